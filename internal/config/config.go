@@ -1,0 +1,183 @@
+// Package config reads sejour's configuration from the environment once,
+// validates it with messages an operator can act on, and prints it with
+// secrets masked. There are no globals: main passes the Config down.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of a sejour process.
+type Config struct {
+	Addr        string // SEJOUR_ADDR: where the HTTP server listens
+	DataDir     string // SEJOUR_DATA_DIR: SQLite file, blobs, keys
+	DatabaseURL string // SEJOUR_DATABASE_URL: empty for the embedded SQLite file
+	BaseURL     string // SEJOUR_BASE_URL: public address, used in mails
+
+	SMTPHost     string // SEJOUR_SMTP_HOST: empty keeps mails in the outbox
+	SMTPPort     int    // SEJOUR_SMTP_PORT
+	SMTPUser     string // SEJOUR_SMTP_USER
+	SMTPPassword string // SEJOUR_SMTP_PASSWORD
+	SMTPFrom     string // SEJOUR_SMTP_FROM
+	SMTPTLS      string // SEJOUR_SMTP_TLS: none, starttls or tls
+
+	Dev        bool          // SEJOUR_DEV: development pages (mail outbox)
+	SessionTTL time.Duration // SEJOUR_SESSION_TTL
+	LogLevel   string        // SEJOUR_LOG_LEVEL: debug, info, warn, error
+}
+
+// Getenv is the shape of os.Getenv, so tests can pass a map.
+type Getenv func(string) string
+
+// FromEnv reads and validates the configuration. The error lists every
+// problem at once, each naming the variable to fix.
+func FromEnv(getenv Getenv) (*Config, error) {
+	var errs []error
+	c := &Config{
+		Addr:         str(getenv, "SEJOUR_ADDR", ":8080"),
+		DataDir:      str(getenv, "SEJOUR_DATA_DIR", "./data"),
+		DatabaseURL:  getenv("SEJOUR_DATABASE_URL"),
+		SMTPHost:     getenv("SEJOUR_SMTP_HOST"),
+		SMTPUser:     getenv("SEJOUR_SMTP_USER"),
+		SMTPPassword: getenv("SEJOUR_SMTP_PASSWORD"),
+		SMTPFrom:     str(getenv, "SEJOUR_SMTP_FROM", "sejour <ne-pas-repondre@sejour.localhost>"),
+		SMTPTLS:      str(getenv, "SEJOUR_SMTP_TLS", "none"),
+		LogLevel:     str(getenv, "SEJOUR_LOG_LEVEL", "info"),
+	}
+	var err error
+	if c.SMTPPort, err = strconv.Atoi(str(getenv, "SEJOUR_SMTP_PORT", "25")); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("SEJOUR_SMTP_PORT: %q is not a port number (1-65535)", getenv("SEJOUR_SMTP_PORT")))
+	}
+	if c.Dev, err = strconv.ParseBool(str(getenv, "SEJOUR_DEV", "false")); err != nil {
+		errs = append(errs, fmt.Errorf("SEJOUR_DEV: %q is not true or false", getenv("SEJOUR_DEV")))
+	}
+	if c.SessionTTL, err = time.ParseDuration(str(getenv, "SEJOUR_SESSION_TTL", "12h")); err != nil || c.SessionTTL < time.Minute {
+		errs = append(errs, fmt.Errorf("SEJOUR_SESSION_TTL: %q is not a duration of at least 1m (e.g. 12h)", getenv("SEJOUR_SESSION_TTL")))
+	}
+	c.BaseURL = strings.TrimRight(str(getenv, "SEJOUR_BASE_URL", defaultBaseURL(c.Addr)), "/")
+	errs = append(errs, c.validate()...)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
+	}
+	return c, nil
+}
+
+func (c *Config) validate() []error {
+	var errs []error
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("SEJOUR_ADDR: %q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Addr))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		errs = append(errs, fmt.Errorf("SEJOUR_ADDR: port %q is not a number between 0 and 65535", port))
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		errs = append(errs, errors.New("SEJOUR_DATA_DIR: must not be empty"))
+	}
+	if c.DatabaseURL != "" && !c.Postgres() {
+		errs = append(errs, errors.New("SEJOUR_DATABASE_URL: must be empty (embedded SQLite) or a postgres:// URL"))
+	} else if c.Postgres() {
+		if _, err := url.Parse(c.DatabaseURL); err != nil {
+			errs = append(errs, errors.New("SEJOUR_DATABASE_URL: not a valid URL"))
+		}
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("SEJOUR_BASE_URL: %q is not an absolute http(s) URL", c.BaseURL))
+	}
+	if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+		errs = append(errs, fmt.Errorf("SEJOUR_SMTP_FROM: %q is not an e-mail address", c.SMTPFrom))
+	}
+	switch c.SMTPTLS {
+	case "none", "starttls", "tls":
+	default:
+		errs = append(errs, fmt.Errorf("SEJOUR_SMTP_TLS: %q must be none, starttls or tls", c.SMTPTLS))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("SEJOUR_LOG_LEVEL: %q must be debug, info, warn or error", c.LogLevel))
+	}
+	return errs
+}
+
+// Postgres reports whether the database is PostgreSQL rather than the
+// embedded SQLite file.
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SQLitePath is the embedded database file, inside the data directory.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "sejour.db") }
+
+// SMTPEnabled reports whether mails leave the outbox for an SMTP server.
+func (c *Config) SMTPEnabled() bool { return c.SMTPHost != "" }
+
+// String prints the configuration, one variable a line, secrets masked.
+func (c *Config) String() string {
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "%s=%s\n", k, v) }
+	line("SEJOUR_ADDR", c.Addr)
+	line("SEJOUR_DATA_DIR", c.DataDir)
+	line("SEJOUR_DATABASE_URL", maskURL(c.DatabaseURL))
+	line("SEJOUR_BASE_URL", c.BaseURL)
+	line("SEJOUR_SMTP_HOST", c.SMTPHost)
+	line("SEJOUR_SMTP_PORT", strconv.Itoa(c.SMTPPort))
+	line("SEJOUR_SMTP_USER", c.SMTPUser)
+	line("SEJOUR_SMTP_PASSWORD", mask(c.SMTPPassword))
+	line("SEJOUR_SMTP_FROM", c.SMTPFrom)
+	line("SEJOUR_SMTP_TLS", c.SMTPTLS)
+	line("SEJOUR_DEV", strconv.FormatBool(c.Dev))
+	line("SEJOUR_SESSION_TTL", c.SessionTTL.String())
+	line("SEJOUR_LOG_LEVEL", c.LogLevel)
+	return b.String()
+}
+
+func str(getenv Getenv, key, def string) string {
+	if v := strings.TrimSpace(getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func defaultBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "********"
+}
+
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "********")
+	}
+	return strings.Replace(u.String(), "%2A%2A%2A%2A%2A%2A%2A%2A", "********", 1)
+}
+
+func joinLines(errs []error) error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return errors.New(strings.Join(msgs, "\n  "))
+}

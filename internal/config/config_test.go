@@ -1,0 +1,81 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) Getenv { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DataDir != "./data" || c.Postgres() || c.SMTPEnabled() {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if c.BaseURL != "http://localhost:8080" {
+		t.Errorf("BaseURL = %q", c.BaseURL)
+	}
+	if c.SessionTTL != 12*time.Hour {
+		t.Errorf("SessionTTL = %v", c.SessionTTL)
+	}
+	if c.SQLitePath() != "data/sejour.db" {
+		t.Errorf("SQLitePath = %q", c.SQLitePath())
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"bad addr", map[string]string{"SEJOUR_ADDR": "8080"}, "SEJOUR_ADDR"},
+		{"bad port in addr", map[string]string{"SEJOUR_ADDR": ":http99"}, "SEJOUR_ADDR"},
+		{"mysql url", map[string]string{"SEJOUR_DATABASE_URL": "mysql://x"}, "SEJOUR_DATABASE_URL"},
+		{"smtp port", map[string]string{"SEJOUR_SMTP_PORT": "abc"}, "SEJOUR_SMTP_PORT"},
+		{"smtp tls", map[string]string{"SEJOUR_SMTP_TLS": "maybe"}, "SEJOUR_SMTP_TLS"},
+		{"from", map[string]string{"SEJOUR_SMTP_FROM": "not an address"}, "SEJOUR_SMTP_FROM"},
+		{"base url", map[string]string{"SEJOUR_BASE_URL": "localhost:8080"}, "SEJOUR_BASE_URL"},
+		{"dev", map[string]string{"SEJOUR_DEV": "perhaps"}, "SEJOUR_DEV"},
+		{"ttl", map[string]string{"SEJOUR_SESSION_TTL": "5s"}, "SEJOUR_SESSION_TTL"},
+		{"log", map[string]string{"SEJOUR_LOG_LEVEL": "loud"}, "SEJOUR_LOG_LEVEL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := FromEnv(env(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want mention of %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestAllErrorsAtOnce(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{"SEJOUR_ADDR": "x", "SEJOUR_SMTP_TLS": "y"}))
+	if err == nil || !strings.Contains(err.Error(), "SEJOUR_ADDR") || !strings.Contains(err.Error(), "SEJOUR_SMTP_TLS") {
+		t.Fatalf("want both problems listed, got %v", err)
+	}
+}
+
+func TestStringMasksSecrets(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		"SEJOUR_DATABASE_URL":  "postgres://sejour:hunter2secret@db:5432/sejour",
+		"SEJOUR_SMTP_PASSWORD": "smtp-secret-value",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.String()
+	for _, secret := range []string{"hunter2secret", "smtp-secret-value"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("String() leaks %q:\n%s", secret, s)
+		}
+	}
+	if !strings.Contains(s, "postgres://sejour:********@db:5432/sejour") {
+		t.Errorf("database URL not shown masked:\n%s", s)
+	}
+}

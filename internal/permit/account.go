@@ -1,0 +1,44 @@
+package permit
+
+import "time"
+
+// TokenPurpose says what a single-use token in a mail is for.
+type TokenPurpose string
+
+// The purposes of mailed tokens.
+const (
+	TokenConfirmEmail  TokenPurpose = "confirm_email"
+	TokenResetPassword TokenPurpose = "reset_password"
+)
+
+// Token is a single-use secret sent by mail. Only its SHA-256 hash is
+// stored, so a copy of the database cannot be used to take over accounts.
+type Token struct {
+	Hash      string
+	AccountID int64
+	Purpose   TokenPurpose
+	ExpiresAt time.Time
+}
+
+// Session is a logged-in browser. Like tokens, only the hash of the cookie
+// value is stored.
+type Session struct {
+	Hash      string
+	AccountID int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Mail is a message in the outbox. It is written in the same transaction
+// as the action that causes it, so no acknowledged action loses its mail;
+// delivery happens afterwards, and is retried.
+type Mail struct {
+	ID        int64
+	To        string
+	Subject   string
+	Text      string
+	CreatedAt time.Time
+	SentAt    *time.Time
+	Attempts  int
+	LastError string
+}

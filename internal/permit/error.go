@@ -1,0 +1,60 @@
+package permit
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They are few on purpose: each maps to one HTTP status in the
+// web package and to one kind of message for the user.
+const (
+	ECONFLICT     = "conflict"     // the action clashes with the current state
+	EINTERNAL     = "internal"     // a fault of ours; logged with a reference
+	EINVALID      = "invalid"      // the input is wrong; the message says how
+	ENOTFOUND     = "not_found"    // absent, or not visible to the caller
+	EFORBIDDEN    = "forbidden"    // visible, but the caller may not do this
+	EUNAVAILABLE  = "unavailable"  // a dependency is down; retrying may help
+	EUNAUTHORIZED = "unauthorized" // the caller must log in first
+	ERATELIMIT    = "rate_limited" // too many attempts; wait and retry
+)
+
+// Error is a domain error. Message is a translation key (never raw user
+// text), so that the web layer can render it in the reader's language.
+type Error struct {
+	Code    string
+	Message string
+	Args    []any
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("sejour error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns a domain error with a code and a translation key.
+func Errorf(code, key string, args ...any) *Error {
+	return &Error{Code: code, Message: key, Args: args}
+}
+
+// ErrorCode returns the code of the first domain error in err's chain, or
+// EINTERNAL for any other non-nil error.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the translation key of a domain error, or the key
+// of the generic internal error message.
+func ErrorMessage(err error) (string, []any) {
+	var e *Error
+	if err == nil {
+		return "", nil
+	} else if errors.As(err, &e) {
+		return e.Message, e.Args
+	}
+	return "error.internal", nil
+}

@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// CreateAccount adds an account, with an optional token and mail written in
+// the same transaction (the confirmation link). It returns ECONFLICT when
+// the e-mail address already has an account.
+func (db *DB) CreateAccount(ctx context.Context, a *permit.Account, passwordHash string, tok *permit.Token, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		a.Email = permit.NormalizeEmail(a.Email)
+		a.CreatedAt = db.clock.Now()
+		err := tx.queryRow(ctx, `INSERT INTO accounts (email, password_hash, role, lang, confirmed_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.Email, passwordHash, string(a.Role), a.Lang, a.ConfirmedAt, a.CreatedAt).Scan(&a.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range a.Prefectures {
+			if _, err := tx.exec(ctx, `INSERT INTO agent_prefectures (account_id, prefecture_id) VALUES (?, ?)`, a.ID, p); err != nil {
+				return err
+			}
+		}
+		if tok != nil {
+			tok.AccountID = a.ID
+			if err := insertToken(ctx, tx, tok, a.CreatedAt); err != nil {
+				return err
+			}
+		}
+		return insertMail(ctx, tx, m, a.CreatedAt)
+	})
+}
+
+// AccountByEmail returns an account and its password hash, or ENOTFOUND.
+func (db *DB) AccountByEmail(ctx context.Context, email string) (*permit.Account, string, error) {
+	var a *permit.Account
+	var hash string
+	err := db.inRead(ctx, func(tx *Tx) error {
+		var err error
+		a, hash, err = findAccount(ctx, tx, "email = ?", permit.NormalizeEmail(email))
+		return err
+	})
+	return a, hash, err
+}
+
+// AccountByID returns an account, or ENOTFOUND.
+func (db *DB) AccountByID(ctx context.Context, id int64) (*permit.Account, error) {
+	var a *permit.Account
+	err := db.inRead(ctx, func(tx *Tx) error {
+		var err error
+		a, _, err = findAccount(ctx, tx, "id = ?", id)
+		return err
+	})
+	return a, err
+}
+
+func findAccount(ctx context.Context, tx *Tx, where string, arg any) (*permit.Account, string, error) {
+	var a permit.Account
+	var hash, role string
+	var confirmed, disabled nullTime
+	err := tx.queryRow(ctx, `SELECT id, email, password_hash, role, lang, confirmed_at, disabled_at, created_at
+		FROM accounts WHERE `+where, arg).Scan(&a.ID, &a.Email, &hash, &role, &a.Lang, &confirmed, &disabled, &a.CreatedAt)
+	if err != nil {
+		return nil, "", err
+	}
+	a.Role = permit.Role(role)
+	a.ConfirmedAt = confirmed.ptr()
+	a.DisabledAt = disabled.ptr()
+	rows, err := tx.query(ctx, `SELECT prefecture_id FROM agent_prefectures WHERE account_id = ? ORDER BY prefecture_id`, a.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p int64
+		if err := rows.Scan(&p); err != nil {
+			return nil, "", err
+		}
+		a.Prefectures = append(a.Prefectures, p)
+	}
+	return &a, hash, rows.Err()
+}
+
+// IssueToken stores a token and the mail that carries it, together.
+func (db *DB) IssueToken(ctx context.Context, tok *permit.Token, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		if err := insertToken(ctx, tx, tok, now); err != nil {
+			return err
+		}
+		return insertMail(ctx, tx, m, now)
+	})
+}
+
+// ConfirmEmail consumes a confirmation token and marks its account
+// confirmed. An unknown, used or expired token is ENOTFOUND, whichever it is.
+func (db *DB) ConfirmEmail(ctx context.Context, tokenHash string) (*permit.Account, error) {
+	var a *permit.Account
+	err := db.inWrite(ctx, func(tx *Tx) error {
+		id, err := consumeToken(ctx, tx, tokenHash, permit.TokenConfirmEmail, db.clock.Now())
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE accounts SET confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`, db.clock.Now(), id); err != nil {
+			return err
+		}
+		a, _, err = findAccount(ctx, tx, "id = ?", id)
+		return err
+	})
+	return a, err
+}
+
+// ResetPassword consumes a reset token, sets the new password hash and ends
+// every session of the account, in one transaction. A reset also confirms
+// the address, since the link was received there.
+func (db *DB) ResetPassword(ctx context.Context, tokenHash, passwordHash string) (*permit.Account, error) {
+	var a *permit.Account
+	err := db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		id, err := consumeToken(ctx, tx, tokenHash, permit.TokenResetPassword, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE accounts SET password_hash = ?, confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`, passwordHash, now, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, id); err != nil {
+			return err
+		}
+		a, _, err = findAccount(ctx, tx, "id = ?", id)
+		return err
+	})
+	return a, err
+}
+
+// SetPasswordHash replaces a password hash, e.g. to upgrade its parameters.
+func (db *DB) SetPasswordHash(ctx context.Context, accountID int64, hash string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID)
+		return err
+	})
+}
+
+func insertToken(ctx context.Context, tx *Tx, tok *permit.Token, now time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO tokens (hash, account_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		tok.Hash, tok.AccountID, string(tok.Purpose), now, tok.ExpiresAt)
+	return err
+}
+
+func consumeToken(ctx context.Context, tx *Tx, hash string, purpose permit.TokenPurpose, now time.Time) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, `UPDATE tokens SET used_at = ?
+		WHERE hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? RETURNING account_id`,
+		now, hash, string(purpose), now).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, permit.Errorf(permit.ENOTFOUND, "error.token_invalid")
+	}
+	return id, err
+}
+
+// CreateSession stores a new session and, when replaces is not empty,
+// deletes the session it replaces: a log-in rotates the session id.
+func (db *DB) CreateSession(ctx context.Context, s *permit.Session, replaces string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if replaces != "" {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE hash = ?`, replaces); err != nil {
+				return err
+			}
+		}
+		_, err := tx.exec(ctx, `INSERT INTO sessions (hash, account_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+			s.Hash, s.AccountID, s.CreatedAt, s.ExpiresAt, s.CreatedAt)
+		return err
+	})
+}
+
+// SessionAccount returns the account of a live session. An unknown or
+// expired session, or one whose account is disabled, is ENOTFOUND.
+func (db *DB) SessionAccount(ctx context.Context, hash string) (*permit.Account, error) {
+	var a *permit.Account
+	err := db.inRead(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.queryRow(ctx, `SELECT account_id FROM sessions WHERE hash = ? AND expires_at > ?`, hash, db.clock.Now()).Scan(&id)
+		if err != nil {
+			return err
+		}
+		a, _, err = findAccount(ctx, tx, "id = ?", id)
+		if err == nil && a.DisabledAt != nil {
+			return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+		}
+		return err
+	})
+	return a, err
+}
+
+// DeleteSession ends a session (log-out). Deleting an unknown session is not an error.
+func (db *DB) DeleteSession(ctx context.Context, hash string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE hash = ?`, hash)
+		return err
+	})
+}
+
+// DeleteExpired removes expired sessions and tokens; it returns how many.
+func (db *DB) DeleteExpired(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		for _, q := range []string{`DELETE FROM sessions WHERE expires_at <= ?`, `DELETE FROM tokens WHERE expires_at <= ?`} {
+			res, err := tx.exec(ctx, q, now)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		return nil
+	})
+	return n, err
+}
+
+// nullTime scans a nullable timestamp from either database.
+type nullTime struct{ sql.NullTime }
+
+func (t nullTime) ptr() *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+func joinDepts(d []string) string { return strings.Join(d, ",") }
+
+func splitDepts(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}

@@ -1,0 +1,240 @@
+// Package store keeps sejour's data in SQLite (the embedded default) or
+// PostgreSQL, through database/sql. One exported method is one transaction;
+// it is composed of small helpers taking (ctx, tx, ...). The same test suite
+// runs on both databases.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// The two supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is sejour's database. On SQLite it keeps one writer connection and a
+// pool of readers, so that writes never fight for the lock; on PostgreSQL
+// both are the same pool.
+type DB struct {
+	write   *sql.DB
+	read    *sql.DB
+	dialect Dialect
+	clock   clock.Clock
+}
+
+// Open connects to PostgreSQL when dsn is a postgres:// URL, and otherwise
+// opens (creating it if needed) the SQLite file at sqlitePath. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, dsn, sqlitePath string, clk clock.Clock) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn, clk)
+	}
+	return openSQLite(ctx, sqlitePath, clk)
+}
+
+func openPostgres(ctx context.Context, dsn string, clk clock.Clock) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", redact(dsn), err)
+	}
+	return &DB{write: db, read: db, dialect: Postgres, clock: clk}, nil
+}
+
+// sqlitePragmas are set on every connection. synchronous=FULL makes a
+// committed transaction durable even across a power cut, not only a crash
+// of the process: an acknowledged filing must never be lost.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_time_format=sqlite"
+
+func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	dsn := "file:" + path + "?" + sqlitePragmas
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open SQLite file %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite readers: %w", err)
+	}
+	read.SetMaxOpenConns(4)
+	return &DB{write: write, read: read, dialect: SQLite, clock: clk}, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Dialect tells which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the pool that writes, for components (such as the job queue)
+// that need a database/sql handle of their own on the same database.
+func (db *DB) SQL() *sql.DB { return db.write }
+
+// Ping checks that the database answers; it backs /readyz.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
+	}
+	return nil
+}
+
+// Tx is a transaction with the statement rebinding of its database.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+// inWrite runs fn in a read-write transaction and commits it when fn
+// returns nil. Database errors are translated into domain errors.
+func (db *DB) inWrite(ctx context.Context, fn func(*Tx) error) error {
+	return db.in(ctx, db.write, nil, fn)
+}
+
+// inRead runs fn in a read-only transaction (a consistent snapshot).
+func (db *DB) inRead(ctx context.Context, fn func(*Tx) error) error {
+	return db.in(ctx, db.read, &sql.TxOptions{ReadOnly: db.dialect == Postgres}, fn)
+}
+
+func (db *DB) in(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return translate(fmt.Errorf("begin: %w", err))
+	}
+	tx := &Tx{tx: sqlTx, dialect: db.dialect}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return translate(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return translate(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// rebind turns the ? placeholders the queries are written with into $1,
+// $2... for PostgreSQL. Queries contain no literal question marks.
+func rebind(d Dialect, query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// translate maps database errors onto domain codes, once, here.
+func translate(err error) error {
+	var domain *permit.Error
+	if err == nil || errors.As(err, &domain) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	if uniqueViolation(err) {
+		return fmt.Errorf("%w: %v", permit.Errorf(permit.ECONFLICT, "error.conflict"), err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return err
+}
+
+func uniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		return liteErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || liteErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	return u.String()
+}
+
+// nullInt scans a nullable id.
+type nullInt = sql.NullInt64
+
+// nullID stores a zero id as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+func insertMail(ctx context.Context, tx *Tx, m *permit.Mail, now time.Time) error {
+	if m == nil {
+		return nil
+	}
+	m.CreatedAt = now
+	return tx.queryRow(ctx, `INSERT INTO mails (to_addr, subject, text_body, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		m.To, m.Subject, m.Text, now).Scan(&m.ID)
+}
+
+// EnqueueMail puts a mail in the outbox on its own.
+func (db *DB) EnqueueMail(ctx context.Context, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error { return insertMail(ctx, tx, m, db.clock.Now()) })
+}
+
+// UnsentMails returns up to limit mails still to deliver, oldest first.
+func (db *DB) UnsentMails(ctx context.Context, limit int) ([]*permit.Mail, error) {
+	return db.mails(ctx, `WHERE sent_at IS NULL ORDER BY id LIMIT ?`, limit)
+}
+
+// RecentMails returns the newest mails, sent or not, for the development outbox page.
+func (db *DB) RecentMails(ctx context.Context, limit int) ([]*permit.Mail, error) {
+	return db.mails(ctx, `ORDER BY id DESC LIMIT ?`, limit)
+}
+
+// Mail returns one mail of the outbox, or ENOTFOUND.
+func (db *DB) Mail(ctx context.Context, id int64) (*permit.Mail, error) {
+	ms, err := db.mails(ctx, `WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	} else if len(ms) == 0 {
+		return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	return ms[0], nil
+}
+
+func (db *DB) mails(ctx context.Context, tail string, arg any) ([]*permit.Mail, error) {
+	var out []*permit.Mail
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id, to_addr, subject, text_body, created_at, sent_at, attempts, last_error FROM mails `+tail, arg)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m permit.Mail
+			var sent nullTime
+			if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.CreatedAt, &sent, &m.Attempts, &m.LastError); err != nil {
+				return err
+			}
+			m.SentAt = sent.ptr()
+			out = append(out, &m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// MarkMailSent records a delivery.
+func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE mails SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`, db.clock.Now(), id)
+		return err
+	})
+}
+
+// MarkMailFailed records a failed delivery attempt; the mail stays unsent.
+func (db *DB) MarkMailFailed(ctx context.Context, id int64, reason string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE mails SET attempts = attempts + 1, last_error = ? WHERE id = ?`, reason, id)
+		return err
+	})
+}
