@@ -24,6 +24,9 @@ type Error struct {
 	Code    string
 	Message string
 	Args    []any
+	// Fields maps a form field to the translation key of what is wrong
+	// with it, for errors about user input.
+	Fields map[string]string
 }
 
 func (e *Error) Error() string {
@@ -57,4 +60,23 @@ func ErrorMessage(err error) (string, []any) {
 		return e.Message, e.Args
 	}
 	return "error.internal", nil
+}
+
+// Invalid returns an EINVALID error about form fields; fields maps each
+// field name to a translation key. It returns nil when fields is empty, so
+// that validation code can end with `return permit.Invalid(errs)`.
+func Invalid(fields map[string]string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "error.form", Fields: fields}
+}
+
+// FieldErrors returns the per-field translation keys of err, if any.
+func FieldErrors(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
 }

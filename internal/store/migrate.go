@@ -91,3 +91,17 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
 }
+
+// PendingMigrations returns how many embedded migrations the database has
+// not applied yet.
+func (db *DB) PendingMigrations(ctx context.Context) (int, error) {
+	ms, err := loadMigrations(db.dialect)
+	if err != nil {
+		return 0, err
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return len(ms) - v, nil
+}

@@ -1,0 +1,140 @@
+// Command sejour is the residence-permit portal: one binary that serves the
+// site, migrates the database, loads demonstration data and verifies
+// attestations. Run `sejour help` for the subcommands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/demo"
+	"github.com/sejour/sejour/internal/password"
+)
+
+const usage = `sejour — residence-permit portal
+
+Usage: sejour [command]
+
+Commands:
+  serve     serve the portal (the default)
+  migrate   apply the database migrations
+  demo      load demonstration data, print the log-in details, then serve
+            with the development pages on (demo -load-only: load and stop)
+  config    print the configuration, secrets masked
+  version   print the version
+
+Configuration comes from SEJOUR_* environment variables: see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "sejour:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintln(out, "sejour", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	if cmd == "demo" {
+		cfg.Dev = true
+	}
+	m := app.New(cfg, newLogger(cfg.LogLevel))
+	defer m.Close()
+	switch cmd {
+	case "serve":
+		return serve(ctx, m)
+	case "config":
+		fmt.Fprint(out, cfg.String())
+		return nil
+	case "migrate":
+		return migrate(ctx, m, out)
+	case "demo":
+		if err := m.OpenDB(ctx); err != nil {
+			return err
+		}
+		if err := demo.Load(ctx, m.DB, m.Clock, password.DefaultParams, out); err != nil {
+			return fmt.Errorf("load demonstration data: %w", err)
+		}
+		if len(args) > 0 && args[0] == "-load-only" {
+			return nil
+		}
+		fmt.Fprintf(out, "\nMails are kept at %s/dev/courriels\n", cfg.BaseURL)
+		return serve(ctx, m)
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+func serve(ctx context.Context, m *app.Main) error {
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	if err := m.Listen(); err != nil {
+		return err
+	}
+	m.Logger.Info("sejour is listening", "addr", m.Addr(), "open", m.Config.BaseURL, "database", string(m.DB.Dialect()))
+	return m.Serve(ctx)
+}
+
+func migrate(ctx context.Context, m *app.Main, out io.Writer) error {
+	if m.Config.Postgres() {
+		if err := m.OpenDBNoCheck(ctx); err != nil {
+			return err
+		}
+	} else if err := m.OpenDB(ctx); err != nil {
+		return err
+	}
+	n, err := m.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d migration(s) applied\n", n)
+	return nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// version is the module version, or the VCS revision of a local build.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " (" + s.Value[:12] + ")"
+		}
+	}
+	return v + " " + info.GoVersion
+}

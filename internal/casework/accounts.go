@@ -1,0 +1,244 @@
+package casework
+
+import (
+	"context"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/password"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// AccountStore is what account use cases need from the database.
+type AccountStore interface {
+	CreateAccount(ctx context.Context, a *permit.Account, passwordHash string, tok *permit.Token, m *permit.Mail) error
+	AccountByEmail(ctx context.Context, email string) (*permit.Account, string, error)
+	IssueToken(ctx context.Context, tok *permit.Token, m *permit.Mail) error
+	ConfirmEmail(ctx context.Context, tokenHash string) (*permit.Account, error)
+	ResetPassword(ctx context.Context, tokenHash, passwordHash string) (*permit.Account, error)
+	SetPasswordHash(ctx context.Context, accountID int64, hash string) error
+	CreateSession(ctx context.Context, s *permit.Session, replaces string) error
+	SessionAccount(ctx context.Context, hash string) (*permit.Account, error)
+	DeleteSession(ctx context.Context, hash string) error
+	EnqueueMail(ctx context.Context, m *permit.Mail) error
+}
+
+// How long mailed links stay valid.
+const (
+	ConfirmTTL = 48 * time.Hour
+	ResetTTL   = time.Hour
+)
+
+// Accounts are the use cases of signing up, confirming an address,
+// logging in and out, and resetting a password. No answer of theirs tells
+// whether an address has an account.
+type Accounts struct {
+	Store      AccountStore
+	Mail       MailQueue
+	Tr         Translator
+	Clock      clock.Clock
+	Logger     *slog.Logger
+	BaseURL    string
+	SessionTTL time.Duration
+	Params     password.Params
+}
+
+// SignUpForm is what a person types to create an account.
+type SignUpForm struct {
+	Email    string
+	Password string
+	Confirm  string
+	Lang     string
+}
+
+// Validate returns per-field translation keys for what is wrong.
+func (f *SignUpForm) Validate() error {
+	errs := map[string]string{}
+	if key := checkEmail(f.Email); key != "" {
+		errs["email"] = key
+	}
+	local, _, _ := strings.Cut(f.Email, "@")
+	if err := password.Check(f.Password, local); err != nil {
+		errs["password"], _ = permit.ErrorMessage(err)
+	} else if f.Confirm != f.Password {
+		errs["confirm"] = "signup.error.confirm"
+	}
+	return permit.Invalid(errs)
+}
+
+func checkEmail(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "form.error.email_required"
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
+		return "form.error.email_invalid"
+	}
+	return ""
+}
+
+// SignUp creates an applicant account and mails a confirmation link. When
+// the address already has an account, it mails that address a notice
+// instead and answers exactly as for a new account.
+func (s *Accounts) SignUp(ctx context.Context, f SignUpForm) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	lang := i18n.Supported(f.Lang)
+	hash, err := password.Hash(f.Password, s.Params)
+	if err != nil {
+		return err
+	}
+	secret, tokHash := NewSecret()
+	a := &permit.Account{Email: f.Email, Role: permit.RoleApplicant, Lang: lang}
+	tok := &permit.Token{Hash: tokHash, Purpose: permit.TokenConfirmEmail, ExpiresAt: s.Clock.Now().Add(ConfirmTTL)}
+	m := s.mail(lang, permit.NormalizeEmail(f.Email), "mail.confirm", s.BaseURL+"/confirmer/"+secret)
+	err = s.Store.CreateAccount(ctx, a, hash, tok, m)
+	if permit.ErrorCode(err) == permit.ECONFLICT {
+		m = s.mail(lang, permit.NormalizeEmail(f.Email), "mail.already", s.BaseURL+"/mot-de-passe-oublie")
+		err = s.Store.EnqueueMail(ctx, m)
+	}
+	if err != nil {
+		return err
+	}
+	s.queued(ctx, m)
+	return nil
+}
+
+// Confirm consumes a confirmation link.
+func (s *Accounts) Confirm(ctx context.Context, secret string) (*permit.Account, error) {
+	return s.Store.ConfirmEmail(ctx, HashSecret(secret))
+}
+
+// LogInForm is what a person types to log in.
+type LogInForm struct {
+	Email    string
+	Password string
+}
+
+// LogIn checks a password and opens a new session, ending the one the
+// browser had (rotation). It returns the new session's secret. A wrong
+// address and a wrong password give the same answer in the same time.
+func (s *Accounts) LogIn(ctx context.Context, f LogInForm, oldSession string) (*permit.Account, string, error) {
+	bad := permit.Errorf(permit.EINVALID, "login.error.credentials")
+	if strings.TrimSpace(f.Email) == "" || f.Password == "" || len(f.Password) > password.MaxBytes {
+		return nil, "", bad
+	}
+	a, hash, err := s.Store.AccountByEmail(ctx, f.Email)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		password.DummyVerify(f.Password)
+		return nil, "", bad
+	} else if err != nil {
+		return nil, "", err
+	}
+	ok, rehash, err := password.Verify(f.Password, hash)
+	if err != nil || !ok || a.DisabledAt != nil {
+		return nil, "", bad
+	}
+	if !a.Confirmed() {
+		return nil, "", permit.Errorf(permit.EFORBIDDEN, "login.error.unconfirmed")
+	}
+	if rehash {
+		if h, err := password.Hash(f.Password, s.Params); err == nil {
+			_ = s.Store.SetPasswordHash(ctx, a.ID, h)
+		}
+	}
+	secret, sessHash := NewSecret()
+	now := s.Clock.Now()
+	sess := &permit.Session{Hash: sessHash, AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(s.SessionTTL)}
+	replaces := ""
+	if oldSession != "" {
+		replaces = HashSecret(oldSession)
+	}
+	if err := s.Store.CreateSession(ctx, sess, replaces); err != nil {
+		return nil, "", err
+	}
+	return a, secret, nil
+}
+
+// Authenticate returns the account of a session secret, or ENOTFOUND.
+func (s *Accounts) Authenticate(ctx context.Context, secret string) (*permit.Account, error) {
+	if secret == "" || utf8.RuneCountInString(secret) > 100 {
+		return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	return s.Store.SessionAccount(ctx, HashSecret(secret))
+}
+
+// LogOut ends a session.
+func (s *Accounts) LogOut(ctx context.Context, secret string) error {
+	if secret == "" {
+		return nil
+	}
+	return s.Store.DeleteSession(ctx, HashSecret(secret))
+}
+
+// RequestReset mails a reset link when the address has an account, and
+// does nothing visible otherwise.
+func (s *Accounts) RequestReset(ctx context.Context, email, lang string) error {
+	if key := checkEmail(email); key != "" {
+		return permit.Invalid(map[string]string{"email": key})
+	}
+	a, _, err := s.Store.AccountByEmail(ctx, email)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	secret, tokHash := NewSecret()
+	tok := &permit.Token{Hash: tokHash, AccountID: a.ID, Purpose: permit.TokenResetPassword, ExpiresAt: s.Clock.Now().Add(ResetTTL)}
+	m := s.mail(a.Lang, a.Email, "mail.reset", s.BaseURL+"/reinitialiser/"+secret)
+	if err := s.Store.IssueToken(ctx, tok, m); err != nil {
+		return err
+	}
+	s.queued(ctx, m)
+	return nil
+}
+
+// ResetForm is a new password typed after following a reset link.
+type ResetForm struct {
+	Password string
+	Confirm  string
+}
+
+// ResetPassword sets a new password from a reset link and ends every
+// session of the account. A used or expired link is ENOTFOUND.
+func (s *Accounts) ResetPassword(ctx context.Context, secret string, f ResetForm) error {
+	errs := map[string]string{}
+	if err := password.Check(f.Password); err != nil {
+		errs["password"], _ = permit.ErrorMessage(err)
+	} else if f.Confirm != f.Password {
+		errs["confirm"] = "signup.error.confirm"
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return err
+	}
+	hash, err := password.Hash(f.Password, s.Params)
+	if err != nil {
+		return err
+	}
+	_, err = s.Store.ResetPassword(ctx, HashSecret(secret), hash)
+	return err
+}
+
+// mail builds a mail whose subject and body come from the catalogue keys
+// key+".subject" and key+".body", the body taking the link.
+func (s *Accounts) mail(lang, to, key, link string) *permit.Mail {
+	return &permit.Mail{To: to, Subject: s.Tr.T(lang, key+".subject"), Text: s.Tr.T(lang, key+".body", link)}
+}
+
+// queued tells the mail queue; a failure is only logged, since the
+// periodic sweep delivers whatever was committed.
+func (s *Accounts) queued(ctx context.Context, m *permit.Mail) {
+	if s.Mail == nil {
+		return
+	}
+	if err := s.Mail.MailQueued(ctx, m.ID); err != nil {
+		s.Logger.Warn("mail queued but not announced; the sweep will deliver it", "mail", m.ID, "err", err)
+	}
+}

@@ -1,0 +1,45 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/sejour/sejour/internal/i18n"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "home", s.page(r, "home.title"))
+	return nil
+}
+
+// switchLanguage remembers the reader's choice of language for a year and
+// goes back to the page they were on. It is a plain link, so it works
+// without JavaScript.
+func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) error {
+	l := i18n.Supported(r.PathValue("lang"))
+	setCookie(w, langCookie, l, 365*24*time.Hour)
+	http.Redirect(w, r, nextTarget(r, "/"), http.StatusSeeOther)
+	return nil
+}
+
+// healthz says the process is up; it checks nothing else.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte("ok\n"))
+	return nil
+}
+
+// readyz says the database answers, so a load balancer can stop sending
+// requests to an instance that cannot serve them.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.DB.Ping(r.Context()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return nil
+	}
+	w.Write([]byte("ready\n"))
+	return nil
+}

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/password"
+)
+
+var keyShape = regexp.MustCompile(`^[a-z_]+(\.[a-z0-9_]+)+$`)
+
+// usedKeys collects every string literal of the program's Go sources
+// (tests excepted) and every quoted string of the templates that has the
+// shape of a translation key.
+func usedKeys(t *testing.T) map[string]bool {
+	t.Helper()
+	used := map[string]bool{}
+	root := filepath.Join("..", "..")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == ".git" || d.Name() == "static") {
+			return filepath.SkipDir
+		}
+		switch {
+		case strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
+			f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+			if err != nil {
+				return err
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					if s, err := strconv.Unquote(lit.Value); err == nil && keyShape.MatchString(s) {
+						used[s] = true
+					}
+				}
+				return true
+			})
+		case strings.HasSuffix(path, ".html"):
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range regexp.MustCompile(`"([a-z_]+(?:\.[a-z0-9_]+)+)"`).FindAllStringSubmatch(string(b), -1) {
+				used[m[1]] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return used
+}
+
+// TestCatalogueMatchesSource fails when a key used by the program is
+// missing in a language, or a key of the catalogue is used nowhere.
+func TestCatalogueMatchesSource(t *testing.T) {
+	cat := i18n.MustLoad()
+	used := usedKeys(t)
+	namespaces := map[string]bool{}
+	for _, k := range cat.Keys(i18n.Default) {
+		ns, _, _ := strings.Cut(k, ".")
+		namespaces[ns] = true
+	}
+	for k := range used {
+		ns, _, _ := strings.Cut(k, ".")
+		if !namespaces[ns] {
+			continue // a file name or another dotted string, not a key
+		}
+		for _, lang := range i18n.Langs {
+			if !cat.Has(lang, k) && !isFamily(cat, lang, k) {
+				t.Errorf("key %q is used but missing in %s", k, lang)
+			}
+		}
+	}
+	for _, lang := range i18n.Langs {
+		for _, k := range cat.Keys(lang) {
+			parent := k[:strings.LastIndex(k, ".")]
+			if !used[k] && !used[parent] {
+				t.Errorf("key %q (%s) is used nowhere", k, lang)
+			}
+		}
+	}
+}
+
+// isFamily reports whether k is the stem of keys built by appending a
+// last part in code, such as "mail.confirm" for ".subject" and ".body".
+func isFamily(cat *i18n.Catalogue, lang, k string) bool {
+	for _, key := range cat.Keys(lang) {
+		if strings.HasPrefix(key, k+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPasswordLimitsInWords keeps the figures written in the messages in
+// step with the policy.
+func TestPasswordLimitsInWords(t *testing.T) {
+	cat := i18n.MustLoad()
+	for _, lang := range i18n.Langs {
+		for key, n := range map[string]int{"password.too_short": password.MinLength, "password.too_long": password.MaxBytes, "signup.password_hint": password.MinLength} {
+			if !strings.Contains(cat.T(lang, key), strconv.Itoa(n)) {
+				t.Errorf("%s %s does not say %d", lang, key, n)
+			}
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// limits are the rate limits of the routes that guess or cost: log-in,
+// password reset and sign-up. They are kept in memory, per process: each
+// instance limits on its own, which bounds guessing well enough and needs
+// no shared state (docs/operations.md says so).
+type limits struct {
+	clock clock.Clock
+	mu    sync.Mutex
+	rules map[string]limitRule
+	seen  map[string]*rate.Limiter
+}
+
+type limitRule struct {
+	every time.Duration // one more attempt every...
+	burst int           // ...after this many at once
+}
+
+// maxTracked bounds memory: past it, the table starts afresh.
+const maxTracked = 100_000
+
+func newLimits(clk clock.Clock) *limits {
+	return &limits{clock: clk, seen: map[string]*rate.Limiter{}, rules: map[string]limitRule{
+		"login-ip":    {every: 6 * time.Second, burst: 20},  // 10 a minute from one address
+		"login-email": {every: time.Minute, burst: 5},       // 5 tries, then 1 a minute, per account
+		"reset-ip":    {every: 30 * time.Second, burst: 10}, // 2 a minute
+		"reset-email": {every: 10 * time.Minute, burst: 3},  // mails to one address
+		"signup-ip":   {every: 30 * time.Second, burst: 10},
+		"confirm-ip":  {every: 6 * time.Second, burst: 20},
+	}}
+}
+
+// allow reports whether one more attempt of kind by key may go ahead.
+func (l *limits) allow(kind, key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := kind + "\x00" + key
+	lim, ok := l.seen[k]
+	if !ok {
+		if len(l.seen) >= maxTracked {
+			l.seen = map[string]*rate.Limiter{}
+		}
+		rule := l.rules[kind]
+		lim = rate.NewLimiter(rate.Every(rule.every), rule.burst)
+		l.seen[k] = lim
+	}
+	return lim.AllowN(l.clock.Now(), 1)
+}
+
+// check returns ERATELIMIT when any of the (kind, key) pairs is over its limit.
+func (l *limits) check(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !l.allow(pairs[i], pairs[i+1]) {
+			return permit.Errorf(permit.ERATELIMIT, "error.rate_limited")
+		}
+	}
+	return nil
+}
+
+// clientIP is the peer address. sejour does not trust X-Forwarded-For:
+// behind a proxy, every client would otherwise choose its own address.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

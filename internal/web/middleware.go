@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+type ctxKey int
+
+const (
+	accountKey ctxKey = iota
+	langKey
+)
+
+// Cookie names. The __Host- prefix makes the browser refuse them unless
+// they are Secure, have Path=/ and no Domain: no other site or sub-domain
+// can set or read them. Browsers treat http://localhost as secure, so this
+// holds in development too.
+const (
+	sessionCookie = "__Host-sejour_session"
+	langCookie    = "__Host-sejour_lang"
+)
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recover turns a panic into the error page, with a reference, instead of
+// a dropped connection; the stack goes to the log only.
+func (s *Server) recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.renderError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// language picks the reader's language: their explicit choice (a cookie
+// set by the switch), else their browser's Accept-Language, else French.
+func (s *Server) language(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := ""
+		if c, err := r.Cookie(langCookie); err == nil {
+			lang = i18n.Supported(c.Value)
+		} else {
+			lang = i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+		}
+		w.Header().Add("Vary", "Accept-Language, Cookie")
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey, lang)))
+	})
+}
+
+// session loads the account of the session cookie, if any. A forged,
+// expired or revoked cookie is removed and the request goes on as
+// anonymous; private pages then ask to log in.
+func (s *Server) session(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		c, err := r.Cookie(sessionCookie)
+		if err != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		a, err := s.Accounts.Authenticate(r.Context(), c.Value)
+		if err != nil {
+			if permit.ErrorCode(err) != permit.ENOTFOUND {
+				s.renderError(w, r, err)
+				return
+			}
+			clearCookie(w, sessionCookie)
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey, a)))
+	})
+}
+
+func account(r *http.Request) *permit.Account {
+	a, _ := r.Context().Value(accountKey).(*permit.Account)
+	return a
+}
+
+func lang(r *http.Request) string {
+	if l, ok := r.Context().Value(langKey).(string); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+func setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func clearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// safeNext keeps a "come back here" target only when it is a path on this
+// site, so that links cannot redirect users elsewhere.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return url.QueryEscape(u.RequestURI())
+}
+
+// nextTarget is the decoded, checked target of a ?suite= parameter.
+func nextTarget(r *http.Request, fallback string) string {
+	next := r.URL.Query().Get("suite")
+	if next == "" || safeNext(next) == "/" {
+		return fallback
+	}
+	return next
+}

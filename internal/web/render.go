@@ -1,0 +1,194 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// views are the parsed templates: one set per page, each with the layout.
+type views struct {
+	pages map[string]*template.Template
+}
+
+// parseViews parses every template once, at start-up.
+func parseViews(static *staticFiles) (*views, error) {
+	funcs := template.FuncMap{"asset": static.url}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout/*.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := &views{pages: map[string]*template.Template{}}
+	for _, f := range files {
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, f)
+		if err != nil {
+			return nil, err
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		v.pages[name] = t
+	}
+	return v, nil
+}
+
+// render executes a page into a buffer first, so that a template error
+// gives a clean error page rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := s.views.pages[name]
+	if !ok {
+		s.Logger.Error("no such template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		ref := newReference()
+		s.Logger.Error("template failed", "ref", ref, "name", name, "err", err)
+		http.Error(w, "Erreur interne / Internal error — "+ref, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// Page is what every template receives: the language, the account, the
+// title, and the form state. Views embed it.
+type Page struct {
+	Lang     string
+	TitleKey string
+	Account  *permit.Account
+	Path     string            // the current path, for the language switch
+	Values   map[string]string // what the user typed, to show it again
+	Errors   map[string]string // field -> translation key
+	Notice   string            // translation key of a message to show on top
+	Dev      bool
+	tr       *i18n.Catalogue
+}
+
+func (s *Server) page(r *http.Request, titleKey string) *Page {
+	return &Page{Lang: lang(r), TitleKey: titleKey, Account: account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
+}
+
+// T translates a key into the page's language.
+func (p *Page) T(key string, args ...any) string { return p.tr.T(p.Lang, key, args...) }
+
+// Title is the document title: the page, then the service, as RGAA asks;
+// pages with errors say so first.
+func (p *Page) Title() string {
+	t := p.T(p.TitleKey) + " — " + p.T("site.name")
+	if len(p.Errors) > 0 {
+		return p.T("form.error.title_prefix") + " " + t
+	}
+	return t
+}
+
+// OtherLang is the language the switch offers.
+func (p *Page) OtherLang() string {
+	if p.Lang == "en" {
+		return "fr"
+	}
+	return "en"
+}
+
+// SwitchURL is where the language switch leads.
+func (p *Page) SwitchURL() string {
+	return "/langue/" + p.OtherLang() + "?suite=" + safeNext(p.Path)
+}
+
+// Field is one form field, ready for the "field" template.
+type Field struct {
+	Name, Type, Autocomplete string
+	Label, Hint, Error       string
+	Value                    string
+	Required                 bool
+}
+
+// Field describes an input; labelKey and hintKey are translation keys
+// (hintKey may be empty). Passwords are never shown again.
+func (p *Page) Field(name, typ, autocomplete, labelKey, hintKey string) Field {
+	f := Field{Name: name, Type: typ, Autocomplete: autocomplete, Label: p.T(labelKey), Required: true}
+	if hintKey != "" {
+		f.Hint = p.T(hintKey)
+	}
+	if key, ok := p.Errors[name]; ok {
+		f.Error = p.T(key)
+	}
+	if typ != "password" {
+		f.Value = p.Values[name]
+	}
+	return f
+}
+
+// ErrorSummary is the list of a form's errors shown above it, each
+// linking to its field, as RGAA asks.
+type ErrorSummary struct {
+	Title string
+	Items []Field
+}
+
+// ErrorSummary lists the page's field errors in form order, or nil.
+func (p *Page) ErrorSummary(order ...string) *ErrorSummary {
+	var items []Field
+	for _, name := range order {
+		if key, ok := p.Errors[name]; ok {
+			items = append(items, Field{Name: name, Error: p.T(key)})
+		}
+	}
+	if items == nil {
+		return nil
+	}
+	return &ErrorSummary{Title: p.T("form.error.summary"), Items: items}
+}
+
+// NoticeBox is a message above the page content.
+type NoticeBox struct {
+	Type string // info, success, warning, error: the DSFR alert kinds
+	Text string
+}
+
+// NoticeBox returns the page's notice as an alert of kind typ, or nil.
+func (p *Page) NoticeBox(typ string) *NoticeBox {
+	if p.Notice == "" {
+		return nil
+	}
+	return &NoticeBox{Type: typ, Text: p.T(p.Notice)}
+}
+
+// NextQuery is the escaped ?suite= target to carry through a form, if any.
+func (p *Page) NextQuery() string {
+	u, err := url.Parse(p.Path)
+	if err != nil {
+		return ""
+	}
+	next := u.Query().Get("suite")
+	if next == "" || safeNext(next) == "/" {
+		return ""
+	}
+	return safeNext(next)
+}
+
+// formError fills a page with the field errors of err, or returns err
+// when it is not about fields.
+func formError(p *Page, err error) error {
+	fields := permit.FieldErrors(err)
+	if fields == nil {
+		return err
+	}
+	p.Errors = fields
+	return nil
+}

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// who says who may call a route. Every route names one; guard enforces it
+// before the handler runs, and routes_test.go tries every route as every
+// kind of caller.
+type who int
+
+const (
+	anyone    who = iota // public: no session needed
+	guestOnly            // only when logged out (sign-up, log-in); others go to their home
+	signedIn             // any logged-in account
+	applicant            // applicants only
+	staff                // agents and admins only
+	devOnly              // only when the development pages are on
+)
+
+type route struct {
+	pattern string
+	who     who
+	handler handlerFunc
+}
+
+// routes is the whole site map: what exists, and who may call it.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /{$}", anyone, s.home},
+		{"GET /healthz", anyone, s.healthz},
+		{"GET /readyz", anyone, s.readyz},
+		{"GET /static/{version}/{path...}", anyone, s.serveStatic},
+		{"GET /langue/{lang}", anyone, s.switchLanguage},
+
+		{"GET /inscription", guestOnly, s.signUpForm},
+		{"POST /inscription", guestOnly, s.signUp},
+		{"GET /inscription/envoyee", anyone, s.signUpSent},
+		{"GET /confirmer/{token}", anyone, s.confirm},
+		{"GET /connexion", guestOnly, s.logInForm},
+		{"POST /connexion", guestOnly, s.logIn},
+		{"POST /deconnexion", signedIn, s.logOut},
+		{"GET /mot-de-passe-oublie", anyone, s.forgotForm},
+		{"POST /mot-de-passe-oublie", anyone, s.forgot},
+		{"GET /reinitialiser/{token}", anyone, s.resetForm},
+		{"POST /reinitialiser/{token}", anyone, s.reset},
+
+		{"GET /tableau-de-bord", applicant, s.dashboard},
+		{"GET /agent", staff, s.agentHome},
+
+		{"GET /dev/courriels", devOnly, s.devMails},
+		{"GET /dev/courriels/{id}", devOnly, s.devMail},
+	}
+}
+
+// guard checks a route's audience, then runs its handler. An anonymous
+// caller of a private page is sent to log in; a logged-in caller of the
+// wrong role gets "not found", which says nothing about what exists.
+func (s *Server) guard(rt route) http.Handler {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		a := account(r)
+		switch rt.who {
+		case guestOnly:
+			if a != nil {
+				http.Redirect(w, r, homeOf(a), http.StatusSeeOther)
+				return nil
+			}
+		case signedIn, applicant, staff:
+			if a == nil {
+				http.Redirect(w, r, "/connexion?suite="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				return nil
+			}
+			if (rt.who == applicant && a.Role != permit.RoleApplicant) ||
+				(rt.who == staff && a.Role != permit.RoleAgent && a.Role != permit.RoleAdmin) {
+				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+			}
+		case devOnly:
+			if !s.Dev {
+				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+			}
+		}
+		return rt.handler(w, r)
+	})
+}
+
+// homeOf is where an account lands after logging in.
+func homeOf(a *permit.Account) string {
+	if a.Role == permit.RoleApplicant {
+		return "/tableau-de-bord"
+	}
+	return "/agent"
+}
