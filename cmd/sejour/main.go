@@ -97,7 +97,11 @@ func serve(ctx context.Context, m *app.Main) error {
 		return err
 	}
 	m.Logger.Info("sejour is listening", "addr", m.Addr(), "open", m.Config.BaseURL, "database", string(m.DB.Dialect()))
-	return m.Serve(ctx)
+	if err := m.Serve(ctx); err != nil {
+		return err
+	}
+	m.Logger.Info("sejour stopped")
+	return nil
 }
 
 func migrate(ctx context.Context, m *app.Main, out io.Writer) error {

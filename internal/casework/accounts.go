@@ -4,7 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"net/mail"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -46,6 +48,53 @@ type Accounts struct {
 	BaseURL    string
 	SessionTTL time.Duration
 	Params     password.Params
+
+	slotsOnce sync.Once
+	slots     chan struct{}
+}
+
+// hashSlots bounds how many password hashes run at once. Each argon2id
+// hash holds Params.Memory (64 MiB by default); a burst of log-ins waits
+// for a slot instead of exhausting memory.
+func (s *Accounts) hashSlots() chan struct{} {
+	s.slotsOnce.Do(func() { s.slots = make(chan struct{}, 2*runtime.GOMAXPROCS(0)) })
+	return s.slots
+}
+
+// withSlot runs fn while holding a hashing slot, or gives up when ctx ends.
+func (s *Accounts) withSlot(ctx context.Context, fn func()) error {
+	select {
+	case s.hashSlots() <- struct{}{}:
+		defer func() { <-s.hashSlots() }()
+		fn()
+		return nil
+	case <-ctx.Done():
+		return permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
+	}
+}
+
+// hash hashes a new password within a slot.
+func (s *Accounts) hash(ctx context.Context, pw string) (h string, err error) {
+	if serr := s.withSlot(ctx, func() { h, err = password.Hash(pw, s.Params) }); serr != nil {
+		return "", serr
+	}
+	return h, err
+}
+
+// verify checks a password within a slot; with no hash, it spends the
+// same effort on a dummy so that timing says nothing.
+func (s *Accounts) verify(ctx context.Context, pw, hash string) (ok, rehash bool, err error) {
+	serr := s.withSlot(ctx, func() {
+		if hash == "" {
+			password.DummyVerify(pw)
+			return
+		}
+		ok, rehash, err = password.Verify(pw, hash)
+	})
+	if serr != nil {
+		return false, false, serr
+	}
+	return ok, rehash, err
 }
 
 // SignUpForm is what a person types to create an account.
@@ -91,7 +140,7 @@ func (s *Accounts) SignUp(ctx context.Context, f SignUpForm) error {
 		return err
 	}
 	lang := i18n.Supported(f.Lang)
-	hash, err := password.Hash(f.Password, s.Params)
+	hash, err := s.hash(ctx, f.Password)
 	if err != nil {
 		return err
 	}
@@ -132,12 +181,17 @@ func (s *Accounts) LogIn(ctx context.Context, f LogInForm, oldSession string) (*
 	}
 	a, hash, err := s.Store.AccountByEmail(ctx, f.Email)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
-		password.DummyVerify(f.Password)
+		if _, _, err := s.verify(ctx, f.Password, ""); err != nil {
+			return nil, "", err
+		}
 		return nil, "", bad
 	} else if err != nil {
 		return nil, "", err
 	}
-	ok, rehash, err := password.Verify(f.Password, hash)
+	ok, rehash, err := s.verify(ctx, f.Password, hash)
+	if permit.ErrorCode(err) == permit.EUNAVAILABLE {
+		return nil, "", err
+	}
 	if err != nil || !ok || a.DisabledAt != nil {
 		return nil, "", bad
 	}
@@ -145,7 +199,7 @@ func (s *Accounts) LogIn(ctx context.Context, f LogInForm, oldSession string) (*
 		return nil, "", permit.Errorf(permit.EFORBIDDEN, "login.error.unconfirmed")
 	}
 	if rehash {
-		if h, err := password.Hash(f.Password, s.Params); err == nil {
+		if h, err := s.hash(ctx, f.Password); err == nil {
 			_ = s.Store.SetPasswordHash(ctx, a.ID, h)
 		}
 	}
@@ -218,7 +272,7 @@ func (s *Accounts) ResetPassword(ctx context.Context, secret string, f ResetForm
 	if err := permit.Invalid(errs); err != nil {
 		return err
 	}
-	hash, err := password.Hash(f.Password, s.Params)
+	hash, err := s.hash(ctx, f.Password)
 	if err != nil {
 		return err
 	}
