@@ -17,6 +17,8 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/jobs"
+	"github.com/sejour/sejour/internal/notify"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/store"
@@ -32,6 +34,7 @@ type Main struct {
 	Rules    *rules.Catalogue
 	Tr       *i18n.Catalogue
 	Accounts *casework.Accounts
+	Queue    *jobs.Queue
 	Web      *web.Server
 
 	// PasswordParams may be lowered by tests; zero means the measured default.
@@ -50,12 +53,10 @@ func New(cfg *config.Config, logger *slog.Logger) *Main {
 // on the spot; PostgreSQL is migrated by `sejour migrate`, and a server
 // whose schema is behind refuses to start rather than run on it.
 func (m *Main) OpenDB(ctx context.Context) error {
-	db, err := store.Open(ctx, m.Config.DatabaseURL, m.Config.SQLitePath(), m.Clock)
-	if err != nil {
+	if err := m.OpenDBNoCheck(ctx); err != nil {
 		return err
 	}
-	m.DB = db
-	if db.Dialect() == store.SQLite {
+	if m.DB.Dialect() == store.SQLite {
 		_, err := m.Migrate(ctx)
 		return err
 	}
@@ -66,13 +67,30 @@ func (m *Main) OpenDB(ctx context.Context) error {
 // `sejour migrate` itself.
 func (m *Main) OpenDBNoCheck(ctx context.Context) error {
 	db, err := store.Open(ctx, m.Config.DatabaseURL, m.Config.SQLitePath(), m.Clock)
+	if err != nil {
+		return err
+	}
 	m.DB = db
-	return err
+	return nil
 }
 
-// Migrate applies the pending migrations and returns how many ran.
+// Migrate applies sejour's pending migrations, then the job queue's own,
+// and returns how many of sejour's ran.
 func (m *Main) Migrate(ctx context.Context) (int, error) {
-	return m.DB.Migrate(ctx)
+	n, err := m.DB.Migrate(ctx)
+	if err != nil {
+		return n, err
+	}
+	return n, jobs.Migrate(ctx, m.jobsDatabase(), m.Logger)
+}
+
+// jobsDatabase tells the job queue where its tables live: on the store's
+// own SQLite writer, or on the same PostgreSQL URL.
+func (m *Main) jobsDatabase() jobs.Database {
+	if m.DB.Dialect() == store.SQLite {
+		return jobs.Database{SQLite: m.DB.SQL()}
+	}
+	return jobs.Database{PostgresURL: m.DB.PostgresURL()}
 }
 
 func (m *Main) checkSchema(ctx context.Context) error {
@@ -104,8 +122,16 @@ func (m *Main) Open(ctx context.Context) error {
 	if params == (password.Params{}) {
 		params = password.DefaultParams
 	}
+	sender, err := notify.New(m.Config, m.Clock)
+	if err != nil {
+		return err
+	}
+	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB, Sender: sender, Clock: m.Clock, Logger: m.Logger})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
 	m.Accounts = &casework.Accounts{
-		Store: m.DB, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
+		Store: m.DB, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
 	}
 	m.Web, err = web.New(web.Options{
@@ -141,22 +167,27 @@ func (m *Main) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	// The queue runs on a context of its own: River treats a cancelled
+	// context as a hard stop, and it must stop after the server drains.
+	if err := m.Queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		serveErr = m.server.Shutdown(shutdownCtx)
+		if err := <-errc; serveErr == nil && !errors.Is(err, http.ErrServerClosed) {
+			serveErr = err
+		}
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := m.server.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return errors.Join(serveErr, m.Queue.Stop(stopCtx))
 }
 
 // Close releases the database.

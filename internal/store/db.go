@@ -42,6 +42,7 @@ type DB struct {
 	read    *sql.DB
 	dialect Dialect
 	clock   clock.Clock
+	dsn     string // the PostgreSQL URL, for components that open their own pool
 }
 
 // Open connects to PostgreSQL when dsn is a postgres:// URL, and otherwise
@@ -67,7 +68,7 @@ func openPostgres(ctx context.Context, dsn string, clk clock.Clock) (*DB, error)
 		db.Close()
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", redact(dsn), err)
 	}
-	return &DB{write: db, read: db, dialect: Postgres, clock: clk}, nil
+	return &DB{write: db, read: db, dialect: Postgres, clock: clk, dsn: dsn}, nil
 }
 
 // sqlitePragmas are set on every connection. synchronous=FULL makes a
@@ -113,6 +114,10 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // SQL returns the pool that writes, for components (such as the job queue)
 // that need a database/sql handle of their own on the same database.
 func (db *DB) SQL() *sql.DB { return db.write }
+
+// PostgresURL is the URL the database was opened with (empty on SQLite),
+// so that the job queue opens its own pool on the same schema.
+func (db *DB) PostgresURL() string { return db.dsn }
 
 // Ping checks that the database answers; it backs /readyz.
 func (db *DB) Ping(ctx context.Context) error {

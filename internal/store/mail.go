@@ -21,9 +21,11 @@ func (db *DB) EnqueueMail(ctx context.Context, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error { return insertMail(ctx, tx, m, db.clock.Now()) })
 }
 
-// UnsentMails returns up to limit mails still to deliver, oldest first.
-func (db *DB) UnsentMails(ctx context.Context, limit int) ([]*permit.Mail, error) {
-	return db.mails(ctx, `WHERE sent_at IS NULL ORDER BY id LIMIT ?`, limit)
+// UnsentMails returns up to limit mails still to deliver that were tried
+// fewer than maxAttempts times, oldest first. Mails past the limit stay in
+// the outbox for an operator, without crowding out newer ones.
+func (db *DB) UnsentMails(ctx context.Context, limit, maxAttempts int) ([]*permit.Mail, error) {
+	return db.mails(ctx, `WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?`, maxAttempts, limit)
 }
 
 // RecentMails returns the newest mails, sent or not, for the development outbox page.
@@ -42,10 +44,10 @@ func (db *DB) Mail(ctx context.Context, id int64) (*permit.Mail, error) {
 	return ms[0], nil
 }
 
-func (db *DB) mails(ctx context.Context, tail string, arg any) ([]*permit.Mail, error) {
+func (db *DB) mails(ctx context.Context, tail string, args ...any) ([]*permit.Mail, error) {
 	var out []*permit.Mail
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, to_addr, subject, text_body, created_at, sent_at, attempts, last_error FROM mails `+tail, arg)
+		rows, err := tx.query(ctx, `SELECT id, to_addr, subject, text_body, created_at, sent_at, attempts, last_error FROM mails `+tail, args...)
 		if err != nil {
 			return err
 		}
@@ -67,7 +69,7 @@ func (db *DB) mails(ctx context.Context, tail string, arg any) ([]*permit.Mail, 
 // MarkMailSent records a delivery.
 func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE mails SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`, db.clock.Now(), id)
+		_, err := tx.exec(ctx, `UPDATE mails SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at IS NULL`, db.clock.Now(), id)
 		return err
 	})
 }

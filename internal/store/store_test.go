@@ -67,7 +67,7 @@ func TestAccounts(t *testing.T) {
 		if _, err := db.ConfirmEmail(ctx, "tokhash"); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Fatalf("replayed token: err = %v, want not found", err)
 		}
-		unsent, err := db.UnsentMails(ctx, 10)
+		unsent, err := db.UnsentMails(ctx, 10, 25)
 		if err != nil || len(unsent) != 1 || unsent[0].Subject != "Confirm" {
 			t.Fatalf("UnsentMails = %v, %v", unsent, err)
 		}
@@ -232,10 +232,33 @@ func TestMailOutbox(t *testing.T) {
 		if err := db.MarkMailSent(ctx, m.ID); err != nil {
 			t.Fatal(err)
 		}
-		if unsent, _ := db.UnsentMails(ctx, 10); len(unsent) != 0 {
+		if unsent, _ := db.UnsentMails(ctx, 10, 25); len(unsent) != 0 {
 			t.Fatalf("sent mail still unsent: %v", unsent)
 		}
-		if recent, _ := db.RecentMails(ctx, 10); len(recent) != 1 || recent[0].SentAt == nil {
+		sent, _ := db.Mail(ctx, m.ID)
+		clk.Advance(time.Minute)
+		if err := db.MarkMailSent(ctx, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Marking a sent mail again changes nothing.
+		if again, _ := db.Mail(ctx, m.ID); again.Attempts != 2 || !again.SentAt.Equal(*sent.SentAt) {
+			t.Fatalf("second MarkMailSent changed the mail: %+v", again)
+		}
+		// A mail past its attempts is left out of the sweep.
+		tired := &permit.Mail{To: "y@example.org", Subject: "s", Text: "t"}
+		if err := db.EnqueueMail(ctx, tired); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			db.MarkMailFailed(ctx, tired.ID, "refused")
+		}
+		if unsent, _ := db.UnsentMails(ctx, 10, 3); len(unsent) != 0 {
+			t.Fatalf("exhausted mail offered again: %v", unsent)
+		}
+		if unsent, _ := db.UnsentMails(ctx, 10, 4); len(unsent) != 1 {
+			t.Fatalf("mail with attempts left not offered: %v", unsent)
+		}
+		if recent, _ := db.RecentMails(ctx, 10); len(recent) != 2 || recent[0].ID != tired.ID || recent[1].SentAt == nil {
 			t.Fatalf("RecentMails = %v", recent)
 		}
 	})

@@ -1,0 +1,113 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/notify/smtptest"
+	"github.com/sejour/sejour/internal/password"
+	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/store/storetest"
+)
+
+// start runs the real program on a free port of the loopback, on db, with
+// mail going to a real SMTP server, until the test ends.
+func start(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
+	t.Helper()
+	env := map[string]string{
+		"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": t.TempDir(),
+		"SEJOUR_SMTP_HOST": mail.Host, "SEJOUR_SMTP_PORT": strconv.Itoa(mail.Port),
+	}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.Clock = clock.System{}
+	m.PasswordParams = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	m.DB = db
+	if _, err := m.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.BaseURL = "http://" + m.Addr()
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return m
+}
+
+// TestSignUpThroughSMTP signs up over HTTP, receives the confirmation mail
+// on a real SMTP server, follows its link and logs in: the whole path of a
+// mail, from the transaction that writes it to the job that delivers it.
+func TestSignUpThroughSMTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
+		mail := smtptest.Start(t)
+		m := start(t, db, mail)
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+		base := m.Config.BaseURL
+		const pw = "trois chats sur un toit"
+		res, err := client.PostForm(base+"/inscription", url.Values{"email": {"smtp@example.org"}, "password": {pw}, "confirm": {pw}})
+		if err != nil || res.Request.URL.Path != "/inscription/envoyee" {
+			t.Fatalf("sign-up: %v %v", res, err)
+		}
+		res.Body.Close()
+
+		msg := mail.WaitFor(t, "smtp@example.org", 15*time.Second)
+		if msg.Subject != "Confirmez votre adresse – sejour" {
+			t.Errorf("subject %q", msg.Subject)
+		}
+		link := regexp.MustCompile(regexp.QuoteMeta(base) + `/confirmer/\S+`).FindString(msg.Text)
+		if link == "" {
+			t.Fatalf("no confirmation link in:\n%s", msg.Text)
+		}
+		res, err = client.Get(link)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("confirm: %v %v", res, err)
+		}
+		res.Body.Close()
+		res, err = client.PostForm(base+"/connexion", url.Values{"email": {"smtp@example.org"}, "password": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.Request.URL.Path != "/tableau-de-bord" || !strings.Contains(string(b), "Mon espace") {
+			t.Fatalf("log-in landed on %s", res.Request.URL.Path)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got, err := db.Mail(context.Background(), 1)
+			if err == nil && got.SentAt != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the outbox does not record the delivery: %+v %v", got, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}

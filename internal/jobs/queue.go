@@ -1,0 +1,151 @@
+// Package jobs runs sejour's background work on River, a durable job queue
+// kept in sejour's own database (SQLite or PostgreSQL). Each job kind is a
+// typed argument struct and a worker; each is idempotent, so that River may
+// retry it, and a process that died may be restarted, without harm. The
+// kinds and what they do are documented beside their workers.
+//
+// River runs on the injected clock: with a simulated clock, scheduling,
+// retries and periodic jobs follow simulated time, so tests can step over
+// backoffs and deadlines instead of sleeping through them.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/notify"
+)
+
+// Options are what New needs. Database, Store and Sender are required.
+type Options struct {
+	Database Database
+	Store    MailStore
+	Sender   notify.Sender
+	Clock    clock.Clock  // clock.System{} when nil
+	Logger   *slog.Logger // discards when nil
+}
+
+// Queue is sejour's job queue: a River client with sejour's job kinds.
+type Queue struct {
+	client  riverClient
+	release func()
+	keep    bool
+	logger  *slog.Logger
+}
+
+// stopGrace bounds how long Stop waits for cancelled jobs once its own
+// context has run out.
+const stopGrace = 10 * time.Second
+
+// New prepares a queue; call Start to work jobs. River's tables must exist
+// (see Migrate). Without SMTP (a notify.Keep sender), mails are not
+// delivered at all: they stay in the outbox, no job is queued for them and
+// nothing retries.
+func New(ctx context.Context, opts Options) (*Queue, error) {
+	if opts.Store == nil || opts.Sender == nil {
+		return nil, errors.New("jobs: Options.Store and Options.Sender are required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	logger := orDiscard(opts.Logger)
+	_, keep := opts.Sender.(notify.Keep)
+	q := &Queue{keep: keep, logger: logger}
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &deliverWorker{store: opts.Store, sender: opts.Sender, logger: logger})
+	river.AddWorker(workers, &sweepWorker{store: opts.Store, enqueue: q.enqueueMails})
+	cfg := &river.Config{
+		Logger:     logger,
+		Queues:     map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers:    workers,
+		JobTimeout: 2 * time.Minute,
+	}
+	if !keep {
+		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
+			river.PeriodicInterval(mailSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return MailSweepArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true},
+		)}
+	}
+	// River reads the system clock itself (keeping Go's monotonic reading,
+	// and letting the database stamp rows with its own now()); any other
+	// clock is simulated time and goes through River's time generator.
+	if _, system := opts.Clock.(clock.System); !system {
+		cfg.Test.Time = riverTime{opts.Clock}
+	}
+	client, release, err := opts.Database.newClient(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	q.client, q.release = client, release
+	return q, nil
+}
+
+// Start works jobs until Stop. It returns once River has started, not
+// when it stops. ctx must live as long as the queue: River treats its end
+// as a hard stop, cancelling running jobs; for a graceful stop call Stop.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	return nil
+}
+
+// Stop lets running jobs finish, until ctx ends; then it cancels them and
+// waits a little more. It closes what New opened: the queue cannot be
+// started again, and the store's database may be closed after it. If jobs
+// still run after all that, Stop returns an error and leaves River's
+// PostgreSQL pool open rather than wait for them forever.
+func (q *Queue) Stop(ctx context.Context) error {
+	if err := q.client.Stop(ctx); err != nil {
+		q.logger.WarnContext(ctx, "jobs did not finish in time; cancelling them", "error", err)
+		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+		defer cancel()
+		if err := q.client.StopAndCancel(cancelCtx); err != nil {
+			return fmt.Errorf("jobs: stop: %w", err)
+		}
+	}
+	q.release()
+	return nil
+}
+
+// MailQueued asks for the delivery of a mail that was just committed to
+// the outbox. It is an optimisation: if it fails, or the process dies
+// before it is called, the sweep delivers the mail within a minute, so a
+// caller may log the error and carry on. Without SMTP it does nothing.
+func (q *Queue) MailQueued(ctx context.Context, mailID int64) error {
+	return q.enqueueMails(ctx, []int64{mailID})
+}
+
+func (q *Queue) enqueueMails(ctx context.Context, ids []int64) error {
+	if q.keep || len(ids) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		params[i] = river.InsertManyParams{Args: DeliverMailArgs{MailID: id}}
+	}
+	if _, err := q.client.InsertMany(ctx, params); err != nil {
+		return fmt.Errorf("jobs: queue delivery of %d mail(s): %w", len(ids), err)
+	}
+	return nil
+}
+
+// riverTime makes a sejour clock River's time generator. Every reading is
+// reported as stubbed, so that River writes the simulated time into the
+// database instead of the database's own now().
+type riverTime struct{ clock clock.Clock }
+
+func (t riverTime) Now() time.Time { return t.clock.Now() }
+
+func (t riverTime) NowOrNil() *time.Time {
+	now := t.clock.Now()
+	return &now
+}
