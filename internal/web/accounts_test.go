@@ -38,6 +38,8 @@ func TestSignUpConfirmLogInLogOut(t *testing.T) {
 		if _, ok := s.cookie[sessionCookie]; ok {
 			t.Fatal("log-out left the session cookie")
 		}
+		_, page = s.get(res.Header.Get("Location"))
+		mustContain(t, page, "Vous êtes déconnecté.", "Se connecter")
 		// The old cookie no longer works either, even if a browser kept it.
 		s.cookie[sessionCookie] = sess.Value
 		if res, _ := s.get("/tableau-de-bord"); res.StatusCode != http.StatusSeeOther {

@@ -8,7 +8,11 @@ import (
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "home", s.page(r, "home.title"))
+	p := s.page(r, "home.title")
+	if r.URL.Query().Has("deconnecte") && p.Account == nil {
+		p.Notice = "home.logged_out"
+	}
+	s.render(w, r, http.StatusOK, "home", p)
 	return nil
 }
 

@@ -1,0 +1,52 @@
+package e2e
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/config"
+)
+
+// startServer runs the real program, as `sejour serve` wires it, on a free
+// loopback port with a fresh SQLite database and the development pages on
+// (the outbox page is where the journeys read their mails). It returns the
+// base URL; the server stops when the test ends.
+func startServer(t *testing.T) string {
+	t.Helper()
+	env := map[string]string{
+		"SEJOUR_ADDR":      "127.0.0.1:0",
+		"SEJOUR_DATA_DIR":  t.TempDir(),
+		"SEJOUR_DEV":       "true",
+		"SEJOUR_LOG_LEVEL": "warn",
+	}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	m := app.New(cfg, logger)
+	if err := m.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.BaseURL = "http://" + m.Addr()
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Open(ctx); err != nil {
+		cancel()
+		m.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+		if err := m.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return cfg.BaseURL
+}
