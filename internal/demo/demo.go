@@ -76,7 +76,11 @@ func Load(ctx context.Context, st Store, clk clock.Clock, params password.Params
 		if _, err := account(ctx, st, a, hash, now); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "  %-40s %s (%s)\n", a.Email, a.Role, pref.Name)
+		if a.Role == permit.RoleAgent {
+			fmt.Fprintf(out, "  %-40s %s (%s)\n", a.Email, a.Role, pref.Name)
+		} else {
+			fmt.Fprintf(out, "  %-40s %s\n", a.Email, a.Role)
+		}
 	}
 	for _, p := range people {
 		if err := loadPerson(ctx, st, pref, p, hash, now); err != nil {
