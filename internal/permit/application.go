@@ -1,6 +1,9 @@
 package permit
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Kind is the kind of an application.
 type Kind string
@@ -36,6 +39,71 @@ type Application struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	SubmittedAt  *time.Time
+	FeeStamp     string // timbre fiscal number, 16 digits
+}
+
+// Editable reports whether the applicant may still change the file's
+// documents: while drafting, and while the prefecture asks for more.
+func (a *Application) Editable() bool {
+	return a.State == StateDraft || a.State == StateIncomplete
+}
+
+// ValidFeeStamp reports whether s has the shape of a timbre fiscal
+// électronique number: 16 digits. Spaces are allowed between groups.
+func ValidFeeStamp(s string) bool {
+	s = strings.ReplaceAll(s, " ", "")
+	return len(s) == 16 && strings.Trim(s, "0123456789") == ""
+}
+
+// Document is one version of one file of an application. Replacing a
+// document adds a version; removing one marks it removed; nothing is
+// deleted, so the history keeps every version.
+type Document struct {
+	ID            int64
+	ApplicationID int64
+	Slot          string // the catalogue's document id, or "message"
+	MessageID     int64  // for attachments of a message
+	BlobSum       string // SHA-256 of the content, in the blob store
+	Filename      string
+	Kind          string // pdf, jpeg or png, as checked from the content
+	Size          int64
+	UploadedAt    time.Time
+	UploadedBy    int64
+	RemovedAt     *time.Time
+}
+
+// Filing is an immutable record of what was filed, made at each
+// submission; its number is the filing receipt's number.
+type Filing struct {
+	ID            int64
+	ApplicationID int64
+	Number        string
+	FiledAt       time.Time
+	Snapshot      []byte // JSON of what was filed
+}
+
+// CompletionRequest is the prefecture asking for documents: which, why,
+// and by when (demande de pièces complémentaires).
+type CompletionRequest struct {
+	ID            int64
+	ApplicationID int64
+	Slots         []string
+	Reason        string
+	DueOn         time.Time
+	RequestedAt   time.Time
+	RequestedBy   int64
+	AnsweredAt    *time.Time
+}
+
+// Message is one message of an application's thread between the
+// applicant and the prefecture.
+type Message struct {
+	ID            int64
+	ApplicationID int64
+	Sender        Actor
+	Body          string
+	CreatedAt     time.Time
+	Attachments   []*Document
 }
 
 // Event records one transition of an application: who did it, when, and why.

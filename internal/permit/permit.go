@@ -35,6 +35,7 @@ type Prefecture struct {
 	Code        string // stable short code, e.g. "75" for Paris
 	Name        string
 	Departments []string // department codes it is competent for
+	Email       string   // where mails for the prefecture go (messages from applicants)
 }
 
 // Account is a way to log in. Applicants have a Person; agents have
@@ -72,7 +73,52 @@ type Person struct {
 	Nationality     string // ISO 3166-1 alpha-3
 	ForeignerNumber string // numéro étranger (AGDREF), 10 digits, when known
 	PrefectureID    int64  // the competent prefecture, from the home address
-	CreatedAt       time.Time
+	Address         Address
+	Phone           string
+	// ConfirmedAt is when a prefecture checked the identity against the
+	// passport; until then everything above is shown as "declared".
+	ConfirmedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Address is a postal address in France; its department decides the
+// competent prefecture.
+type Address struct {
+	Line     string
+	Postcode string
+	City     string
+}
+
+// Department returns the department of a French postcode: its first two
+// digits, three for overseas departments, 2A or 2B for Corsica. It
+// returns false when the postcode is not five digits.
+func (a Address) Department() (string, bool) {
+	pc := strings.TrimSpace(a.Postcode)
+	if len(pc) != 5 || strings.Trim(pc, "0123456789") != "" {
+		return "", false
+	}
+	switch {
+	case strings.HasPrefix(pc, "97"), strings.HasPrefix(pc, "98"):
+		return pc[:3], true
+	case strings.HasPrefix(pc, "200"), strings.HasPrefix(pc, "201"):
+		return "2A", true
+	case strings.HasPrefix(pc, "20"):
+		return "2B", true
+	case strings.HasPrefix(pc, "00"):
+		return "", false
+	}
+	return pc[:2], true
+}
+
+// Serves reports whether the prefecture is competent for a department.
+func (p *Prefecture) Serves(department string) bool {
+	for _, d := range p.Departments {
+		if d == department {
+			return true
+		}
+	}
+	return false
 }
 
 // Permit is a titre de séjour: the one a person holds now, or held before.
@@ -83,6 +129,9 @@ type Permit struct {
 	Number    string
 	ValidFrom time.Time
 	ValidTo   time.Time
+	// ConfirmedAt is when a prefecture confirmed the permit; until then
+	// it is as declared by the applicant.
+	ConfirmedAt *time.Time
 }
 
 // Expired reports whether the permit is past its last day at t.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -9,8 +10,8 @@ import (
 // CreatePrefecture adds a prefecture; ECONFLICT if its code exists.
 func (db *DB) CreatePrefecture(ctx context.Context, p *permit.Prefecture) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `INSERT INTO prefectures (code, name, departments, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			p.Code, p.Name, joinDepts(p.Departments), db.clock.Now()).Scan(&p.ID)
+		return tx.queryRow(ctx, `INSERT INTO prefectures (code, name, departments, email, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			p.Code, p.Name, joinDepts(p.Departments), p.Email, db.clock.Now()).Scan(&p.ID)
 	})
 }
 
@@ -18,7 +19,7 @@ func (db *DB) CreatePrefecture(ctx context.Context, p *permit.Prefecture) error 
 func (db *DB) Prefectures(ctx context.Context) ([]*permit.Prefecture, error) {
 	var out []*permit.Prefecture
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, code, name, departments FROM prefectures ORDER BY code`)
+		rows, err := tx.query(ctx, `SELECT id, code, name, departments, email FROM prefectures ORDER BY code`)
 		if err != nil {
 			return err
 		}
@@ -26,7 +27,7 @@ func (db *DB) Prefectures(ctx context.Context) ([]*permit.Prefecture, error) {
 		for rows.Next() {
 			var p permit.Prefecture
 			var depts string
-			if err := rows.Scan(&p.ID, &p.Code, &p.Name, &depts); err != nil {
+			if err := rows.Scan(&p.ID, &p.Code, &p.Name, &depts, &p.Email); err != nil {
 				return err
 			}
 			p.Departments = splitDepts(depts)
@@ -39,22 +40,79 @@ func (db *DB) Prefectures(ctx context.Context) ([]*permit.Prefecture, error) {
 
 // CreatePerson adds a person, linked to an account when AccountID is set.
 func (db *DB) CreatePerson(ctx context.Context, p *permit.Person) error {
+	return db.inWrite(ctx, func(tx *Tx) error { return insertPerson(ctx, tx, p, db.clock.Now()) })
+}
+
+func insertPerson(ctx context.Context, tx *Tx, p *permit.Person, now time.Time) error {
+	p.CreatedAt, p.UpdatedAt = now, now
+	return tx.queryRow(ctx, `INSERT INTO persons (account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number,
+		prefecture_id, address_line, postcode, city, phone, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		nullID(p.AccountID), p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber,
+		nullID(p.PrefectureID), p.Address.Line, p.Address.Postcode, p.Address.City, p.Phone, now, now).Scan(&p.ID)
+}
+
+// SaveProfile creates or updates the person of an account, and the permit
+// they declare holding, in one transaction. A declared permit replaces the
+// previous declaration; a permit a prefecture confirmed is kept, and a new
+// declaration is added beside it. A change of identity data resets the
+// person's confirmation: it is declared again.
+func (db *DB) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		p.CreatedAt = db.clock.Now()
-		return tx.queryRow(ctx, `INSERT INTO persons (account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number, prefecture_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			nullID(p.AccountID), p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, nullID(p.PrefectureID), p.CreatedAt).Scan(&p.ID)
+		now := db.clock.Now()
+		if p.ID == 0 {
+			if err := insertPerson(ctx, tx, p, now); err != nil {
+				return err
+			}
+		} else {
+			p.UpdatedAt = now
+			_, err := tx.exec(ctx, `UPDATE persons SET given_names = ?, surname = ?, birth_date = ?, birth_place = ?, nationality = ?,
+				foreigner_number = ?, prefecture_id = ?, address_line = ?, postcode = ?, city = ?, phone = ?, updated_at = ?,
+				confirmed_at = CASE WHEN given_names = ? AND surname = ? AND birth_date = ? AND birth_place = ? AND nationality = ?
+					AND foreigner_number = ? THEN confirmed_at ELSE NULL END
+				WHERE id = ?`,
+				p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, nullID(p.PrefectureID),
+				p.Address.Line, p.Address.Postcode, p.Address.City, p.Phone, now,
+				p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, p.ID)
+			if err != nil {
+				return err
+			}
+		}
+		if pm == nil {
+			return nil
+		}
+		pm.PersonID = p.ID
+		if _, err := tx.exec(ctx, `DELETE FROM permits WHERE person_id = ? AND confirmed_at IS NULL`, p.ID); err != nil {
+			return err
+		}
+		return tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			pm.PersonID, string(pm.Ground), pm.Number, pm.ValidFrom, pm.ValidTo, now).Scan(&pm.ID)
 	})
 }
 
 // PersonByAccount returns the person of an applicant's account, or ENOTFOUND.
 func (db *DB) PersonByAccount(ctx context.Context, accountID int64) (*permit.Person, error) {
+	return db.person(ctx, "account_id = ?", accountID)
+}
+
+// Person returns a person by id, or ENOTFOUND.
+func (db *DB) Person(ctx context.Context, id int64) (*permit.Person, error) {
+	return db.person(ctx, "id = ?", id)
+}
+
+func (db *DB) person(ctx context.Context, where string, arg any) (*permit.Person, error) {
 	var p permit.Person
 	err := db.inRead(ctx, func(tx *Tx) error {
 		var acc, pref nullInt
-		err := tx.queryRow(ctx, `SELECT id, account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number, prefecture_id, created_at
-			FROM persons WHERE account_id = ?`, accountID).Scan(&p.ID, &acc, &p.GivenNames, &p.Surname, &p.BirthDate, &p.BirthPlace, &p.Nationality, &p.ForeignerNumber, &pref, &p.CreatedAt)
-		p.AccountID, p.PrefectureID = acc.Int64, pref.Int64
+		var confirmed, updated nullTime
+		err := tx.queryRow(ctx, `SELECT id, account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number,
+			prefecture_id, address_line, postcode, city, phone, confirmed_at, created_at, updated_at
+			FROM persons WHERE `+where, arg).Scan(&p.ID, &acc, &p.GivenNames, &p.Surname, &p.BirthDate, &p.BirthPlace, &p.Nationality,
+			&p.ForeignerNumber, &pref, &p.Address.Line, &p.Address.Postcode, &p.Address.City, &p.Phone, &confirmed, &p.CreatedAt, &updated)
+		p.AccountID, p.PrefectureID, p.ConfirmedAt = acc.Int64, pref.Int64, confirmed.ptr()
+		if u := updated.ptr(); u != nil {
+			p.UpdatedAt = *u
+		}
 		return err
 	})
 	if err != nil {
@@ -76,9 +134,10 @@ func (db *DB) CurrentPermit(ctx context.Context, personID int64) (*permit.Permit
 	var p permit.Permit
 	err := db.inRead(ctx, func(tx *Tx) error {
 		var ground string
-		err := tx.queryRow(ctx, `SELECT id, person_id, ground, number, valid_from, valid_to FROM permits
-			WHERE person_id = ? ORDER BY valid_to DESC, id DESC LIMIT 1`, personID).Scan(&p.ID, &p.PersonID, &ground, &p.Number, &p.ValidFrom, &p.ValidTo)
-		p.Ground = permit.GroundID(ground)
+		var confirmed nullTime
+		err := tx.queryRow(ctx, `SELECT id, person_id, ground, number, valid_from, valid_to, confirmed_at FROM permits
+			WHERE person_id = ? ORDER BY valid_to DESC, id DESC LIMIT 1`, personID).Scan(&p.ID, &p.PersonID, &ground, &p.Number, &p.ValidFrom, &p.ValidTo, &confirmed)
+		p.Ground, p.ConfirmedAt = permit.GroundID(ground), confirmed.ptr()
 		return err
 	})
 	if err != nil {
@@ -107,17 +166,19 @@ func (db *DB) CreateApplication(ctx context.Context, a *permit.Application, acto
 // it, made by permit.Transition. It returns ECONFLICT when the application
 // is no longer in the event's from-state (someone else acted first).
 func (db *DB) Transition(ctx context.Context, a *permit.Application, ev *permit.Event) error {
-	return db.inWrite(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE applications SET state = ?, updated_at = ?, submitted_at = ? WHERE id = ? AND state = ?`,
-			string(a.State), a.UpdatedAt, a.SubmittedAt, a.ID, string(ev.From))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return permit.Errorf(permit.ECONFLICT, "error.transition.state")
-		}
-		return insertEvent(ctx, tx, ev)
-	})
+	return db.inWrite(ctx, func(tx *Tx) error { return transition(ctx, tx, a, ev) })
+}
+
+func transition(ctx context.Context, tx *Tx, a *permit.Application, ev *permit.Event) error {
+	res, err := tx.exec(ctx, `UPDATE applications SET state = ?, updated_at = ?, submitted_at = ? WHERE id = ? AND state = ?`,
+		string(a.State), a.UpdatedAt, a.SubmittedAt, a.ID, string(ev.From))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return permit.Errorf(permit.ECONFLICT, "error.transition.state")
+	}
+	return insertEvent(ctx, tx, ev)
 }
 
 func insertEvent(ctx context.Context, tx *Tx, ev *permit.Event) error {
@@ -137,15 +198,35 @@ func (db *DB) Application(ctx context.Context, id int64) (*permit.Application, e
 	return apps[0], nil
 }
 
+// OpenApplicationOnGround returns the person's application on a ground
+// that is still open, or ENOTFOUND.
+func (db *DB) OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error) {
+	apps, err := db.applications(ctx, `WHERE person_id = ? AND ground = ? AND state NOT IN ('handed_over', 'unfavourable', 'withdrawn', 'closed')`, personID, string(ground))
+	if err != nil {
+		return nil, err
+	} else if len(apps) == 0 {
+		return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	return apps[0], nil
+}
+
+// SetFeeStamp records the timbre fiscal number of an application.
+func (db *DB) SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE applications SET fee_stamp = ?, updated_at = ? WHERE id = ?`, stamp, db.clock.Now(), applicationID)
+		return err
+	})
+}
+
 // ApplicationsByPerson lists a person's applications, newest first.
 func (db *DB) ApplicationsByPerson(ctx context.Context, personID int64) ([]*permit.Application, error) {
 	return db.applications(ctx, `WHERE person_id = ? ORDER BY id DESC`, personID)
 }
 
-func (db *DB) applications(ctx context.Context, tail string, arg any) ([]*permit.Application, error) {
+func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*permit.Application, error) {
 	var out []*permit.Application
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at FROM applications `+tail, arg)
+		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp FROM applications `+tail, args...)
 		if err != nil {
 			return err
 		}
@@ -154,7 +235,7 @@ func (db *DB) applications(ctx context.Context, tail string, arg any) ([]*permit
 			var a permit.Application
 			var ground, kind, state string
 			var submitted nullTime
-			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted); err != nil {
+			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp); err != nil {
 				return err
 			}
 			a.Ground, a.Kind, a.State, a.SubmittedAt = permit.GroundID(ground), permit.Kind(kind), permit.State(state), submitted.ptr()
@@ -184,6 +265,43 @@ func (db *DB) Events(ctx context.Context, applicationID int64) ([]*permit.Event,
 			}
 			e.From, e.To, e.Actor = permit.State(from), permit.State(to), permit.Actor{Kind: permit.ActorKind(kind), AccountID: acc.Int64}
 			out = append(out, &e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Prefecture returns one prefecture, or ENOTFOUND.
+func (db *DB) Prefecture(ctx context.Context, id int64) (*permit.Prefecture, error) {
+	all, err := db.Prefectures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
+}
+
+// StaffEmails returns the addresses of the active agents of a prefecture,
+// to tell them of a message when the prefecture has no address of its own.
+func (db *DB) StaffEmails(ctx context.Context, prefectureID int64) ([]string, error) {
+	var out []string
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT a.email FROM accounts a JOIN agent_prefectures ap ON ap.account_id = a.id
+			WHERE ap.prefecture_id = ? AND a.disabled_at IS NULL ORDER BY a.email`, prefectureID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e string
+			if err := rows.Scan(&e); err != nil {
+				return err
+			}
+			out = append(out, e)
 		}
 		return rows.Err()
 	})

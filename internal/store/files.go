@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// AddDocument records a new version of a document. The file itself is
+// already in the blob store, under d.BlobSum.
+func (db *DB) AddDocument(ctx context.Context, d *permit.Document) error {
+	return db.inWrite(ctx, func(tx *Tx) error { return insertDocument(ctx, tx, d, db.clock.Now()) })
+}
+
+func insertDocument(ctx context.Context, tx *Tx, d *permit.Document, now time.Time) error {
+	d.UploadedAt = now
+	return tx.queryRow(ctx, `INSERT INTO documents (application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.ApplicationID, d.Slot, nullID(d.MessageID), d.BlobSum, d.Filename, d.Kind, d.Size, now, nullID(d.UploadedBy)).Scan(&d.ID)
+}
+
+// RemoveDocument marks the current version of a slot removed; the
+// version stays in the history. It returns ENOTFOUND when the slot has no
+// current document.
+func (db *DB) RemoveDocument(ctx context.Context, applicationID int64, slot string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE documents SET removed_at = ?
+			WHERE id = (SELECT MAX(id) FROM documents WHERE application_id = ? AND slot = ? AND message_id IS NULL) AND removed_at IS NULL`,
+			db.clock.Now(), applicationID, slot)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+		}
+		return nil
+	})
+}
+
+// Documents returns every version of every document of an application,
+// message attachments included, oldest first.
+func (db *DB) Documents(ctx context.Context, applicationID int64) ([]*permit.Document, error) {
+	return db.documents(ctx, `WHERE application_id = ? ORDER BY id`, applicationID)
+}
+
+// Document returns one document version, or ENOTFOUND.
+func (db *DB) Document(ctx context.Context, id int64) (*permit.Document, error) {
+	ds, err := db.documents(ctx, `WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	} else if len(ds) == 0 {
+		return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	return ds[0], nil
+}
+
+// StorageUsed returns the bytes a person's documents take, every version
+// counted: the measure of the per-person quota.
+func (db *DB) StorageUsed(ctx context.Context, personID int64) (int64, error) {
+	var n int64
+	err := db.inRead(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, `SELECT COALESCE(SUM(d.size), 0) FROM documents d JOIN applications a ON a.id = d.application_id
+			WHERE a.person_id = ?`, personID).Scan(&n)
+	})
+	return n, err
+}
+
+func (db *DB) documents(ctx context.Context, tail string, args ...any) ([]*permit.Document, error) {
+	var out []*permit.Document
+	err := db.inRead(ctx, func(tx *Tx) error {
+		var err error
+		out, err = scanDocuments(ctx, tx, tail, args...)
+		return err
+	})
+	return out, err
+}
+
+func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Document, error) {
+	rows, err := tx.query(ctx, `SELECT id, application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, removed_at
+		FROM documents `+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*permit.Document
+	for rows.Next() {
+		var d permit.Document
+		var msg, by nullInt
+		var removed nullTime
+		if err := rows.Scan(&d.ID, &d.ApplicationID, &d.Slot, &msg, &d.BlobSum, &d.Filename, &d.Kind, &d.Size, &d.UploadedAt, &by, &removed); err != nil {
+			return nil, err
+		}
+		d.MessageID, d.UploadedBy, d.RemovedAt = msg.Int64, by.Int64, removed.ptr()
+		out = append(out, &d)
+	}
+	return out, rows.Err()
+}
+
+// File moves an application to its filed state and records the filing
+// with its snapshot, in one transaction. The receipt number is made from
+// the year, the application and the filing's rank, so it is unique. A
+// second submission of the same draft (a double click, a retry) finds the
+// state changed and returns ECONFLICT: the application is filed once.
+func (db *DB) File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := transition(ctx, tx, a, ev); err != nil {
+			return err
+		}
+		return insertFiling(ctx, tx, f, ev.At)
+	})
+}
+
+// Complete answers a completion request: the application returns to
+// review, the request is marked answered and the new filing recorded.
+func (db *DB) Complete(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, requestID int64) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := transition(ctx, tx, a, ev); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE completion_requests SET answered_at = ? WHERE id = ? AND application_id = ?`, ev.At, requestID, a.ID); err != nil {
+			return err
+		}
+		return insertFiling(ctx, tx, f, ev.At)
+	})
+}
+
+func insertFiling(ctx context.Context, tx *Tx, f *permit.Filing, now time.Time) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM filings WHERE application_id = ?`, f.ApplicationID).Scan(&n); err != nil {
+		return err
+	}
+	f.FiledAt = now
+	f.Number = fmt.Sprintf("DEP-%d-%06d-%d", now.Year(), f.ApplicationID, n+1)
+	return tx.queryRow(ctx, `INSERT INTO filings (application_id, number, filed_at, snapshot) VALUES (?, ?, ?, ?) RETURNING id`,
+		f.ApplicationID, f.Number, now, string(f.Snapshot)).Scan(&f.ID)
+}
+
+// Filings returns an application's filings, oldest first.
+func (db *DB) Filings(ctx context.Context, applicationID int64) ([]*permit.Filing, error) {
+	var out []*permit.Filing
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id, application_id, number, filed_at, snapshot FROM filings WHERE application_id = ? ORDER BY id`, applicationID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f permit.Filing
+			var snap string
+			if err := rows.Scan(&f.ID, &f.ApplicationID, &f.Number, &f.FiledAt, &snap); err != nil {
+				return err
+			}
+			f.Snapshot = []byte(snap)
+			out = append(out, &f)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RequestCompletion moves an application to "incomplete" and records what
+// the prefecture asks for, with the mail telling the applicant, together.
+func (db *DB) RequestCompletion(ctx context.Context, a *permit.Application, ev *permit.Event, cr *permit.CompletionRequest, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := transition(ctx, tx, a, ev); err != nil {
+			return err
+		}
+		slots, err := json.Marshal(cr.Slots)
+		if err != nil {
+			return err
+		}
+		cr.ApplicationID, cr.RequestedAt = a.ID, ev.At
+		err = tx.queryRow(ctx, `INSERT INTO completion_requests (application_id, slots, reason, due_on, requested_at, requested_by)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, cr.ApplicationID, string(slots), cr.Reason, cr.DueOn, cr.RequestedAt, cr.RequestedBy).Scan(&cr.ID)
+		if err != nil {
+			return err
+		}
+		return insertMail(ctx, tx, m, ev.At)
+	})
+}
+
+// CompletionRequests returns an application's completion requests, oldest first.
+func (db *DB) CompletionRequests(ctx context.Context, applicationID int64) ([]*permit.CompletionRequest, error) {
+	var out []*permit.CompletionRequest
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id, application_id, slots, reason, due_on, requested_at, requested_by, answered_at
+			FROM completion_requests WHERE application_id = ? ORDER BY id`, applicationID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var cr permit.CompletionRequest
+			var slots string
+			var answered nullTime
+			if err := rows.Scan(&cr.ID, &cr.ApplicationID, &slots, &cr.Reason, &cr.DueOn, &cr.RequestedAt, &cr.RequestedBy, &answered); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(slots), &cr.Slots); err != nil {
+				return err
+			}
+			cr.AnsweredAt = answered.ptr()
+			out = append(out, &cr)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// AddMessage records a message, its attachments and the mail telling the
+// other side, in one transaction.
+func (db *DB) AddMessage(ctx context.Context, msg *permit.Message, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		msg.CreatedAt = now
+		err := tx.queryRow(ctx, `INSERT INTO messages (application_id, sender_kind, sender_id, body, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			msg.ApplicationID, string(msg.Sender.Kind), nullID(msg.Sender.AccountID), msg.Body, now).Scan(&msg.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range msg.Attachments {
+			d.ApplicationID, d.MessageID, d.Slot = msg.ApplicationID, msg.ID, "message"
+			if err := insertDocument(ctx, tx, d, now); err != nil {
+				return err
+			}
+		}
+		return insertMail(ctx, tx, m, now)
+	})
+}
+
+// Messages returns an application's thread with attachments, oldest first.
+func (db *DB) Messages(ctx context.Context, applicationID int64) ([]*permit.Message, error) {
+	var out []*permit.Message
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id, application_id, sender_kind, sender_id, body, created_at FROM messages WHERE application_id = ? ORDER BY id`, applicationID)
+		if err != nil {
+			return err
+		}
+		byID := map[int64]*permit.Message{}
+		for rows.Next() {
+			var msg permit.Message
+			var kind string
+			var sender nullInt
+			if err := rows.Scan(&msg.ID, &msg.ApplicationID, &kind, &sender, &msg.Body, &msg.CreatedAt); err != nil {
+				rows.Close()
+				return err
+			}
+			msg.Sender = permit.Actor{Kind: permit.ActorKind(kind), AccountID: sender.Int64}
+			out = append(out, &msg)
+			byID[msg.ID] = &msg
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		docs, err := scanDocuments(ctx, tx, `WHERE application_id = ? AND message_id IS NOT NULL ORDER BY id`, applicationID)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if msg := byID[d.MessageID]; msg != nil {
+				msg.Attachments = append(msg.Attachments, d)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

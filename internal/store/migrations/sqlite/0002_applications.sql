@@ -1,0 +1,65 @@
+-- 0002: applicants' files: profile, documents, filings, completion
+-- requests, messages.
+ALTER TABLE persons ADD COLUMN address_line TEXT NOT NULL DEFAULT '';
+ALTER TABLE persons ADD COLUMN postcode TEXT NOT NULL DEFAULT '';
+ALTER TABLE persons ADD COLUMN city TEXT NOT NULL DEFAULT '';
+ALTER TABLE persons ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE persons ADD COLUMN confirmed_at TIMESTAMP;
+ALTER TABLE persons ADD COLUMN updated_at TIMESTAMP;
+
+ALTER TABLE permits ADD COLUMN confirmed_at TIMESTAMP;
+
+ALTER TABLE applications ADD COLUMN fee_stamp TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE prefectures ADD COLUMN email TEXT NOT NULL DEFAULT '';
+
+-- At most one open application per person and ground: a second one is a
+-- duplicate, while applications on other grounds may coexist.
+CREATE UNIQUE INDEX applications_one_open_per_ground ON applications(person_id, ground)
+	WHERE state NOT IN ('handed_over', 'unfavourable', 'withdrawn', 'closed');
+
+CREATE TABLE documents (
+	id             INTEGER PRIMARY KEY,
+	application_id INTEGER NOT NULL REFERENCES applications(id),
+	slot           TEXT NOT NULL,
+	message_id     INTEGER,
+	blob_sum       TEXT NOT NULL,
+	filename       TEXT NOT NULL,
+	kind           TEXT NOT NULL,
+	size           INTEGER NOT NULL,
+	uploaded_at    TIMESTAMP NOT NULL,
+	uploaded_by    INTEGER REFERENCES accounts(id),
+	removed_at     TIMESTAMP
+);
+CREATE INDEX documents_application ON documents(application_id, slot, id);
+
+CREATE TABLE filings (
+	id             INTEGER PRIMARY KEY,
+	application_id INTEGER NOT NULL REFERENCES applications(id),
+	number         TEXT NOT NULL UNIQUE,
+	filed_at       TIMESTAMP NOT NULL,
+	snapshot       TEXT NOT NULL
+);
+CREATE INDEX filings_application ON filings(application_id, id);
+
+CREATE TABLE completion_requests (
+	id             INTEGER PRIMARY KEY,
+	application_id INTEGER NOT NULL REFERENCES applications(id),
+	slots          TEXT NOT NULL,
+	reason         TEXT NOT NULL,
+	due_on         TIMESTAMP NOT NULL,
+	requested_at   TIMESTAMP NOT NULL,
+	requested_by   INTEGER NOT NULL REFERENCES accounts(id),
+	answered_at    TIMESTAMP
+);
+CREATE INDEX completion_requests_application ON completion_requests(application_id, id);
+
+CREATE TABLE messages (
+	id             INTEGER PRIMARY KEY,
+	application_id INTEGER NOT NULL REFERENCES applications(id),
+	sender_kind    TEXT NOT NULL,
+	sender_id      INTEGER REFERENCES accounts(id),
+	body           TEXT NOT NULL,
+	created_at     TIMESTAMP NOT NULL
+);
+CREATE INDEX messages_application ON messages(application_id, id);
