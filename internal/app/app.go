@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sejour/sejour/internal/attest"
+	"github.com/sejour/sejour/internal/blob"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
@@ -22,6 +24,7 @@ import (
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -34,6 +37,7 @@ type Main struct {
 	Rules    *rules.Catalogue
 	Tr       *i18n.Catalogue
 	Accounts *casework.Accounts
+	Files    *casework.Files
 	Queue    *jobs.Queue
 	Web      *web.Server
 
@@ -134,8 +138,18 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.DB, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
 	}
+	blobs, err := blob.New(m.Config.BlobDir())
+	if err != nil {
+		return err
+	}
+	limits := upload.DefaultLimits
+	limits.MaxBytes = int64(m.Config.UploadMaxMB) << 20
+	m.Files = &casework.Files{
+		Store: m.DB, Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
+		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
+	}
 	m.Web, err = web.New(web.Options{
-		Accounts: m.Accounts, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,
+		Accounts: m.Accounts, Files: m.Files, Receipts: attest.ReceiptRenderer{Rules: m.Rules}, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev,
 	})
 	return err

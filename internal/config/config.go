@@ -29,6 +29,9 @@ type Config struct {
 	SMTPFrom     string // SEJOUR_SMTP_FROM
 	SMTPTLS      string // SEJOUR_SMTP_TLS: none, starttls or tls
 
+	UploadMaxMB   int // SEJOUR_UPLOAD_MAX_MB: the largest document accepted
+	UploadQuotaMB int // SEJOUR_UPLOAD_QUOTA_MB: documents one person may store
+
 	Dev        bool          // SEJOUR_DEV: development pages (mail outbox)
 	SessionTTL time.Duration // SEJOUR_SESSION_TTL
 	LogLevel   string        // SEJOUR_LOG_LEVEL: debug, info, warn, error
@@ -55,6 +58,12 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	var err error
 	if c.SMTPPort, err = strconv.Atoi(str(getenv, "SEJOUR_SMTP_PORT", "25")); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
 		errs = append(errs, fmt.Errorf("SEJOUR_SMTP_PORT: %q is not a port number (1-65535)", getenv("SEJOUR_SMTP_PORT")))
+	}
+	if c.UploadMaxMB, err = strconv.Atoi(str(getenv, "SEJOUR_UPLOAD_MAX_MB", "10")); err != nil || c.UploadMaxMB < 1 || c.UploadMaxMB > 100 {
+		errs = append(errs, fmt.Errorf("SEJOUR_UPLOAD_MAX_MB: %q is not a number of megabytes between 1 and 100", getenv("SEJOUR_UPLOAD_MAX_MB")))
+	}
+	if c.UploadQuotaMB, err = strconv.Atoi(str(getenv, "SEJOUR_UPLOAD_QUOTA_MB", "200")); err != nil || c.UploadQuotaMB < c.UploadMaxMB {
+		errs = append(errs, fmt.Errorf("SEJOUR_UPLOAD_QUOTA_MB: %q must be a number of megabytes, at least SEJOUR_UPLOAD_MAX_MB", getenv("SEJOUR_UPLOAD_QUOTA_MB")))
 	}
 	if c.Dev, err = strconv.ParseBool(str(getenv, "SEJOUR_DEV", "false")); err != nil {
 		errs = append(errs, fmt.Errorf("SEJOUR_DEV: %q is not true or false", getenv("SEJOUR_DEV")))
@@ -115,6 +124,9 @@ func (c *Config) Postgres() bool {
 // SQLitePath is the embedded database file, inside the data directory.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "sejour.db") }
 
+// BlobDir is where uploaded documents are kept, by content.
+func (c *Config) BlobDir() string { return filepath.Join(c.DataDir, "files") }
+
 // SMTPEnabled reports whether mails leave the outbox for an SMTP server.
 func (c *Config) SMTPEnabled() bool { return c.SMTPHost != "" }
 
@@ -132,6 +144,8 @@ func (c *Config) String() string {
 	line("SEJOUR_SMTP_PASSWORD", mask(c.SMTPPassword))
 	line("SEJOUR_SMTP_FROM", c.SMTPFrom)
 	line("SEJOUR_SMTP_TLS", c.SMTPTLS)
+	line("SEJOUR_UPLOAD_MAX_MB", strconv.Itoa(c.UploadMaxMB))
+	line("SEJOUR_UPLOAD_QUOTA_MB", strconv.Itoa(c.UploadQuotaMB))
 	line("SEJOUR_DEV", strconv.FormatBool(c.Dev))
 	line("SEJOUR_SESSION_TTL", c.SessionTTL.String())
 	line("SEJOUR_LOG_LEVEL", c.LogLevel)

@@ -43,6 +43,8 @@ func TestInvalid(t *testing.T) {
 		{"dev", map[string]string{"SEJOUR_DEV": "perhaps"}, "SEJOUR_DEV"},
 		{"ttl", map[string]string{"SEJOUR_SESSION_TTL": "5s"}, "SEJOUR_SESSION_TTL"},
 		{"log", map[string]string{"SEJOUR_LOG_LEVEL": "loud"}, "SEJOUR_LOG_LEVEL"},
+		{"upload size", map[string]string{"SEJOUR_UPLOAD_MAX_MB": "0"}, "SEJOUR_UPLOAD_MAX_MB"},
+		{"quota below size", map[string]string{"SEJOUR_UPLOAD_MAX_MB": "20", "SEJOUR_UPLOAD_QUOTA_MB": "10"}, "SEJOUR_UPLOAD_QUOTA_MB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,6 +27,8 @@ type Error struct {
 	// Fields maps a form field to the translation key of what is wrong
 	// with it, for errors about user input.
 	Fields map[string]string
+	// FieldArgs holds the arguments of a field's message, if it has any.
+	FieldArgs map[string][]any
 }
 
 func (e *Error) Error() string {
@@ -79,4 +81,25 @@ func FieldErrors(err error) map[string]string {
 		return e.Fields
 	}
 	return nil
+}
+
+// AsField turns a domain error about one input (such as an upload's
+// "too large, 10 MB at most") into a form error on field, keeping the
+// message's arguments. Other errors are returned unchanged.
+func AsField(field string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != EINVALID || e.Fields != nil {
+		return err
+	}
+	return &Error{Code: EINVALID, Message: "error.form", Fields: map[string]string{field: e.Message},
+		FieldArgs: map[string][]any{field: e.Args}}
+}
+
+// FieldMessage returns the translation key and arguments of one field's error.
+func FieldMessage(err error, field string) (string, []any) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return "", nil
+	}
+	return e.Fields[field], e.FieldArgs[field]
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -306,4 +307,19 @@ func (db *DB) StaffEmails(ctx context.Context, prefectureID int64) ([]string, er
 		return rows.Err()
 	})
 	return out, err
+}
+
+// FiledApplications returns the newest filed applications of some
+// prefectures (drafts are the applicant's own), at most limit of them.
+func (db *DB) FiledApplications(ctx context.Context, prefectureIDs []int64, limit int) ([]*permit.Application, error) {
+	if len(prefectureIDs) == 0 {
+		return nil, nil
+	}
+	marks := strings.Repeat("?, ", len(prefectureIDs))
+	args := make([]any, 0, len(prefectureIDs)+1)
+	for _, id := range prefectureIDs {
+		args = append(args, id)
+	}
+	args = append(args, limit)
+	return db.applications(ctx, `WHERE state <> 'draft' AND prefecture_id IN (`+marks[:len(marks)-2]+`) ORDER BY updated_at DESC, id DESC LIMIT ?`, args...)
 }

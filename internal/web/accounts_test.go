@@ -29,7 +29,7 @@ func TestSignUpConfirmLogInLogOut(t *testing.T) {
 			t.Fatalf("session cookie not __Host- safe: %+v", sess)
 		}
 		_, page := s.get("/tableau-de-bord")
-		mustContain(t, page, "<h1>Mon espace</h1>", "zoe@example.org", "Vous n&#39;avez aucune demande pour l&#39;instant", `action="/deconnexion"`)
+		mustContain(t, page, "<h1>Mon espace</h1>", "zoe@example.org", "Première étape : votre profil", `href="/profil"`, `action="/deconnexion"`)
 
 		res, _ = s.post("/deconnexion", nil)
 		if res.StatusCode != http.StatusSeeOther {

@@ -1,16 +1,23 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
 
-// dashboard is the applicant's home. With no application yet, it says
-// what to do first.
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "dashboard", s.page(r, "dashboard.title"))
-	return nil
-}
+	"github.com/sejour/sejour/internal/permit"
+)
 
 // agentHome is the back office's entry page.
 func (s *Server) agentHome(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "agent", s.page(r, "agent.title"))
+	apps, err := s.Files.StaffQueue(r.Context(), account(r))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "agent", &agentView{Page: s.page(r, "agent.title"), Apps: apps})
 	return nil
+}
+
+// agentView lists the newest filed applications of the agent's prefectures.
+type agentView struct {
+	*Page
+	Apps []*permit.Application
 }

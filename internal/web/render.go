@@ -8,10 +8,13 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
 )
 
 //go:embed templates
@@ -75,6 +78,7 @@ type Page struct {
 	Path     string            // the current path, for the language switch
 	Values   map[string]string // what the user typed, to show it again
 	Errors   map[string]string // field -> translation key
+	ErrArgs  map[string][]any  // field -> arguments of its message
 	Notice   string            // translation key of a message to show on top
 	Dev      bool
 	tr       *i18n.Catalogue
@@ -83,6 +87,20 @@ type Page struct {
 func (s *Server) page(r *http.Request, titleKey string) *Page {
 	return &Page{Lang: lang(r), TitleKey: titleKey, Account: account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
 }
+
+// Date writes a date in words in the page's language.
+func (p *Page) Date(t time.Time) string { return i18n.Date(p.Lang, t) }
+
+// DatePtr is Date for an optional date; empty when there is none.
+func (p *Page) DatePtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return p.Date(*t)
+}
+
+// Text picks the page's language from a bilingual catalogue text.
+func (p *Page) Text(t rules.Text) string { return t.In(p.Lang) }
 
 // T translates a key into the page's language.
 func (p *Page) T(key string, args ...any) string { return p.tr.T(p.Lang, key, args...) }
@@ -126,11 +144,18 @@ func (p *Page) Field(name, typ, autocomplete, labelKey, hintKey string) Field {
 		f.Hint = p.T(hintKey)
 	}
 	if key, ok := p.Errors[name]; ok {
-		f.Error = p.T(key)
+		f.Error = p.T(key, p.ErrArgs[name]...)
 	}
 	if typ != "password" {
 		f.Value = p.Values[name]
 	}
+	return f
+}
+
+// Optional is Field for an input that may stay empty.
+func (p *Page) Optional(name, typ, autocomplete, labelKey, hintKey string) Field {
+	f := p.Field(name, typ, autocomplete, labelKey, hintKey)
+	f.Required = false
 	return f
 }
 
@@ -146,13 +171,24 @@ func (p *Page) ErrorSummary(order ...string) *ErrorSummary {
 	var items []Field
 	for _, name := range order {
 		if key, ok := p.Errors[name]; ok {
-			items = append(items, Field{Name: name, Error: p.T(key)})
+			items = append(items, Field{Name: name, Error: p.T(key, p.ErrArgs[name]...)})
 		}
 	}
 	if items == nil {
 		return nil
 	}
 	return &ErrorSummary{Title: p.T("form.error.summary"), Items: items}
+}
+
+// AllErrors is the error summary of every field in error, for pages with
+// many forms (an application's page has one per document).
+func (p *Page) AllErrors() *ErrorSummary {
+	names := make([]string, 0, len(p.Errors))
+	for n := range p.Errors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return p.ErrorSummary(names...)
 }
 
 // NoticeBox is a message above the page content.
@@ -189,6 +225,11 @@ func formError(p *Page, err error) error {
 	if fields == nil {
 		return err
 	}
-	p.Errors = fields
+	p.Errors, p.ErrArgs = fields, map[string][]any{}
+	for f := range fields {
+		if _, args := permit.FieldMessage(err, f); args != nil {
+			p.ErrArgs[f] = args
+		}
+	}
 	return nil
 }

@@ -29,6 +29,8 @@ type Outbox interface {
 // Options are the parts a Server is made of.
 type Options struct {
 	Accounts *casework.Accounts
+	Files    *casework.Files
+	Receipts ReceiptRenderer
 	DB       Pinger
 	Outbox   Outbox
 	Tr       *i18n.Catalogue

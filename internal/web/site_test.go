@@ -11,13 +11,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sejour/sejour/internal/attest"
+	"github.com/sejour/sejour/internal/blob"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/store/storetest"
+	"github.com/sejour/sejour/internal/upload"
 )
 
 // cheap password parameters keep handler tests fast; the real ones are
@@ -42,8 +46,15 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	acc := &casework.Accounts{Store: db, Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
 		SessionTTL: 12 * 3600e9, Params: cheap}
-	srv, err := New(Options{Accounts: acc, DB: db, Outbox: db, Tr: tr, Clock: clk, Logger: logger,
-		BaseURL: "http://sejour.test", Dev: true})
+	blobs, err := blob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := rules.MustLoad()
+	files := &casework.Files{Store: db, Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
+		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20}
+	srv, err := New(Options{Accounts: acc, Files: files, Receipts: attest.ReceiptRenderer{Rules: cat}, DB: db, Outbox: db,
+		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,53 @@
+package attest
+
+import (
+	"io"
+	"time"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// paris is the time zone receipts are printed in.
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// ReceiptRenderer renders the filing receipts of casework as PDFs.
+type ReceiptRenderer struct {
+	Rules *rules.Catalogue
+}
+
+// RenderReceipt writes the PDF of a filing.
+func (rr ReceiptRenderer) RenderReceipt(w io.Writer, rc *casework.Receipt) error {
+	return RenderReceipt(w, ReceiptFromCase(rc, rr.Rules))
+}
+
+// ReceiptFromCase resolves a filing of casework into the plain values a
+// receipt prints.
+func ReceiptFromCase(rc *casework.Receipt, cat *rules.Catalogue) *Receipt {
+	c, f := rc.Case, rc.Filing
+	r := &Receipt{
+		Number: f.Number, IssuedAt: f.FiledAt.In(paris),
+		GivenNames: c.Person.GivenNames, Surname: c.Person.Surname, BirthDate: c.Person.BirthDate,
+		BirthPlace: c.Person.BirthPlace, Nationality: c.Person.Nationality, ForeignerNumber: c.Person.ForeignerNumber,
+		Prefecture: c.Prefecture.Name, Kind: c.App.Kind, Ground: c.Ground.Name, SubmittedAt: f.FiledAt.In(paris),
+		FeeStamp:              c.App.FeeStamp,
+		ImplicitRejectionDate: f.FiledAt.In(paris).AddDate(0, cat.ImplicitRejectionMonths, 0),
+	}
+	if c.Rejection != nil {
+		r.ImplicitRejectionDate = *c.Rejection
+	}
+	for _, d := range rc.Docs {
+		name := rules.Text{FR: d.Slot, EN: d.Slot}
+		if doc, ok := cat.Document(d.Slot); ok {
+			name = doc.Name
+		}
+		r.Documents = append(r.Documents, FiledDocument{Name: name, FileName: d.Filename, SHA256: d.SHA256})
+	}
+	return r
+}

@@ -1,0 +1,15 @@
+// Package attest produces the documents sejour hands to people as proof:
+// for now the filing receipt (attestation de dépôt), issued at once when an
+// application is submitted, rendered as a bilingual PDF.
+//
+// A document is made in two steps. The caller resolves everything it
+// shows into a plain value (a Receipt), from the store and the rules
+// catalogue; this package then renders that value with no database, no
+// clock and no randomness, so the same value always gives the same bytes
+// and a document can be issued again identical to the original.
+//
+// A filing receipt proves that an application was filed, not that its
+// holder's stay is lawful, and the law requires it to say so: the PDF
+// prints that warning in a frame at the top of the first page, with the
+// day the prefecture's silence becomes an implicit rejection.
+package attest

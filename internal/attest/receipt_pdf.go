@@ -1,0 +1,326 @@
+package attest
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// The type scale of attestations.
+var (
+	stTitle   = style{bold: true, size: 21, colour: ink}
+	stTitleEN = style{size: 14, colour: muted}
+	stHead    = style{bold: true, size: 11.5, colour: ink}
+	stHeadEN  = style{size: 11.5, colour: muted}
+	stLabel   = style{size: 7.5, colour: muted}
+	stValue   = style{size: 10, colour: ink}
+	stStrong  = style{bold: true, size: 10, colour: ink}
+	stValueEN = style{size: 8.5, colour: muted}
+	stBody    = style{size: 9, colour: ink}
+	stBodyEN  = style{size: 9, colour: muted}
+	stSmall   = style{size: 7.5, colour: muted}
+)
+
+// RenderReceipt writes r as a one- or two-page A4 PDF filing receipt
+// (attestation de dépôt), in French with English beside or below each
+// block. The output depends only on r: the PDF's dates come from
+// r.IssuedAt and it carries no random identifier, so rendering the same
+// receipt again gives the same bytes, and a receipt can be re-issued
+// identical to the original. It returns Validate's error, untouched, when
+// r is incomplete.
+func RenderReceipt(w io.Writer, r *Receipt) (err error) {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	// fpdf panics on some input it cannot lay out; nothing is written
+	// before Output, so a panic can become an ordinary error.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("attest: rendering receipt %s: %v", r.Number, p)
+		}
+	}()
+	s := newSheet()
+	describe(s, r)
+	s.pdf.AddPage()
+	receiptTitle(s, r)
+	receiptWarning(s)
+	receiptHolder(s, r)
+	receiptApplication(s, r)
+	receiptDeadline(s, r)
+	receiptDocuments(s, r)
+	receiptCorrections(s, r)
+	return s.pdf.Output(w)
+}
+
+// describe sets the document's metadata, running header and footer. The
+// metadata names the receipt, not the holder: a file name or a browser
+// tab should not reveal who the document is about.
+func describe(s *sheet, r *Receipt) {
+	p := s.pdf
+	p.SetTitle(printable("Attestation de dépôt / Filing receipt "+r.Number), true)
+	p.SetSubject("Attestation de dépôt d’une demande de titre de séjour / Filing receipt for a residence permit application", true)
+	p.SetAuthor(printable(r.Prefecture), true)
+	p.SetCreator("sejour", true)
+	p.SetLang("fr-FR")
+	// fpdf writes these dates without a UTC offset, which readers take
+	// as UTC.
+	p.SetCreationDate(r.IssuedAt.UTC())
+	p.SetModificationDate(r.IssuedAt.UTC())
+	p.AliasNbPages("{nb}")
+	running := "Attestation de dépôt / Filing receipt · N°" + nbsp + r.Number
+	p.SetHeaderFunc(func() {
+		if p.PageNo() == 1 {
+			return
+		}
+		s.draw(cell{w: s.width, paras: []para{{text: running + " (suite / continued)", st: stSmall}}}, s.top)
+		p.SetY(s.top + 8)
+	})
+	p.SetFooterFunc(func() {
+		p.SetY(s.bottom + 5)
+		s.rule(hairline, 0.2)
+		page := " · page " + strconv.Itoa(p.PageNo()) + "/{nb}"
+		s.draw(cell{w: s.width, paras: []para{{text: running + page, st: stSmall}}}, s.bottom+6)
+	})
+}
+
+// receiptTitle prints the issuing prefecture, the title, and the number
+// and date of the receipt.
+func receiptTitle(s *sheet, r *Receipt) {
+	s.row(cell{w: s.width, paras: []para{
+		{text: r.Prefecture, st: stStrong},
+		{text: "Demande de titre de séjour · Residence permit application", st: stSmall, after: 2},
+	}})
+	s.rule(ink, 0.5)
+	s.space(4)
+	s.row(
+		cell{w: 100, paras: []para{
+			{text: "Attestation de dépôt", st: stTitle, after: 0.5},
+			{text: "Filing receipt", st: stTitleEN},
+		}},
+		cell{x: 100, w: s.width - 100, align: "R", paras: []para{
+			{text: "Numéro / Number", st: stLabel},
+			{text: r.Number, st: stStrong, after: 1.5},
+			{text: "Délivrée le / Issued on", st: stLabel},
+			{text: dateTimeInWords(r.IssuedAt, "fr"), st: stValue},
+			{text: dateTimeInWords(r.IssuedAt, "en"), st: stValueEN},
+		}},
+	)
+	s.space(5)
+}
+
+// receiptWarning is the notice the law requires on a filing receipt,
+// framed so that an employer or an official glancing at the page cannot
+// miss it.
+func receiptWarning(s *sheet) {
+	head := style{bold: true, size: 10.5, colour: alertInk}
+	lead := style{bold: true, size: 9.5, colour: ink}
+	leadEN := style{bold: true, size: 9.5, colour: muted}
+	w := (s.width - 2*4 - 8) / 2
+	s.boxed(frame{border: alertInk, fill: alertFill, lineWidth: 0.8, pad: 4}, []cell{
+		{w: w, paras: []para{
+			{text: "⚠ Ce n’est pas un titre de séjour", st: head, after: 1.5},
+			{text: "Cette attestation prouve que votre demande a été déposée. Elle ne prouve pas, à elle seule, que votre séjour est régulier. Elle ne donne pas, à elle seule, le droit de travailler.", st: lead, after: 1.5},
+			{text: "Lorsque la loi le prévoit, la préfecture vous délivrera une attestation de prolongation d’instruction" + nbsp + ": c’est elle qui prouvera que votre séjour est régulier pendant l’examen de votre demande.", st: stBody, after: 1},
+			{text: "Si vous avez un titre de séjour ou un visa encore valide, c’est lui qui prouve aujourd’hui votre droit au séjour.", st: stBody},
+		}},
+		{x: w + 8, w: w, paras: []para{
+			{text: "⚠ This is not a residence permit", st: head, after: 1.5},
+			{text: "This receipt proves that your application was filed. On its own, it does not prove that your stay is lawful. Nor does it, on its own, give the right to work.", st: leadEN, after: 1.5},
+			{text: "When the law provides for one, the prefecture will issue you an extension attestation (attestation de prolongation d’instruction): that document will prove that your stay is lawful while your application is examined.", st: stBodyEN, after: 1},
+			{text: "If you hold a residence permit or a visa that is still valid, that is what proves your right to stay today.", st: stBodyEN},
+		}},
+	})
+	s.space(5)
+}
+
+// heading prints a section title, French then English, on the next page
+// if the first next mm of the section would not fit under it.
+func (s *sheet) heading(fr, en string, next float64) {
+	h := stHead.lineHeight() + 2.5
+	s.ensure(h + next)
+	y := s.pdf.GetY()
+	s.draw(cell{w: s.width, paras: []para{{text: fr, st: stHead}}}, y)
+	s.use(stHead)
+	x := s.pdf.GetStringWidth(fr + " ")
+	s.draw(cell{x: x, w: s.width - x, paras: []para{{text: "/ " + en, st: stHeadEN}}}, y)
+	s.pdf.SetY(y + stHead.lineHeight() + 0.8)
+	s.rule(hairline, 0.3)
+	s.pdf.SetY(y + h)
+}
+
+// field is a labelled value in a grid of n columns.
+func (s *sheet) field(col, n int, label string, values ...para) cell {
+	const gap = 6
+	w := (s.width - gap*float64(n-1)) / float64(n)
+	paras := append([]para{{text: label, st: stLabel, after: 0.4}}, values...)
+	return cell{x: float64(col) * (w + gap), w: w, paras: paras}
+}
+
+// both is a value in French, then in English.
+func both(t rules.Text) []para {
+	return []para{{text: t.FR, st: stValue}, {text: t.EN, st: stValueEN}}
+}
+
+// receiptHolder prints the holder's civil identity.
+func receiptHolder(s *sheet, r *Receipt) {
+	born := rules.Text{FR: r.BirthDate, EN: r.BirthDate}
+	if t, ok := parseDay(r.BirthDate); ok {
+		born = rules.Text{FR: DateInWords(t, "fr"), EN: DateInWords(t, "en")}
+	}
+	foreigner := []para{{text: r.ForeignerNumber, st: stValue}}
+	if r.ForeignerNumber == "" {
+		foreigner = both(rules.Text{FR: "Pas encore attribué", EN: "Not yet assigned"})
+	}
+	row1 := []cell{
+		s.field(0, 3, "Nom / Surname", para{text: r.Surname, st: stStrong}),
+		s.field(1, 3, "Prénoms / Given names", para{text: r.GivenNames, st: stStrong}),
+		s.field(2, 3, "Date de naissance / Date of birth", both(born)...),
+	}
+	s.heading("Titulaire", "Holder", s.rowHeight(row1))
+	s.row(row1...)
+	s.space(2.5)
+	s.row(
+		s.field(0, 3, "Lieu de naissance / Place of birth", para{text: r.BirthPlace, st: stValue}),
+		s.field(1, 3, "Nationalité / Nationality", para{text: r.Nationality, st: stValue}),
+		s.field(2, 3, "Numéro étranger / Foreigner number", foreigner...),
+	)
+	s.space(5)
+}
+
+// receiptApplication prints what was asked, where, when, and the fee.
+func receiptApplication(s *sheet, r *Receipt) {
+	stamp := []para{{text: maskedStamp(r.FeeStamp), st: stValue}, {text: "4 derniers chiffres / last 4 digits", st: stValueEN}}
+	if r.FeeStamp == "" {
+		stamp = both(rules.Text{FR: "Aucun timbre enregistré", EN: "No stamp recorded"})
+	}
+	row1 := []cell{
+		s.field(0, 3, "Type de demande / Application type", both(kindNames[r.Kind])...),
+		s.field(1, 3, "Motif / Ground", both(r.Ground)...),
+		s.field(2, 3, "Déposée le / Filed on",
+			para{text: dateTimeInWords(r.SubmittedAt, "fr"), st: stValue},
+			para{text: dateTimeInWords(r.SubmittedAt, "en"), st: stValueEN}),
+	}
+	s.heading("Demande", "Application", s.rowHeight(row1))
+	s.row(row1...)
+	s.space(2.5)
+	s.row(
+		s.field(0, 3, "Préfecture / Prefecture", para{text: r.Prefecture, st: stValue}),
+		s.field(1, 3, "Timbre fiscal / Fee stamp", stamp...),
+	)
+	s.space(5)
+}
+
+// receiptDeadline says when silence becomes a refusal and what the
+// holder can do then. It says plainly that an extension attestation does
+// not stop that date (R.432-1/2): holders who believe otherwise miss the
+// time limit for an appeal.
+func receiptDeadline(s *sheet, r *Receipt) {
+	frDay := strings.ReplaceAll(DateInWords(r.ImplicitRejectionDate, "fr"), " ", nbsp)
+	enDay := strings.ReplaceAll(DateInWords(r.ImplicitRejectionDate, "en"), " ", nbsp)
+	head := style{bold: true, size: 10.5, colour: noteInk}
+	lead := style{bold: true, size: 9, colour: ink}
+	leadEN := style{bold: true, size: 9, colour: muted}
+	w := (s.width - 2*4 - 8) / 2
+	s.boxed(frame{border: noteInk, fill: noteFill, lineWidth: 0.4, pad: 4}, []cell{
+		{w: w, paras: []para{
+			{text: "Délai de réponse de la préfecture", st: head, after: 1.5},
+			{text: "Sans réponse de la préfecture au " + frDay + ", votre demande sera considérée comme rejetée" + nbsp + ": c’est une «" + nbsp + "décision implicite de rejet" + nbsp + "».", st: lead, after: 1},
+			{text: "C’est le cas même si une attestation de prolongation vous a été délivrée entre-temps. Vous pourrez alors contester ce refus par un recours, auprès de la préfecture ou du tribunal administratif. Les délais pour agir sont courts" + nbsp + ": faites-vous aider sans attendre.", st: stBody},
+		}},
+		{x: w + 8, w: w, paras: []para{
+			{text: "Time limit for the prefecture’s answer", st: head, after: 1.5},
+			{text: "If the prefecture has not answered by " + enDay + ", your application will be treated as refused: this is an “implicit rejection”.", st: leadEN, after: 1},
+			{text: "This is so even if you were given an extension attestation in the meantime. You can then challenge the refusal by an appeal, to the prefecture or to the administrative court. Time limits to act are short: get help without delay.", st: stBodyEN},
+		}},
+	})
+	s.space(5)
+}
+
+// receiptCorrections says what to do when something printed is wrong,
+// and where to download the receipt again.
+func receiptCorrections(s *sheet, r *Receipt) {
+	w := (s.width - 8) / 2
+	cells := []cell{
+		{w: w, paras: []para{{text: "Si une information est fausse ou manque (nom, date de naissance, pièce…), signalez-le depuis votre espace sur le portail («" + nbsp + "Signaler une erreur" + nbsp + "») ou au point d’accueil de votre préfecture, en donnant le n°" + nbsp + r.Number + ". Votre demande reste déposée pendant la correction" + nbsp + ": ne la déposez pas une deuxième fois.", st: stBody}}},
+		{x: w + 8, w: w, paras: []para{{text: "If any information is wrong or missing (name, date of birth, document…), report it from your account on the portal (“Report an error”) or at your prefecture’s help desk, quoting number " + r.Number + ". Your application stays filed while it is corrected: do not file it a second time.", st: stBodyEN}}},
+	}
+	s.heading("Une erreur"+nbsp+"?", "Something wrong?", s.rowHeight(cells))
+	s.row(cells...)
+	if r.ReceiptURL != "" {
+		s.space(3)
+		s.row(cell{w: s.width, paras: []para{
+			{text: "Télécharger à nouveau cette attestation / Download this receipt again", st: stLabel, after: 0.4},
+			{text: r.ReceiptURL, st: stValue},
+		}})
+	}
+}
+
+// The columns of the table of documents, in mm from the left margin.
+var docColumns = [...]struct{ x, w float64 }{{0, 8}, {10, 70}, {84, 62}, {150, 28}}
+
+// receiptDocuments prints the table of files filed, repeating its header
+// on each page it spans.
+func receiptDocuments(s *sheet, r *Receipt) {
+	header := []cell{
+		docCell(0, para{text: "N°", st: stLabel}),
+		docCell(1, para{text: "Pièce / Document", st: stLabel}),
+		docCell(2, para{text: "Fichier / File", st: stLabel}),
+		docCell(3, para{text: "SHA-256", st: stLabel}),
+	}
+	rows := make([][]cell, len(r.Documents))
+	for i, d := range r.Documents {
+		rows[i] = []cell{
+			docCell(0, para{text: strconv.Itoa(i + 1), st: stValue}),
+			docCell(1, both(d.Name)...),
+			docCell(2, para{text: d.FileName, st: stBody}),
+			docCell(3, para{text: d.SHA256[:digestChars], st: stBody}),
+		}
+	}
+	first := 0.0
+	if len(rows) > 0 {
+		first = s.rowHeight(rows[0]) + 2
+	}
+	s.heading("Pièces déposées", "Documents filed", s.rowHeight(header)+2+first)
+	if len(rows) == 0 {
+		s.row(cell{w: s.width, paras: both(rules.Text{FR: "Aucune pièce déposée.", EN: "No document filed."})})
+		s.space(5)
+		return
+	}
+	s.tableRow(header)
+	for _, row := range rows {
+		if !s.fits(s.rowHeight(row) + 2) {
+			s.pdf.AddPage()
+			s.tableRow(header)
+		}
+		s.tableRow(row)
+	}
+	s.space(1)
+	s.row(cell{w: s.width, paras: []para{
+		{text: "SHA-256" + nbsp + ": début de l’empreinte du fichier reçu" + nbsp + "; elle permet de vérifier qu’un fichier est bien celui qui a été déposé.", st: stSmall},
+		{text: "SHA-256: start of the fingerprint of the file received; it shows whether a file is the one that was filed.", st: stSmall},
+	}})
+	s.space(5)
+}
+
+// docCell is a cell in column i of the table of documents.
+func docCell(i int, paras ...para) cell {
+	return cell{x: docColumns[i].x, w: docColumns[i].w, paras: paras}
+}
+
+// tableRow prints one row of a table with a hairline under it.
+func (s *sheet) tableRow(cells []cell) {
+	s.row(cells...)
+	s.pdf.SetY(s.pdf.GetY() + 1)
+	s.rule(hairline, 0.2)
+	s.pdf.SetY(s.pdf.GetY() + 1)
+}
+
+// parseDay reads a YYYY-MM-DD date; partial dates ("1990-00-00") fail.
+func parseDay(s string) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, s)
+	return t, err == nil
+}

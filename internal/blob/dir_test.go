@@ -1,0 +1,251 @@
+package blob
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+func newDir(t *testing.T) (*Dir, string) {
+	t.Helper()
+	root := t.TempDir()
+	d, err := New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, root
+}
+
+func TestRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newDir(t)
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"empty", nil},
+		{"text", []byte("bulletin de salaire, mars")},
+		{"binary", bytes.Repeat([]byte{0, 0xff, 0x7f, '\n'}, 10000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sum, err := d.Put(ctx, tt.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := sha256.Sum256(tt.data)
+			if want := hex.EncodeToString(h[:]); sum != want {
+				t.Errorf("Put sum = %s, want %s", sum, want)
+			}
+			size, err := d.Stat(ctx, sum)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if size != int64(len(tt.data)) {
+				t.Errorf("Stat = %d, want %d", size, len(tt.data))
+			}
+			rc, err := d.Open(ctx, sum)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			got, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, tt.data) {
+				t.Errorf("Open returned %d bytes that differ from the %d put", len(got), len(tt.data))
+			}
+		})
+	}
+}
+
+func TestLayoutAndModes(t *testing.T) {
+	d, root := newDir(t)
+	data := []byte("passeport, page 2")
+	sum, err := d.Put(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, "blobs", sum[0:2], sum[2:4], sum)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("blob not at <root>/blobs/ab/cd/<sum>: %v", err)
+	}
+	if got := fi.Mode().Perm(); got != 0o640 {
+		t.Errorf("file mode = %o, want 640", got)
+	}
+	for _, dir := range []string{filepath.Dir(path), filepath.Dir(filepath.Dir(path))} {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != 0o750 {
+			t.Errorf("%s: mode = %o, want 750", dir, got)
+		}
+	}
+}
+
+// TestNamesAreSums checks every file in the store, not what Put says: each
+// is named by the SHA-256 of its content and no temporary file is left.
+func TestNamesAreSums(t *testing.T) {
+	ctx := context.Background()
+	d, root := newDir(t)
+	for i := range 50 {
+		if _, err := d.Put(ctx, []byte(strings.Repeat("x", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	err := filepath.WalkDir(filepath.Join(root, "blobs"), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		n++
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		h := sha256.Sum256(data)
+		if name, want := e.Name(), hex.EncodeToString(h[:]); name != want {
+			t.Errorf("%s holds content whose SHA-256 is %s", path, want)
+		}
+		if rel, _ := filepath.Rel(filepath.Join(root, "blobs"), path); rel != filepath.Join(e.Name()[0:2], e.Name()[2:4], e.Name()) {
+			t.Errorf("%s is not in its fan-out directory", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 50 {
+		t.Errorf("found %d files, want 50", n)
+	}
+}
+
+func TestPutIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newDir(t)
+	data := []byte("justificatif de domicile")
+	sum1, err := d.Put(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(d.path(sum1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum2, err := d.Put(ctx, bytes.Clone(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum1 != sum2 {
+		t.Errorf("second Put sum = %s, want %s", sum2, sum1)
+	}
+	after, err := os.Stat(d.path(sum1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Error("second Put replaced the file; want a no-op")
+	}
+}
+
+func TestConcurrentPutsOfSameContent(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newDir(t)
+	data := bytes.Repeat([]byte("photo d'identité "), 50000)
+	const n = 16
+	sums := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { sums[i], errs[i] = d.Put(ctx, data) })
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("Put %d: %v", i, errs[i])
+		}
+		if sums[i] != sums[0] {
+			t.Fatalf("Put %d sum = %s, want %s", i, sums[i], sums[0])
+		}
+	}
+	got, err := os.ReadFile(d.path(sums[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Error("stored content differs after concurrent puts")
+	}
+	entries, err := os.ReadDir(filepath.Dir(d.path(sums[0])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want the blob alone (temporary files left?)", len(entries))
+	}
+}
+
+func TestBadAndUnknownSums(t *testing.T) {
+	ctx := context.Background()
+	d, root := newDir(t)
+	// A real file outside the store, which a traversal would reach.
+	if err := os.WriteFile(filepath.Join(root, "secret"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := d.Put(ctx, []byte("known"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, sum string }{
+		{"traversal", "../../etc/passwd"},
+		{"traversal to a real file", "../secret"},
+		{"empty", ""},
+		{"short", sum[:63]},
+		{"long", sum + "0"},
+		{"uppercase", strings.ToUpper(sum)},
+		{"one uppercase digit", sum[:63] + "A"},
+		{"not hex", strings.Repeat("g", 64)},
+		{"slashes", sum[0:2] + "/" + sum[2:4] + "/" + sum[6:]},
+		{"NUL", sum[:63] + "\x00"},
+		{"unknown", strings.Repeat("0", 64)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc, err := d.Open(ctx, tt.sum)
+			if rc != nil {
+				rc.Close()
+			}
+			if code := permit.ErrorCode(err); code != permit.ENOTFOUND {
+				t.Errorf("Open(%q) error = %v (code %q), want %s", tt.sum, err, code, permit.ENOTFOUND)
+			}
+			size, err := d.Stat(ctx, tt.sum)
+			if code := permit.ErrorCode(err); code != permit.ENOTFOUND {
+				t.Errorf("Stat(%q) = %d, %v (code %q), want %s", tt.sum, size, err, code, permit.ENOTFOUND)
+			}
+		})
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	d, _ := newDir(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := d.Put(ctx, []byte("x")); err == nil {
+		t.Error("Put with a cancelled context succeeded")
+	}
+	if _, err := d.Stat(context.Background(), Sum([]byte("x"))); permit.ErrorCode(err) != permit.ENOTFOUND {
+		t.Errorf("cancelled Put stored the blob anyway: Stat error = %v", err)
+	}
+}

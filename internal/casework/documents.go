@@ -1,0 +1,122 @@
+package casework
+
+import (
+	"context"
+	"io"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/upload"
+)
+
+// Upload adds a version of a document to an editable application. The
+// content is checked by parsing it (PDF, JPEG or PNG only), and counts
+// against the person's quota.
+func (s *Files) Upload(ctx context.Context, acc *permit.Account, appID int64, slot, filename string, data []byte) (*permit.Document, error) {
+	p, a, err := s.own(ctx, acc, appID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Editable() {
+		return nil, permit.Errorf(permit.ECONFLICT, "document.error.not_editable")
+	}
+	c, err := s.load(ctx, p, a, false)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	for _, it := range c.Checklist {
+		ok = ok || it.Doc.ID == slot
+	}
+	if !ok {
+		return nil, errNotFound
+	}
+	d, err := s.store(ctx, p, acc, filename, data)
+	if err != nil {
+		return nil, err
+	}
+	d.ApplicationID, d.Slot = a.ID, slot
+	return d, s.Store.AddDocument(ctx, d)
+}
+
+// store checks a file and puts it in the blob store; the caller records it.
+func (s *Files) store(ctx context.Context, p *permit.Person, acc *permit.Account, filename string, data []byte) (*permit.Document, error) {
+	kind, err := upload.Check(data, s.Limits)
+	if err != nil {
+		return nil, err
+	}
+	used, err := s.Store.StorageUsed(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if used+int64(len(data)) > s.Quota {
+		return nil, permit.Errorf(permit.EINVALID, "upload.quota", s.Quota>>20)
+	}
+	sum, err := s.Blobs.Put(ctx, data)
+	if err != nil {
+		return nil, err
+	}
+	return &permit.Document{BlobSum: sum, Filename: upload.SafeFilename(filename, kind), Kind: string(kind),
+		Size: int64(len(data)), UploadedBy: acc.ID}, nil
+}
+
+// RemoveDocument removes the current version of a document while the
+// application is editable; the version stays in the history.
+func (s *Files) RemoveDocument(ctx context.Context, acc *permit.Account, appID int64, slot string) error {
+	_, a, err := s.own(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	if !a.Editable() {
+		return permit.Errorf(permit.ECONFLICT, "document.error.not_editable")
+	}
+	return s.Store.RemoveDocument(ctx, a.ID, slot)
+}
+
+// OpenDocument returns a document version of an application the account
+// may see (its applicant, or the prefecture's staff), with its content.
+func (s *Files) OpenDocument(ctx context.Context, acc *permit.Account, appID, docID int64) (*permit.Document, io.ReadCloser, error) {
+	var a *permit.Application
+	var err error
+	if acc != nil && acc.Role == permit.RoleApplicant {
+		_, a, err = s.own(ctx, acc, appID)
+	} else {
+		a, err = s.staff(ctx, acc, appID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := s.Store.Document(ctx, docID)
+	if err != nil || d.ApplicationID != a.ID {
+		return nil, nil, errNotFound
+	}
+	r, err := s.Blobs.Open(ctx, d.BlobSum)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, r, nil
+}
+
+// SetFeeStamp records the timbre fiscal number, checked for its format.
+func (s *Files) SetFeeStamp(ctx context.Context, acc *permit.Account, appID int64, stamp string) error {
+	_, a, err := s.own(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	if a.State != permit.StateDraft {
+		return permit.Errorf(permit.ECONFLICT, "document.error.not_editable")
+	}
+	if !permit.ValidFeeStamp(stamp) {
+		return permit.Invalid(map[string]string{"fee_stamp": "fee.error.format"})
+	}
+	return s.Store.SetFeeStamp(ctx, a.ID, stripSpaces(stamp))
+}
+
+func stripSpaces(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r != ' ' {
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,203 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// snapshot is the immutable record of what was filed.
+type snapshot struct {
+	FiledAt  time.Time         `json:"filed_at"`
+	Kind     permit.Kind       `json:"kind"`
+	Ground   permit.GroundID   `json:"ground"`
+	Person   snapshotPerson    `json:"person"`
+	Permit   *snapshotPermit   `json:"permit,omitempty"`
+	FeeStamp string            `json:"fee_stamp"`
+	Docs     []FiledDoc        `json:"documents"`
+	Rules    string            `json:"rules_version"`
+	Extra    map[string]string `json:"extra,omitempty"`
+}
+
+type snapshotPerson struct {
+	GivenNames, Surname, BirthDate, BirthPlace, Nationality, ForeignerNumber string
+	Address                                                                  permit.Address
+}
+
+type snapshotPermit struct {
+	Ground   permit.GroundID
+	Number   string
+	ValidTo  time.Time
+	Declared bool
+}
+
+// FiledDoc is one document as filed: what the receipt lists.
+type FiledDoc struct {
+	Slot     string `json:"slot"`
+	Filename string `json:"filename"`
+	SHA256   string `json:"sha256"`
+	Size     int64  `json:"size"`
+	Kind     string `json:"kind"`
+}
+
+// File submits a draft. Every required document must be there, and the
+// fee stamp; the application moves to "submitted" with a snapshot and a
+// filing receipt number. Filing again what is already filed (a double
+// click, a retry after a network error) returns the existing filing.
+func (s *Files) File(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
+	p, a, err := s.own(ctx, acc, appID)
+	if err != nil {
+		return nil, err
+	}
+	if a.State != permit.StateDraft {
+		return s.lastFiling(ctx, a)
+	}
+	c, err := s.load(ctx, p, a, false)
+	if err != nil {
+		return nil, err
+	}
+	errs := map[string]string{}
+	if len(c.Missing()) > 0 {
+		errs["documents"] = "file.error.missing_documents"
+	}
+	if !permit.ValidFeeStamp(a.FeeStamp) {
+		errs["fee_stamp"] = "file.error.fee_stamp"
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return nil, err
+	}
+	ev, err := permit.Transition(a, permit.ActionSubmit, actorOf(acc), s.Clock.Now(), "")
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.filing(c, ev.At)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.File(ctx, a, ev, f); err != nil {
+		if permit.ErrorCode(err) == permit.ECONFLICT {
+			return s.lastFiling(ctx, a)
+		}
+		return nil, err
+	}
+	s.notify(ctx, &permit.Mail{To: acc.Email, Subject: s.Tr.T(acc.Lang, "mail.filed.subject"),
+		Text: s.Tr.T(acc.Lang, "mail.filed.body", f.Number, s.BaseURL+receiptPath(a.ID))})
+	return f, nil
+}
+
+func receiptPath(appID int64) string { return "/demandes/" + itoa(appID) + "/recepisse" }
+
+// lastFiling returns the newest filing of an application that was filed.
+func (s *Files) lastFiling(ctx context.Context, a *permit.Application) (*permit.Filing, error) {
+	fs, err := s.Store.Filings(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(fs) == 0 {
+		return nil, permit.Errorf(permit.ECONFLICT, "error.transition.state")
+	}
+	return fs[len(fs)-1], nil
+}
+
+// filing makes the snapshot of a case as it is filed.
+func (s *Files) filing(c *Case, at time.Time) (*permit.Filing, error) {
+	p := c.Person
+	snap := snapshot{FiledAt: at, Kind: c.App.Kind, Ground: c.App.Ground, FeeStamp: c.App.FeeStamp, Rules: s.Rules.Version,
+		Person: snapshotPerson{p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, p.Address}}
+	if c.Permit != nil {
+		snap.Permit = &snapshotPermit{Ground: c.Permit.Ground, Number: c.Permit.Number, ValidTo: c.Permit.ValidTo, Declared: c.Permit.ConfirmedAt == nil}
+	}
+	for _, it := range c.Checklist {
+		if d := it.Current; d != nil {
+			snap.Docs = append(snap.Docs, FiledDoc{Slot: d.Slot, Filename: d.Filename, SHA256: d.BlobSum, Size: d.Size, Kind: d.Kind})
+		}
+	}
+	b, err := json.Marshal(snap)
+	if err != nil {
+		return nil, err
+	}
+	return &permit.Filing{ApplicationID: c.App.ID, Snapshot: b}, nil
+}
+
+// Receipt is what a filing receipt shows.
+type Receipt struct {
+	Case   *Case
+	Filing *permit.Filing
+	Docs   []FiledDoc
+}
+
+// Receipt returns the filing receipt (attestation de dépôt) of the
+// application's latest filing, or ENOTFOUND before it is filed.
+func (s *Files) Receipt(ctx context.Context, acc *permit.Account, appID int64) (*Receipt, error) {
+	c, err := s.View(ctx, acc, appID)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Filings) == 0 {
+		return nil, errNotFound
+	}
+	f := c.Filings[len(c.Filings)-1]
+	var snap snapshot
+	if err := json.Unmarshal(f.Snapshot, &snap); err != nil {
+		return nil, err
+	}
+	return &Receipt{Case: c, Filing: f, Docs: snap.Docs}, nil
+}
+
+// Resubmit answers a completion request: every requested document must
+// have been uploaded since the request; the application returns to review
+// with a new filing.
+func (s *Files) Resubmit(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
+	p, a, err := s.own(ctx, acc, appID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.load(ctx, p, a, false)
+	if err != nil {
+		return nil, err
+	}
+	if a.State != permit.StateIncomplete || c.OpenRequest == nil {
+		if a.State == permit.StateUnderReview {
+			return s.lastFiling(ctx, a)
+		}
+		return nil, permit.Errorf(permit.ECONFLICT, "error.transition.state")
+	}
+	for _, it := range c.Checklist {
+		if it.Requested && (it.Current == nil || it.Current.UploadedAt.Before(c.OpenRequest.RequestedAt)) {
+			return nil, permit.Invalid(map[string]string{"documents": "complete.error.missing"})
+		}
+	}
+	ev, err := permit.Transition(a, permit.ActionComplete, actorOf(acc), s.Clock.Now(), "")
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.filing(c, ev.At)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.Complete(ctx, a, ev, f, c.OpenRequest.ID); err != nil {
+		if permit.ErrorCode(err) == permit.ECONFLICT {
+			return s.lastFiling(ctx, a)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// Withdraw ends an application at the applicant's request.
+func (s *Files) Withdraw(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
+	_, a, err := s.own(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	if len([]rune(reason)) > 1000 {
+		return permit.Invalid(map[string]string{"reason": "profile.error.too_long"})
+	}
+	ev, err := permit.Transition(a, permit.ActionWithdraw, actorOf(acc), s.Clock.Now(), reason)
+	if err != nil {
+		return err
+	}
+	return s.Store.Transition(ctx, a, ev)
+}

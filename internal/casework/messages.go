@@ -1,0 +1,202 @@
+package casework
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Filename string
+	Data     []byte
+}
+
+// maxMessage bounds a message's length, in characters.
+const maxMessage = 5000
+
+// PostMessage adds a message to an application's thread, from its
+// applicant or from the prefecture's staff, and tells the other side by
+// mail. An attachment gets the same checks as a document.
+func (s *Files) PostMessage(ctx context.Context, acc *permit.Account, appID int64, body string, att *Attachment) (*permit.Message, error) {
+	var a *permit.Application
+	var p *permit.Person
+	var err error
+	if acc != nil && acc.Role == permit.RoleApplicant {
+		p, a, err = s.own(ctx, acc, appID)
+	} else if a, err = s.staff(ctx, acc, appID); err == nil {
+		p, err = s.Store.Person(ctx, a.PersonID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, permit.Invalid(map[string]string{"body": "message.error.empty"})
+	} else if utf8.RuneCountInString(body) > maxMessage {
+		return nil, permit.Invalid(map[string]string{"body": "message.error.too_long"})
+	}
+	msg := &permit.Message{ApplicationID: a.ID, Sender: actorOf(acc), Body: body}
+	if att != nil && len(att.Data) > 0 {
+		d, err := s.store(ctx, p, acc, att.Filename, att.Data)
+		if err != nil {
+			return nil, permit.AsField("attachment", err)
+		}
+		msg.Attachments = []*permit.Document{d}
+	}
+	mails, err := s.messageMails(ctx, acc, a, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.AddMessage(ctx, msg, mails[0]); err != nil {
+		return nil, err
+	}
+	s.announce(ctx, mails[0])
+	for _, m := range mails[1:] {
+		s.notify(ctx, m)
+	}
+	return msg, nil
+}
+
+// messageMails tells the other side: the applicant, or the prefecture's
+// address (else each of its agents).
+func (s *Files) messageMails(ctx context.Context, from *permit.Account, a *permit.Application, p *permit.Person) ([]*permit.Mail, error) {
+	link := s.BaseURL + "/demandes/" + itoa(a.ID)
+	if from.Role != permit.RoleApplicant {
+		to, err := s.Store.AccountByID(ctx, p.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		return []*permit.Mail{{To: to.Email, Subject: s.Tr.T(to.Lang, "mail.message.subject"), Text: s.Tr.T(to.Lang, "mail.message.body", link)}}, nil
+	}
+	pref, err := s.Store.Prefecture(ctx, a.PrefectureID)
+	if err != nil {
+		return nil, err
+	}
+	addrs := []string{pref.Email}
+	if pref.Email == "" {
+		if addrs, err = s.Store.StaffEmails(ctx, a.PrefectureID); err != nil {
+			return nil, err
+		}
+	}
+	staffLink := s.BaseURL + "/agent/demandes/" + itoa(a.ID)
+	var out []*permit.Mail
+	for _, to := range addrs {
+		out = append(out, &permit.Mail{To: to, Subject: s.Tr.T("fr", "mail.staff_message.subject", itoa(a.ID)), Text: s.Tr.T("fr", "mail.staff_message.body", staffLink)})
+	}
+	if len(out) == 0 {
+		// No one to tell yet: the message is kept in the thread all the same.
+		return []*permit.Mail{nil}, nil
+	}
+	return out, nil
+}
+
+// CompletionForm is what the prefecture asks for.
+type CompletionForm struct {
+	Slots  []string
+	Reason string
+	DueOn  string // YYYY-MM-DD
+}
+
+// RequestCompletion asks the applicant for documents: which, why, and by
+// when. The application waits in "incomplete"; it is not refused.
+func (s *Files) RequestCompletion(ctx context.Context, acc *permit.Account, appID int64, f CompletionForm) error {
+	a, err := s.staff(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	if len(f.Slots) == 0 {
+		errs["slots"] = "completion.error.slots"
+	}
+	for _, slot := range f.Slots {
+		if _, ok := s.Rules.Document(slot); !ok {
+			errs["slots"] = "completion.error.slots"
+		}
+	}
+	reason := strings.TrimSpace(f.Reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 2000 {
+		errs["reason"] = "completion.error.reason"
+	}
+	today := day(s.Clock.Now())
+	due, err := time.Parse(time.DateOnly, f.DueOn)
+	if err != nil || !due.After(today) || due.After(today.AddDate(0, 3, 0)) {
+		errs["due_on"] = "completion.error.due_on"
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return err
+	}
+	ev, err := permit.Transition(a, permit.ActionRequestDocs, actorOf(acc), s.Clock.Now(), reason)
+	if err != nil {
+		return err
+	}
+	p, err := s.Store.Person(ctx, a.PersonID)
+	if err != nil {
+		return err
+	}
+	to, err := s.Store.AccountByID(ctx, p.AccountID)
+	if err != nil {
+		return err
+	}
+	m := &permit.Mail{To: to.Email, Subject: s.Tr.T(to.Lang, "mail.completion.subject"),
+		Text: s.Tr.T(to.Lang, "mail.completion.body", s.BaseURL+"/demandes/"+itoa(a.ID))}
+	cr := &permit.CompletionRequest{Slots: f.Slots, Reason: reason, DueOn: due, RequestedBy: acc.ID}
+	if err := s.Store.RequestCompletion(ctx, a, ev, cr, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	return nil
+}
+
+// StartReview takes a filed application into review.
+func (s *Files) StartReview(ctx context.Context, acc *permit.Account, appID int64) error {
+	a, err := s.staff(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	ev, err := permit.Transition(a, permit.ActionStartReview, actorOf(acc), s.Clock.Now(), "")
+	if err != nil {
+		return err
+	}
+	return s.Store.Transition(ctx, a, ev)
+}
+
+// StaffView returns an application as the prefecture's staff see it.
+func (s *Files) StaffView(ctx context.Context, acc *permit.Account, appID int64) (*Case, error) {
+	a, err := s.staff(ctx, acc, appID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Store.Person(ctx, a.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, p, a, true)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// StaffQueue lists the newest filed applications of the account's
+// prefectures (every prefecture's for an admin). The full work queue, with
+// filters and urgency, is the back office's.
+func (s *Files) StaffQueue(ctx context.Context, acc *permit.Account) ([]*permit.Application, error) {
+	if acc == nil || (acc.Role != permit.RoleAgent && acc.Role != permit.RoleAdmin) {
+		return nil, errNotFound
+	}
+	ids := acc.Prefectures
+	if acc.Role == permit.RoleAdmin {
+		prefs, err := s.Store.Prefectures(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ids = nil
+		for _, p := range prefs {
+			ids = append(ids, p.ID)
+		}
+	}
+	return s.Store.FiledApplications(ctx, ids, 50)
+}

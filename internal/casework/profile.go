@@ -1,0 +1,161 @@
+package casework
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// ProfileForm is the civil identity, contact details and current permit
+// an applicant declares.
+type ProfileForm struct {
+	GivenNames, Surname, BirthDate, BirthPlace, Nationality, ForeignerNumber string
+	AddressLine, Postcode, City, Phone                                       string
+
+	HasPermit                                        bool
+	PermitGround, PermitNumber, PermitFrom, PermitTo string
+}
+
+// Profile is what the profile page shows.
+type Profile struct {
+	Person     *permit.Person // nil before the first save
+	Permit     *permit.Permit // nil when none was declared
+	Prefecture *permit.Prefecture
+}
+
+// Profile returns the applicant's declared identity and permit.
+func (s *Files) Profile(ctx context.Context, acc *permit.Account) (*Profile, error) {
+	if acc == nil || acc.Role != permit.RoleApplicant {
+		return nil, errNotFound
+	}
+	out := &Profile{}
+	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return out, nil
+	} else if err != nil {
+		return nil, err
+	}
+	out.Person = p
+	if pm, err := s.Store.CurrentPermit(ctx, p.ID); err == nil {
+		out.Permit = pm
+	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
+		return nil, err
+	}
+	if p.PrefectureID != 0 {
+		if out.Prefecture, err = s.Store.Prefecture(ctx, p.PrefectureID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SaveProfile validates and saves the applicant's declarations. The
+// department of the address decides the competent prefecture; pending
+// applications stay with theirs.
+func (s *Files) SaveProfile(ctx context.Context, acc *permit.Account, f ProfileForm) error {
+	if acc == nil || acc.Role != permit.RoleApplicant {
+		return errNotFound
+	}
+	errs := map[string]string{}
+	text := func(field, value string, required bool, max int) string {
+		v := strings.TrimSpace(value)
+		switch {
+		case v == "" && required:
+			errs[field] = "profile.error.required"
+		case utf8.RuneCountInString(v) > max:
+			errs[field] = "profile.error.too_long"
+		}
+		return v
+	}
+	p := &permit.Person{AccountID: acc.ID}
+	p.GivenNames = text("given_names", f.GivenNames, true, 100)
+	p.Surname = text("surname", f.Surname, true, 100)
+	p.BirthPlace = text("birth_place", f.BirthPlace, true, 100)
+	p.Address.Line = text("address_line", f.AddressLine, true, 200)
+	p.Address.City = text("city", f.City, true, 100)
+	p.Address.Postcode = strings.TrimSpace(f.Postcode)
+	p.Phone = text("phone", f.Phone, false, 20)
+	p.Nationality = strings.ToUpper(strings.TrimSpace(f.Nationality))
+	p.ForeignerNumber = strings.ReplaceAll(strings.TrimSpace(f.ForeignerNumber), " ", "")
+	now := s.Clock.Now()
+	if b, err := time.Parse(time.DateOnly, strings.TrimSpace(f.BirthDate)); err != nil || b.After(now) || b.Before(now.AddDate(-120, 0, 0)) {
+		errs["birth_date"] = "profile.error.birth_date"
+	} else {
+		p.BirthDate = b.Format(time.DateOnly)
+	}
+	if len(p.Nationality) != 3 || strings.Trim(p.Nationality, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		errs["nationality"] = "profile.error.nationality"
+	}
+	if p.ForeignerNumber != "" && (len(p.ForeignerNumber) != 10 || strings.Trim(p.ForeignerNumber, "0123456789") != "") {
+		errs["foreigner_number"] = "profile.error.foreigner_number"
+	}
+	if p.Phone != "" && strings.Trim(p.Phone, "+0123456789 .-()") != "" {
+		errs["phone"] = "profile.error.phone"
+	}
+	if _, ok := errs["postcode"]; !ok {
+		if err := s.placePerson(ctx, p); err != nil {
+			if permit.ErrorCode(err) != permit.EINVALID {
+				return err
+			}
+			errs["postcode"], _ = permit.ErrorMessage(err)
+		}
+	}
+	pm := s.declaredPermit(f, errs)
+	if err := permit.Invalid(errs); err != nil {
+		return err
+	}
+	if old, err := s.Store.PersonByAccount(ctx, acc.ID); err == nil {
+		p.ID = old.ID
+	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
+		return err
+	}
+	return s.Store.SaveProfile(ctx, p, pm)
+}
+
+// placePerson sets the prefecture competent for the person's address.
+func (s *Files) placePerson(ctx context.Context, p *permit.Person) error {
+	dept, ok := p.Address.Department()
+	if !ok {
+		return permit.Errorf(permit.EINVALID, "profile.error.postcode")
+	}
+	prefs, err := s.Store.Prefectures(ctx)
+	if err != nil {
+		return err
+	}
+	for _, pref := range prefs {
+		if pref.Serves(dept) {
+			p.PrefectureID = pref.ID
+			return nil
+		}
+	}
+	return permit.Errorf(permit.EINVALID, "profile.error.no_prefecture")
+}
+
+// declaredPermit reads the current-permit part of the form, if filled.
+func (s *Files) declaredPermit(f ProfileForm, errs map[string]string) *permit.Permit {
+	if !f.HasPermit {
+		return nil
+	}
+	pm := &permit.Permit{Ground: permit.GroundID(f.PermitGround), Number: strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(f.PermitNumber), " ", ""))}
+	if _, ok := s.Rules.Ground(pm.Ground); !ok {
+		errs["permit_ground"] = "profile.error.permit_ground"
+	}
+	if pm.Number == "" || len(pm.Number) > 20 || strings.Trim(pm.Number, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		errs["permit_number"] = "profile.error.permit_number"
+	}
+	from, errFrom := time.Parse(time.DateOnly, strings.TrimSpace(f.PermitFrom))
+	to, errTo := time.Parse(time.DateOnly, strings.TrimSpace(f.PermitTo))
+	if errFrom != nil {
+		errs["permit_from"] = "profile.error.date"
+	}
+	if errTo != nil {
+		errs["permit_to"] = "profile.error.date"
+	} else if errFrom == nil && !to.After(from) {
+		errs["permit_to"] = "profile.error.permit_dates"
+	}
+	pm.ValidFrom, pm.ValidTo = from, to
+	return pm
+}

@@ -1,0 +1,89 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// StartForm is the choice of a kind of application and a ground.
+type StartForm struct {
+	Kind   permit.Kind
+	Ground permit.GroundID
+}
+
+// Start opens a draft. It refuses only what the law or the data require:
+// a profile first (the prefecture depends on the address), a ground that
+// allows the kind, a declared permit for a renewal or a change of status,
+// and no second open application on the same ground. Nothing about other
+// applications, or about earlier permits, stands in the way.
+func (s *Files) Start(ctx context.Context, acc *permit.Account, f StartForm) (*permit.Application, error) {
+	if acc == nil || acc.Role != permit.RoleApplicant {
+		return nil, errNotFound
+	}
+	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND || (err == nil && p.PrefectureID == 0) {
+		return nil, permit.Errorf(permit.EINVALID, "start.error.profile_first")
+	} else if err != nil {
+		return nil, err
+	}
+	errs := map[string]string{}
+	g, ok := s.Rules.Ground(f.Ground)
+	if !f.Kind.Valid() {
+		errs["kind"] = "start.error.kind"
+	}
+	if !ok {
+		errs["ground"] = "start.error.ground"
+	} else if f.Kind.Valid() && !g.Allows(f.Kind) {
+		errs["ground"] = "start.error.kind_not_allowed"
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return nil, err
+	}
+	if err := s.checkPermitFor(ctx, p, f); err != nil {
+		return nil, err
+	}
+	if open, err := s.Store.OpenApplicationOnGround(ctx, p.ID, f.Ground); err == nil {
+		return nil, permit.Errorf(permit.ECONFLICT, "start.error.duplicate", open.ID)
+	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
+		return nil, err
+	}
+	a := &permit.Application{PersonID: p.ID, PrefectureID: p.PrefectureID, Ground: f.Ground, Kind: f.Kind, State: permit.StateDraft}
+	if err := s.Store.CreateApplication(ctx, a, actorOf(acc)); err != nil {
+		if permit.ErrorCode(err) == permit.ECONFLICT {
+			// Two drafts started at once on one ground: the index kept one.
+			if open, err := s.Store.OpenApplicationOnGround(ctx, p.ID, f.Ground); err == nil {
+				return nil, permit.Errorf(permit.ECONFLICT, "start.error.duplicate", open.ID)
+			}
+		}
+		return nil, err
+	}
+	return a, nil
+}
+
+// checkPermitFor requires the permit a renewal renews, or the one a change
+// of status leaves; a first application needs none.
+func (s *Files) checkPermitFor(ctx context.Context, p *permit.Person, f StartForm) error {
+	if f.Kind == permit.KindFirstIssue {
+		return nil
+	}
+	pm, err := s.Store.CurrentPermit(ctx, p.ID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return permit.Invalid(map[string]string{"kind": "start.error.permit_first"})
+	} else if err != nil {
+		return err
+	}
+	if f.Kind == permit.KindRenewal && pm.Ground != f.Ground {
+		return permit.Invalid(map[string]string{"ground": "start.error.renewal_ground"})
+	}
+	if f.Kind == permit.KindChangeOfStatus && pm.Ground == f.Ground {
+		return permit.Invalid(map[string]string{"ground": "start.error.change_same_ground"})
+	}
+	return nil
+}
+
+// Choices are the kinds and grounds a start form offers.
+func (s *Files) Choices() ([]permit.Kind, []*rules.Ground) {
+	return permit.Kinds, s.Rules.Grounds()
+}

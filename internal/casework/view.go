@@ -1,0 +1,275 @@
+package casework
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// Step is the next action on an application: who must take it, what it
+// is (a translation key), and by when, if there is a date.
+type Step struct {
+	Actor permit.ActorKind
+	Key   string
+	Due   *time.Time
+}
+
+// ChecklistItem is one document the ground and kind require (or the
+// prefecture asked for), with its current version if any.
+type ChecklistItem struct {
+	Doc       *rules.Document
+	Current   *permit.Document
+	Requested bool // asked for by the open completion request
+}
+
+// Entry is one line of an application's timeline.
+type Entry struct {
+	At    time.Time
+	Key   string // translation key of what happened
+	Actor permit.ActorKind
+	Event *permit.Event
+	Doc   *permit.Document
+	Msg   *permit.Message
+	Req   *permit.CompletionRequest
+	Filed *permit.Filing
+}
+
+// Case is everything the applicant sees of one application.
+type Case struct {
+	App         *permit.Application
+	Person      *permit.Person
+	Permit      *permit.Permit
+	Prefecture  *permit.Prefecture
+	Ground      *rules.Ground
+	Checklist   []ChecklistItem
+	Window      *rules.Window // renewals only
+	Next        Step
+	Rejection   *time.Time // when silence becomes an implicit rejection
+	Filings     []*permit.Filing
+	OpenRequest *permit.CompletionRequest
+	Messages    []*permit.Message
+	Timeline    []Entry
+	FeeCents    int64
+	Done, Total int // progress of the file: documents and fee stamp
+}
+
+// Missing lists the required documents that have no current version.
+func (c *Case) Missing() []*rules.Document {
+	var out []*rules.Document
+	for _, it := range c.Checklist {
+		if it.Current == nil {
+			out = append(out, it.Doc)
+		}
+	}
+	return out
+}
+
+// Summary is one application on the dashboard.
+type Summary struct {
+	App       *permit.Application
+	Ground    *rules.Ground
+	Next      Step
+	Rejection *time.Time
+	Window    *rules.Window
+}
+
+// Dashboard lists the applicant's applications, newest first, each with
+// its next step.
+func (s *Files) Dashboard(ctx context.Context, acc *permit.Account) ([]Summary, error) {
+	if acc == nil || acc.Role != permit.RoleApplicant {
+		return nil, errNotFound
+	}
+	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Summary
+	for _, a := range apps {
+		c, err := s.load(ctx, p, a, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window})
+	}
+	return out, nil
+}
+
+// View returns one of the applicant's applications in full.
+func (s *Files) View(ctx context.Context, acc *permit.Account, appID int64) (*Case, error) {
+	p, a, err := s.own(ctx, acc, appID)
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, p, a, true)
+}
+
+// load assembles a case; the timeline and messages only when full.
+func (s *Files) load(ctx context.Context, p *permit.Person, a *permit.Application, full bool) (*Case, error) {
+	g, ok := s.Rules.Ground(a.Ground)
+	if !ok {
+		return nil, permit.Errorf(permit.EINTERNAL, "error.internal")
+	}
+	c := &Case{App: a, Person: p, Ground: g}
+	if pm, err := s.Store.CurrentPermit(ctx, p.ID); err == nil {
+		c.Permit = pm
+	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
+		return nil, err
+	}
+	var err error
+	if c.Prefecture, err = s.Store.Prefecture(ctx, a.PrefectureID); err != nil {
+		return nil, err
+	}
+	docs, err := s.Store.Documents(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	reqs, err := s.Store.CompletionRequests(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reqs {
+		if r.AnsweredAt == nil && a.State == permit.StateIncomplete {
+			c.OpenRequest = r
+		}
+	}
+	if err := s.checklist(c, docs); err != nil {
+		return nil, err
+	}
+	late := false
+	if a.Kind == permit.KindRenewal && c.Permit != nil {
+		filed := s.Clock.Now()
+		if a.SubmittedAt != nil {
+			filed = *a.SubmittedAt
+		}
+		w := s.Rules.RenewalWindow.Assess(c.Permit.ValidTo, filed)
+		c.Window, late = &w, w.Status == rules.WindowLate
+	}
+	if c.FeeCents, err = s.Rules.Fee(a.Ground, a.Kind, late); err != nil {
+		return nil, err
+	}
+	if a.SubmittedAt != nil && a.State.Open() {
+		r := day(*a.SubmittedAt).AddDate(0, s.Rules.ImplicitRejectionMonths, 0)
+		c.Rejection = &r
+	}
+	c.Next = s.nextStep(c)
+	if !full {
+		return c, nil
+	}
+	return c, s.history(ctx, c, docs, reqs)
+}
+
+// checklist pairs each required (or requested) document with its current
+// version, and counts the progress of the file.
+func (s *Files) checklist(c *Case, docs []*permit.Document) error {
+	required, err := s.Rules.RequiredDocuments(c.App.Ground, c.App.Kind)
+	if err != nil {
+		return err
+	}
+	current := map[string]*permit.Document{}
+	for _, d := range docs {
+		if d.MessageID != 0 {
+			continue
+		}
+		current[d.Slot] = d // the last version wins
+		if d.RemovedAt != nil {
+			delete(current, d.Slot)
+		}
+	}
+	seen := map[string]bool{}
+	for _, d := range required {
+		c.Checklist = append(c.Checklist, ChecklistItem{Doc: d, Current: current[d.ID]})
+		seen[d.ID] = true
+	}
+	if c.OpenRequest != nil {
+		for _, slot := range c.OpenRequest.Slots {
+			if !seen[slot] {
+				if d, ok := s.Rules.Document(slot); ok {
+					c.Checklist = append(c.Checklist, ChecklistItem{Doc: d, Current: current[slot]})
+				}
+			}
+		}
+		for i := range c.Checklist {
+			c.Checklist[i].Requested = contains(c.OpenRequest.Slots, c.Checklist[i].Doc.ID)
+		}
+	}
+	c.Total = len(c.Checklist) + 1
+	for _, it := range c.Checklist {
+		if it.Current != nil {
+			c.Done++
+		}
+	}
+	if permit.ValidFeeStamp(c.App.FeeStamp) {
+		c.Done++
+	}
+	return nil
+}
+
+// nextStep says who acts next and by when. Every state has one: the test
+// TestEveryStateHasANextStep walks them all.
+func (s *Files) nextStep(c *Case) Step {
+	st := Step{Actor: c.App.State.NextActor(), Key: "step." + string(c.App.State)}
+	switch c.App.State {
+	case permit.StateDraft:
+		if c.Window != nil && c.Window.Status != rules.WindowLate {
+			d := c.Window.Closes
+			st.Due = &d
+		}
+	case permit.StateSubmitted, permit.StateUnderReview:
+		st.Due = c.Rejection
+	case permit.StateIncomplete:
+		if c.OpenRequest != nil {
+			d := c.OpenRequest.DueOn
+			st.Due = &d
+		}
+	}
+	return st
+}
+
+// history merges events, filings, document versions, completion requests
+// and messages into one timeline, oldest first.
+func (s *Files) history(ctx context.Context, c *Case, docs []*permit.Document, reqs []*permit.CompletionRequest) error {
+	evs, err := s.Store.Events(ctx, c.App.ID)
+	if err != nil {
+		return err
+	}
+	if c.Filings, err = s.Store.Filings(ctx, c.App.ID); err != nil {
+		return err
+	}
+	if c.Messages, err = s.Store.Messages(ctx, c.App.ID); err != nil {
+		return err
+	}
+	var tl []Entry
+	for _, e := range evs {
+		tl = append(tl, Entry{At: e.At, Key: "timeline.state", Actor: e.Actor.Kind, Event: e})
+	}
+	for _, f := range c.Filings {
+		tl = append(tl, Entry{At: f.FiledAt, Key: "timeline.filed", Actor: permit.ActorApplicant, Filed: f})
+	}
+	for _, d := range docs {
+		if d.MessageID != 0 {
+			continue
+		}
+		tl = append(tl, Entry{At: d.UploadedAt, Key: "timeline.document_added", Actor: permit.ActorApplicant, Doc: d})
+		if d.RemovedAt != nil {
+			tl = append(tl, Entry{At: *d.RemovedAt, Key: "timeline.document_removed", Actor: permit.ActorApplicant, Doc: d})
+		}
+	}
+	for _, r := range reqs {
+		tl = append(tl, Entry{At: r.RequestedAt, Key: "timeline.completion_requested", Actor: permit.ActorAgent, Req: r})
+	}
+	for _, m := range c.Messages {
+		tl = append(tl, Entry{At: m.CreatedAt, Key: "timeline.message", Actor: m.Sender.Kind, Msg: m})
+	}
+	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.Before(tl[j].At) })
+	c.Timeline = tl
+	return nil
+}

@@ -1,0 +1,132 @@
+// Package upload decides whether a file an applicant sends as a supporting
+// document (pièce justificative) is one the portal accepts: a PDF, a JPEG
+// or a PNG that actually parses, within size limits, and that an agent
+// will be able to open.
+//
+// The decision rests on the content alone. The file name and the
+// Content-Type the browser sends are the applicant's to choose, and the
+// first bytes only say what a file claims to be: an executable renamed
+// passeport.pdf, a PDF locked with a password or a photo cut short by a
+// failed upload from a phone are all refused here, with a reason the
+// applicant can act on. Images are checked for decompression bombs before
+// they are decoded, and reading a PDF is bounded in time.
+package upload
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// Kind is the format of an accepted file.
+type Kind string
+
+// The accepted formats.
+const (
+	PDF  Kind = "pdf"
+	JPEG Kind = "jpeg"
+	PNG  Kind = "png"
+)
+
+// Translation keys of the errors Check returns, for the web layer's
+// catalogue. KeyTooLarge carries the size limit in megabytes (an int) as
+// its argument and KeyImageTooBig the pixel limit in megapixels (an int).
+const (
+	KeyEmpty        = "upload.empty"
+	KeyTooLarge     = "upload.too_large"
+	KeyType         = "upload.type"
+	KeyPDFEncrypted = "upload.pdf_encrypted"
+	KeyPDFCorrupt   = "upload.pdf_corrupt"
+	KeyImageCorrupt = "upload.image_corrupt"
+	KeyImageTooBig  = "upload.image_too_big"
+)
+
+// Units of the limits, as they are shown to applicants.
+const (
+	MB         = 1 << 20
+	Megapixels = 1_000_000
+)
+
+// Limits bound the work Check does for one file, and so what an upload can
+// cost the server.
+type Limits struct {
+	// MaxBytes is the largest file accepted.
+	MaxBytes int64
+	// MaxPixels is the largest image accepted, width times height. It is
+	// checked from the image header, before any pixel is decoded; a
+	// decoded image takes 3 to 8 bytes per pixel in memory.
+	MaxPixels int
+	// Timeout bounds the reading of a PDF; zero means DefaultTimeout. A
+	// PDF not read in time is refused as corrupt.
+	Timeout time.Duration
+}
+
+// DefaultTimeout bounds the reading of a PDF when Limits.Timeout is zero.
+// A legitimate 10 MB scan reads in well under a second.
+const DefaultTimeout = 10 * time.Second
+
+// DefaultLimits suit scans and phone photos: 10 MB is ample for a
+// multi-page scan, and 50 megapixels above the largest phone cameras in
+// common use.
+var DefaultLimits = Limits{MaxBytes: 10 * MB, MaxPixels: 50 * Megapixels, Timeout: DefaultTimeout}
+
+// Check returns the format of data if it is a PDF, JPEG or PNG file that
+// parses completely within lim, and an error otherwise. The leading bytes
+// only choose the parser; the file is accepted only if that parser reads it
+// to the end. The name and declared type of the upload play no part.
+//
+// Errors are *permit.Error with code permit.EINVALID and one of the Key
+// constants as message.
+func Check(data []byte, lim Limits) (Kind, error) {
+	if len(data) == 0 {
+		return "", invalid(KeyEmpty)
+	}
+	if int64(len(data)) > lim.MaxBytes {
+		return "", invalid(KeyTooLarge, int(lim.MaxBytes/MB))
+	}
+	var err error
+	kind := sniff(data)
+	switch kind {
+	case PDF:
+		err = checkPDF(data, lim)
+	case JPEG:
+		err = checkJPEG(data, lim)
+	case PNG:
+		err = checkPNG(data, lim)
+	default:
+		return "", invalid(KeyType)
+	}
+	if err != nil {
+		return "", err
+	}
+	return kind, nil
+}
+
+// Signatures of the accepted formats. A PDF must start with its header:
+// the specification tolerates junk before it, and so do readers, but a
+// file made that way is more likely a polyglot than a scan.
+var (
+	pdfMagic  = []byte("%PDF-")
+	jpegMagic = []byte{0xff, 0xd8, 0xff}
+	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
+)
+
+// sniff returns the format data claims to be by its leading bytes, or ""
+// for any other.
+func sniff(data []byte) Kind {
+	switch {
+	case bytes.HasPrefix(data, pdfMagic):
+		return PDF
+	case bytes.HasPrefix(data, jpegMagic):
+		return JPEG
+	case bytes.HasPrefix(data, pngMagic):
+		return PNG
+	}
+	return ""
+}
+
+// invalid returns the EINVALID error for a refused file.
+func invalid(key string, args ...any) error {
+	return permit.Errorf(permit.EINVALID, key, args...)
+}

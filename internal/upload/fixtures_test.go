@@ -1,0 +1,189 @@
+package upload
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// The fixtures are generated rather than committed, so that each test
+// shows what its file is made of.
+
+// picture returns a w×h gradient, with noise of the given amplitude
+// (0–255) added; noise compresses badly, as the grain of a phone photo
+// does.
+func picture(w, h, noise int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	rng := rand.New(rand.NewPCG(1, 2))
+	grain := func() int {
+		if noise == 0 {
+			return 0
+		}
+		return rng.IntN(noise)
+	}
+	for y := range h {
+		for x := range w {
+			img.SetRGBA(x, y, color.RGBA{uint8(x + grain()), uint8(y + grain()), uint8(x + y + grain()), 0xff})
+		}
+	}
+	return img
+}
+
+func pngFile(t testing.TB, w, h int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, picture(w, h, 0)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func jpegFile(t testing.TB, w, h, noise int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, picture(w, h, noise), &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func gifFile(t testing.TB) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := gif.Encode(&buf, picture(16, 16, 0), nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// pdfFile returns a PDF of a few text pages, with a JPEG image on the
+// first if scan is not nil, encrypted with RC4 if userPW or ownerPW is
+// set (fpdf's only scheme).
+func pdfFile(t testing.TB, scan []byte, userPW, ownerPW string) []byte {
+	t.Helper()
+	doc := fpdf.New("P", "mm", "A4", "")
+	doc.SetCreationDate(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	if userPW != "" || ownerPW != "" {
+		doc.SetProtection(fpdf.CnProtectPrint, userPW, ownerPW)
+	}
+	doc.SetFont("Helvetica", "", 12)
+	for page := range 3 {
+		doc.AddPage()
+		doc.Cell(40, 10, "Bulletin de salaire")
+		if page == 0 && scan != nil {
+			doc.RegisterImageOptionsReader("scan", fpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(scan))
+			doc.ImageOptions("scan", 10, 30, 190, 0, false, fpdf.ImageOptions{ImageType: "JPG"}, 0, "")
+		}
+	}
+	var buf bytes.Buffer
+	if err := doc.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// pngHeaderOnly returns a PNG whose header declares w×h pixels of 8-bit
+// RGB, followed by a few bytes of image data and the end chunk: a
+// decompression bomb in shape, which a decoder would have to allocate
+// w×h×3 bytes for.
+func pngHeaderOnly(t testing.TB, w, h uint32) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	buf.Write(pngMagic)
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 2, 0, 0, 0) // depth 8, RGB, deflate, no filter, no interlace
+	writeChunk(&buf, "IHDR", ihdr)
+	var idat bytes.Buffer
+	zw := zlib.NewWriter(&idat)
+	zw.Write(make([]byte, 1024))
+	zw.Close()
+	writeChunk(&buf, "IDAT", idat.Bytes())
+	writeChunk(&buf, "IEND", nil)
+	return buf.Bytes()
+}
+
+func writeChunk(buf *bytes.Buffer, typ string, data []byte) {
+	binary.Write(buf, binary.BigEndian, uint32(len(data)))
+	crc := crc32.NewIEEE()
+	crc.Write([]byte(typ))
+	crc.Write(data)
+	buf.WriteString(typ)
+	buf.Write(data)
+	binary.Write(buf, binary.BigEndian, crc.Sum32())
+}
+
+// manyScans returns a JPEG with n copies of its scan, as a progressive
+// JPEG with n scans would have.
+func manyScans(t testing.TB, n int) []byte {
+	t.Helper()
+	j := jpegFile(t, 16, 16, 0)
+	sos := bytes.LastIndex(j, sosMarker)
+	eoi := len(j) - 2
+	var buf bytes.Buffer
+	buf.Write(j[:sos])
+	for range n {
+		buf.Write(j[sos:eoi])
+	}
+	buf.Write(j[eoi:])
+	return buf.Bytes()
+}
+
+// padded returns data followed by zeros up to size bytes. JPEG and PDF
+// readers ignore what follows the end of the file's content.
+func padded(data []byte, size int) []byte {
+	return append(bytes.Clone(data), make([]byte, size-len(data))...)
+}
+
+// handmadePDF returns a PDF whose objects 1, 2... have the given bodies,
+// with a correct cross-reference table and object 1 as catalog: the way to
+// make the malformed structures no PDF library would write.
+func handmadePDF(objs ...string) []byte {
+	var b strings.Builder
+	b.WriteString("%PDF-1.7\n")
+	var offsets []int
+	for i, o := range objs {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return []byte(b.String())
+}
+
+// onePage returns a handmade PDF of one page; extra is added to the page
+// dictionary and more are further objects, numbered from 4.
+func onePage(extra string, more ...string) []byte {
+	return handmadePDF(append([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + extra + " >>",
+	}, more...)...)
+}
+
+// flateStream returns a stream object whose content inflates to n zero
+// bytes.
+func flateStream(n int) string {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(make([]byte, n))
+	zw.Close()
+	return fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes())
+}

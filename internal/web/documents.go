@@ -1,0 +1,208 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// ReceiptRenderer writes a filing receipt as a PDF.
+type ReceiptRenderer interface {
+	RenderReceipt(w io.Writer, rc *casework.Receipt) error
+}
+
+// maxUploadOverhead is what a multipart body may carry besides the file.
+const maxUploadOverhead = 64 << 10
+
+// readUpload reads the one file of a multipart form, refusing a body over
+// the upload limit before reading it all.
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, field string) (name string, data []byte, values map[string]string, err error) {
+	limit := s.Files.Limits.MaxBytes
+	r.Body = http.MaxBytesReader(w, r.Body, limit+maxUploadOverhead)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", nil, nil, permit.Invalid(map[string]string{field: "upload.unreadable"})
+	}
+	values = map[string]string{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", nil, nil, uploadReadError(field, err, limit)
+		}
+		b, err := io.ReadAll(io.LimitReader(part, limit+1))
+		if err != nil {
+			return "", nil, nil, uploadReadError(field, err, limit)
+		}
+		if part.FormName() == field && part.FileName() != "" {
+			name, data = part.FileName(), b
+		} else if len(b) <= maxForm {
+			values[part.FormName()] = string(b)
+		}
+	}
+	if int64(len(data)) > limit {
+		return "", nil, nil, permit.AsField(field, permit.Errorf(permit.EINVALID, "upload.too_large", int(limit>>20)))
+	}
+	return name, data, values, nil
+}
+
+func uploadReadError(field string, err error, limit int64) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return permit.AsField(field, permit.Errorf(permit.EINVALID, "upload.too_large", int(limit>>20)))
+	}
+	return permit.Invalid(map[string]string{field: "upload.unreadable"})
+}
+
+func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	slot := r.PathValue("slot")
+	field := "file-" + slot
+	name, data, _, err := s.readUpload(w, r, field)
+	if err == nil {
+		_, err = s.Files.Upload(r.Context(), account(r), id, slot, name, data)
+		err = permit.AsField(field, err)
+	}
+	if err != nil {
+		return s.caseFormError(w, r, err, nil)
+	}
+	http.Redirect(w, r, s.caseURL(r, "envoye")+"#doc-"+slot, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) removeDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Files.RemoveDocument(r.Context(), account(r), id, r.PathValue("slot")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, s.caseURL(r, "retire")+"#doc-"+r.PathValue("slot"), http.StatusSeeOther)
+	return nil
+}
+
+// downloadDocument serves a document version to those who may see it, as
+// an attachment with a safe name, never rendered in the page's origin.
+func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	docID, err := pathID(r, "doc")
+	if err != nil {
+		return err
+	}
+	d, rc, err := s.Files.OpenDocument(r.Context(), account(r), id, docID)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", contentType(d.Kind))
+	h.Set("Content-Disposition", mimeAttachment(d.Filename))
+	h.Set("Content-Length", strconv.FormatInt(d.Size, 10))
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	_, err = io.Copy(w, rc)
+	return err
+}
+
+func contentType(kind string) string {
+	switch kind {
+	case "pdf":
+		return "application/pdf"
+	case "jpeg":
+		return "image/jpeg"
+	case "png":
+		return "image/png"
+	}
+	return "application/octet-stream"
+}
+
+// mimeAttachment builds a Content-Disposition header that every browser
+// reads, with the UTF-8 name in filename* and an ASCII fallback.
+func mimeAttachment(name string) string {
+	ascii := []rune{}
+	for _, r := range name {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			r = '_'
+		}
+		ascii = append(ascii, r)
+	}
+	return `attachment; filename="` + string(ascii) + `"; filename*=UTF-8''` + pathEscape(name)
+}
+
+func pathEscape(s string) string {
+	var b bytes.Buffer
+	for _, c := range []byte(s) {
+		if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || c == '.' || c == '-' || c == '_' {
+			b.WriteByte(c)
+		} else {
+			b.WriteString("%" + strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16))
+		}
+	}
+	return b.String()
+}
+
+// readMessage reads a message form: its text and an optional attachment.
+func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (string, *casework.Attachment, error) {
+	name, data, values, err := s.readUpload(w, r, "attachment")
+	if err != nil {
+		return values["body"], nil, err
+	}
+	var att *casework.Attachment
+	if len(data) > 0 {
+		att = &casework.Attachment{Filename: name, Data: data}
+	}
+	return values["body"], att, nil
+}
+
+// receiptView is the filing receipt as a page.
+type receiptView struct {
+	*Page
+	Receipt *casework.Receipt
+}
+
+func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rc, err := s.Files.Receipt(r.Context(), account(r), id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "receipt", &receiptView{Page: s.page(r, "receipt.title"), Receipt: rc})
+	return nil
+}
+
+func (s *Server) receiptPDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rc, err := s.Files.Receipt(r.Context(), account(r), id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.Receipts.RenderReceipt(&buf, rc); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", mimeAttachment("attestation-de-depot-"+rc.Filing.Number+".pdf"))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(buf.Bytes())
+	return nil
+}

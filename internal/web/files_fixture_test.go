@@ -1,0 +1,153 @@
+package web
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// pngFile is a small valid PNG, accepted for any document.
+func pngFile(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for x := 0; x < 40; x++ {
+		img.Set(x, x%30, color.RGBA{200, 10, 10, 255})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// prefecture makes the Paris prefecture, competent for department 75.
+func (s *site) prefecture(code, dept string) *permit.Prefecture {
+	s.t.Helper()
+	p := &permit.Prefecture{Code: code, Name: "Préfecture " + code, Departments: []string{dept}}
+	if err := s.db.CreatePrefecture(s.t.Context(), p); err != nil {
+		s.t.Fatal(err)
+	}
+	return p
+}
+
+// profile fills the logged-in applicant's profile through the page, with
+// an address in postcode and, when ground is set, a permit ending in days.
+func (s *site) profile(postcode string, ground string, endsIn int) {
+	s.t.Helper()
+	form := url.Values{"given_names": {"Zoë"}, "surname": {"N'Diaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"},
+		"nationality": {"sen"}, "address_line": {"3 rue des Lilas"}, "postcode": {postcode}, "city": {"Paris"}}
+	if ground != "" {
+		now := s.clk.Now()
+		form.Set("has_permit", "oui")
+		form.Set("permit_ground", ground)
+		form.Set("permit_number", "AB1234567")
+		form.Set("permit_from", now.AddDate(-1, 0, 0).Format("2006-01-02"))
+		form.Set("permit_to", now.AddDate(0, 0, endsIn).Format("2006-01-02"))
+	}
+	res, page := s.post("/profil", form)
+	if res.StatusCode != http.StatusSeeOther {
+		s.t.Fatalf("profile: %d\n%s", res.StatusCode, page)
+	}
+}
+
+var appPath = regexp.MustCompile(`^/demandes/(\d+)$`)
+
+// start begins an application through the page and returns its id.
+func (s *site) start(kind permit.Kind, ground string) int64 {
+	s.t.Helper()
+	res, page := s.post("/demandes/nouvelle", url.Values{"kind": {string(kind)}, "ground": {ground}})
+	m := appPath.FindStringSubmatch(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || m == nil {
+		s.t.Fatalf("start %s %s: %d %q\n%s", kind, ground, res.StatusCode, res.Header.Get("Location"), page)
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	return id
+}
+
+// upload sends a file for one document of an application.
+func (s *site) upload(id int64, slot, name string, data []byte) (*http.Response, string) {
+	s.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("file-"+slot, name)
+	fw.Write(data)
+	mw.Close()
+	req := httptest.NewRequest("POST", "/demandes/"+strconv.FormatInt(id, 10)+"/documents/"+slot, &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res := s.do(req)
+	return res, body(s.t, res)
+}
+
+// complete uploads every required document and the fee stamp.
+func (s *site) complete(id int64) {
+	s.t.Helper()
+	c, err := s.srv.Files.View(s.t.Context(), s.account(), id)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, it := range c.Checklist {
+		if res, page := s.upload(id, it.Doc.ID, it.Doc.ID+".png", pngFile(s.t)); res.StatusCode != http.StatusSeeOther {
+			s.t.Fatalf("upload %s: %d\n%s", it.Doc.ID, res.StatusCode, page)
+		}
+	}
+	if res, _ := s.post(s.url(id, "/timbre"), url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
+		s.t.Fatalf("fee stamp: %d", res.StatusCode)
+	}
+}
+
+func (s *site) url(id int64, tail string) string {
+	return "/demandes/" + strconv.FormatInt(id, 10) + tail
+}
+
+// account is the account of the site's session.
+func (s *site) account() *permit.Account {
+	s.t.Helper()
+	a, err := s.srv.Accounts.Authenticate(s.t.Context(), s.cookie[sessionCookie])
+	if err != nil {
+		s.t.Fatalf("not logged in: %v", err)
+	}
+	return a
+}
+
+// applicantWithFiling logs in a new applicant in department 75 holding a
+// student permit, and files a renewal; it returns the application's id.
+func (s *site) applicantWithFiling(email string) int64 {
+	s.t.Helper()
+	s.cookie = map[string]string{sessionCookie: loggedIn(s.t, s, email, permit.RoleApplicant)}
+	s.profile("75011", "student", 90)
+	id := s.start(permit.KindRenewal, "student")
+	s.complete(id)
+	if res, page := s.post(s.url(id, "/deposer"), nil); res.StatusCode != http.StatusSeeOther {
+		s.t.Fatalf("file: %d\n%s", res.StatusCode, page)
+	}
+	return id
+}
+
+// postMultipart posts a multipart form with one file field.
+func (s *site) postMultipart(path string, fields map[string]string, fileField, name string, data []byte) (*http.Response, string) {
+	s.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if name != "" {
+		fw, _ := mw.CreateFormFile(fileField, name)
+		fw.Write(data)
+	}
+	mw.Close()
+	req := httptest.NewRequest("POST", path, &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res := s.do(req)
+	return res, body(s.t, res)
+}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// profileView is the profile form with what was declared.
+type profileView struct {
+	*Page
+	Profile *casework.Profile
+	Grounds []*rules.Ground
+}
+
+func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
+	prof, err := s.Files.Profile(r.Context(), account(r))
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "profile.title")
+	p.Values = profileValues(prof)
+	if r.URL.Query().Has("enregistre") {
+		p.Notice = "profile.saved"
+	}
+	s.render(w, r, http.StatusOK, "profile", &profileView{Page: p, Profile: prof, Grounds: s.Files.Rules.Grounds()})
+	return nil
+}
+
+func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	v := r.PostForm
+	f := casework.ProfileForm{
+		GivenNames: v.Get("given_names"), Surname: v.Get("surname"), BirthDate: v.Get("birth_date"),
+		BirthPlace: v.Get("birth_place"), Nationality: v.Get("nationality"), ForeignerNumber: v.Get("foreigner_number"),
+		AddressLine: v.Get("address_line"), Postcode: v.Get("postcode"), City: v.Get("city"), Phone: v.Get("phone"),
+		HasPermit: v.Get("has_permit") == "oui", PermitGround: v.Get("permit_ground"), PermitNumber: v.Get("permit_number"),
+		PermitFrom: v.Get("permit_from"), PermitTo: v.Get("permit_to"),
+	}
+	if err := s.Files.SaveProfile(r.Context(), account(r), f); err != nil {
+		p := s.page(r, "profile.title")
+		if err := formError(p, err); err != nil {
+			return err
+		}
+		p.Values = map[string]string{}
+		for k := range v {
+			p.Values[k] = v.Get(k)
+		}
+		prof, _ := s.Files.Profile(r.Context(), account(r))
+		s.render(w, r, http.StatusUnprocessableEntity, "profile", &profileView{Page: p, Profile: prof, Grounds: s.Files.Rules.Grounds()})
+		return nil
+	}
+	http.Redirect(w, r, nextTarget(r, "/profil?enregistre"), http.StatusSeeOther)
+	return nil
+}
+
+func profileValues(prof *casework.Profile) map[string]string {
+	v := map[string]string{}
+	if p := prof.Person; p != nil {
+		v["given_names"], v["surname"], v["birth_date"], v["birth_place"] = p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace
+		v["nationality"], v["foreigner_number"], v["phone"] = p.Nationality, p.ForeignerNumber, p.Phone
+		v["address_line"], v["postcode"], v["city"] = p.Address.Line, p.Address.Postcode, p.Address.City
+	}
+	if pm := prof.Permit; pm != nil {
+		v["has_permit"], v["permit_ground"], v["permit_number"] = "oui", string(pm.Ground), pm.Number
+		v["permit_from"], v["permit_to"] = pm.ValidFrom.Format(time.DateOnly), pm.ValidTo.Format(time.DateOnly)
+	}
+	return v
+}

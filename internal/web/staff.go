@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// staffCaseView is an application as the prefecture's staff see it.
+type staffCaseView struct {
+	*Page
+	Case      *casework.Case
+	Documents []*rules.Document
+}
+
+func (s *Server) staffCase(w http.ResponseWriter, r *http.Request) error {
+	return s.renderStaffCase(w, r, http.StatusOK, s.page(r, "staff.case.title"))
+}
+
+func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.Files.StaffView(r.Context(), account(r), id)
+	if err != nil {
+		return err
+	}
+	if p.Notice == "" {
+		p.Notice = noticeFromQuery(r)
+	}
+	s.render(w, r, status, "staff_case", &staffCaseView{Page: p, Case: c, Documents: s.Files.Rules.Documents()})
+	return nil
+}
+
+func (s *Server) staffURL(r *http.Request, notice string) string {
+	return "/agent/demandes/" + r.PathValue("id") + "?" + notice
+}
+
+func (s *Server) startReview(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Files.StartReview(r.Context(), account(r), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, s.staffURL(r, "instruit"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) requestCompletion(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := casework.CompletionForm{Slots: r.PostForm["slots"], Reason: r.PostForm.Get("reason"), DueOn: r.PostForm.Get("due_on")}
+	if err := s.Files.RequestCompletion(r.Context(), account(r), id, f); err != nil {
+		p := s.page(r, "staff.case.title")
+		if err := formError(p, err); err != nil {
+			return err
+		}
+		p.Values = map[string]string{"reason": f.Reason, "due_on": f.DueOn}
+		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
+	}
+	http.Redirect(w, r, s.staffURL(r, "demande"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) staffMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	body, att, err := s.readMessage(w, r)
+	if err == nil {
+		_, err = s.Files.PostMessage(r.Context(), account(r), id, body, att)
+	}
+	if err != nil {
+		p := s.page(r, "staff.case.title")
+		if err := formError(p, err); err != nil {
+			return err
+		}
+		p.Values = map[string]string{"body": body}
+		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
+	}
+	http.Redirect(w, r, s.staffURL(r, "message")+"#messages", http.StatusSeeOther)
+	return nil
+}
+
+// DocURL is where staff download a document version.
+func (v *staffCaseView) DocURL(d *permit.Document) string {
+	return "/agent/demandes/" + strconv.FormatInt(d.ApplicationID, 10) + "/fichiers/" + strconv.FormatInt(d.ID, 10)
+}
+
+// MessageURL is where the staff's message form posts.
+func (v *staffCaseView) MessageURL() string {
+	return "/agent/demandes/" + strconv.FormatInt(v.Case.App.ID, 10) + "/messages"
+}
+
+// URL is the application's page in the back office.
+func (v *staffCaseView) URL() string {
+	return "/agent/demandes/" + strconv.FormatInt(v.Case.App.ID, 10)
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// The names of states, kinds and actors come from the catalogue under
+// keys built from their values; i18n_test.go checks every value has one.
+
+// State names an application's state.
+func (p *Page) State(s permit.State) string { return p.T("state." + string(s)) }
+
+// Kind names a kind of application.
+func (p *Page) Kind(k permit.Kind) string { return p.T("kind." + string(k)) }
+
+// Who names who acts.
+func (p *Page) Who(k permit.ActorKind) string { return p.T("actor." + string(k)) }
+
+// StepText says what the next step is.
+func (p *Page) StepText(k string) string { return p.T(k) }
+
+// WindowText says where a renewal stands against its window, in words.
+func (p *Page) WindowText(w *rules.Window) string {
+	switch w.Status {
+	case rules.WindowTooEarly:
+		return p.T("window.too_early", p.Date(w.Opens), p.Date(w.Closes))
+	case rules.WindowOpen:
+		return p.T("window.in_window", p.Date(w.Closes))
+	}
+	return p.T("window.late", p.Date(w.Closes))
+}
+
+// Size writes a file size for people: "350 ko", "2,4 Mo" / "2.4 MB".
+func (p *Page) Size(n int64) string {
+	if n < 1<<20 {
+		return p.T("size.kb", max(1, n>>10))
+	}
+	s := fmt.Sprintf("%.1f", float64(n)/(1<<20))
+	if p.Lang == "fr" {
+		s = s[:len(s)-2] + "," + s[len(s)-1:]
+	}
+	return p.T("size.mb", s)
+}
+
+// Day writes a YYYY-MM-DD date in words, or the text as it is when it is
+// not a full date.
+func (p *Page) Day(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return p.Date(t)
+}
