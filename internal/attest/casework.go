@@ -3,16 +3,18 @@ package attest
 import (
 	"io"
 	"time"
+	_ "time/tzdata" // Europe/Paris everywhere
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/rules"
 )
 
-// paris is the time zone receipts are printed in.
+// paris is the time zone receipts are printed in. The time zone database
+// is embedded (time/tzdata), so this holds on machines without one.
 var paris = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
-		return time.FixedZone("CET", 3600)
+		panic("attest: no Europe/Paris time zone: " + err.Error())
 	}
 	return loc
 }()

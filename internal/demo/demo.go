@@ -32,7 +32,7 @@ const Password = "demo sejour mot de passe"
 
 // person is one demonstration applicant and their situation.
 type person struct {
-	email, given, surname, birth, nationality, story string
+	email, given, surname, birth, birthPlace, nationality, story string
 	permitGround                                     permit.GroundID
 	permitEndsIn                                     int // days from now; 0 means no permit
 	apps                                             []app
@@ -44,14 +44,14 @@ type app struct {
 }
 
 var people = []person{
-	{"amina.diallo@demo.sejour.localhost", "Amina", "Diallo", "2001-04-12", "SEN",
+	{"amina.diallo@demo.sejour.localhost", "Amina", "Diallo", "2001-04-12", "Dakar, Sénégal", "SEN",
 		"student whose permit ends in 100 days: her renewal window is open", "student", 100, nil},
-	{"nguyen.van.an@demo.sejour.localhost", "Van An", "Nguyen", "1996-09-30", "VNM",
+	{"nguyen.van.an@demo.sejour.localhost", "Van An", "Nguyen", "1996-09-30", "Hanoï, Viêt Nam", "VNM",
 		"student becoming an employee: a renewal as student and a change of status, side by side", "student", 75,
 		[]app{{"student", permit.KindRenewal}, {"employee", permit.KindChangeOfStatus}}},
-	{"carlos.mendes@demo.sejour.localhost", "Carlos", "Mendes", "1988-01-05", "BRA",
+	{"carlos.mendes@demo.sejour.localhost", "Carlos", "Mendes", "1988-01-05", "Recife, Brésil", "BRA",
 		"employee whose permit ends in 30 days: his renewal is late but still possible", "employee", 30, nil},
-	{"leila.haddad@demo.sejour.localhost", "Leïla", "Haddad", "1992-11-21", "SYR",
+	{"leila.haddad@demo.sejour.localhost", "Leïla", "Haddad", "1992-11-21", "Alep, Syrie", "SYR",
 		"newly recognised refugee with no permit yet", "", 0, nil},
 }
 
@@ -133,7 +133,8 @@ func loadPerson(ctx context.Context, st Store, pref *permit.Prefecture, p person
 		return err
 	}
 	per := &permit.Person{AccountID: acc.ID, GivenNames: p.given, Surname: p.surname, BirthDate: p.birth,
-		Nationality: p.nationality, PrefectureID: pref.ID}
+		BirthPlace: p.birthPlace, Nationality: p.nationality, PrefectureID: pref.ID,
+		Address: permit.Address{Line: "12 rue de la Roquette", Postcode: "75011", City: "Paris"}}
 	if err := st.CreatePerson(ctx, per); err != nil {
 		return err
 	}
