@@ -211,6 +211,7 @@ func TestBadAndUnknownSums(t *testing.T) {
 	tests := []struct{ name, sum string }{
 		{"traversal", "../../etc/passwd"},
 		{"traversal to a real file", "../secret"},
+		{"traversal of 64 characters", strings.Repeat("../", 21) + "x"},
 		{"empty", ""},
 		{"short", sum[:63]},
 		{"long", sum + "0"},
@@ -235,6 +236,33 @@ func TestBadAndUnknownSums(t *testing.T) {
 				t.Errorf("Stat(%q) = %d, %v (code %q), want %s", tt.sum, size, err, code, permit.ENOTFOUND)
 			}
 		})
+	}
+}
+
+// TestValidSum checks the form alone, which the file system cannot: on a
+// case-insensitive one an uppercase sum would find the blob.
+func TestValidSum(t *testing.T) {
+	sum := Sum([]byte("x"))
+	tests := []struct {
+		s    string
+		want bool
+	}{
+		{sum, true},
+		{strings.Repeat("0", 64), true},
+		{strings.Repeat("f", 64), true},
+		{strings.ToUpper(sum), false},
+		{sum[:63] + "F", false},
+		{sum[:63] + "g", false},
+		{sum[:63], false},
+		{sum + "0", false},
+		{"", false},
+		{strings.Repeat("../", 21) + "x", false},
+		{sum[:62] + "é", false}, // 64 bytes, 63 characters
+	}
+	for _, tt := range tests {
+		if got := validSum(tt.s); got != tt.want {
+			t.Errorf("validSum(%q) = %t; want %t", tt.s, got, tt.want)
+		}
 	}
 }
 

@@ -9,7 +9,8 @@
 // passeport.pdf, a PDF locked with a password or a photo cut short by a
 // failed upload from a phone are all refused here, with a reason the
 // applicant can act on. Images are checked for decompression bombs before
-// they are decoded, and reading a PDF is bounded in time.
+// they are decoded, and reading a PDF is bounded in time and in the
+// decompression it may cause.
 package upload
 
 import (
@@ -55,7 +56,7 @@ type Limits struct {
 	MaxBytes int64
 	// MaxPixels is the largest image accepted, width times height. It is
 	// checked from the image header, before any pixel is decoded; a
-	// decoded image takes 3 to 8 bytes per pixel in memory.
+	// decoded image takes 1 to 8 bytes per pixel in memory.
 	MaxPixels int
 	// Timeout bounds the reading of a PDF; zero means DefaultTimeout. A
 	// PDF not read in time is refused as corrupt.
@@ -67,8 +68,8 @@ type Limits struct {
 const DefaultTimeout = 10 * time.Second
 
 // DefaultLimits suit scans and phone photos: 10 MB is ample for a
-// multi-page scan, and 50 megapixels above the largest phone cameras in
-// common use.
+// multi-page scan, and 50 megapixels is the full resolution of common
+// phone cameras, whose photos are of 12 megapixels by default.
 var DefaultLimits = Limits{MaxBytes: 10 * MB, MaxPixels: 50 * Megapixels, Timeout: DefaultTimeout}
 
 // Check returns the format of data if it is a PDF, JPEG or PNG file that
@@ -78,6 +79,12 @@ var DefaultLimits = Limits{MaxBytes: 10 * MB, MaxPixels: 50 * Megapixels, Timeou
 //
 // Errors are *permit.Error with code permit.EINVALID and one of the Key
 // constants as message.
+//
+// Check is safe for concurrent use, but costly: about 80 ms and 6 MB for a
+// 1 MB photo, and within DefaultLimits up to about 1.5 s and 400 MB for
+// a crafted file (a 50-megapixel PNG of 16-bit pixels is 400 KB on disk).
+// Callers should bound how many checks run at once. After a PDF timeout the reading goes on in the background for a
+// while, so data must not be modified once passed to Check.
 func Check(data []byte, lim Limits) (Kind, error) {
 	if len(data) == 0 {
 		return "", invalid(KeyEmpty)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -72,6 +74,8 @@ func TestCheck(t *testing.T) {
 		{name: "PDF without its end marker", data: pdf[:len(pdf)-7], wantKey: KeyPDFCorrupt},
 		{name: "PDF with its end marker 1 KB from the end", data: append(bytes.Clone(pdf), bytes.Repeat([]byte("\n"), 1024-6)...), wantKind: PDF},
 		{name: "PDF with its end marker further away", data: append(bytes.Clone(pdf), bytes.Repeat([]byte("\n"), 1024-5)...), wantKey: KeyPDFCorrupt},
+		{name: "PDF with a small object stream", data: objectStreams(1, 1000), wantKind: PDF},
+		{name: "PDF whose object streams inflate past 4 MB", data: objectStreams(2, 3*MB), wantKey: KeyPDFCorrupt},
 		{name: "PDF not read in time", data: pdf, lim: Limits{MaxBytes: MB, Timeout: time.Nanosecond}, wantKey: KeyPDFCorrupt},
 
 		{name: "JPEG cut short", data: photo[:len(photo)*2/3], wantKey: KeyImageCorrupt},
@@ -200,6 +204,39 @@ func TestNoConfigurationDirectory(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 		t.Errorf("Check created %s in the configuration directory", entries[0].Name())
+	}
+}
+
+// TestInflateStreamsBudget checks the bounds on the total that a PDF's
+// streams inflate to, which no single stream exceeds.
+func TestInflateStreamsBudget(t *testing.T) {
+	streams := onePage("/Contents [4 0 R 5 0 R 6 0 R]", flateStream(4*MB), flateStream(4*MB), flateStream(4*MB))
+	objects := objectStreams(3, 4*MB)
+	tests := []struct {
+		name    string
+		data    []byte
+		budget  budget
+		wantErr bool
+	}{
+		{"streams within budget", streams, budget{streams: 16 * MB}, false},
+		{"streams spend budget exactly", streams, budget{streams: 12 * MB}, false},
+		{"streams over budget", streams, budget{streams: 12*MB - 1}, true},
+		{"streams far over budget", streams, budget{streams: MB, objects: 100 * MB}, true},
+		{"object streams within budget", objects, budget{objects: 16 * MB}, false},
+		{"object streams over budget", objects, budget{objects: 12*MB - 1}, true},
+		{"object streams far over budget", objects, budget{streams: 100 * MB, objects: MB}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pc, err := pdfcpu.ReadWithContext(context.Background(), bytes.NewReader(tt.data), pdfConfig(len(tt.data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = inflateStreams(context.Background(), pc, tt.budget)
+			if (err != nil) != tt.wantErr {
+				t.Errorf("inflateStreams = %v; want error: %t", err, tt.wantErr)
+			}
+		})
 	}
 }
 

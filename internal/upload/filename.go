@@ -43,11 +43,14 @@ func ContentType(kind Kind) string {
 // SafeFilename returns a name to offer when an agent or the applicant
 // downloads a file the applicant named name and Check found to be of
 // kind. It keeps the letters (accented ones included), digits, dashes,
-// underscores and dots of the last path component; other characters
-// become underscores, and control characters are dropped. The extension
-// is replaced by the one of kind, so that the file opens with the right
-// program whatever it was called; the result has at most 100 bytes, and is
-// "document" with that extension when nothing usable remains.
+// underscores and dots of the last path component; each run of other
+// characters becomes one underscore, and control and formatting
+// characters (such as a right-to-left override) are dropped. The
+// extension (".exe", ".JPEG") is replaced by the one of kind, so that the
+// file opens with the right program whatever it was called; the result has
+// at most 100 bytes, and is "document" with that extension when nothing
+// usable remains. The result may hold non-ASCII letters: the web layer
+// still encodes it for Content-Disposition, as mime.FormatMediaType does.
 func SafeFilename(name string, kind Kind) string {
 	ext := kind.ext()
 	if ext == "" {

@@ -187,3 +187,64 @@ func flateStream(n int) string {
 	zw.Close()
 	return fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes())
 }
+
+// objectStreams returns a PDF whose page tree root is compressed in an
+// object stream, as modern producers do, and which holds n object streams
+// in all, each with an array of zeros that inflates to about fill bytes.
+// Its cross-reference table is a stream too, as object streams require.
+func objectStreams(n, fill int) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	offsets := map[int]int{}
+	put := func(nr int, body string) {
+		offsets[nr] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", nr, body)
+	}
+	// Objects 1 and 3 are plain, 4 to 3+n are the object streams, 2 is
+	// in the first and 4+n to 3+2n are the fillers.
+	put(1, "<< /Type /Catalog /Pages 2 0 R >>")
+	put(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+	filler := "[" + strings.Repeat("0 ", fill/2) + "]"
+	type place struct{ stream, index int }
+	inStream := map[int]place{} // where each compressed object is
+	for i := range n {
+		objs := []string{filler}
+		nrs := []int{4 + n + i}
+		if i == 0 {
+			objs = append([]string{"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"}, objs...)
+			nrs = append([]int{2}, nrs...)
+		}
+		var prolog, body strings.Builder
+		for j, o := range objs {
+			fmt.Fprintf(&prolog, "%d %d ", nrs[j], body.Len())
+			body.WriteString(o + " ")
+			inStream[nrs[j]] = place{4 + i, j}
+		}
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write([]byte(prolog.String() + body.String()))
+		zw.Close()
+		put(4+i, fmt.Sprintf("<< /Type /ObjStm /N %d /First %d /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream",
+			len(objs), prolog.Len(), z.Len(), z.Bytes()))
+	}
+	xrefNr := 4 + 2*n
+	offsets[xrefNr] = b.Len()
+	var rows bytes.Buffer
+	row := func(typ byte, field2 uint32, field3 uint16) {
+		rows.WriteByte(typ)
+		binary.Write(&rows, binary.BigEndian, field2)
+		binary.Write(&rows, binary.BigEndian, field3)
+	}
+	row(0, 0, 65535)
+	for nr := 1; nr <= xrefNr; nr++ {
+		if p, ok := inStream[nr]; ok {
+			row(2, uint32(p.stream), uint16(p.index))
+		} else {
+			row(1, uint32(offsets[nr]), 0)
+		}
+	}
+	fmt.Fprintf(&b, "%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n%s\nendstream\nendobj\n",
+		xrefNr, xrefNr+1, rows.Len(), rows.Bytes())
+	fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", offsets[xrefNr])
+	return b.Bytes()
+}

@@ -12,11 +12,6 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/validate"
 )
 
-// maxPDFDecodeBytes bounds what pdfcpu may inflate while reading a PDF
-// (object and cross-reference streams; page content and images are not
-// decoded). A compressed stream is a decompression bomb like any other.
-const maxPDFDecodeBytes = 16 * MB
-
 // maxPDFObjects bounds the objects a PDF may declare, since pdfcpu
 // allocates for what the cross-reference data announces. A 10 MB file holds
 // far fewer objects than this.
@@ -30,12 +25,12 @@ const pdfEOFWindow = 1024
 
 var pdfEOF = []byte("%%EOF")
 
-// checkPDF reads data with pdfcpu and validates it in relaxed mode, the
-// mode that accepts the small deviations of common producers (scanners,
-// office suites, phone apps). It refuses an encrypted PDF, even one that
-// opens without a password, because agents must be able to open, print and
-// archive the document. It returns once lim.Timeout has passed, whether
-// pdfcpu has finished or not.
+// checkPDF reads data with pdfcpu, inflates its streams and validates it
+// in relaxed mode, the mode that accepts the small deviations of common
+// producers (scanners, office suites, phone apps). It refuses an encrypted
+// PDF, even one that opens without a password, because agents must be able
+// to open, print and archive the document. It returns once lim.Timeout has
+// passed, whether pdfcpu has finished or not.
 func checkPDF(data []byte, lim Limits) error {
 	if !bytes.Contains(data[max(0, len(data)-pdfEOFWindow):], pdfEOF) {
 		return invalid(KeyPDFCorrupt)
@@ -51,8 +46,8 @@ func checkPDF(data []byte, lim Limits) error {
 // panics or once timeout has passed. pdfcpu reports some faults by
 // panicking, which must not bring the server down. After a timeout,
 // reading stops at pdfcpu's next check of ctx; validation, which takes no
-// context, runs on in the background to its end, bounded by the limits of
-// pdfConfig.
+// context, runs on in the background to its end, bounded by the budget of
+// inflateStreams.
 func withTimeout(timeout time.Duration, f func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -84,6 +79,10 @@ func readPDF(ctx context.Context, data []byte) error {
 	if pc.Encrypt != nil || pc.E != nil {
 		return invalid(KeyPDFEncrypted)
 	}
+	// Inflating comes first, as a bound on what validation will parse.
+	if err := inflateStreams(ctx, pc, defaultBudget); err != nil {
+		return invalid(KeyPDFCorrupt)
+	}
 	if err := validate.XRefTable(pc); err != nil {
 		return invalid(KeyPDFCorrupt)
 	}
@@ -107,7 +106,7 @@ func isEncryption(err error) bool {
 func pdfConfig(size int) *model.Configuration {
 	limits := model.DefaultResourceLimits()
 	limits.MaxStreamBytes = int64(size)
-	limits.MaxDecodeBytes = maxPDFDecodeBytes
+	limits.MaxDecodeBytes = maxStreamBytes
 	limits.MaxObjectCount = maxPDFObjects
 	limits.MaxXRefEntries = maxPDFObjects
 	return &model.Configuration{
@@ -116,7 +115,6 @@ func pdfConfig(size int) *model.Configuration {
 		ValidationMode:            model.ValidationRelaxed,
 		UnsupportedResourcePolicy: model.UnsupportedResourceSkip,
 		Cmd:                       model.VALIDATE,
-		DecodeAllStreams:          true,
 		Eol:                       types.EolLF,
 		Offline:                   true,
 		Limits:                    limits,
