@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"io"
+	"runtime"
 
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/upload"
@@ -38,18 +39,28 @@ func (s *Files) Upload(ctx context.Context, acc *permit.Account, appID int64, sl
 	return d, s.Store.AddDocument(ctx, d)
 }
 
-// store checks a file and puts it in the blob store; the caller records it.
+// store checks a file and puts it in the blob store; the caller records
+// it. The quota is checked first, since it costs nothing; parsing the
+// content may cost a second and hundreds of megabytes for a large image,
+// so at most GOMAXPROCS checks run at once.
 func (s *Files) store(ctx context.Context, p *permit.Person, acc *permit.Account, filename string, data []byte) (*permit.Document, error) {
-	kind, err := upload.Check(data, s.Limits)
-	if err != nil {
-		return nil, err
-	}
 	used, err := s.Store.StorageUsed(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
 	if used+int64(len(data)) > s.Quota {
 		return nil, permit.Errorf(permit.EINVALID, "upload.quota", s.Quota>>20)
+	}
+	var kind upload.Kind
+	select {
+	case s.checkSlots() <- struct{}{}:
+		kind, err = upload.Check(data, s.Limits)
+		<-s.checkSlots()
+	case <-ctx.Done():
+		return nil, permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
+	}
+	if err != nil {
+		return nil, err
 	}
 	sum, err := s.Blobs.Put(ctx, data)
 	if err != nil {
@@ -119,4 +130,10 @@ func stripSpaces(s string) string {
 		}
 	}
 	return string(out)
+}
+
+// checkSlots bounds how many uploads are parsed at once.
+func (s *Files) checkSlots() chan struct{} {
+	s.slotsOnce.Do(func() { s.slots = make(chan struct{}, runtime.GOMAXPROCS(0)) })
+	return s.slots
 }

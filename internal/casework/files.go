@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/sejour/sejour/internal/clock"
@@ -71,6 +72,9 @@ type Files struct {
 	BaseURL string
 	Limits  upload.Limits
 	Quota   int64 // bytes of documents a person may store, every version counted
+
+	slotsOnce sync.Once
+	slots     chan struct{}
 }
 
 var errNotFound = permit.Errorf(permit.ENOTFOUND, "error.not_found")
