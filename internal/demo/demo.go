@@ -33,9 +33,9 @@ const Password = "demo sejour mot de passe"
 // person is one demonstration applicant and their situation.
 type person struct {
 	email, given, surname, birth, birthPlace, nationality, story string
-	permitGround                                     permit.GroundID
-	permitEndsIn                                     int // days from now; 0 means no permit
-	apps                                             []app
+	permitGround                                                 permit.GroundID
+	permitEndsIn                                                 int // days from now; 0 means no permit
+	apps                                                         []app
 }
 
 type app struct {
