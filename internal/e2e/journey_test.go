@@ -53,7 +53,7 @@ var french = words{
 	logInHeading:   "Se connecter",
 	logInSubmit:    "Se connecter",
 	mySpace:        "Mon espace",
-	noApplication:  "Vous n'avez aucune demande pour l'instant",
+	noApplication:  "Première étape : votre profil",
 	signedInAs:     "Connecté avec l'adresse %s.",
 	logOut:         "Se déconnecter",
 }
@@ -78,7 +78,7 @@ var english = words{
 	logInHeading:   "Log in",
 	logInSubmit:    "Log in",
 	mySpace:        "My space",
-	noApplication:  "You have no application yet",
+	noApplication:  "First step: your profile",
 	signedInAs:     "Logged in as %s.",
 	logOut:         "Log out",
 }
