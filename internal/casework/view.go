@@ -263,13 +263,20 @@ func (s *Files) history(ctx context.Context, c *Case, docs []*permit.Document, r
 			tl = append(tl, Entry{At: *d.RemovedAt, Key: "timeline.document_removed", Actor: permit.ActorApplicant, Doc: d})
 		}
 	}
-	for _, r := range reqs {
-		tl = append(tl, Entry{At: r.RequestedAt, Key: "timeline.completion_requested", Actor: permit.ActorAgent, Req: r})
-	}
 	for _, m := range c.Messages {
 		tl = append(tl, Entry{At: m.CreatedAt, Key: "timeline.message", Actor: m.Sender.Kind, Msg: m})
 	}
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.Before(tl[j].At) })
 	c.Timeline = tl
 	return nil
+}
+
+// Needs reports whether a document is on the case's checklist.
+func (c *Case) Needs(docID string) bool {
+	for _, it := range c.Checklist {
+		if it.Doc.ID == docID {
+			return true
+		}
+	}
+	return false
 }

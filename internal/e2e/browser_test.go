@@ -242,8 +242,8 @@ const readPage = `document.fonts.ready.then(() => ({
 	lang: document.documentElement.lang,
 	title: document.title,
 	headings: [...document.querySelectorAll('h1')].map(h => h.innerText.trim()),
-	text: document.body.innerText,
-	header: (document.querySelector('header') || document.body).innerText,
+	text: document.body.innerText.replace(/\u00a0/g, ' '),
+	header: (document.querySelector('header') || document.body).innerText.replace(/\u00a0/g, ' '),
 	scrollWidth: document.documentElement.scrollWidth,
 	url: location.href,
 }))`

@@ -15,6 +15,15 @@ import (
 // base URL; the server stops when the test ends.
 func startServer(t *testing.T) string {
 	t.Helper()
+	_, base := startApp(t)
+	return base
+}
+
+// startApp is startServer for the tests that also set up data through the
+// program's own store (prefectures, staff accounts): it returns the
+// running program as well.
+func startApp(t *testing.T) (*app.Main, string) {
+	t.Helper()
 	env := map[string]string{
 		"SEJOUR_ADDR":      "127.0.0.1:0",
 		"SEJOUR_DATA_DIR":  t.TempDir(),
@@ -48,5 +57,5 @@ func startServer(t *testing.T) string {
 			t.Errorf("close: %v", err)
 		}
 	})
-	return cfg.BaseURL
+	return m, cfg.BaseURL
 }

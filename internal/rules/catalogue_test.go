@@ -152,7 +152,7 @@ func TestTextIn(t *testing.T) {
 
 func TestRequiredDocumentsEveryGround(t *testing.T) {
 	c := MustLoad()
-	common := []string{"passport", "photo", "proof_of_address", "fee_stamp"}
+	common := []string{"passport", "photo", "proof_of_address"}
 	for _, g := range c.Grounds() {
 		for _, kind := range g.Kinds {
 			t.Run(string(g.ID)+"/"+string(kind), func(t *testing.T) {
@@ -208,7 +208,7 @@ func TestRequiredDocumentsSpecific(t *testing.T) {
 		}
 	}
 	docs, _ := c.RequiredDocuments("student", permit.KindFirstIssue)
-	want := []string{"passport", "photo", "proof_of_address", "fee_stamp", "enrolment_certificate", "student_resources"}
+	want := []string{"passport", "photo", "proof_of_address", "enrolment_certificate", "student_resources"}
 	if got := docIDs(docs); !slices.Equal(got, want) {
 		t.Errorf("student first issue = %v, want %v (common first, in order)", got, want)
 	}

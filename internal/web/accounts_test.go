@@ -29,7 +29,7 @@ func TestSignUpConfirmLogInLogOut(t *testing.T) {
 			t.Fatalf("session cookie not __Host- safe: %+v", sess)
 		}
 		_, page := s.get("/tableau-de-bord")
-		mustContain(t, page, "<h1>Mon espace</h1>", "zoe@example.org", "Première étape : votre profil", `href="/profil"`, `action="/deconnexion"`)
+		mustContain(t, page, "<h1>Mon espace</h1>", "zoe@example.org", "Première étape\u00a0: votre profil", `href="/profil"`, `action="/deconnexion"`)
 
 		res, _ = s.post("/deconnexion", nil)
 		if res.StatusCode != http.StatusSeeOther {
@@ -56,7 +56,7 @@ func TestSignUpErrors(t *testing.T) {
 		wants  []string
 	}{
 		{"short password", url.Values{"email": {"a@example.org"}, "password": {"court"}, "confirm": {"court"}}, 422,
-			[]string{"au moins 12 caractères", `aria-invalid="true"`, `href="#password"`, `value="a@example.org"`, "<title>Erreur : Créer un compte"}},
+			[]string{"au moins 12 caractères", `aria-invalid="true"`, `href="#password"`, `value="a@example.org"`, "<title>Erreur\u00a0: Créer un compte"}},
 		{"common password", url.Values{"email": {"a@example.org"}, "password": {"123qweasdzxc"}, "confirm": {"123qweasdzxc"}}, 422,
 			[]string{"trop courant"}},
 		{"missing e-mail", url.Values{"password": {goodPassword}, "confirm": {goodPassword}}, 422,

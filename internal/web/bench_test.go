@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -9,14 +9,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/sejour/sejour/internal/casework"
-	"github.com/sejour/sejour/internal/clock"
-	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
-	"github.com/sejour/sejour/internal/store/storetest"
 )
 
 // The page benchmarks run a request through the whole Server (recover,
@@ -25,46 +22,54 @@ import (
 // writes bodies of the same sizes through the same recorder: the ratio
 // between the two is what sejour itself costs per page. docs/performance.md
 // keeps the figures.
+//
+// The Server is wired by internal/app, as `sejour serve` wires it (without
+// listening or starting the job queue), so that the benchmarks measure the
+// production stack whatever parts it gains.
 
-// benchServer is a production-like Server (development pages off) on a
-// fresh, migrated SQLite database. It takes a testing.TB, where newSite
-// needs a *testing.T.
-func benchServer(tb testing.TB) *Server {
+// cheap password parameters make the set-up log-in quick; package password
+// measures the real ones.
+var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// benchServer is sejour's web server on a fresh SQLite database in a
+// temporary data directory, with the development pages off.
+func benchServer(tb testing.TB) *app.Main {
 	tb.Helper()
-	clk := clock.NewFixed(storetest.Start)
-	db := storetest.SQLite(tb, clk)
-	tr := i18n.MustLoad()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	acc := &casework.Accounts{Store: db, Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
-		SessionTTL: 12 * time.Hour, Params: cheap}
-	srv, err := New(Options{Accounts: acc, DB: db, Outbox: db, Tr: tr, Clock: clk, Logger: logger,
-		BaseURL: "http://sejour.test"})
+	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": tb.TempDir()}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return srv
+	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.PasswordParams = cheap
+	tb.Cleanup(func() { m.Close() })
+	if err := m.Open(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return m
 }
 
 // benchSession creates a confirmed applicant, logs in through POST
 // /connexion and returns the session cookie the server set.
-func benchSession(tb testing.TB, srv *Server) *http.Cookie {
+func benchSession(tb testing.TB, m *app.Main) *http.Cookie {
 	tb.Helper()
-	hash, err := password.Hash(goodPassword, cheap)
+	const pw = "trois chats sur un toit"
+	hash, err := password.Hash(pw, cheap)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	now := srv.Clock.Now()
+	now := m.Clock.Now()
 	a := &permit.Account{Email: "bench@example.org", Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
-	if err := srv.Accounts.Store.CreateAccount(context.Background(), a, hash, nil, nil); err != nil {
+	if err := m.DB.CreateAccount(context.Background(), a, hash, nil, nil); err != nil {
 		tb.Fatal(err)
 	}
-	form := url.Values{"email": {a.Email}, "password": {goodPassword}}
+	form := url.Values{"email": {a.Email}, "password": {pw}}
 	req := httptest.NewRequest("POST", "/connexion", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, req)
+	m.Web.ServeHTTP(rec, req)
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == sessionCookie && c.Value != "" {
+		if strings.HasSuffix(c.Name, "_session") && c.Value != "" {
 			return c
 		}
 	}
@@ -98,32 +103,32 @@ func pageSize(tb testing.TB, h http.Handler, path string, cookie *http.Cookie) i
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
-		tb.Fatalf("GET %s: status %d", path, rec.Code)
+		tb.Fatalf("GET %s: status %d\n%s", path, rec.Code, rec.Body)
 	}
 	return rec.Body.Len()
 }
 
 func BenchmarkHomePage(b *testing.B) {
-	benchPage(b, benchServer(b), "/", nil)
+	benchPage(b, benchServer(b).Web, "/", nil)
 }
 
 func BenchmarkLogInPage(b *testing.B) {
-	benchPage(b, benchServer(b), "/connexion", nil)
+	benchPage(b, benchServer(b).Web, "/connexion", nil)
 }
 
 // BenchmarkDashboard is a logged-in page: each request looks its session up
 // in the database.
 func BenchmarkDashboard(b *testing.B) {
-	srv := benchServer(b)
-	cookie := benchSession(b, srv)
-	benchPage(b, srv, "/tableau-de-bord", cookie)
+	m := benchServer(b)
+	cookie := benchSession(b, m)
+	benchPage(b, m.Web, "/tableau-de-bord", cookie)
 }
 
 // BenchmarkBareHandler is the ceiling: a plain handler writing a body as
 // large as each page, through the same request and recorder.
 func BenchmarkBareHandler(b *testing.B) {
-	srv := benchServer(b)
-	cookie := benchSession(b, srv)
+	m := benchServer(b)
+	cookie := benchSession(b, m)
 	for _, p := range []struct {
 		name, path string
 		cookie     *http.Cookie
@@ -132,7 +137,7 @@ func BenchmarkBareHandler(b *testing.B) {
 		{"login", "/connexion", nil},
 		{"dashboard", "/tableau-de-bord", cookie},
 	} {
-		body := []byte(strings.Repeat("x", pageSize(b, srv, p.path, p.cookie)))
+		body := []byte(strings.Repeat("x", pageSize(b, m.Web, p.path, p.cookie)))
 		bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Write(body)

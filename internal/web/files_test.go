@@ -66,7 +66,7 @@ func TestSeveralApplications(t *testing.T) {
 			{permit.KindRenewal, "employee", 422, "Un renouvellement se fait sur le motif de votre titre actuel"},
 		}},
 		{"change of status to the same ground", "student", nil, []step{
-			{permit.KindChangeOfStatus, "student", 422, "choisissez « Renouvellement »"},
+			{permit.KindChangeOfStatus, "student", 422, "choisissez «\u00a0Renouvellement\u00a0»"},
 		}},
 		{"a kind the ground does not allow", "", nil, []step{
 			{permit.KindRenewal, "job_seeker", 422, "Ce type de demande n&#39;existe pas pour ce motif."},
@@ -121,8 +121,8 @@ func TestRenewalWindowInWords(t *testing.T) {
 		endsIn int
 		wants  []string
 	}{
-		{150, []string{"C&#39;est un peu tôt : vous pouvez déposer votre renouvellement à partir du 26 décembre 2026, et jusqu&#39;au 24 février 2027"}},
-		{90, []string{"Vous êtes dans le délai : déposez votre demande au plus tard le 26 décembre 2026."}},
+		{150, []string{"C&#39;est un peu tôt\u00a0: vous pouvez déposer votre renouvellement à partir du 26 décembre 2026, et jusqu&#39;au 24 février 2027"}},
+		{90, []string{"Vous êtes dans le délai\u00a0: déposez votre demande au plus tard le 26 décembre 2026."}},
 		{30, []string{"Le délai de renouvellement s&#39;est terminé le 27 octobre 2026", "coûte 180 € de plus", "pas obligée de vous délivrer une attestation de prolongation", "255 €"}},
 	}
 	eachSite(t, func(t *testing.T, s *site) {
@@ -160,7 +160,7 @@ func TestDocuments(t *testing.T) {
 			{"programme.pdf", append([]byte("\x7fELF\x02\x01\x01"), bytes.Repeat([]byte{0x90}, 512)...), "Ce type de fichier n&#39;est pas accepté"},
 			{"faux.pdf", []byte("%PDF-1.7\nthis is not a pdf at all"), "Ce PDF est endommagé"},
 			{"coupee.png", pngFile(t)[:60], "Cette image est endommagée"},
-			{"enorme.png", append(pngFile(t), make([]byte, 1<<20)...), "Le fichier est trop gros : 1 Mo au plus."},
+			{"enorme.png", append(pngFile(t), make([]byte, 1<<20)...), "Le fichier est trop gros\u00a0: 1 Mo au plus."},
 		}
 		for _, b := range bad {
 			res, page := s.upload(id, "passport", b.name, b.data)
@@ -175,7 +175,7 @@ func TestDocuments(t *testing.T) {
 		s.upload(id, "passport", "../../passeport Zoë.png", pngFile(t))
 		s.upload(id, "passport", "passeport-v2.png", pngFile(t))
 		_, page := s.get(s.url(id, ""))
-		mustContain(t, page, "passeport-v2.png", "Fichier ajouté : passeport_Zoë.png", "Fichier ajouté : passeport-v2.png")
+		mustContain(t, page, "passeport-v2.png", "Fichier ajouté\u00a0: passeport_Zoë.png", "Fichier ajouté\u00a0: passeport-v2.png")
 		if res, _ := s.post(s.url(id, "/documents/passport/retirer"), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("remove: %d", res.StatusCode)
 		}
@@ -230,8 +230,8 @@ func TestFilingOnceWithReceipt(t *testing.T) {
 			t.Fatalf("receipt PDF: %d %v", res.StatusCode, res.Header)
 		}
 		_, page = s.get("/tableau-de-bord")
-		mustContain(t, page, "Déposée", "La préfecture vérifie que votre dossier est complet.", "Qui agit : La préfecture",
-			"Sans réponse d&#39;ici le 26 mars 2027 : refus implicite.")
+		mustContain(t, page, "Déposée", "La préfecture vérifie que votre dossier est complet.", "Qui agit\u00a0: La préfecture",
+			"Sans réponse d&#39;ici le 26 mars 2027\u00a0: refus implicite.")
 		// The file is frozen once filed.
 		if res, _ := s.upload(id, "passport", "p.png", pngFile(t)); res.StatusCode != http.StatusConflict {
 			t.Fatalf("upload after filing: %d", res.StatusCode)
@@ -288,7 +288,7 @@ func TestCompletionRoundTrip(t *testing.T) {
 			t.Fatalf("state after completion: %s", a.State)
 		}
 		_, page = s.get(s.url(id, ""))
-		mustContain(t, page, "Étape : Pièces demandées", "Étape : En cours d&#39;examen", "La préfecture a demandé des pièces.")
+		mustContain(t, page, "Étape\u00a0: Pièces demandées", "Étape\u00a0: En cours d&#39;examen", "Vos bulletins de salaire manquent.")
 	})
 }
 

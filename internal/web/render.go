@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/Paris everywhere
 
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
@@ -81,15 +82,42 @@ type Page struct {
 	ErrArgs  map[string][]any  // field -> arguments of its message
 	Notice   string            // translation key of a message to show on top
 	Dev      bool
+	Staff    bool // the page is the back office's: the applicant is a third person
 	tr       *i18n.Catalogue
+	rules    *rules.Catalogue
 }
 
 func (s *Server) page(r *http.Request, titleKey string) *Page {
-	return &Page{Lang: lang(r), TitleKey: titleKey, Account: account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
+	p := &Page{Lang: lang(r), TitleKey: titleKey, Account: account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
+	if s.Files != nil {
+		p.rules = s.Files.Rules
+	}
+	return p
 }
 
-// Date writes a date in words in the page's language.
-func (p *Page) Date(t time.Time) string { return i18n.Date(p.Lang, t) }
+// Date writes a date in words in the page's language, as the day it is
+// in Paris: a filing at 23:30 UTC in winter is on the next day there.
+func (p *Page) Date(t time.Time) string { return i18n.Date(p.Lang, t.In(paris)) }
+
+// paris is the time zone dates are shown in; the time zone database is
+// embedded so this holds on any machine.
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic("web: no Europe/Paris time zone: " + err.Error())
+	}
+	return loc
+}()
+
+// Ground names a ground of the catalogue, or shows its id if unknown.
+func (p *Page) Ground(id permit.GroundID) string {
+	if p.rules != nil {
+		if g, ok := p.rules.Ground(id); ok {
+			return p.Text(g.Name)
+		}
+	}
+	return string(id)
+}
 
 // DatePtr is Date for an optional date; empty when there is none.
 func (p *Page) DatePtr(t *time.Time) string {

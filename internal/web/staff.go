@@ -6,15 +6,19 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
-	"github.com/sejour/sejour/internal/rules"
 )
 
 // staffCaseView is an application as the prefecture's staff see it.
 type staffCaseView struct {
 	*Page
 	Case      *casework.Case
-	Documents []*rules.Document
+	Documents []slotItem // those the ground and kind require
+	Others    []slotItem // every other document of the catalogue
 }
+
+// slotItem is a document the prefecture may ask for, named in the page's
+// language.
+type slotItem struct{ ID, Name string }
 
 func (s *Server) staffCase(w http.ResponseWriter, r *http.Request) error {
 	return s.renderStaffCase(w, r, http.StatusOK, s.page(r, "staff.case.title"))
@@ -32,7 +36,17 @@ func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status 
 	if p.Notice == "" {
 		p.Notice = noticeFromQuery(r)
 	}
-	s.render(w, r, status, "staff_case", &staffCaseView{Page: p, Case: c, Documents: s.Files.Rules.Documents()})
+	p.Staff = true
+	v := &staffCaseView{Page: p, Case: c}
+	for _, d := range s.Files.Rules.Documents() {
+		item := slotItem{ID: d.ID, Name: p.Text(d.Name)}
+		if c.Needs(d.ID) {
+			v.Documents = append(v.Documents, item)
+		} else {
+			v.Others = append(v.Others, item)
+		}
+	}
+	s.render(w, r, status, "staff_case", v)
 	return nil
 }
 

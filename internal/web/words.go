@@ -17,14 +17,27 @@ func (p *Page) State(s permit.State) string { return p.T("state." + string(s)) }
 // Kind names a kind of application.
 func (p *Page) Kind(k permit.Kind) string { return p.T("kind." + string(k)) }
 
-// Who names who acts.
-func (p *Page) Who(k permit.ActorKind) string { return p.T("actor." + string(k)) }
+// Who names who acts: "you" and "the prefecture" for the applicant,
+// "the applicant" and "the prefecture" in the back office.
+func (p *Page) Who(k permit.ActorKind) string {
+	if p.Staff && k == permit.ActorApplicant {
+		return p.T("actor_staff.applicant")
+	}
+	return p.T("actor." + string(k))
+}
 
 // StepText says what the next step is.
 func (p *Page) StepText(k string) string { return p.T(k) }
 
-// WindowText says where a renewal stands against its window, in words.
-func (p *Page) WindowText(w *rules.Window) string {
+// WindowText says where a renewal stands against its window, in words:
+// for a draft, what to do; once filed, whether it was in time.
+func (p *Page) WindowText(w *rules.Window, filed bool) string {
+	if filed {
+		if w.Status == rules.WindowLate {
+			return p.T("window.filed_late", p.Date(w.Closes))
+		}
+		return p.T("window.filed_in_time")
+	}
 	switch w.Status {
 	case rules.WindowTooEarly:
 		return p.T("window.too_early", p.Date(w.Opens), p.Date(w.Closes))
