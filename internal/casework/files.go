@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+	_ "time/tzdata" // Europe/Paris everywhere
 
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/permit"
@@ -127,6 +128,16 @@ func contains[T comparable](xs []T, x T) bool {
 	}
 	return false
 }
+
+// paris is where civil days are counted: a renewal filed at 23:30 UTC in
+// winter is filed on the next day there.
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic("casework: no Europe/Paris time zone: " + err.Error())
+	}
+	return loc
+}()
 
 // day returns the civil day of t, at midnight UTC.
 func day(t time.Time) time.Time {

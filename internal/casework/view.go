@@ -150,14 +150,14 @@ func (s *Files) load(ctx context.Context, p *permit.Person, a *permit.Applicatio
 		if a.SubmittedAt != nil {
 			filed = *a.SubmittedAt
 		}
-		w := s.Rules.RenewalWindow.Assess(c.Permit.ValidTo, filed)
+		w := s.Rules.RenewalWindow.Assess(c.Permit.ValidTo, filed.In(paris))
 		c.Window, late = &w, w.Status == rules.WindowLate
 	}
 	if c.FeeCents, err = s.Rules.Fee(a.Ground, a.Kind, late); err != nil {
 		return nil, err
 	}
 	if a.SubmittedAt != nil && a.State.Open() {
-		r := day(*a.SubmittedAt).AddDate(0, s.Rules.ImplicitRejectionMonths, 0)
+		r := day(a.SubmittedAt.In(paris)).AddDate(0, s.Rules.ImplicitRejectionMonths, 0)
 		c.Rejection = &r
 	}
 	c.Next = s.nextStep(c)
