@@ -15,6 +15,7 @@ import (
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
 )
 
 var keyShape = regexp.MustCompile(`^[a-z_]+(\.[a-z0-9_]+)+$`)
@@ -76,6 +77,9 @@ func dynamicKeys() []string {
 	}
 	for _, a := range []permit.ActorKind{permit.ActorApplicant, permit.ActorAgent, permit.ActorSystem} {
 		keys = append(keys, "actor."+string(a))
+	}
+	for _, w := range rules.WorkKinds {
+		keys = append(keys, "rights.work."+string(w))
 	}
 	return keys
 }

@@ -1,0 +1,112 @@
+package attest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// TestRightsForEveryCase covers every ground × kind of application ×
+// previous permit (none, or one on each ground) × kind of attestation of
+// the catalogue, and checks each result against the law's rules.
+func TestRightsForEveryCase(t *testing.T) {
+	cat := rules.MustLoad()
+	tr := i18n.MustLoad()
+	until := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	previous := []*permit.Permit{nil}
+	for _, g := range cat.Grounds() {
+		previous = append(previous, &permit.Permit{Ground: g.ID})
+	}
+	n := 0
+	for _, g := range cat.Grounds() {
+		for _, ak := range g.Kinds {
+			for _, prev := range previous {
+				for _, kind := range Kinds {
+					name := fmt.Sprintf("%s/%s/%s/%s", kind, g.ID, ak, prevName(prev))
+					r, err := DeriveRights(cat, kind, g.ID, ak, prev, until)
+					if kind == KindExtension && ak != permit.KindFirstIssue && prev == nil {
+						if err == nil {
+							t.Errorf("%s: an extension of a %s needs the previous permit", name, ak)
+						}
+						continue
+					}
+					if err != nil {
+						t.Errorf("%s: %v", name, err)
+						continue
+					}
+					n++
+					checkRights(t, name, cat, kind, g, ak, prev, r, until)
+					for _, lang := range i18n.Langs {
+						for _, line := range r.Words(func(k string, a ...any) string { return tr.T(lang, k, a...) }, func(d time.Time) string { return i18n.Date(lang, d) }) {
+							if strings.HasPrefix(line, "[") {
+								t.Errorf("%s: missing %s wording %s", name, lang, line)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if n < 300 {
+		t.Fatalf("only %d cases checked", n)
+	}
+}
+
+func checkRights(t *testing.T, name string, cat *rules.Catalogue, kind Kind, g *rules.Ground, ak permit.Kind, prev *permit.Permit, r Rights, until time.Time) {
+	t.Helper()
+	switch kind {
+	case KindFilingReceipt:
+		if r.Stay || r.Work.Kind != rules.WorkNone || r.TravelReentry || r.SocialRightsContinue {
+			t.Errorf("%s: a filing receipt grants nothing by itself, got %+v", name, r)
+		}
+		return
+	}
+	if !r.Stay || !r.StayUntil.Equal(until) || !r.SocialRightsContinue {
+		t.Errorf("%s: stay until %v and social rights expected, got %+v", name, until, r)
+	}
+	if r.TravelReentry != (prev != nil) {
+		t.Errorf("%s: travel with the expired permit only when there is one: got %v", name, r.TravelReentry)
+	}
+	var want rules.Work
+	switch {
+	case kind == KindFavourable:
+		want = g.Rights.Work
+	case ak == permit.KindFirstIssue && g.FirstIssueAttestationWork:
+		want = g.Rights.Work
+	case ak == permit.KindFirstIssue:
+		want = rules.Work{Kind: rules.WorkNone}
+	default:
+		pg, _ := cat.Ground(prev.Ground)
+		want = pg.Rights.Work // carried over from the previous permit
+	}
+	if r.Work != want {
+		t.Errorf("%s: work %+v, want %+v", name, r.Work, want)
+	}
+}
+
+func prevName(p *permit.Permit) string {
+	if p == nil {
+		return "none"
+	}
+	return string(p.Ground)
+}
+
+func TestRightsInWords(t *testing.T) {
+	cat := rules.MustLoad()
+	tr := i18n.MustLoad()
+	r, err := DeriveRights(cat, KindExtension, "student", permit.KindRenewal, &permit.Permit{Ground: "student"}, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(r.Words(func(k string, a ...any) string { return tr.T("fr", k, a...) }, func(d time.Time) string { return i18n.Date("fr", d) }), "\n")
+	for _, want := range []string{"1er mars 2027", "964 heures par an", "avec votre titre expiré"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rights in French lack %q:\n%s", want, got)
+		}
+	}
+}
