@@ -172,7 +172,7 @@ const (
 	FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.hash = $1 AND s.expires_at > $2`
 )
 
-// sessionRow receives selectSession.
+// sessionRow receives the bare read.
 type sessionRow struct {
 	id                  int64
 	email, hash, role   string
