@@ -74,6 +74,10 @@ type Files struct {
 	Limits  upload.Limits
 	Quota   int64 // bytes of documents a person may store, every version counted
 
+	Attest   AttestationStore
+	Sealer   Sealer
+	LeadDays int // how many days before it starts an attestation is made available
+
 	slotsOnce sync.Once
 	slots     chan struct{}
 }

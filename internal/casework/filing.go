@@ -84,6 +84,7 @@ func (s *Files) File(ctx context.Context, acc *permit.Account, appID int64) (*pe
 	}
 	s.notify(ctx, &permit.Mail{To: acc.Email, Subject: s.Tr.T(acc.Lang, "mail.filed.subject"),
 		Text: s.Tr.T(acc.Lang, "mail.filed.body", f.Number, s.BaseURL+receiptPath(a.ID))})
+	s.issueNow(ctx, a.ID)
 	return f, nil
 }
 
@@ -184,6 +185,17 @@ func (s *Files) Resubmit(ctx context.Context, acc *permit.Account, appID int64) 
 		return nil, err
 	}
 	return f, nil
+}
+
+// issueNow issues what a change of state makes due, at once; if it fails,
+// the queue's sweep issues it later, so the failure is only logged.
+func (s *Files) issueNow(ctx context.Context, appID int64) {
+	if s.Attest == nil {
+		return
+	}
+	if _, err := s.IssueDue(ctx, appID); err != nil {
+		s.Logger.Warn("attestation not issued now; the sweep will", "application", appID, "err", err)
+	}
 }
 
 // Withdraw ends an application at the applicant's request.

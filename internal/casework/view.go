@@ -54,6 +54,17 @@ type Case struct {
 	Timeline    []Entry
 	FeeCents    int64
 	Done, Total int // progress of the file: documents and fee stamp
+
+	// Attestations are those the holder can already see, newest first,
+	// with the rights each grants derived from today's catalogue.
+	Attestations []AttestationView
+}
+
+// AttestationView is an attestation with its status today and its rights.
+type AttestationView struct {
+	*permit.Attestation
+	Status permit.AttestationStatus
+	Rights rules.Granted
 }
 
 // Missing lists the required documents that have no current version.
@@ -164,7 +175,35 @@ func (s *Files) load(ctx context.Context, p *permit.Person, a *permit.Applicatio
 	if !full {
 		return c, nil
 	}
-	return c, s.history(ctx, c, docs, reqs)
+	if err := s.history(ctx, c, docs, reqs); err != nil {
+		return nil, err
+	}
+	return c, s.attestations(ctx, c)
+}
+
+// attestations lists what the holder may already download.
+func (s *Files) attestations(ctx context.Context, c *Case) error {
+	if s.Attest == nil {
+		return nil
+	}
+	all, err := s.Attest.Attestations(ctx, c.App.ID)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	today := day(now.In(paris))
+	for i := len(all) - 1; i >= 0; i-- {
+		a := all[i]
+		if a.AvailableFrom.After(today) {
+			continue
+		}
+		r, err := s.Rules.Rights(a.Kind, c.App.Ground, c.App.Kind, c.Permit, a.ValidUntil)
+		if err != nil {
+			return err
+		}
+		c.Attestations = append(c.Attestations, AttestationView{Attestation: a, Status: a.Status(today), Rights: r})
+	}
+	return nil
 }
 
 // checklist pairs each required (or requested) document with its current

@@ -29,6 +29,10 @@ type Config struct {
 	SMTPFrom     string // SEJOUR_SMTP_FROM
 	SMTPTLS      string // SEJOUR_SMTP_TLS: none, starttls or tls
 
+	// SEJOUR_ATTESTATION_LEAD_DAYS: how many days before it starts an
+	// extension attestation is made available.
+	AttestationLeadDays int
+
 	UploadMaxMB   int // SEJOUR_UPLOAD_MAX_MB: the largest document accepted
 	UploadQuotaMB int // SEJOUR_UPLOAD_QUOTA_MB: documents one person may store
 
@@ -58,6 +62,9 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	var err error
 	if c.SMTPPort, err = strconv.Atoi(str(getenv, "SEJOUR_SMTP_PORT", "25")); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
 		errs = append(errs, fmt.Errorf("SEJOUR_SMTP_PORT: %q is not a port number (1-65535)", getenv("SEJOUR_SMTP_PORT")))
+	}
+	if c.AttestationLeadDays, err = strconv.Atoi(str(getenv, "SEJOUR_ATTESTATION_LEAD_DAYS", "15")); err != nil || c.AttestationLeadDays < 0 || c.AttestationLeadDays > 60 {
+		errs = append(errs, fmt.Errorf("SEJOUR_ATTESTATION_LEAD_DAYS: %q is not a number of days between 0 and 60", getenv("SEJOUR_ATTESTATION_LEAD_DAYS")))
 	}
 	if c.UploadMaxMB, err = strconv.Atoi(str(getenv, "SEJOUR_UPLOAD_MAX_MB", "10")); err != nil || c.UploadMaxMB < 1 || c.UploadMaxMB > 100 {
 		errs = append(errs, fmt.Errorf("SEJOUR_UPLOAD_MAX_MB: %q is not a number of megabytes between 1 and 100", getenv("SEJOUR_UPLOAD_MAX_MB")))
@@ -144,6 +151,7 @@ func (c *Config) String() string {
 	line("SEJOUR_SMTP_PASSWORD", mask(c.SMTPPassword))
 	line("SEJOUR_SMTP_FROM", c.SMTPFrom)
 	line("SEJOUR_SMTP_TLS", c.SMTPTLS)
+	line("SEJOUR_ATTESTATION_LEAD_DAYS", strconv.Itoa(c.AttestationLeadDays))
 	line("SEJOUR_UPLOAD_MAX_MB", strconv.Itoa(c.UploadMaxMB))
 	line("SEJOUR_UPLOAD_QUOTA_MB", strconv.Itoa(c.UploadQuotaMB))
 	line("SEJOUR_DEV", strconv.FormatBool(c.Dev))

@@ -29,6 +29,10 @@ type Options struct {
 	Sender   notify.Sender
 	Clock    clock.Clock  // clock.System{} when nil
 	Logger   *slog.Logger // discards when nil
+
+	// SweepAttestations, when set, is run daily and at start: it issues
+	// the attestations pending applications are owed.
+	SweepAttestations func(ctx context.Context) (int, error)
 }
 
 // Queue is sejour's job queue: a River client with sejour's job kinds.
@@ -68,11 +72,19 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 		JobTimeout: 2 * time.Minute,
 	}
 	if !keep {
-		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
 			river.PeriodicInterval(mailSweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return MailSweepArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true},
-		)}
+		))
+	}
+	if opts.SweepAttestations != nil {
+		river.AddWorker(workers, &attestationSweepWorker{sweep: opts.SweepAttestations, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(attestationSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return AttestationSweepArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true},
+		))
 	}
 	// River reads the system clock itself (keeping Go's monotonic reading,
 	// and letting the database stamp rows with its own now()); any other

@@ -1,45 +1,27 @@
-package attest
+package rules
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
-	"github.com/sejour/sejour/internal/rules"
 )
 
-// Kind is a kind of attestation.
-type Kind string
-
-// The kinds of attestation.
-const (
-	// KindFilingReceipt is the attestation de dépôt: proof of filing,
-	// not of legal stay.
-	KindFilingReceipt Kind = "filing_receipt"
-	// KindExtension is the attestation de prolongation d'instruction
-	// (R.431-15-1): with the expired permit, proof of legal stay while a
-	// complete, in-time renewal is pending.
-	KindExtension Kind = "extension"
-	// KindFavourable is the attestation de décision favorable: proof of
-	// legal stay from a favourable decision until the card is handed over.
-	KindFavourable Kind = "favourable_decision"
-)
-
-// Kinds lists every kind of attestation.
-var Kinds = []Kind{KindFilingReceipt, KindExtension, KindFavourable}
-
-// Rights are what an attestation grants, as data: they are derived from
-// the catalogue when the attestation is shown or printed, so a change of
-// the catalogue changes the wording of every valid attestation.
-type Rights struct {
+// Granted are the rights an attestation grants, as data: they are derived
+// from the catalogue when the attestation is shown, printed or signed, so
+// a change of the catalogue changes the wording of every valid attestation.
+type Granted struct {
 	Stay                 bool      // proves legal stay...
 	StayUntil            time.Time // ...until this day (zero when Stay is false)
-	Work                 rules.Work
+	Work                 Work
 	TravelReentry        bool // may leave France and come back, with the expired permit
 	SocialRightsContinue bool
 }
 
-// DeriveRights computes the rights an attestation of kind grants for an
+// AttestationKinds lists every kind of attestation.
+var AttestationKinds = []permit.AttestationKind{permit.AttestationFilingReceipt, permit.AttestationExtension, permit.AttestationFavourable}
+
+// Rights computes the rights an attestation of kind grants for an
 // application (its ground and kind), given the permit held before it (nil
 // for a first application) and the attestation's last valid day:
 //   - a filing receipt grants nothing by itself;
@@ -50,26 +32,26 @@ type Rights struct {
 //
 // Travel and re-entry need the expired permit to go with the attestation,
 // so a first application never has them.
-func DeriveRights(cat *rules.Catalogue, kind Kind, ground permit.GroundID, appKind permit.Kind, previous *permit.Permit, validUntil time.Time) (Rights, error) {
+func (cat *Catalogue) Rights(kind permit.AttestationKind, ground permit.GroundID, appKind permit.Kind, previous *permit.Permit, validUntil time.Time) (Granted, error) {
 	g, ok := cat.Ground(ground)
 	if !ok {
-		return Rights{}, fmt.Errorf("attest: unknown ground %q", ground)
+		return Granted{}, fmt.Errorf("rules: unknown ground %q", ground)
 	}
-	none := rules.Work{Kind: rules.WorkNone}
+	none := Work{Kind: WorkNone}
 	switch kind {
-	case KindFilingReceipt:
-		return Rights{Work: none}, nil
-	case KindExtension, KindFavourable:
+	case permit.AttestationFilingReceipt:
+		return Granted{Work: none}, nil
+	case permit.AttestationExtension, permit.AttestationFavourable:
 	default:
-		return Rights{}, fmt.Errorf("attest: unknown kind of attestation %q", kind)
+		return Granted{}, fmt.Errorf("rules: unknown kind of attestation %q", kind)
 	}
-	r := Rights{Stay: g.Rights.Stay, StayUntil: validUntil, SocialRightsContinue: g.Rights.SocialRightsContinue,
+	r := Granted{Stay: g.Rights.Stay, StayUntil: validUntil, SocialRightsContinue: g.Rights.SocialRightsContinue,
 		TravelReentry: previous != nil && g.Rights.TravelReentry}
 	if !r.Stay {
 		r.StayUntil = time.Time{}
 	}
 	switch {
-	case kind == KindFavourable:
+	case kind == permit.AttestationFavourable:
 		r.Work = g.Rights.Work
 	case appKind == permit.KindFirstIssue:
 		r.Work = none
@@ -78,11 +60,11 @@ func DeriveRights(cat *rules.Catalogue, kind Kind, ground permit.GroundID, appKi
 		}
 	default:
 		if previous == nil {
-			return Rights{}, fmt.Errorf("attest: a %s extension attestation needs the previous permit", appKind)
+			return Granted{}, fmt.Errorf("rules: a %s extension attestation needs the previous permit", appKind)
 		}
 		pg, ok := cat.Ground(previous.Ground)
 		if !ok {
-			return Rights{}, fmt.Errorf("attest: unknown ground %q of the previous permit", previous.Ground)
+			return Granted{}, fmt.Errorf("rules: unknown ground %q of the previous permit", previous.Ground)
 		}
 		r.Work = pg.Rights.Work
 	}
@@ -91,7 +73,7 @@ func DeriveRights(cat *rules.Catalogue, kind Kind, ground permit.GroundID, appKi
 
 // Words says the rights in plain words, one line each, through a
 // translator (the catalogue keys rights.*).
-func (r Rights) Words(t func(key string, args ...any) string, date func(time.Time) string) []string {
+func (r Granted) Words(t func(key string, args ...any) string, date func(time.Time) string) []string {
 	var lines []string
 	if r.Stay {
 		lines = append(lines, t("rights.stay", date(r.StayUntil)))
@@ -99,7 +81,7 @@ func (r Rights) Words(t func(key string, args ...any) string, date func(time.Tim
 		lines = append(lines, t("rights.no_stay"))
 	}
 	switch r.Work.Kind {
-	case rules.WorkLimitedHours:
+	case WorkLimitedHours:
 		lines = append(lines, t("rights.work.limited_hours", r.Work.HoursPerYear))
 	default:
 		lines = append(lines, t("rights.work."+string(r.Work.Kind)))

@@ -1,4 +1,4 @@
-package attest
+package rules
 
 import (
 	"fmt"
@@ -8,14 +8,13 @@ import (
 
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
-	"github.com/sejour/sejour/internal/rules"
 )
 
 // TestRightsForEveryCase covers every ground × kind of application ×
 // previous permit (none, or one on each ground) × kind of attestation of
 // the catalogue, and checks each result against the law's rules.
 func TestRightsForEveryCase(t *testing.T) {
-	cat := rules.MustLoad()
+	cat := MustLoad()
 	tr := i18n.MustLoad()
 	until := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
 	previous := []*permit.Permit{nil}
@@ -26,10 +25,10 @@ func TestRightsForEveryCase(t *testing.T) {
 	for _, g := range cat.Grounds() {
 		for _, ak := range g.Kinds {
 			for _, prev := range previous {
-				for _, kind := range Kinds {
+				for _, kind := range AttestationKinds {
 					name := fmt.Sprintf("%s/%s/%s/%s", kind, g.ID, ak, prevName(prev))
-					r, err := DeriveRights(cat, kind, g.ID, ak, prev, until)
-					if kind == KindExtension && ak != permit.KindFirstIssue && prev == nil {
+					r, err := cat.Rights(kind, g.ID, ak, prev, until)
+					if kind == permit.AttestationExtension && ak != permit.KindFirstIssue && prev == nil {
 						if err == nil {
 							t.Errorf("%s: an extension of a %s needs the previous permit", name, ak)
 						}
@@ -57,11 +56,11 @@ func TestRightsForEveryCase(t *testing.T) {
 	}
 }
 
-func checkRights(t *testing.T, name string, cat *rules.Catalogue, kind Kind, g *rules.Ground, ak permit.Kind, prev *permit.Permit, r Rights, until time.Time) {
+func checkRights(t *testing.T, name string, cat *Catalogue, kind permit.AttestationKind, g *Ground, ak permit.Kind, prev *permit.Permit, r Granted, until time.Time) {
 	t.Helper()
 	switch kind {
-	case KindFilingReceipt:
-		if r.Stay || r.Work.Kind != rules.WorkNone || r.TravelReentry || r.SocialRightsContinue {
+	case permit.AttestationFilingReceipt:
+		if r.Stay || r.Work.Kind != WorkNone || r.TravelReentry || r.SocialRightsContinue {
 			t.Errorf("%s: a filing receipt grants nothing by itself, got %+v", name, r)
 		}
 		return
@@ -72,14 +71,14 @@ func checkRights(t *testing.T, name string, cat *rules.Catalogue, kind Kind, g *
 	if r.TravelReentry != (prev != nil) {
 		t.Errorf("%s: travel with the expired permit only when there is one: got %v", name, r.TravelReentry)
 	}
-	var want rules.Work
+	var want Work
 	switch {
-	case kind == KindFavourable:
+	case kind == permit.AttestationFavourable:
 		want = g.Rights.Work
 	case ak == permit.KindFirstIssue && g.FirstIssueAttestationWork:
 		want = g.Rights.Work
 	case ak == permit.KindFirstIssue:
-		want = rules.Work{Kind: rules.WorkNone}
+		want = Work{Kind: WorkNone}
 	default:
 		pg, _ := cat.Ground(prev.Ground)
 		want = pg.Rights.Work // carried over from the previous permit
@@ -97,9 +96,9 @@ func prevName(p *permit.Permit) string {
 }
 
 func TestRightsInWords(t *testing.T) {
-	cat := rules.MustLoad()
+	cat := MustLoad()
 	tr := i18n.MustLoad()
-	r, err := DeriveRights(cat, KindExtension, "student", permit.KindRenewal, &permit.Permit{Ground: "student"}, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC))
+	r, err := cat.Rights(permit.AttestationExtension, "student", permit.KindRenewal, &permit.Permit{Ground: "student"}, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}

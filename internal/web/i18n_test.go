@@ -78,6 +78,13 @@ func dynamicKeys() []string {
 	for _, a := range []permit.ActorKind{permit.ActorApplicant, permit.ActorAgent, permit.ActorSystem} {
 		keys = append(keys, "actor."+string(a))
 	}
+	for _, k := range rules.AttestationKinds {
+		keys = append(keys, "mail.attestation."+string(k)+".subject", "mail.attestation."+string(k)+".body", "attestation_kind."+string(k))
+	}
+	for _, st := range []permit.AttestationStatus{permit.AttestationValid, permit.AttestationPending, permit.AttestationExpired,
+		permit.AttestationSuperseded, permit.AttestationRevoked} {
+		keys = append(keys, "attestation_status."+string(st))
+	}
 	for _, w := range rules.WorkKinds {
 		keys = append(keys, "rights.work."+string(w))
 	}

@@ -52,7 +52,7 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 	}
 	cat := rules.MustLoad()
 	files := &casework.Files{Store: db, Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
-		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20}
+		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, Attest: db, LeadDays: 15}
 	srv, err := New(Options{Accounts: acc, Files: files, Receipts: attest.ReceiptRenderer{Rules: cat}, DB: db, Outbox: db,
 		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true})
 	if err != nil {

@@ -68,3 +68,16 @@ func (p *Page) Day(s string) string {
 	}
 	return p.Date(t)
 }
+
+// AttestationKind names a kind of attestation.
+func (p *Page) AttestationKind(k permit.AttestationKind) string {
+	return p.T("attestation_kind." + string(k))
+}
+
+// AttestationStatus names an attestation's status.
+func (p *Page) AttestationStatus(s permit.AttestationStatus) string {
+	return p.T("attestation_status." + string(s))
+}
+
+// RightsWords says an attestation's rights in plain words.
+func (p *Page) RightsWords(r rules.Granted) []string { return r.Words(p.T, p.Date) }

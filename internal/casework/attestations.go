@@ -1,0 +1,193 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// Sealer signs the essential data of an attestation into the code its
+// PDF prints as a QR code.
+type Sealer interface {
+	Seal(c *Case, a *permit.Attestation, r rules.Granted) (string, error)
+}
+
+// AttestationStore is what issuing attestations needs besides FileStore.
+type AttestationStore interface {
+	IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error
+	SetAttestationCode(ctx context.Context, id int64, code string) error
+	Attestations(ctx context.Context, applicationID int64) ([]*permit.Attestation, error)
+	PendingApplicationIDs(ctx context.Context) ([]int64, error)
+}
+
+// maxValidity is the longest an extension or favourable-decision
+// attestation lasts (R.431-15-1: three months), before the next one.
+const maxValidityMonths = 3
+
+// Plan says which attestations an application is owed on day now and
+// does not have yet. It is a pure function of the case, so the job that
+// issues, the daily sweep that repairs and the simulation all agree:
+//   - a filing receipt from the first filing until the implicit-rejection
+//     date;
+//   - for a renewal filed in its window and complete (filed or under
+//     review, not waiting for documents), extension attestations from the
+//     day after the current permit's last day, three months each, each
+//     made available lead days before it starts, for as long as no
+//     decision is taken;
+//   - after a favourable decision, favourable-decision attestations from
+//     the decision day, three months each, until the card is handed over.
+func Plan(c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead int, now time.Time) []*permit.Attestation {
+	today := day(now.In(paris))
+	var due []*permit.Attestation
+	if len(c.Filings) > 0 && !hasKind(existing, permit.AttestationFilingReceipt) {
+		from := day(c.Filings[0].FiledAt.In(paris))
+		until := from.AddDate(0, 4, -1)
+		if c.Rejection != nil {
+			until = *c.Rejection
+		}
+		due = append(due, &permit.Attestation{ApplicationID: c.App.ID, Kind: permit.AttestationFilingReceipt,
+			ValidFrom: from, ValidUntil: until, AvailableFrom: from})
+	}
+	st := c.App.State
+	switch {
+	case c.App.Kind == permit.KindRenewal && c.Permit != nil && c.Window != nil && c.Window.Status != rules.WindowLate &&
+		(st == permit.StateSubmitted || st == permit.StateUnderReview):
+		due = append(due, chain(c.App.ID, permit.AttestationExtension, day(c.Permit.ValidTo).AddDate(0, 0, 1), existing, lead, today)...)
+	case decidedAt != nil && (st == permit.StateFavourable || st == permit.StateCardReady):
+		due = append(due, chain(c.App.ID, permit.AttestationFavourable, day(decidedAt.In(paris)), existing, lead, today)...)
+	}
+	return due
+}
+
+// chain lists the periods of kind, from start on, three months each, that
+// are due by today (made available lead days ahead) and not yet issued.
+func chain(appID int64, kind permit.AttestationKind, start time.Time, existing []*permit.Attestation, lead int, today time.Time) []*permit.Attestation {
+	var due []*permit.Attestation
+	for from := start; !from.AddDate(0, 0, -lead).After(today); {
+		until := from.AddDate(0, maxValidityMonths, -1)
+		if live := covering(existing, kind, from); live != nil {
+			from = live.ValidUntil.AddDate(0, 0, 1)
+			continue
+		}
+		due = append(due, &permit.Attestation{ApplicationID: appID, Kind: kind, ValidFrom: from, ValidUntil: until,
+			AvailableFrom: from.AddDate(0, 0, -lead)})
+		from = until.AddDate(0, 0, 1)
+	}
+	return due
+}
+
+func hasKind(as []*permit.Attestation, kind permit.AttestationKind) bool {
+	for _, a := range as {
+		if a.Kind == kind && a.RevokedAt == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// covering returns the live attestation of kind in force on day d.
+func covering(as []*permit.Attestation, kind permit.AttestationKind, d time.Time) *permit.Attestation {
+	for _, a := range as {
+		if a.Kind == kind && a.Covers(d) {
+			return a
+		}
+	}
+	return nil
+}
+
+// IssueDue issues what an application is owed today, signs what lacks a
+// code, and tells the holder by mail. It is idempotent: run twice, or by
+// two workers at once, it issues each attestation once. It returns how
+// many it issued.
+func (s *Files) IssueDue(ctx context.Context, appID int64) (int, error) {
+	a, err := s.Store.Application(ctx, appID)
+	if err != nil {
+		return 0, err
+	}
+	p, err := s.Store.Person(ctx, a.PersonID)
+	if err != nil {
+		return 0, err
+	}
+	c, err := s.load(ctx, p, a, true)
+	if err != nil {
+		return 0, err
+	}
+	existing, err := s.Attest.Attestations(ctx, appID)
+	if err != nil {
+		return 0, err
+	}
+	var decided *time.Time
+	for _, e := range c.Timeline {
+		if e.Event != nil && e.Event.To == permit.StateFavourable {
+			decided = &e.Event.At
+		}
+	}
+	issued := 0
+	for _, at := range Plan(c, existing, decided, s.LeadDays, s.Clock.Now()) {
+		m, err := s.attestationMail(ctx, p, at)
+		if err != nil {
+			return issued, err
+		}
+		if err := s.Attest.IssueAttestation(ctx, at, m); err != nil {
+			if permit.ErrorCode(err) == permit.ECONFLICT {
+				continue // issued meanwhile by someone else
+			}
+			return issued, err
+		}
+		issued++
+		s.announce(ctx, m)
+		existing = append(existing, at)
+	}
+	for _, at := range existing {
+		if at.Code == "" && s.Sealer != nil {
+			if err := s.seal(ctx, c, at); err != nil {
+				return issued, err
+			}
+		}
+	}
+	return issued, nil
+}
+
+// seal signs an attestation's essential data and stores the code.
+func (s *Files) seal(ctx context.Context, c *Case, at *permit.Attestation) error {
+	r, err := s.Rules.Rights(at.Kind, c.App.Ground, c.App.Kind, c.Permit, at.ValidUntil)
+	if err != nil {
+		return err
+	}
+	code, err := s.Sealer.Seal(c, at, r)
+	if err != nil {
+		return err
+	}
+	at.Code = code
+	return s.Attest.SetAttestationCode(ctx, at.ID, code)
+}
+
+func (s *Files) attestationMail(ctx context.Context, p *permit.Person, at *permit.Attestation) (*permit.Mail, error) {
+	to, err := s.Store.AccountByID(ctx, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	key := "mail.attestation." + string(at.Kind)
+	return &permit.Mail{To: to.Email, Subject: s.Tr.T(to.Lang, key+".subject"),
+		Text: s.Tr.T(to.Lang, key+".body", s.BaseURL+"/demandes/"+itoa(at.ApplicationID))}, nil
+}
+
+// SweepAttestations issues what every pending application is owed: the
+// daily repair of any gap a lost job could have left.
+func (s *Files) SweepAttestations(ctx context.Context) (int, error) {
+	ids, err := s.Attest.PendingApplicationIDs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, id := range ids {
+		n, err := s.IssueDue(ctx, id)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}

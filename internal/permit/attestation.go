@@ -1,0 +1,74 @@
+package permit
+
+import "time"
+
+// AttestationKind is a kind of attestation.
+type AttestationKind string
+
+// The kinds of attestation.
+const (
+	// AttestationFilingReceipt is the attestation de dépôt: proof of
+	// filing, not of legal stay.
+	AttestationFilingReceipt AttestationKind = "filing_receipt"
+	// AttestationExtension is the attestation de prolongation
+	// d'instruction (R.431-15-1): with the expired permit, proof of legal
+	// stay while a complete, in-time renewal is pending.
+	AttestationExtension AttestationKind = "extension"
+	// AttestationFavourable is the attestation de décision favorable:
+	// proof of legal stay from a favourable decision until the card is
+	// handed over.
+	AttestationFavourable AttestationKind = "favourable_decision"
+)
+
+// AttestationStatus is where an attestation stands. Expiry is computed
+// from the validity; supersession and revocation are recorded.
+type AttestationStatus string
+
+// The statuses of an attestation.
+const (
+	AttestationValid      AttestationStatus = "valid"
+	AttestationPending    AttestationStatus = "not_yet_valid"
+	AttestationExpired    AttestationStatus = "expired"
+	AttestationSuperseded AttestationStatus = "superseded"
+	AttestationRevoked    AttestationStatus = "revoked"
+)
+
+// Attestation is one version of an attestation of one application. It is
+// never edited: a correction is a new version with the same number, and
+// the previous version is marked superseded.
+type Attestation struct {
+	ID            int64
+	ApplicationID int64
+	Kind          AttestationKind
+	Number        string
+	Version       int
+	ValidFrom     time.Time // first day it proves something
+	ValidUntil    time.Time // last day, inclusive
+	AvailableFrom time.Time // when the holder can download it (before ValidFrom)
+	IssuedAt      time.Time
+	Code          string // the signed code printed as a QR code
+	SupersededAt  *time.Time
+	RevokedAt     *time.Time
+	RevokeReason  string
+}
+
+// Status says whether the attestation proves something on day t.
+func (a *Attestation) Status(t time.Time) AttestationStatus {
+	switch {
+	case a.RevokedAt != nil:
+		return AttestationRevoked
+	case a.SupersededAt != nil:
+		return AttestationSuperseded
+	case t.Before(a.ValidFrom):
+		return AttestationPending
+	case !t.Before(a.ValidUntil.AddDate(0, 0, 1)):
+		return AttestationExpired
+	}
+	return AttestationValid
+}
+
+// Covers reports whether the attestation is in force (not superseded or
+// revoked) on the civil day d.
+func (a *Attestation) Covers(d time.Time) bool {
+	return a.SupersededAt == nil && a.RevokedAt == nil && !d.Before(a.ValidFrom) && !d.After(a.ValidUntil)
+}

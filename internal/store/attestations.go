@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// IssueAttestation records a new attestation, with the mail telling its
+// holder, in one transaction. Its number is made from its kind, year and
+// id unless it is a new version of an existing number. It returns
+// ECONFLICT when a live attestation of the same application, kind and
+// start day exists: issuing twice issues once.
+func (db *DB) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		a.IssuedAt = db.clock.Now()
+		if a.Version == 0 {
+			a.Version = 1
+		}
+		number := a.Number
+		if number == "" {
+			number = fmt.Sprintf("pending-%d-%s-%d", a.ApplicationID, a.Kind, a.ValidFrom.Unix())
+		}
+		err := tx.queryRow(ctx, `INSERT INTO attestations (application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.ApplicationID, string(a.Kind), number, a.Version, a.ValidFrom, a.ValidUntil, a.AvailableFrom, a.IssuedAt, a.Code).Scan(&a.ID)
+		if err != nil {
+			return err
+		}
+		if a.Number == "" {
+			a.Number = fmt.Sprintf("%s-%d-%07d", numberPrefix[a.Kind], a.ValidFrom.Year(), a.ID)
+			if _, err := tx.exec(ctx, `UPDATE attestations SET number = ? WHERE id = ?`, a.Number, a.ID); err != nil {
+				return err
+			}
+		}
+		return insertMail(ctx, tx, m, a.IssuedAt)
+	})
+}
+
+// numberPrefix starts the number of each kind of attestation.
+var numberPrefix = map[permit.AttestationKind]string{
+	permit.AttestationFilingReceipt: "DEP",
+	permit.AttestationExtension:     "API",
+	permit.AttestationFavourable:    "ADF",
+}
+
+// SetAttestationCode stores the signed code of an attestation once it is
+// known (it carries the number, which the insert makes).
+func (db *DB) SetAttestationCode(ctx context.Context, id int64, code string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE attestations SET code = ? WHERE id = ? AND code = ''`, code, id)
+		return err
+	})
+}
+
+// Attestations returns every attestation of an application, every
+// version, oldest first.
+func (db *DB) Attestations(ctx context.Context, applicationID int64) ([]*permit.Attestation, error) {
+	return db.attestations(ctx, `WHERE application_id = ? ORDER BY valid_from, id`, applicationID)
+}
+
+// AttestationVersions returns every version of an attestation number,
+// oldest first, or ENOTFOUND.
+func (db *DB) AttestationVersions(ctx context.Context, number string) ([]*permit.Attestation, error) {
+	as, err := db.attestations(ctx, `WHERE number = ? ORDER BY version`, number)
+	if err == nil && len(as) == 0 {
+		err = permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	return as, err
+}
+
+func (db *DB) attestations(ctx context.Context, tail string, args ...any) ([]*permit.Attestation, error) {
+	var out []*permit.Attestation
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id, application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code,
+			superseded_at, revoked_at, revoke_reason FROM attestations `+tail, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a permit.Attestation
+			var kind string
+			var sup, rev nullTime
+			if err := rows.Scan(&a.ID, &a.ApplicationID, &kind, &a.Number, &a.Version, &a.ValidFrom, &a.ValidUntil, &a.AvailableFrom,
+				&a.IssuedAt, &a.Code, &sup, &rev, &a.RevokeReason); err != nil {
+				return err
+			}
+			a.Kind, a.SupersededAt, a.RevokedAt = permit.AttestationKind(kind), sup.ptr(), rev.ptr()
+			out = append(out, &a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// PendingApplicationIDs lists the applications that may be owed an
+// attestation: filed and not closed one way or another.
+func (db *DB) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
+	var out []int64
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id FROM applications WHERE state IN ('submitted', 'incomplete', 'under_review', 'favourable', 'card_ready') ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
