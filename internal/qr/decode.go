@@ -1,0 +1,199 @@
+package qr
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"strings"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// shrinkTo is the longer side, in pixels, of the shrunk copy of a large
+// image that Decode works on after reading it as it is. A photo of an A4
+// page at that size still gives the modules of a code printed 45 mm wide
+// about 3 pixels each, and bounds the cost of the further tries.
+const shrinkTo = 1600
+
+// tries are the versions of an image that Decode reads in turn until one
+// gives a code, from the likeliest to succeed to the costliest. Each is
+// made from the image in grey, as it is, or from its shrunk copy, and is
+// nil if it would be the same as one already read.
+var tries = []struct {
+	name string
+	make func(gray, small *image.Gray) *image.Gray
+}{
+	// A scan, a PDF export, a photo taken close.
+	{"as is", func(gray, _ *image.Gray) *image.Gray { return gray }},
+	// A large photo, whose sensor noise and JPEG artefacts break the
+	// finder patterns up at full size: averaged over the pixels they
+	// cover, they are gone.
+	{"shrunk", func(gray, small *image.Gray) *image.Gray {
+		if small == gray {
+			return nil
+		}
+		return small
+	}},
+	// A faded print or a dim photo, whose modules differ by fewer levels
+	// than the reader's binarizer takes for an edge (24 of 256).
+	{"contrast stretched", func(_, small *image.Gray) *image.Gray { return stretch(small) }},
+	// A code of 2 to 3 pixels a module, whose finder patterns the reader
+	// locates too roughly to sample the grid: interpolated, their edges
+	// fall between pixels where they belong.
+	{"enlarged", func(_, small *image.Gray) *image.Gray { return enlarge(small) }},
+	// A code turned by about 45 degrees, at which the reader, scanning
+	// rows for finder patterns, fails even at 8 pixels a module.
+	{"turned 45°", func(_, small *image.Gray) *image.Gray { return turn45(small) }},
+}
+
+// Decode returns the text of the QR code in img. It reads img as it is,
+// then, if that fails, a copy shrunk to at most 1600 pixels on its longer
+// side, and then that copy with its contrast stretched, enlarged twice and
+// turned by 45 degrees, and returns the first text read.
+//
+// Errors wrap ErrNoCode or ErrTooLarge.
+func Decode(img image.Image) (string, error) {
+	b := img.Bounds()
+	if int64(b.Dx())*int64(b.Dy()) > MaxPixels {
+		return "", fmt.Errorf("%w: %d×%d pixels", ErrTooLarge, b.Dx(), b.Dy())
+	}
+	if b.Empty() {
+		return "", fmt.Errorf("%w: empty image", ErrNoCode)
+	}
+	gray := luminance(img)
+	small := shrink(gray, shrinkTo)
+	var failures []string
+	for _, try := range tries {
+		g := try.make(gray, small)
+		if g == nil {
+			continue
+		}
+		text, err := read(g)
+		if err == nil {
+			return text, nil
+		}
+		failures = append(failures, fmt.Sprintf("%s: %v", try.name, err))
+	}
+	return "", fmt.Errorf("%w: %s", ErrNoCode, strings.Join(failures, "; "))
+}
+
+// maxCandidates bounds the places a read may take for a finder pattern,
+// the squares in three corners of a code. The reader picks the best three
+// by trying every triple of candidates, so its time grows as their number
+// cubed: a PNG of a few kilobytes tiled with finder-like squares would
+// keep it busy for hours. A photo of a page has at most a few dozen; one
+// of random noise of 12 megapixels, a few hundred.
+const maxCandidates = 200
+
+// errCandidates stops a read that found too many candidates.
+var errCandidates = errors.New("too many finder pattern candidates")
+
+// read returns the text of the QR code in g.
+func read(g *image.Gray) (text string, err error) {
+	defer func() {
+		// gozxing is a port of Java code that threw exceptions on some
+		// malformed codes, and panics on them where it has not been
+		// fixed; a crafted upload must not take the verifier down.
+		if r := recover(); r != nil {
+			if r != errCandidates {
+				r = fmt.Errorf("reader panicked: %v", r)
+			}
+			text, err = "", r.(error)
+		}
+	}()
+	candidates := 0
+	hints := map[gozxing.DecodeHintType]any{
+		// Search every row of the image for finder patterns, not one
+		// in several: slower, but a photo is read once.
+		gozxing.DecodeHintType_TRY_HARDER: true,
+		// The reader calls this for every new candidate, and has no
+		// other way to be stopped.
+		gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: gozxing.ResultPointCallback(func(gozxing.ResultPoint) {
+			if candidates++; candidates > maxCandidates {
+				panic(errCandidates)
+			}
+		}),
+	}
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	src, err := gozxing.NewPlanarYUVLuminanceSource(g.Pix, w, h, 0, 0, w, h, false)
+	if err != nil {
+		return "", err
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		return "", err
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+	if err != nil {
+		return "", err
+	}
+	return res.GetText(), nil
+}
+
+// DecodeBytes returns the text of the QR code in a JPEG or PNG image: see
+// Decode. The image's size is read from its header, and an image of more
+// than MaxPixels pixels refused, before any pixel is decoded. Bounding the
+// length of data is the caller's business.
+//
+// Errors wrap ErrNotImage, ErrTooLarge or ErrNoCode.
+func DecodeBytes(data []byte) (string, error) {
+	img, err := decodeImage(data)
+	if err != nil {
+		return "", err
+	}
+	return Decode(img)
+}
+
+// Signatures of the formats read, and the marker that starts a JPEG scan.
+var (
+	jpegMagic = []byte{0xff, 0xd8, 0xff}
+	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
+	sosMarker = []byte{0xff, 0xda}
+)
+
+// maxJPEGScans bounds the scans of a JPEG, as internal/upload does and for
+// the same reason: a progressive JPEG is decoded once per scan over the
+// whole image, and a small crafted file can hold thousands of them.
+const maxJPEGScans = 100
+
+// decodeImage decodes data as a JPEG or a PNG, chosen by its signature.
+// The decoders are named rather than found by image.Decode, so that no
+// other format registered in the program (TIFF, WebP, BMP...) is read from
+// an anonymous upload.
+func decodeImage(data []byte) (image.Image, error) {
+	var (
+		decodeConfig func(io.Reader) (image.Config, error)
+		decode       func(io.Reader) (image.Image, error)
+	)
+	switch {
+	case bytes.HasPrefix(data, jpegMagic):
+		if n := bytes.Count(data, sosMarker); n > maxJPEGScans {
+			return nil, fmt.Errorf("%w: JPEG of %d scans", ErrNotImage, n)
+		}
+		decodeConfig, decode = jpeg.DecodeConfig, jpeg.Decode
+	case bytes.HasPrefix(data, pngMagic):
+		decodeConfig, decode = png.DecodeConfig, png.Decode
+	default:
+		return nil, ErrNotImage
+	}
+	cfg, err := decodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotImage, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%w: %d×%d pixels", ErrNotImage, cfg.Width, cfg.Height)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, fmt.Errorf("%w: %d×%d pixels", ErrTooLarge, cfg.Width, cfg.Height)
+	}
+	img, err := decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotImage, err)
+	}
+	return img, nil
+}
