@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +29,11 @@ Commands:
   migrate   apply the database migrations
   demo      load demonstration data, print the log-in details, then serve
             with the development pages on (demo -load-only: load and stop)
+  keys rotate
+            add a new attestation signing key (old ones stay published)
+  verify --keys FILE CODE
+            check an attestation code offline with a saved key set
+            (exit 0 valid, 1 not valid today, 2 not genuine)
   config    print the configuration, secrets masked
   version   print the version
 
@@ -39,6 +45,10 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sejour:", err)
+		var e *exitError
+		if errors.As(err, &e) {
+			os.Exit(e.code)
+		}
 		os.Exit(1)
 	}
 }
@@ -55,6 +65,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
+	case "verify":
+		return verifyOffline(args, out)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
@@ -71,6 +83,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 	case "config":
 		fmt.Fprint(out, cfg.String())
 		return nil
+	case "keys":
+		return rotateKeys(cfg, args, out)
 	case "migrate":
 		return migrate(ctx, m, out)
 	case "demo":

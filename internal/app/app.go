@@ -23,6 +23,7 @@ import (
 	"github.com/sejour/sejour/internal/notify"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/seal"
 	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
@@ -139,6 +140,14 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.DB, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
 	}
+	keys, err := seal.LoadOrCreate(seal.KeyDir(m.Config.DataDir), m.Clock)
+	if err != nil {
+		return fmt.Errorf("attestation signing keys: %w", err)
+	}
+	keySet, err := keys.PublicKeySet()
+	if err != nil {
+		return err
+	}
 	blobs, err := blob.New(m.Config.BlobDir())
 	if err != nil {
 		return err
@@ -148,11 +157,11 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Files = &casework.Files{
 		Store: m.DB, Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
-		Attest: m.DB, LeadDays: m.Config.AttestationLeadDays,
+		Attest: m.DB, LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys},
 	}
 	m.Web, err = web.New(web.Options{
-		Accounts: m.Accounts, Files: m.Files, Receipts: attest.ReceiptRenderer{Rules: m.Rules}, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,
-		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev,
+		Accounts: m.Accounts, Files: m.Files, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,
+		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: keySet,
 	})
 	return err
 }

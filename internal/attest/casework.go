@@ -6,6 +6,7 @@ import (
 	_ "time/tzdata" // Europe/Paris everywhere
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/rules"
 )
 
@@ -19,9 +20,11 @@ var paris = func() *time.Location {
 	return loc
 }()
 
-// ReceiptRenderer renders the filing receipts of casework as PDFs.
+// ReceiptRenderer renders casework's filing receipts and attestations as
+// PDFs.
 type ReceiptRenderer struct {
 	Rules *rules.Catalogue
+	Tr    *i18n.Catalogue
 }
 
 // RenderReceipt writes the PDF of a filing.
@@ -52,4 +55,21 @@ func ReceiptFromCase(rc *casework.Receipt, cat *rules.Catalogue) *Receipt {
 		r.Documents = append(r.Documents, FiledDocument{Name: name, FileName: d.Filename, SHA256: d.SHA256})
 	}
 	return r
+}
+
+// RenderAttestation writes the PDF of one of casework's attestations.
+func (rr ReceiptRenderer) RenderAttestation(w io.Writer, c *casework.Case, v casework.AttestationView, verifyURL string) error {
+	return RenderAttestation(w, DocumentFromCase(c, v, verifyURL), rr.Tr)
+}
+
+// DocumentFromCase resolves an attestation of casework into the plain
+// values its PDF prints; the rights are those derived today.
+func DocumentFromCase(c *casework.Case, v casework.AttestationView, verifyURL string) *Document {
+	return &Document{
+		Kind: v.Kind, Number: v.Number, Version: v.Version, IssuedAt: v.IssuedAt.In(paris),
+		GivenNames: c.Person.GivenNames, Surname: c.Person.Surname, BirthDate: c.Person.BirthDate,
+		ForeignerNumber: c.Person.ForeignerNumber, Nationality: c.Person.Nationality, Prefecture: c.Prefecture.Name,
+		Ground: c.Ground.Name, ApplicationKind: c.App.Kind, ValidFrom: v.ValidFrom, ValidUntil: v.ValidUntil,
+		Rights: v.Rights, Code: v.Code, VerifyURL: verifyURL,
+	}
 }

@@ -1,9 +1,10 @@
-// Package attest produces the documents sejour hands to people as proof:
-// for now the filing receipt (attestation de dépôt), issued at once when an
-// application is submitted, rendered as a bilingual PDF.
+// Package attest produces the documents sejour hands to people as proof,
+// as bilingual PDFs: the filing receipt (attestation de dépôt), issued at
+// once when an application is submitted, and the extension and
+// favourable-decision attestations, with their rights and signed QR code.
 //
 // A document is made in two steps. The caller resolves everything it
-// shows into a plain value (a Receipt), from the store and the rules
+// shows into a plain value (a Receipt or a Document), from the store and the rules
 // catalogue; this package then renders that value with no database, no
 // clock and no randomness, so the same value always gives the same bytes
 // and a document can be issued again identical to the original.

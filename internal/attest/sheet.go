@@ -16,12 +16,18 @@ var (
 	fontRegular []byte
 	//go:embed fonts/DejaVuSans-Bold.ttf
 	fontBold []byte
+	// fontMono prints codes meant to be typed, where every character
+	// must be told apart (0 and O, 1 and I). Only the documents that
+	// print one register it, so that the others' bytes do not change.
+	//go:embed fonts/DejaVuSansMono.ttf
+	fontMono []byte
 )
 
 const (
-	family = "DejaVu"
-	ptToMM = 25.4 / 72
-	nbsp   = "\u00a0" // French typography: no line break before « : » or inside « »
+	family     = "DejaVu"
+	monoFamily = "DejaVuMono"
+	ptToMM     = 25.4 / 72
+	nbsp       = "\u00a0" // French typography: no line break before « : » or inside « »
 )
 
 // colour is an RGB colour.
@@ -39,9 +45,11 @@ var (
 	noteFill  = colour{234, 241, 250}
 )
 
-// style is how a run of text looks.
+// style is how a run of text looks. A mono style needs the sheet's
+// useMono first, and has no bold.
 type style struct {
 	bold   bool
+	mono   bool
 	size   float64 // points
 	colour colour
 }
@@ -86,12 +94,18 @@ func newSheet() *sheet {
 	return &sheet{pdf: pdf, left: 16, width: w - 32, top: 14, bottom: h - 18}
 }
 
+// useMono registers the monospaced font, for documents that print codes.
+func (s *sheet) useMono() { s.pdf.AddUTF8FontFromBytes(monoFamily, "", fontMono) }
+
 func (s *sheet) use(st style) {
-	b := ""
-	if st.bold {
-		b = "B"
+	switch {
+	case st.mono:
+		s.pdf.SetFont(monoFamily, "", st.size)
+	case st.bold:
+		s.pdf.SetFont(family, "B", st.size)
+	default:
+		s.pdf.SetFont(family, "", st.size)
 	}
-	s.pdf.SetFont(family, b, st.size)
 	s.pdf.SetTextColor(st.colour.r, st.colour.g, st.colour.b)
 }
 
@@ -250,14 +264,19 @@ type frame struct {
 	pad          float64 // mm between the border and the text
 }
 
-// boxed prints rows of cells inside one frame, kept on one page. The
-// cells' x and w are relative to the inside of the frame.
-func (s *sheet) boxed(f frame, rows ...[]cell) {
+// boxHeight is how tall boxed prints rows in f.
+func (s *sheet) boxHeight(f frame, rows ...[]cell) float64 {
 	inner := 0.0
 	for _, r := range rows {
 		inner += s.rowHeight(r)
 	}
-	h := inner + 2*f.pad
+	return inner + 2*f.pad
+}
+
+// boxed prints rows of cells inside one frame, kept on one page. The
+// cells' x and w are relative to the inside of the frame.
+func (s *sheet) boxed(f frame, rows ...[]cell) {
+	h := s.boxHeight(f, rows...)
 	if !s.fitsPage(h) {
 		for _, r := range rows {
 			s.row(r...)
@@ -275,6 +294,17 @@ func (s *sheet) boxed(f frame, rows ...[]cell) {
 		s.row(indent(r, f.pad)...)
 	}
 	s.pdf.SetY(y + h)
+}
+
+// column runs body with the text column narrowed to w mm, x mm from
+// the left margin, so that the blocks it prints stand beside others.
+// The caller makes sure they fit on the page: the running header and
+// footer of a page started inside would be narrowed too.
+func (s *sheet) column(x, w float64, body func()) {
+	left, width := s.left, s.width
+	s.left, s.width = left+x, w
+	defer func() { s.left, s.width = left, width }()
+	body()
 }
 
 // indent shifts cells right by d mm.

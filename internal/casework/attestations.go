@@ -19,6 +19,7 @@ type AttestationStore interface {
 	IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error
 	SetAttestationCode(ctx context.Context, id int64, code string) error
 	Attestations(ctx context.Context, applicationID int64) ([]*permit.Attestation, error)
+	AttestationVersions(ctx context.Context, number string) ([]*permit.Attestation, error)
 	PendingApplicationIDs(ctx context.Context) ([]int64, error)
 }
 

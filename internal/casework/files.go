@@ -76,6 +76,7 @@ type Files struct {
 
 	Attest   AttestationStore
 	Sealer   Sealer
+	Codes    CodeChecker
 	LeadDays int // how many days before it starts an attestation is made available
 
 	slotsOnce sync.Once

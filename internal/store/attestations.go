@@ -116,3 +116,44 @@ func (db *DB) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
 	})
 	return out, err
 }
+
+// Supersede replaces an attestation by a new version with the same
+// number, in one transaction: the old one is marked superseded and the
+// new one inserted (with its mail). It returns ECONFLICT when the old one
+// was superseded or revoked meanwhile.
+func (db *DB) Supersede(ctx context.Context, old, next *permit.Attestation, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		res, err := tx.exec(ctx, `UPDATE attestations SET superseded_at = ? WHERE id = ? AND superseded_at IS NULL AND revoked_at IS NULL`, now, old.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return permit.Errorf(permit.ECONFLICT, "error.conflict")
+		}
+		old.SupersededAt = &now
+		next.ApplicationID, next.Kind, next.Number, next.Version, next.IssuedAt = old.ApplicationID, old.Kind, old.Number, old.Version+1, now
+		err = tx.queryRow(ctx, `INSERT INTO attestations (application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			next.ApplicationID, string(next.Kind), next.Number, next.Version, next.ValidFrom, next.ValidUntil, next.AvailableFrom, now, next.Code).Scan(&next.ID)
+		if err != nil {
+			return err
+		}
+		return insertMail(ctx, tx, m, now)
+	})
+}
+
+// Revoke withdraws an attestation, with the reason; it stays in the
+// history and the verifier says it is revoked.
+func (db *DB) Revoke(ctx context.Context, id int64, reason string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE attestations SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL`, db.clock.Now(), reason, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+		}
+		return nil
+	})
+}

@@ -48,6 +48,15 @@ func TestAttestationsOnTime(t *testing.T) {
 		mustContain(t, page, "Attestation de prolongation d&#39;instruction", "n° API-2027-", "Valable bientôt",
 			"Valable du 25 février 2027 au 24 mai 2027 inclus.", "Séjour régulier en France jusqu&#39;au 24 mai 2027 inclus.",
 			"964 heures par an", "avec votre titre expiré")
+		atts, _ := s.db.Attestations(t.Context(), id)
+		api := atts[len(atts)-1]
+		if api.Kind != permit.AttestationExtension || !strings.HasPrefix(api.Code, "SJ1:") {
+			t.Fatalf("extension attestation: %+v", api)
+		}
+		res, pdf := s.get(s.url(id, "/attestations/"+strconv.FormatInt(api.ID, 10)))
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
+			t.Fatalf("attestation PDF: %d %v", res.StatusCode, res.Header)
+		}
 		var told bool
 		mails, _ := s.db.RecentMails(t.Context(), 20)
 		for _, m := range mails {

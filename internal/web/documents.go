@@ -11,9 +11,10 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 )
 
-// ReceiptRenderer writes a filing receipt as a PDF.
+// ReceiptRenderer writes filing receipts and attestations as PDFs.
 type ReceiptRenderer interface {
 	RenderReceipt(w io.Writer, rc *casework.Receipt) error
+	RenderAttestation(w io.Writer, c *casework.Case, v casework.AttestationView, verifyURL string) error
 }
 
 // maxUploadOverhead is what a multipart body may carry besides the file.
@@ -205,4 +206,40 @@ func (s *Server) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// attestationPDF serves one of the applicant's attestations as a PDF, with
+// its rights as the catalogue says them today and its signed QR code.
+func (s *Server) attestationPDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	aid, err := pathID(r, "att")
+	if err != nil {
+		return err
+	}
+	c, err := s.Files.View(r.Context(), account(r), id)
+	if err != nil {
+		return err
+	}
+	for _, v := range c.Attestations {
+		if v.ID == aid && v.Kind == permit.AttestationFilingReceipt {
+			http.Redirect(w, r, "/demandes/"+r.PathValue("id")+"/recepisse.pdf", http.StatusSeeOther)
+			return nil
+		}
+		if v.ID != aid || v.Code == "" {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := s.Receipts.RenderAttestation(&buf, c, v, s.BaseURL+"/verifier"); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", mimeAttachment("attestation-"+v.Number+"-v"+strconv.Itoa(v.Version)+".pdf"))
+		w.Header().Set("Cache-Control", "private, no-store")
+		w.Write(buf.Bytes())
+		return nil
+	}
+	return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 }

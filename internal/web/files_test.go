@@ -359,7 +359,9 @@ func TestOtherPeoplesFilesAreNotFound(t *testing.T) {
 		docs, _ := s.db.Documents(t.Context(), id)
 		intruder := loggedIn(t, s, "intruder@example.org", permit.RoleApplicant)
 		outsider := loggedIn(t, s, "agent69@pref.example", permit.RoleAgent, other.ID)
-		fill := strings.NewReplacer("{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot)
+		atts, _ := s.db.Attestations(t.Context(), id)
+		fill := strings.NewReplacer("{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot,
+			"{att}", strconv.FormatInt(atts[0].ID, 10))
 		for _, rt := range s.srv.routes() {
 			if !strings.Contains(rt.pattern, "{id}") || rt.who == devOnly {
 				continue

@@ -85,6 +85,9 @@ func dynamicKeys() []string {
 		permit.AttestationSuperseded, permit.AttestationRevoked} {
 		keys = append(keys, "attestation_status."+string(st))
 	}
+	for _, o := range []string{"valid", "not_yet_valid", "expired", "superseded", "revoked", "forged", "malformed"} {
+		keys = append(keys, "verify.outcome."+o, "verify.explain."+o)
+	}
 	for _, w := range rules.WorkKinds {
 		keys = append(keys, "rights.work."+string(w))
 	}

@@ -34,6 +34,10 @@ func (s *Server) routes() []route {
 		{"GET /readyz", anyone, s.readyz},
 		{"GET /static/{version}/{path...}", anyone, s.serveStatic},
 		{"GET /langue/{lang}", anyone, s.switchLanguage},
+		{"GET /verifier", anyone, s.verifyForm},
+		{"POST /verifier", anyone, s.verify},
+		{"POST /api/v1/verify", anyone, s.apiVerify},
+		{"GET /.well-known/sejour/keys.json", anyone, s.keySet},
 
 		{"GET /inscription", guestOnly, s.signUpForm},
 		{"POST /inscription", guestOnly, s.signUp},
@@ -60,6 +64,7 @@ func (s *Server) routes() []route {
 		{"POST /demandes/{id}/deposer", applicant, s.file},
 		{"GET /demandes/{id}/recepisse", applicant, s.receipt},
 		{"GET /demandes/{id}/recepisse.pdf", applicant, s.receiptPDF},
+		{"GET /demandes/{id}/attestations/{att}", applicant, s.attestationPDF},
 		{"POST /demandes/{id}/messages", applicant, s.postMessage},
 		{"POST /demandes/{id}/completer", applicant, s.resubmit},
 		{"GET /demandes/{id}/retrait", applicant, s.withdrawForm},

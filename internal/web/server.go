@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
@@ -37,7 +38,8 @@ type Options struct {
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	BaseURL  string
-	Dev      bool // serve the development pages (mail outbox)
+	Dev      bool   // serve the development pages (mail outbox)
+	KeySet   []byte // the public keys of attestation codes, as a JWK set
 }
 
 // Server is the HTTP face of sejour.
@@ -46,13 +48,14 @@ type Server struct {
 	views   *views
 	static  *staticFiles
 	limits  *limits
+	qrSlots chan struct{}
 	handler http.Handler
 }
 
 // New builds a server: it parses the templates and hashes the static
 // files once, and assembles the routes and middleware.
 func New(o Options) (*Server, error) {
-	s := &Server{Options: o, limits: newLimits(o.Clock)}
+	s := &Server{Options: o, limits: newLimits(o.Clock), qrSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	var err error
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
@@ -68,6 +71,8 @@ func New(o Options) (*Server, error) {
 		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 	}))
 	cop := http.NewCrossOriginProtection()
+	// The JSON verifier changes nothing and is meant for other sites' code.
+	cop.AddInsecureBypassPattern("POST /api/v1/verify")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))

@@ -19,6 +19,7 @@ import (
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/seal"
 	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/upload"
@@ -51,10 +52,16 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 		t.Fatal(err)
 	}
 	cat := rules.MustLoad()
+	keys, err := seal.LoadOrCreate(t.TempDir()+"/keys", clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keySet, _ := keys.PublicKeySet()
 	files := &casework.Files{Store: db, Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
-		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, Attest: db, LeadDays: 15}
-	srv, err := New(Options{Accounts: acc, Files: files, Receipts: attest.ReceiptRenderer{Rules: cat}, DB: db, Outbox: db,
-		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true})
+		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, Attest: db, LeadDays: 15,
+		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}
+	srv, err := New(Options{Accounts: acc, Files: files, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db,
+		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keySet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/seal"
+)
+
+// rotateKeys adds a new signing key; earlier ones stay published, so the
+// attestations they signed still verify.
+func rotateKeys(cfg *config.Config, args []string, out io.Writer) error {
+	if len(args) != 1 || args[0] != "rotate" {
+		return fmt.Errorf("usage: sejour keys rotate")
+	}
+	k, err := seal.Rotate(seal.KeyDir(cfg.DataDir), clock.System{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "new signing key %s; %d key(s) published. Restart the server to sign with it.\n", k.ActiveKeyID(), len(k.Keys()))
+	return nil
+}
+
+// exitError carries an exit status: verify says valid (0), not valid
+// today (1), or not genuine (2).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// verifyOffline checks a code with a saved key set, without the portal.
+func verifyOffline(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(out)
+	keysFile := fs.String("keys", "", "the key set, as saved from /.well-known/sejour/keys.json")
+	lang := fs.String("lang", "fr", "language of the answer: fr or en")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{3, err.Error()}
+	}
+	if *keysFile == "" || fs.NArg() != 1 {
+		return &exitError{3, "usage: sejour verify --keys FILE CODE"}
+	}
+	b, err := os.ReadFile(*keysFile)
+	if err != nil {
+		return &exitError{3, fmt.Sprintf("read the key set: %v", err)}
+	}
+	set, err := seal.ParseKeySet(b)
+	if err != nil {
+		return &exitError{3, fmt.Sprintf("the key set does not parse: %v", err)}
+	}
+	tr := i18n.MustLoad()
+	t := func(key string, a ...any) string { return strings.ReplaceAll(tr.T(*lang, key, a...), "\u00a0", " ") }
+	res, err := seal.Checker{Keys: set}.Check(strings.TrimSpace(fs.Arg(0)), clock.System{}.Now())
+	if err != nil {
+		outcome := "forged"
+		if key, _ := permit.ErrorMessage(err); key == "verify.malformed" {
+			outcome = "malformed"
+		}
+		fmt.Fprintln(out, t("verify.outcome."+outcome))
+		return &exitError{2, t("verify.explain." + outcome)}
+	}
+	printResult(out, t, *lang, res)
+	fmt.Fprintln(out, t("verify.offline_note"))
+	if res.Status != permit.AttestationValid {
+		return &exitError{1, t("verify.outcome." + string(res.Status))}
+	}
+	return nil
+}
+
+func printResult(out io.Writer, t func(string, ...any) string, lang string, r *casework.CodeResult) {
+	fmt.Fprintln(out, t("verify.outcome."+string(r.Status)))
+	fmt.Fprintf(out, "%s %s (%s)\n", t("attestation_kind."+string(r.Kind)), r.Number, t("verify.version", r.Version))
+	fmt.Fprintf(out, "%s %s, %s\n", r.GivenNames, r.Surname, t("verify.born", r.BirthDate))
+	if !r.ValidUntil.IsZero() {
+		fmt.Fprintln(out, t("attestations.validity", i18n.Date(lang, r.ValidFrom), i18n.Date(lang, r.ValidUntil)))
+	}
+	for _, line := range r.Rights.Words(t, func(d time.Time) string { return i18n.Date(lang, d) }) {
+		fmt.Fprintln(out, "- "+line)
+	}
+	fmt.Fprintln(out, r.Prefecture)
+}

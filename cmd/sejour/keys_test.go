@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/seal"
+)
+
+// TestKeysRotateAndVerifyOffline rotates the signing key with the command,
+// saves the published key set, and checks codes signed by the old and
+// the new key offline; a changed code and a broken key set fail cleanly.
+func TestKeysRotateAndVerifyOffline(t *testing.T) {
+	dir := t.TempDir()
+	getenv := env(map[string]string{"SEJOUR_DATA_DIR": dir})
+	old, err := seal.LoadOrCreate(seal.KeyDir(dir), clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	a := &permit.Attestation{Kind: permit.AttestationExtension, Number: "API-2026-0000001", Version: 1,
+		ValidFrom: today.AddDate(0, 0, -10), ValidUntil: today.AddDate(0, 2, 0), IssuedAt: time.Now()}
+	holder := &permit.Person{GivenNames: "Zoë", Surname: "N'Diaye", BirthDate: "1999-02-03"}
+	app := &permit.Application{Ground: "student", Kind: permit.KindRenewal}
+	pref := &permit.Prefecture{Code: "75", Name: "Préfecture de police"}
+	r, err := rules.MustLoad().Rights(a.Kind, app.Ground, app.Kind, &permit.Permit{Ground: "student"}, a.ValidUntil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldCode, err := seal.Sign(old, seal.ClaimsOf(a, holder, app, pref, r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "rotate"}, getenv, &out); err != nil || !strings.Contains(out.String(), "2 key(s) published") {
+		t.Fatalf("rotate: %v %s", err, out.String())
+	}
+	rotated, _ := seal.Load(seal.KeyDir(dir))
+	newCode, _ := seal.Sign(rotated, seal.ClaimsOf(a, holder, app, pref, r))
+	set, _ := rotated.PublicKeySet()
+	keysFile := filepath.Join(t.TempDir(), "keys.json")
+	os.WriteFile(keysFile, set, 0o644)
+
+	for _, code := range []string{oldCode, newCode} {
+		out.Reset()
+		if err := run(context.Background(), []string{"verify", "--keys", keysFile, code}, getenv, &out); err != nil {
+			t.Fatalf("verify: %v\n%s", err, out.String())
+		}
+		for _, want := range []string{"Attestation authentique et valable aujourd'hui", "Zoë N'Diaye", "964 heures par an", "hors ligne"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("verify output lacks %q:\n%s", want, out.String())
+			}
+		}
+	}
+	bad := []byte(newCode)
+	bad[len(bad)-3] = 'Z'
+	if bad[len(bad)-3] == newCode[len(newCode)-3] {
+		bad[len(bad)-3] = 'Y'
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"verify", "--keys", keysFile, string(bad)}, getenv, &out)
+	var e *exitError
+	if !errors.As(err, &e) || e.code != 2 || strings.Contains(out.String(), "Zoë") {
+		t.Fatalf("changed code: %v\n%s", err, out.String())
+	}
+	os.WriteFile(keysFile, []byte(`{"keys": "nope"}`), 0o644)
+	err = run(context.Background(), []string{"verify", "--keys", keysFile, newCode}, getenv, &out)
+	if !errors.As(err, &e) || e.code != 3 || !strings.Contains(err.Error(), "does not parse") {
+		t.Fatalf("broken key set: %v", err)
+	}
+}

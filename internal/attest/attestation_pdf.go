@@ -1,0 +1,406 @@
+package attest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/png"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/qr"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// The rights block is framed in green, apart from the red of warnings
+// and the blue of notes: it is what the holder shows, and what an
+// employer or an official looks for first.
+var (
+	rightsInk  = colour{16, 86, 48}
+	rightsFill = colour{233, 245, 237}
+)
+
+// The type scale an attestation adds to the receipt's.
+var (
+	stDocTitle  = style{bold: true, size: 18, colour: ink}
+	stRights    = style{size: 9.5, colour: ink}
+	stRightsEN  = style{size: 9.5, colour: muted}
+	stCode      = style{mono: true, size: 6.5, colour: ink}
+	stCodeLabel = style{size: 6.5, colour: muted}
+)
+
+// qrSize is the printed width of the QR code, in mm: more than the 35 mm
+// a phone needs to read it from paper. A code of about 400 characters
+// has 85 modules with its quiet zone, so each is 0.53 mm: 3 pixels in a
+// phone's photo of the whole page, or in a 150 dpi scan.
+const qrSize = 45
+
+// qrPixels is the width of the QR code image: 600 dpi at qrSize, so that
+// a printer draws sharp modules.
+const qrPixels = qrSize * 600 * 10 / 254
+
+// RenderAttestation writes d as an A4 PDF, in French with English beside
+// it: the title and the article of law, the holder, the application, the
+// rights in a frame with the validity in words, the signed code as a QR
+// code and as text, and what to do if someone refuses the attestation.
+// The rights are worded through tr (keys rights.*), so that the PDF says
+// what the portal's pages say. The output depends only on d and tr: the
+// PDF's dates come from d.IssuedAt and it carries no random identifier,
+// so rendering it again gives the same bytes. It returns Validate's
+// error, untouched, when d is incomplete.
+func RenderAttestation(w io.Writer, d *Document, tr *i18n.Catalogue) (err error) {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if tr == nil {
+		return errors.New("attest: no translation catalogue")
+	}
+	code, err := qrPNG(d.Code)
+	if err != nil {
+		return fmt.Errorf("attest: attestation %s: %w", d.Number, err)
+	}
+	// fpdf panics on some input it cannot lay out; nothing is written
+	// before Output, so a panic can become an ordinary error.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("attest: rendering attestation %s: %v", d.Number, p)
+		}
+	}()
+	s := newSheet()
+	s.useMono()
+	s.pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(code))
+	t := wording{tr: tr}
+	describeDocument(s, d, t)
+	s.pdf.AddPage()
+	documentTitle(s, d, t)
+	documentHolder(s, d, t)
+	documentRights(s, d, t)
+	documentProof(s, d)
+	return s.pdf.Output(w)
+}
+
+// qrPNG draws code as a black and white PNG image.
+func qrPNG(code string) ([]byte, error) {
+	img, err := qr.Image(code, qrPixels)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// wording reads the translation catalogue, with print typography: a
+// typographic apostrophe, and in French a no-break space before « : ; ? ! »
+// and inside « », and dates that a line never splits.
+type wording struct{ tr *i18n.Catalogue }
+
+var frenchSpaces = strings.NewReplacer("'", "’", " :", nbsp+":", " ;", nbsp+";", " ?", nbsp+"?", " !", nbsp+"!", "« ", "«"+nbsp, " »", nbsp+"»")
+
+func (t wording) text(lang, key string, args ...any) string {
+	msg := t.tr.T(lang, key, args...)
+	if lang == "fr" {
+		return frenchSpaces.Replace(msg)
+	}
+	return strings.ReplaceAll(msg, "'", "’")
+}
+
+// both is a message in French and in English.
+func (t wording) both(key string, args ...any) rules.Text {
+	return rules.Text{FR: t.text("fr", key, args...), EN: t.text("en", key, args...)}
+}
+
+// day writes the calendar day of d in words, in one piece.
+func day(lang string, d time.Time) string {
+	return strings.ReplaceAll(DateInWords(d, lang), " ", nbsp)
+}
+
+// title is the name of d's kind, in French and English.
+func (t wording) title(d *Document) rules.Text { return t.both("attestation_kind." + string(d.Kind)) }
+
+// describeDocument sets the document's metadata, and a footer that
+// names the attestation on every page. The metadata names the
+// attestation, not the holder.
+func describeDocument(s *sheet, d *Document, t wording) {
+	p := s.pdf
+	title := t.title(d)
+	p.SetTitle(printable(title.FR+" / "+title.EN+" "+d.Number), true)
+	p.SetSubject(printable(title.FR+" / "+title.EN), true)
+	p.SetAuthor(printable(d.Prefecture), true)
+	p.SetCreator("sejour", true)
+	p.SetLang("fr-FR")
+	// fpdf writes these dates without a UTC offset, which readers take
+	// as UTC.
+	p.SetCreationDate(d.IssuedAt.UTC())
+	p.SetModificationDate(d.IssuedAt.UTC())
+	p.AliasNbPages("{nb}")
+	running := title.FR + " / " + title.EN + " · N°" + nbsp + d.Number + " · version " + strconv.Itoa(d.Version)
+	p.SetHeaderFunc(func() {
+		if p.PageNo() == 1 {
+			return
+		}
+		s.draw(cell{w: s.width, paras: []para{{text: running + " (suite / continued)", st: stSmall}}}, s.top)
+		p.SetY(s.top + 8)
+	})
+	p.SetFooterFunc(func() {
+		p.SetY(s.bottom + 5)
+		s.rule(hairline, 0.2)
+		page := " · page " + strconv.Itoa(p.PageNo()) + "/{nb}"
+		s.draw(cell{w: s.width, paras: []para{{text: running + page, st: stSmall}}}, s.bottom+6)
+	})
+}
+
+// documentTitle prints the issuing prefecture, the number, the title,
+// and the version, date and article of law.
+func documentTitle(s *sheet, d *Document, t wording) {
+	title := t.title(d)
+	s.row(
+		cell{w: 120, paras: []para{
+			{text: d.Prefecture, st: stStrong},
+			{text: "Titre de séjour · Residence permit", st: stSmall, after: 2},
+		}},
+		cell{x: 120, w: s.width - 120, align: "R", paras: []para{
+			{text: "Numéro / Number", st: stLabel},
+			{text: d.Number, st: stStrong, after: 2},
+		}},
+	)
+	s.rule(ink, 0.5)
+	s.space(3.5)
+	s.row(cell{w: s.width, paras: []para{
+		{text: title.FR, st: stDocTitle, after: 0.5},
+		{text: title.EN, st: style{size: 12.5, colour: muted}, after: 1.5},
+	}})
+	version := rules.Text{FR: "Version " + strconv.Itoa(d.Version), EN: "Version " + strconv.Itoa(d.Version)}
+	if d.Version > 1 {
+		version.FR += " (remplace les précédentes)"
+		version.EN += " (replaces earlier ones)"
+	}
+	basis := documentKinds[d.Kind].basis
+	w := (s.width - 8) / 2
+	s.row(
+		cell{w: w, paras: []para{
+			{text: version.FR, st: stStrong},
+			{text: "Délivrée le " + dateTimeInWords(d.IssuedAt, "fr"), st: stBody},
+			{text: "Base légale" + nbsp + ": " + basis.FR, st: stBody},
+		}},
+		cell{x: w + 8, w: w, paras: []para{
+			{text: version.EN, st: style{bold: true, size: stStrong.size, colour: muted}},
+			{text: "Issued on " + dateTimeInWords(d.IssuedAt, "en"), st: stBodyEN},
+			{text: "Legal basis: " + basis.EN, st: stBodyEN},
+		}},
+	)
+	s.space(4.5)
+}
+
+// documentHolder prints the holder's identity and the application, in
+// a grid of four columns.
+func documentHolder(s *sheet, d *Document, t wording) {
+	born := rules.Text{FR: d.BirthDate, EN: d.BirthDate}
+	if b, ok := parseDay(d.BirthDate); ok {
+		born = rules.Text{FR: DateInWords(b, "fr"), EN: DateInWords(b, "en")}
+	}
+	foreigner := []para{{text: d.ForeignerNumber, st: stValue}}
+	if d.ForeignerNumber == "" {
+		foreigner = both(rules.Text{FR: "Pas encore attribué", EN: "Not yet assigned"})
+	}
+	row1 := []cell{
+		s.field(0, 4, "Nom / Surname", para{text: d.Surname, st: stStrong}),
+		s.field(1, 4, "Prénoms / Given names", para{text: d.GivenNames, st: stStrong}),
+		s.field(2, 4, "Né(e) le / Born on", both(born)...),
+		s.field(3, 4, "Nationalité / Nationality", para{text: d.Nationality, st: stValue}),
+	}
+	ground := s.field(2, 4, "Motif / Ground", both(d.Ground)...)
+	ground.w = s.width - ground.x
+	s.ensure(s.rowHeight(row1) + 3)
+	s.rule(hairline, 0.3)
+	s.space(2)
+	s.row(row1...)
+	s.space(2.5)
+	s.row(
+		s.field(0, 4, "N° étranger / Foreigner no.", foreigner...),
+		s.field(1, 4, "Demande / Application", both(t.both("kind."+string(d.ApplicationKind)))...),
+		ground,
+	)
+	s.space(4.5)
+}
+
+// documentRights prints the rights, the reason the attestation exists,
+// in a frame that holds the validity in words, one right a row in French
+// and English side by side, and, for an extension attestation after a
+// permit, that the expired permit must go with it (and the note of the
+// kind, if any).
+func documentRights(s *sheet, d *Document, t wording) {
+	const pad, gap, bullet = 4, 8, 3.5
+	w := (s.width - 2*pad - gap) / 2
+	pair := func(fr, en para) []cell {
+		return []cell{{w: w, paras: []para{fr}}, {x: w + gap, w: w, paras: []para{en}}}
+	}
+	head := style{bold: true, size: 12, colour: rightsInk}
+	validity := style{bold: true, size: 11.5, colour: ink}
+	validityEN := style{bold: true, size: 11.5, colour: muted}
+	valid := rules.Text{
+		FR: t.text("fr", "attestations.validity", day("fr", d.ValidFrom), day("fr", d.ValidUntil)),
+		EN: t.text("en", "attestations.validity", day("en", d.ValidFrom), day("en", d.ValidUntil)),
+	}
+	rows := [][]cell{
+		pair(para{text: "Ce que prouve cette attestation", st: head, after: 1.5}, para{text: "What this attestation proves", st: head, after: 1.5}),
+		pair(para{text: valid.FR, st: validity, after: 2}, para{text: valid.EN, st: validityEN, after: 2}),
+	}
+	fr := d.Rights.Words(func(key string, args ...any) string { return t.text("fr", key, args...) }, func(x time.Time) string { return day("fr", x) })
+	en := d.Rights.Words(func(key string, args ...any) string { return t.text("en", key, args...) }, func(x time.Time) string { return day("en", x) })
+	for i := range fr {
+		rows = append(rows, []cell{
+			{w: bullet, paras: []para{{text: "•", st: stRights}}},
+			{x: bullet, w: w - bullet, paras: []para{{text: fr[i], st: stRights, after: 1}}},
+			{x: w + gap, w: bullet, paras: []para{{text: "•", st: stRightsEN}}},
+			{x: w + gap + bullet, w: w - bullet, paras: []para{{text: en[i], st: stRightsEN, after: 1}}},
+		})
+	}
+	strong := style{bold: true, size: 10.5, colour: rightsInk}
+	if d.withExpiredPermit() {
+		rows = append(rows, pair(
+			para{text: "À présenter avec votre titre de séjour expiré", st: strong},
+			para{text: "To be shown with your expired residence permit", st: strong},
+		))
+	}
+	if note := documentKinds[d.Kind].note; note.FR != "" {
+		rows = append(rows, pair(para{text: note.FR, st: strong}, para{text: note.EN, st: strong}))
+	}
+	s.boxed(frame{border: rightsInk, fill: rightsFill, lineWidth: 1.2, pad: pad}, rows...)
+	s.space(4.5)
+}
+
+// The proof section: the QR code with its text under it on the left, and
+// on the right how to check the attestation and what to do if it is
+// refused.
+const (
+	proofLeft = 58 // the width of the QR code's column, in mm
+	proofGap  = 6  // between the two columns
+)
+
+// documentProof prints the QR code with the code as text under it, for
+// whoever cannot scan it, and beside them how to check the attestation
+// and what to do if it is refused. When the two columns do not fit on a
+// page (only absurd input makes them so tall), they are printed one
+// after the other at full width.
+func documentProof(s *sheet, d *Document) {
+	right := s.width - proofLeft - proofGap
+	code := codeCell(s, d.Code, proofLeft)
+	check := checkRows(d, right)
+	refusal := refusedRows(d, right)
+	left := qrSize + 2 + s.height(code)
+	tall := max(left, s.rowHeight(check[0])+s.rowHeight(check[1])+3+s.boxHeight(refusedFrame, refusal...))
+	if !s.fitsPage(tall) {
+		s.ensure(qrSize)
+		s.pdf.ImageOptions("qr", s.left, s.pdf.GetY(), qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		s.pdf.SetY(s.pdf.GetY() + qrSize + 2)
+		s.row(codeCell(s, d.Code, s.width))
+		s.space(3)
+		for _, r := range checkRows(d, s.width) {
+			s.row(r...)
+		}
+		s.space(3)
+		s.boxed(refusedFrame, refusedRows(d, s.width)...)
+		return
+	}
+	s.ensure(tall)
+	y := s.pdf.GetY()
+	s.pdf.ImageOptions("qr", s.left, y, qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	s.pdf.SetY(y + qrSize + 2)
+	s.column(0, proofLeft, func() { s.row(code) })
+	s.pdf.SetY(y)
+	s.column(proofLeft+proofGap, right, func() {
+		for _, r := range check {
+			s.row(r...)
+		}
+		s.space(3)
+		s.boxed(refusedFrame, refusal...)
+	})
+	s.pdf.SetY(y + tall)
+}
+
+// checkRows say, in French and English side by side in w mm, how to
+// check the attestation, with the address of the verification page under
+// both, on a line of its own so that it is not cut.
+func checkRows(d *Document, w float64) [][]cell {
+	const gap = 6
+	cw := (w - gap) / 2
+	lead := style{bold: true, size: 9.5, colour: ink}
+	leadEN := style{bold: true, size: 9.5, colour: muted}
+	return [][]cell{
+		{
+			{w: cw, paras: []para{{text: "Vérifiez cette attestation" + nbsp + ": scannez le code ou allez sur", st: lead}}},
+			{x: cw + gap, w: cw, paras: []para{{text: "Check this attestation: scan the code or go to", st: leadEN}}},
+		},
+		{{w: w, paras: []para{{text: strings.TrimSpace(d.VerifyURL), st: style{bold: true, size: 10, colour: ink}}}}},
+	}
+}
+
+// codeCell prints the signed code in monospace, w mm wide, cut into
+// lines of equal length rather than at its spaces, which belong to the
+// code (base45 has a space among its 45 characters): each space is
+// shown as « ␣ », which a person typing the code would otherwise miss at
+// the end of a line.
+func codeCell(s *sheet, code string, w float64) cell {
+	s.use(stCode)
+	perLine := max(1, int(w/s.pdf.GetStringWidth("0")))
+	chars := []rune(strings.ReplaceAll(strings.TrimSpace(code), " ", "␣"))
+	var lines []string
+	for len(chars) > perLine {
+		lines = append(lines, string(chars[:perLine]))
+		chars = chars[perLine:]
+	}
+	lines = append(lines, string(chars))
+	label := rules.Text{FR: "Code à saisir si le scan échoue", EN: "Code to type if scanning fails"}
+	if strings.Contains(code, " ") {
+		label.FR += " (␣" + nbsp + "=" + nbsp + "espace)"
+		label.EN += " (␣" + nbsp + "=" + nbsp + "space)"
+	}
+	return cell{w: w, paras: []para{
+		{text: label.FR, st: stCodeLabel},
+		{text: label.EN, st: stCodeLabel, after: 0.8},
+		{text: strings.Join(lines, "\n"), st: stCode},
+	}}
+}
+
+// refusedFrame is the frame of the block on refusals: a note, in blue.
+var refusedFrame = frame{border: noteInk, fill: noteFill, lineWidth: 0.4, pad: 3.5}
+
+// refusedRows say, in French and English side by side in w mm, what the
+// holder can do when an employer or an office will not accept the
+// attestation: who must accept it, how they can check it, and whom to
+// ask for help, quoting which number.
+func refusedRows(d *Document, w float64) [][]cell {
+	const gap = 6
+	cw := (w - 2*refusedFrame.pad - gap) / 2
+	withPermit, withPermitEN := "", ""
+	if d.withExpiredPermit() {
+		withPermit, withPermitEN = " avec votre titre de séjour expiré", " with your expired residence permit"
+	}
+	number := strings.ReplaceAll(d.Number, " ", nbsp)
+	head := style{bold: true, size: 9.5, colour: noteInk}
+	lead := style{bold: true, size: 8.5, colour: ink}
+	leadEN := style{bold: true, size: 8.5, colour: muted}
+	body := style{size: 8.5, colour: ink}
+	bodyEN := style{size: 8.5, colour: muted}
+	return [][]cell{{
+		{w: cw, paras: []para{
+			{text: "Si cette attestation est refusée", st: head, after: 1.2},
+			{text: "Votre employeur, France Travail et la CAF doivent l’accepter" + withPermit + " jusqu’au " + day("fr", d.ValidUntil) + nbsp + ": le code leur montre qu’elle est authentique.", st: lead, after: 1},
+			{text: "S’ils la refusent encore, contactez la préfecture ou un point d’accueil (centre de contact citoyen, association) en donnant le n°" + nbsp + number + ".", st: body},
+		}},
+		{x: cw + gap, w: cw, paras: []para{
+			{text: "If this attestation is refused", st: head, after: 1.2},
+			{text: "Your employer, the job centre (France Travail) and the family benefits office (CAF) must accept it" + withPermitEN + " until " + day("en", d.ValidUntil) + ": the code shows them that it is genuine.", st: leadEN, after: 1},
+			{text: "If they still refuse it, contact the prefecture or a help desk (citizens’ contact centre, an association), quoting number " + number + ".", st: bodyEN},
+		}},
+	}}
+}

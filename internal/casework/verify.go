@@ -1,0 +1,79 @@
+package casework
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// CodeResult is what the signed code of an attestation says, once its
+// signature has verified.
+type CodeResult struct {
+	Status                permit.AttestationStatus // from the signed dates only: valid, not yet valid, expired
+	Kind                  permit.AttestationKind
+	Number                string
+	Version               int
+	GivenNames, Surname   string
+	BirthDate             string // YYYY-MM-DD
+	Ground                permit.GroundID
+	ApplicationKind       permit.Kind
+	ValidFrom, ValidUntil time.Time
+	Rights                rules.Granted
+	Prefecture            string
+}
+
+// CodeChecker verifies a signed code offline. Its errors are domain
+// errors with the keys verify.forged (the signature does not verify, or
+// the key is unknown) or verify.malformed (not a code at all).
+type CodeChecker interface {
+	Check(code string, now time.Time) (*CodeResult, error)
+}
+
+// Verification is the answer given to whoever checks an attestation.
+type Verification struct {
+	// Outcome is one of valid, not_yet_valid, expired, superseded,
+	// revoked, forged, malformed.
+	Outcome string
+	Result  *CodeResult // nil when forged or malformed: nothing unverified is shown
+}
+
+// Verify checks a code: its signature and dates offline, then, online,
+// whether the prefecture revoked it or a newer version replaced it. It
+// never says valid for anything it could not fully check.
+func (s *Files) Verify(ctx context.Context, code string) (*Verification, error) {
+	// A code copied from the PDF may carry its line breaks, and the sign
+	// it prints for spaces (U+2423).
+	code = strings.TrimSpace(strings.NewReplacer("\r", "", "\n", "", "\u2423", " ").Replace(code))
+	if code == "" {
+		return nil, permit.Invalid(map[string]string{"code": "verify.error.empty"})
+	}
+	res, err := s.Codes.Check(code, s.Clock.Now().In(paris))
+	if err != nil {
+		switch key, _ := permit.ErrorMessage(err); key {
+		case "verify.forged":
+			return &Verification{Outcome: "forged"}, nil
+		case "verify.malformed":
+			return &Verification{Outcome: "malformed"}, nil
+		}
+		return nil, err
+	}
+	v := &Verification{Outcome: string(res.Status), Result: res}
+	versions, err := s.Attest.AttestationVersions(ctx, res.Number)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return v, nil // issued elsewhere, or by a copy of this portal: the signature is all there is
+	} else if err != nil {
+		return nil, err
+	}
+	for _, a := range versions {
+		switch {
+		case a.Version == res.Version && a.RevokedAt != nil:
+			v.Outcome = string(permit.AttestationRevoked)
+		case a.Version > res.Version && v.Outcome != string(permit.AttestationRevoked):
+			v.Outcome = string(permit.AttestationSuperseded)
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,49 @@
+package seal
+
+import (
+	"errors"
+	"time"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// Sealer signs casework's attestations with a keyring.
+type Sealer struct{ Keys *Keyring }
+
+// Seal signs the essential data of an attestation.
+func (s Sealer) Seal(c *casework.Case, a *permit.Attestation, r rules.Granted) (string, error) {
+	return Sign(s.Keys, ClaimsOf(a, c.Person, c.App, c.Prefecture, r))
+}
+
+// Checker verifies codes for casework with a key source: the keyring of
+// the portal itself, or a saved key set offline.
+type Checker struct{ Keys KeySource }
+
+// Check verifies a code and turns its claims into casework's terms.
+func (ch Checker) Check(code string, now time.Time) (*casework.CodeResult, error) {
+	res, err := Verify(code, ch.Keys, now)
+	switch {
+	case errors.Is(err, ErrMalformed):
+		return nil, permit.Errorf(permit.EINVALID, "verify.malformed")
+	case errors.Is(err, ErrForged), errors.Is(err, ErrUnknownKey):
+		return nil, permit.Errorf(permit.EINVALID, "verify.forged")
+	case err != nil:
+		return nil, err
+	}
+	c := res.Claims
+	out := &casework.CodeResult{Status: res.Status, Kind: c.Kind, Number: c.Number, Version: c.Version,
+		GivenNames: c.GivenNames, Surname: c.Surname, BirthDate: c.BirthDate, Ground: c.Ground, ApplicationKind: c.ApplicationKind,
+		Prefecture: c.Prefecture.Name,
+		Rights:     rules.Granted{Work: c.Rights.Work, TravelReentry: c.Rights.TravelReentry, SocialRightsContinue: c.Rights.SocialRightsContinue}}
+	out.ValidFrom, _ = parseDay(c.ValidFrom)
+	if c.ValidUntil != "" {
+		out.ValidUntil, _ = parseDay(c.ValidUntil)
+	}
+	if c.Rights.StayUntil != "" {
+		out.Rights.Stay = true
+		out.Rights.StayUntil, _ = parseDay(c.Rights.StayUntil)
+	}
+	return out, nil
+}

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/qr"
+	"github.com/sejour/sejour/internal/seal"
+)
+
+// receiptCode files an application and returns its filing receipt's
+// attestation, with its signed code.
+func receiptCode(t *testing.T, s *site) *permit.Attestation {
+	t.Helper()
+	id := s.applicantWithFiling("holder@example.org")
+	as, err := s.db.Attestations(t.Context(), id)
+	if err != nil || len(as) != 1 || !strings.HasPrefix(as[0].Code, "SJ1:") {
+		t.Fatalf("filing receipt attestation: %+v, %v", as, err)
+	}
+	return as[0]
+}
+
+func (s *site) verifyCode(code string) (*http.Response, string) {
+	s.t.Helper()
+	return s.postMultipart("/verifier", map[string]string{"code": code}, "photo", "", nil)
+}
+
+func TestVerifierPage(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		s.prefecture("75", "75")
+		a := receiptCode(t, s)
+		s.cookie = map[string]string{} // anyone may verify
+		_, page := s.get("/verifier")
+		mustContain(t, page, "Vérifier une attestation", `name="code"`, `name="photo"`)
+
+		_, page = s.verifyCode(a.Code)
+		mustContain(t, page, "Attestation authentique et valable aujourd&#39;hui", "Zoë N&#39;Diaye", "3 février 1999", a.Number,
+			"ne prouve pas, à lui seul, que le séjour est régulier")
+
+		// Any changed character is forged or malformed, and shows nothing.
+		for _, i := range []int{5, len(a.Code) / 2, len(a.Code) - 2} {
+			c := []byte(a.Code)
+			if c[i] == 'A' {
+				c[i] = 'B'
+			} else {
+				c[i] = 'A'
+			}
+			_, page = s.verifyCode(string(c))
+			if !strings.Contains(page, "non authentique") && !strings.Contains(page, "pas un code d&#39;attestation") {
+				t.Errorf("code changed at %d was not refused", i)
+			}
+			mustNotContain(t, page, "Zoë")
+		}
+
+		// A photo of the QR code works like the code itself.
+		png, err := qr.Encode(a.Code, 600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, page = s.postMultipart("/verifier", nil, "photo", "photo.png", png)
+		mustContain(t, page, "Attestation authentique", "Zoë N&#39;Diaye")
+		res, page := s.postMultipart("/verifier", nil, "photo", "photo.pdf", []byte("%PDF-1.4 not an image"))
+		if res.StatusCode != 422 || !strings.Contains(page, "JPEG ou PNG") {
+			t.Fatalf("a non-image upload: %d", res.StatusCode)
+		}
+
+		// Online, a revoked attestation is said to be so.
+		if err := s.db.Revoke(t.Context(), a.ID, "test"); err != nil {
+			t.Fatal(err)
+		}
+		_, page = s.verifyCode(a.Code)
+		mustContain(t, page, "Attestation retirée par la préfecture")
+	})
+}
+
+func TestVerifierSupersededVersion(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		s.prefecture("75", "75")
+		a := receiptCode(t, s)
+		next := &permit.Attestation{ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil, AvailableFrom: a.AvailableFrom}
+		if err := s.db.Supersede(t.Context(), a, next, nil); err != nil {
+			t.Fatal(err)
+		}
+		if next.Version != 2 || next.Number != a.Number {
+			t.Fatalf("new version %+v", next)
+		}
+		_, page := s.verifyCode(a.Code)
+		mustContain(t, page, "Attestation remplacée par une version plus récente")
+	})
+}
+
+func TestVerifyAPIAndKeySet(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		s.prefecture("75", "75")
+		a := receiptCode(t, s)
+		post := func(body string) (*http.Response, map[string]any) {
+			req := httptest.NewRequest("POST", "/api/v1/verify", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Origin", "https://employer.example") // other sites' code may call it
+			res := s.do(req)
+			var out map[string]any
+			json.NewDecoder(res.Body).Decode(&out)
+			return res, out
+		}
+		res, out := post(`{"code": "` + a.Code + `"}`)
+		if res.StatusCode != 200 || out["status"] != "valid" || out["number"] != a.Number {
+			t.Fatalf("API: %d %v", res.StatusCode, out)
+		}
+		if h, _ := out["holder"].(map[string]any); h["surname"] != "N'Diaye" || h["birth_date"] != "1999-02-03" {
+			t.Fatalf("holder: %v", out["holder"])
+		}
+		bad := []byte(a.Code)
+		bad[len(bad)/2] ^= 1
+		if _, out := post(`{"code": "` + string(bad) + `"}`); out["status"] != "forged" && out["status"] != "malformed" || out["holder"] != nil {
+			t.Fatalf("changed code: %v", out)
+		}
+		if res, out := post(`{"code": "hello"}`); res.StatusCode != 400 || out["status"] != "malformed" {
+			t.Fatalf("not a code: %d %v", res.StatusCode, out)
+		}
+		if res, _ := post(`not json`); res.StatusCode != 400 {
+			t.Fatalf("not JSON: %d", res.StatusCode)
+		}
+
+		res, body := s.get("/.well-known/sejour/keys.json")
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/jwk-set+json" {
+			t.Fatalf("keys.json: %d %v", res.StatusCode, res.Header)
+		}
+		set, err := seal.ParseKeySet([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Offline, with the published key set alone, the code verifies.
+		if r, err := seal.Verify(a.Code, set, s.clk.Now()); err != nil || r.Claims.Number != a.Number {
+			t.Fatalf("offline verification: %v, %v", r, err)
+		}
+	})
+}
