@@ -132,7 +132,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB, Sender: sender, Clock: m.Clock, Logger: m.Logger,
-		SweepAttestations: func(ctx context.Context) (int, error) { return m.Files.SweepAttestations(ctx) }})
+		SweepAttestations: func(ctx context.Context) (int, error) { return m.Files.SweepAttestations(ctx) },
+		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.Files.IssueDue(ctx, id) }})
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
@@ -157,7 +158,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Files = &casework.Files{
 		Store: m.DB, Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
-		Attest: m.DB, LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys},
+		Attest: m.DB, LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, Issuance: m.Queue,
 	}
 	m.Web, err = web.New(web.Options{
 		Accounts: m.Accounts, Files: m.Files, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,

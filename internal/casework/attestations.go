@@ -23,6 +23,12 @@ type AttestationStore interface {
 	PendingApplicationIDs(ctx context.Context) ([]int64, error)
 }
 
+// IssuanceQueue is told when issuing at once failed, so that a durable job
+// retries it.
+type IssuanceQueue interface {
+	AttestationsDue(ctx context.Context, appID int64) error
+}
+
 // maxValidity is the longest an extension or favourable-decision
 // attestation lasts (R.431-15-1: three months), before the next one.
 const maxValidityMonths = 3

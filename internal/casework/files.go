@@ -77,6 +77,7 @@ type Files struct {
 	Attest   AttestationStore
 	Sealer   Sealer
 	Codes    CodeChecker
+	Issuance IssuanceQueue // retries issuing that failed at once; may be nil
 	LeadDays int // how many days before it starts an attestation is made available
 
 	slotsOnce sync.Once

@@ -194,7 +194,12 @@ func (s *Files) issueNow(ctx context.Context, appID int64) {
 		return
 	}
 	if _, err := s.IssueDue(ctx, appID); err != nil {
-		s.Logger.Warn("attestation not issued now; the sweep will", "application", appID, "err", err)
+		s.Logger.Warn("attestation not issued now; a job will retry", "application", appID, "err", err)
+		if s.Issuance != nil {
+			if err := s.Issuance.AttestationsDue(ctx, appID); err != nil {
+				s.Logger.Warn("retry job not queued; the daily sweep will issue", "application", appID, "err", err)
+			}
+		}
 	}
 }
 

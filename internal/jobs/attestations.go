@@ -41,3 +41,37 @@ func (w *attestationSweepWorker) Work(ctx context.Context, _ *river.Job[Attestat
 	}
 	return err
 }
+
+// IssueAttestationsArgs is the job kind "issue_attestations": issue what
+// one application is owed now. It is queued when issuing at once failed
+// (the database was busy, the process stopped), and River retries it.
+type IssueAttestationsArgs struct {
+	ApplicationID int64 `json:"application_id"`
+}
+
+// Kind names the job kind in River's tables.
+func (IssueAttestationsArgs) Kind() string { return "issue_attestations" }
+
+// InsertOpts keeps one pending job per application.
+func (IssueAttestationsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type issueWorker struct {
+	river.WorkerDefaults[IssueAttestationsArgs]
+	issue func(ctx context.Context, appID int64) (int, error)
+}
+
+func (w *issueWorker) Work(ctx context.Context, job *river.Job[IssueAttestationsArgs]) error {
+	_, err := w.issue(ctx, job.Args.ApplicationID)
+	return err
+}
+
+// AttestationsDue queues the issuing of what an application is owed.
+func (q *Queue) AttestationsDue(ctx context.Context, appID int64) error {
+	if !q.issuing {
+		return nil
+	}
+	_, err := q.client.InsertMany(ctx, []river.InsertManyParams{{Args: IssueAttestationsArgs{ApplicationID: appID}}})
+	return err
+}

@@ -33,6 +33,8 @@ type Options struct {
 	// SweepAttestations, when set, is run daily and at start: it issues
 	// the attestations pending applications are owed.
 	SweepAttestations func(ctx context.Context) (int, error)
+	// IssueAttestations, when set, works the issue_attestations jobs.
+	IssueAttestations func(ctx context.Context, appID int64) (int, error)
 }
 
 // Queue is sejour's job queue: a River client with sejour's job kinds.
@@ -40,6 +42,7 @@ type Queue struct {
 	client  riverClient
 	release func()
 	keep    bool
+	issuing bool
 	logger  *slog.Logger
 }
 
@@ -77,6 +80,10 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return MailSweepArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true},
 		))
+	}
+	if opts.IssueAttestations != nil {
+		river.AddWorker(workers, &issueWorker{issue: opts.IssueAttestations})
+		q.issuing = true
 	}
 	if opts.SweepAttestations != nil {
 		river.AddWorker(workers, &attestationSweepWorker{sweep: opts.SweepAttestations, logger: logger})
