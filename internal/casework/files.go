@@ -78,7 +78,7 @@ type Files struct {
 	Sealer   Sealer
 	Codes    CodeChecker
 	Issuance IssuanceQueue // retries issuing that failed at once; may be nil
-	LeadDays int // how many days before it starts an attestation is made available
+	LeadDays int           // how many days before it starts an attestation is made available
 
 	slotsOnce sync.Once
 	slots     chan struct{}
