@@ -85,7 +85,7 @@ func dynamicKeys() []string {
 		permit.AttestationSuperseded, permit.AttestationRevoked} {
 		keys = append(keys, "attestation_status."+string(st))
 	}
-	for _, o := range []string{"valid", "not_yet_valid", "expired", "superseded", "revoked", "forged", "malformed"} {
+	for _, o := range []string{"valid", "receipt_valid", "not_yet_valid", "expired", "superseded", "revoked", "forged", "malformed"} {
 		keys = append(keys, "verify.outcome."+o, "verify.explain."+o)
 	}
 	for _, w := range rules.WorkKinds {

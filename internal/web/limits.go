@@ -39,6 +39,7 @@ func newLimits(clk clock.Clock) *limits {
 		"reset-email": {every: 10 * time.Minute, burst: 3},  // mails to one address
 		"signup-ip":   {every: 30 * time.Second, burst: 10},
 		"confirm-ip":  {every: 6 * time.Second, burst: 20},
+		"verify-ip":   {every: 2 * time.Second, burst: 30}, // public checks: 30 a minute from one address
 	}}
 }
 
@@ -49,6 +50,9 @@ func (l *limits) allow(kind, key string) bool {
 	k := kind + "\x00" + key
 	lim, ok := l.seen[k]
 	if !ok {
+		if _, known := l.rules[kind]; !known {
+			panic("web: no rate limit named " + kind) // a typo must not mean "no limit"
+		}
 		if len(l.seen) >= maxTracked {
 			l.seen = map[string]*rate.Limiter{}
 		}

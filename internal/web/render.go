@@ -158,6 +158,7 @@ func (p *Page) SwitchURL() string {
 
 // Field is one form field, ready for the "field" template.
 type Field struct {
+	Accept                   string // for file inputs: the types offered
 	Name, Type, Autocomplete string
 	Label, Hint, Error       string
 	Value                    string

@@ -19,11 +19,39 @@ type verifyView struct {
 	V *casework.Verification
 }
 
-// Outcome names the answer in the page's language.
-func (v *verifyView) Outcome() string { return v.T("verify.outcome." + v.V.Outcome) }
+// outcome is the answer's key: a genuine, current filing receipt has its
+// own, since it proves the filing and not lawful stay.
+func (v *verifyView) outcome() string {
+	if v.V.Outcome == "valid" && v.V.Result != nil && v.V.Result.Kind == permit.AttestationFilingReceipt {
+		return "receipt_valid"
+	}
+	return v.V.Outcome
+}
 
-// Good reports whether the attestation proves something today.
-func (v *verifyView) Good() bool { return v.V.Outcome == "valid" }
+// Outcome names the answer in the page's language.
+func (v *verifyView) Outcome() string { return v.T("verify.outcome." + v.outcome()) }
+
+// Explain says what the answer means.
+func (v *verifyView) Explain() string { return v.T("verify.explain." + v.outcome()) }
+
+// Alert is the DSFR alert kind of the answer.
+func (v *verifyView) Alert() string {
+	switch v.outcome() {
+	case "valid":
+		return "success"
+	case "forged", "malformed", "revoked":
+		return "error"
+	}
+	return "warning"
+}
+
+// PhotoField is the upload of a photo or scan: images only, since the QR
+// code is read from pixels.
+func (v *verifyView) PhotoField() Field {
+	f := v.Optional("photo", "file", "off", "verify.photo", "verify.photo_hint")
+	f.Accept = "image/jpeg,image/png"
+	return f
+}
 
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "verify", &verifyView{Page: s.page(r, "verify.title")})
@@ -56,7 +84,9 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "verify", &verifyView{Page: p})
 		return nil
 	}
-	s.render(w, r, http.StatusOK, "verify", &verifyView{Page: p, V: v})
+	view := &verifyView{Page: p, V: v}
+	p.TitleKey = "verify.outcome." + view.outcome()
+	s.render(w, r, http.StatusOK, "verify", view)
 	return nil
 }
 

@@ -38,7 +38,7 @@ func TestVerifierPage(t *testing.T) {
 		mustContain(t, page, "Vérifier une attestation", `name="code"`, `name="photo"`)
 
 		_, page = s.verifyCode(a.Code)
-		mustContain(t, page, "Attestation authentique et valable aujourd&#39;hui", "Zoë N&#39;Diaye", "3 février 1999", a.Number,
+		mustContain(t, page, "Attestation de dépôt authentique\u00a0: elle ne prouve pas le séjour régulier", "Zoë N&#39;Diaye", "3 février 1999", a.Number,
 			"ne prouve pas, à lui seul, que le séjour est régulier")
 
 		// Any changed character is forged or malformed, and shows nothing.
@@ -62,7 +62,7 @@ func TestVerifierPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, page = s.postMultipart("/verifier", nil, "photo", "photo.png", png)
-		mustContain(t, page, "Attestation authentique", "Zoë N&#39;Diaye")
+		mustContain(t, page, "Attestation de dépôt authentique", "Zoë N&#39;Diaye")
 		res, page := s.postMultipart("/verifier", nil, "photo", "photo.pdf", []byte("%PDF-1.4 not an image"))
 		if res.StatusCode != 422 || !strings.Contains(page, "JPEG ou PNG") {
 			t.Fatalf("a non-image upload: %d", res.StatusCode)
@@ -138,4 +138,19 @@ func TestVerifyAPIAndKeySet(t *testing.T) {
 			t.Fatalf("offline verification: %v, %v", r, err)
 		}
 	})
+}
+
+func TestVerifierIsRateLimited(t *testing.T) {
+	s := sqliteSite(t)
+	var last *http.Response
+	for i := 0; i < 31; i++ {
+		last, _ = s.verifyCode("SJ1:NOTACODE")
+	}
+	if last.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("31st check from one address in a moment: %d", last.StatusCode)
+	}
+	req := httptest.NewRequest("POST", "/api/v1/verify", strings.NewReader(`{"code": "x"}`))
+	if res := s.do(req); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the API shares the limit: %d", res.StatusCode)
+	}
 }
