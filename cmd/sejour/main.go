@@ -34,6 +34,9 @@ Commands:
   verify --keys FILE CODE
             check an attestation code offline with a saved key set
             (exit 0 valid, 1 not valid today, 2 not genuine)
+  simulate  run the real engine on simulated time over a population and
+            check that no complete, in-time renewal is ever without proof
+            of stay (flags: --persons --days --seed --crash-rate --db)
   config    print the configuration, secrets masked
   version   print the version
 
@@ -67,6 +70,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return nil
 	case "verify":
 		return verifyOffline(args, out)
+	case "simulate":
+		return runSimulation(ctx, args, out)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {

@@ -2,6 +2,8 @@ package casework
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -78,6 +80,11 @@ func chain(appID int64, kind permit.AttestationKind, start time.Time, existing [
 			from = live.ValidUntil.AddDate(0, 0, 1)
 			continue
 		}
+		// A later attestation already exists (the permit's end was
+		// corrected to an earlier day): fill only the gap before it.
+		if next := nextStart(existing, kind, from); next != nil && !next.ValidFrom.After(until) {
+			until = next.ValidFrom.AddDate(0, 0, -1)
+		}
 		due = append(due, &permit.Attestation{ApplicationID: appID, Kind: kind, ValidFrom: from, ValidUntil: until,
 			AvailableFrom: from.AddDate(0, 0, -lead)})
 		from = until.AddDate(0, 0, 1)
@@ -92,6 +99,17 @@ func hasKind(as []*permit.Attestation, kind permit.AttestationKind) bool {
 		}
 	}
 	return false
+}
+
+// nextStart returns the live attestation of kind that starts first after d.
+func nextStart(as []*permit.Attestation, kind permit.AttestationKind, d time.Time) *permit.Attestation {
+	var next *permit.Attestation
+	for _, a := range as {
+		if a.Kind == kind && a.SupersededAt == nil && a.RevokedAt == nil && a.ValidFrom.After(d) && (next == nil || a.ValidFrom.Before(next.ValidFrom)) {
+			next = a
+		}
+	}
+	return next
 }
 
 // covering returns the live attestation of kind in force on day d.
@@ -189,12 +207,16 @@ func (s *Files) SweepAttestations(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	total := 0
+	var errs []error
 	for _, id := range ids {
 		n, err := s.IssueDue(ctx, id)
 		if err != nil {
-			return total, err
+			// One application failing must not hold back the others.
+			s.Logger.Error("attestations not issued", "application", id, "err", err)
+			errs = append(errs, fmt.Errorf("application %d: %w", id, err))
+			continue
 		}
 		total += n
 	}
-	return total, nil
+	return total, errors.Join(errs...)
 }

@@ -51,6 +51,9 @@ func TestPlan(t *testing.T) {
 		{"waiting for documents: no new extension", renewal(permit.StateIncomplete, filed), []*permit.Attestation{receipt}, nil, date(2027, 3, 20), nil},
 		{"favourable decision: its attestation from the decision day", renewal(permit.StateFavourable, filed), []*permit.Attestation{receipt, first}, &decided, date(2027, 5, 10),
 			[]want{{permit.AttestationFavourable, decided, date(2027, 8, 9)}}},
+		{"the permit's end corrected earlier: only the gap is filled", renewal(permit.StateUnderReview, filed),
+			[]*permit.Attestation{receipt, {Kind: permit.AttestationExtension, ValidFrom: date(2027, 4, 11), ValidUntil: date(2027, 7, 10)}}, nil, date(2027, 3, 20),
+			[]want{{permit.AttestationExtension, date(2027, 4, 1), date(2027, 4, 10)}}},
 		{"card handed over: nothing", renewal(permit.StateHandedOver, filed), []*permit.Attestation{receipt, first}, &decided, date(2027, 9, 1), nil},
 	}
 	for _, tt := range tests {

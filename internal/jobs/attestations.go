@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // attestationSweepInterval is how often the sweep recomputes which
@@ -25,8 +26,16 @@ func (AttestationSweepArgs) Kind() string { return "attestation_sweep" }
 
 // InsertOpts keeps at most one sweep waiting.
 func (AttestationSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{UniqueOpts: whileWaiting}
 }
+
+// whileWaiting makes a job unique only while one like it waits or runs.
+// River's default also counts completed jobs, kept for a day: a daily
+// sweep would then be skipped every other day.
+var whileWaiting = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+}}
 
 type attestationSweepWorker struct {
 	river.WorkerDefaults[AttestationSweepArgs]
@@ -54,7 +63,7 @@ func (IssueAttestationsArgs) Kind() string { return "issue_attestations" }
 
 // InsertOpts keeps one pending job per application.
 func (IssueAttestationsArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{UniqueOpts: whileWaiting}
 }
 
 type issueWorker struct {

@@ -115,7 +115,7 @@ func (MailSweepArgs) Kind() string { return "mail_sweep" }
 
 // InsertOpts keeps at most one sweep waiting.
 func (MailSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{UniqueOpts: whileWaiting}
 }
 
 type sweepWorker struct {

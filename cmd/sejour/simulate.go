@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/sejour/sejour/internal/simulate"
+)
+
+// runSimulation runs `sejour simulate`: the zero-gap invariant measured on
+// the real engine over a simulated period. It prints one line of JSON and
+// fails (exit 1) when the invariant broke, saying where.
+func runSimulation(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	o := simulate.Options{}
+	fs.IntVar(&o.Persons, "persons", 1000, "permit holders to simulate")
+	fs.IntVar(&o.Days, "days", 400, "simulated days")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the population and its events")
+	fs.Float64Var(&o.CrashRate, "crash-rate", 0.01, "probability that an issuing step crashes")
+	fs.Float64Var(&o.CorrectionRate, "correction-rate", 0, "share of holders who correct their permit's end date after filing")
+	fs.StringVar(&o.Database, "db", "sqlite", `"sqlite" (a temporary file) or a postgres:// URL (a schema of its own, dropped at the end)`)
+	start := fs.String("start", simulate.DefaultStart.Format(time.DateOnly), "first simulated day, YYYY-MM-DD")
+	progress := fs.Bool("progress", false, "print progress every 10 simulated days on stderr")
+	verbose := fs.Bool("verbose", false, "log the engine's warnings on stderr")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{2, err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &exitError{2, "usage: sejour simulate [--persons N] [--days N] [--seed N] [--crash-rate P] [--correction-rate P] [--db sqlite|postgres://...] [--start YYYY-MM-DD]"}
+	}
+	var err error
+	if o.Start, err = time.Parse(time.DateOnly, *start); err != nil {
+		return &exitError{2, fmt.Sprintf("--start: %q is not a date YYYY-MM-DD", *start)}
+	}
+	if *progress {
+		o.Progress = os.Stderr
+	}
+	if *verbose {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	sum, err := simulate.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	line, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, string(line))
+	if !sum.OK() {
+		return &exitError{1, sum.Failure()}
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package simulate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// audit reads back, once the queue has stopped, every application and
+// attestation from the database, checks that they are what the
+// simulation saw happen, and counts duplicates and late issues.
+func (s *sim) audit(ctx context.Context) (*Summary, error) {
+	sum := &Summary{Persons: s.opts.Persons, Days: s.opts.Days, Start: s.days.date(0), Seed: s.opts.Seed,
+		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections, Favourable: s.favourable,
+		Unfavourable: s.unfavourable, OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
+		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished}
+	for _, p := range s.people {
+		if p.app == 0 {
+			continue
+		}
+		if err := s.auditApplication(ctx, p, sum); err != nil {
+			return nil, fmt.Errorf("simulate: audit of person %d, application %d: %w", p.n, p.app, err)
+		}
+	}
+	if seen := s.iss.count(); seen != sum.Attestations {
+		return nil, fmt.Errorf("simulate: audit: %d attestations seen issued, %d in the database", seen, sum.Attestations)
+	}
+	return sum, nil
+}
+
+func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) error {
+	a, err := s.db.Application(ctx, p.app)
+	if err != nil {
+		return err
+	}
+	if a.State != p.state {
+		return fmt.Errorf("the database says %s, the simulation %s", a.State, p.state)
+	}
+	sum.Applications++
+	if a.SubmittedAt != nil {
+		sum.Filed++
+		if a.Kind == permit.KindRenewal {
+			sum.Renewals++
+		}
+		if p.inTime {
+			sum.InTimeRenewals++
+		}
+	}
+	atts, err := s.db.Attestations(ctx, p.app)
+	if err != nil {
+		return err
+	}
+	for i, at := range atts {
+		r := s.iss.lookup(at.ID)
+		if r == nil {
+			return fmt.Errorf("attestation %d is in the database but was never seen issued", at.ID)
+		}
+		if at.SupersededAt != nil || at.RevokedAt != nil {
+			return fmt.Errorf("attestation %d was superseded or revoked, which the daily check does not model", at.ID)
+		}
+		if (at.Code == "") != (r.signed == notSigned) {
+			return fmt.Errorf("attestation %d: signed in the database %t, seen signed %t", at.ID, at.Code != "", r.signed != notSigned)
+		}
+		sum.Attestations++
+		switch at.Kind {
+		case permit.AttestationFilingReceipt:
+			sum.FilingReceipts++
+		case permit.AttestationExtension:
+			sum.Extensions++
+		case permit.AttestationFavourable:
+			sum.FavourableDecisions++
+		}
+		if at.Code == "" {
+			sum.Unsigned++
+		} else if late := r.signed - p.dueDay(r); late > 0 {
+			sum.LateIssues++
+			sum.MaxLateDays = max(sum.MaxLateDays, late)
+		}
+		for _, other := range atts[i+1:] {
+			if overlap(at, other) {
+				sum.Duplicates++
+				if sum.FirstDuplicate == nil {
+					sum.FirstDuplicate = &Finding{Person: p.n, Application: p.app, Day: s.days.date(s.days.of(other.ValidFrom)),
+						Detail: fmt.Sprintf("%s %s and %s overlap", at.Kind, at.Number, other.Number)}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// overlap reports whether two attestations are live duplicates: the same
+// kind, neither superseded nor revoked, valid on a common day.
+func overlap(a, b *permit.Attestation) bool {
+	live := func(x *permit.Attestation) bool { return x.SupersededAt == nil && x.RevokedAt == nil }
+	return a.Kind == b.Kind && live(a) && live(b) && !a.ValidFrom.After(b.ValidUntil) && !b.ValidFrom.After(a.ValidUntil)
+}
+
+// dueDay is the day an attestation was due: the first day from its
+// AvailableFrom on which the application was in a state that owes its
+// kind. When no such day came before it was signed, it was not late.
+func (p *person) dueDay(r *record) int {
+	owes := func(st permit.State) bool {
+		switch r.kind {
+		case permit.AttestationFilingReceipt:
+			return st != "" && st != permit.StateDraft
+		case permit.AttestationExtension:
+			return st == permit.StateSubmitted || st == permit.StateUnderReview
+		}
+		return st == permit.StateFavourable || st == permit.StateCardReady
+	}
+	for d := r.avail; d < r.signed; d++ {
+		if owes(p.stateOn(d)) {
+			return d
+		}
+	}
+	return r.signed
+}

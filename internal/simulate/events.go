@@ -1,0 +1,252 @@
+package simulate
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// live applies person p's events of day d, in the order a file moves,
+// until nothing more is due that day.
+func (s *sim) live(ctx context.Context, p *person, d int) error {
+	for {
+		did, err := s.next(ctx, p, d)
+		if err != nil {
+			return fmt.Errorf("person %d, application %d, on %s (%s): %w", p.n, p.app, s.days.date(d), p.state, err)
+		}
+		if !did {
+			break
+		}
+	}
+	if n := len(p.history); n == 0 && p.state != "" || n > 0 && p.history[n-1].state != p.state {
+		p.history = append(p.history, change{d, p.state})
+	}
+	return nil
+}
+
+// next takes the first step that is due, and reports whether it took one.
+func (s *sim) next(ctx context.Context, p *person, d int) (bool, error) {
+	due := func(day int) bool { return day <= d }
+	pending := p.state == permit.StateSubmitted || p.state == permit.StateUnderReview
+	switch {
+	case p.state == "" && due(p.draft):
+		return true, s.openDraft(ctx, p)
+	case p.state != "" && p.state != permit.StateDraft && due(p.correct):
+		return true, s.correctPermit(ctx, p)
+	case p.state == permit.StateDraft && due(p.file):
+		return true, s.fileDraft(ctx, p)
+	case (pending || p.state == permit.StateIncomplete) && due(p.withdraw):
+		return true, s.to(p, s.files.Withdraw(ctx, p.acc, p.app, "simulation"), permit.StateWithdrawn)
+	case pending && p.asked == nil && due(p.ask):
+		return true, s.askDocuments(ctx, p, d)
+	case p.state == permit.StateIncomplete && due(p.answer):
+		return true, s.answer(ctx, p)
+	case p.state == permit.StateIncomplete && due(p.close):
+		return true, s.agent(ctx, p, permit.ActionClose, "demande de pièces restée sans réponse")
+	case p.state == permit.StateClosed && due(p.reopen):
+		return true, s.agent(ctx, p, permit.ActionReopen, "pièces reçues au guichet")
+	case p.state == permit.StateSubmitted && (due(p.review) || due(p.decide)):
+		return true, s.to(p, s.files.StartReview(ctx, s.staff, p.app), permit.StateUnderReview)
+	case p.state == permit.StateUnderReview && due(p.decide):
+		if p.favourable {
+			return true, s.agent(ctx, p, permit.ActionDecideFavour, "")
+		}
+		return true, s.agent(ctx, p, permit.ActionDecideRefuse, "conditions non remplies")
+	case p.state == permit.StateFavourable && due(p.card):
+		return true, s.agent(ctx, p, permit.ActionCardProduced, "")
+	case p.state == permit.StateCardReady && due(p.hand):
+		return true, s.agent(ctx, p, permit.ActionHandOver, "")
+	}
+	return false, nil
+}
+
+// to records the state a use case that succeeded led to.
+func (s *sim) to(p *person, err error, st permit.State) error {
+	if err == nil {
+		p.state = st
+	}
+	return err
+}
+
+// openDraft creates the holder's account and profile, starts the
+// application and uploads its documents.
+func (s *sim) openDraft(ctx context.Context, p *person) error {
+	now := s.clock.Now()
+	p.acc = &permit.Account{Email: fmt.Sprintf("titulaire%07d@simulation.sejour.localhost", p.n), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
+	if err := s.db.CreateAccount(ctx, p.acc, "!", nil, nil); err != nil {
+		return err
+	}
+	if err := s.saveProfile(ctx, p); err != nil {
+		return err
+	}
+	a, err := s.files.Start(ctx, p.acc, casework.StartForm{Kind: p.kind, Ground: p.ground})
+	if err != nil {
+		return err
+	}
+	p.app, p.state = a.ID, permit.StateDraft
+	docs, err := s.rules.RequiredDocuments(p.ground, p.kind)
+	if err != nil {
+		return err
+	}
+	return s.upload(ctx, p, docs)
+}
+
+// correctPermit has the holder correct the end date of the permit they
+// declared, after filing (a rectification): casework.Plan then reads the
+// corrected date.
+func (s *sim) correctPermit(ctx context.Context, p *person) error {
+	p.correct = never
+	p.expiry += p.shift
+	s.corrections++
+	if err := s.saveProfile(ctx, p); err != nil {
+		return err
+	}
+	return s.assess(ctx, p)
+}
+
+// saveProfile declares the holder's identity, address and permit.
+func (s *sim) saveProfile(ctx context.Context, p *person) error {
+	pref := prefectures[p.n%len(prefectures)]
+	form := casework.ProfileForm{GivenNames: "Awa", Surname: fmt.Sprintf("Simulée %d", p.n), BirthDate: "1994-05-17",
+		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+p.n),
+		AddressLine: "1 rue de la Simulation", Postcode: pref.postcode, City: pref.city}
+	if p.held != "" {
+		form.HasPermit, form.PermitGround, form.PermitNumber = true, string(p.held), fmt.Sprintf("SIM%08d", p.n)
+		form.PermitFrom, form.PermitTo = s.days.date(p.expiry-364), s.days.date(p.expiry)
+	}
+	return s.files.SaveProfile(ctx, p.acc, form)
+}
+
+func (s *sim) upload(ctx context.Context, p *person, docs []*rules.Document) error {
+	for _, doc := range docs {
+		if _, err := s.files.Upload(ctx, p.acc, p.app, doc.ID, doc.ID+".png", s.scan); err != nil {
+			return fmt.Errorf("upload %s: %w", doc.ID, err)
+		}
+	}
+	return nil
+}
+
+// fileDraft pays the fee and files; it notes whether the application is
+// a complete, in-time renewal, as casework.Plan will judge it.
+func (s *sim) fileDraft(ctx context.Context, p *person) error {
+	if err := s.files.SetFeeStamp(ctx, p.acc, p.app, fmt.Sprintf("%016d", 1000000000000000+p.n)); err != nil {
+		return err
+	}
+	if _, err := s.files.File(ctx, p.acc, p.app); err != nil {
+		return err
+	}
+	p.state = permit.StateSubmitted
+	return s.assess(ctx, p)
+}
+
+// assess notes whether the application is a complete, in-time renewal
+// and when the permit ends, as casework.Plan reads them.
+func (s *sim) assess(ctx context.Context, p *person) error {
+	if p.kind != permit.KindRenewal {
+		return nil
+	}
+	a, err := s.db.Application(ctx, p.app)
+	if err != nil {
+		return err
+	}
+	pm, err := s.db.CurrentPermit(ctx, a.PersonID)
+	if err != nil {
+		return err
+	}
+	w := s.rules.RenewalWindow.Assess(pm.ValidTo, a.SubmittedAt.In(paris))
+	p.inTime, p.lastDay = w.Status != rules.WindowLate, s.days.of(pm.ValidTo)
+	return nil
+}
+
+// askDocuments has the prefecture ask for one or two of the filed
+// documents again, due in 30 days.
+func (s *sim) askDocuments(ctx context.Context, p *person, d int) error {
+	docs, err := s.rules.RequiredDocuments(p.ground, p.kind)
+	if err != nil {
+		return err
+	}
+	slots := []string{docs[len(docs)-1].ID}
+	if len(docs) > 1 && p.n%2 == 0 {
+		slots = append(slots, docs[0].ID)
+	}
+	err = s.files.RequestCompletion(ctx, s.staff, p.app, casework.CompletionForm{Slots: slots,
+		Reason: "pièce illisible", DueOn: s.days.date(d + 30)})
+	if err != nil {
+		return err
+	}
+	p.asked, p.state = slots, permit.StateIncomplete
+	s.completionRequests++
+	return nil
+}
+
+// answer uploads what was asked for and sends the file back.
+func (s *sim) answer(ctx context.Context, p *person) error {
+	for _, slot := range p.asked {
+		if _, err := s.files.Upload(ctx, p.acc, p.app, slot, slot+"-2.png", s.scan); err != nil {
+			return fmt.Errorf("upload %s: %w", slot, err)
+		}
+	}
+	_, err := s.files.Resubmit(ctx, p.acc, p.app)
+	return s.to(p, err, permit.StateUnderReview)
+}
+
+// agent makes a transition that has no use case yet (decisions, the card,
+// closing) as the prefecture's agent: permit.Transition, then the store.
+func (s *sim) agent(ctx context.Context, p *person, action permit.Action, reason string) error {
+	a, err := s.db.Application(ctx, p.app)
+	if err != nil {
+		return err
+	}
+	ev, err := permit.Transition(a, action, permit.Actor{Kind: permit.ActorAgent, AccountID: s.staff.ID}, s.clock.Now(), reason)
+	if err != nil {
+		return err
+	}
+	if err := s.db.Transition(ctx, a, ev); err != nil {
+		return err
+	}
+	p.state = a.State
+	switch a.State {
+	case permit.StateFavourable:
+		s.favourable++
+	case permit.StateUnfavourable:
+		s.unfavourable++
+	}
+	return nil
+}
+
+// prefecture is one of the simulated prefectures and an address in it.
+type prefecture struct{ code, name, postcode, city string }
+
+var prefectures = []prefecture{
+	{"75", "Préfecture de police de Paris", "75011", "Paris"},
+	{"69", "Préfecture du Rhône", "69003", "Lyon"},
+	{"93", "Préfecture de la Seine-Saint-Denis", "93200", "Saint-Denis"},
+	{"13", "Préfecture des Bouches-du-Rhône", "13001", "Marseille"},
+}
+
+// scanImage is the document every holder uploads: a small PNG, which the
+// upload check parses like any other.
+func scanImage() []byte {
+	img := image.NewGray(image.Rect(0, 0, 48, 32))
+	for x := range 48 {
+		img.Set(x, x%32, color.Gray{Y: 40})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		panic(err) // encoding an in-memory image does not fail
+	}
+	return b.Bytes()
+}
+
+// hours of the simulated day: events in the morning, issuance at night.
+const (
+	morning = 8
+	night   = 20
+)

@@ -1,0 +1,294 @@
+package simulate
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/store"
+)
+
+// sweepAttempts is how many times a failed daily sweep runs in one
+// simulated day: River retries a failed job after about attempt⁴
+// seconds, so a dozen attempts fit in a day.
+const sweepAttempts = 10
+
+// sim is one running simulation.
+type sim struct {
+	opts   Options
+	main   *app.Main
+	files  *casework.Files
+	db     *store.DB
+	rules  *rules.Catalogue
+	clock  *clock.Fixed
+	days   calendar
+	iss    *issuer
+	staff  *permit.Account
+	scan   []byte
+	people []*person
+	began  time.Time // in real time
+
+	completionRequests, favourable, unfavourable, corrections int
+	sweeps, retries, unfinished                               int
+	owedDays, gapDays                                         int
+	firstGap                                                  *Finding
+}
+
+// Run simulates opts.Days days of opts.Persons permit holders on the real
+// engine and returns what it measured. An error means the simulation
+// itself could not run (a use case refused a step it should accept, the
+// database failed); a broken invariant is reported in the Summary.
+func Run(ctx context.Context, opts Options) (*Summary, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	began := clock.System{}.Now()
+	days := newCalendar(opts.Start)
+	clk := clock.NewFixed(days.at(0, morning-1))
+	m, closeEngine, err := openEngine(ctx, opts, clk)
+	if err != nil {
+		return nil, err
+	}
+	defer closeEngine()
+	s := &sim{opts: opts, main: m, files: m.Files, db: m.DB, rules: m.Rules, clock: clk, days: days, scan: scanImage(), began: began}
+	s.iss = newIssuer(m.Files.Attest, clk, days, opts.Seed, opts.CrashRate)
+	s.iss.noSweep = opts.NoSweep
+	m.Files.Attest = s.iss
+	if err := s.setUp(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.runDays(ctx); err != nil {
+		return nil, err
+	}
+	sum, err := s.audit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sum.RunSeconds = clock.System{}.Now().Sub(began).Round(10 * time.Millisecond).Seconds()
+	return sum, nil
+}
+
+func (o *Options) check() error {
+	switch {
+	case o.Persons < 1 || o.Persons > 1_000_000:
+		return errors.New("simulate: persons must be between 1 and 1,000,000")
+	case o.Days < 1 || o.Days > 3650:
+		return errors.New("simulate: days must be between 1 and 3650")
+	case o.CrashRate < 0 || o.CrashRate >= 1:
+		return errors.New("simulate: the crash rate must be at least 0 and less than 1")
+	case o.CorrectionRate < 0 || o.CorrectionRate > 1:
+		return errors.New("simulate: the correction rate must be between 0 and 1")
+	case o.Database != "sqlite" && !strings.HasPrefix(o.Database, "postgres://") && !strings.HasPrefix(o.Database, "postgresql://"):
+		return errors.New(`simulate: the database must be "sqlite" or a postgres:// URL`)
+	}
+	if o.Start.IsZero() {
+		o.Start = DefaultStart
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// runDays lives the simulated days with the job queue running, and stops
+// it before the audit.
+func (s *sim) runDays(ctx context.Context) error {
+	queueCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	if err := s.main.Queue.Start(queueCtx); err != nil {
+		return fmt.Errorf("simulate: start the job queue: %w", err)
+	}
+	err := s.everyDay(ctx)
+	stopCtx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancelStop()
+	return errors.Join(err, s.main.Queue.Stop(stopCtx))
+}
+
+// everyDay sets the clock to each day's morning, applies everyone's
+// events, then to its night, issues, and checks the invariant.
+func (s *sim) everyDay(ctx context.Context) error {
+	for d := range s.opts.Days {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.clock.Set(s.days.at(d, morning))
+		for _, p := range s.people {
+			if err := s.live(ctx, p, d); err != nil {
+				return err
+			}
+		}
+		s.clock.Set(s.days.at(d, night))
+		if err := s.sweep(ctx); err != nil {
+			return fmt.Errorf("simulate: sweep of %s: %w", s.days.date(d), err)
+		}
+		s.check(d)
+		if s.opts.Progress != nil && (d%10 == 9 || d == s.opts.Days-1) {
+			fmt.Fprintf(s.opts.Progress, "day %d/%d (%s): %d attestations, %d owed days, %d gap days, %d crashes, %.0f s\n",
+				d+1, s.opts.Days, s.days.date(d), s.iss.count(), s.owedDays, s.gapDays, s.iss.crashCount(), clock.System{}.Now().Sub(s.began).Seconds())
+		}
+	}
+	return nil
+}
+
+// sweep runs the daily sweep, again after a crash, as River would retry it.
+func (s *sim) sweep(ctx context.Context) error {
+	s.sweeps++
+	for attempt := 1; ; attempt++ {
+		_, err := s.files.SweepAttestations(ctx)
+		switch {
+		case err == nil:
+			return nil
+		case !errors.Is(err, errCrash):
+			return err
+		case attempt == sweepAttempts:
+			s.unfinished++
+			return nil
+		}
+		s.retries++
+	}
+}
+
+// check counts day d for every complete, in-time renewal that is owed
+// proof of legal stay on it, and the days it had none.
+func (s *sim) check(d int) {
+	for _, p := range s.people {
+		if !p.inTime || d <= p.lastDay || !owesProof(p.state) {
+			continue
+		}
+		s.owedDays++
+		if s.iss.covered(p.app, d) {
+			continue
+		}
+		s.gapDays++
+		if s.firstGap == nil {
+			s.firstGap = &Finding{Person: p.n, Application: p.app, Day: s.days.date(d),
+				Detail: fmt.Sprintf("%s, permit ended %s: no extension or favourable-decision attestation valid and available that day", p.state, s.days.date(p.lastDay))}
+		}
+	}
+}
+
+// owesProof reports whether a complete, in-time renewal in state st is
+// owed an extension or favourable-decision attestation (casework.Plan).
+func owesProof(st permit.State) bool {
+	switch st {
+	case permit.StateSubmitted, permit.StateUnderReview, permit.StateFavourable, permit.StateCardReady:
+		return true
+	}
+	return false
+}
+
+// setUp creates the prefectures, the agent who works for all of them,
+// and the population.
+func (s *sim) setUp(ctx context.Context) error {
+	var ids []int64
+	for _, pr := range prefectures {
+		p := &permit.Prefecture{Code: pr.code, Name: pr.name, Departments: []string{pr.code}}
+		if err := s.db.CreatePrefecture(ctx, p); err != nil {
+			return err
+		}
+		ids = append(ids, p.ID)
+	}
+	now := s.clock.Now()
+	s.staff = &permit.Account{Email: "agent@simulation.sejour.localhost", Role: permit.RoleAgent, Lang: "fr", ConfirmedAt: &now, Prefectures: ids}
+	if err := s.db.CreateAccount(ctx, s.staff, "!", nil, nil); err != nil {
+		return err
+	}
+	s.people = make([]*person, s.opts.Persons)
+	for n := range s.people {
+		s.people[n] = newPerson(n, mrand.New(mrand.NewPCG(s.opts.Seed, uint64(n)+1)), &s.opts, s.rules)
+	}
+	return nil
+}
+
+// openEngine assembles sejour as `sejour serve` does, on a temporary
+// directory and a fresh database: an SQLite file in the directory, or a
+// new schema on the PostgreSQL server. The function it returns removes
+// them.
+func openEngine(ctx context.Context, opts Options, clk clock.Clock) (*app.Main, func(), error) {
+	dir, err := os.MkdirTemp("", "sejour-simulate-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanups := []func(){func() { os.RemoveAll(dir) }}
+	closeAll := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	env := map[string]string{"SEJOUR_DATA_DIR": dir}
+	if opts.Database != "sqlite" {
+		dsn, drop, err := postgresSchema(ctx, opts.Database)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		cleanups = append(cleanups, drop)
+		env["SEJOUR_DATABASE_URL"] = dsn
+	}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	m := app.New(cfg, opts.Logger)
+	m.Clock = clk
+	cleanups = append(cleanups, func() { m.Close() })
+	if err := m.OpenDBNoCheck(ctx); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	if err := m.Open(ctx); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return m, closeAll, nil
+}
+
+// postgresSchema creates a schema of its own on the server of dsn and
+// returns a URL that uses it, and a function that drops it.
+func postgresSchema(ctx context.Context, dsn string) (string, func(), error) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "sejour_simulate_" + hex.EncodeToString(b)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", nil, fmt.Errorf("simulate: --db is not a URL: %w", err)
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("simulate: create a schema on PostgreSQL: %w", err)
+	}
+	drop := func() {
+		dropCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		admin.ExecContext(dropCtx, "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), drop, nil
+}

@@ -1,0 +1,174 @@
+package simulate
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/store/storetest"
+)
+
+// small is a run that takes a few seconds: 60 holders over 200 days, with
+// crashes frequent enough that some sweeps must be run again (fewer
+// holders under the race detector).
+func small(db string) Options {
+	o := Options{Persons: 60, Days: 200, Seed: 7, CrashRate: 0.05, Database: db}
+	if raceDetector {
+		o.Persons, o.CrashRate = 30, 0.1
+	}
+	return o
+}
+
+// TestZeroGap runs the real engine small, on SQLite, with crashes, and
+// expects no gap and no duplicate, and counts that show the run did what
+// it should.
+func TestZeroGap(t *testing.T) {
+	sum := run(t, small("sqlite"))
+	if !sum.OK() {
+		t.Fatal(sum.Failure())
+	}
+	plausible(t, sum)
+}
+
+// TestZeroGapPostgres is the same run on PostgreSQL, when a server is set.
+func TestZeroGapPostgres(t *testing.T) {
+	o := small(storetest.PostgresURL(t))
+	o.Persons, o.Days = min(o.Persons, 30), 160
+	sum := run(t, o)
+	if !sum.OK() {
+		t.Fatal(sum.Failure())
+	}
+	if sum.Database != "postgres" || sum.InTimeRenewals == 0 || sum.Extensions == 0 {
+		t.Fatalf("implausible PostgreSQL run: %s", line(sum))
+	}
+}
+
+// TestGapsAreFound proves that the check can fail: without the sweep no
+// extension attestation is ever issued, and the holders whose permits end
+// during the period are left without proof.
+func TestGapsAreFound(t *testing.T) {
+	o := small("sqlite")
+	o.NoSweep, o.CrashRate = true, 0
+	sum := run(t, o)
+	if sum.OK() || sum.GapDays == 0 || sum.FirstGap == nil {
+		t.Fatalf("no gap found without the sweep: %s", line(sum))
+	}
+	if sum.Extensions != 0 || sum.FavourableDecisions != 0 || sum.FilingReceipts != sum.Filed || sum.GapDays > sum.OwedDays {
+		t.Fatalf("implausible run without the sweep: %s", line(sum))
+	}
+	if msg := sum.Failure(); !strings.Contains(msg, "first gap: person ") {
+		t.Fatalf("failure does not say where: %q", msg)
+	}
+}
+
+func run(t *testing.T, o Options) *Summary {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sum, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(line(sum))
+	return sum
+}
+
+func line(sum *Summary) string {
+	b, _ := json.Marshal(sum)
+	return string(b)
+}
+
+func plausible(t *testing.T, sum *Summary) {
+	t.Helper()
+	checks := []struct {
+		ok   bool
+		what string
+	}{
+		{sum.Persons == small("").Persons && sum.Days == 200 && sum.Database == "sqlite", "the options are reported"},
+		{sum.Renewals > 0 && sum.InTimeRenewals > 0 && sum.InTimeRenewals < sum.Renewals, "some renewals are in time, some late"},
+		{sum.Filed <= sum.Applications && sum.Applications <= sum.Persons, "no more filings than applications than persons"},
+		{sum.FilingReceipts == sum.Filed, "one filing receipt per filed application"},
+		{sum.Extensions > 0 && sum.FavourableDecisions > 0, "extension and favourable-decision attestations were issued"},
+		{sum.Attestations == sum.FilingReceipts+sum.Extensions+sum.FavourableDecisions, "attestations add up"},
+		{sum.OwedDays > 0, "some days were owed proof"},
+		{sum.CompletionRequests > 0 && sum.Favourable > 0 && sum.Unfavourable > 0, "documents were asked for, decisions taken both ways"},
+		{sum.Crashes > 0 && sum.SweepRetries > 0, "issuing crashed, and sweeps were run again"},
+		{sum.Unsigned == 0, "every attestation was signed in the end"},
+		{sum.Sweeps == sum.Days, "one sweep a day"},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: %s", c.what, line(sum))
+		}
+	}
+}
+
+// TestCovered checks what counts as proof on a day: an extension or
+// favourable-decision attestation, valid that day, available, and signed.
+func TestCovered(t *testing.T) {
+	days := newCalendar(DefaultStart)
+	iss := newIssuer(nil, clock.NewFixed(days.at(0, night)), days, 1, 0)
+	add := func(app int64, kind permit.AttestationKind, from, until, avail, signed int) {
+		r := &record{id: int64(len(iss.byID) + 1), app: app, kind: kind, from: from, until: until, avail: avail, signed: signed}
+		iss.byID[r.id], iss.byApp[app] = r, append(iss.byApp[app], r)
+	}
+	add(1, permit.AttestationExtension, 100, 189, 85, 85)
+	add(2, permit.AttestationExtension, 100, 189, 85, notSigned) // issued, never signed
+	add(3, permit.AttestationExtension, 100, 189, 85, 120)       // signed late
+	add(4, permit.AttestationFilingReceipt, 10, 130, 10, 10)     // proves filing, not stay
+	add(5, permit.AttestationFavourable, 150, 239, 135, 150)     // from the decision day
+	tests := []struct {
+		app  int64
+		day  int
+		want bool
+	}{
+		{1, 100, true}, {1, 189, true}, {1, 99, false}, {1, 190, false},
+		{2, 120, false},
+		{3, 119, false}, {3, 120, true},
+		{4, 100, false},
+		{5, 149, false}, {5, 150, true},
+		{7, 100, false}, // no attestation at all
+	}
+	for _, tt := range tests {
+		if got := iss.covered(tt.app, tt.day); got != tt.want {
+			t.Errorf("application %d on day %d: covered %t, want %t", tt.app, tt.day, got, tt.want)
+		}
+	}
+}
+
+// TestOverlapAndLateness checks the duplicate rule and when an
+// attestation was due.
+func TestOverlapAndLateness(t *testing.T) {
+	day := func(d int) time.Time { return DefaultStart.AddDate(0, 0, d) }
+	ext := func(from, until int) *permit.Attestation {
+		return &permit.Attestation{Kind: permit.AttestationExtension, ValidFrom: day(from), ValidUntil: day(until)}
+	}
+	revoked := ext(100, 189)
+	revoked.RevokedAt = &DefaultStart
+	for _, tt := range []struct {
+		a, b *permit.Attestation
+		want bool
+	}{
+		{ext(100, 189), ext(190, 279), false},
+		{ext(100, 189), ext(189, 279), true},
+		{ext(100, 189), revoked, false},
+		{ext(100, 189), &permit.Attestation{Kind: permit.AttestationFavourable, ValidFrom: day(150), ValidUntil: day(239)}, false},
+	} {
+		if got := overlap(tt.a, tt.b); got != tt.want {
+			t.Errorf("overlap(%v–%v, %v–%v) = %t", tt.a.ValidFrom, tt.a.ValidUntil, tt.b.ValidFrom, tt.b.ValidUntil, got)
+		}
+	}
+	// Filed on day 10, asked for documents on day 70, answered on day 130:
+	// an extension available from day 85 was due on day 130, not before.
+	p := &person{history: []change{{5, permit.StateDraft}, {10, permit.StateSubmitted}, {70, permit.StateIncomplete}, {130, permit.StateUnderReview}}}
+	if got := p.dueDay(&record{kind: permit.AttestationExtension, avail: 85, signed: 131}); got != 130 {
+		t.Errorf("extension due on day %d, want 130", got)
+	}
+	if got := p.dueDay(&record{kind: permit.AttestationFilingReceipt, avail: 10, signed: 10}); got != 10 {
+		t.Errorf("receipt due on day %d, want 10", got)
+	}
+}
