@@ -197,15 +197,23 @@ func (s *Server) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return servePDF(w, "attestation-de-depot-"+rc.Filing.Number+".pdf", func(b *bytes.Buffer) error {
+		return s.Receipts.RenderReceipt(b, rc)
+	})
+}
+
+// servePDF renders a PDF into memory first, so that a failure gives the
+// error page rather than half a file, and serves it as a private download.
+func servePDF(w http.ResponseWriter, name string, render func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
-	if err := s.Receipts.RenderReceipt(&buf, rc); err != nil {
+	if err := render(&buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", mimeAttachment("attestation-de-depot-"+rc.Filing.Number+".pdf"))
+	w.Header().Set("Content-Disposition", mimeAttachment(name))
 	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(buf.Bytes())
-	return nil
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // attestationPDF serves one of the applicant's attestations as a PDF, with
@@ -231,15 +239,9 @@ func (s *Server) attestationPDF(w http.ResponseWriter, r *http.Request) error {
 		if v.ID != aid || v.Code == "" {
 			continue
 		}
-		var buf bytes.Buffer
-		if err := s.Receipts.RenderAttestation(&buf, c, v, s.BaseURL+"/verifier"); err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", mimeAttachment("attestation-"+v.Number+"-v"+strconv.Itoa(v.Version)+".pdf"))
-		w.Header().Set("Cache-Control", "private, no-store")
-		w.Write(buf.Bytes())
-		return nil
+		return servePDF(w, "attestation-"+v.Number+"-v"+strconv.Itoa(v.Version)+".pdf", func(b *bytes.Buffer) error {
+			return s.Receipts.RenderAttestation(b, c, v, s.BaseURL+"/verifier")
+		})
 	}
 	return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 }
