@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -95,12 +96,6 @@ type caseView struct {
 	Case *casework.Case
 }
 
-// Late reports whether a renewal is filed, or would be filed today, after
-// its window closed.
-func (v *caseView) Late() bool {
-	return v.Case.Window != nil && v.Case.Window.Status == rules.WindowLate
-}
-
 // Euros writes an amount in cents as euros.
 func (v *caseView) Euros(cents int64) string {
 	return strconv.FormatInt(cents/100, 10) + " €"
@@ -113,19 +108,30 @@ func (s *Server) application(w http.ResponseWriter, r *http.Request) error {
 // renderCase shows an application, with whatever errors or notice the
 // page carries.
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
-	id, err := pathID(r, "id")
+	c, err := s.loadCase(r, p, s.Files.View)
 	if err != nil {
 		return err
 	}
-	c, err := s.Files.View(r.Context(), account(r), id)
+	s.render(w, r, status, "case", &caseView{Page: p, Case: c})
+	return nil
+}
+
+// loadCase reads the application of the path through view (the
+// applicant's or the staff's, which decide who may see it), and sets the
+// notice a redirect asked for.
+func (s *Server) loadCase(r *http.Request, p *Page, view func(context.Context, *permit.Account, int64) (*casework.Case, error)) (*casework.Case, error) {
+	id, err := pathID(r, "id")
 	if err != nil {
-		return err
+		return nil, err
+	}
+	c, err := view(r.Context(), account(r), id)
+	if err != nil {
+		return nil, err
 	}
 	if p.Notice == "" {
 		p.Notice = noticeFromQuery(r)
 	}
-	s.render(w, r, status, "case", &caseView{Page: p, Case: c})
-	return nil
+	return c, nil
 }
 
 // notices are the messages a redirect after an action asks the next page

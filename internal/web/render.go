@@ -119,14 +119,6 @@ func (p *Page) Ground(id permit.GroundID) string {
 	return string(id)
 }
 
-// DatePtr is Date for an optional date; empty when there is none.
-func (p *Page) DatePtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return p.Date(*t)
-}
-
 // Text picks the page's language from a bilingual catalogue text.
 func (p *Page) Text(t rules.Text) string { return t.In(p.Lang) }
 

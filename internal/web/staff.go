@@ -25,16 +25,9 @@ func (s *Server) staffCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
-	id, err := pathID(r, "id")
+	c, err := s.loadCase(r, p, s.Files.StaffView)
 	if err != nil {
 		return err
-	}
-	c, err := s.Files.StaffView(r.Context(), account(r), id)
-	if err != nil {
-		return err
-	}
-	if p.Notice == "" {
-		p.Notice = noticeFromQuery(r)
 	}
 	p.Staff = true
 	v := &staffCaseView{Page: p, Case: c}
