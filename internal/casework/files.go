@@ -106,14 +106,11 @@ func (s *Files) own(ctx context.Context, acc *permit.Account, appID int64) (*per
 // staff returns an application an agent may work on: one of their
 // prefectures' (an admin sees all), or ENOTFOUND.
 func (s *Files) staff(ctx context.Context, acc *permit.Account, appID int64) (*permit.Application, error) {
-	if acc == nil || (acc.Role != permit.RoleAgent && acc.Role != permit.RoleAdmin) {
+	if !acc.Staff() {
 		return nil, errNotFound
 	}
 	a, err := s.Store.Application(ctx, appID)
-	if err != nil {
-		return nil, errNotFound
-	}
-	if acc.Role == permit.RoleAgent && !contains(acc.Prefectures, a.PrefectureID) {
+	if err != nil || !acc.WorksFor(a.PrefectureID) {
 		return nil, errNotFound
 	}
 	return a, nil

@@ -7,13 +7,14 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+//go:embed locales/*/*.json
 var locales embed.FS
 
 // Default is the language of anyone who did not choose another.
@@ -29,19 +30,39 @@ type Catalogue struct {
 	msgs map[string]map[string]string // lang -> key -> message
 }
 
-// Load parses the embedded catalogue.
-func Load() (*Catalogue, error) {
+// Load parses the embedded catalogue: every locales/<lang>/*.json file,
+// one file per part of the portal so that parts can grow side by side. A
+// key defined in two files is an error.
+func Load() (*Catalogue, error) { return load(locales) }
+
+func load(fsys fs.FS) (*Catalogue, error) {
 	c := &Catalogue{msgs: map[string]map[string]string{}}
 	for _, lang := range Langs {
-		b, err := locales.ReadFile("locales/" + lang + ".json")
+		files, err := fs.Glob(fsys, "locales/"+lang+"/*.json")
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("locales/%s.json: %w", lang, err)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("locales/%s: no catalogue file", lang)
 		}
-		c.msgs[lang] = m
+		all := map[string]string{}
+		for _, f := range files {
+			b, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, err
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			for k, v := range m {
+				if _, dup := all[k]; dup {
+					return nil, fmt.Errorf("%s: key %q is defined in another file too", f, k)
+				}
+				all[k] = v
+			}
+		}
+		c.msgs[lang] = all
 	}
 	return c, nil
 }

@@ -1,6 +1,10 @@
 package i18n
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
 
 func TestFromAcceptLanguage(t *testing.T) {
 	tests := []struct{ header, want string }{
@@ -47,5 +51,24 @@ func TestT(t *testing.T) {
 	}
 	if got := c.T("fr", "nope"); got != "[nope]" {
 		t.Errorf("missing key: got %q", got)
+	}
+}
+
+func TestLoadRefusesAKeyDefinedTwice(t *testing.T) {
+	fsys := fstest.MapFS{
+		"locales/fr/a.json": {Data: []byte(`{"x": "un"}`)},
+		"locales/fr/b.json": {Data: []byte(`{"x": "deux"}`)},
+		"locales/en/a.json": {Data: []byte(`{"x": "one"}`)},
+	}
+	if _, err := load(fsys); err == nil || !strings.Contains(err.Error(), `"x"`) {
+		t.Fatalf("load with a duplicate key: err = %v, want it named", err)
+	}
+	delete(fsys, "locales/fr/b.json")
+	c, err := load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.T("fr", "x"); got != "un" {
+		t.Fatalf("T(fr, x) = %q", got)
 	}
 }

@@ -49,6 +49,53 @@ type Account struct {
 	DisabledAt  *time.Time
 	CreatedAt   time.Time
 	Prefectures []int64 // for agents: the prefectures they work for
+	// Supervisor marks an agent who may also undo a mistaken step and
+	// read the audit trail of their prefectures. Admins may do both.
+	Supervisor bool
+}
+
+// Staff reports whether the account works for a prefecture (agent,
+// supervisor or admin).
+func (a *Account) Staff() bool { return a != nil && (a.Role == RoleAgent || a.Role == RoleAdmin) }
+
+// Supervises reports whether the account may undo steps and read the audit
+// trail: a supervisor, or an admin.
+func (a *Account) Supervises() bool {
+	return a != nil && (a.Role == RoleAdmin || (a.Role == RoleAgent && a.Supervisor))
+}
+
+// Admin reports whether the account administers the portal.
+func (a *Account) Admin() bool { return a != nil && a.Role == RoleAdmin }
+
+// WorksFor reports whether a staff account may see the cases of a
+// prefecture: an agent of that prefecture, or an admin.
+func (a *Account) WorksFor(prefectureID int64) bool {
+	if a == nil {
+		return false
+	}
+	if a.Role == RoleAdmin {
+		return true
+	}
+	if a.Role != RoleAgent {
+		return false
+	}
+	for _, p := range a.Prefectures {
+		if p == prefectureID {
+			return true
+		}
+	}
+	return false
+}
+
+// StaffTitle is the translation key of a staff account's role as shown.
+func (a *Account) StaffTitle() string {
+	switch {
+	case a.Role == RoleAdmin:
+		return "role.admin"
+	case a.Supervisor:
+		return "role.supervisor"
+	}
+	return "role.agent"
 }
 
 // Confirmed reports whether the account's e-mail address was confirmed.

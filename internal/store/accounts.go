@@ -16,9 +16,9 @@ func (db *DB) CreateAccount(ctx context.Context, a *permit.Account, passwordHash
 	return db.inWrite(ctx, func(tx *Tx) error {
 		a.Email = permit.NormalizeEmail(a.Email)
 		a.CreatedAt = db.clock.Now()
-		err := tx.queryRow(ctx, `INSERT INTO accounts (email, password_hash, role, lang, confirmed_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.Email, passwordHash, string(a.Role), a.Lang, a.ConfirmedAt, a.CreatedAt).Scan(&a.ID)
+		err := tx.queryRow(ctx, `INSERT INTO accounts (email, password_hash, role, supervisor, lang, confirmed_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.Email, passwordHash, string(a.Role), a.Supervisor, a.Lang, a.ConfirmedAt, a.CreatedAt).Scan(&a.ID)
 		if err != nil {
 			return err
 		}
@@ -64,8 +64,8 @@ func findAccount(ctx context.Context, tx *Tx, where string, arg any) (*permit.Ac
 	var a permit.Account
 	var hash, role string
 	var confirmed, disabled nullTime
-	err := tx.queryRow(ctx, `SELECT id, email, password_hash, role, lang, confirmed_at, disabled_at, created_at
-		FROM accounts WHERE `+where, arg).Scan(&a.ID, &a.Email, &hash, &role, &a.Lang, &confirmed, &disabled, &a.CreatedAt)
+	err := tx.queryRow(ctx, `SELECT id, email, password_hash, role, supervisor, lang, confirmed_at, disabled_at, created_at
+		FROM accounts WHERE `+where, arg).Scan(&a.ID, &a.Email, &hash, &role, &a.Supervisor, &a.Lang, &confirmed, &disabled, &a.CreatedAt)
 	if err != nil {
 		return nil, "", err
 	}

@@ -152,9 +152,16 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 // inWrite runs fn in a read-write transaction and commits it when fn
-// returns nil. Database errors are translated into domain errors.
+// returns nil. Database errors are translated into domain errors. The
+// audit entries the context carries (package audit) are appended in the
+// same transaction.
 func (db *DB) inWrite(ctx context.Context, fn func(*Tx) error) error {
-	return db.in(ctx, db.write, nil, fn)
+	return db.in(ctx, db.write, nil, func(tx *Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, db.clock.Now())
+	})
 }
 
 // inRead runs fn in a read-only transaction (a consistent snapshot).

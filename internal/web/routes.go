@@ -12,12 +12,14 @@ import (
 type who int
 
 const (
-	anyone    who = iota // public: no session needed
-	guestOnly            // only when logged out (sign-up, log-in); others go to their home
-	signedIn             // any logged-in account
-	applicant            // applicants only
-	staff                // agents and admins only
-	devOnly              // only when the development pages are on
+	anyone     who = iota // public: no session needed
+	guestOnly             // only when logged out (sign-up, log-in); others go to their home
+	signedIn              // any logged-in account
+	applicant             // applicants only
+	staff                 // agents (supervisors included) and admins only
+	supervisor            // supervisors and admins only
+	adminOnly             // admins only
+	devOnly               // only when the development pages are on
 )
 
 type route struct {
@@ -26,8 +28,19 @@ type route struct {
 	handler handlerFunc
 }
 
-// routes is the whole site map: what exists, and who may call it.
+// routes is the whole site map: what exists, and who may call it. The
+// back office's parts keep their routes beside their handlers, in the
+// routes_*.go files, and are listed here.
 func (s *Server) routes() []route {
+	var all []route
+	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes()} {
+		all = append(all, part...)
+	}
+	return all
+}
+
+// coreRoutes are the public pages, the applicant's and the first staff pages.
+func (s *Server) coreRoutes() []route {
 	return []route{
 		{"GET /{$}", anyone, s.home},
 		{"GET /healthz", anyone, s.healthz},
@@ -94,13 +107,15 @@ func (s *Server) guard(rt route) http.Handler {
 				http.Redirect(w, r, homeOf(a), http.StatusSeeOther)
 				return nil
 			}
-		case signedIn, applicant, staff:
+		case signedIn, applicant, staff, supervisor, adminOnly:
 			if a == nil {
 				http.Redirect(w, r, "/connexion?suite="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil
 			}
 			if (rt.who == applicant && a.Role != permit.RoleApplicant) ||
-				(rt.who == staff && a.Role != permit.RoleAgent && a.Role != permit.RoleAdmin) {
+				(rt.who == staff && !a.Staff()) ||
+				(rt.who == supervisor && !a.Supervises()) ||
+				(rt.who == adminOnly && !a.Admin()) {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 			}
 		case devOnly:

@@ -41,6 +41,9 @@ var expectations = map[who]map[caller]outcome{
 	signedIn:  {anon: toLogin, asApp: served, asAgent: served, asAdmin: served},
 	applicant: {anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound},
 	staff:     {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served},
+	// The agent of this test is not a supervisor.
+	supervisor: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served},
+	adminOnly:  {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served},
 }
 
 // TestEveryRouteStatesWhoMayCallIt tries every route of the site map as

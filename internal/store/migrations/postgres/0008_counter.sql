@@ -1,0 +1,2 @@
+-- 0008: counter (reserved; filled by the part of issue 5 that needs it).
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 0009: decisions (reserved; filled by the part of issue 5 that needs it).
+SELECT 1;
