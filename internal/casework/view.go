@@ -58,6 +58,24 @@ type Case struct {
 	// Attestations are those the holder can already see, newest first,
 	// with the rights each grants derived from today's catalogue.
 	Attestations []AttestationView
+
+	Decision    *permit.Decision    // the decision that stands, if any
+	Appeal      *Appeal             // for a refusal: the routes and deadlines
+	Appointment *permit.Appointment // the collection appointment offered, if any
+	// Reviews holds the latest verdict on each document version, by id.
+	Reviews map[int64]*permit.DocumentReview
+	// Others are the person's other applications, on any ground.
+	Others []*permit.Application
+	// Undoable says a supervisor may take back the latest step.
+	Undoable bool
+}
+
+// Review returns the latest verdict on a document version, or nil.
+func (c *Case) Review(d *permit.Document) *permit.DocumentReview {
+	if d == nil {
+		return nil
+	}
+	return c.Reviews[d.ID]
 }
 
 // AttestationView is an attestation with its status today and its rights.
@@ -178,7 +196,43 @@ func (s *Files) load(ctx context.Context, p *permit.Person, a *permit.Applicatio
 	if err := s.history(ctx, c, docs, reqs); err != nil {
 		return nil, err
 	}
+	if err := s.decisions(ctx, c); err != nil {
+		return nil, err
+	}
 	return c, s.attestations(ctx, c)
+}
+
+// decisions adds the decision, the appointment, the document reviews and
+// the person's other applications.
+func (s *Files) decisions(ctx context.Context, c *Case) error {
+	var err error
+	if c.Decision, err = s.Store.Decision(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
+		return err
+	}
+	c.Appeal = appealOf(c.Decision)
+	if c.App.State == permit.StateCardReady {
+		if c.Appointment, err = s.Store.Appointment(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
+			return err
+		}
+	}
+	reviews, err := s.Store.DocumentReviews(ctx, c.App.ID)
+	if err != nil {
+		return err
+	}
+	c.Reviews = map[int64]*permit.DocumentReview{}
+	for _, r := range reviews {
+		c.Reviews[r.DocumentID] = r
+	}
+	apps, err := s.Store.ApplicationsByPerson(ctx, c.Person.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range apps {
+		if a.ID != c.App.ID {
+			c.Others = append(c.Others, a)
+		}
+	}
+	return nil
 }
 
 // attestations lists what the holder may already download.
@@ -285,6 +339,9 @@ func (s *Files) history(ctx context.Context, c *Case, docs []*permit.Document, r
 	}
 	if c.Messages, err = s.Store.Messages(ctx, c.App.ID); err != nil {
 		return err
+	}
+	if len(evs) > 0 {
+		c.Undoable = permit.Undoable(c.App, evs[len(evs)-1])
 	}
 	var tl []Entry
 	for _, e := range evs {

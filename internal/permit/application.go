@@ -115,6 +115,7 @@ type Event struct {
 	Actor         Actor
 	At            time.Time
 	Reason        string
+	UndoOf        int64 // for an undo: the event it takes back
 }
 
 // ActorKind says who took an action.

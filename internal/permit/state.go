@@ -64,7 +64,7 @@ var transitions = map[Action]transition{
 	ActionCardProduced: {from: []State{StateFavourable}, to: StateCardReady, actors: []ActorKind{ActorAgent, ActorSystem}},
 	ActionHandOver:     {from: []State{StateCardReady}, to: StateHandedOver, actors: []ActorKind{ActorAgent}},
 	ActionWithdraw:     {from: []State{StateDraft, StateSubmitted, StateIncomplete, StateUnderReview}, to: StateWithdrawn, actors: []ActorKind{ActorApplicant}},
-	ActionClose:        {from: []State{StateIncomplete}, to: StateClosed, actors: []ActorKind{ActorAgent}, reason: true},
+	ActionClose:        {from: []State{StateSubmitted, StateIncomplete, StateUnderReview}, to: StateClosed, actors: []ActorKind{ActorAgent}, reason: true},
 	ActionReopen:       {from: []State{StateClosed}, to: StateUnderReview, actors: []ActorKind{ActorAgent}, reason: true},
 }
 

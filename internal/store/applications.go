@@ -183,9 +183,9 @@ func transition(ctx context.Context, tx *Tx, a *permit.Application, ev *permit.E
 }
 
 func insertEvent(ctx context.Context, tx *Tx, ev *permit.Event) error {
-	return tx.queryRow(ctx, `INSERT INTO application_events (application_id, from_state, to_state, actor_kind, actor_account_id, at, reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ev.ApplicationID, string(ev.From), string(ev.To), string(ev.Actor.Kind), nullID(ev.Actor.AccountID), ev.At, ev.Reason).Scan(&ev.ID)
+	return tx.queryRow(ctx, `INSERT INTO application_events (application_id, from_state, to_state, actor_kind, actor_account_id, at, reason, undo_of)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ev.ApplicationID, string(ev.From), string(ev.To), string(ev.Actor.Kind), nullID(ev.Actor.AccountID), ev.At, ev.Reason, nullID(ev.UndoOf)).Scan(&ev.ID)
 }
 
 // Application returns one application, or ENOTFOUND.
@@ -251,7 +251,7 @@ func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*pe
 func (db *DB) Events(ctx context.Context, applicationID int64) ([]*permit.Event, error) {
 	var out []*permit.Event
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, application_id, from_state, to_state, actor_kind, actor_account_id, at, reason
+		rows, err := tx.query(ctx, `SELECT id, application_id, from_state, to_state, actor_kind, actor_account_id, at, reason, undo_of
 			FROM application_events WHERE application_id = ? ORDER BY id`, applicationID)
 		if err != nil {
 			return err
@@ -260,10 +260,11 @@ func (db *DB) Events(ctx context.Context, applicationID int64) ([]*permit.Event,
 		for rows.Next() {
 			var e permit.Event
 			var from, to, kind string
-			var acc nullInt
-			if err := rows.Scan(&e.ID, &e.ApplicationID, &from, &to, &kind, &acc, &e.At, &e.Reason); err != nil {
+			var acc, undoOf nullInt
+			if err := rows.Scan(&e.ID, &e.ApplicationID, &from, &to, &kind, &acc, &e.At, &e.Reason, &undoOf); err != nil {
 				return err
 			}
+			e.UndoOf = undoOf.Int64
 			e.From, e.To, e.Actor = permit.State(from), permit.State(to), permit.Actor{Kind: permit.ActorKind(kind), AccountID: acc.Int64}
 			out = append(out, &e)
 		}

@@ -96,6 +96,13 @@ func (s *Server) removeDocument(w http.ResponseWriter, r *http.Request) error {
 // downloadDocument serves a document version to those who may see it, as
 // an attachment with a safe name, never rendered in the page's origin.
 func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) error {
+	return s.serveDocument(w, r, false)
+}
+
+// serveDocument sends a document version to someone allowed to see it: as
+// a download, or inline for the staff's preview (images shown in the case
+// page, PDFs in the browser's viewer).
+func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request, inline bool) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -115,6 +122,14 @@ func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) error 
 	h.Set("Content-Length", strconv.FormatInt(d.Size, 10))
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	if inline {
+		h.Set("Content-Disposition", "inline")
+		if d.Kind == "pdf" {
+			// Browsers refuse to show a PDF in a sandboxed document; the
+			// file was parsed at upload, and nothing else may load.
+			h.Set("Content-Security-Policy", "default-src 'none'")
+		}
+	}
 	_, err = io.Copy(w, rc)
 	return err
 }

@@ -91,6 +91,15 @@ func dynamicKeys() []string {
 	for _, w := range rules.WorkKinds {
 		keys = append(keys, "rights.work."+string(w))
 	}
+	for _, r := range permit.DocumentRejections {
+		keys = append(keys, "review.reason."+r)
+	}
+	for _, r := range permit.RefusalReasons {
+		keys = append(keys, "refusal.reason."+r)
+	}
+	for _, m := range []string{"decided_favourable", "decided_unfavourable", "card_ready", "closed", "reopened", "undone"} {
+		keys = append(keys, "mail."+m+".subject", "mail."+m+".body")
+	}
 	return keys
 }
 

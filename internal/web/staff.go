@@ -14,6 +14,7 @@ type staffCaseView struct {
 	Case      *casework.Case
 	Documents []slotItem // those the ground and kind require
 	Others    []slotItem // every other document of the catalogue
+	acc       *permit.Account
 }
 
 // slotItem is a document the prefecture may ask for, named in the page's
@@ -30,7 +31,7 @@ func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	p.Staff = true
-	v := &staffCaseView{Page: p, Case: c}
+	v := &staffCaseView{Page: p, Case: c, acc: account(r)}
 	for _, d := range s.Files.Rules.Documents() {
 		item := slotItem{ID: d.ID, Name: p.Text(d.Name)}
 		if c.Needs(d.ID) {
@@ -115,3 +116,35 @@ func (v *staffCaseView) MessageURL() string {
 func (v *staffCaseView) URL() string {
 	return "/agent/demandes/" + strconv.FormatInt(v.Case.App.ID, 10)
 }
+
+// PreviewURL is where staff see a document version in the browser.
+func (v *staffCaseView) PreviewURL(d *permit.Document) string { return v.DocURL(d) + "/apercu" }
+
+// ReviewURL is where the verdict on a document version is posted.
+func (v *staffCaseView) ReviewURL(d *permit.Document) string { return v.DocURL(d) + "/avis" }
+
+// ReviewErrors reports whether the review form of a document has errors.
+func (v *staffCaseView) ReviewErrors(d *permit.Document) bool {
+	id := strconv.FormatInt(d.ID, 10)
+	_, a := v.Errors["reason-"+id]
+	_, b := v.Errors["note-"+id]
+	return a || b
+}
+
+// Rejections are the reasons a document may be rejected for.
+func (v *staffCaseView) Rejections() []string { return permit.DocumentRejections }
+
+// RefusalReasons are the reasons a refusal may give.
+func (v *staffCaseView) RefusalReasons() []string { return permit.RefusalReasons }
+
+// PlaceField is the appointment's place, the prefecture's name by default.
+func (v *staffCaseView) PlaceField() Field {
+	f := v.Field("place", "text", "off", "card.appointment.place", "")
+	if f.Value == "" && v.Case.Prefecture != nil {
+		f.Value = v.Case.Prefecture.Name
+	}
+	return f
+}
+
+// CanUndo says the page offers to take back the latest step.
+func (v *staffCaseView) CanUndo() bool { return v.Case.Undoable && v.acc.Supervises() }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -81,3 +82,15 @@ func (p *Page) AttestationStatus(s permit.AttestationStatus) string {
 
 // RightsWords says an attestation's rights in plain words.
 func (p *Page) RightsWords(r rules.Granted) []string { return r.Words(p.T, p.Date) }
+
+// Rejection names the reason a document was rejected for.
+func (p *Page) Rejection(code string) string { return p.T("review.reason." + code) }
+
+// RefusalReason names a reason of a refusal.
+func (p *Page) RefusalReason(code string) string { return p.T("refusal.reason." + code) }
+
+// AppointmentWhen writes an appointment's day and hour, in Paris time.
+func (p *Page) AppointmentWhen(ap *permit.Appointment) string {
+	t := ap.StartsAt.In(paris)
+	return p.T("card.when", i18n.Date(p.Lang, t), t.Format("15:04"))
+}

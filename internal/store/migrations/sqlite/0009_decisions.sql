@@ -1,2 +1,42 @@
--- 0009: decisions (reserved; filled by the part of issue 5 that needs it).
-SELECT 1;
+-- 0009: decisions, document reviews, card appointments, undo.
+ALTER TABLE application_events ADD COLUMN undo_of INTEGER REFERENCES application_events(id);
+
+CREATE TABLE decisions (
+	id             INTEGER PRIMARY KEY,
+	application_id INTEGER NOT NULL REFERENCES applications(id),
+	outcome        TEXT NOT NULL CHECK (outcome IN ('favourable', 'unfavourable')),
+	reasons        TEXT NOT NULL DEFAULT '',
+	note           TEXT NOT NULL DEFAULT '',
+	with_oqtf      BOOLEAN NOT NULL DEFAULT FALSE,
+	decided_by     INTEGER NOT NULL REFERENCES accounts(id),
+	decided_at     TIMESTAMP NOT NULL,
+	event_id       INTEGER NOT NULL REFERENCES application_events(id),
+	undone_at      TIMESTAMP
+);
+CREATE INDEX decisions_application ON decisions(application_id, id);
+
+CREATE TABLE document_reviews (
+	id             INTEGER PRIMARY KEY,
+	document_id    INTEGER NOT NULL REFERENCES documents(id),
+	application_id INTEGER NOT NULL REFERENCES applications(id),
+	accepted       BOOLEAN NOT NULL,
+	reason         TEXT NOT NULL DEFAULT '',
+	note           TEXT NOT NULL DEFAULT '',
+	reviewed_by    INTEGER NOT NULL REFERENCES accounts(id),
+	reviewed_at    TIMESTAMP NOT NULL
+);
+CREATE INDEX document_reviews_application ON document_reviews(application_id, id);
+
+CREATE TABLE card_appointments (
+	id             INTEGER PRIMARY KEY,
+	application_id INTEGER NOT NULL REFERENCES applications(id),
+	starts_at      TIMESTAMP NOT NULL,
+	place          TEXT NOT NULL,
+	offered_by     INTEGER NOT NULL REFERENCES accounts(id),
+	offered_at     TIMESTAMP NOT NULL,
+	cancelled_at   TIMESTAMP
+);
+CREATE INDEX card_appointments_application ON card_appointments(application_id, id);
+
+-- The card handed over becomes the person's current permit.
+ALTER TABLE permits ADD COLUMN application_id INTEGER REFERENCES applications(id);

@@ -1,0 +1,432 @@
+package casework
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sejour/sejour/internal/audit"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// DecisionStore is what the prefecture's decisions need from the database.
+type DecisionStore interface {
+	Decide(ctx context.Context, a *permit.Application, ev *permit.Event, d *permit.Decision, m *permit.Mail) error
+	Decision(ctx context.Context, applicationID int64) (*permit.Decision, error)
+	ProduceCard(ctx context.Context, a *permit.Application, ev *permit.Event, ap *permit.Appointment, m *permit.Mail) error
+	OfferAppointment(ctx context.Context, ap *permit.Appointment, m *permit.Mail) error
+	Appointment(ctx context.Context, applicationID int64) (*permit.Appointment, error)
+	HandOver(ctx context.Context, a *permit.Application, ev *permit.Event, card *permit.Permit) error
+	Undo(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error
+	ReviewDocument(ctx context.Context, r *permit.DocumentReview) error
+	DocumentReviews(ctx context.Context, applicationID int64) ([]*permit.DocumentReview, error)
+	AnswerCompletion(ctx context.Context, a *permit.Application, ev *permit.Event) error
+	Step(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error
+}
+
+// maxReason bounds the free text of a decision, a review or a reason.
+const maxReason = 2000
+
+// act loads an application a staff member may act on, with its person.
+func (s *Files) act(ctx context.Context, acc *permit.Account, appID int64) (*permit.Application, *permit.Person, error) {
+	a, err := s.staff(ctx, acc, appID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.Store.Person(ctx, a.PersonID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, p, nil
+}
+
+// audited returns ctx carrying the audit entry of a staff action on a.
+func audited(ctx context.Context, acc *permit.Account, a *permit.Application, action, detail string) context.Context {
+	return audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: action, PrefectureID: a.PrefectureID,
+		PersonID: a.PersonID, ApplicationID: a.ID, Detail: detail})
+}
+
+// tell writes the mail that tells the applicant about a step of their
+// application, in their language; nil when the person has no account yet.
+func (s *Files) tell(ctx context.Context, p *permit.Person, a *permit.Application, key string) (*permit.Mail, error) {
+	if p.AccountID == 0 {
+		return nil, nil
+	}
+	to, err := s.Store.AccountByID(ctx, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	return &permit.Mail{To: to.Email, Subject: s.Tr.T(to.Lang, "mail."+key+".subject"),
+		Text: s.Tr.T(to.Lang, "mail."+key+".body", s.BaseURL+"/demandes/"+itoa(a.ID))}, nil
+}
+
+// reasonText checks a mandatory free-text reason.
+func reasonText(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", permit.Invalid(map[string]string{field: "decision.error.reason"})
+	}
+	if utf8.RuneCountInString(s) > maxReason {
+		return "", permit.Invalid(map[string]string{field: "decision.error.too_long"})
+	}
+	return s, nil
+}
+
+// MarkComplete records that the file is complete: the agent ends the
+// wait for documents (for instance when they were handed in at the
+// counter) and the examination goes on.
+func (s *Files) MarkComplete(ctx context.Context, acc *permit.Account, appID int64) error {
+	a, _, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	ev, err := permit.Transition(a, permit.ActionComplete, actorOf(acc), s.Clock.Now(), "")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.AnswerCompletion(audited(ctx, acc, a, string(permit.ActionComplete), ""), a, ev); err != nil {
+		return err
+	}
+	s.issueNow(ctx, a.ID)
+	return nil
+}
+
+// DecideFavourable grants the application. The favourable-decision
+// attestation is issued at once (or by the queue's retry if that fails),
+// and the applicant is told.
+func (s *Files) DecideFavourable(ctx context.Context, acc *permit.Account, appID int64, note string) error {
+	a, p, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > maxReason {
+		return permit.Invalid(map[string]string{"note": "decision.error.too_long"})
+	}
+	ev, err := permit.Transition(a, permit.ActionDecideFavour, actorOf(acc), s.Clock.Now(), note)
+	if err != nil {
+		return err
+	}
+	m, err := s.tell(ctx, p, a, "decided_favourable")
+	if err != nil {
+		return err
+	}
+	d := &permit.Decision{Outcome: permit.OutcomeFavourable, Note: note, DecidedBy: acc.ID}
+	if err := s.Store.Decide(audited(ctx, acc, a, string(permit.ActionDecideFavour), note), a, ev, d, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	s.issueNow(ctx, a.ID)
+	return nil
+}
+
+// RefusalForm is a refusal: reasons from the list, the agent's words, and
+// whether an obligation to leave France (OQTF) comes with it.
+type RefusalForm struct {
+	Reasons []string
+	Note    string
+	OQTF    bool
+}
+
+// DecideUnfavourable refuses the application, with reasons the applicant
+// reads together with the appeal routes and their deadlines.
+func (s *Files) DecideUnfavourable(ctx context.Context, acc *permit.Account, appID int64, f RefusalForm) error {
+	a, p, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	if len(f.Reasons) == 0 {
+		errs["reasons"] = "decision.error.reasons"
+	}
+	for _, r := range f.Reasons {
+		if !slices.Contains(permit.RefusalReasons, r) {
+			errs["reasons"] = "decision.error.reasons"
+		}
+	}
+	note := strings.TrimSpace(f.Note)
+	if note == "" {
+		errs["note"] = "decision.error.refusal_note"
+	} else if utf8.RuneCountInString(note) > maxReason {
+		errs["note"] = "decision.error.too_long"
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return err
+	}
+	ev, err := permit.Transition(a, permit.ActionDecideRefuse, actorOf(acc), s.Clock.Now(), note)
+	if err != nil {
+		return err
+	}
+	m, err := s.tell(ctx, p, a, "decided_unfavourable")
+	if err != nil {
+		return err
+	}
+	d := &permit.Decision{Outcome: permit.OutcomeUnfavourable, Reasons: slices.Compact(slices.Sorted(slices.Values(f.Reasons))),
+		Note: note, WithOQTF: f.OQTF, DecidedBy: acc.ID}
+	if err := s.Store.Decide(audited(ctx, acc, a, string(permit.ActionDecideRefuse), strings.Join(d.Reasons, ",")), a, ev, d, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	return nil
+}
+
+// AppointmentForm is a collection appointment: a day, a time and a place.
+type AppointmentForm struct {
+	Date  string // YYYY-MM-DD
+	Time  string // HH:MM, Paris time
+	Place string
+}
+
+// appointment checks an appointment form: a working hour on a day from
+// tomorrow to six months ahead, at a named place.
+func (s *Files) appointment(acc *permit.Account, a *permit.Application, f AppointmentForm) (*permit.Appointment, error) {
+	errs := map[string]string{}
+	today := day(s.Clock.Now().In(paris))
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(f.Date))
+	if err != nil || !d.After(today) || d.After(today.AddDate(0, 6, 0)) {
+		errs["date"] = "card.error.date"
+	}
+	hm, err := time.Parse("15:04", strings.TrimSpace(f.Time))
+	if err != nil || hm.Hour() < 8 || hm.Hour() >= 19 {
+		errs["time"] = "card.error.time"
+	}
+	place := strings.TrimSpace(f.Place)
+	if place == "" || utf8.RuneCountInString(place) > 300 {
+		errs["place"] = "card.error.place"
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return nil, err
+	}
+	at := time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, paris).UTC()
+	return &permit.Appointment{ApplicationID: a.ID, StartsAt: at, Place: place, OfferedBy: acc.ID}, nil
+}
+
+// ProduceCard records that the card is made and ready to collect, and
+// offers the applicant a collection appointment.
+func (s *Files) ProduceCard(ctx context.Context, acc *permit.Account, appID int64, f AppointmentForm) error {
+	a, p, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	ap, err := s.appointment(acc, a, f)
+	if err != nil {
+		return err
+	}
+	ev, err := permit.Transition(a, permit.ActionCardProduced, actorOf(acc), s.Clock.Now(), "")
+	if err != nil {
+		return err
+	}
+	m, err := s.tell(ctx, p, a, "card_ready")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.ProduceCard(audited(ctx, acc, a, string(permit.ActionCardProduced), ap.StartsAt.Format(time.RFC3339)), a, ev, ap, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	return nil
+}
+
+// OfferAppointment offers another collection appointment for a card
+// that is ready (the applicant asked for another day, say).
+func (s *Files) OfferAppointment(ctx context.Context, acc *permit.Account, appID int64, f AppointmentForm) error {
+	a, p, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	if a.State != permit.StateCardReady {
+		return permit.Errorf(permit.ECONFLICT, "error.transition.state")
+	}
+	ap, err := s.appointment(acc, a, f)
+	if err != nil {
+		return err
+	}
+	m, err := s.tell(ctx, p, a, "card_ready")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.OfferAppointment(audited(ctx, acc, a, "appointment_offered", ap.StartsAt.Format(time.RFC3339)), ap, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	return nil
+}
+
+// HandOverForm is the card handed over: its number and validity.
+type HandOverForm struct {
+	Number    string
+	ValidFrom string // YYYY-MM-DD
+	ValidTo   string // YYYY-MM-DD
+}
+
+// HandOver records that the card was handed over; it becomes the person's
+// current permit, confirmed by the prefecture.
+func (s *Files) HandOver(ctx context.Context, acc *permit.Account, appID int64, f HandOverForm) error {
+	a, _, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	number := strings.ToUpper(strings.TrimSpace(f.Number))
+	if n := len(number); n < 6 || n > 20 || strings.Trim(number, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		errs["number"] = "card.error.number"
+	}
+	from, err1 := time.Parse(time.DateOnly, strings.TrimSpace(f.ValidFrom))
+	to, err2 := time.Parse(time.DateOnly, strings.TrimSpace(f.ValidTo))
+	today := day(s.Clock.Now().In(paris))
+	if err1 != nil {
+		errs["valid_from"] = "card.error.valid_from"
+	}
+	if err2 != nil || (err1 == nil && !to.After(from)) || !to.After(today) || to.After(from.AddDate(10, 0, 1)) {
+		errs["valid_to"] = "card.error.valid_to"
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return err
+	}
+	ev, err := permit.Transition(a, permit.ActionHandOver, actorOf(acc), s.Clock.Now(), "")
+	if err != nil {
+		return err
+	}
+	card := &permit.Permit{PersonID: a.PersonID, Ground: a.Ground, Number: number, ValidFrom: from, ValidTo: to}
+	return s.Store.HandOver(audited(ctx, acc, a, string(permit.ActionHandOver), number), a, ev, card)
+}
+
+// Close closes an application with a reason the applicant reads; it can
+// be reopened.
+func (s *Files) Close(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
+	return s.reasoned(ctx, acc, appID, permit.ActionClose, reason, "closed")
+}
+
+// Reopen takes a closed application back into examination.
+func (s *Files) Reopen(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
+	return s.reasoned(ctx, acc, appID, permit.ActionReopen, reason, "reopened")
+}
+
+func (s *Files) reasoned(ctx context.Context, acc *permit.Account, appID int64, action permit.Action, reason, mail string) error {
+	a, p, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	if reason, err = reasonText("reason", reason); err != nil {
+		return err
+	}
+	ev, err := permit.Transition(a, action, actorOf(acc), s.Clock.Now(), reason)
+	if err != nil {
+		return err
+	}
+	m, err := s.tell(ctx, p, a, mail)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.Step(audited(ctx, acc, a, string(action), reason), a, ev, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	s.issueNow(ctx, a.ID)
+	return nil
+}
+
+// Undo takes back the latest step of an application, when a supervisor
+// finds it was a mistake and the rules allow it (permit.Undo).
+func (s *Files) Undo(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
+	a, p, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	if !acc.Supervises() {
+		return permit.Errorf(permit.EFORBIDDEN, "undo.error.supervisor")
+	}
+	if reason, err = reasonText("reason", reason); err != nil {
+		return err
+	}
+	evs, err := s.Store.Events(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	var last *permit.Event
+	if len(evs) > 0 {
+		last = evs[len(evs)-1]
+	}
+	ev, err := permit.Undo(a, last, actorOf(acc), s.Clock.Now(), reason)
+	if err != nil {
+		return err
+	}
+	m, err := s.tell(ctx, p, a, "undone")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.Undo(audited(ctx, acc, a, "undo", reason), a, ev, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	s.issueNow(ctx, a.ID)
+	return nil
+}
+
+// ReviewForm is an agent's verdict on a document.
+type ReviewForm struct {
+	Accept bool
+	Reason string // from permit.DocumentRejections, when rejected
+	Note   string
+}
+
+// ReviewDocument accepts or rejects one version of a document. The
+// applicant sees a rejection and its reason on their page.
+func (s *Files) ReviewDocument(ctx context.Context, acc *permit.Account, appID, docID int64, f ReviewForm) error {
+	a, _, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	d, err := s.Store.Document(ctx, docID)
+	if err != nil || d.ApplicationID != a.ID || d.MessageID != 0 {
+		return errNotFound
+	}
+	errs := map[string]string{}
+	note := strings.TrimSpace(f.Note)
+	if !f.Accept && !slices.Contains(permit.DocumentRejections, f.Reason) {
+		errs["reason"] = "review.error.reason"
+	}
+	if !f.Accept && f.Reason == "other" && note == "" {
+		errs["note"] = "review.error.note"
+	}
+	if utf8.RuneCountInString(note) > maxReason {
+		errs["note"] = "decision.error.too_long"
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return err
+	}
+	r := &permit.DocumentReview{DocumentID: d.ID, ApplicationID: a.ID, Accepted: f.Accept, Note: note, ReviewedBy: acc.ID}
+	action := "document_accepted"
+	if !f.Accept {
+		r.Reason, action = f.Reason, "document_rejected"
+	}
+	e := audit.Entry{ActorAccountID: acc.ID, Action: action, PrefectureID: a.PrefectureID, PersonID: a.PersonID,
+		ApplicationID: a.ID, DocumentID: d.ID, Detail: r.Reason}
+	return s.Store.ReviewDocument(audit.With(ctx, e), r)
+}
+
+// Appeal is what an applicant can do against a refusal, and by when.
+type Appeal struct {
+	Gracious time.Time // recours gracieux (to the prefect) or hiérarchique (to the minister)
+	Court    time.Time // recours contentieux at the administrative court
+	OQTF     bool      // an obligation to leave France shortens the court deadline
+}
+
+// appealOf computes the appeal deadlines of a refusal, counted from the
+// day of the decision (its notification through the portal): two months
+// for the administrative appeals and the court, thirty days for the court
+// when an obligation to leave France comes with the refusal. An
+// administrative appeal does not extend that thirty-day deadline.
+func appealOf(d *permit.Decision) *Appeal {
+	if d == nil || d.Outcome != permit.OutcomeUnfavourable {
+		return nil
+	}
+	decided := day(d.DecidedAt.In(paris))
+	ap := &Appeal{Gracious: decided.AddDate(0, 2, 0), Court: decided.AddDate(0, 2, 0), OQTF: d.WithOQTF}
+	if d.WithOQTF {
+		ap.Court = decided.AddDate(0, 0, 30)
+	}
+	return ap
+}

@@ -1,0 +1,268 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// staffDesk is a filed application under review, with the applicant's and
+// an agent's sessions at hand.
+type staffDesk struct {
+	*site
+	id               int64
+	applicant, agent map[string]string
+	pref             *permit.Prefecture
+}
+
+func newDesk(t *testing.T, s *site, email string) *staffDesk {
+	t.Helper()
+	d := &staffDesk{site: s, pref: s.prefecture("75", "75")}
+	d.id = s.applicantWithFiling(email)
+	d.applicant = s.cookie
+	d.agent = map[string]string{sessionCookie: loggedIn(t, s, "agent-"+email, permit.RoleAgent, d.pref.ID)}
+	s.cookie = d.agent
+	d.step("/instruction", nil, http.StatusSeeOther)
+	return d
+}
+
+// step posts an action of the staff's case page and checks the status.
+func (d *staffDesk) step(tail string, form url.Values, want int) string {
+	d.t.Helper()
+	res, page := d.post("/agent/demandes/"+strconv.FormatInt(d.id, 10)+tail, form)
+	if res.StatusCode != want {
+		d.t.Fatalf("POST %s: %d, want %d\n%s", tail, res.StatusCode, want, page)
+	}
+	return page
+}
+
+func (d *staffDesk) state() permit.State {
+	d.t.Helper()
+	a, err := d.db.Application(d.t.Context(), d.id)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return a.State
+}
+
+func (d *staffDesk) applicantPage() string {
+	d.t.Helper()
+	d.cookie = d.applicant
+	defer func() { d.cookie = d.agent }()
+	res, page := d.get(d.url(d.id, ""))
+	if res.StatusCode != 200 {
+		d.t.Fatalf("applicant's page: %d", res.StatusCode)
+	}
+	return page
+}
+
+func TestFavourableDecisionCardAndHandOver(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "granted@example.org")
+		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		mustContain(t, page, "Identité et coordonnées", "3 rue des Lilas", "Décision favorable", "Refuser la demande", "Clore le dossier")
+
+		d.step("/decision/favorable", url.Values{"favourable_note": {"Dossier complet et conforme."}}, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateFavourable {
+			t.Fatalf("state after the decision: %s", st)
+		}
+		// The favourable-decision attestation is issued at once.
+		atts, _ := s.db.Attestations(t.Context(), d.id)
+		var adf *permit.Attestation
+		for _, a := range atts {
+			if a.Kind == permit.AttestationFavourable {
+				adf = a
+			}
+		}
+		if adf == nil || !strings.HasPrefix(adf.Code, "SJ1:") {
+			t.Fatalf("no sealed favourable-decision attestation: %+v", atts)
+		}
+		page = d.applicantPage()
+		mustContain(t, page, "Décision favorable du 26 novembre 2026", "Votre titre est en fabrication", "Attestation de décision favorable")
+
+		// Deciding twice fails, whatever the outcome.
+		d.step("/decision/favorable", nil, http.StatusConflict)
+		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"x"}}, http.StatusConflict)
+
+		// The card is ready: an appointment is offered, checked first.
+		page = d.step("/carte", url.Values{"date": {"2026-11-20"}, "time": {"7:00"}, "place": {""}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Choisissez un jour entre demain et dans six mois.", "Indiquez une heure entre 8:00 et 18:59", "Indiquez le lieu du rendez-vous.")
+		d.step("/carte", url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture de police, 1 bis rue de Lutèce"}}, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateCardReady {
+			t.Fatalf("state after the card: %s", st)
+		}
+		mustContain(t, d.applicantPage(), "Votre carte est prête. Rendez-vous pour la retirer\u00a0: le 7 décembre 2026 à 14:30, Préfecture de police, 1 bis rue de Lutèce.")
+		d.step("/rendez-vous", url.Values{"date": {"2026-12-09"}, "time": {"09:15"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
+		mustContain(t, d.applicantPage(), "le 9 décembre 2026 à 09:15, Préfecture 75.")
+
+		// Hand-over: the new card becomes the person's current permit.
+		page = d.step("/remise", url.Values{"number": {"x"}, "valid_from": {"2026-12-09"}, "valid_to": {"2026-12-01"}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Le numéro de la carte a de 6 à 20 lettres et chiffres.", "Le dernier jour de validité doit suivre le premier")
+		d.step("/remise", url.Values{"number": {"fr9876543"}, "valid_from": {"2026-12-09"}, "valid_to": {"2030-12-08"}}, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateHandedOver {
+			t.Fatalf("state after the hand-over: %s", st)
+		}
+		a, _ := s.db.Application(t.Context(), d.id)
+		pm, err := s.db.CurrentPermit(t.Context(), a.PersonID)
+		if err != nil || pm.Number != "FR9876543" || pm.ConfirmedAt == nil || pm.ValidTo.Format(time.DateOnly) != "2030-12-08" {
+			t.Fatalf("current permit after hand-over: %+v, %v", pm, err)
+		}
+	})
+}
+
+func TestRefusalShowsReasonsAndAppealDeadlines(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "refused@example.org")
+		page := d.step("/decision/defavorable", url.Values{"reasons": {"made_up"}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Cochez au moins un motif de refus.", "Un refus doit être motivé")
+		if st := d.state(); st != permit.StateUnderReview {
+			t.Fatalf("a refused form changed the state: %s", st)
+		}
+		d.step("/decision/defavorable", url.Values{"reasons": {"no_real_studies", "insufficient_resources"},
+			"note": {"Aucune inscription pour l'année en cours."}, "oqtf": {"1"}}, http.StatusSeeOther)
+		page = d.applicantPage()
+		mustContain(t, page, "Refus du 26 novembre 2026", "ressources insuffisantes", "caractère réel et sérieux des études non établi",
+			"Aucune inscription pour l&#39;année en cours.", "jusqu&#39;au 26 janvier 2027", // two months
+			"Recours devant le tribunal administratif\u00a0: jusqu&#39;au 26 décembre 2026", // thirty days, with an OQTF
+			"un recours gracieux ne le prolonge pas")
+		var told bool
+		mails, _ := s.db.RecentMails(t.Context(), 50)
+		for _, m := range mails {
+			told = told || (m.To == "refused@example.org" && strings.Contains(m.Subject, "Décision sur votre demande"))
+		}
+		if !told {
+			t.Fatal("the applicant was not told of the refusal")
+		}
+	})
+}
+
+func TestNoDecisionOnAWithdrawnApplication(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "withdrawn@example.org")
+		s.cookie = d.applicant
+		if res, _ := s.post(s.url(d.id, "/retrait"), url.Values{"reason": {"Je pars."}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("withdraw: %d", res.StatusCode)
+		}
+		s.cookie = d.agent
+		d.step("/decision/favorable", nil, http.StatusConflict)
+		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"Faux document."}}, http.StatusConflict)
+		d.step("/cloture", url.Values{"close_reason": {"x"}}, http.StatusConflict)
+		if st := d.state(); st != permit.StateWithdrawn {
+			t.Fatalf("state: %s", st)
+		}
+	})
+}
+
+func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "undo@example.org")
+		d.step("/decision/favorable", nil, http.StatusSeeOther)
+
+		// A plain agent cannot undo: the route does not exist for them.
+		d.step("/annulation", url.Values{"undo_reason": {"Erreur de dossier."}}, http.StatusNotFound)
+		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		if strings.Contains(page, "Annuler la dernière étape") {
+			t.Fatal("the undo form is offered to an agent who is not a supervisor")
+		}
+
+		sup := loggedIn(t, s, "supervisor@pref.example", permit.RoleAgent, d.pref.ID)
+		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'supervisor@pref.example'`); err != nil {
+			t.Fatal(err)
+		}
+		s.cookie = map[string]string{sessionCookie: sup}
+		_, page = s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		mustContain(t, page, "Annuler la dernière étape", "Réservé aux superviseurs")
+		page = d.step("/annulation", url.Values{"undo_reason": {" "}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Écrivez le motif")
+		d.step("/annulation", url.Values{"undo_reason": {"Décision prise sur le mauvais dossier."}}, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateUnderReview {
+			t.Fatalf("state after undo: %s", st)
+		}
+		atts, _ := s.db.Attestations(t.Context(), d.id)
+		for _, a := range atts {
+			if a.Kind == permit.AttestationFavourable && a.RevokedAt == nil {
+				t.Fatalf("the favourable-decision attestation is still live: %+v", a)
+			}
+		}
+		if _, err := s.db.Decision(t.Context(), d.id); permit.ErrorCode(err) != permit.ENOTFOUND {
+			t.Fatalf("the undone decision still stands: %v", err)
+		}
+		// An undo is not undone in turn, and the history keeps both.
+		d.step("/annulation", url.Values{"undo_reason": {"Encore."}}, http.StatusConflict)
+		mustContain(t, d.applicantPage(), "Étape annulée par la préfecture\u00a0: retour à «\u00a0En cours d&#39;examen\u00a0»",
+			"Décision prise sur le mauvais dossier.")
+		s.cookie = map[string]string{sessionCookie: sup}
+		// Refusing after the undo works: the file is back under review.
+		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"Faux document."}}, http.StatusSeeOther)
+	})
+}
+
+func TestDocumentReview(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "review@example.org")
+		docs, _ := s.db.Documents(t.Context(), d.id)
+		doc := strconv.FormatInt(docs[0].ID, 10)
+		page := d.step("/fichiers/"+doc+"/avis", url.Values{"verdict": {"reject"}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Choisissez le motif du refus.")
+		page = d.step("/fichiers/"+doc+"/avis", url.Values{"verdict": {"reject"}, "reason": {"other"}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Précisez le motif")
+		d.step("/fichiers/"+doc+"/avis", url.Values{"verdict": {"reject"}, "reason": {"illegible"}, "note": {"Photo floue."}}, http.StatusSeeOther)
+		mustContain(t, d.applicantPage(), "La préfecture a refusé cette pièce\u00a0: illisible — Photo floue.")
+		d.step("/fichiers/"+doc+"/avis", url.Values{"verdict": {"accept"}}, http.StatusSeeOther)
+		if strings.Contains(d.applicantPage(), "La préfecture a refusé cette pièce") {
+			t.Fatal("the rejection is still shown after the document was accepted")
+		}
+		// A document of another application is not found through this one.
+		other := s.applicantWithFiling("other-review@example.org")
+		odocs, _ := s.db.Documents(t.Context(), other)
+		s.cookie = d.agent
+		d.step("/fichiers/"+strconv.FormatInt(odocs[0].ID, 10)+"/avis", url.Values{"verdict": {"accept"}}, http.StatusNotFound)
+
+		// The preview is served inline, the download as an attachment.
+		res, _ := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10) + "/fichiers/" + doc + "/apercu")
+		if res.StatusCode != 200 || res.Header.Get("Content-Disposition") != "inline" || res.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("preview: %d %v", res.StatusCode, res.Header)
+		}
+		res, _ = s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10) + "/fichiers/" + doc)
+		if !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("download: %v", res.Header)
+		}
+	})
+}
+
+func TestCloseAndReopen(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "close@example.org")
+		page := d.step("/cloture", url.Values{"close_reason": {""}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Écrivez le motif")
+		d.step("/cloture", url.Values{"close_reason": {"Pièces non fournies après deux demandes."}}, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateClosed {
+			t.Fatalf("state: %s", st)
+		}
+		mustContain(t, d.applicantPage(), "Pièces non fournies après deux demandes.")
+		d.step("/reouverture", url.Values{"reopen_reason": {"Pièces reçues par courrier."}}, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateUnderReview {
+			t.Fatalf("state: %s", st)
+		}
+		d.step("/complet", nil, http.StatusConflict) // not waiting for documents
+	})
+}
+
+func TestAnotherPrefecturesAgentCannotDecide(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "scoped@example.org")
+		lyon := s.prefecture("69", "69")
+		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@lyon.example", permit.RoleAgent, lyon.ID)}
+		for _, tail := range []string{"/decision/favorable", "/decision/defavorable", "/complet", "/carte", "/remise", "/cloture"} {
+			d.step(tail, url.Values{"reasons": {"fraud"}, "note": {"x"}, "close_reason": {"x"}}, http.StatusNotFound)
+		}
+		if st := d.state(); st != permit.StateUnderReview {
+			t.Fatalf("state: %s", st)
+		}
+	})
+}
