@@ -67,7 +67,8 @@ func TestGapsAreFound(t *testing.T) {
 
 func run(t *testing.T, o Options) *Summary {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Bounded, with room for the race detector on a loaded two-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	sum, err := Run(ctx, o)
 	if err != nil {
