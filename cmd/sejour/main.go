@@ -99,6 +99,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		if err := demo.Load(ctx, m.DB, m.Clock, password.DefaultParams, out); err != nil {
 			return fmt.Errorf("load demonstration data: %w", err)
 		}
+		if err := m.Open(ctx); err != nil {
+			return err
+		}
+		if err := demo.Cases(ctx, m.Files, m.DB, password.DefaultParams, m.Clock.Now(), out); err != nil {
+			return fmt.Errorf("load demonstration cases: %w", err)
+		}
 		if len(args) > 0 && args[0] == "-load-only" {
 			return nil
 		}
@@ -109,8 +115,10 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 }
 
 func serve(ctx context.Context, m *app.Main) error {
-	if err := m.Open(ctx); err != nil {
-		return err
+	if m.Files == nil { // the demonstration opened it already
+		if err := m.Open(ctx); err != nil {
+			return err
+		}
 	}
 	if err := m.Listen(); err != nil {
 		return err

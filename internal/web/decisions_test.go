@@ -197,8 +197,18 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 		mustContain(t, d.applicantPage(), "Étape annulée par la préfecture\u00a0: retour à «\u00a0En cours d&#39;examen\u00a0»",
 			"Décision prise sur le mauvais dossier.")
 		s.cookie = map[string]string{sessionCookie: sup}
-		// Refusing after the undo works: the file is back under review.
-		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"Faux document."}}, http.StatusSeeOther)
+		// Deciding again works, and issues a new live attestation.
+		d.step("/decision/favorable", nil, http.StatusSeeOther)
+		atts, _ = s.db.Attestations(t.Context(), d.id)
+		live := 0
+		for _, a := range atts {
+			if a.Kind == permit.AttestationFavourable && a.RevokedAt == nil && strings.HasPrefix(a.Code, "SJ1:") {
+				live++
+			}
+		}
+		if live != 1 {
+			t.Fatalf("%d live favourable-decision attestations after deciding again, want 1: %+v", live, atts)
+		}
 	})
 }
 

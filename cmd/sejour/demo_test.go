@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/store"
+)
+
+// TestDemoCasesAtEveryStage loads the demonstration twice and finds the
+// back office's cases at their stages, each once.
+func TestDemoCasesAtEveryStage(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 2 {
+		var out bytes.Buffer
+		if err := run(t.Context(), []string{"demo", "-load-only"}, env(map[string]string{"SEJOUR_DATA_DIR": dir}), &out); err != nil {
+			t.Fatalf("demo %d: %v\n%s", i+1, err, out.String())
+		}
+		if !strings.Contains(out.String(), "mei.chen@demo.sejour.localhost") {
+			t.Fatalf("the demonstration cases are not listed:\n%s", out.String())
+		}
+	}
+	db, err := store.Open(context.Background(), "", filepath.Join(dir, "sejour.db"), clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for email, want := range map[string]permit.State{
+		"fatou.camara@demo.sejour.localhost": permit.StateSubmitted,
+		"ivan.petrov@demo.sejour.localhost":  permit.StateIncomplete,
+		"mei.chen@demo.sejour.localhost":     permit.StateFavourable,
+		"joao.silva@demo.sejour.localhost":   permit.StateCardReady,
+		"amadou.ba@demo.sejour.localhost":    permit.StateUnfavourable,
+	} {
+		acc, _, err := db.AccountByEmail(t.Context(), email)
+		if err != nil {
+			t.Fatalf("%s: %v", email, err)
+		}
+		p, err := db.PersonByAccount(t.Context(), acc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps, _ := db.ApplicationsByPerson(t.Context(), p.ID)
+		if len(apps) != 1 || apps[0].State != want {
+			t.Fatalf("%s: applications %+v, want one %s", email, apps, want)
+		}
+		if want == permit.StateFavourable {
+			atts, _ := db.Attestations(t.Context(), apps[0].ID)
+			if len(atts) != 2 || atts[1].Kind != permit.AttestationFavourable || atts[1].Code == "" {
+				t.Fatalf("%s: attestations %+v, want the filing receipt and a sealed favourable-decision one", email, atts)
+			}
+		}
+	}
+}
