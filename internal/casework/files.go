@@ -50,6 +50,7 @@ type FileStore interface {
 	Messages(ctx context.Context, applicationID int64) ([]*permit.Message, error)
 	EnqueueMail(ctx context.Context, m *permit.Mail) error
 	DecisionStore
+	ExportStore
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.

@@ -130,6 +130,31 @@ func (db *DB) CreatePermit(ctx context.Context, p *permit.Permit) error {
 	})
 }
 
+// Permits returns every permit recorded for a person, oldest first.
+func (db *DB) Permits(ctx context.Context, personID int64) ([]*permit.Permit, error) {
+	var out []*permit.Permit
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id, person_id, ground, number, valid_from, valid_to, confirmed_at FROM permits
+			WHERE person_id = ? ORDER BY valid_to, id`, personID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p permit.Permit
+			var ground string
+			var confirmed nullTime
+			if err := rows.Scan(&p.ID, &p.PersonID, &ground, &p.Number, &p.ValidFrom, &p.ValidTo, &confirmed); err != nil {
+				return err
+			}
+			p.Ground, p.ConfirmedAt = permit.GroundID(ground), confirmed.ptr()
+			out = append(out, &p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // CurrentPermit returns the person's permit that ends last, or ENOTFOUND.
 func (db *DB) CurrentPermit(ctx context.Context, personID int64) (*permit.Permit, error) {
 	var p permit.Permit

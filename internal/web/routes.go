@@ -33,7 +33,7 @@ type route struct {
 // routes_*.go files, and are listed here.
 func (s *Server) routes() []route {
 	var all []route
-	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes()} {
+	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes(), s.remedyRoutes()} {
 		all = append(all, part...)
 	}
 	return all

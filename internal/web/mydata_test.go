@@ -1,0 +1,134 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+func TestApplicantTakesAllTheirData(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "mydata@example.org")
+		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"Faux bulletin de salaire."}}, http.StatusSeeOther)
+		s.cookie = d.applicant
+		if res, page := s.postMultipart(s.url(d.id, "/messages"), map[string]string{"body": "Je conteste."}, "attachment", "lettre.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("message: %d\n%s", res.StatusCode, page)
+		}
+		res, page := s.get("/mes-donnees")
+		if res.StatusCode != 200 {
+			t.Fatalf("my data: %d", res.StatusCode)
+		}
+		mustContain(t, page, "Télécharger mes données (zip)", "donnees.json")
+
+		res, body := s.get("/mes-donnees/sejour-donnees.zip")
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("export: %d %v", res.StatusCode, res.Header)
+		}
+		zr, err := zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string][]byte{}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[f.Name], _ = io.ReadAll(rc)
+			rc.Close()
+		}
+		var data struct {
+			Format  string `json:"format"`
+			Account struct{ Email string }
+			Person  struct {
+				Surname string `json:"surname"`
+			}
+			Permits      []struct{ Number string }
+			Applications []struct {
+				Number  int64
+				State   string
+				History []struct{ To, By string }
+				Filings []struct {
+					Number   string
+					Snapshot json.RawMessage `json:"what_was_filed"`
+				}
+				Documents []struct {
+					SHA256 string
+					File   string `json:"file_in_this_archive"`
+				}
+				Messages []struct {
+					Body  string
+					Files []string `json:"files_in_this_archive"`
+				}
+				Attestations []struct {
+					Kind string
+					Code string `json:"signed_code"`
+				}
+				Decision *struct {
+					Outcome   string
+					Reasons   []string
+					Statement string
+				}
+			}
+		}
+		if err := json.Unmarshal(files["sejour/donnees.json"], &data); err != nil {
+			t.Fatalf("donnees.json: %v\n%s", err, files["sejour/donnees.json"])
+		}
+		if data.Format != "sejour-export/1" || data.Account.Email != "mydata@example.org" || data.Person.Surname != "N'Diaye" || len(data.Permits) != 1 {
+			t.Fatalf("export header: %+v", data)
+		}
+		if len(data.Applications) != 1 {
+			t.Fatalf("%d applications", len(data.Applications))
+		}
+		a := data.Applications[0]
+		if a.Number != d.id || a.State != string(permit.StateUnfavourable) || a.Decision == nil || a.Decision.Statement != "Faux bulletin de salaire." ||
+			len(a.Filings) != 1 || !strings.Contains(string(a.Filings[0].Snapshot), "N'Diaye") || len(a.Attestations) == 0 ||
+			!strings.HasPrefix(a.Attestations[0].Code, "SJ1:") || len(a.History) < 3 {
+			t.Fatalf("exported application: %+v", a)
+		}
+		if len(a.Documents) == 0 {
+			t.Fatal("no documents exported")
+		}
+		for _, doc := range a.Documents {
+			content, ok := files["sejour/"+doc.File]
+			sum := sha256.Sum256(content)
+			if !ok || hex.EncodeToString(sum[:]) != doc.SHA256 {
+				t.Fatalf("document %s missing or altered in the archive", doc.File)
+			}
+		}
+		if len(a.Messages) != 1 || a.Messages[0].Body != "Je conteste." || len(a.Messages[0].Files) != 1 || files["sejour/"+a.Messages[0].Files[0]] == nil {
+			t.Fatalf("exported messages: %+v", a.Messages)
+		}
+		for _, leak := range []string{"agent-mydata@example.org", "password", "hash"} {
+			if strings.Contains(string(files["sejour/donnees.json"]), leak) {
+				t.Fatalf("the export contains %q", leak)
+			}
+		}
+
+		// Another applicant's export holds only their own data; staff cannot export.
+		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "someone-else@example.org", permit.RoleApplicant)}
+		_, body = s.get("/mes-donnees/sejour-donnees.zip")
+		zr, err = zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body)))
+		if err != nil || len(zr.File) != 1 {
+			t.Fatalf("another applicant's export: %v, %d files", err, len(zr.File))
+		}
+		rc, _ := zr.File[0].Open()
+		other, _ := io.ReadAll(rc)
+		if !strings.Contains(string(other), "someone-else@example.org") || strings.Contains(string(other), "N'Diaye") || strings.Contains(string(other), "mydata@example.org") {
+			t.Fatalf("another applicant's export:\n%s", other)
+		}
+		s.cookie = d.agent
+		if res, _ := s.get("/mes-donnees/sejour-donnees.zip"); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("an agent's export: %d", res.StatusCode)
+		}
+	})
+}
