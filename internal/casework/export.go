@@ -21,10 +21,10 @@ const ExportFormat = "sejour-export/1"
 // docs/data-export.md). Staff are named by role, never by account.
 type (
 	exportData struct {
-		Format       string        `json:"format"`
-		ExportedAt   time.Time     `json:"exported_at"`
-		Account      exportAccount `json:"account"`
-		Person       *exportPerson `json:"person,omitempty"`
+		Format       string              `json:"format"`
+		ExportedAt   time.Time           `json:"exported_at"`
+		Account      exportAccount       `json:"account"`
+		Person       *exportPerson       `json:"person,omitempty"`
 		Permits      []exportPermit      `json:"permits"`
 		Applications []exportApplication `json:"applications"`
 	}
