@@ -49,6 +49,8 @@ type FileStore interface {
 	AddMessage(ctx context.Context, msg *permit.Message, m *permit.Mail) error
 	Messages(ctx context.Context, applicationID int64) ([]*permit.Message, error)
 	EnqueueMail(ctx context.Context, m *permit.Mail) error
+
+	AuditStore
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.
