@@ -252,3 +252,34 @@ func TestAuditTrailFilters(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkRecordAudit measures one recorded view: a write transaction
+// of its own (on SQLite, with synchronous=FULL, one fsync).
+func BenchmarkRecordAudit(b *testing.B) {
+	db := storetest.SQLite(b, clock.NewFixed(storetest.Start))
+	e := audit.Entry{ActorAccountID: 1, Action: "case.view", PrefectureID: 1, PersonID: 2, ApplicationID: 3}
+	for b.Loop() {
+		if err := db.RecordAudit(audit.With(ctx, e)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyAudit measures verifying a trail of 20,000 entries.
+func BenchmarkVerifyAudit(b *testing.B) {
+	db := storetest.SQLite(b, clock.NewFixed(storetest.Start))
+	es := audit.With(ctx, audit.Entry{ActorAccountID: 1, Action: "case.view", PrefectureID: 1, PersonID: 2, ApplicationID: 3})
+	for range 99 {
+		es = audit.With(es, audit.Entry{ActorAccountID: 1, Action: "case.view", PrefectureID: 1, PersonID: 2, ApplicationID: 3})
+	}
+	for range 200 {
+		if err := db.RecordAudit(es); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if rep, err := db.VerifyAudit(ctx); err != nil || rep.Count != 20000 || rep.Break != nil {
+			b.Fatal(rep, err)
+		}
+	}
+}

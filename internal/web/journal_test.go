@@ -63,6 +63,10 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 				t.Fatalf("%s %s: %d", step.method, step.path, res.StatusCode)
 			}
 		}
+		// A second start of the review fails: it leaves no entry.
+		if res, _ := s.post(app+"/instruction", url.Values{}); res.StatusCode == http.StatusSeeOther {
+			t.Fatalf("second start of the review: %d", res.StatusCode)
+		}
 		res, _ := s.postMultipart(app+"/messages", map[string]string{"body": "Bien reçu."}, "attachment", "", nil)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("agent message: %d", res.StatusCode)
