@@ -37,6 +37,8 @@ Commands:
   simulate  run the real engine on simulated time over a population and
             check that no complete, in-time renewal is ever without proof
             of stay (flags: --persons --days --seed --crash-rate --db)
+  audit verify
+            check the audit trail's hash chain (exit 0 whole, 1 broken)
   config    print the configuration, secrets masked
   version   print the version
 
@@ -92,6 +94,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return rotateKeys(cfg, args, out)
 	case "migrate":
 		return migrate(ctx, m, out)
+	case "audit":
+		return auditCommand(ctx, m, args, out)
 	case "demo":
 		if err := m.OpenDB(ctx); err != nil {
 			return err

@@ -42,12 +42,6 @@ func (s *Files) act(ctx context.Context, acc *permit.Account, appID int64) (*per
 	return a, p, nil
 }
 
-// audited returns ctx carrying the audit entry of a staff action on a.
-func audited(ctx context.Context, acc *permit.Account, a *permit.Application, action, detail string) context.Context {
-	return audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: action, PrefectureID: a.PrefectureID,
-		PersonID: a.PersonID, ApplicationID: a.ID, Detail: detail})
-}
-
 // tell writes the mail that tells the applicant about a step of their
 // application, in their language; nil when the person has no account yet.
 func (s *Files) tell(ctx context.Context, p *permit.Person, a *permit.Application, key string) (*permit.Mail, error) {
@@ -86,7 +80,7 @@ func (s *Files) MarkComplete(ctx context.Context, acc *permit.Account, appID int
 	if err != nil {
 		return err
 	}
-	if err := s.Store.AnswerCompletion(audited(ctx, acc, a, string(permit.ActionComplete), ""), a, ev); err != nil {
+	if err := s.Store.AnswerCompletion(acting(ctx, acc, a, string(permit.ActionComplete), ""), a, ev); err != nil {
 		return err
 	}
 	s.issueNow(ctx, a.ID)
@@ -114,7 +108,7 @@ func (s *Files) DecideFavourable(ctx context.Context, acc *permit.Account, appID
 		return err
 	}
 	d := &permit.Decision{Outcome: permit.OutcomeFavourable, Note: note, DecidedBy: acc.ID}
-	if err := s.Store.Decide(audited(ctx, acc, a, string(permit.ActionDecideFavour), note), a, ev, d, m); err != nil {
+	if err := s.Store.Decide(acting(ctx, acc, a, string(permit.ActionDecideFavour), note), a, ev, d, m); err != nil {
 		return err
 	}
 	s.announce(ctx, m)
@@ -165,7 +159,7 @@ func (s *Files) DecideUnfavourable(ctx context.Context, acc *permit.Account, app
 	}
 	d := &permit.Decision{Outcome: permit.OutcomeUnfavourable, Reasons: slices.Compact(slices.Sorted(slices.Values(f.Reasons))),
 		Note: note, WithOQTF: f.OQTF, DecidedBy: acc.ID}
-	if err := s.Store.Decide(audited(ctx, acc, a, string(permit.ActionDecideRefuse), strings.Join(d.Reasons, ",")), a, ev, d, m); err != nil {
+	if err := s.Store.Decide(acting(ctx, acc, a, string(permit.ActionDecideRefuse), strings.Join(d.Reasons, ",")), a, ev, d, m); err != nil {
 		return err
 	}
 	s.announce(ctx, m)
@@ -222,7 +216,7 @@ func (s *Files) ProduceCard(ctx context.Context, acc *permit.Account, appID int6
 	if err != nil {
 		return err
 	}
-	if err := s.Store.ProduceCard(audited(ctx, acc, a, string(permit.ActionCardProduced), ap.StartsAt.Format(time.RFC3339)), a, ev, ap, m); err != nil {
+	if err := s.Store.ProduceCard(acting(ctx, acc, a, string(permit.ActionCardProduced), ap.StartsAt.Format(time.RFC3339)), a, ev, ap, m); err != nil {
 		return err
 	}
 	s.announce(ctx, m)
@@ -247,7 +241,7 @@ func (s *Files) OfferAppointment(ctx context.Context, acc *permit.Account, appID
 	if err != nil {
 		return err
 	}
-	if err := s.Store.OfferAppointment(audited(ctx, acc, a, "appointment_offered", ap.StartsAt.Format(time.RFC3339)), ap, m); err != nil {
+	if err := s.Store.OfferAppointment(acting(ctx, acc, a, "appointment_offered", ap.StartsAt.Format(time.RFC3339)), ap, m); err != nil {
 		return err
 	}
 	s.announce(ctx, m)
@@ -290,7 +284,7 @@ func (s *Files) HandOver(ctx context.Context, acc *permit.Account, appID int64, 
 		return err
 	}
 	card := &permit.Permit{PersonID: a.PersonID, Ground: a.Ground, Number: number, ValidFrom: from, ValidTo: to}
-	return s.Store.HandOver(audited(ctx, acc, a, string(permit.ActionHandOver), number), a, ev, card)
+	return s.Store.HandOver(acting(ctx, acc, a, string(permit.ActionHandOver), number), a, ev, card)
 }
 
 // Close closes an application with a reason the applicant reads; it can
@@ -320,7 +314,7 @@ func (s *Files) reasoned(ctx context.Context, acc *permit.Account, appID int64, 
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Step(audited(ctx, acc, a, string(action), reason), a, ev, m); err != nil {
+	if err := s.Store.Step(acting(ctx, acc, a, string(action), reason), a, ev, m); err != nil {
 		return err
 	}
 	s.announce(ctx, m)
@@ -357,7 +351,7 @@ func (s *Files) Undo(ctx context.Context, acc *permit.Account, appID int64, reas
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Undo(audited(ctx, acc, a, "undo", reason), a, ev, m); err != nil {
+	if err := s.Store.Undo(acting(ctx, acc, a, "undo", reason), a, ev, m); err != nil {
 		return err
 	}
 	s.announce(ctx, m)
@@ -402,8 +396,8 @@ func (s *Files) ReviewDocument(ctx context.Context, acc *permit.Account, appID, 
 	if !f.Accept {
 		r.Reason, action = f.Reason, "document_rejected"
 	}
-	e := audit.Entry{ActorAccountID: acc.ID, Action: action, PrefectureID: a.PrefectureID, PersonID: a.PersonID,
-		ApplicationID: a.ID, DocumentID: d.ID, Detail: r.Reason}
+	e := entryFor(acc, a, action, r.Reason)
+	e.DocumentID = d.ID
 	return s.Store.ReviewDocument(audit.With(ctx, e), r)
 }
 

@@ -100,6 +100,9 @@ func (s *Files) OpenDocument(ctx context.Context, acc *permit.Account, appID, do
 	if err != nil || d.ApplicationID != a.ID {
 		return nil, nil, errNotFound
 	}
+	if err := s.seen(ctx, acc, a, d.ID); err != nil {
+		return nil, nil, err
+	}
 	r, err := s.Blobs.Open(ctx, d.BlobSum)
 	if err != nil {
 		return nil, nil, err

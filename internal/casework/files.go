@@ -51,6 +51,7 @@ type FileStore interface {
 	EnqueueMail(ctx context.Context, m *permit.Mail) error
 	DecisionStore
 	ExportStore
+	AuditStore
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.

@@ -52,7 +52,7 @@ func (s *Files) PostMessage(ctx context.Context, acc *permit.Account, appID int6
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.AddMessage(ctx, msg, mails[0]); err != nil {
+	if err := s.Store.AddMessage(acting(ctx, acc, a, ActionMessagePost, ""), msg, mails[0]); err != nil {
 		return nil, err
 	}
 	s.announce(ctx, mails[0])
@@ -145,7 +145,7 @@ func (s *Files) RequestCompletion(ctx context.Context, acc *permit.Account, appI
 	m := &permit.Mail{To: to.Email, Subject: s.Tr.T(to.Lang, "mail.completion.subject"),
 		Text: s.Tr.T(to.Lang, "mail.completion.body", s.BaseURL+"/demandes/"+itoa(a.ID))}
 	cr := &permit.CompletionRequest{Slots: f.Slots, Reason: reason, DueOn: due, RequestedBy: acc.ID}
-	if err := s.Store.RequestCompletion(ctx, a, ev, cr, m); err != nil {
+	if err := s.Store.RequestCompletion(acting(ctx, acc, a, string(permit.ActionRequestDocs), strings.Join(f.Slots, ", ")), a, ev, cr, m); err != nil {
 		return err
 	}
 	s.announce(ctx, m)
@@ -162,7 +162,7 @@ func (s *Files) StartReview(ctx context.Context, acc *permit.Account, appID int6
 	if err != nil {
 		return err
 	}
-	return s.Store.Transition(ctx, a, ev)
+	return s.Store.Transition(acting(ctx, acc, a, string(permit.ActionStartReview), ""), a, ev)
 }
 
 // StaffView returns an application as the prefecture's staff see it.
@@ -172,6 +172,9 @@ func (s *Files) StaffView(ctx context.Context, acc *permit.Account, appID int64)
 		return nil, err
 	}
 	p, err := s.Store.Person(ctx, a.PersonID)
+	if err == nil {
+		err = s.seen(ctx, acc, a, 0)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -208,6 +209,22 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 		}
 		if live != 1 {
 			t.Fatalf("%d live favourable-decision attestations after deciding again, want 1: %+v", live, atts)
+		}
+		// Each step is in the audit trail, with who took it and why.
+		lines, err := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, ApplicationID: d.id, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var trail []string
+		for i := len(lines) - 1; i >= 0; i-- {
+			trail = append(trail, lines[i].Action+" by "+lines[i].ActorEmail+" "+lines[i].Detail)
+		}
+		joined := strings.Join(trail, "\n")
+		for _, want := range []string{"decide_favourable by agent-undo@example.org", "undo by supervisor@pref.example Décision prise sur le mauvais dossier.",
+			"decide_favourable by supervisor@pref.example"} {
+			if !strings.Contains(joined, want) {
+				t.Fatalf("the audit trail lacks %q:\n%s", want, joined)
+			}
 		}
 	})
 }
