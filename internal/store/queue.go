@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 
@@ -183,18 +184,48 @@ func queueWhere(f permit.QueueFilter) (string, []any) {
 // urgent first (overdue, then soonest deadline, then the oldest filing,
 // then id), starting after f.After. Paging is by keyset, so a deep page
 // costs what the first does.
+//
+// A page of several prefectures reads each one's page through its index
+// and merges them: one query over all of them would sort every row of
+// those prefectures (SQLite cannot merge index ranges in order).
 func (db *DB) Queue(ctx context.Context, f permit.QueueFilter) ([]*permit.QueueItem, error) {
 	var out []*permit.QueueItem
-	err := db.QueueEach(ctx, f, func(it *permit.QueueItem) error {
+	collect := func(it *permit.QueueItem) error {
 		out = append(out, it)
 		return nil
-	})
-	return out, err
+	}
+	if len(f.Prefectures) < 2 || f.Limit == 0 {
+		err := db.QueueEach(ctx, f, collect)
+		return out, err
+	}
+	for _, id := range f.Prefectures {
+		one := f
+		one.Prefectures = []int64{id}
+		if err := db.QueueEach(ctx, one, collect); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return before(out[i].Mark, out[j].Mark) })
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
 }
 
-// QueueEach calls fn for each row of the filter's queue, in order, within
-// one read transaction: the export streams without holding every row.
-func (db *DB) QueueEach(ctx context.Context, f permit.QueueFilter, fn func(*permit.QueueItem) error) error {
+// before is the queue's order: deadline, then filing, then id.
+func before(a, b permit.QueueMark) bool {
+	if !a.DueOn.Equal(b.DueOn) {
+		return a.DueOn.Before(b.DueOn)
+	}
+	if !a.FiledAt.Equal(b.FiledAt) {
+		return a.FiledAt.Before(b.FiledAt)
+	}
+	return a.ID < b.ID
+}
+
+// queueQuery is the SQL of a page (or, without a limit, the whole) of
+// the filter's queue.
+func queueQuery(f permit.QueueFilter) (string, []any) {
 	where, args := queueWhere(f)
 	if m := f.After; m != nil {
 		due, filed := m.DueOn.UTC(), m.FiledAt.UTC()
@@ -207,6 +238,19 @@ func (db *DB) QueueEach(ctx context.Context, f permit.QueueFilter, fn func(*perm
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
+	return q, args
+}
+
+// countsQuery is the SQL of the counts per state of some prefectures.
+func countsQuery(prefectures []int64) (string, []any) {
+	where, args := queueWhere(permit.QueueFilter{Prefectures: prefectures})
+	return `SELECT a.state, COUNT(*) FROM applications a WHERE ` + where + ` GROUP BY a.state`, args
+}
+
+// QueueEach calls fn for each row of the filter's queue, in order, within
+// one read transaction: the export streams without holding every row.
+func (db *DB) QueueEach(ctx context.Context, f permit.QueueFilter, fn func(*permit.QueueItem) error) error {
+	q, args := queueQuery(f)
 	return db.inRead(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
@@ -238,10 +282,10 @@ func (db *DB) QueueEach(ctx context.Context, f permit.QueueFilter, fn func(*perm
 // QueueCounts counts the queued applications of some prefectures (every
 // prefecture when none is given) in each state.
 func (db *DB) QueueCounts(ctx context.Context, prefectures []int64) (map[permit.State]int, error) {
-	where, args := queueWhere(permit.QueueFilter{Prefectures: prefectures})
+	q, args := countsQuery(prefectures)
 	out := map[permit.State]int{}
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT a.state, COUNT(*) FROM applications a WHERE `+where+` GROUP BY a.state`, args...)
+		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
 			return err
 		}

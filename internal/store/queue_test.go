@@ -190,6 +190,28 @@ func TestQueueOrderPagesAndCounts(t *testing.T) {
 		if got, _ := db.Queue(ctx, permit.QueueFilter{}); len(got) != 8 {
 			t.Fatalf("every prefecture: %d rows", len(got))
 		}
+		// Pages of two prefectures are merged from each one's pages: the
+		// same order as one sorted query over both.
+		both, err := db.Queue(ctx, permit.QueueFilter{Prefectures: []int64{pref.ID, other.ID}})
+		if err != nil || len(both) != 8 {
+			t.Fatalf("two prefectures: %d, %v", len(both), err)
+		}
+		paged = nil
+		f = permit.QueueFilter{Prefectures: []int64{other.ID, pref.ID}, Limit: 3}
+		for range 10 {
+			page, err := db.Queue(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			paged = append(paged, ids(page)...)
+			f.After = &page[len(page)-1].Mark
+		}
+		if !equal(paged, ids(both)) {
+			t.Fatalf("merged pages %v, want %v", paged, ids(both))
+		}
 		from := storetest.Start.AddDate(0, 0, 3)
 		got, err := db.Queue(ctx, permit.QueueFilter{Prefectures: []int64{pref.ID}, FiledFrom: from, FiledBefore: from.AddDate(0, 0, 2)})
 		if err != nil || !equal(ids(got), want[2:5]) {
