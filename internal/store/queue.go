@@ -198,12 +198,18 @@ func (db *DB) Queue(ctx context.Context, f permit.QueueFilter) ([]*permit.QueueI
 		err := db.QueueEach(ctx, f, collect)
 		return out, err
 	}
-	for _, id := range f.Prefectures {
-		one := f
-		one.Prefectures = []int64{id}
-		if err := db.QueueEach(ctx, one, collect); err != nil {
-			return nil, err
+	err := db.inRead(ctx, func(tx *Tx) error {
+		for _, id := range f.Prefectures {
+			one := f
+			one.Prefectures = []int64{id}
+			if err := queueRows(ctx, tx, one, collect); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return before(out[i].Mark, out[j].Mark) })
 	if len(out) > f.Limit {
@@ -250,33 +256,35 @@ func countsQuery(prefectures []int64) (string, []any) {
 // QueueEach calls fn for each row of the filter's queue, in order, within
 // one read transaction: the export streams without holding every row.
 func (db *DB) QueueEach(ctx context.Context, f permit.QueueFilter, fn func(*permit.QueueItem) error) error {
+	return db.inRead(ctx, func(tx *Tx) error { return queueRows(ctx, tx, f, fn) })
+}
+
+func queueRows(ctx context.Context, tx *Tx, f permit.QueueFilter, fn func(*permit.QueueItem) error) error {
 	q, args := queueQuery(f)
-	return db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, q, args...)
-		if err != nil {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it permit.QueueItem
+		var ground, kind, state, dueKind string
+		var due time.Time
+		if err := rows.Scan(&it.ID, &it.PrefectureID, &it.PersonID, &it.GivenNames, &it.Surname, &ground, &kind, &state,
+			&it.FiledAt, &due, &dueKind); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var it permit.QueueItem
-			var ground, kind, state, dueKind string
-			var due time.Time
-			if err := rows.Scan(&it.ID, &it.PrefectureID, &it.PersonID, &it.GivenNames, &it.Surname, &ground, &kind, &state,
-				&it.FiledAt, &due, &dueKind); err != nil {
-				return err
-			}
-			it.Ground, it.Kind, it.State = permit.GroundID(ground), permit.Kind(kind), permit.State(state)
-			it.FiledAt, due = it.FiledAt.UTC(), due.UTC()
-			if dueKind != "" {
-				it.Deadline = &permit.Deadline{On: due, Kind: permit.DueKind(dueKind)}
-			}
-			it.Mark = permit.QueueMark{DueOn: due, FiledAt: it.FiledAt, ID: it.ID}
-			if err := fn(&it); err != nil {
-				return err
-			}
+		it.Ground, it.Kind, it.State = permit.GroundID(ground), permit.Kind(kind), permit.State(state)
+		it.FiledAt, due = it.FiledAt.UTC(), due.UTC()
+		if dueKind != "" {
+			it.Deadline = &permit.Deadline{On: due, Kind: permit.DueKind(dueKind)}
 		}
-		return rows.Err()
-	})
+		it.Mark = permit.QueueMark{DueOn: due, FiledAt: it.FiledAt, ID: it.ID}
+		if err := fn(&it); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // QueueCounts counts the queued applications of some prefectures (every
