@@ -128,8 +128,12 @@ func (db *DB) person(ctx context.Context, where string, arg any) (*permit.Person
 // CreatePermit records a permit a person holds or held.
 func (db *DB) CreatePermit(ctx context.Context, p *permit.Permit) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		err := tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.PersonID, string(p.Ground), p.Number, p.ValidFrom, p.ValidTo, db.clock.Now()).Scan(&p.ID)
+		if err != nil {
+			return err
+		}
+		return refreshPersonDue(ctx, tx, p.PersonID)
 	})
 }
 
