@@ -144,7 +144,7 @@ func (s *Files) queueFilter(ctx context.Context, acc *permit.Account, form Queue
 		id, err := strconv.ParseInt(form.Prefecture, 10, 64)
 		if err != nil {
 			errs["prefecture"] = "queue.error.prefecture"
-		} else if !acc.WorksFor(id) || !hasPrefecture(mine, id) {
+		} else if !hasPrefecture(mine, id) {
 			return nil, f, nil, errNotFound
 		} else {
 			f.Prefectures = []int64{id}

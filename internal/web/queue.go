@@ -209,11 +209,13 @@ func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
 	form := queueForm(r)
 	p := s.page(r, "queue.title")
 	p.Staff = true
+	prefs, err := s.Files.Store.Prefectures(r.Context())
+	if err != nil {
+		return err
+	}
 	names := map[int64]string{}
-	if prefs, err := s.Files.Store.Prefectures(r.Context()); err == nil {
-		for _, pr := range prefs {
-			names[pr.ID] = pr.Name
-		}
+	for _, pr := range prefs {
+		names[pr.ID] = pr.Name
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma, cw.UseCRLF = ';', true
@@ -229,7 +231,7 @@ func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
 			p.T("queue.csv.ground"), p.T("queue.csv.kind"), p.T("queue.csv.state"), p.T("queue.csv.filed"),
 			p.T("queue.csv.due_on"), p.T("queue.csv.days_left"), p.T("queue.csv.due")))
 	}
-	err := s.Files.ExportQueue(r.Context(), account(r), form, func(row casework.QueueRow) error {
+	err = s.Files.ExportQueue(r.Context(), account(r), form, func(row casework.QueueRow) error {
 		if !started {
 			start()
 		}
