@@ -120,6 +120,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Rules, err = rules.Load(); err != nil {
 		return err
 	}
+	m.DB.SetImplicitRejectionMonths(m.Rules.ImplicitRejectionMonths)
 	if m.Tr, err = i18n.Load(); err != nil {
 		return err
 	}

@@ -28,7 +28,6 @@ type FileStore interface {
 
 	CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error
 	Application(ctx context.Context, id int64) (*permit.Application, error)
-	FiledApplications(ctx context.Context, prefectureIDs []int64, limit int) ([]*permit.Application, error)
 	ApplicationsByPerson(ctx context.Context, personID int64) ([]*permit.Application, error)
 	OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error)
 	SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error

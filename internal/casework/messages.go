@@ -182,24 +182,3 @@ func (s *Files) StaffView(ctx context.Context, acc *permit.Account, appID int64)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// StaffQueue lists the newest filed applications of the account's
-// prefectures (every prefecture's for an admin). The full work queue, with
-// filters and urgency, is the back office's.
-func (s *Files) StaffQueue(ctx context.Context, acc *permit.Account) ([]*permit.Application, error) {
-	if acc == nil || (acc.Role != permit.RoleAgent && acc.Role != permit.RoleAdmin) {
-		return nil, errNotFound
-	}
-	ids := acc.Prefectures
-	if acc.Role == permit.RoleAdmin {
-		prefs, err := s.Store.Prefectures(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ids = nil
-		for _, p := range prefs {
-			ids = append(ids, p.ID)
-		}
-	}
-	return s.Store.FiledApplications(ctx, ids, 50)
-}

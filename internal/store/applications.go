@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -86,8 +85,12 @@ func (db *DB) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Perm
 		if _, err := tx.exec(ctx, `DELETE FROM permits WHERE person_id = ? AND confirmed_at IS NULL`, p.ID); err != nil {
 			return err
 		}
-		return tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		err := tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			pm.PersonID, string(pm.Ground), pm.Number, pm.ValidFrom, pm.ValidTo, now).Scan(&pm.ID)
+		if err != nil {
+			return err
+		}
+		return refreshPersonDue(ctx, tx, p.ID)
 	})
 }
 
@@ -125,8 +128,12 @@ func (db *DB) person(ctx context.Context, where string, arg any) (*permit.Person
 // CreatePermit records a permit a person holds or held.
 func (db *DB) CreatePermit(ctx context.Context, p *permit.Permit) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		err := tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.PersonID, string(p.Ground), p.Number, p.ValidFrom, p.ValidTo, db.clock.Now()).Scan(&p.ID)
+		if err != nil {
+			return err
+		}
+		return refreshPersonDue(ctx, tx, p.PersonID)
 	})
 }
 
@@ -203,6 +210,9 @@ func transition(ctx context.Context, tx *Tx, a *permit.Application, ev *permit.E
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return permit.Errorf(permit.ECONFLICT, "error.transition.state")
+	}
+	if err := refreshDue(ctx, tx, a.ID); err != nil {
+		return err
 	}
 	return insertEvent(ctx, tx, ev)
 }
@@ -333,19 +343,4 @@ func (db *DB) StaffEmails(ctx context.Context, prefectureID int64) ([]string, er
 		return rows.Err()
 	})
 	return out, err
-}
-
-// FiledApplications returns the newest filed applications of some
-// prefectures (drafts are the applicant's own), at most limit of them.
-func (db *DB) FiledApplications(ctx context.Context, prefectureIDs []int64, limit int) ([]*permit.Application, error) {
-	if len(prefectureIDs) == 0 {
-		return nil, nil
-	}
-	marks := strings.Repeat("?, ", len(prefectureIDs))
-	args := make([]any, 0, len(prefectureIDs)+1)
-	for _, id := range prefectureIDs {
-		args = append(args, id)
-	}
-	args = append(args, limit)
-	return db.applications(ctx, `WHERE state <> 'draft' AND prefecture_id IN (`+marks[:len(marks)-2]+`) ORDER BY updated_at DESC, id DESC LIMIT ?`, args...)
 }

@@ -34,6 +34,9 @@ func (db *DB) IssueAttestation(ctx context.Context, a *permit.Attestation, m *pe
 				return err
 			}
 		}
+		if err := refreshDue(ctx, tx, a.ApplicationID); err != nil {
+			return err
+		}
 		return insertMail(ctx, tx, m, a.IssuedAt)
 	})
 }
@@ -139,6 +142,9 @@ func (db *DB) Supersede(ctx context.Context, old, next *permit.Attestation, m *p
 		if err != nil {
 			return err
 		}
+		if err := refreshDue(ctx, tx, next.ApplicationID); err != nil {
+			return err
+		}
 		return insertMail(ctx, tx, m, now)
 	})
 }
@@ -154,6 +160,10 @@ func (db *DB) Revoke(ctx context.Context, id int64, reason string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 		}
-		return nil
+		var appID int64
+		if err := tx.queryRow(ctx, `SELECT application_id FROM attestations WHERE id = ?`, id).Scan(&appID); err != nil {
+			return err
+		}
+		return refreshDue(ctx, tx, appID)
 	})
 }

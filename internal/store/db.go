@@ -43,6 +43,8 @@ type DB struct {
 	dialect Dialect
 	clock   clock.Clock
 	dsn     string // the PostgreSQL URL, for components that open their own pool
+
+	rejectionMonths int // the delay of silence stored deadlines count (SetImplicitRejectionMonths)
 }
 
 // Open connects to PostgreSQL when dsn is a postgres:// URL, and otherwise
@@ -137,6 +139,8 @@ func (db *DB) Ping(ctx context.Context) error {
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+
+	rejectionMonths int // for refreshDue
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -174,7 +178,7 @@ func (db *DB) in(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func
 	if err != nil {
 		return translate(fmt.Errorf("begin: %w", err))
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.dialect}
+	tx := &Tx{tx: sqlTx, dialect: db.dialect, rejectionMonths: db.rejectionMonths}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return translate(err)

@@ -117,9 +117,13 @@ func (db *DB) HandOver(ctx context.Context, a *permit.Application, ev *permit.Ev
 			return err
 		}
 		card.ConfirmedAt = &ev.At
-		return tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at, confirmed_at, application_id)
+		if err := tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at, confirmed_at, application_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			card.PersonID, string(card.Ground), card.Number, card.ValidFrom, card.ValidTo, ev.At, ev.At, a.ID).Scan(&card.ID)
+			card.PersonID, string(card.Ground), card.Number, card.ValidFrom, card.ValidTo, ev.At, ev.At, a.ID).Scan(&card.ID); err != nil {
+			return err
+		}
+		// The new card is the current permit of the person's other applications too.
+		return refreshPersonDue(ctx, tx, card.PersonID)
 	})
 }
 
@@ -143,6 +147,9 @@ func (db *DB) Undo(ctx context.Context, a *permit.Application, ev *permit.Event,
 			}
 		case permit.StateHandedOver:
 			if _, err := tx.exec(ctx, `DELETE FROM permits WHERE application_id = ?`, a.ID); err != nil {
+				return err
+			}
+			if err := refreshPersonDue(ctx, tx, a.PersonID); err != nil {
 				return err
 			}
 		}

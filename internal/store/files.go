@@ -178,6 +178,9 @@ func (db *DB) RequestCompletion(ctx context.Context, a *permit.Application, ev *
 		if err != nil {
 			return err
 		}
+		if err := refreshDue(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		return insertMail(ctx, tx, m, ev.At)
 	})
 }

@@ -51,6 +51,12 @@ func loadMigrations(d Dialect) ([]migration, error) {
 	return out, nil
 }
 
+// afterMigration are steps in Go that complete a migration, in its
+// transaction: 0006 fills the new deadline columns of existing rows.
+var afterMigration = map[int]func(context.Context, *Tx) error{
+	6: refreshAllDue,
+}
+
 // Migrate applies the migrations not yet applied, each in its own
 // transaction, and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
@@ -73,6 +79,11 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 			}
 			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			if after := afterMigration[m.version]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
 			}
 			applied++
 			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)

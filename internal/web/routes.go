@@ -83,7 +83,6 @@ func (s *Server) coreRoutes() []route {
 		{"GET /demandes/{id}/retrait", applicant, s.withdrawForm},
 		{"POST /demandes/{id}/retrait", applicant, s.withdraw},
 
-		{"GET /agent", staff, s.agentHome},
 		{"GET /agent/demandes/{id}", staff, s.staffCase},
 		{"POST /agent/demandes/{id}/instruction", staff, s.startReview},
 		{"POST /agent/demandes/{id}/pieces", staff, s.requestCompletion},

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// ForgetDeadlines empties every stored deadline, as the rows were before
+// migration 0006, and RefreshAllDeadlines runs the migration's Go step.
+func (db *DB) ForgetDeadlines(ctx context.Context) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE applications SET due_on = NULL, due_kind = ''`)
+		return err
+	})
+}
+
+func (db *DB) RefreshAllDeadlines(ctx context.Context) error {
+	return db.inWrite(ctx, func(tx *Tx) error { return refreshAllDue(ctx, tx) })
+}
+
+// QueueSQL and CountsSQL are the statements the queue runs, in the
+// database's placeholders, for EXPLAIN in the benchmarks.
+func (db *DB) QueueSQL(f permit.QueueFilter) (string, []any) {
+	q, args := queueQuery(f)
+	return rebind(db.dialect, q), args
+}
+
+func (db *DB) CountsSQL(prefectures []int64) (string, []any) {
+	q, args := countsQuery(prefectures)
+	return rebind(db.dialect, q), args
+}
+
+// Reader is the pool of read-only connections.
+func (db *DB) Reader() *sql.DB { return db.read }
