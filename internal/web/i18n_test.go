@@ -91,6 +91,12 @@ func dynamicKeys() []string {
 	for _, w := range rules.WorkKinds {
 		keys = append(keys, "rights.work."+string(w))
 	}
+	for _, c := range append([]permit.Channel{permit.ChannelOnline}, permit.OnBehalfChannels...) {
+		keys = append(keys, "counter.channel."+string(c))
+	}
+	for _, w := range permit.ConsentWays {
+		keys = append(keys, "counter.consent_how."+w)
+	}
 	return keys
 }
 
