@@ -94,7 +94,6 @@ func TestCounterFilingLaterClaimed(t *testing.T) {
 	wantStatus(t, "file for the person", b.follow(button("main", cw.fileForPerson)), http.StatusOK)
 	j.check(j.step("receipt"), expected{lang: "fr", heading: cw.receiptPaper, texts: []string{cw.paperNote, w.receiptWarning, "Amina Diallo"}})
 
-
 	// The agent, in a new visit, finds the person and hands them a code.
 	j.arrive("code")
 	b = j.b
