@@ -42,6 +42,9 @@ func ReceiptFromCase(rc *casework.Receipt, cat *rules.Catalogue) *Receipt {
 		BirthPlace: c.Person.BirthPlace, Nationality: c.Person.Nationality, ForeignerNumber: c.Person.ForeignerNumber,
 		Prefecture: c.Prefecture.Name, Kind: c.App.Kind, Ground: c.Ground.Name, SubmittedAt: f.FiledAt.In(paris),
 		FeeStamp:              c.App.FeeStamp,
+		Paper:                 rc.Paper(),
+		ClaimCode:             rc.ClaimCode,
+		ClaimExpires:          rc.ClaimExpires.In(paris),
 		ImplicitRejectionDate: f.FiledAt.In(paris).AddDate(0, cat.ImplicitRejectionMonths, 0),
 	}
 	if c.Rejection != nil {

@@ -49,6 +49,16 @@ type Receipt struct {
 
 	// ReceiptURL is where the receipt can be downloaded again; optional.
 	ReceiptURL string
+
+	// Paper marks an application filed from a paper form at the
+	// prefecture (backup channel): the document is then titled a
+	// récépissé and says how it was filed.
+	Paper bool
+	// ClaimCode, when set, is printed with how to take the file over
+	// online, and ClaimExpires when the code stops working. An agent
+	// prints it right after issuing the code; it is never stored.
+	ClaimCode    string
+	ClaimExpires time.Time
 }
 
 // FiledDocument is one file the applicant uploaded with the application.

@@ -48,6 +48,7 @@ func RenderReceipt(w io.Writer, r *Receipt) (err error) {
 	s.pdf.AddPage()
 	receiptTitle(s, r)
 	receiptWarning(s)
+	receiptClaim(s, r)
 	receiptHolder(s, r)
 	receiptApplication(s, r)
 	receiptDeadline(s, r)
@@ -61,7 +62,8 @@ func RenderReceipt(w io.Writer, r *Receipt) (err error) {
 // tab should not reveal who the document is about.
 func describe(s *sheet, r *Receipt) {
 	p := s.pdf
-	p.SetTitle(printable("Attestation de dépôt / Filing receipt "+r.Number), true)
+	fr, en := receiptNames(r)
+	p.SetTitle(printable(fr+" / "+en+" "+r.Number), true)
 	p.SetSubject("Attestation de dépôt d’une demande de titre de séjour / Filing receipt for a residence permit application", true)
 	p.SetAuthor(printable(r.Prefecture), true)
 	p.SetCreator("sejour", true)
@@ -71,7 +73,7 @@ func describe(s *sheet, r *Receipt) {
 	p.SetCreationDate(r.IssuedAt.UTC())
 	p.SetModificationDate(r.IssuedAt.UTC())
 	p.AliasNbPages("{nb}")
-	running := "Attestation de dépôt / Filing receipt · N°" + nbsp + r.Number
+	running := fr + " / " + en + " · N°" + nbsp + r.Number
 	p.SetHeaderFunc(func() {
 		if p.PageNo() == 1 {
 			return
@@ -87,19 +89,34 @@ func describe(s *sheet, r *Receipt) {
 	})
 }
 
+// receiptNames are the document's title in French and English: a
+// récépissé for a paper filing, else an attestation de dépôt.
+func receiptNames(r *Receipt) (fr, en string) {
+	if r.Paper {
+		return "Récépissé de dépôt", "Filing receipt (paper)"
+	}
+	return "Attestation de dépôt", "Filing receipt"
+}
+
 // receiptTitle prints the issuing prefecture, the title, and the number
 // and date of the receipt.
 func receiptTitle(s *sheet, r *Receipt) {
-	s.row(cell{w: s.width, paras: []para{
+	fr, en := receiptNames(r)
+	head := []para{
 		{text: r.Prefecture, st: stStrong},
 		{text: "Demande de titre de séjour · Residence permit application", st: stSmall, after: 2},
-	}})
+	}
+	if r.Paper {
+		head[1].after = 0.5
+		head = append(head, para{text: "Déposée sur formulaire papier à la préfecture · Filed on a paper form at the prefecture", st: stSmall, after: 2})
+	}
+	s.row(cell{w: s.width, paras: head})
 	s.rule(ink, 0.5)
 	s.space(4)
 	s.row(
 		cell{w: 100, paras: []para{
-			{text: "Attestation de dépôt", st: stTitle, after: 0.5},
-			{text: "Filing receipt", st: stTitleEN},
+			{text: fr, st: stTitle, after: 0.5},
+			{text: en, st: stTitleEN},
 		}},
 		cell{x: 100, w: s.width - 100, align: "R", paras: []para{
 			{text: "Numéro / Number", st: stLabel},
@@ -133,6 +150,29 @@ func receiptWarning(s *sheet) {
 			{text: "When the law provides for one, the prefecture will issue you an extension attestation (attestation de prolongation d’instruction): that document will prove that your stay is lawful while your application is examined.", st: stBodyEN, after: 1},
 			{text: "If you hold a residence permit or a visa that is still valid, that is what proves your right to stay today.", st: stBodyEN},
 		}},
+	})
+	s.space(5)
+}
+
+// receiptClaim prints the code with which the holder takes the file over
+// online, when an agent has just issued one.
+func receiptClaim(s *sheet, r *Receipt) {
+	if r.ClaimCode == "" {
+		return
+	}
+	code := style{bold: true, size: 16, colour: ink}
+	until := strings.ReplaceAll(DateInWords(r.ClaimExpires, "fr"), " ", nbsp)
+	untilEN := strings.ReplaceAll(DateInWords(r.ClaimExpires, "en"), " ", nbsp)
+	w := (s.width - 2*4 - 8) / 2
+	s.boxed(frame{border: noteInk, fill: noteFill, lineWidth: 0.4, pad: 4}, []cell{
+		{w: w, paras: []para{
+			{text: "Suivre votre dossier en ligne", st: stStrong, after: 1},
+			{text: r.ClaimCode, st: code, after: 1},
+			{text: "Créez un compte sur le portail, puis saisissez ce code sur la page «" + nbsp + "Reprendre mon dossier" + nbsp + "». Il est valable jusqu’au " + until + " et ne sert qu’une fois. Gardez-le pour vous.", st: stBody}}},
+		{x: w + 8, w: w, paras: []para{
+			{text: "Follow your file online", st: stStrong, after: 1},
+			{text: r.ClaimCode, st: code, after: 1},
+			{text: "Create an account on the portal, then enter this code on the page “Take over my file”. It works until " + untilEN + " and only once. Keep it to yourself.", st: stBodyEN}}},
 	})
 	s.space(5)
 }

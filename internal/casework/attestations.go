@@ -190,13 +190,15 @@ func (s *Files) seal(ctx context.Context, c *Case, at *permit.Attestation) error
 }
 
 func (s *Files) attestationMail(ctx context.Context, p *permit.Person, at *permit.Attestation) (*permit.Mail, error) {
-	to, err := s.Store.AccountByID(ctx, p.AccountID)
-	if err != nil {
+	to, lang, err := s.recipient(ctx, p)
+	if err != nil || to == "" {
+		// No address (a person filed for at the counter): the attestation
+		// is issued all the same and printed for them there.
 		return nil, err
 	}
 	key := "mail.attestation." + string(at.Kind)
-	return &permit.Mail{To: to.Email, Subject: s.Tr.T(to.Lang, key+".subject"),
-		Text: s.Tr.T(to.Lang, key+".body", s.BaseURL+"/demandes/"+itoa(at.ApplicationID))}, nil
+	return &permit.Mail{To: to, Subject: s.Tr.T(lang, key+".subject"),
+		Text: s.Tr.T(lang, key+".body", s.BaseURL+"/demandes/"+itoa(at.ApplicationID))}, nil
 }
 
 // SweepAttestations issues what every pending application is owed: the

@@ -43,17 +43,15 @@ func (s *Files) act(ctx context.Context, acc *permit.Account, appID int64) (*per
 }
 
 // tell writes the mail that tells the applicant about a step of their
-// application, in their language; nil when the person has no account yet.
+// application, in their language; nil when there is no address to write to
+// (a person recorded at the counter, without account or contact address).
 func (s *Files) tell(ctx context.Context, p *permit.Person, a *permit.Application, key string) (*permit.Mail, error) {
-	if p.AccountID == 0 {
-		return nil, nil
-	}
-	to, err := s.Store.AccountByID(ctx, p.AccountID)
-	if err != nil {
+	to, lang, err := s.recipient(ctx, p)
+	if err != nil || to == "" {
 		return nil, err
 	}
-	return &permit.Mail{To: to.Email, Subject: s.Tr.T(to.Lang, "mail."+key+".subject"),
-		Text: s.Tr.T(to.Lang, "mail."+key+".body", s.BaseURL+"/demandes/"+itoa(a.ID))}, nil
+	return &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail."+key+".subject"),
+		Text: s.Tr.T(lang, "mail."+key+".body", s.BaseURL+"/demandes/"+itoa(a.ID))}, nil
 }
 
 // reasonText checks a mandatory free-text reason.

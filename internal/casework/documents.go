@@ -13,7 +13,7 @@ import (
 // content is checked by parsing it (PDF, JPEG or PNG only), and counts
 // against the person's quota.
 func (s *Files) Upload(ctx context.Context, acc *permit.Account, appID int64, slot, filename string, data []byte) (*permit.Document, error) {
-	p, a, err := s.own(ctx, acc, appID)
+	p, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (s *Files) Upload(ctx context.Context, acc *permit.Account, appID int64, sl
 		return nil, err
 	}
 	d.ApplicationID, d.Slot = a.ID, slot
-	return d, s.Store.AddDocument(ctx, d)
+	return d, s.Store.AddDocument(acting(ctx, acc, a, "counter_upload", slot), d)
 }
 
 // store checks a file and puts it in the blob store; the caller records
@@ -73,14 +73,14 @@ func (s *Files) store(ctx context.Context, p *permit.Person, acc *permit.Account
 // RemoveDocument removes the current version of a document while the
 // application is editable; the version stays in the history.
 func (s *Files) RemoveDocument(ctx context.Context, acc *permit.Account, appID int64, slot string) error {
-	_, a, err := s.own(ctx, acc, appID)
+	_, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return err
 	}
 	if !a.Editable() {
 		return permit.Errorf(permit.ECONFLICT, "document.error.not_editable")
 	}
-	return s.Store.RemoveDocument(ctx, a.ID, slot)
+	return s.Store.RemoveDocument(acting(ctx, acc, a, "counter_remove_document", slot), a.ID, slot)
 }
 
 // OpenDocument returns a document version of an application the account
@@ -112,7 +112,7 @@ func (s *Files) OpenDocument(ctx context.Context, acc *permit.Account, appID, do
 
 // SetFeeStamp records the timbre fiscal number, checked for its format.
 func (s *Files) SetFeeStamp(ctx context.Context, acc *permit.Account, appID int64, stamp string) error {
-	_, a, err := s.own(ctx, acc, appID)
+	_, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Files) SetFeeStamp(ctx context.Context, acc *permit.Account, appID int6
 	if !permit.ValidFeeStamp(stamp) {
 		return permit.Invalid(map[string]string{"fee_stamp": "fee.error.format"})
 	}
-	return s.Store.SetFeeStamp(ctx, a.ID, stripSpaces(stamp))
+	return s.Store.SetFeeStamp(acting(ctx, acc, a, "counter_fee_stamp", ""), a.ID, stripSpaces(stamp))
 }
 
 func stripSpaces(s string) string {

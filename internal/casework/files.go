@@ -51,6 +51,7 @@ type FileStore interface {
 	DecisionStore
 	ExportStore
 	AuditStore
+	CounterStore
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.
@@ -116,6 +117,48 @@ func (s *Files) staff(ctx context.Context, acc *permit.Account, appID int64) (*p
 		return nil, errNotFound
 	}
 	return a, nil
+}
+
+// applicantSide returns the person and application an account may work on
+// as the applicant: the applicant's own, or, for staff of the
+// application's prefecture, one started on the person's behalf (at the
+// counter, by phone or on paper) that the person has not yet taken over
+// online. Every rule of the file applies to both alike; only the actor
+// recorded differs.
+func (s *Files) applicantSide(ctx context.Context, acc *permit.Account, appID int64) (*permit.Person, *permit.Application, error) {
+	if acc != nil && acc.Role == permit.RoleApplicant {
+		return s.own(ctx, acc, appID)
+	}
+	a, err := s.staff(ctx, acc, appID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ob, err := s.Store.OnBehalf(ctx, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ob.Assisted() {
+		return nil, nil, permit.Errorf(permit.ECONFLICT, "counter.error.not_on_behalf")
+	}
+	p, err := s.Store.Person(ctx, a.PersonID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, a, nil
+}
+
+// recipient is where mails about a person's file go: their account's
+// address, or the contact address an agent recorded for a person without
+// an account; "" when there is none, and the mail is not written.
+func (s *Files) recipient(ctx context.Context, p *permit.Person) (to, lang string, err error) {
+	if p.AccountID == 0 {
+		return p.ContactEmail, "fr", nil
+	}
+	acc, err := s.Store.AccountByID(ctx, p.AccountID)
+	if err != nil {
+		return "", "", err
+	}
+	return acc.Email, acc.Lang, nil
 }
 
 func actorOf(acc *permit.Account) permit.Actor {

@@ -47,7 +47,7 @@ type FiledDoc struct {
 // filing receipt number. Filing again what is already filed (a double
 // click, a retry after a network error) returns the existing filing.
 func (s *Files) File(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
-	p, a, err := s.own(ctx, acc, appID)
+	p, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -76,14 +76,18 @@ func (s *Files) File(ctx context.Context, acc *permit.Account, appID int64) (*pe
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.File(ctx, a, ev, f); err != nil {
+	if err := s.Store.File(acting(ctx, acc, a, "counter_file", ""), a, ev, f); err != nil {
 		if permit.ErrorCode(err) == permit.ECONFLICT {
 			return s.lastFiling(ctx, a)
 		}
 		return nil, err
 	}
-	s.notify(ctx, &permit.Mail{To: acc.Email, Subject: s.Tr.T(acc.Lang, "mail.filed.subject"),
-		Text: s.Tr.T(acc.Lang, "mail.filed.body", f.Number, s.BaseURL+receiptPath(a.ID))})
+	if to, lang, err := s.recipient(ctx, p); err != nil {
+		s.Logger.Error("filing mail not written", "application", a.ID, "err", err)
+	} else if to != "" {
+		s.notify(ctx, &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.filed.subject"),
+			Text: s.Tr.T(lang, "mail.filed.body", f.Number, s.BaseURL+receiptPath(a.ID))})
+	}
 	s.issueNow(ctx, a.ID)
 	return f, nil
 }
@@ -127,7 +131,17 @@ type Receipt struct {
 	Case   *Case
 	Filing *permit.Filing
 	Docs   []FiledDoc
+	// Channel is how the application came in: a paper filing's receipt is
+	// a récépissé, filed at the prefecture.
+	Channel permit.Channel
+	// ClaimCode is printed when an agent has just issued one, with when
+	// it stops working; empty otherwise (the code is shown only once).
+	ClaimCode    string
+	ClaimExpires time.Time
 }
+
+// Paper reports whether the application was filed from a paper form.
+func (r *Receipt) Paper() bool { return r.Channel == permit.ChannelPaper }
 
 // Receipt returns the filing receipt (attestation de dépôt) of the
 // application's latest filing, or ENOTFOUND before it is filed.
@@ -136,6 +150,11 @@ func (s *Files) Receipt(ctx context.Context, acc *permit.Account, appID int64) (
 	if err != nil {
 		return nil, err
 	}
+	return s.receiptOf(ctx, c)
+}
+
+// receiptOf makes the receipt of a case's latest filing.
+func (s *Files) receiptOf(ctx context.Context, c *Case) (*Receipt, error) {
 	if len(c.Filings) == 0 {
 		return nil, errNotFound
 	}
@@ -144,14 +163,18 @@ func (s *Files) Receipt(ctx context.Context, acc *permit.Account, appID int64) (
 	if err := json.Unmarshal(f.Snapshot, &snap); err != nil {
 		return nil, err
 	}
-	return &Receipt{Case: c, Filing: f, Docs: snap.Docs}, nil
+	ob, err := s.Store.OnBehalf(ctx, c.App.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Receipt{Case: c, Filing: f, Docs: snap.Docs, Channel: ob.Channel}, nil
 }
 
 // Resubmit answers a completion request: every requested document must
 // have been uploaded since the request; the application returns to review
 // with a new filing.
 func (s *Files) Resubmit(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
-	p, a, err := s.own(ctx, acc, appID)
+	p, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +201,7 @@ func (s *Files) Resubmit(ctx context.Context, acc *permit.Account, appID int64) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.Complete(ctx, a, ev, f, c.OpenRequest.ID); err != nil {
+	if err := s.Store.Complete(acting(ctx, acc, a, "counter_resubmit", ""), a, ev, f, c.OpenRequest.ID); err != nil {
 		if permit.ErrorCode(err) == permit.ECONFLICT {
 			return s.lastFiling(ctx, a)
 		}

@@ -67,11 +67,16 @@ func (s *Files) PostMessage(ctx context.Context, acc *permit.Account, appID int6
 func (s *Files) messageMails(ctx context.Context, from *permit.Account, a *permit.Application, p *permit.Person) ([]*permit.Mail, error) {
 	link := s.BaseURL + "/demandes/" + itoa(a.ID)
 	if from.Role != permit.RoleApplicant {
-		to, err := s.Store.AccountByID(ctx, p.AccountID)
+		to, lang, err := s.recipient(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		return []*permit.Mail{{To: to.Email, Subject: s.Tr.T(to.Lang, "mail.message.subject"), Text: s.Tr.T(to.Lang, "mail.message.body", link)}}, nil
+		if to == "" {
+			// A person filed for at the counter, without an address: the
+			// message waits in the thread for their next visit.
+			return []*permit.Mail{nil}, nil
+		}
+		return []*permit.Mail{{To: to, Subject: s.Tr.T(lang, "mail.message.subject"), Text: s.Tr.T(lang, "mail.message.body", link)}}, nil
 	}
 	pref, err := s.Store.Prefecture(ctx, a.PrefectureID)
 	if err != nil {
@@ -138,12 +143,15 @@ func (s *Files) RequestCompletion(ctx context.Context, acc *permit.Account, appI
 	if err != nil {
 		return err
 	}
-	to, err := s.Store.AccountByID(ctx, p.AccountID)
+	to, lang, err := s.recipient(ctx, p)
 	if err != nil {
 		return err
 	}
-	m := &permit.Mail{To: to.Email, Subject: s.Tr.T(to.Lang, "mail.completion.subject"),
-		Text: s.Tr.T(to.Lang, "mail.completion.body", s.BaseURL+"/demandes/"+itoa(a.ID))}
+	var m *permit.Mail
+	if to != "" {
+		m = &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.completion.subject"),
+			Text: s.Tr.T(lang, "mail.completion.body", s.BaseURL+"/demandes/"+itoa(a.ID))}
+	}
 	cr := &permit.CompletionRequest{Slots: f.Slots, Reason: reason, DueOn: due, RequestedBy: acc.ID}
 	if err := s.Store.RequestCompletion(acting(ctx, acc, a, string(permit.ActionRequestDocs), strings.Join(f.Slots, ", ")), a, ev, cr, m); err != nil {
 		return err

@@ -59,7 +59,27 @@ func (s *Files) SaveProfile(ctx context.Context, acc *permit.Account, f ProfileF
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return errNotFound
 	}
-	errs := map[string]string{}
+	p, pm, err := s.validateProfile(ctx, f, nil)
+	if err != nil {
+		return err
+	}
+	p.AccountID = acc.ID
+	if old, err := s.Store.PersonByAccount(ctx, acc.ID); err == nil {
+		p.ID = old.ID
+	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
+		return err
+	}
+	return s.Store.SaveProfile(ctx, p, pm)
+}
+
+// validateProfile checks a profile form, the applicant's or the one an
+// agent fills at the counter, and places the person with the prefecture
+// competent for their address. errs may carry the caller's own field
+// errors, reported together with these.
+func (s *Files) validateProfile(ctx context.Context, f ProfileForm, errs map[string]string) (*permit.Person, *permit.Permit, error) {
+	if errs == nil {
+		errs = map[string]string{}
+	}
 	text := func(field, value string, required bool, max int) string {
 		v := strings.TrimSpace(value)
 		switch {
@@ -70,7 +90,7 @@ func (s *Files) SaveProfile(ctx context.Context, acc *permit.Account, f ProfileF
 		}
 		return v
 	}
-	p := &permit.Person{AccountID: acc.ID}
+	p := &permit.Person{}
 	p.GivenNames = text("given_names", f.GivenNames, true, 100)
 	p.Surname = text("surname", f.Surname, true, 100)
 	p.BirthPlace = text("birth_place", f.BirthPlace, true, 100)
@@ -98,21 +118,16 @@ func (s *Files) SaveProfile(ctx context.Context, acc *permit.Account, f ProfileF
 	if _, ok := errs["postcode"]; !ok {
 		if err := s.placePerson(ctx, p); err != nil {
 			if permit.ErrorCode(err) != permit.EINVALID {
-				return err
+				return nil, nil, err
 			}
 			errs["postcode"], _ = permit.ErrorMessage(err)
 		}
 	}
 	pm := s.declaredPermit(f, errs)
 	if err := permit.Invalid(errs); err != nil {
-		return err
+		return nil, nil, err
 	}
-	if old, err := s.Store.PersonByAccount(ctx, acc.ID); err == nil {
-		p.ID = old.ID
-	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
-		return err
-	}
-	return s.Store.SaveProfile(ctx, p, pm)
+	return p, pm, nil
 }
 
 // placePerson sets the prefecture competent for the person's address.

@@ -28,7 +28,16 @@ func (s *Files) Start(ctx context.Context, acc *permit.Account, f StartForm) (*p
 	} else if err != nil {
 		return nil, err
 	}
-	errs := map[string]string{}
+	return s.open(ctx, p, f, nil, func(a *permit.Application) error { return s.Store.CreateApplication(ctx, a, actorOf(acc)) })
+}
+
+// open checks a start form for a person and creates the draft with
+// create: the applicant's own, or one an agent starts on their behalf.
+// errs may carry the caller's own field errors, reported with these.
+func (s *Files) open(ctx context.Context, p *permit.Person, f StartForm, errs map[string]string, create func(*permit.Application) error) (*permit.Application, error) {
+	if errs == nil {
+		errs = map[string]string{}
+	}
 	g, ok := s.Rules.Ground(f.Ground)
 	if !f.Kind.Valid() {
 		errs["kind"] = "start.error.kind"
@@ -50,7 +59,7 @@ func (s *Files) Start(ctx context.Context, acc *permit.Account, f StartForm) (*p
 		return nil, err
 	}
 	a := &permit.Application{PersonID: p.ID, PrefectureID: p.PrefectureID, Ground: f.Ground, Kind: f.Kind, State: permit.StateDraft}
-	if err := s.Store.CreateApplication(ctx, a, actorOf(acc)); err != nil {
+	if err := create(a); err != nil {
 		if permit.ErrorCode(err) == permit.ECONFLICT {
 			// Two drafts started at once on one ground: the index kept one.
 			if open, err := s.Store.OpenApplicationOnGround(ctx, p.ID, f.Ground); err == nil {

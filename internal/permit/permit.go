@@ -122,6 +122,9 @@ type Person struct {
 	PrefectureID    int64  // the competent prefecture, from the home address
 	Address         Address
 	Phone           string
+	// ContactEmail is an address an agent recorded for a person who has
+	// no account, so that mails about their file still reach them.
+	ContactEmail string
 	// ConfirmedAt is when a prefecture checked the identity against the
 	// passport; until then everything above is shown as "declared".
 	ConfirmedAt *time.Time

@@ -46,10 +46,10 @@ func (db *DB) CreatePerson(ctx context.Context, p *permit.Person) error {
 func insertPerson(ctx context.Context, tx *Tx, p *permit.Person, now time.Time) error {
 	p.CreatedAt, p.UpdatedAt = now, now
 	return tx.queryRow(ctx, `INSERT INTO persons (account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number,
-		prefecture_id, address_line, postcode, city, phone, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		prefecture_id, address_line, postcode, city, phone, contact_email, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		nullID(p.AccountID), p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber,
-		nullID(p.PrefectureID), p.Address.Line, p.Address.Postcode, p.Address.City, p.Phone, now, now).Scan(&p.ID)
+		nullID(p.PrefectureID), p.Address.Line, p.Address.Postcode, p.Address.City, p.Phone, p.ContactEmail, now, now).Scan(&p.ID)
 }
 
 // SaveProfile creates or updates the person of an account, and the permit
@@ -110,9 +110,9 @@ func (db *DB) person(ctx context.Context, where string, arg any) (*permit.Person
 		var acc, pref nullInt
 		var confirmed, updated nullTime
 		err := tx.queryRow(ctx, `SELECT id, account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number,
-			prefecture_id, address_line, postcode, city, phone, confirmed_at, created_at, updated_at
+			prefecture_id, address_line, postcode, city, phone, contact_email, confirmed_at, created_at, updated_at
 			FROM persons WHERE `+where, arg).Scan(&p.ID, &acc, &p.GivenNames, &p.Surname, &p.BirthDate, &p.BirthPlace, &p.Nationality,
-			&p.ForeignerNumber, &pref, &p.Address.Line, &p.Address.Postcode, &p.Address.City, &p.Phone, &confirmed, &p.CreatedAt, &updated)
+			&p.ForeignerNumber, &pref, &p.Address.Line, &p.Address.Postcode, &p.Address.City, &p.Phone, &p.ContactEmail, &confirmed, &p.CreatedAt, &updated)
 		p.AccountID, p.PrefectureID, p.ConfirmedAt = acc.Int64, pref.Int64, confirmed.ptr()
 		if u := updated.ptr(); u != nil {
 			p.UpdatedAt = *u
@@ -182,17 +182,18 @@ func (db *DB) CurrentPermit(ctx context.Context, personID int64) (*permit.Permit
 // CreateApplication adds an application and the event that opens its
 // history, together.
 func (db *DB) CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error {
-	return db.inWrite(ctx, func(tx *Tx) error {
-		now := db.clock.Now()
-		a.CreatedAt, a.UpdatedAt = now, now
-		err := tx.queryRow(ctx, `INSERT INTO applications (person_id, prefecture_id, ground, kind, state, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.PersonID, a.PrefectureID, string(a.Ground), string(a.Kind), string(a.State), now, now).Scan(&a.ID)
-		if err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, &permit.Event{ApplicationID: a.ID, From: "", To: a.State, Actor: actor, At: now})
-	})
+	return db.inWrite(ctx, func(tx *Tx) error { return insertApplication(ctx, tx, a, actor, db.clock.Now()) })
+}
+
+func insertApplication(ctx context.Context, tx *Tx, a *permit.Application, actor permit.Actor, now time.Time) error {
+	a.CreatedAt, a.UpdatedAt = now, now
+	err := tx.queryRow(ctx, `INSERT INTO applications (person_id, prefecture_id, ground, kind, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.PersonID, a.PrefectureID, string(a.Ground), string(a.Kind), string(a.State), now, now).Scan(&a.ID)
+	if err != nil {
+		return err
+	}
+	return insertEvent(ctx, tx, &permit.Event{ApplicationID: a.ID, From: "", To: a.State, Actor: actor, At: now})
 }
 
 // Transition persists an application's new state and the event recording

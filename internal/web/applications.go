@@ -38,6 +38,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "dashboard.title")
 	if r.URL.Query().Has("retiree") {
 		p.Notice = "withdraw.done"
+	} else if r.URL.Query().Has("repris") {
+		p.Notice = "claim.done"
 	}
 	s.render(w, r, http.StatusOK, "dashboard", &dashboardView{Page: p, Apps: apps, HasProfile: prof.Person != nil})
 	return nil

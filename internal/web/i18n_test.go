@@ -100,6 +100,12 @@ func dynamicKeys() []string {
 	for _, m := range []string{"decided_favourable", "decided_unfavourable", "card_ready", "closed", "reopened", "undone"} {
 		keys = append(keys, "mail."+m+".subject", "mail."+m+".body")
 	}
+	for _, c := range append([]permit.Channel{permit.ChannelOnline}, permit.OnBehalfChannels...) {
+		keys = append(keys, "counter.channel."+string(c))
+	}
+	for _, w := range permit.ConsentWays {
+		keys = append(keys, "counter.consent_how."+w)
+	}
 	return keys
 }
 

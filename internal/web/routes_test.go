@@ -57,6 +57,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	// works for its prefecture: every identifier in the paths is real.
 	id := base.applicantWithFiling(string(asApp) + "@example.org")
 	docs, _ := db.Documents(t.Context(), id)
+	app, _ := db.Application(t.Context(), id)
 	atts, _ := db.Attestations(t.Context(), id)
 	loggedIn(t, base, string(asAgent)+"@example.org", permit.RoleAgent, pref.ID)
 	loggedIn(t, base, string(asAdmin)+"@example.org", permit.RoleAdmin)
@@ -65,7 +66,8 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	fill := strings.NewReplacer("{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
-		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10))
+		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
+		"{person}", strconv.FormatInt(app.PersonID, 10))
 	for _, rt := range base.srv.routes() {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = fill.Replace(path)
