@@ -40,6 +40,10 @@ func newLimits(clk clock.Clock) *limits {
 		"signup-ip":   {every: 30 * time.Second, burst: 10},
 		"confirm-ip":  {every: 6 * time.Second, burst: 20},
 		"verify-ip":   {every: 2 * time.Second, burst: 30}, // public checks: 30 a minute from one address
+		// Second-factor codes, per account: 5 tries, then 1 every 30 s
+		// (one time step), so guessing a 6-digit code takes years and a
+		// staff member who mistyped waits half a minute, never longer.
+		"second-factor": {every: 30 * time.Second, burst: 5},
 	}}
 }
 
