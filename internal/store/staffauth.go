@@ -36,6 +36,8 @@ func (db *DB) StartEnrolment(ctx context.Context, accountID int64, secret string
 // Enrol completes an enrolment confirmed by a code of time step step: the
 // account is enrolled, its recovery codes (hashes) replace any earlier
 // ones, and the session passes the second factor, in one transaction.
+// With no session (sessionHash empty), the account is only enrolled: the
+// demonstration's accounts are, with a printed secret.
 func (db *DB) Enrol(ctx context.Context, accountID int64, sessionHash string, step int64, recoveryHashes []string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
@@ -51,6 +53,9 @@ func (db *DB) Enrol(ctx context.Context, accountID int64, sessionHash string, st
 			if _, err := tx.exec(ctx, `INSERT INTO recovery_codes (account_id, hash) VALUES (?, ?)`, accountID, h); err != nil {
 				return err
 			}
+		}
+		if sessionHash == "" {
+			return nil
 		}
 		return passSession(ctx, tx, accountID, sessionHash, now)
 	})
