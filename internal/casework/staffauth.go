@@ -93,8 +93,10 @@ func (s *Accounts) StartEnrolment(ctx context.Context, a *permit.Account) (*Enro
 		if err != nil {
 			return nil, err
 		}
-		f.Secret = key.Secret()
-		if err := s.Store.StartEnrolment(ctx, a.ID, f.Secret); err != nil {
+		if err := s.Store.StartEnrolment(ctx, a.ID, key.Secret()); err != nil {
+			return nil, err
+		}
+		if f, err = s.Store.SecondFactor(ctx, a.ID); err != nil {
 			return nil, err
 		}
 	}

@@ -144,23 +144,23 @@ func account(ctx context.Context, st Store, a *permit.Account, hash string, now 
 // every load (derived from the address), and returns its secret.
 func enrol(ctx context.Context, st Store, a *permit.Account) (string, error) {
 	f, err := st.SecondFactor(ctx, a.ID)
-	if err != nil || f.EnrolledAt != nil {
-		return secretOf(f), err
-	}
-	sum := sha256.Sum256([]byte("sejour demo second factor " + a.Email))
-	secret := base32.StdEncoding.EncodeToString(sum[:20])
-	if err := st.StartEnrolment(ctx, a.ID, secret); err != nil {
+	if err != nil {
 		return "", err
 	}
-	// Step 1 lies in 1970: any code of today is later, so none is refused.
-	return secret, st.Enrol(ctx, a.ID, "", 1, nil)
-}
-
-func secretOf(f *permit.SecondFactor) string {
-	if f == nil {
-		return ""
+	if f.EnrolledAt == nil {
+		sum := sha256.Sum256([]byte("sejour demo second factor " + a.Email))
+		if err := st.StartEnrolment(ctx, a.ID, base32.StdEncoding.EncodeToString(sum[:20])); err != nil {
+			return "", err
+		}
+		// Step 1 lies in 1970: every code of today comes later.
+		if err := st.Enrol(ctx, a.ID, "", 1, nil); err != nil {
+			return "", err
+		}
+		if f, err = st.SecondFactor(ctx, a.ID); err != nil {
+			return "", err
+		}
 	}
-	return f.Secret
+	return f.Secret, nil
 }
 
 // title is a staff account's role as the pages name it.

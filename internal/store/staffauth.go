@@ -24,11 +24,13 @@ func (db *DB) SecondFactor(ctx context.Context, accountID int64) (*permit.Second
 }
 
 // StartEnrolment keeps the secret a staff member is about to enrol, so
-// that the page and its QR code show the same one. It changes nothing
-// once the account is enrolled (ECONFLICT).
+// that the page and its QR code show the same one. The first secret
+// stays: when two requests race, both end up showing it. It changes
+// nothing once the account is enrolled (ECONFLICT).
 func (db *DB) StartEnrolment(ctx context.Context, accountID int64, secret string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE accounts SET totp_secret = ? WHERE id = ? AND totp_enrolled_at IS NULL`, secret, accountID)
+		res, err := tx.exec(ctx, `UPDATE accounts SET totp_secret = CASE WHEN totp_secret = '' THEN ? ELSE totp_secret END
+			WHERE id = ? AND totp_enrolled_at IS NULL`, secret, accountID)
 		return oneRow(res, err, permit.ECONFLICT, "staffauth.error.already_enrolled")
 	})
 }
