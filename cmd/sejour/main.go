@@ -27,6 +27,9 @@ Usage: sejour [command]
 Commands:
   serve     serve the portal (the default)
   migrate   apply the database migrations
+  admin create --email ADDRESS [--prefecture CODE ...]
+            create an admin account and print a single-use link to
+            choose its password (the first admin of an instance)
   demo      load demonstration data, print the log-in details, then serve
             with the development pages on (demo -load-only: load and stop)
   keys rotate
@@ -96,6 +99,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return migrate(ctx, m, out)
 	case "audit":
 		return auditCommand(ctx, m, args, out)
+	case "admin":
+		return createAdmin(ctx, m, args, out)
 	case "demo":
 		if err := m.OpenDB(ctx); err != nil {
 			return err

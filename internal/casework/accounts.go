@@ -28,12 +28,15 @@ type AccountStore interface {
 	SessionAccount(ctx context.Context, hash string) (*permit.Account, error)
 	DeleteSession(ctx context.Context, hash string) error
 	EnqueueMail(ctx context.Context, m *permit.Mail) error
+	SecondFactorStore
+	StaffStore
 }
 
 // How long mailed links stay valid.
 const (
 	ConfirmTTL = 48 * time.Hour
 	ResetTTL   = time.Hour
+	InviteTTL  = 7 * 24 * time.Hour // a new staff member's link to choose a password
 )
 
 // Accounts are the use cases of signing up, confirming an address,

@@ -1,4 +1,5 @@
-// Package demo loads demonstration data: prefectures, an agent, an admin,
+// Package demo loads demonstration data: prefectures, an agent, a
+// supervisor and an admin with their second factor enrolled,
 // and applicants in situations worth showing (a renewal in its window, a
 // late one, two applications on different grounds). It is idempotent: run
 // twice, it finds what it made the first time.
@@ -6,6 +7,8 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
 	"fmt"
 	"io"
 	"time"
@@ -24,6 +27,9 @@ type Store interface {
 	CreatePerson(ctx context.Context, p *permit.Person) error
 	CreatePermit(ctx context.Context, p *permit.Permit) error
 	CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error
+	SecondFactor(ctx context.Context, accountID int64) (*permit.SecondFactor, error)
+	StartEnrolment(ctx context.Context, accountID int64, secret string) error
+	Enrol(ctx context.Context, accountID int64, sessionHash string, step int64, recoveryHashes []string) error
 }
 
 // Password is the password of every demonstration account. It is printed,
@@ -68,20 +74,28 @@ func Load(ctx context.Context, st Store, clk clock.Clock, params password.Params
 	}
 	now := clk.Now()
 	fmt.Fprintf(out, "Demonstration accounts (password for all: %q)\n\n", Password)
+	fmt.Fprintf(out, "Prefecture staff log in with a second factor: add the secret shown to an\n"+
+		"authenticator app (or run: oathtool --totp -b SECRET) and type its 6-digit code.\n\n")
 	staff := []*permit.Account{
 		{Email: "agent@demo.sejour.localhost", Role: permit.RoleAgent, Prefectures: []int64{pref.ID}},
+		{Email: "superviseur@demo.sejour.localhost", Role: permit.RoleAgent, Supervisor: true, Prefectures: []int64{pref.ID}},
 		{Email: "admin@demo.sejour.localhost", Role: permit.RoleAdmin},
 	}
 	for _, a := range staff {
 		if _, err := account(ctx, st, a, hash, now); err != nil {
 			return err
 		}
-		if a.Role == permit.RoleAgent {
-			fmt.Fprintf(out, "  %-40s %s (%s)\n", a.Email, a.Role, pref.Name)
-		} else {
-			fmt.Fprintf(out, "  %-40s %s\n", a.Email, a.Role)
+		secret, err := enrol(ctx, st, a)
+		if err != nil {
+			return err
 		}
+		where := "all prefectures"
+		if !a.Admin() {
+			where = pref.Name
+		}
+		fmt.Fprintf(out, "  %-40s %s (%s)\n  %-40s second-factor secret: %s\n", a.Email, title(a), where, "", secret)
 	}
+	fmt.Fprintln(out)
 	for _, p := range people {
 		if err := loadPerson(ctx, st, pref, p, hash, now); err != nil {
 			return err
@@ -124,6 +138,40 @@ func account(ctx context.Context, st Store, a *permit.Account, hash string, now 
 	}
 	a.Lang, a.ConfirmedAt = "fr", &now
 	return true, st.CreateAccount(ctx, a, hash, nil, nil)
+}
+
+// enrol gives a demonstration staff account a second factor, the same on
+// every load (derived from the address), and returns its secret.
+func enrol(ctx context.Context, st Store, a *permit.Account) (string, error) {
+	f, err := st.SecondFactor(ctx, a.ID)
+	if err != nil {
+		return "", err
+	}
+	if f.EnrolledAt == nil {
+		sum := sha256.Sum256([]byte("sejour demo second factor " + a.Email))
+		if err := st.StartEnrolment(ctx, a.ID, base32.StdEncoding.EncodeToString(sum[:20])); err != nil {
+			return "", err
+		}
+		// Step 1 lies in 1970: every code of today comes later.
+		if err := st.Enrol(ctx, a.ID, "", 1, nil); err != nil {
+			return "", err
+		}
+		if f, err = st.SecondFactor(ctx, a.ID); err != nil {
+			return "", err
+		}
+	}
+	return f.Secret, nil
+}
+
+// title is a staff account's role as the pages name it.
+func title(a *permit.Account) string {
+	switch {
+	case a.Admin():
+		return "admin"
+	case a.Supervises():
+		return "supervisor"
+	}
+	return "agent"
 }
 
 func loadPerson(ctx context.Context, st Store, pref *permit.Prefecture, p person, hash string, now time.Time) error {

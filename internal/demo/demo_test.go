@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -38,6 +39,24 @@ func TestLoadIsIdempotent(t *testing.T) {
 		}
 		if ok, _, _ := password.Verify(Password, hash); !ok {
 			t.Fatal("the printed password does not log the agent in")
+		}
+		// Every staff account has its second factor enrolled, with the
+		// secret printed beside it, the same on every load.
+		for _, email := range []string{"agent@demo.sejour.localhost", "superviseur@demo.sejour.localhost", "admin@demo.sejour.localhost"} {
+			a, _, err := db.AccountByEmail(ctx, email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := db.SecondFactor(ctx, a.ID)
+			if err != nil || f.EnrolledAt == nil || f.Secret == "" {
+				t.Fatalf("%s: second factor %+v, %v", email, f, err)
+			}
+			if m := regexp.MustCompile(regexp.QuoteMeta(email) + `.*\n\s+second-factor secret: (\S+)`).FindStringSubmatch(out.String()); m == nil || m[1] != f.Secret {
+				t.Fatalf("%s: secret not printed beside it:\n%s", email, out.String())
+			}
+		}
+		if sup, _, _ := db.AccountByEmail(ctx, "superviseur@demo.sejour.localhost"); !sup.Supervises() || sup.Admin() {
+			t.Fatalf("the demonstration supervisor = %+v", sup)
 		}
 		nguyen, _, _ := db.AccountByEmail(ctx, "nguyen.van.an@demo.sejour.localhost")
 		person, err := db.PersonByAccount(ctx, nguyen.ID)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 	"github.com/sejour/sejour/internal/app"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
@@ -59,6 +60,9 @@ type appWords struct {
 	agentHeading, agentCaption, staffHeading, startReview, reviewStarted string // staffHeading: format
 	askHeading, askSubmit, askSent, healthInsurance, askReason           string
 	messagesHeading                                                      string // the applicant's heading of the thread
+
+	// the agent's second factor
+	enrolHeading, enrolSubmit, recoveryHeading, recoveryContinue string
 }
 
 var frenchApp = appWords{
@@ -133,6 +137,11 @@ var frenchApp = appWords{
 	healthInsurance: "Assurance maladie",
 	askReason:       "Votre attestation d'assurance maladie manque au dossier.",
 	messagesHeading: "Messages avec la préfecture",
+
+	enrolHeading:     "Activer la double authentification",
+	enrolSubmit:      "Activer",
+	recoveryHeading:  "Vos codes de secours",
+	recoveryContinue: "J'ai noté mes codes, continuer",
 }
 
 var englishApp = appWords{
@@ -207,6 +216,11 @@ var englishApp = appWords{
 	healthInsurance: "Health insurance",
 	askReason:       "Your health insurance certificate is missing from the file.",
 	messagesHeading: "Messages with the prefecture",
+
+	enrolHeading:     "Turn on two-step verification",
+	enrolSubmit:      "Turn on",
+	recoveryHeading:  "Your recovery codes",
+	recoveryContinue: "I have written down my codes, continue",
 }
 
 // monthNames are the months as the pages write dates in words; the test
@@ -597,6 +611,7 @@ func (j *applicantJourney) upload(slot, heading, progress string) {
 func (j *applicantJourney) agentAsksForADocument(id int64, due time.Time) {
 	t, b, w := j.t, j.b, j.w
 	j.logIn(agentEmail)
+	j.enrolSecondFactor()
 	j.check(j.step("queue"), expected{lang: w.lang, heading: w.agentHeading, texts: []string{w.agentCaption}})
 	rows := evaluate[[]string](b, "read the queue", `[...document.querySelectorAll('main tbody tr')].map(r => r.innerText.replace(/\s+/g, ' ').trim())`)
 	if want := fmt.Sprintf("%d %s — %s %s", id, w.renewal, w.student, w.submitted); !contains(rows, want) {
@@ -624,6 +639,27 @@ func (j *applicantJourney) agentAsksForADocument(id int64, due time.Time) {
 		t.Errorf("after asking for documents the stage is %q, want %q", s, w.incomplete)
 	}
 	j.logOut()
+}
+
+// enrolSecondFactor is the agent's first log-in past the password: the
+// guard leads to the enrolment page, where the agent reads the secret,
+// types the code an authenticator application would show, and goes on
+// past the recovery codes to the page first asked for.
+func (j *applicantJourney) enrolSecondFactor() {
+	t, b, w := j.t, j.b, j.w
+	j.check(j.step("enrol"), expected{lang: w.lang, heading: w.enrolHeading})
+	secret := evaluate[string](b, "read the second-factor secret", `document.getElementById('totp-secret').textContent`)
+	code, err := totp.GenerateCode(strings.ReplaceAll(secret, " ", ""), time.Now())
+	if err != nil {
+		t.Fatalf("the secret %q on the enrolment page: %v", secret, err)
+	}
+	b.fill("code", code)
+	wantStatus(t, "confirm the second factor", b.follow(button("main", w.enrolSubmit)), http.StatusOK)
+	st := j.check(j.step("recovery-codes"), expected{lang: w.lang, heading: w.recoveryHeading})
+	if n := len(regexp.MustCompile(`\b[a-z2-9]{5}-[a-z2-9]{5}\b`).FindAllString(st.Text, -1)); n != 10 {
+		t.Errorf("enrolment: %d recovery codes shown, want 10", n)
+	}
+	wantStatus(t, "go on past the recovery codes", b.follow(link("main", w.recoveryContinue)), http.StatusOK)
 }
 
 func (j *applicantJourney) answerTheRequest(id int64, due time.Time) {

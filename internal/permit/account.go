@@ -27,6 +27,19 @@ type Session struct {
 	AccountID int64
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// SecondFactorAt is when the session passed the second factor; nil
+	// while a staff session is pending. Applicants have none.
+	SecondFactorAt *time.Time
+}
+
+// SecondFactor is a staff account's TOTP state. Secret is the base32
+// shared secret (empty before enrolment starts); LastStep is the last
+// 30-second time step whose code was accepted, so that no code is
+// accepted twice.
+type SecondFactor struct {
+	Secret     string
+	EnrolledAt *time.Time
+	LastStep   int64
 }
 
 // Mail is a message in the outbox. It is written in the same transaction

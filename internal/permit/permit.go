@@ -52,6 +52,9 @@ type Account struct {
 	// Supervisor marks an agent who may also undo a mistaken step and
 	// read the audit trail of their prefectures. Admins may do both.
 	Supervisor bool
+	// EnrolledAt is when a staff account enrolled its second factor
+	// (TOTP); nil until then.
+	EnrolledAt *time.Time
 }
 
 // Staff reports whether the account works for a prefecture (agent,

@@ -63,15 +63,16 @@ func (db *DB) AccountByID(ctx context.Context, id int64) (*permit.Account, error
 func findAccount(ctx context.Context, tx *Tx, where string, arg any) (*permit.Account, string, error) {
 	var a permit.Account
 	var hash, role string
-	var confirmed, disabled nullTime
-	err := tx.queryRow(ctx, `SELECT id, email, password_hash, role, supervisor, lang, confirmed_at, disabled_at, created_at
-		FROM accounts WHERE `+where, arg).Scan(&a.ID, &a.Email, &hash, &role, &a.Supervisor, &a.Lang, &confirmed, &disabled, &a.CreatedAt)
+	var confirmed, disabled, enrolled nullTime
+	err := tx.queryRow(ctx, `SELECT id, email, password_hash, role, supervisor, lang, confirmed_at, disabled_at, created_at, totp_enrolled_at
+		FROM accounts WHERE `+where, arg).Scan(&a.ID, &a.Email, &hash, &role, &a.Supervisor, &a.Lang, &confirmed, &disabled, &a.CreatedAt, &enrolled)
 	if err != nil {
 		return nil, "", err
 	}
 	a.Role = permit.Role(role)
 	a.ConfirmedAt = confirmed.ptr()
 	a.DisabledAt = disabled.ptr()
+	a.EnrolledAt = enrolled.ptr()
 	rows, err := tx.query(ctx, `SELECT prefecture_id FROM agent_prefectures WHERE account_id = ? ORDER BY prefecture_id`, a.ID)
 	if err != nil {
 		return nil, "", err
@@ -182,20 +183,34 @@ func (db *DB) CreateSession(ctx context.Context, s *permit.Session, replaces str
 // SessionAccount returns the account of a live session. An unknown or
 // expired session, or one whose account is disabled, is ENOTFOUND.
 func (db *DB) SessionAccount(ctx context.Context, hash string) (*permit.Account, error) {
+	_, a, err := db.Session(ctx, hash)
+	return a, err
+}
+
+// Session returns a live session and its account, the session telling
+// whether it passed the second factor. An unknown or expired session, or
+// one whose account is disabled, is ENOTFOUND.
+func (db *DB) Session(ctx context.Context, hash string) (*permit.Session, *permit.Account, error) {
 	var a *permit.Account
+	s := permit.Session{Hash: hash}
 	err := db.inRead(ctx, func(tx *Tx) error {
-		var id int64
-		err := tx.queryRow(ctx, `SELECT account_id FROM sessions WHERE hash = ? AND expires_at > ?`, hash, db.clock.Now()).Scan(&id)
+		var passed nullTime
+		err := tx.queryRow(ctx, `SELECT account_id, created_at, expires_at, second_factor_at FROM sessions WHERE hash = ? AND expires_at > ?`,
+			hash, db.clock.Now()).Scan(&s.AccountID, &s.CreatedAt, &s.ExpiresAt, &passed)
 		if err != nil {
 			return err
 		}
-		a, _, err = findAccount(ctx, tx, "id = ?", id)
+		s.SecondFactorAt = passed.ptr()
+		a, _, err = findAccount(ctx, tx, "id = ?", s.AccountID)
 		if err == nil && a.DisabledAt != nil {
 			return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 		}
 		return err
 	})
-	return a, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return &s, a, nil
 }
 
 // DeleteSession ends a session (log-out). Deleting an unknown session is not an error.

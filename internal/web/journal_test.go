@@ -25,6 +25,7 @@ func supervisorIn(t *testing.T, s *site, email string, prefectures ...int64) str
 	if err != nil {
 		t.Fatal(err)
 	}
+	passSecondFactor(t, s, secret)
 	return secret
 }
 

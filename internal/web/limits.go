@@ -44,6 +44,10 @@ func newLimits(clk clock.Clock) *limits {
 		// one address; 5, then 1 every 2 minutes, per account.
 		"claim-ip":      {every: 30 * time.Second, burst: 10},
 		"claim-account": {every: 2 * time.Minute, burst: 5},
+		// Second-factor codes, per account: 5 tries, then 1 every 30 s
+		// (one time step), so guessing a 6-digit code takes years and a
+		// staff member who mistyped waits half a minute, never longer.
+		"second-factor": {every: 30 * time.Second, burst: 5},
 	}}
 }
 

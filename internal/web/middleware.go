@@ -18,6 +18,7 @@ type ctxKey int
 const (
 	accountKey ctxKey = iota
 	langKey
+	sessionKey
 )
 
 // Cookie names. The __Host- prefix makes the browser refuse them unless
@@ -93,7 +94,7 @@ func (s *Server) session(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		a, err := s.Accounts.Authenticate(r.Context(), c.Value)
+		sess, a, err := s.Accounts.Session(r.Context(), c.Value)
 		if err != nil {
 			if permit.ErrorCode(err) != permit.ENOTFOUND {
 				s.renderError(w, r, err)
@@ -103,13 +104,21 @@ func (s *Server) session(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey, a)))
+		ctx := context.WithValue(context.WithValue(r.Context(), accountKey, a), sessionKey, sess)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
 func account(r *http.Request) *permit.Account {
 	a, _ := r.Context().Value(accountKey).(*permit.Account)
 	return a
+}
+
+// session is the caller's session, if logged in; it tells whether a staff
+// member passed the second factor.
+func session(r *http.Request) *permit.Session {
+	sess, _ := r.Context().Value(sessionKey).(*permit.Session)
+	return sess
 }
 
 func lang(r *http.Request) string {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -20,6 +21,10 @@ const (
 	supervisor            // supervisors and admins only
 	adminOnly             // admins only
 	devOnly               // only when the development pages are on
+	// staffPending is the second-factor pages: staff whose session has not
+	// passed the second factor yet. The back office's other audiences
+	// (staff, supervisor, adminOnly) send such a session here first.
+	staffPending
 )
 
 type route struct {
@@ -116,6 +121,22 @@ func (s *Server) guard(rt route) http.Handler {
 				(rt.who == supervisor && !a.Supervises()) ||
 				(rt.who == adminOnly && !a.Admin()) {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+			}
+			if rt.who != signedIn && rt.who != applicant && casework.NeedsSecondFactor(a, session(r)) {
+				http.Redirect(w, r, secondFactorPath+"?suite="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				return nil
+			}
+		case staffPending:
+			if a == nil {
+				http.Redirect(w, r, "/connexion?suite="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				return nil
+			}
+			if !a.Staff() {
+				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+			}
+			if !casework.NeedsSecondFactor(a, session(r)) {
+				http.Redirect(w, r, homeOf(a), http.StatusSeeOther)
+				return nil
 			}
 		case devOnly:
 			if !s.Dev {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store/storetest"
@@ -20,7 +21,12 @@ const (
 	asApp   caller = "applicant"
 	asAgent caller = "agent"
 	asAdmin caller = "admin"
+	// asAgentNo2FA is an agent whose session has not passed the second
+	// factor (it has not even enrolled one).
+	asAgentNo2FA caller = "agent-pending"
 )
+
+var callers = []caller{anon, asApp, asAgent, asAdmin, asAgentNo2FA}
 
 // outcome is what a caller must get from a route: served (anything but a
 // redirect to log in or a not-found), sent to log in, sent home, or not found.
@@ -31,19 +37,25 @@ const (
 	toLogin  outcome = "to-login"
 	toHome   outcome = "to-home"
 	notFound outcome = "not-found"
+	to2FA    outcome = "to-second-factor"
 )
 
 // expectations is, for every audience, what each caller gets. A route
 // whose audience is missing here fails the test.
 var expectations = map[who]map[caller]outcome{
-	anyone:    {anon: served, asApp: served, asAgent: served, asAdmin: served},
-	guestOnly: {anon: served, asApp: toHome, asAgent: toHome, asAdmin: toHome},
-	signedIn:  {anon: toLogin, asApp: served, asAgent: served, asAdmin: served},
-	applicant: {anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound},
-	staff:     {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served},
-	// The agent of this test is not a supervisor.
-	supervisor: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served},
-	adminOnly:  {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served},
+	anyone:    {anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served},
+	guestOnly: {anon: served, asApp: toHome, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: toHome},
+	// Logging out works while the second factor is pending.
+	signedIn:  {anon: toLogin, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served},
+	applicant: {anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound},
+	// No back-office route answers a session without the second factor.
+	staff: {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA},
+	// The agents of this test are not supervisors.
+	supervisor: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound},
+	adminOnly:  {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound},
+	// The second-factor pages serve only staff still pending; the others
+	// go home.
+	staffPending: {anon: toLogin, asApp: notFound, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: served},
 }
 
 // TestEveryRouteStatesWhoMayCallIt tries every route of the site map as
@@ -61,25 +73,29 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	atts, _ := db.Attestations(t.Context(), id)
 	loggedIn(t, base, string(asAgent)+"@example.org", permit.RoleAgent, pref.ID)
 	loggedIn(t, base, string(asAdmin)+"@example.org", permit.RoleAdmin)
+	pendingAccount(t, base, string(asAgentNo2FA)+"@example.org", permit.RoleAgent, pref.ID)
+	// The staff account the admin pages disable and enable: none of the callers.
+	target := pendingAccount(t, base, "target@example.org", permit.RoleAgent, pref.ID)
 	// A mail, so that the outbox page of mail 1 exists.
 	if err := db.EnqueueMail(t.Context(), &permit.Mail{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	fill := strings.NewReplacer("{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
 		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
-		"{person}", strconv.FormatInt(app.PersonID, 10))
+		"{person}", strconv.FormatInt(app.PersonID, 10),
+		"{account}", strconv.FormatInt(target.ID, 10))
 	for _, rt := range base.srv.routes() {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = fill.Replace(path)
 		exp, ok := expectations[rt.who]
 		if rt.who == devOnly {
-			exp, ok = map[caller]outcome{anon: served, asApp: served, asAgent: served, asAdmin: served}, true
+			exp, ok = map[caller]outcome{anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served}, true
 		}
 		if !ok {
 			t.Errorf("%s: no expectations for its audience", rt.pattern)
 			continue
 		}
-		for _, c := range []caller{anon, asApp, asAgent, asAdmin} {
+		for _, c := range callers {
 			want := exp[c]
 			s := newSite(t, db, clk)
 			s.srv.Files.Blobs = base.srv.Files.Blobs
@@ -90,6 +106,9 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 					t.Fatal(err)
 				}
 				s.cookie[sessionCookie] = secret
+				if c == asAgent || c == asAdmin {
+					passSecondFactor(t, s, secret)
+				}
 			}
 			var res *http.Response
 			if method == "POST" {
@@ -129,22 +148,67 @@ func classify(res *http.Response) outcome {
 		return toLogin
 	case res.StatusCode == http.StatusSeeOther && (loc == "/tableau-de-bord" || loc == "/agent"):
 		return toHome
+	case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, secondFactorPath+"?suite="):
+		return to2FA
 	}
 	return served
 }
 
-// loggedIn makes a confirmed account of a role and returns a session secret.
+// loggedIn makes a confirmed account of a role and returns a session
+// secret. A staff session has passed the second factor, enrolled with
+// testTOTPSecret.
 func loggedIn(t *testing.T, s *site, email string, role permit.Role, prefectures ...int64) string {
 	t.Helper()
-	now := s.clk.Now()
-	a := &permit.Account{Email: email, Role: role, Lang: "fr", ConfirmedAt: &now, Prefectures: prefectures}
-	hash := mustHash(t, goodPassword)
-	if err := s.db.CreateAccount(t.Context(), a, hash, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	pendingAccount(t, s, email, role, prefectures...)
 	_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm(email), "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if role != permit.RoleApplicant {
+		passSecondFactor(t, s, secret)
+	}
 	return secret
+}
+
+// pendingAccount makes a confirmed account of a role, with the password
+// goodPassword and, for staff, no second factor yet.
+func pendingAccount(t *testing.T, s *site, email string, role permit.Role, prefectures ...int64) *permit.Account {
+	t.Helper()
+	now := s.clk.Now()
+	a := &permit.Account{Email: email, Role: role, Lang: "fr", ConfirmedAt: &now, Prefectures: prefectures}
+	if err := s.db.CreateAccount(t.Context(), a, mustHash(t, goodPassword), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// testTOTPSecret is the second-factor secret the test helpers enrol.
+const testTOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+// passSecondFactor makes a staff session pass the second factor, as if
+// its owner had typed a fresh code, enrolling testTOTPSecret first when
+// the account has no second factor yet.
+func passSecondFactor(t *testing.T, s *site, sessionSecret string) {
+	t.Helper()
+	ctx := t.Context()
+	a, err := s.srv.Accounts.Authenticate(ctx, sessionSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.db.SecondFactor(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := casework.HashSecret(sessionSecret)
+	if f.EnrolledAt == nil {
+		if err := s.db.StartEnrolment(ctx, a.ID, testTOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		err = s.db.Enrol(ctx, a.ID, hash, f.LastStep+1, nil)
+	} else {
+		err = s.db.PassSecondFactor(ctx, a.ID, hash, f.LastStep+1)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
