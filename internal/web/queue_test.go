@@ -3,12 +3,18 @@ package web
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
+	"html"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/store/storetest"
 )
 
 // queueSite has a filed renewal in Paris (75) whose permit ends on 24
@@ -145,5 +151,25 @@ func TestCellsEscapeFormulas(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("cells[%d] = %q, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+func TestQueuePagingLinks(t *testing.T) {
+	clk := clock.NewFixed(storetest.Start)
+	s := newSite(t, storetest.SQLite(t, clk), clk)
+	paris, _, _ := queueSite(t, s)
+	agent := s.cookie
+	for i := range casework.QueuePageSize {
+		s.applicantWithFiling(fmt.Sprintf("p%d@example.org", i))
+	}
+	s.cookie = agent
+	_, page := s.get("/agent?prefecture=" + strconv.FormatInt(paris.ID, 10))
+	next := regexp.MustCompile(`<a class="fr-btn" href="(/agent\?after=[^"]+)">Page suivante</a>`).FindStringSubmatch(page)
+	if next == nil || strings.Count(page, `<th scope="row">`) != casework.QueuePageSize {
+		t.Fatalf("first page: %d rows, next link %v", strings.Count(page, `<th scope="row">`), next)
+	}
+	_, page = s.get(html.UnescapeString(next[1]))
+	if strings.Count(page, `<th scope="row">`) != 1 || !strings.Contains(page, "Première page") || strings.Contains(page, "Page suivante") {
+		t.Fatalf("second page:\n%s", page)
 	}
 }
