@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -63,6 +64,11 @@ type appWords struct {
 
 	// the agent's second factor
 	enrolHeading, enrolSubmit, recoveryHeading, recoveryContinue string
+	codeHeading, codeSubmit                                      string
+
+	// the decision
+	grantHeading, grantNote, grantSubmit, granted  string
+	decidedOn, favourableKind, downloadAttestation string // decidedOn, downloadAttestation: formats
 }
 
 var frenchApp = appWords{
@@ -126,8 +132,8 @@ var frenchApp = appWords{
 	withdrawConfirm: "Oui, retirer cette demande",
 	withdrawReason:  "J'ai déposé une autre demande.",
 
-	agentHeading:    "Espace agent",
-	agentCaption:    "Dernières demandes déposées dans vos préfectures",
+	agentHeading:    "File de travail",
+	agentCaption:    "Demandes à instruire, par échéance",
 	staffHeading:    "Demande n° %d",
 	startReview:     "Commencer l'examen",
 	reviewStarted:   "L'examen a commencé.",
@@ -140,8 +146,18 @@ var frenchApp = appWords{
 
 	enrolHeading:     "Activer la double authentification",
 	enrolSubmit:      "Activer",
+	codeHeading:      "Code de vérification",
+	codeSubmit:       "Vérifier",
 	recoveryHeading:  "Vos codes de secours",
 	recoveryContinue: "J'ai noté mes codes, continuer",
+
+	grantHeading:        "Décision favorable",
+	grantNote:           "Dossier complet, conditions remplies.",
+	grantSubmit:         "Accorder le titre",
+	granted:             "La décision favorable est enregistrée. L'attestation de décision favorable est délivrée au demandeur.",
+	decidedOn:           "Décision favorable du %s",
+	favourableKind:      "Attestation de décision favorable",
+	downloadAttestation: "Télécharger l'attestation (PDF) : %s",
 }
 
 var englishApp = appWords{
@@ -205,8 +221,8 @@ var englishApp = appWords{
 	withdrawConfirm: "Yes, withdraw this application",
 	withdrawReason:  "I filed another application.",
 
-	agentHeading:    "Agent space",
-	agentCaption:    "Latest applications filed in your prefectures",
+	agentHeading:    "Work queue",
+	agentCaption:    "Applications to review, by deadline",
 	staffHeading:    "Application no. %d",
 	startReview:     "Start the review",
 	reviewStarted:   "The review has started.",
@@ -219,8 +235,18 @@ var englishApp = appWords{
 
 	enrolHeading:     "Turn on two-step verification",
 	enrolSubmit:      "Turn on",
+	codeHeading:      "Verification code",
+	codeSubmit:       "Verify",
 	recoveryHeading:  "Your recovery codes",
 	recoveryContinue: "I have written down my codes, continue",
+
+	grantHeading:        "Favourable decision",
+	grantNote:           "Complete file, conditions met.",
+	grantSubmit:         "Grant the permit",
+	granted:             "The favourable decision is recorded. The favourable-decision attestation is issued to the applicant.",
+	decidedOn:           "Favourable decision of %s",
+	favourableKind:      "Favourable-decision attestation",
+	downloadAttestation: "Download the attestation (PDF): %s",
 }
 
 // monthNames are the months as the pages write dates in words; the test
@@ -340,6 +366,8 @@ type applicantJourney struct {
 	today  time.Time       // the day of the run
 	window string          // what the renewal's page says of its window, before filing
 	seen   map[string]bool // defects found on every page, reported once
+
+	totpSecret string // the agent's second-factor secret, read at enrolment
 }
 
 // arrive starts a fresh browser for the next person (each has their own
@@ -455,6 +483,69 @@ func (j *applicantJourney) run() {
 
 	// 5. The applicant withdraws the change of status.
 	j.withdraw(renewal, change)
+
+	// 6. The agent grants the renewal; the applicant downloads the
+	// favourable-decision attestation.
+	j.arrive("decision")
+	j.agentGrants(renewal)
+	j.arrive("granted")
+	j.downloadTheDecision(renewal)
+}
+
+// secondFactor is a later log-in of the enrolled agent: the code of the
+// next time step (the server allows one step ahead), so that it cannot be
+// the step already used at enrolment, which would be refused as a replay.
+func (j *applicantJourney) secondFactor() {
+	t, b, w := j.t, j.b, j.w
+	j.check(j.step("second-factor"), expected{lang: w.lang, heading: w.codeHeading})
+	code, err := totp.GenerateCode(j.totpSecret, time.Now().Add(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.fill("code", code)
+	wantStatus(t, "second factor", b.follow(button("main", w.codeSubmit)), http.StatusOK)
+}
+
+func (j *applicantJourney) agentGrants(id int64) {
+	t, b, w := j.t, j.b, j.w
+	j.logIn(agentEmail)
+	j.secondFactor()
+	staffHeading := fmt.Sprintf(w.staffHeading, id)
+	wantStatus(t, "open the application", b.open("/agent/demandes/"+strconv.FormatInt(id, 10)), http.StatusOK)
+	j.check(j.step("staff-case-to-decide"), expected{lang: w.lang, heading: staffHeading, texts: []string{w.grantHeading}})
+	b.fill("favourable_note", w.grantNote)
+	wantStatus(t, "grant", b.follow(button("main", w.grantSubmit)), http.StatusOK)
+	j.check(j.step("staff-case-granted"), expected{lang: w.lang, heading: staffHeading, texts: []string{w.granted, w.grantNote}})
+	j.logOut()
+}
+
+func (j *applicantJourney) downloadTheDecision(id int64) {
+	t, b, w := j.t, j.b, j.w
+	j.logIn(j.email)
+	title := w.renewal + " — " + w.student
+	wantStatus(t, "open the renewal", b.open("/demandes/"+strconv.FormatInt(id, 10)), http.StatusOK)
+	download := fmt.Sprintf(w.downloadAttestation, w.favourableKind)
+	j.check(j.step("case-granted"), expected{lang: w.lang, heading: title, texts: []string{
+		fmt.Sprintf(w.decidedOn, inWords(w.lang, j.today)), w.grantNote, w.favourableKind, download}})
+	name, _ := json.Marshal(download)
+	var got string
+	b.withScripts("download the attestation", func() {
+		var err error
+		got, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`(async () => {
+		const a = [...document.querySelectorAll('main a')].find(a => a.innerText.trim() === `+string(name)+`);
+		if (!a) return 'no link';
+		const r = await fetch(a.href);
+		const head = new Uint8Array(await r.arrayBuffer()).slice(0, 5);
+		return r.status + ' ' + r.headers.get('content-type') + ' ' + String.fromCharCode(...head);
+	})()`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("download the attestation: %v", err)
+		}
+	})
+	if got != "200 application/pdf %PDF-" {
+		t.Errorf("the favourable-decision attestation did not download as a PDF: %q", got)
+	}
+	j.logOut()
 }
 
 // logIn logs in from any page, through the header's link; the caller
@@ -614,7 +705,12 @@ func (j *applicantJourney) agentAsksForADocument(id int64, due time.Time) {
 	j.enrolSecondFactor()
 	j.check(j.step("queue"), expected{lang: w.lang, heading: w.agentHeading, texts: []string{w.agentCaption}})
 	rows := evaluate[[]string](b, "read the queue", `[...document.querySelectorAll('main tbody tr')].map(r => r.innerText.replace(/\s+/g, ' ').trim())`)
-	if want := fmt.Sprintf("%d %s — %s %s", id, w.renewal, w.student, w.submitted); !contains(rows, want) {
+	want := fmt.Sprintf("%d %s %s %s — %s %s", id, surname, givenNames, w.renewal, w.student, w.submitted)
+	listed := false
+	for _, r := range rows {
+		listed = listed || strings.HasPrefix(r, want)
+	}
+	if !listed {
 		t.Errorf("queue: the agent's queue does not list %q; its rows are %q", want, rows)
 	}
 	staffHeading := fmt.Sprintf(w.staffHeading, id)
@@ -649,7 +745,8 @@ func (j *applicantJourney) enrolSecondFactor() {
 	t, b, w := j.t, j.b, j.w
 	j.check(j.step("enrol"), expected{lang: w.lang, heading: w.enrolHeading})
 	secret := evaluate[string](b, "read the second-factor secret", `document.getElementById('totp-secret').textContent`)
-	code, err := totp.GenerateCode(strings.ReplaceAll(secret, " ", ""), time.Now())
+	j.totpSecret = strings.ReplaceAll(secret, " ", "")
+	code, err := totp.GenerateCode(j.totpSecret, time.Now())
 	if err != nil {
 		t.Fatalf("the secret %q on the enrolment page: %v", secret, err)
 	}

@@ -44,6 +44,7 @@ func TestQueuePage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		passSecondFactor(t, s, secret)
 		s.cookie[sessionCookie] = secret
 		_, page = s.get("/agent?state=submitted")
 		mustContain(t, page, "Titre expiré depuis 3\u00a0jours", "Dépassée", `<input type="checkbox" id="state-submitted" name="state" value="submitted" checked>`)
