@@ -157,7 +157,7 @@ var frenchApp = appWords{
 	granted:             "La décision favorable est enregistrée. L'attestation de décision favorable est délivrée au demandeur.",
 	decidedOn:           "Décision favorable du %s",
 	favourableKind:      "Attestation de décision favorable",
-	downloadAttestation: "Télécharger l'attestation (PDF) : %s",
+	downloadAttestation: "Télécharger l'attestation (PDF) : %s",
 }
 
 var englishApp = appWords{
@@ -532,7 +532,7 @@ func (j *applicantJourney) downloadTheDecision(id int64) {
 	b.withScripts("download the attestation", func() {
 		var err error
 		got, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`(async () => {
-		const a = [...document.querySelectorAll('main a')].find(a => a.innerText.trim() === `+string(name)+`);
+		const a = [...document.querySelectorAll('main a')].find(a => a.innerText.replace(/\s+/g, ' ').trim() === `+string(name)+`);
 		if (!a) return 'no link';
 		const r = await fetch(a.href);
 		const head = new Uint8Array(await r.arrayBuffer()).slice(0, 5);

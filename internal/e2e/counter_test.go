@@ -47,6 +47,7 @@ func TestCounterFilingLaterClaimed(t *testing.T) {
 	j.arrive("counter")
 	b := j.b
 	j.logIn(agentEmail)
+	j.enrolSecondFactor()
 	wantStatus(t, "counter", b.follow(link("header", cw.nav)), http.StatusOK)
 	j.check(j.step("search"), expected{lang: "fr", heading: cw.searchHeading})
 	b.fill("foreigner_number", "7512345678")
@@ -98,6 +99,7 @@ func TestCounterFilingLaterClaimed(t *testing.T) {
 	j.arrive("code")
 	b = j.b
 	j.logIn(agentEmail)
+	j.secondFactor()
 	wantStatus(t, "counter", b.follow(link("header", cw.nav)), http.StatusOK)
 	b.fill("surname", "diallo")
 	b.setDate("birth_date", time.Date(1998, 5, 6, 0, 0, 0, 0, time.UTC))

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
@@ -34,6 +36,13 @@ func TestJournalPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
+	if err := m.DB.StartEnrolment(ctx, chief.ID, secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.DB.Enrol(ctx, chief.ID, "", 1, nil); err != nil {
+		t.Fatal(err)
+	}
 	person := &permit.Person{AccountID: zoe.ID, GivenNames: givenNames, Surname: surname, PrefectureID: pref.ID}
 	if err := m.DB.CreatePerson(ctx, person); err != nil {
 		t.Fatal(err)
@@ -51,6 +60,14 @@ func TestJournalPages(t *testing.T) {
 		b.fill("email", email)
 		b.fill("password", passphrase)
 		wantStatus(t, "log in as "+email, b.follow(button("main", "Se connecter")), http.StatusOK)
+		if email == chief.Email {
+			code, err := totp.GenerateCode(secret, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.fill("code", code)
+			wantStatus(t, "the second factor", b.follow(button("main", "Vérifier")), http.StatusOK)
+		}
 		return b
 	}
 	b := logIn(chief.Email)
