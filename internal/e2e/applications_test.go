@@ -966,12 +966,3 @@ func (b *browser) setDate(id string, d time.Time) {
 	b.t.Helper()
 	b.do("set the date #"+id, chromedp.SetAttributeValue(chromedp.ID(id), "value", d.Format(time.DateOnly)))
 }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
