@@ -166,12 +166,6 @@ func (s *Server) counterResubmit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// counterReceiptView is the receipt as printed at the counter.
-type counterReceiptView struct {
-	*Page
-	Receipt *casework.Receipt
-}
-
 func (s *Server) counterReceipt(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -183,7 +177,7 @@ func (s *Server) counterReceipt(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, "counter.receipt.title")
 	p.Staff = true
-	s.render(w, r, http.StatusOK, "counter_receipt", &counterReceiptView{Page: p, Receipt: rc})
+	s.render(w, r, http.StatusOK, "receipt", &receiptView{Page: p, Receipt: rc, Counter: true})
 	return nil
 }
 

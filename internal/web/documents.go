@@ -188,6 +188,16 @@ func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (string, *c
 type receiptView struct {
 	*Page
 	Receipt *casework.Receipt
+	Counter bool // printed at the counter, for a person filed on behalf
+}
+
+// CaseURL is the application's page the receipt belongs to: the
+// applicant's, or the counter's.
+func (v *receiptView) CaseURL() string {
+	if v.Counter {
+		return "/agent/guichet/demandes/" + strconv.FormatInt(v.Receipt.Case.App.ID, 10)
+	}
+	return "/demandes/" + strconv.FormatInt(v.Receipt.Case.App.ID, 10)
 }
 
 func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
