@@ -19,6 +19,7 @@ const (
 	ActionCaseView     = "case" + ".view"     // a person's file (the staff case page)
 	ActionDocumentView = "document" + ".view" // one document version
 	ActionMessagePost  = "message" + ".post"  // a message from the prefecture
+	ActionQueueExport  = "queue_export"       // the work queue taken out as CSV
 )
 
 // AuditStore records and reads the audit trail.

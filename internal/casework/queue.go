@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -104,6 +105,19 @@ func (s *Files) ExportQueue(ctx context.Context, acc *permit.Account, form Queue
 	}
 	if f.Prefectures == nil && !acc.Admin() {
 		return nil
+	}
+	// An export takes personal data out of the portal: the trail keeps who
+	// took which prefecture's list, with which filter, before any row goes.
+	detail := strings.Join(append([]string{form.Ground, form.Kind, form.From, form.To}, form.States...), " ")
+	actx := ctx
+	for _, id := range f.Prefectures {
+		actx = audit.With(actx, audit.Entry{ActorAccountID: acc.ID, Action: ActionQueueExport, PrefectureID: id, Detail: strings.TrimSpace(detail)})
+	}
+	if f.Prefectures == nil { // an admin's export of every prefecture
+		actx = audit.With(actx, audit.Entry{ActorAccountID: acc.ID, Action: ActionQueueExport, Detail: strings.TrimSpace(detail)})
+	}
+	if err := s.Store.RecordAudit(actx); err != nil {
+		return err
 	}
 	now := s.Clock.Now()
 	return qs.QueueEach(ctx, f, func(it *permit.QueueItem) error { return fn(s.queueRow(it, now)) })

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/permit"
@@ -141,6 +142,12 @@ func TestQueueExportCSV(t *testing.T) {
 		}
 		if !strings.Contains(body, "\r\n") {
 			t.Error("lines do not end with CRLF")
+		}
+		// Taking the list out is in the audit trail, with its filter.
+		lines, err := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"queue_export"}, Limit: 10})
+		if err != nil || len(lines) != 1 || lines[0].ActorEmail != "agent75@example.org" || lines[0].PrefectureID != app.PrefectureID ||
+			!strings.Contains(lines[0].Detail, "renewal") {
+			t.Fatalf("audit of the export: %+v, %v", lines, err)
 		}
 	})
 }
