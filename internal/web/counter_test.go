@@ -363,7 +363,7 @@ func TestClaimingAFileFiledAtTheCounter(t *testing.T) {
 		for _, tc := range []struct{ name, code, want string }{
 			{"wrong", "ACDE-FGHJ-KMNP", "Ce code n’est pas reconnu"},
 			{"malformed", "hello", "Ce code n’est pas reconnu"},
-			{"replaced", first, "Ce code a expiré"}, // a new code ends the old one at once
+			{"replaced", first, "Ce code n’est plus valable"}, // a new code ends the old one at once
 		} {
 			res, page := s.post("/reprendre", url.Values{"code": {tc.code}})
 			if res.StatusCode != http.StatusUnprocessableEntity {
@@ -430,7 +430,7 @@ func TestClaimCodeExpires(t *testing.T) {
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("expired code: %d", res.StatusCode)
 		}
-		mustContain(t, page, "Ce code a expiré")
+		mustContain(t, page, "Ce code n’est plus valable")
 		if p, _ := s.db.Person(t.Context(), personID); p.AccountID != 0 {
 			t.Errorf("an expired code gave the person away")
 		}
