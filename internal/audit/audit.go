@@ -16,6 +16,11 @@ type Entry struct {
 	ApplicationID  int64
 	DocumentID     int64
 	Detail         string // a reason or a short description; never a document's content
+
+	// Resolve, when set, is called by the store after the write has run
+	// and before the entry is chained, to fill in the ids of rows that the
+	// write itself created (a person recorded, an application started).
+	Resolve func(*Entry) `json:"-"`
 }
 
 type key struct{}

@@ -126,7 +126,8 @@ func (s *Files) CreatePerson(ctx context.Context, acc *permit.Account, f Profile
 		return nil, permit.Invalid(map[string]string{"postcode": "counter.error.other_prefecture"})
 	}
 	p.ContactEmail = contactEmail
-	ctx = audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "counter_create_person", PrefectureID: p.PrefectureID})
+	ctx = audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "counter_create_person", PrefectureID: p.PrefectureID,
+		Resolve: func(e *audit.Entry) { e.PersonID = p.ID }})
 	if err := s.Store.SaveProfile(ctx, p, pm); err != nil {
 		return nil, err
 	}
@@ -233,7 +234,7 @@ func (s *Files) StartOnBehalf(ctx context.Context, acc *permit.Account, personID
 	return s.open(ctx, p, f.StartForm, errs, func(a *permit.Application) error {
 		ob := &permit.OnBehalf{Channel: f.Channel, By: acc.ID, ConsentAt: &now, ConsentBy: acc.ID, ConsentHow: f.ConsentHow}
 		ctx := audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "counter_start", PrefectureID: a.PrefectureID, PersonID: p.ID,
-			Detail: string(f.Channel) + "; consent " + f.ConsentHow})
+			Detail: string(f.Channel) + "; consent " + f.ConsentHow, Resolve: func(e *audit.Entry) { e.ApplicationID = a.ID }})
 		return s.Store.CreateOnBehalf(ctx, a, ob, actorOf(acc))
 	})
 }

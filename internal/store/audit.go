@@ -34,6 +34,10 @@ func appendAudit(ctx context.Context, tx *Tx, now time.Time) error {
 		return err
 	}
 	for _, e := range entries {
+		if e.Resolve != nil {
+			e.Resolve(&e)
+			e.Resolve = nil
+		}
 		r := audit.Record{Entry: e, ID: last.ID + 1, At: now, PrevHash: last.Hash}
 		r.Normalize()
 		r.Hash = r.Sum()

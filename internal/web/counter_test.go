@@ -532,6 +532,17 @@ func TestCounterActionsAreAudited(t *testing.T) {
 		if len(spy.entries) != len(c.Checklist)+5 {
 			t.Errorf("%d entries, want %d: a mail or another write carried one", len(spy.entries), len(c.Checklist)+5)
 		}
+		// In the trail, the entries of the writes that create the person and
+		// the application name them, though their ids did not exist before.
+		lines, err := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"counter_create_person", "counter_start"}, Limit: 10})
+		if err != nil || len(lines) != 2 {
+			t.Fatalf("trail: %+v, %v", lines, err)
+		}
+		for _, l := range lines {
+			if l.PersonID != personID || (l.Action == "counter_start" && l.ApplicationID != appID) {
+				t.Errorf("trail line %s: person %d, application %d; want %d, %d", l.Action, l.PersonID, l.ApplicationID, personID, appID)
+			}
+		}
 
 		spy.entries = nil
 		s.applicantWithFiling("zoe@example.org")
