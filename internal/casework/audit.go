@@ -20,6 +20,7 @@ const (
 	ActionDocumentView = "document" + ".view" // one document version
 	ActionMessagePost  = "message" + ".post"  // a message from the prefecture
 	ActionQueueExport  = "queue_export"       // the work queue taken out as CSV
+	ActionPersonView   = "person" + ".view"   // a person's page at the counter
 )
 
 // AuditStore records and reads the audit trail.
@@ -161,6 +162,7 @@ type Access struct {
 	At            time.Time
 	ApplicationID int64
 	Document      bool   // a document, rather than the file
+	Person        bool   // the person's page at the counter (identity and every application)
 	Title         string // translation key of the role: role.agent...
 	Prefecture    string
 }
@@ -181,7 +183,7 @@ func (s *Files) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access
 		return nil, err
 	}
 	lines, err := s.Store.AuditTrail(ctx, audit.Filter{Everywhere: true, PersonID: p.ID,
-		Actions: []string{ActionCaseView, ActionDocumentView}, Limit: maxAccesses})
+		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView}, Limit: maxAccesses})
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +191,7 @@ func (s *Files) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access
 	for _, l := range lines {
 		who := permit.Account{Role: permit.Role(l.ActorRole), Supervisor: l.ActorSupervisor}
 		out = append(out, Access{At: l.At, ApplicationID: l.ApplicationID, Document: l.Action == ActionDocumentView,
-			Title: who.StaffTitle(), Prefecture: l.PrefectureName})
+			Person: l.Action == ActionPersonView, Title: who.StaffTitle(), Prefecture: l.PrefectureName})
 	}
 	return out, nil
 }

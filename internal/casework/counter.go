@@ -173,6 +173,11 @@ func (s *Files) StaffPerson(ctx context.Context, acc *permit.Account, personID i
 	if err != nil {
 		return nil, err
 	}
+	// Opening a person's page is opening their file: recorded before it is shown.
+	e := audit.Entry{ActorAccountID: acc.ID, Action: ActionPersonView, PrefectureID: p.PrefectureID, PersonID: p.ID}
+	if err := s.Store.RecordAudit(audit.With(ctx, e)); err != nil {
+		return nil, err
+	}
 	out := &CounterPerson{Person: p, HasAccount: p.AccountID != 0}
 	if pm, err := s.Store.CurrentPermit(ctx, p.ID); err == nil {
 		out.Permit = pm

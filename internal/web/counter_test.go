@@ -385,6 +385,9 @@ func TestClaimingAFileFiledAtTheCounter(t *testing.T) {
 			t.Fatalf("claimed application: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Historique", "attestation de dépôt")
+		// The agent's visits to the person's page at the counter are theirs to see.
+		_, page = s.get("/consultations")
+		mustContain(t, page, "Votre fiche au guichet (identité et demandes)", "Agent, Préfecture 75")
 		// The applicant acts on it: a message to the prefecture.
 		res, _ = s.postMultipart(s.url(appID, "/messages"), map[string]string{"body": "Bonjour, je suis en ligne désormais."}, "attachment", "", nil)
 		if res.StatusCode != http.StatusSeeOther {
@@ -531,6 +534,21 @@ func TestCounterActionsAreAudited(t *testing.T) {
 		}
 		if len(spy.entries) != len(c.Checklist)+5 {
 			t.Errorf("%d entries, want %d: a mail or another write carried one", len(spy.entries), len(c.Checklist)+5)
+		}
+		// Opening the person's page is recorded, each time.
+		personViews := func() []*audit.Line {
+			views, err := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"person.view"}, PersonID: personID, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return views
+		}
+		before := len(personViews())
+		if res, _ := s.get("/agent/guichet/personnes/" + strconv.FormatInt(personID, 10)); res.StatusCode != http.StatusOK {
+			t.Fatalf("person page: %d", res.StatusCode)
+		}
+		if views := personViews(); len(views) != before+1 || views[0].ActorEmail != agent.Email {
+			t.Fatalf("person views: %d before, %d after (%+v)", before, len(views), views)
 		}
 		// In the trail, the entries of the writes that create the person and
 		// the application name them, though their ids did not exist before.

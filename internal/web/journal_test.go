@@ -151,7 +151,7 @@ func TestJournalFormAndPages(t *testing.T) {
 // each action recorded by the back office, is named in the journal.
 func TestEveryActionHasALabel(t *testing.T) {
 	p := &Page{Lang: "en", tr: i18n.MustLoad()}
-	actions := []string{"case.view", "document.view", "message.post", "undo", "document_accepted", "document_rejected", "appointment_offered", "queue_export"}
+	actions := []string{"case.view", "document.view", "message.post", "undo", "document_accepted", "document_rejected", "appointment_offered", "queue_export", "person.view"}
 	seen := map[permit.Action]bool{}
 	for _, st := range permit.States {
 		for _, a := range permit.Actions(st) {
