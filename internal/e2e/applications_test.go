@@ -69,6 +69,9 @@ type appWords struct {
 	// the decision
 	grantHeading, grantNote, grantSubmit, granted  string
 	decidedOn, favourableKind, downloadAttestation string // decidedOn, downloadAttestation: formats
+
+	// the applicant's data
+	myDataHeading, myDataDownload string
 }
 
 var frenchApp = appWords{
@@ -158,6 +161,9 @@ var frenchApp = appWords{
 	decidedOn:           "Décision favorable du %s",
 	favourableKind:      "Attestation de décision favorable",
 	downloadAttestation: "Télécharger l'attestation (PDF) : %s",
+
+	myDataHeading:  "Mes données",
+	myDataDownload: "Télécharger mes données (zip)",
 }
 
 var englishApp = appWords{
@@ -247,6 +253,9 @@ var englishApp = appWords{
 	decidedOn:           "Favourable decision of %s",
 	favourableKind:      "Favourable-decision attestation",
 	downloadAttestation: "Download the attestation (PDF): %s",
+
+	myDataHeading:  "My data",
+	myDataDownload: "Download my data (zip)",
 }
 
 // monthNames are the months as the pages write dates in words; the test
@@ -545,6 +554,9 @@ func (j *applicantJourney) downloadTheDecision(id int64) {
 	if got != "200 application/pdf %PDF-" {
 		t.Errorf("the favourable-decision attestation did not download as a PDF: %q", got)
 	}
+	// All their data, from the page that offers it.
+	wantStatus(t, "my data", b.open("/mes-donnees"), http.StatusOK)
+	j.check(j.step("my-data"), expected{lang: w.lang, heading: w.myDataHeading, texts: []string{w.myDataDownload, "donnees.json"}})
 	j.logOut()
 }
 
