@@ -162,6 +162,10 @@ func (s *Server) caseURL(r *http.Request, notice string) string {
 }
 
 func (s *Server) feeStamp(w http.ResponseWriter, r *http.Request) error {
+	return s.feeStampAt(w, r, applicantDesk)
+}
+
+func (s *Server) feeStampAt(w http.ResponseWriter, r *http.Request, d desk) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -170,9 +174,9 @@ func (s *Server) feeStamp(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.Files.SetFeeStamp(r.Context(), account(r), id, r.PostForm.Get("fee_stamp")); err != nil {
-		return s.caseFormError(w, r, err, map[string]string{"fee_stamp": r.PostForm.Get("fee_stamp")})
+		return d.formError(s, w, r, err, map[string]string{"fee_stamp": r.PostForm.Get("fee_stamp")})
 	}
-	http.Redirect(w, r, s.caseURL(r, "timbre")+"#timbre", http.StatusSeeOther)
+	http.Redirect(w, r, d.url(id)+"?timbre#timbre", http.StatusSeeOther)
 	return nil
 }
 

@@ -94,49 +94,15 @@ func (s *Server) counterFormError(w http.ResponseWriter, r *http.Request, err er
 }
 
 func (s *Server) counterUpload(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	slot := r.PathValue("slot")
-	field := "file-" + slot
-	name, data, _, err := s.readUpload(w, r, field)
-	if err == nil {
-		_, err = s.Files.Upload(r.Context(), account(r), id, slot, name, data)
-		err = permit.AsField(field, err)
-	}
-	if err != nil {
-		return s.counterFormError(w, r, err, nil)
-	}
-	http.Redirect(w, r, counterCaseURL(id)+"?envoye#doc-"+slot, http.StatusSeeOther)
-	return nil
+	return s.uploadAt(w, r, counterDesk)
 }
 
 func (s *Server) counterRemove(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.Files.RemoveDocument(r.Context(), account(r), id, r.PathValue("slot")); err != nil {
-		return err
-	}
-	http.Redirect(w, r, counterCaseURL(id)+"?retire#doc-"+r.PathValue("slot"), http.StatusSeeOther)
-	return nil
+	return s.removeAt(w, r, counterDesk)
 }
 
 func (s *Server) counterFeeStamp(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.Files.SetFeeStamp(r.Context(), account(r), id, r.PostForm.Get("fee_stamp")); err != nil {
-		return s.counterFormError(w, r, err, map[string]string{"fee_stamp": r.PostForm.Get("fee_stamp")})
-	}
-	http.Redirect(w, r, counterCaseURL(id)+"?timbre#timbre", http.StatusSeeOther)
-	return nil
+	return s.feeStampAt(w, r, counterDesk)
 }
 
 func (s *Server) counterFile(w http.ResponseWriter, r *http.Request) error {

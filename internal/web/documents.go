@@ -62,7 +62,29 @@ func uploadReadError(field string, err error, limit int64) error {
 	return permit.Invalid(map[string]string{field: "upload.unreadable"})
 }
 
+// desk is where an application's file is worked on: the applicant's own
+// page, or the counter's page for a person filed on their behalf. The same
+// use cases answer both; only the page that shows the result differs.
+type desk struct {
+	url       func(id int64) string // the application's page
+	formError func(s *Server, w http.ResponseWriter, r *http.Request, err error, values map[string]string) error
+}
+
+var (
+	applicantDesk = desk{url: func(id int64) string { return "/demandes/" + strconv.FormatInt(id, 10) },
+		formError: (*Server).caseFormError}
+	counterDesk = desk{url: counterCaseURL, formError: (*Server).counterFormError}
+)
+
 func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
+	return s.uploadAt(w, r, applicantDesk)
+}
+
+func (s *Server) removeDocument(w http.ResponseWriter, r *http.Request) error {
+	return s.removeAt(w, r, applicantDesk)
+}
+
+func (s *Server) uploadAt(w http.ResponseWriter, r *http.Request, d desk) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -75,13 +97,13 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
 		err = permit.AsField(field, err)
 	}
 	if err != nil {
-		return s.caseFormError(w, r, err, nil)
+		return d.formError(s, w, r, err, nil)
 	}
-	http.Redirect(w, r, s.caseURL(r, "envoye")+"#doc-"+slot, http.StatusSeeOther)
+	http.Redirect(w, r, d.url(id)+"?envoye#doc-"+slot, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) removeDocument(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) removeAt(w http.ResponseWriter, r *http.Request, d desk) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -89,7 +111,7 @@ func (s *Server) removeDocument(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Files.RemoveDocument(r.Context(), account(r), id, r.PathValue("slot")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, s.caseURL(r, "retire")+"#doc-"+r.PathValue("slot"), http.StatusSeeOther)
+	http.Redirect(w, r, d.url(id)+"?retire#doc-"+r.PathValue("slot"), http.StatusSeeOther)
 	return nil
 }
 
