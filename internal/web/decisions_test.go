@@ -293,3 +293,70 @@ func TestAnotherPrefecturesAgentCannotDecide(t *testing.T) {
 		}
 	})
 }
+
+func TestAgentDeclaresTheFileComplete(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "complete-desk@example.org")
+		due := s.clk.Now().AddDate(0, 0, 20).Format(time.DateOnly)
+		d.step("/pieces", url.Values{"slots": {"payslips"}, "reason": {"Bulletins manquants."}, "due_on": {due}}, http.StatusSeeOther)
+		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		mustContain(t, page, "Déclarer le dossier complet")
+		d.step("/complet", nil, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateUnderReview {
+			t.Fatalf("state: %s", st)
+		}
+		reqs, _ := s.db.CompletionRequests(t.Context(), d.id)
+		if len(reqs) != 1 || reqs[0].AnsweredAt == nil {
+			t.Fatalf("the completion request is still open: %+v", reqs)
+		}
+		mustContain(t, d.applicantPage(), "La préfecture examine votre demande.")
+	})
+}
+
+func TestUndoTakesBackTheCardAndTheHandOver(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "undo-card@example.org")
+		a, _ := s.db.Application(t.Context(), d.id)
+		before, _ := s.db.CurrentPermit(t.Context(), a.PersonID)
+		d.step("/decision/favorable", nil, http.StatusSeeOther)
+		d.step("/carte", url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
+		d.step("/remise", url.Values{"number": {"FR1111111"}, "valid_from": {"2026-12-07"}, "valid_to": {"2029-12-06"}}, http.StatusSeeOther)
+		sup := loggedIn(t, s, "sup-card@pref.example", permit.RoleAgent, d.pref.ID)
+		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'sup-card@pref.example'`); err != nil {
+			t.Fatal(err)
+		}
+		s.cookie = map[string]string{sessionCookie: sup}
+		d.step("/annulation", url.Values{"undo_reason": {"Carte remise à la mauvaise personne."}}, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateCardReady {
+			t.Fatalf("state after undoing the hand-over: %s", st)
+		}
+		if pm, _ := s.db.CurrentPermit(t.Context(), a.PersonID); pm.Number != before.Number {
+			t.Fatalf("current permit after undoing the hand-over: %s, want %s", pm.Number, before.Number)
+		}
+		// Once undone, the earlier card step is not undone in turn (one step back only).
+		d.step("/annulation", url.Values{"undo_reason": {"Encore."}}, http.StatusConflict)
+	})
+}
+
+func TestUndoTakesBackTheAppointment(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "undo-appointment@example.org")
+		d.step("/decision/favorable", nil, http.StatusSeeOther)
+		d.step("/carte", url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
+		sup := loggedIn(t, s, "sup-rdv@pref.example", permit.RoleAgent, d.pref.ID)
+		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'sup-rdv@pref.example'`); err != nil {
+			t.Fatal(err)
+		}
+		s.cookie = map[string]string{sessionCookie: sup}
+		d.step("/annulation", url.Values{"undo_reason": {"La carte n'est pas encore arrivée."}}, http.StatusSeeOther)
+		if st := d.state(); st != permit.StateFavourable {
+			t.Fatalf("state after undoing the card: %s", st)
+		}
+		if _, err := s.db.Appointment(t.Context(), d.id); permit.ErrorCode(err) != permit.ENOTFOUND {
+			t.Fatalf("the appointment still stands: %v", err)
+		}
+		if strings.Contains(d.applicantPage(), "Rendez-vous pour la retirer") {
+			t.Fatal("the applicant still sees the appointment")
+		}
+	})
+}
