@@ -56,7 +56,9 @@ func insertPerson(ctx context.Context, tx *Tx, p *permit.Person, now time.Time) 
 // they declare holding, in one transaction. A declared permit replaces the
 // previous declaration; a permit a prefecture confirmed is kept, and a new
 // declaration is added beside it. A change of identity data resets the
-// person's confirmation: it is declared again.
+// person's confirmation: it is declared again. Every changed field keeps
+// its former value in the person's history. The contact address an agent
+// recorded is not part of the applicant's form and is kept.
 func (db *DB) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
@@ -65,16 +67,12 @@ func (db *DB) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Perm
 				return err
 			}
 		} else {
-			p.UpdatedAt = now
-			_, err := tx.exec(ctx, `UPDATE persons SET given_names = ?, surname = ?, birth_date = ?, birth_place = ?, nationality = ?,
-				foreigner_number = ?, prefecture_id = ?, address_line = ?, postcode = ?, city = ?, phone = ?, updated_at = ?,
-				confirmed_at = CASE WHEN given_names = ? AND surname = ? AND birth_date = ? AND birth_place = ? AND nationality = ?
-					AND foreigner_number = ? THEN confirmed_at ELSE NULL END
-				WHERE id = ?`,
-				p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, nullID(p.PrefectureID),
-				p.Address.Line, p.Address.Postcode, p.Address.City, p.Phone, now,
-				p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, p.ID)
+			old, err := scanPerson(ctx, tx, "id = ?", p.ID)
 			if err != nil {
+				return err
+			}
+			p.ContactEmail = old.ContactEmail
+			if _, err := updatePerson(ctx, tx, old, p, permit.PersonChange{Source: permit.ChangeByApplicant, ActorID: p.AccountID}, now); err != nil {
 				return err
 			}
 		}
@@ -105,22 +103,28 @@ func (db *DB) Person(ctx context.Context, id int64) (*permit.Person, error) {
 }
 
 func (db *DB) person(ctx context.Context, where string, arg any) (*permit.Person, error) {
-	var p permit.Person
-	err := db.inRead(ctx, func(tx *Tx) error {
-		var acc, pref nullInt
-		var confirmed, updated nullTime
-		err := tx.queryRow(ctx, `SELECT id, account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number,
-			prefecture_id, address_line, postcode, city, phone, contact_email, confirmed_at, created_at, updated_at
-			FROM persons WHERE `+where, arg).Scan(&p.ID, &acc, &p.GivenNames, &p.Surname, &p.BirthDate, &p.BirthPlace, &p.Nationality,
-			&p.ForeignerNumber, &pref, &p.Address.Line, &p.Address.Postcode, &p.Address.City, &p.Phone, &p.ContactEmail, &confirmed, &p.CreatedAt, &updated)
-		p.AccountID, p.PrefectureID, p.ConfirmedAt = acc.Int64, pref.Int64, confirmed.ptr()
-		if u := updated.ptr(); u != nil {
-			p.UpdatedAt = *u
-		}
+	var p *permit.Person
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		p, err = scanPerson(ctx, tx, where, arg)
 		return err
 	})
+	return p, err
+}
+
+func scanPerson(ctx context.Context, tx *Tx, where string, arg any) (*permit.Person, error) {
+	var p permit.Person
+	var acc, pref nullInt
+	var confirmed, updated nullTime
+	err := tx.queryRow(ctx, `SELECT id, account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number,
+		prefecture_id, address_line, postcode, city, phone, contact_email, confirmed_at, created_at, updated_at
+		FROM persons WHERE `+where, arg).Scan(&p.ID, &acc, &p.GivenNames, &p.Surname, &p.BirthDate, &p.BirthPlace, &p.Nationality,
+		&p.ForeignerNumber, &pref, &p.Address.Line, &p.Address.Postcode, &p.Address.City, &p.Phone, &p.ContactEmail, &confirmed, &p.CreatedAt, &updated)
 	if err != nil {
 		return nil, err
+	}
+	p.AccountID, p.PrefectureID, p.ConfirmedAt = acc.Int64, pref.Int64, confirmed.ptr()
+	if u := updated.ptr(); u != nil {
+		p.UpdatedAt = *u
 	}
 	return &p, nil
 }

@@ -1,0 +1,59 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/store/storetest"
+)
+
+func TestProfileChangesKeepTheFormerValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
+		ctx := context.Background()
+		acc := &permit.Account{Email: "h@example.org", Role: permit.RoleApplicant, Lang: "fr"}
+		if err := db.CreateAccount(ctx, acc, "x", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		p := &permit.Person{AccountID: acc.ID, GivenNames: "Amina", Surname: "Diallo", BirthDate: "1990-01-02", BirthPlace: "Dakar",
+			Nationality: "SEN", Address: permit.Address{Line: "1 rue A", Postcode: "75011", City: "Paris"}}
+		if err := db.SaveProfile(ctx, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		if ch, err := db.PersonChanges(ctx, p.ID); err != nil || len(ch) != 0 {
+			t.Fatalf("a new person has no history, got %+v, %v", ch, err)
+		}
+		q := *p
+		q.Surname, q.Phone = "Dialo", "0601020304"
+		if err := db.SaveProfile(ctx, &q, nil); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := db.PersonChanges(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ch) != 2 || ch[0].Field != permit.FieldSurname || ch[0].Old != "Diallo" || ch[0].New != "Dialo" ||
+			ch[1].Field != permit.FieldPhone || ch[1].Old != "" || ch[1].New != "0601020304" {
+			t.Fatalf("history = %+v", ch)
+		}
+		if ch[0].Source != permit.ChangeByApplicant || ch[0].ActorID != acc.ID || ch[0].At.IsZero() {
+			t.Errorf("change carries no source, actor or time: %+v", ch[0])
+		}
+		got, err := db.Person(ctx, p.ID)
+		if err != nil || got.Surname != "Dialo" {
+			t.Fatalf("person = %+v, %v", got, err)
+		}
+		// The history cannot be rewritten, even by a direct statement.
+		_, err = db.SQL().ExecContext(ctx, `UPDATE person_changes SET old_value = 'X'`)
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("update of the history: %v, want a refusal", err)
+		}
+		_, err = db.SQL().ExecContext(ctx, `DELETE FROM person_changes`)
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("deletion of the history: %v, want a refusal", err)
+		}
+	})
+}
