@@ -27,6 +27,26 @@ type (
 		Person       *exportPerson       `json:"person,omitempty"`
 		Permits      []exportPermit      `json:"permits"`
 		Applications []exportApplication `json:"applications"`
+		// DataHistory is every change of the person's data, with the
+		// former value; Corrections their correction requests.
+		DataHistory []exportChange     `json:"data_history"`
+		Corrections []exportCorrection `json:"correction_requests"`
+	}
+	exportChange struct {
+		At     time.Time `json:"at"`
+		Field  string    `json:"field"`
+		Old    string    `json:"former_value"`
+		New    string    `json:"new_value"`
+		Source string    `json:"source"`
+	}
+	exportCorrection struct {
+		AskedAt     time.Time         `json:"asked_at"`
+		Changes     map[string]string `json:"requested_values"`
+		Explanation string            `json:"explanation,omitempty"`
+		Status      string            `json:"status"`
+		DecidedAt   *time.Time        `json:"decided_at,omitempty"`
+		Reason      string            `json:"reason,omitempty"`
+		Evidence    string            `json:"evidence_in_this_archive"`
 	}
 	exportAccount struct {
 		Email       string     `json:"email"`
@@ -146,7 +166,7 @@ func (s *Files) Export(ctx context.Context, acc *permit.Account, w io.Writer) er
 	data := exportData{Format: ExportFormat, ExportedAt: s.Clock.Now().UTC(),
 		Account:      exportAccount{Email: acc.Email, Language: acc.Lang, CreatedAt: acc.CreatedAt, ConfirmedAt: acc.ConfirmedAt},
 		Permits:      []exportPermit{},
-		Applications: []exportApplication{}}
+		Applications: []exportApplication{}, DataHistory: []exportChange{}, Corrections: []exportCorrection{}}
 	var files []*permit.Document
 	p, err := s.Store.PersonByAccount(ctx, acc.ID)
 	if err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
@@ -205,11 +225,41 @@ func (s *Files) exportPerson(ctx context.Context, p *permit.Person, data *export
 		data.Permits = append(data.Permits, exportPermit{Ground: string(pm.Ground), Number: pm.Number,
 			ValidFrom: pm.ValidFrom.Format(time.DateOnly), ValidTo: pm.ValidTo.Format(time.DateOnly), ConfirmedAt: pm.ConfirmedAt})
 	}
+	changes, err := s.Store.PersonChanges(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range changes {
+		old, now := c.Old, c.New
+		if c.Field == permit.FieldPrefecture {
+			o, _ := parseID(old)
+			n, _ := parseID(now)
+			old, now = prefName[o], prefName[n]
+		}
+		data.DataHistory = append(data.DataHistory, exportChange{At: c.At, Field: c.Field, Old: old, New: now, Source: string(c.Source)})
+	}
+	var files []*permit.Document
+	cs, err := s.Store.CorrectionsByPerson(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		ev := c.Evidence
+		ev.ID, ev.UploadedAt = c.ID, c.CreatedAt
+		path := fmt.Sprintf("documents/corrections/%d-%s", c.ID, safeName(ev.Filename))
+		ec := exportCorrection{AskedAt: c.CreatedAt, Changes: map[string]string{}, Explanation: c.Explanation, Status: string(c.Status),
+			DecidedAt: c.DecidedAt, Reason: c.Reason, Evidence: path}
+		for _, f := range c.Fields {
+			ec.Changes[f.Field] = f.New
+		}
+		data.Corrections = append(data.Corrections, ec)
+		ev.Filename = path
+		files = append(files, &ev)
+	}
 	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	var files []*permit.Document
 	for _, a := range apps {
 		ea, fs, err := s.exportApplication(ctx, p, a, prefName[a.PrefectureID])
 		if err != nil {
@@ -302,15 +352,24 @@ func (s *Files) exportApplication(ctx context.Context, p *permit.Person, a *perm
 // exportPath is where a document version lies in the archive: its
 // application, its id and a file name safe on every system.
 func exportPath(d *permit.Document) string {
+	if d.ApplicationID == 0 {
+		return d.Filename // a correction's evidence, placed by exportPerson
+	}
+	return fmt.Sprintf("documents/demande-%d/%d-%s", d.ApplicationID, d.ID, safeName(d.Filename))
+}
+
+// safeName keeps a file name's letters, digits, dots, dashes and
+// underscores, and its last 80 characters.
+func safeName(filename string) string {
 	name := strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
 			return r
 		}
 		return '_'
-	}, d.Filename)
+	}, filename)
 	if len(name) > 80 {
 		name = name[len(name)-80:]
 	}
-	return fmt.Sprintf("documents/demande-%d/%d-%s", d.ApplicationID, d.ID, name)
+	return name
 }

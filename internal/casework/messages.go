@@ -186,7 +186,23 @@ func (s *Files) StaffView(ctx context.Context, acc *permit.Account, appID int64)
 	if err != nil {
 		return nil, err
 	}
-	return s.load(ctx, p, a, true)
+	c, err := s.load(ctx, p, a, true)
+	if err != nil {
+		return nil, err
+	}
+	if c.History, err = s.Store.PersonChanges(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	cs, err := s.Store.CorrectionsByPerson(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range cs {
+		if x.Status == permit.CorrectionPending {
+			c.PendingCorrection = x
+		}
+	}
+	return c, nil
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

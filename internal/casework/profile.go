@@ -24,21 +24,31 @@ type Profile struct {
 	Person     *permit.Person // nil before the first save
 	Permit     *permit.Permit // nil when none was declared
 	Prefecture *permit.Prefecture
+	// Locked says the identity and the declared permit are no longer
+	// edited here: something was filed on them, or a prefecture confirmed
+	// them. They are corrected through a request with evidence.
+	Locked      bool
+	Corrections []*permit.Correction  // newest first
+	History     []permit.PersonChange // oldest first
+}
+
+// Pending returns the correction request awaiting a decision, if any.
+func (p *Profile) Pending() *permit.Correction {
+	for _, c := range p.Corrections {
+		if c.Status == permit.CorrectionPending {
+			return c
+		}
+	}
+	return nil
 }
 
 // Profile returns the applicant's declared identity and permit.
 func (s *Files) Profile(ctx context.Context, acc *permit.Account) (*Profile, error) {
-	if acc == nil || acc.Role != permit.RoleApplicant {
-		return nil, errNotFound
+	p, err := s.applicantPerson(ctx, acc)
+	if err != nil || p == nil {
+		return &Profile{}, err
 	}
-	out := &Profile{}
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
-	if permit.ErrorCode(err) == permit.ENOTFOUND {
-		return out, nil
-	} else if err != nil {
-		return nil, err
-	}
-	out.Person = p
+	out := &Profile{Person: p}
 	if pm, err := s.Store.CurrentPermit(ctx, p.ID); err == nil {
 		out.Permit = pm
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
@@ -49,25 +59,72 @@ func (s *Files) Profile(ctx context.Context, acc *permit.Account) (*Profile, err
 			return nil, err
 		}
 	}
+	if out.Locked, err = s.IdentityLocked(ctx, p); err != nil {
+		return nil, err
+	}
+	if out.Corrections, err = s.Store.CorrectionsByPerson(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	if out.History, err = s.Store.PersonChanges(ctx, p.ID); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
-// SaveProfile validates and saves the applicant's declarations. The
-// department of the address decides the competent prefecture; pending
-// applications stay with theirs.
+// SaveProfile validates and saves the applicant's declarations. The first
+// save records everything, and the department of the address decides the
+// competent prefecture. After it, the contact details change only on
+// their own page, after the password (ChangeContact); the identity and
+// the declared permit change here only while nothing was filed on them
+// (IdentityLocked), and through a correction request after. A form that
+// tries to change what it may not is refused field by field, and nothing
+// is saved.
 func (s *Files) SaveProfile(ctx context.Context, acc *permit.Account, f ProfileForm) error {
-	if acc == nil || acc.Role != permit.RoleApplicant {
-		return errNotFound
-	}
-	p, pm, err := s.validateProfile(ctx, f, nil)
+	old, err := s.applicantPerson(ctx, acc)
 	if err != nil {
 		return err
 	}
-	p.AccountID = acc.ID
-	if old, err := s.Store.PersonByAccount(ctx, acc.ID); err == nil {
-		p.ID = old.ID
-	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
+	if old == nil {
+		p, pm, err := s.validateProfile(ctx, f, nil)
+		if err != nil {
+			return err
+		}
+		p.AccountID = acc.ID
+		return s.Store.SaveProfile(ctx, p, pm)
+	}
+	errs := map[string]string{}
+	keep := func(field string, submitted *string, current string) {
+		if strings.TrimSpace(*submitted) != "" && strings.TrimSpace(*submitted) != current {
+			errs[field] = "profile.error.contact_elsewhere"
+		}
+		*submitted = current
+	}
+	keep("address_line", &f.AddressLine, old.Address.Line)
+	keep("postcode", &f.Postcode, old.Address.Postcode)
+	keep("city", &f.City, old.Address.City)
+	keep("phone", &f.Phone, old.Phone)
+	locked, err := s.IdentityLocked(ctx, old)
+	if err != nil {
 		return err
+	}
+	p, pm, err := s.validateProfile(ctx, f, errs)
+	if err != nil {
+		return err
+	}
+	p.ID, p.AccountID = old.ID, acc.ID
+	if locked {
+		for _, c := range p.Changes(old) {
+			if permit.IsCivilField(c.Field) {
+				errs[c.Field] = "profile.error.locked"
+			}
+		}
+		if pm != nil {
+			errs["permit_number"] = "profile.error.locked"
+		}
+		if err := permit.Invalid(errs); err != nil {
+			return err
+		}
+		return nil // nothing it may change was changed
 	}
 	return s.Store.SaveProfile(ctx, p, pm)
 }
@@ -91,27 +148,11 @@ func (s *Files) validateProfile(ctx context.Context, f ProfileForm, errs map[str
 		return v
 	}
 	p := &permit.Person{}
-	p.GivenNames = text("given_names", f.GivenNames, true, 100)
-	p.Surname = text("surname", f.Surname, true, 100)
-	p.BirthPlace = text("birth_place", f.BirthPlace, true, 100)
+	s.validateCivil(p, f, errs)
 	p.Address.Line = text("address_line", f.AddressLine, true, 200)
 	p.Address.City = text("city", f.City, true, 100)
 	p.Address.Postcode = strings.TrimSpace(f.Postcode)
 	p.Phone = text("phone", f.Phone, false, 20)
-	p.Nationality = strings.ToUpper(strings.TrimSpace(f.Nationality))
-	p.ForeignerNumber = strings.ReplaceAll(strings.TrimSpace(f.ForeignerNumber), " ", "")
-	now := s.Clock.Now()
-	if b, err := time.Parse(time.DateOnly, strings.TrimSpace(f.BirthDate)); err != nil || b.After(now) || b.Before(now.AddDate(-120, 0, 0)) {
-		errs["birth_date"] = "profile.error.birth_date"
-	} else {
-		p.BirthDate = b.Format(time.DateOnly)
-	}
-	if len(p.Nationality) != 3 || strings.Trim(p.Nationality, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		errs["nationality"] = "profile.error.nationality"
-	}
-	if p.ForeignerNumber != "" && (len(p.ForeignerNumber) != 10 || strings.Trim(p.ForeignerNumber, "0123456789") != "") {
-		errs["foreigner_number"] = "profile.error.foreigner_number"
-	}
 	if p.Phone != "" && strings.Trim(p.Phone, "+0123456789 .-()") != "" {
 		errs["phone"] = "profile.error.phone"
 	}
@@ -128,6 +169,39 @@ func (s *Files) validateProfile(ctx context.Context, f ProfileForm, errs map[str
 		return nil, nil, err
 	}
 	return p, pm, nil
+}
+
+// validateCivil reads the civil identity of a form into p, as the
+// profile, the counter and a correction request take it: names, birth
+// date and place, nationality, foreigner number. Field errors go to errs.
+func (s *Files) validateCivil(p *permit.Person, f ProfileForm, errs map[string]string) {
+	text := func(field, value string, max int) string {
+		v := strings.TrimSpace(value)
+		switch {
+		case v == "":
+			errs[field] = "profile.error.required"
+		case utf8.RuneCountInString(v) > max:
+			errs[field] = "profile.error.too_long"
+		}
+		return v
+	}
+	p.GivenNames = text("given_names", f.GivenNames, 100)
+	p.Surname = text("surname", f.Surname, 100)
+	p.BirthPlace = text("birth_place", f.BirthPlace, 100)
+	p.Nationality = strings.ToUpper(strings.TrimSpace(f.Nationality))
+	p.ForeignerNumber = strings.ReplaceAll(strings.TrimSpace(f.ForeignerNumber), " ", "")
+	now := s.Clock.Now()
+	if b, err := time.Parse(time.DateOnly, strings.TrimSpace(f.BirthDate)); err != nil || b.After(now) || b.Before(now.AddDate(-120, 0, 0)) {
+		errs["birth_date"] = "profile.error.birth_date"
+	} else {
+		p.BirthDate = b.Format(time.DateOnly)
+	}
+	if len(p.Nationality) != 3 || strings.Trim(p.Nationality, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		errs["nationality"] = "profile.error.nationality"
+	}
+	if p.ForeignerNumber != "" && (len(p.ForeignerNumber) != 10 || strings.Trim(p.ForeignerNumber, "0123456789") != "") {
+		errs["foreigner_number"] = "profile.error.foreigner_number"
+	}
 }
 
 // placePerson sets the prefecture competent for the person's address.

@@ -68,6 +68,11 @@ type Case struct {
 	Others []*permit.Application
 	// Undoable says a supervisor may take back the latest step.
 	Undoable bool
+
+	// For staff only: the person's data history (oldest first) and the
+	// correction request awaiting a decision, if any.
+	History           []permit.PersonChange
+	PendingCorrection *permit.Correction
 }
 
 // Review returns the latest verdict on a document version, or nil.

@@ -22,6 +22,9 @@ const (
 	ChangeByPrefecture ChangeSource = "prefecture"
 )
 
+// ChangeSources lists every source, for the catalogue's keys.
+var ChangeSources = []ChangeSource{ChangeByApplicant, ChangeAtCounter, ChangeByCorrection, ChangeByMove, ChangeByPrefecture}
+
 // PersonChange is one field of a person's data that changed, with the
 // former value kept. The history is append-only.
 type PersonChange struct {

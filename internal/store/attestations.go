@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -127,26 +128,31 @@ func (db *DB) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
 func (db *DB) Supersede(ctx context.Context, old, next *permit.Attestation, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
-		res, err := tx.exec(ctx, `UPDATE attestations SET superseded_at = ? WHERE id = ? AND superseded_at IS NULL AND revoked_at IS NULL`, now, old.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return permit.Errorf(permit.ECONFLICT, "error.conflict")
-		}
-		old.SupersededAt = &now
-		next.ApplicationID, next.Kind, next.Number, next.Version, next.IssuedAt = old.ApplicationID, old.Kind, old.Number, old.Version+1, now
-		err = tx.queryRow(ctx, `INSERT INTO attestations (application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			next.ApplicationID, string(next.Kind), next.Number, next.Version, next.ValidFrom, next.ValidUntil, next.AvailableFrom, now, next.Code).Scan(&next.ID)
-		if err != nil {
-			return err
-		}
-		if err := refreshDue(ctx, tx, next.ApplicationID); err != nil {
+		if err := supersede(ctx, tx, old, next, now); err != nil {
 			return err
 		}
 		return insertMail(ctx, tx, m, now)
 	})
+}
+
+// supersede marks old superseded and inserts next as its new version.
+func supersede(ctx context.Context, tx *Tx, old, next *permit.Attestation, now time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE attestations SET superseded_at = ? WHERE id = ? AND superseded_at IS NULL AND revoked_at IS NULL`, now, old.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return permit.Errorf(permit.ECONFLICT, "error.conflict")
+	}
+	old.SupersededAt = &now
+	next.ApplicationID, next.Kind, next.Number, next.Version, next.IssuedAt = old.ApplicationID, old.Kind, old.Number, old.Version+1, now
+	err = tx.queryRow(ctx, `INSERT INTO attestations (application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		next.ApplicationID, string(next.Kind), next.Number, next.Version, next.ValidFrom, next.ValidUntil, next.AvailableFrom, now, next.Code).Scan(&next.ID)
+	if err != nil {
+		return err
+	}
+	return refreshDue(ctx, tx, next.ApplicationID)
 }
 
 // Revoke withdraws an attestation, with the reason; it stays in the

@@ -137,6 +137,13 @@ func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request, inline bo
 	if err != nil {
 		return err
 	}
+	return sendFile(w, d, rc, inline)
+}
+
+// sendFile writes an uploaded file (a document version, a correction's
+// evidence) that was checked at upload, and closes it: never rendered in
+// the page's origin, inline only for the staff's preview.
+func sendFile(w http.ResponseWriter, d *permit.Document, rc io.ReadCloser, inline bool) error {
 	defer rc.Close()
 	h := w.Header()
 	h.Set("Content-Type", contentType(d.Kind))
@@ -152,7 +159,7 @@ func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request, inline bo
 			h.Set("Content-Security-Policy", "default-src 'none'")
 		}
 	}
-	_, err = io.Copy(w, rc)
+	_, err := io.Copy(w, rc)
 	return err
 }
 

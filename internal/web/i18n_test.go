@@ -94,6 +94,19 @@ func dynamicKeys() []string {
 	for _, r := range permit.DocumentRejections {
 		keys = append(keys, "review.reason."+r)
 	}
+	for _, st := range permit.CorrectionStatuses {
+		keys = append(keys, "correction.status."+string(st))
+	}
+	for _, f := range (&permit.Person{}).Fields() {
+		keys = append(keys, "field."+f.Name)
+	}
+	keys = append(keys, "field."+permit.FieldEmail)
+	for _, src := range permit.ChangeSources {
+		keys = append(keys, "change_source."+string(src))
+	}
+	for _, o := range []string{"accepted", "refused"} {
+		keys = append(keys, "mail.correction."+o+".subject", "mail.correction."+o+".body")
+	}
 	for _, r := range permit.RefusalReasons {
 		keys = append(keys, "refusal.reason."+r)
 	}

@@ -23,6 +23,14 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 		if res, page := s.postMultipart(s.url(d.id, "/messages"), map[string]string{"body": "Je conteste."}, "attachment", "lettre.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("message: %d\n%s", res.StatusCode, page)
 		}
+		// A name correction, accepted: its request, evidence and the
+		// former value are part of the data.
+		corr := d.askCorrection("Ndiaye")
+		s.cookie = d.agent
+		if res, _ := s.post("/agent/corrections/"+itoa(corr)+"/accepter", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("correction: %d", res.StatusCode)
+		}
+		s.cookie = d.applicant
 		res, page := s.get("/mes-donnees")
 		if res.StatusCode != 200 {
 			t.Fatalf("my data: %d", res.StatusCode)
@@ -52,7 +60,18 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 			Person  struct {
 				Surname string `json:"surname"`
 			}
-			Permits      []struct{ Number string }
+			Permits     []struct{ Number string }
+			DataHistory []struct {
+				Field  string
+				Old    string `json:"former_value"`
+				New    string `json:"new_value"`
+				Source string
+			} `json:"data_history"`
+			Corrections []struct {
+				Status   string
+				Values   map[string]string `json:"requested_values"`
+				Evidence string            `json:"evidence_in_this_archive"`
+			} `json:"correction_requests"`
 			Applications []struct {
 				Number  int64
 				State   string
@@ -83,8 +102,15 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 		if err := json.Unmarshal(files["sejour/donnees.json"], &data); err != nil {
 			t.Fatalf("donnees.json: %v\n%s", err, files["sejour/donnees.json"])
 		}
-		if data.Format != "sejour-export/1" || data.Account.Email != "mydata@example.org" || data.Person.Surname != "N'Diaye" || len(data.Permits) != 1 {
+		if data.Format != "sejour-export/1" || data.Account.Email != "mydata@example.org" || data.Person.Surname != "Ndiaye" || len(data.Permits) != 1 {
 			t.Fatalf("export header: %+v", data)
+		}
+		if len(data.DataHistory) != 1 || data.DataHistory[0].Field != "surname" || data.DataHistory[0].Old != "N'Diaye" || data.DataHistory[0].Source != "correction" {
+			t.Fatalf("exported history: %+v", data.DataHistory)
+		}
+		if len(data.Corrections) != 1 || data.Corrections[0].Status != "accepted" || data.Corrections[0].Values["surname"] != "Ndiaye" ||
+			!bytes.Equal(files["sejour/"+data.Corrections[0].Evidence], pngFile(t)) {
+			t.Fatalf("exported corrections: %+v", data.Corrections)
 		}
 		if len(data.Applications) != 1 {
 			t.Fatalf("%d applications", len(data.Applications))

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
 
@@ -13,19 +14,57 @@ type profileView struct {
 	*Page
 	Profile *casework.Profile
 	Grounds []*rules.Ground
+	History []historyRow
+}
+
+// labelValue is a line of a summary: a catalogue key and a value.
+type labelValue struct{ Label, Value string }
+
+// Identity is the person's civil data as a summary, for a profile that is
+// no longer edited here.
+func (v *profileView) Identity() []labelValue {
+	p := v.Profile.Person
+	if p == nil {
+		return nil
+	}
+	var out []labelValue
+	for _, f := range p.Fields() {
+		if permit.IsCivilField(f.Name) {
+			out = append(out, labelValue{"field." + f.Name, f.Value})
+		}
+	}
+	return out
+}
+
+func (s *Server) profileView(r *http.Request, p *Page) (*profileView, error) {
+	prof, err := s.Files.Profile(r.Context(), account(r))
+	if err != nil {
+		return nil, err
+	}
+	v := &profileView{Page: p, Profile: prof, Grounds: s.Files.Rules.Grounds()}
+	if v.History, err = s.historyRows(r.Context(), prof.History); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
-	prof, err := s.Files.Profile(r.Context(), account(r))
+	p := s.page(r, "profile.title")
+	v, err := s.profileView(r, p)
 	if err != nil {
 		return err
 	}
-	p := s.page(r, "profile.title")
-	p.Values = profileValues(prof)
-	if r.URL.Query().Has("enregistre") {
+	p.Values = profileValues(v.Profile)
+	q := r.URL.Query()
+	switch {
+	case q.Has("enregistre"):
 		p.Notice = "profile.saved"
+	case q.Has("correction"):
+		p.Notice = "profile.correction_sent"
+	case q.Has("correction_retiree"):
+		p.Notice = "profile.correction_withdrawn"
 	}
-	s.render(w, r, http.StatusOK, "profile", &profileView{Page: p, Profile: prof, Grounds: s.Files.Rules.Grounds()})
+	s.render(w, r, http.StatusOK, "profile", v)
 	return nil
 }
 
@@ -50,8 +89,11 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {
 		for k := range v {
 			p.Values[k] = v.Get(k)
 		}
-		prof, _ := s.Files.Profile(r.Context(), account(r))
-		s.render(w, r, http.StatusUnprocessableEntity, "profile", &profileView{Page: p, Profile: prof, Grounds: s.Files.Rules.Grounds()})
+		pv, err := s.profileView(r, p)
+		if err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "profile", pv)
 		return nil
 	}
 	http.Redirect(w, r, nextTarget(r, "/profil?enregistre"), http.StatusSeeOther)

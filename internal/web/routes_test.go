@@ -80,9 +80,16 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	if err := db.EnqueueMail(t.Context(), &permit.Mail{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
+	// A correction request of the applicant, with a document as evidence.
+	person, _ := db.Person(t.Context(), app.PersonID)
+	corr := &permit.Correction{PersonID: app.PersonID, RequestedBy: person.AccountID, Evidence: *docs[0],
+		Fields: []permit.PersonChange{{Field: permit.FieldSurname, Old: "x", New: "y"}}}
+	if err := db.RequestCorrection(t.Context(), corr, nil); err != nil {
+		t.Fatal(err)
+	}
 	fill := strings.NewReplacer("{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
 		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
-		"{person}", strconv.FormatInt(app.PersonID, 10),
+		"{person}", strconv.FormatInt(app.PersonID, 10), "{correction}", strconv.FormatInt(corr.ID, 10),
 		"{account}", strconv.FormatInt(target.ID, 10))
 	for _, rt := range base.srv.routes() {
 		method, path, _ := strings.Cut(rt.pattern, " ")

@@ -14,6 +14,7 @@ type staffCaseView struct {
 	Case      *casework.Case
 	Documents []slotItem // those the ground and kind require
 	Others    []slotItem // every other document of the catalogue
+	History   []historyRow
 	acc       *permit.Account
 }
 
@@ -32,6 +33,9 @@ func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status 
 	}
 	p.Staff = true
 	v := &staffCaseView{Page: p, Case: c, acc: account(r)}
+	if v.History, err = s.historyRows(r.Context(), c.History); err != nil {
+		return err
+	}
 	for _, d := range s.Files.Rules.Documents() {
 		item := slotItem{ID: d.ID, Name: p.Text(d.Name)}
 		if c.Needs(d.ID) {

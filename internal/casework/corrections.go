@@ -1,0 +1,376 @@
+package casework
+
+import (
+	"context"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sejour/sejour/internal/audit"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// CorrectionStore keeps civil-data correction requests and the person's
+// history.
+type CorrectionStore interface {
+	RequestCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error
+	AcceptCorrection(ctx context.Context, c *permit.Correction, reissue []permit.Reissue, m *permit.Mail) error
+	RefuseCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error
+	WithdrawCorrection(ctx context.Context, c *permit.Correction) error
+	Correction(ctx context.Context, id int64) (*permit.Correction, error)
+	CorrectionsByPerson(ctx context.Context, personID int64) ([]*permit.Correction, error)
+	PendingCorrections(ctx context.Context, prefectureIDs []int64) ([]*permit.Correction, error)
+	PersonChanges(ctx context.Context, personID int64) ([]permit.PersonChange, error)
+}
+
+// What staff reviewing a correction is recorded as in the audit trail.
+const (
+	ActionCorrectionView   = "correction" + ".view"
+	ActionCorrectionAccept = "correction" + ".accept"
+	ActionCorrectionRefuse = "correction" + ".refuse"
+)
+
+// IdentityLocked reports whether the person's civil data may no longer be
+// edited freely by the applicant: once a prefecture confirmed it, or once
+// anything was filed on it (a receipt or an attestation carries it), it is
+// corrected only through a request with evidence.
+func (s *Files) IdentityLocked(ctx context.Context, p *permit.Person) (bool, error) {
+	if p == nil || p.ID == 0 {
+		return false, nil
+	}
+	if p.ConfirmedAt != nil {
+		return true, nil
+	}
+	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range apps {
+		if a.State != permit.StateDraft {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// CorrectionForm is an applicant's request: the civil data as it should
+// read (every civil field; those left as they are change nothing), why,
+// and a document that shows it.
+type CorrectionForm struct {
+	Identity    ProfileForm // only the civil fields are read
+	Explanation string
+	Filename    string
+	Evidence    []byte
+}
+
+// maxExplanation bounds an applicant's explanation.
+const maxExplanation = 2000
+
+// RequestCorrection records a correction request: the fields that differ
+// from the person's data, the explanation, and the evidence, checked like
+// any document. Nothing changes until an agent accepts it.
+func (s *Files) RequestCorrection(ctx context.Context, acc *permit.Account, f CorrectionForm) (*permit.Correction, error) {
+	if acc == nil || acc.Role != permit.RoleApplicant {
+		return nil, errNotFound
+	}
+	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	if err != nil {
+		return nil, err
+	}
+	errs := map[string]string{}
+	want := &permit.Person{}
+	s.validateCivil(want, f.Identity, errs)
+	explanation := strings.TrimSpace(f.Explanation)
+	if utf8.RuneCountInString(explanation) > maxExplanation {
+		errs["explanation"] = "profile.error.too_long"
+	}
+	if len(f.Evidence) == 0 {
+		errs["evidence"] = "correction.error.evidence"
+	}
+	c := &permit.Correction{PersonID: p.ID, RequestedBy: acc.ID, Explanation: explanation}
+	if len(errs) == 0 {
+		was, now := p.Fields(), want.Fields()
+		for i, name := range was {
+			if permit.IsCivilField(name.Name) && now[i].Value != name.Value {
+				c.Fields = append(c.Fields, permit.PersonChange{PersonID: p.ID, Field: name.Name, Old: name.Value, New: now[i].Value})
+			}
+		}
+		if len(c.Fields) == 0 {
+			errs["identity"] = "correction.error.nothing"
+		}
+	}
+	if err := permit.Invalid(errs); err != nil {
+		return nil, err
+	}
+	d, err := s.store(ctx, p, acc, f.Filename, f.Evidence)
+	if err != nil {
+		return nil, permit.AsField("evidence", err)
+	}
+	c.Evidence = *d
+	if err := s.Store.RequestCorrection(ctx, c, nil); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Corrections returns the applicant's correction requests, newest first.
+func (s *Files) Corrections(ctx context.Context, acc *permit.Account) ([]*permit.Correction, error) {
+	p, err := s.applicantPerson(ctx, acc)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return s.Store.CorrectionsByPerson(ctx, p.ID)
+}
+
+// History returns the changes made to the applicant's own data.
+func (s *Files) History(ctx context.Context, acc *permit.Account) ([]permit.PersonChange, error) {
+	p, err := s.applicantPerson(ctx, acc)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return s.Store.PersonChanges(ctx, p.ID)
+}
+
+// applicantPerson returns the applicant's person, or nil before their
+// first profile.
+func (s *Files) applicantPerson(ctx context.Context, acc *permit.Account) (*permit.Person, error) {
+	if acc == nil || acc.Role != permit.RoleApplicant {
+		return nil, errNotFound
+	}
+	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil, nil
+	}
+	return p, err
+}
+
+// WithdrawCorrection closes the applicant's own pending request.
+func (s *Files) WithdrawCorrection(ctx context.Context, acc *permit.Account, id int64) error {
+	c, err := s.ownCorrection(ctx, acc, id)
+	if err != nil {
+		return err
+	}
+	return s.Store.WithdrawCorrection(ctx, c)
+}
+
+func (s *Files) ownCorrection(ctx context.Context, acc *permit.Account, id int64) (*permit.Correction, error) {
+	p, err := s.applicantPerson(ctx, acc)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, errNotFound
+	}
+	c, err := s.Store.Correction(ctx, id)
+	if err != nil || c.PersonID != p.ID {
+		return nil, errNotFound
+	}
+	return c, nil
+}
+
+// CorrectionEvidence opens the evidence of a request, for its applicant
+// or for staff of the person's prefecture (recorded in the audit trail).
+// The caller closes the reader.
+func (s *Files) CorrectionEvidence(ctx context.Context, acc *permit.Account, id int64) (*permit.Document, io.ReadCloser, error) {
+	var c *permit.Correction
+	var err error
+	if acc.Staff() {
+		var p *permit.Person
+		if c, p, err = s.staffCorrection(ctx, acc, id); err != nil {
+			return nil, nil, err
+		}
+		e := audit.Entry{ActorAccountID: acc.ID, Action: ActionDocumentView, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: "correction " + itoa(c.ID)}
+		if err := s.Store.RecordAudit(audit.With(ctx, e)); err != nil {
+			return nil, nil, err
+		}
+	} else if c, err = s.ownCorrection(ctx, acc, id); err != nil {
+		return nil, nil, err
+	}
+	rc, err := s.Blobs.Open(ctx, c.Evidence.BlobSum)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := c.Evidence
+	return &d, rc, nil
+}
+
+// staffCorrection returns a request of a person whom one of the staff
+// member's prefectures serves, or ENOTFOUND.
+func (s *Files) staffCorrection(ctx context.Context, acc *permit.Account, id int64) (*permit.Correction, *permit.Person, error) {
+	if !acc.Staff() {
+		return nil, nil, errNotFound
+	}
+	c, err := s.Store.Correction(ctx, id)
+	if err != nil {
+		return nil, nil, errNotFound
+	}
+	p, err := s.counterPerson(ctx, acc, c.PersonID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, p, nil
+}
+
+// CorrectionRow is a line of the agent's list of pending requests.
+type CorrectionRow struct {
+	Correction *permit.Correction
+	Person     *permit.Person
+}
+
+// PendingCorrections lists the requests awaiting the staff member's
+// prefectures, oldest first.
+func (s *Files) PendingCorrections(ctx context.Context, acc *permit.Account) ([]CorrectionRow, error) {
+	if !acc.Staff() {
+		return nil, errNotFound
+	}
+	var prefs []int64
+	if !acc.Admin() {
+		prefs = append([]int64{}, acc.Prefectures...)
+	}
+	cs, err := s.Store.PendingCorrections(ctx, prefs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CorrectionRow, 0, len(cs))
+	for _, c := range cs {
+		p, err := s.Store.Person(ctx, c.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, CorrectionRow{Correction: c, Person: p})
+	}
+	return out, nil
+}
+
+// CorrectionReview is what an agent sees to decide a request.
+type CorrectionReview struct {
+	Correction *permit.Correction
+	Person     *permit.Person
+	History    []permit.PersonChange
+	// Reissued are the attestations that accepting would reissue.
+	Reissued []*permit.Attestation
+	// Applications are the person's, for links to their files.
+	Applications []*permit.Application
+}
+
+// ReviewCorrection opens a request for an agent; the opening is recorded.
+func (s *Files) ReviewCorrection(ctx context.Context, acc *permit.Account, id int64) (*CorrectionReview, error) {
+	c, p, err := s.staffCorrection(ctx, acc, id)
+	if err != nil {
+		return nil, err
+	}
+	e := audit.Entry{ActorAccountID: acc.ID, Action: ActionCorrectionView, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: itoa(c.ID)}
+	if err := s.Store.RecordAudit(audit.With(ctx, e)); err != nil {
+		return nil, err
+	}
+	out := &CorrectionReview{Correction: c, Person: p}
+	if out.History, err = s.Store.PersonChanges(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	if out.Applications, err = s.Store.ApplicationsByPerson(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	for _, r := range s.reissues(ctx, out.Applications) {
+		out.Reissued = append(out.Reissued, r.Old)
+	}
+	return out, nil
+}
+
+// reissues lists the attestations of a person's applications that still
+// prove something, or will: each gets a new version with the same number
+// and dates when the data they carry changes. Expired, superseded and
+// revoked ones are history and stay as they were.
+func (s *Files) reissues(ctx context.Context, apps []*permit.Application) []permit.Reissue {
+	if s.Attest == nil {
+		return nil
+	}
+	now := s.Clock.Now()
+	var out []permit.Reissue
+	for _, a := range apps {
+		ats, err := s.Attest.Attestations(ctx, a.ID)
+		if err != nil {
+			continue
+		}
+		for _, at := range ats {
+			if st := at.Status(now); st == permit.AttestationValid || st == permit.AttestationPending {
+				out = append(out, permit.Reissue{Old: at, Next: &permit.Attestation{
+					ValidFrom: at.ValidFrom, ValidUntil: at.ValidUntil, AvailableFrom: at.AvailableFrom}})
+			}
+		}
+	}
+	return out
+}
+
+// AcceptCorrection applies a request: the person's data takes the new
+// values, the former ones stay in the history, and every attestation that
+// still proves something is reissued with the corrected data (the former
+// version is marked superseded, and the verifier says so). The new
+// versions are signed at once, or by the queue's retry.
+func (s *Files) AcceptCorrection(ctx context.Context, acc *permit.Account, id int64, note string) error {
+	c, p, err := s.staffCorrection(ctx, acc, id)
+	if err != nil {
+		return err
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > maxReason {
+		return permit.Invalid(map[string]string{"note": "decision.error.too_long"})
+	}
+	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	var reissue []permit.Reissue
+	if s.Attest != nil {
+		reissue = s.reissues(ctx, apps)
+	}
+	m, err := s.correctionMail(ctx, p, "accepted", note)
+	if err != nil {
+		return err
+	}
+	c.DecidedBy, c.Reason = acc.ID, note
+	e := audit.Entry{ActorAccountID: acc.ID, Action: ActionCorrectionAccept, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: itoa(c.ID)}
+	if err := s.Store.AcceptCorrection(audit.With(ctx, e), c, reissue, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	done := map[int64]bool{}
+	for _, r := range reissue {
+		if !done[r.Next.ApplicationID] {
+			done[r.Next.ApplicationID] = true
+			s.issueNow(ctx, r.Next.ApplicationID)
+		}
+	}
+	return nil
+}
+
+// RefuseCorrection closes a request with the reason the applicant reads.
+func (s *Files) RefuseCorrection(ctx context.Context, acc *permit.Account, id int64, reason string) error {
+	c, p, err := s.staffCorrection(ctx, acc, id)
+	if err != nil {
+		return err
+	}
+	if reason, err = reasonText("reason", reason); err != nil {
+		return err
+	}
+	m, err := s.correctionMail(ctx, p, "refused", reason)
+	if err != nil {
+		return err
+	}
+	c.DecidedBy, c.Reason = acc.ID, reason
+	e := audit.Entry{ActorAccountID: acc.ID, Action: ActionCorrectionRefuse, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: itoa(c.ID)}
+	if err := s.Store.RefuseCorrection(audit.With(ctx, e), c, m); err != nil {
+		return err
+	}
+	s.announce(ctx, m)
+	return nil
+}
+
+// correctionMail tells the applicant how their request was decided.
+func (s *Files) correctionMail(ctx context.Context, p *permit.Person, outcome, words string) (*permit.Mail, error) {
+	to, lang, err := s.recipient(ctx, p)
+	if err != nil || to == "" {
+		return nil, err
+	}
+	return &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.correction."+outcome+".subject"),
+		Text: s.Tr.T(lang, "mail.correction."+outcome+".body", words, s.BaseURL+"/profil")}, nil
+}

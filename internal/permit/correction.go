@@ -1,0 +1,61 @@
+package permit
+
+import "time"
+
+// CorrectionStatus is where a civil-data correction request stands.
+type CorrectionStatus string
+
+const (
+	CorrectionPending   CorrectionStatus = "pending"
+	CorrectionAccepted  CorrectionStatus = "accepted"
+	CorrectionRefused   CorrectionStatus = "refused"
+	CorrectionWithdrawn CorrectionStatus = "withdrawn"
+)
+
+// CorrectionStatuses lists every status, for the catalogue's keys.
+var CorrectionStatuses = []CorrectionStatus{CorrectionPending, CorrectionAccepted, CorrectionRefused, CorrectionWithdrawn}
+
+// Correction is an applicant's request to correct their civil data (the
+// fields of CivilFields), with a document as evidence. An agent of the
+// person's competent prefecture accepts it, and the new values replace
+// the old ones with the history keeping both, or refuses it with a reason.
+type Correction struct {
+	ID          int64
+	PersonID    int64
+	RequestedBy int64
+	// Fields are the requested changes, Old being the value when asked.
+	Fields      []PersonChange
+	Explanation string
+	Evidence    Document // BlobSum, Filename, Kind and Size only
+	Status      CorrectionStatus
+	DecidedBy   int64
+	DecidedAt   *time.Time
+	Reason      string // why it was refused, or the agent's note on acceptance
+	CreatedAt   time.Time
+}
+
+// Apply returns a copy of p with the requested values in place.
+func (c *Correction) Apply(p *Person) *Person {
+	q := *p
+	for _, f := range c.Fields {
+		switch f.Field {
+		case FieldGivenNames:
+			q.GivenNames = f.New
+		case FieldSurname:
+			q.Surname = f.New
+		case FieldBirthDate:
+			q.BirthDate = f.New
+		case FieldBirthPlace:
+			q.BirthPlace = f.New
+		case FieldNationality:
+			q.Nationality = f.New
+		case FieldForeignerNumber:
+			q.ForeignerNumber = f.New
+		}
+	}
+	return &q
+}
+
+// Reissue is an attestation to replace by a new version (same number,
+// same dates), because the data it carries changed.
+type Reissue struct{ Old, Next *Attestation }

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// RequestCorrection records an applicant's request to correct their civil
+// data, with its evidence and the mail that tells the prefecture. A person
+// has at most one pending request: a second one is ECONFLICT.
+func (db *DB) RequestCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		c.Status, c.CreatedAt = permit.CorrectionPending, now
+		err := tx.queryRow(ctx, `INSERT INTO corrections (person_id, requested_by, explanation, evidence_sha256, evidence_name, evidence_kind,
+			evidence_size, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.PersonID, c.RequestedBy, c.Explanation, c.Evidence.BlobSum, c.Evidence.Filename, c.Evidence.Kind, c.Evidence.Size,
+			string(c.Status), now).Scan(&c.ID)
+		if err != nil {
+			if uniqueViolation(err) {
+				return permit.Errorf(permit.ECONFLICT, "correction.error.pending")
+			}
+			return err
+		}
+		for _, f := range c.Fields {
+			if _, err := tx.exec(ctx, `INSERT INTO correction_fields (correction_id, field, old_value, new_value) VALUES (?, ?, ?, ?)`,
+				c.ID, f.Field, f.Old, f.New); err != nil {
+				return err
+			}
+		}
+		return insertMail(ctx, tx, m, now)
+	})
+}
+
+// AcceptCorrection applies a pending correction, in one transaction: the
+// person's data takes the requested values (the history keeping the former
+// ones, with the request as their source), every attestation in reissue is
+// superseded by its new version, and the applicant's mail is written. The
+// request must still be pending (ECONFLICT otherwise) and the person's
+// data must still be what the request replaces (ECONFLICT: the agent sees
+// the request again).
+func (db *DB) AcceptCorrection(ctx context.Context, c *permit.Correction, reissue []permit.Reissue, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		if err := decideCorrection(ctx, tx, c, permit.CorrectionAccepted, now); err != nil {
+			return err
+		}
+		old, err := scanPerson(ctx, tx, "id = ?", c.PersonID)
+		if err != nil {
+			return err
+		}
+		for _, f := range c.Fields {
+			for _, v := range old.Fields() {
+				if v.Name == f.Field && v.Value != f.Old {
+					return permit.Errorf(permit.ECONFLICT, "correction.error.changed")
+				}
+			}
+		}
+		by := permit.PersonChange{Source: permit.ChangeByCorrection, SourceRef: c.ID, ActorID: c.DecidedBy}
+		if _, err := updatePerson(ctx, tx, old, c.Apply(old), by, now); err != nil {
+			return err
+		}
+		for _, r := range reissue {
+			if err := supersede(ctx, tx, r.Old, r.Next, now); err != nil {
+				return err
+			}
+		}
+		return insertMail(ctx, tx, m, now)
+	})
+}
+
+// RefuseCorrection closes a pending correction with the agent's reason;
+// the person's data stays as it was.
+func (db *DB) RefuseCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		if err := decideCorrection(ctx, tx, c, permit.CorrectionRefused, now); err != nil {
+			return err
+		}
+		return insertMail(ctx, tx, m, now)
+	})
+}
+
+// WithdrawCorrection closes a pending correction at the applicant's request.
+func (db *DB) WithdrawCorrection(ctx context.Context, c *permit.Correction) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		return decideCorrection(ctx, tx, c, permit.CorrectionWithdrawn, db.clock.Now())
+	})
+}
+
+func decideCorrection(ctx context.Context, tx *Tx, c *permit.Correction, to permit.CorrectionStatus, now time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE corrections SET status = ?, decided_by = ?, decided_at = ?, reason = ? WHERE id = ? AND status = 'pending'`,
+		string(to), nullID(c.DecidedBy), now, c.Reason, c.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return permit.Errorf(permit.ECONFLICT, "correction.error.decided")
+	}
+	c.Status, c.DecidedAt = to, &now
+	return nil
+}
+
+const correctionColumns = `id, person_id, requested_by, explanation, evidence_sha256, evidence_name, evidence_kind, evidence_size,
+	status, decided_by, decided_at, reason, created_at`
+
+// Correction returns a correction request with its fields, or ENOTFOUND.
+func (db *DB) Correction(ctx context.Context, id int64) (*permit.Correction, error) {
+	cs, err := db.corrections(ctx, "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	return cs[0], nil
+}
+
+// CorrectionsByPerson returns a person's correction requests, newest first.
+func (db *DB) CorrectionsByPerson(ctx context.Context, personID int64) ([]*permit.Correction, error) {
+	return db.corrections(ctx, "person_id = ?", personID)
+}
+
+// PendingCorrections returns the pending requests of the persons whom one
+// of the prefectures serves, oldest first (the order they are examined
+// in); every prefecture's when prefectureIDs is nil (an admin).
+func (db *DB) PendingCorrections(ctx context.Context, prefectureIDs []int64) ([]*permit.Correction, error) {
+	where := "status = 'pending'"
+	var args []any
+	if prefectureIDs != nil {
+		if len(prefectureIDs) == 0 {
+			return nil, nil
+		}
+		where += " AND person_id IN (SELECT id FROM persons WHERE prefecture_id IN (?" + strings.Repeat(", ?", len(prefectureIDs)-1) + "))"
+		for _, id := range prefectureIDs {
+			args = append(args, id)
+		}
+	}
+	cs, err := db.corrections(ctx, where, args...)
+	if err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(cs)-1; i < j; i, j = i+1, j-1 {
+		cs[i], cs[j] = cs[j], cs[i]
+	}
+	return cs, nil
+}
+
+func (db *DB) corrections(ctx context.Context, where string, args ...any) ([]*permit.Correction, error) {
+	var out []*permit.Correction
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT `+correctionColumns+` FROM corrections WHERE `+where+` ORDER BY id DESC`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c permit.Correction
+			var status string
+			var decidedBy nullInt
+			var decidedAt nullTime
+			if err := rows.Scan(&c.ID, &c.PersonID, &c.RequestedBy, &c.Explanation, &c.Evidence.BlobSum, &c.Evidence.Filename,
+				&c.Evidence.Kind, &c.Evidence.Size, &status, &decidedBy, &decidedAt, &c.Reason, &c.CreatedAt); err != nil {
+				return err
+			}
+			c.Status, c.DecidedBy, c.DecidedAt = permit.CorrectionStatus(status), decidedBy.Int64, decidedAt.ptr()
+			out = append(out, &c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, c := range out {
+			if err := correctionFields(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// correctionFields reads a request's fields, in the order of CivilFields.
+func correctionFields(ctx context.Context, tx *Tx, c *permit.Correction) error {
+	rows, err := tx.query(ctx, `SELECT field, old_value, new_value FROM correction_fields WHERE correction_id = ?`, c.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	got := map[string]permit.PersonChange{}
+	for rows.Next() {
+		f := permit.PersonChange{PersonID: c.PersonID}
+		if err := rows.Scan(&f.Field, &f.Old, &f.New); err != nil {
+			return err
+		}
+		got[f.Field] = f
+	}
+	for _, name := range permit.CivilFields {
+		if f, ok := got[name]; ok {
+			c.Fields = append(c.Fields, f)
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,309 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+var correctionPath = regexp.MustCompile(`/profil/corrections/(\d+)/piece`)
+
+// askCorrection sends a correction request through the applicant's page
+// (surname changed, the rest as declared) and returns its id.
+func (d *staffDesk) askCorrection(surname string) int64 {
+	d.t.Helper()
+	d.cookie = d.applicant
+	defer func() { d.cookie = d.agent }()
+	res, page := d.postMultipart("/profil/correction", map[string]string{"given_names": "Zoë", "surname": surname,
+		"birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN", "explanation": "Erreur de saisie."},
+		"evidence", "passeport.png", pngFile(d.t))
+	if res.StatusCode != http.StatusSeeOther {
+		d.t.Fatalf("correction request: %d\n%s", res.StatusCode, page)
+	}
+	_, page = d.get("/profil")
+	m := correctionPath.FindStringSubmatch(page)
+	if m == nil {
+		d.t.Fatalf("no request on the profile:\n%s", page)
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	return id
+}
+
+// TestCorrectionRefusedThenAccepted follows a name correction: the
+// identity is locked after filing, a request is refused with a reason the
+// applicant reads, a second one is accepted, the person's data changes
+// with the former value kept, and every current attestation is reissued:
+// the old code verifies as superseded, the new one as valid.
+func TestCorrectionRefusedThenAccepted(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "zoe@example.org")
+		d.step("/decision/favorable", nil, http.StatusSeeOther)
+		before, _ := s.db.Attestations(t.Context(), d.id)
+		var adf *permit.Attestation
+		for _, a := range before {
+			if a.Kind == permit.AttestationFavourable {
+				adf = a
+			}
+		}
+		if adf == nil || adf.Code == "" {
+			t.Fatalf("no sealed favourable-decision attestation: %+v", before)
+		}
+
+		// After filing the identity is shown, not offered as a form.
+		d.cookie = d.applicant
+		_, page := d.get("/profil")
+		mustContain(t, page, "Demander la correction de mon identité", "N&#39;Diaye")
+		mustNotContain(t, page, `name="surname"`)
+		// The form the page no longer offers is refused if posted anyway.
+		res, page := d.post("/profil", url.Values{"given_names": {"Zoë"}, "surname": {"Ndiaye"}, "birth_date": {"1999-02-03"},
+			"birth_place": {"Dakar, Sénégal"}, "nationality": {"SEN"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("changing the surname after filing: %d", res.StatusCode)
+		}
+		mustContain(t, page, "Ceci ne se modifie plus ici")
+
+		// Bad requests: nothing changed, no evidence.
+		res, page = d.postMultipart("/profil/correction", map[string]string{"given_names": "Zoë", "surname": "N'Diaye",
+			"birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN"}, "evidence", "p.png", pngFile(t))
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("request changing nothing: %d", res.StatusCode)
+		}
+		mustContain(t, page, "Vous n&#39;avez rien changé")
+		res, page = d.postMultipart("/profil/correction", map[string]string{"given_names": "Zoë", "surname": "Ndiaye",
+			"birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN", "explanation": "Mon nom."}, "evidence", "", nil)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("request without evidence: %d", res.StatusCode)
+		}
+		// What was typed is kept beside the error.
+		mustContain(t, page, "Joignez un justificatif", `value="Ndiaye"`, "Mon nom.")
+		res, page = d.postMultipart("/profil/correction", map[string]string{"given_names": "Zoë", "surname": "Ndiaye",
+			"birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN"}, "evidence", "p.png", []byte("MZ not an image"))
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("request with an executable as evidence: %d", res.StatusCode)
+		}
+		mustContain(t, page, `id="evidence-error"`)
+
+		first := d.askCorrection("Ndiaye")
+		d.cookie = d.applicant
+		_, page = d.get("/profil/correction")
+		mustContain(t, page, "Vous avez déjà une demande de correction")
+
+		// Only staff of the person's prefecture see it.
+		other := s.prefecture("13", "13")
+		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent13@example.org", permit.RoleAgent, other.ID)}
+		passSecondFactor(t, s, d.cookie[sessionCookie])
+		for _, p := range []string{"/agent/corrections/" + itoa(first), "/agent/corrections/" + itoa(first) + "/piece"} {
+			if res, _ := d.get(p); res.StatusCode != http.StatusNotFound {
+				t.Errorf("another prefecture's agent GET %s: %d", p, res.StatusCode)
+			}
+		}
+		if res, _ := d.post("/agent/corrections/"+itoa(first)+"/accepter", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another prefecture's agent accepts: %d", res.StatusCode)
+		}
+		_, page = d.get("/agent/corrections")
+		mustNotContain(t, page, "/agent/corrections/"+itoa(first))
+		// Nor another applicant.
+		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
+		if res, _ := d.get("/profil/corrections/" + itoa(first) + "/piece"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another applicant gets the evidence: %d", res.StatusCode)
+		}
+		if res, _ := d.post("/profil/corrections/"+itoa(first)+"/retirer", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another applicant withdraws the request: %d", res.StatusCode)
+		}
+
+		// The agent refuses; a reason is required.
+		d.cookie = d.agent
+		_, page = d.get("/agent/demandes/" + itoa(d.id))
+		mustContain(t, page, "Une demande de correction de l&#39;identité attend", "/agent/corrections/"+itoa(first))
+		_, page = d.get("/agent/corrections")
+		mustContain(t, page, "/agent/corrections/"+itoa(first), "N&#39;Diaye Zoë")
+		_, page = d.get("/agent/corrections/" + itoa(first))
+		mustContain(t, page, "Ndiaye", "Erreur de saisie.", "passeport.png", "Accepter réémet 2 attestation(s)")
+		if res, _ := d.get("/agent/corrections/" + itoa(first) + "/piece?apercu"); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("evidence preview: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		res, page = d.post("/agent/corrections/"+itoa(first)+"/refuser", url.Values{"reason": {"  "}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("refusal without reason: %d", res.StatusCode)
+		}
+		mustContain(t, page, `id="reason-error"`)
+		res, _ = d.post("/agent/corrections/"+itoa(first)+"/refuser", url.Values{"reason": {"Le justificatif est illisible."}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("refusal: %d", res.StatusCode)
+		}
+		// Decided once only.
+		res, page = d.post("/agent/corrections/"+itoa(first)+"/accepter", nil)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "déjà été traitée") {
+			t.Fatalf("accepting a refused request: %d", res.StatusCode)
+		}
+		p, _ := s.db.PersonByAccount(t.Context(), accountID(t, s, "zoe@example.org"))
+		if p.Surname != "N'Diaye" {
+			t.Fatalf("a refused correction changed the surname: %q", p.Surname)
+		}
+		d.cookie = d.applicant
+		_, page = d.get("/profil")
+		mustContain(t, page, "Refusée", "Le justificatif est illisible.")
+		mails, _ := s.db.RecentMails(t.Context(), 5)
+		if len(mails) == 0 || mails[0].To != "zoe@example.org" || !strings.Contains(mails[0].Text, "Le justificatif est illisible.") {
+			t.Fatalf("refusal mail: %+v", mails)
+		}
+
+		// A second request is accepted.
+		second := d.askCorrection("Ndiaye")
+		d.cookie = d.agent
+		res, _ = d.post("/agent/corrections/"+itoa(second)+"/accepter", url.Values{"accept_note": {"Conforme au passeport."}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("acceptance: %d", res.StatusCode)
+		}
+		p, _ = s.db.Person(t.Context(), p.ID)
+		if p.Surname != "Ndiaye" || p.GivenNames != "Zoë" {
+			t.Fatalf("accepted correction not applied: %+v", p)
+		}
+		hist, _ := s.db.PersonChanges(t.Context(), p.ID)
+		last := hist[len(hist)-1]
+		if last.Field != permit.FieldSurname || last.Old != "N'Diaye" || last.New != "Ndiaye" ||
+			last.Source != permit.ChangeByCorrection || last.SourceRef != second {
+			t.Fatalf("history after the correction: %+v", hist)
+		}
+		d.cookie = d.applicant
+		_, page = d.get("/profil")
+		mustContain(t, page, "Acceptée", "Conforme au passeport.", "Historique de mes données", "Correction acceptée par la préfecture")
+
+		// Every attestation that proved something is reissued; the old
+		// code says superseded, the new one valid, with the new name.
+		after, _ := s.db.Attestations(t.Context(), d.id)
+		var old, next *permit.Attestation
+		for _, a := range after {
+			if a.Number == adf.Number && a.Version == adf.Version {
+				old = a
+			}
+			if a.Number == adf.Number && a.Version == adf.Version+1 {
+				next = a
+			}
+		}
+		if old == nil || old.SupersededAt == nil || next == nil || next.Code == "" || next.Code == adf.Code {
+			t.Fatalf("attestations after the correction: %+v", after)
+		}
+		if len(after) != 2*len(before) {
+			t.Errorf("%d attestations before, %d after: each should have a new version", len(before), len(after))
+		}
+		_, page = s.verifyCode(adf.Code)
+		mustContain(t, page, "Attestation remplacée par une version plus récente")
+		_, page = s.verifyCode(next.Code)
+		mustContain(t, page, "Ndiaye")
+		mustNotContain(t, page, "remplacée")
+	})
+}
+
+// TestIdentityFreeUntilFiling: before anything is filed the applicant
+// corrects their own declaration, and the history keeps the former
+// value; contact details are not changed on this form.
+func TestIdentityFreeUntilFiling(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		s.prefecture("75", "75")
+		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "draft@example.org", permit.RoleApplicant)}
+		s.profile("75011", "", 0)
+		form := url.Values{"given_names": {"Zoë"}, "surname": {"Ndiaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"}, "nationality": {"SEN"}}
+		if res, page := s.post("/profil", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("correcting a draft identity: %d\n%s", res.StatusCode, page)
+		}
+		_, page := s.get("/profil")
+		mustContain(t, page, `name="surname"`, "Historique de mes données", "N&#39;Diaye", "Ndiaye", "Modifier mes coordonnées")
+		form.Set("postcode", "13001")
+		res, page := s.post("/profil", form)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("changing the address on the identity form: %d", res.StatusCode)
+		}
+		mustContain(t, page, "Vos coordonnées se modifient")
+		p, _ := s.db.PersonByAccount(t.Context(), accountID(t, s, "draft@example.org"))
+		if p.Address.Postcode != "75011" {
+			t.Fatalf("postcode changed: %q", p.Address.Postcode)
+		}
+	})
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+func accountID(t *testing.T, s *site, email string) int64 {
+	t.Helper()
+	a, _, err := s.db.AccountByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
+// TestApplicantCannotChangeWhatThePrefectureSet: a decision, a state, a
+// date the prefecture set, or another person's data are out of an
+// applicant's reach, whatever they post.
+func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "decided@example.org")
+		d.step("/decision/favorable", url.Values{"favourable_note": {"Conforme."}}, http.StatusSeeOther)
+		dec, err := s.db.Decision(t.Context(), d.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		atts, _ := s.db.Attestations(t.Context(), d.id)
+		d.cookie = d.applicant
+		id := itoa(d.id)
+		// The decision routes are the prefecture's: not found for an applicant.
+		for _, p := range []string{"/agent/demandes/" + id + "/decision/defavorable", "/agent/demandes/" + id + "/cloture",
+			"/agent/demandes/" + id + "/annulation"} {
+			if res, _ := d.post(p, url.Values{"reasons": {"other"}, "note": {"x"}, "reason": {"x"}}); res.StatusCode != http.StatusNotFound {
+				t.Errorf("applicant POST %s: %d, want 404", p, res.StatusCode)
+			}
+		}
+		// Decision fields smuggled into the applicant's own forms are ignored.
+		smuggled := map[string]string{"state": "refused", "outcome": "unfavourable", "decided_at": "2020-01-01",
+			"valid_until": "2099-12-31", "prefecture_id": "99", "confirmed_at": "2020-01-01"}
+		fields := map[string]string{"body": "Merci."}
+		for k, v := range smuggled {
+			fields[k] = v
+		}
+		if res, page := d.postMultipart("/demandes/"+id+"/messages", fields, "attachment", "", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("message: %d\n%s", res.StatusCode, page)
+		}
+		form := url.Values{"given_names": {"Zoë"}, "surname": {"N'Diaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"},
+			"nationality": {"SEN"}, "has_permit": {"oui"}, "permit_ground": {"student"}, "permit_number": {"ZZ999"},
+			"permit_from": {"2020-01-01"}, "permit_to": {"2099-12-31"}}
+		for k, v := range smuggled {
+			form.Set(k, v)
+		}
+		if res, _ := d.post("/profil", form); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("declaring another permit after filing: %d, want 422", res.StatusCode)
+		}
+		fields = map[string]string{"given_names": "Zoë", "surname": "N'Diaye", "birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN"}
+		for k, v := range smuggled {
+			fields[k] = v
+		}
+		if res, page := d.postMultipart("/profil/correction", fields, "evidence", "p.png", pngFile(t)); res.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(page, "rien changé") {
+			t.Errorf("a correction of anything but civil data: %d", res.StatusCode)
+		}
+
+		a, _ := s.db.Application(t.Context(), d.id)
+		after, _ := s.db.Decision(t.Context(), d.id)
+		atts2, _ := s.db.Attestations(t.Context(), d.id)
+		if a.State != permit.StateFavourable || after.Outcome != dec.Outcome || !after.DecidedAt.Equal(dec.DecidedAt) || len(atts2) != len(atts) {
+			t.Fatalf("the decision moved: state %s, decision %+v, %d attestations (was %d)", a.State, after, len(atts2), len(atts))
+		}
+		for i := range atts {
+			if !atts2[i].ValidUntil.Equal(atts[i].ValidUntil) {
+				t.Errorf("attestation %s now ends %v", atts[i].Number, atts2[i].ValidUntil)
+			}
+		}
+		p, _ := s.db.Person(t.Context(), a.PersonID)
+		if p.PrefectureID != a.PrefectureID {
+			t.Errorf("prefecture changed to %d", p.PrefectureID)
+		}
+		if pm, _ := s.db.CurrentPermit(t.Context(), p.ID); pm != nil && pm.Number == "ZZ999" {
+			t.Errorf("a permit was declared after filing: %+v", pm)
+		}
+	})
+}
