@@ -270,26 +270,35 @@ func (s *Files) ReviewCorrection(ctx context.Context, acc *permit.Account, id in
 	if out.Applications, err = s.Store.ApplicationsByPerson(ctx, p.ID); err != nil {
 		return nil, err
 	}
-	for _, r := range s.reissues(ctx, out.Applications) {
+	rs, err := s.reissues(ctx, out.Applications)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
 		out.Reissued = append(out.Reissued, r.Old)
 	}
 	return out, nil
 }
 
-// reissues lists the attestations of a person's applications that still
-// prove something, or will: each gets a new version with the same number
-// and dates when the data they carry changes. Expired, superseded and
-// revoked ones are history and stay as they were.
-func (s *Files) reissues(ctx context.Context, apps []*permit.Application) []permit.Reissue {
+// reissues lists the attestations of a person's applications in progress
+// that still prove something, or will: each gets a new version with the
+// same number and dates when the data they carry changes. Expired,
+// superseded and revoked ones are history and stay as they were, as do
+// those of applications that ended (withdrawn, refused, closed, or the
+// card handed over).
+func (s *Files) reissues(ctx context.Context, apps []*permit.Application) ([]permit.Reissue, error) {
 	if s.Attest == nil {
-		return nil
+		return nil, nil
 	}
 	now := s.Clock.Now()
 	var out []permit.Reissue
 	for _, a := range apps {
+		if !a.State.Open() {
+			continue
+		}
 		ats, err := s.Attest.Attestations(ctx, a.ID)
 		if err != nil {
-			continue
+			return nil, err
 		}
 		for _, at := range ats {
 			if st := at.Status(now); st == permit.AttestationValid || st == permit.AttestationPending {
@@ -298,7 +307,7 @@ func (s *Files) reissues(ctx context.Context, apps []*permit.Application) []perm
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // AcceptCorrection applies a request: the person's data takes the new
@@ -319,9 +328,9 @@ func (s *Files) AcceptCorrection(ctx context.Context, acc *permit.Account, id in
 	if err != nil {
 		return err
 	}
-	var reissue []permit.Reissue
-	if s.Attest != nil {
-		reissue = s.reissues(ctx, apps)
+	reissue, err := s.reissues(ctx, apps)
+	if err != nil {
+		return err
 	}
 	m, err := s.correctionMail(ctx, p, "accepted", note)
 	if err != nil {

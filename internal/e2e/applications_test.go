@@ -499,6 +499,9 @@ func (j *applicantJourney) run() {
 	j.agentGrants(renewal)
 	j.arrive("granted")
 	j.downloadTheDecision(renewal)
+
+	// 7. The applicant has their surname corrected, with evidence.
+	j.correctTheName()
 }
 
 // secondFactor is a later log-in of the enrolled agent: the code of the
@@ -598,11 +601,13 @@ func (j *applicantJourney) fillProfile() {
 	b.setDate("permit_to", to)
 	wantStatus(t, "save the profile", b.follow(button("main", w.profileSubmit)), http.StatusOK)
 	j.check(j.step("profile-saved"), expected{lang: w.lang, heading: w.profileHeading,
-		texts: []string{w.profileSaved, w.declaredHelp, fmt.Sprintf(w.competent, prefectureName), fmt.Sprintf(w.profileEmail, j.email)}})
+		texts: []string{w.profileSaved, w.declaredHelp, fmt.Sprintf(w.competent, prefectureName), fmt.Sprintf(w.profileEmail, j.email),
+			"3 rue des Lilas, 75011 Paris"}})
 	got := evaluate[map[string]string](b, "read the profile", `Object.fromEntries([...document.querySelectorAll('main form [name]')]
 		.filter(f => f.type !== 'checkbox' || f.checked).map(f => [f.name, f.value]))`)
 	for k, v := range map[string]string{
-		"given_names": givenNames, "surname": surname, "birth_date": "1999-02-03", "postcode": "75011",
+		// The address is shown beside the form: it changes on its own page.
+		"given_names": givenNames, "surname": surname, "birth_date": "1999-02-03",
 		"has_permit": "oui", "permit_ground": "student", "permit_from": from.Format(time.DateOnly), "permit_to": to.Format(time.DateOnly),
 	} {
 		if got[k] != v {
