@@ -54,6 +54,11 @@ func TestDemoCasesAtEveryStage(t *testing.T) {
 			if len(atts) != 2 || atts[1].Kind != permit.AttestationFavourable || atts[1].Code == "" {
 				t.Fatalf("%s: attestations %+v, want the filing receipt and a sealed favourable-decision one", email, atts)
 			}
+			// She asked once for her birth place to be corrected.
+			cs, _ := db.CorrectionsByPerson(t.Context(), p.ID)
+			if len(cs) != 1 || cs[0].Status != permit.CorrectionPending || cs[0].Fields[0].Field != permit.FieldBirthPlace {
+				t.Fatalf("%s: correction requests %+v, want one pending on the birth place", email, cs)
+			}
 		}
 	}
 }

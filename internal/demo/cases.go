@@ -30,19 +30,23 @@ const (
 type filedPerson struct {
 	person
 	stage stage
+	// correctBirthPlace, when set, is a correction of the birth place the
+	// applicant asks for once the case is at its stage: a request waiting
+	// for an agent at /agent/corrections.
+	correctBirthPlace string
 }
 
 var filedPeople = []filedPerson{
 	{person{"fatou.camara@demo.sejour.localhost", "Fatou", "Camara", "2000-06-14", "Bamako, Mali", "MLI",
-		"student renewal filed, waiting for the prefecture", "student", 95, nil}, filed},
+		"student renewal filed, waiting for the prefecture", "student", 95, nil}, filed, ""},
 	{person{"ivan.petrov@demo.sejour.localhost", "Ivan", "Petrov", "1985-03-02", "Odessa, Ukraine", "UKR",
-		"employee renewal: the prefecture asked for a document", "employee", 100, nil}, asked},
+		"employee renewal: the prefecture asked for a document", "employee", 100, nil}, asked, ""},
 	{person{"mei.chen@demo.sejour.localhost", "Mei", "Chen", "1994-12-08", "Chengdu, Chine", "CHN",
-		"student renewal granted: favourable-decision attestation issued", "student", 110, nil}, granted},
+		"student renewal granted: favourable-decision attestation issued; asks to correct her birth place", "student", 110, nil}, granted, "Chengdu, Sichuan, Chine"},
 	{person{"joao.silva@demo.sejour.localhost", "João", "Silva", "1990-07-19", "Porto, Portugal", "AGO",
-		"employee renewal granted, card ready with a collection appointment", "employee", 105, nil}, cardReady},
+		"employee renewal granted, card ready with a collection appointment", "employee", 105, nil}, cardReady, ""},
 	{person{"amadou.ba@demo.sejour.localhost", "Amadou", "Ba", "1998-01-27", "Thiès, Sénégal", "SEN",
-		"student renewal refused, with reasons and appeal deadlines", "student", 92, nil}, refused},
+		"student renewal refused, with reasons and appeal deadlines", "student", 92, nil}, refused, ""},
 }
 
 // Cases files a renewal for each of filedPeople and takes it, as the
@@ -70,6 +74,9 @@ func Cases(ctx context.Context, files *casework.Files, st Store, params password
 		if created {
 			if err := fileCase(ctx, files, st, pref, acc, agent, fp, now); err != nil {
 				return fmt.Errorf("demonstration case of %s: %w", fp.email, err)
+			}
+			if err := askCorrection(ctx, files, acc, fp); err != nil {
+				return fmt.Errorf("demonstration correction of %s: %w", fp.email, err)
 			}
 		}
 		fmt.Fprintf(out, "  %-40s applicant: %s\n", fp.email, fp.story)
@@ -131,6 +138,20 @@ func fileCase(ctx context.Context, files *casework.Files, st Store, pref *permit
 			Time: "10:30", Place: pref.Name})
 	}
 	return nil
+}
+
+// askCorrection sends the correction request of fp, if it has one,
+// with a scan of the passport as evidence.
+func askCorrection(ctx context.Context, files *casework.Files, acc *permit.Account, fp filedPerson) error {
+	if fp.correctBirthPlace == "" {
+		return nil
+	}
+	_, err := files.RequestCorrection(ctx, acc, casework.CorrectionForm{
+		Identity: casework.ProfileForm{GivenNames: fp.given, Surname: fp.surname, BirthDate: fp.birth,
+			BirthPlace: fp.correctBirthPlace, Nationality: fp.nationality},
+		Explanation: "La province manque à mon lieu de naissance ; voir mon passeport.",
+		Filename:    "passeport.png", Evidence: scanOf("passport")})
+	return err
 }
 
 // scanOf is a small picture standing for a scanned document, different
