@@ -173,6 +173,16 @@ func (p *Page) Field(name, typ, autocomplete, labelKey, hintKey string) Field {
 	return f
 }
 
+// Autofill returns the autocomplete token of a field about the person
+// using the browser, or "off" on a staff page, where the person is
+// someone else.
+func (p *Page) Autofill(token string) string {
+	if p.Staff {
+		return "off"
+	}
+	return token
+}
+
 // Optional is Field for an input that may stay empty.
 func (p *Page) Optional(name, typ, autocomplete, labelKey, hintKey string) Field {
 	f := p.Field(name, typ, autocomplete, labelKey, hintKey)
