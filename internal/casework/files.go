@@ -52,6 +52,7 @@ type FileStore interface {
 	ExportStore
 	AuditStore
 	CounterStore
+	SupportStore
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.
