@@ -93,6 +93,22 @@ func (s *Files) ReportProblem(ctx context.Context, acc *permit.Account, f Report
 	}
 }
 
+// ReportChoices are the applications a reporter may link a report to:
+// an applicant's own; none for anyone else (staff reports carry the
+// application of the page they came from, if they may see it).
+func (s *Files) ReportChoices(ctx context.Context, acc *permit.Account) ([]*permit.Application, error) {
+	if acc == nil || acc.Role != permit.RoleApplicant {
+		return nil, nil
+	}
+	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return s.Store.ApplicationsByPerson(ctx, p.ID)
+}
+
 // reportFromForm validates a report and links it to what the reporter
 // may see.
 func (s *Files) reportFromForm(ctx context.Context, acc *permit.Account, f ReportForm) (*permit.Report, error) {
