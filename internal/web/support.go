@@ -268,12 +268,7 @@ func (s *Server) reporterScreenshot(w http.ResponseWriter, r *http.Request, d re
 // rendered in the site's origin (as documents are).
 func serveScreenshot(w http.ResponseWriter, shot *permit.Screenshot, rc io.ReadCloser) error {
 	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", contentType(shot.Kind))
-	h.Set("Content-Disposition", mimeAttachment(shot.Filename))
-	h.Set("Content-Length", strconv.FormatInt(shot.Size, 10))
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	attachmentHeaders(w, shot.Kind, shot.Filename, shot.Size)
 	_, err := io.Copy(w, rc)
 	return err
 }
