@@ -102,7 +102,7 @@ func TestReportWithoutAccount(t *testing.T) {
 		}
 		// The help desk answers; the reporter reads it and replies.
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
-		if res, page := desk.post("/support/signalements/"+itoa(r.ID)+"/reponse", url.Values{"answer": {"Réessayez maintenant."}}); res.StatusCode != http.StatusSeeOther {
+		if res, page := desk.post("/support/signalements/"+reportID(r.ID)+"/reponse", url.Values{"answer": {"Réessayez maintenant."}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("answer: %d\n%s", res.StatusCode, page)
 		}
 		if _, page := s.get("/suivi/" + code); !strings.Contains(page, "Réessayez maintenant.") || !strings.Contains(page, "Répondu, en attente de votre retour") {
@@ -134,7 +134,7 @@ func (s *site) postMultipartOK(path string, fields map[string]string) (*http.Res
 	return s.postMultipart(path, fields, "screenshot", "", nil)
 }
 
-func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+func reportID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // TestReportLinksOnlyWhatTheReporterMaySee: an applicant's report is
 // linked to them and to their own application; another's application is
@@ -160,17 +160,17 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 		// Another applicant names Amina's application: it is not linked.
 		bob := s.as("bob@example.org", permit.RoleApplicant)
 		r2, _ := reportAs(t, bob, map[string]string{"category": "other", "description": "Test",
-			"application": itoa(mine)})
+			"application": reportID(mine)})
 		if r2.ApplicationID != 0 || r2.PersonID != 0 || r2.PrefectureID != 0 {
 			t.Errorf("someone else's application was linked: %+v", r2)
 		}
-		for _, p := range []string{"/mes-signalements/" + itoa(r.ID), "/mes-signalements/" + itoa(r.ID) + "/capture"} {
+		for _, p := range []string{"/mes-signalements/" + reportID(r.ID), "/mes-signalements/" + reportID(r.ID) + "/capture"} {
 			if res, _ := bob.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s by another applicant: %d", p, res.StatusCode)
 			}
 		}
 		// The reporter downloads their screenshot as an attachment.
-		res, _ := s.get("/mes-signalements/" + itoa(r.ID) + "/capture")
+		res, _ := s.get("/mes-signalements/" + reportID(r.ID) + "/capture")
 		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") ||
 			!strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") || res.Header.Get("Content-Type") != "image/png" {
 			t.Errorf("screenshot for the reporter: %d %v", res.StatusCode, res.Header)
@@ -181,31 +181,31 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 		if !strings.Contains(page, r.Reference) || strings.Contains(page, r2.Reference) {
 			t.Errorf("the agent's queue shows the wrong reports:\n%s", page)
 		}
-		res, page = agent.get("/support/signalements/" + itoa(r.ID))
-		if res.StatusCode != http.StatusOK || !strings.Contains(page, `href="/agent/demandes/`+itoa(mine)+`"`) || !strings.Contains(page, "Zoë N&#39;Diaye") {
+		res, page = agent.get("/support/signalements/" + reportID(r.ID))
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, `href="/agent/demandes/`+reportID(mine)+`"`) || !strings.Contains(page, "Zoë N&#39;Diaye") {
 			t.Errorf("the agent's report page: %d\n%s", res.StatusCode, page)
 		}
-		if res, _ := agent.get("/support/signalements/" + itoa(r2.ID)); res.StatusCode != http.StatusNotFound {
+		if res, _ := agent.get("/support/signalements/" + reportID(r2.ID)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("an unlinked report for an agent: %d", res.StatusCode)
 		}
 		stranger := s.as("agent69@example.org", permit.RoleAgent, other.ID)
-		for _, p := range []string{"/support/signalements/" + itoa(r.ID), "/support/signalements/" + itoa(r.ID) + "/capture", "/support/incidents"} {
+		for _, p := range []string{"/support/signalements/" + reportID(r.ID), "/support/signalements/" + reportID(r.ID) + "/capture", "/support/incidents"} {
 			if res, _ := stranger.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s by another prefecture's agent: %d", p, res.StatusCode)
 			}
 		}
-		if res, _ := stranger.post("/support/signalements/"+itoa(r.ID)+"/reponse", url.Values{"answer": {"x"}}); res.StatusCode != http.StatusNotFound {
+		if res, _ := stranger.post("/support/signalements/"+reportID(r.ID)+"/reponse", url.Values{"answer": {"x"}}); res.StatusCode != http.StatusNotFound {
 			t.Errorf("answer by another prefecture's agent: %d", res.StatusCode)
 		}
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
-		res, page = desk.get("/support/signalements/" + itoa(r.ID))
-		if res.StatusCode != http.StatusOK || strings.Contains(page, `href="/agent/demandes/`) || !strings.Contains(page, "Demande n° "+itoa(mine)) {
+		res, page = desk.get("/support/signalements/" + reportID(r.ID))
+		if res.StatusCode != http.StatusOK || strings.Contains(page, `href="/agent/demandes/`) || !strings.Contains(page, "Demande n° "+reportID(mine)) {
 			t.Errorf("the help desk's report page (no case link): %d\n%s", res.StatusCode, page)
 		}
-		if res, _ := desk.get("/agent/demandes/" + itoa(mine)); res.StatusCode != http.StatusNotFound {
+		if res, _ := desk.get("/agent/demandes/" + reportID(mine)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("the help desk opened a case: %d", res.StatusCode)
 		}
-		if res, _ := desk.get("/support/signalements/" + itoa(r.ID) + "/capture"); res.StatusCode != http.StatusOK {
+		if res, _ := desk.get("/support/signalements/" + reportID(r.ID) + "/capture"); res.StatusCode != http.StatusOK {
 			t.Errorf("screenshot for the help desk: %d", res.StatusCode)
 		}
 		lines, _ := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{casework.ActionReportView}, Limit: 10})
@@ -225,7 +225,7 @@ func TestSupportWorksAReport(t *testing.T) {
 		r, _ := supportReportFixture(t, s, mine)
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
 		other := s.as("aide2@example.org", permit.RoleHelpDesk)
-		u := "/support/signalements/" + itoa(r.ID)
+		u := "/support/signalements/" + reportID(r.ID)
 		for _, tc := range []struct {
 			path   string
 			form   url.Values
@@ -235,7 +235,7 @@ func TestSupportWorksAReport(t *testing.T) {
 			{"/tri", url.Values{"category": {"nope"}, "priority": {"high"}}, 422, "Choisissez une catégorie."},
 			{"/tri", url.Values{"category": {"data_wrong"}, "priority": {"high"}}, 303, ""},
 			{"/attribution", url.Values{"assignee": {"999"}}, 422, "Choisissez une personne de la liste."},
-			{"/attribution", url.Values{"assignee": {itoa(other.account().ID)}}, 303, ""},
+			{"/attribution", url.Values{"assignee": {reportID(other.account().ID)}}, 303, ""},
 			{"/attribution", url.Values{"moi": {"1"}}, 303, ""},
 			{"/reouverture", url.Values{"reason": {"x"}}, 409, ""},
 			{"/reponse", url.Values{"answer": {"  "}}, 422, "Écrivez votre message."},
@@ -270,7 +270,7 @@ func TestSupportWorksAReport(t *testing.T) {
 			t.Errorf("report page after the steps: %d\n%s", res.StatusCode, page)
 		}
 		// The reporter sees the answer, never the triage or who in support acted.
-		_, page = s.get("/mes-signalements/" + itoa(r.ID))
+		_, page = s.get("/mes-signalements/" + reportID(r.ID))
 		if !strings.Contains(page, "Nous corrigeons votre nom.") || strings.Contains(page, "aide@example.org") || strings.Contains(page, "Tri") {
 			t.Errorf("the reporter's page:\n%s", page)
 		}
@@ -340,7 +340,7 @@ func TestServerErrorsBecomeIncidents(t *testing.T) {
 		r, _ := reportAs(t, s, map[string]string{"category": "site_fails", "description": "Le récépissé plante",
 			"phone": "0601020304", "error_ref": strings.ToLower(ref)})
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
-		_, page = desk.get("/support/signalements/" + itoa(r.ID))
+		_, page = desk.get("/support/signalements/" + reportID(r.ID))
 		if !strings.Contains(page, "database exploded") || !strings.Contains(page, "/demandes/42/recepisse") {
 			t.Errorf("the incident is not beside the report quoting it:\n%s", page)
 		}
@@ -364,7 +364,7 @@ func TestHelpDeskAccounts(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		pref := s.prefecture("75", "75")
 		admin := s.as("admin@example.org", permit.RoleAdmin)
-		res, page := admin.post("/admin/agents", url.Values{"email": {"aide@pref.example"}, "title": {"help_desk"}, "prefectures": {itoa(pref.ID)}})
+		res, page := admin.post("/admin/agents", url.Values{"email": {"aide@pref.example"}, "title": {"help_desk"}, "prefectures": {reportID(pref.ID)}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("create help desk: %d\n%s", res.StatusCode, page)
 		}
