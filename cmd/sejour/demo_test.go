@@ -61,4 +61,12 @@ func TestDemoCasesAtEveryStage(t *testing.T) {
 			}
 		}
 	}
+	// The support queue has its two reports, once, and the help desk its account.
+	reports, _ := db.Reports(t.Context(), permit.ReportFilter{Scope: permit.ReportScope{All: true}, Limit: 10})
+	if len(reports) != 2 || reports[0].AccountID != 0 || reports[0].ErrorRef == "" || reports[1].ApplicationID == 0 {
+		t.Errorf("demonstration reports: %+v", reports)
+	}
+	if a, _, err := db.AccountByEmail(t.Context(), "assistance@demo.sejour.localhost"); err != nil || !a.HelpDesk() {
+		t.Errorf("demonstration help desk: %+v, %v", a, err)
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/sejour/sejour/internal/jobs"
 	"github.com/sejour/sejour/internal/notify"
 	"github.com/sejour/sejour/internal/password"
+	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/seal"
 	"github.com/sejour/sejour/internal/store"
@@ -134,7 +135,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB, Sender: sender, Clock: m.Clock, Logger: m.Logger,
 		SweepAttestations: func(ctx context.Context) (int, error) { return m.Files.SweepAttestations(ctx) },
-		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.Files.IssueDue(ctx, id) }})
+		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.Files.IssueDue(ctx, id) },
+		RecordIncident:    func(ctx context.Context, inc *permit.Incident) error { return m.Files.RecordIncident(ctx, inc) }})
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}

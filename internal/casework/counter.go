@@ -367,11 +367,15 @@ func (s *Files) Claim(ctx context.Context, acc *permit.Account, code string) (*p
 
 // newClaimCode returns claimLength random characters of claimAlphabet,
 // drawn without bias.
-func newClaimCode() string {
-	out := make([]byte, 0, claimLength)
+func newClaimCode() string { return newCode(claimLength) }
+
+// newCode returns n random characters of claimAlphabet, drawn without
+// bias: claim codes, and the follow codes of reports of problems.
+func newCode(n int) string {
+	out := make([]byte, 0, n)
 	b := make([]byte, 1)
 	limit := 256 - 256%len(claimAlphabet)
-	for len(out) < claimLength {
+	for len(out) < n {
 		rand.Read(b) // never fails: crypto/rand panics rather than return an error
 		if int(b[0]) < limit {
 			out = append(out, claimAlphabet[int(b[0])%len(claimAlphabet)])

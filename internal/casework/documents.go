@@ -51,14 +51,7 @@ func (s *Files) store(ctx context.Context, p *permit.Person, acc *permit.Account
 	if used+int64(len(data)) > s.Quota {
 		return nil, permit.Errorf(permit.EINVALID, "upload.quota", s.Quota>>20)
 	}
-	var kind upload.Kind
-	select {
-	case s.checkSlots() <- struct{}{}:
-		kind, err = upload.Check(data, s.Limits)
-		<-s.checkSlots()
-	case <-ctx.Done():
-		return nil, permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
-	}
+	kind, err := s.check(ctx, data)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +61,18 @@ func (s *Files) store(ctx context.Context, p *permit.Person, acc *permit.Account
 	}
 	return &permit.Document{BlobSum: sum, Filename: upload.SafeFilename(filename, kind), Kind: string(kind),
 		Size: int64(len(data)), UploadedBy: acc.ID}, nil
+}
+
+// check parses an uploaded file's content (PDF, JPEG or PNG only) and
+// returns its kind, running at most GOMAXPROCS checks at once.
+func (s *Files) check(ctx context.Context, data []byte) (upload.Kind, error) {
+	select {
+	case s.checkSlots() <- struct{}{}:
+		defer func() { <-s.checkSlots() }()
+		return upload.Check(data, s.Limits)
+	case <-ctx.Done():
+		return "", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
+	}
 }
 
 // RemoveDocument removes the current version of a document while the

@@ -53,6 +53,7 @@ type FileStore interface {
 	AuditStore
 	CounterStore
 	CorrectionStore
+	SupportStore
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.

@@ -24,12 +24,13 @@ const (
 	TitleAgent      = "agent"
 	TitleSupervisor = "supervisor"
 	TitleAdmin      = "admin"
+	TitleHelpDesk   = "help_desk"
 )
 
 // StaffForm is what an admin types to create a staff account.
 type StaffForm struct {
 	Email       string
-	Title       string   // agent, supervisor or admin
+	Title       string   // agent, supervisor, admin or help_desk
 	Prefectures []string // prefecture ids, as the form sends them
 	Lang        string   // of the invitation mail
 }
@@ -47,6 +48,8 @@ func (f *StaffForm) account(known []*permit.Prefecture) (*permit.Account, error)
 		a.Role, a.Supervisor = permit.RoleAgent, f.Title == TitleSupervisor
 	case TitleAdmin:
 		a.Role = permit.RoleAdmin
+	case TitleHelpDesk:
+		a.Role = permit.RoleHelpDesk
 	default:
 		errs["title"] = "staffauth.error.title"
 	}
@@ -62,6 +65,9 @@ func (f *StaffForm) account(known []*permit.Prefecture) (*permit.Account, error)
 	}
 	if a.Role == permit.RoleAgent && len(a.Prefectures) == 0 && errs["prefectures"] == "" {
 		errs["prefectures"] = "staffauth.error.prefecture_required"
+	}
+	if a.Role == permit.RoleHelpDesk {
+		a.Prefectures = nil // the help desk answers every prefecture's users, and opens no case
 	}
 	return a, permit.Invalid(errs)
 }

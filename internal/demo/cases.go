@@ -81,7 +81,7 @@ func Cases(ctx context.Context, files *casework.Files, st Store, params password
 		}
 		fmt.Fprintf(out, "  %-40s applicant: %s\n", fp.email, fp.story)
 	}
-	return nil
+	return reports(ctx, files, st, out)
 }
 
 func fileCase(ctx context.Context, files *casework.Files, st Store, pref *permit.Prefecture, acc, agent *permit.Account, fp filedPerson, now time.Time) error {

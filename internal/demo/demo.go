@@ -1,5 +1,5 @@
 // Package demo loads demonstration data: prefectures, an agent, a
-// supervisor and an admin with their second factor enrolled,
+// supervisor, an admin and a help desk with their second factor enrolled,
 // and applicants in situations worth showing (a renewal in its window, a
 // late one, two applications on different grounds). It is idempotent: run
 // twice, it finds what it made the first time.
@@ -80,6 +80,7 @@ func Load(ctx context.Context, st Store, clk clock.Clock, params password.Params
 		{Email: "agent@demo.sejour.localhost", Role: permit.RoleAgent, Prefectures: []int64{pref.ID}},
 		{Email: "superviseur@demo.sejour.localhost", Role: permit.RoleAgent, Supervisor: true, Prefectures: []int64{pref.ID}},
 		{Email: "admin@demo.sejour.localhost", Role: permit.RoleAdmin},
+		{Email: "assistance@demo.sejour.localhost", Role: permit.RoleHelpDesk},
 	}
 	for _, a := range staff {
 		if _, err := account(ctx, st, a, hash, now); err != nil {
@@ -90,7 +91,9 @@ func Load(ctx context.Context, st Store, clk clock.Clock, params password.Params
 			return err
 		}
 		where := "all prefectures"
-		if !a.Admin() {
+		if a.HelpDesk() {
+			where = "reports of all prefectures, no case files"
+		} else if !a.Admin() {
 			where = pref.Name
 		}
 		fmt.Fprintf(out, "  %-40s %s (%s)\n  %-40s second-factor secret: %s\n", a.Email, title(a), where, "", secret)
@@ -170,6 +173,8 @@ func title(a *permit.Account) string {
 		return "admin"
 	case a.Supervises():
 		return "supervisor"
+	case a.HelpDesk():
+		return "help desk"
 	}
 	return "agent"
 }

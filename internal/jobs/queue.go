@@ -20,6 +20,7 @@ import (
 
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/notify"
+	"github.com/sejour/sejour/internal/permit"
 )
 
 // Options are what New needs. Database, Store and Sender are required.
@@ -35,6 +36,9 @@ type Options struct {
 	SweepAttestations func(ctx context.Context) (int, error)
 	// IssueAttestations, when set, works the issue_attestations jobs.
 	IssueAttestations func(ctx context.Context, appID int64) (int, error)
+	// RecordIncident, when set, keeps every failed attempt of a job as
+	// an incident of the portal, for support.
+	RecordIncident func(ctx context.Context, inc *permit.Incident) error
 }
 
 // Queue is sejour's job queue: a River client with sejour's job kinds.
@@ -73,6 +77,9 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 		Queues:     map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:    workers,
 		JobTimeout: 2 * time.Minute,
+	}
+	if opts.RecordIncident != nil {
+		cfg.ErrorHandler = &incidents{record: opts.RecordIncident, logger: logger}
 	}
 	if !keep {
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(

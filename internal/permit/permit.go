@@ -16,16 +16,20 @@ type GroundID string
 // Role is what an account may do.
 type Role string
 
-// The roles. An agent is scoped to one or more prefectures.
+// The roles. An agent is scoped to one or more prefectures. The help
+// desk answers reports of problems for every prefecture's users without
+// opening case files; the database keeps it as an agent account with a
+// flag (decision 0003), and the store gives it this role.
 const (
 	RoleApplicant Role = "applicant"
 	RoleAgent     Role = "agent"
 	RoleAdmin     Role = "admin"
+	RoleHelpDesk  Role = "help_desk"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
-	return r == RoleApplicant || r == RoleAgent || r == RoleAdmin
+	return r == RoleApplicant || r == RoleAgent || r == RoleAdmin || r == RoleHelpDesk
 }
 
 // Prefecture is the authority that decides on applications of the people
@@ -61,6 +65,13 @@ type Account struct {
 // supervisor or admin).
 func (a *Account) Staff() bool { return a != nil && (a.Role == RoleAgent || a.Role == RoleAdmin) }
 
+// HelpDesk reports whether the account is the help desk's.
+func (a *Account) HelpDesk() bool { return a != nil && a.Role == RoleHelpDesk }
+
+// Backoffice reports whether the account works in the back office at
+// all: staff or help desk. Every such account passes a second factor.
+func (a *Account) Backoffice() bool { return a.Staff() || a.HelpDesk() }
+
 // Supervises reports whether the account may undo steps and read the audit
 // trail: a supervisor, or an admin.
 func (a *Account) Supervises() bool {
@@ -95,6 +106,8 @@ func (a *Account) StaffTitle() string {
 	switch {
 	case a.Role == RoleAdmin:
 		return "role.admin"
+	case a.Role == RoleHelpDesk:
+		return "role.help_desk"
 	case a.Supervisor:
 		return "role.supervisor"
 	}

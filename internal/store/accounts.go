@@ -16,9 +16,10 @@ func (db *DB) CreateAccount(ctx context.Context, a *permit.Account, passwordHash
 	return db.inWrite(ctx, func(tx *Tx) error {
 		a.Email = permit.NormalizeEmail(a.Email)
 		a.CreatedAt = db.clock.Now()
-		err := tx.queryRow(ctx, `INSERT INTO accounts (email, password_hash, role, supervisor, lang, confirmed_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.Email, passwordHash, string(a.Role), a.Supervisor, a.Lang, a.ConfirmedAt, a.CreatedAt).Scan(&a.ID)
+		role, helpDesk := storedRole(a.Role)
+		err := tx.queryRow(ctx, `INSERT INTO accounts (email, password_hash, role, supervisor, help_desk, lang, confirmed_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.Email, passwordHash, role, a.Supervisor, helpDesk, a.Lang, a.ConfirmedAt, a.CreatedAt).Scan(&a.ID)
 		if err != nil {
 			return err
 		}
@@ -35,6 +36,16 @@ func (db *DB) CreateAccount(ctx context.Context, a *permit.Account, passwordHash
 		}
 		return insertMail(ctx, tx, m, a.CreatedAt)
 	})
+}
+
+// storedRole is how a role is kept: the help desk is an agent account
+// with the help_desk flag, since the role column's CHECK allows three
+// values (decision 0003).
+func storedRole(r permit.Role) (role string, helpDesk bool) {
+	if r == permit.RoleHelpDesk {
+		return string(permit.RoleAgent), true
+	}
+	return string(r), false
 }
 
 // AccountByEmail returns an account and its password hash, or ENOTFOUND.
@@ -64,12 +75,16 @@ func findAccount(ctx context.Context, tx *Tx, where string, arg any) (*permit.Ac
 	var a permit.Account
 	var hash, role string
 	var confirmed, disabled, enrolled nullTime
-	err := tx.queryRow(ctx, `SELECT id, email, password_hash, role, supervisor, lang, confirmed_at, disabled_at, created_at, totp_enrolled_at
-		FROM accounts WHERE `+where, arg).Scan(&a.ID, &a.Email, &hash, &role, &a.Supervisor, &a.Lang, &confirmed, &disabled, &a.CreatedAt, &enrolled)
+	var helpDesk bool
+	err := tx.queryRow(ctx, `SELECT id, email, password_hash, role, supervisor, help_desk, lang, confirmed_at, disabled_at, created_at, totp_enrolled_at
+		FROM accounts WHERE `+where, arg).Scan(&a.ID, &a.Email, &hash, &role, &a.Supervisor, &helpDesk, &a.Lang, &confirmed, &disabled, &a.CreatedAt, &enrolled)
 	if err != nil {
 		return nil, "", err
 	}
 	a.Role = permit.Role(role)
+	if helpDesk {
+		a.Role = permit.RoleHelpDesk
+	}
 	a.ConfirmedAt = confirmed.ptr()
 	a.DisabledAt = disabled.ptr()
 	a.EnrolledAt = enrolled.ptr()

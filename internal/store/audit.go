@@ -134,7 +134,7 @@ func (db *DB) AuditTrail(ctx context.Context, f audit.Filter) ([]*audit.Line, er
 			args = append(args, a)
 		}
 	}
-	q := `SELECT ` + auditColumns + `, COALESCE(a.email, ''), COALESCE(a.role, ''), COALESCE(a.supervisor, FALSE), COALESCE(p.name, '')
+	q := `SELECT ` + auditColumns + `, COALESCE(a.email, ''), CASE WHEN a.help_desk THEN 'help_desk' ELSE COALESCE(a.role, '') END, COALESCE(a.supervisor, FALSE), COALESCE(p.name, '')
 		FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_account_id LEFT JOIN prefectures p ON p.id = l.prefecture_id`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)

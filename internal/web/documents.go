@@ -145,12 +145,7 @@ func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request, inline bo
 // the page's origin, inline only for the staff's preview.
 func sendFile(w http.ResponseWriter, d *permit.Document, rc io.ReadCloser, inline bool) error {
 	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", contentType(d.Kind))
-	h.Set("Content-Disposition", mimeAttachment(d.Filename))
-	h.Set("Content-Length", strconv.FormatInt(d.Size, 10))
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h := attachmentHeaders(w, d.Kind, d.Filename, d.Size)
 	if inline {
 		h.Set("Content-Disposition", "inline")
 		if d.Kind == "pdf" {
@@ -161,6 +156,19 @@ func sendFile(w http.ResponseWriter, d *permit.Document, rc io.ReadCloser, inlin
 	}
 	_, err := io.Copy(w, rc)
 	return err
+}
+
+// attachmentHeaders sets the headers of an uploaded file sent back: its
+// checked type, a download with a cleaned name, never cached, and
+// sandboxed should a browser render it anyway.
+func attachmentHeaders(w http.ResponseWriter, kind, filename string, size int64) http.Header {
+	h := w.Header()
+	h.Set("Content-Type", contentType(kind))
+	h.Set("Content-Disposition", mimeAttachment(filename))
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	return h
 }
 
 func contentType(kind string) string {

@@ -1,10 +1,11 @@
 package web
 
 import (
-	"crypto/rand"
+	"context"
 	"errors"
 	"net/http"
-	"strings"
+	"strconv"
+	"time"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -39,6 +40,7 @@ type errorView struct {
 	Status    int
 	Message   string
 	Reference string
+	ReportURL string // "report this problem", carrying the reference, the page and its application
 }
 
 // renderError writes the error page. Internal errors are logged once,
@@ -50,30 +52,38 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	ref := newReference()
 	if code == permit.EINTERNAL || code == permit.EUNAVAILABLE {
 		s.Logger.Error("request failed", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
+		s.recordIncident(r, ref, status, err)
 	}
 	p := s.page(r, "error.title")
 	key, args := permit.ErrorMessage(err)
 	if errors.Is(err, http.ErrHandlerTimeout) {
 		key = "error.internal"
 	}
-	v := &errorView{Page: p, Status: status, Message: p.T(key, args...), Reference: ref}
+	v := &errorView{Page: p, Status: status, Message: p.T(key, args...), Reference: ref, ReportURL: reportURL(p.Path, ref)}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, "error", v)
 }
 
 // newReference returns a short reference, easy to read aloud on the phone:
 // no 0/O or 1/I confusion.
-func newReference() string {
-	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-	b := make([]byte, 8)
-	rand.Read(b)
-	var sb strings.Builder
-	sb.WriteString("ERR-")
-	for i, c := range b {
-		if i == 4 {
-			sb.WriteByte('-')
-		}
-		sb.WriteByte(alphabet[int(c)%len(alphabet)])
+func newReference() string { return permit.NewReference("ERR") }
+
+// recordIncident keeps a server error as an incident, under the reference
+// the page shows, so that a report quoting it finds its cause. It never
+// fails the error page: a failure to record is logged, and the page goes on.
+func (s *Server) recordIncident(r *http.Request, ref string, status int, err error) {
+	if s.Files == nil {
+		return
 	}
-	return sb.String()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), incidentTimeout)
+	defer cancel()
+	inc := &permit.Incident{Reference: ref, Source: permit.IncidentWeb, Kind: "http_" + strconv.Itoa(status),
+		Method: r.Method, Path: reportedPath(r.URL.Path), Status: status, Cause: err.Error()}
+	if rerr := s.Files.RecordIncident(ctx, inc); rerr != nil {
+		s.Logger.Warn("incident not recorded", "ref", ref, "err", rerr)
+	}
 }
+
+// incidentTimeout bounds the recording of an incident: the database may
+// be what failed, and the error page must not wait for it.
+const incidentTimeout = 2 * time.Second

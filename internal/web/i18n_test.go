@@ -119,6 +119,7 @@ func dynamicKeys() []string {
 	for _, w := range permit.ConsentWays {
 		keys = append(keys, "counter.consent_how."+w)
 	}
+	keys = append(keys, supportKeys()...)
 	return keys
 }
 

@@ -48,6 +48,12 @@ func newLimits(clk clock.Clock) *limits {
 		// (one time step), so guessing a 6-digit code takes years and a
 		// staff member who mistyped waits half a minute, never longer.
 		"second-factor": {every: 30 * time.Second, burst: 5},
+		// Reports of problems and replies to them, from one address: 10,
+		// then 1 a minute (a help point may send several for its visitors).
+		"report-ip": {every: time.Minute, burst: 10},
+		// Follow pages and typed follow codes (74 bits: guessing is
+		// hopeless anyway), from one address: 30, then 1 every 2 s.
+		"follow-ip": {every: 2 * time.Second, burst: 30},
 	}}
 }
 

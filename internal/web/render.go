@@ -62,6 +62,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		ref := newReference()
 		s.Logger.Error("template failed", "ref", ref, "name", name, "err", err)
+		s.recordIncident(r, ref, http.StatusInternalServerError, err)
 		http.Error(w, "Erreur interne / Internal error — "+ref, http.StatusInternalServerError)
 		return
 	}

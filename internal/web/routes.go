@@ -23,8 +23,11 @@ const (
 	devOnly               // only when the development pages are on
 	// staffPending is the second-factor pages: staff whose session has not
 	// passed the second factor yet. The back office's other audiences
-	// (staff, supervisor, adminOnly) send such a session here first.
+	// (staff, supervisor, adminOnly, support, helpDesk) send such a session
+	// here first.
 	staffPending
+	support  // the support queue: help desk, agents (supervisors included) and admins
+	helpDesk // the help desk and admins only (the incidents)
 )
 
 type route struct {
@@ -38,7 +41,7 @@ type route struct {
 // routes_*.go files, and are listed here.
 func (s *Server) routes() []route {
 	var all []route
-	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes(), s.remedyRoutes()} {
+	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes(), s.remedyRoutes(), s.supportRoutes()} {
 		all = append(all, part...)
 	}
 	return all
@@ -111,7 +114,7 @@ func (s *Server) guard(rt route) http.Handler {
 				http.Redirect(w, r, homeOf(a), http.StatusSeeOther)
 				return nil
 			}
-		case signedIn, applicant, staff, supervisor, adminOnly:
+		case signedIn, applicant, staff, supervisor, adminOnly, support, helpDesk:
 			if a == nil {
 				http.Redirect(w, r, "/connexion?suite="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil
@@ -119,7 +122,9 @@ func (s *Server) guard(rt route) http.Handler {
 			if (rt.who == applicant && a.Role != permit.RoleApplicant) ||
 				(rt.who == staff && !a.Staff()) ||
 				(rt.who == supervisor && !a.Supervises()) ||
-				(rt.who == adminOnly && !a.Admin()) {
+				(rt.who == adminOnly && !a.Admin()) ||
+				(rt.who == support && !a.Backoffice()) ||
+				(rt.who == helpDesk && !a.HelpDesk() && !a.Admin()) {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 			}
 			if rt.who != signedIn && rt.who != applicant && casework.NeedsSecondFactor(a, session(r)) {
@@ -131,7 +136,7 @@ func (s *Server) guard(rt route) http.Handler {
 				http.Redirect(w, r, "/connexion?suite="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil
 			}
-			if !a.Staff() {
+			if !a.Backoffice() {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 			}
 			if !casework.NeedsSecondFactor(a, session(r)) {
@@ -149,8 +154,11 @@ func (s *Server) guard(rt route) http.Handler {
 
 // homeOf is where an account lands after logging in.
 func homeOf(a *permit.Account) string {
-	if a.Role == permit.RoleApplicant {
+	switch a.Role {
+	case permit.RoleApplicant:
 		return "/tableau-de-bord"
+	case permit.RoleHelpDesk:
+		return "/support"
 	}
 	return "/agent"
 }

@@ -24,9 +24,11 @@ const (
 	// asAgentNo2FA is an agent whose session has not passed the second
 	// factor (it has not even enrolled one).
 	asAgentNo2FA caller = "agent-pending"
+	// asHelpDesk answers reports for every prefecture and opens no case.
+	asHelpDesk caller = "help-desk"
 )
 
-var callers = []caller{anon, asApp, asAgent, asAdmin, asAgentNo2FA}
+var callers = []caller{anon, asApp, asAgent, asAdmin, asAgentNo2FA, asHelpDesk}
 
 // outcome is what a caller must get from a route: served (anything but a
 // redirect to log in or a not-found), sent to log in, sent home, or not found.
@@ -43,19 +45,24 @@ const (
 // expectations is, for every audience, what each caller gets. A route
 // whose audience is missing here fails the test.
 var expectations = map[who]map[caller]outcome{
-	anyone:    {anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served},
-	guestOnly: {anon: served, asApp: toHome, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: toHome},
+	anyone:    {anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served},
+	guestOnly: {anon: served, asApp: toHome, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: toHome, asHelpDesk: toHome},
 	// Logging out works while the second factor is pending.
-	signedIn:  {anon: toLogin, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served},
-	applicant: {anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound},
-	// No back-office route answers a session without the second factor.
-	staff: {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA},
+	signedIn:  {anon: toLogin, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served},
+	applicant: {anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound},
+	// No back-office route answers a session without the second factor;
+	// the help desk opens no case.
+	staff: {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: notFound},
 	// The agents of this test are not supervisors.
-	supervisor: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound},
-	adminOnly:  {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound},
+	supervisor: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound},
+	adminOnly:  {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound},
 	// The second-factor pages serve only staff still pending; the others
 	// go home.
-	staffPending: {anon: toLogin, asApp: notFound, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: served},
+	staffPending: {anon: toLogin, asApp: notFound, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: served, asHelpDesk: toHome},
+	// The support queue: the agent answers the reports of their
+	// prefecture (the test's report is linked to its application).
+	support:  {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: served},
+	helpDesk: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: served},
 }
 
 // TestEveryRouteStatesWhoMayCallIt tries every route of the site map as
@@ -74,6 +81,13 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	loggedIn(t, base, string(asAgent)+"@example.org", permit.RoleAgent, pref.ID)
 	loggedIn(t, base, string(asAdmin)+"@example.org", permit.RoleAdmin)
 	pendingAccount(t, base, string(asAgentNo2FA)+"@example.org", permit.RoleAgent, pref.ID)
+	loggedIn(t, base, string(asHelpDesk)+"@example.org", permit.RoleHelpDesk)
+	// A report by the applicant about their application, with a
+	// screenshot, whose number is the application's: every {id} of the
+	// support routes is real too.
+	if report, _ := supportReportFixture(t, base, id); report.ID != id {
+		t.Fatalf("the report is number %d, the application %d", report.ID, id)
+	}
 	// The staff account the admin pages disable and enable: none of the callers.
 	target := pendingAccount(t, base, "target@example.org", permit.RoleAgent, pref.ID)
 	// A mail, so that the outbox page of mail 1 exists.
@@ -96,7 +110,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 		path = fill.Replace(path)
 		exp, ok := expectations[rt.who]
 		if rt.who == devOnly {
-			exp, ok = map[caller]outcome{anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served}, true
+			exp, ok = map[caller]outcome{anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served}, true
 		}
 		if !ok {
 			t.Errorf("%s: no expectations for its audience", rt.pattern)
@@ -113,7 +127,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 					t.Fatal(err)
 				}
 				s.cookie[sessionCookie] = secret
-				if c == asAgent || c == asAdmin {
+				if c == asAgent || c == asAdmin || c == asHelpDesk {
 					passSecondFactor(t, s, secret)
 				}
 			}
@@ -153,7 +167,7 @@ func classify(res *http.Response) outcome {
 		return notFound
 	case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, "/connexion?suite="):
 		return toLogin
-	case res.StatusCode == http.StatusSeeOther && (loc == "/tableau-de-bord" || loc == "/agent"):
+	case res.StatusCode == http.StatusSeeOther && (loc == "/tableau-de-bord" || loc == "/agent" || loc == "/support"):
 		return toHome
 	case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, secondFactorPath+"?suite="):
 		return to2FA

@@ -45,6 +45,7 @@ var titleOptions = []titleOption{
 	{casework.TitleAgent, "role.agent", "staffauth.admin.hint.agent"},
 	{casework.TitleSupervisor, "role.supervisor", "staffauth.admin.hint.supervisor"},
 	{casework.TitleAdmin, "role.admin", "staffauth.admin.hint.admin"},
+	{casework.TitleHelpDesk, "role.help_desk", "support.admin.hint.help_desk"},
 }
 
 func (s *Server) staffAccounts(w http.ResponseWriter, r *http.Request) error {
