@@ -83,6 +83,7 @@ func TestReportFromErrorPage(t *testing.T) {
 			if !strings.Contains(st.Text, ref) {
 				t.Errorf("the follow page does not recall the error reference %s", ref)
 			}
+			helpDeskAnswers(t, m, base, tc.lang, th.Report.Reference, b, url)
 		})
 	}
 }
