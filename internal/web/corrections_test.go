@@ -194,8 +194,9 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		}
 		_, page = s.verifyCode(adf.Code)
 		mustContain(t, page, "Attestation remplacée par une version plus récente")
+		mustNotContain(t, page, "Attestation authentique et valable aujourd&#39;hui")
 		_, page = s.verifyCode(next.Code)
-		mustContain(t, page, "Ndiaye")
+		mustContain(t, page, "Attestation authentique et valable aujourd&#39;hui", "Ndiaye")
 		mustNotContain(t, page, "remplacée")
 	})
 }
