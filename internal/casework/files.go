@@ -53,6 +53,7 @@ type FileStore interface {
 	AuditStore
 	CounterStore
 	CorrectionStore
+	ContactStore
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.
