@@ -38,7 +38,7 @@ type route struct {
 // routes_*.go files, and are listed here.
 func (s *Server) routes() []route {
 	var all []route
-	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes(), s.remedyRoutes()} {
+	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes(), s.remedyRoutes(), s.contactRoutes()} {
 		all = append(all, part...)
 	}
 	return all
