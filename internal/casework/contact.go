@@ -55,7 +55,6 @@ type ContactForm struct {
 	AddressLine, Postcode, City, Phone string
 	Email                              string
 	Password                           string
-	Lang                               string
 }
 
 // ContactView is what the contact page shows.

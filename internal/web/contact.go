@@ -65,7 +65,7 @@ func (s *Server) changeContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := r.PostForm
 	f := casework.ContactForm{AddressLine: v.Get("address_line"), Postcode: v.Get("postcode"), City: v.Get("city"),
-		Phone: v.Get("phone"), Email: v.Get("email"), Password: v.Get("password"), Lang: lang(r)}
+		Phone: v.Get("phone"), Email: v.Get("email"), Password: v.Get("password")}
 	out, err := s.contacts().ChangeContact(r.Context(), acc, f)
 	if err != nil {
 		p := s.page(r, "contact.title")

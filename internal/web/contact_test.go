@@ -359,3 +359,28 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 		}
 	})
 }
+
+// TestContactPageBeforeTheProfile: an applicant who has not filled their
+// profile yet sees their e-mail address and is sent to the profile for
+// the postal address, and may still change their e-mail address.
+func TestContactPageBeforeTheProfile(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "new@example.org", permit.RoleApplicant)}
+		res, page := s.get("/profil/coordonnees")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("contact page: %d", res.StatusCode)
+		}
+		mustContain(t, page, "new@example.org", "Compléter mon profil", `id="email"`, `id="password"`)
+		mustNotContain(t, page, `id="postcode"`)
+		res, _ = s.post("/profil/coordonnees", url.Values{"email": {"newer@example.org"}, "password": {goodPassword}, "postcode": {"69001"}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profil/coordonnees?enregistre&courriel" {
+			t.Fatalf("ask: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if _, err := s.db.PersonByAccount(t.Context(), s.account().ID); permit.ErrorCode(err) != permit.ENOTFOUND {
+			t.Errorf("a person was made from the contact page: %v", err)
+		}
+		if res, _ := s.get(s.lastLink("newer@example.org", "/coordonnees/courriel/")); res.StatusCode != http.StatusOK {
+			t.Errorf("confirm: %d", res.StatusCode)
+		}
+	})
+}
