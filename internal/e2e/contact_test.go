@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sejour/sejour/internal/app"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -68,25 +69,51 @@ func TestContactPages(t *testing.T) {
 			m, base := startApp(t)
 			email := fmt.Sprintf("moves-%s-%s@exemple.fr", tc.w.lang, tc.dev.name)
 			seed(t, m, email)
+			draft := placeInParis(t, m, email)
 			lyon := &permit.Prefecture{Code: "69", Name: lyonName, Departments: []string{"69"}}
 			if err := m.DB.CreatePrefecture(t.Context(), lyon); err != nil {
 				t.Fatal(err)
 			}
 			j := &applicantJourney{t: t, w: tc.w, email: email, files: t.TempDir(), today: civil(time.Now()),
 				base: base, opts: options{dev: tc.dev, lang: "fr-FR", noScript: tc.noScript}}
-			j.contactVisit(tc.c)
+			j.contactVisit(tc.c, draft)
 		})
 	}
 }
 
-func (j *applicantJourney) contactVisit(c contactWords) {
+// placeInParis gives the seeded applicant a profile in Paris and a draft
+// renewal, through the program's own store (the profile's pages have
+// their own journey), and returns the draft's number.
+func placeInParis(t *testing.T, m *app.Main, email string) int64 {
+	t.Helper()
+	ctx := t.Context()
+	acc, _, err := m.DB.AccountByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefs, err := m.DB.Prefectures(ctx)
+	if err != nil || len(prefs) != 1 {
+		t.Fatalf("prefectures %v, %v", prefs, err)
+	}
+	p := &permit.Person{AccountID: acc.ID, GivenNames: givenNames, Surname: surname, BirthDate: "1999-02-03", BirthPlace: "Dakar, Sénégal",
+		Nationality: "SEN", PrefectureID: prefs[0].ID, Address: permit.Address{Line: "3 rue des Lilas", Postcode: "75011", City: "Paris"}}
+	today := civil(time.Now())
+	pm := &permit.Permit{Ground: "student", Number: "AB1234567", ValidFrom: today.AddDate(-1, 0, 0), ValidTo: today.AddDate(0, 0, 90)}
+	if err := m.DB.SaveProfile(ctx, p, pm); err != nil {
+		t.Fatal(err)
+	}
+	a := &permit.Application{PersonID: p.ID, PrefectureID: prefs[0].ID, Ground: "student", Kind: permit.KindRenewal, State: permit.StateDraft}
+	if err := m.DB.CreateApplication(ctx, a, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
+func (j *applicantJourney) contactVisit(c contactWords, draft int64) {
 	j.arrive("applicant")
 	t, b, w := j.t, j.b, j.w
 	j.logIn(j.email)
 	j.check(j.step("dashboard"), expected{lang: w.lang, heading: w.mySpace})
-	j.fillProfile()
-	j.window = fmt.Sprintf(w.inWindow, inWords(w.lang, j.today.AddDate(0, 0, 90-60)))
-	draft := j.startApplication(w.renewal, "renewal", w.student, "student", j.window)
 
 	wantStatus(t, "contact page", b.open("/profil/coordonnees"), http.StatusOK)
 	j.check(j.step("contact"), expected{lang: w.lang, heading: c.heading, texts: []string{"3 rue des Lilas, 75011 Paris", j.email, prefectureName}})
