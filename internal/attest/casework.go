@@ -68,10 +68,14 @@ func (rr ReceiptRenderer) RenderAttestation(w io.Writer, c *casework.Case, v cas
 // DocumentFromCase resolves an attestation of casework into the plain
 // values its PDF prints; the rights are those derived today.
 func DocumentFromCase(c *casework.Case, v casework.AttestationView, verifyURL string) *Document {
+	issuer := c.Prefecture
+	if v.Issuer != nil {
+		issuer = v.Issuer // the application moved since: the issuing prefecture is named
+	}
 	return &Document{
 		Kind: v.Kind, Number: v.Number, Version: v.Version, IssuedAt: v.IssuedAt.In(paris),
 		GivenNames: c.Person.GivenNames, Surname: c.Person.Surname, BirthDate: c.Person.BirthDate,
-		ForeignerNumber: c.Person.ForeignerNumber, Nationality: c.Person.Nationality, Prefecture: c.Prefecture.Name,
+		ForeignerNumber: c.Person.ForeignerNumber, Nationality: c.Person.Nationality, Prefecture: issuer.Name,
 		Ground: c.Ground.Name, ApplicationKind: c.App.Kind, ValidFrom: v.ValidFrom, ValidUntil: v.ValidUntil,
 		Rights: v.Rights, Code: v.Code, VerifyURL: verifyURL,
 	}

@@ -54,6 +54,7 @@ type FileStore interface {
 	CounterStore
 	CorrectionStore
 	SupportStore
+	ContactStore
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.

@@ -167,7 +167,11 @@ func (s *Files) receiptOf(ctx context.Context, c *Case) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Receipt{Case: c, Filing: f, Docs: snap.Docs, Channel: ob.Channel}, nil
+	// The receipt names the prefecture the file was filed with, even
+	// after the application moved to another one.
+	filed := *c
+	filed.Prefecture = issuerAt(c.Moves, c.Prefecture, f.FiledAt)
+	return &Receipt{Case: &filed, Filing: f, Docs: snap.Docs, Channel: ob.Channel}, nil
 }
 
 // Resubmit answers a completion request: every requested document must

@@ -35,6 +35,7 @@ type Entry struct {
 	Msg   *permit.Message
 	Req   *permit.CompletionRequest
 	Filed *permit.Filing
+	Moved *permit.Transfer // the application moved to another prefecture
 }
 
 // Case is everything the applicant sees of one application.
@@ -52,6 +53,7 @@ type Case struct {
 	OpenRequest *permit.CompletionRequest
 	Messages    []*permit.Message
 	Timeline    []Entry
+	Moves       []*permit.Transfer // from one prefecture to another, oldest first
 	FeeCents    int64
 	Done, Total int // progress of the file: documents and fee stamp
 
@@ -88,6 +90,9 @@ type AttestationView struct {
 	*permit.Attestation
 	Status permit.AttestationStatus
 	Rights rules.Granted
+	// Issuer is the prefecture that issued it, which it keeps naming
+	// after the application moved to another one.
+	Issuer *permit.Prefecture
 }
 
 // Missing lists the required documents that have no current version.
@@ -260,7 +265,8 @@ func (s *Files) attestations(ctx context.Context, c *Case) error {
 		if err != nil {
 			return err
 		}
-		c.Attestations = append(c.Attestations, AttestationView{Attestation: a, Status: a.Status(today), Rights: r})
+		c.Attestations = append(c.Attestations, AttestationView{Attestation: a, Status: a.Status(today), Rights: r,
+			Issuer: issuerAt(c.Moves, c.Prefecture, a.IssuedAt)})
 	}
 	return nil
 }
@@ -332,8 +338,8 @@ func (s *Files) nextStep(c *Case) Step {
 	return st
 }
 
-// history merges events, filings, document versions, completion requests
-// and messages into one timeline, oldest first.
+// history merges events, filings, document versions, completion requests,
+// messages and moves between prefectures into one timeline, oldest first.
 func (s *Files) history(ctx context.Context, c *Case, docs []*permit.Document, reqs []*permit.CompletionRequest) error {
 	evs, err := s.Store.Events(ctx, c.App.ID)
 	if err != nil {
@@ -366,6 +372,9 @@ func (s *Files) history(ctx context.Context, c *Case, docs []*permit.Document, r
 	}
 	for _, m := range c.Messages {
 		tl = append(tl, Entry{At: m.CreatedAt, Key: "timeline.message", Actor: m.Sender.Kind, Msg: m})
+	}
+	if tl, err = s.transferEntries(ctx, c, tl); err != nil {
+		return err
 	}
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.Before(tl[j].At) })
 	c.Timeline = tl

@@ -41,7 +41,7 @@ type route struct {
 // routes_*.go files, and are listed here.
 func (s *Server) routes() []route {
 	var all []route
-	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes(), s.remedyRoutes(), s.supportRoutes()} {
+	for _, part := range [][]route{s.coreRoutes(), s.staffAuthRoutes(), s.queueRoutes(), s.auditRoutes(), s.counterRoutes(), s.decisionRoutes(), s.remedyRoutes(), s.supportRoutes(), s.contactRoutes()} {
 		all = append(all, part...)
 	}
 	return all

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// contactFields are the contact form's fields, in form order.
+var contactFields = []string{"address_line", "postcode", "city", "phone", "email", "password"}
+
+// contactView is the contact page: what is in use, what waits for
+// confirmation, and the form.
+type contactView struct {
+	*Page
+	Contact *casework.ContactView
+	// What the last change did, from the redirect's query.
+	Saved, EmailSent, Moved bool
+}
+
+// contacts are the use cases of the contact page, which need both the
+// accounts (password, mailed links) and the files (person, moves).
+func (s *Server) contacts() *casework.Contacts {
+	return &casework.Contacts{Accounts: s.Accounts, Files: s.Files}
+}
+
+func (s *Server) contactForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "contact.title")
+	q := r.URL.Query()
+	v := &contactView{Page: p, Saved: q.Has("enregistre"), EmailSent: q.Has("courriel"), Moved: q.Has("transfert")}
+	if q.Has("annule") {
+		p.Notice = "contact.cancelled"
+	}
+	return s.renderContact(w, r, http.StatusOK, v)
+}
+
+// renderContact fills the form with the values in use (unless the page
+// re-shows what was typed) and renders it.
+func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status int, v *contactView) error {
+	c, err := s.contacts().Contact(r.Context(), account(r))
+	if err != nil {
+		return err
+	}
+	v.Contact = c
+	if v.Values == nil && c.Person != nil {
+		v.Values = map[string]string{"address_line": c.Person.Address.Line, "postcode": c.Person.Address.Postcode,
+			"city": c.Person.Address.City, "phone": c.Person.Phone}
+	}
+	s.render(w, r, status, "contact", v)
+	return nil
+}
+
+// changeContact checks the password (rate-limited with the log-in's
+// limits: guesses at one account's password count together wherever they
+// are made) and applies the change. On failure the form comes back with
+// what was typed, the password excepted.
+func (s *Server) changeContact(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	acc := account(r)
+	if err := s.limits.check("login-ip", clientIP(r), "login-email", acc.Email); err != nil {
+		return err
+	}
+	v := r.PostForm
+	f := casework.ContactForm{AddressLine: v.Get("address_line"), Postcode: v.Get("postcode"), City: v.Get("city"),
+		Phone: v.Get("phone"), Email: v.Get("email"), Password: v.Get("password")}
+	out, err := s.contacts().ChangeContact(r.Context(), acc, f)
+	if err != nil {
+		p := s.page(r, "contact.title")
+		if ferr := formError(p, err); ferr != nil {
+			if permit.ErrorCode(err) != permit.EINVALID && permit.ErrorCode(err) != permit.ECONFLICT {
+				return err
+			}
+			p.Notice, _ = permit.ErrorMessage(err)
+		}
+		p.Values = map[string]string{}
+		for _, k := range contactFields {
+			p.Values[k] = v.Get(k)
+		}
+		return s.renderContact(w, r, http.StatusUnprocessableEntity, &contactView{Page: p})
+	}
+	target := "/profil/coordonnees?enregistre"
+	if out.EmailAsked {
+		target += "&courriel"
+	}
+	if len(out.Moved) > 0 {
+		target += "&transfert"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) cancelEmail(w http.ResponseWriter, r *http.Request) error {
+	if err := s.contacts().CancelEmail(r.Context(), account(r)); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/profil/coordonnees?annule", http.StatusSeeOther)
+	return nil
+}
+
+// confirmEmailChange follows the link mailed to a new address.
+func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limits.check("confirm-ip", clientIP(r)); err != nil {
+		return err
+	}
+	session := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		session = c.Value
+	}
+	p := s.page(r, "contact.confirm_title")
+	_, err := s.contacts().ConfirmEmail(r.Context(), r.PathValue("token"), session)
+	return s.linkOutcome(w, r, p, err, "contact.confirmed")
+}
+
+// cancelEmailByLink follows the link mailed to the former address.
+func (s *Server) cancelEmailByLink(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limits.check("confirm-ip", clientIP(r)); err != nil {
+		return err
+	}
+	p := s.page(r, "contact.cancel_title")
+	return s.linkOutcome(w, r, p, s.contacts().CancelEmailByLink(r.Context(), r.PathValue("token")), "contact.cancelled")
+}
+
+// linkOutcome renders what following a mailed link did: done, or why not
+// (a used, expired or replaced link; an address taken meanwhile).
+func (s *Server) linkOutcome(w http.ResponseWriter, r *http.Request, p *Page, err error, done string) error {
+	switch permit.ErrorCode(err) {
+	case "":
+		p.Notice = done
+		s.render(w, r, http.StatusOK, "contact_link", p)
+	case permit.ENOTFOUND:
+		p.Notice = "contact.link_invalid"
+		s.render(w, r, http.StatusNotFound, "contact_link", p)
+	case permit.ECONFLICT:
+		p.Notice, _ = permit.ErrorMessage(err)
+		s.render(w, r, http.StatusConflict, "contact_link", p)
+	default:
+		return err
+	}
+	return nil
+}
+
+// transfersView is the back office's list of files that moved.
+type transfersView struct {
+	*Page
+	List *casework.TransferList
+}
+
+func (s *Server) transfers(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.Files.Transfers(r.Context(), account(r))
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "transfers.title")
+	p.Staff = true
+	s.render(w, r, http.StatusOK, "contact_transfers", &transfersView{Page: p, List: l})
+	return nil
+}
