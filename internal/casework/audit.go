@@ -163,6 +163,8 @@ type Access struct {
 	ApplicationID int64
 	Document      bool   // a document, rather than the file
 	Person        bool   // the person's page at the counter (identity and every application)
+	Correction    bool   // a correction request of the identity, or its evidence
+	Report        bool   // one of the person's reports of a problem
 	Title         string // translation key of the role: role.agent...
 	Prefecture    string
 }
@@ -183,7 +185,7 @@ func (s *Files) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access
 		return nil, err
 	}
 	lines, err := s.Store.AuditTrail(ctx, audit.Filter{Everywhere: true, PersonID: p.ID,
-		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView}, Limit: maxAccesses})
+		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView, ActionCorrectionView, ActionReportView}, Limit: maxAccesses})
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +193,8 @@ func (s *Files) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access
 	for _, l := range lines {
 		who := permit.Account{Role: permit.Role(l.ActorRole), Supervisor: l.ActorSupervisor}
 		out = append(out, Access{At: l.At, ApplicationID: l.ApplicationID, Document: l.Action == ActionDocumentView,
-			Person: l.Action == ActionPersonView, Title: who.StaffTitle(), Prefecture: l.PrefectureName})
+			Person: l.Action == ActionPersonView, Correction: l.Action == ActionCorrectionView, Report: l.Action == ActionReportView,
+			Title: who.StaffTitle(), Prefecture: l.PrefectureName})
 	}
 	return out, nil
 }

@@ -14,7 +14,7 @@ import (
 // history.
 type CorrectionStore interface {
 	RequestCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error
-	AcceptCorrection(ctx context.Context, c *permit.Correction, reissue []permit.Reissue, m *permit.Mail) error
+	AcceptCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) ([]permit.Reissue, error)
 	RefuseCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error
 	WithdrawCorrection(ctx context.Context, c *permit.Correction) error
 	Correction(ctx context.Context, id int64) (*permit.Correction, error)
@@ -179,7 +179,7 @@ func (s *Files) CorrectionEvidence(ctx context.Context, acc *permit.Account, id 
 		if c, p, err = s.staffCorrection(ctx, acc, id); err != nil {
 			return nil, nil, err
 		}
-		e := audit.Entry{ActorAccountID: acc.ID, Action: ActionDocumentView, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: "correction " + itoa(c.ID)}
+		e := audit.Entry{ActorAccountID: acc.ID, Action: ActionCorrectionView, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: itoa(c.ID) + " evidence"}
 		if err := s.Store.RecordAudit(audit.With(ctx, e)); err != nil {
 			return nil, nil, err
 		}
@@ -280,12 +280,12 @@ func (s *Files) ReviewCorrection(ctx context.Context, acc *permit.Account, id in
 	return out, nil
 }
 
-// reissues lists the attestations of a person's applications in progress
-// that still prove something, or will: each gets a new version with the
-// same number and dates when the data they carry changes. Expired,
-// superseded and revoked ones are history and stay as they were, as do
-// those of applications that ended (withdrawn, refused, closed, or the
-// card handed over).
+// reissues lists the attestations of a person's applications that still
+// prove something, or will: accepting a correction gives each a new
+// version with the same number and dates (the store decides the same in
+// the acceptance's own transaction; this list is what the agent is shown
+// beforehand). Expired, superseded and revoked ones are history and stay
+// as they were.
 func (s *Files) reissues(ctx context.Context, apps []*permit.Application) ([]permit.Reissue, error) {
 	if s.Attest == nil {
 		return nil, nil
@@ -293,17 +293,13 @@ func (s *Files) reissues(ctx context.Context, apps []*permit.Application) ([]per
 	now := s.Clock.Now()
 	var out []permit.Reissue
 	for _, a := range apps {
-		if !a.State.Open() {
-			continue
-		}
 		ats, err := s.Attest.Attestations(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, at := range ats {
 			if st := at.Status(now); st == permit.AttestationValid || st == permit.AttestationPending {
-				out = append(out, permit.Reissue{Old: at, Next: &permit.Attestation{
-					ValidFrom: at.ValidFrom, ValidUntil: at.ValidUntil, AvailableFrom: at.AvailableFrom}})
+				out = append(out, permit.Reissue{Old: at})
 			}
 		}
 	}
@@ -324,21 +320,14 @@ func (s *Files) AcceptCorrection(ctx context.Context, acc *permit.Account, id in
 	if utf8.RuneCountInString(note) > maxReason {
 		return permit.Invalid(map[string]string{"note": "decision.error.too_long"})
 	}
-	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	reissue, err := s.reissues(ctx, apps)
-	if err != nil {
-		return err
-	}
 	m, err := s.correctionMail(ctx, p, "accepted", note)
 	if err != nil {
 		return err
 	}
 	c.DecidedBy, c.Reason = acc.ID, note
 	e := audit.Entry{ActorAccountID: acc.ID, Action: ActionCorrectionAccept, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: itoa(c.ID)}
-	if err := s.Store.AcceptCorrection(audit.With(ctx, e), c, reissue, m); err != nil {
+	reissue, err := s.Store.AcceptCorrection(audit.With(ctx, e), c, m)
+	if err != nil {
 		return err
 	}
 	s.announce(ctx, m)

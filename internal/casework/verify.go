@@ -71,7 +71,11 @@ func (s *Files) Verify(ctx context.Context, code string) (*Verification, error) 
 		switch {
 		case a.Version == res.Version && a.RevokedAt != nil:
 			v.Outcome = string(permit.AttestationRevoked)
-		case a.Version > res.Version && v.Outcome != string(permit.AttestationRevoked):
+		case a.Version > res.Version && a.Code != "" && v.Outcome != string(permit.AttestationRevoked):
+			// Only a newer version that is signed replaces this one: until
+			// its code exists (signing failed and waits for the retry), the
+			// holder has nothing else to show, and this one still says what
+			// it said.
 			v.Outcome = string(permit.AttestationSuperseded)
 		}
 	}

@@ -67,11 +67,17 @@ func (db *DB) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Perm
 				return err
 			}
 		} else {
-			old, err := scanPerson(ctx, tx, "id = ?", p.ID)
+			old, err := lockPerson(ctx, tx, p.ID)
 			if err != nil {
 				return err
 			}
-			p.ContactEmail = old.ContactEmail
+			// The profile form changes neither the contact details nor the
+			// competent prefecture (ChangeContact does): they are taken as
+			// they are now, not as the caller read them.
+			p.Address, p.Phone, p.PrefectureID, p.ContactEmail = old.Address, old.Phone, old.PrefectureID, old.ContactEmail
+			if err := identityStillOpen(ctx, tx, old, p, pm); err != nil {
+				return err
+			}
 			if _, err := updatePerson(ctx, tx, old, p, permit.PersonChange{Source: permit.ChangeByApplicant, ActorID: p.AccountID}, now); err != nil {
 				return err
 			}
@@ -92,6 +98,28 @@ func (db *DB) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Perm
 	})
 }
 
+// identityStillOpen refuses, inside the write, a change of civil data or
+// a new declared permit once something was filed on the person or a
+// prefecture confirmed them (decision 0005): the caller's check may have
+// raced a filing.
+func identityStillOpen(ctx context.Context, tx *Tx, old, p *permit.Person, pm *permit.Permit) error {
+	civil := pm != nil
+	for _, c := range p.Changes(old) {
+		civil = civil || permit.IsCivilField(c.Field)
+	}
+	if !civil {
+		return nil
+	}
+	var filed int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM applications WHERE person_id = ? AND state <> 'draft'`, old.ID).Scan(&filed); err != nil {
+		return err
+	}
+	if filed > 0 || old.ConfirmedAt != nil {
+		return permit.Errorf(permit.ECONFLICT, "profile.error.locked")
+	}
+	return nil
+}
+
 // PersonByAccount returns the person of an applicant's account, or ENOTFOUND.
 func (db *DB) PersonByAccount(ctx context.Context, accountID int64) (*permit.Person, error) {
 	return db.person(ctx, "account_id = ?", accountID)
@@ -109,6 +137,19 @@ func (db *DB) person(ctx context.Context, where string, arg any) (*permit.Person
 		return err
 	})
 	return p, err
+}
+
+// lockPerson reads a person about to be changed, locking the row on
+// PostgreSQL until the transaction ends, so that two writers (an agent
+// accepting a correction, the applicant changing their address) never
+// write over each other's change. SQLite's single writer serialises the
+// writes already.
+func lockPerson(ctx context.Context, tx *Tx, id int64) (*permit.Person, error) {
+	where := "id = ?"
+	if tx.dialect == Postgres {
+		where += " FOR UPDATE"
+	}
+	return scanPerson(ctx, tx, where, id)
 }
 
 func scanPerson(ctx context.Context, tx *Tx, where string, arg any) (*permit.Person, error) {

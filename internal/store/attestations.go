@@ -76,27 +76,33 @@ func (db *DB) AttestationVersions(ctx context.Context, number string) ([]*permit
 
 func (db *DB) attestations(ctx context.Context, tail string, args ...any) ([]*permit.Attestation, error) {
 	var out []*permit.Attestation
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code,
-			superseded_at, revoked_at, revoke_reason FROM attestations `+tail, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a permit.Attestation
-			var kind string
-			var sup, rev nullTime
-			if err := rows.Scan(&a.ID, &a.ApplicationID, &kind, &a.Number, &a.Version, &a.ValidFrom, &a.ValidUntil, &a.AvailableFrom,
-				&a.IssuedAt, &a.Code, &sup, &rev, &a.RevokeReason); err != nil {
-				return err
-			}
-			a.Kind, a.SupersededAt, a.RevokedAt = permit.AttestationKind(kind), sup.ptr(), rev.ptr()
-			out = append(out, &a)
-		}
-		return rows.Err()
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = scanAttestations(ctx, tx, tail, args...)
+		return err
 	})
 	return out, err
+}
+
+func scanAttestations(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Attestation, error) {
+	rows, err := tx.query(ctx, `SELECT id, application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code,
+		superseded_at, revoked_at, revoke_reason FROM attestations `+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*permit.Attestation
+	for rows.Next() {
+		var a permit.Attestation
+		var kind string
+		var sup, rev nullTime
+		if err := rows.Scan(&a.ID, &a.ApplicationID, &kind, &a.Number, &a.Version, &a.ValidFrom, &a.ValidUntil, &a.AvailableFrom,
+			&a.IssuedAt, &a.Code, &sup, &rev, &a.RevokeReason); err != nil {
+			return nil, err
+		}
+		a.Kind, a.SupersededAt, a.RevokedAt = permit.AttestationKind(kind), sup.ptr(), rev.ptr()
+		out = append(out, &a)
+	}
+	return out, rows.Err()
 }
 
 // PendingApplicationIDs lists the applications that may be owed an

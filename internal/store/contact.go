@@ -28,6 +28,9 @@ func (db *DB) ChangeContact(ctx context.Context, ch *permit.ContactChange) error
 				return err
 			}
 		}
+		if err := moveReports(ctx, tx, ch, now); err != nil {
+			return err
+		}
 		if ch.Email != nil {
 			if err := askEmail(ctx, tx, ch.AccountID, ch.Email, now); err != nil {
 				return err
@@ -46,7 +49,7 @@ func (db *DB) ChangeContact(ctx context.Context, ch *permit.ContactChange) error
 // the competent prefecture changes with them, the move: two changes of
 // the history with their own sources.
 func changePerson(ctx context.Context, tx *Tx, p *permit.Person, actor int64, now time.Time) error {
-	old, err := scanPerson(ctx, tx, "id = ?", p.ID)
+	old, err := lockPerson(ctx, tx, p.ID)
 	if err != nil {
 		return err
 	}
@@ -63,6 +66,23 @@ func changePerson(ctx context.Context, tx *Tx, p *permit.Person, actor int64, no
 	placed.PrefectureID = p.PrefectureID
 	by.Source = permit.ChangeByMove
 	_, err = updatePerson(ctx, tx, &moved, &placed, by, now)
+	return err
+}
+
+// moveReports sends the person's reports of problems along with them:
+// those about the person alone, and those about an application that
+// moved. A report about an application that stays (decided) stays with
+// its prefecture. A moved report loses its assignee, who worked for the
+// former prefecture.
+func moveReports(ctx context.Context, tx *Tx, ch *permit.ContactChange, now time.Time) error {
+	if ch.Person == nil || ch.Person.PrefectureID == 0 {
+		return nil
+	}
+	to := ch.Person.PrefectureID
+	_, err := tx.exec(ctx, `UPDATE reports SET prefecture_id = ?, assignee_id = NULL, updated_at = ?, version = version + 1
+		WHERE person_id = ? AND prefecture_id <> ? AND (application_id IS NULL
+			OR application_id IN (SELECT application_id FROM transfers WHERE person_id = ? AND moved_at = ?))`,
+		to, now, ch.Person.ID, to, ch.Person.ID, now)
 	return err
 }
 

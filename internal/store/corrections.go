@@ -37,18 +37,22 @@ func (db *DB) RequestCorrection(ctx context.Context, c *permit.Correction, m *pe
 
 // AcceptCorrection applies a pending correction, in one transaction: the
 // person's data takes the requested values (the history keeping the former
-// ones, with the request as their source), every attestation in reissue is
-// superseded by its new version, and the applicant's mail is written. The
-// request must still be pending (ECONFLICT otherwise) and the person's
-// data must still be what the request replaces (ECONFLICT: the agent sees
-// the request again).
-func (db *DB) AcceptCorrection(ctx context.Context, c *permit.Correction, reissue []permit.Reissue, m *permit.Mail) error {
-	return db.inWrite(ctx, func(tx *Tx) error {
+// ones, with the request as their source), every attestation of the
+// person that proves something today or will (valid or not yet valid) is
+// superseded by a new version with the same number and dates, and the
+// applicant's mail is written. It returns the attestations reissued; the
+// new versions have no code yet (the caller signs them). The request must
+// still be pending (ECONFLICT correction.error.decided otherwise) and the
+// person's data must still be what the request replaces (ECONFLICT
+// correction.error.changed: the agent sees the request again).
+func (db *DB) AcceptCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) ([]permit.Reissue, error) {
+	var reissued []permit.Reissue
+	err := db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		if err := decideCorrection(ctx, tx, c, permit.CorrectionAccepted, now); err != nil {
 			return err
 		}
-		old, err := scanPerson(ctx, tx, "id = ?", c.PersonID)
+		old, err := lockPerson(ctx, tx, c.PersonID)
 		if err != nil {
 			return err
 		}
@@ -63,13 +67,29 @@ func (db *DB) AcceptCorrection(ctx context.Context, c *permit.Correction, reissu
 		if _, err := updatePerson(ctx, tx, old, c.Apply(old), by, now); err != nil {
 			return err
 		}
-		for _, r := range reissue {
+		// Read here, in the same transaction, so that one issued meanwhile
+		// is not left with the former data.
+		live, err := scanAttestations(ctx, tx, `WHERE superseded_at IS NULL AND revoked_at IS NULL
+			AND application_id IN (SELECT id FROM applications WHERE person_id = ?) ORDER BY id`, c.PersonID)
+		if err != nil {
+			return err
+		}
+		for _, at := range live {
+			if st := at.Status(now); st != permit.AttestationValid && st != permit.AttestationPending {
+				continue
+			}
+			r := permit.Reissue{Old: at, Next: &permit.Attestation{ValidFrom: at.ValidFrom, ValidUntil: at.ValidUntil, AvailableFrom: at.AvailableFrom}}
 			if err := supersede(ctx, tx, r.Old, r.Next, now); err != nil {
 				return err
 			}
+			reissued = append(reissued, r)
 		}
 		return insertMail(ctx, tx, m, now)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return reissued, nil
 }
 
 // RefuseCorrection closes a pending correction with the agent's reason;

@@ -58,13 +58,14 @@ func (db *DB) Document(ctx context.Context, id int64) (*permit.Document, error) 
 }
 
 // StorageUsed returns the bytes a person's documents take, every version
-// counted, with the evidence of their correction requests: the measure of
-// the per-person quota.
+// counted, with the evidence of their correction requests (but for those
+// an agent refused, which the person did not choose to keep): the measure
+// of the per-person quota.
 func (db *DB) StorageUsed(ctx context.Context, personID int64) (int64, error) {
 	var n int64
 	err := db.inRead(ctx, func(tx *Tx) error {
 		return tx.queryRow(ctx, `SELECT COALESCE((SELECT SUM(d.size) FROM documents d JOIN applications a ON a.id = d.application_id
-			WHERE a.person_id = ?), 0) + COALESCE((SELECT SUM(evidence_size) FROM corrections WHERE person_id = ?), 0)`, personID, personID).Scan(&n)
+			WHERE a.person_id = ?), 0) + COALESCE((SELECT SUM(evidence_size) FROM corrections WHERE person_id = ? AND status <> 'refused'), 0)`, personID, personID).Scan(&n)
 	})
 	return n, err
 }

@@ -50,8 +50,10 @@ func TestProfile(t *testing.T) {
 		if err != nil || cur.Number != "6900000002" {
 			t.Fatalf("a new declaration must replace the previous one: %+v, %v", cur, err)
 		}
-		if got, _ := db.Person(ctx, p.ID); got.Phone != "+33 6 12 34 56 78" {
-			t.Fatalf("phone not saved: %+v", got)
+		// Contact details change through ChangeContact, after the password:
+		// the profile's save keeps them as stored.
+		if got, _ := db.Person(ctx, p.ID); got.Phone != "" {
+			t.Fatalf("the profile's save changed the phone: %+v", got)
 		}
 	})
 }

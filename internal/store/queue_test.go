@@ -55,8 +55,8 @@ func TestDueFollowsTheFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		agent := permit.Actor{Kind: permit.ActorAgent, AccountID: agentAcc.ID}
-		// The permit's last day is 25 January 2027; filing on 26 November 2026.
-		pm := &permit.Permit{Ground: "student", ValidFrom: clk.Now().AddDate(-1, 0, 0), ValidTo: time.Date(2027, 1, 25, 0, 0, 0, 0, time.UTC)}
+		// The permit's last day is 15 January 2027; filing on 26 November 2026.
+		pm := &permit.Permit{Ground: "student", ValidFrom: clk.Now().AddDate(-1, 0, 0), ValidTo: time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)}
 		if err := db.SaveProfile(ctx, p, pm); err != nil {
 			t.Fatal(err)
 		}
@@ -67,11 +67,16 @@ func TestDueFollowsTheFile(t *testing.T) {
 		if err := db.File(ctx, app, ev, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
-		wantDue(t, db, app, permit.DuePermitExpiry, "2027-01-25")
+		wantDue(t, db, app, permit.DuePermitExpiry, "2027-01-15")
 
-		// The applicant declares a permit ending earlier: the deadline follows.
-		pm2 := &permit.Permit{Ground: "student", ValidFrom: pm.ValidFrom, ValidTo: time.Date(2027, 1, 20, 0, 0, 0, 0, time.UTC)}
-		if err := db.SaveProfile(ctx, p, pm2); err != nil {
+		// Once filed, the declared permit is no longer the applicant's to
+		// change; a permit the prefecture records (here ending later)
+		// moves the deadline.
+		if err := db.SaveProfile(ctx, p, &permit.Permit{Ground: "student", ValidFrom: pm.ValidFrom, ValidTo: time.Date(2027, 1, 20, 0, 0, 0, 0, time.UTC)}); permit.ErrorCode(err) != permit.ECONFLICT {
+			t.Fatalf("a new declaration after filing: %v, want a conflict", err)
+		}
+		pm2 := &permit.Permit{PersonID: p.ID, Ground: "student", ValidFrom: pm.ValidFrom, ValidTo: time.Date(2027, 1, 20, 0, 0, 0, 0, time.UTC)}
+		if err := db.CreatePermit(ctx, pm2); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DuePermitExpiry, "2027-01-20")

@@ -114,7 +114,16 @@ func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request) erro
 	return s.linkOutcome(w, r, p, err, "contact.confirmed")
 }
 
-// cancelEmailByLink follows the link mailed to the former address.
+// cancelEmailForm is where the link mailed to the former address leads:
+// a button that cancels. Opening the link changes nothing, so that a mail
+// scanner fetching every link cannot cancel the change by itself.
+func (s *Server) cancelEmailForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "contact_cancel", s.page(r, "contact.cancel_title"))
+	return nil
+}
+
+// cancelEmailByLink cancels with the token of the link mailed to the
+// former address.
 func (s *Server) cancelEmailByLink(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limits.check("confirm-ip", clientIP(r)); err != nil {
 		return err

@@ -207,7 +207,12 @@ func TestEmailChangeIsPendingUntilConfirmed(t *testing.T) {
 		_, page := s.get("/profil/coordonnees")
 		mustContain(t, page, "Nouvelle adresse électronique en attente", "new@example.org", "old@example.org")
 		confirm := s.lastLink("new@example.org", "/coordonnees/courriel/")
-		s.lastLink("old@example.org", "/coordonnees/annuler/")
+		cancel := s.lastLink("old@example.org", "/coordonnees/annuler/")
+		// Opening the former address's link only asks: a mail scanner
+		// fetching it cancels nothing.
+		if res, page := s.get(cancel); res.StatusCode != http.StatusOK || !strings.Contains(page, "Annuler le changement") {
+			t.Fatalf("the cancel link: %d\n%s", res.StatusCode, page)
+		}
 
 		// The former address is still the account's: an agent's message
 		// goes there, and log-in works with it only.

@@ -219,7 +219,14 @@ func (s *Server) decideCorrection(w http.ResponseWriter, r *http.Request, notice
 	if err := do(r.Context(), account(r), id, r.PostForm.Get(field)); err != nil {
 		p := s.page(r, "correction.staff.title")
 		if permit.ErrorCode(err) == permit.ECONFLICT {
-			p.Errors = map[string]string{field: "correction.error.decided"}
+			// Decided meanwhile, or the person's data moved since the
+			// request: each says so. A conflict without words of its own
+			// (an attestation superseded meanwhile) asks for a second look.
+			key, _ := permit.ErrorMessage(err)
+			if key != "correction.error.decided" {
+				key = "correction.error.changed"
+			}
+			p.Errors = map[string]string{field: key}
 		} else if err := formError(p, permit.AsField(field, err)); err != nil {
 			return err
 		}

@@ -148,6 +148,9 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		d.cookie = d.applicant
 		_, page = d.get("/profil")
 		mustContain(t, page, "Refusée", "Le justificatif est illisible.")
+		// The agent's opening of the request is among the accesses to the file.
+		_, page = d.get("/consultations")
+		mustContain(t, page, "Votre demande de correction d&#39;identité et son justificatif")
 		mails, _ := s.db.RecentMails(t.Context(), 5)
 		if len(mails) == 0 || mails[0].To != "zoe@example.org" || !strings.Contains(mails[0].Text, "Le justificatif est illisible.") {
 			t.Fatalf("refusal mail: %+v", mails)

@@ -107,8 +107,9 @@ func TestQueueExportCSV(t *testing.T) {
 		// Names that a spreadsheet would run as formulas.
 		app, _ := s.db.Application(t.Context(), id)
 		p, _ := s.db.Person(t.Context(), app.PersonID)
-		p.GivenNames, p.Surname = "=HYPERLINK(\"http://evil.example\";\"x\")", "@SUM(1;2)"
-		if err := s.db.SaveProfile(t.Context(), p, nil); err != nil {
+		// Set in the database directly: the filed identity is no longer
+		// the applicant's to edit.
+		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE persons SET given_names = '=HYPERLINK("http://evil.example";"x")', surname = '@SUM(1;2)' WHERE id = `+strconv.FormatInt(p.ID, 10)); err != nil {
 			t.Fatal(err)
 		}
 		res, body := s.get("/agent/export.csv?kind=renewal")

@@ -11,7 +11,8 @@ func (s *Server) contactRoutes() []route {
 		// The links are followed from a mailbox, on any device, logged in
 		// or not: the secret in the path is what counts.
 		{"GET /coordonnees/courriel/{token}", anyone, s.confirmEmailChange},
-		{"GET /coordonnees/annuler/{token}", anyone, s.cancelEmailByLink},
+		{"GET /coordonnees/annuler/{token}", anyone, s.cancelEmailForm},
+		{"POST /coordonnees/annuler/{token}", anyone, s.cancelEmailByLink},
 
 		{"GET /agent/transferts", staff, s.transfers},
 	}

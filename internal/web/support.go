@@ -80,8 +80,20 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderReport(w, r, http.StatusOK, p)
 }
 
-func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
+// reporter is the account a report is made under: none for a staff
+// session that has not passed the second factor, which reports like
+// anyone without an account (its password alone opens nothing of its
+// prefectures, and must not link their files).
+func reporter(r *http.Request) *permit.Account {
 	acc := account(r)
+	if casework.NeedsSecondFactor(acc, session(r)) {
+		return nil
+	}
+	return acc
+}
+
+func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
+	acc := reporter(r)
 	apps, err := s.Files.ReportChoices(r.Context(), acc)
 	if err != nil {
 		return err
@@ -115,7 +127,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
 			f.Screenshot = &casework.Attachment{Filename: name, Data: data}
 		}
 		var code string
-		if _, code, err = s.Files.ReportProblem(r.Context(), account(r), f); err == nil {
+		if _, code, err = s.Files.ReportProblem(r.Context(), reporter(r), f); err == nil {
 			http.Redirect(w, r, "/suivi/"+code+"?cree", http.StatusSeeOther)
 			return nil
 		}

@@ -164,6 +164,21 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 		if r2.ApplicationID != 0 || r2.PersonID != 0 || r2.PrefectureID != 0 {
 			t.Errorf("someone else's application was linked: %+v", r2)
 		}
+		// An agent of the prefecture whose session has not passed the
+		// second factor reports like anyone without an account: nothing of
+		// the prefecture is linked.
+		pending := newSite(t, s.db, s.clk)
+		pendingAccount(t, pending, "pending-agent@example.org", permit.RoleAgent, pref.ID)
+		_, secret, err := pending.srv.Accounts.LogIn(t.Context(), loginForm("pending-agent@example.org"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending.cookie[sessionCookie] = secret
+		r3, _ := reportAs(t, pending, map[string]string{"category": "other", "description": "Test",
+			"application": reportID(mine), "email": "pending-agent@example.org"})
+		if r3.ApplicationID != 0 || r3.PersonID != 0 || r3.PrefectureID != 0 || r3.AccountID != 0 {
+			t.Errorf("a session without the second factor linked a file: %+v", r3)
+		}
 		for _, p := range []string{"/mes-signalements/" + reportID(r.ID), "/mes-signalements/" + reportID(r.ID) + "/capture"} {
 			if res, _ := bob.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s by another applicant: %d", p, res.StatusCode)

@@ -88,7 +88,14 @@ func TestVerifierSupersededVersion(t *testing.T) {
 		if next.Version != 2 || next.Number != a.Number {
 			t.Fatalf("new version %+v", next)
 		}
+		// Until the new version is signed, the holder has only the old
+		// one: it still verifies.
 		_, page := s.verifyCode(a.Code)
+		mustNotContain(t, page, "Attestation remplacée par une version plus récente")
+		if err := s.db.SetAttestationCode(t.Context(), next.ID, "SJ1:signed-elsewhere"); err != nil {
+			t.Fatal(err)
+		}
+		_, page = s.verifyCode(a.Code)
 		mustContain(t, page, "Attestation remplacée par une version plus récente")
 	})
 }
