@@ -105,6 +105,15 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 		setState(s, decided, permit.StateFavourable)
 		applicant := s.cookie
 		before, _ := s.db.Events(t.Context(), id)
+		// Reports of problems: about the filed application, about the
+		// decided one, and about the person alone.
+		aboutFiled, _ := reportAs(t, s, map[string]string{"category": "other", "description": "Où en est-elle ?", "application": reportID(id)})
+		aboutDecided, _ := reportAs(t, s, map[string]string{"category": "other", "description": "La carte ?", "application": reportID(decided)})
+		aboutMe, _ := reportAs(t, s, map[string]string{"category": "data_wrong", "description": "Mon adresse."})
+		if aboutMe.PrefectureID != paris.ID || aboutFiled.ApplicationID != id {
+			t.Fatalf("reports before the move: %+v %+v", aboutFiled, aboutMe)
+		}
+		s.cookie = applicant
 		s.clk.Advance(time.Hour)
 
 		res, _ := s.post("/profil/coordonnees", contactForm("69003", "", "", goodPassword))
@@ -121,6 +130,16 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 		}
 		if a, _ := s.db.Application(t.Context(), decided); a.PrefectureID != paris.ID {
 			t.Errorf("the decided application moved: %+v", a)
+		}
+		// The reports about the person and the moved application follow
+		// the person; the one about the decided application stays.
+		for _, c := range []struct {
+			r    *permit.Report
+			want int64
+		}{{aboutFiled, lyon.ID}, {aboutDecided, paris.ID}, {aboutMe, lyon.ID}} {
+			if r, _ := s.db.Report(t.Context(), c.r.ID); r.PrefectureID != c.want {
+				t.Errorf("report %s (%q) at prefecture %d, want %d", r.Reference, r.Description, r.PrefectureID, c.want)
+			}
 		}
 		if after, _ := s.db.Events(t.Context(), id); len(after) != len(before) {
 			t.Errorf("events: %d, were %d", len(after), len(before))
