@@ -31,6 +31,9 @@ type (
 		// former value; Corrections their correction requests.
 		DataHistory []exportChange     `json:"data_history"`
 		Corrections []exportCorrection `json:"correction_requests"`
+		// Reports are the problems the account reported, with the public
+		// part of each thread.
+		Reports []exportReport `json:"reports"`
 	}
 	exportChange struct {
 		At     time.Time `json:"at"`
@@ -90,6 +93,27 @@ type (
 		Attestations       []exportAttestation `json:"attestations"`
 		Decision           *exportDecision     `json:"decision,omitempty"`
 		Appointment        *exportAppointment  `json:"appointment,omitempty"`
+		Transfers          []exportTransfer    `json:"transfers"`
+	}
+	exportTransfer struct {
+		At   time.Time `json:"at"`
+		From string    `json:"from_prefecture"`
+		To   string    `json:"to_prefecture"`
+	}
+	exportReport struct {
+		Reference  string         `json:"reference"`
+		Category   string         `json:"category"`
+		Status     string         `json:"status"`
+		CreatedAt  time.Time      `json:"created_at"`
+		Page       string         `json:"page,omitempty"`
+		ErrorRef   string         `json:"error_reference,omitempty"`
+		Thread     []exportReplyT `json:"thread"`
+		Screenshot string         `json:"screenshot_in_this_archive,omitempty"`
+	}
+	exportReplyT struct {
+		At   time.Time `json:"at"`
+		Kind string    `json:"kind"` // created, reply, answer, resolve, reopen
+		Body string    `json:"text,omitempty"`
 	}
 	exportEvent struct {
 		At     time.Time `json:"at"`
@@ -166,7 +190,7 @@ func (s *Files) Export(ctx context.Context, acc *permit.Account, w io.Writer) er
 	data := exportData{Format: ExportFormat, ExportedAt: s.Clock.Now().UTC(),
 		Account:      exportAccount{Email: acc.Email, Language: acc.Lang, CreatedAt: acc.CreatedAt, ConfirmedAt: acc.ConfirmedAt},
 		Permits:      []exportPermit{},
-		Applications: []exportApplication{}, DataHistory: []exportChange{}, Corrections: []exportCorrection{}}
+		Applications: []exportApplication{}, DataHistory: []exportChange{}, Corrections: []exportCorrection{}, Reports: []exportReport{}}
 	var files []*permit.Document
 	p, err := s.Store.PersonByAccount(ctx, acc.ID)
 	if err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
@@ -177,6 +201,11 @@ func (s *Files) Export(ctx context.Context, acc *permit.Account, w io.Writer) er
 			return err
 		}
 	}
+	shots, err := s.exportReports(ctx, acc, &data)
+	if err != nil {
+		return err
+	}
+	files = append(files, shots...)
 	zw := zip.NewWriter(w)
 	jw, err := zw.Create("sejour/donnees.json")
 	if err != nil {
@@ -346,7 +375,41 @@ func (s *Files) exportApplication(ctx context.Context, p *permit.Person, a *perm
 	if ap := c.Appointment; ap != nil {
 		ea.Appointment = &exportAppointment{At: ap.StartsAt, Place: ap.Place}
 	}
+	ea.Transfers = []exportTransfer{}
+	for _, t := range c.Moves {
+		ea.Transfers = append(ea.Transfers, exportTransfer{At: t.At, From: t.FromName, To: t.ToName})
+	}
 	return ea, files, nil
+}
+
+// exportReports adds the account's reports of problems, with what the
+// reporter sees of each thread, and returns their screenshots as files of
+// the archive.
+func (s *Files) exportReports(ctx context.Context, acc *permit.Account, data *exportData) ([]*permit.Document, error) {
+	reports, err := s.Store.ReportsByAccount(ctx, acc.ID)
+	if err != nil {
+		return nil, err
+	}
+	var files []*permit.Document
+	for _, r := range reports {
+		er := exportReport{Reference: r.Reference, Category: string(r.Category), Status: string(r.Status), CreatedAt: r.CreatedAt,
+			Page: r.Page, ErrorRef: r.ErrorRef, Thread: []exportReplyT{}}
+		evs, err := s.Store.ReportEvents(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if e.Public() {
+				er.Thread = append(er.Thread, exportReplyT{At: e.At, Kind: string(e.Kind), Body: e.Body})
+			}
+		}
+		if sh := r.Screenshot; sh != nil {
+			er.Screenshot = fmt.Sprintf("documents/signalements/%s-%s", r.Reference, safeName(sh.Filename))
+			files = append(files, &permit.Document{BlobSum: sh.BlobSum, Filename: er.Screenshot, Kind: sh.Kind, Size: sh.Size, UploadedAt: r.CreatedAt})
+		}
+		data.Reports = append(data.Reports, er)
+	}
+	return files, nil
 }
 
 // exportPath is where a document version lies in the archive: its

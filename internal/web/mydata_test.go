@@ -31,6 +31,11 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 			t.Fatalf("correction: %d", res.StatusCode)
 		}
 		s.cookie = d.applicant
+		// A report of a problem, with a screenshot.
+		if res, page := s.postMultipart("/signaler", map[string]string{"category": "attestation", "description": "Mon attestation n'arrive pas."},
+			"screenshot", "ecran.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("report: %d\n%s", res.StatusCode, page)
+		}
 		res, page := s.get("/mes-donnees")
 		if res.StatusCode != 200 {
 			t.Fatalf("my data: %d", res.StatusCode)
@@ -67,6 +72,12 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 				New    string `json:"new_value"`
 				Source string
 			} `json:"data_history"`
+			Reports []struct {
+				Reference  string
+				Category   string
+				Thread     []struct{ Kind, Text string }
+				Screenshot string `json:"screenshot_in_this_archive"`
+			}
 			Corrections []struct {
 				Status   string
 				Values   map[string]string `json:"requested_values"`
@@ -107,6 +118,10 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 		}
 		if len(data.DataHistory) != 1 || data.DataHistory[0].Field != "surname" || data.DataHistory[0].Old != "N'Diaye" || data.DataHistory[0].Source != "correction" {
 			t.Fatalf("exported history: %+v", data.DataHistory)
+		}
+		if len(data.Reports) != 1 || data.Reports[0].Category != "attestation" || len(data.Reports[0].Thread) == 0 ||
+			!strings.HasPrefix(data.Reports[0].Reference, "SIG-") || !bytes.Equal(files["sejour/"+data.Reports[0].Screenshot], pngFile(t)) {
+			t.Fatalf("exported reports: %+v", data.Reports)
 		}
 		if len(data.Corrections) != 1 || data.Corrections[0].Status != "accepted" || data.Corrections[0].Values["surname"] != "Ndiaye" ||
 			!bytes.Equal(files["sejour/"+data.Corrections[0].Evidence], pngFile(t)) {
