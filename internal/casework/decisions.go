@@ -24,6 +24,23 @@ type DecisionStore interface {
 	DocumentReviews(ctx context.Context, applicationID int64) ([]*permit.DocumentReview, error)
 	AnswerCompletion(ctx context.Context, a *permit.Application, ev *permit.Event) error
 	Step(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error
+	ConfirmIdentity(ctx context.Context, personID, actorID int64) error
+}
+
+// ActionConfirmIdentity is what an agent's check of an identity against
+// the passport is recorded as in the audit trail.
+const ActionConfirmIdentity = "confirm_identity"
+
+// ConfirmIdentity records that the agent checked the applicant's declared
+// identity against their passport (at the counter, or on the scan in the
+// file). The identity is then shown as confirmed and changes only through
+// a correction request.
+func (s *Files) ConfirmIdentity(ctx context.Context, acc *permit.Account, appID int64) error {
+	a, p, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return err
+	}
+	return s.Store.ConfirmIdentity(acting(ctx, acc, a, ActionConfirmIdentity, ""), p.ID, acc.ID)
 }
 
 // maxReason bounds the free text of a decision, a review or a reason.

@@ -58,6 +58,9 @@ const (
 	// FieldEmail is the account's e-mail address, kept on the account
 	// rather than the person, but part of the person's history.
 	FieldEmail = "email"
+	// FieldConfirmedAt is the day a prefecture checked the identity
+	// against the passport.
+	FieldConfirmedAt = "confirmed_at"
 )
 
 // CivilFields are the fields an applicant corrects only through a

@@ -80,3 +80,23 @@ func (db *DB) PersonChanges(ctx context.Context, personID int64) ([]permit.Perso
 	})
 	return out, err
 }
+
+// ConfirmIdentity records that a prefecture checked the person's identity
+// against their passport: from then on it is shown as confirmed, and
+// changes only through a correction request. The confirmation is kept in
+// the history (field confirmed_at, source prefecture). A person already
+// confirmed is ECONFLICT.
+func (db *DB) ConfirmIdentity(ctx context.Context, personID, actorID int64) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		res, err := tx.exec(ctx, `UPDATE persons SET confirmed_at = ?, updated_at = ? WHERE id = ? AND confirmed_at IS NULL`, now, now, personID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return permit.Errorf(permit.ECONFLICT, "staff.identity_already_confirmed")
+		}
+		return recordChange(ctx, tx, &permit.PersonChange{PersonID: personID, Field: permit.FieldConfirmedAt,
+			New: now.UTC().Format(time.DateOnly), Source: permit.ChangeByPrefecture, ActorID: actorID, At: now})
+	})
+}

@@ -311,3 +311,38 @@ func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 		}
 	})
 }
+
+// TestAgentConfirmsTheIdentity: an agent checks the declared identity
+// against the passport, once; the applicant sees it confirmed, the
+// history keeps when and by whom, and another prefecture cannot do it.
+func TestAgentConfirmsTheIdentity(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "confirm@example.org")
+		_, page := d.get("/agent/demandes/" + itoa(d.id))
+		mustContain(t, page, "J&#39;ai vérifié cette identité sur le passeport")
+
+		other := s.prefecture("13", "13")
+		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent13c@example.org", permit.RoleAgent, other.ID)}
+		if res, _ := d.post("/agent/demandes/"+itoa(d.id)+"/identite", nil); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("another prefecture's agent confirms: %d", res.StatusCode)
+		}
+		d.cookie = d.agent
+		d.step("/identite", nil, http.StatusSeeOther)
+		p, _ := s.db.PersonByAccount(t.Context(), accountID(t, s, "confirm@example.org"))
+		if p.ConfirmedAt == nil {
+			t.Fatal("identity not confirmed")
+		}
+		hist, _ := s.db.PersonChanges(t.Context(), p.ID)
+		if n := len(hist); n == 0 || hist[n-1].Field != permit.FieldConfirmedAt || hist[n-1].Source != permit.ChangeByPrefecture || hist[n-1].ActorID == 0 {
+			t.Fatalf("history: %+v", hist)
+		}
+		_, page = d.get("/agent/demandes/" + itoa(d.id))
+		mustNotContain(t, page, "J&#39;ai vérifié cette identité sur le passeport")
+		if res, _ := d.post("/agent/demandes/"+itoa(d.id)+"/identite", nil); res.StatusCode != http.StatusConflict {
+			t.Errorf("confirming twice: %d, want 409", res.StatusCode)
+		}
+		d.cookie = d.applicant
+		_, page = d.get("/profil")
+		mustContain(t, page, "Confirmé par la préfecture", "Identité vérifiée par la préfecture")
+	})
+}

@@ -20,6 +20,7 @@ func init() {
 		"reouverture": "staff.done.reopened",
 		"annulation":  "staff.done.undone",
 		"avis":        "staff.done.reviewed",
+		"identite":    "staff.done.identity",
 	} {
 		notices[q] = key
 	}
@@ -49,6 +50,10 @@ func (s *Server) staffStep(w http.ResponseWriter, r *http.Request, notice, ancho
 	}
 	http.Redirect(w, r, s.staffURL(r, notice)+anchor, http.StatusSeeOther)
 	return nil
+}
+
+func (s *Server) confirmIdentity(w http.ResponseWriter, r *http.Request) error {
+	return s.staffStep(w, r, "identite", "#identite", nil, s.Files.ConfirmIdentity)
 }
 
 func (s *Server) markComplete(w http.ResponseWriter, r *http.Request) error {

@@ -100,7 +100,7 @@ func dynamicKeys() []string {
 	for _, f := range (&permit.Person{}).Fields() {
 		keys = append(keys, "field."+f.Name)
 	}
-	keys = append(keys, "field."+permit.FieldEmail)
+	keys = append(keys, "field."+permit.FieldEmail, "field."+permit.FieldConfirmedAt)
 	for _, src := range permit.ChangeSources {
 		keys = append(keys, "change_source."+string(src))
 	}

@@ -5,6 +5,7 @@ package web
 func (s *Server) decisionRoutes() []route {
 	return []route{
 		{"POST /agent/demandes/{id}/complet", staff, s.markComplete},
+		{"POST /agent/demandes/{id}/identite", staff, s.confirmIdentity},
 		{"POST /agent/demandes/{id}/decision/favorable", staff, s.decideFavourable},
 		{"POST /agent/demandes/{id}/decision/defavorable", staff, s.decideUnfavourable},
 		{"POST /agent/demandes/{id}/carte", staff, s.produceCard},
