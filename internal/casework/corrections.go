@@ -38,19 +38,15 @@ func (s *Files) IdentityLocked(ctx context.Context, p *permit.Person) (bool, err
 	if p == nil || p.ID == 0 {
 		return false, nil
 	}
-	if p.ConfirmedAt != nil {
-		return true, nil
-	}
 	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
 	if err != nil {
 		return false, err
 	}
-	for _, a := range apps {
-		if a.State != permit.StateDraft {
-			return true, nil
-		}
+	states := make([]permit.State, len(apps))
+	for i, a := range apps {
+		states[i] = a.State
 	}
-	return false, nil
+	return permit.IdentityLocked(p.ConfirmedAt != nil, states), nil
 }
 
 // CorrectionForm is an applicant's request: the civil data as it should
@@ -298,7 +294,7 @@ func (s *Files) reissues(ctx context.Context, apps []*permit.Application) ([]per
 			return nil, err
 		}
 		for _, at := range ats {
-			if st := at.Status(now); st == permit.AttestationValid || st == permit.AttestationPending {
+			if at.StillProves(now) {
 				out = append(out, permit.Reissue{Old: at})
 			}
 		}

@@ -52,6 +52,14 @@ type Attestation struct {
 	RevokeReason  string
 }
 
+// StillProves reports whether the attestation proves something on day t
+// or will later (valid or not yet valid): what a change of the data it
+// carries must reissue.
+func (a *Attestation) StillProves(t time.Time) bool {
+	st := a.Status(t)
+	return st == AttestationValid || st == AttestationPending
+}
+
 // Status says whether the attestation proves something on day t.
 func (a *Attestation) Status(t time.Time) AttestationStatus {
 	switch {

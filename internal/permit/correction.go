@@ -59,3 +59,19 @@ func (c *Correction) Apply(p *Person) *Person {
 // Reissue is an attestation to replace by a new version (same number,
 // same dates), because the data it carries changed.
 type Reissue struct{ Old, Next *Attestation }
+
+// IdentityLocked reports whether a person's civil data is no longer the
+// applicant's to edit: once a prefecture confirmed it, or once any of
+// their applications (given by state) left the draft, since a receipt or
+// an attestation carries it (decision 0005).
+func IdentityLocked(confirmed bool, states []State) bool {
+	if confirmed {
+		return true
+	}
+	for _, st := range states {
+		if st != StateDraft {
+			return true
+		}
+	}
+	return false
+}

@@ -30,3 +30,21 @@ func TestPersonChangesNameEveryChangedField(t *testing.T) {
 		t.Error("civil fields misclassified")
 	}
 }
+
+func TestIdentityLockedOnceFiledOrConfirmed(t *testing.T) {
+	for _, tt := range []struct {
+		confirmed bool
+		states    []State
+		want      bool
+	}{
+		{false, nil, false},
+		{false, []State{StateDraft, StateDraft}, false},
+		{false, []State{StateDraft, StateWithdrawn}, true},
+		{false, []State{StateSubmitted}, true},
+		{true, nil, true},
+	} {
+		if got := IdentityLocked(tt.confirmed, tt.states); got != tt.want {
+			t.Errorf("IdentityLocked(%v, %v) = %v, want %v", tt.confirmed, tt.states, got, tt.want)
+		}
+	}
+}

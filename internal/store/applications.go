@@ -110,11 +110,23 @@ func identityStillOpen(ctx context.Context, tx *Tx, old, p *permit.Person, pm *p
 	if !civil {
 		return nil
 	}
-	var filed int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM applications WHERE person_id = ? AND state <> 'draft'`, old.ID).Scan(&filed); err != nil {
+	rows, err := tx.query(ctx, `SELECT state FROM applications WHERE person_id = ?`, old.ID)
+	if err != nil {
 		return err
 	}
-	if filed > 0 || old.ConfirmedAt != nil {
+	defer rows.Close()
+	var states []permit.State
+	for rows.Next() {
+		var st string
+		if err := rows.Scan(&st); err != nil {
+			return err
+		}
+		states = append(states, permit.State(st))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if permit.IdentityLocked(old.ConfirmedAt != nil, states) {
 		return permit.Errorf(permit.ECONFLICT, "profile.error.locked")
 	}
 	return nil

@@ -75,7 +75,7 @@ func (db *DB) AcceptCorrection(ctx context.Context, c *permit.Correction, m *per
 			return err
 		}
 		for _, at := range live {
-			if st := at.Status(now); st != permit.AttestationValid && st != permit.AttestationPending {
+			if !at.StillProves(now) {
 				continue
 			}
 			r := permit.Reissue{Old: at, Next: &permit.Attestation{ValidFrom: at.ValidFrom, ValidUntil: at.ValidUntil, AvailableFrom: at.AvailableFrom}}

@@ -78,8 +78,7 @@ func (s *Server) requestCorrection(w http.ResponseWriter, r *http.Request) error
 	name, data, v, err := s.readUpload(w, r, "evidence")
 	if err == nil {
 		_, err = s.Files.RequestCorrection(r.Context(), account(r), casework.CorrectionForm{
-			Identity: casework.ProfileForm{GivenNames: v["given_names"], Surname: v["surname"], BirthDate: v["birth_date"],
-				BirthPlace: v["birth_place"], Nationality: v["nationality"], ForeignerNumber: v["foreigner_number"]},
+			Identity:    profileFormOf(func(k string) string { return v[k] }),
 			Explanation: v["explanation"], Filename: name, Evidence: data})
 	}
 	if err != nil {

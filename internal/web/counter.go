@@ -68,13 +68,7 @@ func (s *Server) counterCreatePerson(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	v := r.PostForm
-	f := casework.ProfileForm{
-		GivenNames: v.Get("given_names"), Surname: v.Get("surname"), BirthDate: v.Get("birth_date"),
-		BirthPlace: v.Get("birth_place"), Nationality: v.Get("nationality"), ForeignerNumber: v.Get("foreigner_number"),
-		AddressLine: v.Get("address_line"), Postcode: v.Get("postcode"), City: v.Get("city"), Phone: v.Get("phone"),
-		HasPermit: v.Get("has_permit") == "oui", PermitGround: v.Get("permit_ground"), PermitNumber: v.Get("permit_number"),
-		PermitFrom: v.Get("permit_from"), PermitTo: v.Get("permit_to"),
-	}
+	f := profileFormOf(v.Get)
 	person, err := s.Files.CreatePerson(r.Context(), account(r), f, v.Get("contact_email"))
 	if err != nil {
 		p := s.page(r, "counter.person_new.title")

@@ -73,13 +73,7 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := r.PostForm
-	f := casework.ProfileForm{
-		GivenNames: v.Get("given_names"), Surname: v.Get("surname"), BirthDate: v.Get("birth_date"),
-		BirthPlace: v.Get("birth_place"), Nationality: v.Get("nationality"), ForeignerNumber: v.Get("foreigner_number"),
-		AddressLine: v.Get("address_line"), Postcode: v.Get("postcode"), City: v.Get("city"), Phone: v.Get("phone"),
-		HasPermit: v.Get("has_permit") == "oui", PermitGround: v.Get("permit_ground"), PermitNumber: v.Get("permit_number"),
-		PermitFrom: v.Get("permit_from"), PermitTo: v.Get("permit_to"),
-	}
+	f := profileFormOf(v.Get)
 	if err := s.Files.SaveProfile(r.Context(), account(r), f); err != nil {
 		p := s.page(r, "profile.title")
 		if err := formError(p, err); err != nil {
@@ -98,6 +92,19 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, nextTarget(r, "/profil?enregistre"), http.StatusSeeOther)
 	return nil
+}
+
+// profileFormOf reads a person's form (the applicant's profile, the
+// counter's new person, the civil part of a correction request) from its
+// fields, whatever carries them.
+func profileFormOf(get func(string) string) casework.ProfileForm {
+	return casework.ProfileForm{
+		GivenNames: get("given_names"), Surname: get("surname"), BirthDate: get("birth_date"),
+		BirthPlace: get("birth_place"), Nationality: get("nationality"), ForeignerNumber: get("foreigner_number"),
+		AddressLine: get("address_line"), Postcode: get("postcode"), City: get("city"), Phone: get("phone"),
+		HasPermit: get("has_permit") == "oui", PermitGround: get("permit_ground"), PermitNumber: get("permit_number"),
+		PermitFrom: get("permit_from"), PermitTo: get("permit_to"),
+	}
 }
 
 func profileValues(prof *casework.Profile) map[string]string {
