@@ -111,7 +111,7 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		if err := m.Open(ctx); err != nil {
 			return err
 		}
-		if err := demo.Cases(ctx, m.Files, m.DB, password.DefaultParams, m.Clock.Now(), out); err != nil {
+		if err := demo.Cases(ctx, m.UseCases, m.DB, password.DefaultParams, m.Clock.Now(), out); err != nil {
 			return fmt.Errorf("load demonstration cases: %w", err)
 		}
 		if len(args) > 0 && args[0] == "-load-only" {
@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 }
 
 func serve(ctx context.Context, m *app.Main) error {
-	if m.Files == nil { // the demonstration opened it already
+	if m.UseCases == nil { // the demonstration opened it already
 		if err := m.Open(ctx); err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ type Main struct {
 	Rules    *rules.Catalogue
 	Tr       *i18n.Catalogue
 	Accounts *casework.Accounts
-	Files    *casework.Files
+	UseCases *casework.UseCases
 	Queue    *jobs.Queue
 	Web      *web.Server
 
@@ -134,9 +134,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB, Sender: sender, Clock: m.Clock, Logger: m.Logger,
-		SweepAttestations: func(ctx context.Context) (int, error) { return m.Files.SweepAttestations(ctx) },
-		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.Files.IssueDue(ctx, id) },
-		RecordIncident:    func(ctx context.Context, inc *permit.Incident) error { return m.Files.RecordIncident(ctx, inc) }})
+		SweepAttestations: func(ctx context.Context) (int, error) { return m.UseCases.Attestations.SweepAttestations(ctx) },
+		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
+		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
+			return m.UseCases.Reports.RecordIncident(ctx, inc)
+		}})
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
@@ -158,13 +160,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	limits := upload.DefaultLimits
 	limits.MaxBytes = int64(m.Config.UploadMaxMB) << 20
-	m.Files = &casework.Files{
+	m.UseCases = casework.New(&casework.Config{
 		Store: m.DB, Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
 		Attest: m.DB, LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, Issuance: m.Queue,
-	}
+	}, m.Accounts)
 	m.Web, err = web.New(web.Options{
-		Accounts: m.Accounts, Files: m.Files, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,
+		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: keySet,
 	})
 	return err

@@ -126,7 +126,7 @@ func covering(as []*permit.Attestation, kind permit.AttestationKind, d time.Time
 // code, and tells the holder by mail. It is idempotent: run twice, or by
 // two workers at once, it issues each attestation once. It returns how
 // many it issued.
-func (s *Files) IssueDue(ctx context.Context, appID int64) (int, error) {
+func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 	a, err := s.Store.Application(ctx, appID)
 	if err != nil {
 		return 0, err
@@ -176,7 +176,7 @@ func (s *Files) IssueDue(ctx context.Context, appID int64) (int, error) {
 }
 
 // seal signs an attestation's essential data and stores the code.
-func (s *Files) seal(ctx context.Context, c *Case, at *permit.Attestation) error {
+func (s *Attestations) seal(ctx context.Context, c *Case, at *permit.Attestation) error {
 	r, err := s.Rules.Rights(at.Kind, c.App.Ground, c.App.Kind, c.Permit, at.ValidUntil)
 	if err != nil {
 		return err
@@ -189,7 +189,7 @@ func (s *Files) seal(ctx context.Context, c *Case, at *permit.Attestation) error
 	return s.Attest.SetAttestationCode(ctx, at.ID, code)
 }
 
-func (s *Files) attestationMail(ctx context.Context, p *permit.Person, at *permit.Attestation) (*permit.Mail, error) {
+func (s *Attestations) attestationMail(ctx context.Context, p *permit.Person, at *permit.Attestation) (*permit.Mail, error) {
 	to, lang, err := s.recipient(ctx, p)
 	if err != nil || to == "" {
 		// No address (a person filed for at the counter): the attestation
@@ -203,7 +203,7 @@ func (s *Files) attestationMail(ctx context.Context, p *permit.Person, at *permi
 
 // SweepAttestations issues what every pending application is owed: the
 // daily repair of any gap a lost job could have left.
-func (s *Files) SweepAttestations(ctx context.Context) (int, error) {
+func (s *Attestations) SweepAttestations(ctx context.Context) (int, error) {
 	ids, err := s.Attest.PendingApplicationIDs(ctx)
 	if err != nil {
 		return 0, err

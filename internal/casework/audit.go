@@ -50,7 +50,7 @@ func entryFor(acc *permit.Account, a *permit.Application, action, detail string)
 // seen records that staff opened an application's file (docID 0) or one
 // of its documents. It does nothing for the applicant. A view that cannot
 // be recorded is not served.
-func (s *Files) seen(ctx context.Context, acc *permit.Account, a *permit.Application, docID int64) error {
+func (s *core) seen(ctx context.Context, acc *permit.Account, a *permit.Application, docID int64) error {
 	if !acc.Staff() {
 		return nil
 	}
@@ -87,7 +87,7 @@ type Trail struct {
 // AuditTrail returns a page of the audit trail to a supervisor (their
 // prefectures' entries only) or an admin (every entry). Anyone else gets
 // ENOTFOUND, as does a supervisor asking for another prefecture.
-func (s *Files) AuditTrail(ctx context.Context, acc *permit.Account, q TrailQuery) (*Trail, error) {
+func (s *Journal) AuditTrail(ctx context.Context, acc *permit.Account, q TrailQuery) (*Trail, error) {
 	if !acc.Supervises() {
 		return nil, errNotFound
 	}
@@ -174,7 +174,7 @@ const maxAccesses = 200
 
 // FileAccesses tells an applicant when the prefecture's staff opened
 // their file or their documents, newest first.
-func (s *Files) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access, error) {
+func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}

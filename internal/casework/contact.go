@@ -46,7 +46,7 @@ type ContactStore interface {
 // applications that follow a move).
 type Contacts struct {
 	Accounts *Accounts
-	Files    *Files
+	*core
 }
 
 // ContactForm is what the applicant types: the new values and their
@@ -80,20 +80,20 @@ func (c *Contacts) Contact(ctx context.Context, acc *permit.Account) (*ContactVi
 		return nil, errNotFound
 	}
 	v := &ContactView{Email: acc.Email}
-	p, err := c.Files.Store.PersonByAccount(ctx, acc.ID)
+	p, err := c.Store.PersonByAccount(ctx, acc.ID)
 	switch {
 	case err == nil:
 		v.Person = p
 		if p.PrefectureID != 0 {
-			if v.Prefecture, err = c.Files.Store.Prefecture(ctx, p.PrefectureID); err != nil {
+			if v.Prefecture, err = c.Store.Prefecture(ctx, p.PrefectureID); err != nil {
 				return nil, err
 			}
 		}
 	case permit.ErrorCode(err) != permit.ENOTFOUND:
 		return nil, err
 	}
-	pending, err := c.Files.Store.PendingEmail(ctx, acc.ID)
-	if err == nil && pending.Live(c.Files.Clock.Now()) {
+	pending, err := c.Store.PendingEmail(ctx, acc.ID)
+	if err == nil && pending.Live(c.Clock.Now()) {
 		v.Pending = pending
 	} else if err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 		return nil, err
@@ -111,7 +111,7 @@ func (c *Contacts) ChangeContact(ctx context.Context, acc *permit.Account, f Con
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
-	p, err := c.Files.Store.PersonByAccount(ctx, acc.ID)
+	p, err := c.Store.PersonByAccount(ctx, acc.ID)
 	if err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 		return nil, err
 	}
@@ -156,11 +156,11 @@ func (c *Contacts) ChangeContact(ctx context.Context, acc *permit.Account, f Con
 	if ch.Person == nil && ch.Email == nil {
 		return out, nil
 	}
-	if err := c.Files.Store.ChangeContact(ctx, ch); err != nil {
+	if err := c.Store.ChangeContact(ctx, ch); err != nil {
 		return nil, err
 	}
 	for _, m := range ch.Mails {
-		c.Files.announce(ctx, m)
+		c.announce(ctx, m)
 	}
 	return out, nil
 }
@@ -173,7 +173,7 @@ func (c *Contacts) contactFields(ctx context.Context, p *permit.Person, f Contac
 	pf := ProfileForm{GivenNames: p.GivenNames, Surname: p.Surname, BirthDate: p.BirthDate, BirthPlace: p.BirthPlace,
 		Nationality: p.Nationality, ForeignerNumber: p.ForeignerNumber,
 		AddressLine: f.AddressLine, Postcode: f.Postcode, City: f.City, Phone: f.Phone}
-	next, _, err := c.Files.validateProfile(ctx, pf, nil)
+	next, _, err := c.validateProfile(ctx, pf, nil)
 	if err == nil {
 		out := *p
 		out.Address, out.Phone, out.PrefectureID = next.Address, next.Phone, next.PrefectureID
@@ -227,12 +227,12 @@ func (c *Contacts) checkPassword(ctx context.Context, acc *permit.Account, pw st
 // prefecture, the mail that tells them, and the audit entries of both
 // prefectures, carried by the returned context.
 func (c *Contacts) plan(ctx context.Context, acc *permit.Account, p, next *permit.Person, ch *permit.ContactChange, out *ContactOutcome) (context.Context, error) {
-	to, err := c.Files.Store.Prefecture(ctx, next.PrefectureID)
+	to, err := c.Store.Prefecture(ctx, next.PrefectureID)
 	if err != nil {
 		return nil, err
 	}
 	out.MovedTo = to
-	apps, err := c.Files.Store.ApplicationsByPerson(ctx, p.ID)
+	apps, err := c.Store.ApplicationsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ func (c *Contacts) plan(ctx context.Context, acc *permit.Account, p, next *permi
 			continue
 		}
 		if _, ok := names[a.PrefectureID]; !ok {
-			from, err := c.Files.Store.Prefecture(ctx, a.PrefectureID)
+			from, err := c.Store.Prefecture(ctx, a.PrefectureID)
 			if err != nil {
 				return nil, err
 			}
@@ -273,13 +273,13 @@ func (c *Contacts) plan(ctx context.Context, acc *permit.Account, p, next *permi
 // movedMail tells the applicant which prefecture now handles which of
 // their applications, and that their attestations stay valid.
 func (c *Contacts) movedMail(acc *permit.Account, to *permit.Prefecture, moves []*permit.Transfer) *permit.Mail {
-	tr := c.Files.Tr
+	tr := c.Tr
 	var list strings.Builder
 	for _, t := range moves {
 		list.WriteString("- " + tr.T(acc.Lang, "contact.mail.moved.line", itoa(t.ApplicationID), t.FromName) + "\n")
 	}
 	return &permit.Mail{To: acc.Email, Subject: tr.T(acc.Lang, "contact.mail.moved.subject", to.Name),
-		Text: tr.T(acc.Lang, "contact.mail.moved.body", to.Name, list.String(), c.Files.BaseURL+"/tableau-de-bord")}
+		Text: tr.T(acc.Lang, "contact.mail.moved.body", to.Name, list.String(), c.BaseURL+"/tableau-de-bord")}
 }
 
 // askEmail prepares an e-mail change: a link to the new address, or,
@@ -319,7 +319,7 @@ func (c *Contacts) ConfirmEmail(ctx context.Context, secret, session string) (*p
 		keep = HashSecret(session)
 	}
 	var notice *permit.Mail
-	a, err := c.Files.Store.ConfirmEmailChange(ctx, HashSecret(secret), keep, func(a *permit.Account, former string) *permit.Mail {
+	a, err := c.Store.ConfirmEmailChange(ctx, HashSecret(secret), keep, func(a *permit.Account, former string) *permit.Mail {
 		notice = c.Accounts.mail(a.Lang, former, "contact.mail.changed", c.Accounts.BaseURL+"/connexion")
 		return notice
 	})
@@ -335,19 +335,19 @@ func (c *Contacts) CancelEmail(ctx context.Context, acc *permit.Account) error {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return errNotFound
 	}
-	_, err := c.Files.Store.CancelEmailChange(ctx, acc.ID, "")
+	_, err := c.Store.CancelEmailChange(ctx, acc.ID, "")
 	return err
 }
 
 // CancelEmailByLink drops a pending address from the link mailed to the
 // former address; ENOTFOUND when the link is used, expired or replaced.
 func (c *Contacts) CancelEmailByLink(ctx context.Context, secret string) error {
-	_, err := c.Files.Store.CancelEmailChange(ctx, 0, HashSecret(secret))
+	_, err := c.Store.CancelEmailChange(ctx, 0, HashSecret(secret))
 	return err
 }
 
 // transferEntries reads a case's moves and adds them to its timeline.
-func (s *Files) transferEntries(ctx context.Context, c *Case, tl []Entry) ([]Entry, error) {
+func (s *core) transferEntries(ctx context.Context, c *Case, tl []Entry) ([]Entry, error) {
 	var err error
 	if c.Moves, err = s.Store.Transfers(ctx, c.App.ID); err != nil {
 		return nil, err
@@ -373,7 +373,7 @@ const maxTransfers = 200
 // prefectures (every move for an admin). A prefecture keeps seeing the
 // files it handed over here, with date, number and destination, but no
 // longer opens them: the case belongs to the new prefecture.
-func (s *Files) Transfers(ctx context.Context, acc *permit.Account) (*TransferList, error) {
+func (s *Journal) Transfers(ctx context.Context, acc *permit.Account) (*TransferList, error) {
 	if !acc.Staff() {
 		return nil, errNotFound
 	}

@@ -34,7 +34,7 @@ const (
 // edited freely by the applicant: once a prefecture confirmed it, or once
 // anything was filed on it (a receipt or an attestation carries it), it is
 // corrected only through a request with evidence.
-func (s *Files) IdentityLocked(ctx context.Context, p *permit.Person) (bool, error) {
+func (s *core) IdentityLocked(ctx context.Context, p *permit.Person) (bool, error) {
 	if p == nil || p.ID == 0 {
 		return false, nil
 	}
@@ -65,7 +65,7 @@ const maxExplanation = 2000
 // RequestCorrection records a correction request: the fields that differ
 // from the person's data, the explanation, and the evidence, checked like
 // any document. Nothing changes until an agent accepts it.
-func (s *Files) RequestCorrection(ctx context.Context, acc *permit.Account, f CorrectionForm) (*permit.Correction, error) {
+func (s *Corrections) RequestCorrection(ctx context.Context, acc *permit.Account, f CorrectionForm) (*permit.Correction, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
@@ -110,7 +110,7 @@ func (s *Files) RequestCorrection(ctx context.Context, acc *permit.Account, f Co
 }
 
 // Corrections returns the applicant's correction requests, newest first.
-func (s *Files) Corrections(ctx context.Context, acc *permit.Account) ([]*permit.Correction, error) {
+func (s *Corrections) Corrections(ctx context.Context, acc *permit.Account) ([]*permit.Correction, error) {
 	p, err := s.applicantPerson(ctx, acc)
 	if err != nil || p == nil {
 		return nil, err
@@ -119,7 +119,7 @@ func (s *Files) Corrections(ctx context.Context, acc *permit.Account) ([]*permit
 }
 
 // History returns the changes made to the applicant's own data.
-func (s *Files) History(ctx context.Context, acc *permit.Account) ([]permit.PersonChange, error) {
+func (s *Corrections) History(ctx context.Context, acc *permit.Account) ([]permit.PersonChange, error) {
 	p, err := s.applicantPerson(ctx, acc)
 	if err != nil || p == nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (s *Files) History(ctx context.Context, acc *permit.Account) ([]permit.Pers
 
 // applicantPerson returns the applicant's person, or nil before their
 // first profile.
-func (s *Files) applicantPerson(ctx context.Context, acc *permit.Account) (*permit.Person, error) {
+func (s *core) applicantPerson(ctx context.Context, acc *permit.Account) (*permit.Person, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
@@ -141,7 +141,7 @@ func (s *Files) applicantPerson(ctx context.Context, acc *permit.Account) (*perm
 }
 
 // WithdrawCorrection closes the applicant's own pending request.
-func (s *Files) WithdrawCorrection(ctx context.Context, acc *permit.Account, id int64) error {
+func (s *Corrections) WithdrawCorrection(ctx context.Context, acc *permit.Account, id int64) error {
 	c, err := s.ownCorrection(ctx, acc, id)
 	if err != nil {
 		return err
@@ -149,7 +149,7 @@ func (s *Files) WithdrawCorrection(ctx context.Context, acc *permit.Account, id 
 	return s.Store.WithdrawCorrection(ctx, c)
 }
 
-func (s *Files) ownCorrection(ctx context.Context, acc *permit.Account, id int64) (*permit.Correction, error) {
+func (s *Corrections) ownCorrection(ctx context.Context, acc *permit.Account, id int64) (*permit.Correction, error) {
 	p, err := s.applicantPerson(ctx, acc)
 	if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func (s *Files) ownCorrection(ctx context.Context, acc *permit.Account, id int64
 // CorrectionEvidence opens the evidence of a request, for its applicant
 // or for staff of the person's prefecture (recorded in the audit trail).
 // The caller closes the reader.
-func (s *Files) CorrectionEvidence(ctx context.Context, acc *permit.Account, id int64) (*permit.Document, io.ReadCloser, error) {
+func (s *Corrections) CorrectionEvidence(ctx context.Context, acc *permit.Account, id int64) (*permit.Document, io.ReadCloser, error) {
 	var c *permit.Correction
 	var err error
 	if acc.Staff() {
@@ -192,7 +192,7 @@ func (s *Files) CorrectionEvidence(ctx context.Context, acc *permit.Account, id 
 
 // staffCorrection returns a request of a person whom one of the staff
 // member's prefectures serves, or ENOTFOUND.
-func (s *Files) staffCorrection(ctx context.Context, acc *permit.Account, id int64) (*permit.Correction, *permit.Person, error) {
+func (s *Corrections) staffCorrection(ctx context.Context, acc *permit.Account, id int64) (*permit.Correction, *permit.Person, error) {
 	if !acc.Staff() {
 		return nil, nil, errNotFound
 	}
@@ -215,7 +215,7 @@ type CorrectionRow struct {
 
 // PendingCorrections lists the requests awaiting the staff member's
 // prefectures, oldest first.
-func (s *Files) PendingCorrections(ctx context.Context, acc *permit.Account) ([]CorrectionRow, error) {
+func (s *Corrections) PendingCorrections(ctx context.Context, acc *permit.Account) ([]CorrectionRow, error) {
 	if !acc.Staff() {
 		return nil, errNotFound
 	}
@@ -250,7 +250,7 @@ type CorrectionReview struct {
 }
 
 // ReviewCorrection opens a request for an agent; the opening is recorded.
-func (s *Files) ReviewCorrection(ctx context.Context, acc *permit.Account, id int64) (*CorrectionReview, error) {
+func (s *Corrections) ReviewCorrection(ctx context.Context, acc *permit.Account, id int64) (*CorrectionReview, error) {
 	c, p, err := s.staffCorrection(ctx, acc, id)
 	if err != nil {
 		return nil, err
@@ -282,7 +282,7 @@ func (s *Files) ReviewCorrection(ctx context.Context, acc *permit.Account, id in
 // the acceptance's own transaction; this list is what the agent is shown
 // beforehand). Expired, superseded and revoked ones are history and stay
 // as they were.
-func (s *Files) reissues(ctx context.Context, apps []*permit.Application) ([]permit.Reissue, error) {
+func (s *Corrections) reissues(ctx context.Context, apps []*permit.Application) ([]permit.Reissue, error) {
 	if s.Attest == nil {
 		return nil, nil
 	}
@@ -307,7 +307,7 @@ func (s *Files) reissues(ctx context.Context, apps []*permit.Application) ([]per
 // still proves something is reissued with the corrected data (the former
 // version is marked superseded, and the verifier says so). The new
 // versions are signed at once, or by the queue's retry.
-func (s *Files) AcceptCorrection(ctx context.Context, acc *permit.Account, id int64, note string) error {
+func (s *Corrections) AcceptCorrection(ctx context.Context, acc *permit.Account, id int64, note string) error {
 	c, p, err := s.staffCorrection(ctx, acc, id)
 	if err != nil {
 		return err
@@ -331,14 +331,14 @@ func (s *Files) AcceptCorrection(ctx context.Context, acc *permit.Account, id in
 	for _, r := range reissue {
 		if !done[r.Next.ApplicationID] {
 			done[r.Next.ApplicationID] = true
-			s.issueNow(ctx, r.Next.ApplicationID)
+			s.attest.issueNow(ctx, r.Next.ApplicationID)
 		}
 	}
 	return nil
 }
 
 // RefuseCorrection closes a request with the reason the applicant reads.
-func (s *Files) RefuseCorrection(ctx context.Context, acc *permit.Account, id int64, reason string) error {
+func (s *Corrections) RefuseCorrection(ctx context.Context, acc *permit.Account, id int64, reason string) error {
 	c, p, err := s.staffCorrection(ctx, acc, id)
 	if err != nil {
 		return err
@@ -360,7 +360,7 @@ func (s *Files) RefuseCorrection(ctx context.Context, acc *permit.Account, id in
 }
 
 // correctionMail tells the applicant how their request was decided.
-func (s *Files) correctionMail(ctx context.Context, p *permit.Person, outcome, words string) (*permit.Mail, error) {
+func (s *Corrections) correctionMail(ctx context.Context, p *permit.Person, outcome, words string) (*permit.Mail, error) {
 	to, lang, err := s.recipient(ctx, p)
 	if err != nil || to == "" {
 		return nil, err

@@ -45,7 +45,7 @@ const searchLimit = 50
 
 // counterPrefectures are the prefectures whose persons an account may
 // find: an agent's own, every one for an admin.
-func (s *Files) counterPrefectures(ctx context.Context, acc *permit.Account) ([]int64, error) {
+func (s *core) counterPrefectures(ctx context.Context, acc *permit.Account) ([]int64, error) {
 	if !acc.Staff() {
 		return nil, errNotFound
 	}
@@ -67,7 +67,7 @@ func (s *Files) counterPrefectures(ctx context.Context, acc *permit.Account) ([]
 // by surname and birth date together, or by e-mail. Only persons whose
 // competent prefecture is one of the agent's are found; others are not,
 // as if they did not exist.
-func (s *Files) FindPersons(ctx context.Context, acc *permit.Account, q permit.PersonQuery) ([]*permit.Person, error) {
+func (s *Counter) FindPersons(ctx context.Context, acc *permit.Account, q permit.PersonQuery) ([]*permit.Person, error) {
 	prefs, err := s.counterPrefectures(ctx, acc)
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func plausibleEmail(e string) bool {
 // an account elsewhere: the same checks as the applicant's own profile,
 // plus an optional contact address for mails. The person must live in one
 // of the agent's prefectures.
-func (s *Files) CreatePerson(ctx context.Context, acc *permit.Account, f ProfileForm, contactEmail string) (*permit.Person, error) {
+func (s *Counter) CreatePerson(ctx context.Context, acc *permit.Account, f ProfileForm, contactEmail string) (*permit.Person, error) {
 	if !acc.Staff() {
 		return nil, errNotFound
 	}
@@ -156,7 +156,7 @@ type CounterApp struct {
 
 // counterPerson returns a person of one of the agent's prefectures, or
 // ENOTFOUND.
-func (s *Files) counterPerson(ctx context.Context, acc *permit.Account, personID int64) (*permit.Person, error) {
+func (s *core) counterPerson(ctx context.Context, acc *permit.Account, personID int64) (*permit.Person, error) {
 	if !acc.Staff() {
 		return nil, errNotFound
 	}
@@ -168,7 +168,7 @@ func (s *Files) counterPerson(ctx context.Context, acc *permit.Account, personID
 }
 
 // StaffPerson returns a person and their applications for the counter.
-func (s *Files) StaffPerson(ctx context.Context, acc *permit.Account, personID int64) (*CounterPerson, error) {
+func (s *Counter) StaffPerson(ctx context.Context, acc *permit.Account, personID int64) (*CounterPerson, error) {
 	p, err := s.counterPerson(ctx, acc, personID)
 	if err != nil {
 		return nil, err
@@ -220,7 +220,7 @@ type OnBehalfForm struct {
 // from a paper form. The person's consent is required and recorded with
 // the agent who took it; every rule of Start applies unchanged (profile,
 // ground and kind, declared permit, one open application per ground).
-func (s *Files) StartOnBehalf(ctx context.Context, acc *permit.Account, personID int64, f OnBehalfForm) (*permit.Application, error) {
+func (s *Counter) StartOnBehalf(ctx context.Context, acc *permit.Account, personID int64, f OnBehalfForm) (*permit.Application, error) {
 	p, err := s.counterPerson(ctx, acc, personID)
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (s *Files) StartOnBehalf(ctx context.Context, acc *permit.Account, personID
 		errs["consent_how"] = "counter.error.consent_how"
 	}
 	now := s.Clock.Now()
-	return s.open(ctx, p, f.StartForm, errs, func(a *permit.Application) error {
+	return s.apps.open(ctx, p, f.StartForm, errs, func(a *permit.Application) error {
 		ob := &permit.OnBehalf{Channel: f.Channel, By: acc.ID, ConsentAt: &now, ConsentBy: acc.ID, ConsentHow: f.ConsentHow}
 		ctx := audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "counter_start", PrefectureID: a.PrefectureID, PersonID: p.ID,
 			Detail: string(f.Channel) + "; consent " + f.ConsentHow, Resolve: func(e *audit.Entry) { e.ApplicationID = a.ID }})
@@ -247,14 +247,14 @@ func (s *Files) StartOnBehalf(ctx context.Context, acc *permit.Account, personID
 // FileOnBehalf files an application an agent prepared for a person, once
 // the agent confirms the person agrees to file it as it stands. The
 // checks are those of File, which it calls.
-func (s *Files) FileOnBehalf(ctx context.Context, acc *permit.Account, appID int64, confirmed bool) (*permit.Filing, error) {
+func (s *Counter) FileOnBehalf(ctx context.Context, acc *permit.Account, appID int64, confirmed bool) (*permit.Filing, error) {
 	if _, _, err := s.applicantSide(ctx, acc, appID); err != nil {
 		return nil, err
 	}
 	if !confirmed {
 		return nil, permit.Invalid(map[string]string{"confirm": "counter.error.confirm"})
 	}
-	return s.File(ctx, acc, appID)
+	return s.apps.File(ctx, acc, appID)
 }
 
 // CounterCase is an application as the counter agent prepares it.
@@ -265,8 +265,8 @@ type CounterCase struct {
 
 // CounterView returns an application of the agent's prefectures with how
 // it came in; the page offers editing only while it is Assisted.
-func (s *Files) CounterView(ctx context.Context, acc *permit.Account, appID int64) (*CounterCase, error) {
-	c, err := s.StaffView(ctx, acc, appID)
+func (s *Counter) CounterView(ctx context.Context, acc *permit.Account, appID int64) (*CounterCase, error) {
+	c, err := s.desk.StaffView(ctx, acc, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -281,8 +281,8 @@ func (s *Files) CounterView(ctx context.Context, acc *permit.Account, appID int6
 // agent's prefectures, to print it for the person. With a claim code (as
 // just issued to the agent), the code is printed on it too, if it is the
 // person's code that still works.
-func (s *Files) StaffReceipt(ctx context.Context, acc *permit.Account, appID int64, code string) (*Receipt, error) {
-	c, err := s.StaffView(ctx, acc, appID)
+func (s *Counter) StaffReceipt(ctx context.Context, acc *permit.Account, appID int64, code string) (*Receipt, error) {
+	c, err := s.desk.StaffView(ctx, acc, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ func (s *Files) StaffReceipt(ctx context.Context, acc *permit.Account, appID int
 // IssueClaimCode makes a new claim code for a person without an account,
 // replacing any earlier one. The code is returned once, to be handed to
 // the person; only its hash is kept.
-func (s *Files) IssueClaimCode(ctx context.Context, acc *permit.Account, personID int64) (string, time.Time, error) {
+func (s *Counter) IssueClaimCode(ctx context.Context, acc *permit.Account, personID int64) (string, time.Time, error) {
 	p, err := s.counterPerson(ctx, acc, personID)
 	if err != nil {
 		return "", time.Time{}, err
@@ -323,7 +323,7 @@ func (s *Files) IssueClaimCode(ctx context.Context, acc *permit.Account, personI
 // Claim gives the signed-in applicant the person a claim code was issued
 // for, with all their applications and history. The account must have no
 // profile of its own yet: two identities are never merged silently.
-func (s *Files) Claim(ctx context.Context, acc *permit.Account, code string) (*permit.Person, error) {
+func (s *Counter) Claim(ctx context.Context, acc *permit.Account, code string) (*permit.Person, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}

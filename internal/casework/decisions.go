@@ -35,7 +35,7 @@ const ActionConfirmIdentity = "confirm_identity"
 // identity against their passport (at the counter, or on the scan in the
 // file). The identity is then shown as confirmed and changes only through
 // a correction request.
-func (s *Files) ConfirmIdentity(ctx context.Context, acc *permit.Account, appID int64) error {
+func (s *Decisions) ConfirmIdentity(ctx context.Context, acc *permit.Account, appID int64) error {
 	a, p, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func (s *Files) ConfirmIdentity(ctx context.Context, acc *permit.Account, appID 
 const maxReason = 2000
 
 // act loads an application a staff member may act on, with its person.
-func (s *Files) act(ctx context.Context, acc *permit.Account, appID int64) (*permit.Application, *permit.Person, error) {
+func (s *Decisions) act(ctx context.Context, acc *permit.Account, appID int64) (*permit.Application, *permit.Person, error) {
 	a, err := s.staff(ctx, acc, appID)
 	if err != nil {
 		return nil, nil, err
@@ -62,7 +62,7 @@ func (s *Files) act(ctx context.Context, acc *permit.Account, appID int64) (*per
 // tell writes the mail that tells the applicant about a step of their
 // application, in their language; nil when there is no address to write to
 // (a person recorded at the counter, without account or contact address).
-func (s *Files) tell(ctx context.Context, p *permit.Person, a *permit.Application, key string) (*permit.Mail, error) {
+func (s *Decisions) tell(ctx context.Context, p *permit.Person, a *permit.Application, key string) (*permit.Mail, error) {
 	to, lang, err := s.recipient(ctx, p)
 	if err != nil || to == "" {
 		return nil, err
@@ -86,7 +86,7 @@ func reasonText(field, s string) (string, error) {
 // MarkComplete records that the file is complete: the agent ends the
 // wait for documents (for instance when they were handed in at the
 // counter) and the examination goes on.
-func (s *Files) MarkComplete(ctx context.Context, acc *permit.Account, appID int64) error {
+func (s *Decisions) MarkComplete(ctx context.Context, acc *permit.Account, appID int64) error {
 	a, _, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -98,14 +98,14 @@ func (s *Files) MarkComplete(ctx context.Context, acc *permit.Account, appID int
 	if err := s.Store.AnswerCompletion(acting(ctx, acc, a, string(permit.ActionComplete), ""), a, ev); err != nil {
 		return err
 	}
-	s.issueNow(ctx, a.ID)
+	s.attest.issueNow(ctx, a.ID)
 	return nil
 }
 
 // DecideFavourable grants the application. The favourable-decision
 // attestation is issued at once (or by the queue's retry if that fails),
 // and the applicant is told.
-func (s *Files) DecideFavourable(ctx context.Context, acc *permit.Account, appID int64, note string) error {
+func (s *Decisions) DecideFavourable(ctx context.Context, acc *permit.Account, appID int64, note string) error {
 	a, p, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (s *Files) DecideFavourable(ctx context.Context, acc *permit.Account, appID
 		return err
 	}
 	s.announce(ctx, m)
-	s.issueNow(ctx, a.ID)
+	s.attest.issueNow(ctx, a.ID)
 	return nil
 }
 
@@ -141,7 +141,7 @@ type RefusalForm struct {
 
 // DecideUnfavourable refuses the application, with reasons the applicant
 // reads together with the appeal routes and their deadlines.
-func (s *Files) DecideUnfavourable(ctx context.Context, acc *permit.Account, appID int64, f RefusalForm) error {
+func (s *Decisions) DecideUnfavourable(ctx context.Context, acc *permit.Account, appID int64, f RefusalForm) error {
 	a, p, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -190,7 +190,7 @@ type AppointmentForm struct {
 
 // appointment checks an appointment form: a working hour on a day from
 // tomorrow to six months ahead, at a named place.
-func (s *Files) appointment(acc *permit.Account, a *permit.Application, f AppointmentForm) (*permit.Appointment, error) {
+func (s *Decisions) appointment(acc *permit.Account, a *permit.Application, f AppointmentForm) (*permit.Appointment, error) {
 	errs := map[string]string{}
 	today := day(s.Clock.Now().In(paris))
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(f.Date))
@@ -214,7 +214,7 @@ func (s *Files) appointment(acc *permit.Account, a *permit.Application, f Appoin
 
 // ProduceCard records that the card is made and ready to collect, and
 // offers the applicant a collection appointment.
-func (s *Files) ProduceCard(ctx context.Context, acc *permit.Account, appID int64, f AppointmentForm) error {
+func (s *Decisions) ProduceCard(ctx context.Context, acc *permit.Account, appID int64, f AppointmentForm) error {
 	a, p, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -240,7 +240,7 @@ func (s *Files) ProduceCard(ctx context.Context, acc *permit.Account, appID int6
 
 // OfferAppointment offers another collection appointment for a card
 // that is ready (the applicant asked for another day, say).
-func (s *Files) OfferAppointment(ctx context.Context, acc *permit.Account, appID int64, f AppointmentForm) error {
+func (s *Decisions) OfferAppointment(ctx context.Context, acc *permit.Account, appID int64, f AppointmentForm) error {
 	a, p, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -272,7 +272,7 @@ type HandOverForm struct {
 
 // HandOver records that the card was handed over; it becomes the person's
 // current permit, confirmed by the prefecture.
-func (s *Files) HandOver(ctx context.Context, acc *permit.Account, appID int64, f HandOverForm) error {
+func (s *Decisions) HandOver(ctx context.Context, acc *permit.Account, appID int64, f HandOverForm) error {
 	a, _, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -304,16 +304,16 @@ func (s *Files) HandOver(ctx context.Context, acc *permit.Account, appID int64, 
 
 // Close closes an application with a reason the applicant reads; it can
 // be reopened.
-func (s *Files) Close(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
+func (s *Decisions) Close(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
 	return s.reasoned(ctx, acc, appID, permit.ActionClose, reason, "closed")
 }
 
 // Reopen takes a closed application back into examination.
-func (s *Files) Reopen(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
+func (s *Decisions) Reopen(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
 	return s.reasoned(ctx, acc, appID, permit.ActionReopen, reason, "reopened")
 }
 
-func (s *Files) reasoned(ctx context.Context, acc *permit.Account, appID int64, action permit.Action, reason, mail string) error {
+func (s *Decisions) reasoned(ctx context.Context, acc *permit.Account, appID int64, action permit.Action, reason, mail string) error {
 	a, p, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -333,13 +333,13 @@ func (s *Files) reasoned(ctx context.Context, acc *permit.Account, appID int64, 
 		return err
 	}
 	s.announce(ctx, m)
-	s.issueNow(ctx, a.ID)
+	s.attest.issueNow(ctx, a.ID)
 	return nil
 }
 
 // Undo takes back the latest step of an application, when a supervisor
 // finds it was a mistake and the rules allow it (permit.Undo).
-func (s *Files) Undo(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
+func (s *Decisions) Undo(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
 	a, p, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -370,7 +370,7 @@ func (s *Files) Undo(ctx context.Context, acc *permit.Account, appID int64, reas
 		return err
 	}
 	s.announce(ctx, m)
-	s.issueNow(ctx, a.ID)
+	s.attest.issueNow(ctx, a.ID)
 	return nil
 }
 
@@ -383,7 +383,7 @@ type ReviewForm struct {
 
 // ReviewDocument accepts or rejects one version of a document. The
 // applicant sees a rejection and its reason on their page.
-func (s *Files) ReviewDocument(ctx context.Context, acc *permit.Account, appID, docID int64, f ReviewForm) error {
+func (s *Decisions) ReviewDocument(ctx context.Context, acc *permit.Account, appID, docID int64, f ReviewForm) error {
 	a, _, err := s.act(ctx, acc, appID)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 // Upload adds a version of a document to an editable application. The
 // content is checked by parsing it (PDF, JPEG or PNG only), and counts
 // against the person's quota.
-func (s *Files) Upload(ctx context.Context, acc *permit.Account, appID int64, slot, filename string, data []byte) (*permit.Document, error) {
+func (s *Documents) Upload(ctx context.Context, acc *permit.Account, appID int64, slot, filename string, data []byte) (*permit.Document, error) {
 	p, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func (s *Files) Upload(ctx context.Context, acc *permit.Account, appID int64, sl
 // it. The quota is checked first, since it costs nothing; parsing the
 // content may cost a second and hundreds of megabytes for a large image,
 // so at most GOMAXPROCS checks run at once.
-func (s *Files) store(ctx context.Context, p *permit.Person, acc *permit.Account, filename string, data []byte) (*permit.Document, error) {
+func (s *core) store(ctx context.Context, p *permit.Person, acc *permit.Account, filename string, data []byte) (*permit.Document, error) {
 	used, err := s.Store.StorageUsed(ctx, p.ID)
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func (s *Files) store(ctx context.Context, p *permit.Person, acc *permit.Account
 
 // check parses an uploaded file's content (PDF, JPEG or PNG only) and
 // returns its kind, running at most GOMAXPROCS checks at once.
-func (s *Files) check(ctx context.Context, data []byte) (upload.Kind, error) {
+func (s *core) check(ctx context.Context, data []byte) (upload.Kind, error) {
 	select {
 	case s.checkSlots() <- struct{}{}:
 		defer func() { <-s.checkSlots() }()
@@ -77,7 +77,7 @@ func (s *Files) check(ctx context.Context, data []byte) (upload.Kind, error) {
 
 // RemoveDocument removes the current version of a document while the
 // application is editable; the version stays in the history.
-func (s *Files) RemoveDocument(ctx context.Context, acc *permit.Account, appID int64, slot string) error {
+func (s *Documents) RemoveDocument(ctx context.Context, acc *permit.Account, appID int64, slot string) error {
 	_, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (s *Files) RemoveDocument(ctx context.Context, acc *permit.Account, appID i
 
 // OpenDocument returns a document version of an application the account
 // may see (its applicant, or the prefecture's staff), with its content.
-func (s *Files) OpenDocument(ctx context.Context, acc *permit.Account, appID, docID int64) (*permit.Document, io.ReadCloser, error) {
+func (s *Documents) OpenDocument(ctx context.Context, acc *permit.Account, appID, docID int64) (*permit.Document, io.ReadCloser, error) {
 	var a *permit.Application
 	var err error
 	if acc != nil && acc.Role == permit.RoleApplicant {
@@ -116,7 +116,7 @@ func (s *Files) OpenDocument(ctx context.Context, acc *permit.Account, appID, do
 }
 
 // SetFeeStamp records the timbre fiscal number, checked for its format.
-func (s *Files) SetFeeStamp(ctx context.Context, acc *permit.Account, appID int64, stamp string) error {
+func (s *Documents) SetFeeStamp(ctx context.Context, acc *permit.Account, appID int64, stamp string) error {
 	_, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -141,7 +141,7 @@ func stripSpaces(s string) string {
 }
 
 // checkSlots bounds how many uploads are parsed at once.
-func (s *Files) checkSlots() chan struct{} {
+func (s *core) checkSlots() chan struct{} {
 	s.slotsOnce.Do(func() { s.slots = make(chan struct{}, runtime.GOMAXPROCS(0)) })
 	return s.slots
 }

@@ -183,7 +183,7 @@ type ExportStore interface {
 // applicant: donnees.json, and every version of every document and
 // attachment they or the prefecture put in their files. Nobody else's
 // data is in it, and only the applicant may ask for it.
-func (s *Files) Export(ctx context.Context, acc *permit.Account, w io.Writer) error {
+func (s *DataExport) Export(ctx context.Context, acc *permit.Account, w io.Writer) error {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return errNotFound
 	}
@@ -234,7 +234,7 @@ func (s *Files) Export(ctx context.Context, acc *permit.Account, w io.Writer) er
 	return zw.Close()
 }
 
-func (s *Files) exportPerson(ctx context.Context, p *permit.Person, data *exportData) ([]*permit.Document, error) {
+func (s *DataExport) exportPerson(ctx context.Context, p *permit.Person, data *exportData) ([]*permit.Document, error) {
 	prefName := map[int64]string{}
 	prefs, err := s.Store.Prefectures(ctx)
 	if err != nil {
@@ -300,7 +300,7 @@ func (s *Files) exportPerson(ctx context.Context, p *permit.Person, data *export
 	return files, nil
 }
 
-func (s *Files) exportApplication(ctx context.Context, p *permit.Person, a *permit.Application, pref string) (exportApplication, []*permit.Document, error) {
+func (s *DataExport) exportApplication(ctx context.Context, p *permit.Person, a *permit.Application, pref string) (exportApplication, []*permit.Document, error) {
 	ea := exportApplication{Number: a.ID, Ground: string(a.Ground), Kind: string(a.Kind), State: string(a.State), Prefecture: pref,
 		CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, FeeStamp: a.FeeStamp, History: []exportEvent{}, Filings: []exportFiling{},
 		Documents: []exportDocument{}, CompletionRequests: []exportCompletion{}, Messages: []exportMessage{}, Attestations: []exportAttestation{}}
@@ -385,7 +385,7 @@ func (s *Files) exportApplication(ctx context.Context, p *permit.Person, a *perm
 // exportReports adds the account's reports of problems, with what the
 // reporter sees of each thread, and returns their screenshots as files of
 // the archive.
-func (s *Files) exportReports(ctx context.Context, acc *permit.Account, data *exportData) ([]*permit.Document, error) {
+func (s *DataExport) exportReports(ctx context.Context, acc *permit.Account, data *exportData) ([]*permit.Document, error) {
 	reports, err := s.Store.ReportsByAccount(ctx, acc.ID)
 	if err != nil {
 		return nil, err

@@ -63,12 +63,11 @@ type Blobs interface {
 	Open(ctx context.Context, sum string) (io.ReadCloser, error)
 }
 
-// Files are the use cases of an applicant's file: profile, applications,
-// documents, filing, completion, withdrawal and messages, and the
-// prefecture's side of completion requests and messages. Every method
-// takes the acting account and checks, first, that it may see the
-// application: another person's file is "not found".
-type Files struct {
+// core is what every use case shares: the dependencies, the gates that
+// decide who may see which file (own, staff, applicantSide), the reading
+// of a whole case (load), the checks of uploaded content and the mails.
+// Each use-case type embeds it; none of them is reached through another.
+type core struct {
 	Store   FileStore
 	Blobs   Blobs
 	Rules   *rules.Catalogue
@@ -94,7 +93,7 @@ var errNotFound = permit.Errorf(permit.ENOTFOUND, "error.not_found")
 
 // own returns the applicant's person and one of their applications, or
 // ENOTFOUND when the application is someone else's.
-func (s *Files) own(ctx context.Context, acc *permit.Account, appID int64) (*permit.Person, *permit.Application, error) {
+func (s *core) own(ctx context.Context, acc *permit.Account, appID int64) (*permit.Person, *permit.Application, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, nil, errNotFound
 	}
@@ -111,7 +110,7 @@ func (s *Files) own(ctx context.Context, acc *permit.Account, appID int64) (*per
 
 // staff returns an application an agent may work on: one of their
 // prefectures' (an admin sees all), or ENOTFOUND.
-func (s *Files) staff(ctx context.Context, acc *permit.Account, appID int64) (*permit.Application, error) {
+func (s *core) staff(ctx context.Context, acc *permit.Account, appID int64) (*permit.Application, error) {
 	if !acc.Staff() {
 		return nil, errNotFound
 	}
@@ -128,7 +127,7 @@ func (s *Files) staff(ctx context.Context, acc *permit.Account, appID int64) (*p
 // counter, by phone or on paper) that the person has not yet taken over
 // online. Every rule of the file applies to both alike; only the actor
 // recorded differs.
-func (s *Files) applicantSide(ctx context.Context, acc *permit.Account, appID int64) (*permit.Person, *permit.Application, error) {
+func (s *core) applicantSide(ctx context.Context, acc *permit.Account, appID int64) (*permit.Person, *permit.Application, error) {
 	if acc != nil && acc.Role == permit.RoleApplicant {
 		return s.own(ctx, acc, appID)
 	}
@@ -153,7 +152,7 @@ func (s *Files) applicantSide(ctx context.Context, acc *permit.Account, appID in
 // recipient is where mails about a person's file go: their account's
 // address, or the contact address an agent recorded for a person without
 // an account; "" when there is none, and the mail is not written.
-func (s *Files) recipient(ctx context.Context, p *permit.Person) (to, lang string, err error) {
+func (s *core) recipient(ctx context.Context, p *permit.Person) (to, lang string, err error) {
 	if p.AccountID == 0 {
 		return p.ContactEmail, "fr", nil
 	}
@@ -196,7 +195,7 @@ func day(t time.Time) time.Time {
 }
 
 // notify writes a mail to the outbox and announces it to the queue.
-func (s *Files) notify(ctx context.Context, m *permit.Mail) {
+func (s *core) notify(ctx context.Context, m *permit.Mail) {
 	if err := s.Store.EnqueueMail(ctx, m); err != nil {
 		s.Logger.Error("mail not queued", "to", m.To, "err", err)
 		return
@@ -204,7 +203,7 @@ func (s *Files) notify(ctx context.Context, m *permit.Mail) {
 	s.announce(ctx, m)
 }
 
-func (s *Files) announce(ctx context.Context, m *permit.Mail) {
+func (s *core) announce(ctx context.Context, m *permit.Mail) {
 	if s.Mail == nil || m == nil || m.ID == 0 {
 		return
 	}

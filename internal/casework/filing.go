@@ -46,7 +46,7 @@ type FiledDoc struct {
 // fee stamp; the application moves to "submitted" with a snapshot and a
 // filing receipt number. Filing again what is already filed (a double
 // click, a retry after a network error) returns the existing filing.
-func (s *Files) File(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
+func (s *Applications) File(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
 	p, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return nil, err
@@ -88,14 +88,14 @@ func (s *Files) File(ctx context.Context, acc *permit.Account, appID int64) (*pe
 		s.notify(ctx, &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.filed.subject"),
 			Text: s.Tr.T(lang, "mail.filed.body", f.Number, s.BaseURL+receiptPath(a.ID))})
 	}
-	s.issueNow(ctx, a.ID)
+	s.attest.issueNow(ctx, a.ID)
 	return f, nil
 }
 
 func receiptPath(appID int64) string { return "/demandes/" + itoa(appID) + "/recepisse" }
 
 // lastFiling returns the newest filing of an application that was filed.
-func (s *Files) lastFiling(ctx context.Context, a *permit.Application) (*permit.Filing, error) {
+func (s *core) lastFiling(ctx context.Context, a *permit.Application) (*permit.Filing, error) {
 	fs, err := s.Store.Filings(ctx, a.ID)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (s *Files) lastFiling(ctx context.Context, a *permit.Application) (*permit.
 }
 
 // filing makes the snapshot of a case as it is filed.
-func (s *Files) filing(c *Case, at time.Time) (*permit.Filing, error) {
+func (s *core) filing(c *Case, at time.Time) (*permit.Filing, error) {
 	p := c.Person
 	snap := snapshot{FiledAt: at, Kind: c.App.Kind, Ground: c.App.Ground, FeeStamp: c.App.FeeStamp, Rules: s.Rules.Version,
 		Person: snapshotPerson{p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, p.Address}}
@@ -145,7 +145,7 @@ func (r *Receipt) Paper() bool { return r.Channel == permit.ChannelPaper }
 
 // Receipt returns the filing receipt (attestation de dépôt) of the
 // application's latest filing, or ENOTFOUND before it is filed.
-func (s *Files) Receipt(ctx context.Context, acc *permit.Account, appID int64) (*Receipt, error) {
+func (s *Applications) Receipt(ctx context.Context, acc *permit.Account, appID int64) (*Receipt, error) {
 	c, err := s.View(ctx, acc, appID)
 	if err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func (s *Files) Receipt(ctx context.Context, acc *permit.Account, appID int64) (
 }
 
 // receiptOf makes the receipt of a case's latest filing.
-func (s *Files) receiptOf(ctx context.Context, c *Case) (*Receipt, error) {
+func (s *core) receiptOf(ctx context.Context, c *Case) (*Receipt, error) {
 	if len(c.Filings) == 0 {
 		return nil, errNotFound
 	}
@@ -177,7 +177,7 @@ func (s *Files) receiptOf(ctx context.Context, c *Case) (*Receipt, error) {
 // Resubmit answers a completion request: every requested document must
 // have been uploaded since the request; the application returns to review
 // with a new filing.
-func (s *Files) Resubmit(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
+func (s *Applications) Resubmit(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
 	p, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
 		return nil, err
@@ -216,7 +216,7 @@ func (s *Files) Resubmit(ctx context.Context, acc *permit.Account, appID int64) 
 
 // issueNow issues what a change of state makes due, at once; if it fails,
 // the queue's sweep issues it later, so the failure is only logged.
-func (s *Files) issueNow(ctx context.Context, appID int64) {
+func (s *Attestations) issueNow(ctx context.Context, appID int64) {
 	if s.Attest == nil {
 		return
 	}
@@ -231,7 +231,7 @@ func (s *Files) issueNow(ctx context.Context, appID int64) {
 }
 
 // Withdraw ends an application at the applicant's request.
-func (s *Files) Withdraw(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
+func (s *Applications) Withdraw(ctx context.Context, acc *permit.Account, appID int64, reason string) error {
 	_, a, err := s.own(ctx, acc, appID)
 	if err != nil {
 		return err

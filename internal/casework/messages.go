@@ -22,7 +22,7 @@ const maxMessage = 5000
 // PostMessage adds a message to an application's thread, from its
 // applicant or from the prefecture's staff, and tells the other side by
 // mail. An attachment gets the same checks as a document.
-func (s *Files) PostMessage(ctx context.Context, acc *permit.Account, appID int64, body string, att *Attachment) (*permit.Message, error) {
+func (s *Messages) PostMessage(ctx context.Context, acc *permit.Account, appID int64, body string, att *Attachment) (*permit.Message, error) {
 	var a *permit.Application
 	var p *permit.Person
 	var err error
@@ -64,7 +64,7 @@ func (s *Files) PostMessage(ctx context.Context, acc *permit.Account, appID int6
 
 // messageMails tells the other side: the applicant, or the prefecture's
 // address (else each of its agents).
-func (s *Files) messageMails(ctx context.Context, from *permit.Account, a *permit.Application, p *permit.Person) ([]*permit.Mail, error) {
+func (s *Messages) messageMails(ctx context.Context, from *permit.Account, a *permit.Application, p *permit.Person) ([]*permit.Mail, error) {
 	link := s.BaseURL + "/demandes/" + itoa(a.ID)
 	if from.Role != permit.RoleApplicant {
 		to, lang, err := s.recipient(ctx, p)
@@ -109,7 +109,7 @@ type CompletionForm struct {
 
 // RequestCompletion asks the applicant for documents: which, why, and by
 // when. The application waits in "incomplete"; it is not refused.
-func (s *Files) RequestCompletion(ctx context.Context, acc *permit.Account, appID int64, f CompletionForm) error {
+func (s *Decisions) RequestCompletion(ctx context.Context, acc *permit.Account, appID int64, f CompletionForm) error {
 	a, err := s.staff(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func (s *Files) RequestCompletion(ctx context.Context, acc *permit.Account, appI
 }
 
 // StartReview takes a filed application into review.
-func (s *Files) StartReview(ctx context.Context, acc *permit.Account, appID int64) error {
+func (s *Decisions) StartReview(ctx context.Context, acc *permit.Account, appID int64) error {
 	a, err := s.staff(ctx, acc, appID)
 	if err != nil {
 		return err
@@ -174,7 +174,7 @@ func (s *Files) StartReview(ctx context.Context, acc *permit.Account, appID int6
 }
 
 // StaffView returns an application as the prefecture's staff see it.
-func (s *Files) StaffView(ctx context.Context, acc *permit.Account, appID int64) (*Case, error) {
+func (s *Decisions) StaffView(ctx context.Context, acc *permit.Account, appID int64) (*Case, error) {
 	a, err := s.staff(ctx, acc, appID)
 	if err != nil {
 		return nil, err

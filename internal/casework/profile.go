@@ -43,7 +43,7 @@ func (p *Profile) Pending() *permit.Correction {
 }
 
 // Profile returns the applicant's declared identity and permit.
-func (s *Files) Profile(ctx context.Context, acc *permit.Account) (*Profile, error) {
+func (s *Applications) Profile(ctx context.Context, acc *permit.Account) (*Profile, error) {
 	p, err := s.applicantPerson(ctx, acc)
 	if err != nil || p == nil {
 		return &Profile{}, err
@@ -79,7 +79,7 @@ func (s *Files) Profile(ctx context.Context, acc *permit.Account) (*Profile, err
 // (IdentityLocked), and through a correction request after. A form that
 // tries to change what it may not is refused field by field, and nothing
 // is saved.
-func (s *Files) SaveProfile(ctx context.Context, acc *permit.Account, f ProfileForm) error {
+func (s *Applications) SaveProfile(ctx context.Context, acc *permit.Account, f ProfileForm) error {
 	old, err := s.applicantPerson(ctx, acc)
 	if err != nil {
 		return err
@@ -133,7 +133,7 @@ func (s *Files) SaveProfile(ctx context.Context, acc *permit.Account, f ProfileF
 // agent fills at the counter, and places the person with the prefecture
 // competent for their address. errs may carry the caller's own field
 // errors, reported together with these.
-func (s *Files) validateProfile(ctx context.Context, f ProfileForm, errs map[string]string) (*permit.Person, *permit.Permit, error) {
+func (s *core) validateProfile(ctx context.Context, f ProfileForm, errs map[string]string) (*permit.Person, *permit.Permit, error) {
 	if errs == nil {
 		errs = map[string]string{}
 	}
@@ -174,7 +174,7 @@ func (s *Files) validateProfile(ctx context.Context, f ProfileForm, errs map[str
 // validateCivil reads the civil identity of a form into p, as the
 // profile, the counter and a correction request take it: names, birth
 // date and place, nationality, foreigner number. Field errors go to errs.
-func (s *Files) validateCivil(p *permit.Person, f ProfileForm, errs map[string]string) {
+func (s *core) validateCivil(p *permit.Person, f ProfileForm, errs map[string]string) {
 	text := func(field, value string, max int) string {
 		v := strings.TrimSpace(value)
 		switch {
@@ -205,7 +205,7 @@ func (s *Files) validateCivil(p *permit.Person, f ProfileForm, errs map[string]s
 }
 
 // placePerson sets the prefecture competent for the person's address.
-func (s *Files) placePerson(ctx context.Context, p *permit.Person) error {
+func (s *core) placePerson(ctx context.Context, p *permit.Person) error {
 	dept, ok := p.Address.Department()
 	if !ok {
 		return permit.Errorf(permit.EINVALID, "profile.error.postcode")
@@ -224,7 +224,7 @@ func (s *Files) placePerson(ctx context.Context, p *permit.Person) error {
 }
 
 // declaredPermit reads the current-permit part of the form, if filled.
-func (s *Files) declaredPermit(f ProfileForm, errs map[string]string) *permit.Permit {
+func (s *core) declaredPermit(f ProfileForm, errs map[string]string) *permit.Permit {
 	if !f.HasPermit {
 		return nil
 	}

@@ -63,7 +63,7 @@ type QueuePage struct {
 // prefectures they work for, and may choose one; an admin sees all. A
 // prefecture the account does not work for is "not found"; an applicant
 // gets nothing.
-func (s *Files) Queue(ctx context.Context, acc *permit.Account, form QueueForm) (*QueuePage, error) {
+func (s *WorkQueue) Queue(ctx context.Context, acc *permit.Account, form QueueForm) (*QueuePage, error) {
 	qs, f, prefs, err := s.queueFilter(ctx, acc, form)
 	if err != nil {
 		return nil, err
@@ -97,7 +97,7 @@ func (s *Files) Queue(ctx context.Context, acc *permit.Account, form QueueForm) 
 // ExportQueue calls fn with every row of the filtered queue, in the
 // queue's order and from its start (form.After is ignored), for the CSV
 // export. The same rules decide who sees what as for Queue.
-func (s *Files) ExportQueue(ctx context.Context, acc *permit.Account, form QueueForm, fn func(QueueRow) error) error {
+func (s *WorkQueue) ExportQueue(ctx context.Context, acc *permit.Account, form QueueForm, fn func(QueueRow) error) error {
 	form.After = ""
 	qs, f, _, err := s.queueFilter(ctx, acc, form)
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Files) ExportQueue(ctx context.Context, acc *permit.Account, form Queue
 	return qs.QueueEach(ctx, f, func(it *permit.QueueItem) error { return fn(s.queueRow(it, now)) })
 }
 
-func (s *Files) queueRow(it *permit.QueueItem, now time.Time) QueueRow {
+func (s *WorkQueue) queueRow(it *permit.QueueItem, now time.Time) QueueRow {
 	r := QueueRow{QueueItem: it}
 	if it.Deadline != nil {
 		r.DaysLeft = it.Deadline.DaysLeft(now)
@@ -134,7 +134,7 @@ func (s *Files) queueRow(it *permit.QueueItem, now time.Time) QueueRow {
 // queueFilter checks who asks and what, and returns the store's filter.
 // Its Prefectures is nil only for an admin who chose none (every
 // prefecture) or an agent who works for none (nothing to see).
-func (s *Files) queueFilter(ctx context.Context, acc *permit.Account, form QueueForm) (QueueStore, permit.QueueFilter, []*permit.Prefecture, error) {
+func (s *WorkQueue) queueFilter(ctx context.Context, acc *permit.Account, form QueueForm) (QueueStore, permit.QueueFilter, []*permit.Prefecture, error) {
 	var f permit.QueueFilter
 	if !acc.Staff() {
 		return nil, f, nil, errNotFound
@@ -256,4 +256,10 @@ func parseMark(s string) (*permit.QueueMark, bool) {
 		return nil, false
 	}
 	return &permit.QueueMark{DueOn: due, FiledAt: time.Unix(0, filed).UTC(), ID: id}, true
+}
+
+// Prefectures lists every prefecture, to name them in the back office's
+// pages and exports.
+func (s *WorkQueue) Prefectures(ctx context.Context) ([]*permit.Prefecture, error) {
+	return s.Store.Prefectures(ctx)
 }

@@ -22,7 +22,7 @@ type queueWorld struct {
 	t                *testing.T
 	db               *store.DB
 	clk              *clock.Fixed
-	files            *casework.Files
+	files            *casework.WorkQueue
 	a, b             *permit.Prefecture
 	agentA, agentAB  *permit.Account
 	admin, applicant *permit.Account
@@ -33,7 +33,7 @@ type queueWorld struct {
 
 func newQueueWorld(t *testing.T, db *store.DB, clk *clock.Fixed) *queueWorld {
 	w := &queueWorld{t: t, db: db, clk: clk}
-	w.files = &casework.Files{Store: db, Rules: rules.MustLoad(), Clock: clk}
+	w.files = casework.New(&casework.Config{Store: db, Rules: rules.MustLoad(), Clock: clk}, nil).Queue
 	w.a, w.b = w.prefecture("75"), w.prefecture("93")
 	w.agentA = w.account(permit.RoleAgent, w.a.ID)
 	w.agentAB = w.account(permit.RoleAgent, w.a.ID, w.b.ID)

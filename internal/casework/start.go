@@ -18,7 +18,7 @@ type StartForm struct {
 // allows the kind, a declared permit for a renewal or a change of status,
 // and no second open application on the same ground. Nothing about other
 // applications, or about earlier permits, stands in the way.
-func (s *Files) Start(ctx context.Context, acc *permit.Account, f StartForm) (*permit.Application, error) {
+func (s *Applications) Start(ctx context.Context, acc *permit.Account, f StartForm) (*permit.Application, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
@@ -34,7 +34,7 @@ func (s *Files) Start(ctx context.Context, acc *permit.Account, f StartForm) (*p
 // open checks a start form for a person and creates the draft with
 // create: the applicant's own, or one an agent starts on their behalf.
 // errs may carry the caller's own field errors, reported with these.
-func (s *Files) open(ctx context.Context, p *permit.Person, f StartForm, errs map[string]string, create func(*permit.Application) error) (*permit.Application, error) {
+func (s *Applications) open(ctx context.Context, p *permit.Person, f StartForm, errs map[string]string, create func(*permit.Application) error) (*permit.Application, error) {
 	if errs == nil {
 		errs = map[string]string{}
 	}
@@ -73,7 +73,7 @@ func (s *Files) open(ctx context.Context, p *permit.Person, f StartForm, errs ma
 
 // checkPermitFor requires the permit a renewal renews, or the one a change
 // of status leaves; a first application needs none.
-func (s *Files) checkPermitFor(ctx context.Context, p *permit.Person, f StartForm) error {
+func (s *Applications) checkPermitFor(ctx context.Context, p *permit.Person, f StartForm) error {
 	if f.Kind == permit.KindFirstIssue {
 		return nil
 	}
@@ -93,6 +93,6 @@ func (s *Files) checkPermitFor(ctx context.Context, p *permit.Person, f StartFor
 }
 
 // Choices are the kinds and grounds a start form offers.
-func (s *Files) Choices() ([]permit.Kind, []*rules.Ground) {
+func (s *Applications) Choices() ([]permit.Kind, []*rules.Ground) {
 	return permit.Kinds, s.Rules.Grounds()
 }

@@ -68,7 +68,7 @@ type ReportForm struct {
 // neither linked nor revealed: it is dropped, as is a page that is not a
 // path of this site. It returns the report and its follow code, which is
 // shown once and mailed when there is an address; only its hash is kept.
-func (s *Files) ReportProblem(ctx context.Context, acc *permit.Account, f ReportForm) (*permit.Report, string, error) {
+func (s *Reports) ReportProblem(ctx context.Context, acc *permit.Account, f ReportForm) (*permit.Report, string, error) {
 	r, err := s.reportFromForm(ctx, acc, f)
 	if err != nil {
 		return nil, "", err
@@ -96,7 +96,7 @@ func (s *Files) ReportProblem(ctx context.Context, acc *permit.Account, f Report
 // ReportChoices are the applications a reporter may link a report to:
 // an applicant's own; none for anyone else (staff reports carry the
 // application of the page they came from, if they may see it).
-func (s *Files) ReportChoices(ctx context.Context, acc *permit.Account) ([]*permit.Application, error) {
+func (s *Reports) ReportChoices(ctx context.Context, acc *permit.Account) ([]*permit.Application, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, nil
 	}
@@ -111,7 +111,7 @@ func (s *Files) ReportChoices(ctx context.Context, acc *permit.Account) ([]*perm
 
 // reportFromForm validates a report and links it to what the reporter
 // may see.
-func (s *Files) reportFromForm(ctx context.Context, acc *permit.Account, f ReportForm) (*permit.Report, error) {
+func (s *Reports) reportFromForm(ctx context.Context, acc *permit.Account, f ReportForm) (*permit.Report, error) {
 	errs := map[string]string{}
 	r := &permit.Report{Category: permit.ReportCategory(f.Category), Priority: permit.PriorityNormal, Status: permit.ReportNew,
 		Lang: f.Lang, Page: cleanPage(f.Page)}
@@ -161,7 +161,7 @@ func (s *Files) reportFromForm(ctx context.Context, acc *permit.Account, f Repor
 // linkReport links a report to the reporter's person and to the
 // application named, when the reporter may see it; otherwise the
 // application is dropped without a word, so that the form reveals nothing.
-func (s *Files) linkReport(ctx context.Context, acc *permit.Account, r *permit.Report, application string) error {
+func (s *Reports) linkReport(ctx context.Context, acc *permit.Account, r *permit.Report, application string) error {
 	if acc != nil && acc.Role == permit.RoleApplicant {
 		p, err := s.Store.PersonByAccount(ctx, acc.ID)
 		if permit.ErrorCode(err) == permit.ENOTFOUND {
@@ -206,7 +206,7 @@ func cleanPage(p string) string {
 }
 
 // screenshot checks an attached file like a document and keeps it.
-func (s *Files) screenshot(ctx context.Context, att *Attachment) (*permit.Screenshot, error) {
+func (s *Reports) screenshot(ctx context.Context, att *Attachment) (*permit.Screenshot, error) {
 	if int64(len(att.Data)) > s.Limits.MaxBytes {
 		return nil, permit.Errorf(permit.EINVALID, "upload.too_large", int(s.Limits.MaxBytes>>20))
 	}
@@ -223,7 +223,7 @@ func (s *Files) screenshot(ctx context.Context, att *Attachment) (*permit.Screen
 
 // reportMail is a mail to the reporter about their report (key.subject
 // and key.body, given the reference and args), or nil without an address.
-func (s *Files) reportMail(r *permit.Report, key string, args ...any) *permit.Mail {
+func (s *core) reportMail(r *permit.Report, key string, args ...any) *permit.Mail {
 	if r.Email == "" {
 		return nil
 	}
@@ -247,7 +247,7 @@ type ReportThread struct {
 }
 
 // reporterReport finds the report a key opens, or ENOTFOUND.
-func (s *Files) reporterReport(ctx context.Context, k ReporterKey) (*permit.Report, error) {
+func (s *Reports) reporterReport(ctx context.Context, k ReporterKey) (*permit.Report, error) {
 	if k.Code != "" {
 		code := normalizeClaim(k.Code)
 		if len(code) != followLength || strings.Trim(code, claimAlphabet) != "" {
@@ -270,7 +270,7 @@ func (s *Files) reporterReport(ctx context.Context, k ReporterKey) (*permit.Repo
 }
 
 // ReporterThread returns a report and its public steps for its reporter.
-func (s *Files) ReporterThread(ctx context.Context, k ReporterKey) (*ReportThread, error) {
+func (s *Reports) ReporterThread(ctx context.Context, k ReporterKey) (*ReportThread, error) {
 	r, err := s.reporterReport(ctx, k)
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func (s *Files) ReporterThread(ctx context.Context, k ReporterKey) (*ReportThrea
 }
 
 // MyReports lists the reports an account made.
-func (s *Files) MyReports(ctx context.Context, acc *permit.Account) ([]*permit.Report, error) {
+func (s *Reports) MyReports(ctx context.Context, acc *permit.Account) ([]*permit.Report, error) {
 	if acc == nil {
 		return nil, errNotFound
 	}
@@ -298,7 +298,7 @@ func (s *Files) MyReports(ctx context.Context, acc *permit.Account) ([]*permit.R
 
 // ReplyToReport adds the reporter's reply to their report. A reply to an
 // answered or resolved report puts it back in support's hands.
-func (s *Files) ReplyToReport(ctx context.Context, k ReporterKey, body string) (*permit.Report, error) {
+func (s *Reports) ReplyToReport(ctx context.Context, k ReporterKey, body string) (*permit.Report, error) {
 	r, err := s.reporterReport(ctx, k)
 	if err != nil {
 		return nil, err
@@ -318,7 +318,7 @@ func (s *Files) ReplyToReport(ctx context.Context, k ReporterKey, body string) (
 }
 
 // ReporterScreenshot opens a report's screenshot for its reporter.
-func (s *Files) ReporterScreenshot(ctx context.Context, k ReporterKey) (*permit.Screenshot, io.ReadCloser, error) {
+func (s *Reports) ReporterScreenshot(ctx context.Context, k ReporterKey) (*permit.Screenshot, io.ReadCloser, error) {
 	r, err := s.reporterReport(ctx, k)
 	if err != nil {
 		return nil, nil, err
@@ -326,7 +326,7 @@ func (s *Files) ReporterScreenshot(ctx context.Context, k ReporterKey) (*permit.
 	return s.openScreenshot(ctx, r)
 }
 
-func (s *Files) openScreenshot(ctx context.Context, r *permit.Report) (*permit.Screenshot, io.ReadCloser, error) {
+func (s *core) openScreenshot(ctx context.Context, r *permit.Report) (*permit.Screenshot, io.ReadCloser, error) {
 	if r.Screenshot == nil {
 		return nil, nil, errNotFound
 	}
@@ -350,7 +350,7 @@ func reportText(field, body string) (string, error) {
 
 // RecordIncident keeps a failure of the portal: a server error shown with
 // its reference, or a failed job. The cause is cut to a bounded length.
-func (s *Files) RecordIncident(ctx context.Context, inc *permit.Incident) error {
+func (s *Reports) RecordIncident(ctx context.Context, inc *permit.Incident) error {
 	inc.At = s.Clock.Now()
 	inc.Day = inc.At.In(paris).Format(time.DateOnly)
 	if len(inc.Cause) > permit.MaxIncidentCause {

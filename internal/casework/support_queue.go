@@ -33,7 +33,7 @@ func mayAnswer(acc *permit.Account, r *permit.Report) bool {
 }
 
 // supportReport returns a report support may answer, or ENOTFOUND.
-func (s *Files) supportReport(ctx context.Context, acc *permit.Account, id int64) (*permit.Report, error) {
+func (s *SupportDesk) supportReport(ctx context.Context, acc *permit.Account, id int64) (*permit.Report, error) {
 	r, err := s.Store.Report(ctx, id)
 	if err != nil || !mayAnswer(acc, r) {
 		return nil, errNotFound
@@ -70,7 +70,7 @@ type SupportQueue struct {
 }
 
 // Queue lists the reports the reader answers, newest first, filtered.
-func (s *Files) SupportQueue(ctx context.Context, acc *permit.Account, q SupportQuery) (*SupportQueue, error) {
+func (s *SupportDesk) SupportQueue(ctx context.Context, acc *permit.Account, q SupportQuery) (*SupportQueue, error) {
 	sc, ok := supportScope(acc)
 	if !ok {
 		return nil, errNotFound
@@ -123,7 +123,7 @@ type SupportFigures struct {
 	AnswerKnown, ResolutionKnown bool
 }
 
-func (s *Files) supportFigures(ctx context.Context, sc permit.ReportScope) (SupportFigures, error) {
+func (s *SupportDesk) supportFigures(ctx context.Context, sc permit.ReportScope) (SupportFigures, error) {
 	now := s.Clock.Now()
 	ts, err := s.Store.ReportTimings(ctx, sc, now.AddDate(0, 0, -FiguresDays))
 	if err != nil {
@@ -183,7 +183,7 @@ type SupportCase struct {
 }
 
 // SupportCase opens a report for support, and records that it was opened.
-func (s *Files) SupportCase(ctx context.Context, acc *permit.Account, id int64) (*SupportCase, error) {
+func (s *SupportDesk) SupportCase(ctx context.Context, acc *permit.Account, id int64) (*SupportCase, error) {
 	r, err := s.supportReport(ctx, acc, id)
 	if err != nil {
 		return nil, err
@@ -225,7 +225,7 @@ func (s *Files) SupportCase(ctx context.Context, acc *permit.Account, id int64) 
 }
 
 // SupportScreenshot opens a report's screenshot for support.
-func (s *Files) SupportScreenshot(ctx context.Context, acc *permit.Account, id int64) (*permit.Screenshot, io.ReadCloser, error) {
+func (s *SupportDesk) SupportScreenshot(ctx context.Context, acc *permit.Account, id int64) (*permit.Screenshot, io.ReadCloser, error) {
 	r, err := s.supportReport(ctx, acc, id)
 	if err != nil {
 		return nil, nil, err
@@ -238,7 +238,7 @@ type TriageForm struct{ Category, Priority string }
 
 // TriageReport sets a report's category and priority; a new report is
 // then in progress.
-func (s *Files) TriageReport(ctx context.Context, acc *permit.Account, id int64, f TriageForm) error {
+func (s *SupportDesk) TriageReport(ctx context.Context, acc *permit.Account, id int64, f TriageForm) error {
 	r, err := s.supportReport(ctx, acc, id)
 	if err != nil {
 		return err
@@ -264,7 +264,7 @@ func (s *Files) TriageReport(ctx context.Context, acc *permit.Account, id int64,
 
 // AssignReport gives a report to a support account that may answer it
 // (the reader themself included); 0 takes it back from anyone.
-func (s *Files) AssignReport(ctx context.Context, acc *permit.Account, id int64, assignee string) error {
+func (s *SupportDesk) AssignReport(ctx context.Context, acc *permit.Account, id int64, assignee string) error {
 	r, err := s.supportReport(ctx, acc, id)
 	if err != nil {
 		return err
@@ -292,7 +292,7 @@ func (s *Files) AssignReport(ctx context.Context, acc *permit.Account, id int64,
 // AnswerReport writes to the reporter, by mail when there is an address
 // (the answer is in the mail) and in the report's thread. The first
 // answer's time is kept. A resolved report must be reopened first.
-func (s *Files) AnswerReport(ctx context.Context, acc *permit.Account, id int64, body string) error {
+func (s *SupportDesk) AnswerReport(ctx context.Context, acc *permit.Account, id int64, body string) error {
 	r, err := s.supportReport(ctx, acc, id)
 	if err != nil {
 		return err
@@ -319,7 +319,7 @@ func (s *Files) AnswerReport(ctx context.Context, acc *permit.Account, id int64,
 
 // ResolveReport closes a report with a note to the reporter (mailed like
 // an answer, and counted as one when it is the first).
-func (s *Files) ResolveReport(ctx context.Context, acc *permit.Account, id int64, note string) error {
+func (s *SupportDesk) ResolveReport(ctx context.Context, acc *permit.Account, id int64, note string) error {
 	r, err := s.supportReport(ctx, acc, id)
 	if err != nil {
 		return err
@@ -345,7 +345,7 @@ func (s *Files) ResolveReport(ctx context.Context, acc *permit.Account, id int64
 }
 
 // ReopenReport takes a resolved report back into the queue, with a reason.
-func (s *Files) ReopenReport(ctx context.Context, acc *permit.Account, id int64, reason string) error {
+func (s *SupportDesk) ReopenReport(ctx context.Context, acc *permit.Account, id int64, reason string) error {
 	r, err := s.supportReport(ctx, acc, id)
 	if err != nil {
 		return err
@@ -376,7 +376,7 @@ type IncidentsView struct {
 // Incidents reads the portal's failures. Agents are not shown them: the
 // incidents of a reference quoted in a report they answer are shown with
 // the report.
-func (s *Files) Incidents(ctx context.Context, acc *permit.Account, ref string) (*IncidentsView, error) {
+func (s *SupportDesk) Incidents(ctx context.Context, acc *permit.Account, ref string) (*IncidentsView, error) {
 	if !acc.HelpDesk() && !acc.Admin() {
 		return nil, errNotFound
 	}

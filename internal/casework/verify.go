@@ -43,7 +43,7 @@ type Verification struct {
 // Verify checks a code: its signature and dates offline, then, online,
 // whether the prefecture revoked it or a newer version replaced it. It
 // never says valid for anything it could not fully check.
-func (s *Files) Verify(ctx context.Context, code string) (*Verification, error) {
+func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, error) {
 	// A code copied from the PDF may carry its line breaks, and the sign
 	// it prints for spaces (U+2423).
 	code = strings.TrimSpace(strings.NewReplacer("\r", "", "\n", "", "\u2423", " ").Replace(code))

@@ -117,7 +117,7 @@ type Summary struct {
 
 // Dashboard lists the applicant's applications, newest first, each with
 // its next step.
-func (s *Files) Dashboard(ctx context.Context, acc *permit.Account) ([]Summary, error) {
+func (s *Applications) Dashboard(ctx context.Context, acc *permit.Account) ([]Summary, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
@@ -143,7 +143,7 @@ func (s *Files) Dashboard(ctx context.Context, acc *permit.Account) ([]Summary, 
 }
 
 // View returns one of the applicant's applications in full.
-func (s *Files) View(ctx context.Context, acc *permit.Account, appID int64) (*Case, error) {
+func (s *Applications) View(ctx context.Context, acc *permit.Account, appID int64) (*Case, error) {
 	p, a, err := s.own(ctx, acc, appID)
 	if err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func (s *Files) View(ctx context.Context, acc *permit.Account, appID int64) (*Ca
 }
 
 // load assembles a case; the timeline and messages only when full.
-func (s *Files) load(ctx context.Context, p *permit.Person, a *permit.Application, full bool) (*Case, error) {
+func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application, full bool) (*Case, error) {
 	g, ok := s.Rules.Ground(a.Ground)
 	if !ok {
 		return nil, permit.Errorf(permit.EINTERNAL, "error.internal")
@@ -214,7 +214,7 @@ func (s *Files) load(ctx context.Context, p *permit.Person, a *permit.Applicatio
 
 // decisions adds the decision, the appointment, the document reviews and
 // the person's other applications.
-func (s *Files) decisions(ctx context.Context, c *Case) error {
+func (s *core) decisions(ctx context.Context, c *Case) error {
 	var err error
 	if c.Decision, err = s.Store.Decision(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err
@@ -246,7 +246,7 @@ func (s *Files) decisions(ctx context.Context, c *Case) error {
 }
 
 // attestations lists what the holder may already download.
-func (s *Files) attestations(ctx context.Context, c *Case) error {
+func (s *core) attestations(ctx context.Context, c *Case) error {
 	if s.Attest == nil {
 		return nil
 	}
@@ -273,7 +273,7 @@ func (s *Files) attestations(ctx context.Context, c *Case) error {
 
 // checklist pairs each required (or requested) document with its current
 // version, and counts the progress of the file.
-func (s *Files) checklist(c *Case, docs []*permit.Document) error {
+func (s *core) checklist(c *Case, docs []*permit.Document) error {
 	required, err := s.Rules.RequiredDocuments(c.App.Ground, c.App.Kind)
 	if err != nil {
 		return err
@@ -319,7 +319,7 @@ func (s *Files) checklist(c *Case, docs []*permit.Document) error {
 
 // nextStep says who acts next and by when. Every state has one: the test
 // TestEveryStateHasANextStep walks them all.
-func (s *Files) nextStep(c *Case) Step {
+func (s *core) nextStep(c *Case) Step {
 	st := Step{Actor: c.App.State.NextActor(), Key: "step." + string(c.App.State)}
 	switch c.App.State {
 	case permit.StateDraft:
@@ -340,7 +340,7 @@ func (s *Files) nextStep(c *Case) Step {
 
 // history merges events, filings, document versions, completion requests,
 // messages and moves between prefectures into one timeline, oldest first.
-func (s *Files) history(ctx context.Context, c *Case, docs []*permit.Document, reqs []*permit.CompletionRequest) error {
+func (s *core) history(ctx context.Context, c *Case, docs []*permit.Document, reqs []*permit.CompletionRequest) error {
 	evs, err := s.Store.Events(ctx, c.App.ID)
 	if err != nil {
 		return err

@@ -52,7 +52,7 @@ var filedPeople = []filedPerson{
 // Cases files a renewal for each of filedPeople and takes it, as the
 // demonstration agent, to its stage, so that the back office shows cases
 // at every step. Like Load, it is idempotent.
-func Cases(ctx context.Context, files *casework.Files, st Store, params password.Params, now time.Time, out io.Writer) error {
+func Cases(ctx context.Context, files *casework.UseCases, st Store, params password.Params, now time.Time, out io.Writer) error {
 	pref, err := prefecture(ctx, st)
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ func Cases(ctx context.Context, files *casework.Files, st Store, params password
 	return reports(ctx, files, st, out)
 }
 
-func fileCase(ctx context.Context, files *casework.Files, st Store, pref *permit.Prefecture, acc, agent *permit.Account, fp filedPerson, now time.Time) error {
+func fileCase(ctx context.Context, files *casework.UseCases, st Store, pref *permit.Prefecture, acc, agent *permit.Account, fp filedPerson, now time.Time) error {
 	per := &permit.Person{AccountID: acc.ID, GivenNames: fp.given, Surname: fp.surname, BirthDate: fp.birth,
 		BirthPlace: fp.birthPlace, Nationality: fp.nationality, PrefectureID: pref.ID,
 		Address: permit.Address{Line: "5 avenue Parmentier", Postcode: "75011", City: "Paris"}}
@@ -96,45 +96,45 @@ func fileCase(ctx context.Context, files *casework.Files, st Store, pref *permit
 		ValidFrom: end.AddDate(-1, 0, 0), ValidTo: end}); err != nil {
 		return err
 	}
-	a, err := files.Start(ctx, acc, casework.StartForm{Kind: permit.KindRenewal, Ground: fp.permitGround})
+	a, err := files.Applications.Start(ctx, acc, casework.StartForm{Kind: permit.KindRenewal, Ground: fp.permitGround})
 	if err != nil {
 		return err
 	}
-	c, err := files.View(ctx, acc, a.ID)
+	c, err := files.Applications.View(ctx, acc, a.ID)
 	if err != nil {
 		return err
 	}
 	for _, it := range c.Checklist {
-		if _, err := files.Upload(ctx, acc, a.ID, it.Doc.ID, it.Doc.ID+".png", scanOf(it.Doc.ID)); err != nil {
+		if _, err := files.Documents.Upload(ctx, acc, a.ID, it.Doc.ID, it.Doc.ID+".png", scanOf(it.Doc.ID)); err != nil {
 			return err
 		}
 	}
-	if err := files.SetFeeStamp(ctx, acc, a.ID, "1234567890123456"); err != nil {
+	if err := files.Documents.SetFeeStamp(ctx, acc, a.ID, "1234567890123456"); err != nil {
 		return err
 	}
-	if _, err := files.File(ctx, acc, a.ID); err != nil {
+	if _, err := files.Applications.File(ctx, acc, a.ID); err != nil {
 		return err
 	}
 	if fp.stage == filed {
 		return nil
 	}
-	if err := files.StartReview(ctx, agent, a.ID); err != nil {
+	if err := files.Decisions.StartReview(ctx, agent, a.ID); err != nil {
 		return err
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	switch fp.stage {
 	case asked:
-		return files.RequestCompletion(ctx, agent, a.ID, casework.CompletionForm{Slots: []string{"payslips"},
+		return files.Decisions.RequestCompletion(ctx, agent, a.ID, casework.CompletionForm{Slots: []string{"payslips"},
 			Reason: "Vos trois derniers bulletins de salaire manquent.", DueOn: today.AddDate(0, 0, 30).Format(time.DateOnly)})
 	case refused:
-		return files.DecideUnfavourable(ctx, agent, a.ID, casework.RefusalForm{Reasons: []string{"no_real_studies"},
+		return files.Decisions.DecideUnfavourable(ctx, agent, a.ID, casework.RefusalForm{Reasons: []string{"no_real_studies"},
 			Note: "Aucune inscription dans un établissement pour l'année universitaire en cours."})
 	}
-	if err := files.DecideFavourable(ctx, agent, a.ID, "Dossier complet, conditions remplies."); err != nil {
+	if err := files.Decisions.DecideFavourable(ctx, agent, a.ID, "Dossier complet, conditions remplies."); err != nil {
 		return err
 	}
 	if fp.stage == cardReady {
-		return files.ProduceCard(ctx, agent, a.ID, casework.AppointmentForm{Date: today.AddDate(0, 0, 7).Format(time.DateOnly),
+		return files.Decisions.ProduceCard(ctx, agent, a.ID, casework.AppointmentForm{Date: today.AddDate(0, 0, 7).Format(time.DateOnly),
 			Time: "10:30", Place: pref.Name})
 	}
 	return nil
@@ -142,11 +142,11 @@ func fileCase(ctx context.Context, files *casework.Files, st Store, pref *permit
 
 // askCorrection sends the correction request of fp, if it has one,
 // with a scan of the passport as evidence.
-func askCorrection(ctx context.Context, files *casework.Files, acc *permit.Account, fp filedPerson) error {
+func askCorrection(ctx context.Context, files *casework.UseCases, acc *permit.Account, fp filedPerson) error {
 	if fp.correctBirthPlace == "" {
 		return nil
 	}
-	_, err := files.RequestCorrection(ctx, acc, casework.CorrectionForm{
+	_, err := files.Corrections.RequestCorrection(ctx, acc, casework.CorrectionForm{
 		Identity: casework.ProfileForm{GivenNames: fp.given, Surname: fp.surname, BirthDate: fp.birth,
 			BirthPlace: fp.correctBirthPlace, Nationality: fp.nationality},
 		Explanation: "La province manque à mon lieu de naissance ; voir mon passeport.",

@@ -14,16 +14,16 @@ import (
 // without an account who quotes the reference of a server error (whose
 // incident is recorded too). Like the rest, it runs once: when the
 // applicant already has reports, nothing is added.
-func reports(ctx context.Context, files *casework.Files, st Store, out io.Writer) error {
+func reports(ctx context.Context, files *casework.UseCases, st Store, out io.Writer) error {
 	acc, _, err := st.AccountByEmail(ctx, filedPeople[0].email)
 	if err != nil {
 		return err
 	}
-	mine, err := files.MyReports(ctx, acc)
+	mine, err := files.Reports.MyReports(ctx, acc)
 	if err != nil || len(mine) > 0 {
 		return err
 	}
-	apps, err := files.ReportChoices(ctx, acc)
+	apps, err := files.Reports.ReportChoices(ctx, acc)
 	if err != nil {
 		return err
 	}
@@ -32,15 +32,15 @@ func reports(ctx context.Context, files *casework.Files, st Store, out io.Writer
 	if len(apps) > 0 {
 		f.Application = fmt.Sprint(apps[0].ID)
 	}
-	if _, _, err := files.ReportProblem(ctx, acc, f); err != nil {
+	if _, _, err := files.Reports.ReportProblem(ctx, acc, f); err != nil {
 		return fmt.Errorf("demonstration report: %w", err)
 	}
 	inc := &permit.Incident{Reference: permit.NewReference("ERR"), Source: permit.IncidentWeb, Kind: "http_503", Method: "POST",
 		Path: "/connexion", Status: 503, Cause: "demonstration: the database did not answer within 10 s"}
-	if err := files.RecordIncident(ctx, inc); err != nil {
+	if err := files.Reports.RecordIncident(ctx, inc); err != nil {
 		return err
 	}
-	r, code, err := files.ReportProblem(ctx, nil, casework.ReportForm{Category: string(permit.ReportSiteFails), Lang: "fr",
+	r, code, err := files.Reports.ReportProblem(ctx, nil, casework.ReportForm{Category: string(permit.ReportSiteFails), Lang: "fr",
 		Page: "/connexion", ErrorRef: inc.Reference, Phone: "06 12 34 56 78",
 		Description: "Je n'arrive pas à me connecter : la page affiche une erreur. Je n'ai pas d'adresse électronique, rappelez-moi s'il vous plaît."})
 	if err != nil {

@@ -71,7 +71,7 @@ func TestReportFromErrorPage(t *testing.T) {
 			if code == nil {
 				t.Fatalf("the report did not lead to its follow page: %s", url)
 			}
-			th, err := m.Files.ReporterThread(t.Context(), casework.ReporterKey{Code: code[1]})
+			th, err := m.UseCases.Reports.ReporterThread(t.Context(), casework.ReporterKey{Code: code[1]})
 			if err != nil {
 				t.Fatal(err)
 			}

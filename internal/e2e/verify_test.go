@@ -165,7 +165,7 @@ func issueFilingReceipt(t *testing.T, m *app.Main) (code, number string) {
 	if err := m.DB.File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{"documents": []}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Files.IssueDue(ctx, a.ID); err != nil {
+	if _, err := m.UseCases.Attestations.IssueDue(ctx, a.ID); err != nil {
 		t.Fatalf("issue the filing receipt: %v", err)
 	}
 	// The job queue's sweep may have issued it first and be signing it.

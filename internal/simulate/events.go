@@ -43,7 +43,7 @@ func (s *sim) next(ctx context.Context, p *person, d int) (bool, error) {
 	case p.state == permit.StateDraft && due(p.file):
 		return true, s.fileDraft(ctx, p)
 	case (pending || p.state == permit.StateIncomplete) && due(p.withdraw):
-		return true, s.to(p, s.files.Withdraw(ctx, p.acc, p.app, "simulation"), permit.StateWithdrawn)
+		return true, s.to(p, s.files.Applications.Withdraw(ctx, p.acc, p.app, "simulation"), permit.StateWithdrawn)
 	case pending && p.asked == nil && due(p.ask):
 		return true, s.askDocuments(ctx, p, d)
 	case p.state == permit.StateIncomplete && due(p.answer):
@@ -53,7 +53,7 @@ func (s *sim) next(ctx context.Context, p *person, d int) (bool, error) {
 	case p.state == permit.StateClosed && due(p.reopen):
 		return true, s.agent(ctx, p, permit.ActionReopen, "pièces reçues au guichet")
 	case p.state == permit.StateSubmitted && (due(p.review) || due(p.decide)):
-		return true, s.to(p, s.files.StartReview(ctx, s.staff, p.app), permit.StateUnderReview)
+		return true, s.to(p, s.files.Decisions.StartReview(ctx, s.staff, p.app), permit.StateUnderReview)
 	case p.state == permit.StateUnderReview && due(p.decide):
 		if p.favourable {
 			return true, s.agent(ctx, p, permit.ActionDecideFavour, "")
@@ -86,7 +86,7 @@ func (s *sim) openDraft(ctx context.Context, p *person) error {
 	if err := s.saveProfile(ctx, p); err != nil {
 		return err
 	}
-	a, err := s.files.Start(ctx, p.acc, casework.StartForm{Kind: p.kind, Ground: p.ground})
+	a, err := s.files.Applications.Start(ctx, p.acc, casework.StartForm{Kind: p.kind, Ground: p.ground})
 	if err != nil {
 		return err
 	}
@@ -121,12 +121,12 @@ func (s *sim) saveProfile(ctx context.Context, p *person) error {
 		form.HasPermit, form.PermitGround, form.PermitNumber = true, string(p.held), fmt.Sprintf("SIM%08d", p.n)
 		form.PermitFrom, form.PermitTo = s.days.date(p.expiry-364), s.days.date(p.expiry)
 	}
-	return s.files.SaveProfile(ctx, p.acc, form)
+	return s.files.Applications.SaveProfile(ctx, p.acc, form)
 }
 
 func (s *sim) upload(ctx context.Context, p *person, docs []*rules.Document) error {
 	for _, doc := range docs {
-		if _, err := s.files.Upload(ctx, p.acc, p.app, doc.ID, doc.ID+".png", s.scan); err != nil {
+		if _, err := s.files.Documents.Upload(ctx, p.acc, p.app, doc.ID, doc.ID+".png", s.scan); err != nil {
 			return fmt.Errorf("upload %s: %w", doc.ID, err)
 		}
 	}
@@ -136,10 +136,10 @@ func (s *sim) upload(ctx context.Context, p *person, docs []*rules.Document) err
 // fileDraft pays the fee and files; it notes whether the application is
 // a complete, in-time renewal, as casework.Plan will judge it.
 func (s *sim) fileDraft(ctx context.Context, p *person) error {
-	if err := s.files.SetFeeStamp(ctx, p.acc, p.app, fmt.Sprintf("%016d", 1000000000000000+p.n)); err != nil {
+	if err := s.files.Documents.SetFeeStamp(ctx, p.acc, p.app, fmt.Sprintf("%016d", 1000000000000000+p.n)); err != nil {
 		return err
 	}
-	if _, err := s.files.File(ctx, p.acc, p.app); err != nil {
+	if _, err := s.files.Applications.File(ctx, p.acc, p.app); err != nil {
 		return err
 	}
 	p.state = permit.StateSubmitted
@@ -176,7 +176,7 @@ func (s *sim) askDocuments(ctx context.Context, p *person, d int) error {
 	if len(docs) > 1 && p.n%2 == 0 {
 		slots = append(slots, docs[0].ID)
 	}
-	err = s.files.RequestCompletion(ctx, s.staff, p.app, casework.CompletionForm{Slots: slots,
+	err = s.files.Decisions.RequestCompletion(ctx, s.staff, p.app, casework.CompletionForm{Slots: slots,
 		Reason: "pièce illisible", DueOn: s.days.date(d + 30)})
 	if err != nil {
 		return err
@@ -189,11 +189,11 @@ func (s *sim) askDocuments(ctx context.Context, p *person, d int) error {
 // answer uploads what was asked for and sends the file back.
 func (s *sim) answer(ctx context.Context, p *person) error {
 	for _, slot := range p.asked {
-		if _, err := s.files.Upload(ctx, p.acc, p.app, slot, slot+"-2.png", s.scan); err != nil {
+		if _, err := s.files.Documents.Upload(ctx, p.acc, p.app, slot, slot+"-2.png", s.scan); err != nil {
 			return fmt.Errorf("upload %s: %w", slot, err)
 		}
 	}
-	_, err := s.files.Resubmit(ctx, p.acc, p.app)
+	_, err := s.files.Applications.Resubmit(ctx, p.acc, p.app)
 	return s.to(p, err, permit.StateUnderReview)
 }
 

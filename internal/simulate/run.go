@@ -32,7 +32,7 @@ const sweepAttempts = 10
 type sim struct {
 	opts   Options
 	main   *app.Main
-	files  *casework.Files
+	files  *casework.UseCases
 	db     *store.DB
 	rules  *rules.Catalogue
 	clock  *clock.Fixed
@@ -65,10 +65,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	defer closeEngine()
-	s := &sim{opts: opts, main: m, files: m.Files, db: m.DB, rules: m.Rules, clock: clk, days: days, scan: scanImage(), began: began}
-	s.iss = newIssuer(m.Files.Attest, clk, days, opts.Seed, opts.CrashRate)
+	s := &sim{opts: opts, main: m, files: m.UseCases, db: m.DB, rules: m.Rules, clock: clk, days: days, scan: scanImage(), began: began}
+	s.iss = newIssuer(m.UseCases.Attestations.Attest, clk, days, opts.Seed, opts.CrashRate)
 	s.iss.noSweep = opts.NoSweep
-	m.Files.Attest = s.iss
+	m.UseCases.Attestations.Attest = s.iss
 	if err := s.setUp(ctx); err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *sim) everyDay(ctx context.Context) error {
 func (s *sim) sweep(ctx context.Context) error {
 	s.sweeps++
 	for attempt := 1; ; attempt++ {
-		_, err := s.files.SweepAttestations(ctx)
+		_, err := s.files.Attestations.SweepAttestations(ctx)
 		switch {
 		case err == nil:
 			return nil

@@ -26,7 +26,7 @@
 // (time.NewTimer(nextRun − now), with nextRun a day of simulated time
 // ahead), so a simulated day would last a real day. The simulation calls
 // instead the very function the periodic job's worker calls,
-// casework.Files.SweepAttestations, once per simulated day. A sweep that
+// casework.Attestations.SweepAttestations, once per simulated day. A sweep that
 // fails is run again the same day, up to sweepAttempts times, as River
 // retries a failed job within the day (its backoff is attempt⁴ seconds).
 //

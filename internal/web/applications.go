@@ -27,11 +27,11 @@ type dashboardView struct {
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
-	apps, err := s.Files.Dashboard(r.Context(), account(r))
+	apps, err := s.Applications.Dashboard(r.Context(), account(r))
 	if err != nil {
 		return err
 	}
-	prof, err := s.Files.Profile(r.Context(), account(r))
+	prof, err := s.Applications.Profile(r.Context(), account(r))
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) startForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderStart(w http.ResponseWriter, r *http.Request, status int, p *Page, dup int64) {
-	kinds, grounds := s.Files.Choices()
+	kinds, grounds := s.Applications.Choices()
 	s.render(w, r, status, "start", &startView{Page: p, Kinds: kinds, Grounds: grounds, Duplicate: dup})
 }
 
@@ -68,7 +68,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := casework.StartForm{Kind: permit.Kind(r.PostForm.Get("kind")), Ground: permit.GroundID(r.PostForm.Get("ground"))}
-	a, err := s.Files.Start(r.Context(), account(r), f)
+	a, err := s.Applications.Start(r.Context(), account(r), f)
 	if err != nil {
 		p := s.page(r, "start.title")
 		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground)}
@@ -110,7 +110,7 @@ func (s *Server) application(w http.ResponseWriter, r *http.Request) error {
 // renderCase shows an application, with whatever errors or notice the
 // page carries.
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
-	c, err := s.loadCase(r, p, s.Files.View)
+	c, err := s.loadCase(r, p, s.Applications.View)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) feeStampAt(w http.ResponseWriter, r *http.Request, d desk) erro
 	if err != nil {
 		return err
 	}
-	if err := s.Files.SetFeeStamp(r.Context(), account(r), id, r.PostForm.Get("fee_stamp")); err != nil {
+	if err := s.Documents.SetFeeStamp(r.Context(), account(r), id, r.PostForm.Get("fee_stamp")); err != nil {
 		return d.formError(s, w, r, err, map[string]string{"fee_stamp": r.PostForm.Get("fee_stamp")})
 	}
 	http.Redirect(w, r, d.url(id)+"?timbre#timbre", http.StatusSeeOther)
@@ -196,7 +196,7 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Files.File(r.Context(), account(r), id); err != nil {
+	if _, err := s.Applications.File(r.Context(), account(r), id); err != nil {
 		return s.caseFormError(w, r, err, nil)
 	}
 	http.Redirect(w, r, "/demandes/"+r.PathValue("id")+"/recepisse", http.StatusSeeOther)
@@ -208,7 +208,7 @@ func (s *Server) resubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Files.Resubmit(r.Context(), account(r), id); err != nil {
+	if _, err := s.Applications.Resubmit(r.Context(), account(r), id); err != nil {
 		return s.caseFormError(w, r, err, nil)
 	}
 	http.Redirect(w, r, s.caseURL(r, "renvoye"), http.StatusSeeOther)
@@ -220,7 +220,7 @@ func (s *Server) withdrawForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Files.View(r.Context(), account(r), id)
+	c, err := s.Applications.View(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Files.Withdraw(r.Context(), account(r), id, r.PostForm.Get("reason")); err != nil {
+	if err := s.Applications.Withdraw(r.Context(), account(r), id, r.PostForm.Get("reason")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/tableau-de-bord?retiree", http.StatusSeeOther)
@@ -250,7 +250,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	body, att, err := s.readMessage(w, r)
 	if err == nil {
-		_, err = s.Files.PostMessage(r.Context(), account(r), id, body, att)
+		_, err = s.Messages.PostMessage(r.Context(), account(r), id, body, att)
 	}
 	if err != nil {
 		return s.caseFormError(w, r, err, map[string]string{"body": body})

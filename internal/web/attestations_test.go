@@ -29,14 +29,14 @@ func TestAttestationsOnTime(t *testing.T) {
 		s.cookie = applicant
 
 		s.clk.Advance(75 * 24 * time.Hour) // 9 February 2027: 16 days before the day after expiry
-		if n, err := s.srv.Files.SweepAttestations(t.Context()); err != nil || n != 0 {
+		if n, err := s.srv.Attestations.SweepAttestations(t.Context()); err != nil || n != 0 {
 			t.Fatalf("sweep 16 days ahead: %d, %v", n, err)
 		}
 		s.clk.Advance(24 * time.Hour)
-		if n, err := s.srv.Files.SweepAttestations(t.Context()); err != nil || n != 1 {
+		if n, err := s.srv.Attestations.SweepAttestations(t.Context()); err != nil || n != 1 {
 			t.Fatalf("sweep 15 days ahead: %d, %v", n, err)
 		}
-		if n, _ := s.srv.Files.SweepAttestations(t.Context()); n != 0 {
+		if n, _ := s.srv.Attestations.SweepAttestations(t.Context()); n != 0 {
 			t.Fatalf("a second sweep issued %d more", n)
 		}
 		_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm("ontime@example.org"), "") // months have passed

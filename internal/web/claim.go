@@ -25,7 +25,7 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
 	acc := account(r)
 	err := s.limits.check("claim-ip", clientIP(r), "claim-account", strconv.FormatInt(acc.ID, 10))
 	if err == nil {
-		_, err = s.Files.Claim(r.Context(), acc, code)
+		_, err = s.Counter.Claim(r.Context(), acc, code)
 	}
 	switch key, _ := permit.ErrorMessage(err); {
 	case err == nil:

@@ -19,12 +19,6 @@ type contactView struct {
 	Saved, EmailSent, Moved bool
 }
 
-// contacts are the use cases of the contact page, which need both the
-// accounts (password, mailed links) and the files (person, moves).
-func (s *Server) contacts() *casework.Contacts {
-	return &casework.Contacts{Accounts: s.Accounts, Files: s.Files}
-}
-
 func (s *Server) contactForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "contact.title")
 	q := r.URL.Query()
@@ -38,7 +32,7 @@ func (s *Server) contactForm(w http.ResponseWriter, r *http.Request) error {
 // renderContact fills the form with the values in use (unless the page
 // re-shows what was typed) and renders it.
 func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status int, v *contactView) error {
-	c, err := s.contacts().Contact(r.Context(), account(r))
+	c, err := s.Contacts.Contact(r.Context(), account(r))
 	if err != nil {
 		return err
 	}
@@ -66,7 +60,7 @@ func (s *Server) changeContact(w http.ResponseWriter, r *http.Request) error {
 	v := r.PostForm
 	f := casework.ContactForm{AddressLine: v.Get("address_line"), Postcode: v.Get("postcode"), City: v.Get("city"),
 		Phone: v.Get("phone"), Email: v.Get("email"), Password: v.Get("password")}
-	out, err := s.contacts().ChangeContact(r.Context(), acc, f)
+	out, err := s.Contacts.ChangeContact(r.Context(), acc, f)
 	if err != nil {
 		p := s.page(r, "contact.title")
 		if ferr := formError(p, err); ferr != nil {
@@ -93,7 +87,7 @@ func (s *Server) changeContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) cancelEmail(w http.ResponseWriter, r *http.Request) error {
-	if err := s.contacts().CancelEmail(r.Context(), account(r)); err != nil {
+	if err := s.Contacts.CancelEmail(r.Context(), account(r)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/profil/coordonnees?annule", http.StatusSeeOther)
@@ -110,7 +104,7 @@ func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request) erro
 		session = c.Value
 	}
 	p := s.page(r, "contact.confirm_title")
-	_, err := s.contacts().ConfirmEmail(r.Context(), r.PathValue("token"), session)
+	_, err := s.Contacts.ConfirmEmail(r.Context(), r.PathValue("token"), session)
 	return s.linkOutcome(w, r, p, err, "contact.confirmed")
 }
 
@@ -129,7 +123,7 @@ func (s *Server) cancelEmailByLink(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p := s.page(r, "contact.cancel_title")
-	return s.linkOutcome(w, r, p, s.contacts().CancelEmailByLink(r.Context(), r.PathValue("token")), "contact.cancelled")
+	return s.linkOutcome(w, r, p, s.Contacts.CancelEmailByLink(r.Context(), r.PathValue("token")), "contact.cancelled")
 }
 
 // linkOutcome renders what following a mailed link did: done, or why not
@@ -158,7 +152,7 @@ type transfersView struct {
 }
 
 func (s *Server) transfers(w http.ResponseWriter, r *http.Request) error {
-	l, err := s.Files.Transfers(r.Context(), account(r))
+	l, err := s.Journal.Transfers(r.Context(), account(r))
 	if err != nil {
 		return err
 	}

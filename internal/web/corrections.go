@@ -24,7 +24,7 @@ func (s *Server) historyRows(ctx context.Context, changes []permit.PersonChange)
 	names := map[string]string{}
 	for _, c := range changes {
 		if c.Field == permit.FieldPrefecture {
-			prefs, err := s.Files.Store.Prefectures(ctx)
+			prefs, err := s.Queue.Prefectures(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -58,7 +58,7 @@ func (s *Server) correctionForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderCorrection(w http.ResponseWriter, r *http.Request, status int, p *Page, values map[string]string) error {
-	prof, err := s.Files.Profile(r.Context(), account(r))
+	prof, err := s.Applications.Profile(r.Context(), account(r))
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) renderCorrection(w http.ResponseWriter, r *http.Request, status
 func (s *Server) requestCorrection(w http.ResponseWriter, r *http.Request) error {
 	name, data, v, err := s.readUpload(w, r, "evidence")
 	if err == nil {
-		_, err = s.Files.RequestCorrection(r.Context(), account(r), casework.CorrectionForm{
+		_, err = s.Corrections.RequestCorrection(r.Context(), account(r), casework.CorrectionForm{
 			Identity:    profileFormOf(func(k string) string { return v[k] }),
 			Explanation: v["explanation"], Filename: name, Evidence: data})
 	}
@@ -103,7 +103,7 @@ func (s *Server) withdrawCorrection(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := s.Files.WithdrawCorrection(r.Context(), account(r), id); err != nil {
+	if err := s.Corrections.WithdrawCorrection(r.Context(), account(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/profil?correction_retiree#corrections", http.StatusSeeOther)
@@ -117,7 +117,7 @@ func (s *Server) correctionEvidence(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d, rc, err := s.Files.CorrectionEvidence(r.Context(), account(r), id)
+	d, rc, err := s.Corrections.CorrectionEvidence(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ type staffCorrectionsView struct {
 }
 
 func (s *Server) staffCorrections(w http.ResponseWriter, r *http.Request) error {
-	rows, err := s.Files.PendingCorrections(r.Context(), account(r))
+	rows, err := s.Corrections.PendingCorrections(r.Context(), account(r))
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (s *Server) renderStaffCorrection(w http.ResponseWriter, r *http.Request, s
 	if err != nil {
 		return err
 	}
-	rev, err := s.Files.ReviewCorrection(r.Context(), account(r), id)
+	rev, err := s.Corrections.ReviewCorrection(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
@@ -200,11 +200,11 @@ func (s *Server) renderStaffCorrection(w http.ResponseWriter, r *http.Request, s
 }
 
 func (s *Server) acceptCorrection(w http.ResponseWriter, r *http.Request) error {
-	return s.decideCorrection(w, r, "acceptee", "accept_note", s.Files.AcceptCorrection)
+	return s.decideCorrection(w, r, "acceptee", "accept_note", s.Corrections.AcceptCorrection)
 }
 
 func (s *Server) refuseCorrection(w http.ResponseWriter, r *http.Request) error {
-	return s.decideCorrection(w, r, "refusee", "reason", s.Files.RefuseCorrection)
+	return s.decideCorrection(w, r, "refusee", "reason", s.Corrections.RefuseCorrection)
 }
 
 func (s *Server) decideCorrection(w http.ResponseWriter, r *http.Request, notice, field string, do func(context.Context, *permit.Account, int64, string) error) error {

@@ -34,7 +34,7 @@ func (s *Server) counterSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	status := http.StatusOK
 	if q.Has("recherche") {
-		persons, err := s.Files.FindPersons(r.Context(), account(r), permit.PersonQuery{ForeignerNumber: q.Get("foreigner_number"),
+		persons, err := s.Counter.FindPersons(r.Context(), account(r), permit.PersonQuery{ForeignerNumber: q.Get("foreigner_number"),
 			Surname: q.Get("surname"), BirthDate: q.Get("birth_date"), Email: q.Get("email")})
 		if err != nil {
 			if err := formError(p, err); err != nil {
@@ -59,7 +59,7 @@ func (s *Server) counterPersonForm(w http.ResponseWriter, r *http.Request) error
 	p := s.page(r, "counter.person_new.title")
 	p.Staff = true
 	p.Values = map[string]string{}
-	s.render(w, r, http.StatusOK, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Files.Rules.Grounds()})
+	s.render(w, r, http.StatusOK, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
 	return nil
 }
 
@@ -69,7 +69,7 @@ func (s *Server) counterCreatePerson(w http.ResponseWriter, r *http.Request) err
 	}
 	v := r.PostForm
 	f := profileFormOf(v.Get)
-	person, err := s.Files.CreatePerson(r.Context(), account(r), f, v.Get("contact_email"))
+	person, err := s.Counter.CreatePerson(r.Context(), account(r), f, v.Get("contact_email"))
 	if err != nil {
 		p := s.page(r, "counter.person_new.title")
 		p.Staff = true
@@ -80,7 +80,7 @@ func (s *Server) counterCreatePerson(w http.ResponseWriter, r *http.Request) err
 		for k := range v {
 			p.Values[k] = v.Get(k)
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Files.Rules.Grounds()})
+		s.render(w, r, http.StatusUnprocessableEntity, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
 		return nil
 	}
 	http.Redirect(w, r, personURL(person.ID)+"?cree", http.StatusSeeOther)
@@ -119,12 +119,12 @@ func (s *Server) renderCounterPerson(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	cp, err := s.Files.StaffPerson(r.Context(), account(r), id)
+	cp, err := s.Counter.StaffPerson(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
 	p.Staff = true
-	kinds, grounds := s.Files.Choices()
+	kinds, grounds := s.Applications.Choices()
 	if p.Values == nil {
 		p.Values = map[string]string{"channel": string(permit.ChannelCounter)}
 	}
@@ -144,7 +144,7 @@ func (s *Server) counterStart(w http.ResponseWriter, r *http.Request) error {
 	v := r.PostForm
 	f := casework.OnBehalfForm{StartForm: casework.StartForm{Kind: permit.Kind(v.Get("kind")), Ground: permit.GroundID(v.Get("ground"))},
 		Channel: permit.Channel(v.Get("channel")), Consent: v.Get("consent") == "oui", ConsentHow: v.Get("consent_how")}
-	a, err := s.Files.StartOnBehalf(r.Context(), account(r), id, f)
+	a, err := s.Counter.StartOnBehalf(r.Context(), account(r), id, f)
 	if err != nil {
 		p := s.page(r, "counter.person.title")
 		p.Values = map[string]string{"kind": v.Get("kind"), "ground": v.Get("ground"), "channel": v.Get("channel"),
@@ -167,7 +167,7 @@ func (s *Server) counterIssueCode(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	code, expires, err := s.Files.IssueClaimCode(r.Context(), account(r), id)
+	code, expires, err := s.Counter.IssueClaimCode(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}

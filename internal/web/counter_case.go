@@ -73,7 +73,7 @@ func (s *Server) renderCounterCase(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	c, err := s.Files.CounterView(r.Context(), account(r), id)
+	c, err := s.Counter.CounterView(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *Server) counterFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Files.FileOnBehalf(r.Context(), account(r), id, r.PostForm.Get("confirm") == "oui"); err != nil {
+	if _, err := s.Counter.FileOnBehalf(r.Context(), account(r), id, r.PostForm.Get("confirm") == "oui"); err != nil {
 		return s.counterFormError(w, r, err, nil)
 	}
 	http.Redirect(w, r, counterCaseURL(id)+"/recepisse", http.StatusSeeOther)
@@ -125,7 +125,7 @@ func (s *Server) counterResubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Files.Resubmit(r.Context(), account(r), id); err != nil {
+	if _, err := s.Applications.Resubmit(r.Context(), account(r), id); err != nil {
 		return s.counterFormError(w, r, err, nil)
 	}
 	http.Redirect(w, r, counterCaseURL(id)+"?renvoye", http.StatusSeeOther)
@@ -137,7 +137,7 @@ func (s *Server) counterReceipt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rc, err := s.Files.StaffReceipt(r.Context(), account(r), id, "")
+	rc, err := s.Counter.StaffReceipt(r.Context(), account(r), id, "")
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (s *Server) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error
 		}
 		code = r.PostForm.Get("code")
 	}
-	rc, err := s.Files.StaffReceipt(r.Context(), account(r), id, code)
+	rc, err := s.Counter.StaffReceipt(r.Context(), account(r), id, code)
 	if err != nil {
 		return err
 	}

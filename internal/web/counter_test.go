@@ -56,7 +56,7 @@ func (s *site) counterFiling(channel permit.Channel, contact string) (personID, 
 	res, page = s.post(personURL(personID)+"/demandes", url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
 		"consent": {"oui"}, "consent_how": {"signed_form"}})
 	appID = idFrom(s.t, counterPath, res, page)
-	c, err := s.srv.Files.CounterView(s.t.Context(), s.account(), appID)
+	c, err := s.srv.Counter.CounterView(s.t.Context(), s.account(), appID)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -131,13 +131,13 @@ func TestCounterFilingForAPersonWithoutAccount(t *testing.T) {
 		// without failing: a message, a completion request, and the answer
 		// filed at the counter again.
 		staff := s.account()
-		if _, err := s.srv.Files.PostMessage(ctx, staff, appID, "Merci de revenir avec votre bail.", nil); err != nil {
+		if _, err := s.srv.Messages.PostMessage(ctx, staff, appID, "Merci de revenir avec votre bail.", nil); err != nil {
 			t.Errorf("message to a person without account: %v", err)
 		}
-		if err := s.srv.Files.RequestCompletion(ctx, staff, appID, completionForm(s)); err != nil {
+		if err := s.srv.Decisions.RequestCompletion(ctx, staff, appID, completionForm(s)); err != nil {
 			t.Fatalf("completion request to a person without account: %v", err)
 		}
-		if n, err := s.srv.Files.SweepAttestations(ctx); err != nil {
+		if n, err := s.srv.Attestations.SweepAttestations(ctx); err != nil {
 			t.Errorf("sweep with a person without account: %d, %v", n, err)
 		}
 		res, _ = s.postMultipart(counterCaseURL(appID)+"/documents/proof_of_address", nil, "file-proof_of_address", "bail.png", pngFile(t))
@@ -505,7 +505,7 @@ func (a *auditSpy) EnqueueMail(ctx context.Context, m *permit.Mail) error {
 func TestCounterActionsAreAudited(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		spy := &auditSpy{DB: s.db}
-		s.srv.Files.Store = spy
+		s.srv.Counter.Store = spy
 		pref := s.prefecture("75", "75")
 		s.counterAgent("guichet@prefecture.test", pref.ID)
 		agent := s.account()
@@ -524,7 +524,7 @@ func TestCounterActionsAreAudited(t *testing.T) {
 				t.Errorf("entry %+v: want application %d", e, appID)
 			}
 		}
-		c, _ := s.srv.Files.CounterView(t.Context(), agent, appID)
+		c, _ := s.srv.Counter.CounterView(t.Context(), agent, appID)
 		want := map[string]int{"counter_create_person": 1, "counter_start": 1, "counter_upload": len(c.Checklist),
 			"counter_fee_stamp": 1, "counter_file": 1, "counter_claim_code": 1}
 		for action, n := range want {

@@ -53,22 +53,22 @@ func (s *Server) staffStep(w http.ResponseWriter, r *http.Request, notice, ancho
 }
 
 func (s *Server) confirmIdentity(w http.ResponseWriter, r *http.Request) error {
-	return s.staffStep(w, r, "identite", "#identite", nil, s.Files.ConfirmIdentity)
+	return s.staffStep(w, r, "identite", "#identite", nil, s.Decisions.ConfirmIdentity)
 }
 
 func (s *Server) markComplete(w http.ResponseWriter, r *http.Request) error {
-	return s.staffStep(w, r, "complet", "", nil, s.Files.MarkComplete)
+	return s.staffStep(w, r, "complet", "", nil, s.Decisions.MarkComplete)
 }
 
 func (s *Server) decideFavourable(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "favorable", "", []string{"favourable_note"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return permit.AsField("favourable_note", s.Files.DecideFavourable(ctx, acc, id, r.PostForm.Get("favourable_note")))
+		return permit.AsField("favourable_note", s.Decisions.DecideFavourable(ctx, acc, id, r.PostForm.Get("favourable_note")))
 	})
 }
 
 func (s *Server) decideUnfavourable(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "defavorable", "", []string{"note"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return s.Files.DecideUnfavourable(ctx, acc, id, casework.RefusalForm{
+		return s.Decisions.DecideUnfavourable(ctx, acc, id, casework.RefusalForm{
 			Reasons: r.PostForm["reasons"], Note: r.PostForm.Get("note"), OQTF: r.PostForm.Get("oqtf") == "1"})
 	})
 }
@@ -79,38 +79,38 @@ func appointmentForm(r *http.Request) casework.AppointmentForm {
 
 func (s *Server) produceCard(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "carte", "", []string{"date", "time", "place"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return s.Files.ProduceCard(ctx, acc, id, appointmentForm(r))
+		return s.Decisions.ProduceCard(ctx, acc, id, appointmentForm(r))
 	})
 }
 
 func (s *Server) offerAppointment(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "rdv", "", []string{"date", "time", "place"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return s.Files.OfferAppointment(ctx, acc, id, appointmentForm(r))
+		return s.Decisions.OfferAppointment(ctx, acc, id, appointmentForm(r))
 	})
 }
 
 func (s *Server) handOver(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "remise", "", []string{"number", "valid_from", "valid_to"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return s.Files.HandOver(ctx, acc, id, casework.HandOverForm{Number: r.PostForm.Get("number"),
+		return s.Decisions.HandOver(ctx, acc, id, casework.HandOverForm{Number: r.PostForm.Get("number"),
 			ValidFrom: r.PostForm.Get("valid_from"), ValidTo: r.PostForm.Get("valid_to")})
 	})
 }
 
 func (s *Server) closeCase(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "cloture", "", []string{"close_reason"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return renamed(s.Files.Close(ctx, acc, id, r.PostForm.Get("close_reason")), "reason", "close_reason")
+		return renamed(s.Decisions.Close(ctx, acc, id, r.PostForm.Get("close_reason")), "reason", "close_reason")
 	})
 }
 
 func (s *Server) reopenCase(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "reouverture", "", []string{"reopen_reason"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return renamed(s.Files.Reopen(ctx, acc, id, r.PostForm.Get("reopen_reason")), "reason", "reopen_reason")
+		return renamed(s.Decisions.Reopen(ctx, acc, id, r.PostForm.Get("reopen_reason")), "reason", "reopen_reason")
 	})
 }
 
 func (s *Server) undoStep(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "annulation", "", []string{"undo_reason"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return renamed(s.Files.Undo(ctx, acc, id, r.PostForm.Get("undo_reason")), "reason", "undo_reason")
+		return renamed(s.Decisions.Undo(ctx, acc, id, r.PostForm.Get("undo_reason")), "reason", "undo_reason")
 	})
 }
 
@@ -122,7 +122,7 @@ func (s *Server) reviewDocument(w http.ResponseWriter, r *http.Request) error {
 	anchor := "#doc-" + r.PathValue("doc")
 	return s.staffStep(w, r, "avis", anchor, nil, func(ctx context.Context, acc *permit.Account, id int64) error {
 		f := casework.ReviewForm{Accept: r.PostForm.Get("verdict") == "accept", Reason: r.PostForm.Get("reason"), Note: r.PostForm.Get("note")}
-		err := s.Files.ReviewDocument(ctx, acc, id, docID, f)
+		err := s.Decisions.ReviewDocument(ctx, acc, id, docID, f)
 		// One form per document: its errors are named after it.
 		err = renamed(err, "reason", "reason-"+r.PathValue("doc"))
 		return renamed(err, "note", "note-"+r.PathValue("doc"))

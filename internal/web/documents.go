@@ -23,7 +23,7 @@ const maxUploadOverhead = 64 << 10
 // readUpload reads the one file of a multipart form, refusing a body over
 // the upload limit before reading it all.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, field string) (name string, data []byte, values map[string]string, err error) {
-	limit := s.Files.Limits.MaxBytes
+	limit := s.Documents.Limits.MaxBytes
 	r.Body = http.MaxBytesReader(w, r.Body, limit+maxUploadOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Server) uploadAt(w http.ResponseWriter, r *http.Request, d desk) error 
 	field := "file-" + slot
 	name, data, _, err := s.readUpload(w, r, field)
 	if err == nil {
-		_, err = s.Files.Upload(r.Context(), account(r), id, slot, name, data)
+		_, err = s.Documents.Upload(r.Context(), account(r), id, slot, name, data)
 		err = permit.AsField(field, err)
 	}
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Server) removeAt(w http.ResponseWriter, r *http.Request, d desk) error 
 	if err != nil {
 		return err
 	}
-	if err := s.Files.RemoveDocument(r.Context(), account(r), id, r.PathValue("slot")); err != nil {
+	if err := s.Documents.RemoveDocument(r.Context(), account(r), id, r.PathValue("slot")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, d.url(id)+"?retire#doc-"+r.PathValue("slot"), http.StatusSeeOther)
@@ -133,7 +133,7 @@ func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request, inline bo
 	if err != nil {
 		return err
 	}
-	d, rc, err := s.Files.OpenDocument(r.Context(), account(r), id, docID)
+	d, rc, err := s.Documents.OpenDocument(r.Context(), account(r), id, docID)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rc, err := s.Files.Receipt(r.Context(), account(r), id)
+	rc, err := s.Applications.Receipt(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (s *Server) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rc, err := s.Files.Receipt(r.Context(), account(r), id)
+	rc, err := s.Applications.Receipt(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,7 @@ func (s *Server) attestationPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Files.View(r.Context(), account(r), id)
+	c, err := s.Applications.View(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}

@@ -72,14 +72,14 @@ func newReference() string { return permit.NewReference("ERR") }
 // the page shows, so that a report quoting it finds its cause. It never
 // fails the error page: a failure to record is logged, and the page goes on.
 func (s *Server) recordIncident(r *http.Request, ref string, status int, err error) {
-	if s.Files == nil {
+	if s.UseCases == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), incidentTimeout)
 	defer cancel()
 	inc := &permit.Incident{Reference: ref, Source: permit.IncidentWeb, Kind: "http_" + strconv.Itoa(status),
 		Method: r.Method, Path: reportedPath(r.URL.Path), Status: status, Cause: err.Error()}
-	if rerr := s.Files.RecordIncident(ctx, inc); rerr != nil {
+	if rerr := s.Reports.RecordIncident(ctx, inc); rerr != nil {
 		s.Logger.Warn("incident not recorded", "ref", ref, "err", rerr)
 	}
 }

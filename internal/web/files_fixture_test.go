@@ -91,7 +91,7 @@ func (s *site) upload(id int64, slot, name string, data []byte) (*http.Response,
 // complete uploads every required document and the fee stamp.
 func (s *site) complete(id int64) {
 	s.t.Helper()
-	c, err := s.srv.Files.View(s.t.Context(), s.account(), id)
+	c, err := s.srv.Applications.View(s.t.Context(), s.account(), id)
 	if err != nil {
 		s.t.Fatal(err)
 	}

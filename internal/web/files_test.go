@@ -150,7 +150,7 @@ func TestDocuments(t *testing.T) {
 		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "docs@example.org", permit.RoleApplicant)}
 		s.profile("75011", "student", 90)
 		id := s.start(permit.KindRenewal, "student")
-		s.srv.Files.Limits.MaxBytes = 1 << 20
+		s.srv.Documents.Limits.MaxBytes = 1 << 20
 		bad := []struct {
 			name string
 			data []byte
@@ -190,7 +190,7 @@ func TestDocuments(t *testing.T) {
 			t.Fatalf("download: %d %v", res.StatusCode, res.Header)
 		}
 		// The quota counts every version.
-		s.srv.Files.Quota = 100
+		s.srv.Documents.Quota = 100
 		res, page = s.upload(id, "passport", "p.png", pngFile(t))
 		if res.StatusCode != 422 || !strings.Contains(page, "limite de") {
 			t.Fatalf("quota: %d", res.StatusCode)

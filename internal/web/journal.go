@@ -34,7 +34,7 @@ func (s *Server) journal(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range journalFields {
 		p.Values[f] = strings.TrimSpace(q.Get(f))
 	}
-	t, err := s.Files.AuditTrail(r.Context(), account(r), tq)
+	t, err := s.Journal.AuditTrail(r.Context(), account(r), tq)
 	status := http.StatusOK
 	if err != nil {
 		if err := formError(p, err); err != nil {
@@ -109,7 +109,7 @@ type accessesView struct {
 // accesses lists when the prefecture's staff opened the applicant's file
 // or documents.
 func (s *Server) accesses(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Files.FileAccesses(r.Context(), account(r))
+	list, err := s.Journal.FileAccesses(r.Context(), account(r))
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func (s *Server) myData(w http.ResponseWriter, r *http.Request) error {
 // a person's files are bounded by the storage quota.
 func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	var b bytes.Buffer
-	if err := s.Files.Export(r.Context(), account(r), &b); err != nil {
+	if err := s.Export.Export(r.Context(), account(r), &b); err != nil {
 		return err
 	}
 	h := w.Header()

@@ -37,11 +37,11 @@ func (v *profileView) Identity() []labelValue {
 }
 
 func (s *Server) profileView(r *http.Request, p *Page) (*profileView, error) {
-	prof, err := s.Files.Profile(r.Context(), account(r))
+	prof, err := s.Applications.Profile(r.Context(), account(r))
 	if err != nil {
 		return nil, err
 	}
-	v := &profileView{Page: p, Profile: prof, Grounds: s.Files.Rules.Grounds()}
+	v := &profileView{Page: p, Profile: prof, Grounds: s.Rules.Grounds()}
 	if v.History, err = s.historyRows(r.Context(), prof.History); err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := r.PostForm
 	f := profileFormOf(v.Get)
-	if err := s.Files.SaveProfile(r.Context(), account(r), f); err != nil {
+	if err := s.Applications.SaveProfile(r.Context(), account(r), f); err != nil {
 		p := s.page(r, "profile.title")
 		if err := formError(p, err); err != nil {
 			return err

@@ -35,7 +35,7 @@ func queueForm(r *http.Request) casework.QueueForm {
 func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 	form := queueForm(r)
 	p := s.page(r, "queue.title")
-	page, err := s.Files.Queue(r.Context(), account(r), form)
+	page, err := s.Queue.Queue(r.Context(), account(r), form)
 	if err != nil {
 		return s.queueInvalid(w, r, p, form, err)
 	}
@@ -49,7 +49,7 @@ func (s *Server) queueInvalid(w http.ResponseWriter, r *http.Request, p *Page, f
 	if err := formError(p, err); err != nil {
 		return err
 	}
-	page, err := s.Files.Queue(r.Context(), account(r), casework.QueueForm{})
+	page, err := s.Queue.Queue(r.Context(), account(r), casework.QueueForm{})
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *Server) queueInvalid(w http.ResponseWriter, r *http.Request, p *Page, f
 
 func (s *Server) queueView(p *Page, page *casework.QueuePage, form casework.QueueForm) *queueView {
 	p.Staff = true
-	v := &queueView{Page: p, QueuePage: page, Form: form, Grounds: s.Files.Rules.Grounds(), names: map[int64]string{}}
+	v := &queueView{Page: p, QueuePage: page, Form: form, Grounds: s.Rules.Grounds(), names: map[int64]string{}}
 	for _, pr := range page.Prefectures {
 		v.names[pr.ID] = pr.Name
 	}
@@ -209,7 +209,7 @@ func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
 	form := queueForm(r)
 	p := s.page(r, "queue.title")
 	p.Staff = true
-	prefs, err := s.Files.Store.Prefectures(r.Context())
+	prefs, err := s.Queue.Prefectures(r.Context())
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
 			p.T("queue.csv.ground"), p.T("queue.csv.kind"), p.T("queue.csv.state"), p.T("queue.csv.filed"),
 			p.T("queue.csv.due_on"), p.T("queue.csv.days_left"), p.T("queue.csv.due")))
 	}
-	err = s.Files.ExportQueue(r.Context(), account(r), form, func(row casework.QueueRow) error {
+	err = s.Queue.ExportQueue(r.Context(), account(r), form, func(row casework.QueueRow) error {
 		if !started {
 			start()
 		}

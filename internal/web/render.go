@@ -90,9 +90,7 @@ type Page struct {
 
 func (s *Server) page(r *http.Request, titleKey string) *Page {
 	p := &Page{Lang: lang(r), TitleKey: titleKey, Account: account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
-	if s.Files != nil {
-		p.rules = s.Files.Rules
-	}
+	p.rules = s.Rules
 	return p
 }
 

@@ -119,7 +119,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 		for _, c := range callers {
 			want := exp[c]
 			s := newSite(t, db, clk)
-			s.srv.Files.Blobs = base.srv.Files.Blobs
+			s.srv.Documents.Blobs = base.srv.Documents.Blobs
 			if c != anon {
 				// A fresh session each time: the log-out route ends the one it gets.
 				_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm(string(c)+"@example.org"), "")

@@ -14,6 +14,7 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
 )
 
 // Pinger tells whether the database answers.
@@ -30,7 +31,8 @@ type Outbox interface {
 // Options are the parts a Server is made of.
 type Options struct {
 	Accounts *casework.Accounts
-	Files    *casework.Files
+	*casework.UseCases
+	Rules    *rules.Catalogue
 	Receipts ReceiptRenderer
 	DB       Pinger
 	Outbox   Outbox

@@ -57,10 +57,10 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 		t.Fatal(err)
 	}
 	keySet, _ := keys.PublicKeySet()
-	files := &casework.Files{Store: db, Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
+	files := casework.New(&casework.Config{Store: db, Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
 		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, Attest: db, LeadDays: 15,
-		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}
-	srv, err := New(Options{Accounts: acc, Files: files, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db,
+		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}, acc)
+	srv, err := New(Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db,
 		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keySet})
 	if err != nil {
 		t.Fatal(err)

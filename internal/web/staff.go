@@ -27,7 +27,7 @@ func (s *Server) staffCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
-	c, err := s.loadCase(r, p, s.Files.StaffView)
+	c, err := s.loadCase(r, p, s.Decisions.StaffView)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status 
 	if v.History, err = s.historyRows(r.Context(), c.History); err != nil {
 		return err
 	}
-	for _, d := range s.Files.Rules.Documents() {
+	for _, d := range s.Rules.Documents() {
 		item := slotItem{ID: d.ID, Name: p.Text(d.Name)}
 		if c.Needs(d.ID) {
 			v.Documents = append(v.Documents, item)
@@ -57,7 +57,7 @@ func (s *Server) startReview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Files.StartReview(r.Context(), account(r), id); err != nil {
+	if err := s.Decisions.StartReview(r.Context(), account(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, s.staffURL(r, "instruit"), http.StatusSeeOther)
@@ -73,7 +73,7 @@ func (s *Server) requestCompletion(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	f := casework.CompletionForm{Slots: r.PostForm["slots"], Reason: r.PostForm.Get("reason"), DueOn: r.PostForm.Get("due_on")}
-	if err := s.Files.RequestCompletion(r.Context(), account(r), id, f); err != nil {
+	if err := s.Decisions.RequestCompletion(r.Context(), account(r), id, f); err != nil {
 		p := s.page(r, "staff.case.title")
 		if err := formError(p, err); err != nil {
 			return err
@@ -92,7 +92,7 @@ func (s *Server) staffMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	body, att, err := s.readMessage(w, r)
 	if err == nil {
-		_, err = s.Files.PostMessage(r.Context(), account(r), id, body, att)
+		_, err = s.Messages.PostMessage(r.Context(), account(r), id, body, att)
 	}
 	if err != nil {
 		p := s.page(r, "staff.case.title")

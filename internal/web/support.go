@@ -94,7 +94,7 @@ func reporter(r *http.Request) *permit.Account {
 
 func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
 	acc := reporter(r)
-	apps, err := s.Files.ReportChoices(r.Context(), acc)
+	apps, err := s.Reports.ReportChoices(r.Context(), acc)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
 			f.Screenshot = &casework.Attachment{Filename: name, Data: data}
 		}
 		var code string
-		if _, code, err = s.Files.ReportProblem(r.Context(), reporter(r), f); err == nil {
+		if _, code, err = s.Reports.ReportProblem(r.Context(), reporter(r), f); err == nil {
 			http.Redirect(w, r, "/suivi/"+code+"?cree", http.StatusSeeOther)
 			return nil
 		}
@@ -203,7 +203,7 @@ func (s *Server) followAt(w http.ResponseWriter, r *http.Request, d reporterDoor
 	if err != nil {
 		return err
 	}
-	t, err := s.Files.ReporterThread(r.Context(), k)
+	t, err := s.Reports.ReporterThread(r.Context(), k)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (s *Server) replyAt(w http.ResponseWriter, r *http.Request, d reporterDoor)
 	if err != nil {
 		return err
 	}
-	if _, err = s.Files.ReplyToReport(r.Context(), k, r.PostForm.Get("body")); err == nil {
+	if _, err = s.Reports.ReplyToReport(r.Context(), k, r.PostForm.Get("body")); err == nil {
 		http.Redirect(w, r, d.url(r)+"?envoye#fil", http.StatusSeeOther)
 		return nil
 	}
@@ -269,7 +269,7 @@ func (s *Server) reporterScreenshot(w http.ResponseWriter, r *http.Request, d re
 	if err != nil {
 		return err
 	}
-	shot, rc, err := s.Files.ReporterScreenshot(r.Context(), k)
+	shot, rc, err := s.Reports.ReporterScreenshot(r.Context(), k)
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	code := strings.NewReplacer("-", "", " ", "").Replace(strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code"))))
-	_, err := s.Files.ReporterThread(r.Context(), casework.ReporterKey{Code: code})
+	_, err := s.Reports.ReporterThread(r.Context(), casework.ReporterKey{Code: code})
 	if err == nil {
 		http.Redirect(w, r, "/suivi/"+code, http.StatusSeeOther)
 		return nil
@@ -332,7 +332,7 @@ func (v *myReportsView) Category(c permit.ReportCategory) string {
 }
 
 func (s *Server) myReports(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Files.MyReports(r.Context(), account(r))
+	list, err := s.Reports.MyReports(r.Context(), account(r))
 	if err != nil {
 		return err
 	}

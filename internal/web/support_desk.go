@@ -41,7 +41,7 @@ func (s *Server) supportQueue(w http.ResponseWriter, r *http.Request) error {
 	p.Staff = true
 	p.Values = map[string]string{"statut": q.Get("statut"), "categorie": q.Get("categorie"), "miens": q.Get("miens")}
 	sq := casework.SupportQuery{Status: q.Get("statut"), Category: q.Get("categorie"), Mine: q.Get("miens") == "1", Before: q.Get("avant")}
-	queue, err := s.Files.SupportQueue(r.Context(), account(r), sq)
+	queue, err := s.Support.SupportQueue(r.Context(), account(r), sq)
 	status := http.StatusOK
 	if err != nil {
 		if err := formError(p, err); err != nil {
@@ -49,7 +49,7 @@ func (s *Server) supportQueue(w http.ResponseWriter, r *http.Request) error {
 		}
 		// Filters that make no sense: show the whole queue, with the error.
 		status = http.StatusUnprocessableEntity
-		if queue, err = s.Files.SupportQueue(r.Context(), account(r), casework.SupportQuery{}); err != nil {
+		if queue, err = s.Support.SupportQueue(r.Context(), account(r), casework.SupportQuery{}); err != nil {
 			return err
 		}
 	}
@@ -122,7 +122,7 @@ func (s *Server) renderSupportReport(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	c, err := s.Files.SupportCase(r.Context(), account(r), id)
+	c, err := s.Support.SupportCase(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
@@ -175,23 +175,23 @@ func (s *Server) supportAction(done string, run func(s *Server, r *http.Request,
 func (s *Server) supportRoutesActions() []route {
 	return []route{
 		{"POST /support/signalements/{id}/tri", support, s.supportAction("triage", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			return s.Files.TriageReport(r.Context(), acc, id, casework.TriageForm{Category: r.PostForm.Get("category"), Priority: r.PostForm.Get("priority")})
+			return s.Support.TriageReport(r.Context(), acc, id, casework.TriageForm{Category: r.PostForm.Get("category"), Priority: r.PostForm.Get("priority")})
 		})},
 		{"POST /support/signalements/{id}/attribution", support, s.supportAction("assign", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
 			to := r.PostForm.Get("assignee")
 			if r.PostForm.Has("moi") {
 				to = strconv.FormatInt(acc.ID, 10)
 			}
-			return s.Files.AssignReport(r.Context(), acc, id, to)
+			return s.Support.AssignReport(r.Context(), acc, id, to)
 		})},
 		{"POST /support/signalements/{id}/reponse", support, s.supportAction("answer", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			return s.Files.AnswerReport(r.Context(), acc, id, r.PostForm.Get("answer"))
+			return s.Support.AnswerReport(r.Context(), acc, id, r.PostForm.Get("answer"))
 		})},
 		{"POST /support/signalements/{id}/resolution", support, s.supportAction("resolve", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			return s.Files.ResolveReport(r.Context(), acc, id, r.PostForm.Get("note"))
+			return s.Support.ResolveReport(r.Context(), acc, id, r.PostForm.Get("note"))
 		})},
 		{"POST /support/signalements/{id}/reouverture", support, s.supportAction("reopen", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			return s.Files.ReopenReport(r.Context(), acc, id, r.PostForm.Get("reason"))
+			return s.Support.ReopenReport(r.Context(), acc, id, r.PostForm.Get("reason"))
 		})},
 	}
 }
@@ -201,7 +201,7 @@ func (s *Server) supportScreenshot(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	shot, rc, err := s.Files.SupportScreenshot(r.Context(), account(r), id)
+	shot, rc, err := s.Support.SupportScreenshot(r.Context(), account(r), id)
 	if err != nil {
 		return err
 	}
@@ -220,14 +220,14 @@ func (s *Server) incidents(w http.ResponseWriter, r *http.Request) error {
 	p.Staff = true
 	ref := r.URL.Query().Get("ref")
 	p.Values = map[string]string{"ref": ref}
-	v, err := s.Files.Incidents(r.Context(), account(r), ref)
+	v, err := s.Support.Incidents(r.Context(), account(r), ref)
 	status := http.StatusOK
 	if err != nil {
 		if err := formError(p, err); err != nil {
 			return err
 		}
 		status = http.StatusUnprocessableEntity
-		if v, err = s.Files.Incidents(r.Context(), account(r), ""); err != nil {
+		if v, err = s.Support.Incidents(r.Context(), account(r), ""); err != nil {
 			return err
 		}
 	}

@@ -36,7 +36,7 @@ func followed(t *testing.T, s *site, res *http.Response, page string) (*permit.R
 	if res.StatusCode != http.StatusSeeOther || m == nil {
 		t.Fatalf("report: %d %q\n%s", res.StatusCode, res.Header.Get("Location"), page)
 	}
-	th, err := s.srv.Files.ReporterThread(t.Context(), casework.ReporterKey{Code: m[1]})
+	th, err := s.srv.Reports.ReporterThread(t.Context(), casework.ReporterKey{Code: m[1]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func followed(t *testing.T, s *site, res *http.Response, page string) (*permit.R
 func (s *site) as(email string, role permit.Role, prefectures ...int64) *site {
 	s.t.Helper()
 	o := newSite(s.t, s.db, s.clk)
-	o.srv.Files.Blobs = s.srv.Files.Blobs
+	o.srv.Documents.Blobs = s.srv.Documents.Blobs
 	o.cookie[sessionCookie] = loggedIn(s.t, o, email, role, prefectures...)
 	return o
 }

@@ -74,7 +74,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 	_ = name
 	var v *casework.Verification
 	if err == nil {
-		v, err = s.Files.Verify(r.Context(), code)
+		v, err = s.Verifier.Verify(r.Context(), code)
 	}
 	if err != nil {
 		if err := formError(p, err); err != nil {
@@ -151,7 +151,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusBadRequest)
 		return json.NewEncoder(w).Encode(map[string]string{"error": "expected {\"code\": \"SJ1:...\"}"})
 	}
-	v, err := s.Files.Verify(r.Context(), in.Code)
+	v, err := s.Verifier.Verify(r.Context(), in.Code)
 	if err != nil {
 		return err
 	}
