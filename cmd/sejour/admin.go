@@ -46,7 +46,7 @@ func createAdmin(ctx context.Context, m *app.Main, args []string, out io.Writer)
 	if err != nil {
 		return err
 	}
-	acc := &casework.Accounts{Store: m.DB, Tr: tr, Clock: m.Clock, Logger: m.Logger, BaseURL: m.Config.BaseURL}
+	acc := &casework.Accounts{Store: m.DB.Accounts(), Tr: tr, Clock: m.Clock, Logger: m.Logger, BaseURL: m.Config.BaseURL}
 	link, err := acc.CreateAdmin(ctx, *email, prefectures)
 	if err != nil {
 		return fmt.Errorf("admin create: %w", err)

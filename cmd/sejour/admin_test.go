@@ -50,17 +50,17 @@ func TestAdminCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	a, hash, err := db.AccountByEmail(ctx, "chef@pref.example")
+	a, hash, err := db.Accounts().AccountByEmail(ctx, "chef@pref.example")
 	if err != nil || !a.Admin() || !a.Confirmed() || hash != "" {
 		t.Fatalf("account = %+v, hash %q, %v", a, hash, err)
 	}
-	if _, _, err := db.AccountByEmail(ctx, "b@pref.example"); permit.ErrorCode(err) != permit.ENOTFOUND {
+	if _, _, err := db.Accounts().AccountByEmail(ctx, "b@pref.example"); permit.ErrorCode(err) != permit.ENOTFOUND {
 		t.Fatalf("an admin with an unknown prefecture was created: %v", err)
 	}
-	if _, err := db.ResetPassword(ctx, casework.HashSecret(m[1]), "newhash"); err != nil {
+	if _, err := db.Accounts().ResetPassword(ctx, casework.HashSecret(m[1]), "newhash"); err != nil {
 		t.Fatalf("the link does not set the password: %v", err)
 	}
-	if _, err := db.ResetPassword(ctx, casework.HashSecret(m[1]), "again"); permit.ErrorCode(err) != permit.ENOTFOUND {
+	if _, err := db.Accounts().ResetPassword(ctx, casework.HashSecret(m[1]), "again"); permit.ErrorCode(err) != permit.ENOTFOUND {
 		t.Fatalf("the link worked twice: %v", err)
 	}
 }

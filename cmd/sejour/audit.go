@@ -19,7 +19,7 @@ func auditCommand(ctx context.Context, m *app.Main, args []string, out io.Writer
 	if err := m.OpenDB(ctx); err != nil {
 		return err
 	}
-	rep, err := m.DB.VerifyAudit(ctx)
+	rep, err := m.DB.Audit().VerifyAudit(ctx)
 	if err != nil {
 		return fmt.Errorf("read the audit trail: %w", err)
 	}

@@ -37,7 +37,7 @@ func TestDemoCasesAtEveryStage(t *testing.T) {
 		"joao.silva@demo.sejour.localhost":   permit.StateCardReady,
 		"amadou.ba@demo.sejour.localhost":    permit.StateUnfavourable,
 	} {
-		acc, _, err := db.AccountByEmail(t.Context(), email)
+		acc, _, err := db.Accounts().AccountByEmail(t.Context(), email)
 		if err != nil {
 			t.Fatalf("%s: %v", email, err)
 		}
@@ -62,11 +62,11 @@ func TestDemoCasesAtEveryStage(t *testing.T) {
 		}
 	}
 	// The support queue has its two reports, once, and the help desk its account.
-	reports, _ := db.Reports(t.Context(), permit.ReportFilter{Scope: permit.ReportScope{All: true}, Limit: 10})
+	reports, _ := db.Support().Reports(t.Context(), permit.ReportFilter{Scope: permit.ReportScope{All: true}, Limit: 10})
 	if len(reports) != 2 || reports[0].AccountID != 0 || reports[0].ErrorRef == "" || reports[1].ApplicationID == 0 {
 		t.Errorf("demonstration reports: %+v", reports)
 	}
-	if a, _, err := db.AccountByEmail(t.Context(), "assistance@demo.sejour.localhost"); err != nil || !a.HelpDesk() {
+	if a, _, err := db.Accounts().AccountByEmail(t.Context(), "assistance@demo.sejour.localhost"); err != nil || !a.HelpDesk() {
 		t.Errorf("demonstration help desk: %+v, %v", a, err)
 	}
 }

@@ -105,13 +105,13 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		if err := m.OpenDB(ctx); err != nil {
 			return err
 		}
-		if err := demo.Load(ctx, m.DB, m.Clock, password.DefaultParams, out); err != nil {
+		if err := demo.Load(ctx, demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}, m.Clock, password.DefaultParams, out); err != nil {
 			return fmt.Errorf("load demonstration data: %w", err)
 		}
 		if err := m.Open(ctx); err != nil {
 			return err
 		}
-		if err := demo.Cases(ctx, m.UseCases, m.DB, password.DefaultParams, m.Clock.Now(), out); err != nil {
+		if err := demo.Cases(ctx, m.UseCases, demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}, password.DefaultParams, m.Clock.Now(), out); err != nil {
 			return fmt.Errorf("load demonstration cases: %w", err)
 		}
 		if len(args) > 0 && args[0] == "-load-only" {

@@ -26,6 +26,7 @@ import (
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/seal"
 	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/store/rooms"
 	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -121,7 +122,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Rules, err = rules.Load(); err != nil {
 		return err
 	}
-	m.DB.SetImplicitRejectionMonths(m.Rules.ImplicitRejectionMonths)
+	m.DB.WorkQueue().SetImplicitRejectionMonths(m.Rules.ImplicitRejectionMonths)
 	if m.Tr, err = i18n.Load(); err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB, Sender: sender, Clock: m.Clock, Logger: m.Logger,
+	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB.Mails(), Sender: sender, Clock: m.Clock, Logger: m.Logger,
 		SweepAttestations: func(ctx context.Context) (int, error) { return m.UseCases.Attestations.SweepAttestations(ctx) },
 		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
 		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
@@ -143,7 +144,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	m.Accounts = &casework.Accounts{
-		Store: m.DB, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
+		Store: m.DB.Accounts(), Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
 	}
 	keys, err := seal.LoadOrCreate(seal.KeyDir(m.Config.DataDir), m.Clock)
@@ -160,13 +161,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	limits := upload.DefaultLimits
 	limits.MaxBytes = int64(m.Config.UploadMaxMB) << 20
-	m.UseCases = casework.New(&casework.Config{
-		Store: m.DB, Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
+	m.UseCases = casework.New(casework.Config{
+		Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
-		Attest: m.DB, LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, Issuance: m.Queue,
-	}, m.Accounts)
+		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, Issuance: m.Queue,
+	}, rooms.Of(m.DB), m.Accounts)
 	m.Web, err = web.New(web.Options{
-		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,
+		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: keySet,
 	})
 	return err

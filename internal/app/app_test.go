@@ -100,7 +100,7 @@ func TestSignUpThroughSMTP(t *testing.T) {
 		}
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			got, err := db.Mail(context.Background(), 1)
+			got, err := db.Mails().Mail(context.Background(), 1)
 			if err == nil && got.SentAt != nil {
 				break
 			}

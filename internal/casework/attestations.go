@@ -16,12 +16,10 @@ type Sealer interface {
 	Seal(c *Case, a *permit.Attestation, r rules.Granted) (string, error)
 }
 
-// AttestationStore is what issuing attestations needs besides FileStore.
+// AttestationStore is what issuing attestations writes.
 type AttestationStore interface {
 	IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error
 	SetAttestationCode(ctx context.Context, id int64, code string) error
-	Attestations(ctx context.Context, applicationID int64) ([]*permit.Attestation, error)
-	AttestationVersions(ctx context.Context, number string) ([]*permit.Attestation, error)
 	PendingApplicationIDs(ctx context.Context) ([]int64, error)
 }
 
@@ -127,11 +125,11 @@ func covering(as []*permit.Attestation, kind permit.AttestationKind, d time.Time
 // two workers at once, it issues each attestation once. It returns how
 // many it issued.
 func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
-	a, err := s.Store.Application(ctx, appID)
+	a, err := s.People.Application(ctx, appID)
 	if err != nil {
 		return 0, err
 	}
-	p, err := s.Store.Person(ctx, a.PersonID)
+	p, err := s.People.Person(ctx, a.PersonID)
 	if err != nil {
 		return 0, err
 	}
@@ -139,7 +137,7 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	existing, err := s.Attest.Attestations(ctx, appID)
+	existing, err := s.Cases.Attestations(ctx, appID)
 	if err != nil {
 		return 0, err
 	}
@@ -155,7 +153,7 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 		if err != nil {
 			return issued, err
 		}
-		if err := s.Attest.IssueAttestation(ctx, at, m); err != nil {
+		if err := s.Store.IssueAttestation(ctx, at, m); err != nil {
 			if permit.ErrorCode(err) == permit.ECONFLICT {
 				continue // issued meanwhile by someone else
 			}
@@ -186,7 +184,7 @@ func (s *Attestations) seal(ctx context.Context, c *Case, at *permit.Attestation
 		return err
 	}
 	at.Code = code
-	return s.Attest.SetAttestationCode(ctx, at.ID, code)
+	return s.Store.SetAttestationCode(ctx, at.ID, code)
 }
 
 func (s *Attestations) attestationMail(ctx context.Context, p *permit.Person, at *permit.Attestation) (*permit.Mail, error) {
@@ -204,7 +202,7 @@ func (s *Attestations) attestationMail(ctx context.Context, p *permit.Person, at
 // SweepAttestations issues what every pending application is owed: the
 // daily repair of any gap a lost job could have left.
 func (s *Attestations) SweepAttestations(ctx context.Context) (int, error) {
-	ids, err := s.Attest.PendingApplicationIDs(ctx)
+	ids, err := s.Store.PendingApplicationIDs(ctx)
 	if err != nil {
 		return 0, err
 	}

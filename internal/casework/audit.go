@@ -23,13 +23,13 @@ const (
 	ActionPersonView   = "person" + ".view"   // a person's page at the counter
 )
 
-// AuditStore records and reads the audit trail.
+// AuditStore reads the audit trail and the moves between prefectures.
 type AuditStore interface {
-	// RecordAudit appends the entries the context carries, in a
-	// transaction of their own.
-	RecordAudit(ctx context.Context) error
 	// AuditTrail returns the lines a filter selects, newest first.
 	AuditTrail(ctx context.Context, f audit.Filter) ([]*audit.Line, error)
+	// TransfersOf returns the moves out of or into prefectures, newest
+	// first; every move when prefectureIDs is nil.
+	TransfersOf(ctx context.Context, prefectureIDs []int64, limit int) ([]*permit.Transfer, error)
 }
 
 // acting returns ctx carrying the audit entry of a staff action on an
@@ -58,7 +58,7 @@ func (s *core) seen(ctx context.Context, acc *permit.Account, a *permit.Applicat
 	if docID != 0 {
 		e.Action, e.DocumentID = ActionDocumentView, docID
 	}
-	return s.Store.RecordAudit(audit.With(ctx, e))
+	return s.People.RecordAudit(audit.With(ctx, e))
 }
 
 // TrailPageSize is how many lines a page of the audit trail shows.
@@ -91,7 +91,7 @@ func (s *Journal) AuditTrail(ctx context.Context, acc *permit.Account, q TrailQu
 	if !acc.Supervises() {
 		return nil, errNotFound
 	}
-	all, err := s.Store.Prefectures(ctx)
+	all, err := s.People.Prefectures(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Acce
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return nil, nil
 	} else if err != nil {

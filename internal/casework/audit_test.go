@@ -11,9 +11,10 @@ import (
 )
 
 // trailStore answers what AuditTrail asks and keeps the filter it got;
-// any other method would panic on the nil FileStore.
+// any other method would panic on the nil CoreStore.
 type trailStore struct {
-	FileStore
+	CoreStore
+	AuditStore
 	got *audit.Filter
 }
 
@@ -55,7 +56,7 @@ func TestAuditTrailScope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st := &trailStore{}
-			s := &Journal{&core{Store: st}}
+			s := &Journal{core: &core{People: st}, Store: st}
 			tr, err := s.AuditTrail(context.Background(), tt.acc, tt.q)
 			if permit.ErrorCode(err) != tt.code && !(tt.code == "" && err == nil) {
 				t.Fatalf("err = %v, want code %q", err, tt.code)
@@ -83,7 +84,7 @@ func TestAuditTrailScope(t *testing.T) {
 // and that paging asks for one line more than a page.
 func TestAuditTrailFilter(t *testing.T) {
 	st := &trailStore{}
-	s := &Journal{&core{Store: st}}
+	s := &Journal{core: &core{People: st}, Store: st}
 	admin := &permit.Account{ID: 3, Role: permit.RoleAdmin}
 	_, err := s.AuditTrail(context.Background(), admin, TrailQuery{From: "2026-07-01", To: "2026-07-01", Application: "12", Person: "7", Actor: " Agent@Example.org ", Page: 3})
 	if err != nil {

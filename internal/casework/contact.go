@@ -32,11 +32,6 @@ type ContactStore interface {
 	ConfirmEmailChange(ctx context.Context, tokenHash, keepSession string, mail func(a *permit.Account, former string) *permit.Mail) (*permit.Account, error)
 	// CancelEmailChange drops a pending address, by account or by link.
 	CancelEmailChange(ctx context.Context, accountID int64, tokenHash string) (*permit.Account, error)
-	// Transfers returns an application's moves, oldest first.
-	Transfers(ctx context.Context, applicationID int64) ([]*permit.Transfer, error)
-	// TransfersOf returns the moves out of or into prefectures, newest
-	// first; every move when prefectureIDs is nil.
-	TransfersOf(ctx context.Context, prefectureIDs []int64, limit int) ([]*permit.Transfer, error)
 }
 
 // Contacts are the use cases of an applicant changing their contact data
@@ -47,6 +42,7 @@ type ContactStore interface {
 type Contacts struct {
 	Accounts *Accounts
 	*core
+	Store ContactStore
 }
 
 // ContactForm is what the applicant types: the new values and their
@@ -80,12 +76,12 @@ func (c *Contacts) Contact(ctx context.Context, acc *permit.Account) (*ContactVi
 		return nil, errNotFound
 	}
 	v := &ContactView{Email: acc.Email}
-	p, err := c.Store.PersonByAccount(ctx, acc.ID)
+	p, err := c.People.PersonByAccount(ctx, acc.ID)
 	switch {
 	case err == nil:
 		v.Person = p
 		if p.PrefectureID != 0 {
-			if v.Prefecture, err = c.Store.Prefecture(ctx, p.PrefectureID); err != nil {
+			if v.Prefecture, err = c.People.Prefecture(ctx, p.PrefectureID); err != nil {
 				return nil, err
 			}
 		}
@@ -111,7 +107,7 @@ func (c *Contacts) ChangeContact(ctx context.Context, acc *permit.Account, f Con
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
-	p, err := c.Store.PersonByAccount(ctx, acc.ID)
+	p, err := c.People.PersonByAccount(ctx, acc.ID)
 	if err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 		return nil, err
 	}
@@ -227,12 +223,12 @@ func (c *Contacts) checkPassword(ctx context.Context, acc *permit.Account, pw st
 // prefecture, the mail that tells them, and the audit entries of both
 // prefectures, carried by the returned context.
 func (c *Contacts) plan(ctx context.Context, acc *permit.Account, p, next *permit.Person, ch *permit.ContactChange, out *ContactOutcome) (context.Context, error) {
-	to, err := c.Store.Prefecture(ctx, next.PrefectureID)
+	to, err := c.People.Prefecture(ctx, next.PrefectureID)
 	if err != nil {
 		return nil, err
 	}
 	out.MovedTo = to
-	apps, err := c.Store.ApplicationsByPerson(ctx, p.ID)
+	apps, err := c.People.ApplicationsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +242,7 @@ func (c *Contacts) plan(ctx context.Context, acc *permit.Account, p, next *permi
 			continue
 		}
 		if _, ok := names[a.PrefectureID]; !ok {
-			from, err := c.Store.Prefecture(ctx, a.PrefectureID)
+			from, err := c.People.Prefecture(ctx, a.PrefectureID)
 			if err != nil {
 				return nil, err
 			}
@@ -349,7 +345,7 @@ func (c *Contacts) CancelEmailByLink(ctx context.Context, secret string) error {
 // transferEntries reads a case's moves and adds them to its timeline.
 func (s *core) transferEntries(ctx context.Context, c *Case, tl []Entry) ([]Entry, error) {
 	var err error
-	if c.Moves, err = s.Store.Transfers(ctx, c.App.ID); err != nil {
+	if c.Moves, err = s.Cases.Transfers(ctx, c.App.ID); err != nil {
 		return nil, err
 	}
 	for _, t := range c.Moves {

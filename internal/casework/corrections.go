@@ -18,9 +18,7 @@ type CorrectionStore interface {
 	RefuseCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error
 	WithdrawCorrection(ctx context.Context, c *permit.Correction) error
 	Correction(ctx context.Context, id int64) (*permit.Correction, error)
-	CorrectionsByPerson(ctx context.Context, personID int64) ([]*permit.Correction, error)
 	PendingCorrections(ctx context.Context, prefectureIDs []int64) ([]*permit.Correction, error)
-	PersonChanges(ctx context.Context, personID int64) ([]permit.PersonChange, error)
 }
 
 // What staff reviewing a correction is recorded as in the audit trail.
@@ -38,7 +36,7 @@ func (s *core) IdentityLocked(ctx context.Context, p *permit.Person) (bool, erro
 	if p == nil || p.ID == 0 {
 		return false, nil
 	}
-	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
+	apps, err := s.People.ApplicationsByPerson(ctx, p.ID)
 	if err != nil {
 		return false, err
 	}
@@ -69,7 +67,7 @@ func (s *Corrections) RequestCorrection(ctx context.Context, acc *permit.Account
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +113,7 @@ func (s *Corrections) Corrections(ctx context.Context, acc *permit.Account) ([]*
 	if err != nil || p == nil {
 		return nil, err
 	}
-	return s.Store.CorrectionsByPerson(ctx, p.ID)
+	return s.Cases.CorrectionsByPerson(ctx, p.ID)
 }
 
 // History returns the changes made to the applicant's own data.
@@ -124,7 +122,7 @@ func (s *Corrections) History(ctx context.Context, acc *permit.Account) ([]permi
 	if err != nil || p == nil {
 		return nil, err
 	}
-	return s.Store.PersonChanges(ctx, p.ID)
+	return s.Cases.PersonChanges(ctx, p.ID)
 }
 
 // applicantPerson returns the applicant's person, or nil before their
@@ -133,7 +131,7 @@ func (s *core) applicantPerson(ctx context.Context, acc *permit.Account) (*permi
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return nil, nil
 	}
@@ -176,7 +174,7 @@ func (s *Corrections) CorrectionEvidence(ctx context.Context, acc *permit.Accoun
 			return nil, nil, err
 		}
 		e := audit.Entry{ActorAccountID: acc.ID, Action: ActionCorrectionView, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: itoa(c.ID) + " evidence"}
-		if err := s.Store.RecordAudit(audit.With(ctx, e)); err != nil {
+		if err := s.People.RecordAudit(audit.With(ctx, e)); err != nil {
 			return nil, nil, err
 		}
 	} else if c, err = s.ownCorrection(ctx, acc, id); err != nil {
@@ -229,7 +227,7 @@ func (s *Corrections) PendingCorrections(ctx context.Context, acc *permit.Accoun
 	}
 	out := make([]CorrectionRow, 0, len(cs))
 	for _, c := range cs {
-		p, err := s.Store.Person(ctx, c.PersonID)
+		p, err := s.People.Person(ctx, c.PersonID)
 		if err != nil {
 			return nil, err
 		}
@@ -256,14 +254,14 @@ func (s *Corrections) ReviewCorrection(ctx context.Context, acc *permit.Account,
 		return nil, err
 	}
 	e := audit.Entry{ActorAccountID: acc.ID, Action: ActionCorrectionView, PrefectureID: p.PrefectureID, PersonID: p.ID, Detail: itoa(c.ID)}
-	if err := s.Store.RecordAudit(audit.With(ctx, e)); err != nil {
+	if err := s.People.RecordAudit(audit.With(ctx, e)); err != nil {
 		return nil, err
 	}
 	out := &CorrectionReview{Correction: c, Person: p}
-	if out.History, err = s.Store.PersonChanges(ctx, p.ID); err != nil {
+	if out.History, err = s.Cases.PersonChanges(ctx, p.ID); err != nil {
 		return nil, err
 	}
-	if out.Applications, err = s.Store.ApplicationsByPerson(ctx, p.ID); err != nil {
+	if out.Applications, err = s.People.ApplicationsByPerson(ctx, p.ID); err != nil {
 		return nil, err
 	}
 	rs, err := s.reissues(ctx, out.Applications)
@@ -283,13 +281,13 @@ func (s *Corrections) ReviewCorrection(ctx context.Context, acc *permit.Account,
 // beforehand). Expired, superseded and revoked ones are history and stay
 // as they were.
 func (s *Corrections) reissues(ctx context.Context, apps []*permit.Application) ([]permit.Reissue, error) {
-	if s.Attest == nil {
+	if s.Cases == nil {
 		return nil, nil
 	}
 	now := s.Clock.Now()
 	var out []permit.Reissue
 	for _, a := range apps {
-		ats, err := s.Attest.Attestations(ctx, a.ID)
+		ats, err := s.Cases.Attestations(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}

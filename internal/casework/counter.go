@@ -18,7 +18,6 @@ import (
 type CounterStore interface {
 	CreateOnBehalf(ctx context.Context, a *permit.Application, ob *permit.OnBehalf, actor permit.Actor) error
 	// OnBehalf returns how an application came in; ENOTFOUND if it does not exist.
-	OnBehalf(ctx context.Context, applicationID int64) (*permit.OnBehalf, error)
 	FindPersons(ctx context.Context, q permit.PersonQuery, prefectureIDs []int64, limit int) ([]*permit.Person, error)
 	IssueClaimCode(ctx context.Context, c *permit.ClaimCode) error
 	// ClaimCodeByHash returns a code, used or not, or ENOTFOUND.
@@ -52,7 +51,7 @@ func (s *core) counterPrefectures(ctx context.Context, acc *permit.Account) ([]i
 	if !acc.Admin() {
 		return acc.Prefectures, nil
 	}
-	prefs, err := s.Store.Prefectures(ctx)
+	prefs, err := s.People.Prefectures(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +127,7 @@ func (s *Counter) CreatePerson(ctx context.Context, acc *permit.Account, f Profi
 	p.ContactEmail = contactEmail
 	ctx = audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "counter_create_person", PrefectureID: p.PrefectureID,
 		Resolve: func(e *audit.Entry) { e.PersonID = p.ID }})
-	if err := s.Store.SaveProfile(ctx, p, pm); err != nil {
+	if err := s.Profiles.SaveProfile(ctx, p, pm); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -160,7 +159,7 @@ func (s *core) counterPerson(ctx context.Context, acc *permit.Account, personID 
 	if !acc.Staff() {
 		return nil, errNotFound
 	}
-	p, err := s.Store.Person(ctx, personID)
+	p, err := s.People.Person(ctx, personID)
 	if err != nil || !acc.WorksFor(p.PrefectureID) {
 		return nil, errNotFound
 	}
@@ -175,25 +174,25 @@ func (s *Counter) StaffPerson(ctx context.Context, acc *permit.Account, personID
 	}
 	// Opening a person's page is opening their file: recorded before it is shown.
 	e := audit.Entry{ActorAccountID: acc.ID, Action: ActionPersonView, PrefectureID: p.PrefectureID, PersonID: p.ID}
-	if err := s.Store.RecordAudit(audit.With(ctx, e)); err != nil {
+	if err := s.People.RecordAudit(audit.With(ctx, e)); err != nil {
 		return nil, err
 	}
 	out := &CounterPerson{Person: p, HasAccount: p.AccountID != 0}
-	if pm, err := s.Store.CurrentPermit(ctx, p.ID); err == nil {
+	if pm, err := s.People.CurrentPermit(ctx, p.ID); err == nil {
 		out.Permit = pm
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return nil, err
 	}
-	if out.Prefecture, err = s.Store.Prefecture(ctx, p.PrefectureID); err != nil {
+	if out.Prefecture, err = s.People.Prefecture(ctx, p.PrefectureID); err != nil {
 		return nil, err
 	}
-	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
+	apps, err := s.People.ApplicationsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
 	for _, a := range apps {
 		g, _ := s.Rules.Ground(a.Ground)
-		ob, err := s.Store.OnBehalf(ctx, a.ID)
+		ob, err := s.People.OnBehalf(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -270,7 +269,7 @@ func (s *Counter) CounterView(ctx context.Context, acc *permit.Account, appID in
 	if err != nil {
 		return nil, err
 	}
-	ob, err := s.Store.OnBehalf(ctx, appID)
+	ob, err := s.People.OnBehalf(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -344,8 +343,8 @@ func (s *Counter) Claim(ctx context.Context, acc *permit.Account, code string) (
 		return nil, permit.Invalid(map[string]string{"code": "claim.error.expired"})
 	}
 	var empty int64
-	if own, err := s.Store.PersonByAccount(ctx, acc.ID); err == nil {
-		apps, err := s.Store.ApplicationsByPerson(ctx, own.ID)
+	if own, err := s.People.PersonByAccount(ctx, acc.ID); err == nil {
+		apps, err := s.People.ApplicationsByPerson(ctx, own.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -362,7 +361,7 @@ func (s *Counter) Claim(ctx context.Context, acc *permit.Account, code string) (
 		}
 		return nil, err
 	}
-	return s.Store.Person(ctx, cc.PersonID)
+	return s.People.Person(ctx, cc.PersonID)
 }
 
 // newClaimCode returns claimLength random characters of claimAlphabet,

@@ -14,17 +14,15 @@ import (
 // DecisionStore is what the prefecture's decisions need from the database.
 type DecisionStore interface {
 	Decide(ctx context.Context, a *permit.Application, ev *permit.Event, d *permit.Decision, m *permit.Mail) error
-	Decision(ctx context.Context, applicationID int64) (*permit.Decision, error)
 	ProduceCard(ctx context.Context, a *permit.Application, ev *permit.Event, ap *permit.Appointment, m *permit.Mail) error
 	OfferAppointment(ctx context.Context, ap *permit.Appointment, m *permit.Mail) error
-	Appointment(ctx context.Context, applicationID int64) (*permit.Appointment, error)
 	HandOver(ctx context.Context, a *permit.Application, ev *permit.Event, card *permit.Permit) error
 	Undo(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error
 	ReviewDocument(ctx context.Context, r *permit.DocumentReview) error
-	DocumentReviews(ctx context.Context, applicationID int64) ([]*permit.DocumentReview, error)
 	AnswerCompletion(ctx context.Context, a *permit.Application, ev *permit.Event) error
 	Step(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error
 	ConfirmIdentity(ctx context.Context, personID, actorID int64) error
+	RequestCompletion(ctx context.Context, a *permit.Application, ev *permit.Event, cr *permit.CompletionRequest, m *permit.Mail) error
 }
 
 // ActionConfirmIdentity is what an agent's check of an identity against
@@ -52,7 +50,7 @@ func (s *Decisions) act(ctx context.Context, acc *permit.Account, appID int64) (
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := s.Store.Person(ctx, a.PersonID)
+	p, err := s.People.Person(ctx, a.PersonID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -350,7 +348,7 @@ func (s *Decisions) Undo(ctx context.Context, acc *permit.Account, appID int64, 
 	if reason, err = reasonText("reason", reason); err != nil {
 		return err
 	}
-	evs, err := s.Store.Events(ctx, a.ID)
+	evs, err := s.Cases.Events(ctx, a.ID)
 	if err != nil {
 		return err
 	}
@@ -388,7 +386,7 @@ func (s *Decisions) ReviewDocument(ctx context.Context, acc *permit.Account, app
 	if err != nil {
 		return err
 	}
-	d, err := s.Store.Document(ctx, docID)
+	d, err := s.Cases.Document(ctx, docID)
 	if err != nil || d.ApplicationID != a.ID || d.MessageID != 0 {
 		return errNotFound
 	}

@@ -44,7 +44,7 @@ func (s *Documents) Upload(ctx context.Context, acc *permit.Account, appID int64
 // content may cost a second and hundreds of megabytes for a large image,
 // so at most GOMAXPROCS checks run at once.
 func (s *core) store(ctx context.Context, p *permit.Person, acc *permit.Account, filename string, data []byte) (*permit.Document, error) {
-	used, err := s.Store.StorageUsed(ctx, p.ID)
+	used, err := s.People.StorageUsed(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Documents) OpenDocument(ctx context.Context, acc *permit.Account, appID
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := s.Store.Document(ctx, docID)
+	d, err := s.Cases.Document(ctx, docID)
 	if err != nil || d.ApplicationID != a.ID {
 		return nil, nil, errNotFound
 	}

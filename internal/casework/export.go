@@ -174,9 +174,11 @@ type (
 	}
 )
 
-// ExportStore is what the data export needs besides the rest of FileStore.
+// ExportStore is what the data export reads besides a case's parts: the
+// account's reports of problems.
 type ExportStore interface {
-	Permits(ctx context.Context, personID int64) ([]*permit.Permit, error)
+	ReportsByAccount(ctx context.Context, accountID int64) ([]*permit.Report, error)
+	ReportEvents(ctx context.Context, reportID int64) ([]*permit.ReportEvent, error)
 }
 
 // Export writes, as a zip archive, everything sejour keeps about the
@@ -192,7 +194,7 @@ func (s *DataExport) Export(ctx context.Context, acc *permit.Account, w io.Write
 		Permits:      []exportPermit{},
 		Applications: []exportApplication{}, DataHistory: []exportChange{}, Corrections: []exportCorrection{}, Reports: []exportReport{}}
 	var files []*permit.Document
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
 	if err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err
 	}
@@ -236,7 +238,7 @@ func (s *DataExport) Export(ctx context.Context, acc *permit.Account, w io.Write
 
 func (s *DataExport) exportPerson(ctx context.Context, p *permit.Person, data *exportData) ([]*permit.Document, error) {
 	prefName := map[int64]string{}
-	prefs, err := s.Store.Prefectures(ctx)
+	prefs, err := s.People.Prefectures(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +248,7 @@ func (s *DataExport) exportPerson(ctx context.Context, p *permit.Person, data *e
 	data.Person = &exportPerson{GivenNames: p.GivenNames, Surname: p.Surname, BirthDate: p.BirthDate, BirthPlace: p.BirthPlace,
 		Nationality: p.Nationality, ForeignerNumber: p.ForeignerNumber, Address: p.Address, Phone: p.Phone,
 		Prefecture: prefName[p.PrefectureID], ConfirmedAt: p.ConfirmedAt}
-	pms, err := s.Store.Permits(ctx, p.ID)
+	pms, err := s.Cases.Permits(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +256,7 @@ func (s *DataExport) exportPerson(ctx context.Context, p *permit.Person, data *e
 		data.Permits = append(data.Permits, exportPermit{Ground: string(pm.Ground), Number: pm.Number,
 			ValidFrom: pm.ValidFrom.Format(time.DateOnly), ValidTo: pm.ValidTo.Format(time.DateOnly), ConfirmedAt: pm.ConfirmedAt})
 	}
-	changes, err := s.Store.PersonChanges(ctx, p.ID)
+	changes, err := s.Cases.PersonChanges(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +270,7 @@ func (s *DataExport) exportPerson(ctx context.Context, p *permit.Person, data *e
 		data.DataHistory = append(data.DataHistory, exportChange{At: c.At, Field: c.Field, Old: old, New: now, Source: string(c.Source)})
 	}
 	var files []*permit.Document
-	cs, err := s.Store.CorrectionsByPerson(ctx, p.ID)
+	cs, err := s.Cases.CorrectionsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +287,7 @@ func (s *DataExport) exportPerson(ctx context.Context, p *permit.Person, data *e
 		ev.Filename = path
 		files = append(files, &ev)
 	}
-	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
+	apps, err := s.People.ApplicationsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +324,7 @@ func (s *DataExport) exportApplication(ctx context.Context, p *permit.Person, a 
 		}
 		ea.Filings = append(ea.Filings, exportFiling{Number: f.Number, FiledAt: f.FiledAt, Snapshot: snap})
 	}
-	docs, err := s.Store.Documents(ctx, a.ID)
+	docs, err := s.Cases.Documents(ctx, a.ID)
 	if err != nil {
 		return ea, nil, err
 	}
@@ -342,7 +344,7 @@ func (s *DataExport) exportApplication(ctx context.Context, p *permit.Person, a 
 		}
 		ea.Documents = append(ea.Documents, ed)
 	}
-	reqs, err := s.Store.CompletionRequests(ctx, a.ID)
+	reqs, err := s.Cases.CompletionRequests(ctx, a.ID)
 	if err != nil {
 		return ea, nil, err
 	}
@@ -358,8 +360,8 @@ func (s *DataExport) exportApplication(ctx context.Context, p *permit.Person, a 
 		ea.Messages = append(ea.Messages, em)
 	}
 	var atts []*permit.Attestation
-	if s.Attest != nil {
-		if atts, err = s.Attest.Attestations(ctx, a.ID); err != nil {
+	if s.Cases != nil {
+		if atts, err = s.Cases.Attestations(ctx, a.ID); err != nil {
 			return ea, nil, err
 		}
 	}

@@ -14,47 +14,73 @@ import (
 	"github.com/sejour/sejour/internal/upload"
 )
 
-// FileStore is what the use cases on applicants' files need from the
-// database.
-type FileStore interface {
-	Prefectures(ctx context.Context) ([]*permit.Prefecture, error)
-	Prefecture(ctx context.Context, id int64) (*permit.Prefecture, error)
-	StaffEmails(ctx context.Context, prefectureID int64) ([]string, error)
+// CoreStore is what every use case reads or writes through the shared
+// core: the gates (an account's person, an application, who acts on whose
+// behalf), the prefectures, the outbox, the audit trail and the state
+// machine's only write.
+type CoreStore interface {
 	AccountByID(ctx context.Context, id int64) (*permit.Account, error)
 	PersonByAccount(ctx context.Context, accountID int64) (*permit.Person, error)
 	Person(ctx context.Context, id int64) (*permit.Person, error)
-	SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error
 	CurrentPermit(ctx context.Context, personID int64) (*permit.Permit, error)
-
-	CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error
 	Application(ctx context.Context, id int64) (*permit.Application, error)
 	ApplicationsByPerson(ctx context.Context, personID int64) ([]*permit.Application, error)
-	OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error)
-	SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error
+	OnBehalf(ctx context.Context, applicationID int64) (*permit.OnBehalf, error)
+	Prefectures(ctx context.Context) ([]*permit.Prefecture, error)
+	Prefecture(ctx context.Context, id int64) (*permit.Prefecture, error)
+	StaffAccounts(ctx context.Context) ([]*permit.Account, error)
+	StorageUsed(ctx context.Context, personID int64) (int64, error)
 	Transition(ctx context.Context, a *permit.Application, ev *permit.Event) error
-	Events(ctx context.Context, applicationID int64) ([]*permit.Event, error)
+	EnqueueMail(ctx context.Context, m *permit.Mail) error
+	// RecordAudit appends the entries the context carries, in a
+	// transaction of their own.
+	RecordAudit(ctx context.Context) error
+}
 
-	AddDocument(ctx context.Context, d *permit.Document) error
-	RemoveDocument(ctx context.Context, applicationID int64, slot string) error
+// CaseStore reads the parts of a case: what loading a whole application,
+// its timeline and a person's history needs.
+type CaseStore interface {
+	Events(ctx context.Context, applicationID int64) ([]*permit.Event, error)
 	Documents(ctx context.Context, applicationID int64) ([]*permit.Document, error)
 	Document(ctx context.Context, id int64) (*permit.Document, error)
-	StorageUsed(ctx context.Context, personID int64) (int64, error)
+	DocumentReviews(ctx context.Context, applicationID int64) ([]*permit.DocumentReview, error)
+	Filings(ctx context.Context, applicationID int64) ([]*permit.Filing, error)
+	CompletionRequests(ctx context.Context, applicationID int64) ([]*permit.CompletionRequest, error)
+	Messages(ctx context.Context, applicationID int64) ([]*permit.Message, error)
+	Decision(ctx context.Context, applicationID int64) (*permit.Decision, error)
+	Appointment(ctx context.Context, applicationID int64) (*permit.Appointment, error)
+	Attestations(ctx context.Context, applicationID int64) ([]*permit.Attestation, error)
+	Transfers(ctx context.Context, applicationID int64) ([]*permit.Transfer, error)
+	Permits(ctx context.Context, personID int64) ([]*permit.Permit, error)
+	CorrectionsByPerson(ctx context.Context, personID int64) ([]*permit.Correction, error)
+	PersonChanges(ctx context.Context, personID int64) ([]permit.PersonChange, error)
+}
 
+// ApplicationStore is what the applicant's file writes.
+type ApplicationStore interface {
+	SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error
+	CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error
+	OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error)
 	File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing) error
 	Complete(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, requestID int64) error
-	Filings(ctx context.Context, applicationID int64) ([]*permit.Filing, error)
-	RequestCompletion(ctx context.Context, a *permit.Application, ev *permit.Event, cr *permit.CompletionRequest, m *permit.Mail) error
-	CompletionRequests(ctx context.Context, applicationID int64) ([]*permit.CompletionRequest, error)
+}
+
+// DocumentStore is what the documents of a file write.
+type DocumentStore interface {
+	AddDocument(ctx context.Context, d *permit.Document) error
+	RemoveDocument(ctx context.Context, applicationID int64, slot string) error
+	SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error
+}
+
+// MessageStore is what the messages of an application write.
+type MessageStore interface {
 	AddMessage(ctx context.Context, msg *permit.Message, m *permit.Mail) error
-	Messages(ctx context.Context, applicationID int64) ([]*permit.Message, error)
-	EnqueueMail(ctx context.Context, m *permit.Mail) error
-	DecisionStore
-	ExportStore
-	AuditStore
-	CounterStore
-	CorrectionStore
-	SupportStore
-	ContactStore
+	StaffEmails(ctx context.Context, prefectureID int64) ([]string, error)
+}
+
+// ProfileStore saves a person's profile (the counter creates persons).
+type ProfileStore interface {
+	SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error
 }
 
 // Blobs keeps the content of uploaded files, addressed by SHA-256.
@@ -63,12 +89,10 @@ type Blobs interface {
 	Open(ctx context.Context, sum string) (io.ReadCloser, error)
 }
 
-// core is what every use case shares: the dependencies, the gates that
-// decide who may see which file (own, staff, applicantSide), the reading
-// of a whole case (load), the checks of uploaded content and the mails.
-// Each use-case type embeds it; none of them is reached through another.
-type core struct {
-	Store   FileStore
+// Config is what the use cases share besides the database: the files'
+// storage, the legal catalogue, the mail queue, the translations, the
+// clock, the limits of uploads and the attestations' signing.
+type Config struct {
 	Blobs   Blobs
 	Rules   *rules.Catalogue
 	Mail    MailQueue
@@ -79,11 +103,20 @@ type core struct {
 	Limits  upload.Limits
 	Quota   int64 // bytes of documents a person may store, every version counted
 
-	Attest   AttestationStore
 	Sealer   Sealer
 	Codes    CodeChecker
 	Issuance IssuanceQueue // retries issuing that failed at once; may be nil
 	LeadDays int           // how many days before it starts an attestation is made available
+}
+
+// core is what every use case shares: the configuration, the gates that
+// decide who may see which file (own, staff, applicantSide), the reading
+// of a whole case (load), the checks of uploaded content and the mails.
+// Each use-case type embeds it, with the store of its own room beside.
+type core struct {
+	Config
+	People CoreStore
+	Cases  CaseStore
 
 	slotsOnce sync.Once
 	slots     chan struct{}
@@ -97,11 +130,11 @@ func (s *core) own(ctx context.Context, acc *permit.Account, appID int64) (*perm
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, nil, errNotFound
 	}
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
 	if err != nil {
 		return nil, nil, errNotFound
 	}
-	a, err := s.Store.Application(ctx, appID)
+	a, err := s.People.Application(ctx, appID)
 	if err != nil || a.PersonID != p.ID {
 		return nil, nil, errNotFound
 	}
@@ -114,7 +147,7 @@ func (s *core) staff(ctx context.Context, acc *permit.Account, appID int64) (*pe
 	if !acc.Staff() {
 		return nil, errNotFound
 	}
-	a, err := s.Store.Application(ctx, appID)
+	a, err := s.People.Application(ctx, appID)
 	if err != nil || !acc.WorksFor(a.PrefectureID) {
 		return nil, errNotFound
 	}
@@ -135,14 +168,14 @@ func (s *core) applicantSide(ctx context.Context, acc *permit.Account, appID int
 	if err != nil {
 		return nil, nil, err
 	}
-	ob, err := s.Store.OnBehalf(ctx, a.ID)
+	ob, err := s.People.OnBehalf(ctx, a.ID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !ob.Assisted() {
 		return nil, nil, permit.Errorf(permit.ECONFLICT, "counter.error.not_on_behalf")
 	}
-	p, err := s.Store.Person(ctx, a.PersonID)
+	p, err := s.People.Person(ctx, a.PersonID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -156,7 +189,7 @@ func (s *core) recipient(ctx context.Context, p *permit.Person) (to, lang string
 	if p.AccountID == 0 {
 		return p.ContactEmail, "fr", nil
 	}
-	acc, err := s.Store.AccountByID(ctx, p.AccountID)
+	acc, err := s.People.AccountByID(ctx, p.AccountID)
 	if err != nil {
 		return "", "", err
 	}
@@ -196,7 +229,7 @@ func day(t time.Time) time.Time {
 
 // notify writes a mail to the outbox and announces it to the queue.
 func (s *core) notify(ctx context.Context, m *permit.Mail) {
-	if err := s.Store.EnqueueMail(ctx, m); err != nil {
+	if err := s.People.EnqueueMail(ctx, m); err != nil {
 		s.Logger.Error("mail not queued", "to", m.To, "err", err)
 		return
 	}

@@ -96,7 +96,7 @@ func receiptPath(appID int64) string { return "/demandes/" + itoa(appID) + "/rec
 
 // lastFiling returns the newest filing of an application that was filed.
 func (s *core) lastFiling(ctx context.Context, a *permit.Application) (*permit.Filing, error) {
-	fs, err := s.Store.Filings(ctx, a.ID)
+	fs, err := s.Cases.Filings(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (s *core) receiptOf(ctx context.Context, c *Case) (*Receipt, error) {
 	if err := json.Unmarshal(f.Snapshot, &snap); err != nil {
 		return nil, err
 	}
-	ob, err := s.Store.OnBehalf(ctx, c.App.ID)
+	ob, err := s.People.OnBehalf(ctx, c.App.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (s *Applications) Resubmit(ctx context.Context, acc *permit.Account, appID 
 // issueNow issues what a change of state makes due, at once; if it fails,
 // the queue's sweep issues it later, so the failure is only logged.
 func (s *Attestations) issueNow(ctx context.Context, appID int64) {
-	if s.Attest == nil {
+	if s.Store == nil {
 		return
 	}
 	if _, err := s.IssueDue(ctx, appID); err != nil {
@@ -243,5 +243,5 @@ func (s *Applications) Withdraw(ctx context.Context, acc *permit.Account, appID 
 	if err != nil {
 		return err
 	}
-	return s.Store.Transition(ctx, a, ev)
+	return s.People.Transition(ctx, a, ev)
 }

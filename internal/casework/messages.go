@@ -29,7 +29,7 @@ func (s *Messages) PostMessage(ctx context.Context, acc *permit.Account, appID i
 	if acc != nil && acc.Role == permit.RoleApplicant {
 		p, a, err = s.own(ctx, acc, appID)
 	} else if a, err = s.staff(ctx, acc, appID); err == nil {
-		p, err = s.Store.Person(ctx, a.PersonID)
+		p, err = s.People.Person(ctx, a.PersonID)
 	}
 	if err != nil {
 		return nil, err
@@ -78,7 +78,7 @@ func (s *Messages) messageMails(ctx context.Context, from *permit.Account, a *pe
 		}
 		return []*permit.Mail{{To: to, Subject: s.Tr.T(lang, "mail.message.subject"), Text: s.Tr.T(lang, "mail.message.body", link)}}, nil
 	}
-	pref, err := s.Store.Prefecture(ctx, a.PrefectureID)
+	pref, err := s.People.Prefecture(ctx, a.PrefectureID)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *Decisions) RequestCompletion(ctx context.Context, acc *permit.Account, 
 	if err != nil {
 		return err
 	}
-	p, err := s.Store.Person(ctx, a.PersonID)
+	p, err := s.People.Person(ctx, a.PersonID)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *Decisions) StartReview(ctx context.Context, acc *permit.Account, appID 
 	if err != nil {
 		return err
 	}
-	return s.Store.Transition(acting(ctx, acc, a, string(permit.ActionStartReview), ""), a, ev)
+	return s.People.Transition(acting(ctx, acc, a, string(permit.ActionStartReview), ""), a, ev)
 }
 
 // StaffView returns an application as the prefecture's staff see it.
@@ -179,7 +179,7 @@ func (s *Decisions) StaffView(ctx context.Context, acc *permit.Account, appID in
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.Store.Person(ctx, a.PersonID)
+	p, err := s.People.Person(ctx, a.PersonID)
 	if err == nil {
 		err = s.seen(ctx, acc, a, 0)
 	}
@@ -190,10 +190,10 @@ func (s *Decisions) StaffView(ctx context.Context, acc *permit.Account, appID in
 	if err != nil {
 		return nil, err
 	}
-	if c.History, err = s.Store.PersonChanges(ctx, p.ID); err != nil {
+	if c.History, err = s.Cases.PersonChanges(ctx, p.ID); err != nil {
 		return nil, err
 	}
-	cs, err := s.Store.CorrectionsByPerson(ctx, p.ID)
+	cs, err := s.Cases.CorrectionsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -49,23 +49,23 @@ func (s *Applications) Profile(ctx context.Context, acc *permit.Account) (*Profi
 		return &Profile{}, err
 	}
 	out := &Profile{Person: p}
-	if pm, err := s.Store.CurrentPermit(ctx, p.ID); err == nil {
+	if pm, err := s.People.CurrentPermit(ctx, p.ID); err == nil {
 		out.Permit = pm
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return nil, err
 	}
 	if p.PrefectureID != 0 {
-		if out.Prefecture, err = s.Store.Prefecture(ctx, p.PrefectureID); err != nil {
+		if out.Prefecture, err = s.People.Prefecture(ctx, p.PrefectureID); err != nil {
 			return nil, err
 		}
 	}
 	if out.Locked, err = s.IdentityLocked(ctx, p); err != nil {
 		return nil, err
 	}
-	if out.Corrections, err = s.Store.CorrectionsByPerson(ctx, p.ID); err != nil {
+	if out.Corrections, err = s.Cases.CorrectionsByPerson(ctx, p.ID); err != nil {
 		return nil, err
 	}
-	if out.History, err = s.Store.PersonChanges(ctx, p.ID); err != nil {
+	if out.History, err = s.Cases.PersonChanges(ctx, p.ID); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -210,7 +210,7 @@ func (s *core) placePerson(ctx context.Context, p *permit.Person) error {
 	if !ok {
 		return permit.Errorf(permit.EINVALID, "profile.error.postcode")
 	}
-	prefs, err := s.Store.Prefectures(ctx)
+	prefs, err := s.People.Prefectures(ctx)
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,7 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 )
 
-// QueueStore is what the work queue reads. *store.DB provides it beside
-// FileStore; Files asks its Store for it, so that the parts of the back
-// office growing side by side need no new wiring.
+// QueueStore is what the work queue reads.
 type QueueStore interface {
 	Queue(ctx context.Context, f permit.QueueFilter) ([]*permit.QueueItem, error)
 	QueueEach(ctx context.Context, f permit.QueueFilter, fn func(*permit.QueueItem) error) error
@@ -116,7 +114,7 @@ func (s *WorkQueue) ExportQueue(ctx context.Context, acc *permit.Account, form Q
 	if f.Prefectures == nil { // an admin's export of every prefecture
 		actx = audit.With(actx, audit.Entry{ActorAccountID: acc.ID, Action: ActionQueueExport, Detail: strings.TrimSpace(detail)})
 	}
-	if err := s.Store.RecordAudit(actx); err != nil {
+	if err := s.People.RecordAudit(actx); err != nil {
 		return err
 	}
 	now := s.Clock.Now()
@@ -139,11 +137,8 @@ func (s *WorkQueue) queueFilter(ctx context.Context, acc *permit.Account, form Q
 	if !acc.Staff() {
 		return nil, f, nil, errNotFound
 	}
-	qs, ok := s.Store.(QueueStore)
-	if !ok {
-		return nil, f, nil, permit.Errorf(permit.EINTERNAL, "error.internal")
-	}
-	all, err := s.Store.Prefectures(ctx)
+	qs := s.Store
+	all, err := s.People.Prefectures(ctx)
 	if err != nil {
 		return nil, f, nil, err
 	}
@@ -261,5 +256,5 @@ func parseMark(s string) (*permit.QueueMark, bool) {
 // Prefectures lists every prefecture, to name them in the back office's
 // pages and exports.
 func (s *WorkQueue) Prefectures(ctx context.Context) ([]*permit.Prefecture, error) {
-	return s.Store.Prefectures(ctx)
+	return s.People.Prefectures(ctx)
 }

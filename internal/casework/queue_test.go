@@ -11,6 +11,7 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/store/rooms"
 	"github.com/sejour/sejour/internal/store/storetest"
 )
 
@@ -33,7 +34,7 @@ type queueWorld struct {
 
 func newQueueWorld(t *testing.T, db *store.DB, clk *clock.Fixed) *queueWorld {
 	w := &queueWorld{t: t, db: db, clk: clk}
-	w.files = casework.New(&casework.Config{Store: db, Rules: rules.MustLoad(), Clock: clk}, nil).Queue
+	w.files = casework.New(casework.Config{Rules: rules.MustLoad(), Clock: clk}, rooms.Of(db), nil).Queue
 	w.a, w.b = w.prefecture("75"), w.prefecture("93")
 	w.agentA = w.account(permit.RoleAgent, w.a.ID)
 	w.agentAB = w.account(permit.RoleAgent, w.a.ID, w.b.ID)
@@ -47,7 +48,7 @@ func newQueueWorld(t *testing.T, db *store.DB, clk *clock.Fixed) *queueWorld {
 	w.incomplete = w.filed(w.a, permit.KindFirstIssue, "visitor", time.Time{})
 	ev, _ := permit.Transition(w.incomplete, permit.ActionRequestDocs, permit.Actor{Kind: permit.ActorAgent, AccountID: w.agentA.ID}, clk.Now(), "pièces")
 	cr := &permit.CompletionRequest{Slots: []string{"passport"}, Reason: "pièces", DueOn: time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC), RequestedBy: w.agentA.ID}
-	if err := db.RequestCompletion(ctx, w.incomplete, ev, cr, &permit.Mail{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
+	if err := db.Decisions().RequestCompletion(ctx, w.incomplete, ev, cr, &permit.Mail{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	w.inB = w.filed(w.b, permit.KindFirstIssue, "student", time.Time{})
@@ -56,7 +57,7 @@ func newQueueWorld(t *testing.T, db *store.DB, clk *clock.Fixed) *queueWorld {
 
 func (w *queueWorld) prefecture(code string) *permit.Prefecture {
 	p := &permit.Prefecture{Code: code, Name: "Préfecture " + code, Departments: []string{code}}
-	if err := w.db.CreatePrefecture(ctx, p); err != nil {
+	if err := w.db.Files().CreatePrefecture(ctx, p); err != nil {
 		w.t.Fatal(err)
 	}
 	return p
@@ -65,7 +66,7 @@ func (w *queueWorld) prefecture(code string) *permit.Prefecture {
 func (w *queueWorld) account(role permit.Role, prefs ...int64) *permit.Account {
 	w.n++
 	a := &permit.Account{Email: fmt.Sprintf("%s%d@example.org", role, w.n), Role: role, Lang: "fr", Prefectures: prefs}
-	if err := w.db.CreateAccount(ctx, a, "h", nil, nil); err != nil {
+	if err := w.db.Accounts().CreateAccount(ctx, a, "h", nil, nil); err != nil {
 		w.t.Fatal(err)
 	}
 	return a
@@ -80,16 +81,16 @@ func (w *queueWorld) filed(pref *permit.Prefecture, kind permit.Kind, ground str
 	if !permitEnd.IsZero() {
 		pm = &permit.Permit{Ground: permit.GroundID(ground), ValidFrom: permitEnd.AddDate(-1, 0, 0), ValidTo: permitEnd}
 	}
-	if err := w.db.SaveProfile(ctx, p, pm); err != nil {
+	if err := w.db.Files().SaveProfile(ctx, p, pm); err != nil {
 		w.t.Fatal(err)
 	}
 	actor := permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
 	a := &permit.Application{PersonID: p.ID, PrefectureID: pref.ID, Ground: permit.GroundID(ground), Kind: kind, State: permit.StateDraft}
-	if err := w.db.CreateApplication(ctx, a, actor); err != nil {
+	if err := w.db.Files().CreateApplication(ctx, a, actor); err != nil {
 		w.t.Fatal(err)
 	}
 	ev, _ := permit.Transition(a, permit.ActionSubmit, actor, w.clk.Now(), "")
-	if err := w.db.File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{}`)}); err != nil {
+	if err := w.db.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{}`)}); err != nil {
 		w.t.Fatal(err)
 	}
 	return a

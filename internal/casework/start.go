@@ -22,7 +22,7 @@ func (s *Applications) Start(ctx context.Context, acc *permit.Account, f StartFo
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
 	if permit.ErrorCode(err) == permit.ENOTFOUND || (err == nil && p.PrefectureID == 0) {
 		return nil, permit.Errorf(permit.EINVALID, "start.error.profile_first")
 	} else if err != nil {
@@ -77,7 +77,7 @@ func (s *Applications) checkPermitFor(ctx context.Context, p *permit.Person, f S
 	if f.Kind == permit.KindFirstIssue {
 		return nil
 	}
-	pm, err := s.Store.CurrentPermit(ctx, p.ID)
+	pm, err := s.People.CurrentPermit(ctx, p.ID)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return permit.Invalid(map[string]string{"kind": "start.error.permit_first"})
 	} else if err != nil {

@@ -26,7 +26,6 @@ type SupportStore interface {
 	RecordIncident(ctx context.Context, inc *permit.Incident) error
 	Incidents(ctx context.Context, ref string, limit int) ([]*permit.Incident, error)
 	IncidentCounts(ctx context.Context, sinceDay string) ([]permit.IncidentCount, error)
-	StaffAccounts(ctx context.Context) ([]*permit.Account, error)
 }
 
 // The audit actions of support (package audit).
@@ -100,13 +99,13 @@ func (s *Reports) ReportChoices(ctx context.Context, acc *permit.Account) ([]*pe
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, nil
 	}
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	return s.Store.ApplicationsByPerson(ctx, p.ID)
+	return s.People.ApplicationsByPerson(ctx, p.ID)
 }
 
 // reportFromForm validates a report and links it to what the reporter
@@ -163,7 +162,7 @@ func (s *Reports) reportFromForm(ctx context.Context, acc *permit.Account, f Rep
 // application is dropped without a word, so that the form reveals nothing.
 func (s *Reports) linkReport(ctx context.Context, acc *permit.Account, r *permit.Report, application string) error {
 	if acc != nil && acc.Role == permit.RoleApplicant {
-		p, err := s.Store.PersonByAccount(ctx, acc.ID)
+		p, err := s.People.PersonByAccount(ctx, acc.ID)
 		if permit.ErrorCode(err) == permit.ENOTFOUND {
 			return nil // an account that has not filled its profile yet
 		} else if err != nil {

@@ -193,12 +193,12 @@ func (s *SupportDesk) SupportCase(ctx context.Context, acc *permit.Account, id i
 		return nil, err
 	}
 	if r.PersonID != 0 {
-		if c.Person, err = s.Store.Person(ctx, r.PersonID); err != nil {
+		if c.Person, err = s.People.Person(ctx, r.PersonID); err != nil {
 			return nil, err
 		}
 	}
 	if r.ApplicationID != 0 {
-		if c.Application, err = s.Store.Application(ctx, r.ApplicationID); err != nil {
+		if c.Application, err = s.People.Application(ctx, r.ApplicationID); err != nil {
 			return nil, err
 		}
 		c.CanOpenCase = acc.WorksFor(c.Application.PrefectureID)
@@ -208,7 +208,7 @@ func (s *SupportDesk) SupportCase(ctx context.Context, acc *permit.Account, id i
 			return nil, err
 		}
 	}
-	staff, err := s.Store.StaffAccounts(ctx)
+	staff, err := s.People.StaffAccounts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (s *SupportDesk) SupportCase(ctx context.Context, acc *permit.Account, id i
 			c.Assignees = append(c.Assignees, a)
 		}
 	}
-	if err := s.Store.RecordAudit(audit.With(ctx, supportEntry(acc, r, ActionReportView, ""))); err != nil {
+	if err := s.People.RecordAudit(audit.With(ctx, supportEntry(acc, r, ActionReportView, ""))); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -275,7 +275,7 @@ func (s *SupportDesk) AssignReport(ctx context.Context, acc *permit.Account, id 
 	}
 	detail := ""
 	if to != 0 {
-		a, err := s.Store.AccountByID(ctx, to)
+		a, err := s.People.AccountByID(ctx, to)
 		if err != nil || a.DisabledAt != nil || !mayAnswer(a, r) {
 			return permit.Invalid(map[string]string{"assignee": "support.error.assignee"})
 		}

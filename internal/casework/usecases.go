@@ -1,8 +1,24 @@
 package casework
 
-// Config is what the use cases are made of. Every field but the stores
-// is shared by all of them.
-type Config = core
+// Stores are the rooms of the database each use case is given; the
+// store package provides one value for each (store.DB and its rooms).
+type Stores struct {
+	Core         CoreStore
+	Cases        CaseStore
+	Applications ApplicationStore
+	Documents    DocumentStore
+	Messages     MessageStore
+	Decisions    DecisionStore
+	Queue        QueueStore
+	Counter      CounterStore
+	Corrections  CorrectionStore
+	Support      SupportStore
+	Export       ExportStore
+	Audit        AuditStore
+	Attestations AttestationStore
+	Versions     VersionStore
+	Contacts     ContactStore
+}
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
 // what the web and job layers call. Accounts (sign-up, log-in, staff) are
@@ -28,80 +44,113 @@ type UseCases struct {
 // completion, withdrawal, the dashboard and an application's page.
 type Applications struct {
 	*core
+	Store  ApplicationStore
 	attest *Attestations
 }
 
 // Documents are the uploads of a file, their removal and download, and the
 // fee stamp.
-type Documents struct{ *core }
+type Documents struct {
+	*core
+	Store DocumentStore
+}
 
 // Messages are the messages of an application, from either side.
-type Messages struct{ *core }
+type Messages struct {
+	*core
+	Store MessageStore
+}
 
 // Decisions are the prefecture's steps on a case, from the review to the
 // hand-over of the card, and the case page.
 type Decisions struct {
 	*core
+	Store  DecisionStore
 	attest *Attestations
 }
 
 // WorkQueue is the prefecture's list of applications to work on.
-type WorkQueue struct{ *core }
+type WorkQueue struct {
+	*core
+	Store QueueStore
+}
 
 // Counter is filing for a person at the counter, by phone or on paper,
 // and the claim codes that hand the file over to the person's account.
 type Counter struct {
 	*core
-	apps *Applications
-	desk *Decisions
+	Store    CounterStore
+	Profiles ProfileStore
+	apps     *Applications
+	desk     *Decisions
 }
 
 // Corrections are requests to correct a person's civil data.
 type Corrections struct {
 	*core
+	Store  CorrectionStore
 	attest *Attestations
 }
 
 // Reports are reports of problems, the reporter's side, and the incidents
 // recorded for them.
-type Reports struct{ *core }
+type Reports struct {
+	*core
+	Store SupportStore
+}
 
 // SupportDesk is the support queue: triage, answers, incidents.
-type SupportDesk struct{ *core }
+type SupportDesk struct {
+	*core
+	Store SupportStore
+}
 
 // DataExport is an applicant's copy of everything kept about them.
-type DataExport struct{ *core }
+type DataExport struct {
+	*core
+	Store ExportStore
+}
 
 // Journal reads the audit trail and the moves between prefectures.
-type Journal struct{ *core }
+type Journal struct {
+	*core
+	Store AuditStore
+}
 
 // Attestations issue what a case is owed, at once and by the daily sweep.
-type Attestations struct{ *core }
+type Attestations struct {
+	*core
+	Store AttestationStore
+}
 
 // Verifier checks an attestation's code.
-type Verifier struct{ *core }
+type Verifier struct {
+	*core
+	Store VersionStore
+}
 
-// New assembles the use cases from their configuration; accounts is
-// needed by the contact changes (password check, mailed links).
-func New(cfg *Config, accounts *Accounts) *UseCases {
-	c := cfg
-	at := &Attestations{c}
-	apps := &Applications{core: c, attest: at}
-	dec := &Decisions{core: c, attest: at}
+// New assembles the use cases from their configuration and the rooms of
+// the database; accounts is needed by the contact changes (password
+// check, mailed links).
+func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
+	c := &core{Config: cfg, People: st.Core, Cases: st.Cases}
+	at := &Attestations{core: c, Store: st.Attestations}
+	apps := &Applications{core: c, Store: st.Applications, attest: at}
+	dec := &Decisions{core: c, Store: st.Decisions, attest: at}
 	return &UseCases{
 		Applications: apps,
-		Documents:    &Documents{c},
-		Messages:     &Messages{c},
+		Documents:    &Documents{core: c, Store: st.Documents},
+		Messages:     &Messages{core: c, Store: st.Messages},
 		Decisions:    dec,
-		Queue:        &WorkQueue{c},
-		Counter:      &Counter{core: c, apps: apps, desk: dec},
-		Corrections:  &Corrections{core: c, attest: at},
-		Reports:      &Reports{c},
-		Support:      &SupportDesk{c},
-		Export:       &DataExport{c},
-		Journal:      &Journal{c},
+		Queue:        &WorkQueue{core: c, Store: st.Queue},
+		Counter:      &Counter{core: c, Store: st.Counter, Profiles: st.Applications, apps: apps, desk: dec},
+		Corrections:  &Corrections{core: c, Store: st.Corrections, attest: at},
+		Reports:      &Reports{core: c, Store: st.Support},
+		Support:      &SupportDesk{core: c, Store: st.Support},
+		Export:       &DataExport{core: c, Store: st.Export},
+		Journal:      &Journal{core: c, Store: st.Audit},
 		Attestations: at,
-		Verifier:     &Verifier{c},
-		Contacts:     &Contacts{Accounts: accounts, core: c},
+		Verifier:     &Verifier{core: c, Store: st.Versions},
+		Contacts:     &Contacts{Accounts: accounts, core: c, Store: st.Contacts},
 	}
 }

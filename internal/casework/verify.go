@@ -25,6 +25,11 @@ type CodeResult struct {
 	Prefecture            string
 }
 
+// VersionStore reads every version of an attestation by its number.
+type VersionStore interface {
+	AttestationVersions(ctx context.Context, number string) ([]*permit.Attestation, error)
+}
+
 // CodeChecker verifies a signed code offline. Its errors are domain
 // errors with the keys verify.forged (the signature does not verify, or
 // the key is unknown) or verify.malformed (not a code at all).
@@ -61,7 +66,7 @@ func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, erro
 		return nil, err
 	}
 	v := &Verification{Outcome: string(res.Status), Result: res}
-	versions, err := s.Attest.AttestationVersions(ctx, res.Number)
+	versions, err := s.Store.AttestationVersions(ctx, res.Number)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return v, nil // issued elsewhere, or by a copy of this portal: the signature is all there is
 	} else if err != nil {

@@ -121,13 +121,13 @@ func (s *Applications) Dashboard(ctx context.Context, acc *permit.Account) ([]Su
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
-	p, err := s.Store.PersonByAccount(ctx, acc.ID)
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	apps, err := s.Store.ApplicationsByPerson(ctx, p.ID)
+	apps, err := s.People.ApplicationsByPerson(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,20 +158,20 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 		return nil, permit.Errorf(permit.EINTERNAL, "error.internal")
 	}
 	c := &Case{App: a, Person: p, Ground: g}
-	if pm, err := s.Store.CurrentPermit(ctx, p.ID); err == nil {
+	if pm, err := s.People.CurrentPermit(ctx, p.ID); err == nil {
 		c.Permit = pm
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return nil, err
 	}
 	var err error
-	if c.Prefecture, err = s.Store.Prefecture(ctx, a.PrefectureID); err != nil {
+	if c.Prefecture, err = s.People.Prefecture(ctx, a.PrefectureID); err != nil {
 		return nil, err
 	}
-	docs, err := s.Store.Documents(ctx, a.ID)
+	docs, err := s.Cases.Documents(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}
-	reqs, err := s.Store.CompletionRequests(ctx, a.ID)
+	reqs, err := s.Cases.CompletionRequests(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -216,16 +216,16 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 // the person's other applications.
 func (s *core) decisions(ctx context.Context, c *Case) error {
 	var err error
-	if c.Decision, err = s.Store.Decision(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
+	if c.Decision, err = s.Cases.Decision(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err
 	}
 	c.Appeal = appealOf(c.Decision)
 	if c.App.State == permit.StateCardReady {
-		if c.Appointment, err = s.Store.Appointment(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
+		if c.Appointment, err = s.Cases.Appointment(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 			return err
 		}
 	}
-	reviews, err := s.Store.DocumentReviews(ctx, c.App.ID)
+	reviews, err := s.Cases.DocumentReviews(ctx, c.App.ID)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 	for _, r := range reviews {
 		c.Reviews[r.DocumentID] = r
 	}
-	apps, err := s.Store.ApplicationsByPerson(ctx, c.Person.ID)
+	apps, err := s.People.ApplicationsByPerson(ctx, c.Person.ID)
 	if err != nil {
 		return err
 	}
@@ -247,10 +247,10 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 
 // attestations lists what the holder may already download.
 func (s *core) attestations(ctx context.Context, c *Case) error {
-	if s.Attest == nil {
+	if s.Cases == nil {
 		return nil
 	}
-	all, err := s.Attest.Attestations(ctx, c.App.ID)
+	all, err := s.Cases.Attestations(ctx, c.App.ID)
 	if err != nil {
 		return err
 	}
@@ -341,14 +341,14 @@ func (s *core) nextStep(c *Case) Step {
 // history merges events, filings, document versions, completion requests,
 // messages and moves between prefectures into one timeline, oldest first.
 func (s *core) history(ctx context.Context, c *Case, docs []*permit.Document, reqs []*permit.CompletionRequest) error {
-	evs, err := s.Store.Events(ctx, c.App.ID)
+	evs, err := s.Cases.Events(ctx, c.App.ID)
 	if err != nil {
 		return err
 	}
-	if c.Filings, err = s.Store.Filings(ctx, c.App.ID); err != nil {
+	if c.Filings, err = s.Cases.Filings(ctx, c.App.ID); err != nil {
 		return err
 	}
-	if c.Messages, err = s.Store.Messages(ctx, c.App.ID); err != nil {
+	if c.Messages, err = s.Cases.Messages(ctx, c.App.ID); err != nil {
 		return err
 	}
 	if len(evs) > 0 {

@@ -14,7 +14,7 @@ import (
 // the catalogue can say in both languages, and open states that wait on
 // the prefecture or on the applicant carry a date when the law gives one.
 func TestEveryStateHasANextStep(t *testing.T) {
-	s := &core{Rules: rules.MustLoad()}
+	s := &core{Config: Config{Rules: rules.MustLoad()}}
 	tr := i18n.MustLoad()
 	filed := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	rejection := filed.AddDate(0, 4, 0)

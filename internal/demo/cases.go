@@ -61,7 +61,7 @@ func Cases(ctx context.Context, files *casework.UseCases, st Store, params passw
 	if err != nil {
 		return err
 	}
-	agent, _, err := st.AccountByEmail(ctx, "agent@demo.sejour.localhost")
+	agent, _, err := st.Accounts.AccountByEmail(ctx, "agent@demo.sejour.localhost")
 	if err != nil {
 		return fmt.Errorf("the demonstration agent: %w", err)
 	}
@@ -88,11 +88,11 @@ func fileCase(ctx context.Context, files *casework.UseCases, st Store, pref *per
 	per := &permit.Person{AccountID: acc.ID, GivenNames: fp.given, Surname: fp.surname, BirthDate: fp.birth,
 		BirthPlace: fp.birthPlace, Nationality: fp.nationality, PrefectureID: pref.ID,
 		Address: permit.Address{Line: "5 avenue Parmentier", Postcode: "75011", City: "Paris"}}
-	if err := st.CreatePerson(ctx, per); err != nil {
+	if err := st.Files.CreatePerson(ctx, per); err != nil {
 		return err
 	}
 	end := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, fp.permitEndsIn)
-	if err := st.CreatePermit(ctx, &permit.Permit{PersonID: per.ID, Ground: fp.permitGround, Number: fmt.Sprintf("75%08d", per.ID),
+	if err := st.Files.CreatePermit(ctx, &permit.Permit{PersonID: per.ID, Ground: fp.permitGround, Number: fmt.Sprintf("75%08d", per.ID),
 		ValidFrom: end.AddDate(-1, 0, 0), ValidTo: end}); err != nil {
 		return err
 	}

@@ -18,18 +18,30 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 )
 
-// Store is what loading the demonstration needs.
-type Store interface {
-	Prefectures(ctx context.Context) ([]*permit.Prefecture, error)
-	CreatePrefecture(ctx context.Context, p *permit.Prefecture) error
+// Store is what loading the demonstration needs: the accounts' room and
+// the files' room of the database.
+type Store struct {
+	Accounts AccountStore
+	Files    FileStore
+}
+
+// AccountStore creates the demonstration accounts and their second factor.
+type AccountStore interface {
 	CreateAccount(ctx context.Context, a *permit.Account, passwordHash string, tok *permit.Token, m *permit.Mail) error
 	AccountByEmail(ctx context.Context, email string) (*permit.Account, string, error)
-	CreatePerson(ctx context.Context, p *permit.Person) error
-	CreatePermit(ctx context.Context, p *permit.Permit) error
-	CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error
 	SecondFactor(ctx context.Context, accountID int64) (*permit.SecondFactor, error)
 	StartEnrolment(ctx context.Context, accountID int64, secret string) error
 	Enrol(ctx context.Context, accountID int64, sessionHash string, step int64, recoveryHashes []string) error
+}
+
+// FileStore creates the demonstration prefectures, persons, permits and
+// applications.
+type FileStore interface {
+	Prefectures(ctx context.Context) ([]*permit.Prefecture, error)
+	CreatePrefecture(ctx context.Context, p *permit.Prefecture) error
+	CreatePerson(ctx context.Context, p *permit.Person) error
+	CreatePermit(ctx context.Context, p *permit.Permit) error
+	CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error
 }
 
 // Password is the password of every demonstration account. It is printed,
@@ -109,7 +121,7 @@ func Load(ctx context.Context, st Store, clk clock.Clock, params password.Params
 }
 
 func prefecture(ctx context.Context, st Store) (*permit.Prefecture, error) {
-	all, err := st.Prefectures(ctx)
+	all, err := st.Files.Prefectures(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +135,7 @@ func prefecture(ctx context.Context, st Store) (*permit.Prefecture, error) {
 		{Code: "69", Name: "Préfecture du Rhône", Departments: []string{"69"}},
 		{Code: "93", Name: "Préfecture de la Seine-Saint-Denis", Departments: []string{"93"}},
 	} {
-		if err := st.CreatePrefecture(ctx, p); err != nil {
+		if err := st.Files.CreatePrefecture(ctx, p); err != nil {
 			return nil, err
 		}
 		all = append(all, p)
@@ -133,33 +145,33 @@ func prefecture(ctx context.Context, st Store) (*permit.Prefecture, error) {
 
 // account creates a confirmed account, or reports that it existed.
 func account(ctx context.Context, st Store, a *permit.Account, hash string, now time.Time) (created bool, err error) {
-	if existing, _, err := st.AccountByEmail(ctx, a.Email); err == nil {
+	if existing, _, err := st.Accounts.AccountByEmail(ctx, a.Email); err == nil {
 		*a = *existing
 		return false, nil
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return false, err
 	}
 	a.Lang, a.ConfirmedAt = "fr", &now
-	return true, st.CreateAccount(ctx, a, hash, nil, nil)
+	return true, st.Accounts.CreateAccount(ctx, a, hash, nil, nil)
 }
 
 // enrol gives a demonstration staff account a second factor, the same on
 // every load (derived from the address), and returns its secret.
 func enrol(ctx context.Context, st Store, a *permit.Account) (string, error) {
-	f, err := st.SecondFactor(ctx, a.ID)
+	f, err := st.Accounts.SecondFactor(ctx, a.ID)
 	if err != nil {
 		return "", err
 	}
 	if f.EnrolledAt == nil {
 		sum := sha256.Sum256([]byte("sejour demo second factor " + a.Email))
-		if err := st.StartEnrolment(ctx, a.ID, base32.StdEncoding.EncodeToString(sum[:20])); err != nil {
+		if err := st.Accounts.StartEnrolment(ctx, a.ID, base32.StdEncoding.EncodeToString(sum[:20])); err != nil {
 			return "", err
 		}
 		// Step 1 lies in 1970: every code of today comes later.
-		if err := st.Enrol(ctx, a.ID, "", 1, nil); err != nil {
+		if err := st.Accounts.Enrol(ctx, a.ID, "", 1, nil); err != nil {
 			return "", err
 		}
-		if f, err = st.SecondFactor(ctx, a.ID); err != nil {
+		if f, err = st.Accounts.SecondFactor(ctx, a.ID); err != nil {
 			return "", err
 		}
 	}
@@ -188,20 +200,20 @@ func loadPerson(ctx context.Context, st Store, pref *permit.Prefecture, p person
 	per := &permit.Person{AccountID: acc.ID, GivenNames: p.given, Surname: p.surname, BirthDate: p.birth,
 		BirthPlace: p.birthPlace, Nationality: p.nationality, PrefectureID: pref.ID,
 		Address: permit.Address{Line: "12 rue de la Roquette", Postcode: "75011", City: "Paris"}}
-	if err := st.CreatePerson(ctx, per); err != nil {
+	if err := st.Files.CreatePerson(ctx, per); err != nil {
 		return err
 	}
 	if p.permitEndsIn > 0 {
 		end := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, p.permitEndsIn)
 		pm := &permit.Permit{PersonID: per.ID, Ground: p.permitGround, Number: fmt.Sprintf("75%08d", per.ID),
 			ValidFrom: end.AddDate(-1, 0, 0), ValidTo: end}
-		if err := st.CreatePermit(ctx, pm); err != nil {
+		if err := st.Files.CreatePermit(ctx, pm); err != nil {
 			return err
 		}
 	}
 	for _, a := range p.apps {
 		application := &permit.Application{PersonID: per.ID, PrefectureID: pref.ID, Ground: a.ground, Kind: a.kind, State: permit.StateDraft}
-		if err := st.CreateApplication(ctx, application, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
+		if err := st.Files.CreateApplication(ctx, application, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
 			return err
 		}
 	}

@@ -22,7 +22,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 		var out bytes.Buffer
 		for i := 0; i < 2; i++ {
 			out.Reset()
-			if err := Load(ctx, db, clk, cheap, &out); err != nil {
+			if err := Load(ctx, Store{Accounts: db.Accounts(), Files: db.Files()}, clk, cheap, &out); err != nil {
 				t.Fatalf("load %d: %v", i+1, err)
 			}
 		}
@@ -33,7 +33,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 		if len(prefs) != 3 {
 			t.Fatalf("%d prefectures after two loads, want 3", len(prefs))
 		}
-		agent, hash, err := db.AccountByEmail(ctx, "agent@demo.sejour.localhost")
+		agent, hash, err := db.Accounts().AccountByEmail(ctx, "agent@demo.sejour.localhost")
 		if err != nil || agent.Role != permit.RoleAgent || len(agent.Prefectures) != 1 || !agent.Confirmed() {
 			t.Fatalf("agent = %+v, %v", agent, err)
 		}
@@ -43,11 +43,11 @@ func TestLoadIsIdempotent(t *testing.T) {
 		// Every staff account has its second factor enrolled, with the
 		// secret printed beside it, the same on every load.
 		for _, email := range []string{"agent@demo.sejour.localhost", "superviseur@demo.sejour.localhost", "admin@demo.sejour.localhost"} {
-			a, _, err := db.AccountByEmail(ctx, email)
+			a, _, err := db.Accounts().AccountByEmail(ctx, email)
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := db.SecondFactor(ctx, a.ID)
+			f, err := db.Accounts().SecondFactor(ctx, a.ID)
 			if err != nil || f.EnrolledAt == nil || f.Secret == "" {
 				t.Fatalf("%s: second factor %+v, %v", email, f, err)
 			}
@@ -55,10 +55,10 @@ func TestLoadIsIdempotent(t *testing.T) {
 				t.Fatalf("%s: secret not printed beside it:\n%s", email, out.String())
 			}
 		}
-		if sup, _, _ := db.AccountByEmail(ctx, "superviseur@demo.sejour.localhost"); !sup.Supervises() || sup.Admin() {
+		if sup, _, _ := db.Accounts().AccountByEmail(ctx, "superviseur@demo.sejour.localhost"); !sup.Supervises() || sup.Admin() {
 			t.Fatalf("the demonstration supervisor = %+v", sup)
 		}
-		nguyen, _, _ := db.AccountByEmail(ctx, "nguyen.van.an@demo.sejour.localhost")
+		nguyen, _, _ := db.Accounts().AccountByEmail(ctx, "nguyen.van.an@demo.sejour.localhost")
 		person, err := db.PersonByAccount(ctx, nguyen.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -67,7 +67,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 		if len(apps) != 2 || apps[0].Ground == apps[1].Ground {
 			t.Fatalf("want two applications on different grounds, got %+v", apps)
 		}
-		amina, _, _ := db.AccountByEmail(ctx, "amina.diallo@demo.sejour.localhost")
+		amina, _, _ := db.Accounts().AccountByEmail(ctx, "amina.diallo@demo.sejour.localhost")
 		ap, _ := db.PersonByAccount(ctx, amina.ID)
 		pm, err := db.CurrentPermit(ctx, ap.ID)
 		if err != nil || pm.ValidTo.Sub(clk.Now()).Hours()/24 < 99 {

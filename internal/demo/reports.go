@@ -15,7 +15,7 @@ import (
 // incident is recorded too). Like the rest, it runs once: when the
 // applicant already has reports, nothing is added.
 func reports(ctx context.Context, files *casework.UseCases, st Store, out io.Writer) error {
-	acc, _, err := st.AccountByEmail(ctx, filedPeople[0].email)
+	acc, _, err := st.Accounts.AccountByEmail(ctx, filedPeople[0].email)
 	if err != nil {
 		return err
 	}

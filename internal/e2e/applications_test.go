@@ -291,7 +291,7 @@ func seed(t *testing.T, m *app.Main, applicantEmail string) {
 	t.Helper()
 	ctx := t.Context()
 	pref := &permit.Prefecture{Code: "75", Name: prefectureName, Departments: []string{"75"}}
-	if err := m.DB.CreatePrefecture(ctx, pref); err != nil {
+	if err := m.DB.Files().CreatePrefecture(ctx, pref); err != nil {
 		t.Fatalf("create the prefecture: %v", err)
 	}
 	hash, err := password.Hash(passphrase, password.DefaultParams)
@@ -303,7 +303,7 @@ func seed(t *testing.T, m *app.Main, applicantEmail string) {
 		{Email: applicantEmail, Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now},
 		{Email: agentEmail, Role: permit.RoleAgent, Lang: "fr", ConfirmedAt: &now, Prefectures: []int64{pref.ID}},
 	} {
-		if err := m.DB.CreateAccount(ctx, a, hash, nil, nil); err != nil {
+		if err := m.DB.Accounts().CreateAccount(ctx, a, hash, nil, nil); err != nil {
 			t.Fatalf("create the account %s: %v", a.Email, err)
 		}
 	}

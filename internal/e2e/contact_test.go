@@ -71,7 +71,7 @@ func TestContactPages(t *testing.T) {
 			seed(t, m, email)
 			draft := placeInParis(t, m, email)
 			lyon := &permit.Prefecture{Code: "69", Name: lyonName, Departments: []string{"69"}}
-			if err := m.DB.CreatePrefecture(t.Context(), lyon); err != nil {
+			if err := m.DB.Files().CreatePrefecture(t.Context(), lyon); err != nil {
 				t.Fatal(err)
 			}
 			j := &applicantJourney{t: t, w: tc.w, email: email, files: t.TempDir(), today: civil(time.Now()),
@@ -87,7 +87,7 @@ func TestContactPages(t *testing.T) {
 func placeInParis(t *testing.T, m *app.Main, email string) int64 {
 	t.Helper()
 	ctx := t.Context()
-	acc, _, err := m.DB.AccountByEmail(ctx, email)
+	acc, _, err := m.DB.Accounts().AccountByEmail(ctx, email)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +99,11 @@ func placeInParis(t *testing.T, m *app.Main, email string) int64 {
 		Nationality: "SEN", PrefectureID: prefs[0].ID, Address: permit.Address{Line: "3 rue des Lilas", Postcode: "75011", City: "Paris"}}
 	today := civil(time.Now())
 	pm := &permit.Permit{Ground: "student", Number: "AB1234567", ValidFrom: today.AddDate(-1, 0, 0), ValidTo: today.AddDate(0, 0, 90)}
-	if err := m.DB.SaveProfile(ctx, p, pm); err != nil {
+	if err := m.DB.Files().SaveProfile(ctx, p, pm); err != nil {
 		t.Fatal(err)
 	}
 	a := &permit.Application{PersonID: p.ID, PrefectureID: prefs[0].ID, Ground: "student", Kind: permit.KindRenewal, State: permit.StateDraft}
-	if err := m.DB.CreateApplication(ctx, a, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
+	if err := m.DB.Files().CreateApplication(ctx, a, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
 		t.Fatal(err)
 	}
 	return a.ID

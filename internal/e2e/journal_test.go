@@ -21,7 +21,7 @@ func TestJournalPages(t *testing.T) {
 	m, base := startApp(t)
 	ctx := t.Context()
 	pref := &permit.Prefecture{Code: "75", Name: prefectureName, Departments: []string{"75"}}
-	if err := m.DB.CreatePrefecture(ctx, pref); err != nil {
+	if err := m.DB.Files().CreatePrefecture(ctx, pref); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := password.Hash(passphrase, password.DefaultParams)
@@ -32,19 +32,19 @@ func TestJournalPages(t *testing.T) {
 	chief := &permit.Account{Email: "cheffe@prefecture.exemple.fr", Role: permit.RoleAgent, Supervisor: true, Lang: "fr", ConfirmedAt: &now, Prefectures: []int64{pref.ID}}
 	zoe := &permit.Account{Email: "zoe-journal@exemple.fr", Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
 	for _, a := range []*permit.Account{chief, zoe} {
-		if err := m.DB.CreateAccount(ctx, a, hash, nil, nil); err != nil {
+		if err := m.DB.Accounts().CreateAccount(ctx, a, hash, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
-	if err := m.DB.StartEnrolment(ctx, chief.ID, secret); err != nil {
+	if err := m.DB.Accounts().StartEnrolment(ctx, chief.ID, secret); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.DB.Enrol(ctx, chief.ID, "", 1, nil); err != nil {
+	if err := m.DB.Accounts().Enrol(ctx, chief.ID, "", 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	person := &permit.Person{AccountID: zoe.ID, GivenNames: givenNames, Surname: surname, PrefectureID: pref.ID}
-	if err := m.DB.CreatePerson(ctx, person); err != nil {
+	if err := m.DB.Files().CreatePerson(ctx, person); err != nil {
 		t.Fatal(err)
 	}
 	for _, action := range []string{"case.view", "document.view", "start_review"} {

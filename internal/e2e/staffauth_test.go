@@ -20,7 +20,7 @@ func TestStaffAdministration(t *testing.T) {
 	m, base := startApp(t)
 	ctx := t.Context()
 	pref := &permit.Prefecture{Code: "75", Name: prefectureName, Departments: []string{"75"}}
-	if err := m.DB.CreatePrefecture(ctx, pref); err != nil {
+	if err := m.DB.Files().CreatePrefecture(ctx, pref); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := password.Hash(passphrase, password.DefaultParams)
@@ -29,14 +29,14 @@ func TestStaffAdministration(t *testing.T) {
 	}
 	now := time.Now().UTC()
 	admin := &permit.Account{Email: "chef@prefecture.exemple.fr", Role: permit.RoleAdmin, Lang: "fr", ConfirmedAt: &now}
-	if err := m.DB.CreateAccount(ctx, admin, hash, nil, nil); err != nil {
+	if err := m.DB.Accounts().CreateAccount(ctx, admin, hash, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
-	if err := m.DB.StartEnrolment(ctx, admin.ID, secret); err != nil {
+	if err := m.DB.Accounts().StartEnrolment(ctx, admin.ID, secret); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.DB.Enrol(ctx, admin.ID, "", 1, nil); err != nil {
+	if err := m.DB.Accounts().Enrol(ctx, admin.ID, "", 1, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -66,7 +66,7 @@ func TestStaffAdministration(t *testing.T) {
 		texts: []string{"Le compte est créé.", "nouvel.agent@prefecture.exemple.fr", prefectureName, "Pas encore activée"}})
 	wantStatus(t, "disable the agent", b.follow(button("main", "Désactiver nouvel.agent@prefecture.exemple.fr")), http.StatusOK)
 	b.check("staff-disabled", expected{lang: "fr", heading: "Comptes de la préfecture", texts: []string{"Le compte est désactivé", "Désactivé"}})
-	if a, _, err := m.DB.AccountByEmail(ctx, "nouvel.agent@prefecture.exemple.fr"); err != nil || a.DisabledAt == nil || !a.WorksFor(pref.ID) {
+	if a, _, err := m.DB.Accounts().AccountByEmail(ctx, "nouvel.agent@prefecture.exemple.fr"); err != nil || a.DisabledAt == nil || !a.WorksFor(pref.ID) {
 		t.Fatalf("the new agent: %+v, %v", a, err)
 	}
 }

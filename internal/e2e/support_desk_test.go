@@ -49,7 +49,7 @@ func helpDeskAnswers(t *testing.T, m *app.Main, base, lang, reference string, re
 	t.Helper()
 	w := deskText[lang]
 	var out bytes.Buffer
-	if err := demo.Load(t.Context(), m.DB, clock.System{}, password.DefaultParams, &out); err != nil {
+	if err := demo.Load(t.Context(), demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}, clock.System{}, password.DefaultParams, &out); err != nil {
 		t.Fatalf("load the demonstration: %v", err)
 	}
 	sec := deskSecret.FindStringSubmatch(out.String())

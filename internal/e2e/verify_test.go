@@ -138,7 +138,7 @@ func issueFilingReceipt(t *testing.T, m *app.Main) (code, number string) {
 	ctx := t.Context()
 	const email = "titulaire@exemple.fr"
 	seed(t, m, email)
-	acc, _, err := m.DB.AccountByEmail(ctx, email)
+	acc, _, err := m.DB.Accounts().AccountByEmail(ctx, email)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,20 +149,20 @@ func issueFilingReceipt(t *testing.T, m *app.Main) (code, number string) {
 	p := &permit.Person{AccountID: acc.ID, GivenNames: givenNames, Surname: surname, BirthDate: holderBirth.Format(time.DateOnly),
 		BirthPlace: "Dakar, Sénégal", Nationality: "SEN", PrefectureID: prefs[0].ID,
 		Address: permit.Address{Line: "3 rue des Lilas", Postcode: "75011", City: "Paris"}}
-	if err := m.DB.CreatePerson(ctx, p); err != nil {
+	if err := m.DB.Files().CreatePerson(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	actor := permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
 	a := &permit.Application{PersonID: p.ID, PrefectureID: prefs[0].ID, Ground: "student", Kind: permit.KindFirstIssue,
 		State: permit.StateDraft}
-	if err := m.DB.CreateApplication(ctx, a, actor); err != nil {
+	if err := m.DB.Files().CreateApplication(ctx, a, actor); err != nil {
 		t.Fatal(err)
 	}
 	ev, err := permit.Transition(a, permit.ActionSubmit, actor, time.Now().UTC(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.DB.File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{"documents": []}`)}); err != nil {
+	if err := m.DB.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{"documents": []}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.UseCases.Attestations.IssueDue(ctx, a.ID); err != nil {

@@ -26,7 +26,7 @@ func TestAttestationJobs(t *testing.T) {
 		}
 		var mu sync.Mutex
 		swept, issued, fails := 0, []int64{}, 1
-		q, err := jobs.New(ctx, jobs.Options{Database: d, Store: db, Sender: notify.Keep{}, Clock: clock.System{}, Logger: logger,
+		q, err := jobs.New(ctx, jobs.Options{Database: d, Store: db.Mails(), Sender: notify.Keep{}, Clock: clock.System{}, Logger: logger,
 			SweepAttestations: func(context.Context) (int, error) { mu.Lock(); swept++; mu.Unlock(); return 0, nil },
 			IssueAttestations: func(_ context.Context, id int64) (int, error) {
 				mu.Lock()

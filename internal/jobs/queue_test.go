@@ -48,7 +48,7 @@ func start(t *testing.T, db *store.DB, clk clock.Clock, sender notify.Sender, be
 	if err := jobs.Migrate(ctx, d, logger); err != nil {
 		t.Fatalf("second Migrate: %v", err)
 	}
-	q, err := jobs.New(ctx, jobs.Options{Database: d, Store: db, Sender: sender, Clock: clk, Logger: logger})
+	q, err := jobs.New(ctx, jobs.Options{Database: d, Store: db.Mails(), Sender: sender, Clock: clk, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func eventually(t *testing.T, db *store.DB, id int64, what string, ok func(*perm
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		m, err := db.Mail(ctx, id)
+		m, err := db.Mails().Mail(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestSentMailIsNotSentAgain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		srv := smtptest.Start(t)
 		old := enqueue(t, db, "deja@example.org")
-		if err := db.MarkMailSent(ctx, old.ID); err != nil {
+		if err := db.Mails().MarkMailSent(ctx, old.ID); err != nil {
 			t.Fatal(err)
 		}
 		fresh := enqueue(t, db, "nouveau@example.org")
@@ -170,7 +170,7 @@ func TestSentMailIsNotSentAgain(t *testing.T) {
 		if got := srv.Messages(); len(got) != 1 || got[0].To[0] != "nouveau@example.org" {
 			t.Errorf("server received %d messages, want only the fresh one: %+v", len(got), got)
 		}
-		if m, _ := db.Mail(ctx, old.ID); m.Attempts != 1 {
+		if m, _ := db.Mails().Mail(ctx, old.ID); m.Attempts != 1 {
 			t.Errorf("sent mail was attempted again: %+v", m)
 		}
 	})
@@ -206,7 +206,7 @@ func TestFailedDeliveryIsRetriedOnSimulatedTime(t *testing.T) {
 		// River's first backoff is about a second. On a stopped clock it
 		// never comes: the mail is not retried, however long we wait.
 		time.Sleep(1500 * time.Millisecond)
-		if m, _ := db.Mail(ctx, m.ID); m.Attempts != 1 {
+		if m, _ := db.Mails().Mail(ctx, m.ID); m.Attempts != 1 {
 			t.Fatalf("retried while the clock was stopped: %+v", m)
 		}
 		sender.failing.Store(false)
@@ -245,7 +245,7 @@ func TestWithoutSMTPMailsAreKept(t *testing.T) {
 		// A queue with SMTP delivers within a second or two (see above);
 		// this one must leave the mail as it is.
 		time.Sleep(2 * time.Second)
-		got, err := db.Mail(ctx, m.ID)
+		got, err := db.Mails().Mail(ctx, m.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,9 +264,9 @@ func TestNewRejectsIncompleteOptions(t *testing.T) {
 	var outbox *store.DB // never called: New must refuse before
 	for name, opts := range map[string]jobs.Options{
 		"no store":      {Database: jobs.Database{SQLite: pool}, Sender: notify.Keep{}},
-		"no sender":     {Database: jobs.Database{SQLite: pool}, Store: outbox},
-		"no database":   {Store: outbox, Sender: notify.Keep{}},
-		"two databases": {Database: jobs.Database{SQLite: pool, PostgresURL: "postgres://localhost/x"}, Store: outbox, Sender: notify.Keep{}},
+		"no sender":     {Database: jobs.Database{SQLite: pool}, Store: outbox.Mails()},
+		"no database":   {Store: outbox.Mails(), Sender: notify.Keep{}},
+		"two databases": {Database: jobs.Database{SQLite: pool, PostgresURL: "postgres://localhost/x"}, Store: outbox.Mails(), Sender: notify.Keep{}},
 	} {
 		if _, err := jobs.New(ctx, opts); err == nil {
 			t.Errorf("%s: New accepted %+v", name, opts)

@@ -80,7 +80,7 @@ func (s *sim) to(p *person, err error, st permit.State) error {
 func (s *sim) openDraft(ctx context.Context, p *person) error {
 	now := s.clock.Now()
 	p.acc = &permit.Account{Email: fmt.Sprintf("titulaire%07d@simulation.sejour.localhost", p.n), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
-	if err := s.db.CreateAccount(ctx, p.acc, "!", nil, nil); err != nil {
+	if err := s.db.Accounts().CreateAccount(ctx, p.acc, "!", nil, nil); err != nil {
 		return err
 	}
 	if err := s.saveProfile(ctx, p); err != nil {

@@ -66,9 +66,9 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	}
 	defer closeEngine()
 	s := &sim{opts: opts, main: m, files: m.UseCases, db: m.DB, rules: m.Rules, clock: clk, days: days, scan: scanImage(), began: began}
-	s.iss = newIssuer(m.UseCases.Attestations.Attest, clk, days, opts.Seed, opts.CrashRate)
+	s.iss = newIssuer(m.UseCases.Attestations.Store, clk, days, opts.Seed, opts.CrashRate)
 	s.iss.noSweep = opts.NoSweep
-	m.UseCases.Attestations.Attest = s.iss
+	m.UseCases.Attestations.Store = s.iss
 	if err := s.setUp(ctx); err != nil {
 		return nil, err
 	}
@@ -198,14 +198,14 @@ func (s *sim) setUp(ctx context.Context) error {
 	var ids []int64
 	for _, pr := range prefectures {
 		p := &permit.Prefecture{Code: pr.code, Name: pr.name, Departments: []string{pr.code}}
-		if err := s.db.CreatePrefecture(ctx, p); err != nil {
+		if err := s.db.Files().CreatePrefecture(ctx, p); err != nil {
 			return err
 		}
 		ids = append(ids, p.ID)
 	}
 	now := s.clock.Now()
 	s.staff = &permit.Account{Email: "agent@simulation.sejour.localhost", Role: permit.RoleAgent, Lang: "fr", ConfirmedAt: &now, Prefectures: ids}
-	if err := s.db.CreateAccount(ctx, s.staff, "!", nil, nil); err != nil {
+	if err := s.db.Accounts().CreateAccount(ctx, s.staff, "!", nil, nil); err != nil {
 		return err
 	}
 	s.people = make([]*person, s.opts.Persons)

@@ -12,7 +12,7 @@ import (
 // CreateAccount adds an account, with an optional token and mail written in
 // the same transaction (the confirmation link). It returns ECONFLICT when
 // the e-mail address already has an account.
-func (db *DB) CreateAccount(ctx context.Context, a *permit.Account, passwordHash string, tok *permit.Token, m *permit.Mail) error {
+func (db Accounts) CreateAccount(ctx context.Context, a *permit.Account, passwordHash string, tok *permit.Token, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		a.Email = permit.NormalizeEmail(a.Email)
 		a.CreatedAt = db.clock.Now()
@@ -49,7 +49,7 @@ func storedRole(r permit.Role) (role string, helpDesk bool) {
 }
 
 // AccountByEmail returns an account and its password hash, or ENOTFOUND.
-func (db *DB) AccountByEmail(ctx context.Context, email string) (*permit.Account, string, error) {
+func (db Accounts) AccountByEmail(ctx context.Context, email string) (*permit.Account, string, error) {
 	var a *permit.Account
 	var hash string
 	err := db.inRead(ctx, func(tx *Tx) error {
@@ -104,7 +104,7 @@ func findAccount(ctx context.Context, tx *Tx, where string, arg any) (*permit.Ac
 }
 
 // IssueToken stores a token and the mail that carries it, together.
-func (db *DB) IssueToken(ctx context.Context, tok *permit.Token, m *permit.Mail) error {
+func (db Accounts) IssueToken(ctx context.Context, tok *permit.Token, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		if err := insertToken(ctx, tx, tok, now); err != nil {
@@ -116,7 +116,7 @@ func (db *DB) IssueToken(ctx context.Context, tok *permit.Token, m *permit.Mail)
 
 // ConfirmEmail consumes a confirmation token and marks its account
 // confirmed. An unknown, used or expired token is ENOTFOUND, whichever it is.
-func (db *DB) ConfirmEmail(ctx context.Context, tokenHash string) (*permit.Account, error) {
+func (db Accounts) ConfirmEmail(ctx context.Context, tokenHash string) (*permit.Account, error) {
 	var a *permit.Account
 	err := db.inWrite(ctx, func(tx *Tx) error {
 		id, err := consumeToken(ctx, tx, tokenHash, permit.TokenConfirmEmail, db.clock.Now())
@@ -135,7 +135,7 @@ func (db *DB) ConfirmEmail(ctx context.Context, tokenHash string) (*permit.Accou
 // ResetPassword consumes a reset token, sets the new password hash and ends
 // every session of the account, in one transaction. A reset also confirms
 // the address, since the link was received there.
-func (db *DB) ResetPassword(ctx context.Context, tokenHash, passwordHash string) (*permit.Account, error) {
+func (db Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash string) (*permit.Account, error) {
 	var a *permit.Account
 	err := db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
@@ -156,7 +156,7 @@ func (db *DB) ResetPassword(ctx context.Context, tokenHash, passwordHash string)
 }
 
 // SetPasswordHash replaces a password hash, e.g. to upgrade its parameters.
-func (db *DB) SetPasswordHash(ctx context.Context, accountID int64, hash string) error {
+func (db Accounts) SetPasswordHash(ctx context.Context, accountID int64, hash string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID)
 		return err
@@ -182,7 +182,7 @@ func consumeToken(ctx context.Context, tx *Tx, hash string, purpose permit.Token
 
 // CreateSession stores a new session and, when replaces is not empty,
 // deletes the session it replaces: a log-in rotates the session id.
-func (db *DB) CreateSession(ctx context.Context, s *permit.Session, replaces string) error {
+func (db Accounts) CreateSession(ctx context.Context, s *permit.Session, replaces string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if replaces != "" {
 			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE hash = ?`, replaces); err != nil {
@@ -197,7 +197,7 @@ func (db *DB) CreateSession(ctx context.Context, s *permit.Session, replaces str
 
 // SessionAccount returns the account of a live session. An unknown or
 // expired session, or one whose account is disabled, is ENOTFOUND.
-func (db *DB) SessionAccount(ctx context.Context, hash string) (*permit.Account, error) {
+func (db Accounts) SessionAccount(ctx context.Context, hash string) (*permit.Account, error) {
 	_, a, err := db.Session(ctx, hash)
 	return a, err
 }
@@ -205,7 +205,7 @@ func (db *DB) SessionAccount(ctx context.Context, hash string) (*permit.Account,
 // Session returns a live session and its account, the session telling
 // whether it passed the second factor. An unknown or expired session, or
 // one whose account is disabled, is ENOTFOUND.
-func (db *DB) Session(ctx context.Context, hash string) (*permit.Session, *permit.Account, error) {
+func (db Accounts) Session(ctx context.Context, hash string) (*permit.Session, *permit.Account, error) {
 	var a *permit.Account
 	s := permit.Session{Hash: hash}
 	err := db.inRead(ctx, func(tx *Tx) error {
@@ -229,7 +229,7 @@ func (db *DB) Session(ctx context.Context, hash string) (*permit.Session, *permi
 }
 
 // DeleteSession ends a session (log-out). Deleting an unknown session is not an error.
-func (db *DB) DeleteSession(ctx context.Context, hash string) error {
+func (db Accounts) DeleteSession(ctx context.Context, hash string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE hash = ?`, hash)
 		return err
@@ -237,7 +237,7 @@ func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 }
 
 // DeleteExpired removes expired sessions and tokens; it returns how many.
-func (db *DB) DeleteExpired(ctx context.Context) (int64, error) {
+func (db Accounts) DeleteExpired(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()

@@ -8,7 +8,7 @@ import (
 )
 
 // CreatePrefecture adds a prefecture; ECONFLICT if its code exists.
-func (db *DB) CreatePrefecture(ctx context.Context, p *permit.Prefecture) error {
+func (db Files) CreatePrefecture(ctx context.Context, p *permit.Prefecture) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		return tx.queryRow(ctx, `INSERT INTO prefectures (code, name, departments, email, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			p.Code, p.Name, joinDepts(p.Departments), p.Email, db.clock.Now()).Scan(&p.ID)
@@ -39,7 +39,7 @@ func (db *DB) Prefectures(ctx context.Context) ([]*permit.Prefecture, error) {
 }
 
 // CreatePerson adds a person, linked to an account when AccountID is set.
-func (db *DB) CreatePerson(ctx context.Context, p *permit.Person) error {
+func (db Files) CreatePerson(ctx context.Context, p *permit.Person) error {
 	return db.inWrite(ctx, func(tx *Tx) error { return insertPerson(ctx, tx, p, db.clock.Now()) })
 }
 
@@ -59,7 +59,7 @@ func insertPerson(ctx context.Context, tx *Tx, p *permit.Person, now time.Time) 
 // person's confirmation: it is declared again. Every changed field keeps
 // its former value in the person's history. The contact address an agent
 // recorded is not part of the applicant's form and is kept.
-func (db *DB) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error {
+func (db Files) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		if p.ID == 0 {
@@ -183,7 +183,7 @@ func scanPerson(ctx context.Context, tx *Tx, where string, arg any) (*permit.Per
 }
 
 // CreatePermit records a permit a person holds or held.
-func (db *DB) CreatePermit(ctx context.Context, p *permit.Permit) error {
+func (db Files) CreatePermit(ctx context.Context, p *permit.Permit) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		err := tx.queryRow(ctx, `INSERT INTO permits (person_id, ground, number, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.PersonID, string(p.Ground), p.Number, p.ValidFrom, p.ValidTo, db.clock.Now()).Scan(&p.ID)
@@ -238,7 +238,7 @@ func (db *DB) CurrentPermit(ctx context.Context, personID int64) (*permit.Permit
 
 // CreateApplication adds an application and the event that opens its
 // history, together.
-func (db *DB) CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error {
+func (db Files) CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error {
 	return db.inWrite(ctx, func(tx *Tx) error { return insertApplication(ctx, tx, a, actor, db.clock.Now()) })
 }
 
@@ -294,7 +294,7 @@ func (db *DB) Application(ctx context.Context, id int64) (*permit.Application, e
 
 // OpenApplicationOnGround returns the person's application on a ground
 // that is still open, or ENOTFOUND.
-func (db *DB) OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error) {
+func (db Files) OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error) {
 	apps, err := db.applications(ctx, `WHERE person_id = ? AND ground = ? AND state NOT IN ('handed_over', 'unfavourable', 'withdrawn', 'closed')`, personID, string(ground))
 	if err != nil {
 		return nil, err
@@ -305,7 +305,7 @@ func (db *DB) OpenApplicationOnGround(ctx context.Context, personID int64, groun
 }
 
 // SetFeeStamp records the timbre fiscal number of an application.
-func (db *DB) SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error {
+func (db Files) SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE applications SET fee_stamp = ?, updated_at = ? WHERE id = ?`, stamp, db.clock.Now(), applicationID)
 		return err
@@ -382,7 +382,7 @@ func (db *DB) Prefecture(ctx context.Context, id int64) (*permit.Prefecture, err
 
 // StaffEmails returns the addresses of the active agents of a prefecture,
 // to tell them of a message when the prefecture has no address of its own.
-func (db *DB) StaffEmails(ctx context.Context, prefectureID int64) ([]string, error) {
+func (db Files) StaffEmails(ctx context.Context, prefectureID int64) ([]string, error) {
 	var out []string
 	err := db.inRead(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT a.email FROM accounts a JOIN agent_prefectures ap ON ap.account_id = a.id

@@ -13,7 +13,7 @@ import (
 // id unless it is a new version of an existing number. It returns
 // ECONFLICT when a live attestation of the same application, kind and
 // start day exists: issuing twice issues once.
-func (db *DB) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
+func (db Issuance) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		a.IssuedAt = db.clock.Now()
 		if a.Version == 0 {
@@ -51,7 +51,7 @@ var numberPrefix = map[permit.AttestationKind]string{
 
 // SetAttestationCode stores the signed code of an attestation once it is
 // known (it carries the number, which the insert makes).
-func (db *DB) SetAttestationCode(ctx context.Context, id int64, code string) error {
+func (db Issuance) SetAttestationCode(ctx context.Context, id int64, code string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE attestations SET code = ? WHERE id = ? AND code = ''`, code, id)
 		return err
@@ -66,7 +66,7 @@ func (db *DB) Attestations(ctx context.Context, applicationID int64) ([]*permit.
 
 // AttestationVersions returns every version of an attestation number,
 // oldest first, or ENOTFOUND.
-func (db *DB) AttestationVersions(ctx context.Context, number string) ([]*permit.Attestation, error) {
+func (db Issuance) AttestationVersions(ctx context.Context, number string) ([]*permit.Attestation, error) {
 	as, err := db.attestations(ctx, `WHERE number = ? ORDER BY version`, number)
 	if err == nil && len(as) == 0 {
 		err = permit.Errorf(permit.ENOTFOUND, "error.not_found")
@@ -107,7 +107,7 @@ func scanAttestations(ctx context.Context, tx *Tx, tail string, args ...any) ([]
 
 // PendingApplicationIDs lists the applications that may be owed an
 // attestation: filed and not closed one way or another.
-func (db *DB) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
+func (db Issuance) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
 	var out []int64
 	err := db.inRead(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT id FROM applications WHERE state IN ('submitted', 'incomplete', 'under_review', 'favourable', 'card_ready') ORDER BY id`)
@@ -131,7 +131,7 @@ func (db *DB) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
 // number, in one transaction: the old one is marked superseded and the
 // new one inserted (with its mail). It returns ECONFLICT when the old one
 // was superseded or revoked meanwhile.
-func (db *DB) Supersede(ctx context.Context, old, next *permit.Attestation, m *permit.Mail) error {
+func (db Issuance) Supersede(ctx context.Context, old, next *permit.Attestation, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		if err := supersede(ctx, tx, old, next, now); err != nil {
@@ -163,7 +163,7 @@ func supersede(ctx context.Context, tx *Tx, old, next *permit.Attestation, now t
 
 // Revoke withdraws an attestation, with the reason; it stays in the
 // history and the verifier says it is revoked.
-func (db *DB) Revoke(ctx context.Context, id int64, reason string) error {
+func (db Issuance) Revoke(ctx context.Context, id int64, reason string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE attestations SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL`, db.clock.Now(), reason, id)
 		if err != nil {

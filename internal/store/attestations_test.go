@@ -20,33 +20,33 @@ func TestAttestationsIssueOncePerPeriod(t *testing.T) {
 				ValidUntil: from.AddDate(0, 3, -1), AvailableFrom: from.AddDate(0, 0, -15)}
 		}
 		a := mk()
-		if err := db.IssueAttestation(ctx, a, &permit.Mail{To: "f@example.org", Subject: "API", Text: "..."}); err != nil {
+		if err := db.Issuance().IssueAttestation(ctx, a, &permit.Mail{To: "f@example.org", Subject: "API", Text: "..."}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(a.Number, "API-2027-") || a.Version != 1 || a.ID == 0 {
 			t.Fatalf("issued %+v", a)
 		}
-		if err := db.IssueAttestation(ctx, mk(), nil); permit.ErrorCode(err) != permit.ECONFLICT {
+		if err := db.Issuance().IssueAttestation(ctx, mk(), nil); permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Fatalf("second attestation for the same period: %v", err)
 		}
-		if err := db.SetAttestationCode(ctx, a.ID, "SJ1:CODE"); err != nil {
+		if err := db.Issuance().SetAttestationCode(ctx, a.ID, "SJ1:CODE"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetAttestationCode(ctx, a.ID, "SJ1:OTHER"); err != nil {
+		if err := db.Issuance().SetAttestationCode(ctx, a.ID, "SJ1:OTHER"); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.Attestations(ctx, app.ID)
 		if err != nil || len(got) != 1 || got[0].Code != "SJ1:CODE" || !got[0].ValidFrom.Equal(from) {
 			t.Fatalf("Attestations = %+v, %v (a code, once set, never changes)", got, err)
 		}
-		if vs, err := db.AttestationVersions(ctx, a.Number); err != nil || len(vs) != 1 {
+		if vs, err := db.Issuance().AttestationVersions(ctx, a.Number); err != nil || len(vs) != 1 {
 			t.Fatalf("AttestationVersions = %v, %v", vs, err)
 		}
 		if got[0].Status(from.AddDate(0, 0, -1)) != permit.AttestationPending || got[0].Status(from) != permit.AttestationValid ||
 			got[0].Status(from.AddDate(0, 3, -1)) != permit.AttestationValid || got[0].Status(from.AddDate(0, 3, 0)) != permit.AttestationExpired {
 			t.Fatal("status by day is wrong")
 		}
-		ids, err := db.PendingApplicationIDs(ctx)
+		ids, err := db.Issuance().PendingApplicationIDs(ctx)
 		if err != nil || len(ids) != 0 {
 			t.Fatalf("a draft is not pending: %v %v", ids, err)
 		}

@@ -75,7 +75,7 @@ func scanRecord(rows *sql.Rows, r *audit.Record, more ...any) error {
 
 // VerifyAudit walks the whole trail in id order, one row at a time, and
 // reports how many entries check out and the first broken link, if any.
-func (db *DB) VerifyAudit(ctx context.Context) (*audit.Report, error) {
+func (db Audit) VerifyAudit(ctx context.Context) (*audit.Report, error) {
 	var v audit.Verifier
 	rep := &audit.Report{}
 	err := db.inRead(ctx, func(tx *Tx) error {
@@ -101,7 +101,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (*audit.Report, error) {
 
 // AuditTrail returns the lines a filter selects, newest first, with the
 // acting account and the prefecture named.
-func (db *DB) AuditTrail(ctx context.Context, f audit.Filter) ([]*audit.Line, error) {
+func (db Audit) AuditTrail(ctx context.Context, f audit.Filter) ([]*audit.Line, error) {
 	var where []string
 	var args []any
 	if !f.Everywhere {

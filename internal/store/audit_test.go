@@ -24,7 +24,7 @@ func record(t *testing.T, db *store.DB, e audit.Entry) {
 
 func verify(t *testing.T, db *store.DB) *audit.Report {
 	t.Helper()
-	rep, err := db.VerifyAudit(ctx)
+	rep, err := db.Audit().VerifyAudit(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,14 +60,14 @@ func TestAuditChainVerifies(t *testing.T) {
 		fiveEntries(t, db, clk)
 		// Two entries carried by one write are chained in order.
 		two := audit.With(audit.With(ctx, audit.Entry{Action: "a"}), audit.Entry{Action: "b"})
-		if err := db.CreatePrefecture(two, &permit.Prefecture{Code: "13", Name: "Bouches-du-Rhône"}); err != nil {
+		if err := db.Files().CreatePrefecture(two, &permit.Prefecture{Code: "13", Name: "Bouches-du-Rhône"}); err != nil {
 			t.Fatal(err)
 		}
 		rep := verify(t, db)
 		if rep.Break != nil || rep.Count != 7 {
 			t.Fatalf("VerifyAudit = %+v, %v; want 7 entries, no break", rep, rep.Break)
 		}
-		lines, err := db.AuditTrail(ctx, audit.Filter{Everywhere: true, Limit: 10})
+		lines, err := db.Audit().AuditTrail(ctx, audit.Filter{Everywhere: true, Limit: 10})
 		if err != nil || len(lines) != 7 || lines[0].Action != "b" || lines[1].Action != "a" || lines[0].PrevHash != lines[1].Hash || lines[0].Hash != rep.Head {
 			t.Fatalf("AuditTrail = %v, %v", lines, err)
 		}
@@ -80,7 +80,7 @@ func TestAuditTimeSurvivesRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		clk.Set(time.Date(2026, 3, 29, 1, 59, 59, 123456789, time.FixedZone("CEST", 2*3600)))
 		record(t, db, audit.Entry{ActorAccountID: 1, Action: "case.view", Detail: "é\x00\xff"})
-		lines, err := db.AuditTrail(ctx, audit.Filter{Everywhere: true, Limit: 1})
+		lines, err := db.Audit().AuditTrail(ctx, audit.Filter{Everywhere: true, Limit: 1})
 		if err != nil || len(lines) != 1 {
 			t.Fatal(lines, err)
 		}
@@ -127,7 +127,7 @@ func TestAuditAlterationIsCaught(t *testing.T) {
 		}
 		// A forger who also rewrites the altered row's hash breaks the
 		// next link instead.
-		lines, err := db.AuditTrail(ctx, audit.Filter{Everywhere: true, Limit: 10})
+		lines, err := db.Audit().AuditTrail(ctx, audit.Filter{Everywhere: true, Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,11 +162,11 @@ func TestAuditDeletionIsCaught(t *testing.T) {
 func TestAuditEntryOnlyWithItsAction(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		fiveEntries(t, db, clk)
-		if err := db.CreatePrefecture(ctx, &permit.Prefecture{Code: "75", Name: "Paris"}); err != nil {
+		if err := db.Files().CreatePrefecture(ctx, &permit.Prefecture{Code: "75", Name: "Paris"}); err != nil {
 			t.Fatal(err)
 		}
 		dup := audit.With(ctx, audit.Entry{ActorAccountID: 1, Action: "prefecture.create"})
-		if err := db.CreatePrefecture(dup, &permit.Prefecture{Code: "75", Name: "Paris again"}); permit.ErrorCode(err) != permit.ECONFLICT {
+		if err := db.Files().CreatePrefecture(dup, &permit.Prefecture{Code: "75", Name: "Paris again"}); permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Fatalf("duplicate prefecture: %v", err)
 		}
 		record(t, db, audit.Entry{Action: "after"})
@@ -174,7 +174,7 @@ func TestAuditEntryOnlyWithItsAction(t *testing.T) {
 		if rep.Break != nil || rep.Count != 6 {
 			t.Fatalf("after a failed write: %+v %v", rep, rep.Break)
 		}
-		lines, _ := db.AuditTrail(ctx, audit.Filter{Everywhere: true, Actions: []string{"prefecture.create"}, Limit: 10})
+		lines, _ := db.Audit().AuditTrail(ctx, audit.Filter{Everywhere: true, Actions: []string{"prefecture.create"}, Limit: 10})
 		if len(lines) != 0 {
 			t.Fatalf("the failed write left %d entries", len(lines))
 		}
@@ -237,7 +237,7 @@ func TestAuditTrailFilters(t *testing.T) {
 			if c.f.Limit == 0 {
 				c.f.Limit = 10
 			}
-			lines, err := db.AuditTrail(ctx, c.f)
+			lines, err := db.Audit().AuditTrail(ctx, c.f)
 			var got []string
 			for _, l := range lines {
 				got = append(got, l.Action)
@@ -246,7 +246,7 @@ func TestAuditTrailFilters(t *testing.T) {
 				t.Errorf("%s: %v, %v; want %v", c.name, got, err, c.want)
 			}
 		}
-		lines, _ := db.AuditTrail(ctx, audit.Filter{Everywhere: true, PersonID: 6, Limit: 1})
+		lines, _ := db.Audit().AuditTrail(ctx, audit.Filter{Everywhere: true, PersonID: 6, Limit: 1})
 		if len(lines) != 1 || lines[0].ActorEmail != "agent@example.org" || lines[0].ActorRole != "applicant" || lines[0].DocumentID != 3 {
 			t.Fatalf("line as read: %+v", lines)
 		}
@@ -278,7 +278,7 @@ func BenchmarkVerifyAudit(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		if rep, err := db.VerifyAudit(ctx); err != nil || rep.Count != 20000 || rep.Break != nil {
+		if rep, err := db.Audit().VerifyAudit(ctx); err != nil || rep.Count != 20000 || rep.Break != nil {
 			b.Fatal(rep, err)
 		}
 	}

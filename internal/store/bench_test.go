@@ -54,7 +54,7 @@ func BenchmarkCreateAccount(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			a := &permit.Account{Email: nextEmail(), Role: permit.RoleApplicant, Lang: "fr"}
-			if err := db.CreateAccount(ctx, a, "hash", nil, nil); err != nil {
+			if err := db.Accounts().CreateAccount(ctx, a, "hash", nil, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -73,7 +73,7 @@ func BenchmarkCreateAccountWithMail(b *testing.B) {
 			a := &permit.Account{Email: email, Role: permit.RoleApplicant, Lang: "fr"}
 			tok := &permit.Token{Hash: tokHash, Purpose: permit.TokenConfirmEmail, ExpiresAt: clk.Now().Add(48 * time.Hour)}
 			m := &permit.Mail{To: email, Subject: "Confirmez votre adresse", Text: strings.Repeat("lien ", 80)}
-			if err := db.CreateAccount(ctx, a, "hash", tok, m); err != nil {
+			if err := db.Accounts().CreateAccount(ctx, a, "hash", tok, m); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -139,12 +139,12 @@ func BenchmarkBarePgxInsert(b *testing.B) {
 func benchSession(b *testing.B, db *store.DB, clk *clock.Fixed) string {
 	b.Helper()
 	a := &permit.Account{Email: nextEmail(), Role: permit.RoleApplicant, Lang: "fr"}
-	if err := db.CreateAccount(ctx, a, "hash", nil, nil); err != nil {
+	if err := db.Accounts().CreateAccount(ctx, a, "hash", nil, nil); err != nil {
 		b.Fatal(err)
 	}
 	_, hash := casework.NewSecret()
 	now := clk.Now()
-	if err := db.CreateSession(ctx, &permit.Session{Hash: hash, AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(12 * time.Hour)}, ""); err != nil {
+	if err := db.Accounts().CreateSession(ctx, &permit.Session{Hash: hash, AccountID: a.ID, CreatedAt: now, ExpiresAt: now.Add(12 * time.Hour)}, ""); err != nil {
 		b.Fatal(err)
 	}
 	return hash
@@ -156,7 +156,7 @@ func BenchmarkSessionAccount(b *testing.B) {
 		hash := benchSession(b, db, clk)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := db.SessionAccount(ctx, hash); err != nil {
+			if _, err := db.Accounts().SessionAccount(ctx, hash); err != nil {
 				b.Fatal(err)
 			}
 		}

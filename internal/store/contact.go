@@ -15,7 +15,7 @@ import (
 // transfer and refreshed deadline, the pending e-mail address with its
 // tokens, and the mails. It returns ECONFLICT when an application to move
 // changed state or prefecture since it was read: nothing is written then.
-func (db *DB) ChangeContact(ctx context.Context, ch *permit.ContactChange) error {
+func (db Contacts) ChangeContact(ctx context.Context, ch *permit.ContactChange) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		if ch.Person != nil {
@@ -142,7 +142,7 @@ func endEmailTokens(ctx context.Context, tx *Tx, accountID int64, now time.Time)
 
 // PendingEmail returns the address an account asked to change to, or
 // ENOTFOUND when there is none.
-func (db *DB) PendingEmail(ctx context.Context, accountID int64) (*permit.PendingEmail, error) {
+func (db Contacts) PendingEmail(ctx context.Context, accountID int64) (*permit.PendingEmail, error) {
 	var p permit.PendingEmail
 	err := db.inRead(ctx, func(tx *Tx) error {
 		var at, until nullTime
@@ -170,7 +170,7 @@ func (db *DB) PendingEmail(ctx context.Context, accountID int64) (*permit.Pendin
 // it is the account's), and mail, when given, is written to the former
 // address. An unknown, used or expired link is ENOTFOUND; an address that
 // another account took meanwhile is ECONFLICT.
-func (db *DB) ConfirmEmailChange(ctx context.Context, tokenHash, keepSession string, mail func(a *permit.Account, former string) *permit.Mail) (*permit.Account, error) {
+func (db Contacts) ConfirmEmailChange(ctx context.Context, tokenHash, keepSession string, mail func(a *permit.Account, former string) *permit.Mail) (*permit.Account, error) {
 	var a *permit.Account
 	err := db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
@@ -225,7 +225,7 @@ func (db *DB) ConfirmEmailChange(ctx context.Context, tokenHash, keepSession str
 // links: from the contact page (accountID set, tokenHash empty) or from
 // the link mailed to the former address (tokenHash set). An unknown, used
 // or expired link is ENOTFOUND. It returns the account.
-func (db *DB) CancelEmailChange(ctx context.Context, accountID int64, tokenHash string) (*permit.Account, error) {
+func (db Contacts) CancelEmailChange(ctx context.Context, accountID int64, tokenHash string) (*permit.Account, error) {
 	var a *permit.Account
 	err := db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
@@ -262,7 +262,7 @@ func (db *DB) Transfers(ctx context.Context, applicationID int64) ([]*permit.Tra
 
 // TransfersOf returns, newest first, at most limit moves out of or into
 // the prefectures named; every move when prefectureIDs is nil.
-func (db *DB) TransfersOf(ctx context.Context, prefectureIDs []int64, limit int) ([]*permit.Transfer, error) {
+func (db Audit) TransfersOf(ctx context.Context, prefectureIDs []int64, limit int) ([]*permit.Transfer, error) {
 	if prefectureIDs == nil {
 		return db.transfers(ctx, `ORDER BY t.moved_at DESC, t.id DESC LIMIT ?`, limit)
 	}

@@ -30,11 +30,11 @@ func TestMoveTakesPendingApplicationsWithTheirHistory(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		lyon, acc, p, app := fixture(t, db)
 		paris := &permit.Prefecture{Code: "75", Name: "Préfecture de police", Departments: []string{"75"}}
-		if err := db.CreatePrefecture(ctx, paris); err != nil {
+		if err := db.Files().CreatePrefecture(ctx, paris); err != nil {
 			t.Fatal(err)
 		}
 		pm := &permit.Permit{PersonID: p.ID, Ground: "student", Number: "X1", ValidFrom: clk.Now().AddDate(-1, 0, 0), ValidTo: clk.Now().AddDate(0, 3, 0)}
-		if err := db.CreatePermit(ctx, pm); err != nil {
+		if err := db.Files().CreatePermit(ctx, pm); err != nil {
 			t.Fatal(err)
 		}
 		actor := permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
@@ -42,11 +42,11 @@ func TestMoveTakesPendingApplicationsWithTheirHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Transition(ctx, app, ev); err != nil {
+		if err := db.Files().Transition(ctx, app, ev); err != nil {
 			t.Fatal(err)
 		}
 		decided := &permit.Application{PersonID: p.ID, PrefectureID: lyon.ID, Ground: "employee", Kind: permit.KindFirstIssue, State: permit.StateFavourable}
-		if err := db.CreateApplication(ctx, decided, actor); err != nil {
+		if err := db.Files().CreateApplication(ctx, decided, actor); err != nil {
 			t.Fatal(err)
 		}
 		due := dueAt(t, db, lyon.ID, app.ID)
@@ -56,7 +56,7 @@ func TestMoveTakesPendingApplicationsWithTheirHistory(t *testing.T) {
 		next := *p
 		next.Address, next.Phone, next.PrefectureID = permit.Address{Line: "2 rue B", Postcode: "75011", City: "Paris"}, "0102030405", paris.ID
 		stale := &permit.Transfer{ApplicationID: app.ID, PersonID: p.ID, From: lyon.ID, To: paris.ID, State: permit.StateDraft, ActorID: acc.ID}
-		err = db.ChangeContact(ctx, &permit.ContactChange{AccountID: acc.ID, Person: &next, Moves: []*permit.Transfer{stale}})
+		err = db.Contacts().ChangeContact(ctx, &permit.ContactChange{AccountID: acc.ID, Person: &next, Moves: []*permit.Transfer{stale}})
 		if permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Fatalf("a move read before the application changed: %v, want a conflict", err)
 		}
@@ -66,7 +66,7 @@ func TestMoveTakesPendingApplicationsWithTheirHistory(t *testing.T) {
 
 		move := &permit.Transfer{ApplicationID: app.ID, PersonID: p.ID, From: lyon.ID, To: paris.ID, State: permit.StateSubmitted, ActorID: acc.ID}
 		mail := &permit.Mail{To: acc.Email, Subject: "s", Text: "t"}
-		if err := db.ChangeContact(ctx, &permit.ContactChange{AccountID: acc.ID, Person: &next, Moves: []*permit.Transfer{move}, Mails: []*permit.Mail{mail}}); err != nil {
+		if err := db.Contacts().ChangeContact(ctx, &permit.ContactChange{AccountID: acc.ID, Person: &next, Moves: []*permit.Transfer{move}, Mails: []*permit.Mail{mail}}); err != nil {
 			t.Fatal(err)
 		}
 		if move.ID == 0 || mail.ID == 0 {
@@ -116,15 +116,15 @@ func TestMoveTakesPendingApplicationsWithTheirHistory(t *testing.T) {
 			t.Fatalf("transfers = %+v, %v", moves, err)
 		}
 		for _, scope := range [][]int64{{lyon.ID}, {paris.ID}, nil} {
-			if got, err := db.TransfersOf(ctx, scope, 10); err != nil || len(got) != 1 || got[0].ApplicationID != app.ID {
+			if got, err := db.Audit().TransfersOf(ctx, scope, 10); err != nil || len(got) != 1 || got[0].ApplicationID != app.ID {
 				t.Errorf("transfers of %v = %+v, %v", scope, got, err)
 			}
 		}
 		other := &permit.Prefecture{Code: "13", Name: "Bouches-du-Rhône", Departments: []string{"13"}}
-		if err := db.CreatePrefecture(ctx, other); err != nil {
+		if err := db.Files().CreatePrefecture(ctx, other); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.TransfersOf(ctx, []int64{other.ID}, 10); len(got) != 0 {
+		if got, _ := db.Audit().TransfersOf(ctx, []int64{other.ID}, 10); len(got) != 0 {
 			t.Errorf("a third prefecture sees %+v", got)
 		}
 		for _, q := range []string{`UPDATE transfers SET state = 'draft'`, `DELETE FROM transfers`} {
@@ -142,7 +142,7 @@ func emailChange(t *testing.T, db *store.DB, clk *clock.Fixed, acc *permit.Accou
 	e := &permit.EmailChange{Pending: permit.PendingEmail{Address: to, ExpiresAt: until},
 		Confirm: &permit.Token{Hash: confirm, Purpose: permit.TokenChangeEmail, ExpiresAt: until},
 		Cancel:  &permit.Token{Hash: cancel, Purpose: permit.TokenCancelEmail, ExpiresAt: until}}
-	if err := db.ChangeContact(ctx, &permit.ContactChange{AccountID: acc.ID, Email: e}); err != nil {
+	if err := db.Contacts().ChangeContact(ctx, &permit.ContactChange{AccountID: acc.ID, Email: e}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -158,45 +158,45 @@ func TestEmailChangeWaitsForItsLink(t *testing.T) {
 		_, acc, p, _ := fixture(t, db)
 		for _, h := range []string{"here", "elsewhere"} {
 			s := &permit.Session{Hash: h, AccountID: acc.ID, CreatedAt: clk.Now(), ExpiresAt: clk.Now().Add(time.Hour)}
-			if err := db.CreateSession(ctx, s, ""); err != nil {
+			if err := db.Accounts().CreateSession(ctx, s, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
 		emailChange(t, db, clk, acc, "first@example.org", "c1", "x1")
 		emailChange(t, db, clk, acc, "New@Example.org", "c2", "x2")
-		pending, err := db.PendingEmail(ctx, acc.ID)
+		pending, err := db.Contacts().PendingEmail(ctx, acc.ID)
 		if err != nil || pending.Address != "new@example.org" || !pending.Live(clk.Now()) {
 			t.Fatalf("pending = %+v, %v", pending, err)
 		}
-		if _, _, err := db.AccountByEmail(ctx, "f@example.org"); err != nil {
+		if _, _, err := db.Accounts().AccountByEmail(ctx, "f@example.org"); err != nil {
 			t.Errorf("the account's address must work until confirmed: %v", err)
 		}
-		if _, _, err := db.AccountByEmail(ctx, "new@example.org"); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if _, _, err := db.Accounts().AccountByEmail(ctx, "new@example.org"); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("the pending address must not log in yet: %v", err)
 		}
 		for _, h := range []string{"c1", "x2"} {
-			if _, err := db.ConfirmEmailChange(ctx, h, "", noMail); permit.ErrorCode(err) != permit.ENOTFOUND {
+			if _, err := db.Contacts().ConfirmEmailChange(ctx, h, "", noMail); permit.ErrorCode(err) != permit.ENOTFOUND {
 				t.Errorf("confirming with %s: %v, want not found (replaced, or a cancelling link)", h, err)
 			}
 		}
 		var former string
-		a, err := db.ConfirmEmailChange(ctx, "c2", "here", func(a *permit.Account, f string) *permit.Mail {
+		a, err := db.Contacts().ConfirmEmailChange(ctx, "c2", "here", func(a *permit.Account, f string) *permit.Mail {
 			former = f
 			return &permit.Mail{To: f, Subject: "s", Text: "t"}
 		})
 		if err != nil || a.Email != "new@example.org" || former != "f@example.org" {
 			t.Fatalf("confirm = %+v, %v (former %q)", a, err, former)
 		}
-		if _, err := db.ConfirmEmailChange(ctx, "c2", "", noMail); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if _, err := db.Contacts().ConfirmEmailChange(ctx, "c2", "", noMail); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("a link used twice: %v", err)
 		}
-		if _, err := db.PendingEmail(ctx, acc.ID); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if _, err := db.Contacts().PendingEmail(ctx, acc.ID); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("still pending after confirmation: %v", err)
 		}
-		if _, err := db.SessionAccount(ctx, "here"); err != nil {
+		if _, err := db.Accounts().SessionAccount(ctx, "here"); err != nil {
 			t.Errorf("the confirming session ended: %v", err)
 		}
-		if _, err := db.SessionAccount(ctx, "elsewhere"); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if _, err := db.Accounts().SessionAccount(ctx, "elsewhere"); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("another session survived the change of address: %v", err)
 		}
 		ch, _ := db.PersonChanges(ctx, p.ID)
@@ -207,30 +207,30 @@ func TestEmailChangeWaitsForItsLink(t *testing.T) {
 
 		// Cancelled from the former address: the link to the new one dies.
 		emailChange(t, db, clk, acc, "third@example.org", "c3", "x3")
-		if _, err := db.CancelEmailChange(ctx, 0, "x3"); err != nil {
+		if _, err := db.Contacts().CancelEmailChange(ctx, 0, "x3"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ConfirmEmailChange(ctx, "c3", "", noMail); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if _, err := db.Contacts().ConfirmEmailChange(ctx, "c3", "", noMail); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("confirmed after cancelling: %v", err)
 		}
-		if _, err := db.CancelEmailChange(ctx, 0, "x3"); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if _, err := db.Contacts().CancelEmailChange(ctx, 0, "x3"); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("a cancelling link used twice: %v", err)
 		}
 
 		// Expired.
 		emailChange(t, db, clk, acc, "fourth@example.org", "c4", "x4")
 		clk.Advance(49 * time.Hour)
-		if pending, _ := db.PendingEmail(ctx, acc.ID); pending.Live(clk.Now()) {
+		if pending, _ := db.Contacts().PendingEmail(ctx, acc.ID); pending.Live(clk.Now()) {
 			t.Errorf("an expired request is still live: %+v", pending)
 		}
-		if _, err := db.ConfirmEmailChange(ctx, "c4", "", noMail); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if _, err := db.Contacts().ConfirmEmailChange(ctx, "c4", "", noMail); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("an expired link: %v", err)
 		}
 
 		// Taken meanwhile by another account.
 		emailChange(t, db, clk, acc, "taken@example.org", "c5", "x5")
 		newAccount(t, db, "taken@example.org")
-		if _, err := db.ConfirmEmailChange(ctx, "c5", "", noMail); permit.ErrorCode(err) != permit.ECONFLICT {
+		if _, err := db.Contacts().ConfirmEmailChange(ctx, "c5", "", noMail); permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Errorf("an address taken meanwhile: %v, want a conflict", err)
 		}
 		if a, _ := db.AccountByID(ctx, acc.ID); a.Email != "new@example.org" {

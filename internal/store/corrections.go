@@ -11,7 +11,7 @@ import (
 // RequestCorrection records an applicant's request to correct their civil
 // data, with its evidence and the mail that tells the prefecture. A person
 // has at most one pending request: a second one is ECONFLICT.
-func (db *DB) RequestCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error {
+func (db Corrections) RequestCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		c.Status, c.CreatedAt = permit.CorrectionPending, now
@@ -45,7 +45,7 @@ func (db *DB) RequestCorrection(ctx context.Context, c *permit.Correction, m *pe
 // still be pending (ECONFLICT correction.error.decided otherwise) and the
 // person's data must still be what the request replaces (ECONFLICT
 // correction.error.changed: the agent sees the request again).
-func (db *DB) AcceptCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) ([]permit.Reissue, error) {
+func (db Corrections) AcceptCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) ([]permit.Reissue, error) {
 	var reissued []permit.Reissue
 	err := db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
@@ -94,7 +94,7 @@ func (db *DB) AcceptCorrection(ctx context.Context, c *permit.Correction, m *per
 
 // RefuseCorrection closes a pending correction with the agent's reason;
 // the person's data stays as it was.
-func (db *DB) RefuseCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error {
+func (db Corrections) RefuseCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		if err := decideCorrection(ctx, tx, c, permit.CorrectionRefused, now); err != nil {
@@ -105,7 +105,7 @@ func (db *DB) RefuseCorrection(ctx context.Context, c *permit.Correction, m *per
 }
 
 // WithdrawCorrection closes a pending correction at the applicant's request.
-func (db *DB) WithdrawCorrection(ctx context.Context, c *permit.Correction) error {
+func (db Corrections) WithdrawCorrection(ctx context.Context, c *permit.Correction) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		return decideCorrection(ctx, tx, c, permit.CorrectionWithdrawn, db.clock.Now())
 	})
@@ -128,7 +128,7 @@ const correctionColumns = `id, person_id, requested_by, explanation, evidence_sh
 	status, decided_by, decided_at, reason, created_at`
 
 // Correction returns a correction request with its fields, or ENOTFOUND.
-func (db *DB) Correction(ctx context.Context, id int64) (*permit.Correction, error) {
+func (db Corrections) Correction(ctx context.Context, id int64) (*permit.Correction, error) {
 	cs, err := db.corrections(ctx, "id = ?", id)
 	if err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func (db *DB) CorrectionsByPerson(ctx context.Context, personID int64) ([]*permi
 // PendingCorrections returns the pending requests of the persons whom one
 // of the prefectures serves, oldest first (the order they are examined
 // in); every prefecture's when prefectureIDs is nil (an admin).
-func (db *DB) PendingCorrections(ctx context.Context, prefectureIDs []int64) ([]*permit.Correction, error) {
+func (db Corrections) PendingCorrections(ctx context.Context, prefectureIDs []int64) ([]*permit.Correction, error) {
 	where := "status = 'pending'"
 	var args []any
 	if prefectureIDs != nil {

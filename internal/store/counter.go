@@ -10,7 +10,7 @@ import (
 // CreateOnBehalf adds an application an agent started for a person, with
 // its channel and the person's consent, and the event that opens its
 // history, in one transaction.
-func (db *DB) CreateOnBehalf(ctx context.Context, a *permit.Application, ob *permit.OnBehalf, actor permit.Actor) error {
+func (db Counter) CreateOnBehalf(ctx context.Context, a *permit.Application, ob *permit.OnBehalf, actor permit.Actor) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := insertApplication(ctx, tx, a, actor, db.clock.Now()); err != nil {
 			return err
@@ -44,7 +44,7 @@ func (db *DB) OnBehalf(ctx context.Context, applicationID int64) (*permit.OnBeha
 // FindPersons returns at most limit persons matching q whose competent
 // prefecture is one of prefectureIDs, by surname. A query with no
 // criterion finds nobody.
-func (db *DB) FindPersons(ctx context.Context, q permit.PersonQuery, prefectureIDs []int64, limit int) ([]*permit.Person, error) {
+func (db Counter) FindPersons(ctx context.Context, q permit.PersonQuery, prefectureIDs []int64, limit int) ([]*permit.Person, error) {
 	var where []string
 	var args []any
 	switch {
@@ -99,7 +99,7 @@ func (db *DB) FindPersons(ctx context.Context, q permit.PersonQuery, prefectureI
 
 // IssueClaimCode records a new claim code for a person; the person's
 // unused codes stop working at once.
-func (db *DB) IssueClaimCode(ctx context.Context, c *permit.ClaimCode) error {
+func (db Counter) IssueClaimCode(ctx context.Context, c *permit.ClaimCode) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		c.CreatedAt = now
@@ -113,7 +113,7 @@ func (db *DB) IssueClaimCode(ctx context.Context, c *permit.ClaimCode) error {
 }
 
 // ClaimCodeByHash returns a claim code, used or not, or ENOTFOUND.
-func (db *DB) ClaimCodeByHash(ctx context.Context, hash string) (*permit.ClaimCode, error) {
+func (db Counter) ClaimCodeByHash(ctx context.Context, hash string) (*permit.ClaimCode, error) {
 	var c permit.ClaimCode
 	err := db.inRead(ctx, func(tx *Tx) error {
 		var used nullTime
@@ -131,7 +131,7 @@ func (db *DB) ClaimCodeByHash(ctx context.Context, hash string) (*permit.ClaimCo
 
 // ActiveClaimCode returns when the person's current claim code expires,
 // or ENOTFOUND when they have none that still works.
-func (db *DB) ActiveClaimCode(ctx context.Context, personID int64) (*permit.ClaimCode, error) {
+func (db Counter) ActiveClaimCode(ctx context.Context, personID int64) (*permit.ClaimCode, error) {
 	var c permit.ClaimCode
 	err := db.inRead(ctx, func(tx *Tx) error {
 		return tx.queryRow(ctx, `SELECT id, person_id, issued_by, created_at, expires_at FROM claim_codes
@@ -149,7 +149,7 @@ func (db *DB) ActiveClaimCode(ctx context.Context, personID int64) (*permit.Clai
 // account's own person with no data, which is removed first. It returns
 // ECONFLICT when the code was used or expired meanwhile, or the person
 // already has an account.
-func (db *DB) Claim(ctx context.Context, codeID, personID, accountID, emptyPersonID int64) error {
+func (db Counter) Claim(ctx context.Context, codeID, personID, accountID, emptyPersonID int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		res, err := tx.exec(ctx, `UPDATE claim_codes SET used_at = ?, claimed_by = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?`,

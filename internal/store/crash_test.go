@@ -59,7 +59,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	defer db.Close()
 	for _, id := range acked {
-		if _, _, err := db.AccountByEmail(context.Background(), "crash-"+id+"@example.org"); err != nil {
+		if _, _, err := db.Accounts().AccountByEmail(context.Background(), "crash-"+id+"@example.org"); err != nil {
 			t.Errorf("acknowledged write %s lost after kill: %v", id, err)
 		}
 	}
@@ -80,7 +80,7 @@ func crashChild() {
 	deadline := time.Now().Add(30 * time.Second)
 	for i := 0; time.Now().Before(deadline); i++ {
 		a := &permit.Account{Email: fmt.Sprintf("crash-%d@example.org", i), Role: permit.RoleApplicant, Lang: "fr"}
-		if err := db.CreateAccount(ctx, a, "h", nil, nil); err != nil {
+		if err := db.Accounts().CreateAccount(ctx, a, "h", nil, nil); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(1)
 		}

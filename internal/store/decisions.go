@@ -11,7 +11,7 @@ import (
 // Decide records a decision together with the transition that takes it
 // and the mail that tells the applicant. A second decision fails with
 // ECONFLICT: the transition only applies from "under review".
-func (db *DB) Decide(ctx context.Context, a *permit.Application, ev *permit.Event, d *permit.Decision, m *permit.Mail) error {
+func (db Decisions) Decide(ctx context.Context, a *permit.Application, ev *permit.Event, d *permit.Decision, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
@@ -54,7 +54,7 @@ func (db *DB) Decision(ctx context.Context, applicationID int64) (*permit.Decisi
 
 // ProduceCard records that the card is ready, with the collection
 // appointment offered and the mail that tells the applicant.
-func (db *DB) ProduceCard(ctx context.Context, a *permit.Application, ev *permit.Event, ap *permit.Appointment, m *permit.Mail) error {
+func (db Decisions) ProduceCard(ctx context.Context, a *permit.Application, ev *permit.Event, ap *permit.Appointment, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
@@ -68,7 +68,7 @@ func (db *DB) ProduceCard(ctx context.Context, a *permit.Application, ev *permit
 
 // OfferAppointment offers a new collection appointment for a card that is
 // ready; the previous offer is cancelled.
-func (db *DB) OfferAppointment(ctx context.Context, ap *permit.Appointment, m *permit.Mail) error {
+func (db Decisions) OfferAppointment(ctx context.Context, ap *permit.Appointment, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		var state string
@@ -111,7 +111,7 @@ func (db *DB) Appointment(ctx context.Context, applicationID int64) (*permit.App
 
 // HandOver records that the card was handed over: the transition, and the
 // new card as the person's current permit, confirmed by the prefecture.
-func (db *DB) HandOver(ctx context.Context, a *permit.Application, ev *permit.Event, card *permit.Permit) error {
+func (db Decisions) HandOver(ctx context.Context, a *permit.Application, ev *permit.Event, card *permit.Permit) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
@@ -131,7 +131,7 @@ func (db *DB) HandOver(ctx context.Context, a *permit.Application, ev *permit.Ev
 // brought with it: the decision (marked undone), the favourable-decision
 // attestations (revoked), the appointment (cancelled), the card recorded
 // at hand-over (removed from the person's permits).
-func (db *DB) Undo(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error {
+func (db Decisions) Undo(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
@@ -165,7 +165,7 @@ func (db *DB) Undo(ctx context.Context, a *permit.Application, ev *permit.Event,
 }
 
 // ReviewDocument records an agent's verdict on a document version.
-func (db *DB) ReviewDocument(ctx context.Context, r *permit.DocumentReview) error {
+func (db Decisions) ReviewDocument(ctx context.Context, r *permit.DocumentReview) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		r.ReviewedAt = db.clock.Now()
 		return tx.queryRow(ctx, `INSERT INTO document_reviews (document_id, application_id, accepted, reason, note, reviewed_by, reviewed_at)
@@ -199,7 +199,7 @@ func (db *DB) DocumentReviews(ctx context.Context, applicationID int64) ([]*perm
 
 // AnswerCompletion marks the open completion request of an application
 // answered, with the transition an agent takes when the file is complete.
-func (db *DB) AnswerCompletion(ctx context.Context, a *permit.Application, ev *permit.Event) error {
+func (db Decisions) AnswerCompletion(ctx context.Context, a *permit.Application, ev *permit.Event) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
@@ -210,7 +210,7 @@ func (db *DB) AnswerCompletion(ctx context.Context, a *permit.Application, ev *p
 }
 
 // Step records a transition and the mail that tells the applicant about it.
-func (db *DB) Step(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error {
+func (db Decisions) Step(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err

@@ -9,25 +9,25 @@ import (
 
 // ForgetDeadlines empties every stored deadline, as the rows were before
 // migration 0006, and RefreshAllDeadlines runs the migration's Go step.
-func (db *DB) ForgetDeadlines(ctx context.Context) error {
+func (db WorkQueue) ForgetDeadlines(ctx context.Context) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE applications SET due_on = NULL, due_kind = ''`)
 		return err
 	})
 }
 
-func (db *DB) RefreshAllDeadlines(ctx context.Context) error {
+func (db WorkQueue) RefreshAllDeadlines(ctx context.Context) error {
 	return db.inWrite(ctx, func(tx *Tx) error { return refreshAllDue(ctx, tx) })
 }
 
 // QueueSQL and CountsSQL are the statements the queue runs, in the
 // database's placeholders, for EXPLAIN in the benchmarks.
-func (db *DB) QueueSQL(f permit.QueueFilter) (string, []any) {
+func (db WorkQueue) QueueSQL(f permit.QueueFilter) (string, []any) {
 	q, args := queueQuery(f)
 	return rebind(db.dialect, q), args
 }
 
-func (db *DB) CountsSQL(prefectures []int64) (string, []any) {
+func (db WorkQueue) CountsSQL(prefectures []int64) (string, []any) {
 	q, args := countsQuery(prefectures)
 	return rebind(db.dialect, q), args
 }

@@ -11,7 +11,7 @@ import (
 
 // AddDocument records a new version of a document. The file itself is
 // already in the blob store, under d.BlobSum.
-func (db *DB) AddDocument(ctx context.Context, d *permit.Document) error {
+func (db Files) AddDocument(ctx context.Context, d *permit.Document) error {
 	return db.inWrite(ctx, func(tx *Tx) error { return insertDocument(ctx, tx, d, db.clock.Now()) })
 }
 
@@ -25,7 +25,7 @@ func insertDocument(ctx context.Context, tx *Tx, d *permit.Document, now time.Ti
 // RemoveDocument marks the current version of a slot removed; the
 // version stays in the history. It returns ENOTFOUND when the slot has no
 // current document.
-func (db *DB) RemoveDocument(ctx context.Context, applicationID int64, slot string) error {
+func (db Files) RemoveDocument(ctx context.Context, applicationID int64, slot string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE documents SET removed_at = ?
 			WHERE id = (SELECT MAX(id) FROM documents WHERE application_id = ? AND slot = ? AND message_id IS NULL) AND removed_at IS NULL`,
@@ -106,7 +106,7 @@ func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*pe
 // the year, the application and the filing's rank, so it is unique. A
 // second submission of the same draft (a double click, a retry) finds the
 // state changed and returns ECONFLICT: the application is filed once.
-func (db *DB) File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing) error {
+func (db Files) File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
@@ -117,7 +117,7 @@ func (db *DB) File(ctx context.Context, a *permit.Application, ev *permit.Event,
 
 // Complete answers a completion request: the application returns to
 // review, the request is marked answered and the new filing recorded.
-func (db *DB) Complete(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, requestID int64) error {
+func (db Files) Complete(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, requestID int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
@@ -165,7 +165,7 @@ func (db *DB) Filings(ctx context.Context, applicationID int64) ([]*permit.Filin
 
 // RequestCompletion moves an application to "incomplete" and records what
 // the prefecture asks for, with the mail telling the applicant, together.
-func (db *DB) RequestCompletion(ctx context.Context, a *permit.Application, ev *permit.Event, cr *permit.CompletionRequest, m *permit.Mail) error {
+func (db Decisions) RequestCompletion(ctx context.Context, a *permit.Application, ev *permit.Event, cr *permit.CompletionRequest, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
@@ -217,7 +217,7 @@ func (db *DB) CompletionRequests(ctx context.Context, applicationID int64) ([]*p
 
 // AddMessage records a message, its attachments and the mail telling the
 // other side, in one transaction.
-func (db *DB) AddMessage(ctx context.Context, msg *permit.Message, m *permit.Mail) error {
+func (db Files) AddMessage(ctx context.Context, msg *permit.Message, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		msg.CreatedAt = now

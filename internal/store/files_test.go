@@ -15,16 +15,16 @@ import (
 func fixture(t *testing.T, db *store.DB) (*permit.Prefecture, *permit.Account, *permit.Person, *permit.Application) {
 	t.Helper()
 	pref := &permit.Prefecture{Code: "69", Name: "Préfecture du Rhône", Departments: []string{"69"}, Email: "sejour@rhone.example"}
-	if err := db.CreatePrefecture(ctx, pref); err != nil {
+	if err := db.Files().CreatePrefecture(ctx, pref); err != nil {
 		t.Fatal(err)
 	}
 	acc := newAccount(t, db, "f@example.org")
 	p := &permit.Person{AccountID: acc.ID, GivenNames: "Ana", Surname: "Lima", PrefectureID: pref.ID, Address: permit.Address{Line: "1 rue X", Postcode: "69001", City: "Lyon"}}
-	if err := db.SaveProfile(ctx, p, nil); err != nil {
+	if err := db.Files().SaveProfile(ctx, p, nil); err != nil {
 		t.Fatal(err)
 	}
 	app := &permit.Application{PersonID: p.ID, PrefectureID: pref.ID, Ground: "student", Kind: permit.KindRenewal, State: permit.StateDraft}
-	if err := db.CreateApplication(ctx, app, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
+	if err := db.Files().CreateApplication(ctx, app, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
 		t.Fatal(err)
 	}
 	return pref, acc, p, app
@@ -38,12 +38,12 @@ func TestProfile(t *testing.T) {
 			t.Fatalf("PersonByAccount = %+v, %v", got, err)
 		}
 		pm := &permit.Permit{Ground: "student", Number: "6900000001", ValidFrom: clk.Now().AddDate(-1, 0, 0), ValidTo: clk.Now().AddDate(0, 3, 0)}
-		if err := db.SaveProfile(ctx, p, pm); err != nil {
+		if err := db.Files().SaveProfile(ctx, p, pm); err != nil {
 			t.Fatal(err)
 		}
 		pm2 := &permit.Permit{Ground: "student", Number: "6900000002", ValidFrom: clk.Now().AddDate(-1, 0, 0), ValidTo: clk.Now().AddDate(0, 2, 0)}
 		p.Phone = "+33 6 12 34 56 78"
-		if err := db.SaveProfile(ctx, p, pm2); err != nil {
+		if err := db.Files().SaveProfile(ctx, p, pm2); err != nil {
 			t.Fatal(err)
 		}
 		cur, err := db.CurrentPermit(ctx, p.ID)
@@ -63,23 +63,23 @@ func TestOneOpenApplicationPerGround(t *testing.T) {
 		pref, acc, p, app := fixture(t, db)
 		actor := permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
 		dup := &permit.Application{PersonID: p.ID, PrefectureID: pref.ID, Ground: "student", Kind: permit.KindFirstIssue, State: permit.StateDraft}
-		if err := db.CreateApplication(ctx, dup, actor); permit.ErrorCode(err) != permit.ECONFLICT {
+		if err := db.Files().CreateApplication(ctx, dup, actor); permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Fatalf("second open application on a ground: %v", err)
 		}
 		other := &permit.Application{PersonID: p.ID, PrefectureID: pref.ID, Ground: "employee", Kind: permit.KindChangeOfStatus, State: permit.StateDraft}
-		if err := db.CreateApplication(ctx, other, actor); err != nil {
+		if err := db.Files().CreateApplication(ctx, other, actor); err != nil {
 			t.Fatalf("an application on another ground must be possible: %v", err)
 		}
-		open, err := db.OpenApplicationOnGround(ctx, p.ID, "student")
+		open, err := db.Files().OpenApplicationOnGround(ctx, p.ID, "student")
 		if err != nil || open.ID != app.ID {
 			t.Fatalf("OpenApplicationOnGround = %+v, %v", open, err)
 		}
 		ev, _ := permit.Transition(app, permit.ActionWithdraw, actor, clk.Now(), "")
-		if err := db.Transition(ctx, app, ev); err != nil {
+		if err := db.Files().Transition(ctx, app, ev); err != nil {
 			t.Fatal(err)
 		}
 		again := &permit.Application{PersonID: p.ID, PrefectureID: pref.ID, Ground: "student", Kind: permit.KindRenewal, State: permit.StateDraft}
-		if err := db.CreateApplication(ctx, again, actor); err != nil {
+		if err := db.Files().CreateApplication(ctx, again, actor); err != nil {
 			t.Fatalf("after a withdrawal, the ground is free again: %v", err)
 		}
 	})
@@ -90,15 +90,15 @@ func TestDocumentsKeepEveryVersion(t *testing.T) {
 		_, acc, p, app := fixture(t, db)
 		for i, sum := range []string{"aa", "bb"} {
 			d := &permit.Document{ApplicationID: app.ID, Slot: "passport", BlobSum: sum, Filename: "passeport.pdf", Kind: "pdf", Size: int64(100 * (i + 1)), UploadedBy: acc.ID}
-			if err := db.AddDocument(ctx, d); err != nil {
+			if err := db.Files().AddDocument(ctx, d); err != nil {
 				t.Fatal(err)
 			}
 			clk.Advance(time.Minute)
 		}
-		if err := db.RemoveDocument(ctx, app.ID, "passport"); err != nil {
+		if err := db.Files().RemoveDocument(ctx, app.ID, "passport"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RemoveDocument(ctx, app.ID, "passport"); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if err := db.Files().RemoveDocument(ctx, app.ID, "passport"); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Fatalf("removing twice: %v", err)
 		}
 		docs, err := db.Documents(ctx, app.ID)
@@ -116,37 +116,37 @@ func TestFilingAndCompletion(t *testing.T) {
 		_, acc, _, app := fixture(t, db)
 		applicant := permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
 		agent := &permit.Account{Email: "agent@rhone.example", Role: permit.RoleAgent, Lang: "fr", Prefectures: []int64{app.PrefectureID}}
-		if err := db.CreateAccount(ctx, agent, "h", nil, nil); err != nil {
+		if err := db.Accounts().CreateAccount(ctx, agent, "h", nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		stale := *app
 		ev, _ := permit.Transition(app, permit.ActionSubmit, applicant, clk.Now(), "")
 		f := &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{"documents":[]}`)}
-		if err := db.File(ctx, app, ev, f); err != nil {
+		if err := db.Files().File(ctx, app, ev, f); err != nil {
 			t.Fatal(err)
 		}
 		if f.Number != "DEP-2026-"+pad(app.ID)+"-1" {
 			t.Fatalf("number %q", f.Number)
 		}
 		ev2, _ := permit.Transition(&stale, permit.ActionSubmit, applicant, clk.Now(), "")
-		if err := db.File(ctx, &stale, ev2, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}); permit.ErrorCode(err) != permit.ECONFLICT {
+		if err := db.Files().File(ctx, &stale, ev2, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}); permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Fatalf("double filing: %v", err)
 		}
 		if fs, _ := db.Filings(ctx, app.ID); len(fs) != 1 {
 			t.Fatalf("filed %d times", len(fs))
 		}
-		if emails, err := db.StaffEmails(ctx, app.PrefectureID); err != nil || len(emails) != 1 || emails[0] != "agent@rhone.example" {
+		if emails, err := db.Files().StaffEmails(ctx, app.PrefectureID); err != nil || len(emails) != 1 || emails[0] != "agent@rhone.example" {
 			t.Fatalf("StaffEmails = %v, %v", emails, err)
 		}
 
 		ev3, _ := permit.Transition(app, permit.ActionRequestDocs, permit.Actor{Kind: permit.ActorAgent, AccountID: agent.ID}, clk.Now(), "payslips")
 		cr := &permit.CompletionRequest{Slots: []string{"payslips"}, Reason: "Les 3 derniers bulletins", DueOn: clk.Now().AddDate(0, 0, 30), RequestedBy: agent.ID}
-		if err := db.RequestCompletion(ctx, app, ev3, cr, &permit.Mail{To: "f@example.org", Subject: "Pièces", Text: "..."}); err != nil {
+		if err := db.Decisions().RequestCompletion(ctx, app, ev3, cr, &permit.Mail{To: "f@example.org", Subject: "Pièces", Text: "..."}); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(time.Hour)
 		ev4, _ := permit.Transition(app, permit.ActionComplete, applicant, clk.Now(), "")
-		if err := db.Complete(ctx, app, ev4, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}, cr.ID); err != nil {
+		if err := db.Files().Complete(ctx, app, ev4, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}, cr.ID); err != nil {
 			t.Fatal(err)
 		}
 		crs, err := db.CompletionRequests(ctx, app.ID)
@@ -168,14 +168,14 @@ func TestMessages(t *testing.T) {
 		_, acc, _, app := fixture(t, db)
 		msg := &permit.Message{ApplicationID: app.ID, Sender: permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}, Body: "Bonjour, voici mon bail.",
 			Attachments: []*permit.Document{{BlobSum: "cc", Filename: "bail.pdf", Kind: "pdf", Size: 10, UploadedBy: acc.ID}}}
-		if err := db.AddMessage(ctx, msg, &permit.Mail{To: "sejour@rhone.example", Subject: "Nouveau message", Text: "..."}); err != nil {
+		if err := db.Files().AddMessage(ctx, msg, &permit.Mail{To: "sejour@rhone.example", Subject: "Nouveau message", Text: "..."}); err != nil {
 			t.Fatal(err)
 		}
 		msgs, err := db.Messages(ctx, app.ID)
 		if err != nil || len(msgs) != 1 || msgs[0].Body != msg.Body || len(msgs[0].Attachments) != 1 || msgs[0].Attachments[0].Slot != "message" {
 			t.Fatalf("Messages = %+v, %v", msgs, err)
 		}
-		if unsent, _ := db.UnsentMails(ctx, 10, 25); len(unsent) != 1 {
+		if unsent, _ := db.Mails().UnsentMails(ctx, 10, 25); len(unsent) != 1 {
 			t.Fatal("the message's mail is not in the outbox")
 		}
 	})

@@ -86,7 +86,7 @@ func (db *DB) PersonChanges(ctx context.Context, personID int64) ([]permit.Perso
 // changes only through a correction request. The confirmation is kept in
 // the history (field confirmed_at, source prefecture). A person already
 // confirmed is ECONFLICT.
-func (db *DB) ConfirmIdentity(ctx context.Context, personID, actorID int64) error {
+func (db Decisions) ConfirmIdentity(ctx context.Context, personID, actorID int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		res, err := tx.exec(ctx, `UPDATE persons SET confirmed_at = ?, updated_at = ? WHERE id = ? AND confirmed_at IS NULL`, now, now, personID)

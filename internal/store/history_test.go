@@ -15,12 +15,12 @@ func TestProfileChangesKeepTheFormerValues(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
 		ctx := context.Background()
 		acc := &permit.Account{Email: "h@example.org", Role: permit.RoleApplicant, Lang: "fr"}
-		if err := db.CreateAccount(ctx, acc, "x", nil, nil); err != nil {
+		if err := db.Accounts().CreateAccount(ctx, acc, "x", nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		p := &permit.Person{AccountID: acc.ID, GivenNames: "Amina", Surname: "Diallo", BirthDate: "1990-01-02", BirthPlace: "Dakar",
 			Nationality: "SEN", Address: permit.Address{Line: "1 rue A", Postcode: "75011", City: "Paris"}}
-		if err := db.SaveProfile(ctx, p, nil); err != nil {
+		if err := db.Files().SaveProfile(ctx, p, nil); err != nil {
 			t.Fatal(err)
 		}
 		if ch, err := db.PersonChanges(ctx, p.ID); err != nil || len(ch) != 0 {
@@ -28,7 +28,7 @@ func TestProfileChangesKeepTheFormerValues(t *testing.T) {
 		}
 		q := *p
 		q.Surname, q.GivenNames = "Dialo", "Aminata"
-		if err := db.SaveProfile(ctx, &q, nil); err != nil {
+		if err := db.Files().SaveProfile(ctx, &q, nil); err != nil {
 			t.Fatal(err)
 		}
 		ch, err := db.PersonChanges(ctx, p.ID)

@@ -24,17 +24,17 @@ func (db *DB) EnqueueMail(ctx context.Context, m *permit.Mail) error {
 // UnsentMails returns up to limit mails still to deliver that were tried
 // fewer than maxAttempts times, oldest first. Mails past the limit stay in
 // the outbox for an operator, without crowding out newer ones.
-func (db *DB) UnsentMails(ctx context.Context, limit, maxAttempts int) ([]*permit.Mail, error) {
+func (db Mails) UnsentMails(ctx context.Context, limit, maxAttempts int) ([]*permit.Mail, error) {
 	return db.mails(ctx, `WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?`, maxAttempts, limit)
 }
 
 // RecentMails returns the newest mails, sent or not, for the development outbox page.
-func (db *DB) RecentMails(ctx context.Context, limit int) ([]*permit.Mail, error) {
+func (db Mails) RecentMails(ctx context.Context, limit int) ([]*permit.Mail, error) {
 	return db.mails(ctx, `ORDER BY id DESC LIMIT ?`, limit)
 }
 
 // Mail returns one mail of the outbox, or ENOTFOUND.
-func (db *DB) Mail(ctx context.Context, id int64) (*permit.Mail, error) {
+func (db Mails) Mail(ctx context.Context, id int64) (*permit.Mail, error) {
 	ms, err := db.mails(ctx, `WHERE id = ?`, id)
 	if err != nil {
 		return nil, err
@@ -44,7 +44,7 @@ func (db *DB) Mail(ctx context.Context, id int64) (*permit.Mail, error) {
 	return ms[0], nil
 }
 
-func (db *DB) mails(ctx context.Context, tail string, args ...any) ([]*permit.Mail, error) {
+func (db Mails) mails(ctx context.Context, tail string, args ...any) ([]*permit.Mail, error) {
 	var out []*permit.Mail
 	err := db.inRead(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT id, to_addr, subject, text_body, created_at, sent_at, attempts, last_error FROM mails `+tail, args...)
@@ -67,7 +67,7 @@ func (db *DB) mails(ctx context.Context, tail string, args ...any) ([]*permit.Ma
 }
 
 // MarkMailSent records a delivery.
-func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
+func (db Mails) MarkMailSent(ctx context.Context, id int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE mails SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at IS NULL`, db.clock.Now(), id)
 		return err
@@ -75,7 +75,7 @@ func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
 }
 
 // MarkMailFailed records a failed delivery attempt; the mail stays unsent.
-func (db *DB) MarkMailFailed(ctx context.Context, id int64, reason string) error {
+func (db Mails) MarkMailFailed(ctx context.Context, id int64, reason string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE mails SET attempts = attempts + 1, last_error = ? WHERE id = ?`, reason, id)
 		return err

@@ -18,7 +18,7 @@ var noDeadline = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // SetImplicitRejectionMonths sets the delay of silence the stored
 // deadlines count (the catalogue's); until then, permit's default.
-func (db *DB) SetImplicitRejectionMonths(n int) { db.rejectionMonths = n }
+func (db WorkQueue) SetImplicitRejectionMonths(n int) { db.rejectionMonths = n }
 
 // refreshDue recomputes an application's next deadline (due_on, due_kind)
 // from what it depends on: its state, kind and filing, the person's
@@ -188,7 +188,7 @@ func queueWhere(f permit.QueueFilter) (string, []any) {
 // A page of several prefectures reads each one's page through its index
 // and merges them: one query over all of them would sort every row of
 // those prefectures (SQLite cannot merge index ranges in order).
-func (db *DB) Queue(ctx context.Context, f permit.QueueFilter) ([]*permit.QueueItem, error) {
+func (db WorkQueue) Queue(ctx context.Context, f permit.QueueFilter) ([]*permit.QueueItem, error) {
 	var out []*permit.QueueItem
 	collect := func(it *permit.QueueItem) error {
 		out = append(out, it)
@@ -255,7 +255,7 @@ func countsQuery(prefectures []int64) (string, []any) {
 
 // QueueEach calls fn for each row of the filter's queue, in order, within
 // one read transaction: the export streams without holding every row.
-func (db *DB) QueueEach(ctx context.Context, f permit.QueueFilter, fn func(*permit.QueueItem) error) error {
+func (db WorkQueue) QueueEach(ctx context.Context, f permit.QueueFilter, fn func(*permit.QueueItem) error) error {
 	return db.inRead(ctx, func(tx *Tx) error { return queueRows(ctx, tx, f, fn) })
 }
 
@@ -289,7 +289,7 @@ func queueRows(ctx context.Context, tx *Tx, f permit.QueueFilter, fn func(*permi
 
 // QueueCounts counts the queued applications of some prefectures (every
 // prefecture when none is given) in each state.
-func (db *DB) QueueCounts(ctx context.Context, prefectures []int64) (map[permit.State]int, error) {
+func (db WorkQueue) QueueCounts(ctx context.Context, prefectures []int64) (map[permit.State]int, error) {
 	q, args := countsQuery(prefectures)
 	out := map[permit.State]int{}
 	err := db.inRead(ctx, func(tx *Tx) error {

@@ -109,7 +109,7 @@ func loadQueue(b *testing.B, db *store.DB, apps []benchApp, now time.Time) {
 	start := time.Now()
 	for i := 1; i <= queueBenchPrefectures; i++ {
 		p := &permit.Prefecture{Code: fmt.Sprintf("P%d", i), Name: fmt.Sprintf("Préfecture %d", i)}
-		if err := db.CreatePrefecture(ctx, p); err != nil {
+		if err := db.Files().CreatePrefecture(ctx, p); err != nil {
 			b.Fatal(err)
 		}
 		if p.ID != int64(i) {
@@ -196,7 +196,7 @@ func BenchmarkQueue(b *testing.B) {
 			}
 		}
 		var deep *permit.QueueMark
-		all, err := db.Queue(ctx, permit.QueueFilter{Prefectures: big})
+		all, err := db.WorkQueue().Queue(ctx, permit.QueueFilter{Prefectures: big})
 		if err != nil || len(all) != bigRows {
 			b.Fatalf("queue of prefecture 1: %d rows, %v; want %d", len(all), err, bigRows)
 		}
@@ -213,7 +213,7 @@ func BenchmarkQueue(b *testing.B) {
 			return func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if rows, err := db.Queue(ctx, f); err != nil || len(rows) != want {
+					if rows, err := db.WorkQueue().Queue(ctx, f); err != nil || len(rows) != want {
 						b.Fatalf("%d rows, %v; want %d", len(rows), err, want)
 					}
 				}
@@ -225,7 +225,7 @@ func BenchmarkQueue(b *testing.B) {
 		b.Run("deep_page", page(permit.QueueFilter{Prefectures: big, After: deep, Limit: 51}, 51))
 		// What offset paging would cost at the same depth, for the record.
 		b.Run("deep_page_offset", func(b *testing.B) {
-			q, args := db.QueueSQL(permit.QueueFilter{Prefectures: big, Limit: 51})
+			q, args := db.WorkQueue().QueueSQL(permit.QueueFilter{Prefectures: big, Limit: 51})
 			q += " OFFSET " + strconv.Itoa(len(all)*4/5)
 			benchBare(b, db, q, 51, args...)
 		})
@@ -234,7 +234,7 @@ func BenchmarkQueue(b *testing.B) {
 		b.Run("counts", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if c, err := db.QueueCounts(ctx, big); err != nil || len(c) != 5 {
+				if c, err := db.WorkQueue().QueueCounts(ctx, big); err != nil || len(c) != 5 {
 					b.Fatalf("counts %v, %v", c, err)
 				}
 			}
@@ -246,7 +246,7 @@ func BenchmarkQueue(b *testing.B) {
 				w := csv.NewWriter(io.Discard)
 				w.Comma = ';'
 				n := 0
-				err := db.QueueEach(ctx, permit.QueueFilter{Prefectures: big}, func(it *permit.QueueItem) error {
+				err := db.WorkQueue().QueueEach(ctx, permit.QueueFilter{Prefectures: big}, func(it *permit.QueueItem) error {
 					n++
 					return w.Write([]string{strconv.FormatInt(it.ID, 10), it.Surname, it.GivenNames, string(it.Ground), string(it.Kind),
 						string(it.State), it.FiledAt.Format(time.DateOnly), it.Mark.DueOn.Format(time.DateOnly)})
@@ -291,13 +291,13 @@ func benchBare(b *testing.B, db *store.DB, query string, want int, args ...any) 
 // explain logs each database's plan of a queue statement (run with -v).
 func explain(b *testing.B, db *store.DB, name string, f permit.QueueFilter) {
 	b.Helper()
-	q, args := db.QueueSQL(f)
+	q, args := db.WorkQueue().QueueSQL(f)
 	logPlan(b, db, name, q, args)
 }
 
 func explainCounts(b *testing.B, db *store.DB, prefs []int64) {
 	b.Helper()
-	q, args := db.CountsSQL(prefs)
+	q, args := db.WorkQueue().CountsSQL(prefs)
 	logPlan(b, db, "counts", q, args)
 }
 

@@ -13,7 +13,7 @@ import (
 // queued returns an application's row in its prefecture's queue, or nil.
 func queued(t *testing.T, db *store.DB, app *permit.Application) *permit.QueueItem {
 	t.Helper()
-	items, err := db.Queue(ctx, permit.QueueFilter{Prefectures: []int64{app.PrefectureID}})
+	items, err := db.WorkQueue().Queue(ctx, permit.QueueFilter{Prefectures: []int64{app.PrefectureID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,20 +51,20 @@ func TestDueFollowsTheFile(t *testing.T) {
 		_, acc, p, app := fixture(t, db)
 		applicant := permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
 		agentAcc := &permit.Account{Email: "agent@rhone.example", Role: permit.RoleAgent, Lang: "fr", Prefectures: []int64{app.PrefectureID}}
-		if err := db.CreateAccount(ctx, agentAcc, "h", nil, nil); err != nil {
+		if err := db.Accounts().CreateAccount(ctx, agentAcc, "h", nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		agent := permit.Actor{Kind: permit.ActorAgent, AccountID: agentAcc.ID}
 		// The permit's last day is 15 January 2027; filing on 26 November 2026.
 		pm := &permit.Permit{Ground: "student", ValidFrom: clk.Now().AddDate(-1, 0, 0), ValidTo: time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)}
-		if err := db.SaveProfile(ctx, p, pm); err != nil {
+		if err := db.Files().SaveProfile(ctx, p, pm); err != nil {
 			t.Fatal(err)
 		}
 		if queued(t, db, app) != nil {
 			t.Fatal("a draft is in the queue")
 		}
 		ev, _ := permit.Transition(app, permit.ActionSubmit, applicant, clk.Now(), "")
-		if err := db.File(ctx, app, ev, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}); err != nil {
+		if err := db.Files().File(ctx, app, ev, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DuePermitExpiry, "2027-01-15")
@@ -72,24 +72,24 @@ func TestDueFollowsTheFile(t *testing.T) {
 		// Once filed, the declared permit is no longer the applicant's to
 		// change; a permit the prefecture records (here ending later)
 		// moves the deadline.
-		if err := db.SaveProfile(ctx, p, &permit.Permit{Ground: "student", ValidFrom: pm.ValidFrom, ValidTo: time.Date(2027, 1, 20, 0, 0, 0, 0, time.UTC)}); permit.ErrorCode(err) != permit.ECONFLICT {
+		if err := db.Files().SaveProfile(ctx, p, &permit.Permit{Ground: "student", ValidFrom: pm.ValidFrom, ValidTo: time.Date(2027, 1, 20, 0, 0, 0, 0, time.UTC)}); permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Fatalf("a new declaration after filing: %v, want a conflict", err)
 		}
 		pm2 := &permit.Permit{PersonID: p.ID, Ground: "student", ValidFrom: pm.ValidFrom, ValidTo: time.Date(2027, 1, 20, 0, 0, 0, 0, time.UTC)}
-		if err := db.CreatePermit(ctx, pm2); err != nil {
+		if err := db.Files().CreatePermit(ctx, pm2); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DuePermitExpiry, "2027-01-20")
 
 		ev, _ = permit.Transition(app, permit.ActionRequestDocs, agent, clk.Now(), "payslips")
 		cr := &permit.CompletionRequest{Slots: []string{"payslips"}, Reason: "bulletins", DueOn: time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC), RequestedBy: agentAcc.ID}
-		if err := db.RequestCompletion(ctx, app, ev, cr, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}); err != nil {
+		if err := db.Decisions().RequestCompletion(ctx, app, ev, cr, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DueCompletion, "2026-12-10")
 
 		ev, _ = permit.Transition(app, permit.ActionComplete, applicant, clk.Now(), "")
-		if err := db.Complete(ctx, app, ev, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}, cr.ID); err != nil {
+		if err := db.Files().Complete(ctx, app, ev, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}, cr.ID); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DuePermitExpiry, "2027-01-20")
@@ -97,39 +97,39 @@ func TestDueFollowsTheFile(t *testing.T) {
 		// An extension attestation from the day after the permit: the
 		// silence (26 March 2027) comes before its end.
 		api := &permit.Attestation{ApplicationID: app.ID, Kind: permit.AttestationExtension, ValidFrom: day("2027-01-21"), ValidUntil: day("2027-04-20"), AvailableFrom: day("2027-01-06")}
-		if err := db.IssueAttestation(ctx, api, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}); err != nil {
+		if err := db.Issuance().IssueAttestation(ctx, api, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DueImplicitRejection, "2027-03-26")
 
 		// Corrected to a shorter one: its end comes first.
 		short := &permit.Attestation{ValidFrom: day("2027-01-21"), ValidUntil: day("2027-02-15"), AvailableFrom: day("2027-01-06")}
-		if err := db.Supersede(ctx, api, short, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}); err != nil {
+		if err := db.Issuance().Supersede(ctx, api, short, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DueAttestationLapse, "2027-02-15")
 
 		// Revoked: nothing covers the day after the permit any more.
-		if err := db.Revoke(ctx, short.ID, "erreur"); err != nil {
+		if err := db.Issuance().Revoke(ctx, short.ID, "erreur"); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DuePermitExpiry, "2027-01-20")
 
 		// Decided: no silence, no permit deadline, until the decision's attestation.
 		ev, _ = permit.Transition(app, permit.ActionDecideFavour, agent, clk.Now(), "")
-		if err := db.Transition(ctx, app, ev); err != nil {
+		if err := db.Files().Transition(ctx, app, ev); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, "", "")
 		adf := &permit.Attestation{ApplicationID: app.ID, Kind: permit.AttestationFavourable, ValidFrom: day("2026-11-26"), ValidUntil: day("2027-02-25"), AvailableFrom: day("2026-11-26")}
-		if err := db.IssueAttestation(ctx, adf, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}); err != nil {
+		if err := db.Issuance().IssueAttestation(ctx, adf, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DueAttestationLapse, "2027-02-25")
 
 		for _, a := range []permit.Action{permit.ActionCardProduced, permit.ActionHandOver} {
 			ev, _ = permit.Transition(app, a, agent, clk.Now(), "")
-			if err := db.Transition(ctx, app, ev); err != nil {
+			if err := db.Files().Transition(ctx, app, ev); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -153,7 +153,7 @@ func TestQueueOrderPagesAndCounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		pref, _, _, _ := fixture(t, db)
 		other := &permit.Prefecture{Code: "13", Name: "Bouches-du-Rhône", Departments: []string{"13"}}
-		if err := db.CreatePrefecture(ctx, other); err != nil {
+		if err := db.Files().CreatePrefecture(ctx, other); err != nil {
 			t.Fatal(err)
 		}
 		// Seven first issues filed a day apart (their silence a day apart),
@@ -169,7 +169,7 @@ func TestQueueOrderPagesAndCounts(t *testing.T) {
 		}
 		filedApp(t, db, clk, other.ID, "other", permit.KindFirstIssue)
 
-		all, err := db.Queue(ctx, permit.QueueFilter{Prefectures: []int64{pref.ID}})
+		all, err := db.WorkQueue().Queue(ctx, permit.QueueFilter{Prefectures: []int64{pref.ID}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestQueueOrderPagesAndCounts(t *testing.T) {
 		var paged []int64
 		f := permit.QueueFilter{Prefectures: []int64{pref.ID}, Limit: 2}
 		for range 10 {
-			page, err := db.Queue(ctx, f)
+			page, err := db.WorkQueue().Queue(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,19 +192,19 @@ func TestQueueOrderPagesAndCounts(t *testing.T) {
 		if !equal(paged, want) {
 			t.Fatalf("pages %v, want %v", paged, want)
 		}
-		if got, _ := db.Queue(ctx, permit.QueueFilter{}); len(got) != 8 {
+		if got, _ := db.WorkQueue().Queue(ctx, permit.QueueFilter{}); len(got) != 8 {
 			t.Fatalf("every prefecture: %d rows", len(got))
 		}
 		// Pages of two prefectures are merged from each one's pages: the
 		// same order as one sorted query over both.
-		both, err := db.Queue(ctx, permit.QueueFilter{Prefectures: []int64{pref.ID, other.ID}})
+		both, err := db.WorkQueue().Queue(ctx, permit.QueueFilter{Prefectures: []int64{pref.ID, other.ID}})
 		if err != nil || len(both) != 8 {
 			t.Fatalf("two prefectures: %d, %v", len(both), err)
 		}
 		paged = nil
 		f = permit.QueueFilter{Prefectures: []int64{other.ID, pref.ID}, Limit: 3}
 		for range 10 {
-			page, err := db.Queue(ctx, f)
+			page, err := db.WorkQueue().Queue(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,11 +218,11 @@ func TestQueueOrderPagesAndCounts(t *testing.T) {
 			t.Fatalf("merged pages %v, want %v", paged, ids(both))
 		}
 		from := storetest.Start.AddDate(0, 0, 3)
-		got, err := db.Queue(ctx, permit.QueueFilter{Prefectures: []int64{pref.ID}, FiledFrom: from, FiledBefore: from.AddDate(0, 0, 2)})
+		got, err := db.WorkQueue().Queue(ctx, permit.QueueFilter{Prefectures: []int64{pref.ID}, FiledFrom: from, FiledBefore: from.AddDate(0, 0, 2)})
 		if err != nil || !equal(ids(got), want[2:5]) {
 			t.Fatalf("filed between: %v, %v, want %v", ids(got), err, want[2:5])
 		}
-		counts, err := db.QueueCounts(ctx, []int64{pref.ID})
+		counts, err := db.WorkQueue().QueueCounts(ctx, []int64{pref.ID})
 		if err != nil || counts[permit.StateSubmitted] != 7 || len(counts) != 1 {
 			t.Fatalf("counts %v, %v", counts, err)
 		}
@@ -234,16 +234,16 @@ func filedApp(t *testing.T, db *store.DB, clk *clock.Fixed, prefID int64, name s
 	t.Helper()
 	acc := newAccount(t, db, name+"@example.org")
 	p := &permit.Person{AccountID: acc.ID, GivenNames: name, Surname: "X", PrefectureID: prefID}
-	if err := db.SaveProfile(ctx, p, nil); err != nil {
+	if err := db.Files().SaveProfile(ctx, p, nil); err != nil {
 		t.Fatal(err)
 	}
 	actor := permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
 	a := &permit.Application{PersonID: p.ID, PrefectureID: prefID, Ground: "student", Kind: kind, State: permit.StateDraft}
-	if err := db.CreateApplication(ctx, a, actor); err != nil {
+	if err := db.Files().CreateApplication(ctx, a, actor); err != nil {
 		t.Fatal(err)
 	}
 	ev, _ := permit.Transition(a, permit.ActionSubmit, actor, clk.Now(), "")
-	if err := db.File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{}`)}); err != nil {
+	if err := db.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -275,13 +275,13 @@ func TestMigrationFillsExistingDeadlines(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		pref, _, _, draft := fixture(t, db)
 		a := filedApp(t, db, clk, pref.ID, "old", permit.KindFirstIssue)
-		if err := db.ForgetDeadlines(ctx); err != nil {
+		if err := db.WorkQueue().ForgetDeadlines(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if queued(t, db, a) != nil {
 			t.Fatal("a row without a deadline is in the queue")
 		}
-		if err := db.RefreshAllDeadlines(ctx); err != nil {
+		if err := db.WorkQueue().RefreshAllDeadlines(ctx); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, a, permit.DueImplicitRejection, "2027-03-26")

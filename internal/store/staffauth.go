@@ -8,7 +8,7 @@ import (
 )
 
 // SecondFactor returns an account's TOTP state, or ENOTFOUND.
-func (db *DB) SecondFactor(ctx context.Context, accountID int64) (*permit.SecondFactor, error) {
+func (db Accounts) SecondFactor(ctx context.Context, accountID int64) (*permit.SecondFactor, error) {
 	var f permit.SecondFactor
 	err := db.inRead(ctx, func(tx *Tx) error {
 		var enrolled nullTime
@@ -27,7 +27,7 @@ func (db *DB) SecondFactor(ctx context.Context, accountID int64) (*permit.Second
 // that the page and its QR code show the same one. The first secret
 // stays: when two requests race, both end up showing it. It changes
 // nothing once the account is enrolled (ECONFLICT).
-func (db *DB) StartEnrolment(ctx context.Context, accountID int64, secret string) error {
+func (db Accounts) StartEnrolment(ctx context.Context, accountID int64, secret string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE accounts SET totp_secret = CASE WHEN totp_secret = '' THEN ? ELSE totp_secret END
 			WHERE id = ? AND totp_enrolled_at IS NULL`, secret, accountID)
@@ -40,7 +40,7 @@ func (db *DB) StartEnrolment(ctx context.Context, accountID int64, secret string
 // ones, and the session passes the second factor, in one transaction.
 // With no session (sessionHash empty), the account is only enrolled: the
 // demonstration's accounts are, with a printed secret.
-func (db *DB) Enrol(ctx context.Context, accountID int64, sessionHash string, step int64, recoveryHashes []string) error {
+func (db Accounts) Enrol(ctx context.Context, accountID int64, sessionHash string, step int64, recoveryHashes []string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		res, err := tx.exec(ctx, `UPDATE accounts SET totp_enrolled_at = ?, totp_last_step = ?
@@ -66,7 +66,7 @@ func (db *DB) Enrol(ctx context.Context, accountID int64, sessionHash string, st
 // PassSecondFactor records that the session passed the second factor with
 // a code of time step step. A step not later than the last one accepted
 // (a replayed code) is EINVALID, and changes nothing.
-func (db *DB) PassSecondFactor(ctx context.Context, accountID int64, sessionHash string, step int64) error {
+func (db Accounts) PassSecondFactor(ctx context.Context, accountID int64, sessionHash string, step int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE accounts SET totp_last_step = ?
 			WHERE id = ? AND totp_enrolled_at IS NOT NULL AND totp_last_step < ?`, step, accountID, step)
@@ -79,7 +79,7 @@ func (db *DB) PassSecondFactor(ctx context.Context, accountID int64, sessionHash
 
 // UseRecoveryCode spends one recovery code (by its hash) and passes the
 // session. A code unknown or already used is EINVALID.
-func (db *DB) UseRecoveryCode(ctx context.Context, accountID int64, sessionHash, codeHash string) error {
+func (db Accounts) UseRecoveryCode(ctx context.Context, accountID int64, sessionHash, codeHash string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		res, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND hash = ? AND used_at IS NULL`,
@@ -92,7 +92,7 @@ func (db *DB) UseRecoveryCode(ctx context.Context, accountID int64, sessionHash,
 }
 
 // RecoveryCodesLeft counts an account's unused recovery codes.
-func (db *DB) RecoveryCodesLeft(ctx context.Context, accountID int64) (int, error) {
+func (db Accounts) RecoveryCodesLeft(ctx context.Context, accountID int64) (int, error) {
 	var n int
 	err := db.inRead(ctx, func(tx *Tx) error {
 		return tx.queryRow(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE account_id = ? AND used_at IS NULL`, accountID).Scan(&n)
@@ -141,7 +141,7 @@ func (db *DB) StaffAccounts(ctx context.Context) ([]*permit.Account, error) {
 // SetStaffDisabled disables (ending every session of the account in the
 // same transaction) or re-enables a staff account. An account that is not
 // staff is ENOTFOUND.
-func (db *DB) SetStaffDisabled(ctx context.Context, accountID int64, disabled bool) error {
+func (db Accounts) SetStaffDisabled(ctx context.Context, accountID int64, disabled bool) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		var at any
 		if disabled {

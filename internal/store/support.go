@@ -41,7 +41,7 @@ func scanReport(row scanner) (*permit.Report, error) {
 // CreateReport stores a new report with the first step of its thread and
 // the mail that tells the reporter its reference (m may be nil), in one
 // transaction. A reference or follow code already taken is ECONFLICT.
-func (db *DB) CreateReport(ctx context.Context, r *permit.Report, m *permit.Mail) error {
+func (db Support) CreateReport(ctx context.Context, r *permit.Report, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		r.CreatedAt, r.UpdatedAt, r.Version = now, now, 1
@@ -75,7 +75,7 @@ func insertReportEvent(ctx context.Context, tx *Tx, ev *permit.ReportEvent) erro
 // UpdateReport writes a changed report (as read, with its Version) and
 // the step that changed it, and the mail it causes (m may be nil), in one
 // transaction. A report changed meanwhile is ECONFLICT: nothing is written.
-func (db *DB) UpdateReport(ctx context.Context, r *permit.Report, ev *permit.ReportEvent, m *permit.Mail) error {
+func (db Support) UpdateReport(ctx context.Context, r *permit.Report, ev *permit.ReportEvent, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		res, err := tx.exec(ctx, `UPDATE reports SET category = ?, priority = ?, status = ?, assignee_id = ?,
@@ -95,16 +95,16 @@ func (db *DB) UpdateReport(ctx context.Context, r *permit.Report, ev *permit.Rep
 }
 
 // Report returns a report by id, or ENOTFOUND.
-func (db *DB) Report(ctx context.Context, id int64) (*permit.Report, error) {
+func (db Support) Report(ctx context.Context, id int64) (*permit.Report, error) {
 	return db.oneReport(ctx, `id = ?`, id)
 }
 
 // ReportByFollowHash returns the report a follow code opens, or ENOTFOUND.
-func (db *DB) ReportByFollowHash(ctx context.Context, hash string) (*permit.Report, error) {
+func (db Support) ReportByFollowHash(ctx context.Context, hash string) (*permit.Report, error) {
 	return db.oneReport(ctx, `follow_hash = ?`, hash)
 }
 
-func (db *DB) oneReport(ctx context.Context, where string, arg any) (*permit.Report, error) {
+func (db Support) oneReport(ctx context.Context, where string, arg any) (*permit.Report, error) {
 	var r *permit.Report
 	err := db.inRead(ctx, func(tx *Tx) error {
 		var err error
@@ -115,7 +115,7 @@ func (db *DB) oneReport(ctx context.Context, where string, arg any) (*permit.Rep
 }
 
 // ReportEvents returns a report's thread, oldest first.
-func (db *DB) ReportEvents(ctx context.Context, reportID int64) ([]*permit.ReportEvent, error) {
+func (db Support) ReportEvents(ctx context.Context, reportID int64) ([]*permit.ReportEvent, error) {
 	var out []*permit.ReportEvent
 	err := db.inRead(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT id, report_id, kind, actor_id, body, at FROM report_events WHERE report_id = ? ORDER BY id`, reportID)
@@ -156,7 +156,7 @@ func scopeWhere(sc permit.ReportScope) (string, []any, bool) {
 
 // Reports returns the reports a filter selects, newest first, at most
 // f.Limit of them; f.Before pages by id.
-func (db *DB) Reports(ctx context.Context, f permit.ReportFilter) ([]*permit.Report, error) {
+func (db Support) Reports(ctx context.Context, f permit.ReportFilter) ([]*permit.Report, error) {
 	scope, args, ok := scopeWhere(f.Scope)
 	if !ok {
 		return nil, nil
@@ -188,16 +188,16 @@ func (db *DB) Reports(ctx context.Context, f permit.ReportFilter) ([]*permit.Rep
 }
 
 // ReportsByAccount returns the reports an account made, newest first.
-func (db *DB) ReportsByAccount(ctx context.Context, accountID int64) ([]*permit.Report, error) {
+func (db Support) ReportsByAccount(ctx context.Context, accountID int64) ([]*permit.Report, error) {
 	return db.reportList(ctx, `SELECT `+reportColumns+` FROM reports WHERE account_id = ? ORDER BY id DESC LIMIT 200`, accountID)
 }
 
 // ReportsQuoting returns the reports that quote an error reference.
-func (db *DB) ReportsQuoting(ctx context.Context, ref string) ([]*permit.Report, error) {
+func (db Support) ReportsQuoting(ctx context.Context, ref string) ([]*permit.Report, error) {
 	return db.reportList(ctx, `SELECT `+reportColumns+` FROM reports WHERE error_ref = ? ORDER BY id DESC LIMIT 50`, ref)
 }
 
-func (db *DB) reportList(ctx context.Context, q string, args ...any) ([]*permit.Report, error) {
+func (db Support) reportList(ctx context.Context, q string, args ...any) ([]*permit.Report, error) {
 	var out []*permit.Report
 	err := db.inRead(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, q, args...)
@@ -219,7 +219,7 @@ func (db *DB) reportList(ctx context.Context, q string, args ...any) ([]*permit.
 
 // ReportTimings returns, for the reports of a scope created since a time,
 // what the support figures are computed from.
-func (db *DB) ReportTimings(ctx context.Context, sc permit.ReportScope, since time.Time) ([]permit.ReportTiming, error) {
+func (db Support) ReportTimings(ctx context.Context, sc permit.ReportScope, since time.Time) ([]permit.ReportTiming, error) {
 	scope, args, ok := scopeWhere(sc)
 	if !ok {
 		return nil, nil
@@ -252,7 +252,7 @@ func (db *DB) ReportTimings(ctx context.Context, sc permit.ReportScope, since ti
 }
 
 // RecordIncident keeps one failure of the portal.
-func (db *DB) RecordIncident(ctx context.Context, inc *permit.Incident) error {
+func (db Support) RecordIncident(ctx context.Context, inc *permit.Incident) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		return tx.queryRow(ctx, `INSERT INTO incidents (reference, source, kind, method, path, status, attempt, cause, day, occurred_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -264,7 +264,7 @@ const incidentColumns = `id, reference, source, kind, method, path, status, atte
 
 // Incidents returns the latest incidents, or those of one reference when
 // ref is set, newest first.
-func (db *DB) Incidents(ctx context.Context, ref string, limit int) ([]*permit.Incident, error) {
+func (db Support) Incidents(ctx context.Context, ref string, limit int) ([]*permit.Incident, error) {
 	q, args := `SELECT `+incidentColumns+` FROM incidents`, []any{}
 	if ref != "" {
 		q, args = q+` WHERE reference = ?`, append(args, ref)
@@ -292,7 +292,7 @@ func (db *DB) Incidents(ctx context.Context, ref string, limit int) ([]*permit.I
 
 // IncidentCounts counts the incidents per day and kind since a day
 // (YYYY-MM-DD, included), the latest day first.
-func (db *DB) IncidentCounts(ctx context.Context, sinceDay string) ([]permit.IncidentCount, error) {
+func (db Support) IncidentCounts(ctx context.Context, sinceDay string) ([]permit.IncidentCount, error) {
 	var out []permit.IncidentCount
 	err := db.inRead(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT day, source, kind, COUNT(*) FROM incidents WHERE day >= ?

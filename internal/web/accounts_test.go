@@ -79,10 +79,10 @@ func TestSignUpErrors(t *testing.T) {
 				mustNotContain(t, page, goodPassword)
 			})
 		}
-		if mails, _ := s.db.RecentMails(t.Context(), 10); len(mails) != 0 {
+		if mails, _ := s.db.Mails().RecentMails(t.Context(), 10); len(mails) != 0 {
 			t.Fatalf("refused sign-ups sent %d mails", len(mails))
 		}
-		if _, _, err := s.db.AccountByEmail(t.Context(), "a@example.org"); err == nil {
+		if _, _, err := s.db.Accounts().AccountByEmail(t.Context(), "a@example.org"); err == nil {
 			t.Fatal("a refused sign-up created an account")
 		}
 	})

@@ -58,7 +58,7 @@ func TestAttestationsOnTime(t *testing.T) {
 			t.Fatalf("attestation PDF: %d %v", res.StatusCode, res.Header)
 		}
 		var told bool
-		mails, _ := s.db.RecentMails(t.Context(), 20)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 20)
 		for _, m := range mails {
 			told = told || (m.To == "ontime@example.org" && strings.Contains(m.Subject, "prolongation"))
 		}

@@ -60,7 +60,7 @@ func benchSession(tb testing.TB, m *app.Main) *http.Cookie {
 	}
 	now := m.Clock.Now()
 	a := &permit.Account{Email: "bench@example.org", Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
-	if err := m.DB.CreateAccount(context.Background(), a, hash, nil, nil); err != nil {
+	if err := m.DB.Accounts().CreateAccount(context.Background(), a, hash, nil, nil); err != nil {
 		tb.Fatal(err)
 	}
 	form := url.Values{"email": {a.Email}, "password": {pw}}

@@ -137,14 +137,14 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 			r    *permit.Report
 			want int64
 		}{{aboutFiled, lyon.ID}, {aboutDecided, paris.ID}, {aboutMe, lyon.ID}} {
-			if r, _ := s.db.Report(t.Context(), c.r.ID); r.PrefectureID != c.want {
+			if r, _ := s.db.Support().Report(t.Context(), c.r.ID); r.PrefectureID != c.want {
 				t.Errorf("report %s (%q) at prefecture %d, want %d", r.Reference, r.Description, r.PrefectureID, c.want)
 			}
 		}
 		if after, _ := s.db.Events(t.Context(), id); len(after) != len(before) {
 			t.Errorf("events: %d, were %d", len(after), len(before))
 		}
-		mails, _ := s.db.RecentMails(t.Context(), 5)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 5)
 		if len(mails) == 0 || mails[0].To != "zoe@example.org" || !strings.Contains(mails[0].Subject, "Préfecture 69") ||
 			!strings.Contains(mails[0].Text, "demande n° "+strconv.FormatInt(id, 10)+" (auparavant : Préfecture 75)") ||
 			strings.Contains(mails[0].Text, "n° "+strconv.FormatInt(decided, 10)+" ") {
@@ -191,7 +191,7 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 		mustNotContain(t, page, `href="`+caseURL+`"`)
 
 		for pref, action := range map[int64]string{paris.ID: "transfer_out", lyon.ID: "transfer_in"} {
-			lines, err := s.db.AuditTrail(t.Context(), audit.Filter{Prefectures: []int64{pref}, ApplicationID: id, Actions: []string{action}, Limit: 10})
+			lines, err := s.db.Audit().AuditTrail(t.Context(), audit.Filter{Prefectures: []int64{pref}, ApplicationID: id, Actions: []string{action}, Limit: 10})
 			if err != nil || len(lines) != 1 || lines[0].Detail != "Préfecture 75 → Préfecture 69" {
 				t.Errorf("journal of prefecture %d, %s: %+v, %v", pref, action, lines, err)
 			}
@@ -237,7 +237,7 @@ func TestEmailChangeIsPendingUntilConfirmed(t *testing.T) {
 		// goes there, and log-in works with it only.
 		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
 		s.postMultipart("/agent/demandes/"+strconv.FormatInt(id, 10)+"/messages", map[string]string{"body": "Bonjour"}, "attachment", "", nil)
-		if mails, _ := s.db.RecentMails(t.Context(), 1); mails[0].To != "old@example.org" {
+		if mails, _ := s.db.Mails().RecentMails(t.Context(), 1); mails[0].To != "old@example.org" {
 			t.Errorf("a mail before confirmation went to %s", mails[0].To)
 		}
 		s.cookie = map[string]string{}
@@ -329,7 +329,7 @@ func TestEmailChangeToAnAddressInUseRevealsNothing(t *testing.T) {
 		if strings.ReplaceAll(freePage, "free@", "taken@") != takenPage {
 			t.Error("the pages differ by more than the address")
 		}
-		mails, _ := s.db.RecentMails(t.Context(), 3)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 3)
 		for _, m := range mails {
 			if m.To == "taken@example.org" && (strings.Contains(m.Text, "/coordonnees/courriel/") || !strings.Contains(m.Text, "/mot-de-passe-oublie")) {
 				t.Errorf("mail to the address in use: %q", m.Text)

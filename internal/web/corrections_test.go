@@ -151,7 +151,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		// The agent's opening of the request is among the accesses to the file.
 		_, page = d.get("/consultations")
 		mustContain(t, page, "Votre demande de correction d&#39;identité et son justificatif")
-		mails, _ := s.db.RecentMails(t.Context(), 5)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 5)
 		if len(mails) == 0 || mails[0].To != "zoe@example.org" || !strings.Contains(mails[0].Text, "Le justificatif est illisible.") {
 			t.Fatalf("refusal mail: %+v", mails)
 		}
@@ -235,7 +235,7 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 func accountID(t *testing.T, s *site, email string) int64 {
 	t.Helper()
-	a, _, err := s.db.AccountByEmail(t.Context(), email)
+	a, _, err := s.db.Accounts().AccountByEmail(t.Context(), email)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func TestCounterFilingForAPersonWithoutAccount(t *testing.T) {
 		if len(atts) != 1 || atts[0].Kind != permit.AttestationFilingReceipt || atts[0].Code == "" {
 			t.Errorf("attestations after counter filing: %+v", atts)
 		}
-		mails, _ := s.db.RecentMails(ctx, 50)
+		mails, _ := s.db.Mails().RecentMails(ctx, 50)
 		for _, m := range mails {
 			if strings.Contains(m.Text, "/demandes/"+strconv.FormatInt(appID, 10)) {
 				t.Errorf("a mail was written for a person without any address: %+v", m)
@@ -167,7 +167,7 @@ func TestCounterContactEmailGetsTheMails(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		s.counterAgent("guichet@prefecture.test", pref.ID)
 		_, appID := s.counterFiling(permit.ChannelCounter, "Amina@Example.org")
-		mails, _ := s.db.RecentMails(t.Context(), 50)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 50)
 		found := false
 		for _, m := range mails {
 			found = found || (m.To == "amina@example.org" && strings.Contains(m.Text, "/demandes/"+strconv.FormatInt(appID, 10)+"/recepisse"))
@@ -459,6 +459,8 @@ func TestClaimIsRateLimited(t *testing.T) {
 // auditSpy records the audit entries each store write carries.
 type auditSpy struct {
 	*store.DB
+	store.Counter
+	store.Files
 	entries []audit.Entry
 }
 
@@ -466,32 +468,32 @@ func (a *auditSpy) note(ctx context.Context) { a.entries = append(a.entries, aud
 
 func (a *auditSpy) SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error {
 	a.note(ctx)
-	return a.DB.SaveProfile(ctx, p, pm)
+	return a.DB.Files().SaveProfile(ctx, p, pm)
 }
 
 func (a *auditSpy) CreateOnBehalf(ctx context.Context, app *permit.Application, ob *permit.OnBehalf, actor permit.Actor) error {
 	a.note(ctx)
-	return a.DB.CreateOnBehalf(ctx, app, ob, actor)
+	return a.DB.Counter().CreateOnBehalf(ctx, app, ob, actor)
 }
 
 func (a *auditSpy) AddDocument(ctx context.Context, d *permit.Document) error {
 	a.note(ctx)
-	return a.DB.AddDocument(ctx, d)
+	return a.DB.Files().AddDocument(ctx, d)
 }
 
 func (a *auditSpy) SetFeeStamp(ctx context.Context, id int64, stamp string) error {
 	a.note(ctx)
-	return a.DB.SetFeeStamp(ctx, id, stamp)
+	return a.DB.Files().SetFeeStamp(ctx, id, stamp)
 }
 
 func (a *auditSpy) File(ctx context.Context, app *permit.Application, ev *permit.Event, f *permit.Filing) error {
 	a.note(ctx)
-	return a.DB.File(ctx, app, ev, f)
+	return a.DB.Files().File(ctx, app, ev, f)
 }
 
 func (a *auditSpy) IssueClaimCode(ctx context.Context, c *permit.ClaimCode) error {
 	a.note(ctx)
-	return a.DB.IssueClaimCode(ctx, c)
+	return a.DB.Counter().IssueClaimCode(ctx, c)
 }
 
 func (a *auditSpy) EnqueueMail(ctx context.Context, m *permit.Mail) error {
@@ -504,8 +506,9 @@ func (a *auditSpy) EnqueueMail(ctx context.Context, m *permit.Mail) error {
 // applicant's own actions carry none.
 func TestCounterActionsAreAudited(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		spy := &auditSpy{DB: s.db}
-		s.srv.Counter.Store = spy
+		spy := &auditSpy{DB: s.db, Counter: s.db.Counter(), Files: s.db.Files()}
+		s.srv.Counter.Store, s.srv.Counter.Profiles, s.srv.Counter.People = spy, spy, spy
+		s.srv.Documents.Store, s.srv.Applications.Store = spy, spy
 		pref := s.prefecture("75", "75")
 		s.counterAgent("guichet@prefecture.test", pref.ID)
 		agent := s.account()
@@ -537,7 +540,7 @@ func TestCounterActionsAreAudited(t *testing.T) {
 		}
 		// Opening the person's page is recorded, each time.
 		personViews := func() []*audit.Line {
-			views, err := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"person.view"}, PersonID: personID, Limit: 50})
+			views, err := s.db.Audit().AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"person.view"}, PersonID: personID, Limit: 50})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -552,7 +555,7 @@ func TestCounterActionsAreAudited(t *testing.T) {
 		}
 		// In the trail, the entries of the writes that create the person and
 		// the application name them, though their ids did not exist before.
-		lines, err := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"counter_create_person", "counter_start"}, Limit: 10})
+		lines, err := s.db.Audit().AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"counter_create_person", "counter_start"}, Limit: 10})
 		if err != nil || len(lines) != 2 {
 			t.Fatalf("trail: %+v, %v", lines, err)
 		}

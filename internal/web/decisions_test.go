@@ -132,7 +132,7 @@ func TestRefusalShowsReasonsAndAppealDeadlines(t *testing.T) {
 			"Recours devant le tribunal administratif\u00a0: jusqu&#39;au 26 décembre 2026", // thirty days, with an OQTF
 			"un recours gracieux ne le prolonge pas")
 		var told bool
-		mails, _ := s.db.RecentMails(t.Context(), 50)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 50)
 		for _, m := range mails {
 			told = told || (m.To == "refused@example.org" && strings.Contains(m.Subject, "Décision sur votre demande"))
 		}
@@ -211,7 +211,7 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 			t.Fatalf("%d live favourable-decision attestations after deciding again, want 1: %+v", live, atts)
 		}
 		// Each step is in the audit trail, with who took it and why.
-		lines, err := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, ApplicationID: d.id, Limit: 50})
+		lines, err := s.db.Audit().AuditTrail(t.Context(), audit.Filter{Everywhere: true, ApplicationID: d.id, Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}

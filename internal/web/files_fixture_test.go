@@ -34,7 +34,7 @@ func pngFile(t testing.TB) []byte {
 func (s *site) prefecture(code, dept string) *permit.Prefecture {
 	s.t.Helper()
 	p := &permit.Prefecture{Code: code, Name: "Préfecture " + code, Departments: []string{dept}}
-	if err := s.db.CreatePrefecture(s.t.Context(), p); err != nil {
+	if err := s.db.Files().CreatePrefecture(s.t.Context(), p); err != nil {
 		s.t.Fatal(err)
 	}
 	return p

@@ -111,7 +111,7 @@ func setState(s *site, id int64, to permit.State) {
 	}
 	ev := &permit.Event{ApplicationID: id, From: a.State, To: to, Actor: permit.System, At: s.clk.Now(), Reason: "test set-up"}
 	a.State = to
-	if err := s.db.Transition(s.t.Context(), a, ev); err != nil {
+	if err := s.db.Files().Transition(s.t.Context(), a, ev); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -237,7 +237,7 @@ func TestFilingOnceWithReceipt(t *testing.T) {
 			t.Fatalf("upload after filing: %d", res.StatusCode)
 		}
 		var mailed bool
-		mails, _ := s.db.RecentMails(t.Context(), 10)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 10)
 		for _, m := range mails {
 			mailed = mailed || (m.To == "file@example.org" && strings.Contains(m.Text, "/recepisse"))
 		}
@@ -338,7 +338,7 @@ func TestMessages(t *testing.T) {
 		_, page = s.get(s.url(id, ""))
 		mustContain(t, page, "Bien reçu, merci.", "La préfecture")
 		to := map[string]bool{}
-		mails, _ := s.db.RecentMails(t.Context(), 20)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 20)
 		for _, m := range mails {
 			to[m.To+" "+m.Subject] = true
 		}

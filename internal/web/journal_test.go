@@ -18,7 +18,7 @@ func supervisorIn(t *testing.T, s *site, email string, prefectures ...int64) str
 	t.Helper()
 	now := s.clk.Now()
 	a := &permit.Account{Email: email, Role: permit.RoleAgent, Supervisor: true, Lang: "fr", ConfirmedAt: &now, Prefectures: prefectures}
-	if err := s.db.CreateAccount(t.Context(), a, mustHash(t, goodPassword), nil, nil); err != nil {
+	if err := s.db.Accounts().CreateAccount(t.Context(), a, mustHash(t, goodPassword), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm(email), "")
@@ -113,7 +113,7 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 			t.Error("the dashboard does not link to the accesses")
 		}
 
-		rep, err := s.db.VerifyAudit(t.Context())
+		rep, err := s.db.Audit().VerifyAudit(t.Context())
 		if err != nil || rep.Break != nil || rep.Count != 4 {
 			t.Fatalf("trail after the visit: %+v, %v", rep, err)
 		}

@@ -145,7 +145,7 @@ func TestQueueExportCSV(t *testing.T) {
 			t.Error("lines do not end with CRLF")
 		}
 		// Taking the list out is in the audit trail, with its filter.
-		lines, err := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"queue_export"}, Limit: 10})
+		lines, err := s.db.Audit().AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{"queue_export"}, Limit: 10})
 		if err != nil || len(lines) != 1 || lines[0].ActorEmail != "agent75@example.org" || lines[0].PrefectureID != app.PrefectureID ||
 			!strings.Contains(lines[0].Detail, "renewal") {
 			t.Fatalf("audit of the export: %+v, %v", lines, err)

@@ -98,7 +98,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	person, _ := db.Person(t.Context(), app.PersonID)
 	corr := &permit.Correction{PersonID: app.PersonID, RequestedBy: person.AccountID, Evidence: *docs[0],
 		Fields: []permit.PersonChange{{Field: permit.FieldSurname, Old: "x", New: "y"}}}
-	if err := db.RequestCorrection(t.Context(), corr, nil); err != nil {
+	if err := db.Corrections().RequestCorrection(t.Context(), corr, nil); err != nil {
 		t.Fatal(err)
 	}
 	fill := strings.NewReplacer("{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
@@ -197,7 +197,7 @@ func pendingAccount(t *testing.T, s *site, email string, role permit.Role, prefe
 	t.Helper()
 	now := s.clk.Now()
 	a := &permit.Account{Email: email, Role: role, Lang: "fr", ConfirmedAt: &now, Prefectures: prefectures}
-	if err := s.db.CreateAccount(t.Context(), a, mustHash(t, goodPassword), nil, nil); err != nil {
+	if err := s.db.Accounts().CreateAccount(t.Context(), a, mustHash(t, goodPassword), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -216,18 +216,18 @@ func passSecondFactor(t *testing.T, s *site, sessionSecret string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := s.db.SecondFactor(ctx, a.ID)
+	f, err := s.db.Accounts().SecondFactor(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hash := casework.HashSecret(sessionSecret)
 	if f.EnrolledAt == nil {
-		if err := s.db.StartEnrolment(ctx, a.ID, testTOTPSecret); err != nil {
+		if err := s.db.Accounts().StartEnrolment(ctx, a.ID, testTOTPSecret); err != nil {
 			t.Fatal(err)
 		}
-		err = s.db.Enrol(ctx, a.ID, hash, f.LastStep+1, nil)
+		err = s.db.Accounts().Enrol(ctx, a.ID, hash, f.LastStep+1, nil)
 	} else {
-		err = s.db.PassSecondFactor(ctx, a.ID, hash, f.LastStep+1)
+		err = s.db.Accounts().PassSecondFactor(ctx, a.ID, hash, f.LastStep+1)
 	}
 	if err != nil {
 		t.Fatal(err)

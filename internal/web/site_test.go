@@ -21,6 +21,7 @@ import (
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/seal"
 	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/store/rooms"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/upload"
 )
@@ -45,7 +46,7 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 	t.Helper()
 	tr := i18n.MustLoad()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	acc := &casework.Accounts{Store: db, Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
+	acc := &casework.Accounts{Store: db.Accounts(), Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
 		SessionTTL: 12 * 3600e9, Params: cheap}
 	blobs, err := blob.New(t.TempDir())
 	if err != nil {
@@ -57,10 +58,10 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 		t.Fatal(err)
 	}
 	keySet, _ := keys.PublicKeySet()
-	files := casework.New(&casework.Config{Store: db, Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
-		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, Attest: db, LeadDays: 15,
-		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}, acc)
-	srv, err := New(Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db,
+	files := casework.New(casework.Config{Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
+		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, LeadDays: 15,
+		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}, rooms.Of(db), acc)
+	srv, err := New(Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),
 		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keySet})
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +141,7 @@ var linkRe = regexp.MustCompile(`http://sejour\.test(/\S+)`)
 // lastLink returns the path of the newest link to prefix mailed to addr.
 func (s *site) lastLink(addr, prefix string) string {
 	s.t.Helper()
-	mails, err := s.db.RecentMails(context.Background(), 50)
+	mails, err := s.db.Mails().RecentMails(context.Background(), 50)
 	if err != nil {
 		s.t.Fatal(err)
 	}

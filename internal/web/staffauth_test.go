@@ -154,7 +154,7 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 		relogin()
 		try(codes[0], http.StatusUnprocessableEntity)
 		try(codes[1], http.StatusSeeOther)
-		if n, _ := s.db.RecoveryCodesLeft(t.Context(), account1(t, s, "agent@pref.example").ID); n != 8 {
+		if n, _ := s.db.Accounts().RecoveryCodesLeft(t.Context(), account1(t, s, "agent@pref.example").ID); n != 8 {
 			t.Fatalf("%d recovery codes left, want 8", n)
 		}
 	})
@@ -162,7 +162,7 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 
 func account1(t *testing.T, s *site, email string) *permit.Account {
 	t.Helper()
-	a, _, err := s.db.AccountByEmail(t.Context(), email)
+	a, _, err := s.db.Accounts().AccountByEmail(t.Context(), email)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 		if _, ok := other.cookie[sessionCookie]; ok {
 			t.Fatal("the dead session's cookie was kept")
 		}
-		if _, a, err := s.db.Session(t.Context(), casework.HashSecret(agentSession)); err == nil || a != nil {
+		if _, a, err := s.db.Accounts().Session(t.Context(), casework.HashSecret(agentSession)); err == nil || a != nil {
 			t.Fatal("the session row survived")
 		}
 		if res := other.logIn("agent@pref.example", goodPassword); res.StatusCode != http.StatusUnprocessableEntity {
@@ -328,7 +328,7 @@ func TestOnlyAdminsReachStaffAdministration(t *testing.T) {
 		agent := loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)
 		now := s.clk.Now()
 		sup := &permit.Account{Email: "sup@pref.example", Role: permit.RoleAgent, Supervisor: true, Lang: "fr", ConfirmedAt: &now, Prefectures: []int64{pref.ID}}
-		if err := s.db.CreateAccount(t.Context(), sup, mustHash(t, goodPassword), nil, nil); err != nil {
+		if err := s.db.Accounts().CreateAccount(t.Context(), sup, mustHash(t, goodPassword), nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		_, supSession, err := s.srv.Accounts.LogIn(t.Context(), loginForm("sup@pref.example"), "")
@@ -358,7 +358,7 @@ func TestOnlyAdminsReachStaffAdministration(t *testing.T) {
 		if a := account1(t, s, "target@pref.example"); a.DisabledAt != nil {
 			t.Fatal("the target was disabled")
 		}
-		if _, _, err := s.db.AccountByEmail(t.Context(), "x@pref.example"); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if _, _, err := s.db.Accounts().AccountByEmail(t.Context(), "x@pref.example"); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Fatal("an account was created")
 		}
 	})

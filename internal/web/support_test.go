@@ -82,7 +82,7 @@ func TestReportWithoutAccount(t *testing.T) {
 		if r.AccountID != 0 || r.PersonID != 0 || r.ApplicationID != 0 || r.Phone != "06 01 02 03 04" || r.Page != "/connexion" || r.ErrorRef != "ERR-ABCD-EFGH" {
 			t.Errorf("anonymous report linked or kept wrongly: %+v", r)
 		}
-		if mails, _ := s.db.RecentMails(t.Context(), 10); len(mails) != 0 {
+		if mails, _ := s.db.Mails().RecentMails(t.Context(), 10); len(mails) != 0 {
 			t.Errorf("mails without an address: %+v", mails)
 		}
 		res, page = s.get("/suivi/" + code + "?cree")
@@ -114,7 +114,7 @@ func TestReportWithoutAccount(t *testing.T) {
 		if res, _ := s.post("/suivi/"+code, url.Values{"body": {"Ça marche, merci."}}); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("reply: %d", res.StatusCode)
 		}
-		got, _ := s.db.Report(t.Context(), r.ID)
+		got, _ := s.db.Support().Report(t.Context(), r.ID)
 		if got.Status != permit.ReportInProgress || got.FirstAnswerAt == nil {
 			t.Errorf("after the reply: %+v", got)
 		}
@@ -150,7 +150,7 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 		if r.ApplicationID != mine || r.PersonID != app.PersonID || r.PrefectureID != pref.ID || r.Email != "amina@example.org" || r.Screenshot == nil {
 			t.Fatalf("report not linked: %+v", r)
 		}
-		mails, _ := s.db.RecentMails(t.Context(), 10)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 10)
 		if len(mails) == 0 || mails[0].To != "amina@example.org" || !strings.Contains(mails[0].Text, "/suivi/"+code) || !strings.Contains(mails[0].Subject, r.Reference) {
 			t.Errorf("the reporter is not mailed the follow link: %+v", mails)
 		}
@@ -223,7 +223,7 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 		if res, _ := desk.get("/support/signalements/" + reportID(r.ID) + "/capture"); res.StatusCode != http.StatusOK {
 			t.Errorf("screenshot for the help desk: %d", res.StatusCode)
 		}
-		lines, _ := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{casework.ActionReportView}, Limit: 10})
+		lines, _ := s.db.Audit().AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{casework.ActionReportView}, Limit: 10})
 		if len(lines) != 2 || lines[0].PersonID != app.PersonID {
 			t.Errorf("report views recorded: %d lines", len(lines))
 		}
@@ -265,12 +265,12 @@ func TestSupportWorksAReport(t *testing.T) {
 				t.Errorf("%s %v: %d, want %d with %q", tc.path, tc.form, res.StatusCode, tc.status, tc.text)
 			}
 		}
-		got, _ := s.db.Report(t.Context(), r.ID)
+		got, _ := s.db.Support().Report(t.Context(), r.ID)
 		if got.Category != permit.ReportDataWrong || got.Priority != permit.PriorityHigh || got.AssigneeID != desk.account().ID ||
 			got.Status != permit.ReportInProgress || got.ResolvedAt != nil || got.FirstAnswerAt == nil {
 			t.Errorf("after the steps: %+v", got)
 		}
-		mails, _ := s.db.RecentMails(t.Context(), 10)
+		mails, _ := s.db.Mails().RecentMails(t.Context(), 10)
 		var answered, resolved bool
 		for _, m := range mails {
 			answered = answered || (m.To == "amina@example.org" && strings.Contains(m.Text, "Nous corrigeons votre nom."))
@@ -289,7 +289,7 @@ func TestSupportWorksAReport(t *testing.T) {
 		if !strings.Contains(page, "Nous corrigeons votre nom.") || strings.Contains(page, "aide@example.org") || strings.Contains(page, "Tri") {
 			t.Errorf("the reporter's page:\n%s", page)
 		}
-		lines, _ := s.db.AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{casework.ActionReportTriage, casework.ActionReportAssign,
+		lines, _ := s.db.Audit().AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{casework.ActionReportTriage, casework.ActionReportAssign,
 			casework.ActionReportAnswer, casework.ActionReportResolve, casework.ActionReportReopen}, Limit: 20})
 		if len(lines) != 6 {
 			t.Errorf("audited steps: %d, want 6 (the refused ones leave none)", len(lines))
@@ -342,14 +342,14 @@ func TestServerErrorsBecomeIncidents(t *testing.T) {
 			t.Fatalf("error page: %d\n%s", rec.Code, page)
 		}
 		s.srv.renderError(httptest.NewRecorder(), httptest.NewRequest("GET", "/reinitialiser/sometoken", nil), errors.New("boom"))
-		ins, _ := s.db.Incidents(t.Context(), "", 10)
+		ins, _ := s.db.Support().Incidents(t.Context(), "", 10)
 		if len(ins) != 2 || ins[1].Reference != ref || ins[1].Path != "/demandes/42/recepisse" || ins[1].Cause != "database exploded" ||
 			ins[1].Status != 500 || ins[0].Path != "/reinitialiser/" {
 			t.Fatalf("incidents: %+v", ins)
 		}
 		// A not-found page is no incident.
 		s.get("/nulle-part")
-		if ins, _ := s.db.Incidents(t.Context(), "", 10); len(ins) != 2 {
+		if ins, _ := s.db.Support().Incidents(t.Context(), "", 10); len(ins) != 2 {
 			t.Errorf("a 404 became an incident")
 		}
 		r, _ := reportAs(t, s, map[string]string{"category": "site_fails", "description": "Le récépissé plante",
@@ -383,7 +383,7 @@ func TestHelpDeskAccounts(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("create help desk: %d\n%s", res.StatusCode, page)
 		}
-		a, _, err := s.db.AccountByEmail(t.Context(), "aide@pref.example")
+		a, _, err := s.db.Accounts().AccountByEmail(t.Context(), "aide@pref.example")
 		if err != nil || a.Role != permit.RoleHelpDesk || len(a.Prefectures) != 0 {
 			t.Fatalf("help-desk account: %+v, %v", a, err)
 		}

@@ -69,7 +69,7 @@ func TestVerifierPage(t *testing.T) {
 		}
 
 		// Online, a revoked attestation is said to be so.
-		if err := s.db.Revoke(t.Context(), a.ID, "test"); err != nil {
+		if err := s.db.Issuance().Revoke(t.Context(), a.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 		_, page = s.verifyCode(a.Code)
@@ -82,7 +82,7 @@ func TestVerifierSupersededVersion(t *testing.T) {
 		s.prefecture("75", "75")
 		a := receiptCode(t, s)
 		next := &permit.Attestation{ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil, AvailableFrom: a.AvailableFrom}
-		if err := s.db.Supersede(t.Context(), a, next, nil); err != nil {
+		if err := s.db.Issuance().Supersede(t.Context(), a, next, nil); err != nil {
 			t.Fatal(err)
 		}
 		if next.Version != 2 || next.Number != a.Number {
@@ -92,7 +92,7 @@ func TestVerifierSupersededVersion(t *testing.T) {
 		// one: it still verifies.
 		_, page := s.verifyCode(a.Code)
 		mustNotContain(t, page, "Attestation remplacée par une version plus récente")
-		if err := s.db.SetAttestationCode(t.Context(), next.ID, "SJ1:signed-elsewhere"); err != nil {
+		if err := s.db.Issuance().SetAttestationCode(t.Context(), next.ID, "SJ1:signed-elsewhere"); err != nil {
 			t.Fatal(err)
 		}
 		_, page = s.verifyCode(a.Code)

@@ -123,7 +123,7 @@ func openSejour(ctx context.Context, env map[string]string, o options) (*app.Mai
 		return nil, err
 	}
 	if o.demo {
-		if err := demo.Load(ctx, m.DB, m.Clock, cheap, io.Discard); err != nil {
+		if err := demo.Load(ctx, demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}, m.Clock, cheap, io.Discard); err != nil {
 			m.Close()
 			return nil, fmt.Errorf("load demonstration data: %w", err)
 		}
@@ -146,7 +146,7 @@ func logIn(ctx context.Context, m *app.Main, base string) ([]string, error) {
 	for i := range sessionCount {
 		now := m.Clock.Now()
 		a := &permit.Account{Email: fmt.Sprintf("load%d@example.org", i), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
-		if err := m.DB.CreateAccount(ctx, a, hash, nil, nil); err != nil {
+		if err := m.DB.Accounts().CreateAccount(ctx, a, hash, nil, nil); err != nil {
 			return nil, err
 		}
 		form := url.Values{"email": {a.Email}, "password": {pw}}

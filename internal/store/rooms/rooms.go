@@ -1,0 +1,34 @@
+// Package rooms hands each use case the room of the database it needs:
+// the one place that knows which room of package store satisfies which
+// store interface of package casework. The program and the tests that
+// assemble the real use cases on a real database both call it.
+package rooms
+
+import (
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/store"
+)
+
+// Of returns the use cases' stores, all on db.
+func Of(db *store.DB) casework.Stores {
+	files := db.Files()
+	support := db.Support()
+	issuance := db.Issuance()
+	return casework.Stores{
+		Core:         db,
+		Cases:        db,
+		Applications: files,
+		Documents:    files,
+		Messages:     files,
+		Decisions:    db.Decisions(),
+		Queue:        db.WorkQueue(),
+		Counter:      db.Counter(),
+		Corrections:  db.Corrections(),
+		Support:      support,
+		Export:       support,
+		Audit:        db.Audit(),
+		Attestations: issuance,
+		Versions:     issuance,
+		Contacts:     db.Contacts(),
+	}
+}
