@@ -48,10 +48,10 @@ const maxValidityMonths = 3
 //   - after a favourable decision, favourable-decision attestations from
 //     the decision day, three months each, until the card is handed over.
 func Plan(c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead int, now time.Time) []*permit.Attestation {
-	today := day(now.In(paris))
+	today := permit.ParisDay(now)
 	var due []*permit.Attestation
 	if len(c.Filings) > 0 && !hasKind(existing, permit.AttestationFilingReceipt) {
-		from := day(c.Filings[0].FiledAt.In(paris))
+		from := permit.ParisDay(c.Filings[0].FiledAt)
 		until := from.AddDate(0, 4, -1)
 		if c.Rejection != nil {
 			until = *c.Rejection
@@ -63,9 +63,9 @@ func Plan(c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead in
 	switch {
 	case c.App.Kind == permit.KindRenewal && c.Permit != nil && c.Window != nil && c.Window.Status != rules.WindowLate &&
 		(st == permit.StateSubmitted || st == permit.StateUnderReview):
-		due = append(due, chain(c.App.ID, permit.AttestationExtension, day(c.Permit.ValidTo).AddDate(0, 0, 1), existing, lead, today)...)
+		due = append(due, chain(c.App.ID, permit.AttestationExtension, permit.CivilDay(c.Permit.ValidTo).AddDate(0, 0, 1), existing, lead, today)...)
 	case decidedAt != nil && (st == permit.StateFavourable || st == permit.StateCardReady):
-		due = append(due, chain(c.App.ID, permit.AttestationFavourable, day(decidedAt.In(paris)), existing, lead, today)...)
+		due = append(due, chain(c.App.ID, permit.AttestationFavourable, permit.ParisDay(*decidedAt), existing, lead, today)...)
 	}
 	return due
 }

@@ -192,7 +192,7 @@ type AppointmentForm struct {
 // tomorrow to six months ahead, at a named place.
 func (s *Files) appointment(acc *permit.Account, a *permit.Application, f AppointmentForm) (*permit.Appointment, error) {
 	errs := map[string]string{}
-	today := day(s.Clock.Now().In(paris))
+	today := permit.ParisDay(s.Clock.Now())
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(f.Date))
 	if err != nil || !d.After(today) || d.After(today.AddDate(0, 6, 0)) {
 		errs["date"] = "card.error.date"
@@ -208,7 +208,7 @@ func (s *Files) appointment(acc *permit.Account, a *permit.Application, f Appoin
 	if err := permit.Invalid(errs); err != nil {
 		return nil, err
 	}
-	at := time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, paris).UTC()
+	at := time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, permit.Paris).UTC()
 	return &permit.Appointment{ApplicationID: a.ID, StartsAt: at, Place: place, OfferedBy: acc.ID}, nil
 }
 
@@ -284,7 +284,7 @@ func (s *Files) HandOver(ctx context.Context, acc *permit.Account, appID int64, 
 	}
 	from, err1 := time.Parse(time.DateOnly, strings.TrimSpace(f.ValidFrom))
 	to, err2 := time.Parse(time.DateOnly, strings.TrimSpace(f.ValidTo))
-	today := day(s.Clock.Now().In(paris))
+	today := permit.ParisDay(s.Clock.Now())
 	if err1 != nil {
 		errs["valid_from"] = "card.error.valid_from"
 	}
@@ -432,7 +432,7 @@ func appealOf(d *permit.Decision) *Appeal {
 	if d == nil || d.Outcome != permit.OutcomeUnfavourable {
 		return nil
 	}
-	decided := day(d.DecidedAt.In(paris))
+	decided := permit.ParisDay(d.DecidedAt)
 	ap := &Appeal{Gracious: decided.AddDate(0, 2, 0), Court: decided.AddDate(0, 2, 0), OQTF: d.WithOQTF}
 	if d.WithOQTF {
 		ap.Court = decided.AddDate(0, 0, 30)

@@ -1,6 +1,9 @@
 package permit
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // State is where an application stands in its lifecycle.
 type State string
@@ -76,10 +79,10 @@ func Transition(app *Application, action Action, actor Actor, at time.Time, reas
 	if !ok {
 		return nil, Errorf(EINVALID, "error.transition.unknown")
 	}
-	if !contains(t.from, app.State) {
+	if !slices.Contains(t.from, app.State) {
 		return nil, Errorf(ECONFLICT, "error.transition.state")
 	}
-	if !contains(t.actors, actor.Kind) {
+	if !slices.Contains(t.actors, actor.Kind) {
 		return nil, Errorf(EFORBIDDEN, "error.forbidden")
 	}
 	if t.reason && reason == "" {
@@ -98,7 +101,7 @@ func Transition(app *Application, action Action, actor Actor, at time.Time, reas
 func Actions(s State) []Action {
 	var out []Action
 	for a, t := range transitions {
-		if contains(t.from, s) {
+		if slices.Contains(t.from, s) {
 			out = append(out, a)
 		}
 	}
@@ -124,13 +127,4 @@ func (s State) NextActor() ActorKind {
 		return ActorAgent
 	}
 	return ActorApplicant
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

@@ -1,9 +1,6 @@
 package permit
 
-import (
-	"time"
-	_ "time/tzdata" // Europe/Paris on any machine
-)
+import "time"
 
 // DueKind says what an application's next deadline is.
 type DueKind string
@@ -145,24 +142,4 @@ func lastDay(as []*Attestation, kind AttestationKind) (time.Time, bool) {
 		}
 	}
 	return end, ok
-}
-
-// paris is where prefectures count days.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic("permit: no Europe/Paris time zone: " + err.Error())
-	}
-	return loc
-}()
-
-// ParisDay returns the civil day an instant falls on in Europe/Paris, at
-// midnight UTC: a filing at 23:30 UTC in winter is on the next day.
-func ParisDay(t time.Time) time.Time { return CivilDay(t.In(paris)) }
-
-// CivilDay returns the calendar day of t in its own location, at midnight
-// UTC: dates stored as days (a permit's last day, a due day) keep theirs.
-func CivilDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -98,16 +99,7 @@ func queryIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, 
 	return ids, rows.Err()
 }
 
-func queued(s permit.State) bool { return contains(permit.QueueStates, s) }
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
+func queued(s permit.State) bool { return slices.Contains(permit.QueueStates, s) }
 
 // deadlineInputs reads what an application's deadline depends on.
 func deadlineInputs(ctx context.Context, tx *Tx, a *permit.Application) (permit.DeadlineInputs, error) {
