@@ -35,7 +35,7 @@ func ReceiptFromCase(rc *casework.Receipt, cat *rules.Catalogue) *Receipt {
 		Paper:                 rc.Paper(),
 		ClaimCode:             rc.ClaimCode,
 		ClaimExpires:          rc.ClaimExpires.In(permit.Paris),
-		ImplicitRejectionDate: f.FiledAt.In(permit.Paris).AddDate(0, cat.ImplicitRejectionMonths, 0),
+		ImplicitRejectionDate: cat.Delays().ImplicitRejection(f.FiledAt),
 	}
 	if c.Rejection != nil {
 		r.ImplicitRejectionDate = *c.Rejection

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"github.com/sejour/sejour/internal/rules"
 	"slices"
 	"strings"
 	"time"
@@ -420,22 +421,21 @@ func (s *Files) ReviewDocument(ctx context.Context, acc *permit.Account, appID, 
 type Appeal struct {
 	Gracious time.Time // recours gracieux (to the prefect) or hiérarchique (to the minister)
 	Court    time.Time // recours contentieux at the administrative court
-	OQTF     bool      // an obligation to leave France shortens the court deadline
+	OQTF     bool      // an obligation to leave France shortens the court deadline...
+	OQTFDays int       // ...to this many days (the catalogue's), said to the applicant
 }
 
 // appealOf computes the appeal deadlines of a refusal, counted from the
-// day of the decision (its notification through the portal): two months
-// for the administrative appeals and the court, thirty days for the court
-// when an obligation to leave France comes with the refusal. An
-// administrative appeal does not extend that thirty-day deadline.
-func appealOf(d *permit.Decision) *Appeal {
+// day of the decision (its notification through the portal), with the
+// catalogue's delays (rules.Appeals): one for the administrative
+// appeals, one for the court, and a shorter one for the court when an
+// obligation to leave France comes with the refusal, which an
+// administrative appeal does not extend.
+func appealOf(delays rules.Appeals, d *permit.Decision) *Appeal {
 	if d == nil || d.Outcome != permit.OutcomeUnfavourable {
 		return nil
 	}
-	decided := permit.ParisDay(d.DecidedAt)
-	ap := &Appeal{Gracious: decided.AddDate(0, 2, 0), Court: decided.AddDate(0, 2, 0), OQTF: d.WithOQTF}
-	if d.WithOQTF {
-		ap.Court = decided.AddDate(0, 0, 30)
-	}
+	ap := &Appeal{OQTF: d.WithOQTF, OQTFDays: delays.CourtDaysWithOQTF}
+	ap.Gracious, ap.Court = delays.Deadlines(permit.ParisDay(d.DecidedAt), d.WithOQTF)
 	return ap
 }

@@ -197,7 +197,7 @@ func (s *Files) load(ctx context.Context, p *permit.Person, a *permit.Applicatio
 		return nil, err
 	}
 	if a.SubmittedAt != nil && a.State.Open() {
-		r := permit.ParisDay(*a.SubmittedAt).AddDate(0, s.Rules.ImplicitRejectionMonths, 0)
+		r := s.Rules.Delays().ImplicitRejection(*a.SubmittedAt)
 		c.Rejection = &r
 	}
 	c.Next = s.nextStep(c)
@@ -220,7 +220,7 @@ func (s *Files) decisions(ctx context.Context, c *Case) error {
 	if c.Decision, err = s.Store.Decision(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err
 	}
-	c.Appeal = appealOf(c.Decision)
+	c.Appeal = appealOf(s.Rules.Appeals, c.Decision)
 	if c.App.State == permit.StateCardReady {
 		if c.Appointment, err = s.Store.Appointment(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 			return err
