@@ -108,6 +108,14 @@ func Actions(s State) []Action {
 	return out
 }
 
+// Allowed reports whether actor may take action on an application in
+// state s: the state machine's own answer, so that pages offer exactly
+// the actions Transition would accept.
+func Allowed(s State, action Action, actor ActorKind) bool {
+	t, ok := transitions[action]
+	return ok && slices.Contains(t.from, s) && slices.Contains(t.actors, actor)
+}
+
 // Open reports whether an application in state s is still in progress, so
 // that a second one on the same ground would be a duplicate.
 func (s State) Open() bool {
@@ -116,6 +124,19 @@ func (s State) Open() bool {
 		return false
 	}
 	return true
+}
+
+// EndStates are the states in which an application is no longer in
+// progress (not Open), in the order of States: the store's "one open
+// application per ground" index and queries are checked against them.
+func EndStates() []State {
+	var out []State
+	for _, s := range States {
+		if !s.Open() {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // NextActor says who must act next in state s. No state leaves nobody with

@@ -104,6 +104,18 @@ func queryIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, 
 
 func queued(s permit.State) bool { return slices.Contains(permit.QueueStates, s) }
 
+// stateList writes states as an SQL list of literals, for an IN clause:
+// lists of states come from permit, never typed in a query. States are
+// the domain's constants, so literals are safe; quotes are doubled all
+// the same.
+func stateList(states []permit.State) string {
+	quoted := make([]string, len(states))
+	for i, s := range states {
+		quoted[i] = "'" + strings.ReplaceAll(string(s), "'", "''") + "'"
+	}
+	return strings.Join(quoted, ", ")
+}
+
 // deadlineInputs reads what an application's deadline depends on.
 func deadlineInputs(ctx context.Context, tx *Tx, a *permit.Application) (permit.DeadlineInputs, error) {
 	in := permit.DeadlineInputs{App: a, Delays: tx.delays}
