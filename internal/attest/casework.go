@@ -19,7 +19,7 @@ type ReceiptRenderer struct {
 
 // RenderReceipt writes the PDF of a filing.
 func (rr ReceiptRenderer) RenderReceipt(w io.Writer, rc *casework.Receipt) error {
-	return RenderReceipt(w, ReceiptFromCase(rc, rr.Rules))
+	return RenderReceipt(w, ReceiptFromCase(rc, rr.Rules), rr.Tr)
 }
 
 // ReceiptFromCase resolves a filing of casework into the plain values a
