@@ -73,10 +73,18 @@ func (m *Main) OpenDB(ctx context.Context) error {
 // OpenDBNoCheck connects without migrating or checking the schema, for
 // `sejour migrate` itself.
 func (m *Main) OpenDBNoCheck(ctx context.Context) error {
+	if m.Rules == nil {
+		cat, err := rules.Load()
+		if err != nil {
+			return err
+		}
+		m.Rules = cat
+	}
 	db, err := store.Open(ctx, m.Config.DatabaseURL, m.Config.SQLitePath(), m.Clock)
 	if err != nil {
 		return err
 	}
+	db.SetDelays(m.Rules.Delays()) // before migrating: migration 0006 computes deadlines
 	m.DB = db
 	return nil
 }
@@ -119,10 +127,12 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 	var err error
-	if m.Rules, err = rules.Load(); err != nil {
-		return err
+	if m.Rules == nil {
+		if m.Rules, err = rules.Load(); err != nil {
+			return err
+		}
 	}
-	m.DB.WorkQueue().SetImplicitRejectionMonths(m.Rules.ImplicitRejectionMonths)
+	m.DB.SetDelays(m.Rules.Delays())
 	if m.Tr, err = i18n.Load(); err != nil {
 		return err
 	}

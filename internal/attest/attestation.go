@@ -54,38 +54,28 @@ type Document struct {
 	VerifyURL string
 }
 
-// documentKind is what the PDF prints for one kind of attestation.
+// documentKind is what the PDF prints for one kind of attestation; its
+// wording is in the translation catalogue (keys pdf.attestation.*).
 type documentKind struct {
-	// basis is the article of law that requires the document: a relying
-	// party who doubts the document can look it up.
-	basis rules.Text
 	// withExpiredPermit says whether the document proves legal stay only
 	// together with the expired permit (R.431-15-1, second paragraph),
 	// when the application follows a permit.
 	withExpiredPermit bool
-	// note is said under the rights, when not empty.
-	note rules.Text
+	// note is the key of what is said under the rights, when not empty.
+	note string
 }
 
 // documentKinds are the attestations RenderAttestation prints. The filing
 // receipt is not among them: it proves no right and must carry the
 // warnings and the list of documents filed that RenderReceipt prints.
-// All three kinds come from the same article.
+// All three kinds come from the same article, which the PDF names as
+// its legal basis (key pdf.attestation.basis).
 var documentKinds = map[permit.AttestationKind]documentKind{
-	permit.AttestationExtension: {
-		basis:             rules.Text{FR: "article R." + nbsp + "431-15-1 du CESEDA", EN: "Article R. 431-15-1 CESEDA"},
-		withExpiredPermit: true,
-	},
-	permit.AttestationFavourable: {
-		basis: rules.Text{FR: "article R." + nbsp + "431-15-1 du CESEDA", EN: "Article R. 431-15-1 CESEDA"},
-		note: rules.Text{
-			FR: "Demande acceptée" + nbsp + ": votre carte de séjour est en cours de fabrication.",
-			EN: "Application granted: your residence permit card is being made.",
-		},
-	},
+	permit.AttestationExtension:  {withExpiredPermit: true},
+	permit.AttestationFavourable: {note: "pdf.attestation.note.favourable_decision"},
 }
 
-// Validate reports every field that is missing or malformed, at once. An
+// Validatefield that is missing or malformed, at once. An
 // attestation is shown to employers and officials as proof: printing one
 // with a blank where a right or a date should be would do its holder
 // harm.

@@ -80,7 +80,7 @@ func RenderAttestation(w io.Writer, d *Document, tr *i18n.Catalogue) (err error)
 	documentTitle(s, d, t)
 	documentHolder(s, d, t)
 	documentRights(s, d, t)
-	documentProof(s, d)
+	documentProof(s, d, t)
 	return s.pdf.Output(w)
 }
 
@@ -183,7 +183,7 @@ func documentTitle(s *sheet, d *Document, t wording) {
 		version.FR += " (remplace les précédentes)"
 		version.EN += " (replaces earlier ones)"
 	}
-	basis := documentKinds[d.Kind].basis
+	basis := t.both("pdf.attestation.basis")
 	w := (s.width - 8) / 2
 	s.row(
 		cell{w: w, paras: []para{
@@ -266,12 +266,11 @@ func documentRights(s *sheet, d *Document, t wording) {
 	}
 	strong := style{bold: true, size: 10.5, colour: rightsInk}
 	if d.withExpiredPermit() {
-		rows = append(rows, pair(
-			para{text: "À présenter avec votre titre de séjour expiré", st: strong},
-			para{text: "To be shown with your expired residence permit", st: strong},
-		))
+		with := t.both("pdf.attestation.with_expired_permit")
+		rows = append(rows, pair(para{text: with.FR, st: strong}, para{text: with.EN, st: strong}))
 	}
-	if note := documentKinds[d.Kind].note; note.FR != "" {
+	if key := documentKinds[d.Kind].note; key != "" {
+		note := t.both(key)
 		rows = append(rows, pair(para{text: note.FR, st: strong}, para{text: note.EN, st: strong}))
 	}
 	s.boxed(frame{border: rightsInk, fill: rightsFill, lineWidth: 1.2, pad: pad}, rows...)
@@ -291,11 +290,11 @@ const (
 // and what to do if it is refused. When the two columns do not fit on a
 // page (only absurd input makes them so tall), they are printed one
 // after the other at full width.
-func documentProof(s *sheet, d *Document) {
+func documentProof(s *sheet, d *Document, t wording) {
 	right := s.width - proofLeft - proofGap
 	code := codeCell(s, d.Code, proofLeft)
 	check := checkRows(d, right)
-	refusal := refusedRows(d, right)
+	refusal := refusedRows(d, right, t)
 	left := qrSize + 2 + s.height(code)
 	tall := max(left, s.rowHeight(check[0])+s.rowHeight(check[1])+3+s.boxHeight(refusedFrame, refusal...))
 	if !s.fitsPage(tall) {
@@ -308,7 +307,7 @@ func documentProof(s *sheet, d *Document) {
 			s.row(r...)
 		}
 		s.space(3)
-		s.boxed(refusedFrame, refusedRows(d, s.width)...)
+		s.boxed(refusedFrame, refusedRows(d, s.width, t)...)
 		return
 	}
 	s.ensure(tall)
@@ -378,29 +377,25 @@ var refusedFrame = frame{border: noteInk, fill: noteFill, lineWidth: 0.4, pad: 3
 // holder can do when an employer or an office will not accept the
 // attestation: who must accept it, how they can check it, and whom to
 // ask for help, quoting which number.
-func refusedRows(d *Document, w float64) [][]cell {
+func refusedRows(d *Document, w float64, t wording) [][]cell {
 	const gap = 6
 	cw := (w - 2*refusedFrame.pad - gap) / 2
-	withPermit, withPermitEN := "", ""
+	lead := "pdf.attestation.refused.lead"
 	if d.withExpiredPermit() {
-		withPermit, withPermitEN = " avec votre titre de séjour expiré", " with your expired residence permit"
+		lead = "pdf.attestation.refused.lead_with_permit"
 	}
 	number := strings.ReplaceAll(d.Number, " ", nbsp)
 	head := style{bold: true, size: 9.5, colour: noteInk}
-	lead := style{bold: true, size: 8.5, colour: ink}
-	leadEN := style{bold: true, size: 8.5, colour: muted}
-	body := style{size: 8.5, colour: ink}
-	bodyEN := style{size: 8.5, colour: muted}
+	column := func(lang string, leadSt, bodySt style) []para {
+		tr := t.tr
+		return []para{
+			{text: tr.T(lang, "pdf.attestation.refused.title"), st: head, after: 1.2},
+			{text: tr.T(lang, lead, day(lang, d.ValidUntil)), st: leadSt, after: 1},
+			{text: tr.T(lang, "pdf.attestation.refused.help", number), st: bodySt},
+		}
+	}
 	return [][]cell{{
-		{w: cw, paras: []para{
-			{text: "Si cette attestation est refusée", st: head, after: 1.2},
-			{text: "Votre employeur, France Travail et la CAF doivent l’accepter" + withPermit + " jusqu’au " + day("fr", d.ValidUntil) + nbsp + ": le code leur montre qu’elle est authentique.", st: lead, after: 1},
-			{text: "S’ils la refusent encore, contactez la préfecture ou un point d’accueil (centre de contact citoyen, association) en donnant le n°" + nbsp + number + ".", st: body},
-		}},
-		{x: cw + gap, w: cw, paras: []para{
-			{text: "If this attestation is refused", st: head, after: 1.2},
-			{text: "Your employer, the job centre (France Travail) and the family benefits office (CAF) must accept it" + withPermitEN + " until " + day("en", d.ValidUntil) + ": the code shows them that it is genuine.", st: leadEN, after: 1},
-			{text: "If they still refuse it, contact the prefecture or a help desk (citizens’ contact centre, an association), quoting number " + number + ".", st: bodyEN},
-		}},
+		{w: cw, paras: column("fr", style{bold: true, size: 8.5, colour: ink}, style{size: 8.5, colour: ink})},
+		{x: cw + gap, w: cw, paras: column("en", style{bold: true, size: 8.5, colour: muted}, style{size: 8.5, colour: muted})},
 	}}
 }

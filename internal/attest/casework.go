@@ -1,24 +1,14 @@
 package attest
 
 import (
+	"github.com/sejour/sejour/internal/permit"
 	"io"
-	"time"
 	_ "time/tzdata" // Europe/Paris everywhere
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/rules"
 )
-
-// paris is the time zone receipts are printed in. The time zone database
-// is embedded (time/tzdata), so this holds on machines without one.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic("attest: no Europe/Paris time zone: " + err.Error())
-	}
-	return loc
-}()
 
 // ReceiptRenderer renders casework's filing receipts and attestations as
 // PDFs.
@@ -29,7 +19,7 @@ type ReceiptRenderer struct {
 
 // RenderReceipt writes the PDF of a filing.
 func (rr ReceiptRenderer) RenderReceipt(w io.Writer, rc *casework.Receipt) error {
-	return RenderReceipt(w, ReceiptFromCase(rc, rr.Rules))
+	return RenderReceipt(w, ReceiptFromCase(rc, rr.Rules), rr.Tr)
 }
 
 // ReceiptFromCase resolves a filing of casework into the plain values a
@@ -37,15 +27,15 @@ func (rr ReceiptRenderer) RenderReceipt(w io.Writer, rc *casework.Receipt) error
 func ReceiptFromCase(rc *casework.Receipt, cat *rules.Catalogue) *Receipt {
 	c, f := rc.Case, rc.Filing
 	r := &Receipt{
-		Number: f.Number, IssuedAt: f.FiledAt.In(paris),
+		Number: f.Number, IssuedAt: f.FiledAt.In(permit.Paris),
 		GivenNames: c.Person.GivenNames, Surname: c.Person.Surname, BirthDate: c.Person.BirthDate,
 		BirthPlace: c.Person.BirthPlace, Nationality: c.Person.Nationality, ForeignerNumber: c.Person.ForeignerNumber,
-		Prefecture: c.Prefecture.Name, Kind: c.App.Kind, Ground: c.Ground.Name, SubmittedAt: f.FiledAt.In(paris),
+		Prefecture: c.Prefecture.Name, Kind: c.App.Kind, Ground: c.Ground.Name, SubmittedAt: f.FiledAt.In(permit.Paris),
 		FeeStamp:              c.App.FeeStamp,
 		Paper:                 rc.Paper(),
 		ClaimCode:             rc.ClaimCode,
-		ClaimExpires:          rc.ClaimExpires.In(paris),
-		ImplicitRejectionDate: f.FiledAt.In(paris).AddDate(0, cat.ImplicitRejectionMonths, 0),
+		ClaimExpires:          rc.ClaimExpires.In(permit.Paris),
+		ImplicitRejectionDate: cat.Delays().ImplicitRejection(f.FiledAt),
 	}
 	if c.Rejection != nil {
 		r.ImplicitRejectionDate = *c.Rejection
@@ -73,7 +63,7 @@ func DocumentFromCase(c *casework.Case, v casework.AttestationView, verifyURL st
 		issuer = v.Issuer // the application moved since: the issuing prefecture is named
 	}
 	return &Document{
-		Kind: v.Kind, Number: v.Number, Version: v.Version, IssuedAt: v.IssuedAt.In(paris),
+		Kind: v.Kind, Number: v.Number, Version: v.Version, IssuedAt: v.IssuedAt.In(permit.Paris),
 		GivenNames: c.Person.GivenNames, Surname: c.Person.Surname, BirthDate: c.Person.BirthDate,
 		ForeignerNumber: c.Person.ForeignerNumber, Nationality: c.Person.Nationality, Prefecture: issuer.Name,
 		Ground: c.Ground.Name, ApplicationKind: c.App.Kind, ValidFrom: v.ValidFrom, ValidUntil: v.ValidUntil,

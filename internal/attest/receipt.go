@@ -43,8 +43,9 @@ type Receipt struct {
 	FeeStamp string
 
 	// ImplicitRejectionDate is the day on which the prefecture's silence
-	// counts as a refusal (décision implicite de rejet): the filing date
-	// plus rules.Catalogue.ImplicitRejectionMonths.
+	// counts as a refusal (décision implicite de rejet):
+	// permit.Delays.ImplicitRejection of the filing, with the catalogue's
+	// delays.
 	ImplicitRejectionDate time.Time
 
 	// ReceiptURL is where the receipt can be downloaded again; optional.

@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"github.com/sejour/sejour/internal/permit"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ func TestPaperReceiptIsARecepisseWithTheClaimCode(t *testing.T) {
 	r := sampleReceipt()
 	r.Paper = true
 	r.ClaimCode = "ACDE-FGHJ-KMNP"
-	r.ClaimExpires = time.Date(2027, 2, 24, 10, 0, 0, 0, paris)
+	r.ClaimExpires = time.Date(2027, 2, 24, 10, 0, 0, 0, permit.Paris)
 	got := strings.ReplaceAll(pdftotext(t, render(t, r), "-raw"), "\u00a0", " ")
 	for _, want := range []string{"Récépissé de dépôt", "Filing receipt (paper)", "Déposée sur formulaire papier à la préfecture",
 		"ACDE-FGHJ-KMNP", "Reprendre mon dossier", "24 février 2027", "Ce n’est pas un titre de séjour"} {

@@ -1,7 +1,9 @@
 package attest
 
 import (
+	"errors"
 	"fmt"
+	"github.com/sejour/sejour/internal/i18n"
 	"io"
 	"strconv"
 	"strings"
@@ -27,14 +29,19 @@ var (
 
 // RenderReceipt writes r as a one- or two-page A4 PDF filing receipt
 // (attestation de dépôt), in French with English beside or below each
-// block. The output depends only on r: the PDF's dates come from
+// block. The legal wording (the notice, the implicit rejection) comes
+// from tr (keys pdf.receipt.*). The output depends only on r and tr: the
+// PDF's dates come from
 // r.IssuedAt and it carries no random identifier, so rendering the same
 // receipt again gives the same bytes, and a receipt can be re-issued
 // identical to the original. It returns Validate's error, untouched, when
 // r is incomplete.
-func RenderReceipt(w io.Writer, r *Receipt) (err error) {
+func RenderReceipt(w io.Writer, r *Receipt, tr *i18n.Catalogue) (err error) {
 	if err := r.Validate(); err != nil {
 		return err
+	}
+	if tr == nil {
+		return errors.New("attest: no translation catalogue")
 	}
 	// fpdf panics on some input it cannot lay out; nothing is written
 	// before Output, so a panic can become an ordinary error.
@@ -47,11 +54,11 @@ func RenderReceipt(w io.Writer, r *Receipt) (err error) {
 	describe(s, r)
 	s.pdf.AddPage()
 	receiptTitle(s, r)
-	receiptWarning(s)
+	receiptWarning(s, tr)
 	receiptClaim(s, r)
 	receiptHolder(s, r)
 	receiptApplication(s, r)
-	receiptDeadline(s, r)
+	receiptDeadline(s, r, tr)
 	receiptDocuments(s, r)
 	receiptCorrections(s, r)
 	return s.pdf.Output(w)
@@ -132,24 +139,22 @@ func receiptTitle(s *sheet, r *Receipt) {
 // receiptWarning is the notice the law requires on a filing receipt,
 // framed so that an employer or an official glancing at the page cannot
 // miss it.
-func receiptWarning(s *sheet) {
+func receiptWarning(s *sheet, tr *i18n.Catalogue) {
 	head := style{bold: true, size: 10.5, colour: alertInk}
 	lead := style{bold: true, size: 9.5, colour: ink}
 	leadEN := style{bold: true, size: 9.5, colour: muted}
 	w := (s.width - 2*4 - 8) / 2
+	column := func(lang string, lead, body style) []para {
+		return []para{
+			{text: tr.T(lang, "pdf.receipt.notice.title"), st: head, after: 1.5},
+			{text: tr.T(lang, "pdf.receipt.notice.lead"), st: lead, after: 1.5},
+			{text: tr.T(lang, "pdf.receipt.notice.extension"), st: body, after: 1},
+			{text: tr.T(lang, "pdf.receipt.notice.valid_permit"), st: body},
+		}
+	}
 	s.boxed(frame{border: alertInk, fill: alertFill, lineWidth: 0.8, pad: 4}, []cell{
-		{w: w, paras: []para{
-			{text: "⚠ Ce n’est pas un titre de séjour", st: head, after: 1.5},
-			{text: "Cette attestation prouve que votre demande a été déposée. Elle ne prouve pas, à elle seule, que votre séjour est régulier. Elle ne donne pas, à elle seule, le droit de travailler.", st: lead, after: 1.5},
-			{text: "Lorsque la loi le prévoit, la préfecture vous délivrera une attestation de prolongation d’instruction" + nbsp + ": c’est elle qui prouvera que votre séjour est régulier pendant l’examen de votre demande.", st: stBody, after: 1},
-			{text: "Si vous avez un titre de séjour ou un visa encore valide, c’est lui qui prouve aujourd’hui votre droit au séjour.", st: stBody},
-		}},
-		{x: w + 8, w: w, paras: []para{
-			{text: "⚠ This is not a residence permit", st: head, after: 1.5},
-			{text: "This receipt proves that your application was filed. On its own, it does not prove that your stay is lawful. Nor does it, on its own, give the right to work.", st: leadEN, after: 1.5},
-			{text: "When the law provides for one, the prefecture will issue you an extension attestation (attestation de prolongation d’instruction): that document will prove that your stay is lawful while your application is examined.", st: stBodyEN, after: 1},
-			{text: "If you hold a residence permit or a visa that is still valid, that is what proves your right to stay today.", st: stBodyEN},
-		}},
+		{w: w, paras: column("fr", lead, stBody)},
+		{x: w + 8, w: w, paras: column("en", leadEN, stBodyEN)},
 	})
 	s.space(5)
 }
@@ -258,24 +263,22 @@ func receiptApplication(s *sheet, r *Receipt) {
 // holder can do then. It says plainly that an extension attestation does
 // not stop that date (R.432-1/2): holders who believe otherwise miss the
 // time limit for an appeal.
-func receiptDeadline(s *sheet, r *Receipt) {
-	frDay := strings.ReplaceAll(DateInWords(r.ImplicitRejectionDate, "fr"), " ", nbsp)
-	enDay := strings.ReplaceAll(DateInWords(r.ImplicitRejectionDate, "en"), " ", nbsp)
+func receiptDeadline(s *sheet, r *Receipt, tr *i18n.Catalogue) {
 	head := style{bold: true, size: 10.5, colour: noteInk}
 	lead := style{bold: true, size: 9, colour: ink}
 	leadEN := style{bold: true, size: 9, colour: muted}
 	w := (s.width - 2*4 - 8) / 2
+	column := func(lang string, lead, body style) []para {
+		day := strings.ReplaceAll(DateInWords(r.ImplicitRejectionDate, lang), " ", nbsp)
+		return []para{
+			{text: tr.T(lang, "pdf.receipt.deadline.title"), st: head, after: 1.5},
+			{text: tr.T(lang, "pdf.receipt.deadline.lead", day), st: lead, after: 1},
+			{text: tr.T(lang, "pdf.receipt.deadline.body"), st: body},
+		}
+	}
 	s.boxed(frame{border: noteInk, fill: noteFill, lineWidth: 0.4, pad: 4}, []cell{
-		{w: w, paras: []para{
-			{text: "Délai de réponse de la préfecture", st: head, after: 1.5},
-			{text: "Sans réponse de la préfecture au " + frDay + ", votre demande sera considérée comme rejetée" + nbsp + ": c’est une «" + nbsp + "décision implicite de rejet" + nbsp + "».", st: lead, after: 1},
-			{text: "C’est le cas même si une attestation de prolongation vous a été délivrée entre-temps. Vous pourrez alors contester ce refus par un recours, auprès de la préfecture ou du tribunal administratif. Les délais pour agir sont courts" + nbsp + ": faites-vous aider sans attendre.", st: stBody},
-		}},
-		{x: w + 8, w: w, paras: []para{
-			{text: "Time limit for the prefecture’s answer", st: head, after: 1.5},
-			{text: "If the prefecture has not answered by " + enDay + ", your application will be treated as refused: this is an “implicit rejection”.", st: leadEN, after: 1},
-			{text: "This is so even if you were given an extension attestation in the meantime. You can then challenge the refusal by an appeal, to the prefecture or to the administrative court. Time limits to act are short: get help without delay.", st: stBodyEN},
-		}},
+		{w: w, paras: column("fr", lead, stBody)},
+		{x: w + 8, w: w, paras: column("en", leadEN, stBodyEN)},
 	})
 	s.space(5)
 }

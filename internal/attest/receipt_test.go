@@ -3,6 +3,7 @@ package attest
 import (
 	"bytes"
 	"flag"
+	"github.com/sejour/sejour/internal/i18n"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,7 +57,7 @@ func sampleReceipt() *Receipt {
 func render(t *testing.T, r *Receipt) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := RenderReceipt(&buf, r); err != nil {
+	if err := RenderReceipt(&buf, r, i18n.MustLoad()); err != nil {
 		t.Fatalf("RenderReceipt: %v", err)
 	}
 	return buf.Bytes()
@@ -187,7 +188,7 @@ func TestRenderReceiptRejectsIncompleteReceipt(t *testing.T) {
 			r := sampleReceipt()
 			tt.change(r)
 			var buf bytes.Buffer
-			err := RenderReceipt(&buf, r)
+			err := RenderReceipt(&buf, r, i18n.MustLoad())
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}

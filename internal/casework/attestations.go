@@ -29,10 +29,6 @@ type IssuanceQueue interface {
 	AttestationsDue(ctx context.Context, appID int64) error
 }
 
-// maxValidity is the longest an extension or favourable-decision
-// attestation lasts (R.431-15-1: three months), before the next one.
-const maxValidityMonths = 3
-
 // Plan says which attestations an application is owed on day now and
 // does not have yet. It is a pure function of the case, so the job that
 // issues, the daily sweep that repairs and the simulation all agree:
@@ -40,17 +36,22 @@ const maxValidityMonths = 3
 //     date;
 //   - for a renewal filed in its window and complete (filed or under
 //     review, not waiting for documents), extension attestations from the
-//     day after the current permit's last day, three months each, each
-//     made available lead days before it starts, for as long as no
-//     decision is taken;
+//     day after the current permit's last day, each as long as the
+//     catalogue's rule of the kind allows (max_months), each made
+//     available lead days before it starts, for as long as no decision is
+//     taken;
 //   - after a favourable decision, favourable-decision attestations from
-//     the decision day, three months each, until the card is handed over.
-func Plan(c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead int, now time.Time) []*permit.Attestation {
-	today := day(now.In(paris))
+//     the decision day, as long each as the catalogue allows, until the
+//     card is handed over.
+//
+// Every legal delay comes from cat, so a change of catalogue.json moves
+// the dates.
+func Plan(cat *rules.Catalogue, c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead int, now time.Time) []*permit.Attestation {
+	today := permit.ParisDay(now)
 	var due []*permit.Attestation
 	if len(c.Filings) > 0 && !hasKind(existing, permit.AttestationFilingReceipt) {
-		from := day(c.Filings[0].FiledAt.In(paris))
-		until := from.AddDate(0, 4, -1)
+		from := permit.ParisDay(c.Filings[0].FiledAt)
+		until := cat.Delays().ImplicitRejection(c.Filings[0].FiledAt)
 		if c.Rejection != nil {
 			until = *c.Rejection
 		}
@@ -61,19 +62,24 @@ func Plan(c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead in
 	switch {
 	case c.App.Kind == permit.KindRenewal && c.Permit != nil && c.Window != nil && c.Window.Status != rules.WindowLate &&
 		(st == permit.StateSubmitted || st == permit.StateUnderReview):
-		due = append(due, chain(c.App.ID, permit.AttestationExtension, day(c.Permit.ValidTo).AddDate(0, 0, 1), existing, lead, today)...)
+		due = append(due, chain(cat, c.App.ID, permit.AttestationExtension, permit.CivilDay(c.Permit.ValidTo).AddDate(0, 0, 1), existing, lead, today)...)
 	case decidedAt != nil && (st == permit.StateFavourable || st == permit.StateCardReady):
-		due = append(due, chain(c.App.ID, permit.AttestationFavourable, day(decidedAt.In(paris)), existing, lead, today)...)
+		due = append(due, chain(cat, c.App.ID, permit.AttestationFavourable, permit.ParisDay(*decidedAt), existing, lead, today)...)
 	}
 	return due
 }
 
-// chain lists the periods of kind, from start on, three months each, that
-// are due by today (made available lead days ahead) and not yet issued.
-func chain(appID int64, kind permit.AttestationKind, start time.Time, existing []*permit.Attestation, lead int, today time.Time) []*permit.Attestation {
+// chain lists the periods of kind, from start on, each as long as the
+// catalogue's rule of the kind allows, that are due by today (made
+// available lead days ahead) and not yet issued.
+func chain(cat *rules.Catalogue, appID int64, kind permit.AttestationKind, start time.Time, existing []*permit.Attestation, lead int, today time.Time) []*permit.Attestation {
+	rule, _ := cat.Attestations.Rule(kind)
+	if rule.MaxMonths <= 0 {
+		return nil // refused when the catalogue is loaded: a proof of stay has a validity
+	}
 	var due []*permit.Attestation
 	for from := start; !from.AddDate(0, 0, -lead).After(today); {
-		until := from.AddDate(0, maxValidityMonths, -1)
+		until := from.AddDate(0, rule.MaxMonths, -1)
 		if live := covering(existing, kind, from); live != nil {
 			from = live.ValidUntil.AddDate(0, 0, 1)
 			continue
@@ -148,7 +154,7 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 		}
 	}
 	issued := 0
-	for _, at := range Plan(c, existing, decided, s.LeadDays, s.Clock.Now()) {
+	for _, at := range Plan(s.Rules, c, existing, decided, s.LeadDays, s.Clock.Now()) {
 		m, err := s.attestationMail(ctx, p, at)
 		if err != nil {
 			return issued, err

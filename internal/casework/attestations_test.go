@@ -58,7 +58,7 @@ func TestPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Plan(tt.c, tt.existing, tt.decided, 15, tt.now)
+			got := Plan(cat, tt.c, tt.existing, tt.decided, 15, tt.now)
 			if len(got) != len(tt.want) {
 				t.Fatalf("planned %d attestations, want %d: %+v", len(got), len(tt.want), got)
 			}

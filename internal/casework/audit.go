@@ -147,7 +147,7 @@ func parisDay(s string, days int) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, s, paris)
+	d, err := time.ParseInLocation(time.DateOnly, s, permit.Paris)
 	if err != nil {
 		return time.Time{}, err
 	}

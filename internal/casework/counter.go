@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"crypto/rand"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -225,13 +226,13 @@ func (s *Counter) StartOnBehalf(ctx context.Context, acc *permit.Account, person
 		return nil, err
 	}
 	errs := map[string]string{}
-	if !contains(permit.OnBehalfChannels, f.Channel) {
+	if !slices.Contains(permit.OnBehalfChannels, f.Channel) {
 		errs["channel"] = "counter.error.channel"
 	}
 	if !f.Consent {
 		errs["consent"] = "counter.error.consent"
 	}
-	if !contains(permit.ConsentWays, f.ConsentHow) {
+	if !slices.Contains(permit.ConsentWays, f.ConsentHow) {
 		errs["consent_how"] = "counter.error.consent_how"
 	}
 	now := s.Clock.Now()

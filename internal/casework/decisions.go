@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"github.com/sejour/sejour/internal/rules"
 	"slices"
 	"strings"
 	"time"
@@ -190,7 +191,7 @@ type AppointmentForm struct {
 // tomorrow to six months ahead, at a named place.
 func (s *Decisions) appointment(acc *permit.Account, a *permit.Application, f AppointmentForm) (*permit.Appointment, error) {
 	errs := map[string]string{}
-	today := day(s.Clock.Now().In(paris))
+	today := permit.ParisDay(s.Clock.Now())
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(f.Date))
 	if err != nil || !d.After(today) || d.After(today.AddDate(0, 6, 0)) {
 		errs["date"] = "card.error.date"
@@ -206,7 +207,7 @@ func (s *Decisions) appointment(acc *permit.Account, a *permit.Application, f Ap
 	if err := permit.Invalid(errs); err != nil {
 		return nil, err
 	}
-	at := time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, paris).UTC()
+	at := time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, permit.Paris).UTC()
 	return &permit.Appointment{ApplicationID: a.ID, StartsAt: at, Place: place, OfferedBy: acc.ID}, nil
 }
 
@@ -282,7 +283,7 @@ func (s *Decisions) HandOver(ctx context.Context, acc *permit.Account, appID int
 	}
 	from, err1 := time.Parse(time.DateOnly, strings.TrimSpace(f.ValidFrom))
 	to, err2 := time.Parse(time.DateOnly, strings.TrimSpace(f.ValidTo))
-	today := day(s.Clock.Now().In(paris))
+	today := permit.ParisDay(s.Clock.Now())
 	if err1 != nil {
 		errs["valid_from"] = "card.error.valid_from"
 	}
@@ -418,22 +419,21 @@ func (s *Decisions) ReviewDocument(ctx context.Context, acc *permit.Account, app
 type Appeal struct {
 	Gracious time.Time // recours gracieux (to the prefect) or hiérarchique (to the minister)
 	Court    time.Time // recours contentieux at the administrative court
-	OQTF     bool      // an obligation to leave France shortens the court deadline
+	OQTF     bool      // an obligation to leave France shortens the court deadline...
+	OQTFDays int       // ...to this many days (the catalogue's), said to the applicant
 }
 
 // appealOf computes the appeal deadlines of a refusal, counted from the
-// day of the decision (its notification through the portal): two months
-// for the administrative appeals and the court, thirty days for the court
-// when an obligation to leave France comes with the refusal. An
-// administrative appeal does not extend that thirty-day deadline.
-func appealOf(d *permit.Decision) *Appeal {
+// day of the decision (its notification through the portal), with the
+// catalogue's delays (rules.Appeals): one for the administrative
+// appeals, one for the court, and a shorter one for the court when an
+// obligation to leave France comes with the refusal, which an
+// administrative appeal does not extend.
+func appealOf(delays rules.Appeals, d *permit.Decision) *Appeal {
 	if d == nil || d.Outcome != permit.OutcomeUnfavourable {
 		return nil
 	}
-	decided := day(d.DecidedAt.In(paris))
-	ap := &Appeal{Gracious: decided.AddDate(0, 2, 0), Court: decided.AddDate(0, 2, 0), OQTF: d.WithOQTF}
-	if d.WithOQTF {
-		ap.Court = decided.AddDate(0, 0, 30)
-	}
+	ap := &Appeal{OQTF: d.WithOQTF, OQTFDays: delays.CourtDaysWithOQTF}
+	ap.Gracious, ap.Court = delays.Deadlines(permit.ParisDay(d.DecidedAt), d.WithOQTF)
 	return ap
 }

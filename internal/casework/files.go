@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"sync"
-	"time"
 	_ "time/tzdata" // Europe/Paris everywhere
 
 	"github.com/sejour/sejour/internal/clock"
@@ -201,30 +200,6 @@ func actorOf(acc *permit.Account) permit.Actor {
 		return permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
 	}
 	return permit.Actor{Kind: permit.ActorAgent, AccountID: acc.ID}
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-// paris is where civil days are counted: a renewal filed at 23:30 UTC in
-// winter is filed on the next day there.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic("casework: no Europe/Paris time zone: " + err.Error())
-	}
-	return loc
-}()
-
-// day returns the civil day of t, at midnight UTC.
-func day(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // notify writes a mail to the outbox and announces it to the queue.

@@ -127,7 +127,7 @@ func (s *Decisions) RequestCompletion(ctx context.Context, acc *permit.Account, 
 	if reason == "" || utf8.RuneCountInString(reason) > 2000 {
 		errs["reason"] = "completion.error.reason"
 	}
-	today := day(s.Clock.Now())
+	today := permit.CivilDay(s.Clock.Now())
 	due, err := time.Parse(time.DateOnly, f.DueOn)
 	if err != nil || !due.After(today) || due.After(today.AddDate(0, 3, 0)) {
 		errs["due_on"] = "completion.error.due_on"

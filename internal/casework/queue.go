@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,7 +165,7 @@ func (s *WorkQueue) queueFilter(ctx context.Context, acc *permit.Account, form Q
 		}
 	}
 	for _, st := range form.States {
-		if !contains(permit.QueueStates, permit.State(st)) {
+		if !slices.Contains(permit.QueueStates, permit.State(st)) {
 			errs["state"] = "queue.error.state"
 			continue
 		}
@@ -222,10 +223,10 @@ func parisMidnight(s string, days int) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, true
 	}
-	d, err := time.ParseInLocation(time.DateOnly, s, paris)
+	d, err := time.ParseInLocation(time.DateOnly, s, permit.Paris)
 	if err != nil {
 		// A browser without a date picker sends what was typed.
-		d, err = time.ParseInLocation("02/01/2006", s, paris)
+		d, err = time.ParseInLocation("02/01/2006", s, permit.Paris)
 	}
 	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
 		return time.Time{}, false

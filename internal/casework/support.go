@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -114,7 +115,7 @@ func (s *Reports) reportFromForm(ctx context.Context, acc *permit.Account, f Rep
 	errs := map[string]string{}
 	r := &permit.Report{Category: permit.ReportCategory(f.Category), Priority: permit.PriorityNormal, Status: permit.ReportNew,
 		Lang: f.Lang, Page: cleanPage(f.Page)}
-	if !contains(permit.ReportCategories, r.Category) {
+	if !slices.Contains(permit.ReportCategories, r.Category) {
 		errs["category"] = "support.error.category"
 	}
 	r.Description = strings.TrimSpace(f.Description)
@@ -351,7 +352,7 @@ func reportText(field, body string) (string, error) {
 // its reference, or a failed job. The cause is cut to a bounded length.
 func (s *Reports) RecordIncident(ctx context.Context, inc *permit.Incident) error {
 	inc.At = s.Clock.Now()
-	inc.Day = inc.At.In(paris).Format(time.DateOnly)
+	inc.Day = inc.At.In(permit.Paris).Format(time.DateOnly)
 	if len(inc.Cause) > permit.MaxIncidentCause {
 		cut := permit.MaxIncidentCause
 		for cut > 0 && !utf8.RuneStart(inc.Cause[cut]) {

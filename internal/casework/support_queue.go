@@ -77,10 +77,10 @@ func (s *SupportDesk) SupportQueue(ctx context.Context, acc *permit.Account, q S
 	}
 	errs := map[string]string{}
 	f := permit.ReportFilter{Scope: sc, Status: permit.ReportStatus(q.Status), Category: permit.ReportCategory(q.Category), Limit: SupportPageSize + 1}
-	if f.Status != "" && !contains(permit.ReportStatuses, f.Status) {
+	if f.Status != "" && !slices.Contains(permit.ReportStatuses, f.Status) {
 		errs["status"] = "support.error.status"
 	}
-	if f.Category != "" && !contains(permit.ReportCategories, f.Category) {
+	if f.Category != "" && !slices.Contains(permit.ReportCategories, f.Category) {
 		errs["category"] = "support.error.category"
 	}
 	if q.Mine {
@@ -244,10 +244,10 @@ func (s *SupportDesk) TriageReport(ctx context.Context, acc *permit.Account, id 
 		return err
 	}
 	errs := map[string]string{}
-	if !contains(permit.ReportCategories, permit.ReportCategory(f.Category)) {
+	if !slices.Contains(permit.ReportCategories, permit.ReportCategory(f.Category)) {
 		errs["category"] = "support.error.category"
 	}
-	if !contains(permit.ReportPriorities, permit.ReportPriority(f.Priority)) {
+	if !slices.Contains(permit.ReportPriorities, permit.ReportPriority(f.Priority)) {
 		errs["priority"] = "support.error.priority"
 	}
 	if err := permit.Invalid(errs); err != nil {
@@ -384,7 +384,7 @@ func (s *SupportDesk) Incidents(ctx context.Context, acc *permit.Account, ref st
 	if v.Reference != "" && !permit.IsErrorReference(v.Reference) && !isJobReference(v.Reference) {
 		return nil, permit.Invalid(map[string]string{"ref": "support.error.error_ref"})
 	}
-	since := s.Clock.Now().In(paris).AddDate(0, 0, -IncidentDays+1).Format(time.DateOnly)
+	since := s.Clock.Now().In(permit.Paris).AddDate(0, 0, -IncidentDays+1).Format(time.DateOnly)
 	var err error
 	if v.Counts, err = s.Store.IncidentCounts(ctx, since); err != nil {
 		return nil, err

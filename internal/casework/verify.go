@@ -55,7 +55,7 @@ func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, erro
 	if code == "" {
 		return nil, permit.Invalid(map[string]string{"code": "verify.error.empty"})
 	}
-	res, err := s.Codes.Check(code, s.Clock.Now().In(paris))
+	res, err := s.Codes.Check(code, s.Clock.Now().In(permit.Paris))
 	if err != nil {
 		switch key, _ := permit.ErrorMessage(err); key {
 		case "verify.forged":

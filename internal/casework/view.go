@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -189,14 +190,14 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 		if a.SubmittedAt != nil {
 			filed = *a.SubmittedAt
 		}
-		w := s.Rules.RenewalWindow.Assess(c.Permit.ValidTo, filed.In(paris))
+		w := s.Rules.RenewalWindow.Assess(c.Permit.ValidTo, filed.In(permit.Paris))
 		c.Window, late = &w, w.Status == rules.WindowLate
 	}
 	if c.FeeCents, err = s.Rules.Fee(a.Ground, a.Kind, late); err != nil {
 		return nil, err
 	}
 	if a.SubmittedAt != nil && a.State.Open() {
-		r := day(a.SubmittedAt.In(paris)).AddDate(0, s.Rules.ImplicitRejectionMonths, 0)
+		r := s.Rules.Delays().ImplicitRejection(*a.SubmittedAt)
 		c.Rejection = &r
 	}
 	c.Next = s.nextStep(c)
@@ -219,7 +220,7 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 	if c.Decision, err = s.Cases.Decision(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err
 	}
-	c.Appeal = appealOf(c.Decision)
+	c.Appeal = appealOf(s.Rules.Appeals, c.Decision)
 	if c.App.State == permit.StateCardReady {
 		if c.Appointment, err = s.Cases.Appointment(ctx, c.App.ID); err != nil && permit.ErrorCode(err) != permit.ENOTFOUND {
 			return err
@@ -255,7 +256,7 @@ func (s *core) attestations(ctx context.Context, c *Case) error {
 		return err
 	}
 	now := s.Clock.Now()
-	today := day(now.In(paris))
+	today := permit.ParisDay(now)
 	for i := len(all) - 1; i >= 0; i-- {
 		a := all[i]
 		if a.AvailableFrom.After(today) {
@@ -302,7 +303,7 @@ func (s *core) checklist(c *Case, docs []*permit.Document) error {
 			}
 		}
 		for i := range c.Checklist {
-			c.Checklist[i].Requested = contains(c.OpenRequest.Slots, c.Checklist[i].Doc.ID)
+			c.Checklist[i].Requested = slices.Contains(c.OpenRequest.Slots, c.Checklist[i].Doc.ID)
 		}
 	}
 	c.Total = len(c.Checklist) + 1

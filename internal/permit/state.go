@@ -1,6 +1,9 @@
 package permit
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // State is where an application stands in its lifecycle.
 type State string
@@ -76,10 +79,10 @@ func Transition(app *Application, action Action, actor Actor, at time.Time, reas
 	if !ok {
 		return nil, Errorf(EINVALID, "error.transition.unknown")
 	}
-	if !contains(t.from, app.State) {
+	if !slices.Contains(t.from, app.State) {
 		return nil, Errorf(ECONFLICT, "error.transition.state")
 	}
-	if !contains(t.actors, actor.Kind) {
+	if !slices.Contains(t.actors, actor.Kind) {
 		return nil, Errorf(EFORBIDDEN, "error.forbidden")
 	}
 	if t.reason && reason == "" {
@@ -98,11 +101,19 @@ func Transition(app *Application, action Action, actor Actor, at time.Time, reas
 func Actions(s State) []Action {
 	var out []Action
 	for a, t := range transitions {
-		if contains(t.from, s) {
+		if slices.Contains(t.from, s) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// Allowed reports whether actor may take action on an application in
+// state s: the state machine's own answer, so that pages offer exactly
+// the actions Transition would accept.
+func Allowed(s State, action Action, actor ActorKind) bool {
+	t, ok := transitions[action]
+	return ok && slices.Contains(t.from, s) && slices.Contains(t.actors, actor)
 }
 
 // Open reports whether an application in state s is still in progress, so
@@ -115,6 +126,19 @@ func (s State) Open() bool {
 	return true
 }
 
+// EndStates are the states in which an application is no longer in
+// progress (not Open), in the order of States: the store's "one open
+// application per ground" index and queries are checked against them.
+func EndStates() []State {
+	var out []State
+	for _, s := range States {
+		if !s.Open() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // NextActor says who must act next in state s. No state leaves nobody with
 // something to do: in a final state the applicant may still file again,
 // appeal, or ask for a reopening.
@@ -124,13 +148,4 @@ func (s State) NextActor() ActorKind {
 		return ActorAgent
 	}
 	return ActorApplicant
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

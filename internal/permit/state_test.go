@@ -1,6 +1,7 @@
 package permit
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -93,6 +94,26 @@ func TestEveryStateIsReachableAndHasANextStep(t *testing.T) {
 		}
 		if k := s.NextActor(); k != ActorApplicant && k != ActorAgent {
 			t.Errorf("state %s: nobody acts next", s)
+		}
+	}
+}
+
+// TestAllowedIsTransition checks that Allowed, which pages ask, answers
+// what Transition does, for every state, action and actor.
+func TestAllowedIsTransition(t *testing.T) {
+	actions := []Action{ActionSubmit, ActionStartReview, ActionRequestDocs, ActionComplete, ActionDecideFavour,
+		ActionDecideRefuse, ActionCardProduced, ActionHandOver, ActionWithdraw, ActionClose, ActionReopen, "fly"}
+	for _, s := range States {
+		for _, a := range actions {
+			for _, k := range []ActorKind{ActorApplicant, ActorAgent, ActorSystem} {
+				_, err := Transition(&Application{State: s}, a, Actor{Kind: k}, at, "a reason")
+				if got := Allowed(s, a, k); got != (err == nil) {
+					t.Errorf("Allowed(%s, %s, %s) = %v, Transition says %v", s, a, k, got, err)
+				}
+			}
+		}
+		if slices.Contains(EndStates(), s) == s.Open() {
+			t.Errorf("EndStates and Open disagree on %s", s)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package permit
 
-import (
-	"time"
-	_ "time/tzdata" // Europe/Paris on any machine
-)
+import "time"
 
 // DueKind says what an application's next deadline is.
 type DueKind string
@@ -23,17 +20,12 @@ const (
 	// documents (demande de pièces complémentaires).
 	DueCompletion DueKind = "completion_due"
 	// DueImplicitRejection is the day silence becomes an implicit
-	// rejection (R.432-1/2): the filing day plus the catalogue's months.
+	// rejection (R.432-1/2): Delays.ImplicitRejection of the filing.
 	DueImplicitRejection DueKind = "implicit_rejection"
 )
 
 // DueKinds lists every kind of deadline, in tie-breaking order.
 var DueKinds = []DueKind{DuePermitExpiry, DueAttestationLapse, DueCompletion, DueImplicitRejection}
-
-// ImplicitRejectionMonths is the default of the catalogue's delay of
-// silence (rules.Catalogue.ImplicitRejectionMonths), used by the store
-// until the program sets the catalogue's own value.
-const ImplicitRejectionMonths = 4
 
 // Deadline is the next day by which something must happen on an
 // application. On is a civil day (as counted in Europe/Paris) at
@@ -54,11 +46,11 @@ func (d Deadline) DaysLeft(now time.Time) int {
 // on. None of them is the current time: the deadline changes only when
 // one of them does, so it can be stored and indexed.
 type DeadlineInputs struct {
-	App             *Application
-	Permit          *Permit            // the person's current permit, or nil
-	OpenRequest     *CompletionRequest // the unanswered completion request, or nil
-	Attestations    []*Attestation     // the application's attestations, every version
-	RejectionMonths int                // the catalogue's delay of silence
+	App          *Application
+	Permit       *Permit            // the person's current permit, or nil
+	OpenRequest  *CompletionRequest // the unanswered completion request, or nil
+	Attestations []*Attestation     // the application's attestations, every version
+	Delays       Delays             // the catalogue's delays (rules.Catalogue.Delays)
 }
 
 // NextDeadline returns the earliest deadline of an application, and false
@@ -79,11 +71,7 @@ func NextDeadline(in DeadlineInputs) (Deadline, bool) {
 	undecided := a.State == StateSubmitted || a.State == StateIncomplete || a.State == StateUnderReview
 	var found []Deadline
 	if undecided {
-		months := in.RejectionMonths
-		if months <= 0 {
-			months = ImplicitRejectionMonths
-		}
-		found = append(found, Deadline{ParisDay(*a.SubmittedAt).AddDate(0, months, 0), DueImplicitRejection})
+		found = append(found, Deadline{in.Delays.ImplicitRejection(*a.SubmittedAt), DueImplicitRejection})
 		if in.Permit != nil && (a.Kind == KindRenewal || a.Kind == KindChangeOfStatus) {
 			end := CivilDay(in.Permit.ValidTo)
 			if !coveredOn(in.Attestations, end.AddDate(0, 0, 1)) {
@@ -145,24 +133,4 @@ func lastDay(as []*Attestation, kind AttestationKind) (time.Time, bool) {
 		}
 	}
 	return end, ok
-}
-
-// paris is where prefectures count days.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic("permit: no Europe/Paris time zone: " + err.Error())
-	}
-	return loc
-}()
-
-// ParisDay returns the civil day an instant falls on in Europe/Paris, at
-// midnight UTC: a filing at 23:30 UTC in winter is on the next day.
-func ParisDay(t time.Time) time.Time { return CivilDay(t.In(paris)) }
-
-// CivilDay returns the calendar day of t in its own location, at midnight
-// UTC: dates stored as days (a permit's last day, a due day) keep theirs.
-func CivilDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -39,7 +39,7 @@ func TestNextDeadline(t *testing.T) {
 		{"draft has none", DeadlineInputs{App: &Application{State: StateDraft}}, nil},
 		{"submitted: silence, counted from the Paris day of filing", DeadlineInputs{App: app(StateSubmitted, KindFirstIssue)},
 			&Deadline{date("2027-05-15"), DueImplicitRejection}},
-		{"the catalogue's months", DeadlineInputs{App: app(StateSubmitted, KindFirstIssue), RejectionMonths: 2},
+		{"the catalogue's months", DeadlineInputs{App: app(StateSubmitted, KindFirstIssue), Delays: Delays{ImplicitRejectionMonths: 2}},
 			&Deadline{date("2027-03-15"), DueImplicitRejection}},
 		{"first issue ignores an old permit", DeadlineInputs{App: app(StateUnderReview, KindFirstIssue), Permit: permitTo("2026-01-01")},
 			&Deadline{date("2027-05-15"), DueImplicitRejection}},
@@ -78,6 +78,9 @@ func TestNextDeadline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if !tt.in.Delays.Set() {
+				tt.in.Delays = Delays{ImplicitRejectionMonths: 4} // the catalogue's value, as the store passes it
+			}
 			got, ok := NextDeadline(tt.in)
 			if tt.want == nil {
 				if ok {

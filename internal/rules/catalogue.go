@@ -145,7 +145,8 @@ type Note struct {
 // AttestationRule is what the law says about one kind of attestation: its
 // name, whether it proves legal stay, how long it may be valid, and the
 // notice it must carry. MaxMonths 0 means no end date (a filing receipt
-// proves a filing, not a stay, and does not expire).
+// proves a filing, not a stay, and does not expire); an attestation that
+// proves stay lasts MaxMonths, then the next one takes over.
 type AttestationRule struct {
 	Name       Text `json:"name"`
 	ProvesStay bool `json:"proves_stay"`
@@ -189,6 +190,8 @@ type Catalogue struct {
 	// ImplicitRejectionMonths is how long the prefecture may stay silent
 	// before silence counts as a refusal (R.432-1/2).
 	ImplicitRejectionMonths int
+	// Appeals are the delays to challenge a refusal.
+	Appeals Appeals
 	// ExpiredCardGraceMonths is how long a multi-year or resident card
 	// stays valid after expiry while an in-time renewal is pending (L.433-3).
 	ExpiredCardGraceMonths int
@@ -213,6 +216,7 @@ type catalogueFile struct {
 	RenewalWindow           RenewalWindow            `json:"renewal_window"`
 	Attestations            Attestations             `json:"attestations"`
 	ImplicitRejectionMonths int                      `json:"implicit_rejection_months"`
+	Appeals                 Appeals                  `json:"appeals"`
 	ExpiredCardGraceMonths  int                      `json:"expired_card_grace_months"`
 	Fees                    Fees                     `json:"fees"`
 	Notes                   []*Note                  `json:"notes"`

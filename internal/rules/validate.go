@@ -70,6 +70,7 @@ func build(f *catalogueFile) (*Catalogue, error) {
 		RenewalWindow:           f.RenewalWindow,
 		Attestations:            f.Attestations,
 		ImplicitRejectionMonths: f.ImplicitRejectionMonths,
+		Appeals:                 f.Appeals,
 		ExpiredCardGraceMonths:  f.ExpiredCardGraceMonths,
 		Fees:                    f.Fees,
 		CommonDocuments:         f.CommonDocuments,
@@ -137,6 +138,11 @@ func (ch *checker) header(f *catalogueFile) time.Time {
 	if f.ImplicitRejectionMonths <= 0 {
 		ch.add("implicit_rejection_months: must be positive (got %d)", f.ImplicitRejectionMonths)
 	}
+	ap := f.Appeals
+	if ap.AdministrativeMonths <= 0 || ap.CourtMonths <= 0 || ap.CourtDaysWithOQTF <= 0 {
+		ch.add("appeals: administrative_months, court_months and court_days_with_oqtf must be positive (got %d, %d, %d)",
+			ap.AdministrativeMonths, ap.CourtMonths, ap.CourtDaysWithOQTF)
+	}
 	if f.ExpiredCardGraceMonths < 0 {
 		ch.add("expired_card_grace_months: negative (%d)", f.ExpiredCardGraceMonths)
 	}
@@ -158,6 +164,9 @@ func (ch *checker) attestations(a Attestations) {
 		ch.text(where+": notice", r.rule.Notice)
 		if r.rule.MinMonths < 0 || r.rule.MaxMonths < 0 {
 			ch.add("%s: negative validity in months", where)
+		}
+		if r.rule.ProvesStay && r.rule.MaxMonths <= 0 {
+			ch.add("%s: proves stay, so max_months must say how long each one lasts", where)
 		}
 		if r.rule.MaxMonths > 0 && r.rule.MinMonths > r.rule.MaxMonths {
 			ch.add("%s: min_months %d is above max_months %d", where, r.rule.MinMonths, r.rule.MaxMonths)

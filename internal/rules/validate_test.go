@@ -23,6 +23,7 @@ const minimal = `{
     "paper_receipt": {"name": {"fr": "Récépissé", "en": "Paper receipt"}, "proves_stay": true, "min_months": 1, "max_months": 6, "notice": {"fr": "Avis", "en": "Notice"}}
   },
   "implicit_rejection_months": 4,
+  "appeals": {"administrative_months": 2, "court_months": 2, "court_days_with_oqtf": 30},
   "fees": {"tariffs": [{"id": "standard", "amount_cents": 22500, "name": {"fr": "Normal", "en": "Standard"}}], "late_filing_surcharge_cents": 18000},
   "common_documents": {"first_issue": ["passport"]},
   "documents": [{"id": "passport", "name": {"fr": "Passeport", "en": "Passport"}, "explanation": {"fr": "Le vôtre.", "en": "Yours."}}],
@@ -84,6 +85,9 @@ func TestParseRejects(t *testing.T) {
 		{"window opens after it closes", func(f *catalogueFile) { f.RenewalWindow = RenewalWindow{30, 60} },
 			"renewal_window: opens 30 days before expiry"},
 		{"silence not positive", func(f *catalogueFile) { f.ImplicitRejectionMonths = 0 }, "implicit_rejection_months: must be positive"},
+		{"appeal delay missing", func(f *catalogueFile) { f.Appeals.CourtDaysWithOQTF = 0 }, "appeals: administrative_months, court_months and court_days_with_oqtf must be positive"},
+		{"proof of stay without validity", func(f *catalogueFile) { f.Attestations.Extension.MaxMonths = 0 },
+			`attestation "extension": proves stay, so max_months must say how long each one lasts`},
 		{"attestation min above max", func(f *catalogueFile) { f.Attestations.PaperReceipt.MinMonths = 7 },
 			`attestation "paper_receipt": min_months 7 is above max_months 6`},
 		{"no rights", func(f *catalogueFile) {

@@ -1,6 +1,9 @@
 package rules
 
-import "time"
+import (
+	"github.com/sejour/sejour/internal/permit"
+	"time"
+)
 
 // RenewalWindow is when a renewal should be filed (R.431-5): from
 // OpensDaysBefore days before the current permit expires to
@@ -39,8 +42,8 @@ type Window struct {
 // prefectures count days. The time of day never matters: a filing at
 // 23:59 on the last day of the window is on time.
 func (w RenewalWindow) Assess(expiry, filed time.Time) Window {
-	end := civilDate(expiry)
-	day := civilDate(filed)
+	end := permit.CivilDay(expiry)
+	day := permit.CivilDay(filed)
 	win := Window{
 		Opens:  end.AddDate(0, 0, -w.OpensDaysBefore),
 		Closes: end.AddDate(0, 0, -w.ClosesDaysBefore),
@@ -53,11 +56,4 @@ func (w RenewalWindow) Assess(expiry, filed time.Time) Window {
 		win.Status = WindowLate
 	}
 	return win
-}
-
-// civilDate returns the calendar day of t, at midnight UTC, so that day
-// arithmetic is free of time zones and daylight saving.
-func civilDate(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/sejour/sejour/internal/permit"
 	"testing"
 	"time"
 )
@@ -45,10 +46,7 @@ func TestRenewalWindowBoundaries(t *testing.T) {
 // TestRenewalWindowCivilDates checks that days are counted on the calendar
 // of the location a time carries, not on UTC instants or 24-hour spans.
 func TestRenewalWindowCivilDates(t *testing.T) {
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Skipf("no time zone data: %v", err)
-	}
+	paris := permit.Paris
 	w := RenewalWindow{OpensDaysBefore: 120, ClosesDaysBefore: 60}
 
 	// 00:30 in Paris on the 120th day is still the previous day in UTC.

@@ -160,7 +160,7 @@ func (s *sim) assess(ctx context.Context, p *person) error {
 	if err != nil {
 		return err
 	}
-	w := s.rules.RenewalWindow.Assess(pm.ValidTo, a.SubmittedAt.In(paris))
+	w := s.rules.RenewalWindow.Assess(pm.ValidTo, a.SubmittedAt.In(permit.Paris))
 	p.inTime, p.lastDay = w.Status != rules.WindowLate, s.days.of(pm.ValidTo)
 	return nil
 }

@@ -13,15 +13,6 @@ import (
 // never is the day of an event that does not happen.
 const never = math.MaxInt32
 
-// paris is where the prefectures count days.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic("simulate: no Europe/Paris time zone: " + err.Error())
-	}
-	return loc
-}()
-
 // calendar numbers simulated days from the first one (day 0).
 type calendar struct{ start time.Time }
 
@@ -37,7 +28,7 @@ func (c calendar) of(t time.Time) int {
 
 // today returns the Paris day the clock is on.
 func (c calendar) today(clk clock.Clock) int {
-	t := clk.Now().In(paris)
+	t := clk.Now().In(permit.Paris)
 	return c.of(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
 }
 

@@ -295,7 +295,7 @@ func (db *DB) Application(ctx context.Context, id int64) (*permit.Application, e
 // OpenApplicationOnGround returns the person's application on a ground
 // that is still open, or ENOTFOUND.
 func (db Files) OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error) {
-	apps, err := db.applications(ctx, `WHERE person_id = ? AND ground = ? AND state NOT IN ('handed_over', 'unfavourable', 'withdrawn', 'closed')`, personID, string(ground))
+	apps, err := db.applications(ctx, `WHERE person_id = ? AND ground = ? AND state NOT IN (`+stateList(permit.EndStates())+`)`, personID, string(ground))
 	if err != nil {
 		return nil, err
 	} else if len(apps) == 0 {

@@ -106,11 +106,12 @@ func scanAttestations(ctx context.Context, tx *Tx, tail string, args ...any) ([]
 }
 
 // PendingApplicationIDs lists the applications that may be owed an
-// attestation: filed and not closed one way or another.
+// attestation: filed and not closed one way or another (the states of
+// the work queue, permit.QueueStates).
 func (db Issuance) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
 	var out []int64
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id FROM applications WHERE state IN ('submitted', 'incomplete', 'under_review', 'favourable', 'card_ready') ORDER BY id`)
+		rows, err := tx.query(ctx, `SELECT id FROM applications WHERE state IN (`+stateList(permit.QueueStates)+`) ORDER BY id`)
 		if err != nil {
 			return err
 		}

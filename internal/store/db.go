@@ -44,7 +44,7 @@ type DB struct {
 	clock   clock.Clock
 	dsn     string // the PostgreSQL URL, for components that open their own pool
 
-	rejectionMonths int // the delay of silence stored deadlines count (SetImplicitRejectionMonths)
+	delays permit.Delays // the catalogue's, which stored deadlines count with (SetDelays)
 }
 
 // Open connects to PostgreSQL when dsn is a postgres:// URL, and otherwise
@@ -140,7 +140,7 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 
-	rejectionMonths int // for refreshDue
+	delays permit.Delays // for refreshDue
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -178,7 +178,7 @@ func (db *DB) in(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func
 	if err != nil {
 		return translate(fmt.Errorf("begin: %w", err))
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.dialect, rejectionMonths: db.rejectionMonths}
+	tx := &Tx{tx: sqlTx, dialect: db.dialect, delays: db.delays}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return translate(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -16,9 +17,12 @@ import (
 // partial indexes of the queue.
 var noDeadline = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
-// SetImplicitRejectionMonths sets the delay of silence the stored
-// deadlines count (the catalogue's); until then, permit's default.
-func (db WorkQueue) SetImplicitRejectionMonths(n int) { db.rejectionMonths = n }
+// SetDelays gives the store the catalogue's legal delays
+// (rules.Catalogue.Delays), which the stored deadlines are counted with.
+// It must be called before the first write that files or changes an
+// application: the store has no legal number of its own, and refuses to
+// guess one.
+func (db *DB) SetDelays(d permit.Delays) { db.delays = d }
 
 // refreshDue recomputes an application's next deadline (due_on, due_kind)
 // from what it depends on: its state, kind and filing, the person's
@@ -98,20 +102,26 @@ func queryIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, 
 	return ids, rows.Err()
 }
 
-func queued(s permit.State) bool { return contains(permit.QueueStates, s) }
+func queued(s permit.State) bool { return slices.Contains(permit.QueueStates, s) }
 
-func contains[T comparable](xs []T, x T) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
+// stateList writes states as an SQL list of literals, for an IN clause:
+// lists of states come from permit, never typed in a query. States are
+// the domain's constants, so literals are safe; quotes are doubled all
+// the same.
+func stateList(states []permit.State) string {
+	quoted := make([]string, len(states))
+	for i, s := range states {
+		quoted[i] = "'" + strings.ReplaceAll(string(s), "'", "''") + "'"
 	}
-	return false
+	return strings.Join(quoted, ", ")
 }
 
 // deadlineInputs reads what an application's deadline depends on.
 func deadlineInputs(ctx context.Context, tx *Tx, a *permit.Application) (permit.DeadlineInputs, error) {
-	in := permit.DeadlineInputs{App: a, RejectionMonths: tx.rejectionMonths}
+	in := permit.DeadlineInputs{App: a, Delays: tx.delays}
+	if !in.Delays.Set() {
+		return in, errors.New("store: no legal delays to count deadlines with (DB.SetDelays was not called)")
+	}
 	var pm permit.Permit
 	err := tx.queryRow(ctx, `SELECT valid_to FROM permits WHERE person_id = ? ORDER BY valid_to DESC, id DESC LIMIT 1`, a.PersonID).Scan(&pm.ValidTo)
 	if err == nil {

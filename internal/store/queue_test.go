@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"github.com/sejour/sejour/internal/rules"
 	"testing"
 	"time"
 
@@ -287,6 +288,39 @@ func TestMigrationFillsExistingDeadlines(t *testing.T) {
 		wantDue(t, db, a, permit.DueImplicitRejection, "2027-03-26")
 		if queued(t, db, draft) != nil {
 			t.Fatal("the refresh queued a draft")
+		}
+	})
+}
+
+// TestDueCountsTheCatalogueDelay files a first application with the
+// shipped delay of silence and with another one, and finds the stored
+// deadline moved by the difference: the store counts with the
+// catalogue's value, and with none when it was not given one.
+func TestDueCountsTheCatalogueDelay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
+		pref, _, _, _ := fixture(t, db)
+		shipped := rules.MustLoad().Delays()
+		a := filedApp(t, db, clk, pref.ID, "first", permit.KindFirstIssue)
+		wantDue(t, db, a, permit.DueImplicitRejection, shipped.ImplicitRejection(clk.Now()).Format(time.DateOnly))
+
+		db.SetDelays(permit.Delays{ImplicitRejectionMonths: shipped.ImplicitRejectionMonths + 2})
+		b := filedApp(t, db, clk, pref.ID, "second", permit.KindFirstIssue)
+		wantDue(t, db, b, permit.DueImplicitRejection, permit.ParisDay(clk.Now()).AddDate(0, shipped.ImplicitRejectionMonths+2, 0).Format(time.DateOnly))
+
+		db.SetDelays(permit.Delays{})
+		acc := newAccount(t, db, "third@example.org")
+		p := &permit.Person{AccountID: acc.ID, GivenNames: "C", Surname: "X", PrefectureID: pref.ID}
+		if err := db.Files().SaveProfile(ctx, p, nil); err != nil {
+			t.Fatal(err)
+		}
+		actor := permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
+		c := &permit.Application{PersonID: p.ID, PrefectureID: pref.ID, Ground: "student", Kind: permit.KindFirstIssue, State: permit.StateDraft}
+		if err := db.Files().CreateApplication(ctx, c, actor); err != nil {
+			t.Fatal(err)
+		}
+		ev, _ := permit.Transition(c, permit.ActionSubmit, actor, clk.Now(), "")
+		if err := db.Files().File(ctx, c, ev, &permit.Filing{ApplicationID: c.ID, Snapshot: []byte(`{}`)}); err == nil {
+			t.Fatal("filed without the catalogue's delays")
 		}
 	})
 }

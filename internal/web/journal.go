@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/sejour/sejour/internal/permit"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -62,7 +63,7 @@ func (p *Page) Action(action string) string {
 
 // When is a moment of the trail: its day and time in Paris.
 func (p *Page) When(t time.Time) string {
-	return p.T("audit.when", p.Date(t), t.In(paris).Format("15:04:05"))
+	return p.T("audit.when", p.Date(t), t.In(permit.Paris).Format("15:04:05"))
 }
 
 // Selected tells whether the prefecture filter names id.

@@ -224,7 +224,7 @@ func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
 		started = true
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", `attachment; filename="file-attente-`+s.Clock.Now().In(paris).Format("2006-01-02")+`.csv"`)
+		h.Set("Content-Disposition", `attachment; filename="file-attente-`+s.Clock.Now().In(permit.Paris).Format("2006-01-02")+`.csv"`)
 		h.Set("Cache-Control", "no-store")
 		w.Write([]byte("\ufeff"))
 		cw.Write(cells(p.T("queue.csv.number"), p.T("queue.csv.prefecture"), p.T("queue.csv.surname"), p.T("queue.csv.given_names"),
@@ -242,7 +242,7 @@ func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
 		// The number and the days left are integers written here, the
 		// only cells not escaped: "-3" must stay a number.
 		text := cells(names[row.PrefectureID], row.Surname, row.GivenNames, p.Ground(row.Ground), p.Kind(row.Kind), p.State(row.State),
-			row.FiledAt.In(paris).Format(time.DateOnly), due)
+			row.FiledAt.In(permit.Paris).Format(time.DateOnly), due)
 		cw.Write(append(append([]string{strconv.FormatInt(row.ID, 10)}, text...), left, cells(p.DueText(row))[0]))
 		return cw.Error()
 	})

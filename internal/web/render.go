@@ -96,17 +96,7 @@ func (s *Server) page(r *http.Request, titleKey string) *Page {
 
 // Date writes a date in words in the page's language, as the day it is
 // in Paris: a filing at 23:30 UTC in winter is on the next day there.
-func (p *Page) Date(t time.Time) string { return i18n.Date(p.Lang, t.In(paris)) }
-
-// paris is the time zone dates are shown in; the time zone database is
-// embedded so this holds on any machine.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic("web: no Europe/Paris time zone: " + err.Error())
-	}
-	return loc
-}()
+func (p *Page) Date(t time.Time) string { return i18n.Date(p.Lang, t.In(permit.Paris)) }
 
 // Ground names a ground of the catalogue, or shows its id if unknown.
 func (p *Page) Ground(id permit.GroundID) string {

@@ -135,6 +135,13 @@ func (v *staffCaseView) ReviewErrors(d *permit.Document) bool {
 	return a || b
 }
 
+// Can reports whether the prefecture's staff may take action on this
+// application now, as the state machine says (permit.Allowed): the page
+// offers a form only where the action would be accepted.
+func (v *staffCaseView) Can(action permit.Action) bool {
+	return permit.Allowed(v.Case.App.State, action, permit.ActorAgent)
+}
+
 // Rejections are the reasons a document may be rejected for.
 func (v *staffCaseView) Rejections() []string { return permit.DocumentRejections }
 

@@ -91,6 +91,6 @@ func (p *Page) RefusalReason(code string) string { return p.T("refusal.reason." 
 
 // AppointmentWhen writes an appointment's day and hour, in Paris time.
 func (p *Page) AppointmentWhen(ap *permit.Appointment) string {
-	t := ap.StartsAt.In(paris)
+	t := ap.StartsAt.In(permit.Paris)
 	return p.T("card.when", i18n.Date(p.Lang, t), t.Format("15:04"))
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"github.com/sejour/sejour/internal/rules"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -44,6 +45,7 @@ func SQLite(t testing.TB, clk clock.Clock) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetDelays(rules.MustLoad().Delays())
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +96,7 @@ func Postgres(t testing.TB, clk clock.Clock) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetDelays(rules.MustLoad().Delays())
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
