@@ -73,14 +73,14 @@ type documentKind struct {
 // All three kinds come from the same article.
 var documentKinds = map[permit.AttestationKind]documentKind{
 	permit.AttestationExtension: {
-		basis:             rules.Text{FR: "article R." + nbsp + "431-15-1 du CESEDA", EN: "Article R. 431-15-1 CESEDA"},
+		basis:             rules.Text{"fr": "article R." + nbsp + "431-15-1 du CESEDA", "en": "Article R. 431-15-1 CESEDA"},
 		withExpiredPermit: true,
 	},
 	permit.AttestationFavourable: {
-		basis: rules.Text{FR: "article R." + nbsp + "431-15-1 du CESEDA", EN: "Article R. 431-15-1 CESEDA"},
+		basis: rules.Text{"fr": "article R." + nbsp + "431-15-1 du CESEDA", "en": "Article R. 431-15-1 CESEDA"},
 		note: rules.Text{
-			FR: "Demande acceptée" + nbsp + ": votre carte de séjour est en cours de fabrication.",
-			EN: "Application granted: your residence permit card is being made.",
+			"fr": "Demande acceptée" + nbsp + ": votre carte de séjour est en cours de fabrication.",
+			"en": "Application granted: your residence permit card is being made.",
 		},
 	},
 }
@@ -110,7 +110,7 @@ func (d *Document) Validate() error {
 	need(strings.TrimSpace(d.BirthDate) != "", "birth date is empty")
 	need(strings.TrimSpace(d.Nationality) != "", "nationality is empty")
 	need(strings.TrimSpace(d.Prefecture) != "", "prefecture is empty")
-	need(d.Ground.FR != "" && d.Ground.EN != "", "ground name is missing in French or English")
+	need(d.Ground["fr"] != "" && d.Ground["en"] != "", "ground name is missing in French or English")
 	need(d.ApplicationKind.Valid(), "application kind "+string(d.ApplicationKind)+" is unknown")
 	need(!d.ValidFrom.IsZero(), "first valid day is zero")
 	need(!d.ValidUntil.IsZero(), "last valid day is zero")
