@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,9 +67,10 @@ func verifyOffline(args []string, out io.Writer) error {
 	t := func(key string, a ...any) string { return strings.ReplaceAll(tr.T(*lang, key, a...), "\u00a0", " ") }
 	res, err := seal.Checker{Keys: set}.Check(strings.TrimSpace(fs.Arg(0)), clock.System{}.Now())
 	if err != nil {
-		outcome := "forged"
-		if key, _ := permit.ErrorMessage(err); key == "verify.malformed" {
-			outcome = "malformed"
+		outcome := permit.CodeForged
+		var bad *permit.CodeError
+		if errors.As(err, &bad) {
+			outcome = bad.Outcome
 		}
 		fmt.Fprintln(out, t("verify.outcome."+outcome))
 		return &exitError{2, t("verify.explain." + outcome)}
