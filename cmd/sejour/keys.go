@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,9 +45,13 @@ func verifyOffline(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(out)
 	keysFile := fs.String("keys", "", "the key set, as saved from /.well-known/sejour/keys.json")
-	lang := fs.String("lang", "fr", "language of the answer: fr or en")
+	tr := i18n.MustLoad()
+	lang := fs.String("lang", i18n.Default, "language of the answer: one of "+strings.Join(tr.Langs(), ", "))
 	if err := fs.Parse(args); err != nil {
 		return &exitError{3, err.Error()}
+	}
+	if !tr.Known(*lang) {
+		return &exitError{3, fmt.Sprintf("unknown language %q: one of %s", *lang, strings.Join(tr.Langs(), ", "))}
 	}
 	if *keysFile == "" || fs.NArg() != 1 {
 		return &exitError{3, "usage: sejour verify --keys FILE CODE"}
@@ -59,13 +64,13 @@ func verifyOffline(args []string, out io.Writer) error {
 	if err != nil {
 		return &exitError{3, fmt.Sprintf("the key set does not parse: %v", err)}
 	}
-	tr := i18n.MustLoad()
 	t := func(key string, a ...any) string { return strings.ReplaceAll(tr.T(*lang, key, a...), "\u00a0", " ") }
 	res, err := seal.Checker{Keys: set}.Check(strings.TrimSpace(fs.Arg(0)), clock.System{}.Now())
 	if err != nil {
-		outcome := "forged"
-		if key, _ := permit.ErrorMessage(err); key == "verify.malformed" {
-			outcome = "malformed"
+		outcome := permit.CodeForged
+		var bad *permit.CodeError
+		if errors.As(err, &bad) {
+			outcome = bad.Outcome
 		}
 		fmt.Fprintln(out, t("verify.outcome."+outcome))
 		return &exitError{2, t("verify.explain." + outcome)}

@@ -136,6 +136,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Tr, err = i18n.Load(); err != nil {
 		return err
 	}
+	if err := m.Rules.CheckLangs(m.Tr.Langs()); err != nil {
+		return err // a language offered must be the catalogue's too
+	}
 	params := m.PasswordParams
 	if params == (password.Params{}) {
 		params = password.DefaultParams

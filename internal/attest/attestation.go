@@ -75,7 +75,7 @@ var documentKinds = map[permit.AttestationKind]documentKind{
 	permit.AttestationFavourable: {note: "pdf.attestation.note.favourable_decision"},
 }
 
-// Validatefield that is missing or malformed, at once. An
+// Validate reports every field that is missing or malformed, at once. An
 // attestation is shown to employers and officials as proof: printing one
 // with a blank where a right or a date should be would do its holder
 // harm.
@@ -100,7 +100,7 @@ func (d *Document) Validate() error {
 	need(strings.TrimSpace(d.BirthDate) != "", "birth date is empty")
 	need(strings.TrimSpace(d.Nationality) != "", "nationality is empty")
 	need(strings.TrimSpace(d.Prefecture) != "", "prefecture is empty")
-	need(d.Ground.FR != "" && d.Ground.EN != "", "ground name is missing in French or English")
+	need(d.Ground["fr"] != "" && d.Ground["en"] != "", "ground name is missing in French or English")
 	need(d.ApplicationKind.Valid(), "application kind "+string(d.ApplicationKind)+" is unknown")
 	need(!d.ValidFrom.IsZero(), "first valid day is zero")
 	need(!d.ValidUntil.IsZero(), "last valid day is zero")

@@ -115,7 +115,7 @@ func (t wording) text(lang, key string, args ...any) string {
 
 // both is a message in French and in English.
 func (t wording) both(key string, args ...any) rules.Text {
-	return rules.Text{FR: t.text("fr", key, args...), EN: t.text("en", key, args...)}
+	return rules.Text{"fr": t.text("fr", key, args...), "en": t.text("en", key, args...)}
 }
 
 // day writes the calendar day of d in words, in one piece.
@@ -132,8 +132,8 @@ func (t wording) title(d *Document) rules.Text { return t.both("attestation_kind
 func describeDocument(s *sheet, d *Document, t wording) {
 	p := s.pdf
 	title := t.title(d)
-	p.SetTitle(printable(title.FR+" / "+title.EN+" "+d.Number), true)
-	p.SetSubject(printable(title.FR+" / "+title.EN), true)
+	p.SetTitle(printable(title["fr"]+" / "+title["en"]+" "+d.Number), true)
+	p.SetSubject(printable(title["fr"]+" / "+title["en"]), true)
 	p.SetAuthor(printable(d.Prefecture), true)
 	p.SetCreator("sejour", true)
 	p.SetLang("fr-FR")
@@ -142,7 +142,7 @@ func describeDocument(s *sheet, d *Document, t wording) {
 	p.SetCreationDate(d.IssuedAt.UTC())
 	p.SetModificationDate(d.IssuedAt.UTC())
 	p.AliasNbPages("{nb}")
-	running := title.FR + " / " + title.EN + " · N°" + nbsp + d.Number + " · version " + strconv.Itoa(d.Version)
+	running := title["fr"] + " / " + title["en"] + " · N°" + nbsp + d.Number + " · version " + strconv.Itoa(d.Version)
 	p.SetHeaderFunc(func() {
 		if p.PageNo() == 1 {
 			return
@@ -175,26 +175,26 @@ func documentTitle(s *sheet, d *Document, t wording) {
 	s.rule(ink, 0.5)
 	s.space(3.5)
 	s.row(cell{w: s.width, paras: []para{
-		{text: title.FR, st: stDocTitle, after: 0.5},
-		{text: title.EN, st: style{size: 12.5, colour: muted}, after: 1.5},
+		{text: title["fr"], st: stDocTitle, after: 0.5},
+		{text: title["en"], st: style{size: 12.5, colour: muted}, after: 1.5},
 	}})
-	version := rules.Text{FR: "Version " + strconv.Itoa(d.Version), EN: "Version " + strconv.Itoa(d.Version)}
+	version := rules.Text{"fr": "Version " + strconv.Itoa(d.Version), "en": "Version " + strconv.Itoa(d.Version)}
 	if d.Version > 1 {
-		version.FR += " (remplace les précédentes)"
-		version.EN += " (replaces earlier ones)"
+		version["fr"] += " (remplace les précédentes)"
+		version["en"] += " (replaces earlier ones)"
 	}
 	basis := t.both("pdf.attestation.basis")
 	w := (s.width - 8) / 2
 	s.row(
 		cell{w: w, paras: []para{
-			{text: version.FR, st: stStrong},
+			{text: version["fr"], st: stStrong},
 			{text: "Délivrée le " + dateTimeInWords(d.IssuedAt, "fr"), st: stBody},
-			{text: "Base légale" + nbsp + ": " + basis.FR, st: stBody},
+			{text: "Base légale" + nbsp + ": " + basis["fr"], st: stBody},
 		}},
 		cell{x: w + 8, w: w, paras: []para{
-			{text: version.EN, st: style{bold: true, size: stStrong.size, colour: muted}},
+			{text: version["en"], st: style{bold: true, size: stStrong.size, colour: muted}},
 			{text: "Issued on " + dateTimeInWords(d.IssuedAt, "en"), st: stBodyEN},
-			{text: "Legal basis: " + basis.EN, st: stBodyEN},
+			{text: "Legal basis: " + basis["en"], st: stBodyEN},
 		}},
 	)
 	s.space(4.5)
@@ -203,13 +203,13 @@ func documentTitle(s *sheet, d *Document, t wording) {
 // documentHolder prints the holder's identity and the application, in
 // a grid of four columns.
 func documentHolder(s *sheet, d *Document, t wording) {
-	born := rules.Text{FR: d.BirthDate, EN: d.BirthDate}
+	born := rules.Text{"fr": d.BirthDate, "en": d.BirthDate}
 	if b, ok := parseDay(d.BirthDate); ok {
-		born = rules.Text{FR: DateInWords(b, "fr"), EN: DateInWords(b, "en")}
+		born = rules.Text{"fr": DateInWords(b, "fr"), "en": DateInWords(b, "en")}
 	}
 	foreigner := []para{{text: d.ForeignerNumber, st: stValue}}
 	if d.ForeignerNumber == "" {
-		foreigner = both(rules.Text{FR: "Pas encore attribué", EN: "Not yet assigned"})
+		foreigner = both(rules.Text{"fr": "Pas encore attribué", "en": "Not yet assigned"})
 	}
 	row1 := []cell{
 		s.field(0, 4, "Nom / Surname", para{text: d.Surname, st: stStrong}),
@@ -247,12 +247,12 @@ func documentRights(s *sheet, d *Document, t wording) {
 	validity := style{bold: true, size: 11.5, colour: ink}
 	validityEN := style{bold: true, size: 11.5, colour: muted}
 	valid := rules.Text{
-		FR: t.text("fr", "attestations.validity", day("fr", d.ValidFrom), day("fr", d.ValidUntil)),
-		EN: t.text("en", "attestations.validity", day("en", d.ValidFrom), day("en", d.ValidUntil)),
+		"fr": t.text("fr", "attestations.validity", day("fr", d.ValidFrom), day("fr", d.ValidUntil)),
+		"en": t.text("en", "attestations.validity", day("en", d.ValidFrom), day("en", d.ValidUntil)),
 	}
 	rows := [][]cell{
 		pair(para{text: "Ce que prouve cette attestation", st: head, after: 1.5}, para{text: "What this attestation proves", st: head, after: 1.5}),
-		pair(para{text: valid.FR, st: validity, after: 2}, para{text: valid.EN, st: validityEN, after: 2}),
+		pair(para{text: valid["fr"], st: validity, after: 2}, para{text: valid["en"], st: validityEN, after: 2}),
 	}
 	fr := d.Rights.Words(func(key string, args ...any) string { return t.text("fr", key, args...) }, func(x time.Time) string { return day("fr", x) })
 	en := d.Rights.Words(func(key string, args ...any) string { return t.text("en", key, args...) }, func(x time.Time) string { return day("en", x) })
@@ -267,11 +267,11 @@ func documentRights(s *sheet, d *Document, t wording) {
 	strong := style{bold: true, size: 10.5, colour: rightsInk}
 	if d.withExpiredPermit() {
 		with := t.both("pdf.attestation.with_expired_permit")
-		rows = append(rows, pair(para{text: with.FR, st: strong}, para{text: with.EN, st: strong}))
+		rows = append(rows, pair(para{text: with["fr"], st: strong}, para{text: with["en"], st: strong}))
 	}
 	if key := documentKinds[d.Kind].note; key != "" {
 		note := t.both(key)
-		rows = append(rows, pair(para{text: note.FR, st: strong}, para{text: note.EN, st: strong}))
+		rows = append(rows, pair(para{text: note["fr"], st: strong}, para{text: note["en"], st: strong}))
 	}
 	s.boxed(frame{border: rightsInk, fill: rightsFill, lineWidth: 1.2, pad: pad}, rows...)
 	s.space(4.5)
@@ -358,14 +358,14 @@ func codeCell(s *sheet, code string, w float64) cell {
 		chars = chars[perLine:]
 	}
 	lines = append(lines, string(chars))
-	label := rules.Text{FR: "Code à saisir si le scan échoue", EN: "Code to type if scanning fails"}
+	label := rules.Text{"fr": "Code à saisir si le scan échoue", "en": "Code to type if scanning fails"}
 	if strings.Contains(code, " ") {
-		label.FR += " (␣" + nbsp + "=" + nbsp + "espace)"
-		label.EN += " (␣" + nbsp + "=" + nbsp + "space)"
+		label["fr"] += " (␣" + nbsp + "=" + nbsp + "espace)"
+		label["en"] += " (␣" + nbsp + "=" + nbsp + "space)"
 	}
 	return cell{w: w, paras: []para{
-		{text: label.FR, st: stCodeLabel},
-		{text: label.EN, st: stCodeLabel, after: 0.8},
+		{text: label["fr"], st: stCodeLabel},
+		{text: label["en"], st: stCodeLabel, after: 0.8},
 		{text: strings.Join(lines, "\n"), st: stCode},
 	}}
 }

@@ -41,7 +41,7 @@ func sampleAttestation() *Document {
 		ForeignerNumber: "7501234567",
 		Nationality:     "Sénégalaise (SEN)",
 		Prefecture:      "Préfecture des Bouches-du-Rhône",
-		Ground:          rules.Text{FR: "Étudiant « master » (ressources ≥ 615 € par mois)", EN: "Student “master’s” (resources ≥ €615 a month)"},
+		Ground:          rules.Text{"fr": "Étudiant « master » (ressources ≥ 615 € par mois)", "en": "Student “master’s” (resources ≥ €615 a month)"},
 		ApplicationKind: permit.KindRenewal,
 		ValidFrom:       time.Date(2027, 4, 1, 0, 0, 0, 0, cest),
 		ValidUntil:      until,
@@ -62,7 +62,7 @@ func sampleFavourable() *Document {
 	d := sampleAttestation()
 	d.Kind, d.Number, d.Version = permit.AttestationFavourable, "ADF-2027-000077", 1
 	d.ApplicationKind = permit.KindFirstIssue
-	d.Ground = rules.Text{FR: "Vie privée et familiale", EN: "Private and family life"}
+	d.Ground = rules.Text{"fr": "Vie privée et familiale", "en": "Private and family life"}
 	d.ForeignerNumber = ""
 	d.Rights.Work = rules.Work{Kind: rules.WorkFull}
 	d.Rights.TravelReentry = false
@@ -262,7 +262,7 @@ func TestRenderAttestationRejectsIncompleteDocument(t *testing.T) {
 		{"no birth date", func(d *Document) { d.BirthDate = "" }, "birth date is empty"},
 		{"no nationality", func(d *Document) { d.Nationality = "" }, "nationality is empty"},
 		{"no prefecture", func(d *Document) { d.Prefecture = "" }, "prefecture is empty"},
-		{"ground in French only", func(d *Document) { d.Ground.EN = "" }, "ground name is missing"},
+		{"ground in French only", func(d *Document) { d.Ground["en"] = "" }, "ground name is missing"},
 		{"unknown application kind", func(d *Document) { d.ApplicationKind = "duplicate" }, "application kind duplicate is unknown"},
 		{"no first day", func(d *Document) { d.ValidFrom = time.Time{} }, "first valid day is zero"},
 		{"no last day", func(d *Document) { d.ValidUntil = time.Time{} }, "last valid day is zero"},

@@ -41,7 +41,7 @@ func ReceiptFromCase(rc *casework.Receipt, cat *rules.Catalogue) *Receipt {
 		r.ImplicitRejectionDate = *c.Rejection
 	}
 	for _, d := range rc.Docs {
-		name := rules.Text{FR: d.Slot, EN: d.Slot}
+		name := rules.Text{"fr": d.Slot, "en": d.Slot}
 		if doc, ok := cat.Document(d.Slot); ok {
 			name = doc.Name
 		}

@@ -72,9 +72,9 @@ type FiledDocument struct {
 
 // kindNames are the printed names of the kinds of application.
 var kindNames = map[permit.Kind]rules.Text{
-	permit.KindFirstIssue:     {FR: "Première demande", EN: "First application"},
-	permit.KindRenewal:        {FR: "Renouvellement", EN: "Renewal"},
-	permit.KindChangeOfStatus: {FR: "Changement de statut", EN: "Change of status"},
+	permit.KindFirstIssue:     {"fr": "Première demande", "en": "First application"},
+	permit.KindRenewal:        {"fr": "Renouvellement", "en": "Renewal"},
+	permit.KindChangeOfStatus: {"fr": "Changement de statut", "en": "Change of status"},
 }
 
 // digestChars is how many hex characters of a file's SHA-256 digest the
@@ -97,12 +97,12 @@ func (r *Receipt) Validate() error {
 	need(strings.TrimSpace(r.Prefecture) != "", "prefecture is empty")
 	_, known := kindNames[r.Kind]
 	need(known, "kind "+string(r.Kind)+" is unknown")
-	need(r.Ground.FR != "" && r.Ground.EN != "", "ground name is missing in French or English")
+	need(r.Ground["fr"] != "" && r.Ground["en"] != "", "ground name is missing in French or English")
 	need(!r.SubmittedAt.IsZero(), "filing time is zero")
 	need(r.ImplicitRejectionDate.After(r.SubmittedAt), "implicit rejection date is not after the filing")
 	need(r.FeeStamp == "" || len(stampDigits(r.FeeStamp)) == 16, "fee stamp is not 16 digits")
 	for i, d := range r.Documents {
-		need(d.Name.FR != "" && d.Name.EN != "", "document "+strconv.Itoa(i+1)+" has no name in French or English")
+		need(d.Name["fr"] != "" && d.Name["en"] != "", "document "+strconv.Itoa(i+1)+" has no name in French or English")
 		need(d.FileName != "", "document "+strconv.Itoa(i+1)+" has no file name")
 		need(isHex(d.SHA256) && len(d.SHA256) >= digestChars, "document "+strconv.Itoa(i+1)+" has no SHA-256 digest")
 	}

@@ -207,18 +207,18 @@ func (s *sheet) field(col, n int, label string, values ...para) cell {
 
 // both is a value in French, then in English.
 func both(t rules.Text) []para {
-	return []para{{text: t.FR, st: stValue}, {text: t.EN, st: stValueEN}}
+	return []para{{text: t["fr"], st: stValue}, {text: t["en"], st: stValueEN}}
 }
 
 // receiptHolder prints the holder's civil identity.
 func receiptHolder(s *sheet, r *Receipt) {
-	born := rules.Text{FR: r.BirthDate, EN: r.BirthDate}
+	born := rules.Text{"fr": r.BirthDate, "en": r.BirthDate}
 	if t, ok := parseDay(r.BirthDate); ok {
-		born = rules.Text{FR: DateInWords(t, "fr"), EN: DateInWords(t, "en")}
+		born = rules.Text{"fr": DateInWords(t, "fr"), "en": DateInWords(t, "en")}
 	}
 	foreigner := []para{{text: r.ForeignerNumber, st: stValue}}
 	if r.ForeignerNumber == "" {
-		foreigner = both(rules.Text{FR: "Pas encore attribué", EN: "Not yet assigned"})
+		foreigner = both(rules.Text{"fr": "Pas encore attribué", "en": "Not yet assigned"})
 	}
 	row1 := []cell{
 		s.field(0, 3, "Nom / Surname", para{text: r.Surname, st: stStrong}),
@@ -240,7 +240,7 @@ func receiptHolder(s *sheet, r *Receipt) {
 func receiptApplication(s *sheet, r *Receipt) {
 	stamp := []para{{text: maskedStamp(r.FeeStamp), st: stValue}, {text: "4 derniers chiffres / last 4 digits", st: stValueEN}}
 	if r.FeeStamp == "" {
-		stamp = both(rules.Text{FR: "Aucun timbre enregistré", EN: "No stamp recorded"})
+		stamp = both(rules.Text{"fr": "Aucun timbre enregistré", "en": "No stamp recorded"})
 	}
 	row1 := []cell{
 		s.field(0, 3, "Type de demande / Application type", both(kindNames[r.Kind])...),
@@ -329,7 +329,7 @@ func receiptDocuments(s *sheet, r *Receipt) {
 	}
 	s.heading("Pièces déposées", "Documents filed", s.rowHeight(header)+2+first)
 	if len(rows) == 0 {
-		s.row(cell{w: s.width, paras: both(rules.Text{FR: "Aucune pièce déposée.", EN: "No document filed."})})
+		s.row(cell{w: s.width, paras: both(rules.Text{"fr": "Aucune pièce déposée.", "en": "No document filed."})})
 		s.space(5)
 		return
 	}

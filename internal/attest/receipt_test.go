@@ -26,7 +26,7 @@ func sampleReceipt() *Receipt {
 	cet := time.FixedZone("CET", 3600)
 	filed := time.Date(2026, 7, 26, 10, 42, 0, 0, cest)
 	doc := func(fr, en, file, sum string) FiledDocument {
-		return FiledDocument{Name: rules.Text{FR: fr, EN: en}, FileName: file, SHA256: sum}
+		return FiledDocument{Name: rules.Text{"fr": fr, "en": en}, FileName: file, SHA256: sum}
 	}
 	return &Receipt{
 		Number:          "DEP-2026-000123",
@@ -39,7 +39,7 @@ func sampleReceipt() *Receipt {
 		ForeignerNumber: "7501234567",
 		Prefecture:      "Préfecture de la Gironde",
 		Kind:            permit.KindRenewal,
-		Ground:          rules.Text{FR: "Étudiant", EN: "Student"},
+		Ground:          rules.Text{"fr": "Étudiant", "en": "Student"},
 		SubmittedAt:     filed,
 		Documents: []FiledDocument{
 			doc("Passeport", "Passport", "passeport.pdf", "3f2a9c01be77d1c4a0e8b2f6c3d9e1a7b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0"),
@@ -177,7 +177,7 @@ func TestRenderReceiptRejectsIncompleteReceipt(t *testing.T) {
 		{"no name", func(r *Receipt) { r.Surname, r.GivenNames = "", "" }, "holder has no name"},
 		{"no prefecture", func(r *Receipt) { r.Prefecture = "" }, "prefecture is empty"},
 		{"unknown kind", func(r *Receipt) { r.Kind = "duplicate" }, "kind duplicate is unknown"},
-		{"ground in French only", func(r *Receipt) { r.Ground.EN = "" }, "ground name is missing"},
+		{"ground in French only", func(r *Receipt) { r.Ground["en"] = "" }, "ground name is missing"},
 		{"deadline before filing", func(r *Receipt) { r.ImplicitRejectionDate = r.SubmittedAt.AddDate(0, -1, 0) }, "implicit rejection date"},
 		{"short stamp", func(r *Receipt) { r.FeeStamp = "1234" }, "fee stamp is not 16 digits"},
 		{"document without digest", func(r *Receipt) { r.Documents[2].SHA256 = "xyz" }, "document 3 has no SHA-256 digest"},
@@ -229,7 +229,7 @@ func hugeReceipt() *Receipt {
 	r.Documents = nil
 	for i := 1; i <= 60; i++ {
 		d := doc
-		d.Name.FR = "Pièce complémentaire n° " + strconv.Itoa(i)
+		d.Name = rules.Text{"fr": "Pièce complémentaire n° " + strconv.Itoa(i), "en": doc.Name["en"]}
 		d.FileName = strings.Repeat("scan", 10*(i%3)) + "-" + strconv.Itoa(i) + ".pdf"
 		r.Documents = append(r.Documents, d)
 	}

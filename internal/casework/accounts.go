@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/sejour/sejour/internal/clock"
-	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -142,7 +141,7 @@ func (s *Accounts) SignUp(ctx context.Context, f SignUpForm) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	lang := i18n.Supported(f.Lang)
+	lang := s.Tr.Supported(f.Lang)
 	hash, err := s.hash(ctx, f.Password)
 	if err != nil {
 		return err

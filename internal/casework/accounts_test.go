@@ -56,6 +56,13 @@ func (f *fakeStore) IssueToken(_ context.Context, tok *permit.Token, m *permit.M
 
 type keys struct{}
 
+func (keys) Supported(lang string) string {
+	if lang == "en" {
+		return lang
+	}
+	return "fr"
+}
+
 func (keys) T(lang, key string, args ...any) string {
 	s := lang + ":" + key
 	for _, a := range args {

@@ -18,9 +18,12 @@ type MailQueue interface {
 	MailQueued(ctx context.Context, id int64) error
 }
 
-// Translator renders a translation key in a language.
+// Translator renders a translation key in a language. Supported returns
+// the language when the portal offers it, else the default (French): the
+// list of languages is the translation catalogue's.
 type Translator interface {
 	T(lang, key string, args ...any) string
+	Supported(lang string) string
 }
 
 // NewSecret returns a random, URL-safe secret (for a session cookie or a

@@ -350,7 +350,7 @@ func (s *Counter) Claim(ctx context.Context, acc *permit.Account, code string) (
 			return nil, err
 		}
 		if strings.TrimSpace(own.Surname+own.GivenNames) != "" || len(apps) > 0 {
-			return nil, permit.Errorf(permit.ECONFLICT, "claim.error.has_profile")
+			return nil, &permit.ClaimBlockedError{Person: own.ID}
 		}
 		empty = own.ID
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {

@@ -8,6 +8,7 @@ import (
 	_ "time/tzdata" // Europe/Paris everywhere
 
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/upload"
@@ -186,7 +187,8 @@ func (s *core) applicantSide(ctx context.Context, acc *permit.Account, appID int
 // an account; "" when there is none, and the mail is not written.
 func (s *core) recipient(ctx context.Context, p *permit.Person) (to, lang string, err error) {
 	if p.AccountID == 0 {
-		return p.ContactEmail, "fr", nil
+		// No account, so no chosen language: the default, French.
+		return p.ContactEmail, i18n.Default, nil
 	}
 	acc, err := s.People.AccountByID(ctx, p.AccountID)
 	if err != nil {

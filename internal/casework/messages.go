@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -91,7 +92,9 @@ func (s *Messages) messageMails(ctx context.Context, from *permit.Account, a *pe
 	staffLink := s.BaseURL + "/agent/demandes/" + itoa(a.ID)
 	var out []*permit.Mail
 	for _, to := range addrs {
-		out = append(out, &permit.Mail{To: to, Subject: s.Tr.T("fr", "mail.staff_message.subject", itoa(a.ID)), Text: s.Tr.T("fr", "mail.staff_message.body", staffLink)})
+		// The prefecture works in French (i18n.Default), whatever the
+		// applicant's language.
+		out = append(out, &permit.Mail{To: to, Subject: s.Tr.T(i18n.Default, "mail.staff_message.subject", itoa(a.ID)), Text: s.Tr.T(i18n.Default, "mail.staff_message.body", staffLink)})
 	}
 	if len(out) == 0 {
 		// No one to tell yet: the message is kept in the thread all the same.

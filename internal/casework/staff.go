@@ -42,7 +42,7 @@ func (f *StaffForm) account(known []*permit.Prefecture) (*permit.Account, error)
 	if key := checkEmail(f.Email); key != "" {
 		errs["email"] = key
 	}
-	a := &permit.Account{Email: f.Email, Lang: i18n.Supported(f.Lang)}
+	a := &permit.Account{Email: f.Email, Lang: f.Lang}
 	switch f.Title {
 	case TitleAgent, TitleSupervisor:
 		a.Role, a.Supervisor = permit.RoleAgent, f.Title == TitleSupervisor
@@ -101,6 +101,7 @@ func (s *Accounts) CreateStaff(ctx context.Context, actor *permit.Account, f Sta
 	if err != nil {
 		return nil, err
 	}
+	a.Lang = s.Tr.Supported(a.Lang)
 	secret, tokHash := NewSecret()
 	tok := &permit.Token{Hash: tokHash, Purpose: permit.TokenResetPassword, ExpiresAt: s.Clock.Now().Add(InviteTTL)}
 	m := s.mail(a.Lang, permit.NormalizeEmail(a.Email), "staffauth.mail.invite", s.BaseURL+"/reinitialiser/"+secret)

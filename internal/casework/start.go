@@ -23,8 +23,10 @@ func (s *Applications) Start(ctx context.Context, acc *permit.Account, f StartFo
 		return nil, errNotFound
 	}
 	p, err := s.People.PersonByAccount(ctx, acc.ID)
-	if permit.ErrorCode(err) == permit.ENOTFOUND || (err == nil && p.PrefectureID == 0) {
-		return nil, permit.Errorf(permit.EINVALID, "start.error.profile_first")
+	if err == nil && p.PrefectureID == 0 {
+		return nil, &permit.ProfileFirstError{Person: p.ID}
+	} else if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil, &permit.ProfileFirstError{}
 	} else if err != nil {
 		return nil, err
 	}
@@ -54,7 +56,7 @@ func (s *Applications) open(ctx context.Context, p *permit.Person, f StartForm, 
 		return nil, err
 	}
 	if open, err := s.Store.OpenApplicationOnGround(ctx, p.ID, f.Ground); err == nil {
-		return nil, permit.Errorf(permit.ECONFLICT, "start.error.duplicate", open.ID)
+		return nil, &permit.DuplicateError{Ground: f.Ground, Existing: open.ID}
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return nil, err
 	}
@@ -63,7 +65,7 @@ func (s *Applications) open(ctx context.Context, p *permit.Person, f StartForm, 
 		if permit.ErrorCode(err) == permit.ECONFLICT {
 			// Two drafts started at once on one ground: the index kept one.
 			if open, err := s.Store.OpenApplicationOnGround(ctx, p.ID, f.Ground); err == nil {
-				return nil, permit.Errorf(permit.ECONFLICT, "start.error.duplicate", open.ID)
+				return nil, &permit.DuplicateError{Ground: f.Ground, Existing: open.ID}
 			}
 		}
 		return nil, err

@@ -152,9 +152,7 @@ func (s *Reports) reportFromForm(ctx context.Context, acc *permit.Account, f Rep
 			r.Lang = acc.Lang
 		}
 	}
-	if r.Lang != "en" {
-		r.Lang = "fr"
-	}
+	r.Lang = s.Tr.Supported(r.Lang)
 	return r, s.linkReport(ctx, acc, r, f.Application)
 }
 

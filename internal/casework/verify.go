@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -57,11 +58,9 @@ func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, erro
 	}
 	res, err := s.Codes.Check(code, s.Clock.Now().In(permit.Paris))
 	if err != nil {
-		switch key, _ := permit.ErrorMessage(err); key {
-		case "verify.forged":
-			return &Verification{Outcome: "forged"}, nil
-		case "verify.malformed":
-			return &Verification{Outcome: "malformed"}, nil
+		var bad *permit.CodeError
+		if errors.As(err, &bad) {
+			return &Verification{Outcome: bad.Outcome}, nil
 		}
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func TestEveryStateHasANextStep(t *testing.T) {
 		if step.Actor != permit.ActorApplicant && step.Actor != permit.ActorAgent {
 			t.Errorf("%s: nobody acts next (%q)", st, step.Actor)
 		}
-		for _, lang := range i18n.Langs {
+		for _, lang := range tr.Langs() {
 			if !tr.Has(lang, step.Key) {
 				t.Errorf("%s: next step %q has no %s text", st, step.Key, lang)
 			}

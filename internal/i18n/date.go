@@ -1,22 +1,28 @@
 package i18n
 
 import (
+	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
-var months = map[string][12]string{
-	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
-	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+// Date writes a civil date in words, as people read it in lang: "1er mars
+// 2027", "26 novembre 2026", "26 November 2026". The words and their order
+// are data: "date.long" takes the day, the month's name and the year;
+// "date.day_one" is how the first of a month is written; "date.month.01"
+// to "date.month.12" name the months.
+func (c *Catalogue) Date(lang string, t time.Time) string {
+	day := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		day = c.T(lang, "date.day_one")
+	}
+	month := c.T(lang, fmt.Sprintf("date.month.%02d", int(t.Month())))
+	return c.T(lang, "date.long", day, month, t.Year())
 }
 
-// Date writes a civil date in words, as people read it: "1er mars 2027",
-// "26 novembre 2026", "26 November 2026".
-func Date(lang string, t time.Time) string {
-	lang = Supported(lang)
-	d := strconv.Itoa(t.Day())
-	if lang == "fr" && t.Day() == 1 {
-		d = "1er"
-	}
-	return d + " " + months[lang][t.Month()-1] + " " + strconv.Itoa(t.Year())
-}
+var embedded = sync.OnceValue(MustLoad)
+
+// Date is Catalogue.Date on the embedded catalogue, for code that prints
+// without a catalogue at hand (the PDFs).
+func Date(lang string, t time.Time) string { return embedded().Date(lang, t) }

@@ -17,9 +17,13 @@ func TestDate(t *testing.T) {
 		{"en", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), "1 March 2027"},
 		{"xx", time.Date(2027, 2, 14, 0, 0, 0, 0, time.UTC), "14 février 2027"},
 	}
+	c := MustLoad()
 	for _, tt := range tests {
-		if got := Date(tt.lang, tt.t); got != tt.want {
+		if got := c.Date(tt.lang, tt.t); got != tt.want {
 			t.Errorf("Date(%s, %v) = %q, want %q", tt.lang, tt.t, got, tt.want)
+		}
+		if got := Date(tt.lang, tt.t); got != tt.want {
+			t.Errorf("package Date(%s, %v) = %q, want %q", tt.lang, tt.t, got, tt.want)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 // Package i18n is the translation catalogue. Every string a user reads
-// comes from it; French is the default and English is complete, which a
-// test in package web checks against the source.
+// comes from it. The languages are data: each directory
+// locales/<lang>/ is one supported language, named by its BCP 47 tag, and
+// names itself under the key "lang.name". French is the default and the
+// fallback; every other language is complete, which a test in package web
+// checks against the source.
 package i18n
 
 import (
@@ -8,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,54 +21,92 @@ import (
 //go:embed locales/*/*.json
 var locales embed.FS
 
-// Default is the language of anyone who did not choose another.
+// Default is the language of anyone who did not choose another, and the
+// one texts fall back to: French, the language of the law and of the
+// prefecture.
 const Default = "fr"
 
-// Langs are the supported languages, the default first.
-var Langs = []string{"fr", "en"}
-
-var matcher = language.NewMatcher([]language.Tag{language.French, language.English})
+// NameKey is the key under which each language writes its own name
+// ("Français", "English"): the language switch shows it.
+const NameKey = "lang.name"
 
 // Catalogue holds every message in every language.
 type Catalogue struct {
-	msgs map[string]map[string]string // lang -> key -> message
+	langs   []string                     // Default first, then the others in tag order
+	msgs    map[string]map[string]string // lang -> key -> message
+	matcher language.Matcher             // over langs, in the same order
 }
 
 // Load parses the embedded catalogue: every locales/<lang>/*.json file,
 // one file per part of the portal so that parts can grow side by side. A
 // key defined in two files is an error.
-func Load() (*Catalogue, error) { return load(locales) }
+func Load() (*Catalogue, error) { return LoadFS(locales) }
 
-func load(fsys fs.FS) (*Catalogue, error) {
+// LoadFS parses a catalogue laid out like the embedded one, under
+// locales/. Tests use it to add a language without touching the code.
+func LoadFS(fsys fs.FS) (*Catalogue, error) {
+	dirs, err := fs.ReadDir(fsys, "locales")
+	if err != nil {
+		return nil, err
+	}
 	c := &Catalogue{msgs: map[string]map[string]string{}}
-	for _, lang := range Langs {
-		files, err := fs.Glob(fsys, "locales/"+lang+"/*.json")
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		lang := d.Name()
+		if tag, err := language.Parse(lang); err != nil || tag.String() != lang {
+			return nil, fmt.Errorf("locales/%s: not a canonical language tag", lang)
+		}
+		msgs, err := loadLang(fsys, lang)
 		if err != nil {
 			return nil, err
 		}
-		if len(files) == 0 {
-			return nil, fmt.Errorf("locales/%s: no catalogue file", lang)
+		if strings.TrimSpace(msgs[NameKey]) == "" {
+			return nil, fmt.Errorf("locales/%s: no %q, the language's own name", lang, NameKey)
 		}
-		all := map[string]string{}
-		for _, f := range files {
-			b, err := fs.ReadFile(fsys, f)
-			if err != nil {
-				return nil, err
-			}
-			m := map[string]string{}
-			if err := json.Unmarshal(b, &m); err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
-			}
-			for k, v := range m {
-				if _, dup := all[k]; dup {
-					return nil, fmt.Errorf("%s: key %q is defined in another file too", f, k)
-				}
-				all[k] = v
-			}
-		}
-		c.msgs[lang] = all
+		c.msgs[lang] = msgs
+		c.langs = append(c.langs, lang)
 	}
+	if c.msgs[Default] == nil {
+		return nil, fmt.Errorf("locales/%s: the default language is missing", Default)
+	}
+	sort.SliceStable(c.langs, func(i, j int) bool { return c.langs[i] == Default && c.langs[j] != Default })
+	tags := make([]language.Tag, len(c.langs))
+	for i, l := range c.langs {
+		tags[i] = language.MustParse(l)
+	}
+	c.matcher = language.NewMatcher(tags)
 	return c, nil
+}
+
+// loadLang reads and merges the files of one language.
+func loadLang(fsys fs.FS, lang string) (map[string]string, error) {
+	files, err := fs.Glob(fsys, "locales/"+lang+"/*.json")
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("locales/%s: no catalogue file", lang)
+	}
+	all := map[string]string{}
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for k, v := range m {
+			if _, dup := all[k]; dup {
+				return nil, fmt.Errorf("%s: key %q is defined in another file too", f, k)
+			}
+			all[k] = v
+		}
+	}
+	return all, nil
 }
 
 // MustLoad is Load for start-up code and tests: the catalogue is embedded,
@@ -76,6 +118,13 @@ func MustLoad() *Catalogue {
 	}
 	return c
 }
+
+// Langs returns the supported languages, the default first.
+func (c *Catalogue) Langs() []string { return slices.Clone(c.langs) }
+
+// Name is a supported language's name in that language, as a reader
+// looking for it recognises it.
+func (c *Catalogue) Name(lang string) string { return c.msgs[lang][NameKey] }
 
 // Keys returns the keys of one language, sorted.
 func (c *Catalogue) Keys(lang string) []string {
@@ -97,7 +146,7 @@ func (c *Catalogue) Has(lang, key string) bool {
 // key shows itself in brackets rather than failing the page; the
 // catalogue test keeps that from reaching users.
 func (c *Catalogue) T(lang, key string, args ...any) string {
-	msg, ok := c.msgs[Supported(lang)][key]
+	msg, ok := c.msgs[c.Supported(lang)][key]
 	if !ok {
 		return "[" + key + "]"
 	}
@@ -107,29 +156,30 @@ func (c *Catalogue) T(lang, key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
+// Known reports whether lang is a supported language, exactly.
+func (c *Catalogue) Known(lang string) bool { return c.msgs[lang] != nil }
+
 // Supported returns lang when it is supported, else the default.
-func Supported(lang string) string {
-	for _, l := range Langs {
-		if l == lang {
-			return l
-		}
+func (c *Catalogue) Supported(lang string) string {
+	if c.Known(lang) {
+		return lang
 	}
 	return Default
 }
 
-// FromAcceptLanguage picks the best supported language for an
-// Accept-Language header, defaulting to French.
-func FromAcceptLanguage(header string) string {
-	if strings.TrimSpace(header) == "" {
+// Match picks the best supported language for an Accept-Language header,
+// defaulting to French.
+func (c *Catalogue) Match(acceptLanguage string) string {
+	if strings.TrimSpace(acceptLanguage) == "" {
 		return Default
 	}
-	tags, _, err := language.ParseAcceptLanguage(header)
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(tags) == 0 {
 		return Default
 	}
-	_, idx, conf := matcher.Match(tags...)
+	_, idx, conf := c.matcher.Match(tags...)
 	if conf == language.No {
 		return Default
 	}
-	return Langs[idx]
+	return c.langs[idx]
 }

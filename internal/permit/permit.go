@@ -48,7 +48,7 @@ type Account struct {
 	ID          int64
 	Email       string
 	Role        Role
-	Lang        string // preferred language of mails: "fr" or "en"
+	Lang        string // preferred language of pages and mails: one of the translation catalogue's (i18n), e.g. "fr"
 	ConfirmedAt *time.Time
 	DisabledAt  *time.Time
 	CreatedAt   time.Time

@@ -23,21 +23,25 @@ import (
 //go:embed catalogue.json
 var embedded []byte
 
-// Text is a piece of wording in the two languages sejour always offers.
-// Every user-facing string of the catalogue is a Text, so that no screen
-// can show a right or a document in one language only.
-type Text struct {
-	FR string `json:"fr"`
-	EN string `json:"en"`
-}
+// Text is a piece of wording keyed by language tag ("fr", "en", ...), the
+// shape catalogue.json writes: {"fr": "...", "en": "..."}. Every
+// user-facing string of the catalogue is a Text. French, the language of
+// the law and of the prefecture, is required when the catalogue is
+// loaded; CheckLangs requires every language the portal offers, so that no
+// screen shows a right or a document in one language only.
+type Text map[string]string
 
-// In returns the wording for lang: "en" gives English; anything else gives
-// French, the language of the law and of the prefecture.
+// FallbackLang is the language a Text falls back to: French, the legal
+// reference.
+const FallbackLang = "fr"
+
+// In returns the wording for lang, or the French wording when the text has
+// none in lang.
 func (t Text) In(lang string) string {
-	if lang == "en" {
-		return t.EN
+	if s, ok := t[lang]; ok && s != "" {
+		return s
 	}
-	return t.FR
+	return t[FallbackLang]
 }
 
 // WorkKind says how far a permit lets its holder work. Employers, the job
@@ -205,6 +209,7 @@ type Catalogue struct {
 	docByID    map[string]*Document
 	noteByID   map[string]Text
 	tariffByID map[string]*Tariff
+	texts      []placedText // every text and where it is, for CheckLangs
 }
 
 // catalogueFile is the shape of catalogue.json. It is distinct from

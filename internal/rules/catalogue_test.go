@@ -213,7 +213,7 @@ func TestRequiredDocumentsSpecific(t *testing.T) {
 		t.Errorf("student first issue = %v, want %v (common first, in order)", got, want)
 	}
 	res, _ := c.Document("student_resources")
-	if !strings.Contains(res.Explanation.FR, "615") || !strings.Contains(res.Explanation.EN, "615") {
+	if !strings.Contains(res.Explanation["fr"], "615") || !strings.Contains(res.Explanation["en"], "615") {
 		t.Error("student resources must state the 615 € threshold in both languages")
 	}
 }

@@ -40,8 +40,8 @@ func TestRightsForEveryCase(t *testing.T) {
 					}
 					n++
 					checkRights(t, name, cat, kind, g, ak, prev, r, until)
-					for _, lang := range i18n.Langs {
-						for _, line := range r.Words(func(k string, a ...any) string { return tr.T(lang, k, a...) }, func(d time.Time) string { return i18n.Date(lang, d) }) {
+					for _, lang := range tr.Langs() {
+						for _, line := range r.Words(func(k string, a ...any) string { return tr.T(lang, k, a...) }, func(d time.Time) string { return tr.Date(lang, d) }) {
 							if strings.HasPrefix(line, "[") {
 								t.Errorf("%s: missing %s wording %s", name, lang, line)
 							}

@@ -41,21 +41,51 @@ func (e *ValidationError) Unwrap() error {
 // checker collects problems instead of stopping at the first one.
 type checker struct {
 	problems []string
+	texts    []placedText
+}
+
+// placedText is a text of the catalogue and where it is, for CheckLangs.
+type placedText struct {
+	where string
+	text  Text
 }
 
 func (ch *checker) add(format string, args ...any) {
 	ch.problems = append(ch.problems, fmt.Sprintf(format, args...))
 }
 
-// text requires both languages: a right shown in one language only is a
-// right some readers cannot see.
+// text requires French, the legal reference every other language falls
+// back to, and keeps the text for CheckLangs, which requires the others.
 func (ch *checker) text(where string, t Text) {
-	if strings.TrimSpace(t.FR) == "" {
+	if strings.TrimSpace(t[FallbackLang]) == "" {
 		ch.add("%s: missing French text", where)
 	}
-	if strings.TrimSpace(t.EN) == "" {
-		ch.add("%s: missing English text", where)
+	ch.texts = append(ch.texts, placedText{where, t})
+}
+
+// CheckLangs reports every text of the catalogue that lacks one of langs,
+// the languages the portal offers (i18n's list, checked at start-up), and
+// every text in a language not among them, which is a typo or a language
+// not offered yet: a right shown in French to a reader who chose another
+// language is a right they may not understand.
+func (c *Catalogue) CheckLangs(langs []string) error {
+	ch := &checker{}
+	for _, pt := range c.texts {
+		for _, lang := range langs {
+			if strings.TrimSpace(pt.text[lang]) == "" {
+				ch.add("%s: missing text in %q", pt.where, lang)
+			}
+		}
+		for _, lang := range slices.Sorted(maps.Keys(pt.text)) {
+			if !slices.Contains(langs, lang) {
+				ch.add("%s: text in %q, a language not offered", pt.where, lang)
+			}
+		}
 	}
+	if len(ch.problems) > 0 {
+		return &ValidationError{Version: c.Version, Problems: ch.problems}
+	}
+	return nil
 }
 
 // build validates a decoded file and, when it is coherent, indexes it.
@@ -102,6 +132,7 @@ func build(f *catalogueFile) (*Catalogue, error) {
 	if len(ch.problems) > 0 {
 		return nil, &ValidationError{Version: f.Version, Problems: ch.problems}
 	}
+	c.texts = ch.texts
 	return c, nil
 }
 

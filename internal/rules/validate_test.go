@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -103,7 +104,7 @@ func TestParseRejects(t *testing.T) {
 		{"hours missing with limited hours", func(f *catalogueFile) { ground(f, "student").Rights.Work.HoursPerYear = 0 },
 			`ground "student": rights.work.hours_per_year: missing`},
 		{"unused document", func(f *catalogueFile) {
-			f.Documents = append(f.Documents, &Document{ID: "tax_notice", Name: Text{"Avis d'impôt", "Tax notice"}, Explanation: Text{"x", "x"}})
+			f.Documents = append(f.Documents, &Document{ID: "tax_notice", Name: Text{"fr": "Avis d'impôt", "en": "Tax notice"}, Explanation: Text{"fr": "x", "en": "x"}})
 		}, `document "tax_notice": used by no ground`},
 		{"ground refers to unknown document", func(f *catalogueFile) {
 			g := ground(f, "student")
@@ -130,16 +131,10 @@ func TestParseRejects(t *testing.T) {
 		}, `duplicate tariff id "standard"`},
 		{"duplicate note", func(f *catalogueFile) { f.Notes = append(f.Notes, f.Notes[0]) },
 			`duplicate note id "work_authorisation_conditions"`},
-		{"missing French document name", func(f *catalogueFile) { document(f, "photo").Name.FR = "" },
+		{"missing French document name", func(f *catalogueFile) { document(f, "photo").Name["fr"] = "" },
 			`document "photo": name: missing French text`},
-		{"missing English description", func(f *catalogueFile) { ground(f, "family").Description.EN = "  " },
-			`ground "family": description: missing English text`},
-		{"missing English card text", func(f *catalogueFile) { ground(f, "resident").Card.Text.EN = "" },
-			`ground "resident": card text: missing English text`},
-		{"missing French attestation notice", func(f *catalogueFile) { f.Attestations.Extension.Notice.FR = "" },
+		{"missing French attestation notice", func(f *catalogueFile) { f.Attestations.Extension.Notice["fr"] = "" },
 			`attestation "extension": notice: missing French text`},
-		{"missing English note", func(f *catalogueFile) { f.Notes[0].Text.EN = "" },
-			`note "work_authorisation_conditions": missing English text`},
 		{"unknown note", func(f *catalogueFile) { ground(f, "employee").FirstIssueAttestationWorkNote = "if_lucky" },
 			`ground "employee": first_issue_attestation_work_note: unknown note "if_lucky"`},
 		{"unknown kind allowed", func(f *catalogueFile) {
@@ -201,7 +196,7 @@ func TestParseCollectsAll(t *testing.T) {
 	f := embeddedFile(t)
 	f.Version = ""
 	ground(f, "student").Rights.Work.Kind = "part_time"
-	document(f, "payslips").Explanation.FR = ""
+	document(f, "payslips").Explanation["fr"] = ""
 	verr := parseFile(t, f)
 	msg := verr.Error()
 	for _, want := range []string{
@@ -259,4 +254,54 @@ func document(f *catalogueFile, id string) *Document {
 		}
 	}
 	panic("test data: no document " + id)
+}
+
+// TestCheckLangs: the catalogue speaks every language the portal offers,
+// and a language added to the portal is required of the catalogue too.
+func TestCheckLangs(t *testing.T) {
+	langs := i18n.MustLoad().Langs()
+	if err := MustLoad().CheckLangs(langs); err != nil {
+		t.Fatalf("embedded catalogue: %v", err)
+	}
+	err := MustLoad().CheckLangs(append(langs, "de"))
+	if err == nil || !strings.Contains(err.Error(), `ground "student": name: missing text in "de"`) {
+		t.Errorf("a third language without texts: %v", err)
+	}
+	f := embeddedFile(t)
+	delete(ground(f, "family").Description, "en")
+	ground(f, "resident").Card.Text["en"] = " "
+	f.Notes[0].Text["eng"] = "typo"
+	data, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		t.Fatal(err) // French is all Parse requires
+	}
+	err = c.CheckLangs(langs)
+	var verr *ValidationError
+	if !errors.As(err, &verr) || len(verr.Problems) != 3 {
+		t.Fatalf("CheckLangs = %v, want 3 problems", err)
+	}
+	for _, want := range []string{
+		`ground "family": description: missing text in "en"`,
+		`ground "resident": card text: missing text in "en"`,
+		`note "work_authorisation_conditions": text in "eng", a language not offered`,
+	} {
+		if !slices.Contains(verr.Problems, want) {
+			t.Errorf("problems %q lack %q", verr.Problems, want)
+		}
+	}
+}
+
+// TestTextFallsBackToFrench: a text without the reader's language shows
+// the French one, the legal reference, never nothing.
+func TestTextFallsBackToFrench(t *testing.T) {
+	txt := Text{"fr": "Étudiant", "en": "Student", "de": ""}
+	for lang, want := range map[string]string{"fr": "Étudiant", "en": "Student", "de": "Étudiant", "it": "Étudiant", "": "Étudiant"} {
+		if got := txt.In(lang); got != want {
+			t.Errorf("In(%q) = %q, want %q", lang, got, want)
+		}
+	}
 }

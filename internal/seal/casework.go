@@ -26,9 +26,9 @@ func (ch Checker) Check(code string, now time.Time) (*casework.CodeResult, error
 	res, err := Verify(code, ch.Keys, now)
 	switch {
 	case errors.Is(err, ErrMalformed):
-		return nil, permit.Errorf(permit.EINVALID, "verify.malformed")
+		return nil, &permit.CodeError{Outcome: permit.CodeMalformed}
 	case errors.Is(err, ErrForged), errors.Is(err, ErrUnknownKey):
-		return nil, permit.Errorf(permit.EINVALID, "verify.forged")
+		return nil, &permit.CodeError{Outcome: permit.CodeForged}
 	case err != nil:
 		return nil, err
 	}

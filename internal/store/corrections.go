@@ -118,7 +118,7 @@ func decideCorrection(ctx context.Context, tx *Tx, c *permit.Correction, to perm
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return permit.Errorf(permit.ECONFLICT, "correction.error.decided")
+		return &permit.CorrectionDecidedError{Correction: c.ID}
 	}
 	c.Status, c.DecidedAt = to, &now
 	return nil

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -72,13 +73,14 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		p := s.page(r, "start.title")
 		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground)}
-		key, args := permit.ErrorMessage(err)
+		var dup *permit.DuplicateError
+		var noProfile *permit.ProfileFirstError
 		switch {
-		case key == "start.error.duplicate":
-			p.Notice = key
-			s.renderStart(w, r, http.StatusConflict, p, args[0].(int64))
+		case errors.As(err, &dup):
+			p.Notice, _ = permit.ErrorMessage(err)
+			s.renderStart(w, r, http.StatusConflict, p, dup.Existing)
 			return nil
-		case key == "start.error.profile_first":
+		case errors.As(err, &noProfile):
 			http.Redirect(w, r, "/profil?suite="+safeNext("/demandes/nouvelle"), http.StatusSeeOther)
 			return nil
 		}

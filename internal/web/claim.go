@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -27,14 +28,15 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		_, err = s.Counter.Claim(r.Context(), acc, code)
 	}
+	var blocked *permit.ClaimBlockedError
 	switch key, _ := permit.ErrorMessage(err); {
 	case err == nil:
 		http.Redirect(w, r, "/tableau-de-bord?repris", http.StatusSeeOther)
 		return nil
-	case permit.ErrorCode(err) == permit.ERATELIMIT, key == "claim.error.has_profile":
+	case permit.ErrorCode(err) == permit.ERATELIMIT, errors.As(err, &blocked):
 		p.Errors = map[string]string{"code": key}
 		status := http.StatusTooManyRequests
-		if key == "claim.error.has_profile" {
+		if blocked != nil {
 			status = http.StatusConflict
 		}
 		s.render(w, r, status, "claim", &claimView{Page: p})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -221,9 +222,10 @@ func (s *Server) decideCorrection(w http.ResponseWriter, r *http.Request, notice
 			// Decided meanwhile, or the person's data moved since the
 			// request: each says so. A conflict without words of its own
 			// (an attestation superseded meanwhile) asks for a second look.
-			key, _ := permit.ErrorMessage(err)
-			if key != "correction.error.decided" {
-				key = "correction.error.changed"
+			key := "correction.error.changed"
+			var decided *permit.CorrectionDecidedError
+			if errors.As(err, &decided) {
+				key, _ = permit.ErrorMessage(err)
 			}
 			p.Errors = map[string]string{field: key}
 		} else if err := formError(p, permit.AsField(field, err)); err != nil {

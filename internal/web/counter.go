@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -149,7 +150,10 @@ func (s *Server) counterStart(w http.ResponseWriter, r *http.Request) error {
 		p := s.page(r, "counter.person.title")
 		p.Values = map[string]string{"kind": v.Get("kind"), "ground": v.Get("ground"), "channel": v.Get("channel"),
 			"consent": v.Get("consent"), "consent_how": v.Get("consent_how")}
-		if key, _ := permit.ErrorMessage(err); key == "start.error.duplicate" || key == "start.error.profile_first" {
+		var dup *permit.DuplicateError
+		var noProfile *permit.ProfileFirstError
+		if errors.As(err, &dup) || errors.As(err, &noProfile) {
+			key, _ := permit.ErrorMessage(err)
 			p.Errors = map[string]string{"ground": key}
 		} else if err := formError(p, err); err != nil {
 			return err

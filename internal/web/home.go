@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/permit"
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
@@ -18,9 +18,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 
 // switchLanguage remembers the reader's choice of language for a year and
 // goes back to the page they were on. It is a plain link, so it works
-// without JavaScript.
+// without JavaScript. A language the catalogue does not offer is not
+// found.
 func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) error {
-	l := i18n.Supported(r.PathValue("lang"))
+	l := r.PathValue("lang")
+	if !s.Tr.Known(l) {
+		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
 	setCookie(w, langCookie, l, 365*24*time.Hour)
 	http.Redirect(w, r, nextTarget(r, "/"), http.StatusSeeOther)
 	return nil

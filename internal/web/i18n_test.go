@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/password"
@@ -119,6 +121,9 @@ func dynamicKeys() []string {
 	for _, w := range permit.ConsentWays {
 		keys = append(keys, "counter.consent_how."+w)
 	}
+	for m := time.January; m <= time.December; m++ {
+		keys = append(keys, fmt.Sprintf("date.month.%02d", int(m)))
+	}
 	keys = append(keys, supportKeys()...)
 	return keys
 }
@@ -141,13 +146,13 @@ func TestCatalogueMatchesSource(t *testing.T) {
 		if !namespaces[ns] {
 			continue // a file name or another dotted string, not a key
 		}
-		for _, lang := range i18n.Langs {
+		for _, lang := range cat.Langs() {
 			if !cat.Has(lang, k) && !isFamily(cat, lang, k) {
 				t.Errorf("key %q is used but missing in %s", k, lang)
 			}
 		}
 	}
-	for _, lang := range i18n.Langs {
+	for _, lang := range cat.Langs() {
 		for _, k := range cat.Keys(lang) {
 			parent := k[:strings.LastIndex(k, ".")]
 			if !used[k] && !used[parent] {
@@ -172,7 +177,7 @@ func isFamily(cat *i18n.Catalogue, lang, k string) bool {
 // step with the policy.
 func TestPasswordLimitsInWords(t *testing.T) {
 	cat := i18n.MustLoad()
-	for _, lang := range i18n.Langs {
+	for _, lang := range cat.Langs() {
 		for key, n := range map[string]int{"password.too_short": password.MinLength, "password.too_long": password.MaxBytes, "signup.password_hint": password.MinLength} {
 			if !strings.Contains(cat.T(lang, key), strconv.Itoa(n)) {
 				t.Errorf("%s %s does not say %d", lang, key, n)

@@ -71,9 +71,9 @@ func (s *Server) language(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := ""
 		if c, err := r.Cookie(langCookie); err == nil {
-			lang = i18n.Supported(c.Value)
+			lang = s.Tr.Supported(c.Value)
 		} else {
-			lang = i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+			lang = s.Tr.Match(r.Header.Get("Accept-Language"))
 		}
 		w.Header().Add("Vary", "Accept-Language, Cookie")
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey, lang)))

@@ -96,7 +96,7 @@ func (s *Server) page(r *http.Request, titleKey string) *Page {
 
 // Date writes a date in words in the page's language, as the day it is
 // in Paris: a filing at 23:30 UTC in winter is on the next day there.
-func (p *Page) Date(t time.Time) string { return i18n.Date(p.Lang, t.In(permit.Paris)) }
+func (p *Page) Date(t time.Time) string { return p.tr.Date(p.Lang, t.In(permit.Paris)) }
 
 // Ground names a ground of the catalogue, or shows its id if unknown.
 func (p *Page) Ground(id permit.GroundID) string {
@@ -108,7 +108,8 @@ func (p *Page) Ground(id permit.GroundID) string {
 	return string(id)
 }
 
-// Text picks the page's language from a bilingual catalogue text.
+// Text picks the page's language from a catalogue text (French when the
+// text lacks it).
 func (p *Page) Text(t rules.Text) string { return t.In(p.Lang) }
 
 // T translates a key into the page's language.
@@ -124,17 +125,22 @@ func (p *Page) Title() string {
 	return t
 }
 
-// OtherLang is the language the switch offers.
-func (p *Page) OtherLang() string {
-	if p.Lang == "en" {
-		return "fr"
-	}
-	return "en"
+// LangLink is one entry of the language switch: a language, its name in
+// itself, and the address that switches to it and comes back here.
+type LangLink struct {
+	Code, Name, URL string
 }
 
-// SwitchURL is where the language switch leads.
-func (p *Page) SwitchURL() string {
-	return "/langue/" + p.OtherLang() + "?suite=" + safeNext(p.Path)
+// OtherLangs are the entries of the language switch: every language the
+// catalogue offers except the page's own, in the catalogue's order.
+func (p *Page) OtherLangs() []LangLink {
+	var out []LangLink
+	for _, l := range p.tr.Langs() {
+		if l != p.Lang {
+			out = append(out, LangLink{Code: l, Name: p.tr.Name(l), URL: "/langue/" + l + "?suite=" + safeNext(p.Path)})
+		}
+	}
+	return out
 }
 
 // Field is one form field, ready for the "field" template.

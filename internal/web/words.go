@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -54,9 +53,7 @@ func (p *Page) Size(n int64) string {
 		return p.T("size.kb", max(1, n>>10))
 	}
 	s := fmt.Sprintf("%.1f", float64(n)/(1<<20))
-	if p.Lang == "fr" {
-		s = s[:len(s)-2] + "," + s[len(s)-1:]
-	}
+	s = s[:len(s)-2] + p.T("number.decimal_separator") + s[len(s)-1:]
 	return p.T("size.mb", s)
 }
 
@@ -92,5 +89,5 @@ func (p *Page) RefusalReason(code string) string { return p.T("refusal.reason." 
 // AppointmentWhen writes an appointment's day and hour, in Paris time.
 func (p *Page) AppointmentWhen(ap *permit.Appointment) string {
 	t := ap.StartsAt.In(permit.Paris)
-	return p.T("card.when", i18n.Date(p.Lang, t), t.Format("15:04"))
+	return p.T("card.when", p.Date(t), t.Format("15:04"))
 }

@@ -1,0 +1,90 @@
+package permit
+
+import "fmt"
+
+// The refusals below are errors a caller acts on, not only shows: a page
+// links to the open application, a form sends the applicant to their
+// profile, a verifier says "malformed" rather than "forged". Each carries
+// what the caller needs as data, read with errors.As, and unwraps to the
+// *Error that gives its code and its message, so that ErrorCode and
+// ErrorMessage, and so the words users read, are those of the rest.
+
+// DuplicateError refuses a second open application on one ground.
+// Existing is the open one, which the applicant is sent to.
+type DuplicateError struct {
+	Ground   GroundID
+	Existing int64
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("sejour error: application %d is already open on ground %s", e.Existing, e.Ground)
+}
+
+// Unwrap gives the conflict and its message, which names the application.
+func (e *DuplicateError) Unwrap() error {
+	return Errorf(ECONFLICT, "start.error.duplicate", e.Existing)
+}
+
+// ProfileFirstError refuses to start an application for a person whose
+// profile does not say where they live yet: the competent prefecture
+// depends on it. Person is 0 when there is no profile at all.
+type ProfileFirstError struct {
+	Person int64
+}
+
+func (e *ProfileFirstError) Error() string {
+	return fmt.Sprintf("sejour error: person %d has no profile with an address yet", e.Person)
+}
+
+// Unwrap gives an invalid input and its message.
+func (e *ProfileFirstError) Unwrap() error { return Errorf(EINVALID, "start.error.profile_first") }
+
+// ClaimBlockedError refuses to link a file started at the counter to an
+// account whose own person already has data or applications: two
+// identities are never merged silently. Person is that account's person.
+type ClaimBlockedError struct {
+	Person int64
+}
+
+func (e *ClaimBlockedError) Error() string {
+	return fmt.Sprintf("sejour error: the claiming account's person %d already has data", e.Person)
+}
+
+// Unwrap gives the conflict and its message.
+func (e *ClaimBlockedError) Unwrap() error { return Errorf(ECONFLICT, "claim.error.has_profile") }
+
+// CorrectionDecidedError refuses to decide a correction request that is
+// no longer pending: another agent, or the applicant withdrawing it, was
+// first.
+type CorrectionDecidedError struct {
+	Correction int64
+}
+
+func (e *CorrectionDecidedError) Error() string {
+	return fmt.Sprintf("sejour error: correction %d is no longer pending", e.Correction)
+}
+
+// Unwrap gives the conflict and its message.
+func (e *CorrectionDecidedError) Unwrap() error { return Errorf(ECONFLICT, "correction.error.decided") }
+
+// The outcomes of a code that could not be checked at all.
+const (
+	CodeMalformed = "malformed" // not an attestation code
+	CodeForged    = "forged"    // a code whose signature or key does not hold
+)
+
+// CodeError refuses an attestation code before any of its content is
+// read. Outcome is CodeMalformed or CodeForged, which verifiers show.
+type CodeError struct {
+	Outcome string
+}
+
+func (e *CodeError) Error() string { return "sejour error: attestation code " + e.Outcome }
+
+// Unwrap gives an invalid input and the message of its outcome.
+func (e *CodeError) Unwrap() error {
+	if e.Outcome == CodeMalformed {
+		return Errorf(EINVALID, "verify.malformed")
+	}
+	return Errorf(EINVALID, "verify.forged")
+}

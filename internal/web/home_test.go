@@ -1,0 +1,71 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/sejour/sejour/internal/i18n"
+)
+
+// german is the portal's catalogue plus a third language made of files
+// only: the English files under locales/de/, naming the language
+// "Deutsch" and greeting in German.
+func german(t *testing.T) *i18n.Catalogue {
+	t.Helper()
+	src := os.DirFS("../i18n")
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(src, "locales", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(src, path)
+		fsys[path] = &fstest.MapFile{Data: b}
+		if rest, ok := strings.CutPrefix(path, "locales/en/"); ok {
+			de := strings.NewReplacer(`"English"`, `"Deutsch"`, "Your residence permit, online", "Ihr Aufenthaltstitel, online")
+			fsys["locales/de/"+rest] = &fstest.MapFile{Data: []byte(de.Replace(string(b)))}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := i18n.LoadFS(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// TestAThirdLanguageIsData: with a language added as files, the header
+// offers it in its own name, a German browser gets it, and the switch
+// goes to it; a language not offered is not found.
+func TestAThirdLanguageIsData(t *testing.T) {
+	s := sqliteSite(t)
+	s.srv.Tr = german(t)
+	_, page := s.get("/")
+	mustContain(t, page, `<html lang="fr"`,
+		`href="/langue/de?suite=%2F" lang="de" hreflang="de">Deutsch</a>`,
+		`href="/langue/en?suite=%2F" lang="en" hreflang="en">English</a>`)
+	if strings.Contains(page, `hreflang="fr"`) {
+		t.Error("the switch offers the page's own language")
+	}
+	s.lang = "de-CH,de;q=0.9"
+	_, page = s.get("/")
+	mustContain(t, page, `<html lang="de"`, "Ihr Aufenthaltstitel, online", `hreflang="fr">Français</a>`, `hreflang="en">English</a>`)
+	s.lang = ""
+	res, _ := s.get("/langue/de?suite=%2Fconnexion")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion" {
+		t.Fatalf("switch to de: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, page = s.get("/")
+	mustContain(t, page, `<html lang="de"`, "Ihr Aufenthaltstitel, online")
+	if res, _ := s.get("/langue/it"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("switch to a language not offered: %d, want 404", res.StatusCode)
+	}
+	_, page = s.get("/")
+	mustContain(t, page, `<html lang="de"`)
+}
