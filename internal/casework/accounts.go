@@ -12,6 +12,7 @@ import (
 
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/password"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -149,10 +150,10 @@ func (s *Accounts) SignUp(ctx context.Context, f SignUpForm) error {
 	secret, tokHash := NewSecret()
 	a := &permit.Account{Email: f.Email, Role: permit.RoleApplicant, Lang: lang}
 	tok := &permit.Token{Hash: tokHash, Purpose: permit.TokenConfirmEmail, ExpiresAt: s.Clock.Now().Add(ConfirmTTL)}
-	m := s.mail(lang, permit.NormalizeEmail(f.Email), "mail.confirm", s.BaseURL+"/confirmer/"+secret)
+	m := s.mail(lang, permit.NormalizeEmail(f.Email), "mail.confirm", s.BaseURL+paths.Confirm.Format(secret))
 	err = s.Store.CreateAccount(ctx, a, hash, tok, m)
 	if permit.ErrorCode(err) == permit.ECONFLICT {
-		m = s.mail(lang, permit.NormalizeEmail(f.Email), "mail.already", s.BaseURL+"/mot-de-passe-oublie")
+		m = s.mail(lang, permit.NormalizeEmail(f.Email), "mail.already", s.BaseURL+paths.Forgot.String())
 		err = s.Store.EnqueueMail(ctx, m)
 	}
 	if err != nil {
@@ -248,7 +249,7 @@ func (s *Accounts) RequestReset(ctx context.Context, email, lang string) error {
 	}
 	secret, tokHash := NewSecret()
 	tok := &permit.Token{Hash: tokHash, AccountID: a.ID, Purpose: permit.TokenResetPassword, ExpiresAt: s.Clock.Now().Add(ResetTTL)}
-	m := s.mail(a.Lang, a.Email, "mail.reset", s.BaseURL+"/reinitialiser/"+secret)
+	m := s.mail(a.Lang, a.Email, "mail.reset", s.BaseURL+paths.Reset.Format(secret))
 	if err := s.Store.IssueToken(ctx, tok, m); err != nil {
 		return err
 	}

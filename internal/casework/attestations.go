@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -202,7 +203,7 @@ func (s *Attestations) attestationMail(ctx context.Context, p *permit.Person, at
 	}
 	key := "mail.attestation." + string(at.Kind)
 	return &permit.Mail{To: to, Subject: s.Tr.T(lang, key+".subject"),
-		Text: s.Tr.T(lang, key+".body", s.BaseURL+"/demandes/"+itoa(at.ApplicationID))}, nil
+		Text: s.Tr.T(lang, key+".body", s.BaseURL+paths.Application.Format(at.ApplicationID))}, nil
 }
 
 // SweepAttestations issues what every pending application is owed: the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/password"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -275,7 +276,7 @@ func (c *Contacts) movedMail(acc *permit.Account, to *permit.Prefecture, moves [
 		list.WriteString("- " + tr.T(acc.Lang, "contact.mail.moved.line", itoa(t.ApplicationID), t.FromName) + "\n")
 	}
 	return &permit.Mail{To: acc.Email, Subject: tr.T(acc.Lang, "contact.mail.moved.subject", to.Name),
-		Text: tr.T(acc.Lang, "contact.mail.moved.body", to.Name, list.String(), c.BaseURL+"/tableau-de-bord")}
+		Text: tr.T(acc.Lang, "contact.mail.moved.body", to.Name, list.String(), c.BaseURL+paths.Dashboard.String())}
 }
 
 // askEmail prepares an e-mail change: a link to the new address, or,
@@ -291,15 +292,15 @@ func (c *Contacts) askEmail(ctx context.Context, acc *permit.Account, email stri
 	case permit.ENOTFOUND:
 		secret, hash := NewSecret()
 		e.Confirm = &permit.Token{Hash: hash, Purpose: permit.TokenChangeEmail, ExpiresAt: e.Pending.ExpiresAt}
-		ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, email, "contact.mail.confirm", c.Accounts.BaseURL+"/coordonnees/courriel/"+secret))
+		ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, email, "contact.mail.confirm", c.Accounts.BaseURL+paths.ContactLink.Format(secret)))
 	case "":
-		ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, email, "contact.mail.taken", c.Accounts.BaseURL+"/mot-de-passe-oublie"))
+		ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, email, "contact.mail.taken", c.Accounts.BaseURL+paths.Forgot.String()))
 	default:
 		return err
 	}
 	secret, hash := NewSecret()
 	e.Cancel = &permit.Token{Hash: hash, Purpose: permit.TokenCancelEmail, ExpiresAt: e.Pending.ExpiresAt}
-	ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, acc.Email, "contact.mail.asked", c.Accounts.BaseURL+"/coordonnees/annuler/"+secret))
+	ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, acc.Email, "contact.mail.asked", c.Accounts.BaseURL+paths.ContactUndo.Format(secret)))
 	ch.Email = e
 	return nil
 }
@@ -316,7 +317,7 @@ func (c *Contacts) ConfirmEmail(ctx context.Context, secret, session string) (*p
 	}
 	var notice *permit.Mail
 	a, err := c.Store.ConfirmEmailChange(ctx, HashSecret(secret), keep, func(a *permit.Account, former string) *permit.Mail {
-		notice = c.Accounts.mail(a.Lang, former, "contact.mail.changed", c.Accounts.BaseURL+"/connexion")
+		notice = c.Accounts.mail(a.Lang, former, "contact.mail.changed", c.Accounts.BaseURL+paths.LogIn.String())
 		return notice
 	})
 	if err != nil {

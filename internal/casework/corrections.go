@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sejour/sejour/internal/audit"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -364,5 +365,5 @@ func (s *Corrections) correctionMail(ctx context.Context, p *permit.Person, outc
 		return nil, err
 	}
 	return &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.correction."+outcome+".subject"),
-		Text: s.Tr.T(lang, "mail.correction."+outcome+".body", words, s.BaseURL+"/profil")}, nil
+		Text: s.Tr.T(lang, "mail.correction."+outcome+".body", words, s.BaseURL+paths.Profile.String())}, nil
 }

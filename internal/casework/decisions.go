@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sejour/sejour/internal/audit"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -67,7 +68,7 @@ func (s *Decisions) tell(ctx context.Context, p *permit.Person, a *permit.Applic
 		return nil, err
 	}
 	return &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail."+key+".subject"),
-		Text: s.Tr.T(lang, "mail."+key+".body", s.BaseURL+"/demandes/"+itoa(a.ID))}, nil
+		Text: s.Tr.T(lang, "mail."+key+".body", s.BaseURL+paths.Application.Format(a.ID))}, nil
 }
 
 // reasonText checks a mandatory free-text reason.

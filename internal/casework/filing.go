@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -86,13 +87,11 @@ func (s *Applications) File(ctx context.Context, acc *permit.Account, appID int6
 		s.Logger.Error("filing mail not written", "application", a.ID, "err", err)
 	} else if to != "" {
 		s.notify(ctx, &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.filed.subject"),
-			Text: s.Tr.T(lang, "mail.filed.body", f.Number, s.BaseURL+receiptPath(a.ID))})
+			Text: s.Tr.T(lang, "mail.filed.body", f.Number, s.BaseURL+paths.Receipt.Format(a.ID))})
 	}
 	s.attest.issueNow(ctx, a.ID)
 	return f, nil
 }
-
-func receiptPath(appID int64) string { return "/demandes/" + itoa(appID) + "/recepisse" }
 
 // lastFiling returns the newest filing of an application that was filed.
 func (s *core) lastFiling(ctx context.Context, a *permit.Application) (*permit.Filing, error) {

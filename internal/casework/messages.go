@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -66,7 +67,7 @@ func (s *Messages) PostMessage(ctx context.Context, acc *permit.Account, appID i
 // messageMails tells the other side: the applicant, or the prefecture's
 // address (else each of its agents).
 func (s *Messages) messageMails(ctx context.Context, from *permit.Account, a *permit.Application, p *permit.Person) ([]*permit.Mail, error) {
-	link := s.BaseURL + "/demandes/" + itoa(a.ID)
+	link := s.BaseURL + paths.Application.Format(a.ID)
 	if from.Role != permit.RoleApplicant {
 		to, lang, err := s.recipient(ctx, p)
 		if err != nil {
@@ -89,7 +90,7 @@ func (s *Messages) messageMails(ctx context.Context, from *permit.Account, a *pe
 			return nil, err
 		}
 	}
-	staffLink := s.BaseURL + "/agent/demandes/" + itoa(a.ID)
+	staffLink := s.BaseURL + paths.Case.Format(a.ID)
 	var out []*permit.Mail
 	for _, to := range addrs {
 		// The prefecture works in French (i18n.Default), whatever the
@@ -153,7 +154,7 @@ func (s *Decisions) RequestCompletion(ctx context.Context, acc *permit.Account, 
 	var m *permit.Mail
 	if to != "" {
 		m = &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.completion.subject"),
-			Text: s.Tr.T(lang, "mail.completion.body", s.BaseURL+"/demandes/"+itoa(a.ID))}
+			Text: s.Tr.T(lang, "mail.completion.body", s.BaseURL+paths.Application.Format(a.ID))}
 	}
 	cr := &permit.CompletionRequest{Slots: f.Slots, Reason: reason, DueOn: due, RequestedBy: acc.ID}
 	if err := s.Store.RequestCompletion(acting(ctx, acc, a, string(permit.ActionRequestDocs), strings.Join(f.Slots, ", ")), a, ev, cr, m); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -104,7 +105,7 @@ func (s *Accounts) CreateStaff(ctx context.Context, actor *permit.Account, f Sta
 	a.Lang = s.Tr.Supported(a.Lang)
 	secret, tokHash := NewSecret()
 	tok := &permit.Token{Hash: tokHash, Purpose: permit.TokenResetPassword, ExpiresAt: s.Clock.Now().Add(InviteTTL)}
-	m := s.mail(a.Lang, permit.NormalizeEmail(a.Email), "staffauth.mail.invite", s.BaseURL+"/reinitialiser/"+secret)
+	m := s.mail(a.Lang, permit.NormalizeEmail(a.Email), "staffauth.mail.invite", s.BaseURL+paths.Reset.Format(secret))
 	ctx = audit.With(ctx, audit.Entry{ActorAccountID: actor.ID, Action: "staff_create",
 		Detail: permit.NormalizeEmail(a.Email) + " " + f.Title})
 	err = s.Store.CreateAccount(ctx, a, "", tok, m)
@@ -165,5 +166,5 @@ func (s *Accounts) CreateAdmin(ctx context.Context, email string, prefectureCode
 		}
 		return "", err
 	}
-	return s.BaseURL + "/reinitialiser/" + secret, nil
+	return s.BaseURL + paths.Reset.Format(secret), nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/upload"
 )
@@ -81,7 +82,7 @@ func (s *Reports) ReportProblem(ctx context.Context, acc *permit.Account, f Repo
 	for try := 0; ; try++ {
 		code := newCode(followLength)
 		r.Reference, r.FollowHash = permit.NewReference("SIG"), HashSecret(code)
-		m := s.reportMail(r, "support.mail.created", s.BaseURL+"/suivi/"+code, FormatClaim(code))
+		m := s.reportMail(r, "support.mail.created", s.BaseURL+paths.FollowCode.Format(code), FormatClaim(code))
 		err := s.Store.CreateReport(ctx, r, m)
 		if permit.ErrorCode(err) == permit.ECONFLICT && try < 3 {
 			continue // a reference drawn twice: draw again
