@@ -20,6 +20,23 @@ const (
 	AttestationFavourable AttestationKind = "favourable_decision"
 )
 
+// AttestationKinds lists every kind of attestation, with the prefix of
+// its number (DEP-2026-0000012). Adding a kind starts here; the tests of
+// the store, the catalogue, the signed code and the translations then
+// name every other place that must learn it (docs/architecture.md, "How
+// to add an attestation kind").
+var AttestationKinds = []AttestationKind{AttestationFilingReceipt, AttestationExtension, AttestationFavourable}
+
+var numberPrefixes = map[AttestationKind]string{
+	AttestationFilingReceipt: "DEP",
+	AttestationExtension:     "API",
+	AttestationFavourable:    "ADF",
+}
+
+// NumberPrefix returns the prefix of the kind's numbers, or "" for a kind
+// that is not in AttestationKinds.
+func (k AttestationKind) NumberPrefix() string { return numberPrefixes[k] }
+
 // AttestationStatus is where an attestation stands. Expiry is computed
 // from the validity; supersession and revocation are recorded.
 type AttestationStatus string

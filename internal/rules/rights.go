@@ -18,8 +18,8 @@ type Granted struct {
 	SocialRightsContinue bool
 }
 
-// AttestationKinds lists every kind of attestation.
-var AttestationKinds = []permit.AttestationKind{permit.AttestationFilingReceipt, permit.AttestationExtension, permit.AttestationFavourable}
+// AttestationKinds lists every kind of attestation (permit's list).
+var AttestationKinds = permit.AttestationKinds
 
 // Rights computes the rights an attestation of kind grants for an
 // application (its ground and kind), given the permit held before it (nil

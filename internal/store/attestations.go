@@ -30,7 +30,11 @@ func (db Issuance) IssueAttestation(ctx context.Context, a *permit.Attestation, 
 			return err
 		}
 		if a.Number == "" {
-			a.Number = fmt.Sprintf("%s-%d-%07d", numberPrefix[a.Kind], a.ValidFrom.Year(), a.ID)
+			prefix := a.Kind.NumberPrefix()
+			if prefix == "" {
+				return permit.Errorf(permit.EINTERNAL, "error.internal")
+			}
+			a.Number = fmt.Sprintf("%s-%d-%07d", prefix, a.ValidFrom.Year(), a.ID)
 			if _, err := tx.exec(ctx, `UPDATE attestations SET number = ? WHERE id = ?`, a.Number, a.ID); err != nil {
 				return err
 			}
@@ -40,13 +44,6 @@ func (db Issuance) IssueAttestation(ctx context.Context, a *permit.Attestation, 
 		}
 		return insertMail(ctx, tx, m, a.IssuedAt)
 	})
-}
-
-// numberPrefix starts the number of each kind of attestation.
-var numberPrefix = map[permit.AttestationKind]string{
-	permit.AttestationFilingReceipt: "DEP",
-	permit.AttestationExtension:     "API",
-	permit.AttestationFavourable:    "ADF",
 }
 
 // SetAttestationCode stores the signed code of an attestation once it is
