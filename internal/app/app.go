@@ -105,7 +105,7 @@ func (m *Main) jobsDatabase() jobs.Database {
 	if m.DB.Dialect() == store.SQLite {
 		return jobs.Database{SQLite: m.DB.SQL()}
 	}
-	return jobs.Database{PostgresURL: m.DB.PostgresURL()}
+	return jobs.Database{PostgresURL: m.DB.PostgresURL(), PostgresStore: m.DB.SQL()}
 }
 
 func (m *Main) checkSchema(ctx context.Context) error {
@@ -156,6 +156,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
+	// From here on, a write and the jobs it owes commit together.
+	m.DB.SetJobs(m.Queue)
 	m.Accounts = &casework.Accounts{
 		Store: m.DB.Accounts(), Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
@@ -177,7 +179,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.UseCases = casework.New(casework.Config{
 		Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
-		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, Issuance: m.Queue,
+		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys},
 	}, rooms.Of(m.DB), m.Accounts)
 	m.Web, err = web.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,

@@ -25,6 +25,27 @@ import (
 // mail going to a real SMTP server, until the test ends.
 func start(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
 	t.Helper()
+	m := newMain(t, db, mail)
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return m
+}
+
+// newMain assembles the real program on db, migrated and listening on a
+// free port of the loopback, with mail going to a real SMTP server; it
+// is not opened yet.
+func newMain(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
+	t.Helper()
 	env := map[string]string{
 		"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": t.TempDir(),
 		"SEJOUR_SMTP_HOST": mail.Host, "SEJOUR_SMTP_PORT": strconv.Itoa(mail.Port),
@@ -44,18 +65,6 @@ func start(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
 		t.Fatal(err)
 	}
 	cfg.BaseURL = "http://" + m.Addr()
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
 	return m
 }
 

@@ -17,17 +17,17 @@ type Sealer interface {
 	Seal(c *Case, a *permit.Attestation, r rules.Granted) (string, error)
 }
 
-// AttestationStore is what issuing attestations writes.
+// AttestationStore is what issuing attestations writes, and the list of
+// applications the issuer must look at.
 type AttestationStore interface {
 	IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error
 	SetAttestationCode(ctx context.Context, id int64, code string) error
-	PendingApplicationIDs(ctx context.Context) ([]int64, error)
-}
-
-// IssuanceQueue is told when issuing at once failed, so that a durable job
-// retries it.
-type IssuanceQueue interface {
-	AttestationsDue(ctx context.Context, appID int64) error
+	// IssueDue lists up to limit applications due on today or before,
+	// after the mark of the previous batch, oldest due first.
+	IssueDue(ctx context.Context, today, afterDay time.Time, afterID int64, limit int) ([]permit.IssueMark, error)
+	// Planned records the next day to look at an application again (nil:
+	// never), unless it changed since version.
+	Planned(ctx context.Context, appID, version int64, next *time.Time) error
 }
 
 // Plan says which attestations an application is owed on day now and
@@ -48,6 +48,14 @@ type IssuanceQueue interface {
 // Every legal delay comes from cat, so a change of catalogue.json moves
 // the dates.
 func Plan(cat *rules.Catalogue, c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead int, now time.Time) []*permit.Attestation {
+	due, _ := plan(cat, c, existing, decidedAt, lead, now)
+	return due
+}
+
+// plan is Plan, and the first day after today on which something more
+// will be owed if nothing changes (nil: nothing, ever): the day the
+// issuer must look at the application again.
+func plan(cat *rules.Catalogue, c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead int, now time.Time) ([]*permit.Attestation, *time.Time) {
 	today := permit.ParisDay(now)
 	var due []*permit.Attestation
 	if len(c.Filings) > 0 && !hasKind(existing, permit.AttestationFilingReceipt) {
@@ -60,26 +68,30 @@ func Plan(cat *rules.Catalogue, c *Case, existing []*permit.Attestation, decided
 			ValidFrom: from, ValidUntil: until, AvailableFrom: from})
 	}
 	st := c.App.State
+	var more []*permit.Attestation
+	var next *time.Time
 	switch {
 	case c.App.Kind == permit.KindRenewal && c.Permit != nil && c.Window != nil && c.Window.Status != rules.WindowLate &&
 		(st == permit.StateSubmitted || st == permit.StateUnderReview):
-		due = append(due, chain(cat, c.App.ID, permit.AttestationExtension, permit.CivilDay(c.Permit.ValidTo).AddDate(0, 0, 1), existing, lead, today)...)
+		more, next = chain(cat, c.App.ID, permit.AttestationExtension, permit.CivilDay(c.Permit.ValidTo).AddDate(0, 0, 1), existing, lead, today)
 	case decidedAt != nil && (st == permit.StateFavourable || st == permit.StateCardReady):
-		due = append(due, chain(cat, c.App.ID, permit.AttestationFavourable, permit.ParisDay(*decidedAt), existing, lead, today)...)
+		more, next = chain(cat, c.App.ID, permit.AttestationFavourable, permit.ParisDay(*decidedAt), existing, lead, today)
 	}
-	return due
+	return append(due, more...), next
 }
 
 // chain lists the periods of kind, from start on, each as long as the
 // catalogue's rule of the kind allows, that are due by today (made
-// available lead days ahead) and not yet issued.
-func chain(cat *rules.Catalogue, appID int64, kind permit.AttestationKind, start time.Time, existing []*permit.Attestation, lead int, today time.Time) []*permit.Attestation {
+// available lead days ahead) and not yet issued; and the day the next
+// period will be made available.
+func chain(cat *rules.Catalogue, appID int64, kind permit.AttestationKind, start time.Time, existing []*permit.Attestation, lead int, today time.Time) ([]*permit.Attestation, *time.Time) {
 	rule, _ := cat.Attestations.Rule(kind)
 	if rule.MaxMonths <= 0 {
-		return nil // refused when the catalogue is loaded: a proof of stay has a validity
+		return nil, nil // refused when the catalogue is loaded: a proof of stay has a validity
 	}
 	var due []*permit.Attestation
-	for from := start; !from.AddDate(0, 0, -lead).After(today); {
+	from := start
+	for !from.AddDate(0, 0, -lead).After(today) {
 		until := from.AddDate(0, rule.MaxMonths, -1)
 		if live := covering(existing, kind, from); live != nil {
 			from = live.ValidUntil.AddDate(0, 0, 1)
@@ -94,7 +106,8 @@ func chain(cat *rules.Catalogue, appID int64, kind permit.AttestationKind, start
 			AvailableFrom: from.AddDate(0, 0, -lead)})
 		from = until.AddDate(0, 0, 1)
 	}
-	return due
+	next := from.AddDate(0, 0, -lead)
+	return due, &next
 }
 
 func hasKind(as []*permit.Attestation, kind permit.AttestationKind) bool {
@@ -155,7 +168,8 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 		}
 	}
 	issued := 0
-	for _, at := range Plan(s.Rules, c, existing, decided, s.LeadDays, s.Clock.Now()) {
+	due, next := plan(s.Rules, c, existing, decided, s.LeadDays, s.Clock.Now())
+	for _, at := range due {
 		m, err := s.attestationMail(ctx, p, at)
 		if err != nil {
 			return issued, err
@@ -177,7 +191,9 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 			}
 		}
 	}
-	return issued, nil
+	// Everything owed today is issued and signed: the application leaves
+	// the issuer's list until next (unless it changed meanwhile).
+	return issued, s.Store.Planned(ctx, a.ID, a.PlanVersion, next)
 }
 
 // seal signs an attestation's essential data and stores the code.
@@ -206,24 +222,54 @@ func (s *Attestations) attestationMail(ctx context.Context, p *permit.Person, at
 		Text: s.Tr.T(lang, key+".body", s.BaseURL+paths.Application.Format(at.ApplicationID))}, nil
 }
 
-// SweepAttestations issues what every pending application is owed: the
-// daily repair of any gap a lost job could have left.
+// sweepBatch is how many applications the sweep reads at once.
+const sweepBatch = 200
+
+// ErrSweepUnfinished says that the sweep stopped before the end of its
+// list because its time was nearly up; what it did is committed, and the
+// next run goes on from the oldest due application left.
+var ErrSweepUnfinished = errors.New("casework: the attestation sweep ran out of time")
+
+// SweepAttestations issues what is due: every application whose
+// issue_due_on has come (a change the job of which was lost, an extension
+// falling due with the passing of days), oldest due first, in batches
+// read from an index, so that its cost follows what is due, not how many
+// applications are pending. One application failing does not hold back
+// the others. When ctx has a deadline, it stops a tenth of its time before
+// and returns ErrSweepUnfinished.
 func (s *Attestations) SweepAttestations(ctx context.Context) (int, error) {
-	ids, err := s.Store.PendingApplicationIDs(ctx)
-	if err != nil {
-		return 0, err
+	stopAt := time.Time{}
+	if dl, ok := ctx.Deadline(); ok {
+		stopAt = dl.Add(-time.Until(dl) / 10)
 	}
+	today := permit.ParisDay(s.Clock.Now())
+	var afterDay time.Time
+	var afterID int64
 	total := 0
 	var errs []error
-	for _, id := range ids {
-		n, err := s.IssueDue(ctx, id)
-		if err != nil {
-			// One application failing must not hold back the others.
-			s.Logger.Error("attestations not issued", "application", id, "err", err)
-			errs = append(errs, fmt.Errorf("application %d: %w", id, err))
-			continue
+	outOfTime := func() bool { return !stopAt.IsZero() && time.Now().After(stopAt) }
+	for {
+		if outOfTime() {
+			return total, errors.Join(append(errs, ErrSweepUnfinished)...)
 		}
-		total += n
+		marks, err := s.Store.IssueDue(ctx, today, afterDay, afterID, sweepBatch)
+		if err != nil {
+			return total, errors.Join(append(errs, err)...)
+		}
+		for _, m := range marks {
+			if outOfTime() {
+				return total, errors.Join(append(errs, ErrSweepUnfinished)...)
+			}
+			n, err := s.IssueDue(ctx, m.ApplicationID)
+			if err != nil {
+				s.Logger.Error("attestations not issued", "application", m.ApplicationID, "err", err)
+				errs = append(errs, fmt.Errorf("application %d: %w", m.ApplicationID, err))
+			}
+			total += n
+			afterDay, afterID = m.Day, m.ApplicationID
+		}
+		if len(marks) < sweepBatch {
+			return total, errors.Join(errs...)
+		}
 	}
-	return total, errors.Join(errs...)
 }

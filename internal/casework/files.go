@@ -61,7 +61,7 @@ type ApplicationStore interface {
 	SaveProfile(ctx context.Context, p *permit.Person, pm *permit.Permit) error
 	CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error
 	OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error)
-	File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing) error
+	File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, mail func(*permit.Filing) *permit.Mail) error
 	Complete(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, requestID int64) error
 }
 
@@ -105,8 +105,7 @@ type Config struct {
 
 	Sealer   Sealer
 	Codes    CodeChecker
-	Issuance IssuanceQueue // retries issuing that failed at once; may be nil
-	LeadDays int           // how many days before it starts an attestation is made available
+	LeadDays int // how many days before it starts an attestation is made available
 }
 
 // core is what every use case shares: the configuration, the gates that

@@ -53,6 +53,9 @@ func (s *Applications) File(ctx context.Context, acc *permit.Account, appID int6
 		return nil, err
 	}
 	if a.State != permit.StateDraft {
+		// Filed already (a double click, a retry): its receipt is owed
+		// whatever happened to the first try.
+		s.attest.issueNow(ctx, a.ID)
 		return s.lastFiling(ctx, a)
 	}
 	c, err := s.load(ctx, p, a, false)
@@ -77,17 +80,24 @@ func (s *Applications) File(ctx context.Context, acc *permit.Account, appID int6
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.File(acting(ctx, acc, a, "counter_file", ""), a, ev, f); err != nil {
+	to, lang, err := s.recipient(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	var mail func(*permit.Filing) *permit.Mail
+	if to != "" {
+		mail = func(f *permit.Filing) *permit.Mail {
+			return &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.filed.subject"),
+				Text: s.Tr.T(lang, "mail.filed.body", f.Number, s.BaseURL+paths.Receipt.Format(a.ID))}
+		}
+	}
+	// The filing, its mail and the job that issues its receipt commit
+	// together; issuing at once below only saves the applicant a wait.
+	if err := s.Store.File(acting(ctx, acc, a, "counter_file", ""), a, ev, f, mail); err != nil {
 		if permit.ErrorCode(err) == permit.ECONFLICT {
 			return s.lastFiling(ctx, a)
 		}
 		return nil, err
-	}
-	if to, lang, err := s.recipient(ctx, p); err != nil {
-		s.Logger.Error("filing mail not written", "application", a.ID, "err", err)
-	} else if to != "" {
-		s.notify(ctx, &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.filed.subject"),
-			Text: s.Tr.T(lang, "mail.filed.body", f.Number, s.BaseURL+paths.Receipt.Format(a.ID))})
 	}
 	s.attest.issueNow(ctx, a.ID)
 	return f, nil
@@ -213,19 +223,24 @@ func (s *Applications) Resubmit(ctx context.Context, acc *permit.Account, appID 
 	return f, nil
 }
 
-// issueNow issues what a change of state makes due, at once; if it fails,
-// the queue's sweep issues it later, so the failure is only logged.
+// issueNowTimeout bounds issuing at once, after the write that made it
+// owed: the job that write queued does it otherwise.
+const issueNowTimeout = 10 * time.Second
+
+// issueNow issues what a change of state makes due, at once, so that the
+// applicant need not wait for the job. It is never the only way: the
+// write that made the attestations owed queued, in its own transaction,
+// the job that issues them (store.JobIssueAttestations), and the sweep
+// finds any application still due. It does not depend on the request: a
+// closed connection does not stop it halfway.
 func (s *Attestations) issueNow(ctx context.Context, appID int64) {
 	if s.Store == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), issueNowTimeout)
+	defer cancel()
 	if _, err := s.IssueDue(ctx, appID); err != nil {
-		s.Logger.Warn("attestation not issued now; a job will retry", "application", appID, "err", err)
-		if s.Issuance != nil {
-			if err := s.Issuance.AttestationsDue(ctx, appID); err != nil {
-				s.Logger.Warn("retry job not queued; the daily sweep will issue", "application", appID, "err", err)
-			}
-		}
+		s.Logger.Warn("attestation not issued now; the job queued with the change will issue it", "application", appID, "err", err)
 	}
 }
 

@@ -90,7 +90,7 @@ func (w *queueWorld) filed(pref *permit.Prefecture, kind permit.Kind, ground str
 		w.t.Fatal(err)
 	}
 	ev, _ := permit.Transition(a, permit.ActionSubmit, actor, w.clk.Now(), "")
-	if err := w.db.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{}`)}); err != nil {
+	if err := w.db.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{}`)}, nil); err != nil {
 		w.t.Fatal(err)
 	}
 	return a

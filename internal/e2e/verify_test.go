@@ -162,7 +162,7 @@ func issueFilingReceipt(t *testing.T, m *app.Main) (code, number string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.DB.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{"documents": []}`)}); err != nil {
+	if err := m.DB.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{"documents": []}`)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.UseCases.Attestations.IssueDue(ctx, a.ID); err != nil {

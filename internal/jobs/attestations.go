@@ -52,19 +52,20 @@ func (w *attestationSweepWorker) Work(ctx context.Context, _ *river.Job[Attestat
 }
 
 // IssueAttestationsArgs is the job kind "issue_attestations": issue what
-// one application is owed now. It is queued when issuing at once failed
-// (the database was busy, the process stopped), and River retries it.
+// one application is owed now. Every write that changes what an
+// application is owed (filing, a decision, a correction...) inserts one
+// in its own transaction (store.JobIssueAttestations), and River retries
+// it until it succeeds.
+//
+// It is not unique: a job already running may have read the application
+// before the write that queues the next one, and must not stand for it.
+// Issuing is idempotent, so two jobs for one application cost a few reads.
 type IssueAttestationsArgs struct {
 	ApplicationID int64 `json:"application_id"`
 }
 
 // Kind names the job kind in River's tables.
 func (IssueAttestationsArgs) Kind() string { return "issue_attestations" }
-
-// InsertOpts keeps one pending job per application.
-func (IssueAttestationsArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: whileWaiting}
-}
 
 type issueWorker struct {
 	river.WorkerDefaults[IssueAttestationsArgs]
@@ -73,14 +74,5 @@ type issueWorker struct {
 
 func (w *issueWorker) Work(ctx context.Context, job *river.Job[IssueAttestationsArgs]) error {
 	_, err := w.issue(ctx, job.Args.ApplicationID)
-	return err
-}
-
-// AttestationsDue queues the issuing of what an application is owed.
-func (q *Queue) AttestationsDue(ctx context.Context, appID int64) error {
-	if !q.issuing {
-		return nil
-	}
-	_, err := q.client.InsertMany(ctx, []river.InsertManyParams{{Args: IssueAttestationsArgs{ApplicationID: appID}}})
 	return err
 }

@@ -49,7 +49,15 @@ func TestAttestationJobs(t *testing.T) {
 			defer cancel()
 			q.Stop(stopCtx)
 		}()
-		if err := q.AttestationsDue(ctx, 42); err != nil {
+		// A write owes the job: it is inserted in the write's transaction.
+		tx, err := db.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.InsertJobsTx(ctx, tx, []store.Job{{Kind: store.JobIssueAttestations, ID: 42}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
 		deadline := time.Now().Add(20 * time.Second)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -33,6 +34,12 @@ type Database struct {
 	// LISTEN/NOTIFY: a queued mail is picked up at once rather than at
 	// the next poll.
 	PostgresURL string
+
+	// PostgresStore is the store's own database/sql pool on PostgreSQL
+	// (store.DB.SQL()), in whose transactions the jobs a write owes are
+	// inserted (InsertJobsTx). Without it, on PostgreSQL, writes owe
+	// nothing to the queue and only the sweeps find the work.
+	PostgresStore *sql.DB
 }
 
 func (d Database) validate() error {
@@ -53,27 +60,37 @@ type riverClient interface {
 
 // newClient returns a River client on d, and a function releasing what it
 // opened for it (the pgx pool), to call once the client has stopped.
-func (d Database) newClient(ctx context.Context, cfg *river.Config) (riverClient, func(), error) {
+func (d Database) newClient(ctx context.Context, cfg *river.Config) (riverClient, txInserter, func(), error) {
 	if err := d.validate(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if d.SQLite != nil {
 		client, err := river.NewClient(riversqlite.New(d.SQLite), cfg)
 		if err != nil {
-			return nil, nil, fmt.Errorf("jobs: river client: %w", err)
+			return nil, nil, nil, fmt.Errorf("jobs: river client: %w", err)
 		}
-		return client, func() {}, nil
+		return client, client, func() {}, nil
 	}
 	pool, err := d.pgxPool(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {
 		pool.Close()
-		return nil, nil, fmt.Errorf("jobs: river client: %w", err)
+		return nil, nil, nil, fmt.Errorf("jobs: river client: %w", err)
 	}
-	return client, pool.Close, nil
+	var inserter txInserter
+	if d.PostgresStore != nil {
+		// Insert only: it works no job and opens no connection of its own.
+		ins, err := river.NewClient(riverdatabasesql.New(d.PostgresStore), &river.Config{Logger: cfg.Logger, Test: cfg.Test})
+		if err != nil {
+			pool.Close()
+			return nil, nil, nil, fmt.Errorf("jobs: river inserter: %w", err)
+		}
+		inserter = ins
+	}
+	return client, inserter, pool.Close, nil
 }
 
 func (d Database) pgxPool(ctx context.Context) (*pgxpool.Pool, error) {

@@ -43,11 +43,12 @@ type Options struct {
 
 // Queue is sejour's job queue: a River client with sejour's job kinds.
 type Queue struct {
-	client  riverClient
-	release func()
-	keep    bool
-	issuing bool
-	logger  *slog.Logger
+	client   riverClient
+	inserter txInserter // inserts the jobs a store write owes, in its transaction
+	release  func()
+	keep     bool
+	issuing  bool
+	logger   *slog.Logger
 }
 
 // stopGrace bounds how long Stop waits for cancelled jobs once its own
@@ -106,11 +107,11 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 	if _, system := opts.Clock.(clock.System); !system {
 		cfg.Test.Time = riverTime{opts.Clock}
 	}
-	client, release, err := opts.Database.newClient(ctx, cfg)
+	client, inserter, release, err := opts.Database.newClient(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	q.client, q.release = client, release
+	q.client, q.inserter, q.release = client, inserter, release
 	return q, nil
 }
 

@@ -33,7 +33,7 @@ func database(t *testing.T, db *store.DB) jobs.Database {
 	if db.Dialect() == store.SQLite {
 		return jobs.Database{SQLite: db.SQL()}
 	}
-	return jobs.Database{PostgresURL: db.PostgresURL()}
+	return jobs.Database{PostgresURL: db.PostgresURL(), PostgresStore: db.SQL()}
 }
 
 // start migrates River's tables and starts a queue, stopped when the test

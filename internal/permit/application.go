@@ -40,6 +40,17 @@ type Application struct {
 	UpdatedAt    time.Time
 	SubmittedAt  *time.Time
 	FeeStamp     string // timbre fiscal number, 16 digits
+	// PlanVersion counts the changes of what the application's
+	// attestations depend on; the issuer records its plan only if it has
+	// not moved since it read the application.
+	PlanVersion int64
+}
+
+// IssueMark is an application the issuer must look at, and the day it
+// became due (the sweep's place in its list).
+type IssueMark struct {
+	ApplicationID int64
+	Day           time.Time
 }
 
 // Editable reports whether the applicant may still change the file's

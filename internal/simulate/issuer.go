@@ -1,6 +1,8 @@
 package simulate
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
@@ -124,13 +126,13 @@ func (s *issuer) issued(a *permit.Attestation) {
 	s.byApp[r.app] = append(s.byApp[r.app], r)
 }
 
-// PendingApplicationIDs lists the applications the sweep visits: none
-// when the sweep is disabled (Options.NoSweep), whoever runs it.
-func (s *issuer) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
+// IssueDue lists the applications the sweep visits: none when the sweep
+// is disabled (Options.NoSweep), whoever runs it.
+func (s *issuer) IssueDue(ctx context.Context, today, afterDay time.Time, afterID int64, limit int) ([]permit.IssueMark, error) {
 	if s.noSweep {
 		return nil, nil
 	}
-	return s.AttestationStore.PendingApplicationIDs(ctx)
+	return s.AttestationStore.IssueDue(ctx, today, afterDay, afterID, limit)
 }
 
 // covered reports whether the holder of an application could show, on

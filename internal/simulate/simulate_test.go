@@ -47,9 +47,12 @@ func TestZeroGapPostgres(t *testing.T) {
 	}
 }
 
-// TestGapsAreFound proves that the check can fail: without the sweep no
-// extension attestation is ever issued, and the holders whose permits end
-// during the period are left without proof.
+// TestGapsAreFound proves that the check can fail: without the sweep,
+// extension attestations fall due with the passing of days, which no
+// write announces, so only those that a later change of the application
+// happened to re-plan are issued, and the holders whose permits end
+// during the period are left without proof. Filing receipts are still
+// all issued: the filing queued their job in its own transaction.
 func TestGapsAreFound(t *testing.T) {
 	o := small("sqlite")
 	o.NoSweep, o.CrashRate = true, 0
@@ -57,7 +60,7 @@ func TestGapsAreFound(t *testing.T) {
 	if sum.OK() || sum.GapDays == 0 || sum.FirstGap == nil {
 		t.Fatalf("no gap found without the sweep: %s", line(sum))
 	}
-	if sum.Extensions != 0 || sum.FavourableDecisions != 0 || sum.FilingReceipts != sum.Filed || sum.GapDays > sum.OwedDays {
+	if sum.Extensions >= sum.InTimeRenewals || sum.FilingReceipts != sum.Filed || sum.GapDays > sum.OwedDays {
 		t.Fatalf("implausible run without the sweep: %s", line(sum))
 	}
 	if msg := sum.Failure(); !strings.Contains(msg, "first gap: person ") {

@@ -272,6 +272,9 @@ func transition(ctx context.Context, tx *Tx, a *permit.Application, ev *permit.E
 	if err := refreshDue(ctx, tx, a.ID); err != nil {
 		return err
 	}
+	if err := replan(ctx, tx, a.ID); err != nil {
+		return err
+	}
 	return insertEvent(ctx, tx, ev)
 }
 
@@ -320,7 +323,7 @@ func (db *DB) ApplicationsByPerson(ctx context.Context, personID int64) ([]*perm
 func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*permit.Application, error) {
 	var out []*permit.Application
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp FROM applications `+tail, args...)
+		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, plan_version FROM applications `+tail, args...)
 		if err != nil {
 			return err
 		}
@@ -329,7 +332,7 @@ func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*pe
 			var a permit.Application
 			var ground, kind, state string
 			var submitted nullTime
-			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp); err != nil {
+			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PlanVersion); err != nil {
 				return err
 			}
 			a.Ground, a.Kind, a.State, a.SubmittedAt = permit.GroundID(ground), permit.Kind(kind), permit.State(state), submitted.ptr()

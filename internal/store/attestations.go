@@ -156,7 +156,10 @@ func supersede(ctx context.Context, tx *Tx, old, next *permit.Attestation, now t
 	if err != nil {
 		return err
 	}
-	return refreshDue(ctx, tx, next.ApplicationID)
+	if err := refreshDue(ctx, tx, next.ApplicationID); err != nil {
+		return err
+	}
+	return replan(ctx, tx, next.ApplicationID) // the new version is signed by the job
 }
 
 // Revoke withdraws an attestation, with the reason; it stays in the
@@ -174,6 +177,9 @@ func (db Issuance) Revoke(ctx context.Context, id int64, reason string) error {
 		if err := tx.queryRow(ctx, `SELECT application_id FROM attestations WHERE id = ?`, id).Scan(&appID); err != nil {
 			return err
 		}
-		return refreshDue(ctx, tx, appID)
+		if err := refreshDue(ctx, tx, appID); err != nil {
+			return err
+		}
+		return replan(ctx, tx, appID)
 	})
 }

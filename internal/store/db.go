@@ -45,6 +45,7 @@ type DB struct {
 	dsn     string // the PostgreSQL URL, for components that open their own pool
 
 	delays permit.Delays // the catalogue's, which stored deadlines count with (SetDelays)
+	jobs   JobInserter   // the job queue, which a write's owed jobs go to (SetJobs)
 }
 
 // Open connects to PostgreSQL when dsn is a postgres:// URL, and otherwise
@@ -141,6 +142,7 @@ type Tx struct {
 	dialect Dialect
 
 	delays permit.Delays // for refreshDue
+	jobs   []Job         // the work this write owes, inserted before it commits
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -182,6 +184,12 @@ func (db *DB) in(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return translate(err)
+	}
+	if len(tx.jobs) > 0 && db.jobs != nil {
+		if err := db.jobs.InsertJobsTx(ctx, sqlTx, tx.jobs); err != nil {
+			_ = sqlTx.Rollback()
+			return translate(fmt.Errorf("insert the jobs the write owes: %w", err))
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))

@@ -106,12 +106,22 @@ func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*pe
 // the year, the application and the filing's rank, so it is unique. A
 // second submission of the same draft (a double click, a retry) finds the
 // state changed and returns ECONFLICT: the application is filed once.
-func (db Files) File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing) error {
+//
+// mail, when not nil, writes the mail telling the applicant, from the
+// filing and its number; it goes to the outbox in the same transaction,
+// so that a filing acknowledged is a filing announced.
+func (db Files) File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, mail func(*permit.Filing) *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
 		}
-		return insertFiling(ctx, tx, f, ev.At)
+		if err := insertFiling(ctx, tx, f, ev.At); err != nil {
+			return err
+		}
+		if mail == nil {
+			return nil
+		}
+		return insertMail(ctx, tx, mail(f), ev.At)
 	})
 }
 

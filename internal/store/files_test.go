@@ -122,14 +122,14 @@ func TestFilingAndCompletion(t *testing.T) {
 		stale := *app
 		ev, _ := permit.Transition(app, permit.ActionSubmit, applicant, clk.Now(), "")
 		f := &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{"documents":[]}`)}
-		if err := db.Files().File(ctx, app, ev, f); err != nil {
+		if err := db.Files().File(ctx, app, ev, f, nil); err != nil {
 			t.Fatal(err)
 		}
 		if f.Number != "DEP-2026-"+pad(app.ID)+"-1" {
 			t.Fatalf("number %q", f.Number)
 		}
 		ev2, _ := permit.Transition(&stale, permit.ActionSubmit, applicant, clk.Now(), "")
-		if err := db.Files().File(ctx, &stale, ev2, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}); permit.ErrorCode(err) != permit.ECONFLICT {
+		if err := db.Files().File(ctx, &stale, ev2, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}, nil); permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Fatalf("double filing: %v", err)
 		}
 		if fs, _ := db.Filings(ctx, app.ID); len(fs) != 1 {

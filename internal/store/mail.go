@@ -12,8 +12,12 @@ func insertMail(ctx context.Context, tx *Tx, m *permit.Mail, now time.Time) erro
 		return nil
 	}
 	m.CreatedAt = now
-	return tx.queryRow(ctx, `INSERT INTO mails (to_addr, subject, text_body, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+	err := tx.queryRow(ctx, `INSERT INTO mails (to_addr, subject, text_body, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		m.To, m.Subject, m.Text, now).Scan(&m.ID)
+	if err == nil {
+		tx.owe(JobDeliverMail, m.ID)
+	}
+	return err
 }
 
 // EnqueueMail puts a mail in the outbox on its own.

@@ -52,9 +52,11 @@ func loadMigrations(d Dialect) ([]migration, error) {
 }
 
 // afterMigration are steps in Go that complete a migration, in its
-// transaction: 0006 fills the new deadline columns of existing rows.
+// transaction: 0006 fills the new deadline columns of existing rows,
+// 0014 marks every filed application to be planned again.
 var afterMigration = map[int]func(context.Context, *Tx) error{
-	6: refreshAllDue,
+	6:  refreshAllDue,
+	14: replanAll,
 }
 
 // Migrate applies the migrations not yet applied, each in its own

@@ -66,6 +66,9 @@ func refreshPersonDue(ctx context.Context, tx *Tx, personID int64) error {
 		if err := refreshDue(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := replan(ctx, tx, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

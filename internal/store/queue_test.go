@@ -65,7 +65,7 @@ func TestDueFollowsTheFile(t *testing.T) {
 			t.Fatal("a draft is in the queue")
 		}
 		ev, _ := permit.Transition(app, permit.ActionSubmit, applicant, clk.Now(), "")
-		if err := db.Files().File(ctx, app, ev, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}); err != nil {
+		if err := db.Files().File(ctx, app, ev, &permit.Filing{ApplicationID: app.ID, Snapshot: []byte(`{}`)}, nil); err != nil {
 			t.Fatal(err)
 		}
 		wantDue(t, db, app, permit.DuePermitExpiry, "2027-01-15")
@@ -244,7 +244,7 @@ func filedApp(t *testing.T, db *store.DB, clk *clock.Fixed, prefID int64, name s
 		t.Fatal(err)
 	}
 	ev, _ := permit.Transition(a, permit.ActionSubmit, actor, clk.Now(), "")
-	if err := db.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{}`)}); err != nil {
+	if err := db.Files().File(ctx, a, ev, &permit.Filing{ApplicationID: a.ID, Snapshot: []byte(`{}`)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -319,7 +319,7 @@ func TestDueCountsTheCatalogueDelay(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev, _ := permit.Transition(c, permit.ActionSubmit, actor, clk.Now(), "")
-		if err := db.Files().File(ctx, c, ev, &permit.Filing{ApplicationID: c.ID, Snapshot: []byte(`{}`)}); err == nil {
+		if err := db.Files().File(ctx, c, ev, &permit.Filing{ApplicationID: c.ID, Snapshot: []byte(`{}`)}, nil); err == nil {
 			t.Fatal("filed without the catalogue's delays")
 		}
 	})

@@ -486,9 +486,9 @@ func (a *auditSpy) SetFeeStamp(ctx context.Context, id int64, stamp string) erro
 	return a.DB.Files().SetFeeStamp(ctx, id, stamp)
 }
 
-func (a *auditSpy) File(ctx context.Context, app *permit.Application, ev *permit.Event, f *permit.Filing) error {
+func (a *auditSpy) File(ctx context.Context, app *permit.Application, ev *permit.Event, f *permit.Filing, mail func(*permit.Filing) *permit.Mail) error {
 	a.note(ctx)
-	return a.DB.Files().File(ctx, app, ev, f)
+	return a.DB.Files().File(ctx, app, ev, f, mail)
 }
 
 func (a *auditSpy) IssueClaimCode(ctx context.Context, c *permit.ClaimCode) error {

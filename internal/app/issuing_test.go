@@ -1,0 +1,399 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/notify/smtptest"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/store/storetest"
+)
+
+// opened assembles the real program on db, as start does, but does not
+// serve: its job queue works nothing, as if the process had died just
+// after the writes the test makes. serve starts it later.
+func opened(t *testing.T, db *store.DB, mail *smtptest.Server) (m *Main, serve func()) {
+	t.Helper()
+	m = newMain(t, db, mail)
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	served := false
+	t.Cleanup(func() {
+		cancel()
+		if served {
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		} else {
+			m.Close()
+		}
+	})
+	return m, func() {
+		served = true
+		go func() { done <- m.Serve(ctx) }()
+	}
+}
+
+// hangUp is an applicant's or an agent's connection closing as soon as
+// the write is committed: the request's context ends before anything
+// that follows the write can use it.
+type hangUp struct {
+	casework.ApplicationStore
+	cancel context.CancelFunc
+}
+
+func (h *hangUp) File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, mail func(*permit.Filing) *permit.Mail) error {
+	err := h.ApplicationStore.File(ctx, a, ev, f, mail)
+	h.cancel()
+	return err
+}
+
+// hangUpDecision is the same for a decision.
+type hangUpDecision struct {
+	casework.DecisionStore
+	cancel context.CancelFunc
+}
+
+func (h *hangUpDecision) Decide(ctx context.Context, a *permit.Application, ev *permit.Event, d *permit.Decision, m *permit.Mail) error {
+	err := h.DecisionStore.Decide(ctx, a, ev, d, m)
+	h.cancel()
+	return err
+}
+
+// brokenSealer fails every signature: issuing at once leaves the
+// attestation unsigned, so only the job can finish it.
+type brokenSealer struct{}
+
+func (brokenSealer) Seal(*casework.Case, *permit.Attestation, rules.Granted) (string, error) {
+	return "", errors.New("the signing key is out of reach")
+}
+
+// draft makes an applicant with a profile in Paris and a draft renewal
+// with every document and the fee stamp, ready to file.
+func draft(t *testing.T, m *Main, n int) (*permit.Account, int64) {
+	t.Helper()
+	ctx := t.Context()
+	prefs, err := m.DB.Prefectures(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prefs) == 0 {
+		if err := m.DB.Files().CreatePrefecture(ctx, &permit.Prefecture{Code: "75", Name: "Préfecture de police de Paris", Departments: []string{"75"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	acc := &permit.Account{Email: fmt.Sprintf("titulaire%d@example.org", n), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
+	if err := m.DB.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	end := now.AddDate(0, 3, 0)
+	uc := m.UseCases
+	if err := uc.Applications.SaveProfile(ctx, acc, casework.ProfileForm{GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-05-17",
+		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+n),
+		AddressLine: "1 rue de la Paix", Postcode: "75002", City: "Paris",
+		HasPermit: true, PermitGround: "student", PermitNumber: fmt.Sprintf("TS%08d", n),
+		PermitFrom: end.AddDate(-1, 0, 0).Format(time.DateOnly), PermitTo: end.Format(time.DateOnly)}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := uc.Applications.Start(ctx, acc, casework.StartForm{Kind: permit.KindRenewal, Ground: "student"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := m.Rules.RequiredDocuments("student", permit.KindRenewal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if _, err := uc.Documents.Upload(ctx, acc, a.ID, d.ID, d.ID+".png", scan(t)); err != nil {
+			t.Fatalf("upload %s: %v", d.ID, err)
+		}
+	}
+	if err := uc.Documents.SetFeeStamp(ctx, acc, a.ID, fmt.Sprintf("%016d", 1000000000000000+n)); err != nil {
+		t.Fatal(err)
+	}
+	return acc, a.ID
+}
+
+func scan(t *testing.T) []byte {
+	img := image.NewGray(image.Rect(0, 0, 48, 32))
+	for x := range 48 {
+		img.Set(x, x%32, color.Gray{Y: 40})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// owedJobs counts the jobs of kind in River's table whose argument key
+// names id (an application or a mail).
+func owedJobs(t *testing.T, db *store.DB, kind, key string, id int64) int {
+	t.Helper()
+	q := `SELECT COUNT(*) FROM river_job WHERE kind = ? AND json_extract(args, '$.' || ?) = ?`
+	if db.Dialect() == store.Postgres {
+		q = `SELECT COUNT(*) FROM river_job WHERE kind = $1 AND (args->>$2)::bigint = $3`
+	}
+	var n int
+	if err := db.SQL().QueryRowContext(t.Context(), q, kind, key, id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitSigned waits until the application has an attestation of kind with
+// its signed code.
+func waitSigned(t *testing.T, m *Main, appID int64, kind permit.AttestationKind) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		atts, err := m.DB.Attestations(t.Context(), appID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range atts {
+			if a.Kind == kind && a.Code != "" {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("application %d: no signed %s after 30 s", appID, kind)
+}
+
+// TestFilingOwesItsReceiptAndMailInItsTransaction: the applicant's
+// connection closes as soon as the filing commits, and signing fails at
+// once. The filing's mail and the jobs that deliver it and issue the
+// receipt were committed with the filing; once the queue works, the
+// receipt is signed and the mail delivered. (Before: the mail was written
+// after the filing with the request's context, and the retry job was
+// queued with it too: both were lost.)
+func TestFilingOwesItsReceiptAndMailInItsTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
+		mail := smtptest.Start(t)
+		m, serve := opened(t, db, mail)
+		acc, appID := draft(t, m, 1)
+		sealer := m.UseCases.Attestations.Sealer
+		m.UseCases.Attestations.Sealer = brokenSealer{}
+		ctx, cancel := context.WithCancel(t.Context())
+		apps := m.UseCases.Applications
+		apps.Store = &hangUp{ApplicationStore: apps.Store, cancel: cancel}
+		f, err := apps.File(ctx, acc, appID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ctx.Err() == nil {
+			t.Fatal("the connection did not close")
+		}
+		if n := owedJobs(t, db, "issue_attestations", "application_id", appID); n == 0 {
+			t.Error("no job issues the receipt")
+		}
+		mails, err := db.Mails().RecentMails(t.Context(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var filed *permit.Mail
+		for _, ml := range mails {
+			if ml.To == acc.Email && bytes.Contains([]byte(ml.Text), []byte(f.Number)) {
+				filed = ml
+			}
+		}
+		if filed == nil {
+			t.Fatalf("no mail announces filing %s", f.Number)
+		}
+		if n := owedJobs(t, db, "deliver_mail", "mail_id", filed.ID); n == 0 {
+			t.Error("no job delivers the filing's mail")
+		}
+		m.UseCases.Attestations.Sealer = sealer
+		serve()
+		waitSigned(t, m, appID, permit.AttestationFilingReceipt)
+		mail.WaitFor(t, acc.Email, 30*time.Second)
+	})
+}
+
+// TestGrantOwesItsAttestationInItsTransaction: an agent grants an
+// application and the browser closes at once; issuing at once fails. The
+// job that issues the favourable-decision attestation was committed with
+// the decision, and issues it once the queue works.
+func TestGrantOwesItsAttestationInItsTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
+		mail := smtptest.Start(t)
+		m, serve := opened(t, db, mail)
+		acc, appID := draft(t, m, 2)
+		ctx := t.Context()
+		if _, err := m.UseCases.Applications.File(ctx, acc, appID); err != nil {
+			t.Fatal(err)
+		}
+		prefs, _ := db.Prefectures(ctx)
+		now := time.Now()
+		agent := &permit.Account{Email: "agent@prefecture.example.org", Role: permit.RoleAgent, Lang: "fr", ConfirmedAt: &now, Prefectures: []int64{prefs[0].ID}}
+		if err := db.Accounts().CreateAccount(ctx, agent, "!", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		dec := m.UseCases.Decisions
+		if err := dec.StartReview(ctx, agent, appID); err != nil {
+			t.Fatal(err)
+		}
+		sealer := m.UseCases.Attestations.Sealer
+		m.UseCases.Attestations.Sealer = brokenSealer{}
+		hung, cancel := context.WithCancel(ctx)
+		dec.Store = &hangUpDecision{DecisionStore: dec.Store, cancel: cancel}
+		if err := dec.DecideFavourable(hung, agent, appID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if hung.Err() == nil {
+			t.Fatal("the connection did not close")
+		}
+		if n := owedJobs(t, db, "issue_attestations", "application_id", appID); n < 2 {
+			t.Errorf("%d issuing jobs for the filing and the decision, want 2 or more", n)
+		}
+		m.UseCases.Attestations.Sealer = sealer
+		serve()
+		waitSigned(t, m, appID, permit.AttestationFavourable)
+	})
+}
+
+// receipt returns an application's filing receipt, or nil.
+func receipt(t *testing.T, db *store.DB, appID int64) *permit.Attestation {
+	t.Helper()
+	atts, err := db.Attestations(t.Context(), appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range atts {
+		if a.Kind == permit.AttestationFilingReceipt {
+			return a
+		}
+	}
+	return nil
+}
+
+// TestAFilingIsOwedItsReceiptWhateverFollows: the process dies between
+// the filing's commit and the receipt's signature (here: signing fails),
+// and the applicant withdraws before any job runs. The sweep still signs
+// the receipt: a filed application is owed it whatever its later state.
+// A retried filing (a double click) signs it at once. (Before: the sweep
+// read pending applications only, and a retried filing issued nothing.)
+func TestAFilingIsOwedItsReceiptWhateverFollows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
+		m, _ := opened(t, db, smtptest.Start(t))
+		ctx := t.Context()
+		uc := m.UseCases
+		sealer := uc.Attestations.Sealer
+
+		acc, withdrawn := draft(t, m, 3)
+		uc.Attestations.Sealer = brokenSealer{}
+		if _, err := uc.Applications.File(ctx, acc, withdrawn); err != nil {
+			t.Fatal(err)
+		}
+		if err := uc.Applications.Withdraw(ctx, acc, withdrawn, "Je pars."); err != nil {
+			t.Fatal(err)
+		}
+		if r := receipt(t, db, withdrawn); r != nil && r.Code != "" {
+			t.Fatal("signed although signing failed")
+		}
+		uc.Attestations.Sealer = sealer
+		if _, err := uc.Attestations.SweepAttestations(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if r := receipt(t, db, withdrawn); r == nil || r.Code == "" {
+			t.Errorf("withdrawn application %d: receipt %+v, want it issued and signed", withdrawn, r)
+		}
+
+		acc2, retried := draft(t, m, 4)
+		uc.Attestations.Sealer = brokenSealer{}
+		f1, err := uc.Applications.File(ctx, acc2, retried)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uc.Attestations.Sealer = sealer
+		f2, err := uc.Applications.File(ctx, acc2, retried)
+		if err != nil || f2.Number != f1.Number {
+			t.Fatalf("filing again: %v %+v, want the same filing %s", err, f2, f1.Number)
+		}
+		if r := receipt(t, db, retried); r == nil || r.Code == "" {
+			t.Errorf("retried filing %d: receipt %+v, want it signed at once", retried, r)
+		}
+	})
+}
+
+// TestTheSweepCostsWhatIsDue: once the sweep has planned every
+// application, the next finds none due and reads none (the index gives
+// the due ones); an application changes, and the next sweep looks at that
+// one only. A sweep whose time runs out stops, says so, and what it did
+// stays done.
+func TestTheSweepCostsWhatIsDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
+		m, _ := opened(t, db, smtptest.Start(t))
+		ctx := t.Context()
+		uc := m.UseCases
+		var apps []int64
+		var accs []*permit.Account
+		for n := range 6 {
+			acc, id := draft(t, m, 10+n)
+			if _, err := uc.Applications.File(ctx, acc, id); err != nil {
+				t.Fatal(err)
+			}
+			apps, accs = append(apps, id), append(accs, acc)
+		}
+		today := permit.ParisDay(m.Clock.Now())
+		due := func() []permit.IssueMark {
+			t.Helper()
+			marks, err := db.Issuance().IssueDue(ctx, today, time.Time{}, 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return marks
+		}
+		if _, err := uc.Attestations.SweepAttestations(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := due(); len(got) != 0 {
+			t.Fatalf("after a sweep, %d applications still due: %+v", len(got), got)
+		}
+		if err := uc.Applications.Withdraw(ctx, accs[2], apps[2], ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := due(); len(got) != 1 || got[0].ApplicationID != apps[2] {
+			t.Fatalf("after one change, due: %+v, want application %d only", got, apps[2])
+		}
+
+		// A sweep out of time: a deadline already passed stops it before
+		// the first application, and it says so.
+		for _, id := range apps[:2] {
+			if err := uc.Applications.Withdraw(ctx, accs[slices.Index(apps, id)], id, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		late, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+		defer cancel()
+		if _, err := uc.Attestations.SweepAttestations(late); !errors.Is(err, casework.ErrSweepUnfinished) {
+			t.Fatalf("sweep out of time: %v, want ErrSweepUnfinished", err)
+		}
+		if got := due(); len(got) != 3 {
+			t.Fatalf("an unfinished sweep lost its place: %d due, want 3", len(got))
+		}
+		if _, err := uc.Attestations.SweepAttestations(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := due(); len(got) != 0 {
+			t.Fatalf("the next sweep left %d due", len(got))
+		}
+	})
+}
