@@ -27,11 +27,12 @@ type MailStore interface {
 }
 
 const (
-	// maxDeliveryAttempts is River's default: with its backoff (attempt⁴
-	// seconds), the last attempt comes about three weeks after the first.
-	// A mail that failed this many times is left in the outbox, with its
-	// last error, for an operator.
-	maxDeliveryAttempts = 25
+	// maxDeliveryAttempts keeps a mail trying for about a day: with the
+	// retry policy (retry.go: 10 s, 30 s, 1 min, then 3.5 min on average)
+	// the 400th attempt comes some 23 hours after the first. A mail that
+	// failed this many times is left in the outbox, with its last error,
+	// for an operator.
+	maxDeliveryAttempts = 400
 
 	// mailSweepInterval and mailSweepBatch bound how late and how many
 	// forgotten mails one sweep re-queues.
@@ -54,6 +55,7 @@ const (
 // between the server's acceptance and MarkMailSent, the mail is sent again,
 // with the same Message-ID. Jobs are unique by mail while pending, so the
 // sweep and MailQueued never stack deliveries of the same mail.
+
 type DeliverMailArgs struct {
 	MailID int64 `json:"mail_id"`
 }
@@ -72,6 +74,9 @@ type deliverWorker struct {
 	sender notify.Sender
 	logger *slog.Logger
 }
+
+// Timeout bounds one delivery.
+func (*deliverWorker) Timeout(*river.Job[DeliverMailArgs]) time.Duration { return deliverTimeout }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs]) error {
 	m, err := w.store.Mail(ctx, job.Args.MailID)
@@ -108,14 +113,18 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs
 // MailQueued, or whose delivery job was lost, is delivered by the next
 // sweep. Mails that used up their attempts are left alone. It is not
 // scheduled without SMTP.
-type MailSweepArgs struct{}
+type MailSweepArgs struct {
+	// Start is when the process that queued this sweep started, for the
+	// sweep run at start; zero for the periodic runs (see startSweeps).
+	Start time.Time `json:"start,omitzero"`
+}
 
 // Kind names the job in River's table.
 func (MailSweepArgs) Kind() string { return "mail_sweep" }
 
 // InsertOpts keeps at most one sweep waiting.
 func (MailSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: whileWaiting}
+	return river.InsertOpts{UniqueOpts: sweepUnique}
 }
 
 type sweepWorker struct {
@@ -123,6 +132,9 @@ type sweepWorker struct {
 	store   MailStore
 	enqueue func(ctx context.Context, mailIDs []int64) error
 }
+
+// Timeout bounds one sweep.
+func (*sweepWorker) Timeout(*river.Job[MailSweepArgs]) time.Duration { return sweepTimeout }
 
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[MailSweepArgs]) error {
 	mails, err := w.store.UnsentMails(ctx, mailSweepBatch, maxDeliveryAttempts)
