@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -55,7 +56,12 @@ const (
 // between the server's acceptance and MarkMailSent, the mail is sent again,
 // with the same Message-ID. Jobs are unique by mail while pending, so the
 // sweep and MailQueued never stack deliveries of the same mail.
-
+//
+// A delivery that succeeds after the relay failed (this mail failed
+// before, or another delivery failed for a reason other than its
+// recipient) flushes the outbox: every delivery waiting for its retry is
+// made available at once, so that mails queued during an outage go out
+// when the relay answers again, not at their next retry.
 type DeliverMailArgs struct {
 	MailID int64 `json:"mail_id"`
 }
@@ -73,6 +79,11 @@ type deliverWorker struct {
 	store  MailStore
 	sender notify.Sender
 	logger *slog.Logger
+	// flush makes the deliveries waiting for a retry available now.
+	flush func(ctx context.Context) error
+	// relayFailed is set when a delivery failed other than by a refused
+	// recipient, and cleared by the success that flushes.
+	relayFailed atomic.Bool
 }
 
 // Timeout bounds one delivery.
@@ -96,6 +107,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs
 	defer cancel()
 	if sendErr != nil {
 		w.logger.WarnContext(ctx, "mail delivery failed", "mail_id", m.ID, "attempt", job.Attempt, "error", sendErr)
+		if !notify.RecipientRefused(sendErr) {
+			w.relayFailed.Store(true)
+		}
 		if err := w.store.MarkMailFailed(markCtx, m.ID, sendErr.Error()); err != nil {
 			return errors.Join(sendErr, fmt.Errorf("record failure of mail %d: %w", m.ID, err))
 		}
@@ -103,6 +117,13 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs
 	}
 	if err := w.store.MarkMailSent(markCtx, m.ID); err != nil {
 		return fmt.Errorf("mail %d was sent but could not be marked sent: %w", m.ID, err)
+	}
+	if w.relayFailed.Swap(false) || job.Attempt > 1 {
+		// The mail is sent: a failed flush is only logged, the retries
+		// deliver the others anyway.
+		if err := w.flush(markCtx); err != nil {
+			w.logger.WarnContext(ctx, "relay answers again but the outbox was not flushed", "error", err)
+		}
 	}
 	return nil
 }

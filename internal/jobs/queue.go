@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/notify"
@@ -73,7 +74,7 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 	q := &Queue{keep: keep, logger: logger, clock: opts.Clock}
 
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{store: opts.Store, sender: opts.Sender, logger: logger})
+	river.AddWorker(workers, &deliverWorker{store: opts.Store, sender: opts.Sender, logger: logger, flush: q.flushMail})
 	river.AddWorker(workers, &sweepWorker{store: opts.Store, enqueue: q.enqueueMails})
 	cfg := &river.Config{
 		Logger:               logger,
@@ -193,6 +194,30 @@ func (q *Queue) startSweeps(ctx context.Context) error {
 		return fmt.Errorf("jobs: queue the sweeps run at start: %w", err)
 	}
 	return nil
+}
+
+// flushBatch bounds how many waiting deliveries one flush makes available.
+const flushBatch = 1000
+
+// flushMail makes every delivery waiting for its retry available now:
+// the relay answers again, so the mails queued during an outage go out at
+// once rather than at their next retry (up to retryCeil later).
+func (q *Queue) flushMail(ctx context.Context) error {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().
+		Kinds(DeliverMailArgs{}.Kind()).States(rivertype.JobStateRetryable).First(flushBatch))
+	if err != nil {
+		return fmt.Errorf("jobs: list deliveries waiting for a retry: %w", err)
+	}
+	var errs []error
+	for _, job := range res.Jobs {
+		if _, err := q.client.JobRetry(ctx, job.ID); err != nil {
+			errs = append(errs, fmt.Errorf("retry delivery job %d: %w", job.ID, err))
+		}
+	}
+	if len(res.Jobs) > 0 {
+		q.logger.InfoContext(ctx, "relay answers again: deliveries waiting for a retry flushed", "count", len(res.Jobs))
+	}
+	return errors.Join(errs...)
 }
 
 // riverTime makes a sejour clock River's time generator. Every reading is
