@@ -148,7 +148,13 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB.Mails(), Sender: sender, Clock: m.Clock, Logger: m.Logger,
-		SweepAttestations: func(ctx context.Context) (int, error) { return m.UseCases.Attestations.SweepAttestations(ctx) },
+		SweepAttestations: func(ctx context.Context) (int, error) {
+			n, err := m.UseCases.Attestations.SweepAttestations(ctx)
+			if errors.Is(err, casework.ErrSweepUnfinished) {
+				err = errors.Join(err, jobs.ErrMore)
+			}
+			return n, err
+		},
 		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
 		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
 			return m.UseCases.Reports.RecordIncident(ctx, inc)

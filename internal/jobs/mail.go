@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -27,11 +28,12 @@ type MailStore interface {
 }
 
 const (
-	// maxDeliveryAttempts is River's default: with its backoff (attempt⁴
-	// seconds), the last attempt comes about three weeks after the first.
-	// A mail that failed this many times is left in the outbox, with its
-	// last error, for an operator.
-	maxDeliveryAttempts = 25
+	// maxDeliveryAttempts keeps a mail trying for about a day: with the
+	// retry policy (retry.go: 10 s, 30 s, 1 min, then 3.5 min on average)
+	// the 400th attempt comes some 23 hours after the first. A mail that
+	// failed this many times is left in the outbox, with its last error,
+	// for an operator.
+	maxDeliveryAttempts = 400
 
 	// mailSweepInterval and mailSweepBatch bound how late and how many
 	// forgotten mails one sweep re-queues.
@@ -54,6 +56,12 @@ const (
 // between the server's acceptance and MarkMailSent, the mail is sent again,
 // with the same Message-ID. Jobs are unique by mail while pending, so the
 // sweep and MailQueued never stack deliveries of the same mail.
+//
+// A delivery that succeeds after the relay failed (this mail failed
+// before, or another delivery failed for a reason other than its
+// recipient) flushes the outbox: every delivery waiting for its retry is
+// made available at once, so that mails queued during an outage go out
+// when the relay answers again, not at their next retry.
 type DeliverMailArgs struct {
 	MailID int64 `json:"mail_id"`
 }
@@ -71,7 +79,15 @@ type deliverWorker struct {
 	store  MailStore
 	sender notify.Sender
 	logger *slog.Logger
+	// flush makes the deliveries waiting for a retry available now.
+	flush func(ctx context.Context) error
+	// relayFailed is set when a delivery failed other than by a refused
+	// recipient, and cleared by the success that flushes.
+	relayFailed atomic.Bool
 }
+
+// Timeout bounds one delivery.
+func (*deliverWorker) Timeout(*river.Job[DeliverMailArgs]) time.Duration { return deliverTimeout }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs]) error {
 	m, err := w.store.Mail(ctx, job.Args.MailID)
@@ -91,6 +107,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs
 	defer cancel()
 	if sendErr != nil {
 		w.logger.WarnContext(ctx, "mail delivery failed", "mail_id", m.ID, "attempt", job.Attempt, "error", sendErr)
+		if !notify.RecipientRefused(sendErr) {
+			w.relayFailed.Store(true)
+		}
 		if err := w.store.MarkMailFailed(markCtx, m.ID, sendErr.Error()); err != nil {
 			return errors.Join(sendErr, fmt.Errorf("record failure of mail %d: %w", m.ID, err))
 		}
@@ -98,6 +117,13 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs
 	}
 	if err := w.store.MarkMailSent(markCtx, m.ID); err != nil {
 		return fmt.Errorf("mail %d was sent but could not be marked sent: %w", m.ID, err)
+	}
+	if w.relayFailed.Swap(false) || job.Attempt > 1 {
+		// The mail is sent: a failed flush is only logged, the retries
+		// deliver the others anyway.
+		if err := w.flush(markCtx); err != nil {
+			w.logger.WarnContext(ctx, "relay answers again but the outbox was not flushed", "error", err)
+		}
 	}
 	return nil
 }
@@ -108,14 +134,18 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs
 // MailQueued, or whose delivery job was lost, is delivered by the next
 // sweep. Mails that used up their attempts are left alone. It is not
 // scheduled without SMTP.
-type MailSweepArgs struct{}
+type MailSweepArgs struct {
+	// Start is when the process that queued this sweep started, for the
+	// sweep run at start; zero for the periodic runs (see startSweeps).
+	Start time.Time `json:"start,omitzero"`
+}
 
 // Kind names the job in River's table.
 func (MailSweepArgs) Kind() string { return "mail_sweep" }
 
 // InsertOpts keeps at most one sweep waiting.
 func (MailSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: whileWaiting}
+	return river.InsertOpts{UniqueOpts: sweepUnique}
 }
 
 type sweepWorker struct {
@@ -123,6 +153,9 @@ type sweepWorker struct {
 	store   MailStore
 	enqueue func(ctx context.Context, mailIDs []int64) error
 }
+
+// Timeout bounds one sweep.
+func (*sweepWorker) Timeout(*river.Job[MailSweepArgs]) time.Duration { return sweepTimeout }
 
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[MailSweepArgs]) error {
 	mails, err := w.store.UnsentMails(ctx, mailSweepBatch, maxDeliveryAttempts)

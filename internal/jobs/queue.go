@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/notify"
@@ -49,6 +50,9 @@ type Queue struct {
 	keep     bool
 	issuing  bool
 	logger   *slog.Logger
+	clock    clock.Clock
+	// sweeps builds the sweeps queued at each start (see startSweeps).
+	sweeps []func(start time.Time) river.JobArgs
 }
 
 // stopGrace bounds how long Stop waits for cancelled jobs once its own
@@ -68,16 +72,18 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 	}
 	logger := orDiscard(opts.Logger)
 	_, keep := opts.Sender.(notify.Keep)
-	q := &Queue{keep: keep, logger: logger}
+	q := &Queue{keep: keep, logger: logger, clock: opts.Clock}
 
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{store: opts.Store, sender: opts.Sender, logger: logger})
+	river.AddWorker(workers, &deliverWorker{store: opts.Store, sender: opts.Sender, logger: logger, flush: q.flushMail})
 	river.AddWorker(workers, &sweepWorker{store: opts.Store, enqueue: q.enqueueMails})
 	cfg := &river.Config{
-		Logger:     logger,
-		Queues:     map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
-		Workers:    workers,
-		JobTimeout: 2 * time.Minute,
+		Logger:               logger,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers:              workers,
+		JobTimeout:           jobTimeout,
+		RescueStuckJobsAfter: rescueAfter,
+		RetryPolicy:          retryPolicy{clock: opts.Clock},
 	}
 	if opts.RecordIncident != nil {
 		cfg.ErrorHandler = &incidents{record: opts.RecordIncident, logger: logger}
@@ -85,9 +91,9 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 	if !keep {
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
 			river.PeriodicInterval(mailSweepInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return MailSweepArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true},
+			func() (river.JobArgs, *river.InsertOpts) { return MailSweepArgs{}, nil }, nil,
 		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return MailSweepArgs{Start: start} })
 	}
 	if opts.IssueAttestations != nil {
 		river.AddWorker(workers, &issueWorker{issue: opts.IssueAttestations})
@@ -97,9 +103,9 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 		river.AddWorker(workers, &attestationSweepWorker{sweep: opts.SweepAttestations, logger: logger})
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
 			river.PeriodicInterval(attestationSweepInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return AttestationSweepArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true},
+			func() (river.JobArgs, *river.InsertOpts) { return AttestationSweepArgs{}, nil }, nil,
 		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return AttestationSweepArgs{Start: start} })
 	}
 	// River reads the system clock itself (keeping Go's monotonic reading,
 	// and letting the database stamp rows with its own now()); any other
@@ -118,7 +124,12 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 // Start works jobs until Stop. It returns once River has started, not
 // when it stops. ctx must live as long as the queue: River treats its end
 // as a hard stop, cancelling running jobs; for a graceful stop call Stop.
+//
+// It first queues the sweeps run at start (startSweeps).
 func (q *Queue) Start(ctx context.Context) error {
+	if err := q.startSweeps(ctx); err != nil {
+		return err
+	}
 	if err := q.client.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
@@ -163,6 +174,51 @@ func (q *Queue) enqueueMails(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("jobs: queue delivery of %d mail(s): %w", len(ids), err)
 	}
 	return nil
+}
+
+// startSweeps queues one run of each sweep, marked with this start's
+// instant. River's own "run on start" would queue the periodic sweep,
+// which a sweep left "running" by a killed process blocks until it is
+// rescued (rescueAfter); a sweep of its own start never waits on a dead
+// process's job. Sweeps are idempotent, so one running beside it is
+// harmless.
+func (q *Queue) startSweeps(ctx context.Context) error {
+	start := q.clock.Now()
+	params := make([]river.InsertManyParams, len(q.sweeps))
+	for i, sweep := range q.sweeps {
+		params[i] = river.InsertManyParams{Args: sweep(start)}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := q.client.InsertMany(ctx, params); err != nil {
+		return fmt.Errorf("jobs: queue the sweeps run at start: %w", err)
+	}
+	return nil
+}
+
+// flushBatch bounds how many waiting deliveries one flush makes available.
+const flushBatch = 1000
+
+// flushMail makes every delivery waiting for its retry available now:
+// the relay answers again, so the mails queued during an outage go out at
+// once rather than at their next retry (up to retryCeil later).
+func (q *Queue) flushMail(ctx context.Context) error {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().
+		Kinds(DeliverMailArgs{}.Kind()).States(rivertype.JobStateRetryable).First(flushBatch))
+	if err != nil {
+		return fmt.Errorf("jobs: list deliveries waiting for a retry: %w", err)
+	}
+	var errs []error
+	for _, job := range res.Jobs {
+		if _, err := q.client.JobRetry(ctx, job.ID); err != nil {
+			errs = append(errs, fmt.Errorf("retry delivery job %d: %w", job.ID, err))
+		}
+	}
+	if len(res.Jobs) > 0 {
+		q.logger.InfoContext(ctx, "relay answers again: deliveries waiting for a retry flushed", "count", len(res.Jobs))
+	}
+	return errors.Join(errs...)
 }
 
 // riverTime makes a sejour clock River's time generator. Every reading is

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/wneessen/go-mail"
+
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/permit"
@@ -38,4 +40,13 @@ func New(cfg *config.Config, clk clock.Clock) (Sender, error) {
 		return Keep{}, nil
 	}
 	return NewSMTP(cfg, clk)
+}
+
+// RecipientRefused says whether a Send failed because the server refused
+// the recipient (RCPT TO): the relay works and other mails go through.
+// Any other failure (unreachable, refusing mail altogether, timing out)
+// is the relay's, and a later success means it has recovered.
+func RecipientRefused(err error) bool {
+	var sendErr *mail.SendError
+	return errors.As(err, &sendErr) && sendErr.Reason == mail.ErrSMTPRcptTo
 }

@@ -121,8 +121,33 @@ func TestSMTPRefusedRecipient(t *testing.T) {
 	if !strings.Contains(err.Error(), "550") {
 		t.Errorf("error does not carry the server's answer: %v", err)
 	}
+	if !notify.RecipientRefused(err) {
+		t.Errorf("RecipientRefused(%v) = false, want true", err)
+	}
 	if n := len(srv.Messages()); n != 0 {
 		t.Errorf("server kept %d messages", n)
+	}
+}
+
+// A relay that cannot take mail for a while fails every mail, and its
+// failure is not a refused recipient: the queue waits for it to recover.
+func TestSMTPUnavailableRelay(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.Unavailable(true)
+	sender := newSender(t, smtpConfig(srv))
+	err := sender.Send(ctx, confirmation("amina@example.org"))
+	if err == nil || !strings.Contains(err.Error(), "451") {
+		t.Fatalf("Send to an unavailable relay: %v, want its 451", err)
+	}
+	if notify.RecipientRefused(err) {
+		t.Errorf("RecipientRefused(%v) = true for the relay's own failure", err)
+	}
+	srv.Unavailable(false)
+	if err := sender.Send(ctx, confirmation("amina@example.org")); err != nil {
+		t.Fatalf("Send once the relay is back: %v", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("server received %d messages, want 1", n)
 	}
 }
 
@@ -164,8 +189,12 @@ func TestSMTPUnreachable(t *testing.T) {
 	cfg.SMTPPort = closedPort(t)
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := newSender(t, cfg).Send(ctx, confirmation("amina@example.org")); err == nil {
+	err := newSender(t, cfg).Send(ctx, confirmation("amina@example.org"))
+	if err == nil {
 		t.Fatal("Send to a closed port returned nil")
+	}
+	if notify.RecipientRefused(err) {
+		t.Errorf("RecipientRefused(%v) = true for an unreachable relay", err)
 	}
 }
 

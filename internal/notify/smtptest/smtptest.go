@@ -46,6 +46,7 @@ type Server struct {
 	mu       sync.Mutex
 	messages []Message
 	refused  map[string]bool
+	down     bool
 	user     string
 	password string
 	arrived  chan struct{} // closed and replaced on each new message
@@ -104,6 +105,15 @@ func (s *Server) Refuse(addrs ...string) {
 	}
 }
 
+// Unavailable makes the server answer 451 to MAIL FROM while down is
+// true, as a relay does when it cannot take mail for a while (its queue
+// is full, its own upstream is down); false accepts mail again.
+func (s *Server) Unavailable(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
 // RequireAuth makes the server accept mail only after AUTH PLAIN with
 // these credentials.
 func (s *Server) RequireAuth(user, password string) {
@@ -160,6 +170,12 @@ func (s *Server) credentials() (user, password string) {
 	return s.user, s.password
 }
 
+func (s *Server) isDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.down
+}
+
 func (s *Server) isRefused(addr string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -192,6 +208,9 @@ func (ss *session) Auth(string) (sasl.Server, error) {
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if user, _ := ss.server.credentials(); user != "" && !ss.authed {
 		return smtp.ErrAuthRequired
+	}
+	if ss.server.isDown() {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
 	}
 	ss.from = from
 	return nil
