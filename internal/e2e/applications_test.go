@@ -358,10 +358,7 @@ func TestApplications(t *testing.T) {
 }
 
 // civil is the calendar day of t, as the server counts days (UTC).
-func civil(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
+func civil(t time.Time) time.Time { return permit.ParisDay(t) }
 
 type applicantJourney struct {
 	t      *testing.T
