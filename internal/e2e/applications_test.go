@@ -357,7 +357,7 @@ func TestApplications(t *testing.T) {
 	}
 }
 
-// civil is the calendar day of t, as the server counts days (UTC).
+// civil is the calendar day of t in Paris, as the pages print it.
 func civil(t time.Time) time.Time { return permit.ParisDay(t) }
 
 type applicantJourney struct {
