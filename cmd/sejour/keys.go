@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,25 +10,57 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sejour/sejour/internal/app"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
-	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/seal"
 )
 
-// rotateKeys adds a new signing key; earlier ones stay published, so the
-// attestations they signed still verify.
-func rotateKeys(cfg *config.Config, args []string, out io.Writer) error {
-	if len(args) != 1 || args[0] != "rotate" {
-		return fmt.Errorf("usage: sejour keys rotate")
+// keysCommand runs `sejour keys [list | rotate | retire KID]` on the
+// signing keys that every instance shares in the database. rotate adds a
+// key, which every instance signs with within a minute, without a
+// restart; earlier ones stay published, so the attestations they signed
+// still verify. retire removes a key that leaked from the published set.
+func keysCommand(ctx context.Context, m *app.Main, args []string, out io.Writer) error {
+	const usage = "usage: sejour keys [list | rotate | retire KID]"
+	if len(args) == 0 {
+		args = []string{"list"}
 	}
-	k, err := seal.Rotate(seal.KeyDir(cfg.DataDir), clock.System{})
-	if err != nil {
+	switch {
+	case args[0] == "list" && len(args) == 1, args[0] == "rotate" && len(args) == 1, args[0] == "retire" && len(args) == 2:
+	default:
+		return &exitError{2, usage}
+	}
+	if err := m.OpenDB(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "new signing key %s; %d key(s) published. Restart the server to sign with it.\n", k.ActiveKeyID(), len(k.Keys()))
+	if err := m.OpenKeys(ctx); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "rotate":
+		k, err := m.Keys.Rotate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "new signing key %s; %d key(s) published. Every instance signs with it within a minute, without a restart.\n", k.ActiveKeyID(), len(k.Keys()))
+		return nil
+	case "retire":
+		if err := m.Keys.Retire(ctx, args[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "key %s retired: no longer published nor trusted; the codes it signed read \"unknown key\".\n", args[1])
+		return nil
+	}
+	for i, k := range m.Keys.Keyring(ctx).Keys() {
+		role := "verifies"
+		if i == 0 {
+			role = "signs"
+		}
+		fmt.Fprintf(out, "%s  %s  %s\n", k.ID, k.Created.UTC().Format(time.RFC3339), role)
+	}
 	return nil
 }
 

@@ -4,39 +4,56 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/app"
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/seal"
 )
 
-// TestKeysRotateAndVerifyOffline rotates the signing key with the command,
-// saves the published key set, and checks codes signed by the old and
-// the new key offline; a changed code and a broken key set fail cleanly.
+// TestKeysRotateAndVerifyOffline rotates the signing key with the command
+// while a server's keyring is open on the same database, saves the key
+// set that server publishes, and checks codes signed by the old and the
+// new key offline; a changed code and a broken key set fail cleanly, and
+// the leaked old key can be retired.
 func TestKeysRotateAndVerifyOffline(t *testing.T) {
 	dir := t.TempDir()
 	getenv := env(map[string]string{"SEJOUR_DATA_DIR": dir})
-	old, err := seal.LoadOrCreate(seal.KeyDir(dir), clock.System{})
+	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
+	server := app.New(cfg, slog.New(slog.DiscardHandler))
+	clk := clock.NewFixed(time.Now())
+	server.Clock = clk
+	defer server.Close()
+	if err := server.OpenDB(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := server.OpenKeys(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	old := server.Keys
+	oldKID := old.Keyring(context.Background()).ActiveKeyID()
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	a := &permit.Attestation{Kind: permit.AttestationExtension, Number: "API-2026-0000001", Version: 1,
 		ValidFrom: today.AddDate(0, 0, -10), ValidUntil: today.AddDate(0, 2, 0), IssuedAt: time.Now()}
 	holder := &permit.Person{GivenNames: "Zoë", Surname: "N'Diaye", BirthDate: "1999-02-03"}
-	app := &permit.Application{Ground: "student", Kind: permit.KindRenewal}
+	appl := &permit.Application{Ground: "student", Kind: permit.KindRenewal}
 	pref := &permit.Prefecture{Code: "75", Name: "Préfecture de police"}
-	r, err := rules.MustLoad().Rights(a.Kind, app.Ground, app.Kind, &permit.Permit{Ground: "student"}, a.ValidUntil)
+	r, err := rules.MustLoad().Rights(a.Kind, appl.Ground, appl.Kind, &permit.Permit{Ground: "student"}, a.ValidUntil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldCode, err := seal.Sign(old, seal.ClaimsOf(a, holder, app, pref, r))
+	oldCode, err := seal.Sign(old, seal.ClaimsOf(a, holder, appl, pref, r))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,9 +61,12 @@ func TestKeysRotateAndVerifyOffline(t *testing.T) {
 	if err := run(context.Background(), []string{"keys", "rotate"}, getenv, &out); err != nil || !strings.Contains(out.String(), "2 key(s) published") {
 		t.Fatalf("rotate: %v %s", err, out.String())
 	}
-	rotated, _ := seal.Load(seal.KeyDir(dir))
-	newCode, _ := seal.Sign(rotated, seal.ClaimsOf(a, holder, app, pref, r))
-	set, _ := rotated.PublicKeySet()
+	clk.Advance(time.Minute) // the server reads the keys again
+	newCode, _ := seal.Sign(server.Keys, seal.ClaimsOf(a, holder, appl, pref, r))
+	if res, err := seal.Verify(newCode, server.Keys, time.Now()); err != nil || res.KeyID == oldKID {
+		t.Fatalf("after the rotation the server signs with %v (%v), want the new key", res, err)
+	}
+	set, _ := server.Keys.PublicKeySet()
 	keysFile := filepath.Join(t.TempDir(), "keys.json")
 	os.WriteFile(keysFile, set, 0o644)
 
@@ -76,5 +96,18 @@ func TestKeysRotateAndVerifyOffline(t *testing.T) {
 	err = run(context.Background(), []string{"verify", "--keys", keysFile, newCode}, getenv, &out)
 	if !errors.As(err, &e) || e.code != 3 || !strings.Contains(err.Error(), "does not parse") {
 		t.Fatalf("broken key set: %v", err)
+	}
+
+	out.Reset()
+	if err := run(context.Background(), []string{"keys", "retire", oldKID}, getenv, &out); err != nil {
+		t.Fatalf("retire: %v", err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"keys"}, getenv, &out); err != nil || strings.Contains(out.String(), oldKID) ||
+		strings.Count(out.String(), "\n") != 1 || !strings.Contains(out.String(), "signs") {
+		t.Errorf("keys after retiring the old one: %v\n%s", err, out.String())
+	}
+	if info, err := os.Stat(cfg.DefaultKEKFile()); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the key-encryption key of the data directory: %v %v, want a 0600 file", info, err)
 	}
 }

@@ -32,8 +32,10 @@ Commands:
             choose its password (the first admin of an instance)
   demo      load demonstration data, print the log-in details, then serve
             with the development pages on (demo -load-only: load and stop)
-  keys rotate
-            add a new attestation signing key (old ones stay published)
+  keys [list | rotate | retire KID]
+            the attestation signing keys, shared in the database: list
+            them, add one that signs from then on (old ones stay
+            published), or retire one that leaked
   verify --keys FILE CODE
             check an attestation code offline with a saved key set
             (exit 0 valid, 1 not valid today, 2 not genuine)
@@ -94,7 +96,7 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		fmt.Fprint(out, cfg.String())
 		return nil
 	case "keys":
-		return rotateKeys(cfg, args, out)
+		return keysCommand(ctx, m, args, out)
 	case "migrate":
 		return migrate(ctx, m, out)
 	case "audit":

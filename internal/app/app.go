@@ -42,6 +42,7 @@ type Main struct {
 	Accounts *casework.Accounts
 	UseCases *casework.UseCases
 	Queue    *jobs.Queue
+	Keys     *seal.Shared // the attestation signing keys, shared in the database
 	Web      *web.Server
 
 	// PasswordParams may be lowered by tests; zero means the measured default.
@@ -168,12 +169,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.DB.Accounts(), Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
 	}
-	keys, err := seal.LoadOrCreate(seal.KeyDir(m.Config.DataDir), m.Clock)
-	if err != nil {
-		return fmt.Errorf("attestation signing keys: %w", err)
-	}
-	keySet, err := keys.PublicKeySet()
-	if err != nil {
+	if err := m.OpenKeys(ctx); err != nil {
 		return err
 	}
 	blobs, err := blob.New(m.Config.BlobDir())
@@ -185,13 +181,38 @@ func (m *Main) Open(ctx context.Context) error {
 	m.UseCases = casework.New(casework.Config{
 		Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
-		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys},
+		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
 	}, rooms.Of(m.DB), m.Accounts)
 	m.Web, err = web.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
-		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: keySet,
+		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet,
 	})
 	return err
+}
+
+// OpenKeys opens the attestation signing keys that every instance shares
+// in the database, sealed with the configured key-encryption key, or with
+// one made in the data directory when none is (the embedded
+// demonstration); key files of earlier versions are imported once.
+func (m *Main) OpenKeys(ctx context.Context) error {
+	kek := m.Config.KeyEncryptionKey
+	if kek == nil {
+		if m.DB.Dialect() == store.Postgres {
+			m.Logger.Warn("SEJOUR_KEY_ENCRYPTION_KEY is not set: the signing keys are sealed with a key of this data directory, which other instances do not have (docs/operations.md)",
+				"file", m.Config.DefaultKEKFile())
+		}
+		var err error
+		if kek, err = seal.LoadOrCreateKEK(m.Config.DefaultKEKFile()); err != nil {
+			return fmt.Errorf("attestation signing keys: %w", err)
+		}
+	}
+	keys, err := seal.Open(ctx, seal.Options{Store: m.DB.Keys(), KEK: kek, Clock: m.Clock, Logger: m.Logger,
+		ImportDir: seal.KeyDir(m.Config.DataDir)})
+	if err != nil {
+		return fmt.Errorf("attestation signing keys: %w", err)
+	}
+	m.Keys = keys
+	return nil
 }
 
 // Listen opens the listening socket, so that Addr is known before Open

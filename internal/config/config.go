@@ -4,11 +4,13 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -35,6 +37,14 @@ type Config struct {
 
 	UploadMaxMB   int // SEJOUR_UPLOAD_MAX_MB: the largest document accepted
 	UploadQuotaMB int // SEJOUR_UPLOAD_QUOTA_MB: documents one person may store
+
+	// SEJOUR_KEY_ENCRYPTION_KEY (32 bytes in base64), or the file
+	// SEJOUR_KEY_ENCRYPTION_KEY_FILE holding it: it seals the attestation
+	// signing keys in the database, and every instance needs the same one.
+	// Nil when neither is set: the embedded demonstration then makes
+	// DefaultKEKFile at first start.
+	KeyEncryptionKey     []byte
+	KeyEncryptionKeyFile string
 
 	Dev        bool          // SEJOUR_DEV: development pages (mail outbox)
 	SessionTTL time.Duration // SEJOUR_SESSION_TTL
@@ -78,12 +88,45 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	if c.SessionTTL, err = time.ParseDuration(str(getenv, "SEJOUR_SESSION_TTL", "12h")); err != nil || c.SessionTTL < time.Minute {
 		errs = append(errs, fmt.Errorf("SEJOUR_SESSION_TTL: %q is not a duration of at least 1m (e.g. 12h)", getenv("SEJOUR_SESSION_TTL")))
 	}
+	kek, err := keyEncryptionKey(getenv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.KeyEncryptionKey, c.KeyEncryptionKeyFile = kek, strings.TrimSpace(getenv("SEJOUR_KEY_ENCRYPTION_KEY_FILE"))
 	c.BaseURL = strings.TrimRight(str(getenv, "SEJOUR_BASE_URL", defaultBaseURL(c.Addr)), "/")
 	errs = append(errs, c.validate()...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
 	}
 	return c, nil
+}
+
+// kekSize is the length of the key-encryption key: AES-256.
+const kekSize = 32
+
+// keyEncryptionKey reads SEJOUR_KEY_ENCRYPTION_KEY or the file named by
+// SEJOUR_KEY_ENCRYPTION_KEY_FILE (one of them, or neither).
+func keyEncryptionKey(getenv Getenv) ([]byte, error) {
+	value, file := strings.TrimSpace(getenv("SEJOUR_KEY_ENCRYPTION_KEY")), strings.TrimSpace(getenv("SEJOUR_KEY_ENCRYPTION_KEY_FILE"))
+	name := "SEJOUR_KEY_ENCRYPTION_KEY"
+	switch {
+	case value != "" && file != "":
+		return nil, errors.New("SEJOUR_KEY_ENCRYPTION_KEY and SEJOUR_KEY_ENCRYPTION_KEY_FILE: set one, not both")
+	case value == "" && file == "":
+		return nil, nil
+	case file != "":
+		name = "SEJOUR_KEY_ENCRYPTION_KEY_FILE"
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		value = strings.TrimSpace(string(b))
+	}
+	kek, err := base64.StdEncoding.DecodeString(value)
+	if err != nil || len(kek) != kekSize {
+		return nil, fmt.Errorf("%s: not %d bytes in base64 (make one with: openssl rand -base64 32)", name, kekSize)
+	}
+	return kek, nil
 }
 
 func (c *Config) validate() []error {
@@ -131,6 +174,11 @@ func (c *Config) Postgres() bool {
 // SQLitePath is the embedded database file, inside the data directory.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "sejour.db") }
 
+// DefaultKEKFile is the key-encryption key made in the data directory at
+// first start when none is configured, so that the embedded
+// demonstration needs nothing set. Production sets its own.
+func (c *Config) DefaultKEKFile() string { return filepath.Join(c.DataDir, "key-encryption-key") }
+
 // BlobDir is where uploaded documents are kept, by content.
 func (c *Config) BlobDir() string { return filepath.Join(c.DataDir, "files") }
 
@@ -154,6 +202,10 @@ func (c *Config) String() string {
 	line("SEJOUR_ATTESTATION_LEAD_DAYS", strconv.Itoa(c.AttestationLeadDays))
 	line("SEJOUR_UPLOAD_MAX_MB", strconv.Itoa(c.UploadMaxMB))
 	line("SEJOUR_UPLOAD_QUOTA_MB", strconv.Itoa(c.UploadQuotaMB))
+	if c.KeyEncryptionKeyFile == "" {
+		line("SEJOUR_KEY_ENCRYPTION_KEY", mask(string(c.KeyEncryptionKey)))
+	}
+	line("SEJOUR_KEY_ENCRYPTION_KEY_FILE", c.KeyEncryptionKeyFile)
 	line("SEJOUR_DEV", strconv.FormatBool(c.Dev))
 	line("SEJOUR_SESSION_TTL", c.SessionTTL.String())
 	line("SEJOUR_LOG_LEVEL", c.LogLevel)

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +47,10 @@ func TestInvalid(t *testing.T) {
 		{"log", map[string]string{"SEJOUR_LOG_LEVEL": "loud"}, "SEJOUR_LOG_LEVEL"},
 		{"upload size", map[string]string{"SEJOUR_UPLOAD_MAX_MB": "0"}, "SEJOUR_UPLOAD_MAX_MB"},
 		{"quota below size", map[string]string{"SEJOUR_UPLOAD_MAX_MB": "20", "SEJOUR_UPLOAD_QUOTA_MB": "10"}, "SEJOUR_UPLOAD_QUOTA_MB"},
+		{"key-encryption key not base64", map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY": "not base64!"}, "SEJOUR_KEY_ENCRYPTION_KEY: not 32 bytes"},
+		{"key-encryption key short", map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY": "c2hvcnQ="}, "SEJOUR_KEY_ENCRYPTION_KEY: not 32 bytes"},
+		{"key-encryption key twice", map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY": testKEK, "SEJOUR_KEY_ENCRYPTION_KEY_FILE": "/k"}, "not both"},
+		{"key-encryption key file absent", map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY_FILE": "/nonexistent/kek"}, "SEJOUR_KEY_ENCRYPTION_KEY_FILE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,19 +71,46 @@ func TestAllErrorsAtOnce(t *testing.T) {
 
 func TestStringMasksSecrets(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{
-		"SEJOUR_DATABASE_URL":  "postgres://sejour:hunter2secret@db:5432/sejour",
-		"SEJOUR_SMTP_PASSWORD": "smtp-secret-value",
+		"SEJOUR_DATABASE_URL":       "postgres://sejour:hunter2secret@db:5432/sejour",
+		"SEJOUR_SMTP_PASSWORD":      "smtp-secret-value",
+		"SEJOUR_KEY_ENCRYPTION_KEY": testKEK,
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := c.String()
-	for _, secret := range []string{"hunter2secret", "smtp-secret-value"} {
+	for _, secret := range []string{"hunter2secret", "smtp-secret-value", testKEK} {
 		if strings.Contains(s, secret) {
 			t.Errorf("String() leaks %q:\n%s", secret, s)
 		}
 	}
 	if !strings.Contains(s, "postgres://sejour:********@db:5432/sejour") {
 		t.Errorf("database URL not shown masked:\n%s", s)
+	}
+	if !strings.Contains(s, "SEJOUR_KEY_ENCRYPTION_KEY=********\n") {
+		t.Errorf("key-encryption key not shown masked:\n%s", s)
+	}
+}
+
+// testKEK is a key-encryption key: 32 bytes in base64.
+const testKEK = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+func TestKeyEncryptionKey(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY": testKEK}))
+	if err != nil || len(c.KeyEncryptionKey) != 32 || c.KeyEncryptionKey[31] != 31 {
+		t.Fatalf("from the environment: %v, %x", err, c.KeyEncryptionKey)
+	}
+	path := filepath.Join(t.TempDir(), "kek")
+	os.WriteFile(path, []byte(testKEK+"\n"), 0o600)
+	c, err = FromEnv(env(map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY_FILE": path}))
+	if err != nil || len(c.KeyEncryptionKey) != 32 || c.KeyEncryptionKey[31] != 31 {
+		t.Fatalf("from a file: %v, %x", err, c.KeyEncryptionKey)
+	}
+	if s := c.String(); !strings.Contains(s, "SEJOUR_KEY_ENCRYPTION_KEY_FILE="+path+"\n") || strings.Contains(s, testKEK) {
+		t.Errorf("printed:\n%s", s)
+	}
+	c, err = FromEnv(env(nil))
+	if err != nil || c.KeyEncryptionKey != nil || c.DefaultKEKFile() != "data/key-encryption-key" {
+		t.Errorf("none set: %v, %x, default file %q", err, c.KeyEncryptionKey, c.DefaultKEKFile())
 	}
 }

@@ -190,10 +190,7 @@ func issueFilingReceipt(t *testing.T, m *app.Main) (code, number string) {
 // code, where the signed claims are.
 func oneCharacterChanged(t *testing.T, m *app.Main, code string) string {
 	t.Helper()
-	keys, err := seal.Load(seal.KeyDir(m.Config.DataDir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := m.Keys
 	now := time.Now()
 	if _, err := seal.Verify(code, keys, now); err != nil {
 		t.Fatalf("the issued code does not verify: %v", err)

@@ -12,7 +12,7 @@ import (
 // (for Sign) and verification (for Verify) of a SHA-256 digest.
 
 func BenchmarkSign(b *testing.B) {
-	k, _ := testKeyring(b)
+	k := testKeyring(b)
 	c := typicalClaims()
 	for b.Loop() {
 		if _, err := Sign(k, c); err != nil {
@@ -22,7 +22,7 @@ func BenchmarkSign(b *testing.B) {
 }
 
 func BenchmarkVerify(b *testing.B) {
-	k, _ := testKeyring(b)
+	k := testKeyring(b)
 	code, err := Sign(k, typicalClaims())
 	if err != nil {
 		b.Fatal(err)
@@ -35,7 +35,7 @@ func BenchmarkVerify(b *testing.B) {
 }
 
 func BenchmarkBareECDSA(b *testing.B) {
-	k, _ := testKeyring(b)
+	k := testKeyring(b)
 	digest := sha256.Sum256([]byte("an attestation's claims"))
 	for b.Loop() {
 		if _, err := ecdsa.SignASN1(rand.Reader, k.active().priv, digest[:]); err != nil {
@@ -45,7 +45,7 @@ func BenchmarkBareECDSA(b *testing.B) {
 }
 
 func BenchmarkBareECDSAVerify(b *testing.B) {
-	k, _ := testKeyring(b)
+	k := testKeyring(b)
 	digest := sha256.Sum256([]byte("an attestation's claims"))
 	sig, err := ecdsa.SignASN1(rand.Reader, k.active().priv, digest[:])
 	if err != nil {

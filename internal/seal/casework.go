@@ -9,8 +9,9 @@ import (
 	"github.com/sejour/sejour/internal/rules"
 )
 
-// Sealer signs casework's attestations with a keyring.
-type Sealer struct{ Keys *Keyring }
+// Sealer signs casework's attestations with the newest key of a keyring:
+// the portal's Shared one, or a Keyring in tests.
+type Sealer struct{ Keys Signer }
 
 // Seal signs the essential data of an attestation.
 func (s Sealer) Seal(c *casework.Case, a *permit.Attestation, r rules.Granted) (string, error) {

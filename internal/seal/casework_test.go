@@ -11,8 +11,8 @@ import (
 // TestCheckerSaysWhyACodeFails: casework and the verify command tell
 // "not a code" from "not authentic" by the refusal's outcome.
 func TestCheckerSaysWhyACodeFails(t *testing.T) {
-	k, _ := testKeyring(t)
-	stranger, _ := testKeyring(t)
+	k := testKeyring(t)
+	stranger := testKeyring(t)
 	forged, err := Sign(stranger, typicalClaims())
 	if err != nil {
 		t.Fatal(err)

@@ -191,7 +191,7 @@ func TestClaimsOf(t *testing.T) {
 // catalogue grants, the format can carry.
 func TestEveryGroundSeals(t *testing.T) {
 	cat := rules.MustLoad()
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	person := &permit.Person{GivenNames: "Zoé", Surname: "Diallo", BirthDate: "1999-03-12"}
 	pref := &permit.Prefecture{Code: "75", Name: "Préfecture de police"}
 	until := time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC)

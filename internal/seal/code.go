@@ -57,8 +57,14 @@ type Result struct {
 	KeyID  string
 }
 
-// Sign returns the code of c, signed with the keyring's active key.
-func Sign(k *Keyring, c *Claims) (string, error) {
+// Signer holds the key that signs: a *Keyring, or the *Shared keyring of
+// the portal's instances.
+type Signer interface {
+	signingKey() (*signingKey, error)
+}
+
+// Sign returns the code of c, signed with the signer's newest key.
+func Sign(k Signer, c *Claims) (string, error) {
 	if err := c.Validate(); err != nil {
 		return "", fmt.Errorf("seal: invalid claims: %w", err)
 	}
@@ -88,8 +94,11 @@ func compress(b []byte) []byte {
 
 // signPayload signs an already compressed payload; tests use it to sign
 // payloads Sign would refuse.
-func signPayload(k *Keyring, payload []byte) (string, error) {
-	key := k.active()
+func signPayload(k Signer, payload []byte) (string, error) {
+	key, err := k.signingKey()
+	if err != nil {
+		return "", err
+	}
 	signer, err := cose.NewSigner(cose.AlgorithmES256, key.priv)
 	if err != nil {
 		return "", fmt.Errorf("seal: %w", err)

@@ -20,7 +20,7 @@ import (
 )
 
 func TestRoundTrip(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	tests := []struct {
 		name   string
 		change func(c *Claims)
@@ -75,7 +75,7 @@ func TestRoundTrip(t *testing.T) {
 // TestCodeSize reports the size of a typical code. 400 alphanumeric
 // characters fit a version 12 QR code at error correction level M.
 func TestCodeSize(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	for _, name := range []string{"typical", "long names"} {
 		c := typicalClaims()
 		if name == "long names" {
@@ -95,7 +95,7 @@ func TestCodeSize(t *testing.T) {
 }
 
 func TestStatus(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	code, err := Sign(k, typicalClaims()) // valid 2026-07-01 to 2026-09-30
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func failure(err error) string {
 // the 16,000 or so codes verifies. A changed key id can only be "unknown
 // key": the test checks that this happens only where the key id is.
 func TestEveryCharacterChange(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	code, err := Sign(k, typicalClaims())
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func mustHex(s string) []byte {
 // TestEveryBitFlip flips each bit of the signed message under the base45
 // layer, where one character change can reach two bytes at once.
 func TestEveryBitFlip(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	code, err := Sign(k, typicalClaims())
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestEveryBitFlip(t *testing.T) {
 }
 
 func TestTruncated(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	code, err := Sign(k, typicalClaims())
 	if err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func signed(t *testing.T, k *Keyring, protected cose.ProtectedHeader, unprotecte
 }
 
 func TestBadCodes(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	good, err := Sign(k, typicalClaims())
 	if err != nil {
 		t.Fatal(err)
@@ -391,7 +391,7 @@ func flipLast(b []byte) []byte {
 // line break around it still verifies: base45 never ends a valid string
 // with a space, so trimming cannot cut into a code.
 func TestSurroundingWhitespace(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	code, err := Sign(k, typicalClaims())
 	if err != nil {
 		t.Fatal(err)
@@ -402,8 +402,8 @@ func TestSurroundingWhitespace(t *testing.T) {
 }
 
 func TestUnknownKey(t *testing.T) {
-	k, _ := testKeyring(t)
-	stranger, _ := testKeyring(t)
+	k := testKeyring(t)
+	stranger := testKeyring(t)
 	code, err := Sign(stranger, typicalClaims())
 	if err != nil {
 		t.Fatal(err)
@@ -417,7 +417,7 @@ func TestUnknownKey(t *testing.T) {
 // TestForgedClaims re-signs nothing: it swaps in other claims and keeps
 // the original signature, as a forger would.
 func TestForgedClaims(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	code, err := Sign(k, typicalClaims())
 	if err != nil {
 		t.Fatal(err)
@@ -443,7 +443,7 @@ func TestForgedClaims(t *testing.T) {
 // stop at MaxClaimsSize and allocate about that, not the 2 MB. An
 // unsigned bomb is not even inflated.
 func TestZlibBomb(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	var buf bytes.Buffer
 	w, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
 	w.Write(make([]byte, 2<<20))
@@ -477,7 +477,7 @@ func TestZlibBomb(t *testing.T) {
 }
 
 func TestSignRefusesInvalidClaims(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	c := typicalClaims()
 	c.Kind = "visa"
 	if _, err := Sign(k, c); err == nil || !strings.Contains(err.Error(), "kind") {

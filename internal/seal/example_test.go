@@ -59,8 +59,7 @@ func exampleKeyring(t *testing.T) *Keyring {
 		t.Fatal(err)
 	}
 	kid, _ := keyID(&priv.PublicKey)
-	dir := t.TempDir()
-	os.Chmod(dir, 0o700)
+	dir := keyDir(t)
 	writeKey(t, dir, "0001-20260101T000000Z-"+kid+".pem", 0o600, pemData)
 	k, err := Load(dir)
 	if err != nil {

@@ -1,6 +1,10 @@
 package seal
 
 import (
+	"bytes"
+	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,12 +42,60 @@ func typicalClaims() *Claims {
 	}
 }
 
-func testKeyring(t testing.TB) (*Keyring, string) {
+func testKeyring(t testing.TB) *Keyring {
 	t.Helper()
-	dir := t.TempDir() + "/keys"
-	k, err := LoadOrCreate(dir, clock.NewFixed(t0))
+	k, err := NewKeyring(t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k, dir
+	return k
+}
+
+// memKeys is a KeyStore in memory, with the database's rule: a sequence
+// number or a key id is stored once.
+type memKeys struct {
+	mu   sync.Mutex
+	rows []permit.SigningKey
+}
+
+func (m *memKeys) SigningKeys(context.Context) ([]permit.SigningKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.rows), nil
+}
+
+func (m *memKeys) AddSigningKeys(_ context.Context, keys []permit.SigningKey) ([]permit.SigningKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range keys {
+		if !slices.ContainsFunc(m.rows, func(r permit.SigningKey) bool { return r.Seq == k.Seq || r.ID == k.ID }) {
+			m.rows = append(m.rows, k)
+		}
+	}
+	slices.SortFunc(m.rows, func(a, b permit.SigningKey) int { return a.Seq - b.Seq })
+	return slices.Clone(m.rows), nil
+}
+
+func (m *memKeys) RetireSigningKey(_ context.Context, kid string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i := slices.IndexFunc(m.rows, func(r permit.SigningKey) bool { return r.ID == kid })
+	if i < 0 {
+		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	m.rows = slices.Delete(m.rows, i, i+1)
+	return nil
+}
+
+// testKEK is the key-encryption key of the tests.
+var testKEK = bytes.Repeat([]byte{7}, KEKSize)
+
+// openShared opens a shared keyring on store at the clock's time.
+func openShared(t *testing.T, store KeyStore, clk clock.Clock, importDir string) *Shared {
+	t.Helper()
+	s, err := Open(context.Background(), Options{Store: store, KEK: testKEK, Clock: clk, ImportDir: importDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

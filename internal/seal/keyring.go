@@ -16,13 +16,13 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/sejour/sejour/internal/clock"
 )
 
-// Keyring holds the portal's signing keys: the newest signs, the older
-// ones stay so that codes they signed still verify and stay published.
-// It is immutable, and safe for concurrent use; Rotate returns a new one.
+// Keyring is a set of signing keys at one moment: the newest signs, the
+// older ones stay so that codes they signed still verify and stay
+// published. It is immutable and safe for concurrent use. The portal's
+// instances share theirs through Shared, which hands out Keyrings; Load
+// reads the key files that earlier versions kept in the data directory.
 type Keyring struct {
 	keys []*signingKey // oldest first; the last one signs
 }
@@ -30,10 +30,11 @@ type Keyring struct {
 type signingKey struct {
 	PublicKey
 	seq  int
-	priv *ecdsa.PrivateKey
+	priv *ecdsa.PrivateKey // nil in a Shared keyring's older keys: they only verify
 }
 
-// KeyDir is where the keys of a data directory live.
+// KeyDir is where earlier versions kept the keys of a data directory, one
+// file per key; Shared imports them into the database once.
 func KeyDir(dataDir string) string { return filepath.Join(dataDir, "keys") }
 
 // keyFileName is "<sequence>-<created, UTC>-<kid>.pem". The sequence
@@ -43,45 +44,23 @@ var keyFileName = regexp.MustCompile(`^([0-9]{4,9})-([0-9]{8}T[0-9]{6}Z)-([0-9a-
 
 const fileTime = "20060102T150405Z"
 
-// LoadOrCreate reads the keys in dir, creating dir (mode 0700) and a
-// first key when there is none, as at the portal's first start.
-func LoadOrCreate(dir string, clk clock.Clock) (*Keyring, error) {
-	k, err := load(dir, true)
-	if err != nil || len(k.keys) > 0 {
-		return k, err
-	}
-	if err := k.add(dir, clk.Now()); errors.Is(err, fs.ErrExist) {
-		// Another process created the first key at the same moment: use its.
-		return Load(dir)
-	} else if err != nil {
+// NewKeyring returns a keyring of one new key, kept in memory only: for
+// tests and tools that sign without a database.
+func NewKeyring(now time.Time) (*Keyring, error) {
+	s, err := newKey(1, now)
+	if err != nil {
 		return nil, err
 	}
-	return k, nil
+	return &Keyring{keys: []*signingKey{s}}, nil
 }
 
-// Load reads the keys in dir and fails when there is none.
+// Load reads the key files in dir and fails when there is none.
 func Load(dir string) (*Keyring, error) {
-	k, err := load(dir, false)
+	k, err := load(dir)
 	if err == nil && len(k.keys) == 0 {
 		err = fmt.Errorf("keys: no key in %s", dir)
 	}
 	if err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-// Rotate adds a new key to dir, which signs from then on; the older keys
-// stay for verification. A running server signs with the key it loaded
-// until it loads the keyring again.
-func Rotate(dir string, clk clock.Clock) (*Keyring, error) {
-	k, err := load(dir, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := k.add(dir, clk.Now()); errors.Is(err, fs.ErrExist) {
-		return nil, errors.New("keys: another process added a key at the same time; check the keys and run again")
-	} else if err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -116,12 +95,9 @@ func (k *Keyring) PublicKeySet() ([]byte, error) { return marshalKeySet(k.Keys()
 
 func (k *Keyring) active() *signingKey { return k.keys[len(k.keys)-1] }
 
-func load(dir string, create bool) (*Keyring, error) {
-	if create {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("keys: %w", err)
-		}
-	}
+func (k *Keyring) signingKey() (*signingKey, error) { return k.active(), nil }
+
+func load(dir string) (*Keyring, error) {
 	if err := checkPrivate(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -209,37 +185,25 @@ func checkPrivate(path string, want fs.FileMode) error {
 	return nil
 }
 
-// add creates a new signing key in dir and appends it to k.
-func (k *Keyring) add(dir string, now time.Time) error {
+// newKey makes a signing key with sequence number seq.
+func newKey(seq int, now time.Time) (*signingKey, error) {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return fmt.Errorf("keys: %w", err)
+		return nil, fmt.Errorf("keys: %w", err)
 	}
-	s := &signingKey{priv: priv, seq: 1, PublicKey: PublicKey{Key: &priv.PublicKey, Created: now.UTC().Truncate(time.Second)}}
-	if len(k.keys) > 0 {
-		s.seq = k.active().seq + 1
-	}
+	s := &signingKey{priv: priv, seq: seq, PublicKey: PublicKey{Key: &priv.PublicKey, Created: now.UTC().Truncate(time.Second)}}
 	if s.ID, err = keyID(&priv.PublicKey); err != nil {
-		return err
+		return nil, err
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return fmt.Errorf("keys: %w", err)
-	}
-	name := fmt.Sprintf("%04d-%s-%s.pem", s.seq, s.Created.Format(fileTime), s.ID)
-	if err := writeNew(dir, name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
-		return err
-	}
-	k.keys = append(k.keys, s)
-	return nil
+	return s, nil
 }
 
 // writeNew writes a file of mode 0600 atomically and durably, and never
 // over an existing one: it writes and syncs a temporary file, links it to
-// its name (which fails if the name exists, so two processes rotating at
-// once cannot replace each other's key), and syncs the directory.
+// its name (which fails if the name exists, so two processes starting at
+// once cannot replace each other's file), and syncs the directory.
 func writeNew(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, ".tmp-*.pem")
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return fmt.Errorf("keys: %w", err)
 	}

@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,12 +11,12 @@ import (
 )
 
 func TestPublicKeySet(t *testing.T) {
-	_, dir := testKeyring(t)
-	k, err := Rotate(dir, clock.NewFixed(t0.Add(time.Hour)))
+	s := openShared(t, &memKeys{}, clock.NewFixed(t0.Add(time.Hour)), "")
+	k, err := s.Rotate(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := k.PublicKeySet()
+	b, err := s.PublicKeySet()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestPublicKeySet(t *testing.T) {
 }
 
 func TestParseKeySetRefuses(t *testing.T) {
-	k, _ := testKeyring(t)
+	k := testKeyring(t)
 	b, _ := k.PublicKeySet()
 	good := string(b)
 	var doc struct {
@@ -67,7 +68,7 @@ func TestParseKeySetRefuses(t *testing.T) {
 		out, _ := json.Marshal(map[string]any{"keys": []any{m}})
 		return string(out)
 	}
-	other, _ := testKeyring(t)
+	other := testKeyring(t)
 	otherSet, _ := other.PublicKeySet()
 	var otherDoc struct {
 		Keys []map[string]any `json:"keys"`

@@ -33,6 +33,9 @@ type (
 	WorkQueue struct{ *DB }
 	// Support: reports of problems and incidents.
 	Support struct{ *DB }
+	// Keys: the keys that sign attestation codes, shared by every
+	// instance (package seal seals and opens them).
+	Keys struct{ *DB }
 )
 
 // Accounts returns the accounts' room.
@@ -67,3 +70,6 @@ func (db *DB) WorkQueue() WorkQueue { return WorkQueue{db} }
 
 // Support returns the support's room.
 func (db *DB) Support() Support { return Support{db} }
+
+// Keys returns the signing keys' room.
+func (db *DB) Keys() Keys { return Keys{db} }

@@ -40,8 +40,9 @@ type Options struct {
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	BaseURL  string
-	Dev      bool   // serve the development pages (mail outbox)
-	KeySet   []byte // the public keys of attestation codes, as a JWK set
+	Dev      bool // serve the development pages (mail outbox)
+	// KeySet returns the public keys of attestation codes, as a JWK set.
+	KeySet func() ([]byte, error)
 }
 
 // Server is the HTTP face of sejour.

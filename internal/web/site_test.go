@@ -53,16 +53,15 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 		t.Fatal(err)
 	}
 	cat := rules.MustLoad()
-	keys, err := seal.LoadOrCreate(t.TempDir()+"/keys", clk)
+	keys, err := seal.NewKeyring(clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	keySet, _ := keys.PublicKeySet()
 	files := casework.New(casework.Config{Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
 		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, LeadDays: 15,
 		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}, rooms.Of(db), acc)
 	srv, err := New(Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),
-		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keySet})
+		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keys.PublicKeySet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -180,6 +180,10 @@ func (s *Server) keySet(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/jwk-set+json")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, err := w.Write(s.KeySet)
+	set, err := s.KeySet()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(set)
 	return err
 }

@@ -37,10 +37,38 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB, clk *clock.Fixed)) {
 	})
 }
 
+// EachPair is Each with two connections to one database, as two
+// instances of the portal have: on SQLite two handles on one file (each
+// with its own writer), on PostgreSQL two pools on one schema.
+func EachPair(t *testing.T, fn func(t *testing.T, a, b *store.DB, clk *clock.Fixed)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		clk := clock.NewFixed(Start)
+		path := filepath.Join(t.TempDir(), "sejour.db")
+		fn(t, sqliteAt(t, path, clk), sqliteAt(t, path, clk), clk)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		clk := clock.NewFixed(Start)
+		a := Postgres(t, clk)
+		b, err := store.Open(context.Background(), a.PostgresURL(), "", clk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		b.SetDelays(rules.MustLoad().Delays())
+		fn(t, a, b, clk)
+	})
+}
+
 // SQLite opens a migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB, clk clock.Clock) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), "", filepath.Join(t.TempDir(), "sejour.db"), clk)
+	return sqliteAt(t, filepath.Join(t.TempDir(), "sejour.db"), clk)
+}
+
+func sqliteAt(t testing.TB, path string, clk clock.Clock) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), "", path, clk)
 	if err != nil {
 		t.Fatal(err)
 	}
