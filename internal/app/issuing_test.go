@@ -224,6 +224,10 @@ func TestFilingOwesItsReceiptAndMailInItsTransaction(t *testing.T) {
 		serve()
 		waitSigned(t, m, appID, permit.AttestationFilingReceipt)
 		mail.WaitFor(t, acc.Email, 30*time.Second)
+		// One number: the receipt attestation carries the filing's (§10).
+		if r := receipt(t, db, appID); r.Number != f.Number {
+			t.Errorf("receipt numbered %s, filing %s: want one number", r.Number, f.Number)
+		}
 	})
 }
 
@@ -259,6 +263,11 @@ func TestGrantOwesItsAttestationInItsTransaction(t *testing.T) {
 		}
 		if hung.Err() == nil {
 			t.Fatal("the connection did not close")
+		}
+		// A granted application no longer awaits an implicit rejection
+		// (issue 11 §9).
+		if c, err := m.UseCases.Applications.View(ctx, acc, appID); err != nil || c.Rejection != nil {
+			t.Errorf("granted application: rejection %v (err %v), want none", c.Rejection, err)
 		}
 		if n := owedJobs(t, db, "issue_attestations", "application_id", appID); n < 2 {
 			t.Errorf("%d issuing jobs for the filing and the decision, want 2 or more", n)

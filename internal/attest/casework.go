@@ -36,6 +36,11 @@ func ReceiptFromCase(rc *casework.Receipt, cat *rules.Catalogue) *Receipt {
 		ClaimCode:             rc.ClaimCode,
 		ClaimExpires:          rc.ClaimExpires.In(permit.Paris),
 		ImplicitRejectionDate: cat.Delays().ImplicitRejection(f.FiledAt),
+		Decided:               !c.App.State.AwaitsDecision(),
+		VerifyURL:             rc.VerifyURL,
+	}
+	if a := rc.Attestation; a != nil {
+		r.Number, r.Code = a.Number, a.Code
 	}
 	if c.Rejection != nil {
 		r.ImplicitRejectionDate = *c.Rejection

@@ -29,6 +29,16 @@ type Receipt struct {
 	Nationality     string // as it should be printed, e.g. "Sénégal (SEN)"
 	ForeignerNumber string // numéro étranger (AGDREF); empty when not yet assigned
 
+	// Code is the filing receipt's signed code (package seal), printed as
+	// a QR code with the page that checks it; empty until it is signed.
+	Code      string
+	VerifyURL string
+
+	// Decided is true once the application no longer awaits a decision
+	// (decided, withdrawn, closed): the receipt then no longer announces
+	// an implicit rejection that cannot happen.
+	Decided bool
+
 	Prefecture string // name of the competent prefecture
 
 	// The application.

@@ -1,14 +1,17 @@
 package attest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"github.com/sejour/sejour/internal/i18n"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-pdf/fpdf"
+
+	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/rules"
 )
 
@@ -51,6 +54,14 @@ func RenderReceipt(w io.Writer, r *Receipt, tr *i18n.Catalogue) (err error) {
 		}
 	}()
 	s := newSheet()
+	if r.Code != "" {
+		png, err := qrPNG(r.Code)
+		if err != nil {
+			return fmt.Errorf("attest: QR code of receipt %s: %w", r.Number, err)
+		}
+		s.useMono()
+		s.pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	}
 	describe(s, r)
 	s.pdf.AddPage()
 	receiptTitle(s, r)
@@ -59,6 +70,7 @@ func RenderReceipt(w io.Writer, r *Receipt, tr *i18n.Catalogue) (err error) {
 	receiptHolder(s, r)
 	receiptApplication(s, r)
 	receiptDeadline(s, r, tr)
+	receiptProof(s, r, tr)
 	receiptDocuments(s, r)
 	receiptCorrections(s, r)
 	return s.pdf.Output(w)
@@ -264,6 +276,15 @@ func receiptApplication(s *sheet, r *Receipt) {
 // not stop that date (R.432-1/2): holders who believe otherwise miss the
 // time limit for an appeal.
 func receiptDeadline(s *sheet, r *Receipt, tr *i18n.Catalogue) {
+	if r.Decided {
+		w := (s.width - 2*4 - 8) / 2
+		s.boxed(frame{border: noteInk, fill: noteFill, lineWidth: 0.4, pad: 4}, []cell{
+			{w: w, paras: []para{{text: tr.T("fr", "pdf.receipt.no_longer_pending"), st: stBody}}},
+			{x: w + 8, w: w, paras: []para{{text: tr.T("en", "pdf.receipt.no_longer_pending"), st: stBodyEN}}},
+		})
+		s.space(5)
+		return
+	}
 	head := style{bold: true, size: 10.5, colour: noteInk}
 	lead := style{bold: true, size: 9, colour: ink}
 	leadEN := style{bold: true, size: 9, colour: muted}
@@ -366,4 +387,31 @@ func (s *sheet) tableRow(cells []cell) {
 func parseDay(s string) (time.Time, bool) {
 	t, err := time.Parse(time.DateOnly, s)
 	return t, err == nil
+}
+
+// receiptProof prints the receipt's signed code as a QR code, the code as
+// text under it, and beside them where to check it: the filing receipt
+// is a proof like the others, and an official can check that it is
+// genuine and current. Nothing is printed before it is signed.
+func receiptProof(s *sheet, r *Receipt, tr *i18n.Catalogue) {
+	if r.Code == "" {
+		return
+	}
+	right := s.width - proofLeft - proofGap
+	code := codeCell(s, r.Code, proofLeft)
+	check := []cell{{w: right, paras: []para{
+		{text: wording{tr: tr}.text("fr", "pdf.receipt.check"), st: stBody, after: 0.5},
+		{text: wording{tr: tr}.text("en", "pdf.receipt.check"), st: stBodyEN, after: 1},
+		{text: strings.TrimSpace(r.VerifyURL), st: style{bold: true, size: 10, colour: ink}},
+	}}}
+	tall := max(qrSize+2+s.height(code), s.rowHeight(check))
+	s.ensure(tall)
+	y := s.pdf.GetY()
+	s.pdf.ImageOptions("qr", s.left, y, qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	s.pdf.SetY(y + qrSize + 2)
+	s.column(0, proofLeft, func() { s.row(code) })
+	s.pdf.SetY(y)
+	s.column(proofLeft+proofGap, right, func() { s.row(check...) })
+	s.pdf.SetY(y + tall)
+	s.space(5)
 }

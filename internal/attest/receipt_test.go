@@ -327,3 +327,46 @@ func TestWrapDoesNotBreakAtNoBreakSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestDecidedReceiptAnnouncesNoImplicitRejection: once the application is
+// decided (or withdrawn, or closed), its receipt no longer says that
+// silence will become a refusal on some day (issue 11 §9).
+func TestDecidedReceiptAnnouncesNoImplicitRejection(t *testing.T) {
+	pending := strings.ReplaceAll(pdftotext(t, render(t, sampleReceipt()), "-raw"), "\u00a0", " ")
+	r := sampleReceipt()
+	r.Decided = true
+	decided := strings.ReplaceAll(pdftotext(t, render(t, r), "-raw"), "\u00a0", " ")
+	for _, text := range []string{"décision implicite de rejet", "Délai de réponse"} {
+		if !strings.Contains(pending, text) {
+			t.Errorf("the pending receipt lacks %q", text)
+		}
+		if strings.Contains(decided, text) {
+			t.Errorf("the decided receipt still says %q", text)
+		}
+	}
+	if !strings.Contains(strings.Join(strings.Fields(decided), " "), "n’attend plus de décision") {
+		t.Errorf("the decided receipt does not say that it is no longer pending:\n%s", decided)
+	}
+}
+
+// TestReceiptPrintsItsSignedCode: a signed filing receipt prints its QR
+// code, which reads back, the code as text and the page that checks it
+// (issue 11 §10); an unsigned one prints none.
+func TestReceiptPrintsItsSignedCode(t *testing.T) {
+	r := sampleReceipt()
+	r.Code = sampleAttestation().Code
+	r.VerifyURL = "https://sejour.example.fr/verifier"
+	pdf := render(t, r)
+	if got := readQR(t, pdf, 150); got != r.Code {
+		t.Errorf("read %q, want the receipt's code", got)
+	}
+	text := strings.Join(strings.Fields(pdftotext(t, pdf)), " ")
+	for _, want := range []string{r.VerifyURL, "Vérifier ce récépissé", r.Number} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the signed receipt lacks %q", want)
+		}
+	}
+	if strings.Contains(strings.Join(strings.Fields(pdftotext(t, render(t, sampleReceipt()))), " "), "Vérifier ce récépissé") {
+		t.Error("an unsigned receipt offers a code to check")
+	}
+}

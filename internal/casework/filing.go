@@ -147,6 +147,11 @@ type Receipt struct {
 	// it stops working; empty otherwise (the code is shown only once).
 	ClaimCode    string
 	ClaimExpires time.Time
+	// Attestation is the filing receipt as issued and signed (nil until
+	// it is): its number is the one the receipt prints, its code the QR.
+	Attestation *permit.Attestation
+	// VerifyURL is the public page where its code can be checked.
+	VerifyURL string
 }
 
 // Paper reports whether the application was filed from a paper form.
@@ -180,7 +185,18 @@ func (s *core) receiptOf(ctx context.Context, c *Case) (*Receipt, error) {
 	// after the application moved to another one.
 	filed := *c
 	filed.Prefecture = issuerAt(c.Moves, c.Prefecture, f.FiledAt)
-	return &Receipt{Case: &filed, Filing: f, Docs: snap.Docs, Channel: ob.Channel}, nil
+	rc := &Receipt{Case: &filed, Filing: f, Docs: snap.Docs, Channel: ob.Channel, VerifyURL: s.BaseURL + paths.Verify.String()}
+	atts, err := s.Cases.Attestations(ctx, c.App.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		if a.Kind == permit.AttestationFilingReceipt && a.SupersededAt == nil && a.RevokedAt == nil &&
+			(rc.Attestation == nil || a.Version > rc.Attestation.Version) {
+			rc.Attestation = a
+		}
+	}
+	return rc, nil
 }
 
 // Resubmit answers a completion request: every requested document must

@@ -196,7 +196,7 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 	if c.FeeCents, err = s.Rules.Fee(a.Ground, a.Kind, late); err != nil {
 		return nil, err
 	}
-	if a.SubmittedAt != nil && a.State.Open() {
+	if a.SubmittedAt != nil && a.State.AwaitsDecision() {
 		r := s.Rules.Delays().ImplicitRejection(*a.SubmittedAt)
 		c.Rejection = &r
 	}

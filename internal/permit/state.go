@@ -118,6 +118,14 @@ func Allowed(s State, action Action, actor ActorKind) bool {
 
 // Open reports whether an application in state s is still in progress, so
 // that a second one on the same ground would be a duplicate.
+// AwaitsDecision reports whether the application is filed and not yet
+// decided, withdrawn or closed: the only states in which the prefecture's
+// silence can become an implicit rejection.
+func (s State) AwaitsDecision() bool {
+	return s == StateSubmitted || s == StateIncomplete || s == StateUnderReview
+}
+
+// Open reports whether the application is still in progress.
 func (s State) Open() bool {
 	switch s {
 	case StateHandedOver, StateUnfavourable, StateWithdrawn, StateClosed:

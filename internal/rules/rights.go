@@ -30,8 +30,9 @@ var AttestationKinds = permit.AttestationKinds
 //     first application, only grounds marked so in the catalogue give work;
 //   - a favourable decision grants the rights of the ground decided.
 //
-// Travel and re-entry need the expired permit to go with the attestation,
-// so a first application never has them.
+// Travel and re-entry need the permit (expired or not) to go with the
+// attestation, so a first application never has them. The stay is stated
+// until the later of the attestation's last day and the permit's.
 func (cat *Catalogue) Rights(kind permit.AttestationKind, ground permit.GroundID, appKind permit.Kind, previous *permit.Permit, validUntil time.Time) (Granted, error) {
 	g, ok := cat.Ground(ground)
 	if !ok {
@@ -47,6 +48,12 @@ func (cat *Catalogue) Rights(kind permit.AttestationKind, ground permit.GroundID
 	}
 	r := Granted{Stay: g.Rights.Stay, StayUntil: validUntil, SocialRightsContinue: g.Rights.SocialRightsContinue,
 		TravelReentry: previous != nil && g.Rights.TravelReentry}
+	// The stay is lawful until the best of what the holder has: a permit
+	// that runs past the attestation (a favourable decision taken before
+	// the permit ends) still proves it until its own last day.
+	if previous != nil && permit.CivilDay(previous.ValidTo).After(r.StayUntil) {
+		r.StayUntil = permit.CivilDay(previous.ValidTo)
+	}
 	if !r.Stay {
 		r.StayUntil = time.Time{}
 	}

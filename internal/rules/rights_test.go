@@ -103,9 +103,34 @@ func TestRightsInWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(r.Words(func(k string, a ...any) string { return tr.T("fr", k, a...) }, func(d time.Time) string { return i18n.Date("fr", d) }), "\n")
-	for _, want := range []string{"1er mars 2027", "964 heures par an", "avec votre titre expiré"} {
+	for _, want := range []string{"1er mars 2027", "964 heures par an", "avec votre titre de séjour, même expiré"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("rights in French lack %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestStayUntilTheBestTheHolderHas: a favourable decision taken while the
+// permit still runs states the stay until the permit's last day, not the
+// attestation's earlier one (issue 11 §9); an extension, which starts
+// after the permit, states its own.
+func TestStayUntilTheBestTheHolderHas(t *testing.T) {
+	cat := MustLoad()
+	held := &permit.Permit{Ground: "student", ValidTo: time.Date(2027, 3, 15, 0, 0, 0, 0, time.UTC)}
+	attEnd := time.Date(2027, 3, 5, 0, 0, 0, 0, time.UTC)
+	r, err := cat.Rights(permit.AttestationFavourable, "student", permit.KindRenewal, held, attEnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.StayUntil.Equal(held.ValidTo) {
+		t.Errorf("favourable decision before the permit's end: stay until %v, want the permit's %v", r.StayUntil, held.ValidTo)
+	}
+	later := time.Date(2027, 6, 15, 0, 0, 0, 0, time.UTC)
+	r, err = cat.Rights(permit.AttestationExtension, "student", permit.KindRenewal, held, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.StayUntil.Equal(later) {
+		t.Errorf("extension: stay until %v, want its own last day %v", r.StayUntil, later)
 	}
 }

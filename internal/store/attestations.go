@@ -20,6 +20,15 @@ func (db Issuance) IssueAttestation(ctx context.Context, a *permit.Attestation, 
 			a.Version = 1
 		}
 		number := a.Number
+		if number == "" && a.Kind == permit.AttestationFilingReceipt {
+			// The receipt carries the number of the filing it proves: one
+			// number on the page, the PDF, the list and the signed code.
+			err := tx.queryRow(ctx, `SELECT number FROM filings WHERE application_id = ? ORDER BY id LIMIT 1`, a.ApplicationID).Scan(&number)
+			if err != nil {
+				return err
+			}
+			a.Number = number
+		}
 		if number == "" {
 			number = fmt.Sprintf("pending-%d-%s-%d", a.ApplicationID, a.Kind, a.ValidFrom.Unix())
 		}

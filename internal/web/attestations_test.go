@@ -47,7 +47,7 @@ func TestAttestationsOnTime(t *testing.T) {
 		_, page = s.get(s.url(id, ""))
 		mustContain(t, page, "Attestation de prolongation d&#39;instruction", "n° API-2027-", "Valable bientôt",
 			"Valable du 25 février 2027 au 24 mai 2027 inclus.", "Séjour régulier en France jusqu&#39;au 24 mai 2027 inclus.",
-			"964 heures par an", "avec votre titre expiré")
+			"964 heures par an", "avec votre titre de séjour, même expiré")
 		atts, _ := s.db.Attestations(t.Context(), id)
 		api := atts[len(atts)-1]
 		if api.Kind != permit.AttestationExtension || !strings.HasPrefix(api.Code, "SJ1:") {
