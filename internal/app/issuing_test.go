@@ -24,9 +24,12 @@ import (
 // opened assembles the real program on db, as start does, but does not
 // serve: its job queue works nothing, as if the process had died just
 // after the writes the test makes. serve starts it later.
-func opened(t *testing.T, db *store.DB, mail *smtptest.Server) (m *Main, serve func()) {
+func opened(t *testing.T, db *store.DB, mail *smtptest.Server, clk ...clock.Clock) (m *Main, serve func()) {
 	t.Helper()
 	m = newMain(t, db, mail)
+	if len(clk) > 0 {
+		m.Clock = clk[0]
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
@@ -87,6 +90,12 @@ func (brokenSealer) Seal(*casework.Case, *permit.Attestation, rules.Granted) (st
 // with every document and the fee stamp, ready to file.
 func draft(t *testing.T, m *Main, n int) (*permit.Account, int64) {
 	t.Helper()
+	return draftEnding(t, m, n, time.Now().AddDate(0, 3, 0))
+}
+
+// draftEnding is draft with a permit that ends on end.
+func draftEnding(t *testing.T, m *Main, n int, end time.Time) (*permit.Account, int64) {
+	t.Helper()
 	ctx := t.Context()
 	prefs, err := m.DB.Prefectures(ctx)
 	if err != nil {
@@ -97,18 +106,17 @@ func draft(t *testing.T, m *Main, n int) (*permit.Account, int64) {
 			t.Fatal(err)
 		}
 	}
-	now := time.Now()
+	now := m.Clock.Now()
 	acc := &permit.Account{Email: fmt.Sprintf("titulaire%d@example.org", n), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
 	if err := m.DB.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	end := now.AddDate(0, 3, 0)
 	uc := m.UseCases
-	if err := uc.Applications.SaveProfile(ctx, acc, casework.ProfileForm{GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-05-17",
-		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+n),
-		AddressLine: "1 rue de la Paix", Postcode: "75002", City: "Paris",
-		HasPermit: true, PermitGround: "student", PermitNumber: fmt.Sprintf("TS%08d", n),
-		PermitFrom: end.AddDate(-1, 0, 0).Format(time.DateOnly), PermitTo: end.Format(time.DateOnly)}); err != nil {
+	f := civil(n, end.Format(time.DateOnly))
+	f.AddressLine, f.Postcode, f.City = "1 rue de la Paix", "75002", "Paris"
+	f.HasPermit, f.PermitGround, f.PermitNumber = true, "student", fmt.Sprintf("TS%08d", n)
+	f.PermitFrom = end.AddDate(-1, 0, 0).Format(time.DateOnly)
+	if err := uc.Applications.SaveProfile(ctx, acc, f); err != nil {
 		t.Fatal(err)
 	}
 	a, err := uc.Applications.Start(ctx, acc, casework.StartForm{Kind: permit.KindRenewal, Ground: "student"})
@@ -128,6 +136,13 @@ func draft(t *testing.T, m *Main, n int) (*permit.Account, int64) {
 		t.Fatal(err)
 	}
 	return acc, a.ID
+}
+
+// civil is applicant n's identity as declared, with a permit ending on
+// permitTo (the fields a correction request reads).
+func civil(n int, permitTo string) casework.ProfileForm {
+	return casework.ProfileForm{GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-05-17",
+		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+n), PermitTo: permitTo}
 }
 
 func scan(t *testing.T) []byte {
@@ -403,6 +418,100 @@ func TestTheSweepCostsWhatIsDue(t *testing.T) {
 		}
 		if got := due(); len(got) != 0 {
 			t.Fatalf("the next sweep left %d due", len(got))
+		}
+	})
+}
+
+// TestPermitDatesCorrectedAfterFiling: the permit's end, declared wrong,
+// is corrected after filing through a correction request with evidence;
+// once an agent accepts it, the extension attestation planned from the
+// wrong end is withdrawn (the verifier says superseded) and the chain is
+// issued again from the corrected end (issue 11 §8).
+func TestPermitDatesCorrectedAfterFiling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
+		clk := clock.NewFixed(time.Now())
+		m, _ := opened(t, db, smtptest.Start(t), clk)
+		ctx := t.Context()
+		uc := m.UseCases
+		// Filed in the window, 70 days before the declared end; ten days
+		// before it, the extension is issued.
+		declared := permit.ParisDay(clk.Now()).AddDate(0, 0, 70)
+		acc, appID := draftEnding(t, m, 20, declared)
+		if _, err := uc.Applications.File(ctx, acc, appID); err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(clk.Now().AddDate(0, 0, 60))
+		if _, err := uc.Attestations.SweepAttestations(ctx); err != nil {
+			t.Fatal(err)
+		}
+		extension := func() []*permit.Attestation {
+			atts, err := db.Attestations(ctx, appID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []*permit.Attestation
+			for _, a := range atts {
+				if a.Kind == permit.AttestationExtension {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+		first := extension()
+		if len(first) != 1 || !first[0].ValidFrom.Equal(declared.AddDate(0, 0, 1)) {
+			t.Fatalf("before the correction: %+v, want one extension from %v", first, declared.AddDate(0, 0, 1))
+		}
+		real := declared.AddDate(0, 0, -5) // still filed in the window
+		_, err := uc.Corrections.RequestCorrection(ctx, acc, casework.CorrectionForm{
+			Identity:    civil(20, real.Format(time.DateOnly)),
+			Explanation: "Mon titre se termine le " + real.Format(time.DateOnly) + ", pas plus tard.",
+			Filename:    "titre.png", Evidence: scan(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Bad input: an end before the start, and nothing to correct.
+		if _, err := uc.Corrections.RequestCorrection(ctx, acc, casework.CorrectionForm{
+			Identity: civil(20, "2001-01-01"), Filename: "t.png", Evidence: scan(t)}); permit.ErrorCode(err) != permit.EINVALID {
+			t.Errorf("an end before the start: %v, want invalid", err)
+		}
+		prefs, _ := db.Prefectures(ctx)
+		now := time.Now()
+		agent := &permit.Account{Email: "agent20@prefecture.example.org", Role: permit.RoleAgent, Lang: "fr", ConfirmedAt: &now, Prefectures: []int64{prefs[0].ID}}
+		if err := db.Accounts().CreateAccount(ctx, agent, "!", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		pending, err := uc.Corrections.PendingCorrections(ctx, agent)
+		if err != nil || len(pending) != 1 {
+			t.Fatalf("pending corrections: %v %v", pending, err)
+		}
+		if err := uc.Corrections.AcceptCorrection(ctx, agent, pending[0].Correction.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		pm, err := db.CurrentPermit(ctx, pending[0].Correction.PersonID)
+		if err != nil || !permit.CivilDay(pm.ValidTo).Equal(real) {
+			t.Fatalf("permit after the correction: %+v %v, want it to end on %v", pm, err, real)
+		}
+		var live []*permit.Attestation
+		for _, a := range extension() {
+			if a.SupersededAt == nil && a.RevokedAt == nil {
+				live = append(live, a)
+			} else if a.ID != first[0].ID {
+				t.Errorf("an attestation other than the former one was withdrawn: %+v", a)
+			}
+		}
+		if len(live) != 1 || !live[0].ValidFrom.Equal(real.AddDate(0, 0, 1)) || live[0].Code == "" {
+			t.Fatalf("after the correction: live extensions %+v, want one signed from %v", live, real.AddDate(0, 0, 1))
+		}
+		changes, err := db.PersonChanges(ctx, pending[0].Correction.PersonID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range changes {
+			found = found || (c.Field == permit.FieldPermitValidTo && c.New == real.Format(time.DateOnly) && c.Source == permit.ChangeByCorrection)
+		}
+		if !found {
+			t.Errorf("the history lacks the corrected end: %+v", changes)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sejour/sejour/internal/audit"
@@ -49,10 +50,11 @@ func (s *core) IdentityLocked(ctx context.Context, p *permit.Person) (bool, erro
 }
 
 // CorrectionForm is an applicant's request: the civil data as it should
-// read (every civil field; those left as they are change nothing), why,
-// and a document that shows it.
+// read (every civil field; those left as they are change nothing), the
+// dates of the declared current permit if they are wrong, why, and a
+// document that shows it.
 type CorrectionForm struct {
-	Identity    ProfileForm // only the civil fields are read
+	Identity    ProfileForm // only the civil fields and PermitFrom, PermitTo are read
 	Explanation string
 	Filename    string
 	Evidence    []byte
@@ -90,7 +92,12 @@ func (s *Corrections) RequestCorrection(ctx context.Context, acc *permit.Account
 				c.Fields = append(c.Fields, permit.PersonChange{PersonID: p.ID, Field: name.Name, Old: name.Value, New: now[i].Value})
 			}
 		}
-		if len(c.Fields) == 0 {
+		dates, err := s.permitDates(ctx, p, f.Identity, errs)
+		if err != nil {
+			return nil, err
+		}
+		c.Fields = append(c.Fields, dates...)
+		if len(c.Fields) == 0 && len(errs) == 0 {
 			errs["identity"] = "correction.error.nothing"
 		}
 	}
@@ -328,9 +335,9 @@ func (s *Corrections) AcceptCorrection(ctx context.Context, acc *permit.Account,
 	s.announce(ctx, m)
 	done := map[int64]bool{}
 	for _, r := range reissue {
-		if !done[r.Next.ApplicationID] {
-			done[r.Next.ApplicationID] = true
-			s.attest.issueNow(ctx, r.Next.ApplicationID)
+		if !done[r.Old.ApplicationID] {
+			done[r.Old.ApplicationID] = true
+			s.attest.issueNow(ctx, r.Old.ApplicationID)
 		}
 	}
 	return nil
@@ -366,4 +373,48 @@ func (s *Corrections) correctionMail(ctx context.Context, p *permit.Person, outc
 	}
 	return &permit.Mail{To: to, Subject: s.Tr.T(lang, "mail.correction."+outcome+".subject"),
 		Text: s.Tr.T(lang, "mail.correction."+outcome+".body", words, s.BaseURL+paths.Profile.String())}, nil
+}
+
+// permitDates reads the permit dates of a correction request: empty
+// fields keep the dates; a changed date needs a current permit, and the
+// end must stay after the start. It returns the changes asked for.
+func (s *Corrections) permitDates(ctx context.Context, p *permit.Person, f ProfileForm, errs map[string]string) ([]permit.PersonChange, error) {
+	from, to := strings.TrimSpace(f.PermitFrom), strings.TrimSpace(f.PermitTo)
+	if from == "" && to == "" {
+		return nil, nil
+	}
+	pm, err := s.People.CurrentPermit(ctx, p.ID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		errs["permit_to"] = "correction.error.no_permit"
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	was := map[string]string{
+		permit.FieldPermitValidFrom: pm.ValidFrom.UTC().Format(time.DateOnly),
+		permit.FieldPermitValidTo:   pm.ValidTo.UTC().Format(time.DateOnly),
+	}
+	want := map[string]string{permit.FieldPermitValidFrom: from, permit.FieldPermitValidTo: to}
+	formField := map[string]string{permit.FieldPermitValidFrom: "permit_from", permit.FieldPermitValidTo: "permit_to"}
+	days := map[string]time.Time{}
+	var out []permit.PersonChange
+	for _, name := range permit.PermitFields {
+		v := want[name]
+		if v == "" {
+			v = was[name]
+		}
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			errs[formField[name]] = "profile.error.date"
+			continue
+		}
+		days[name] = d
+		if v != was[name] {
+			out = append(out, permit.PersonChange{PersonID: p.ID, Field: name, Old: was[name], New: v})
+		}
+	}
+	if len(days) == 2 && !days[permit.FieldPermitValidTo].After(days[permit.FieldPermitValidFrom]) {
+		errs["permit_to"] = "profile.error.permit_dates"
+	}
+	return out, nil
 }

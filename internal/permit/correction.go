@@ -56,6 +56,33 @@ func (c *Correction) Apply(p *Person) *Person {
 	return &q
 }
 
+// PermitDates returns the permit with the requested dates in place, and
+// whether the request changes them.
+func (c *Correction) PermitDates(pm *Permit) (*Permit, bool, error) {
+	if pm == nil {
+		return nil, false, nil
+	}
+	q := *pm
+	changed := false
+	for _, f := range c.Fields {
+		if !IsPermitField(f.Field) {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, f.New)
+		if err != nil {
+			return nil, false, err
+		}
+		switch f.Field {
+		case FieldPermitValidFrom:
+			q.ValidFrom = d
+		case FieldPermitValidTo:
+			q.ValidTo = d
+		}
+		changed = true
+	}
+	return &q, changed, nil
+}
+
 // Reissue is an attestation to replace by a new version (same number,
 // same dates), because the data it carries changed.
 type Reissue struct{ Old, Next *Attestation }

@@ -1,6 +1,7 @@
 package permit
 
 import (
+	"slices"
 	"strconv"
 	"time"
 )
@@ -66,6 +67,25 @@ const (
 // CivilFields are the fields an applicant corrects only through a
 // request with evidence, once something was filed on them.
 var CivilFields = []string{FieldGivenNames, FieldSurname, FieldBirthDate, FieldBirthPlace, FieldNationality, FieldForeignerNumber}
+
+// The declared current permit's dates, which decide the renewal window,
+// lateness and the extension attestations: once filed on, they too are
+// corrected only through a request with evidence (issue 11 §8).
+const (
+	FieldPermitValidFrom = "permit_valid_from"
+	FieldPermitValidTo   = "permit_valid_to"
+)
+
+// PermitFields are the fields of the current permit a correction request
+// may change.
+var PermitFields = []string{FieldPermitValidFrom, FieldPermitValidTo}
+
+// CorrectableFields are every field a correction request may change, in
+// the order they are shown.
+var CorrectableFields = append(append([]string{}, CivilFields...), PermitFields...)
+
+// IsPermitField reports whether name is one of PermitFields.
+func IsPermitField(name string) bool { return slices.Contains(PermitFields, name) }
 
 // IsCivilField reports whether name is one of CivilFields.
 func IsCivilField(name string) bool {

@@ -67,6 +67,10 @@ func (db Corrections) AcceptCorrection(ctx context.Context, c *permit.Correction
 		if _, err := updatePerson(ctx, tx, old, c.Apply(old), by, now); err != nil {
 			return err
 		}
+		datesChanged, err := correctPermitDates(ctx, tx, c, by, now)
+		if err != nil {
+			return err
+		}
 		// Read here, in the same transaction, so that one issued meanwhile
 		// is not left with the former data.
 		live, err := scanAttestations(ctx, tx, `WHERE superseded_at IS NULL AND revoked_at IS NULL
@@ -78,11 +82,30 @@ func (db Corrections) AcceptCorrection(ctx context.Context, c *permit.Correction
 			if !at.StillProves(now) {
 				continue
 			}
+			if datesChanged && at.Kind == permit.AttestationExtension {
+				// Its dates followed the former end of the permit: it is
+				// withdrawn in favour of the chain planned from the
+				// corrected end, which the job owed below issues.
+				if _, err := tx.exec(ctx, `UPDATE attestations SET superseded_at = ? WHERE id = ?`, now, at.ID); err != nil {
+					return err
+				}
+				at.SupersededAt = &now
+				reissued = append(reissued, permit.Reissue{Old: at})
+				continue
+			}
 			r := permit.Reissue{Old: at, Next: &permit.Attestation{ValidFrom: at.ValidFrom, ValidUntil: at.ValidUntil, AvailableFrom: at.AvailableFrom}}
 			if err := supersede(ctx, tx, r.Old, r.Next, now); err != nil {
 				return err
 			}
 			reissued = append(reissued, r)
+		}
+		if datesChanged {
+			// The window, lateness, deadlines and the extension chain
+			// all follow the permit's end: refresh and re-plan every
+			// filed application of the person.
+			if err := refreshPersonDue(ctx, tx, c.PersonID); err != nil {
+				return err
+			}
 		}
 		return insertMail(ctx, tx, m, now)
 	})
@@ -90,6 +113,56 @@ func (db Corrections) AcceptCorrection(ctx context.Context, c *permit.Correction
 		return nil, err
 	}
 	return reissued, nil
+}
+
+// correctPermitDates applies the permit fields of an accepted request to
+// the person's current permit, in the history like any other field. The
+// permit must still have the dates the request replaces (ECONFLICT
+// correction.error.changed otherwise). It reports whether it changed
+// them.
+func correctPermitDates(ctx context.Context, tx *Tx, c *permit.Correction, by permit.PersonChange, now time.Time) (bool, error) {
+	var fields []permit.PersonChange
+	for _, f := range c.Fields {
+		if permit.IsPermitField(f.Field) {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) == 0 {
+		return false, nil
+	}
+	var pm permit.Permit
+	err := tx.queryRow(ctx, `SELECT id, valid_from, valid_to FROM permits WHERE person_id = ? ORDER BY valid_to DESC, id DESC LIMIT 1`,
+		c.PersonID).Scan(&pm.ID, &pm.ValidFrom, &pm.ValidTo)
+	if err != nil {
+		return false, permit.Errorf(permit.ECONFLICT, "correction.error.changed")
+	}
+	current := map[string]string{
+		permit.FieldPermitValidFrom: pm.ValidFrom.UTC().Format(time.DateOnly),
+		permit.FieldPermitValidTo:   pm.ValidTo.UTC().Format(time.DateOnly),
+	}
+	for _, f := range fields {
+		if current[f.Field] != f.Old {
+			return false, permit.Errorf(permit.ECONFLICT, "correction.error.changed")
+		}
+	}
+	next, _, err := c.PermitDates(&pm)
+	if err != nil {
+		return false, err
+	}
+	if !next.ValidFrom.Before(next.ValidTo) {
+		return false, permit.Invalid(map[string]string{"permit_to": "profile.error.permit_dates"})
+	}
+	if _, err := tx.exec(ctx, `UPDATE permits SET valid_from = ?, valid_to = ? WHERE id = ?`, next.ValidFrom, next.ValidTo, pm.ID); err != nil {
+		return false, err
+	}
+	for _, f := range fields {
+		ch := by
+		ch.PersonID, ch.Field, ch.Old, ch.New, ch.At = c.PersonID, f.Field, f.Old, f.New, now
+		if err := recordChange(ctx, tx, &ch); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // RefuseCorrection closes a pending correction with the agent's reason;
@@ -203,7 +276,8 @@ func (db *DB) corrections(ctx context.Context, where string, args ...any) ([]*pe
 	return out, err
 }
 
-// correctionFields reads a request's fields, in the order of CivilFields.
+// correctionFields reads a request's fields, in the order of
+// CorrectableFields.
 func correctionFields(ctx context.Context, tx *Tx, c *permit.Correction) error {
 	rows, err := tx.query(ctx, `SELECT field, old_value, new_value FROM correction_fields WHERE correction_id = ?`, c.ID)
 	if err != nil {
@@ -218,7 +292,7 @@ func correctionFields(ctx context.Context, tx *Tx, c *permit.Correction) error {
 		}
 		got[f.Field] = f
 	}
-	for _, name := range permit.CivilFields {
+	for _, name := range permit.CorrectableFields {
 		if f, ok := got[name]; ok {
 			c.Fields = append(c.Fields, f)
 		}
