@@ -1,0 +1,219 @@
+package faulttest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/notify/smtptest"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/store"
+)
+
+// instance is what one run of the test works on: the environment the
+// server is started with, and the database it writes.
+type instance struct {
+	vars map[string]string // SEJOUR_* variables of every run
+	dsn  string            // empty for the SQLite file of the data directory
+}
+
+// newInstance chooses a port, a data directory, a key-encryption key and
+// the mail relay for one run of the test, on dsn (empty: SQLite).
+func newInstance(t *testing.T, dsn string, mail *smtptest.Server) *instance {
+	t.Helper()
+	kek := make([]byte, 32)
+	rand.Read(kek)
+	base := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	return &instance{dsn: dsn, vars: map[string]string{
+		"SEJOUR_ADDR":                  base[len("http://"):],
+		"SEJOUR_BASE_URL":              base,
+		"SEJOUR_DATA_DIR":              t.TempDir(),
+		"SEJOUR_DATABASE_URL":          dsn,
+		"SEJOUR_SMTP_HOST":             mail.Host,
+		"SEJOUR_SMTP_PORT":             strconv.Itoa(mail.Port),
+		"SEJOUR_KEY_ENCRYPTION_KEY":    base64.StdEncoding.EncodeToString(kek),
+		"SEJOUR_LOG_LEVEL":             "info",
+		"SEJOUR_ATTESTATION_LEAD_DAYS": "15",
+	}}
+}
+
+// open connects the test to the instance's database, as a second
+// process would.
+func (in *instance) open(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), in.dsn, filepath.Join(in.vars["SEJOUR_DATA_DIR"], "sejour.db"), clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// applicant is a person with a draft ready to file, and the secret of a
+// session of theirs (the cookie a browser would hold).
+type applicant struct {
+	email   string
+	appID   int64
+	session string
+}
+
+// agent is a staff member of the prefecture whose session has passed
+// the second factor.
+type agent struct {
+	email   string
+	session string
+}
+
+// prepare makes, through the real use cases on the database the server
+// will use, n applicants with a complete draft each (profile, every
+// document, the fee stamp) and the agents; the server files and decides.
+// It assembles the program as the server does (app.Main), without
+// serving, so that documents go to the same data directory and the
+// signing key it makes is the one the server opens.
+func prepare(t *testing.T, in *instance, db *store.DB, n, agents int) ([]applicant, []agent) {
+	t.Helper()
+	ctx := t.Context()
+	cfg, err := config.FromEnv(func(k string) string { return in.vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.DB = db
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pref := paris(t, db)
+	scan := scan(t)
+	var apps []applicant
+	for i := range n {
+		acc, appID := draft(t, m, i, scan)
+		apps = append(apps, applicant{email: acc.Email, appID: appID, session: newSession(t, db, acc.ID)})
+	}
+	var staff []agent
+	for i := range agents {
+		now := time.Now()
+		acc := &permit.Account{Email: fmt.Sprintf("agent%d@prefecture.example.org", i), Role: permit.RoleAgent,
+			Lang: "fr", ConfirmedAt: &now, Prefectures: []int64{pref.ID}}
+		if err := db.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		staff = append(staff, agent{email: acc.Email, session: staffSession(t, db, acc.ID)})
+	}
+	return apps, staff
+}
+
+// paris returns the Paris prefecture, made if the database has none.
+func paris(t *testing.T, db *store.DB) *permit.Prefecture {
+	t.Helper()
+	prefs, err := db.Prefectures(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range prefs {
+		if p.Code == "75" {
+			return p
+		}
+	}
+	p := &permit.Prefecture{Code: "75", Name: "Préfecture de police de Paris", Departments: []string{"75"}}
+	if err := db.Files().CreatePrefecture(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// draft makes an applicant with a profile in Paris, a student card ending
+// in three months, and a draft renewal with every document and the fee
+// stamp.
+func draft(t *testing.T, m *app.Main, n int, scan []byte) (*permit.Account, int64) {
+	t.Helper()
+	ctx := t.Context()
+	now := time.Now()
+	acc := &permit.Account{Email: fmt.Sprintf("titulaire%d@example.org", n), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
+	if err := m.DB.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	end := now.AddDate(0, 3, 0)
+	uc := m.UseCases
+	if err := uc.Applications.SaveProfile(ctx, acc, casework.ProfileForm{GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-05-17",
+		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+n),
+		AddressLine: "1 rue de la Paix", Postcode: "75002", City: "Paris",
+		HasPermit: true, PermitGround: "student", PermitNumber: fmt.Sprintf("TS%08d", n),
+		PermitFrom: end.AddDate(-1, 0, 0).Format(time.DateOnly), PermitTo: end.Format(time.DateOnly)}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := uc.Applications.Start(ctx, acc, casework.StartForm{Kind: permit.KindRenewal, Ground: "student"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := m.Rules.RequiredDocuments("student", permit.KindRenewal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if _, err := uc.Documents.Upload(ctx, acc, a.ID, d.ID, d.ID+".png", scan); err != nil {
+			t.Fatalf("upload %s: %v", d.ID, err)
+		}
+	}
+	if err := uc.Documents.SetFeeStamp(ctx, acc, a.ID, fmt.Sprintf("%016d", 1000000000000000+n)); err != nil {
+		t.Fatal(err)
+	}
+	return acc, a.ID
+}
+
+// scan is a small PNG that passes the upload checks.
+func scan(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 48, 32))
+	for x := range 48 {
+		img.Set(x, x%32, color.Gray{Y: 40})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// newSession opens a session for an account, as logging in does, and
+// returns its secret, the cookie's value.
+func newSession(t *testing.T, db *store.DB, accountID int64) string {
+	t.Helper()
+	b := make([]byte, 32)
+	rand.Read(b)
+	secret := base64.RawURLEncoding.EncodeToString(b)
+	now := time.Now()
+	s := &permit.Session{Hash: casework.HashSecret(secret), AccountID: accountID, CreatedAt: now, ExpiresAt: now.Add(12 * time.Hour)}
+	if err := db.Accounts().CreateSession(t.Context(), s, ""); err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+// staffSession opens a staff session and enrols the account's second
+// factor with it, as the first log-in of an agent does: the session has
+// passed the second factor.
+func staffSession(t *testing.T, db *store.DB, accountID int64) string {
+	t.Helper()
+	secret := newSession(t, db, accountID)
+	if err := db.Accounts().StartEnrolment(t.Context(), accountID, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Accounts().Enrol(t.Context(), accountID, casework.HashSecret(secret), 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
