@@ -515,3 +515,34 @@ func TestPermitDatesCorrectedAfterFiling(t *testing.T) {
 		}
 	})
 }
+
+// otherWorker plays a second worker issuing the same attestation at the
+// same moment and dying before it signs it: the insert is made, and this
+// worker hears that it was issued meanwhile (ECONFLICT).
+type otherWorker struct{ casework.AttestationStore }
+
+func (w otherWorker) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
+	if err := w.AttestationStore.IssueAttestation(ctx, a, m); err != nil {
+		return err
+	}
+	return permit.Errorf(permit.ECONFLICT, "error.conflict")
+}
+
+// TestAnAttestationIssuedMeanwhileIsSigned: when another worker issued an
+// attestation first and died before signing it, the worker that lost the
+// race signs it before it moves the application's plan on; otherwise no
+// one would, until the next change.
+func TestAnAttestationIssuedMeanwhileIsSigned(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
+		m, _ := opened(t, db, smtptest.Start(t))
+		uc := m.UseCases
+		acc, appID := draft(t, m, 30)
+		uc.Attestations.Store = otherWorker{uc.Attestations.Store}
+		if _, err := uc.Applications.File(t.Context(), acc, appID); err != nil {
+			t.Fatal(err)
+		}
+		if r := receipt(t, db, appID); r == nil || r.Code == "" {
+			t.Fatalf("receipt %+v: issued meanwhile and left unsigned", r)
+		}
+	})
+}

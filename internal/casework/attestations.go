@@ -182,7 +182,12 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 		}
 		issued++
 		s.announce(ctx, m)
-		existing = append(existing, at)
+	}
+	// Read again: an attestation issued meanwhile by another worker (the
+	// ECONFLICT above) may still lack its code if that worker died before
+	// signing it, and nothing else would sign it once the plan moves on.
+	if existing, err = s.Cases.Attestations(ctx, appID); err != nil {
+		return issued, err
 	}
 	for _, at := range existing {
 		if at.Code == "" && s.Sealer != nil {
