@@ -38,6 +38,9 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 		return fmt.Errorf("the database says %s, the simulation %s", a.State, p.state)
 	}
 	sum.Applications++
+	if err := s.auditDecision(ctx, p); err != nil {
+		return err
+	}
 	if a.SubmittedAt != nil {
 		sum.Filed++
 		if a.Kind == permit.KindRenewal {
@@ -75,7 +78,11 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 			sum.Unsigned++
 		} else if late := r.signed - p.dueDay(r); late > 0 {
 			sum.LateIssues++
-			sum.MaxLateDays = max(sum.MaxLateDays, late)
+			if late > sum.MaxLateDays {
+				sum.MaxLateDays = late
+				sum.MostLate = &Finding{Person: p.n, Application: p.app, Day: s.days.date(p.dueDay(r)),
+					Detail: fmt.Sprintf("%s %s signed %d days after it was due", at.Kind, at.Number, late)}
+			}
 		}
 		for _, other := range atts[i+1:] {
 			if overlap(at, other) {
@@ -116,4 +123,26 @@ func (p *person) dueDay(r *record) int {
 		}
 	}
 	return r.signed
+}
+
+// auditDecision checks that a decided application has the decision
+// record the decision use cases write (a bare transition writes none),
+// with the outcome the simulation chose.
+func (s *sim) auditDecision(ctx context.Context, p *person) error {
+	want := permit.OutcomeUnfavourable
+	switch p.state {
+	case permit.StateFavourable, permit.StateCardReady, permit.StateHandedOver:
+		want = permit.OutcomeFavourable
+	case permit.StateUnfavourable:
+	default:
+		return nil
+	}
+	d, err := s.db.Decision(ctx, p.app)
+	if err != nil {
+		return fmt.Errorf("decided (%s) without its decision: %w", p.state, err)
+	}
+	if d.Outcome != want {
+		return fmt.Errorf("decided (%s) with outcome %s", p.state, d.Outcome)
+	}
+	return nil
 }

@@ -49,20 +49,17 @@ func (s *sim) next(ctx context.Context, p *person, d int) (bool, error) {
 	case p.state == permit.StateIncomplete && due(p.answer):
 		return true, s.answer(ctx, p)
 	case p.state == permit.StateIncomplete && due(p.close):
-		return true, s.agent(ctx, p, permit.ActionClose, "demande de pièces restée sans réponse")
+		return true, s.to(p, s.files.Decisions.Close(ctx, s.staff, p.app, "demande de pièces restée sans réponse"), permit.StateClosed)
 	case p.state == permit.StateClosed && due(p.reopen):
-		return true, s.agent(ctx, p, permit.ActionReopen, "pièces reçues au guichet")
+		return true, s.to(p, s.files.Decisions.Reopen(ctx, s.staff, p.app, "pièces reçues au guichet"), permit.StateUnderReview)
 	case p.state == permit.StateSubmitted && (due(p.review) || due(p.decide)):
 		return true, s.to(p, s.files.Decisions.StartReview(ctx, s.staff, p.app), permit.StateUnderReview)
 	case p.state == permit.StateUnderReview && due(p.decide):
-		if p.favourable {
-			return true, s.agent(ctx, p, permit.ActionDecideFavour, "")
-		}
-		return true, s.agent(ctx, p, permit.ActionDecideRefuse, "conditions non remplies")
+		return true, s.decide(ctx, p)
 	case p.state == permit.StateFavourable && due(p.card):
-		return true, s.agent(ctx, p, permit.ActionCardProduced, "")
+		return true, s.to(p, s.files.Decisions.ProduceCard(ctx, s.staff, p.app, s.appointment(d)), permit.StateCardReady)
 	case p.state == permit.StateCardReady && due(p.hand):
-		return true, s.agent(ctx, p, permit.ActionHandOver, "")
+		return true, s.to(p, s.files.Decisions.HandOver(ctx, s.staff, p.app, s.card(p, d)), permit.StateHandedOver)
 	}
 	return false, nil
 }
@@ -197,28 +194,34 @@ func (s *sim) answer(ctx context.Context, p *person) error {
 	return s.to(p, err, permit.StateUnderReview)
 }
 
-// agent makes a transition that has no use case yet (decisions, the card,
-// closing) as the prefecture's agent: permit.Transition, then the store.
-func (s *sim) agent(ctx context.Context, p *person, action permit.Action, reason string) error {
-	a, err := s.db.Application(ctx, p.app)
-	if err != nil {
-		return err
-	}
-	ev, err := permit.Transition(a, action, permit.Actor{Kind: permit.ActorAgent, AccountID: s.staff.ID}, s.clock.Now(), reason)
-	if err != nil {
-		return err
-	}
-	if err := s.db.Transition(ctx, a, ev); err != nil {
-		return err
-	}
-	p.state = a.State
-	switch a.State {
-	case permit.StateFavourable:
+// decide takes the prefecture's decision through the decision use cases.
+func (s *sim) decide(ctx context.Context, p *person) error {
+	if p.favourable {
+		if err := s.files.Decisions.DecideFavourable(ctx, s.staff, p.app, ""); err != nil {
+			return err
+		}
+		p.state = permit.StateFavourable
 		s.favourable++
-	case permit.StateUnfavourable:
-		s.unfavourable++
+		return nil
 	}
+	err := s.files.Decisions.DecideUnfavourable(ctx, s.staff, p.app,
+		casework.RefusalForm{Reasons: []string{"conditions_not_met"}, Note: "conditions non remplies"})
+	if err != nil {
+		return err
+	}
+	p.state = permit.StateUnfavourable
+	s.unfavourable++
 	return nil
+}
+
+// appointment is a collection appointment a week after day d.
+func (s *sim) appointment(d int) casework.AppointmentForm {
+	return casework.AppointmentForm{Date: s.days.date(d + 7), Time: "10:30", Place: "Préfecture, guichet 3"}
+}
+
+// card is the card handed over on day d: valid for a year from then.
+func (s *sim) card(p *person, d int) casework.HandOverForm {
+	return casework.HandOverForm{Number: fmt.Sprintf("SIMC%08d", p.n), ValidFrom: s.days.date(d), ValidTo: s.days.date(d + 365)}
 }
 
 // prefecture is one of the simulated prefectures and an address in it.

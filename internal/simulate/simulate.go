@@ -10,11 +10,9 @@
 // it, on a clock.Fixed. Each simulated day the clock is set to 08:00 UTC
 // (09:00 or 10:00 in Paris) and every person's events of the day go
 // through the real use cases (SaveProfile, Start, Upload, SetFeeStamp,
-// File, StartReview, RequestCompletion, Resubmit, Withdraw); the
-// prefecture's decisions, the production of the card, its handing over,
-// and the closing and reopening of an unanswered file have no use case
-// yet, so the simulation makes them as the prefecture's agent through
-// permit.Transition and store.Transition. Then the clock is set to 20:00
+// File, Resubmit, Withdraw as the holder; StartReview, RequestCompletion,
+// DecideFavourable, DecideUnfavourable, ProduceCard, HandOver, Close and
+// Reopen as the prefecture's agent). Then the clock is set to 20:00
 // UTC and the issuance runs.
 //
 // The River queue is started as in production, on the simulated clock: it
@@ -148,6 +146,7 @@ type Summary struct {
 
 	FirstGap       *Finding `json:"first_gap,omitempty"`
 	FirstDuplicate *Finding `json:"first_duplicate,omitempty"`
+	MostLate       *Finding `json:"most_late,omitempty"` // the attestation signed the longest after it was due
 }
 
 // Finding names where the invariant broke.
