@@ -59,13 +59,18 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 		if r == nil {
 			return fmt.Errorf("attestation %d is in the database but was never seen issued", at.ID)
 		}
-		if at.SupersededAt != nil || at.RevokedAt != nil {
-			return fmt.Errorf("attestation %d was superseded or revoked, which the daily check does not model", at.ID)
+		if at.RevokedAt != nil || (at.SupersededAt != nil) != (r.superseded != never) {
+			return fmt.Errorf("attestation %d: revoked %t, superseded in the database %t, seen superseded %t",
+				at.ID, at.RevokedAt != nil, at.SupersededAt != nil, r.superseded != never)
 		}
 		if (at.Code == "") != (r.signed == notSigned) {
 			return fmt.Errorf("attestation %d: signed in the database %t, seen signed %t", at.ID, at.Code != "", r.signed != notSigned)
 		}
 		sum.Attestations++
+		if at.SupersededAt != nil {
+			sum.Superseded++
+			continue
+		}
 		switch at.Kind {
 		case permit.AttestationFilingReceipt:
 			sum.FilingReceipts++
@@ -117,7 +122,7 @@ func (p *person) dueDay(r *record) int {
 		}
 		return st == permit.StateFavourable || st == permit.StateCardReady
 	}
-	for d := r.avail; d < r.signed; d++ {
+	for d := max(r.avail, r.reissue); d < r.signed; d++ {
 		if owes(p.stateOn(d)) {
 			return d
 		}

@@ -39,7 +39,9 @@ func (s *sim) next(ctx context.Context, p *person, d int) (bool, error) {
 	case p.state == "" && due(p.draft):
 		return true, s.openDraft(ctx, p)
 	case p.state != "" && p.state != permit.StateDraft && due(p.correct):
-		return true, s.correctPermit(ctx, p)
+		return true, s.requestCorrection(ctx, p)
+	case p.correction != 0 && due(p.settle):
+		return true, s.settleCorrection(ctx, p, d)
 	case p.state == permit.StateDraft && due(p.file):
 		return true, s.fileDraft(ctx, p)
 	case (pending || p.state == permit.StateIncomplete) && due(p.withdraw):
@@ -95,23 +97,10 @@ func (s *sim) openDraft(ctx context.Context, p *person) error {
 	return s.upload(ctx, p, docs)
 }
 
-// correctPermit has the holder correct the end date of the permit they
-// declared, after filing (a rectification): casework.Plan then reads the
-// corrected date.
-func (s *sim) correctPermit(ctx context.Context, p *person) error {
-	p.correct = never
-	p.expiry += p.shift
-	s.corrections++
-	if err := s.saveProfile(ctx, p); err != nil {
-		return err
-	}
-	return s.assess(ctx, p)
-}
-
 // saveProfile declares the holder's identity, address and permit.
 func (s *sim) saveProfile(ctx context.Context, p *person) error {
 	pref := prefectures[p.n%len(prefectures)]
-	form := casework.ProfileForm{GivenNames: "Awa", Surname: fmt.Sprintf("Simulée %d", p.n), BirthDate: "1994-05-17",
+	form := casework.ProfileForm{GivenNames: "Awa", Surname: p.surname(), BirthDate: "1994-05-17",
 		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+p.n),
 		AddressLine: "1 rue de la Simulation", Postcode: pref.postcode, City: pref.city}
 	if p.held != "" {

@@ -53,6 +53,8 @@ type record struct {
 	kind               permit.AttestationKind
 	from, until, avail int // ValidFrom, ValidUntil, AvailableFrom
 	signed             int // the day its code was stored, notSigned until then
+	superseded         int // the day a new version replaced it, never until then
+	reissue            int // for a new version, the day it replaced the old one; -1 otherwise
 }
 
 const notSigned = -1 << 30
@@ -119,7 +121,7 @@ func (s *issuer) SetAttestationCode(ctx context.Context, id int64, code string) 
 
 func (s *issuer) issued(a *permit.Attestation) {
 	r := &record{id: a.ID, app: a.ApplicationID, kind: a.Kind, from: s.days.of(a.ValidFrom), until: s.days.of(a.ValidUntil),
-		avail: s.days.of(a.AvailableFrom), signed: notSigned}
+		avail: s.days.of(a.AvailableFrom), signed: notSigned, superseded: never, reissue: -1}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.byID[r.id] = r
@@ -135,13 +137,37 @@ func (s *issuer) IssueDue(ctx context.Context, today, afterDay time.Time, afterI
 	return s.AttestationStore.IssueDue(ctx, today, afterDay, afterID, limit)
 }
 
+// reissued learns of a correction accepted on day d from the
+// application's attestations as the database has them after it: those
+// superseded stop proving on d, and their new versions (signed already
+// if the engine signed them at once) prove from their signing.
+func (s *issuer) reissued(atts []*permit.Attestation, d int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, at := range atts {
+		r := s.byID[at.ID]
+		switch {
+		case r == nil:
+			r = &record{id: at.ID, app: at.ApplicationID, kind: at.Kind, from: s.days.of(at.ValidFrom), until: s.days.of(at.ValidUntil),
+				avail: s.days.of(at.AvailableFrom), signed: notSigned, superseded: never, reissue: d}
+			if at.Code != "" {
+				r.signed = d
+			}
+			s.byID[r.id] = r
+			s.byApp[r.app] = append(s.byApp[r.app], r)
+		case at.SupersededAt != nil && r.superseded == never:
+			r.superseded = d
+		}
+	}
+}
+
 // covered reports whether the holder of an application could show, on
 // day d, an extension or favourable-decision attestation valid that day.
 func (s *issuer) covered(app int64, d int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range s.byApp[app] {
-		if r.kind != permit.AttestationFilingReceipt && r.from <= d && d <= r.until && r.avail <= d && r.signed != notSigned && r.signed <= d {
+		if r.kind != permit.AttestationFilingReceipt && r.from <= d && d <= r.until && r.avail <= d && r.signed != notSigned && r.signed <= d && d < r.superseded {
 			return true
 		}
 	}

@@ -79,7 +79,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum.RunSeconds = clock.System{}.Now().Sub(began).Round(10 * time.Millisecond).Seconds()
+	sum.RunSeconds = float64(clock.System{}.Now().Sub(began).Milliseconds()/10) / 100
 	return sum, nil
 }
 

@@ -35,12 +35,12 @@
 // the portal does not serve). The worker gets an error; the next run must
 // repair.
 //
-// With Options.CorrectionRate, some holders also correct the end date of
-// their declared permit after filing (SaveProfile again), and Plan reads
-// the corrected date. It is off by default because it breaks the
-// invariant today: nothing supersedes the extension attestations issued
-// for the old date, and a correction to an earlier date makes Plan issue a
-// second extension attestation overlapping the first (a duplicate).
+// With Options.CorrectionRate, some holders ask after filing, with
+// evidence, for their surname to be corrected (casework.Corrections), and
+// the agent accepts four requests in five some days later: every
+// attestation of theirs that still proves something is then superseded by
+// a new version. A superseded attestation proves nothing from the day it
+// was replaced; its new version proves from the day it is signed.
 //
 // # The invariant, precisely
 //
@@ -60,11 +60,11 @@
 // withdrawal, a closing or the handing over of the card, are not owed; the
 // period ends on the simulation's last day. An owed day d is covered when
 // an extension or favourable-decision attestation of the application is
-// live (neither superseded nor revoked), valid on d (ValidFrom ≤ d ≤
-// ValidUntil) and available to the holder on d: d ≥ AvailableFrom, and
-// it was issued and signed by the end of d's issuance run. (Nothing in the
-// simulated engine supersedes or revokes an attestation; the final audit
-// fails if anything did.) Each day, after the issuance, every owed day is
+// live on d (not superseded on or before d; nothing in the simulation
+// revokes, and the final audit fails if anything did), valid on d
+// (ValidFrom ≤ d ≤ ValidUntil) and available to the holder on d: d ≥
+// AvailableFrom, and it was issued and signed by the end of d's issuance
+// run. Each day, after the issuance, every owed day is
 // checked; gap_days counts the owed days that were not covered, and must
 // be 0.
 //
@@ -92,9 +92,8 @@ type Options struct {
 	Seed      uint64  // the population and its events follow from it
 	CrashRate float64 // probability that an issuing step crashes
 
-	// CorrectionRate is the share of holders who correct the end date of
-	// their declared permit (by 1 to 20 days) after filing. It is 0 by
-	// default: see the package comment.
+	// CorrectionRate is the share of holders who ask for a correction of
+	// their surname after filing (see the package comment).
 	CorrectionRate float64
 
 	Database string    // "sqlite" (a temporary file) or a postgres:// URL (a schema of its own, dropped at the end)
@@ -125,10 +124,11 @@ type Summary struct {
 	Renewals            int     `json:"renewals"`
 	InTimeRenewals      int     `json:"in_time_renewals"`
 	CompletionRequests  int     `json:"completion_requests"`
-	Corrections         int     `json:"permit_corrections"`
+	Corrections         int     `json:"corrections"`
 	Favourable          int     `json:"decided_favourable"`
 	Unfavourable        int     `json:"decided_unfavourable"`
 	Attestations        int     `json:"attestations"`
+	Superseded          int     `json:"superseded"` // versions replaced after a correction
 	FilingReceipts      int     `json:"filing_receipts"`
 	Extensions          int     `json:"extension_attestations"`
 	FavourableDecisions int     `json:"favourable_attestations"`
