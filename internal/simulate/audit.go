@@ -12,8 +12,9 @@ import (
 // simulation saw happen, and counts duplicates and late issues.
 func (s *sim) audit(ctx context.Context) (*Summary, error) {
 	sum := &Summary{Persons: s.opts.Persons, Days: s.opts.Days, Start: s.days.date(0), Seed: s.opts.Seed,
-		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections, Favourable: s.favourable,
-		Unfavourable: s.unfavourable, OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
+		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections,
+		RequestFaults: s.requestFaults, ReceiptsMissing: s.receiptsMissing, ProofsChecked: s.proofsChecked, ProofsBad: s.proofsBad,
+		FirstBadProof: s.firstBadProof, FirstMissingReceipt: s.firstMissingReceipt, Rotations: s.rotations, SigningKeys: len(s.kids), OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
 		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished}
 	for _, p := range s.people {
 		if p.app == 0 {
@@ -38,6 +39,12 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 		return fmt.Errorf("the database says %s, the simulation %s", a.State, p.state)
 	}
 	sum.Applications++
+	switch p.state {
+	case permit.StateFavourable, permit.StateCardReady, permit.StateHandedOver:
+		sum.Favourable++
+	case permit.StateUnfavourable:
+		sum.Unfavourable++
+	}
 	if err := s.auditDecision(ctx, p); err != nil {
 		return err
 	}

@@ -31,8 +31,31 @@ func (s *sim) live(ctx context.Context, p *person, d int) error {
 	return nil
 }
 
-// next takes the first step that is due, and reports whether it took one.
+// next takes the first step that is due, as one request, and reports
+// whether it took one. A request that failed around its commit (see
+// faults.go) ends the person's day: like the holder or the agent
+// reloading the page, the simulation reads back where the application
+// stands, and a step that did not commit is due again tomorrow.
 func (s *sim) next(ctx context.Context, p *person, d int) (bool, error) {
+	req, cancel := s.faults.request(ctx)
+	defer cancel()
+	did, err := s.step(req, p, d)
+	if !failed(err) || ctx.Err() != nil {
+		return did, err
+	}
+	s.requestFaults++
+	a, err := s.db.Application(ctx, p.app)
+	if err != nil {
+		return false, err
+	}
+	if p.state = a.State; a.SubmittedAt != nil {
+		return false, s.assess(ctx, p)
+	}
+	return false, nil
+}
+
+// step takes the first step that is due, and reports whether it took one.
+func (s *sim) step(ctx context.Context, p *person, d int) (bool, error) {
 	due := func(day int) bool { return day <= d }
 	pending := p.state == permit.StateSubmitted || p.state == permit.StateUnderReview
 	switch {
@@ -135,12 +158,13 @@ func (s *sim) fileDraft(ctx context.Context, p *person) error {
 // assess notes whether the application is a complete, in-time renewal
 // and when the permit ends, as casework.Plan reads them.
 func (s *sim) assess(ctx context.Context, p *person) error {
-	if p.kind != permit.KindRenewal {
-		return nil
-	}
 	a, err := s.db.Application(ctx, p.app)
 	if err != nil {
 		return err
+	}
+	p.filed = s.days.of(a.SubmittedAt.In(permit.Paris))
+	if p.kind != permit.KindRenewal {
+		return nil
 	}
 	pm, err := s.db.CurrentPermit(ctx, a.PersonID)
 	if err != nil {
@@ -186,21 +210,11 @@ func (s *sim) answer(ctx context.Context, p *person) error {
 // decide takes the prefecture's decision through the decision use cases.
 func (s *sim) decide(ctx context.Context, p *person) error {
 	if p.favourable {
-		if err := s.files.Decisions.DecideFavourable(ctx, s.staff, p.app, ""); err != nil {
-			return err
-		}
-		p.state = permit.StateFavourable
-		s.favourable++
-		return nil
+		return s.to(p, s.files.Decisions.DecideFavourable(ctx, s.staff, p.app, ""), permit.StateFavourable)
 	}
 	err := s.files.Decisions.DecideUnfavourable(ctx, s.staff, p.app,
 		casework.RefusalForm{Reasons: []string{"conditions_not_met"}, Note: "conditions non remplies"})
-	if err != nil {
-		return err
-	}
-	p.state = permit.StateUnfavourable
-	s.unfavourable++
-	return nil
+	return s.to(p, err, permit.StateUnfavourable)
 }
 
 // appointment is a collection appointment a week after day d.

@@ -161,6 +161,19 @@ func (s *issuer) reissued(atts []*permit.Attestation, d int) {
 	}
 }
 
+// hasReceipt reports whether an application had on day d a filing
+// receipt signed by then and not superseded.
+func (s *issuer) hasReceipt(app int64, d int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.byApp[app] {
+		if r.kind == permit.AttestationFilingReceipt && r.signed != notSigned && r.signed <= d && d < r.superseded {
+			return true
+		}
+	}
+	return false
+}
+
 // covered reports whether the holder of an application could show, on
 // day d, an extension or favourable-decision attestation valid that day.
 func (s *issuer) covered(app int64, d int) bool {

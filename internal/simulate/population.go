@@ -13,6 +13,9 @@ import (
 // never is the day of an event that does not happen.
 const never = math.MaxInt32
 
+// notFiled is the filing day of an application not filed.
+const notFiled = -1
+
 // calendar numbers simulated days from the first one (day 0).
 type calendar struct{ start time.Time }
 
@@ -58,6 +61,7 @@ type person struct {
 	app     int64
 	state   permit.State // "" before the draft
 	asked   []string     // documents the prefecture asked for
+	filed   int          // the day of the first filing, notFiled before
 	inTime  bool         // a complete, in-time renewal once filed
 	lastDay int          // the permit's last day as the engine reads it
 	history []change     // the state after each day's events, when it changed
@@ -109,7 +113,7 @@ var firstGrounds = []permit.GroundID{"refugee", "family", "student", "employee",
 func newPerson(n int, rng *rand.Rand, o *Options, cat *rules.Catalogue) *person {
 	days := o.Days
 	p := &person{n: n, draft: never, file: never, review: never, ask: never, answer: never, close: never,
-		reopen: never, decide: never, card: never, hand: never, withdraw: never, correct: never, settle: never}
+		reopen: never, filed: notFiled, decide: never, card: never, hand: never, withdraw: never, correct: never, settle: never}
 	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
 	file := rng.IntN(days)
 	switch r := rng.Float64(); {

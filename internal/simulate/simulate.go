@@ -91,6 +91,8 @@ type Options struct {
 	Days      int     // simulated days, the first being Start
 	Seed      uint64  // the population and its events follow from it
 	CrashRate float64 // probability that an issuing step crashes
+	FaultRate float64 // probability that a filing or a decision fails around its commit
+	Rotations int     // signing-key rotations, spread evenly over the run
 
 	// CorrectionRate is the share of holders who ask for a correction of
 	// their surname after filing (see the package comment).
@@ -139,14 +141,22 @@ type Summary struct {
 	MaxLateDays         int     `json:"max_late_days"`
 	Unsigned            int     `json:"unsigned"`
 	Crashes             int     `json:"crashes"`
+	RequestFaults       int     `json:"request_faults"`    // filings and decisions failed before or after commit, or hung up
+	ReceiptsMissing     int     `json:"receipts_missing"`  // days a filed application had no signed, live filing receipt
+	ProofsChecked       int     `json:"proofs_checked"`    // attestations rendered as PDF and their codes verified
+	ProofsBad           int     `json:"proofs_bad"`        // of which failed
+	Rotations           int     `json:"key_rotations"`     // signing keys rotated during the run
+	SigningKeys         int     `json:"signing_keys_seen"` // distinct keys of the codes verified
 	Sweeps              int     `json:"sweeps"`
 	SweepRetries        int     `json:"sweep_retries"`
 	UnfinishedSweeps    int     `json:"unfinished_sweeps"`
 	RunSeconds          float64 `json:"run_seconds"`
 
-	FirstGap       *Finding `json:"first_gap,omitempty"`
-	FirstDuplicate *Finding `json:"first_duplicate,omitempty"`
-	MostLate       *Finding `json:"most_late,omitempty"` // the attestation signed the longest after it was due
+	FirstGap            *Finding `json:"first_gap,omitempty"`
+	FirstDuplicate      *Finding `json:"first_duplicate,omitempty"`
+	FirstBadProof       *Finding `json:"first_bad_proof,omitempty"`
+	FirstMissingReceipt *Finding `json:"first_missing_receipt,omitempty"`
+	MostLate            *Finding `json:"most_late,omitempty"` // the attestation signed the longest after it was due
 }
 
 // Finding names where the invariant broke.
@@ -158,13 +168,22 @@ type Finding struct {
 }
 
 // OK reports whether the invariant held.
-func (s *Summary) OK() bool { return s.GapDays == 0 && s.Duplicates == 0 }
+func (s *Summary) OK() bool {
+	return s.GapDays == 0 && s.Duplicates == 0 && s.ReceiptsMissing == 0 && s.ProofsBad == 0
+}
 
 // Failure says where the invariant broke, for a person to read.
 func (s *Summary) Failure() string {
-	msg := fmt.Sprintf("zero-gap invariant broken: gap_days=%d duplicates=%d", s.GapDays, s.Duplicates)
+	msg := fmt.Sprintf("zero-gap invariant broken: gap_days=%d duplicates=%d receipts_missing=%d proofs_bad=%d",
+		s.GapDays, s.Duplicates, s.ReceiptsMissing, s.ProofsBad)
 	if f := s.FirstGap; f != nil {
 		msg += fmt.Sprintf("; first gap: person %d, application %d, on %s (%s)", f.Person, f.Application, f.Day, f.Detail)
+	}
+	if f := s.FirstMissingReceipt; f != nil {
+		msg += fmt.Sprintf("; first missing receipt: person %d, application %d, on %s (%s)", f.Person, f.Application, f.Day, f.Detail)
+	}
+	if f := s.FirstBadProof; f != nil {
+		msg += fmt.Sprintf("; first bad proof: person %d, application %d, on %s (%s)", f.Person, f.Application, f.Day, f.Detail)
 	}
 	if f := s.FirstDuplicate; f != nil {
 		msg += fmt.Sprintf("; first duplicate: person %d, application %d, from %s (%s)", f.Person, f.Application, f.Day, f.Detail)

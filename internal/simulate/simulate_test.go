@@ -16,7 +16,7 @@ import (
 // crashes frequent enough that some sweeps must be run again, and many
 // corrections (fewer holders under the race detector).
 func small(db string) Options {
-	o := Options{Persons: 60, Days: 200, Seed: 7, CrashRate: 0.05, CorrectionRate: 0.3, Database: db}
+	o := Options{Persons: 60, Days: 200, Seed: 7, CrashRate: 0.05, FaultRate: 0.1, Rotations: 2, CorrectionRate: 0.3, Database: db}
 	if raceDetector {
 		o.Persons, o.CrashRate = 30, 0.1
 	}
@@ -103,6 +103,8 @@ func plausible(t *testing.T, sum *Summary) {
 		{sum.CompletionRequests > 0 && sum.Favourable > 0 && sum.Unfavourable > 0, "documents were asked for, decisions taken both ways"},
 		{sum.Crashes > 0 && sum.SweepRetries > 0, "issuing crashed, and sweeps were run again"},
 		{sum.Unsigned == 0, "every attestation was signed in the end"},
+		{sum.RequestFaults > 0, "filings and decisions failed around their commit"},
+		{sum.ProofsChecked > 0 && sum.Rotations == 2 && sum.SigningKeys == 3, "PDFs rendered, codes of all three keys verified"},
 		{sum.Sweeps == sum.Days, "one sweep a day"},
 	}
 	for _, c := range checks {
@@ -147,6 +149,31 @@ func TestCovered(t *testing.T) {
 	for _, tt := range tests {
 		if got := iss.covered(tt.app, tt.day); got != tt.want {
 			t.Errorf("application %d on day %d: covered %t, want %t", tt.app, tt.day, got, tt.want)
+		}
+	}
+}
+
+// TestReceiptCheck checks that a filed application without a signed,
+// live filing receipt is counted from the day after its filing.
+func TestReceiptCheck(t *testing.T) {
+	days := newCalendar(DefaultStart)
+	s := &sim{days: days, iss: newIssuer(nil, clock.NewFixed(days.at(0, night)), days, 1, 0)}
+	p := &person{n: 1, app: 1, filed: 5}
+	s.checkReceipt(p, 5)
+	if s.receiptsMissing != 0 {
+		t.Fatal("counted missing on its filing day")
+	}
+	s.checkReceipt(p, 6)
+	if s.receiptsMissing != 1 || s.firstMissingReceipt == nil {
+		t.Fatalf("no receipt, not counted: %d", s.receiptsMissing)
+	}
+	r := &record{id: 1, app: 1, kind: permit.AttestationFilingReceipt, signed: 6, superseded: 9, reissue: -1}
+	s.iss.byID[1], s.iss.byApp[1] = r, []*record{r}
+	for d, missing := range map[int]int{6: 1, 8: 1, 9: 2} {
+		s.receiptsMissing = 1
+		s.checkReceipt(p, d)
+		if s.receiptsMissing != missing {
+			t.Errorf("day %d: %d missing, want %d", d, s.receiptsMissing, missing)
 		}
 	}
 }
