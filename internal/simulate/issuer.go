@@ -18,6 +18,9 @@ import (
 // errCrash is what an issuing step that crashed returns to the worker.
 var errCrash = errors.New("simulate: the worker crashed while issuing")
 
+// errOutage is what every issuing step returns during an outage.
+var errOutage = errors.New("simulate: issuing is unavailable (outage)")
+
 // issuer stands between the use cases and the real attestation store. It
 // passes every call on, records each attestation issued and the day it
 // was signed (from then on its holder can download it), and
@@ -32,6 +35,7 @@ type issuer struct {
 	seed     uint64
 	rate     float64
 	noSweep  bool
+	down     bool         // an outage: every issuing step fails
 	attempts map[step]int // how many times each step was tried
 	crashes  int
 	byApp    map[int64][]*record
@@ -88,6 +92,9 @@ func (s *issuer) crash(st step) int {
 // IssueAttestation issues through the real store, unless the worker
 // crashes before the write, or after the commit and before it hears of it.
 func (s *issuer) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
+	if s.isDown() {
+		return errOutage
+	}
 	where := s.crash(step{app: a.ApplicationID, kind: a.Kind, firstDay: s.days.of(a.ValidFrom)})
 	if where == 1 {
 		return errCrash
@@ -105,6 +112,9 @@ func (s *issuer) IssueAttestation(ctx context.Context, a *permit.Attestation, m 
 // SetAttestationCode signs through the real store, unless the worker
 // crashes between issuing and signing.
 func (s *issuer) SetAttestationCode(ctx context.Context, id int64, code string) error {
+	if s.isDown() {
+		return errOutage
+	}
 	if s.crash(step{sign: true, id: id}) != 0 {
 		return errCrash
 	}
@@ -185,6 +195,19 @@ func (s *issuer) covered(app int64, d int) bool {
 		}
 	}
 	return false
+}
+
+// setDown starts or ends an outage.
+func (s *issuer) setDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
+func (s *issuer) isDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.down
 }
 
 // crashCount returns how many steps crashed.

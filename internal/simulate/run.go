@@ -49,7 +49,7 @@ type sim struct {
 	owedDays, gapDays, requestFaults             int
 	receiptsMissing                              int
 	proofsChecked, proofsBad                     int
-	rotations                                    int
+	rotations, outageDays                        int
 	kids                                         map[string]bool
 	firstGap, firstBadProof, firstMissingReceipt *Finding
 }
@@ -102,6 +102,8 @@ func (o *Options) check() error {
 		return errors.New("simulate: the crash rate must be at least 0 and less than 1")
 	case o.FaultRate < 0 || o.FaultRate >= 1:
 		return errors.New("simulate: the fault rate must be at least 0 and less than 1")
+	case o.OutageDays < 0 || o.OutageDays > o.Days/2:
+		return errors.New("simulate: outage days must be between 0 and half the days")
 	case o.Rotations < 0 || o.Rotations > o.Days:
 		return errors.New("simulate: rotations must be between 0 and the number of days")
 	case o.CorrectionRate < 0 || o.CorrectionRate > 1:
@@ -140,6 +142,7 @@ func (s *sim) everyDay(ctx context.Context) error {
 			return err
 		}
 		s.clock.Set(s.days.at(d, morning))
+		s.iss.setDown(s.outage(d))
 		if err := s.rotate(ctx, d); err != nil {
 			return err
 		}
@@ -149,7 +152,9 @@ func (s *sim) everyDay(ctx context.Context) error {
 			}
 		}
 		s.clock.Set(s.days.at(d, night))
-		if err := s.sweep(ctx); err != nil {
+		if s.outage(d) {
+			s.outageDays++
+		} else if err := s.sweep(ctx); err != nil {
 			return fmt.Errorf("simulate: sweep of %s: %w", s.days.date(d), err)
 		}
 		s.check(d)
@@ -162,6 +167,15 @@ func (s *sim) everyDay(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// outage reports whether day d falls in the outage: OutageDays whole days
+// from a third of the run, when the worker is down. Nothing is issued,
+// neither by the queue nor at once by a request, and the daily sweep
+// does not run; the next day, the sweep catches up.
+func (s *sim) outage(d int) bool {
+	first := s.opts.Days / 3
+	return s.opts.OutageDays > 0 && d >= first && d < first+s.opts.OutageDays
 }
 
 // sweep runs the daily sweep, again after a crash, as River would retry it.
@@ -186,7 +200,9 @@ func (s *sim) sweep(ctx context.Context) error {
 // proof of legal stay on it, and the days it had none.
 func (s *sim) check(d int) {
 	for _, p := range s.people {
-		s.checkReceipt(p, d)
+		if !s.outage(d) { // nothing can be issued that day; the sweep after must catch up
+			s.checkReceipt(p, d)
+		}
 		if !p.inTime || d <= p.lastDay || !owesProof(p.state) {
 			continue
 		}

@@ -94,6 +94,10 @@ type Options struct {
 	FaultRate float64 // probability that a filing or a decision fails around its commit
 	Rotations int     // signing-key rotations, spread evenly over the run
 
+	// OutageDays is how many whole days in a row, from a third of the
+	// run, the issuing worker is down: nothing is issued, then it recovers.
+	OutageDays int
+
 	// CorrectionRate is the share of holders who ask for a correction of
 	// their surname after filing (see the package comment).
 	CorrectionRate float64
@@ -146,6 +150,7 @@ type Summary struct {
 	ProofsChecked       int     `json:"proofs_checked"`    // attestations rendered as PDF and their codes verified
 	ProofsBad           int     `json:"proofs_bad"`        // of which failed
 	Rotations           int     `json:"key_rotations"`     // signing keys rotated during the run
+	OutageDays          int     `json:"outage_days"`       // days the issuing worker was down
 	SigningKeys         int     `json:"signing_keys_seen"` // distinct keys of the codes verified
 	Sweeps              int     `json:"sweeps"`
 	SweepRetries        int     `json:"sweep_retries"`

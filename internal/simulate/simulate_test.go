@@ -68,6 +68,23 @@ func TestGapsAreFound(t *testing.T) {
 	}
 }
 
+// TestOutage stops issuing for ten whole days (less than the 15 days of
+// lead): the sweep after catches up, late, and no in-time renewal goes a
+// day without proof. Receipts are not asserted here: a receipt owed by a
+// filing made during the outage can still be missing after recovery
+// (receipts_missing > 0, under investigation; see docs/performance.md).
+func TestOutage(t *testing.T) {
+	o := small("sqlite")
+	o.OutageDays, o.CorrectionRate, o.FaultRate = 10, 0, 0
+	sum := run(t, o)
+	if sum.GapDays != 0 || sum.Duplicates != 0 {
+		t.Fatal(sum.Failure())
+	}
+	if sum.OutageDays != 10 || sum.Sweeps != sum.Days-10 || sum.LateIssues == 0 {
+		t.Fatalf("implausible outage: %s", line(sum))
+	}
+}
+
 func run(t *testing.T, o Options) *Summary {
 	t.Helper()
 	// Bounded, with room for the race detector on a loaded two-core machine.
@@ -105,7 +122,7 @@ func plausible(t *testing.T, sum *Summary) {
 		{sum.Unsigned == 0, "every attestation was signed in the end"},
 		{sum.RequestFaults > 0, "filings and decisions failed around their commit"},
 		{sum.ProofsChecked > 0 && sum.Rotations == 2 && sum.SigningKeys == 3, "PDFs rendered, codes of all three keys verified"},
-		{sum.Sweeps == sum.Days, "one sweep a day"},
+		{sum.Sweeps == sum.Days && sum.OutageDays == 0, "one sweep a day"},
 	}
 	for _, c := range checks {
 		if !c.ok {
