@@ -24,6 +24,9 @@ func runSimulation(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.Days, "days", 400, "simulated days")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the population and its events")
 	fs.Float64Var(&o.CrashRate, "crash-rate", 0.01, "probability that an issuing step crashes")
+	fs.Float64Var(&o.FaultRate, "fault-rate", 0.01, "probability that a filing or a decision fails before or after its commit, or hangs up")
+	fs.IntVar(&o.OutageDays, "outage-days", 0, "whole days in a row, from a third of the run, when nothing is issued")
+	fs.IntVar(&o.Rotations, "rotations", 1, "signing-key rotations during the run")
 	fs.Float64Var(&o.CorrectionRate, "correction-rate", 0, "share of holders who correct their permit's end date after filing")
 	fs.StringVar(&o.Database, "db", "sqlite", `"sqlite" (a temporary file) or a postgres:// URL (a schema of its own, dropped at the end)`)
 	start := fs.String("start", simulate.DefaultStart.Format(time.DateOnly), "first simulated day, YYYY-MM-DD")
@@ -33,7 +36,7 @@ func runSimulation(ctx context.Context, args []string, out io.Writer) error {
 		return &exitError{2, err.Error()}
 	}
 	if fs.NArg() > 0 {
-		return &exitError{2, "usage: sejour simulate [--persons N] [--days N] [--seed N] [--crash-rate P] [--correction-rate P] [--db sqlite|postgres://...] [--start YYYY-MM-DD]"}
+		return &exitError{2, "usage: sejour simulate [--persons N] [--days N] [--seed N] [--crash-rate P] [--fault-rate P] [--rotations N] [--outage-days N] [--correction-rate P] [--db sqlite|postgres://...] [--start YYYY-MM-DD]"}
 	}
 	var err error
 	if o.Start, err = time.Parse(time.DateOnly, *start); err != nil {

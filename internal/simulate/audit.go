@@ -12,8 +12,9 @@ import (
 // simulation saw happen, and counts duplicates and late issues.
 func (s *sim) audit(ctx context.Context) (*Summary, error) {
 	sum := &Summary{Persons: s.opts.Persons, Days: s.opts.Days, Start: s.days.date(0), Seed: s.opts.Seed,
-		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections, Favourable: s.favourable,
-		Unfavourable: s.unfavourable, OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
+		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections,
+		RequestFaults: s.requestFaults, ReceiptsMissing: s.receiptsMissing, ProofsChecked: s.proofsChecked, ProofsBad: s.proofsBad,
+		FirstBadProof: s.firstBadProof, FirstMissingReceipt: s.firstMissingReceipt, Rotations: s.rotations, OutageDays: s.outageDays, SigningKeys: len(s.kids), OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
 		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished}
 	for _, p := range s.people {
 		if p.app == 0 {
@@ -38,6 +39,15 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 		return fmt.Errorf("the database says %s, the simulation %s", a.State, p.state)
 	}
 	sum.Applications++
+	switch p.state {
+	case permit.StateFavourable, permit.StateCardReady, permit.StateHandedOver:
+		sum.Favourable++
+	case permit.StateUnfavourable:
+		sum.Unfavourable++
+	}
+	if err := s.auditDecision(ctx, p); err != nil {
+		return err
+	}
 	if a.SubmittedAt != nil {
 		sum.Filed++
 		if a.Kind == permit.KindRenewal {
@@ -56,13 +66,18 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 		if r == nil {
 			return fmt.Errorf("attestation %d is in the database but was never seen issued", at.ID)
 		}
-		if at.SupersededAt != nil || at.RevokedAt != nil {
-			return fmt.Errorf("attestation %d was superseded or revoked, which the daily check does not model", at.ID)
+		if at.RevokedAt != nil || (at.SupersededAt != nil) != (r.superseded != never) {
+			return fmt.Errorf("attestation %d: revoked %t, superseded in the database %t, seen superseded %t",
+				at.ID, at.RevokedAt != nil, at.SupersededAt != nil, r.superseded != never)
 		}
 		if (at.Code == "") != (r.signed == notSigned) {
 			return fmt.Errorf("attestation %d: signed in the database %t, seen signed %t", at.ID, at.Code != "", r.signed != notSigned)
 		}
 		sum.Attestations++
+		if at.SupersededAt != nil {
+			sum.Superseded++
+			continue
+		}
 		switch at.Kind {
 		case permit.AttestationFilingReceipt:
 			sum.FilingReceipts++
@@ -75,7 +90,11 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 			sum.Unsigned++
 		} else if late := r.signed - p.dueDay(r); late > 0 {
 			sum.LateIssues++
-			sum.MaxLateDays = max(sum.MaxLateDays, late)
+			if late > sum.MaxLateDays {
+				sum.MaxLateDays = late
+				sum.MostLate = &Finding{Person: p.n, Application: p.app, Day: s.days.date(p.dueDay(r)),
+					Detail: fmt.Sprintf("%s %s signed %d days after it was due", at.Kind, at.Number, late)}
+			}
 		}
 		for _, other := range atts[i+1:] {
 			if overlap(at, other) {
@@ -110,10 +129,32 @@ func (p *person) dueDay(r *record) int {
 		}
 		return st == permit.StateFavourable || st == permit.StateCardReady
 	}
-	for d := r.avail; d < r.signed; d++ {
+	for d := max(r.avail, r.reissue); d < r.signed; d++ {
 		if owes(p.stateOn(d)) {
 			return d
 		}
 	}
 	return r.signed
+}
+
+// auditDecision checks that a decided application has the decision
+// record the decision use cases write (a bare transition writes none),
+// with the outcome the simulation chose.
+func (s *sim) auditDecision(ctx context.Context, p *person) error {
+	want := permit.OutcomeUnfavourable
+	switch p.state {
+	case permit.StateFavourable, permit.StateCardReady, permit.StateHandedOver:
+		want = permit.OutcomeFavourable
+	case permit.StateUnfavourable:
+	default:
+		return nil
+	}
+	d, err := s.db.Decision(ctx, p.app)
+	if err != nil {
+		return fmt.Errorf("decided (%s) without its decision: %w", p.state, err)
+	}
+	if d.Outcome != want {
+		return fmt.Errorf("decided (%s) with outcome %s", p.state, d.Outcome)
+	}
+	return nil
 }

@@ -31,15 +31,40 @@ func (s *sim) live(ctx context.Context, p *person, d int) error {
 	return nil
 }
 
-// next takes the first step that is due, and reports whether it took one.
+// next takes the first step that is due, as one request, and reports
+// whether it took one. A request that failed around its commit (see
+// faults.go) ends the person's day: like the holder or the agent
+// reloading the page, the simulation reads back where the application
+// stands, and a step that did not commit is due again tomorrow.
 func (s *sim) next(ctx context.Context, p *person, d int) (bool, error) {
+	req, cancel := s.faults.request(ctx)
+	defer cancel()
+	did, err := s.step(req, p, d)
+	if !failed(err) || ctx.Err() != nil {
+		return did, err
+	}
+	s.requestFaults++
+	a, err := s.db.Application(ctx, p.app)
+	if err != nil {
+		return false, err
+	}
+	if p.state = a.State; a.SubmittedAt != nil {
+		return false, s.assess(ctx, p)
+	}
+	return false, nil
+}
+
+// step takes the first step that is due, and reports whether it took one.
+func (s *sim) step(ctx context.Context, p *person, d int) (bool, error) {
 	due := func(day int) bool { return day <= d }
 	pending := p.state == permit.StateSubmitted || p.state == permit.StateUnderReview
 	switch {
 	case p.state == "" && due(p.draft):
 		return true, s.openDraft(ctx, p)
 	case p.state != "" && p.state != permit.StateDraft && due(p.correct):
-		return true, s.correctPermit(ctx, p)
+		return true, s.requestCorrection(ctx, p)
+	case p.correction != 0 && due(p.settle):
+		return true, s.settleCorrection(ctx, p, d)
 	case p.state == permit.StateDraft && due(p.file):
 		return true, s.fileDraft(ctx, p)
 	case (pending || p.state == permit.StateIncomplete) && due(p.withdraw):
@@ -49,20 +74,17 @@ func (s *sim) next(ctx context.Context, p *person, d int) (bool, error) {
 	case p.state == permit.StateIncomplete && due(p.answer):
 		return true, s.answer(ctx, p)
 	case p.state == permit.StateIncomplete && due(p.close):
-		return true, s.agent(ctx, p, permit.ActionClose, "demande de pièces restée sans réponse")
+		return true, s.to(p, s.files.Decisions.Close(ctx, s.staff, p.app, "demande de pièces restée sans réponse"), permit.StateClosed)
 	case p.state == permit.StateClosed && due(p.reopen):
-		return true, s.agent(ctx, p, permit.ActionReopen, "pièces reçues au guichet")
+		return true, s.to(p, s.files.Decisions.Reopen(ctx, s.staff, p.app, "pièces reçues au guichet"), permit.StateUnderReview)
 	case p.state == permit.StateSubmitted && (due(p.review) || due(p.decide)):
 		return true, s.to(p, s.files.Decisions.StartReview(ctx, s.staff, p.app), permit.StateUnderReview)
 	case p.state == permit.StateUnderReview && due(p.decide):
-		if p.favourable {
-			return true, s.agent(ctx, p, permit.ActionDecideFavour, "")
-		}
-		return true, s.agent(ctx, p, permit.ActionDecideRefuse, "conditions non remplies")
+		return true, s.decide(ctx, p)
 	case p.state == permit.StateFavourable && due(p.card):
-		return true, s.agent(ctx, p, permit.ActionCardProduced, "")
+		return true, s.to(p, s.files.Decisions.ProduceCard(ctx, s.staff, p.app, s.appointment(d)), permit.StateCardReady)
 	case p.state == permit.StateCardReady && due(p.hand):
-		return true, s.agent(ctx, p, permit.ActionHandOver, "")
+		return true, s.to(p, s.files.Decisions.HandOver(ctx, s.staff, p.app, s.card(p, d)), permit.StateHandedOver)
 	}
 	return false, nil
 }
@@ -98,23 +120,10 @@ func (s *sim) openDraft(ctx context.Context, p *person) error {
 	return s.upload(ctx, p, docs)
 }
 
-// correctPermit has the holder correct the end date of the permit they
-// declared, after filing (a rectification): casework.Plan then reads the
-// corrected date.
-func (s *sim) correctPermit(ctx context.Context, p *person) error {
-	p.correct = never
-	p.expiry += p.shift
-	s.corrections++
-	if err := s.saveProfile(ctx, p); err != nil {
-		return err
-	}
-	return s.assess(ctx, p)
-}
-
 // saveProfile declares the holder's identity, address and permit.
 func (s *sim) saveProfile(ctx context.Context, p *person) error {
 	pref := prefectures[p.n%len(prefectures)]
-	form := casework.ProfileForm{GivenNames: "Awa", Surname: fmt.Sprintf("Simulée %d", p.n), BirthDate: "1994-05-17",
+	form := casework.ProfileForm{GivenNames: "Awa", Surname: p.surname(), BirthDate: "1994-05-17",
 		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+p.n),
 		AddressLine: "1 rue de la Simulation", Postcode: pref.postcode, City: pref.city}
 	if p.held != "" {
@@ -149,12 +158,13 @@ func (s *sim) fileDraft(ctx context.Context, p *person) error {
 // assess notes whether the application is a complete, in-time renewal
 // and when the permit ends, as casework.Plan reads them.
 func (s *sim) assess(ctx context.Context, p *person) error {
-	if p.kind != permit.KindRenewal {
-		return nil
-	}
 	a, err := s.db.Application(ctx, p.app)
 	if err != nil {
 		return err
+	}
+	p.filed = s.days.of(a.SubmittedAt.In(permit.Paris))
+	if p.kind != permit.KindRenewal {
+		return nil
 	}
 	pm, err := s.db.CurrentPermit(ctx, a.PersonID)
 	if err != nil {
@@ -197,28 +207,24 @@ func (s *sim) answer(ctx context.Context, p *person) error {
 	return s.to(p, err, permit.StateUnderReview)
 }
 
-// agent makes a transition that has no use case yet (decisions, the card,
-// closing) as the prefecture's agent: permit.Transition, then the store.
-func (s *sim) agent(ctx context.Context, p *person, action permit.Action, reason string) error {
-	a, err := s.db.Application(ctx, p.app)
-	if err != nil {
-		return err
+// decide takes the prefecture's decision through the decision use cases.
+func (s *sim) decide(ctx context.Context, p *person) error {
+	if p.favourable {
+		return s.to(p, s.files.Decisions.DecideFavourable(ctx, s.staff, p.app, ""), permit.StateFavourable)
 	}
-	ev, err := permit.Transition(a, action, permit.Actor{Kind: permit.ActorAgent, AccountID: s.staff.ID}, s.clock.Now(), reason)
-	if err != nil {
-		return err
-	}
-	if err := s.db.Transition(ctx, a, ev); err != nil {
-		return err
-	}
-	p.state = a.State
-	switch a.State {
-	case permit.StateFavourable:
-		s.favourable++
-	case permit.StateUnfavourable:
-		s.unfavourable++
-	}
-	return nil
+	err := s.files.Decisions.DecideUnfavourable(ctx, s.staff, p.app,
+		casework.RefusalForm{Reasons: []string{"conditions_not_met"}, Note: "conditions non remplies"})
+	return s.to(p, err, permit.StateUnfavourable)
+}
+
+// appointment is a collection appointment a week after day d.
+func (s *sim) appointment(d int) casework.AppointmentForm {
+	return casework.AppointmentForm{Date: s.days.date(d + 7), Time: "10:30", Place: "Préfecture, guichet 3"}
+}
+
+// card is the card handed over on day d: valid for a year from then.
+func (s *sim) card(p *person, d int) casework.HandOverForm {
+	return casework.HandOverForm{Number: fmt.Sprintf("SIMC%08d", p.n), ValidFrom: s.days.date(d), ValidTo: s.days.date(d + 365)}
 }
 
 // prefecture is one of the simulated prefectures and an address in it.

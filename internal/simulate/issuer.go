@@ -18,6 +18,9 @@ import (
 // errCrash is what an issuing step that crashed returns to the worker.
 var errCrash = errors.New("simulate: the worker crashed while issuing")
 
+// errOutage is what every issuing step returns during an outage.
+var errOutage = errors.New("simulate: issuing is unavailable (outage)")
+
 // issuer stands between the use cases and the real attestation store. It
 // passes every call on, records each attestation issued and the day it
 // was signed (from then on its holder can download it), and
@@ -32,6 +35,7 @@ type issuer struct {
 	seed     uint64
 	rate     float64
 	noSweep  bool
+	down     bool         // an outage: every issuing step fails
 	attempts map[step]int // how many times each step was tried
 	crashes  int
 	byApp    map[int64][]*record
@@ -53,6 +57,8 @@ type record struct {
 	kind               permit.AttestationKind
 	from, until, avail int // ValidFrom, ValidUntil, AvailableFrom
 	signed             int // the day its code was stored, notSigned until then
+	superseded         int // the day a new version replaced it, never until then
+	reissue            int // for a new version, the day it replaced the old one; -1 otherwise
 }
 
 const notSigned = -1 << 30
@@ -86,6 +92,9 @@ func (s *issuer) crash(st step) int {
 // IssueAttestation issues through the real store, unless the worker
 // crashes before the write, or after the commit and before it hears of it.
 func (s *issuer) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
+	if s.isDown() {
+		return errOutage
+	}
 	where := s.crash(step{app: a.ApplicationID, kind: a.Kind, firstDay: s.days.of(a.ValidFrom)})
 	if where == 1 {
 		return errCrash
@@ -103,6 +112,9 @@ func (s *issuer) IssueAttestation(ctx context.Context, a *permit.Attestation, m 
 // SetAttestationCode signs through the real store, unless the worker
 // crashes between issuing and signing.
 func (s *issuer) SetAttestationCode(ctx context.Context, id int64, code string) error {
+	if s.isDown() {
+		return errOutage
+	}
 	if s.crash(step{sign: true, id: id}) != 0 {
 		return errCrash
 	}
@@ -119,7 +131,7 @@ func (s *issuer) SetAttestationCode(ctx context.Context, id int64, code string) 
 
 func (s *issuer) issued(a *permit.Attestation) {
 	r := &record{id: a.ID, app: a.ApplicationID, kind: a.Kind, from: s.days.of(a.ValidFrom), until: s.days.of(a.ValidUntil),
-		avail: s.days.of(a.AvailableFrom), signed: notSigned}
+		avail: s.days.of(a.AvailableFrom), signed: notSigned, superseded: never, reissue: -1}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.byID[r.id] = r
@@ -135,17 +147,67 @@ func (s *issuer) IssueDue(ctx context.Context, today, afterDay time.Time, afterI
 	return s.AttestationStore.IssueDue(ctx, today, afterDay, afterID, limit)
 }
 
+// reissued learns of a correction accepted on day d from the
+// application's attestations as the database has them after it: those
+// superseded stop proving on d, and their new versions (signed already
+// if the engine signed them at once) prove from their signing.
+func (s *issuer) reissued(atts []*permit.Attestation, d int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, at := range atts {
+		r := s.byID[at.ID]
+		switch {
+		case r == nil:
+			r = &record{id: at.ID, app: at.ApplicationID, kind: at.Kind, from: s.days.of(at.ValidFrom), until: s.days.of(at.ValidUntil),
+				avail: s.days.of(at.AvailableFrom), signed: notSigned, superseded: never, reissue: d}
+			if at.Code != "" {
+				r.signed = d
+			}
+			s.byID[r.id] = r
+			s.byApp[r.app] = append(s.byApp[r.app], r)
+		case at.SupersededAt != nil && r.superseded == never:
+			r.superseded = d
+		}
+	}
+}
+
+// hasReceipt reports whether an application had on day d a filing
+// receipt signed by then and not superseded.
+func (s *issuer) hasReceipt(app int64, d int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.byApp[app] {
+		if r.kind == permit.AttestationFilingReceipt && r.signed != notSigned && r.signed <= d && d < r.superseded {
+			return true
+		}
+	}
+	return false
+}
+
 // covered reports whether the holder of an application could show, on
 // day d, an extension or favourable-decision attestation valid that day.
 func (s *issuer) covered(app int64, d int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range s.byApp[app] {
-		if r.kind != permit.AttestationFilingReceipt && r.from <= d && d <= r.until && r.avail <= d && r.signed != notSigned && r.signed <= d {
+		if r.kind != permit.AttestationFilingReceipt && r.from <= d && d <= r.until && r.avail <= d && r.signed != notSigned && r.signed <= d && d < r.superseded {
 			return true
 		}
 	}
 	return false
+}
+
+// setDown starts or ends an outage.
+func (s *issuer) setDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
+func (s *issuer) isDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.down
 }
 
 // crashCount returns how many steps crashed.

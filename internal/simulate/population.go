@@ -13,6 +13,9 @@ import (
 // never is the day of an event that does not happen.
 const never = math.MaxInt32
 
+// notFiled is the filing day of an application not filed.
+const notFiled = -1
+
 // calendar numbers simulated days from the first one (day 0).
 type calendar struct{ start time.Time }
 
@@ -50,17 +53,21 @@ type person struct {
 	expiry int             // the current permit's last day
 
 	draft, file, review, ask, answer, close, reopen int
-	decide, card, hand, withdraw, correct           int
+	decide, card, hand, withdraw, correct, settle   int
 	favourable                                      bool
-	shift                                           int // days the corrected end of the permit moves by
+	acceptCorrection                                bool // the agent accepts the correction request
 
 	acc     *permit.Account
 	app     int64
 	state   permit.State // "" before the draft
 	asked   []string     // documents the prefecture asked for
+	filed   int          // the day of the first filing, notFiled before
 	inTime  bool         // a complete, in-time renewal once filed
 	lastDay int          // the permit's last day as the engine reads it
 	history []change     // the state after each day's events, when it changed
+
+	correction int64 // the pending correction request, 0 for none
+	corrected  bool  // the surname was corrected
 }
 
 type change struct {
@@ -102,11 +109,11 @@ var firstGrounds = []permit.GroundID{"refugee", "family", "student", "employee",
 // expiry) or never. Some are asked for documents and answer on time,
 // late or never; some unanswered files are closed, and some of those
 // reopened; decisions take from one to eleven months. With a correction
-// rate, some holders correct the end date of their permit after filing.
+// rate, some holders ask for their surname to be corrected after filing.
 func newPerson(n int, rng *rand.Rand, o *Options, cat *rules.Catalogue) *person {
 	days := o.Days
 	p := &person{n: n, draft: never, file: never, review: never, ask: never, answer: never, close: never,
-		reopen: never, decide: never, card: never, hand: never, withdraw: never, correct: never}
+		reopen: never, filed: notFiled, decide: never, card: never, hand: never, withdraw: never, correct: never, settle: never}
 	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
 	file := rng.IntN(days)
 	switch r := rng.Float64(); {
@@ -176,8 +183,9 @@ func (p *person) plan(rng *rand.Rand, between func(lo, hi int) int, correctionRa
 	if rng.Float64() < 0.02 {
 		p.withdraw = p.file + between(5, 200)
 	}
-	if correct, shift := rng.Float64(), between(1, 20)*(1-2*rng.IntN(2)); p.held != "" && correct < correctionRate {
-		p.correct, p.shift = p.file+between(1, 90), shift
+	if correct, settle, accept := rng.Float64(), between(1, 10), rng.Float64() < 0.8; correct < correctionRate {
+		p.correct = p.file + between(1, 90)
+		p.settle, p.acceptCorrection = p.correct+settle, accept
 	}
 }
 

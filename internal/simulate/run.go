@@ -43,10 +43,15 @@ type sim struct {
 	people []*person
 	began  time.Time // in real time
 
-	completionRequests, favourable, unfavourable, corrections int
-	sweeps, retries, unfinished                               int
-	owedDays, gapDays                                         int
-	firstGap                                                  *Finding
+	faults                                       *faults
+	completionRequests, corrections              int
+	sweeps, retries, unfinished                  int
+	owedDays, gapDays, requestFaults             int
+	receiptsMissing                              int
+	proofsChecked, proofsBad                     int
+	rotations, outageDays                        int
+	kids                                         map[string]bool
+	firstGap, firstBadProof, firstMissingReceipt *Finding
 }
 
 // Run simulates opts.Days days of opts.Persons permit holders on the real
@@ -69,6 +74,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	s.iss = newIssuer(m.UseCases.Attestations.Store, clk, days, opts.Seed, opts.CrashRate)
 	s.iss.noSweep = opts.NoSweep
 	m.UseCases.Attestations.Store = s.iss
+	s.faults = &faults{seed: opts.Seed, rate: opts.FaultRate, tries: map[string]int{}}
+	m.UseCases.Applications.Store = faultyFilings{m.UseCases.Applications.Store, s.faults}
+	m.UseCases.Decisions.Store = faultyDecisions{m.UseCases.Decisions.Store, s.faults}
+	s.kids = map[string]bool{}
 	if err := s.setUp(ctx); err != nil {
 		return nil, err
 	}
@@ -79,7 +88,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum.RunSeconds = clock.System{}.Now().Sub(began).Round(10 * time.Millisecond).Seconds()
+	sum.RunSeconds = float64(clock.System{}.Now().Sub(began).Milliseconds()/10) / 100
 	return sum, nil
 }
 
@@ -91,6 +100,12 @@ func (o *Options) check() error {
 		return errors.New("simulate: days must be between 1 and 3650")
 	case o.CrashRate < 0 || o.CrashRate >= 1:
 		return errors.New("simulate: the crash rate must be at least 0 and less than 1")
+	case o.FaultRate < 0 || o.FaultRate >= 1:
+		return errors.New("simulate: the fault rate must be at least 0 and less than 1")
+	case o.OutageDays < 0 || o.OutageDays > o.Days/2:
+		return errors.New("simulate: outage days must be between 0 and half the days")
+	case o.Rotations < 0 || o.Rotations > o.Days:
+		return errors.New("simulate: rotations must be between 0 and the number of days")
 	case o.CorrectionRate < 0 || o.CorrectionRate > 1:
 		return errors.New("simulate: the correction rate must be between 0 and 1")
 	case o.Database != "sqlite" && !strings.HasPrefix(o.Database, "postgres://") && !strings.HasPrefix(o.Database, "postgresql://"):
@@ -127,22 +142,40 @@ func (s *sim) everyDay(ctx context.Context) error {
 			return err
 		}
 		s.clock.Set(s.days.at(d, morning))
+		s.iss.setDown(s.outage(d))
+		if err := s.rotate(ctx, d); err != nil {
+			return err
+		}
 		for _, p := range s.people {
 			if err := s.live(ctx, p, d); err != nil {
 				return err
 			}
 		}
 		s.clock.Set(s.days.at(d, night))
-		if err := s.sweep(ctx); err != nil {
+		if s.outage(d) {
+			s.outageDays++
+		} else if err := s.sweep(ctx); err != nil {
 			return fmt.Errorf("simulate: sweep of %s: %w", s.days.date(d), err)
 		}
 		s.check(d)
+		if err := s.checkProofs(ctx, d); err != nil {
+			return err
+		}
 		if s.opts.Progress != nil && (d%10 == 9 || d == s.opts.Days-1) {
 			fmt.Fprintf(s.opts.Progress, "day %d/%d (%s): %d attestations, %d owed days, %d gap days, %d crashes, %.0f s\n",
 				d+1, s.opts.Days, s.days.date(d), s.iss.count(), s.owedDays, s.gapDays, s.iss.crashCount(), clock.System{}.Now().Sub(s.began).Seconds())
 		}
 	}
 	return nil
+}
+
+// outage reports whether day d falls in the outage: OutageDays whole days
+// from a third of the run, when the worker is down. Nothing is issued,
+// neither by the queue nor at once by a request, and the daily sweep
+// does not run; the next day, the sweep catches up.
+func (s *sim) outage(d int) bool {
+	first := s.opts.Days / 3
+	return s.opts.OutageDays > 0 && d >= first && d < first+s.opts.OutageDays
 }
 
 // sweep runs the daily sweep, again after a crash, as River would retry it.
@@ -167,6 +200,9 @@ func (s *sim) sweep(ctx context.Context) error {
 // proof of legal stay on it, and the days it had none.
 func (s *sim) check(d int) {
 	for _, p := range s.people {
+		if !s.outage(d) { // nothing can be issued that day; the sweep after must catch up
+			s.checkReceipt(p, d)
+		}
 		if !p.inTime || d <= p.lastDay || !owesProof(p.state) {
 			continue
 		}

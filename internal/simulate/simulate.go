@@ -10,11 +10,9 @@
 // it, on a clock.Fixed. Each simulated day the clock is set to 08:00 UTC
 // (09:00 or 10:00 in Paris) and every person's events of the day go
 // through the real use cases (SaveProfile, Start, Upload, SetFeeStamp,
-// File, StartReview, RequestCompletion, Resubmit, Withdraw); the
-// prefecture's decisions, the production of the card, its handing over,
-// and the closing and reopening of an unanswered file have no use case
-// yet, so the simulation makes them as the prefecture's agent through
-// permit.Transition and store.Transition. Then the clock is set to 20:00
+// File, Resubmit, Withdraw as the holder; StartReview, RequestCompletion,
+// DecideFavourable, DecideUnfavourable, ProduceCard, HandOver, Close and
+// Reopen as the prefecture's agent). Then the clock is set to 20:00
 // UTC and the issuance runs.
 //
 // The River queue is started as in production, on the simulated clock: it
@@ -37,12 +35,12 @@
 // the portal does not serve). The worker gets an error; the next run must
 // repair.
 //
-// With Options.CorrectionRate, some holders also correct the end date of
-// their declared permit after filing (SaveProfile again), and Plan reads
-// the corrected date. It is off by default because it breaks the
-// invariant today: nothing supersedes the extension attestations issued
-// for the old date, and a correction to an earlier date makes Plan issue a
-// second extension attestation overlapping the first (a duplicate).
+// With Options.CorrectionRate, some holders ask after filing, with
+// evidence, for their surname to be corrected (casework.Corrections), and
+// the agent accepts four requests in five some days later: every
+// attestation of theirs that still proves something is then superseded by
+// a new version. A superseded attestation proves nothing from the day it
+// was replaced; its new version proves from the day it is signed.
 //
 // # The invariant, precisely
 //
@@ -62,11 +60,11 @@
 // withdrawal, a closing or the handing over of the card, are not owed; the
 // period ends on the simulation's last day. An owed day d is covered when
 // an extension or favourable-decision attestation of the application is
-// live (neither superseded nor revoked), valid on d (ValidFrom ≤ d ≤
-// ValidUntil) and available to the holder on d: d ≥ AvailableFrom, and
-// it was issued and signed by the end of d's issuance run. (Nothing in the
-// simulated engine supersedes or revokes an attestation; the final audit
-// fails if anything did.) Each day, after the issuance, every owed day is
+// live on d (not superseded on or before d; nothing in the simulation
+// revokes, and the final audit fails if anything did), valid on d
+// (ValidFrom ≤ d ≤ ValidUntil) and available to the holder on d: d ≥
+// AvailableFrom, and it was issued and signed by the end of d's issuance
+// run. Each day, after the issuance, every owed day is
 // checked; gap_days counts the owed days that were not covered, and must
 // be 0.
 //
@@ -93,10 +91,15 @@ type Options struct {
 	Days      int     // simulated days, the first being Start
 	Seed      uint64  // the population and its events follow from it
 	CrashRate float64 // probability that an issuing step crashes
+	FaultRate float64 // probability that a filing or a decision fails around its commit
+	Rotations int     // signing-key rotations, spread evenly over the run
 
-	// CorrectionRate is the share of holders who correct the end date of
-	// their declared permit (by 1 to 20 days) after filing. It is 0 by
-	// default: see the package comment.
+	// OutageDays is how many whole days in a row, from a third of the
+	// run, the issuing worker is down: nothing is issued, then it recovers.
+	OutageDays int
+
+	// CorrectionRate is the share of holders who ask for a correction of
+	// their surname after filing (see the package comment).
 	CorrectionRate float64
 
 	Database string    // "sqlite" (a temporary file) or a postgres:// URL (a schema of its own, dropped at the end)
@@ -127,10 +130,11 @@ type Summary struct {
 	Renewals            int     `json:"renewals"`
 	InTimeRenewals      int     `json:"in_time_renewals"`
 	CompletionRequests  int     `json:"completion_requests"`
-	Corrections         int     `json:"permit_corrections"`
+	Corrections         int     `json:"corrections"`
 	Favourable          int     `json:"decided_favourable"`
 	Unfavourable        int     `json:"decided_unfavourable"`
 	Attestations        int     `json:"attestations"`
+	Superseded          int     `json:"superseded"` // versions replaced after a correction
 	FilingReceipts      int     `json:"filing_receipts"`
 	Extensions          int     `json:"extension_attestations"`
 	FavourableDecisions int     `json:"favourable_attestations"`
@@ -141,13 +145,23 @@ type Summary struct {
 	MaxLateDays         int     `json:"max_late_days"`
 	Unsigned            int     `json:"unsigned"`
 	Crashes             int     `json:"crashes"`
+	RequestFaults       int     `json:"request_faults"`    // filings and decisions failed before or after commit, or hung up
+	ReceiptsMissing     int     `json:"receipts_missing"`  // days a filed application had no signed, live filing receipt
+	ProofsChecked       int     `json:"proofs_checked"`    // attestations rendered as PDF and their codes verified
+	ProofsBad           int     `json:"proofs_bad"`        // of which failed
+	Rotations           int     `json:"key_rotations"`     // signing keys rotated during the run
+	OutageDays          int     `json:"outage_days"`       // days the issuing worker was down
+	SigningKeys         int     `json:"signing_keys_seen"` // distinct keys of the codes verified
 	Sweeps              int     `json:"sweeps"`
 	SweepRetries        int     `json:"sweep_retries"`
 	UnfinishedSweeps    int     `json:"unfinished_sweeps"`
 	RunSeconds          float64 `json:"run_seconds"`
 
-	FirstGap       *Finding `json:"first_gap,omitempty"`
-	FirstDuplicate *Finding `json:"first_duplicate,omitempty"`
+	FirstGap            *Finding `json:"first_gap,omitempty"`
+	FirstDuplicate      *Finding `json:"first_duplicate,omitempty"`
+	FirstBadProof       *Finding `json:"first_bad_proof,omitempty"`
+	FirstMissingReceipt *Finding `json:"first_missing_receipt,omitempty"`
+	MostLate            *Finding `json:"most_late,omitempty"` // the attestation signed the longest after it was due
 }
 
 // Finding names where the invariant broke.
@@ -159,13 +173,22 @@ type Finding struct {
 }
 
 // OK reports whether the invariant held.
-func (s *Summary) OK() bool { return s.GapDays == 0 && s.Duplicates == 0 }
+func (s *Summary) OK() bool {
+	return s.GapDays == 0 && s.Duplicates == 0 && s.ReceiptsMissing == 0 && s.ProofsBad == 0
+}
 
 // Failure says where the invariant broke, for a person to read.
 func (s *Summary) Failure() string {
-	msg := fmt.Sprintf("zero-gap invariant broken: gap_days=%d duplicates=%d", s.GapDays, s.Duplicates)
+	msg := fmt.Sprintf("zero-gap invariant broken: gap_days=%d duplicates=%d receipts_missing=%d proofs_bad=%d",
+		s.GapDays, s.Duplicates, s.ReceiptsMissing, s.ProofsBad)
 	if f := s.FirstGap; f != nil {
 		msg += fmt.Sprintf("; first gap: person %d, application %d, on %s (%s)", f.Person, f.Application, f.Day, f.Detail)
+	}
+	if f := s.FirstMissingReceipt; f != nil {
+		msg += fmt.Sprintf("; first missing receipt: person %d, application %d, on %s (%s)", f.Person, f.Application, f.Day, f.Detail)
+	}
+	if f := s.FirstBadProof; f != nil {
+		msg += fmt.Sprintf("; first bad proof: person %d, application %d, on %s (%s)", f.Person, f.Application, f.Day, f.Detail)
 	}
 	if f := s.FirstDuplicate; f != nil {
 		msg += fmt.Sprintf("; first duplicate: person %d, application %d, from %s (%s)", f.Person, f.Application, f.Day, f.Detail)
