@@ -28,6 +28,7 @@ import (
 	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
+	"github.com/sejour/sejour/internal/web/portal"
 )
 
 // Main is a running sejour process.
@@ -165,7 +166,7 @@ func (m *Main) Open(ctx context.Context) error {
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
 		Attest: m.DB, LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, Issuance: m.Queue,
 	}, m.Accounts)
-	m.Web, err = web.New(web.Options{
+	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB, Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: keySet,
 	})

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 var correctionPath = regexp.MustCompile(`/profil/corrections/(\d+)/piece`)
@@ -95,8 +96,8 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 
 		// Only staff of the person's prefecture see it.
 		other := s.prefecture("13", "13")
-		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent13@example.org", permit.RoleAgent, other.ID)}
-		passSecondFactor(t, s, d.cookie[sessionCookie])
+		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent13@example.org", permit.RoleAgent, other.ID)}
+		passSecondFactor(t, s, d.cookie[web.SessionCookie])
 		for _, p := range []string{"/agent/corrections/" + itoa(first), "/agent/corrections/" + itoa(first) + "/piece"} {
 			if res, _ := d.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("another prefecture's agent GET %s: %d", p, res.StatusCode)
@@ -108,7 +109,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		_, page = d.get("/agent/corrections")
 		mustNotContain(t, page, "/agent/corrections/"+itoa(first))
 		// Nor another applicant.
-		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
+		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
 		if res, _ := d.get("/profil/corrections/" + itoa(first) + "/piece"); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another applicant gets the evidence: %d", res.StatusCode)
 		}
@@ -210,7 +211,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 func TestIdentityFreeUntilFiling(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.prefecture("75", "75")
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "draft@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "draft@example.org", permit.RoleApplicant)}
 		s.profile("75011", "", 0)
 		form := url.Values{"given_names": {"Zoë"}, "surname": {"Ndiaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"}, "nationality": {"SEN"}}
 		if res, page := s.post("/profil", form); res.StatusCode != http.StatusSeeOther {
@@ -322,7 +323,7 @@ func TestAgentConfirmsTheIdentity(t *testing.T) {
 		mustContain(t, page, "J&#39;ai vérifié cette identité sur le passeport")
 
 		other := s.prefecture("13", "13")
-		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent13c@example.org", permit.RoleAgent, other.ID)}
+		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent13c@example.org", permit.RoleAgent, other.ID)}
 		if res, _ := d.post("/agent/demandes/"+itoa(d.id)+"/identite", nil); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("another prefecture's agent confirms: %d", res.StatusCode)
 		}

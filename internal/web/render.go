@@ -49,9 +49,9 @@ func parseViews(static *staticFiles) (*views, error) {
 	return v, nil
 }
 
-// render executes a page into a buffer first, so that a template error
+// Render executes a page into a buffer first, so that a template error
 // gives a clean error page rather than half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	t, ok := s.views.pages[name]
 	if !ok {
 		s.Logger.Error("no such template", "name", name)
@@ -88,19 +88,21 @@ type Page struct {
 	rules    *rules.Catalogue
 }
 
-func (s *Server) page(r *http.Request, titleKey string) *Page {
-	p := &Page{Lang: lang(r), TitleKey: titleKey, Account: account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
+// Page is the state every template starts from, for the request; views
+// embed it.
+func (s *Server) Page(r *http.Request, titleKey string) *Page {
+	p := &Page{Lang: Lang(r), TitleKey: titleKey, Account: Account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
 	p.rules = s.Rules
 	return p
 }
 
 // Date writes a date in words in the page's language, as the day it is
 // in Paris: a filing at 23:30 UTC in winter is on the next day there.
-func (p *Page) Date(t time.Time) string { return i18n.Date(p.Lang, t.In(paris)) }
+func (p *Page) Date(t time.Time) string { return i18n.Date(p.Lang, t.In(Paris)) }
 
-// paris is the time zone dates are shown in; the time zone database is
+// Paris is the time zone dates are shown in; the time zone database is
 // embedded so this holds on any machine.
-var paris = func() *time.Location {
+var Paris = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		panic("web: no Europe/Paris time zone: " + err.Error())
@@ -144,7 +146,7 @@ func (p *Page) OtherLang() string {
 
 // SwitchURL is where the language switch leads.
 func (p *Page) SwitchURL() string {
-	return "/langue/" + p.OtherLang() + "?suite=" + safeNext(p.Path)
+	return "/langue/" + p.OtherLang() + "?suite=" + SafeNext(p.Path)
 }
 
 // Field is one form field, ready for the "field" template.
@@ -242,15 +244,15 @@ func (p *Page) NextQuery() string {
 		return ""
 	}
 	next := u.Query().Get("suite")
-	if next == "" || safeNext(next) == "/" {
+	if next == "" || SafeNext(next) == "/" {
 		return ""
 	}
-	return safeNext(next)
+	return SafeNext(next)
 }
 
-// formError fills a page with the field errors of err, or returns err
+// FormError fills a page with the field errors of err, or returns err
 // when it is not about fields.
-func formError(p *Page, err error) error {
+func FormError(p *Page, err error) error {
 	fields := permit.FieldErrors(err)
 	if fields == nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"net/http"
@@ -7,12 +7,13 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // staffAccountsView is the admin's list of staff accounts and the form
 // that creates one.
 type staffAccountsView struct {
-	*Page
+	*web.Page
 	Staff       []*permit.Account
 	Prefectures []*permit.Prefecture
 	Titles      []titleOption
@@ -48,8 +49,8 @@ var titleOptions = []titleOption{
 	{casework.TitleHelpDesk, "role.help_desk", "support.admin.hint.help_desk"},
 }
 
-func (s *Server) staffAccounts(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "staffauth.admin.title")
+func (s *Pages) staffAccounts(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "staffauth.admin.title")
 	switch {
 	case r.URL.Query().Has("cree"):
 		p.Notice = "staffauth.admin.created"
@@ -61,9 +62,9 @@ func (s *Server) staffAccounts(w http.ResponseWriter, r *http.Request) error {
 	return s.renderStaffAccounts(w, r, http.StatusOK, p, nil)
 }
 
-func (s *Server) renderStaffAccounts(w http.ResponseWriter, r *http.Request, status int, p *Page, checked []string) error {
+func (s *Pages) renderStaffAccounts(w http.ResponseWriter, r *http.Request, status int, p *web.Page, checked []string) error {
 	p.Staff = true
-	list, err := s.Accounts.StaffList(r.Context(), account(r))
+	list, err := s.Accounts.StaffList(r.Context(), web.Account(r))
 	if err != nil {
 		return err
 	}
@@ -76,19 +77,19 @@ func (s *Server) renderStaffAccounts(w http.ResponseWriter, r *http.Request, sta
 	for _, id := range checked {
 		v.Checked[id] = true
 	}
-	s.render(w, r, status, "staff_accounts", v)
+	s.Render(w, r, status, "staff_accounts", v)
 	return nil
 }
 
-func (s *Server) createStaff(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) createStaff(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
 	f := casework.StaffForm{Email: r.PostForm.Get("email"), Title: r.PostForm.Get("title"),
-		Prefectures: r.PostForm["prefectures"], Lang: lang(r)}
-	if _, err := s.Accounts.CreateStaff(r.Context(), account(r), f); err != nil {
-		p := s.page(r, "staffauth.admin.title")
-		if err := formError(p, err); err != nil {
+		Prefectures: r.PostForm["prefectures"], Lang: web.Lang(r)}
+	if _, err := s.Accounts.CreateStaff(r.Context(), web.Account(r), f); err != nil {
+		p := s.Page(r, "staffauth.admin.title")
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		p.Values = map[string]string{"email": f.Email, "title": f.Title}
@@ -98,20 +99,20 @@ func (s *Server) createStaff(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) disableStaff(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) disableStaff(w http.ResponseWriter, r *http.Request) error {
 	return s.setStaffDisabled(w, r, true)
 }
 
-func (s *Server) enableStaff(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) enableStaff(w http.ResponseWriter, r *http.Request) error {
 	return s.setStaffDisabled(w, r, false)
 }
 
-func (s *Server) setStaffDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
-	id, err := pathID(r, "account")
+func (s *Pages) setStaffDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
+	id, err := web.PathID(r, "account")
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.SetStaffDisabled(r.Context(), account(r), id, disabled); err != nil {
+	if err := s.Accounts.SetStaffDisabled(r.Context(), web.Account(r), id, disabled); err != nil {
 		return err
 	}
 	notice := "reactive"

@@ -1,29 +1,30 @@
-package web
+package applicant
 
 import (
 	"net/http"
 	"strconv"
 
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // claimView is the form where an applicant enters a claim code.
-type claimView struct{ *Page }
+type claimView struct{ *web.Page }
 
-func (s *Server) claimForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "claim", &claimView{Page: s.page(r, "claim.title")})
+func (s *Pages) claimForm(w http.ResponseWriter, r *http.Request) error {
+	s.Render(w, r, http.StatusOK, "claim", &claimView{Page: s.Page(r, "claim.title")})
 	return nil
 }
 
-func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) claim(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
 	code := r.PostForm.Get("code")
-	p := s.page(r, "claim.title")
+	p := s.Page(r, "claim.title")
 	p.Values = map[string]string{"code": code}
-	acc := account(r)
-	err := s.limits.check("claim-ip", clientIP(r), "claim-account", strconv.FormatInt(acc.ID, 10))
+	acc := web.Account(r)
+	err := s.Limit("claim-ip", web.ClientIP(r), "claim-account", strconv.FormatInt(acc.ID, 10))
 	if err == nil {
 		_, err = s.Counter.Claim(r.Context(), acc, code)
 	}
@@ -37,12 +38,12 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) error {
 		if key == "claim.error.has_profile" {
 			status = http.StatusConflict
 		}
-		s.render(w, r, status, "claim", &claimView{Page: p})
+		s.Render(w, r, status, "claim", &claimView{Page: p})
 		return nil
 	}
-	if err := formError(p, err); err != nil {
+	if err := web.FormError(p, err); err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "claim", &claimView{Page: p})
+	s.Render(w, r, http.StatusUnprocessableEntity, "claim", &claimView{Page: p})
 	return nil
 }

@@ -1,10 +1,11 @@
-package web
+package applicant
 
 import (
 	"net/http"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // contactFields are the contact form's fields, in form order.
@@ -13,14 +14,14 @@ var contactFields = []string{"address_line", "postcode", "city", "phone", "email
 // contactView is the contact page: what is in use, what waits for
 // confirmation, and the form.
 type contactView struct {
-	*Page
+	*web.Page
 	Contact *casework.ContactView
 	// What the last change did, from the redirect's query.
 	Saved, EmailSent, Moved bool
 }
 
-func (s *Server) contactForm(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "contact.title")
+func (s *Pages) contactForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "contact.title")
 	q := r.URL.Query()
 	v := &contactView{Page: p, Saved: q.Has("enregistre"), EmailSent: q.Has("courriel"), Moved: q.Has("transfert")}
 	if q.Has("annule") {
@@ -31,8 +32,8 @@ func (s *Server) contactForm(w http.ResponseWriter, r *http.Request) error {
 
 // renderContact fills the form with the values in use (unless the page
 // re-shows what was typed) and renders it.
-func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status int, v *contactView) error {
-	c, err := s.Contacts.Contact(r.Context(), account(r))
+func (s *Pages) renderContact(w http.ResponseWriter, r *http.Request, status int, v *contactView) error {
+	c, err := s.Contacts.Contact(r.Context(), web.Account(r))
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status in
 		v.Values = map[string]string{"address_line": c.Person.Address.Line, "postcode": c.Person.Address.Postcode,
 			"city": c.Person.Address.City, "phone": c.Person.Phone}
 	}
-	s.render(w, r, status, "contact", v)
+	s.Render(w, r, status, "contact", v)
 	return nil
 }
 
@@ -49,12 +50,12 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status in
 // limits: guesses at one account's password count together wherever they
 // are made) and applies the change. On failure the form comes back with
 // what was typed, the password excepted.
-func (s *Server) changeContact(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) changeContact(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
-	acc := account(r)
-	if err := s.limits.check("login-ip", clientIP(r), "login-email", acc.Email); err != nil {
+	acc := web.Account(r)
+	if err := s.Limit("login-ip", web.ClientIP(r), "login-email", acc.Email); err != nil {
 		return err
 	}
 	v := r.PostForm
@@ -62,8 +63,8 @@ func (s *Server) changeContact(w http.ResponseWriter, r *http.Request) error {
 		Phone: v.Get("phone"), Email: v.Get("email"), Password: v.Get("password")}
 	out, err := s.Contacts.ChangeContact(r.Context(), acc, f)
 	if err != nil {
-		p := s.page(r, "contact.title")
-		if ferr := formError(p, err); ferr != nil {
+		p := s.Page(r, "contact.title")
+		if ferr := web.FormError(p, err); ferr != nil {
 			if permit.ErrorCode(err) != permit.EINVALID && permit.ErrorCode(err) != permit.ECONFLICT {
 				return err
 			}
@@ -86,8 +87,8 @@ func (s *Server) changeContact(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) cancelEmail(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Contacts.CancelEmail(r.Context(), account(r)); err != nil {
+func (s *Pages) cancelEmail(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Contacts.CancelEmail(r.Context(), web.Account(r)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/profil/coordonnees?annule", http.StatusSeeOther)
@@ -95,15 +96,15 @@ func (s *Server) cancelEmail(w http.ResponseWriter, r *http.Request) error {
 }
 
 // confirmEmailChange follows the link mailed to a new address.
-func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limits.check("confirm-ip", clientIP(r)); err != nil {
+func (s *Pages) confirmEmailChange(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Limit("confirm-ip", web.ClientIP(r)); err != nil {
 		return err
 	}
 	session := ""
-	if c, err := r.Cookie(sessionCookie); err == nil {
+	if c, err := r.Cookie(web.SessionCookie); err == nil {
 		session = c.Value
 	}
-	p := s.page(r, "contact.confirm_title")
+	p := s.Page(r, "contact.confirm_title")
 	_, err := s.Contacts.ConfirmEmail(r.Context(), r.PathValue("token"), session)
 	return s.linkOutcome(w, r, p, err, "contact.confirmed")
 }
@@ -111,53 +112,36 @@ func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request) erro
 // cancelEmailForm is where the link mailed to the former address leads:
 // a button that cancels. Opening the link changes nothing, so that a mail
 // scanner fetching every link cannot cancel the change by itself.
-func (s *Server) cancelEmailForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "contact_cancel", s.page(r, "contact.cancel_title"))
+func (s *Pages) cancelEmailForm(w http.ResponseWriter, r *http.Request) error {
+	s.Render(w, r, http.StatusOK, "contact_cancel", s.Page(r, "contact.cancel_title"))
 	return nil
 }
 
 // cancelEmailByLink cancels with the token of the link mailed to the
 // former address.
-func (s *Server) cancelEmailByLink(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limits.check("confirm-ip", clientIP(r)); err != nil {
+func (s *Pages) cancelEmailByLink(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Limit("confirm-ip", web.ClientIP(r)); err != nil {
 		return err
 	}
-	p := s.page(r, "contact.cancel_title")
+	p := s.Page(r, "contact.cancel_title")
 	return s.linkOutcome(w, r, p, s.Contacts.CancelEmailByLink(r.Context(), r.PathValue("token")), "contact.cancelled")
 }
 
 // linkOutcome renders what following a mailed link did: done, or why not
 // (a used, expired or replaced link; an address taken meanwhile).
-func (s *Server) linkOutcome(w http.ResponseWriter, r *http.Request, p *Page, err error, done string) error {
+func (s *Pages) linkOutcome(w http.ResponseWriter, r *http.Request, p *web.Page, err error, done string) error {
 	switch permit.ErrorCode(err) {
 	case "":
 		p.Notice = done
-		s.render(w, r, http.StatusOK, "contact_link", p)
+		s.Render(w, r, http.StatusOK, "contact_link", p)
 	case permit.ENOTFOUND:
 		p.Notice = "contact.link_invalid"
-		s.render(w, r, http.StatusNotFound, "contact_link", p)
+		s.Render(w, r, http.StatusNotFound, "contact_link", p)
 	case permit.ECONFLICT:
 		p.Notice, _ = permit.ErrorMessage(err)
-		s.render(w, r, http.StatusConflict, "contact_link", p)
+		s.Render(w, r, http.StatusConflict, "contact_link", p)
 	default:
 		return err
 	}
-	return nil
-}
-
-// transfersView is the back office's list of files that moved.
-type transfersView struct {
-	*Page
-	List *casework.TransferList
-}
-
-func (s *Server) transfers(w http.ResponseWriter, r *http.Request) error {
-	l, err := s.Journal.Transfers(r.Context(), account(r))
-	if err != nil {
-		return err
-	}
-	p := s.page(r, "transfers.title")
-	p.Staff = true
-	s.render(w, r, http.StatusOK, "contact_transfers", &transfersView{Page: p, List: l})
 	return nil
 }

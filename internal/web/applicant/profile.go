@@ -1,4 +1,4 @@
-package web
+package applicant
 
 import (
 	"net/http"
@@ -7,14 +7,15 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // profileView is the profile form with what was declared.
 type profileView struct {
-	*Page
+	*web.Page
 	Profile *casework.Profile
 	Grounds []*rules.Ground
-	History []historyRow
+	History []web.HistoryRow
 }
 
 // labelValue is a line of a summary: a catalogue key and a value.
@@ -36,20 +37,20 @@ func (v *profileView) Identity() []labelValue {
 	return out
 }
 
-func (s *Server) profileView(r *http.Request, p *Page) (*profileView, error) {
-	prof, err := s.Applications.Profile(r.Context(), account(r))
+func (s *Pages) profileView(r *http.Request, p *web.Page) (*profileView, error) {
+	prof, err := s.Applications.Profile(r.Context(), web.Account(r))
 	if err != nil {
 		return nil, err
 	}
 	v := &profileView{Page: p, Profile: prof, Grounds: s.Rules.Grounds()}
-	if v.History, err = s.historyRows(r.Context(), prof.History); err != nil {
+	if v.History, err = web.HistoryRows(r.Context(), s.Queue, prof.History); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "profile.title")
+func (s *Pages) profileForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "profile.title")
 	v, err := s.profileView(r, p)
 	if err != nil {
 		return err
@@ -64,19 +65,19 @@ func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
 	case q.Has("correction_retiree"):
 		p.Notice = "profile.correction_withdrawn"
 	}
-	s.render(w, r, http.StatusOK, "profile", v)
+	s.Render(w, r, http.StatusOK, "profile", v)
 	return nil
 }
 
-func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) saveProfile(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
 	v := r.PostForm
-	f := profileFormOf(v.Get)
-	if err := s.Applications.SaveProfile(r.Context(), account(r), f); err != nil {
-		p := s.page(r, "profile.title")
-		if err := formError(p, err); err != nil {
+	f := web.PersonForm(v.Get)
+	if err := s.Applications.SaveProfile(r.Context(), web.Account(r), f); err != nil {
+		p := s.Page(r, "profile.title")
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		p.Values = map[string]string{}
@@ -87,24 +88,11 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "profile", pv)
+		s.Render(w, r, http.StatusUnprocessableEntity, "profile", pv)
 		return nil
 	}
-	http.Redirect(w, r, nextTarget(r, "/profil?enregistre"), http.StatusSeeOther)
+	http.Redirect(w, r, web.NextTarget(r, "/profil?enregistre"), http.StatusSeeOther)
 	return nil
-}
-
-// profileFormOf reads a person's form (the applicant's profile, the
-// counter's new person, the civil part of a correction request) from its
-// fields, whatever carries them.
-func profileFormOf(get func(string) string) casework.ProfileForm {
-	return casework.ProfileForm{
-		GivenNames: get("given_names"), Surname: get("surname"), BirthDate: get("birth_date"),
-		BirthPlace: get("birth_place"), Nationality: get("nationality"), ForeignerNumber: get("foreigner_number"),
-		AddressLine: get("address_line"), Postcode: get("postcode"), City: get("city"), Phone: get("phone"),
-		HasPermit: get("has_permit") == "oui", PermitGround: get("permit_ground"), PermitNumber: get("permit_number"),
-		PermitFrom: get("permit_from"), PermitTo: get("permit_to"),
-	}
 }
 
 func profileValues(prof *casework.Profile) map[string]string {

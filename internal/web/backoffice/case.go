@@ -1,4 +1,4 @@
-package web
+package backoffice
 
 import (
 	"net/http"
@@ -6,15 +6,16 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // staffCaseView is an application as the prefecture's staff see it.
 type staffCaseView struct {
-	*Page
+	*web.Page
 	Case      *casework.Case
 	Documents []slotItem // those the ground and kind require
 	Others    []slotItem // every other document of the catalogue
-	History   []historyRow
+	History   []web.HistoryRow
 	acc       *permit.Account
 }
 
@@ -22,18 +23,18 @@ type staffCaseView struct {
 // language.
 type slotItem struct{ ID, Name string }
 
-func (s *Server) staffCase(w http.ResponseWriter, r *http.Request) error {
-	return s.renderStaffCase(w, r, http.StatusOK, s.page(r, "staff.case.title"))
+func (s *Pages) staffCase(w http.ResponseWriter, r *http.Request) error {
+	return s.renderStaffCase(w, r, http.StatusOK, s.Page(r, "staff.case.title"))
 }
 
-func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
-	c, err := s.loadCase(r, p, s.Decisions.StaffView)
+func (s *Pages) renderStaffCase(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+	c, err := web.LoadCase(r, p, s.Decisions.StaffView)
 	if err != nil {
 		return err
 	}
 	p.Staff = true
-	v := &staffCaseView{Page: p, Case: c, acc: account(r)}
-	if v.History, err = s.historyRows(r.Context(), c.History); err != nil {
+	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r)}
+	if v.History, err = web.HistoryRows(r.Context(), s.Queue, c.History); err != nil {
 		return err
 	}
 	for _, d := range s.Rules.Documents() {
@@ -44,38 +45,38 @@ func (s *Server) renderStaffCase(w http.ResponseWriter, r *http.Request, status 
 			v.Others = append(v.Others, item)
 		}
 	}
-	s.render(w, r, status, "staff_case", v)
+	s.Render(w, r, status, "staff_case", v)
 	return nil
 }
 
-func (s *Server) staffURL(r *http.Request, notice string) string {
+func (s *Pages) staffURL(r *http.Request, notice string) string {
 	return "/agent/demandes/" + r.PathValue("id") + "?" + notice
 }
 
-func (s *Server) startReview(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) startReview(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.Decisions.StartReview(r.Context(), account(r), id); err != nil {
+	if err := s.Decisions.StartReview(r.Context(), web.Account(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, s.staffURL(r, "instruit"), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) requestCompletion(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) requestCompletion(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f := casework.CompletionForm{Slots: r.PostForm["slots"], Reason: r.PostForm.Get("reason"), DueOn: r.PostForm.Get("due_on")}
-	if err := s.Decisions.RequestCompletion(r.Context(), account(r), id, f); err != nil {
-		p := s.page(r, "staff.case.title")
-		if err := formError(p, err); err != nil {
+	if err := s.Decisions.RequestCompletion(r.Context(), web.Account(r), id, f); err != nil {
+		p := s.Page(r, "staff.case.title")
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		p.Values = map[string]string{"reason": f.Reason, "due_on": f.DueOn}
@@ -85,18 +86,18 @@ func (s *Server) requestCompletion(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) staffMessage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) staffMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	body, att, err := s.readMessage(w, r)
+	body, att, err := s.ReadMessage(w, r)
 	if err == nil {
-		_, err = s.Messages.PostMessage(r.Context(), account(r), id, body, att)
+		_, err = s.Messages.PostMessage(r.Context(), web.Account(r), id, body, att)
 	}
 	if err != nil {
-		p := s.page(r, "staff.case.title")
-		if err := formError(p, err); err != nil {
+		p := s.Page(r, "staff.case.title")
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		p.Values = map[string]string{"body": body}
@@ -142,7 +143,7 @@ func (v *staffCaseView) Rejections() []string { return permit.DocumentRejections
 func (v *staffCaseView) RefusalReasons() []string { return permit.RefusalReasons }
 
 // PlaceField is the appointment's place, the prefecture's name by default.
-func (v *staffCaseView) PlaceField() Field {
+func (v *staffCaseView) PlaceField() web.Field {
 	f := v.Field("place", "text", "off", "card.appointment.place", "")
 	if f.Value == "" && v.Case.Prefecture != nil {
 		f.Value = v.Case.Prefecture.Name

@@ -1,4 +1,4 @@
-package web
+package backoffice
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // The counter pages: an agent finds or creates a person and files an
@@ -16,15 +17,15 @@ import (
 
 // counterSearchView is the search form and, after a search, its results.
 type counterSearchView struct {
-	*Page
+	*web.Page
 	Searched bool
 	Persons  []*permit.Person
 }
 
 var searchFields = []string{"foreigner_number", "surname", "birth_date", "email"}
 
-func (s *Server) counterSearch(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "counter.search.title")
+func (s *Pages) counterSearch(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "counter.search.title")
 	p.Staff = true
 	q := r.URL.Query()
 	v := &counterSearchView{Page: p}
@@ -34,10 +35,10 @@ func (s *Server) counterSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	status := http.StatusOK
 	if q.Has("recherche") {
-		persons, err := s.Counter.FindPersons(r.Context(), account(r), permit.PersonQuery{ForeignerNumber: q.Get("foreigner_number"),
+		persons, err := s.Counter.FindPersons(r.Context(), web.Account(r), permit.PersonQuery{ForeignerNumber: q.Get("foreigner_number"),
 			Surname: q.Get("surname"), BirthDate: q.Get("birth_date"), Email: q.Get("email")})
 		if err != nil {
-			if err := formError(p, err); err != nil {
+			if err := web.FormError(p, err); err != nil {
 				return err
 			}
 			status = http.StatusUnprocessableEntity
@@ -45,56 +46,58 @@ func (s *Server) counterSearch(w http.ResponseWriter, r *http.Request) error {
 			v.Searched, v.Persons = true, persons
 		}
 	}
-	s.render(w, r, status, "counter_search", v)
+	s.Render(w, r, status, "counter_search", v)
 	return nil
 }
 
 // counterPersonFormView is the form that records a new person.
 type counterPersonFormView struct {
-	*Page
+	*web.Page
 	Grounds []*rules.Ground
 }
 
-func (s *Server) counterPersonForm(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "counter.person_new.title")
+func (s *Pages) counterPersonForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "counter.person_new.title")
 	p.Staff = true
 	p.Values = map[string]string{}
-	s.render(w, r, http.StatusOK, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
+	s.Render(w, r, http.StatusOK, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
 	return nil
 }
 
-func (s *Server) counterCreatePerson(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) counterCreatePerson(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
 	v := r.PostForm
-	f := profileFormOf(v.Get)
-	person, err := s.Counter.CreatePerson(r.Context(), account(r), f, v.Get("contact_email"))
+	f := web.PersonForm(v.Get)
+	person, err := s.Counter.CreatePerson(r.Context(), web.Account(r), f, v.Get("contact_email"))
 	if err != nil {
-		p := s.page(r, "counter.person_new.title")
+		p := s.Page(r, "counter.person_new.title")
 		p.Staff = true
-		if err := formError(p, err); err != nil {
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		p.Values = map[string]string{}
 		for k := range v {
 			p.Values[k] = v.Get(k)
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
+		s.Render(w, r, http.StatusUnprocessableEntity, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
 		return nil
 	}
-	http.Redirect(w, r, personURL(person.ID)+"?cree", http.StatusSeeOther)
+	http.Redirect(w, r, PersonURL(person.ID)+"?cree", http.StatusSeeOther)
 	return nil
 }
 
-func personURL(id int64) string { return "/agent/guichet/personnes/" + strconv.FormatInt(id, 10) }
+// PersonURL is the counter's page of a person.
+func PersonURL(id int64) string { return "/agent/guichet/personnes/" + strconv.FormatInt(id, 10) }
 
-func counterCaseURL(id int64) string { return "/agent/guichet/demandes/" + strconv.FormatInt(id, 10) }
+// CounterCaseURL is the counter's page of an application.
+func CounterCaseURL(id int64) string { return "/agent/guichet/demandes/" + strconv.FormatInt(id, 10) }
 
 // counterPersonView is a person with their applications, the form that
 // starts one on their behalf, and the claim code part.
 type counterPersonView struct {
-	*Page
+	*web.Page
 	Person   *casework.CounterPerson
 	Kinds    []permit.Kind
 	Grounds  []*rules.Ground
@@ -105,8 +108,8 @@ type counterPersonView struct {
 	CodeExpires time.Time
 }
 
-func (s *Server) counterPerson(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "counter.person.title")
+func (s *Pages) counterPerson(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "counter.person.title")
 	switch {
 	case r.URL.Query().Has("cree"):
 		p.Notice = "counter.person.created"
@@ -114,12 +117,12 @@ func (s *Server) counterPerson(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCounterPerson(w, r, http.StatusOK, p, "", time.Time{})
 }
 
-func (s *Server) renderCounterPerson(w http.ResponseWriter, r *http.Request, status int, p *Page, code string, expires time.Time) error {
-	id, err := pathID(r, "person")
+func (s *Pages) renderCounterPerson(w http.ResponseWriter, r *http.Request, status int, p *web.Page, code string, expires time.Time) error {
+	id, err := web.PathID(r, "person")
 	if err != nil {
 		return err
 	}
-	cp, err := s.Counter.StaffPerson(r.Context(), account(r), id)
+	cp, err := s.Counter.StaffPerson(r.Context(), web.Account(r), id)
 	if err != nil {
 		return err
 	}
@@ -128,51 +131,51 @@ func (s *Server) renderCounterPerson(w http.ResponseWriter, r *http.Request, sta
 	if p.Values == nil {
 		p.Values = map[string]string{"channel": string(permit.ChannelCounter)}
 	}
-	s.render(w, r, status, "counter_person", &counterPersonView{Page: p, Person: cp, Kinds: kinds, Grounds: grounds,
+	s.Render(w, r, status, "counter_person", &counterPersonView{Page: p, Person: cp, Kinds: kinds, Grounds: grounds,
 		Channels: permit.OnBehalfChannels, Ways: permit.ConsentWays, Code: code, CodeExpires: expires})
 	return nil
 }
 
-func (s *Server) counterStart(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) counterStart(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
-	id, err := pathID(r, "person")
+	id, err := web.PathID(r, "person")
 	if err != nil {
 		return err
 	}
 	v := r.PostForm
 	f := casework.OnBehalfForm{StartForm: casework.StartForm{Kind: permit.Kind(v.Get("kind")), Ground: permit.GroundID(v.Get("ground"))},
 		Channel: permit.Channel(v.Get("channel")), Consent: v.Get("consent") == "oui", ConsentHow: v.Get("consent_how")}
-	a, err := s.Counter.StartOnBehalf(r.Context(), account(r), id, f)
+	a, err := s.Counter.StartOnBehalf(r.Context(), web.Account(r), id, f)
 	if err != nil {
-		p := s.page(r, "counter.person.title")
+		p := s.Page(r, "counter.person.title")
 		p.Values = map[string]string{"kind": v.Get("kind"), "ground": v.Get("ground"), "channel": v.Get("channel"),
 			"consent": v.Get("consent"), "consent_how": v.Get("consent_how")}
 		if key, _ := permit.ErrorMessage(err); key == "start.error.duplicate" || key == "start.error.profile_first" {
 			p.Errors = map[string]string{"ground": key}
-		} else if err := formError(p, err); err != nil {
+		} else if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		return s.renderCounterPerson(w, r, http.StatusUnprocessableEntity, p, "", time.Time{})
 	}
-	http.Redirect(w, r, counterCaseURL(a.ID), http.StatusSeeOther)
+	http.Redirect(w, r, CounterCaseURL(a.ID), http.StatusSeeOther)
 	return nil
 }
 
 // counterIssueCode issues a new claim code and shows it this once, on the
 // person's page, with the buttons that print it on a receipt.
-func (s *Server) counterIssueCode(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "person")
+func (s *Pages) counterIssueCode(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "person")
 	if err != nil {
 		return err
 	}
-	code, expires, err := s.Counter.IssueClaimCode(r.Context(), account(r), id)
+	code, expires, err := s.Counter.IssueClaimCode(r.Context(), web.Account(r), id)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	p := s.page(r, "counter.person.title")
+	p := s.Page(r, "counter.person.title")
 	p.Notice = "counter.code.issued"
 	return s.renderCounterPerson(w, r, http.StatusOK, p, code, expires)
 }

@@ -1,4 +1,4 @@
-package web
+package backoffice
 
 import (
 	"bytes"
@@ -7,11 +7,12 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // counterCaseView is an application the agent prepares for the person.
 type counterCaseView struct {
-	*Page
+	*web.Page
 	Case *casework.CounterCase
 }
 
@@ -19,7 +20,7 @@ type counterCaseView struct {
 func (v *counterCaseView) Euros(cents int64) string { return strconv.FormatInt(cents/100, 10) + " €" }
 
 // URL is the application's counter page.
-func (v *counterCaseView) URL() string { return counterCaseURL(v.Case.App.ID) }
+func (v *counterCaseView) URL() string { return CounterCaseURL(v.Case.App.ID) }
 
 // DocURL is where staff download a document version.
 func (v *counterCaseView) DocURL(d *permit.Document) string {
@@ -27,14 +28,14 @@ func (v *counterCaseView) DocURL(d *permit.Document) string {
 }
 
 // UploadField is the file input of one document, named for screen readers.
-func (v *counterCaseView) UploadField(slot string) Field {
+func (v *counterCaseView) UploadField(slot string) web.Field {
 	label := slot
 	for _, it := range v.Case.Checklist {
 		if it.Doc.ID == slot {
 			label = v.Text(it.Doc.Name)
 		}
 	}
-	f := Field{Name: "file-" + slot, Type: "file", Label: v.T("case.doc_file", label), Hint: v.T("upload.hint")}
+	f := web.Field{Name: "file-" + slot, Type: "file", Label: v.T("case.doc_file", label), Hint: v.T("upload.hint")}
 	if key, ok := v.Errors[f.Name]; ok {
 		f.Error = v.T(key, v.ErrArgs[f.Name]...)
 	}
@@ -42,7 +43,7 @@ func (v *counterCaseView) UploadField(slot string) Field {
 }
 
 // FeeField is the timbre fiscal input, showing what was recorded.
-func (v *counterCaseView) FeeField() Field {
+func (v *counterCaseView) FeeField() web.Field {
 	f := v.Field("fee_stamp", "text", "off", "fee.label", "fee.hint")
 	if f.Value == "" {
 		f.Value = v.Case.App.FeeStamp
@@ -58,8 +59,8 @@ var counterNotices = map[string]string{
 	"renvoye": "complete.done",
 }
 
-func (s *Server) counterCase(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "counter.case.title")
+func (s *Pages) counterCase(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "counter.case.title")
 	for q, key := range counterNotices {
 		if r.URL.Query().Has(q) {
 			p.Notice = key
@@ -68,100 +69,106 @@ func (s *Server) counterCase(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCounterCase(w, r, http.StatusOK, p)
 }
 
-func (s *Server) renderCounterCase(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
-	id, err := pathID(r, "id")
+func (s *Pages) renderCounterCase(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	c, err := s.Counter.CounterView(r.Context(), account(r), id)
+	c, err := s.Counter.CounterView(r.Context(), web.Account(r), id)
 	if err != nil {
 		return err
 	}
 	p.Staff = true
-	s.render(w, r, status, "counter_case", &counterCaseView{Page: p, Case: c})
+	s.Render(w, r, status, "counter_case", &counterCaseView{Page: p, Case: c})
 	return nil
 }
 
 // counterFormError re-renders the counter page of an application with a
 // form's errors, or returns err when it is not about the form.
-func (s *Server) counterFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
-	p := s.page(r, "counter.case.title")
-	if err := formError(p, err); err != nil {
+func (s *Pages) counterFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
+	p := s.Page(r, "counter.case.title")
+	if err := web.FormError(p, err); err != nil {
 		return err
 	}
 	p.Values = values
 	return s.renderCounterCase(w, r, http.StatusUnprocessableEntity, p)
 }
 
-func (s *Server) counterUpload(w http.ResponseWriter, r *http.Request) error {
-	return s.uploadAt(w, r, counterDesk)
+// counterDesk is the counter's page of an application as the place the
+// documents and fee stamp of a person filed on behalf are worked on.
+func (s *Pages) counterDesk() web.Desk {
+	return web.Desk{Server: s.Server, Documents: s.Documents, URL: CounterCaseURL, FormError: s.counterFormError}
 }
 
-func (s *Server) counterRemove(w http.ResponseWriter, r *http.Request) error {
-	return s.removeAt(w, r, counterDesk)
+func (s *Pages) counterUpload(w http.ResponseWriter, r *http.Request) error {
+	return s.counterDesk().Upload(w, r)
 }
 
-func (s *Server) counterFeeStamp(w http.ResponseWriter, r *http.Request) error {
-	return s.feeStampAt(w, r, counterDesk)
+func (s *Pages) counterRemove(w http.ResponseWriter, r *http.Request) error {
+	return s.counterDesk().Remove(w, r)
 }
 
-func (s *Server) counterFile(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) counterFeeStamp(w http.ResponseWriter, r *http.Request) error {
+	return s.counterDesk().FeeStamp(w, r)
+}
+
+func (s *Pages) counterFile(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := s.Counter.FileOnBehalf(r.Context(), account(r), id, r.PostForm.Get("confirm") == "oui"); err != nil {
+	if _, err := s.Counter.FileOnBehalf(r.Context(), web.Account(r), id, r.PostForm.Get("confirm") == "oui"); err != nil {
 		return s.counterFormError(w, r, err, nil)
 	}
-	http.Redirect(w, r, counterCaseURL(id)+"/recepisse", http.StatusSeeOther)
+	http.Redirect(w, r, CounterCaseURL(id)+"/recepisse", http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) counterResubmit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) counterResubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := s.Applications.Resubmit(r.Context(), account(r), id); err != nil {
+	if _, err := s.Applications.Resubmit(r.Context(), web.Account(r), id); err != nil {
 		return s.counterFormError(w, r, err, nil)
 	}
-	http.Redirect(w, r, counterCaseURL(id)+"?renvoye", http.StatusSeeOther)
+	http.Redirect(w, r, CounterCaseURL(id)+"?renvoye", http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) counterReceipt(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) counterReceipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	rc, err := s.Counter.StaffReceipt(r.Context(), account(r), id, "")
+	rc, err := s.Counter.StaffReceipt(r.Context(), web.Account(r), id, "")
 	if err != nil {
 		return err
 	}
-	p := s.page(r, "counter.receipt.title")
+	p := s.Page(r, "counter.receipt.title")
 	p.Staff = true
-	s.render(w, r, http.StatusOK, "receipt", &receiptView{Page: p, Receipt: rc, Counter: true})
+	s.Render(w, r, http.StatusOK, "receipt", &web.ReceiptView{Page: p, Receipt: rc, Counter: true})
 	return nil
 }
 
 // counterReceiptPDF serves the receipt's PDF; posted with the claim code
 // just issued, it prints the code too.
-func (s *Server) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	code := ""
 	if r.Method == http.MethodPost {
-		if err := parseForm(w, r); err != nil {
+		if err := web.ParseForm(w, r); err != nil {
 			return err
 		}
 		code = r.PostForm.Get("code")
 	}
-	rc, err := s.Counter.StaffReceipt(r.Context(), account(r), id, code)
+	rc, err := s.Counter.StaffReceipt(r.Context(), web.Account(r), id, code)
 	if err != nil {
 		return err
 	}
@@ -169,7 +176,7 @@ func (s *Server) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error
 	if rc.Paper() {
 		name = "recepisse-de-depot-"
 	}
-	return servePDF(w, name+rc.Filing.Number+".pdf", func(b *bytes.Buffer) error {
+	return web.ServePDF(w, name+rc.Filing.Number+".pdf", func(b *bytes.Buffer) error {
 		return s.Receipts.RenderReceipt(b, rc)
 	})
 }

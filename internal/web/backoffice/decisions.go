@@ -1,4 +1,4 @@
-package web
+package backoffice
 
 import (
 	"context"
@@ -6,40 +6,23 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
-
-func init() {
-	for q, key := range map[string]string{
-		"complet":     "staff.done.complete",
-		"favorable":   "staff.done.favourable",
-		"defavorable": "staff.done.unfavourable",
-		"carte":       "staff.done.card",
-		"rdv":         "staff.done.appointment",
-		"remise":      "staff.done.handed_over",
-		"cloture":     "staff.done.closed",
-		"reouverture": "staff.done.reopened",
-		"annulation":  "staff.done.undone",
-		"avis":        "staff.done.reviewed",
-		"identite":    "staff.done.identity",
-	} {
-		notices[q] = key
-	}
-}
 
 // staffStep runs one action of the staff's case page: on success it goes
 // back to the case with a notice; on a form error it shows the case again
 // with the errors next to the fields and the input kept.
-func (s *Server) staffStep(w http.ResponseWriter, r *http.Request, notice, anchor string, keep []string, do func(ctx context.Context, acc *permit.Account, id int64) error) error {
-	if err := parseForm(w, r); err != nil {
+func (s *Pages) staffStep(w http.ResponseWriter, r *http.Request, notice, anchor string, keep []string, do func(ctx context.Context, acc *permit.Account, id int64) error) error {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := do(r.Context(), account(r), id); err != nil {
-		p := s.page(r, "staff.case.title")
-		if err := formError(p, err); err != nil {
+	if err := do(r.Context(), web.Account(r), id); err != nil {
+		p := s.Page(r, "staff.case.title")
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		p.Values = map[string]string{}
@@ -52,21 +35,21 @@ func (s *Server) staffStep(w http.ResponseWriter, r *http.Request, notice, ancho
 	return nil
 }
 
-func (s *Server) confirmIdentity(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) confirmIdentity(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "identite", "#identite", nil, s.Decisions.ConfirmIdentity)
 }
 
-func (s *Server) markComplete(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) markComplete(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "complet", "", nil, s.Decisions.MarkComplete)
 }
 
-func (s *Server) decideFavourable(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) decideFavourable(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "favorable", "", []string{"favourable_note"}, func(ctx context.Context, acc *permit.Account, id int64) error {
 		return permit.AsField("favourable_note", s.Decisions.DecideFavourable(ctx, acc, id, r.PostForm.Get("favourable_note")))
 	})
 }
 
-func (s *Server) decideUnfavourable(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) decideUnfavourable(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "defavorable", "", []string{"note"}, func(ctx context.Context, acc *permit.Account, id int64) error {
 		return s.Decisions.DecideUnfavourable(ctx, acc, id, casework.RefusalForm{
 			Reasons: r.PostForm["reasons"], Note: r.PostForm.Get("note"), OQTF: r.PostForm.Get("oqtf") == "1"})
@@ -77,45 +60,45 @@ func appointmentForm(r *http.Request) casework.AppointmentForm {
 	return casework.AppointmentForm{Date: r.PostForm.Get("date"), Time: r.PostForm.Get("time"), Place: r.PostForm.Get("place")}
 }
 
-func (s *Server) produceCard(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) produceCard(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "carte", "", []string{"date", "time", "place"}, func(ctx context.Context, acc *permit.Account, id int64) error {
 		return s.Decisions.ProduceCard(ctx, acc, id, appointmentForm(r))
 	})
 }
 
-func (s *Server) offerAppointment(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) offerAppointment(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "rdv", "", []string{"date", "time", "place"}, func(ctx context.Context, acc *permit.Account, id int64) error {
 		return s.Decisions.OfferAppointment(ctx, acc, id, appointmentForm(r))
 	})
 }
 
-func (s *Server) handOver(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) handOver(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "remise", "", []string{"number", "valid_from", "valid_to"}, func(ctx context.Context, acc *permit.Account, id int64) error {
 		return s.Decisions.HandOver(ctx, acc, id, casework.HandOverForm{Number: r.PostForm.Get("number"),
 			ValidFrom: r.PostForm.Get("valid_from"), ValidTo: r.PostForm.Get("valid_to")})
 	})
 }
 
-func (s *Server) closeCase(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) closeCase(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "cloture", "", []string{"close_reason"}, func(ctx context.Context, acc *permit.Account, id int64) error {
 		return renamed(s.Decisions.Close(ctx, acc, id, r.PostForm.Get("close_reason")), "reason", "close_reason")
 	})
 }
 
-func (s *Server) reopenCase(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) reopenCase(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "reouverture", "", []string{"reopen_reason"}, func(ctx context.Context, acc *permit.Account, id int64) error {
 		return renamed(s.Decisions.Reopen(ctx, acc, id, r.PostForm.Get("reopen_reason")), "reason", "reopen_reason")
 	})
 }
 
-func (s *Server) undoStep(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) undoStep(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "annulation", "", []string{"undo_reason"}, func(ctx context.Context, acc *permit.Account, id int64) error {
 		return renamed(s.Decisions.Undo(ctx, acc, id, r.PostForm.Get("undo_reason")), "reason", "undo_reason")
 	})
 }
 
-func (s *Server) reviewDocument(w http.ResponseWriter, r *http.Request) error {
-	docID, err := pathID(r, "doc")
+func (s *Pages) reviewDocument(w http.ResponseWriter, r *http.Request) error {
+	docID, err := web.PathID(r, "doc")
 	if err != nil {
 		return err
 	}
@@ -149,6 +132,14 @@ func renamed(err error, from, to string) error {
 	return permit.Invalid(out)
 }
 
-func (s *Server) previewDocument(w http.ResponseWriter, r *http.Request) error {
-	return s.serveDocument(w, r, true)
+// downloadDocument serves a document version to the staff, as an
+// attachment with a safe name, never rendered in the page's origin.
+func (s *Pages) downloadDocument(w http.ResponseWriter, r *http.Request) error {
+	return web.ServeDocument(w, r, s.Documents, false)
+}
+
+// previewDocument shows a document version inline: images in the case
+// page, PDFs in the browser's viewer.
+func (s *Pages) previewDocument(w http.ResponseWriter, r *http.Request) error {
+	return web.ServeDocument(w, r, s.Documents, true)
 }

@@ -1,4 +1,4 @@
-package web
+package backoffice
 
 import (
 	"encoding/csv"
@@ -11,12 +11,13 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // queueView is the work queue page: the filters, the counts per state,
 // a page of applications and the links to the next one and the export.
 type queueView struct {
-	*Page
+	*web.Page
 	*casework.QueuePage
 	Form    casework.QueueForm
 	Grounds []*rules.Ground
@@ -32,33 +33,33 @@ func queueForm(r *http.Request) casework.QueueForm {
 
 // queue is the back office's home: the work queue of the agent's
 // prefectures, the most urgent first.
-func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) queue(w http.ResponseWriter, r *http.Request) error {
 	form := queueForm(r)
-	p := s.page(r, "queue.title")
-	page, err := s.Queue.Queue(r.Context(), account(r), form)
+	p := s.Page(r, "queue.title")
+	page, err := s.Queue.Queue(r.Context(), web.Account(r), form)
 	if err != nil {
 		return s.queueInvalid(w, r, p, form, err)
 	}
-	s.render(w, r, http.StatusOK, "agent", s.queueView(p, page, form))
+	s.Render(w, r, http.StatusOK, "agent", s.queueView(p, page, form))
 	return nil
 }
 
 // queueInvalid shows the filters with a message beside each wrong one,
 // and no results: the counts of the unfiltered queue still show.
-func (s *Server) queueInvalid(w http.ResponseWriter, r *http.Request, p *Page, form casework.QueueForm, err error) error {
-	if err := formError(p, err); err != nil {
+func (s *Pages) queueInvalid(w http.ResponseWriter, r *http.Request, p *web.Page, form casework.QueueForm, err error) error {
+	if err := web.FormError(p, err); err != nil {
 		return err
 	}
-	page, err := s.Queue.Queue(r.Context(), account(r), casework.QueueForm{})
+	page, err := s.Queue.Queue(r.Context(), web.Account(r), casework.QueueForm{})
 	if err != nil {
 		return err
 	}
 	page.Rows, page.Next = nil, ""
-	s.render(w, r, http.StatusUnprocessableEntity, "agent", s.queueView(p, page, form))
+	s.Render(w, r, http.StatusUnprocessableEntity, "agent", s.queueView(p, page, form))
 	return nil
 }
 
-func (s *Server) queueView(p *Page, page *casework.QueuePage, form casework.QueueForm) *queueView {
+func (s *Pages) queueView(p *web.Page, page *casework.QueuePage, form casework.QueueForm) *queueView {
 	p.Staff = true
 	v := &queueView{Page: p, QueuePage: page, Form: form, Grounds: s.Rules.Grounds(), names: map[int64]string{}}
 	for _, pr := range page.Prefectures {
@@ -172,42 +173,13 @@ func (v *queueView) PrefectureName(id int64) string { return v.names[id] }
 // ID writes a prefecture's id for the form.
 func (v *queueView) ID(id int64) string { return strconv.FormatInt(id, 10) }
 
-// dueKeys are the words of each deadline, before and after its day.
-var dueKeys = map[permit.DueKind][2]string{
-	permit.DuePermitExpiry:      {"queue.due.permit_expiry.upcoming", "queue.due.permit_expiry.overdue"},
-	permit.DueImplicitRejection: {"queue.due.implicit_rejection.upcoming", "queue.due.implicit_rejection.overdue"},
-	permit.DueCompletion:        {"queue.due.completion_due.upcoming", "queue.due.completion_due.overdue"},
-	permit.DueAttestationLapse:  {"queue.due.attestation_lapse.upcoming", "queue.due.attestation_lapse.overdue"},
-}
-
-// DueText says a row's next deadline in words: "titre expiré depuis 3
-// jours", "rejet implicite le 12 mars 2027".
-func (p *Page) DueText(r casework.QueueRow) string {
-	if r.Deadline == nil {
-		return p.T("queue.due.none")
-	}
-	keys := dueKeys[r.Deadline.Kind]
-	if r.Overdue() {
-		return p.T(keys[1], p.Days(-r.DaysLeft))
-	}
-	return p.T(keys[0], p.Date(r.Deadline.On))
-}
-
-// Days writes a number of days in words.
-func (p *Page) Days(n int) string {
-	if n == 1 {
-		return p.T("queue.days.one")
-	}
-	return p.T("queue.days.other", n)
-}
-
 // queueExport streams the filtered queue as CSV for spreadsheets: UTF-8
 // with a byte-order mark and ";" between cells, as French spreadsheet
 // programs open without an import dialog; cells a spreadsheet would take
 // for a formula are prefixed with an apostrophe.
-func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) queueExport(w http.ResponseWriter, r *http.Request) error {
 	form := queueForm(r)
-	p := s.page(r, "queue.title")
+	p := s.Page(r, "queue.title")
 	p.Staff = true
 	prefs, err := s.Queue.Prefectures(r.Context())
 	if err != nil {
@@ -224,14 +196,14 @@ func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
 		started = true
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", `attachment; filename="file-attente-`+s.Clock.Now().In(paris).Format("2006-01-02")+`.csv"`)
+		h.Set("Content-Disposition", `attachment; filename="file-attente-`+s.Clock.Now().In(web.Paris).Format("2006-01-02")+`.csv"`)
 		h.Set("Cache-Control", "no-store")
 		w.Write([]byte("\ufeff"))
 		cw.Write(cells(p.T("queue.csv.number"), p.T("queue.csv.prefecture"), p.T("queue.csv.surname"), p.T("queue.csv.given_names"),
 			p.T("queue.csv.ground"), p.T("queue.csv.kind"), p.T("queue.csv.state"), p.T("queue.csv.filed"),
 			p.T("queue.csv.due_on"), p.T("queue.csv.days_left"), p.T("queue.csv.due")))
 	}
-	err = s.Queue.ExportQueue(r.Context(), account(r), form, func(row casework.QueueRow) error {
+	err = s.Queue.ExportQueue(r.Context(), web.Account(r), form, func(row casework.QueueRow) error {
 		if !started {
 			start()
 		}
@@ -242,7 +214,7 @@ func (s *Server) queueExport(w http.ResponseWriter, r *http.Request) error {
 		// The number and the days left are integers written here, the
 		// only cells not escaped: "-3" must stay a number.
 		text := cells(names[row.PrefectureID], row.Surname, row.GivenNames, p.Ground(row.Ground), p.Kind(row.Kind), p.State(row.State),
-			row.FiledAt.In(paris).Format(time.DateOnly), due)
+			row.FiledAt.In(web.Paris).Format(time.DateOnly), due)
 		cw.Write(append(append([]string{strconv.FormatInt(row.ID, 10)}, text...), left, cells(p.DueText(row))[0]))
 		return cw.Error()
 	})

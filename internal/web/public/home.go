@@ -1,33 +1,34 @@
-package web
+package public
 
 import (
 	"net/http"
 	"time"
 
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/web"
 )
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "home.title")
+func (s *Pages) home(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "home.title")
 	if r.URL.Query().Has("deconnecte") && p.Account == nil {
 		p.Notice = "home.logged_out"
 	}
-	s.render(w, r, http.StatusOK, "home", p)
+	s.Render(w, r, http.StatusOK, "home", p)
 	return nil
 }
 
 // switchLanguage remembers the reader's choice of language for a year and
 // goes back to the page they were on. It is a plain link, so it works
 // without JavaScript.
-func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) switchLanguage(w http.ResponseWriter, r *http.Request) error {
 	l := i18n.Supported(r.PathValue("lang"))
-	setCookie(w, langCookie, l, 365*24*time.Hour)
-	http.Redirect(w, r, nextTarget(r, "/"), http.StatusSeeOther)
+	web.SetCookie(w, web.LangCookie, l, 365*24*time.Hour)
+	http.Redirect(w, r, web.NextTarget(r, "/"), http.StatusSeeOther)
 	return nil
 }
 
 // healthz says the process is up; it checks nothing else.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) healthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write([]byte("ok\n"))
@@ -36,7 +37,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 
 // readyz says the database answers, so a load balancer can stop sending
 // requests to an instance that cannot serve them.
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) readyz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.DB.Ping(r.Context()); err != nil {

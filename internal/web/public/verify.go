@@ -1,4 +1,4 @@
-package web
+package public
 
 import (
 	"encoding/json"
@@ -11,11 +11,12 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // verifyView is the public verifier: the form, and the answer.
 type verifyView struct {
-	*Page
+	*web.Page
 	V *casework.Verification
 }
 
@@ -47,26 +48,26 @@ func (v *verifyView) Alert() string {
 
 // PhotoField is the upload of a photo or scan: images only, since the QR
 // code is read from pixels.
-func (v *verifyView) PhotoField() Field {
+func (v *verifyView) PhotoField() web.Field {
 	f := v.Optional("photo", "file", "off", "verify.photo", "verify.photo_hint")
 	f.Accept = "image/jpeg,image/png"
 	return f
 }
 
-func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "verify", &verifyView{Page: s.page(r, "verify.title")})
+func (s *Pages) verifyForm(w http.ResponseWriter, r *http.Request) error {
+	s.Render(w, r, http.StatusOK, "verify", &verifyView{Page: s.Page(r, "verify.title")})
 	return nil
 }
 
 // verify reads a pasted code, or the QR code of an uploaded photo or scan,
 // and says what the attestation proves. Anyone may call it; it is rate
 // limited by address.
-func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limits.check("verify-ip", clientIP(r)); err != nil {
+func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
 		return err
 	}
-	p := s.page(r, "verify.title")
-	name, data, values, err := s.readUpload(w, r, "photo")
+	p := s.Page(r, "verify.title")
+	name, data, values, err := s.ReadUpload(w, r, "photo")
 	code := values["code"]
 	if err == nil && code == "" && len(data) > 0 {
 		code, err = s.readQR(data)
@@ -77,22 +78,22 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 		v, err = s.Verifier.Verify(r.Context(), code)
 	}
 	if err != nil {
-		if err := formError(p, err); err != nil {
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		p.Values = map[string]string{"code": code}
-		s.render(w, r, http.StatusUnprocessableEntity, "verify", &verifyView{Page: p})
+		s.Render(w, r, http.StatusUnprocessableEntity, "verify", &verifyView{Page: p})
 		return nil
 	}
 	view := &verifyView{Page: p, V: v}
 	p.TitleKey = "verify.outcome." + view.outcome()
-	s.render(w, r, http.StatusOK, "verify", view)
+	s.Render(w, r, http.StatusOK, "verify", view)
 	return nil
 }
 
 // readQR finds the code in a photo or scan; at most one image is read at
 // a time per core, since a large photo costs up to a second.
-func (s *Server) readQR(data []byte) (string, error) {
+func (s *Pages) readQR(data []byte) (string, error) {
 	s.qrSlots <- struct{}{}
 	defer func() { <-s.qrSlots }()
 	code, err := qr.DecodeBytes(data)
@@ -136,10 +137,10 @@ type apiRights struct {
 // apiVerify is the JSON verifier: {"code": "SJ1:..."} in, the status and
 // what the code proves out. Forged and malformed codes get their status
 // and nothing else.
-func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := s.limits.check("verify-ip", clientIP(r)); err != nil {
+	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
 		w.WriteHeader(http.StatusTooManyRequests)
 		return json.NewEncoder(w).Encode(map[string]string{"error": "rate_limited"})
 	}
@@ -176,7 +177,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
 
 // keySet publishes the public keys that verify attestation codes, old
 // ones included, so that earlier attestations still verify.
-func (s *Server) keySet(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) keySet(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/jwk-set+json")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "public, max-age=3600")

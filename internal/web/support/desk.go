@@ -1,4 +1,4 @@
-package web
+package support
 
 import (
 	"net/http"
@@ -7,12 +7,13 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // supportQueueView is the support queue: the reports a reader answers,
 // filtered, with the figures of how fast they are answered.
 type supportQueueView struct {
-	*Page
+	*web.Page
 	Queue      *casework.SupportQueue
 	Statuses   []permit.ReportStatus
 	Categories []permit.ReportCategory
@@ -35,21 +36,21 @@ func (v *supportQueueView) Priority(pr permit.ReportPriority) string {
 	return v.T("support.priority." + string(pr))
 }
 
-func (s *Server) supportQueue(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) supportQueue(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	p := s.page(r, "support.queue.title")
+	p := s.Page(r, "support.queue.title")
 	p.Staff = true
 	p.Values = map[string]string{"statut": q.Get("statut"), "categorie": q.Get("categorie"), "miens": q.Get("miens")}
 	sq := casework.SupportQuery{Status: q.Get("statut"), Category: q.Get("categorie"), Mine: q.Get("miens") == "1", Before: q.Get("avant")}
-	queue, err := s.Support.SupportQueue(r.Context(), account(r), sq)
+	queue, err := s.Support.SupportQueue(r.Context(), web.Account(r), sq)
 	status := http.StatusOK
 	if err != nil {
-		if err := formError(p, err); err != nil {
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		// Filters that make no sense: show the whole queue, with the error.
 		status = http.StatusUnprocessableEntity
-		if queue, err = s.Support.SupportQueue(r.Context(), account(r), casework.SupportQuery{}); err != nil {
+		if queue, err = s.Support.SupportQueue(r.Context(), web.Account(r), casework.SupportQuery{}); err != nil {
 			return err
 		}
 	}
@@ -64,13 +65,13 @@ func (s *Server) supportQueue(w http.ResponseWriter, r *http.Request) error {
 		next.Set("avant", strconv.FormatInt(queue.Next, 10))
 		v.NextURL = "/support?" + next.Encode()
 	}
-	s.render(w, r, status, "support_queue", v)
+	s.Render(w, r, status, "support_queue", v)
 	return nil
 }
 
 // supportReportView is one report for support.
 type supportReportView struct {
-	*Page
+	*web.Page
 	Case       *casework.SupportCase
 	URL        string
 	Categories []permit.ReportCategory
@@ -113,21 +114,21 @@ func (v *supportReportView) Assignee() string {
 	return v.T("support.desk.nobody")
 }
 
-func (s *Server) supportReport(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) supportReport(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSupportReport(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderSupportReport(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
-	id, err := pathID(r, "id")
+func (s *Pages) renderSupportReport(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	c, err := s.Support.SupportCase(r.Context(), account(r), id)
+	c, err := s.Support.SupportCase(r.Context(), web.Account(r), id)
 	if err != nil {
 		return err
 	}
 	if p == nil {
-		p = s.page(r, "support.desk.title")
+		p = s.Page(r, "support.desk.title")
 		p.Values = map[string]string{"category": string(c.Report.Category), "priority": string(c.Report.Priority),
 			"assignee": strconv.FormatInt(c.Report.AssigneeID, 10)}
 	}
@@ -141,97 +142,73 @@ func (s *Server) renderSupportReport(w http.ResponseWriter, r *http.Request, sta
 	v := &supportReportView{Page: p, Case: c, URL: "/support/signalements/" + strconv.FormatInt(id, 10),
 		Categories: permit.ReportCategories, Priorities: permit.ReportPriorities}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, status, "support_report", v)
+	s.Render(w, r, status, "support_report", v)
 	return nil
 }
 
 // supportAction is one of support's forms on a report: it runs the use
 // case with the posted form, then comes back to the report.
-func (s *Server) supportAction(done string, run func(s *Server, r *http.Request, acc *permit.Account, id int64) error) handlerFunc {
+func (s *Pages) supportAction(done string, run func(s *Pages, r *http.Request, acc *permit.Account, id int64) error) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, err := web.PathID(r, "id")
 		if err != nil {
 			return err
 		}
-		if err := parseForm(w, r); err != nil {
+		if err := web.ParseForm(w, r); err != nil {
 			return err
 		}
-		if err = run(s, r, account(r), id); err == nil {
+		if err = run(s, r, web.Account(r), id); err == nil {
 			http.Redirect(w, r, "/support/signalements/"+strconv.FormatInt(id, 10)+"?fait="+done, http.StatusSeeOther)
 			return nil
 		}
-		p := s.page(r, "support.desk.title")
+		p := s.Page(r, "support.desk.title")
 		p.Values = map[string]string{}
 		for k := range r.PostForm {
 			p.Values[k] = r.PostForm.Get(k)
 		}
-		if err := formError(p, err); err != nil {
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		return s.renderSupportReport(w, r, http.StatusUnprocessableEntity, p)
 	}
 }
 
-func (s *Server) supportRoutesActions() []route {
-	return []route{
-		{"POST /support/signalements/{id}/tri", support, s.supportAction("triage", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			return s.Support.TriageReport(r.Context(), acc, id, casework.TriageForm{Category: r.PostForm.Get("category"), Priority: r.PostForm.Get("priority")})
-		})},
-		{"POST /support/signalements/{id}/attribution", support, s.supportAction("assign", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			to := r.PostForm.Get("assignee")
-			if r.PostForm.Has("moi") {
-				to = strconv.FormatInt(acc.ID, 10)
-			}
-			return s.Support.AssignReport(r.Context(), acc, id, to)
-		})},
-		{"POST /support/signalements/{id}/reponse", support, s.supportAction("answer", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			return s.Support.AnswerReport(r.Context(), acc, id, r.PostForm.Get("answer"))
-		})},
-		{"POST /support/signalements/{id}/resolution", support, s.supportAction("resolve", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			return s.Support.ResolveReport(r.Context(), acc, id, r.PostForm.Get("note"))
-		})},
-		{"POST /support/signalements/{id}/reouverture", support, s.supportAction("reopen", func(s *Server, r *http.Request, acc *permit.Account, id int64) error {
-			return s.Support.ReopenReport(r.Context(), acc, id, r.PostForm.Get("reason"))
-		})},
-	}
-}
-
-func (s *Server) supportScreenshot(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) supportScreenshot(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	shot, rc, err := s.Support.SupportScreenshot(r.Context(), account(r), id)
+	shot, rc, err := s.Support.SupportScreenshot(r.Context(), web.Account(r), id)
 	if err != nil {
 		return err
 	}
-	return serveScreenshot(w, shot, rc)
+	return web.ServeScreenshot(w, shot, rc)
 }
 
 // incidentsView is the portal's failures, for the help desk and admins.
 type incidentsView struct {
-	*Page
+	*web.Page
 	View *casework.IncidentsView
 	Days int
 }
 
-func (s *Server) incidents(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "support.incidents.title")
+func (s *Pages) incidents(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "support.incidents.title")
 	p.Staff = true
 	ref := r.URL.Query().Get("ref")
 	p.Values = map[string]string{"ref": ref}
-	v, err := s.Support.Incidents(r.Context(), account(r), ref)
+	v, err := s.Support.Incidents(r.Context(), web.Account(r), ref)
 	status := http.StatusOK
 	if err != nil {
-		if err := formError(p, err); err != nil {
+		if err := web.FormError(p, err); err != nil {
 			return err
 		}
 		status = http.StatusUnprocessableEntity
-		if v, err = s.Support.Incidents(r.Context(), account(r), ""); err != nil {
+		if v, err = s.Support.Incidents(r.Context(), web.Account(r), ""); err != nil {
 			return err
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, status, "incidents", &incidentsView{Page: p, View: v, Days: casework.IncidentDays})
+	s.Render(w, r, status, "incidents", &incidentsView{Page: p, View: v, Days: casework.IncidentDays})
 	return nil
 }
