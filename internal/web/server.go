@@ -27,7 +27,9 @@ type Outbox interface {
 	Mail(ctx context.Context, id int64) (*permit.Mail, error)
 }
 
-// Options are the parts a Server is made of.
+// Options are what the site is made of. The core keeps what its
+// middleware needs (the session's accounts, the incidents' reports, the
+// upload limit); package portal hands each audience the rest it needs.
 type Options struct {
 	Accounts *casework.Accounts
 	*casework.UseCases
