@@ -24,7 +24,7 @@ type counterSearchView struct {
 
 var searchFields = []string{"foreigner_number", "surname", "birth_date", "email"}
 
-func (s *Pages) counterSearch(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterSearch(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "counter.search.title")
 	p.Staff = true
 	q := r.URL.Query()
@@ -56,7 +56,7 @@ type counterPersonFormView struct {
 	Grounds []*rules.Ground
 }
 
-func (s *Pages) counterPersonForm(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterPersonForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "counter.person_new.title")
 	p.Staff = true
 	p.Values = map[string]string{}
@@ -64,7 +64,7 @@ func (s *Pages) counterPersonForm(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Pages) counterCreatePerson(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterCreatePerson(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ type counterPersonView struct {
 	CodeExpires time.Time
 }
 
-func (s *Pages) counterPerson(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterPerson(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "counter.person.title")
 	switch {
 	case r.URL.Query().Has("cree"):
@@ -117,7 +117,7 @@ func (s *Pages) counterPerson(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCounterPerson(w, r, http.StatusOK, p, "", time.Time{})
 }
 
-func (s *Pages) renderCounterPerson(w http.ResponseWriter, r *http.Request, status int, p *web.Page, code string, expires time.Time) error {
+func (s *counter) renderCounterPerson(w http.ResponseWriter, r *http.Request, status int, p *web.Page, code string, expires time.Time) error {
 	id, err := web.PathID(r, "person")
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func (s *Pages) renderCounterPerson(w http.ResponseWriter, r *http.Request, stat
 	return nil
 }
 
-func (s *Pages) counterStart(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterStart(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (s *Pages) counterStart(w http.ResponseWriter, r *http.Request) error {
 
 // counterIssueCode issues a new claim code and shows it this once, on the
 // person's page, with the buttons that print it on a receipt.
-func (s *Pages) counterIssueCode(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterIssueCode(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.PathID(r, "person")
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ var counterNotices = map[string]string{
 	"renvoye": "complete.done",
 }
 
-func (s *Pages) counterCase(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterCase(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "counter.case.title")
 	for q, key := range counterNotices {
 		if r.URL.Query().Has(q) {
@@ -69,7 +69,7 @@ func (s *Pages) counterCase(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCounterCase(w, r, http.StatusOK, p)
 }
 
-func (s *Pages) renderCounterCase(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+func (s *counter) renderCounterCase(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (s *Pages) renderCounterCase(w http.ResponseWriter, r *http.Request, status
 
 // counterFormError re-renders the counter page of an application with a
 // form's errors, or returns err when it is not about the form.
-func (s *Pages) counterFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
+func (s *counter) counterFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
 	p := s.Page(r, "counter.case.title")
 	if err := web.FormError(p, err); err != nil {
 		return err
@@ -96,23 +96,23 @@ func (s *Pages) counterFormError(w http.ResponseWriter, r *http.Request, err err
 
 // counterDesk is the counter's page of an application as the place the
 // documents and fee stamp of a person filed on behalf are worked on.
-func (s *Pages) counterDesk() web.Desk {
+func (s *counter) counterDesk() web.Desk {
 	return web.Desk{Server: s.Server, Documents: s.Documents, URL: CounterCaseURL, FormError: s.counterFormError}
 }
 
-func (s *Pages) counterUpload(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterUpload(w http.ResponseWriter, r *http.Request) error {
 	return s.counterDesk().Upload(w, r)
 }
 
-func (s *Pages) counterRemove(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterRemove(w http.ResponseWriter, r *http.Request) error {
 	return s.counterDesk().Remove(w, r)
 }
 
-func (s *Pages) counterFeeStamp(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterFeeStamp(w http.ResponseWriter, r *http.Request) error {
 	return s.counterDesk().FeeStamp(w, r)
 }
 
-func (s *Pages) counterFile(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterFile(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *Pages) counterFile(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Pages) counterResubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterResubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func (s *Pages) counterResubmit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Pages) counterReceipt(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterReceipt(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func (s *Pages) counterReceipt(w http.ResponseWriter, r *http.Request) error {
 
 // counterReceiptPDF serves the receipt's PDF; posted with the claim code
 // just issued, it prints the code too.
-func (s *Pages) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error {
+func (s *counter) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err

@@ -26,8 +26,14 @@ type Pages struct {
 	Receipts     web.ReceiptRenderer
 }
 
+// counter is the counter's pages (filing for a person at the counter, by
+// phone or from a paper form, issue 5 §5): the back office's use cases,
+// with handlers of their own.
+type counter struct{ *Pages }
+
 // Routes are the back office's routes.
 func (s *Pages) Routes() []web.Route {
+	c := &counter{s}
 	return []web.Route{
 		{Pattern: "GET " + web.SecondFactorPath, Who: web.StaffPending, Handler: s.secondFactorForm},
 		{Pattern: "POST " + web.SecondFactorPath, Who: web.StaffPending, Handler: s.secondFactor},
@@ -59,21 +65,21 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: "GET /agent/demandes/{id}/fichiers/{doc}/apercu", Who: web.Staff, Handler: s.previewDocument},
 
 		// Filing at the counter, by phone or from a paper form.
-		{Pattern: "GET /agent/guichet", Who: web.Staff, Handler: s.counterSearch},
-		{Pattern: "GET /agent/guichet/personnes/nouvelle", Who: web.Staff, Handler: s.counterPersonForm},
-		{Pattern: "POST /agent/guichet/personnes/nouvelle", Who: web.Staff, Handler: s.counterCreatePerson},
-		{Pattern: "GET /agent/guichet/personnes/{person}", Who: web.Staff, Handler: s.counterPerson},
-		{Pattern: "POST /agent/guichet/personnes/{person}/demandes", Who: web.Staff, Handler: s.counterStart},
-		{Pattern: "POST /agent/guichet/personnes/{person}/code", Who: web.Staff, Handler: s.counterIssueCode},
-		{Pattern: "GET /agent/guichet/demandes/{id}", Who: web.Staff, Handler: s.counterCase},
-		{Pattern: "POST /agent/guichet/demandes/{id}/documents/{slot}", Who: web.Staff, Handler: s.counterUpload},
-		{Pattern: "POST /agent/guichet/demandes/{id}/documents/{slot}/retirer", Who: web.Staff, Handler: s.counterRemove},
-		{Pattern: "POST /agent/guichet/demandes/{id}/timbre", Who: web.Staff, Handler: s.counterFeeStamp},
-		{Pattern: "POST /agent/guichet/demandes/{id}/deposer", Who: web.Staff, Handler: s.counterFile},
-		{Pattern: "POST /agent/guichet/demandes/{id}/completer", Who: web.Staff, Handler: s.counterResubmit},
-		{Pattern: "GET /agent/guichet/demandes/{id}/recepisse", Who: web.Staff, Handler: s.counterReceipt},
-		{Pattern: "GET /agent/guichet/demandes/{id}/recepisse.pdf", Who: web.Staff, Handler: s.counterReceiptPDF},
-		{Pattern: "POST /agent/guichet/demandes/{id}/recepisse.pdf", Who: web.Staff, Handler: s.counterReceiptPDF},
+		{Pattern: "GET /agent/guichet", Who: web.Staff, Handler: c.counterSearch},
+		{Pattern: "GET /agent/guichet/personnes/nouvelle", Who: web.Staff, Handler: c.counterPersonForm},
+		{Pattern: "POST /agent/guichet/personnes/nouvelle", Who: web.Staff, Handler: c.counterCreatePerson},
+		{Pattern: "GET /agent/guichet/personnes/{person}", Who: web.Staff, Handler: c.counterPerson},
+		{Pattern: "POST /agent/guichet/personnes/{person}/demandes", Who: web.Staff, Handler: c.counterStart},
+		{Pattern: "POST /agent/guichet/personnes/{person}/code", Who: web.Staff, Handler: c.counterIssueCode},
+		{Pattern: "GET /agent/guichet/demandes/{id}", Who: web.Staff, Handler: c.counterCase},
+		{Pattern: "POST /agent/guichet/demandes/{id}/documents/{slot}", Who: web.Staff, Handler: c.counterUpload},
+		{Pattern: "POST /agent/guichet/demandes/{id}/documents/{slot}/retirer", Who: web.Staff, Handler: c.counterRemove},
+		{Pattern: "POST /agent/guichet/demandes/{id}/timbre", Who: web.Staff, Handler: c.counterFeeStamp},
+		{Pattern: "POST /agent/guichet/demandes/{id}/deposer", Who: web.Staff, Handler: c.counterFile},
+		{Pattern: "POST /agent/guichet/demandes/{id}/completer", Who: web.Staff, Handler: c.counterResubmit},
+		{Pattern: "GET /agent/guichet/demandes/{id}/recepisse", Who: web.Staff, Handler: c.counterReceipt},
+		{Pattern: "GET /agent/guichet/demandes/{id}/recepisse.pdf", Who: web.Staff, Handler: c.counterReceiptPDF},
+		{Pattern: "POST /agent/guichet/demandes/{id}/recepisse.pdf", Who: web.Staff, Handler: c.counterReceiptPDF},
 
 		{Pattern: "GET /agent/corrections", Who: web.Staff, Handler: s.staffCorrections},
 		{Pattern: "GET /agent/corrections/{correction}", Who: web.Staff, Handler: s.staffCorrection},
