@@ -29,6 +29,7 @@ import (
 	"github.com/sejour/sejour/internal/store/rooms"
 	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
+	"github.com/sejour/sejour/internal/web/portal"
 )
 
 // Main is a running sejour process.
@@ -183,7 +184,7 @@ func (m *Main) Open(ctx context.Context) error {
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
 		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
 	}, rooms.Of(m.DB), m.Accounts)
-	m.Web, err = web.New(web.Options{
+	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet,
 	})

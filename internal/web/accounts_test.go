@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/web"
 )
 
 const goodPassword = "trois chats sur un toit"
@@ -21,7 +22,7 @@ func TestSignUpConfirmLogInLogOut(t *testing.T) {
 		}
 		var sess *http.Cookie
 		for _, c := range res.Cookies() {
-			if c.Name == sessionCookie {
+			if c.Name == web.SessionCookie {
 				sess = c
 			}
 		}
@@ -35,13 +36,13 @@ func TestSignUpConfirmLogInLogOut(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("log-out: %d", res.StatusCode)
 		}
-		if _, ok := s.cookie[sessionCookie]; ok {
+		if _, ok := s.cookie[web.SessionCookie]; ok {
 			t.Fatal("log-out left the session cookie")
 		}
 		_, page = s.get(res.Header.Get("Location"))
 		mustContain(t, page, "Vous êtes déconnecté.", "Se connecter")
 		// The old cookie no longer works either, even if a browser kept it.
-		s.cookie[sessionCookie] = sess.Value
+		s.cookie[web.SessionCookie] = sess.Value
 		if res, _ := s.get("/tableau-de-bord"); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("session alive after log-out: %d", res.StatusCode)
 		}
@@ -135,7 +136,7 @@ func TestLogInErrorsLookAlike(t *testing.T) {
 		for _, page := range []string{wrongPw, noAccount} {
 			mustContain(t, page, "Adresse électronique ou mot de passe incorrect.")
 		}
-		if _, ok := s.cookie[sessionCookie]; ok {
+		if _, ok := s.cookie[web.SessionCookie]; ok {
 			t.Fatal("failed log-in set a session")
 		}
 	})
@@ -145,29 +146,29 @@ func TestLogInRotatesSession(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.signUp("rot@example.org", goodPassword)
 		s.logIn("rot@example.org", goodPassword)
-		first := s.cookie[sessionCookie]
+		first := s.cookie[web.SessionCookie]
 		// Logging in again from the same browser replaces the session.
-		s.cookie = map[string]string{sessionCookie: first}
+		s.cookie = map[string]string{web.SessionCookie: first}
 		req := url.Values{"email": {"rot@example.org"}, "password": {goodPassword}}
 		res, _ := s.post("/connexion", req)
 		if res.StatusCode != http.StatusSeeOther {
 			// guestOnly: a logged-in browser is sent home instead; log out first.
 			t.Fatalf("second log-in: %d", res.StatusCode)
 		}
-		if s.cookie[sessionCookie] != first {
+		if s.cookie[web.SessionCookie] != first {
 			t.Fatal("a logged-in visit to the log-in form must not create a session")
 		}
-		if _, err := s.srv.Accounts.Authenticate(t.Context(), first); err != nil {
+		if _, err := s.uc.Accounts.Authenticate(t.Context(), first); err != nil {
 			t.Fatalf("first session should still be valid: %v", err)
 		}
-		_, secret, err := s.srv.Accounts.LogIn(t.Context(), casework.LogInForm{Email: "rot@example.org", Password: goodPassword}, first)
+		_, secret, err := s.uc.Accounts.LogIn(t.Context(), casework.LogInForm{Email: "rot@example.org", Password: goodPassword}, first)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.srv.Accounts.Authenticate(t.Context(), first); err == nil {
+		if _, err := s.uc.Accounts.Authenticate(t.Context(), first); err == nil {
 			t.Fatal("session not rotated at log-in: the old id still works")
 		}
-		if _, err := s.srv.Accounts.Authenticate(t.Context(), secret); err != nil {
+		if _, err := s.uc.Accounts.Authenticate(t.Context(), secret); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -182,10 +183,10 @@ func TestExpiredAndForgedSessions(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/connexion?suite=") {
 			t.Fatalf("expired session: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
-		if _, ok := s.cookie[sessionCookie]; ok {
+		if _, ok := s.cookie[web.SessionCookie]; ok {
 			t.Fatal("expired cookie not cleared")
 		}
-		s.cookie[sessionCookie] = "forged-value"
+		s.cookie[web.SessionCookie] = "forged-value"
 		res, page := s.get("/")
 		if res.StatusCode != 200 || !strings.Contains(page, "Se connecter") {
 			t.Fatalf("forged cookie: %d", res.StatusCode)
@@ -197,7 +198,7 @@ func TestPasswordReset(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.signUp("reset@example.org", goodPassword)
 		s.logIn("reset@example.org", goodPassword)
-		oldSession := s.cookie[sessionCookie]
+		oldSession := s.cookie[web.SessionCookie]
 		s.cookie = map[string]string{}
 
 		_, known := s.post("/mot-de-passe-oublie", url.Values{"email": {"reset@example.org"}})
@@ -227,7 +228,7 @@ func TestPasswordReset(t *testing.T) {
 		if res := s.logIn("reset@example.org", goodPassword); res.StatusCode != 422 {
 			t.Fatalf("old password still works: %d", res.StatusCode)
 		}
-		if _, err := s.srv.Accounts.Authenticate(t.Context(), oldSession); err == nil {
+		if _, err := s.uc.Accounts.Authenticate(t.Context(), oldSession); err == nil {
 			t.Fatal("sessions survive a password reset")
 		}
 		if res := s.logIn("reset@example.org", newPw); res.StatusCode != http.StatusSeeOther {

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // TestAttestationsOnTime files a renewal in its window, lets the days
@@ -22,28 +23,28 @@ func TestAttestationsOnTime(t *testing.T) {
 		applicant := s.cookie
 		_, page := s.get(s.url(id, ""))
 		mustContain(t, page, "Mes attestations", "Attestation de dépôt", "n° DEP-2026-")
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
 		if res, _ := s.post("/agent/demandes/"+strconv.FormatInt(id, 10)+"/instruction", nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("start review: %d", res.StatusCode)
 		}
 		s.cookie = applicant
 
 		s.clk.Advance(75 * 24 * time.Hour) // 9 February 2027: 16 days before the day after expiry
-		if n, err := s.srv.Attestations.SweepAttestations(t.Context()); err != nil || n != 0 {
+		if n, err := s.uc.Attestations.SweepAttestations(t.Context()); err != nil || n != 0 {
 			t.Fatalf("sweep 16 days ahead: %d, %v", n, err)
 		}
 		s.clk.Advance(24 * time.Hour)
-		if n, err := s.srv.Attestations.SweepAttestations(t.Context()); err != nil || n != 1 {
+		if n, err := s.uc.Attestations.SweepAttestations(t.Context()); err != nil || n != 1 {
 			t.Fatalf("sweep 15 days ahead: %d, %v", n, err)
 		}
-		if n, _ := s.srv.Attestations.SweepAttestations(t.Context()); n != 0 {
+		if n, _ := s.uc.Attestations.SweepAttestations(t.Context()); n != 0 {
 			t.Fatalf("a second sweep issued %d more", n)
 		}
-		_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm("ontime@example.org"), "") // months have passed
+		_, secret, err := s.uc.Accounts.LogIn(t.Context(), loginForm("ontime@example.org"), "") // months have passed
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.cookie = map[string]string{sessionCookie: secret}
+		s.cookie = map[string]string{web.SessionCookie: secret}
 		_, page = s.get(s.url(id, ""))
 		mustContain(t, page, "Attestation de prolongation d&#39;instruction", "n° API-2027-", "Valable bientôt",
 			"Valable du 25 février 2027 au 24 mai 2027 inclus.", "Séjour régulier en France jusqu&#39;au 24 mai 2027 inclus.",

@@ -27,10 +27,6 @@ import (
 // listening or starting the job queue), so that the benchmarks measure the
 // production stack whatever parts it gains.
 
-// cheap password parameters make the set-up log-in quick; package password
-// measures the real ones.
-var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-
 // benchServer is sejour's web server on a fresh SQLite database in a
 // temporary data directory, with the development pages off.
 func benchServer(tb testing.TB) *app.Main {

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // contactForm is the contact form with a new address in postcode.
@@ -163,7 +164,7 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 		mustNotContain(t, page, "Préfecture 69")
 
 		caseURL := "/agent/demandes/" + strconv.FormatInt(id, 10)
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@lyon.example", permit.RoleAgent, lyon.ID)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@lyon.example", permit.RoleAgent, lyon.ID)}
 		res, page = s.get(caseURL)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("the new prefecture's agent: %d", res.StatusCode)
@@ -174,7 +175,7 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 		_, page = s.get("/agent")
 		mustContain(t, page, `href="`+caseURL+`"`)
 
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@paris.example", permit.RoleAgent, paris.ID)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@paris.example", permit.RoleAgent, paris.ID)}
 		if res, _ := s.get(caseURL); res.StatusCode != http.StatusNotFound {
 			t.Errorf("the former prefecture's agent opens the moved file: %d", res.StatusCode)
 		}
@@ -196,7 +197,7 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 				t.Errorf("journal of prefecture %d, %s: %+v, %v", pref, action, lines, err)
 			}
 		}
-		s.cookie = map[string]string{sessionCookie: supervisorIn(t, s, "sup@paris.example", paris.ID)}
+		s.cookie = map[string]string{web.SessionCookie: supervisorIn(t, s, "sup@paris.example", paris.ID)}
 		_, page = s.get("/agent/journal")
 		mustContain(t, page, "Dossier transmis à une autre préfecture (déménagement)")
 
@@ -235,7 +236,7 @@ func TestEmailChangeIsPendingUntilConfirmed(t *testing.T) {
 
 		// The former address is still the account's: an agent's message
 		// goes there, and log-in works with it only.
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
 		s.postMultipart("/agent/demandes/"+strconv.FormatInt(id, 10)+"/messages", map[string]string{"body": "Bonjour"}, "attachment", "", nil)
 		if mails, _ := s.db.Mails().RecentMails(t.Context(), 1); mails[0].To != "old@example.org" {
 			t.Errorf("a mail before confirmation went to %s", mails[0].To)
@@ -353,7 +354,7 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 			loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID),
 			loggedIn(t, s, "admin@pref.example", permit.RoleAdmin),
 		} {
-			s.cookie = map[string]string{sessionCookie: c}
+			s.cookie = map[string]string{web.SessionCookie: c}
 			for _, path := range []string{"/profil/coordonnees", "/profil/coordonnees/courriel/annuler"} {
 				var res *http.Response
 				if strings.HasSuffix(path, "annuler") {
@@ -366,7 +367,7 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 				}
 			}
 		}
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "other@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "other@example.org", permit.RoleApplicant)}
 		s.profile("75012", "", 0)
 		if res, _ := s.post("/profil/coordonnees", contactForm("75020", "", "", goodPassword)); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("the other applicant's own change: %d", res.StatusCode)
@@ -389,7 +390,7 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 // the postal address, and may still change their e-mail address.
 func TestContactPageBeforeTheProfile(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "new@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "new@example.org", permit.RoleApplicant)}
 		res, page := s.get("/profil/coordonnees")
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("contact page: %d", res.StatusCode)

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 var correctionPath = regexp.MustCompile(`/profil/corrections/(\d+)/piece`)
@@ -95,8 +96,8 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 
 		// Only staff of the person's prefecture see it.
 		other := s.prefecture("13", "13")
-		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent13@example.org", permit.RoleAgent, other.ID)}
-		passSecondFactor(t, s, d.cookie[sessionCookie])
+		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent13@example.org", permit.RoleAgent, other.ID)}
+		passSecondFactor(t, s, d.cookie[web.SessionCookie])
 		for _, p := range []string{"/agent/corrections/" + itoa(first), "/agent/corrections/" + itoa(first) + "/piece"} {
 			if res, _ := d.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("another prefecture's agent GET %s: %d", p, res.StatusCode)
@@ -108,7 +109,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		_, page = d.get("/agent/corrections")
 		mustNotContain(t, page, "/agent/corrections/"+itoa(first))
 		// Nor another applicant.
-		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
+		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
 		if res, _ := d.get("/profil/corrections/" + itoa(first) + "/piece"); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another applicant gets the evidence: %d", res.StatusCode)
 		}
@@ -210,7 +211,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 func TestIdentityFreeUntilFiling(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.prefecture("75", "75")
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "draft@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "draft@example.org", permit.RoleApplicant)}
 		s.profile("75011", "", 0)
 		form := url.Values{"given_names": {"Zoë"}, "surname": {"Ndiaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"}, "nationality": {"SEN"}}
 		if res, page := s.post("/profil", form); res.StatusCode != http.StatusSeeOther {
@@ -322,7 +323,7 @@ func TestAgentConfirmsTheIdentity(t *testing.T) {
 		mustContain(t, page, "J&#39;ai vérifié cette identité sur le passeport")
 
 		other := s.prefecture("13", "13")
-		d.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent13c@example.org", permit.RoleAgent, other.ID)}
+		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent13c@example.org", permit.RoleAgent, other.ID)}
 		if res, _ := d.post("/agent/demandes/"+itoa(d.id)+"/identite", nil); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("another prefecture's agent confirms: %d", res.StatusCode)
 		}
@@ -344,5 +345,47 @@ func TestAgentConfirmsTheIdentity(t *testing.T) {
 		d.cookie = d.applicant
 		_, page = d.get("/profil")
 		mustContain(t, page, "Confirmé par la préfecture", "Identité vérifiée par la préfecture")
+	})
+}
+
+// TestPermitDatesCorrectionThroughThePage: the correction page offers the
+// declared permit's dates; a changed end date makes a request the agent
+// reads by its label, and an end before the start is refused on the field
+// with a translated message (issue 11 §8).
+func TestPermitDatesCorrectionThroughThePage(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "dates@example.org")
+		d.cookie = d.applicant
+		_, page := d.get("/profil/correction")
+		mustContain(t, page, `name="permit_from"`, `name="permit_to"`, "Les dates de votre titre de séjour actuel")
+		civil := map[string]string{"given_names": "Zoë", "surname": "N'Diaye", "birth_date": "1999-02-03",
+			"birth_place": "Dakar, Sénégal", "nationality": "SEN", "explanation": "La date de fin était mal saisie."}
+		bad := map[string]string{"permit_to": "2001-01-01"}
+		for k, v := range civil {
+			bad[k] = v
+		}
+		res, page := d.postMultipart("/profil/correction", bad, "evidence", "titre.png", pngFile(t))
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("an end before the start: %d", res.StatusCode)
+		}
+		mustContain(t, page, "La date de fin doit être après la date de début.")
+		app, err := s.db.Application(t.Context(), d.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pm, err := s.db.CurrentPermit(t.Context(), app.PersonID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := map[string]string{"permit_to": pm.ValidTo.AddDate(0, 0, 7).Format("2006-01-02")}
+		for k, v := range civil {
+			good[k] = v
+		}
+		if res, page := d.postMultipart("/profil/correction", good, "evidence", "titre.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("correction of the end date: %d\n%s", res.StatusCode, page)
+		}
+		d.cookie = d.agent
+		_, page = d.get("/agent/corrections")
+		mustContain(t, page, "Titre de séjour : valable jusqu’au")
 	})
 }

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -14,12 +14,14 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/web"
+	"github.com/sejour/sejour/internal/web/backoffice"
 )
 
 // counterAgent logs the site in as a new agent of a prefecture.
 func (s *site) counterAgent(email string, prefectureID int64) {
 	s.t.Helper()
-	s.cookie = map[string]string{sessionCookie: loggedIn(s.t, s, email, permit.RoleAgent, prefectureID)}
+	s.cookie = map[string]string{web.SessionCookie: loggedIn(s.t, s, email, permit.RoleAgent, prefectureID)}
 }
 
 var (
@@ -53,24 +55,24 @@ func (s *site) counterFiling(channel permit.Channel, contact string) (personID, 
 	s.t.Helper()
 	res, page := s.post("/agent/guichet/personnes/nouvelle", counterPersonForm(s.clk.Now(), contact))
 	personID = idFrom(s.t, personPath, res, page)
-	res, page = s.post(personURL(personID)+"/demandes", url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
+	res, page = s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
 		"consent": {"oui"}, "consent_how": {"signed_form"}})
 	appID = idFrom(s.t, counterPath, res, page)
-	c, err := s.srv.Counter.CounterView(s.t.Context(), s.account(), appID)
+	c, err := s.uc.Counter.CounterView(s.t.Context(), s.account(), appID)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	for _, it := range c.Checklist {
-		res, page := s.postMultipart(counterCaseURL(appID)+"/documents/"+it.Doc.ID, nil, "file-"+it.Doc.ID, it.Doc.ID+".png", pngFile(s.t))
+		res, page := s.postMultipart(backoffice.CounterCaseURL(appID)+"/documents/"+it.Doc.ID, nil, "file-"+it.Doc.ID, it.Doc.ID+".png", pngFile(s.t))
 		if res.StatusCode != http.StatusSeeOther {
 			s.t.Fatalf("upload %s: %d\n%s", it.Doc.ID, res.StatusCode, page)
 		}
 	}
-	if res, page := s.post(counterCaseURL(appID)+"/timbre", url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
+	if res, page := s.post(backoffice.CounterCaseURL(appID)+"/timbre", url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("fee stamp: %d\n%s", res.StatusCode, page)
 	}
-	if res, page := s.post(counterCaseURL(appID)+"/deposer", url.Values{"confirm": {"oui"}}); res.StatusCode != http.StatusSeeOther ||
-		res.Header.Get("Location") != counterCaseURL(appID)+"/recepisse" {
+	if res, page := s.post(backoffice.CounterCaseURL(appID)+"/deposer", url.Values{"confirm": {"oui"}}); res.StatusCode != http.StatusSeeOther ||
+		res.Header.Get("Location") != backoffice.CounterCaseURL(appID)+"/recepisse" {
 		s.t.Fatalf("file: %d %q\n%s", res.StatusCode, res.Header.Get("Location"), page)
 	}
 	return personID, appID
@@ -116,12 +118,12 @@ func TestCounterFilingForAPersonWithoutAccount(t *testing.T) {
 			}
 		}
 
-		res, page := s.get(counterCaseURL(appID) + "/recepisse")
+		res, page := s.get(backoffice.CounterCaseURL(appID) + "/recepisse")
 		if res.StatusCode != 200 {
 			t.Fatalf("receipt page: %d\n%s", res.StatusCode, page)
 		}
 		mustContain(t, page, "Récépissé de dépôt", "Demande déposée sur formulaire papier", "Amina Diallo", "Ce que prouve cette attestation")
-		res, pdf := s.get(counterCaseURL(appID) + "/recepisse.pdf")
+		res, pdf := s.get(backoffice.CounterCaseURL(appID) + "/recepisse.pdf")
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF") ||
 			!strings.Contains(res.Header.Get("Content-Disposition"), "recepisse-de-depot-") {
 			t.Errorf("receipt PDF: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
@@ -131,20 +133,20 @@ func TestCounterFilingForAPersonWithoutAccount(t *testing.T) {
 		// without failing: a message, a completion request, and the answer
 		// filed at the counter again.
 		staff := s.account()
-		if _, err := s.srv.Messages.PostMessage(ctx, staff, appID, "Merci de revenir avec votre bail.", nil); err != nil {
+		if _, err := s.uc.Messages.PostMessage(ctx, staff, appID, "Merci de revenir avec votre bail.", nil); err != nil {
 			t.Errorf("message to a person without account: %v", err)
 		}
-		if err := s.srv.Decisions.RequestCompletion(ctx, staff, appID, completionForm(s)); err != nil {
+		if err := s.uc.Decisions.RequestCompletion(ctx, staff, appID, completionForm(s)); err != nil {
 			t.Fatalf("completion request to a person without account: %v", err)
 		}
-		if n, err := s.srv.Attestations.SweepAttestations(ctx); err != nil {
+		if n, err := s.uc.Attestations.SweepAttestations(ctx); err != nil {
 			t.Errorf("sweep with a person without account: %d, %v", n, err)
 		}
-		res, _ = s.postMultipart(counterCaseURL(appID)+"/documents/proof_of_address", nil, "file-proof_of_address", "bail.png", pngFile(t))
+		res, _ = s.postMultipart(backoffice.CounterCaseURL(appID)+"/documents/proof_of_address", nil, "file-proof_of_address", "bail.png", pngFile(t))
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("upload answering the request: %d", res.StatusCode)
 		}
-		if res, page := s.post(counterCaseURL(appID)+"/completer", nil); res.StatusCode != http.StatusSeeOther {
+		if res, page := s.post(backoffice.CounterCaseURL(appID)+"/completer", nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("resubmit at the counter: %d\n%s", res.StatusCode, page)
 		}
 		if a, _ := s.db.Application(ctx, appID); a.State != permit.StateUnderReview {
@@ -175,7 +177,7 @@ func TestCounterContactEmailGetsTheMails(t *testing.T) {
 		if !found {
 			t.Errorf("no filing mail to the contact address among %d mails", len(mails))
 		}
-		res, page := s.get(counterCaseURL(appID) + "/recepisse")
+		res, page := s.get(backoffice.CounterCaseURL(appID) + "/recepisse")
 		if res.StatusCode != 200 {
 			t.Fatalf("receipt: %d", res.StatusCode)
 		}
@@ -194,7 +196,7 @@ func TestCounterRefusesWhatTheRulesRefuse(t *testing.T) {
 		res, page := s.post("/agent/guichet/personnes/nouvelle", counterPersonForm(s.clk.Now(), ""))
 		personID := idFrom(t, personPath, res, page)
 		start := func(consent, how, channel string) (*http.Response, string) {
-			return s.post(personURL(personID)+"/demandes", url.Values{"kind": {"first_issue"}, "ground": {"employee"},
+			return s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"first_issue"}, "ground": {"employee"},
 				"channel": {channel}, "consent": {consent}, "consent_how": {how}})
 		}
 		for _, tc := range []struct {
@@ -220,12 +222,12 @@ func TestCounterRefusesWhatTheRulesRefuse(t *testing.T) {
 			t.Errorf("second open application on a ground: %d", res.StatusCode)
 		}
 		mustContain(t, page, "déjà")
-		res, page = s.post(counterCaseURL(appID)+"/deposer", url.Values{})
+		res, page = s.post(backoffice.CounterCaseURL(appID)+"/deposer", url.Values{})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("filing unconfirmed: %d", res.StatusCode)
 		}
 		mustContain(t, page, "a relu sa demande et accepte")
-		res, page = s.post(counterCaseURL(appID)+"/deposer", url.Values{"confirm": {"oui"}})
+		res, page = s.post(backoffice.CounterCaseURL(appID)+"/deposer", url.Values{"confirm": {"oui"}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("filing without documents: %d", res.StatusCode)
 		}
@@ -245,7 +247,7 @@ func TestCounterOtherPrefectureFindsNothing(t *testing.T) {
 		s.counterAgent("paris@prefecture.test", paris.ID)
 		res, page := s.post("/agent/guichet/personnes/nouvelle", counterPersonForm(s.clk.Now(), "amina@example.org"))
 		personID := idFrom(t, personPath, res, page)
-		res, page = s.post(personURL(personID)+"/demandes", url.Values{"kind": {"first_issue"}, "ground": {"employee"},
+		res, page = s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"first_issue"}, "ground": {"employee"},
 			"channel": {"counter"}, "consent": {"oui"}, "consent_how": {"in_person_oral"}})
 		appID := idFrom(t, counterPath, res, page)
 		_, page = s.get("/agent/guichet?recherche=1&foreigner_number=7512345678")
@@ -258,17 +260,17 @@ func TestCounterOtherPrefectureFindsNothing(t *testing.T) {
 				t.Errorf("search %s: %d", q, res.StatusCode)
 			}
 			mustContain(t, page, "Aucune personne trouvée")
-			mustNotContain(t, page, personURL(personID))
+			mustNotContain(t, page, backoffice.PersonURL(personID))
 		}
 		for _, tc := range []struct{ method, path string }{
-			{"GET", personURL(personID)},
-			{"POST", personURL(personID) + "/demandes"},
-			{"POST", personURL(personID) + "/code"},
-			{"GET", counterCaseURL(appID)},
-			{"POST", counterCaseURL(appID) + "/timbre"},
-			{"POST", counterCaseURL(appID) + "/deposer"},
-			{"POST", counterCaseURL(appID) + "/documents/passport/retirer"},
-			{"GET", counterCaseURL(appID) + "/recepisse.pdf"},
+			{"GET", backoffice.PersonURL(personID)},
+			{"POST", backoffice.PersonURL(personID) + "/demandes"},
+			{"POST", backoffice.PersonURL(personID) + "/code"},
+			{"GET", backoffice.CounterCaseURL(appID)},
+			{"POST", backoffice.CounterCaseURL(appID) + "/timbre"},
+			{"POST", backoffice.CounterCaseURL(appID) + "/deposer"},
+			{"POST", backoffice.CounterCaseURL(appID) + "/documents/passport/retirer"},
+			{"GET", backoffice.CounterCaseURL(appID) + "/recepisse.pdf"},
 		} {
 			var res *http.Response
 			if tc.method == "POST" {
@@ -299,13 +301,13 @@ func TestApplicantCannotReachTheCounter(t *testing.T) {
 		s.prefecture("75", "75")
 		id := s.applicantWithFiling("zoe@example.org")
 		a, _ := s.db.Application(t.Context(), id)
-		for _, path := range []string{"/agent/guichet", "/agent/guichet/personnes/nouvelle", personURL(a.PersonID), counterCaseURL(id),
-			counterCaseURL(id) + "/recepisse"} {
+		for _, path := range []string{"/agent/guichet", "/agent/guichet/personnes/nouvelle", backoffice.PersonURL(a.PersonID), backoffice.CounterCaseURL(id),
+			backoffice.CounterCaseURL(id) + "/recepisse"} {
 			if res, _ := s.get(path); res.StatusCode != http.StatusNotFound {
 				t.Errorf("applicant GET %s: %d", path, res.StatusCode)
 			}
 		}
-		if res, _ := s.post(personURL(a.PersonID)+"/code", nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.post(backoffice.PersonURL(a.PersonID)+"/code", nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("applicant issued a claim code: %d", res.StatusCode)
 		}
 	})
@@ -317,7 +319,7 @@ var codeRe = regexp.MustCompile(`<strong>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</
 // shown on the page.
 func (s *site) issueCode(personID int64) string {
 	s.t.Helper()
-	res, page := s.post(personURL(personID)+"/code", nil)
+	res, page := s.post(backoffice.PersonURL(personID)+"/code", nil)
 	m := codeRe.FindStringSubmatch(page)
 	if res.StatusCode != 200 || m == nil {
 		s.t.Fatalf("issue code: %d\n%s", res.StatusCode, page)
@@ -337,19 +339,19 @@ func TestClaimingAFileFiledAtTheCounter(t *testing.T) {
 		code := s.issueCode(personID) // replaces the first
 
 		// The code prints on the receipt, posted back by the agent.
-		res, pdf := s.post(counterCaseURL(appID)+"/recepisse.pdf", url.Values{"code": {code}})
+		res, pdf := s.post(backoffice.CounterCaseURL(appID)+"/recepisse.pdf", url.Values{"code": {code}})
 		if res.StatusCode != 200 || !strings.HasPrefix(pdf, "%PDF") {
 			t.Errorf("receipt with code: %d", res.StatusCode)
 		}
-		if res, _ := s.post(counterCaseURL(appID)+"/recepisse.pdf", url.Values{"code": {first}}); res.StatusCode != http.StatusUnprocessableEntity {
+		if res, _ := s.post(backoffice.CounterCaseURL(appID)+"/recepisse.pdf", url.Values{"code": {first}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("receipt with a replaced code: %d", res.StatusCode)
 		}
-		_, page := s.get(personURL(personID))
+		_, page := s.get(backoffice.PersonURL(personID))
 		mustContain(t, page, "Un code de reprise a été remis")
 		mustNotContain(t, page, code)
 
 		// An applicant whose profile has data is told to see the prefecture.
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "has-profile@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "has-profile@example.org", permit.RoleApplicant)}
 		s.profile("75011", "", 0)
 		res, page = s.post("/reprendre", url.Values{"code": {code}})
 		if res.StatusCode != http.StatusConflict {
@@ -357,7 +359,7 @@ func TestClaimingAFileFiledAtTheCounter(t *testing.T) {
 		}
 		mustContain(t, page, "contactez la préfecture")
 
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "amina@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "amina@example.org", permit.RoleApplicant)}
 		_, page = s.get("/tableau-de-bord")
 		mustContain(t, page, `href="/reprendre"`, "Reprenez votre dossier")
 		for _, tc := range []struct{ name, code, want string }{
@@ -398,7 +400,7 @@ func TestClaimingAFileFiledAtTheCounter(t *testing.T) {
 		}
 
 		// Used: another applicant cannot claim it again.
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
 		res, page = s.post("/reprendre", url.Values{"code": {code}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("used code: %d", res.StatusCode)
@@ -407,14 +409,14 @@ func TestClaimingAFileFiledAtTheCounter(t *testing.T) {
 
 		// The agent no longer edits the file on the person's behalf.
 		s.cookie = staffCookie
-		_, page = s.get(counterCaseURL(appID))
+		_, page = s.get(backoffice.CounterCaseURL(appID))
 		mustContain(t, page, "a repris ce dossier en ligne")
-		res, page = s.post(counterCaseURL(appID)+"/timbre", url.Values{"fee_stamp": {"1234567890123456"}})
+		res, page = s.post(backoffice.CounterCaseURL(appID)+"/timbre", url.Values{"fee_stamp": {"1234567890123456"}})
 		if res.StatusCode != http.StatusConflict {
 			t.Errorf("agent editing a claimed file: %d", res.StatusCode)
 		}
 		mustContain(t, page, "la personne s’en occupe en ligne")
-		if res, _ := s.post(personURL(personID)+"/code", nil); res.StatusCode != http.StatusConflict {
+		if res, _ := s.post(backoffice.PersonURL(personID)+"/code", nil); res.StatusCode != http.StatusConflict {
 			t.Errorf("code for a person who has an account: %d", res.StatusCode)
 		}
 	})
@@ -428,7 +430,7 @@ func TestClaimCodeExpires(t *testing.T) {
 		personID, _ := s.counterFiling(permit.ChannelCounter, "")
 		code := s.issueCode(personID)
 		s.clk.Advance(90*24*time.Hour + time.Minute)
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "late@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "late@example.org", permit.RoleApplicant)}
 		res, page := s.post("/reprendre", url.Values{"code": {code}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("expired code: %d", res.StatusCode)
@@ -443,7 +445,7 @@ func TestClaimCodeExpires(t *testing.T) {
 // TestClaimIsRateLimited checks wrong guesses are slowed down per account.
 func TestClaimIsRateLimited(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "guesser@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "guesser@example.org", permit.RoleApplicant)}
 		var last *http.Response
 		var page string
 		for i := 0; i < 6; i++ {
@@ -507,8 +509,8 @@ func (a *auditSpy) EnqueueMail(ctx context.Context, m *permit.Mail) error {
 func TestCounterActionsAreAudited(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		spy := &auditSpy{DB: s.db, Counter: s.db.Counter(), Files: s.db.Files()}
-		s.srv.Counter.Store, s.srv.Counter.Profiles, s.srv.Counter.People = spy, spy, spy
-		s.srv.Documents.Store, s.srv.Applications.Store = spy, spy
+		s.uc.Counter.Store, s.uc.Counter.Profiles, s.uc.Counter.People = spy, spy, spy
+		s.uc.Documents.Store, s.uc.Applications.Store = spy, spy
 		pref := s.prefecture("75", "75")
 		s.counterAgent("guichet@prefecture.test", pref.ID)
 		agent := s.account()
@@ -527,7 +529,7 @@ func TestCounterActionsAreAudited(t *testing.T) {
 				t.Errorf("entry %+v: want application %d", e, appID)
 			}
 		}
-		c, _ := s.srv.Counter.CounterView(t.Context(), agent, appID)
+		c, _ := s.uc.Counter.CounterView(t.Context(), agent, appID)
 		want := map[string]int{"counter_create_person": 1, "counter_start": 1, "counter_upload": len(c.Checklist),
 			"counter_fee_stamp": 1, "counter_file": 1, "counter_claim_code": 1}
 		for action, n := range want {

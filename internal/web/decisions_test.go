@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // staffDesk is a filed application under review, with the applicant's and
@@ -26,7 +27,7 @@ func newDesk(t *testing.T, s *site, email string) *staffDesk {
 	d := &staffDesk{site: s, pref: s.prefecture("75", "75")}
 	d.id = s.applicantWithFiling(email)
 	d.applicant = s.cookie
-	d.agent = map[string]string{sessionCookie: loggedIn(t, s, "agent-"+email, permit.RoleAgent, d.pref.ID)}
+	d.agent = map[string]string{web.SessionCookie: loggedIn(t, s, "agent-"+email, permit.RoleAgent, d.pref.ID)}
 	s.cookie = d.agent
 	d.step("/instruction", nil, http.StatusSeeOther)
 	return d
@@ -175,7 +176,7 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'supervisor@pref.example'`); err != nil {
 			t.Fatal(err)
 		}
-		s.cookie = map[string]string{sessionCookie: sup}
+		s.cookie = map[string]string{web.SessionCookie: sup}
 		_, page = s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
 		mustContain(t, page, "Annuler la dernière étape", "Réservé aux superviseurs")
 		page = d.step("/annulation", url.Values{"undo_reason": {" "}}, http.StatusUnprocessableEntity)
@@ -197,7 +198,7 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 		d.step("/annulation", url.Values{"undo_reason": {"Encore."}}, http.StatusConflict)
 		mustContain(t, d.applicantPage(), "Étape annulée par la préfecture\u00a0: retour à «\u00a0En cours d&#39;examen\u00a0»",
 			"Décision prise sur le mauvais dossier.")
-		s.cookie = map[string]string{sessionCookie: sup}
+		s.cookie = map[string]string{web.SessionCookie: sup}
 		// Deciding again works, and issues a new live attestation.
 		d.step("/decision/favorable", nil, http.StatusSeeOther)
 		atts, _ = s.db.Attestations(t.Context(), d.id)
@@ -284,7 +285,7 @@ func TestAnotherPrefecturesAgentCannotDecide(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "scoped@example.org")
 		lyon := s.prefecture("69", "69")
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@lyon.example", permit.RoleAgent, lyon.ID)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@lyon.example", permit.RoleAgent, lyon.ID)}
 		for _, tail := range []string{"/decision/favorable", "/decision/defavorable", "/complet", "/carte", "/remise", "/cloture"} {
 			d.step(tail, url.Values{"reasons": {"fraud"}, "note": {"x"}, "close_reason": {"x"}}, http.StatusNotFound)
 		}
@@ -325,7 +326,7 @@ func TestUndoTakesBackTheCardAndTheHandOver(t *testing.T) {
 		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'sup-card@pref.example'`); err != nil {
 			t.Fatal(err)
 		}
-		s.cookie = map[string]string{sessionCookie: sup}
+		s.cookie = map[string]string{web.SessionCookie: sup}
 		d.step("/annulation", url.Values{"undo_reason": {"Carte remise à la mauvaise personne."}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateCardReady {
 			t.Fatalf("state after undoing the hand-over: %s", st)
@@ -347,7 +348,7 @@ func TestUndoTakesBackTheAppointment(t *testing.T) {
 		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'sup-rdv@pref.example'`); err != nil {
 			t.Fatal(err)
 		}
-		s.cookie = map[string]string{sessionCookie: sup}
+		s.cookie = map[string]string{web.SessionCookie: sup}
 		d.step("/annulation", url.Values{"undo_reason": {"La carte n'est pas encore arrivée."}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateFavourable {
 			t.Fatalf("state after undoing the card: %s", st)

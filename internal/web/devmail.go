@@ -17,11 +17,11 @@ type devMailsView struct {
 }
 
 func (s *Server) devMails(w http.ResponseWriter, r *http.Request) error {
-	mails, err := s.Outbox.RecentMails(r.Context(), 50)
+	mails, err := s.opts.Outbox.RecentMails(r.Context(), 50)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "devmails", &devMailsView{Page: s.page(r, "dev.mails.title"), Mails: mails})
+	s.Render(w, r, http.StatusOK, "devmails", &devMailsView{Page: s.Page(r, "dev.mails.title"), Mails: mails})
 	return nil
 }
 
@@ -30,11 +30,11 @@ func (s *Server) devMail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 	}
-	m, err := s.Outbox.Mail(r.Context(), id)
+	m, err := s.opts.Outbox.Mail(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "devmail", &devMailsView{Page: s.page(r, "dev.mails.title"), Mail: m})
+	s.Render(w, r, http.StatusOK, "devmail", &devMailsView{Page: s.Page(r, "dev.mails.title"), Mail: m})
 	return nil
 }
 

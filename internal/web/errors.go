@@ -10,8 +10,8 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 )
 
-// handlerFunc is a page handler: it writes a response or returns an error.
-type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+// HandlerFunc is a page handler: it writes a response or returns an error.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // codes maps domain error codes to HTTP statuses, in one place.
 var codes = map[string]int{
@@ -25,10 +25,12 @@ var codes = map[string]int{
 	permit.EINTERNAL:     http.StatusInternalServerError,
 }
 
-func (s *Server) handle(h handlerFunc) http.Handler {
+// Handle turns a HandlerFunc into an http.Handler: a returned error
+// becomes the error page.
+func (s *Server) Handle(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			s.renderError(w, r, err)
+			s.RenderError(w, r, err)
 		}
 	})
 }
@@ -43,10 +45,10 @@ type errorView struct {
 	ReportURL string // "report this problem", carrying the reference, the page and its application
 }
 
-// renderError writes the error page. Internal errors are logged once,
+// RenderError writes the error page. Internal errors are logged once,
 // here, with the reference shown to the user; their detail never reaches
 // the page.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	code := permit.ErrorCode(err)
 	status := codes[code]
 	ref := newReference()
@@ -54,14 +56,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.Logger.Error("request failed", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
 		s.recordIncident(r, ref, status, err)
 	}
-	p := s.page(r, "error.title")
+	p := s.Page(r, "error.title")
 	key, args := permit.ErrorMessage(err)
 	if errors.Is(err, http.ErrHandlerTimeout) {
 		key = "error.internal"
 	}
 	v := &errorView{Page: p, Status: status, Message: p.T(key, args...), Reference: ref, ReportURL: reportURL(p.Path, ref)}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, status, "error", v)
+	s.Render(w, r, status, "error", v)
 }
 
 // newReference returns a short reference, easy to read aloud on the phone:
@@ -72,14 +74,14 @@ func newReference() string { return permit.NewReference("ERR") }
 // the page shows, so that a report quoting it finds its cause. It never
 // fails the error page: a failure to record is logged, and the page goes on.
 func (s *Server) recordIncident(r *http.Request, ref string, status int, err error) {
-	if s.UseCases == nil {
+	if s.opts.UseCases == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), incidentTimeout)
 	defer cancel()
 	inc := &permit.Incident{Reference: ref, Source: permit.IncidentWeb, Kind: "http_" + strconv.Itoa(status),
-		Method: r.Method, Path: reportedPath(r.URL.Path), Status: status, Cause: err.Error()}
-	if rerr := s.Reports.RecordIncident(ctx, inc); rerr != nil {
+		Method: r.Method, Path: ReportedPath(r.URL.Path), Status: status, Cause: err.Error()}
+	if rerr := s.opts.Reports.RecordIncident(ctx, inc); rerr != nil {
 		s.Logger.Warn("incident not recorded", "ref", ref, "err", rerr)
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // pngFile is a small valid PNG, accepted for any document.
@@ -91,7 +92,7 @@ func (s *site) upload(id int64, slot, name string, data []byte) (*http.Response,
 // complete uploads every required document and the fee stamp.
 func (s *site) complete(id int64) {
 	s.t.Helper()
-	c, err := s.srv.Applications.View(s.t.Context(), s.account(), id)
+	c, err := s.uc.Applications.View(s.t.Context(), s.account(), id)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func (s *site) url(id int64, tail string) string {
 // account is the account of the site's session.
 func (s *site) account() *permit.Account {
 	s.t.Helper()
-	a, err := s.srv.Accounts.Authenticate(s.t.Context(), s.cookie[sessionCookie])
+	a, err := s.uc.Accounts.Authenticate(s.t.Context(), s.cookie[web.SessionCookie])
 	if err != nil {
 		s.t.Fatalf("not logged in: %v", err)
 	}
@@ -123,7 +124,7 @@ func (s *site) account() *permit.Account {
 // student permit, and files a renewal; it returns the application's id.
 func (s *site) applicantWithFiling(email string) int64 {
 	s.t.Helper()
-	s.cookie = map[string]string{sessionCookie: loggedIn(s.t, s, email, permit.RoleApplicant)}
+	s.cookie = map[string]string{web.SessionCookie: loggedIn(s.t, s, email, permit.RoleApplicant)}
 	s.profile("75011", "student", 90)
 	id := s.start(permit.KindRenewal, "student")
 	s.complete(id)

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // TestSeveralApplications covers the combinations of the court's order:
@@ -76,7 +77,7 @@ func TestSeveralApplications(t *testing.T) {
 		s.prefecture("75", "75")
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "multi"+strconv.Itoa(i)+"@example.org", permit.RoleApplicant)}
+				s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "multi"+strconv.Itoa(i)+"@example.org", permit.RoleApplicant)}
 				s.profile("75011", tt.permit, 90)
 				var first int64
 				for n, st := range tt.steps {
@@ -128,7 +129,7 @@ func TestRenewalWindowInWords(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.prefecture("75", "75")
 		for i, tt := range tests {
-			s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "window"+strconv.Itoa(i)+"@example.org", permit.RoleApplicant)}
+			s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "window"+strconv.Itoa(i)+"@example.org", permit.RoleApplicant)}
 			s.profile("75011", "student", tt.endsIn)
 			id := s.start(permit.KindRenewal, "student")
 			_, page := s.get(s.url(id, ""))
@@ -147,10 +148,10 @@ func TestRenewalWindowInWords(t *testing.T) {
 func TestDocuments(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.prefecture("75", "75")
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "docs@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "docs@example.org", permit.RoleApplicant)}
 		s.profile("75011", "student", 90)
 		id := s.start(permit.KindRenewal, "student")
-		s.srv.Documents.Limits.MaxBytes = 1 << 20
+		s.uc.Documents.Limits.MaxBytes = 1 << 20
 		bad := []struct {
 			name string
 			data []byte
@@ -190,7 +191,7 @@ func TestDocuments(t *testing.T) {
 			t.Fatalf("download: %d %v", res.StatusCode, res.Header)
 		}
 		// The quota counts every version.
-		s.srv.Documents.Quota = 100
+		s.uc.Documents.Quota = 100
 		res, page = s.upload(id, "passport", "p.png", pngFile(t))
 		if res.StatusCode != 422 || !strings.Contains(page, "limite de") {
 			t.Fatalf("quota: %d", res.StatusCode)
@@ -201,7 +202,7 @@ func TestDocuments(t *testing.T) {
 func TestFilingOnceWithReceipt(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.prefecture("75", "75")
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "file@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "file@example.org", permit.RoleApplicant)}
 		s.profile("75011", "student", 90)
 		id := s.start(permit.KindRenewal, "student")
 		res, page := s.post(s.url(id, "/deposer"), nil)
@@ -252,7 +253,7 @@ func TestCompletionRoundTrip(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		id := s.applicantWithFiling("complete@example.org")
 		applicant := s.cookie
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
 		if res, _ := s.post("/agent/demandes/"+strconv.FormatInt(id, 10)+"/instruction", nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("start review: %d", res.StatusCode)
 		}
@@ -327,7 +328,7 @@ func TestMessages(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("message: %d", res.StatusCode)
 		}
-		s.cookie = map[string]string{sessionCookie: agent}
+		s.cookie = map[string]string{web.SessionCookie: agent}
 		_, page = s.get("/agent/demandes/" + strconv.FormatInt(id, 10))
 		mustContain(t, page, "Voici mon nouveau bail.", "bail.png")
 		res, _ = s.postMultipart("/agent/demandes/"+strconv.FormatInt(id, 10)+"/messages", map[string]string{"body": "Bien reçu, merci."}, "attachment", "", nil)
@@ -362,14 +363,14 @@ func TestOtherPeoplesFilesAreNotFound(t *testing.T) {
 		atts, _ := s.db.Attestations(t.Context(), id)
 		fill := strings.NewReplacer("{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot,
 			"{att}", strconv.FormatInt(atts[0].ID, 10))
-		for _, rt := range s.srv.routes() {
-			if !strings.Contains(rt.pattern, "{id}") || rt.who == devOnly {
+		for _, rt := range s.srv.Routes() {
+			if !strings.Contains(rt.Pattern, "{id}") || rt.Who == web.DevOnly {
 				continue
 			}
-			method, path, _ := strings.Cut(rt.pattern, " ")
-			s.cookie = map[string]string{sessionCookie: intruder}
-			if rt.who == staff {
-				s.cookie = map[string]string{sessionCookie: outsider}
+			method, path, _ := strings.Cut(rt.Pattern, " ")
+			s.cookie = map[string]string{web.SessionCookie: intruder}
+			if rt.Who == web.Staff {
+				s.cookie = map[string]string{web.SessionCookie: outsider}
 			}
 			var res *http.Response
 			if method == "POST" {
@@ -378,7 +379,7 @@ func TestOtherPeoplesFilesAreNotFound(t *testing.T) {
 				res, _ = s.get(fill.Replace(path))
 			}
 			if res.StatusCode != http.StatusNotFound {
-				t.Errorf("%s by someone else: %d", rt.pattern, res.StatusCode)
+				t.Errorf("%s by someone else: %d", rt.Pattern, res.StatusCode)
 			}
 		}
 		if a, _ := s.db.Application(t.Context(), id); a.State != permit.StateSubmitted {

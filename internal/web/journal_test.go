@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -10,6 +10,7 @@ import (
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // supervisorIn makes a confirmed supervisor of some prefectures and
@@ -21,7 +22,7 @@ func supervisorIn(t *testing.T, s *site, email string, prefectures ...int64) str
 	if err := s.db.Accounts().CreateAccount(t.Context(), a, mustHash(t, goodPassword), nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm(email), "")
+	_, secret, err := s.uc.Accounts.LogIn(t.Context(), loginForm(email), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,13 +40,13 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		other := s.prefecture("69", "69")
 		id := s.applicantWithFiling("zoe@example.org")
-		applicant := s.cookie[sessionCookie]
+		applicant := s.cookie[web.SessionCookie]
 		docs, err := s.db.Documents(t.Context(), id)
 		if err != nil || len(docs) == 0 {
 			t.Fatal(docs, err)
 		}
 		app := "/agent/demandes/" + strconv.FormatInt(id, 10)
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
 		for _, step := range []struct {
 			method, path string
 			want         int
@@ -77,7 +78,7 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 			t.Errorf("journal as an agent: %d", res.StatusCode)
 		}
 
-		s.cookie = map[string]string{sessionCookie: supervisorIn(t, s, "chef@pref.example", pref.ID)}
+		s.cookie = map[string]string{web.SessionCookie: supervisorIn(t, s, "chef@pref.example", pref.ID)}
 		res, page := s.get("/agent/journal")
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("journal as supervisor: %d\n%s", res.StatusCode, page)
@@ -91,7 +92,7 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 		mustContain(t, page, "Aucune action ne correspond")
 		mustNotContain(t, page, "Examen commencé")
 
-		s.cookie = map[string]string{sessionCookie: supervisorIn(t, s, "chef69@pref.example", other.ID)}
+		s.cookie = map[string]string{web.SessionCookie: supervisorIn(t, s, "chef69@pref.example", other.ID)}
 		_, page = s.get("/agent/journal")
 		mustContain(t, page, "Aucune action ne correspond")
 		mustNotContain(t, page, "agent@pref.example", "Examen commencé")
@@ -99,7 +100,7 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 			t.Errorf("journal of another prefecture: %d", res.StatusCode)
 		}
 
-		s.cookie = map[string]string{sessionCookie: applicant}
+		s.cookie = map[string]string{web.SessionCookie: applicant}
 		if res, _ := s.get("/agent/journal"); res.StatusCode != http.StatusNotFound {
 			t.Errorf("journal as the applicant: %d", res.StatusCode)
 		}
@@ -125,7 +126,7 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 func TestJournalFormAndPages(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		pref := s.prefecture("75", "75")
-		s.cookie = map[string]string{sessionCookie: supervisorIn(t, s, "chef@pref.example", pref.ID)}
+		s.cookie = map[string]string{web.SessionCookie: supervisorIn(t, s, "chef@pref.example", pref.ID)}
 		res, page := s.get("/agent/journal?from=hier&application=12a")
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("bad filters: %d", res.StatusCode)
@@ -150,7 +151,7 @@ func TestJournalFormAndPages(t *testing.T) {
 // TestEveryActionHasALabel: each transition of the state machine, and
 // each action recorded by the back office, is named in the journal.
 func TestEveryActionHasALabel(t *testing.T) {
-	p := &Page{Lang: "en", tr: i18n.MustLoad()}
+	p := web.NewPage("en", i18n.MustLoad())
 	actions := []string{"case.view", "document.view", "message.post", "undo", "document_accepted", "document_rejected", "appointment_offered", "queue_export", "person.view"}
 	seen := map[permit.Action]bool{}
 	for _, st := range permit.States {

@@ -87,9 +87,13 @@ func (l *limits) check(pairs ...string) error {
 	return nil
 }
 
-// clientIP is the peer address. sejour does not trust X-Forwarded-For:
+// Limit returns ERATELIMIT when any of the (kind, key) pairs is over its
+// limit; the kinds are the table of newLimits, and a typo panics.
+func (s *Server) Limit(pairs ...string) error { return s.limits.check(pairs...) }
+
+// ClientIP is the peer address. sejour does not trust X-Forwarded-For:
 // behind a proxy, every client would otherwise choose its own address.
-func clientIP(r *http.Request) string {
+func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

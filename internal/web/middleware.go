@@ -26,8 +26,8 @@ const (
 // can set or read them. Browsers treat http://localhost as secure, so this
 // holds in development too.
 const (
-	sessionCookie = "__Host-sejour_session"
-	langCookie    = "__Host-sejour_lang"
+	SessionCookie = "__Host-sejour_session"
+	LangCookie    = "__Host-sejour_lang"
 )
 
 // securityHeaders sets the headers every response carries.
@@ -58,7 +58,7 @@ func (s *Server) recover(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.renderError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+				s.RenderError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -70,7 +70,7 @@ func (s *Server) recover(next http.Handler) http.Handler {
 func (s *Server) language(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := ""
-		if c, err := r.Cookie(langCookie); err == nil {
+		if c, err := r.Cookie(LangCookie); err == nil {
 			lang = s.Tr.Supported(c.Value)
 		} else {
 			lang = s.Tr.Match(r.Header.Get("Accept-Language"))
@@ -89,18 +89,18 @@ func (s *Server) session(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		c, err := r.Cookie(sessionCookie)
+		c, err := r.Cookie(SessionCookie)
 		if err != nil {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sess, a, err := s.Accounts.Session(r.Context(), c.Value)
+		sess, a, err := s.opts.Accounts.Session(r.Context(), c.Value)
 		if err != nil {
 			if permit.ErrorCode(err) != permit.ENOTFOUND {
-				s.renderError(w, r, err)
+				s.RenderError(w, r, err)
 				return
 			}
-			clearCookie(w, sessionCookie)
+			ClearCookie(w, SessionCookie)
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -109,39 +109,43 @@ func (s *Server) session(next http.Handler) http.Handler {
 	})
 }
 
-func account(r *http.Request) *permit.Account {
+// Account is the caller's account, or nil when nobody is logged in.
+func Account(r *http.Request) *permit.Account {
 	a, _ := r.Context().Value(accountKey).(*permit.Account)
 	return a
 }
 
-// session is the caller's session, if logged in; it tells whether a staff
+// Session is the caller's session, if logged in; it tells whether a staff
 // member passed the second factor.
-func session(r *http.Request) *permit.Session {
+func Session(r *http.Request) *permit.Session {
 	sess, _ := r.Context().Value(sessionKey).(*permit.Session)
 	return sess
 }
 
-func lang(r *http.Request) string {
+// Lang is the language the page is written in.
+func Lang(r *http.Request) string {
 	if l, ok := r.Context().Value(langKey).(string); ok {
 		return l
 	}
 	return i18n.Default
 }
 
-func setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
+// SetCookie sets one of the site's cookies: secure, HTTP only, same site.
+func SetCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	})
 }
 
-func clearCookie(w http.ResponseWriter, name string) {
+// ClearCookie removes a cookie SetCookie set.
+func ClearCookie(w http.ResponseWriter, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
-// safeNext keeps a "come back here" target only when it is a path on this
+// SafeNext keeps a "come back here" target only when it is a path on this
 // site, so that links cannot redirect users elsewhere.
-func safeNext(next string) string {
+func SafeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
 	}
@@ -152,10 +156,10 @@ func safeNext(next string) string {
 	return url.QueryEscape(u.RequestURI())
 }
 
-// nextTarget is the decoded, checked target of a ?suite= parameter.
-func nextTarget(r *http.Request, fallback string) string {
+// NextTarget is the decoded, checked target of a ?suite= parameter.
+func NextTarget(r *http.Request, fallback string) string {
 	next := r.URL.Query().Get("suite")
-	if next == "" || safeNext(next) == "/" {
+	if next == "" || SafeNext(next) == "/" {
 		return fallback
 	}
 	return next

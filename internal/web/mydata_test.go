@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"archive/zip"
@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 func TestApplicantTakesAllTheirData(t *testing.T) {
@@ -156,7 +157,7 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 		}
 
 		// Another applicant's export holds only their own data; staff cannot export.
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "someone-else@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone-else@example.org", permit.RoleApplicant)}
 		_, body = s.get("/mes-donnees/sejour-donnees.zip")
 		zr, err = zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body)))
 		if err != nil || len(zr.File) != 1 {

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store/storetest"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // queueSite has a filed renewal in Paris (75) whose permit ends on 24
@@ -24,7 +25,7 @@ func queueSite(t *testing.T, s *site) (paris, other *permit.Prefecture, id int64
 	t.Helper()
 	paris, other = s.prefecture("75", "75"), s.prefecture("93", "93")
 	id = s.applicantWithFiling("zoe@example.org")
-	s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent75@example.org", permit.RoleAgent, paris.ID)}
+	s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent75@example.org", permit.RoleAgent, paris.ID)}
 	return paris, other, id
 }
 
@@ -41,12 +42,12 @@ func TestQueuePage(t *testing.T) {
 			`<form method="get" action="/agent"`, `<label class="fr-label" for="from">`)
 		// Three days after the permit ended (27 February), the row says so.
 		s.clk.Set(s.clk.Now().AddDate(0, 3, 1))
-		_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm("agent75@example.org"), "")
+		_, secret, err := s.uc.Accounts.LogIn(t.Context(), loginForm("agent75@example.org"), "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		passSecondFactor(t, s, secret)
-		s.cookie[sessionCookie] = secret
+		s.cookie[web.SessionCookie] = secret
 		_, page = s.get("/agent?state=submitted")
 		mustContain(t, page, "Titre expiré depuis 3\u00a0jours", "Dépassée", `<input type="checkbox" id="state-submitted" name="state" value="submitted" checked>`)
 		_, page = s.get("/agent?state=incomplete")
@@ -79,7 +80,7 @@ func TestQueueIsOnlyForItsPrefecturesStaff(t *testing.T) {
 		paris, other, _ := queueSite(t, s)
 		// An agent of another prefecture sees an empty queue, and cannot
 		// ask for Paris's.
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "agent93@example.org", permit.RoleAgent, other.ID)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent93@example.org", permit.RoleAgent, other.ID)}
 		_, page := s.get("/agent")
 		mustNotContain(t, page, "N&#39;Diaye")
 		for _, p := range []string{"/agent?prefecture=" + strconv.FormatInt(paris.ID, 10), "/agent/export.csv?prefecture=" + strconv.FormatInt(paris.ID, 10)} {
@@ -92,7 +93,7 @@ func TestQueueIsOnlyForItsPrefecturesStaff(t *testing.T) {
 			t.Errorf("another prefecture's export: %d\n%s", res.StatusCode, body)
 		}
 		// An applicant gets nothing.
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
 		for _, p := range []string{"/agent", "/agent/export.csv"} {
 			if res, _ := s.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s as an applicant: %d", p, res.StatusCode)
@@ -151,16 +152,6 @@ func TestQueueExportCSV(t *testing.T) {
 			t.Fatalf("audit of the export: %+v, %v", lines, err)
 		}
 	})
-}
-
-func TestCellsEscapeFormulas(t *testing.T) {
-	got := cells("=1+1", "+33 6", "-2", "@x", "\tx", "\rx", "Zoë", "", "a=b")
-	want := []string{"'=1+1", "'+33 6", "'-2", "'@x", "'\tx", "'\rx", "Zoë", "", "a=b"}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("cells[%d] = %q, want %q", i, got[i], want[i])
-		}
-	}
 }
 
 func TestQueuePagingLinks(t *testing.T) {

@@ -49,9 +49,9 @@ func parseViews(static *staticFiles) (*views, error) {
 	return v, nil
 }
 
-// render executes a page into a buffer first, so that a template error
+// Render executes a page into a buffer first, so that a template error
 // gives a clean error page rather than half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	t, ok := s.views.pages[name]
 	if !ok {
 		s.Logger.Error("no such template", "name", name)
@@ -88,8 +88,10 @@ type Page struct {
 	rules    *rules.Catalogue
 }
 
-func (s *Server) page(r *http.Request, titleKey string) *Page {
-	p := &Page{Lang: lang(r), TitleKey: titleKey, Account: account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
+// Page is the state every template starts from, for the request; views
+// embed it.
+func (s *Server) Page(r *http.Request, titleKey string) *Page {
+	p := &Page{Lang: Lang(r), TitleKey: titleKey, Account: Account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
 	p.rules = s.Rules
 	return p
 }
@@ -137,7 +139,7 @@ func (p *Page) OtherLangs() []LangLink {
 	var out []LangLink
 	for _, l := range p.tr.Langs() {
 		if l != p.Lang {
-			out = append(out, LangLink{Code: l, Name: p.tr.Name(l), URL: "/langue/" + l + "?suite=" + safeNext(p.Path)})
+			out = append(out, LangLink{Code: l, Name: p.tr.Name(l), URL: "/langue/" + l + "?suite=" + SafeNext(p.Path)})
 		}
 	}
 	return out
@@ -238,15 +240,15 @@ func (p *Page) NextQuery() string {
 		return ""
 	}
 	next := u.Query().Get("suite")
-	if next == "" || safeNext(next) == "/" {
+	if next == "" || SafeNext(next) == "/" {
 		return ""
 	}
-	return safeNext(next)
+	return SafeNext(next)
 }
 
-// formError fills a page with the field errors of err, or returns err
+// FormError fills a page with the field errors of err, or returns err
 // when it is not about fields.
-func formError(p *Page, err error) error {
+func FormError(p *Page, err error) error {
 	fields := permit.FieldErrors(err)
 	if fields == nil {
 		return err

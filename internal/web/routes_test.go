@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -11,6 +11,7 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store/storetest"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // caller is one kind of visitor the route table is tried with.
@@ -44,25 +45,25 @@ const (
 
 // expectations is, for every audience, what each caller gets. A route
 // whose audience is missing here fails the test.
-var expectations = map[who]map[caller]outcome{
-	anyone:    {anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served},
-	guestOnly: {anon: served, asApp: toHome, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: toHome, asHelpDesk: toHome},
+var expectations = map[web.Who]map[caller]outcome{
+	web.Anyone:    {anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served},
+	web.GuestOnly: {anon: served, asApp: toHome, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: toHome, asHelpDesk: toHome},
 	// Logging out works while the second factor is pending.
-	signedIn:  {anon: toLogin, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served},
-	applicant: {anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound},
+	web.SignedIn:  {anon: toLogin, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served},
+	web.Applicant: {anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound},
 	// No back-office route answers a session without the second factor;
 	// the help desk opens no case.
-	staff: {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: notFound},
+	web.Staff: {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: notFound},
 	// The agents of this test are not supervisors.
-	supervisor: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound},
-	adminOnly:  {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound},
+	web.Supervisor: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound},
+	web.AdminOnly:  {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound},
 	// The second-factor pages serve only staff still pending; the others
 	// go home.
-	staffPending: {anon: toLogin, asApp: notFound, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: served, asHelpDesk: toHome},
+	web.StaffPending: {anon: toLogin, asApp: notFound, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: served, asHelpDesk: toHome},
 	// The support queue: the agent answers the reports of their
 	// prefecture (the test's report is linked to its application).
-	support:  {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: served},
-	helpDesk: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: served},
+	web.Support:  {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: served},
+	web.HelpDesk: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: served},
 }
 
 // TestEveryRouteStatesWhoMayCallIt tries every route of the site map as
@@ -105,28 +106,28 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
 		"{person}", strconv.FormatInt(app.PersonID, 10), "{correction}", strconv.FormatInt(corr.ID, 10),
 		"{account}", strconv.FormatInt(target.ID, 10))
-	for _, rt := range base.srv.routes() {
-		method, path, _ := strings.Cut(rt.pattern, " ")
+	for _, rt := range base.srv.Routes() {
+		method, path, _ := strings.Cut(rt.Pattern, " ")
 		path = fill.Replace(path)
-		exp, ok := expectations[rt.who]
-		if rt.who == devOnly {
+		exp, ok := expectations[rt.Who]
+		if rt.Who == web.DevOnly {
 			exp, ok = map[caller]outcome{anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served}, true
 		}
 		if !ok {
-			t.Errorf("%s: no expectations for its audience", rt.pattern)
+			t.Errorf("%s: no expectations for its audience", rt.Pattern)
 			continue
 		}
 		for _, c := range callers {
 			want := exp[c]
 			s := newSite(t, db, clk)
-			s.srv.Documents.Blobs = base.srv.Documents.Blobs
+			s.uc.Documents.Blobs = base.uc.Documents.Blobs
 			if c != anon {
 				// A fresh session each time: the log-out route ends the one it gets.
-				_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm(string(c)+"@example.org"), "")
+				_, secret, err := s.uc.Accounts.LogIn(t.Context(), loginForm(string(c)+"@example.org"), "")
 				if err != nil {
 					t.Fatal(err)
 				}
-				s.cookie[sessionCookie] = secret
+				s.cookie[web.SessionCookie] = secret
 				if c == asAgent || c == asAdmin || c == asHelpDesk {
 					passSecondFactor(t, s, secret)
 				}
@@ -138,11 +139,11 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 				res, _ = s.get(path)
 			}
 			got := classify(res)
-			if got == notFound && want == served && strings.Contains(rt.pattern, "{token}") {
+			if got == notFound && want == served && strings.Contains(rt.Pattern, "{token}") {
 				got = served // a made-up token is not found by the handler, not refused by the guard
 			}
 			if got != want {
-				t.Errorf("%s as %s: got %s (%d %s), want %s", rt.pattern, c, got, res.StatusCode, res.Header.Get("Location"), want)
+				t.Errorf("%s as %s: got %s (%d %s), want %s", rt.Pattern, c, got, res.StatusCode, res.Header.Get("Location"), want)
 			}
 		}
 	}
@@ -169,7 +170,7 @@ func classify(res *http.Response) outcome {
 		return toLogin
 	case res.StatusCode == http.StatusSeeOther && (loc == "/tableau-de-bord" || loc == "/agent" || loc == "/support"):
 		return toHome
-	case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, secondFactorPath+"?suite="):
+	case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, web.SecondFactorPath+"?suite="):
 		return to2FA
 	}
 	return served
@@ -181,7 +182,7 @@ func classify(res *http.Response) outcome {
 func loggedIn(t *testing.T, s *site, email string, role permit.Role, prefectures ...int64) string {
 	t.Helper()
 	pendingAccount(t, s, email, role, prefectures...)
-	_, secret, err := s.srv.Accounts.LogIn(t.Context(), loginForm(email), "")
+	_, secret, err := s.uc.Accounts.LogIn(t.Context(), loginForm(email), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +213,7 @@ const testTOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 func passSecondFactor(t *testing.T, s *site, sessionSecret string) {
 	t.Helper()
 	ctx := t.Context()
-	a, err := s.srv.Accounts.Authenticate(ctx, sessionSecret)
+	a, err := s.uc.Accounts.Authenticate(ctx, sessionSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

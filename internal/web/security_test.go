@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"errors"
@@ -116,8 +116,8 @@ func TestErrorPages(t *testing.T) {
 	// An internal error shows a reference and no detail; a panic too.
 	s.lang = ""
 	for _, h := range []http.Handler{
-		s.srv.handle(func(w http.ResponseWriter, r *http.Request) error { return errors.New("secret detail: db password") }),
-		s.srv.recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("secret detail") })),
+		s.srv.Handle(func(w http.ResponseWriter, r *http.Request) error { return errors.New("secret detail: db password") }),
+		s.srv.Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("secret detail") })),
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))

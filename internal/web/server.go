@@ -8,7 +8,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"runtime"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
@@ -28,7 +27,9 @@ type Outbox interface {
 	Mail(ctx context.Context, id int64) (*permit.Mail, error)
 }
 
-// Options are the parts a Server is made of.
+// Options are what the site is made of. The core keeps what its
+// middleware needs (the session's accounts, the incidents' reports, the
+// upload limit); package portal hands each audience the rest it needs.
 type Options struct {
 	Accounts *casework.Accounts
 	*casework.UseCases
@@ -45,20 +46,42 @@ type Options struct {
 	KeySet func() ([]byte, error)
 }
 
-// Server is the HTTP face of sejour.
+// Server is the core of the HTTP face of sejour: the middleware, the
+// route table with its audiences, rendering and errors, static files. The
+// pages themselves are the audiences' (public, applicant, backoffice,
+// support, admin), each a Part mounted by New; the core holds no use case
+// but those its middleware needs (the session, the incidents).
 type Server struct {
-	Options
+	// What every audience's pages share: the catalogues, the clock, the
+	// logger, the site's address.
+	Rules   *rules.Catalogue
+	Tr      *i18n.Catalogue
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	BaseURL string
+	Dev     bool // serve the development pages (mail outbox)
+
+	opts    Options
 	views   *views
 	static  *staticFiles
 	limits  *limits
-	qrSlots chan struct{}
+	routes  []Route
 	handler http.Handler
 }
 
+// A Part is one audience's pages: the routes it serves, each with who may
+// call it. An audience is added by writing a Part and listing it where the
+// program assembles the site (package portal).
+type Part interface {
+	Routes() []Route
+}
+
 // New builds a server: it parses the templates and hashes the static
-// files once, and assembles the routes and middleware.
-func New(o Options) (*Server, error) {
-	s := &Server{Options: o, limits: newLimits(o.Clock), qrSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+// files once, asks parts for the audiences' pages (they render through
+// the server it is given), and assembles the routes and middleware.
+func New(o Options, parts func(*Server) []Part) (*Server, error) {
+	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
+		opts: o, limits: newLimits(o.Clock)}
 	var err error
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
@@ -66,22 +89,32 @@ func New(o Options) (*Server, error) {
 	if s.views, err = parseViews(s.static); err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	for _, rt := range s.routes() {
-		mux.Handle(rt.pattern, s.guard(rt))
+	s.routes = s.coreRoutes()
+	if parts != nil {
+		for _, part := range parts(s) {
+			s.routes = append(s.routes, part.Routes()...)
+		}
 	}
-	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.Pattern, s.guard(rt))
+	}
+	mux.Handle("/", s.Handle(func(w http.ResponseWriter, r *http.Request) error {
 		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 	}))
 	cop := http.NewCrossOriginProtection()
 	// The JSON verifier changes nothing and is meant for other sites' code.
 	cop.AddInsecureBypassPattern("POST /api/v1/verify")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
+		s.RenderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))
 	s.handler = s.recover(securityHeaders(s.language(s.session(cop.Handler(mux)))))
 	return s, nil
 }
+
+// Routes is the whole site map, the core's routes and every part's: what
+// exists, and who may call it.
+func (s *Server) Routes() []Route { return s.routes }
 
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -24,6 +24,8 @@ import (
 	"github.com/sejour/sejour/internal/store/rooms"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/upload"
+	"github.com/sejour/sejour/internal/web"
+	"github.com/sejour/sejour/internal/web/portal"
 )
 
 // cheap password parameters keep handler tests fast; the real ones are
@@ -34,7 +36,8 @@ var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen
 // client that keeps cookies.
 type site struct {
 	t      *testing.T
-	srv    *Server
+	srv    *web.Server
+	uc     web.Options // what the server was built from: its use cases
 	db     *store.DB
 	clk    *clock.Fixed
 	cookie map[string]string
@@ -60,12 +63,13 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 	files := casework.New(casework.Config{Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
 		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, LeadDays: 15,
 		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}, rooms.Of(db), acc)
-	srv, err := New(Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),
-		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keys.PublicKeySet})
+	opts := web.Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),
+		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keys.PublicKeySet}
+	srv, err := portal.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, srv: srv, db: db, clk: clk, cookie: map[string]string{}, ip: "192.0.2.1"}
+	return &site{t: t, srv: srv, uc: opts, db: db, clk: clk, cookie: map[string]string{}, ip: "192.0.2.1"}
 }
 
 // eachSite runs fn against a fresh site on every database.

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -14,6 +14,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
+	"github.com/sejour/sejour/internal/web"
 )
 
 var (
@@ -40,7 +41,7 @@ func enrolThroughPages(t *testing.T, s *site, email string) (string, []string) {
 		t.Fatalf("log-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	res, _ := s.get("/agent")
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != secondFactorPath+"?suite=%2Fagent" {
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != web.SecondFactorPath+"?suite=%2Fagent" {
 		t.Fatalf("pending session on /agent: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	res, page := s.get(res.Header.Get("Location"))
@@ -96,7 +97,7 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 			t.Fatalf("back office after enrolment: %d", res.StatusCode)
 		}
 		// Enrolled: the second-factor pages send home, the QR code is gone.
-		if res, _ := s.get(secondFactorPath); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/agent" {
+		if res, _ := s.get(web.SecondFactorPath); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/agent" {
 			t.Fatalf("second-factor page once passed: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
 
@@ -110,7 +111,7 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 		}
 		try := func(c string, want int) string {
 			t.Helper()
-			res, page := s.post(secondFactorPath+"?suite=%2Fagent", url.Values{"code": {c}})
+			res, page := s.post(web.SecondFactorPath+"?suite=%2Fagent", url.Values{"code": {c}})
 			if res.StatusCode != want {
 				t.Fatalf("code %q: %d, want %d\n%s", c, res.StatusCode, want, page)
 			}
@@ -119,7 +120,7 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 
 		// The code used to enrol cannot be replayed, even in a new session.
 		relogin()
-		_, page := s.get(secondFactorPath)
+		_, page := s.get(web.SecondFactorPath)
 		mustContain(t, page, "<h1>Code de vérification</h1>")
 		mustNotContain(t, page, "totp-secret", "qr.png")
 		if res, _ := s.get("/agent/double-authentification/qr.png"); res.StatusCode != http.StatusNotFound {
@@ -180,15 +181,15 @@ func TestSecondFactorRateLimited(t *testing.T) {
 		s.logIn("agent@pref.example", goodPassword)
 		s.clk.Advance(2 * time.Minute) // the enrolment's tries are forgotten
 		for i := range 5 {
-			if res, _ := s.post(secondFactorPath, url.Values{"code": {"000000"}}); res.StatusCode != http.StatusUnprocessableEntity {
+			if res, _ := s.post(web.SecondFactorPath, url.Values{"code": {"000000"}}); res.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("try %d: %d", i+1, res.StatusCode)
 			}
 		}
-		if res, _ := s.post(secondFactorPath, url.Values{"code": {code(t, secret, s.clk.Now())}}); res.StatusCode != http.StatusTooManyRequests {
+		if res, _ := s.post(web.SecondFactorPath, url.Values{"code": {code(t, secret, s.clk.Now())}}); res.StatusCode != http.StatusTooManyRequests {
 			t.Fatalf("sixth try at once: %d, want 429", res.StatusCode)
 		}
 		s.clk.Advance(30 * time.Second)
-		if res, _ := s.post(secondFactorPath, url.Values{"code": {code(t, secret, s.clk.Now())}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(web.SecondFactorPath, url.Values{"code": {code(t, secret, s.clk.Now())}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("a step later: %d", res.StatusCode)
 		}
 	})
@@ -205,7 +206,7 @@ func TestApplicantsNeverSeeTheSecondFactor(t *testing.T) {
 		if res, _ := s.get("/tableau-de-bord"); res.StatusCode != 200 {
 			t.Fatalf("dashboard: %d", res.StatusCode)
 		}
-		for _, p := range []string{secondFactorPath, secondFactorPath + "/qr.png"} {
+		for _, p := range []string{web.SecondFactorPath, web.SecondFactorPath + "/qr.png"} {
 			if res, _ := s.get(p); res.StatusCode != http.StatusNotFound {
 				t.Fatalf("%s as an applicant: %d", p, res.StatusCode)
 			}
@@ -219,7 +220,7 @@ func TestAdminCreatesStaffWhoChoosesAPassword(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		pref := s.prefecture("75", "75")
 		s.prefecture("69", "69")
-		s.cookie = map[string]string{sessionCookie: loggedIn(t, s, "admin@pref.example", permit.RoleAdmin)}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "admin@pref.example", permit.RoleAdmin)}
 		_, page := s.get("/admin/agents")
 		mustContain(t, page, "<h1>Comptes de la préfecture</h1>", "admin@pref.example", "Votre compte", `name="prefectures"`)
 		mustNotContain(t, page, "/desactivation") // not for the admin's own account
@@ -273,12 +274,12 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 		agent := account1(t, s, "agent@pref.example")
 		self := account1(t, s, "admin@pref.example")
 		other := newSite(t, s.db, s.clk)
-		other.cookie[sessionCookie] = agentSession
+		other.cookie[web.SessionCookie] = agentSession
 		if res, _ := other.get("/agent"); res.StatusCode != 200 {
 			t.Fatalf("agent before: %d", res.StatusCode)
 		}
 
-		s.cookie = map[string]string{sessionCookie: admin}
+		s.cookie = map[string]string{web.SessionCookie: admin}
 		path := "/admin/agents/" + strconv.FormatInt(agent.ID, 10)
 		if res, _ := s.post(path+"/desactivation", nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("disable: %d", res.StatusCode)
@@ -287,7 +288,7 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/connexion") {
 			t.Fatalf("disabled agent's session: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
-		if _, ok := other.cookie[sessionCookie]; ok {
+		if _, ok := other.cookie[web.SessionCookie]; ok {
 			t.Fatal("the dead session's cookie was kept")
 		}
 		if _, a, err := s.db.Accounts().Session(t.Context(), casework.HashSecret(agentSession)); err == nil || a != nil {
@@ -331,13 +332,13 @@ func TestOnlyAdminsReachStaffAdministration(t *testing.T) {
 		if err := s.db.Accounts().CreateAccount(t.Context(), sup, mustHash(t, goodPassword), nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		_, supSession, err := s.srv.Accounts.LogIn(t.Context(), loginForm("sup@pref.example"), "")
+		_, supSession, err := s.uc.Accounts.LogIn(t.Context(), loginForm("sup@pref.example"), "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		passSecondFactor(t, s, supSession)
 		for name, sess := range map[string]string{"agent": agent, "supervisor": supSession} {
-			s.cookie = map[string]string{sessionCookie: sess}
+			s.cookie = map[string]string{web.SessionCookie: sess}
 			if res, _ := s.get("/agent"); res.StatusCode != 200 {
 				t.Fatalf("%s on /agent: %d", name, res.StatusCode)
 			}

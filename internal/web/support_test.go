@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"errors"
@@ -14,6 +14,7 @@ import (
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // supportReportFixture has the site's logged-in applicant report a
@@ -36,7 +37,7 @@ func followed(t *testing.T, s *site, res *http.Response, page string) (*permit.R
 	if res.StatusCode != http.StatusSeeOther || m == nil {
 		t.Fatalf("report: %d %q\n%s", res.StatusCode, res.Header.Get("Location"), page)
 	}
-	th, err := s.srv.Reports.ReporterThread(t.Context(), casework.ReporterKey{Code: m[1]})
+	th, err := s.uc.Reports.ReporterThread(t.Context(), casework.ReporterKey{Code: m[1]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +48,8 @@ func followed(t *testing.T, s *site, res *http.Response, page string) (*permit.R
 func (s *site) as(email string, role permit.Role, prefectures ...int64) *site {
 	s.t.Helper()
 	o := newSite(s.t, s.db, s.clk)
-	o.srv.Documents.Blobs = s.srv.Documents.Blobs
-	o.cookie[sessionCookie] = loggedIn(s.t, o, email, role, prefectures...)
+	o.uc.Documents.Blobs = s.uc.Documents.Blobs
+	o.cookie[web.SessionCookie] = loggedIn(s.t, o, email, role, prefectures...)
 	return o
 }
 
@@ -169,11 +170,11 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 		// the prefecture is linked.
 		pending := newSite(t, s.db, s.clk)
 		pendingAccount(t, pending, "pending-agent@example.org", permit.RoleAgent, pref.ID)
-		_, secret, err := pending.srv.Accounts.LogIn(t.Context(), loginForm("pending-agent@example.org"), "")
+		_, secret, err := pending.uc.Accounts.LogIn(t.Context(), loginForm("pending-agent@example.org"), "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		pending.cookie[sessionCookie] = secret
+		pending.cookie[web.SessionCookie] = secret
 		r3, _ := reportAs(t, pending, map[string]string{"category": "other", "description": "Test",
 			"application": reportID(mine), "email": "pending-agent@example.org"})
 		if r3.ApplicationID != 0 || r3.PersonID != 0 || r3.PrefectureID != 0 || r3.AccountID != 0 {
@@ -335,13 +336,13 @@ func TestServerErrorsBecomeIncidents(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", "/demandes/42/recepisse?jeton=secret", nil)
-		s.srv.renderError(rec, req, errors.New("database exploded"))
+		s.srv.RenderError(rec, req, errors.New("database exploded"))
 		page := rec.Body.String()
 		ref := regexp.MustCompile(`ERR-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}`).FindString(page)
 		if rec.Code != 500 || ref == "" || !strings.Contains(page, `href="/signaler?demande=42&amp;page=%2Fdemandes%2F42%2Frecepisse&amp;ref=`+ref+`"`) {
 			t.Fatalf("error page: %d\n%s", rec.Code, page)
 		}
-		s.srv.renderError(httptest.NewRecorder(), httptest.NewRequest("GET", "/reinitialiser/sometoken", nil), errors.New("boom"))
+		s.srv.RenderError(httptest.NewRecorder(), httptest.NewRequest("GET", "/reinitialiser/sometoken", nil), errors.New("boom"))
 		ins, _ := s.db.Support().Incidents(t.Context(), "", 10)
 		if len(ins) != 2 || ins[1].Reference != ref || ins[1].Path != "/demandes/42/recepisse" || ins[1].Cause != "database exploded" ||
 			ins[1].Status != 500 || ins[0].Path != "/reinitialiser/" {
@@ -392,12 +393,12 @@ func TestHelpDeskAccounts(t *testing.T) {
 		}
 		pending := newSite(t, s.db, s.clk)
 		pendingAccount(t, pending, "aide2@pref.example", permit.RoleHelpDesk)
-		_, secret, err := pending.srv.Accounts.LogIn(t.Context(), loginForm("aide2@pref.example"), "")
+		_, secret, err := pending.uc.Accounts.LogIn(t.Context(), loginForm("aide2@pref.example"), "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		pending.cookie[sessionCookie] = secret
-		if res, _ := pending.get("/support"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), secondFactorPath) {
+		pending.cookie[web.SessionCookie] = secret
+		if res, _ := pending.get("/support"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), web.SecondFactorPath) {
 			t.Errorf("help desk without a second factor: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		passSecondFactor(t, pending, secret)

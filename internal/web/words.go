@@ -2,8 +2,10 @@ package web
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -90,4 +92,64 @@ func (p *Page) RefusalReason(code string) string { return p.T("refusal.reason." 
 func (p *Page) AppointmentWhen(ap *permit.Appointment) string {
 	t := ap.StartsAt.In(permit.Paris)
 	return p.T("card.when", p.Date(t), t.Format("15:04"))
+}
+
+// actionFamily is the stem of the actions' labels: "audit.action." and
+// the action with its dots as underscores.
+const actionFamily = "audit.action"
+
+// Action names an action of the trail in the page's language; an action
+// without a label (added by a newer version) shows as recorded.
+func (p *Page) Action(action string) string {
+	key := actionFamily + "." + strings.ReplaceAll(action, ".", "_")
+	if p.tr.Has(p.Lang, key) {
+		return p.T(key)
+	}
+	return action
+}
+
+// When is a moment of the trail: its day and time in Paris.
+func (p *Page) When(t time.Time) string {
+	return p.T("audit.when", p.Date(t), t.In(permit.Paris).Format("15:04:05"))
+}
+
+// dueKeys are the words of each deadline, before and after its day.
+var dueKeys = map[permit.DueKind][2]string{
+	permit.DuePermitExpiry:      {"queue.due.permit_expiry.upcoming", "queue.due.permit_expiry.overdue"},
+	permit.DueImplicitRejection: {"queue.due.implicit_rejection.upcoming", "queue.due.implicit_rejection.overdue"},
+	permit.DueCompletion:        {"queue.due.completion_due.upcoming", "queue.due.completion_due.overdue"},
+	permit.DueAttestationLapse:  {"queue.due.attestation_lapse.upcoming", "queue.due.attestation_lapse.overdue"},
+}
+
+// DueText says a row's next deadline in words: "titre expiré depuis 3
+// jours", "rejet implicite le 12 mars 2027".
+func (p *Page) DueText(r casework.QueueRow) string {
+	if r.Deadline == nil {
+		return p.T("queue.due.none")
+	}
+	keys := dueKeys[r.Deadline.Kind]
+	if r.Overdue() {
+		return p.T(keys[1], p.Days(-r.DaysLeft))
+	}
+	return p.T(keys[0], p.Date(r.Deadline.On))
+}
+
+// Days writes a number of days in words.
+func (p *Page) Days(n int) string {
+	if n == 1 {
+		return p.T("queue.days.one")
+	}
+	return p.T("queue.days.other", n)
+}
+
+// Duration writes a length of time in words: minutes, hours, or days and
+// hours.
+func (p *Page) Duration(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return p.T("support.duration.minutes", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return p.T("support.duration.hours", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return p.T("support.duration.days", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
 }

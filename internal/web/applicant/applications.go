@@ -1,0 +1,238 @@
+package applicant
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/web"
+)
+
+// dashboardView lists the applicant's applications.
+type dashboardView struct {
+	*web.Page
+	Apps       []casework.Summary
+	HasProfile bool
+}
+
+func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
+	apps, err := s.Applications.Dashboard(r.Context(), web.Account(r))
+	if err != nil {
+		return err
+	}
+	prof, err := s.Applications.Profile(r.Context(), web.Account(r))
+	if err != nil {
+		return err
+	}
+	p := s.Page(r, "dashboard.title")
+	if r.URL.Query().Has("retiree") {
+		p.Notice = "withdraw.done"
+	} else if r.URL.Query().Has("repris") {
+		p.Notice = "claim.done"
+	}
+	s.Render(w, r, http.StatusOK, "dashboard", &dashboardView{Page: p, Apps: apps, HasProfile: prof.Person != nil})
+	return nil
+}
+
+// startView offers the kinds and grounds of a new application.
+type startView struct {
+	*web.Page
+	Kinds     []permit.Kind
+	Grounds   []*rules.Ground
+	Duplicate int64 // the open application on the chosen ground
+}
+
+func (s *Pages) startForm(w http.ResponseWriter, r *http.Request) error {
+	s.renderStart(w, r, http.StatusOK, s.Page(r, "start.title"), 0)
+	return nil
+}
+
+func (s *Pages) renderStart(w http.ResponseWriter, r *http.Request, status int, p *web.Page, dup int64) {
+	kinds, grounds := s.Applications.Choices()
+	s.Render(w, r, status, "start", &startView{Page: p, Kinds: kinds, Grounds: grounds, Duplicate: dup})
+}
+
+func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
+		return err
+	}
+	f := casework.StartForm{Kind: permit.Kind(r.PostForm.Get("kind")), Ground: permit.GroundID(r.PostForm.Get("ground"))}
+	a, err := s.Applications.Start(r.Context(), web.Account(r), f)
+	if err != nil {
+		p := s.Page(r, "start.title")
+		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground)}
+		var dup *permit.DuplicateError
+		var noProfile *permit.ProfileFirstError
+		switch {
+		case errors.As(err, &dup):
+			p.Notice, _ = permit.ErrorMessage(err)
+			s.renderStart(w, r, http.StatusConflict, p, dup.Existing)
+			return nil
+		case errors.As(err, &noProfile):
+			http.Redirect(w, r, "/profil?suite="+web.SafeNext("/demandes/nouvelle"), http.StatusSeeOther)
+			return nil
+		}
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		s.renderStart(w, r, http.StatusUnprocessableEntity, p, 0)
+		return nil
+	}
+	http.Redirect(w, r, "/demandes/"+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// caseView is one application as its applicant sees it.
+type caseView struct {
+	*web.Page
+	Case *casework.Case
+}
+
+// Euros writes an amount in cents as euros.
+func (v *caseView) Euros(cents int64) string {
+	return strconv.FormatInt(cents/100, 10) + " €"
+}
+
+func (s *Pages) application(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCase(w, r, http.StatusOK, s.Page(r, "case.title"))
+}
+
+// renderCase shows an application, with whatever errors or notice the
+// page carries.
+func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+	c, err := web.LoadCase(r, p, s.Applications.View)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, status, "case", &caseView{Page: p, Case: c})
+	return nil
+}
+
+func (s *Pages) caseURL(r *http.Request, notice string) string {
+	return "/demandes/" + r.PathValue("id") + "?" + notice
+}
+
+func (s *Pages) feeStamp(w http.ResponseWriter, r *http.Request) error {
+	return s.desk().FeeStamp(w, r)
+}
+
+// caseFormError re-renders the application page with a form's errors, or
+// returns err when it is not about the form.
+func (s *Pages) caseFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
+	p := s.Page(r, "case.title")
+	if err := web.FormError(p, err); err != nil {
+		return err
+	}
+	p.Values = values
+	return s.renderCase(w, r, http.StatusUnprocessableEntity, p)
+}
+
+func (s *Pages) file(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Applications.File(r.Context(), web.Account(r), id); err != nil {
+		return s.caseFormError(w, r, err, nil)
+	}
+	http.Redirect(w, r, "/demandes/"+r.PathValue("id")+"/recepisse", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) resubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Applications.Resubmit(r.Context(), web.Account(r), id); err != nil {
+		return s.caseFormError(w, r, err, nil)
+	}
+	http.Redirect(w, r, s.caseURL(r, "renvoye"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) withdrawForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.Applications.View(r.Context(), web.Account(r), id)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "withdraw", &caseView{Page: s.Page(r, "withdraw.title"), Case: c})
+	return nil
+}
+
+func (s *Pages) withdraw(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
+		return err
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Applications.Withdraw(r.Context(), web.Account(r), id, r.PostForm.Get("reason")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/tableau-de-bord?retiree", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) postMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	body, att, err := s.ReadMessage(w, r)
+	if err == nil {
+		_, err = s.Messages.PostMessage(r.Context(), web.Account(r), id, body, att)
+	}
+	if err != nil {
+		return s.caseFormError(w, r, err, map[string]string{"body": body})
+	}
+	http.Redirect(w, r, s.caseURL(r, "message")+"#messages", http.StatusSeeOther)
+	return nil
+}
+
+// DocURL is where the applicant downloads a document version.
+func (v *caseView) DocURL(d *permit.Document) string {
+	return "/demandes/" + strconv.FormatInt(d.ApplicationID, 10) + "/fichiers/" + strconv.FormatInt(d.ID, 10)
+}
+
+// MessageURL is where the applicant's message form posts.
+func (v *caseView) MessageURL() string {
+	return "/demandes/" + strconv.FormatInt(v.Case.App.ID, 10) + "/messages"
+}
+
+// URL is the application's page.
+func (v *caseView) URL() string { return "/demandes/" + strconv.FormatInt(v.Case.App.ID, 10) }
+
+// UploadField is the file input of one document of the checklist, its
+// label naming the document for screen readers.
+func (v *caseView) UploadField(slot string) web.Field {
+	name := "file-" + slot
+	label := slot
+	for _, it := range v.Case.Checklist {
+		if it.Doc.ID == slot {
+			label = v.Text(it.Doc.Name)
+		}
+	}
+	f := web.Field{Name: name, Type: "file", Label: v.T("case.doc_file", label), Hint: v.T("upload.hint")}
+	if key, ok := v.Errors[name]; ok {
+		f.Error = v.T(key, v.ErrArgs[name]...)
+	}
+	return f
+}
+
+// FeeField is the timbre fiscal input, showing what was recorded.
+func (v *caseView) FeeField() web.Field {
+	f := v.Field("fee_stamp", "text", "off", "fee.label", "fee.hint")
+	if f.Value == "" {
+		f.Value = v.Case.App.FeeStamp
+	}
+	return f
+}

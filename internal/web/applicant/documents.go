@@ -1,0 +1,88 @@
+package applicant
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
+)
+
+// desk is the applicant's own page as the place their file's documents
+// and fee stamp are worked on.
+func (s *Pages) desk() web.Desk {
+	return web.Desk{Server: s.Server, Documents: s.Documents, FormError: s.caseFormError,
+		URL: func(id int64) string { return "/demandes/" + strconv.FormatInt(id, 10) }}
+}
+
+func (s *Pages) uploadDocument(w http.ResponseWriter, r *http.Request) error {
+	return s.desk().Upload(w, r)
+}
+
+func (s *Pages) removeDocument(w http.ResponseWriter, r *http.Request) error {
+	return s.desk().Remove(w, r)
+}
+
+// downloadDocument serves a document version to those who may see it, as
+// an attachment with a safe name, never rendered in the page's origin.
+func (s *Pages) downloadDocument(w http.ResponseWriter, r *http.Request) error {
+	return web.ServeDocument(w, r, s.Documents, false)
+}
+
+func (s *Pages) receipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rc, err := s.Applications.Receipt(r.Context(), web.Account(r), id)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "receipt", &web.ReceiptView{Page: s.Page(r, "receipt.title"), Receipt: rc})
+	return nil
+}
+
+func (s *Pages) receiptPDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rc, err := s.Applications.Receipt(r.Context(), web.Account(r), id)
+	if err != nil {
+		return err
+	}
+	return web.ServePDF(w, "attestation-de-depot-"+rc.Filing.Number+".pdf", func(b *bytes.Buffer) error {
+		return s.Receipts.RenderReceipt(b, rc)
+	})
+}
+
+// attestationPDF serves one of the applicant's attestations as a PDF, with
+// its rights as the catalogue says them today and its signed QR code.
+func (s *Pages) attestationPDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	aid, err := web.PathID(r, "att")
+	if err != nil {
+		return err
+	}
+	c, err := s.Applications.View(r.Context(), web.Account(r), id)
+	if err != nil {
+		return err
+	}
+	for _, v := range c.Attestations {
+		if v.ID == aid && v.Kind == permit.AttestationFilingReceipt {
+			http.Redirect(w, r, "/demandes/"+r.PathValue("id")+"/recepisse.pdf", http.StatusSeeOther)
+			return nil
+		}
+		if v.ID != aid || v.Code == "" {
+			continue
+		}
+		return web.ServePDF(w, "attestation-"+v.Number+"-v"+strconv.Itoa(v.Version)+".pdf", func(b *bytes.Buffer) error {
+			return s.Receipts.RenderAttestation(b, c, v, s.BaseURL+"/verifier")
+		})
+	}
+	return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+}

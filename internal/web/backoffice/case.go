@@ -1,0 +1,162 @@
+package backoffice
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
+)
+
+// staffCaseView is an application as the prefecture's staff see it.
+type staffCaseView struct {
+	*web.Page
+	Case      *casework.Case
+	Documents []slotItem // those the ground and kind require
+	Others    []slotItem // every other document of the catalogue
+	History   []web.HistoryRow
+	acc       *permit.Account
+}
+
+// slotItem is a document the prefecture may ask for, named in the page's
+// language.
+type slotItem struct{ ID, Name string }
+
+func (s *Pages) staffCase(w http.ResponseWriter, r *http.Request) error {
+	return s.renderStaffCase(w, r, http.StatusOK, s.Page(r, "staff.case.title"))
+}
+
+func (s *Pages) renderStaffCase(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+	c, err := web.LoadCase(r, p, s.Decisions.StaffView)
+	if err != nil {
+		return err
+	}
+	p.Staff = true
+	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r)}
+	if v.History, err = web.HistoryRows(r.Context(), s.Queue, c.History); err != nil {
+		return err
+	}
+	for _, d := range s.Rules.Documents() {
+		item := slotItem{ID: d.ID, Name: p.Text(d.Name)}
+		if c.Needs(d.ID) {
+			v.Documents = append(v.Documents, item)
+		} else {
+			v.Others = append(v.Others, item)
+		}
+	}
+	s.Render(w, r, status, "staff_case", v)
+	return nil
+}
+
+func (s *Pages) staffURL(r *http.Request, notice string) string {
+	return "/agent/demandes/" + r.PathValue("id") + "?" + notice
+}
+
+func (s *Pages) startReview(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Decisions.StartReview(r.Context(), web.Account(r), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, s.staffURL(r, "instruit"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) requestCompletion(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
+		return err
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := casework.CompletionForm{Slots: r.PostForm["slots"], Reason: r.PostForm.Get("reason"), DueOn: r.PostForm.Get("due_on")}
+	if err := s.Decisions.RequestCompletion(r.Context(), web.Account(r), id, f); err != nil {
+		p := s.Page(r, "staff.case.title")
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		p.Values = map[string]string{"reason": f.Reason, "due_on": f.DueOn}
+		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
+	}
+	http.Redirect(w, r, s.staffURL(r, "demande"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) staffMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	body, att, err := s.ReadMessage(w, r)
+	if err == nil {
+		_, err = s.Messages.PostMessage(r.Context(), web.Account(r), id, body, att)
+	}
+	if err != nil {
+		p := s.Page(r, "staff.case.title")
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		p.Values = map[string]string{"body": body}
+		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
+	}
+	http.Redirect(w, r, s.staffURL(r, "message")+"#messages", http.StatusSeeOther)
+	return nil
+}
+
+// DocURL is where staff download a document version.
+func (v *staffCaseView) DocURL(d *permit.Document) string {
+	return "/agent/demandes/" + strconv.FormatInt(d.ApplicationID, 10) + "/fichiers/" + strconv.FormatInt(d.ID, 10)
+}
+
+// MessageURL is where the staff's message form posts.
+func (v *staffCaseView) MessageURL() string {
+	return "/agent/demandes/" + strconv.FormatInt(v.Case.App.ID, 10) + "/messages"
+}
+
+// URL is the application's page in the back office.
+func (v *staffCaseView) URL() string {
+	return "/agent/demandes/" + strconv.FormatInt(v.Case.App.ID, 10)
+}
+
+// PreviewURL is where staff see a document version in the browser.
+func (v *staffCaseView) PreviewURL(d *permit.Document) string { return v.DocURL(d) + "/apercu" }
+
+// ReviewURL is where the verdict on a document version is posted.
+func (v *staffCaseView) ReviewURL(d *permit.Document) string { return v.DocURL(d) + "/avis" }
+
+// ReviewErrors reports whether the review form of a document has errors.
+func (v *staffCaseView) ReviewErrors(d *permit.Document) bool {
+	id := strconv.FormatInt(d.ID, 10)
+	_, a := v.Errors["reason-"+id]
+	_, b := v.Errors["note-"+id]
+	return a || b
+}
+
+// Can reports whether the prefecture's staff may take action on this
+// application now, as the state machine says (permit.Allowed): the page
+// offers a form only where the action would be accepted.
+func (v *staffCaseView) Can(action permit.Action) bool {
+	return permit.Allowed(v.Case.App.State, action, permit.ActorAgent)
+}
+
+// Rejections are the reasons a document may be rejected for.
+func (v *staffCaseView) Rejections() []string { return permit.DocumentRejections }
+
+// RefusalReasons are the reasons a refusal may give.
+func (v *staffCaseView) RefusalReasons() []string { return permit.RefusalReasons }
+
+// PlaceField is the appointment's place, the prefecture's name by default.
+func (v *staffCaseView) PlaceField() web.Field {
+	f := v.Field("place", "text", "off", "card.appointment.place", "")
+	if f.Value == "" && v.Case.Prefecture != nil {
+		f.Value = v.Case.Prefecture.Name
+	}
+	return f
+}
+
+// CanUndo says the page offers to take back the latest step.
+func (v *staffCaseView) CanUndo() bool { return v.Case.Undoable && v.acc.Supervises() }

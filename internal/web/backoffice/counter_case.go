@@ -1,0 +1,190 @@
+package backoffice
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
+)
+
+// counterCaseView is an application the agent prepares for the person.
+type counterCaseView struct {
+	*web.Page
+	Case *casework.CounterCase
+}
+
+// Euros writes an amount in cents as euros.
+func (v *counterCaseView) Euros(cents int64) string { return strconv.FormatInt(cents/100, 10) + " €" }
+
+// URL is the application's counter page.
+func (v *counterCaseView) URL() string { return CounterCaseURL(v.Case.App.ID) }
+
+// DocURL is where staff download a document version.
+func (v *counterCaseView) DocURL(d *permit.Document) string {
+	return "/agent/demandes/" + strconv.FormatInt(d.ApplicationID, 10) + "/fichiers/" + strconv.FormatInt(d.ID, 10)
+}
+
+// UploadField is the file input of one document, named for screen readers.
+func (v *counterCaseView) UploadField(slot string) web.Field {
+	label := slot
+	for _, it := range v.Case.Checklist {
+		if it.Doc.ID == slot {
+			label = v.Text(it.Doc.Name)
+		}
+	}
+	f := web.Field{Name: "file-" + slot, Type: "file", Label: v.T("case.doc_file", label), Hint: v.T("upload.hint")}
+	if key, ok := v.Errors[f.Name]; ok {
+		f.Error = v.T(key, v.ErrArgs[f.Name]...)
+	}
+	return f
+}
+
+// FeeField is the timbre fiscal input, showing what was recorded.
+func (v *counterCaseView) FeeField() web.Field {
+	f := v.Field("fee_stamp", "text", "off", "fee.label", "fee.hint")
+	if f.Value == "" {
+		f.Value = v.Case.App.FeeStamp
+	}
+	return f
+}
+
+// counterNotices are the notices a redirect asks the counter page for.
+var counterNotices = map[string]string{
+	"envoye":  "document.uploaded",
+	"retire":  "document.removed",
+	"timbre":  "fee.saved",
+	"renvoye": "complete.done",
+}
+
+func (s *counter) counterCase(w http.ResponseWriter, r *http.Request) error {
+	p := s.Page(r, "counter.case.title")
+	for q, key := range counterNotices {
+		if r.URL.Query().Has(q) {
+			p.Notice = key
+		}
+	}
+	return s.renderCounterCase(w, r, http.StatusOK, p)
+}
+
+func (s *counter) renderCounterCase(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.Counter.CounterView(r.Context(), web.Account(r), id)
+	if err != nil {
+		return err
+	}
+	p.Staff = true
+	s.Render(w, r, status, "counter_case", &counterCaseView{Page: p, Case: c})
+	return nil
+}
+
+// counterFormError re-renders the counter page of an application with a
+// form's errors, or returns err when it is not about the form.
+func (s *counter) counterFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
+	p := s.Page(r, "counter.case.title")
+	if err := web.FormError(p, err); err != nil {
+		return err
+	}
+	p.Values = values
+	return s.renderCounterCase(w, r, http.StatusUnprocessableEntity, p)
+}
+
+// counterDesk is the counter's page of an application as the place the
+// documents and fee stamp of a person filed on behalf are worked on.
+func (s *counter) counterDesk() web.Desk {
+	return web.Desk{Server: s.Server, Documents: s.Documents, URL: CounterCaseURL, FormError: s.counterFormError}
+}
+
+func (s *counter) counterUpload(w http.ResponseWriter, r *http.Request) error {
+	return s.counterDesk().Upload(w, r)
+}
+
+func (s *counter) counterRemove(w http.ResponseWriter, r *http.Request) error {
+	return s.counterDesk().Remove(w, r)
+}
+
+func (s *counter) counterFeeStamp(w http.ResponseWriter, r *http.Request) error {
+	return s.counterDesk().FeeStamp(w, r)
+}
+
+func (s *counter) counterFile(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
+		return err
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Counter.FileOnBehalf(r.Context(), web.Account(r), id, r.PostForm.Get("confirm") == "oui"); err != nil {
+		return s.counterFormError(w, r, err, nil)
+	}
+	http.Redirect(w, r, CounterCaseURL(id)+"/recepisse", http.StatusSeeOther)
+	return nil
+}
+
+func (s *counter) counterResubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Applications.Resubmit(r.Context(), web.Account(r), id); err != nil {
+		return s.counterFormError(w, r, err, nil)
+	}
+	http.Redirect(w, r, CounterCaseURL(id)+"?renvoye", http.StatusSeeOther)
+	return nil
+}
+
+func (s *counter) counterReceipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rc, err := s.Counter.StaffReceipt(r.Context(), web.Account(r), id, "")
+	if err != nil {
+		return err
+	}
+	p := s.Page(r, "counter.receipt.title")
+	p.Staff = true
+	s.Render(w, r, http.StatusOK, "receipt", &web.ReceiptView{Page: p, Receipt: rc, Counter: true})
+	return nil
+}
+
+// counterReceiptPDF serves the receipt's PDF; posted with the claim code
+// just issued, it prints the code too.
+func (s *counter) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	code := ""
+	if r.Method == http.MethodPost {
+		if err := web.ParseForm(w, r); err != nil {
+			return err
+		}
+		code = r.PostForm.Get("code")
+	}
+	rc, err := s.Counter.StaffReceipt(r.Context(), web.Account(r), id, code)
+	if err != nil {
+		return err
+	}
+	name := "attestation-de-depot-"
+	if rc.Paper() {
+		name = "recepisse-de-depot-"
+	}
+	return web.ServePDF(w, name+rc.Filing.Number+".pdf", func(b *bytes.Buffer) error {
+		return s.Receipts.RenderReceipt(b, rc)
+	})
+}
+
+// Channel names a channel.
+func (v *counterCaseView) Channel(c permit.Channel) string {
+	return v.T("counter.channel." + string(c))
+}
+
+// ConsentHow names how consent was given.
+func (v *counterCaseView) ConsentHow(w string) string { return v.T("counter.consent_how." + w) }

@@ -1,0 +1,64 @@
+package public
+
+import (
+	"net/http"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/web"
+)
+
+func (s *Pages) signUpForm(w http.ResponseWriter, r *http.Request) error {
+	s.Render(w, r, http.StatusOK, "signup", s.Page(r, "signup.title"))
+	return nil
+}
+
+func (s *Pages) signUp(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
+		return err
+	}
+	if err := s.Limit("signup-ip", web.ClientIP(r)); err != nil {
+		return err
+	}
+	f := casework.SignUpForm{
+		Email:    r.PostForm.Get("email"),
+		Password: r.PostForm.Get("password"),
+		Confirm:  r.PostForm.Get("confirm"),
+		Lang:     web.Lang(r),
+	}
+	if err := s.Accounts.SignUp(r.Context(), f); err != nil {
+		p := s.Page(r, "signup.title")
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		p.Values = map[string]string{"email": f.Email}
+		s.Render(w, r, http.StatusUnprocessableEntity, "signup", p)
+		return nil
+	}
+	http.Redirect(w, r, "/inscription/envoyee", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) signUpSent(w http.ResponseWriter, r *http.Request) error {
+	s.Render(w, r, http.StatusOK, "signup_sent", s.Page(r, "signup_sent.title"))
+	return nil
+}
+
+// confirm consumes the link of the confirmation mail. A used or expired
+// link says so and offers to log in or ask for a new link.
+func (s *Pages) confirm(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Limit("confirm-ip", web.ClientIP(r)); err != nil {
+		return err
+	}
+	p := s.Page(r, "confirm.title")
+	if _, err := s.Accounts.Confirm(r.Context(), r.PathValue("token")); err != nil {
+		if err := web.FormError(p, err); err != nil && !web.IsNotFound(err) {
+			return err
+		}
+		p.Notice = "confirm.invalid"
+		s.Render(w, r, http.StatusNotFound, "confirm", p)
+		return nil
+	}
+	p.Notice = "confirm.done"
+	s.Render(w, r, http.StatusOK, "confirm", p)
+	return nil
+}

@@ -1,0 +1,190 @@
+package public
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/qr"
+	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/web"
+)
+
+// verifyView is the public verifier: the form, and the answer.
+type verifyView struct {
+	*web.Page
+	V *casework.Verification
+}
+
+// outcome is the answer's key: a genuine, current filing receipt has its
+// own, since it proves the filing and not lawful stay.
+func (v *verifyView) outcome() string {
+	if v.V.Outcome == "valid" && v.V.Result != nil && v.V.Result.Kind == permit.AttestationFilingReceipt {
+		return "receipt_valid"
+	}
+	return v.V.Outcome
+}
+
+// Outcome names the answer in the page's language.
+func (v *verifyView) Outcome() string { return v.T("verify.outcome." + v.outcome()) }
+
+// Explain says what the answer means.
+func (v *verifyView) Explain() string { return v.T("verify.explain." + v.outcome()) }
+
+// Alert is the DSFR alert kind of the answer.
+func (v *verifyView) Alert() string {
+	switch v.outcome() {
+	case "valid":
+		return "success"
+	case "forged", "malformed", "revoked":
+		return "error"
+	}
+	return "warning"
+}
+
+// PhotoField is the upload of a photo or scan: images only, since the QR
+// code is read from pixels.
+func (v *verifyView) PhotoField() web.Field {
+	f := v.Optional("photo", "file", "off", "verify.photo", "verify.photo_hint")
+	f.Accept = "image/jpeg,image/png"
+	return f
+}
+
+func (s *Pages) verifyForm(w http.ResponseWriter, r *http.Request) error {
+	s.Render(w, r, http.StatusOK, "verify", &verifyView{Page: s.Page(r, "verify.title")})
+	return nil
+}
+
+// verify reads a pasted code, or the QR code of an uploaded photo or scan,
+// and says what the attestation proves. Anyone may call it; it is rate
+// limited by address.
+func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
+		return err
+	}
+	p := s.Page(r, "verify.title")
+	name, data, values, err := s.ReadUpload(w, r, "photo")
+	code := values["code"]
+	if err == nil && code == "" && len(data) > 0 {
+		code, err = s.readQR(data)
+	}
+	_ = name
+	var v *casework.Verification
+	if err == nil {
+		v, err = s.Verifier.Verify(r.Context(), code)
+	}
+	if err != nil {
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		p.Values = map[string]string{"code": code}
+		s.Render(w, r, http.StatusUnprocessableEntity, "verify", &verifyView{Page: p})
+		return nil
+	}
+	view := &verifyView{Page: p, V: v}
+	p.TitleKey = "verify.outcome." + view.outcome()
+	s.Render(w, r, http.StatusOK, "verify", view)
+	return nil
+}
+
+// readQR finds the code in a photo or scan; at most one image is read at
+// a time per core, since a large photo costs up to a second.
+func (s *Pages) readQR(data []byte) (string, error) {
+	s.qrSlots <- struct{}{}
+	defer func() { <-s.qrSlots }()
+	code, err := qr.DecodeBytes(data)
+	switch {
+	case errors.Is(err, qr.ErrNotImage):
+		return "", permit.Invalid(map[string]string{"photo": "verify.error.not_image"})
+	case errors.Is(err, qr.ErrTooLarge):
+		return "", permit.Invalid(map[string]string{"photo": "verify.error.too_large"})
+	case err != nil:
+		return "", permit.Invalid(map[string]string{"photo": "verify.error.no_code"})
+	}
+	return code, nil
+}
+
+// apiVerification is the JSON answer of POST /api/v1/verify.
+type apiVerification struct {
+	Status     string     `json:"status"`
+	Kind       string     `json:"kind,omitempty"`
+	Number     string     `json:"number,omitempty"`
+	Version    int        `json:"version,omitempty"`
+	Holder     *apiHolder `json:"holder,omitempty"`
+	ValidFrom  string     `json:"valid_from,omitempty"`
+	ValidUntil string     `json:"valid_until,omitempty"`
+	Rights     *apiRights `json:"rights,omitempty"`
+	Prefecture string     `json:"prefecture,omitempty"`
+}
+
+type apiHolder struct {
+	GivenNames string `json:"given_names"`
+	Surname    string `json:"surname"`
+	BirthDate  string `json:"birth_date"`
+}
+
+type apiRights struct {
+	StayUntil            string     `json:"stay_until,omitempty"`
+	Work                 rules.Work `json:"work"`
+	TravelReentry        bool       `json:"travel_reentry"`
+	SocialRightsContinue bool       `json:"social_rights_continue"`
+}
+
+// apiVerify is the JSON verifier: {"code": "SJ1:..."} in, the status and
+// what the code proves out. Forged and malformed codes get their status
+// and nothing else.
+func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
+		w.WriteHeader(http.StatusTooManyRequests)
+		return json.NewEncoder(w).Encode(map[string]string{"error": "rate_limited"})
+	}
+	var in struct {
+		Code string `json:"code"`
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 8<<10))
+	if err := dec.Decode(&in); err != nil || in.Code == "" {
+		w.WriteHeader(http.StatusBadRequest)
+		return json.NewEncoder(w).Encode(map[string]string{"error": "expected {\"code\": \"SJ1:...\"}"})
+	}
+	v, err := s.Verifier.Verify(r.Context(), in.Code)
+	if err != nil {
+		return err
+	}
+	out := apiVerification{Status: v.Outcome}
+	if c := v.Result; c != nil {
+		out.Kind, out.Number, out.Version, out.Prefecture = string(c.Kind), c.Number, c.Version, c.Prefecture
+		out.Holder = &apiHolder{GivenNames: c.GivenNames, Surname: c.Surname, BirthDate: c.BirthDate}
+		out.ValidFrom = c.ValidFrom.Format(time.DateOnly)
+		if !c.ValidUntil.IsZero() {
+			out.ValidUntil = c.ValidUntil.Format(time.DateOnly)
+		}
+		out.Rights = &apiRights{Work: c.Rights.Work, TravelReentry: c.Rights.TravelReentry, SocialRightsContinue: c.Rights.SocialRightsContinue}
+		if c.Rights.Stay {
+			out.Rights.StayUntil = c.Rights.StayUntil.Format(time.DateOnly)
+		}
+	}
+	if v.Outcome == "malformed" {
+		w.WriteHeader(http.StatusBadRequest)
+	}
+	return json.NewEncoder(w).Encode(out)
+}
+
+// keySet publishes the public keys that verify attestation codes, old
+// ones included, so that earlier attestations still verify.
+func (s *Pages) keySet(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	set, err := s.KeySet()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(set)
+	return err
+}
