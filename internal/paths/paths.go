@@ -68,3 +68,12 @@ func fill(pattern string, values ...string) string {
 	b.WriteString(rest)
 	return b.String()
 }
+
+// Pattern is any kind of path, as the mux's patterns are written.
+type Pattern interface{ ~string }
+
+// Get is the route pattern of a page read with GET.
+func Get[P Pattern](p P) string { return "GET " + string(p) }
+
+// Post is the route pattern of a form posted to a page.
+func Post[P Pattern](p P) string { return "POST " + string(p) }

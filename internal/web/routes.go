@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -40,15 +41,15 @@ type Route struct {
 
 // SecondFactorPath is the page every back-office route sends a staff
 // session to until it has passed the second factor.
-const SecondFactorPath = "/agent/double-authentification"
+const SecondFactorPath = string(paths.SecondFactor)
 
 // coreRoutes are the routes that belong to no audience: the static files,
 // and the development outbox.
 func (s *Server) coreRoutes() []Route {
 	return []Route{
-		{"GET /static/{version}/{path...}", Anyone, s.serveStatic},
-		{"GET /dev/courriels", DevOnly, s.devMails},
-		{"GET /dev/courriels/{id}", DevOnly, s.devMail},
+		{paths.Get(paths.Static), Anyone, s.serveStatic},
+		{paths.Get(paths.DevMails), DevOnly, s.devMails},
+		{paths.Get(paths.DevMail), DevOnly, s.devMail},
 	}
 }
 

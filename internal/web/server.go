@@ -12,6 +12,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -104,7 +105,7 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	}))
 	cop := http.NewCrossOriginProtection()
 	// The JSON verifier changes nothing and is meant for other sites' code.
-	cop.AddInsecureBypassPattern("POST /api/v1/verify")
+	cop.AddInsecureBypassPattern(paths.Post(paths.APIVerify))
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.RenderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))

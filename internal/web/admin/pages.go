@@ -3,6 +3,8 @@
 package admin
 
 import (
+	"github.com/sejour/sejour/internal/paths"
+
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -17,9 +19,9 @@ type Pages struct {
 // Routes are the administrators' routes.
 func (s *Pages) Routes() []web.Route {
 	return []web.Route{
-		{Pattern: "GET /admin/agents", Who: web.AdminOnly, Handler: s.staffAccounts},
-		{Pattern: "POST /admin/agents", Who: web.AdminOnly, Handler: s.createStaff},
-		{Pattern: "POST /admin/agents/{account}/desactivation", Who: web.AdminOnly, Handler: s.disableStaff},
-		{Pattern: "POST /admin/agents/{account}/reactivation", Who: web.AdminOnly, Handler: s.enableStaff},
+		{Pattern: paths.Get(paths.StaffAccounts), Who: web.AdminOnly, Handler: s.staffAccounts},
+		{Pattern: paths.Post(paths.StaffAccounts), Who: web.AdminOnly, Handler: s.createStaff},
+		{Pattern: paths.Post(paths.StaffDisable), Who: web.AdminOnly, Handler: s.disableStaff},
+		{Pattern: paths.Post(paths.StaffEnable), Who: web.AdminOnly, Handler: s.enableStaff},
 	}
 }

@@ -6,6 +6,8 @@
 package applicant
 
 import (
+	"github.com/sejour/sejour/internal/paths"
+
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -31,48 +33,48 @@ type Pages struct {
 // e-mail address are followed by anyone holding them.
 func (s *Pages) Routes() []web.Route {
 	return []web.Route{
-		{Pattern: "GET /tableau-de-bord", Who: web.Applicant, Handler: s.dashboard},
-		{Pattern: "GET /profil", Who: web.Applicant, Handler: s.profileForm},
-		{Pattern: "POST /profil", Who: web.Applicant, Handler: s.saveProfile},
-		{Pattern: "GET /demandes/nouvelle", Who: web.Applicant, Handler: s.startForm},
-		{Pattern: "POST /demandes/nouvelle", Who: web.Applicant, Handler: s.start},
-		{Pattern: "GET /demandes/{id}", Who: web.Applicant, Handler: s.application},
-		{Pattern: "POST /demandes/{id}/documents/{slot}", Who: web.Applicant, Handler: s.uploadDocument},
-		{Pattern: "POST /demandes/{id}/documents/{slot}/retirer", Who: web.Applicant, Handler: s.removeDocument},
-		{Pattern: "GET /demandes/{id}/fichiers/{doc}", Who: web.Applicant, Handler: s.downloadDocument},
-		{Pattern: "POST /demandes/{id}/timbre", Who: web.Applicant, Handler: s.feeStamp},
-		{Pattern: "POST /demandes/{id}/deposer", Who: web.Applicant, Handler: s.file},
-		{Pattern: "GET /demandes/{id}/recepisse", Who: web.Applicant, Handler: s.receipt},
-		{Pattern: "GET /demandes/{id}/recepisse.pdf", Who: web.Applicant, Handler: s.receiptPDF},
-		{Pattern: "GET /demandes/{id}/attestations/{att}", Who: web.Applicant, Handler: s.attestationPDF},
-		{Pattern: "POST /demandes/{id}/messages", Who: web.Applicant, Handler: s.postMessage},
-		{Pattern: "POST /demandes/{id}/completer", Who: web.Applicant, Handler: s.resubmit},
-		{Pattern: "GET /demandes/{id}/retrait", Who: web.Applicant, Handler: s.withdrawForm},
-		{Pattern: "POST /demandes/{id}/retrait", Who: web.Applicant, Handler: s.withdraw},
+		{Pattern: paths.Get(paths.Dashboard), Who: web.Applicant, Handler: s.dashboard},
+		{Pattern: paths.Get(paths.Profile), Who: web.Applicant, Handler: s.profileForm},
+		{Pattern: paths.Post(paths.Profile), Who: web.Applicant, Handler: s.saveProfile},
+		{Pattern: paths.Get(paths.NewApplication), Who: web.Applicant, Handler: s.startForm},
+		{Pattern: paths.Post(paths.NewApplication), Who: web.Applicant, Handler: s.start},
+		{Pattern: paths.Get(paths.Application), Who: web.Applicant, Handler: s.application},
+		{Pattern: paths.Post(paths.Upload), Who: web.Applicant, Handler: s.uploadDocument},
+		{Pattern: paths.Post(paths.RemoveDocument), Who: web.Applicant, Handler: s.removeDocument},
+		{Pattern: paths.Get(paths.Download), Who: web.Applicant, Handler: s.downloadDocument},
+		{Pattern: paths.Post(paths.FeeStamp), Who: web.Applicant, Handler: s.feeStamp},
+		{Pattern: paths.Post(paths.File), Who: web.Applicant, Handler: s.file},
+		{Pattern: paths.Get(paths.Receipt), Who: web.Applicant, Handler: s.receipt},
+		{Pattern: paths.Get(paths.ReceiptPDF), Who: web.Applicant, Handler: s.receiptPDF},
+		{Pattern: paths.Get(paths.Attestation), Who: web.Applicant, Handler: s.attestationPDF},
+		{Pattern: paths.Post(paths.Messages), Who: web.Applicant, Handler: s.postMessage},
+		{Pattern: paths.Post(paths.Resubmit), Who: web.Applicant, Handler: s.resubmit},
+		{Pattern: paths.Get(paths.Withdraw), Who: web.Applicant, Handler: s.withdrawForm},
+		{Pattern: paths.Post(paths.Withdraw), Who: web.Applicant, Handler: s.withdraw},
 
-		{Pattern: "GET /consultations", Who: web.Applicant, Handler: s.accesses},
-		{Pattern: "GET /reprendre", Who: web.Applicant, Handler: s.claimForm},
-		{Pattern: "POST /reprendre", Who: web.Applicant, Handler: s.claim},
+		{Pattern: paths.Get(paths.Accesses), Who: web.Applicant, Handler: s.accesses},
+		{Pattern: paths.Get(paths.Claim), Who: web.Applicant, Handler: s.claimForm},
+		{Pattern: paths.Post(paths.Claim), Who: web.Applicant, Handler: s.claim},
 
-		{Pattern: "GET /mes-donnees", Who: web.Applicant, Handler: s.myData},
-		{Pattern: "GET /mes-donnees/sejour-donnees.zip", Who: web.Applicant, Handler: s.exportData},
-		{Pattern: "GET /profil/correction", Who: web.Applicant, Handler: s.correctionForm},
-		{Pattern: "POST /profil/correction", Who: web.Applicant, Handler: s.requestCorrection},
-		{Pattern: "GET /profil/corrections/{correction}/piece", Who: web.Applicant, Handler: s.correctionEvidence},
-		{Pattern: "POST /profil/corrections/{correction}/retirer", Who: web.Applicant, Handler: s.withdrawCorrection},
+		{Pattern: paths.Get(paths.MyData), Who: web.Applicant, Handler: s.myData},
+		{Pattern: paths.Get(paths.MyDataArchive), Who: web.Applicant, Handler: s.exportData},
+		{Pattern: paths.Get(paths.Correction), Who: web.Applicant, Handler: s.correctionForm},
+		{Pattern: paths.Post(paths.Correction), Who: web.Applicant, Handler: s.requestCorrection},
+		{Pattern: paths.Get(paths.CorrectionEvidence), Who: web.Applicant, Handler: s.correctionEvidence},
+		{Pattern: paths.Post(paths.CorrectionWithdraw), Who: web.Applicant, Handler: s.withdrawCorrection},
 
-		{Pattern: "GET /profil/coordonnees", Who: web.Applicant, Handler: s.contactForm},
-		{Pattern: "POST /profil/coordonnees", Who: web.Applicant, Handler: s.changeContact},
-		{Pattern: "POST /profil/coordonnees/courriel/annuler", Who: web.Applicant, Handler: s.cancelEmail},
+		{Pattern: paths.Get(paths.Contact), Who: web.Applicant, Handler: s.contactForm},
+		{Pattern: paths.Post(paths.Contact), Who: web.Applicant, Handler: s.changeContact},
+		{Pattern: paths.Post(paths.ContactCancelEmail), Who: web.Applicant, Handler: s.cancelEmail},
 		// The links are followed from a mailbox, on any device, logged in
 		// or not: the secret in the path is what counts.
-		{Pattern: "GET /coordonnees/courriel/{token}", Who: web.Anyone, Handler: s.confirmEmailChange},
-		{Pattern: "GET /coordonnees/annuler/{token}", Who: web.Anyone, Handler: s.cancelEmailForm},
-		{Pattern: "POST /coordonnees/annuler/{token}", Who: web.Anyone, Handler: s.cancelEmailByLink},
+		{Pattern: paths.Get(paths.ContactLink), Who: web.Anyone, Handler: s.confirmEmailChange},
+		{Pattern: paths.Get(paths.ContactUndo), Who: web.Anyone, Handler: s.cancelEmailForm},
+		{Pattern: paths.Post(paths.ContactUndo), Who: web.Anyone, Handler: s.cancelEmailByLink},
 
-		{Pattern: "GET /mes-signalements", Who: web.Applicant, Handler: s.myReports},
-		{Pattern: "GET /mes-signalements/{id}", Who: web.Applicant, Handler: s.myReport},
-		{Pattern: "POST /mes-signalements/{id}", Who: web.Applicant, Handler: s.replyMine},
-		{Pattern: "GET /mes-signalements/{id}/capture", Who: web.Applicant, Handler: s.myScreenshot},
+		{Pattern: paths.Get(paths.MyReports), Who: web.Applicant, Handler: s.myReports},
+		{Pattern: paths.Get(paths.MyReport), Who: web.Applicant, Handler: s.myReport},
+		{Pattern: paths.Post(paths.MyReport), Who: web.Applicant, Handler: s.replyMine},
+		{Pattern: paths.Get(paths.MyReportShot), Who: web.Applicant, Handler: s.myScreenshot},
 	}
 }

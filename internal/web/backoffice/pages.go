@@ -6,6 +6,8 @@
 package backoffice
 
 import (
+	"github.com/sejour/sejour/internal/paths"
+
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -35,59 +37,59 @@ type counter struct{ *Pages }
 func (s *Pages) Routes() []web.Route {
 	c := &counter{s}
 	return []web.Route{
-		{Pattern: "GET " + web.SecondFactorPath, Who: web.StaffPending, Handler: s.secondFactorForm},
-		{Pattern: "POST " + web.SecondFactorPath, Who: web.StaffPending, Handler: s.secondFactor},
-		{Pattern: "GET " + web.SecondFactorPath + "/qr.png", Who: web.StaffPending, Handler: s.enrolmentQR},
-		{Pattern: "POST " + web.SecondFactorPath + "/enrolement", Who: web.StaffPending, Handler: s.enrol},
+		{Pattern: paths.Get(paths.SecondFactor), Who: web.StaffPending, Handler: s.secondFactorForm},
+		{Pattern: paths.Post(paths.SecondFactor), Who: web.StaffPending, Handler: s.secondFactor},
+		{Pattern: paths.Get(paths.SecondFactorQR), Who: web.StaffPending, Handler: s.enrolmentQR},
+		{Pattern: paths.Post(paths.SecondFactorEnrol), Who: web.StaffPending, Handler: s.enrol},
 
 		// The work queue is the back office's home.
-		{Pattern: "GET /agent", Who: web.Staff, Handler: s.queue},
-		{Pattern: "GET /agent/export.csv", Who: web.Staff, Handler: s.queueExport},
+		{Pattern: paths.Get(paths.Agent), Who: web.Staff, Handler: s.queue},
+		{Pattern: paths.Get(paths.QueueExport), Who: web.Staff, Handler: s.queueExport},
 
-		{Pattern: "GET /agent/demandes/{id}", Who: web.Staff, Handler: s.staffCase},
-		{Pattern: "POST /agent/demandes/{id}/instruction", Who: web.Staff, Handler: s.startReview},
-		{Pattern: "POST /agent/demandes/{id}/pieces", Who: web.Staff, Handler: s.requestCompletion},
-		{Pattern: "POST /agent/demandes/{id}/messages", Who: web.Staff, Handler: s.staffMessage},
-		{Pattern: "GET /agent/demandes/{id}/fichiers/{doc}", Who: web.Staff, Handler: s.downloadDocument},
+		{Pattern: paths.Get(paths.Case), Who: web.Staff, Handler: s.staffCase},
+		{Pattern: paths.Post(paths.CaseStartReview), Who: web.Staff, Handler: s.startReview},
+		{Pattern: paths.Post(paths.CaseAskDocuments), Who: web.Staff, Handler: s.requestCompletion},
+		{Pattern: paths.Post(paths.CaseMessages), Who: web.Staff, Handler: s.staffMessage},
+		{Pattern: paths.Get(paths.CaseDownload), Who: web.Staff, Handler: s.downloadDocument},
 
 		// The prefecture's decisions and steps: each is a form on the case page.
-		{Pattern: "POST /agent/demandes/{id}/complet", Who: web.Staff, Handler: s.markComplete},
-		{Pattern: "POST /agent/demandes/{id}/identite", Who: web.Staff, Handler: s.confirmIdentity},
-		{Pattern: "POST /agent/demandes/{id}/decision/favorable", Who: web.Staff, Handler: s.decideFavourable},
-		{Pattern: "POST /agent/demandes/{id}/decision/defavorable", Who: web.Staff, Handler: s.decideUnfavourable},
-		{Pattern: "POST /agent/demandes/{id}/carte", Who: web.Staff, Handler: s.produceCard},
-		{Pattern: "POST /agent/demandes/{id}/rendez-vous", Who: web.Staff, Handler: s.offerAppointment},
-		{Pattern: "POST /agent/demandes/{id}/remise", Who: web.Staff, Handler: s.handOver},
-		{Pattern: "POST /agent/demandes/{id}/cloture", Who: web.Staff, Handler: s.closeCase},
-		{Pattern: "POST /agent/demandes/{id}/reouverture", Who: web.Staff, Handler: s.reopenCase},
-		{Pattern: "POST /agent/demandes/{id}/annulation", Who: web.Supervisor, Handler: s.undoStep},
-		{Pattern: "POST /agent/demandes/{id}/fichiers/{doc}/avis", Who: web.Staff, Handler: s.reviewDocument},
-		{Pattern: "GET /agent/demandes/{id}/fichiers/{doc}/apercu", Who: web.Staff, Handler: s.previewDocument},
+		{Pattern: paths.Post(paths.CaseComplete), Who: web.Staff, Handler: s.markComplete},
+		{Pattern: paths.Post(paths.CaseIdentity), Who: web.Staff, Handler: s.confirmIdentity},
+		{Pattern: paths.Post(paths.CaseGrant), Who: web.Staff, Handler: s.decideFavourable},
+		{Pattern: paths.Post(paths.CaseRefuse), Who: web.Staff, Handler: s.decideUnfavourable},
+		{Pattern: paths.Post(paths.CaseCard), Who: web.Staff, Handler: s.produceCard},
+		{Pattern: paths.Post(paths.CaseAppointment), Who: web.Staff, Handler: s.offerAppointment},
+		{Pattern: paths.Post(paths.CaseHandOver), Who: web.Staff, Handler: s.handOver},
+		{Pattern: paths.Post(paths.CaseClose), Who: web.Staff, Handler: s.closeCase},
+		{Pattern: paths.Post(paths.CaseReopen), Who: web.Staff, Handler: s.reopenCase},
+		{Pattern: paths.Post(paths.CaseUndo), Who: web.Supervisor, Handler: s.undoStep},
+		{Pattern: paths.Post(paths.CaseReview), Who: web.Staff, Handler: s.reviewDocument},
+		{Pattern: paths.Get(paths.CasePreview), Who: web.Staff, Handler: s.previewDocument},
 
 		// Filing at the counter, by phone or from a paper form.
-		{Pattern: "GET /agent/guichet", Who: web.Staff, Handler: c.counterSearch},
-		{Pattern: "GET /agent/guichet/personnes/nouvelle", Who: web.Staff, Handler: c.counterPersonForm},
-		{Pattern: "POST /agent/guichet/personnes/nouvelle", Who: web.Staff, Handler: c.counterCreatePerson},
-		{Pattern: "GET /agent/guichet/personnes/{person}", Who: web.Staff, Handler: c.counterPerson},
-		{Pattern: "POST /agent/guichet/personnes/{person}/demandes", Who: web.Staff, Handler: c.counterStart},
-		{Pattern: "POST /agent/guichet/personnes/{person}/code", Who: web.Staff, Handler: c.counterIssueCode},
-		{Pattern: "GET /agent/guichet/demandes/{id}", Who: web.Staff, Handler: c.counterCase},
-		{Pattern: "POST /agent/guichet/demandes/{id}/documents/{slot}", Who: web.Staff, Handler: c.counterUpload},
-		{Pattern: "POST /agent/guichet/demandes/{id}/documents/{slot}/retirer", Who: web.Staff, Handler: c.counterRemove},
-		{Pattern: "POST /agent/guichet/demandes/{id}/timbre", Who: web.Staff, Handler: c.counterFeeStamp},
-		{Pattern: "POST /agent/guichet/demandes/{id}/deposer", Who: web.Staff, Handler: c.counterFile},
-		{Pattern: "POST /agent/guichet/demandes/{id}/completer", Who: web.Staff, Handler: c.counterResubmit},
-		{Pattern: "GET /agent/guichet/demandes/{id}/recepisse", Who: web.Staff, Handler: c.counterReceipt},
-		{Pattern: "GET /agent/guichet/demandes/{id}/recepisse.pdf", Who: web.Staff, Handler: c.counterReceiptPDF},
-		{Pattern: "POST /agent/guichet/demandes/{id}/recepisse.pdf", Who: web.Staff, Handler: c.counterReceiptPDF},
+		{Pattern: paths.Get(paths.Counter), Who: web.Staff, Handler: c.counterSearch},
+		{Pattern: paths.Get(paths.CounterNewPerson), Who: web.Staff, Handler: c.counterPersonForm},
+		{Pattern: paths.Post(paths.CounterNewPerson), Who: web.Staff, Handler: c.counterCreatePerson},
+		{Pattern: paths.Get(paths.CounterPerson), Who: web.Staff, Handler: c.counterPerson},
+		{Pattern: paths.Post(paths.CounterStart), Who: web.Staff, Handler: c.counterStart},
+		{Pattern: paths.Post(paths.CounterClaimCode), Who: web.Staff, Handler: c.counterIssueCode},
+		{Pattern: paths.Get(paths.CounterCase), Who: web.Staff, Handler: c.counterCase},
+		{Pattern: paths.Post(paths.CounterUpload), Who: web.Staff, Handler: c.counterUpload},
+		{Pattern: paths.Post(paths.CounterRemove), Who: web.Staff, Handler: c.counterRemove},
+		{Pattern: paths.Post(paths.CounterFeeStamp), Who: web.Staff, Handler: c.counterFeeStamp},
+		{Pattern: paths.Post(paths.CounterFile), Who: web.Staff, Handler: c.counterFile},
+		{Pattern: paths.Post(paths.CounterResubmit), Who: web.Staff, Handler: c.counterResubmit},
+		{Pattern: paths.Get(paths.CounterReceipt), Who: web.Staff, Handler: c.counterReceipt},
+		{Pattern: paths.Get(paths.CounterReceiptPDF), Who: web.Staff, Handler: c.counterReceiptPDF},
+		{Pattern: paths.Post(paths.CounterReceiptPDF), Who: web.Staff, Handler: c.counterReceiptPDF},
 
-		{Pattern: "GET /agent/corrections", Who: web.Staff, Handler: s.staffCorrections},
-		{Pattern: "GET /agent/corrections/{correction}", Who: web.Staff, Handler: s.staffCorrection},
-		{Pattern: "GET /agent/corrections/{correction}/piece", Who: web.Staff, Handler: s.correctionEvidence},
-		{Pattern: "POST /agent/corrections/{correction}/accepter", Who: web.Staff, Handler: s.acceptCorrection},
-		{Pattern: "POST /agent/corrections/{correction}/refuser", Who: web.Staff, Handler: s.refuseCorrection},
+		{Pattern: paths.Get(paths.Corrections), Who: web.Staff, Handler: s.staffCorrections},
+		{Pattern: paths.Get(paths.CorrectionReview), Who: web.Staff, Handler: s.staffCorrection},
+		{Pattern: paths.Get(paths.CorrectionFile), Who: web.Staff, Handler: s.correctionEvidence},
+		{Pattern: paths.Post(paths.CorrectionAccept), Who: web.Staff, Handler: s.acceptCorrection},
+		{Pattern: paths.Post(paths.CorrectionRefuse), Who: web.Staff, Handler: s.refuseCorrection},
 
-		{Pattern: "GET /agent/journal", Who: web.Supervisor, Handler: s.journal},
-		{Pattern: "GET /agent/transferts", Who: web.Staff, Handler: s.transfers},
+		{Pattern: paths.Get(paths.Journal), Who: web.Supervisor, Handler: s.journal},
+		{Pattern: paths.Get(paths.Transfers), Who: web.Staff, Handler: s.transfers},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
 	"github.com/sejour/sejour/internal/web"
@@ -21,7 +22,7 @@ type secondFactorView struct {
 }
 
 // QRURL is the enrolment's QR code image.
-func (v *secondFactorView) QRURL() string { return web.SecondFactorPath + "/qr.png" }
+func (v *secondFactorView) QRURL() string { return paths.SecondFactorQR.String() }
 
 // ActionURL is where a form of the page posts, keeping ?suite=.
 func (v *secondFactorView) ActionURL(path string) string {

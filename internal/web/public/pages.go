@@ -6,6 +6,8 @@
 package public
 
 import (
+	"github.com/sejour/sejour/internal/paths"
+
 	"runtime"
 
 	"github.com/sejour/sejour/internal/casework"
@@ -34,34 +36,34 @@ func New(p Pages) *Pages {
 // Routes are the public pages' routes.
 func (s *Pages) Routes() []web.Route {
 	return []web.Route{
-		{Pattern: "GET /{$}", Who: web.Anyone, Handler: s.home},
-		{Pattern: "GET /healthz", Who: web.Anyone, Handler: s.healthz},
-		{Pattern: "GET /readyz", Who: web.Anyone, Handler: s.readyz},
-		{Pattern: "GET /langue/{lang}", Who: web.Anyone, Handler: s.switchLanguage},
-		{Pattern: "GET /verifier", Who: web.Anyone, Handler: s.verifyForm},
-		{Pattern: "POST /verifier", Who: web.Anyone, Handler: s.verify},
-		{Pattern: "POST /api/v1/verify", Who: web.Anyone, Handler: s.apiVerify},
-		{Pattern: "GET /.well-known/sejour/keys.json", Who: web.Anyone, Handler: s.keySet},
+		{Pattern: paths.Get(paths.Home), Who: web.Anyone, Handler: s.home},
+		{Pattern: paths.Get(paths.Healthz), Who: web.Anyone, Handler: s.healthz},
+		{Pattern: paths.Get(paths.Readyz), Who: web.Anyone, Handler: s.readyz},
+		{Pattern: paths.Get(paths.Language), Who: web.Anyone, Handler: s.switchLanguage},
+		{Pattern: paths.Get(paths.Verify), Who: web.Anyone, Handler: s.verifyForm},
+		{Pattern: paths.Post(paths.Verify), Who: web.Anyone, Handler: s.verify},
+		{Pattern: paths.Post(paths.APIVerify), Who: web.Anyone, Handler: s.apiVerify},
+		{Pattern: paths.Get(paths.KeySet), Who: web.Anyone, Handler: s.keySet},
 
-		{Pattern: "GET /inscription", Who: web.GuestOnly, Handler: s.signUpForm},
-		{Pattern: "POST /inscription", Who: web.GuestOnly, Handler: s.signUp},
-		{Pattern: "GET /inscription/envoyee", Who: web.Anyone, Handler: s.signUpSent},
-		{Pattern: "GET /confirmer/{token}", Who: web.Anyone, Handler: s.confirm},
-		{Pattern: "GET /connexion", Who: web.GuestOnly, Handler: s.logInForm},
-		{Pattern: "POST /connexion", Who: web.GuestOnly, Handler: s.logIn},
-		{Pattern: "POST /deconnexion", Who: web.SignedIn, Handler: s.logOut},
-		{Pattern: "GET /mot-de-passe-oublie", Who: web.Anyone, Handler: s.forgotForm},
-		{Pattern: "POST /mot-de-passe-oublie", Who: web.Anyone, Handler: s.forgot},
-		{Pattern: "GET /reinitialiser/{token}", Who: web.Anyone, Handler: s.resetForm},
-		{Pattern: "POST /reinitialiser/{token}", Who: web.Anyone, Handler: s.reset},
+		{Pattern: paths.Get(paths.SignUp), Who: web.GuestOnly, Handler: s.signUpForm},
+		{Pattern: paths.Post(paths.SignUp), Who: web.GuestOnly, Handler: s.signUp},
+		{Pattern: paths.Get(paths.SignUpSent), Who: web.Anyone, Handler: s.signUpSent},
+		{Pattern: paths.Get(paths.Confirm), Who: web.Anyone, Handler: s.confirm},
+		{Pattern: paths.Get(paths.LogIn), Who: web.GuestOnly, Handler: s.logInForm},
+		{Pattern: paths.Post(paths.LogIn), Who: web.GuestOnly, Handler: s.logIn},
+		{Pattern: paths.Post(paths.LogOut), Who: web.SignedIn, Handler: s.logOut},
+		{Pattern: paths.Get(paths.Forgot), Who: web.Anyone, Handler: s.forgotForm},
+		{Pattern: paths.Post(paths.Forgot), Who: web.Anyone, Handler: s.forgot},
+		{Pattern: paths.Get(paths.Reset), Who: web.Anyone, Handler: s.resetForm},
+		{Pattern: paths.Post(paths.Reset), Who: web.Anyone, Handler: s.reset},
 
 		// Anyone reports a problem, and follows the report by its code.
-		{Pattern: "GET /signaler", Who: web.Anyone, Handler: s.reportForm},
-		{Pattern: "POST /signaler", Who: web.Anyone, Handler: s.report},
-		{Pattern: "GET /suivi", Who: web.Anyone, Handler: s.lookupForm},
-		{Pattern: "POST /suivi", Who: web.Anyone, Handler: s.lookup},
-		{Pattern: "GET /suivi/{token}", Who: web.Anyone, Handler: s.follow},
-		{Pattern: "POST /suivi/{token}", Who: web.Anyone, Handler: s.replyFollow},
-		{Pattern: "GET /suivi/{token}/capture", Who: web.Anyone, Handler: s.followScreenshot},
+		{Pattern: paths.Get(paths.Report), Who: web.Anyone, Handler: s.reportForm},
+		{Pattern: paths.Post(paths.Report), Who: web.Anyone, Handler: s.report},
+		{Pattern: paths.Get(paths.Follow), Who: web.Anyone, Handler: s.lookupForm},
+		{Pattern: paths.Post(paths.Follow), Who: web.Anyone, Handler: s.lookup},
+		{Pattern: paths.Get(paths.FollowCode), Who: web.Anyone, Handler: s.follow},
+		{Pattern: paths.Post(paths.FollowCode), Who: web.Anyone, Handler: s.replyFollow},
+		{Pattern: paths.Get(paths.FollowShot), Who: web.Anyone, Handler: s.followScreenshot},
 	}
 }

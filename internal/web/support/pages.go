@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -22,27 +23,27 @@ type Pages struct {
 // the incidents.
 func (s *Pages) Routes() []web.Route {
 	return []web.Route{
-		{Pattern: "GET /support", Who: web.Support, Handler: s.supportQueue},
-		{Pattern: "GET /support/signalements/{id}", Who: web.Support, Handler: s.supportReport},
-		{Pattern: "GET /support/signalements/{id}/capture", Who: web.Support, Handler: s.supportScreenshot},
-		{Pattern: "GET /support/incidents", Who: web.HelpDesk, Handler: s.incidents},
-		{Pattern: "POST /support/signalements/{id}/tri", Who: web.Support, Handler: s.supportAction("triage", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
+		{Pattern: paths.Get(paths.Support), Who: web.Support, Handler: s.supportQueue},
+		{Pattern: paths.Get(paths.SupportReport), Who: web.Support, Handler: s.supportReport},
+		{Pattern: paths.Get(paths.SupportShot), Who: web.Support, Handler: s.supportScreenshot},
+		{Pattern: paths.Get(paths.Incidents), Who: web.HelpDesk, Handler: s.incidents},
+		{Pattern: paths.Post(paths.SupportTriage), Who: web.Support, Handler: s.supportAction("triage", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
 			return s.Support.TriageReport(r.Context(), acc, id, casework.TriageForm{Category: r.PostForm.Get("category"), Priority: r.PostForm.Get("priority")})
 		})},
-		{Pattern: "POST /support/signalements/{id}/attribution", Who: web.Support, Handler: s.supportAction("assign", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
+		{Pattern: paths.Post(paths.SupportAssign), Who: web.Support, Handler: s.supportAction("assign", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
 			to := r.PostForm.Get("assignee")
 			if r.PostForm.Has("moi") {
 				to = strconv.FormatInt(acc.ID, 10)
 			}
 			return s.Support.AssignReport(r.Context(), acc, id, to)
 		})},
-		{Pattern: "POST /support/signalements/{id}/reponse", Who: web.Support, Handler: s.supportAction("answer", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
+		{Pattern: paths.Post(paths.SupportAnswer), Who: web.Support, Handler: s.supportAction("answer", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
 			return s.Support.AnswerReport(r.Context(), acc, id, r.PostForm.Get("answer"))
 		})},
-		{Pattern: "POST /support/signalements/{id}/resolution", Who: web.Support, Handler: s.supportAction("resolve", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
+		{Pattern: paths.Post(paths.SupportResolve), Who: web.Support, Handler: s.supportAction("resolve", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
 			return s.Support.ResolveReport(r.Context(), acc, id, r.PostForm.Get("note"))
 		})},
-		{Pattern: "POST /support/signalements/{id}/reouverture", Who: web.Support, Handler: s.supportAction("reopen", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
+		{Pattern: paths.Post(paths.SupportReopen), Who: web.Support, Handler: s.supportAction("reopen", func(s *Pages, r *http.Request, acc *permit.Account, id int64) error {
 			return s.Support.ReopenReport(r.Context(), acc, id, r.PostForm.Get("reason"))
 		})},
 	}
