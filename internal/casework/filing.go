@@ -154,6 +154,23 @@ type Receipt struct {
 	VerifyURL string
 }
 
+// Number is the receipt's one number: the issued receipt's, which is its
+// first filing's; the filing's until it is issued.
+func (r *Receipt) Number() string {
+	if r.Attestation != nil {
+		return r.Attestation.Number
+	}
+	return r.Filing.Number
+}
+
+// Code is the receipt's signed code, or "" until it is signed.
+func (r *Receipt) Code() string {
+	if r.Attestation != nil {
+		return r.Attestation.Code
+	}
+	return ""
+}
+
 // Paper reports whether the application was filed from a paper form.
 func (r *Receipt) Paper() bool { return r.Channel == permit.ChannelPaper }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/qr"
 )
 
 // This file holds what the applicant's pages and the back office's share
@@ -142,6 +143,28 @@ func (v *ReceiptView) CaseURL() string {
 		return "/agent/guichet/demandes/" + strconv.FormatInt(v.Receipt.Case.App.ID, 10)
 	}
 	return "/demandes/" + strconv.FormatInt(v.Receipt.Case.App.ID, 10)
+}
+
+// QRURL is the address of the receipt's QR code image.
+func (v *ReceiptView) QRURL() string { return v.CaseURL() + "/recepisse/qr.png" }
+
+// ServeReceiptQR sends a filing receipt's signed code as a QR code image;
+// a receipt not yet signed has none.
+func ServeReceiptQR(w http.ResponseWriter, rc *casework.Receipt) error {
+	code := rc.Code()
+	if code == "" {
+		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	png, err := qr.Encode(code, 480)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Length", strconv.Itoa(len(png)))
+	_, err = w.Write(png)
+	return err
 }
 
 // PersonForm reads a person's form (the applicant's profile, the

@@ -43,6 +43,19 @@ func (s *Pages) receipt(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// receiptQR serves the receipt's signed code as an image for its page.
+func (s *Pages) receiptQR(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rc, err := s.Applications.Receipt(r.Context(), web.Account(r), id)
+	if err != nil {
+		return err
+	}
+	return web.ServeReceiptQR(w, rc)
+}
+
 func (s *Pages) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
@@ -52,7 +65,7 @@ func (s *Pages) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.ServePDF(w, "attestation-de-depot-"+rc.Filing.Number+".pdf", func(b *bytes.Buffer) error {
+	return web.ServePDF(w, "attestation-de-depot-"+rc.Number()+".pdf", func(b *bytes.Buffer) error {
 		return s.Receipts.RenderReceipt(b, rc)
 	})
 }

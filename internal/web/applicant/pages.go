@@ -46,6 +46,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.File), Who: web.Applicant, Handler: s.file},
 		{Pattern: paths.Get(paths.Receipt), Who: web.Applicant, Handler: s.receipt},
 		{Pattern: paths.Get(paths.ReceiptPDF), Who: web.Applicant, Handler: s.receiptPDF},
+		{Pattern: paths.Get(paths.ReceiptQR), Who: web.Applicant, Handler: s.receiptQR},
 		{Pattern: paths.Get(paths.Attestation), Who: web.Applicant, Handler: s.attestationPDF},
 		{Pattern: paths.Post(paths.Messages), Who: web.Applicant, Handler: s.postMessage},
 		{Pattern: paths.Post(paths.Resubmit), Who: web.Applicant, Handler: s.resubmit},

@@ -154,6 +154,19 @@ func (s *counter) counterReceipt(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// counterReceiptQR serves the receipt's signed code as an image.
+func (s *counter) counterReceiptQR(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rc, err := s.Counter.StaffReceipt(r.Context(), web.Account(r), id, "")
+	if err != nil {
+		return err
+	}
+	return web.ServeReceiptQR(w, rc)
+}
+
 // counterReceiptPDF serves the receipt's PDF; posted with the claim code
 // just issued, it prints the code too.
 func (s *counter) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error {

@@ -1,0 +1,49 @@
+package web_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/qr"
+	"github.com/sejour/sejour/internal/web"
+)
+
+// TestReceiptPageShowsOneNumberAndItsQR: the receipt's page quotes one
+// number, the issued receipt's (its filing's), and shows its signed code
+// as a QR code that reads back; another applicant gets neither (issue 11
+// §10).
+func TestReceiptPageShowsOneNumberAndItsQR(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		s.prefecture("75", "75")
+		id := s.applicantWithFiling("qr@example.org")
+		owner := s.cookie
+		atts, err := s.db.Attestations(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rc *permit.Attestation
+		for _, a := range atts {
+			if a.Kind == permit.AttestationFilingReceipt {
+				rc = a
+			}
+		}
+		if rc == nil || rc.Code == "" {
+			t.Fatalf("no signed receipt: %+v", atts)
+		}
+		_, page := s.get(s.url(id, "/recepisse"))
+		mustContain(t, page, rc.Number, `src="/demandes/`, `/recepisse/qr.png"`, "Vérifier cette attestation")
+		res, png := s.get(s.url(id, "/recepisse/qr.png"))
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("QR image: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if got, err := qr.DecodeBytes([]byte(png)); err != nil || got != rc.Code {
+			t.Fatalf("the QR reads %q (%v), want the receipt's code", got, err)
+		}
+		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "other@example.org", permit.RoleApplicant)}
+		if res, _ := s.get(s.url(id, "/recepisse/qr.png")); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another applicant reads the QR: %d, want 404", res.StatusCode)
+		}
+		s.cookie = owner
+	})
+}
