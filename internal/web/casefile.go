@@ -155,7 +155,13 @@ func ServeReceiptQR(w http.ResponseWriter, rc *casework.Receipt) error {
 	if code == "" {
 		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 	}
-	png, err := qr.Encode(code, 480)
+	return ServeQR(w, code, 480)
+}
+
+// ServeQR sends text as a QR code image of px pixels, never cached: it
+// carries a secret or a person's proof.
+func ServeQR(w http.ResponseWriter, text string, px int) error {
+	png, err := qr.Encode(text, px)
 	if err != nil {
 		return err
 	}

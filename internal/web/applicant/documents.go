@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -30,12 +31,17 @@ func (s *Pages) downloadDocument(w http.ResponseWriter, r *http.Request) error {
 	return web.ServeDocument(w, r, s.Documents, false)
 }
 
-func (s *Pages) receipt(w http.ResponseWriter, r *http.Request) error {
+// receiptOf is the receipt of the application the path names.
+func (s *Pages) receiptOf(r *http.Request) (*casework.Receipt, error) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rc, err := s.Applications.Receipt(r.Context(), web.Account(r), id)
+	return s.Applications.Receipt(r.Context(), web.Account(r), id)
+}
+
+func (s *Pages) receipt(w http.ResponseWriter, r *http.Request) error {
+	rc, err := s.receiptOf(r)
 	if err != nil {
 		return err
 	}
@@ -45,11 +51,7 @@ func (s *Pages) receipt(w http.ResponseWriter, r *http.Request) error {
 
 // receiptQR serves the receipt's signed code as an image for its page.
 func (s *Pages) receiptQR(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	rc, err := s.Applications.Receipt(r.Context(), web.Account(r), id)
+	rc, err := s.receiptOf(r)
 	if err != nil {
 		return err
 	}
@@ -57,11 +59,7 @@ func (s *Pages) receiptQR(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) receiptPDF(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	rc, err := s.Applications.Receipt(r.Context(), web.Account(r), id)
+	rc, err := s.receiptOf(r)
 	if err != nil {
 		return err
 	}

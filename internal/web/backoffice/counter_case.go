@@ -139,12 +139,18 @@ func (s *counter) counterResubmit(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *counter) counterReceipt(w http.ResponseWriter, r *http.Request) error {
+// staffReceiptOf is the receipt of the application the path names,
+// without a claim code.
+func (s *counter) staffReceiptOf(r *http.Request) (*casework.Receipt, error) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rc, err := s.Counter.StaffReceipt(r.Context(), web.Account(r), id, "")
+	return s.Counter.StaffReceipt(r.Context(), web.Account(r), id, "")
+}
+
+func (s *counter) counterReceipt(w http.ResponseWriter, r *http.Request) error {
+	rc, err := s.staffReceiptOf(r)
 	if err != nil {
 		return err
 	}
@@ -156,11 +162,7 @@ func (s *counter) counterReceipt(w http.ResponseWriter, r *http.Request) error {
 
 // counterReceiptQR serves the receipt's signed code as an image.
 func (s *counter) counterReceiptQR(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	rc, err := s.Counter.StaffReceipt(r.Context(), web.Account(r), id, "")
+	rc, err := s.staffReceiptOf(r)
 	if err != nil {
 		return err
 	}

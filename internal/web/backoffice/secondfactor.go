@@ -7,7 +7,6 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
-	"github.com/sejour/sejour/internal/qr"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -67,16 +66,7 @@ func (s *Pages) enrolmentQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	png, err := qr.Encode(e.URL, 264)
-	if err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "image/png")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Length", strconv.Itoa(len(png)))
-	_, err = w.Write(png)
-	return err
+	return web.ServeQR(w, e.URL, 264)
 }
 
 // enrol checks the first code of the application and shows the recovery
