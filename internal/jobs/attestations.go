@@ -34,16 +34,11 @@ func (AttestationSweepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: sweepUnique}
 }
 
-// whileWaiting makes a job unique only while one like it waits or runs.
-// River's default also counts completed jobs, kept for a day: a daily
-// sweep would then be skipped every other day.
-var whileWaiting = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-}}
-
-// sweepUnique is whileWaiting without retryable, the only state River
-// lets us drop (running must stay: River requires it). A sweep left
+// sweepUnique makes a sweep unique only while one like it waits or runs
+// (River's default also counts completed jobs, kept for a day: a daily
+// sweep would then be skipped every other day), and not while it is
+// retryable, the only state River lets us drop (running must stay: River
+// requires it). A sweep left
 // "running" by a dead process blocks a new one until the rescuer makes it
 // retryable (rescueAfter); from then on a new sweep is queued again, and
 // both may run, which is harmless since a sweep is idempotent.

@@ -42,13 +42,14 @@ func LoadOrCreateKEK(path string) ([]byte, error) {
 		}
 		kek := make([]byte, KEKSize)
 		rand.Read(kek)
-		err := writeNew(filepath.Dir(path), filepath.Base(path), []byte(base64.StdEncoding.EncodeToString(kek)+"\n"))
-		if err == nil {
+		werr := writeNew(filepath.Dir(path), filepath.Base(path), []byte(base64.StdEncoding.EncodeToString(kek)+"\n"))
+		if werr == nil {
 			return kek, nil
 		}
-		if !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("key-encryption key: %w", err)
+		if !errors.Is(werr, fs.ErrExist) {
+			return nil, fmt.Errorf("key-encryption key: %w", werr)
 		}
+		// Another process wrote it first: read its key.
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {

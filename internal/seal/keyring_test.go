@@ -54,7 +54,7 @@ func TestPrivateKeysSealed(t *testing.T) {
 	priv := s.Keyring(context.Background()).active().priv
 	der, _ := x509.MarshalPKCS8PrivateKey(priv)
 	for _, row := range store.rows {
-		if bytes.Contains(row.Sealed, der[len(der)-32:]) || bytes.Contains(row.Sealed, priv.D.Bytes()) {
+		if bytes.Contains(row.Sealed, der[len(der)-32:]) || bytes.Contains(row.Sealed, rawKey(t, priv)) {
 			t.Errorf("key %d: the private key is in clear in the database", row.Seq)
 		}
 	}
@@ -362,4 +362,14 @@ func pkcs8(t *testing.T, key any) []byte {
 		t.Fatal(err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+}
+
+// rawKey is the private key's scalar, as bytes.
+func rawKey(t *testing.T, priv *ecdsa.PrivateKey) []byte {
+	t.Helper()
+	b, err := priv.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

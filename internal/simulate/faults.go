@@ -89,12 +89,6 @@ func (f *faults) around(what string, app int64, write func() error) error {
 	return write()
 }
 
-func (f *faults) faultCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.count
-}
-
 // faultyFilings fails filings around their commit.
 type faultyFilings struct {
 	casework.ApplicationStore
