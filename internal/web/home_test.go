@@ -9,6 +9,8 @@ import (
 	"testing/fstest"
 
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // german is the portal's catalogue plus a third language made of files
@@ -68,4 +70,15 @@ func TestAThirdLanguageIsData(t *testing.T) {
 	}
 	_, page = s.get("/")
 	mustContain(t, page, `<html lang="de"`)
+}
+
+// TestRenewalWindowWordsFollowTheCatalogue: the dashboard states the
+// renewal window with the catalogue's days, not numbers typed in a
+// translation.
+func TestRenewalWindowWordsFollowTheCatalogue(t *testing.T) {
+	s := sqliteSite(t)
+	s.srv.Rules.RenewalWindow.OpensDaysBefore, s.srv.Rules.RenewalWindow.ClosesDaysBefore = 111, 44
+	s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "fenetre@example.org", permit.RoleApplicant)}
+	_, page := s.get("/tableau-de-bord")
+	mustContain(t, page, "entre 111 et 44 jours avant la fin de votre titre actuel")
 }

@@ -153,3 +153,11 @@ func (p *Page) Duration(d time.Duration) string {
 	}
 	return p.T("support.duration.days", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
 }
+
+// WindowOpensDays is how many days before a permit's end its renewal
+// window opens, as the catalogue says (renewal_window).
+func (p *Page) WindowOpensDays() int { return p.rules.RenewalWindow.OpensDaysBefore }
+
+// WindowClosesDays is how many days before a permit's end its renewal
+// window closes, as the catalogue says.
+func (p *Page) WindowClosesDays() int { return p.rules.RenewalWindow.ClosesDaysBefore }
