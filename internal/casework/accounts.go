@@ -150,7 +150,7 @@ func (s *Accounts) SignUp(ctx context.Context, f SignUpForm) error {
 	secret, tokHash := NewSecret()
 	a := &permit.Account{Email: f.Email, Role: permit.RoleApplicant, Lang: lang}
 	tok := &permit.Token{Hash: tokHash, Purpose: permit.TokenConfirmEmail, ExpiresAt: s.Clock.Now().Add(ConfirmTTL)}
-	m := s.mail(lang, permit.NormalizeEmail(f.Email), "mail.confirm", s.BaseURL+paths.Confirm.Format(secret))
+	m := s.linkMail(lang, permit.NormalizeEmail(f.Email), "mail.confirm", s.BaseURL+paths.Confirm.Format(secret), tok.ExpiresAt)
 	err = s.Store.CreateAccount(ctx, a, hash, tok, m)
 	if permit.ErrorCode(err) == permit.ECONFLICT {
 		m = s.mail(lang, permit.NormalizeEmail(f.Email), "mail.already", s.BaseURL+paths.Forgot.String())
@@ -249,7 +249,7 @@ func (s *Accounts) RequestReset(ctx context.Context, email, lang string) error {
 	}
 	secret, tokHash := NewSecret()
 	tok := &permit.Token{Hash: tokHash, AccountID: a.ID, Purpose: permit.TokenResetPassword, ExpiresAt: s.Clock.Now().Add(ResetTTL)}
-	m := s.mail(a.Lang, a.Email, "mail.reset", s.BaseURL+paths.Reset.Format(secret))
+	m := s.linkMail(a.Lang, a.Email, "mail.reset", s.BaseURL+paths.Reset.Format(secret), tok.ExpiresAt)
 	if err := s.Store.IssueToken(ctx, tok, m); err != nil {
 		return err
 	}
@@ -287,6 +287,14 @@ func (s *Accounts) ResetPassword(ctx context.Context, secret string, f ResetForm
 // key+".subject" and key+".body", the body taking the link.
 func (s *Accounts) mail(lang, to, key, link string) *permit.Mail {
 	return &permit.Mail{To: to, Subject: s.Tr.T(lang, key+".subject"), Text: s.Tr.T(lang, key+".body", link)}
+}
+
+// linkMail is mail for a link that stops working at until: the mail is
+// not sent once it has (a relay down for longer than the link lives).
+func (s *Accounts) linkMail(lang, to, key, link string, until time.Time) *permit.Mail {
+	m := s.mail(lang, to, key, link)
+	m.ExpiresAt = &until
+	return m
 }
 
 // queued tells the mail queue; a failure is only logged, since the

@@ -292,7 +292,7 @@ func (c *Contacts) askEmail(ctx context.Context, acc *permit.Account, email stri
 	case permit.ENOTFOUND:
 		secret, hash := NewSecret()
 		e.Confirm = &permit.Token{Hash: hash, Purpose: permit.TokenChangeEmail, ExpiresAt: e.Pending.ExpiresAt}
-		ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, email, "contact.mail.confirm", c.Accounts.BaseURL+paths.ContactLink.Format(secret)))
+		ch.Mails = append(ch.Mails, c.Accounts.linkMail(acc.Lang, email, "contact.mail.confirm", c.Accounts.BaseURL+paths.ContactLink.Format(secret), e.Pending.ExpiresAt))
 	case "":
 		ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, email, "contact.mail.taken", c.Accounts.BaseURL+paths.Forgot.String()))
 	default:
@@ -300,7 +300,7 @@ func (c *Contacts) askEmail(ctx context.Context, acc *permit.Account, email stri
 	}
 	secret, hash := NewSecret()
 	e.Cancel = &permit.Token{Hash: hash, Purpose: permit.TokenCancelEmail, ExpiresAt: e.Pending.ExpiresAt}
-	ch.Mails = append(ch.Mails, c.Accounts.mail(acc.Lang, acc.Email, "contact.mail.asked", c.Accounts.BaseURL+paths.ContactUndo.Format(secret)))
+	ch.Mails = append(ch.Mails, c.Accounts.linkMail(acc.Lang, acc.Email, "contact.mail.asked", c.Accounts.BaseURL+paths.ContactUndo.Format(secret), e.Pending.ExpiresAt))
 	ch.Email = e
 	return nil
 }

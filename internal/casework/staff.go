@@ -105,7 +105,7 @@ func (s *Accounts) CreateStaff(ctx context.Context, actor *permit.Account, f Sta
 	a.Lang = s.Tr.Supported(a.Lang)
 	secret, tokHash := NewSecret()
 	tok := &permit.Token{Hash: tokHash, Purpose: permit.TokenResetPassword, ExpiresAt: s.Clock.Now().Add(InviteTTL)}
-	m := s.mail(a.Lang, permit.NormalizeEmail(a.Email), "staffauth.mail.invite", s.BaseURL+paths.Reset.Format(secret))
+	m := s.linkMail(a.Lang, permit.NormalizeEmail(a.Email), "staffauth.mail.invite", s.BaseURL+paths.Reset.Format(secret), tok.ExpiresAt)
 	ctx = audit.With(ctx, audit.Entry{ActorAccountID: actor.ID, Action: "staff_create",
 		Detail: permit.NormalizeEmail(a.Email) + " " + f.Title})
 	err = s.Store.CreateAccount(ctx, a, "", tok, m)

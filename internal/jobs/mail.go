@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/notify"
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -25,6 +26,8 @@ type MailStore interface {
 	MarkMailSent(ctx context.Context, id int64) error
 	// MarkMailFailed records a failed attempt; the mail stays unsent.
 	MarkMailFailed(ctx context.Context, id int64, reason string) error
+	// DropMail gives up on a mail whose link expired: it is never sent.
+	DropMail(ctx context.Context, id int64, reason string) error
 }
 
 const (
@@ -79,6 +82,7 @@ type deliverWorker struct {
 	store  MailStore
 	sender notify.Sender
 	logger *slog.Logger
+	clock  clock.Clock // when a mail's link expires; clock.System{} when nil
 	// flush makes the deliveries waiting for a retry available now.
 	flush func(ctx context.Context) error
 	// relayFailed is set when a delivery failed other than by a refused
@@ -96,7 +100,18 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs
 	} else if err != nil {
 		return fmt.Errorf("load mail %d: %w", job.Args.MailID, err)
 	}
-	if m.SentAt != nil {
+	if m.SentAt != nil || m.DroppedAt != nil {
+		return nil
+	}
+	if m.ExpiresAt != nil && !w.now().Before(*m.ExpiresAt) {
+		// The relay was down longer than the link lives: a dead link
+		// would only mislead. The person asks again (the page said so).
+		w.logger.WarnContext(ctx, "mail not sent: its link expired before the relay took it", "mail_id", m.ID, "expired_at", *m.ExpiresAt)
+		markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+		defer cancel()
+		if err := w.store.DropMail(markCtx, m.ID, "link expired before delivery"); err != nil {
+			return fmt.Errorf("drop mail %d: %w", m.ID, err)
+		}
 		return nil
 	}
 	sendErr := w.sender.Send(ctx, m)
@@ -167,4 +182,11 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[MailSweepArgs]) err
 		ids[i] = m.ID
 	}
 	return w.enqueue(ctx, ids)
+}
+
+func (w *deliverWorker) now() time.Time {
+	if w.clock == nil {
+		return time.Now()
+	}
+	return w.clock.Now()
 }

@@ -23,6 +23,14 @@ type fakeStore struct {
 	unsentMails func(limit, maxAttempts int) ([]*permit.Mail, error)
 	markSent    func(id int64) error
 	markFailed  func(id int64, reason string) error
+	drop        func(id int64, reason string) error
+}
+
+func (f *fakeStore) DropMail(_ context.Context, id int64, reason string) error {
+	if f.drop == nil {
+		f.t.Fatalf("unexpected DropMail(%d)", id)
+	}
+	return f.drop(id, reason)
 }
 
 func (f *fakeStore) Mail(_ context.Context, id int64) (*permit.Mail, error) {
@@ -66,7 +74,7 @@ func TestDeliverMail(t *testing.T) {
 		mail       func(int64) (*permit.Mail, error)
 		send       error
 		wantSend   bool
-		wantMark   string // "sent", "failed" or ""
+		wantMark   string // "sent", "failed", "dropped" or ""
 		wantErr    error
 		wantCancel bool
 	}{
@@ -76,6 +84,15 @@ func TestDeliverMail(t *testing.T) {
 		{name: "already sent", mail: func(int64) (*permit.Mail, error) {
 			return &permit.Mail{ID: 7, SentAt: &sentAt}, nil
 		}},
+		// A reset link that died while the relay was down is not sent.
+		{name: "link expired", mail: func(int64) (*permit.Mail, error) {
+			dead := time.Now().Add(-time.Minute)
+			return &permit.Mail{ID: 7, To: "a@example.org", ExpiresAt: &dead}, nil
+		}, wantMark: "dropped"},
+		{name: "link still alive", mail: func(int64) (*permit.Mail, error) {
+			alive := time.Now().Add(time.Hour)
+			return &permit.Mail{ID: 7, To: "a@example.org", ExpiresAt: &alive}, nil
+		}, wantSend: true, wantMark: "sent"},
 		{name: "gone from the outbox", mail: func(int64) (*permit.Mail, error) {
 			return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
 		}, wantCancel: true},
@@ -86,6 +103,9 @@ func TestDeliverMail(t *testing.T) {
 			store := &fakeStore{t: t, mail: tc.mail}
 			if tc.wantMark == "sent" {
 				store.markSent = func(int64) error { marked = "sent"; return nil }
+			}
+			if tc.wantMark == "dropped" {
+				store.drop = func(int64, string) error { marked = "dropped"; return nil }
 			}
 			if tc.wantMark == "failed" {
 				store.markFailed = func(_ int64, reason string) error {

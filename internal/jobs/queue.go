@@ -75,7 +75,7 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 	q := &Queue{keep: keep, logger: logger, clock: opts.Clock}
 
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{store: opts.Store, sender: opts.Sender, logger: logger, flush: q.flushMail})
+	river.AddWorker(workers, &deliverWorker{store: opts.Store, sender: opts.Sender, logger: logger, flush: q.flushMail, clock: opts.Clock})
 	river.AddWorker(workers, &sweepWorker{store: opts.Store, enqueue: q.enqueueMails})
 	cfg := &river.Config{
 		Logger:               logger,

@@ -54,4 +54,9 @@ type Mail struct {
 	SentAt    *time.Time
 	Attempts  int
 	LastError string
+	// ExpiresAt is when the link the mail carries stops working: a mail
+	// not delivered by then is dropped, not sent dead. Nil: no expiry.
+	ExpiresAt *time.Time
+	// DroppedAt is when delivery gave up on it (its link expired).
+	DroppedAt *time.Time
 }
