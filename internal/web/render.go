@@ -140,7 +140,7 @@ func (p *Page) OtherLangs() []LangLink {
 	var out []LangLink
 	for _, l := range p.tr.Langs() {
 		if l != p.Lang {
-			out = append(out, LangLink{Code: l, Name: p.tr.Name(l), URL: "/langue/" + l + "?suite=" + SafeNext(p.Path)})
+			out = append(out, LangLink{Code: l, Name: p.tr.Name(l), URL: paths.Language.Format(l) + "?suite=" + SafeNext(p.Path)})
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -76,7 +77,7 @@ func (s *Pages) report(w http.ResponseWriter, r *http.Request) error {
 		}
 		var code string
 		if _, code, err = s.Reports.ReportProblem(r.Context(), reporter(r), f); err == nil {
-			http.Redirect(w, r, "/suivi/"+code+"?cree", http.StatusSeeOther)
+			http.Redirect(w, r, paths.FollowCode.Format(code)+"?cree", http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -98,7 +99,7 @@ var followDoor = Door{
 	Key: func(r *http.Request) (casework.ReporterKey, error) {
 		return casework.ReporterKey{Code: r.PathValue("token")}, nil
 	},
-	URL: func(r *http.Request) string { return "/suivi/" + r.PathValue("token") },
+	URL: func(r *http.Request) string { return paths.FollowCode.Format(r.PathValue("token")) },
 }
 
 // Thread is a report as its reporter follows it, through either door:
@@ -234,7 +235,7 @@ func (s *Pages) lookup(w http.ResponseWriter, r *http.Request) error {
 	code := strings.NewReplacer("-", "", " ", "").Replace(strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code"))))
 	_, err := s.Reports.ReporterThread(r.Context(), casework.ReporterKey{Code: code})
 	if err == nil {
-		http.Redirect(w, r, "/suivi/"+code, http.StatusSeeOther)
+		http.Redirect(w, r, paths.FollowCode.Format(code), http.StatusSeeOther)
 		return nil
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err
