@@ -146,6 +146,14 @@ func (v *ReceiptView) CaseURL() string {
 	return paths.Application.Format(v.Receipt.Case.App.ID)
 }
 
+// PDFURL is the address of the receipt's PDF.
+func (v *ReceiptView) PDFURL() string {
+	if v.Counter {
+		return paths.CounterReceiptPDF.Format(v.Receipt.Case.App.ID)
+	}
+	return paths.ReceiptPDF.Format(v.Receipt.Case.App.ID)
+}
+
 // QRURL is the address of the receipt's QR code image.
 func (v *ReceiptView) QRURL() string {
 	if v.Counter {

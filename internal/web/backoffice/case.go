@@ -118,11 +118,6 @@ func (v *staffCaseView) MessageURL() string {
 	return paths.CaseMessages.Format(v.Case.App.ID)
 }
 
-// URL is the application's page in the back office.
-func (v *staffCaseView) URL() string {
-	return paths.Case.Format(v.Case.App.ID)
-}
-
 // PreviewURL is where staff see a document version in the browser.
 func (v *staffCaseView) PreviewURL(d *permit.Document) string {
 	return paths.CasePreview.FormatIDs(d.ApplicationID, d.ID)

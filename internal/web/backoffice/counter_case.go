@@ -20,9 +20,6 @@ type counterCaseView struct {
 // Euros writes an amount in cents as euros.
 func (v *counterCaseView) Euros(cents int64) string { return strconv.FormatInt(cents/100, 10) + " €" }
 
-// URL is the application's counter page.
-func (v *counterCaseView) URL() string { return paths.CounterCase.Format(v.Case.App.ID) }
-
 // DocURL is where staff download a document version.
 func (v *counterCaseView) DocURL(d *permit.Document) string {
 	return paths.CaseDownload.FormatIDs(d.ApplicationID, d.ID)

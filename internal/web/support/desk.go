@@ -74,7 +74,6 @@ func (s *Pages) supportQueue(w http.ResponseWriter, r *http.Request) error {
 type supportReportView struct {
 	*web.Page
 	Case       *casework.SupportCase
-	URL        string
 	Categories []permit.ReportCategory
 	Priorities []permit.ReportPriority
 }
@@ -140,8 +139,7 @@ func (s *Pages) renderSupportReport(w http.ResponseWriter, r *http.Request, stat
 			p.Notice = ""
 		}
 	}
-	v := &supportReportView{Page: p, Case: c, URL: paths.SupportReport.Format(id),
-		Categories: permit.ReportCategories, Priorities: permit.ReportPriorities}
+	v := &supportReportView{Page: p, Case: c, Categories: permit.ReportCategories, Priorities: permit.ReportPriorities}
 	w.Header().Set("Cache-Control", "no-store")
 	s.Render(w, r, status, "support_report", v)
 	return nil
