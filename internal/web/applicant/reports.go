@@ -21,6 +21,10 @@ var accountDoor = public.Door{
 		id, _ := web.PathID(r, "id") // Key refused a wrong one first
 		return paths.MyReport.Format(id)
 	},
+	Shot: func(r *http.Request) string {
+		id, _ := web.PathID(r, "id")
+		return paths.MyReportShot.Format(id)
+	},
 }
 
 func (s *Pages) thread() public.Thread { return public.Thread{Server: s.Server, Reports: s.Reports} }

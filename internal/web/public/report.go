@@ -91,15 +91,17 @@ func (s *Pages) report(w http.ResponseWriter, r *http.Request) error {
 // (anyone holding it, here), or from their account's list (package
 // applicant).
 type Door struct {
-	Key func(r *http.Request) (casework.ReporterKey, error)
-	URL func(r *http.Request) string
+	Key  func(r *http.Request) (casework.ReporterKey, error)
+	URL  func(r *http.Request) string // the report's page
+	Shot func(r *http.Request) string // its screenshot
 }
 
 var followDoor = Door{
 	Key: func(r *http.Request) (casework.ReporterKey, error) {
 		return casework.ReporterKey{Code: r.PathValue("token")}, nil
 	},
-	URL: func(r *http.Request) string { return paths.FollowCode.Format(r.PathValue("token")) },
+	URL:  func(r *http.Request) string { return paths.FollowCode.Format(r.PathValue("token")) },
+	Shot: func(r *http.Request) string { return paths.FollowShot.Format(r.PathValue("token")) },
 }
 
 // Thread is a report as its reporter follows it, through either door:
@@ -116,6 +118,7 @@ type followView struct {
 	*web.Page
 	Thread *casework.ReportThread
 	URL    string // the page's own address
+	Shot   string // its screenshot's
 	// Code is the follow code, shown grouped, on the page the code opens.
 	Code    string
 	Created bool
@@ -160,7 +163,7 @@ func (s Thread) Show(w http.ResponseWriter, r *http.Request, d Door, status int,
 	if r.URL.Query().Has("envoye") {
 		p.Notice = "support.follow.sent"
 	}
-	v := &followView{Page: p, Thread: t, URL: d.URL(r), Created: r.URL.Query().Has("cree"), BaseURL: s.BaseURL}
+	v := &followView{Page: p, Thread: t, URL: d.URL(r), Shot: d.Shot(r), Created: r.URL.Query().Has("cree"), BaseURL: s.BaseURL}
 	if k.Code != "" {
 		v.Code = casework.FormatClaim(strings.ToUpper(k.Code))
 	}
