@@ -17,8 +17,9 @@ import (
 // Path is a page without wildcards.
 type Path string
 
-// String returns the address.
-func (p Path) String() string { return string(p) }
+// String returns the address: the mux's end anchor "{$}" of a pattern
+// is not part of it (Home is "/").
+func (p Path) String() string { return strings.TrimSuffix(string(p), "{$}") }
 
 // ID is a page addressed by one number: an application, a report, a
 // correction, a person, an account.

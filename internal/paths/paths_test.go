@@ -10,6 +10,8 @@ func TestFormat(t *testing.T) {
 		{Reset.Format("a b/c"), "/reinitialiser/a%20b%2Fc"},
 		{CorrectionReview.Format(3), "/agent/corrections/3"},
 		{Dashboard.String(), "/tableau-de-bord"},
+		{Home.String(), "/"},
+		{Get(Home), "GET /{$}"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

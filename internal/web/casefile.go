@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
 )
@@ -140,13 +141,26 @@ type ReceiptView struct {
 // applicant's, or the counter's.
 func (v *ReceiptView) CaseURL() string {
 	if v.Counter {
-		return "/agent/guichet/demandes/" + strconv.FormatInt(v.Receipt.Case.App.ID, 10)
+		return paths.CounterCase.Format(v.Receipt.Case.App.ID)
 	}
-	return "/demandes/" + strconv.FormatInt(v.Receipt.Case.App.ID, 10)
+	return paths.Application.Format(v.Receipt.Case.App.ID)
+}
+
+// PDFURL is the address of the receipt's PDF.
+func (v *ReceiptView) PDFURL() string {
+	if v.Counter {
+		return paths.CounterReceiptPDF.Format(v.Receipt.Case.App.ID)
+	}
+	return paths.ReceiptPDF.Format(v.Receipt.Case.App.ID)
 }
 
 // QRURL is the address of the receipt's QR code image.
-func (v *ReceiptView) QRURL() string { return v.CaseURL() + "/recepisse/qr.png" }
+func (v *ReceiptView) QRURL() string {
+	if v.Counter {
+		return paths.CounterReceiptQR.Format(v.Receipt.Case.App.ID)
+	}
+	return paths.ReceiptQR.Format(v.Receipt.Case.App.ID)
+}
 
 // ServeReceiptQR sends a filing receipt's signed code as a QR code image;
 // a receipt not yet signed has none.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -85,7 +86,7 @@ func (s *Server) language(next http.Handler) http.Handler {
 // anonymous; private pages then ask to log in.
 func (s *Server) session(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == paths.Healthz.String() || r.URL.Path == paths.Readyz.String() {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/store/storetest"
+	"github.com/sejour/sejour/internal/web"
 )
 
 // TestEveryRouteIsANamedPath: every route of the site is a page named in
@@ -45,6 +47,18 @@ func TestEveryRouteIsANamedPath(t *testing.T) {
 		_, path, _ := strings.Cut(rt.Pattern, " ")
 		if !named[path] {
 			t.Errorf("route %q: its path is not named in internal/paths", rt.Pattern)
+		}
+	}
+}
+
+// TestReportedPathsKeepNoSecret: a report or an incident about a page
+// addressed by a mailed secret keeps the page, never the secret,
+// whichever of those pages it is (the contact links too).
+func TestReportedPathsKeepNoSecret(t *testing.T) {
+	for _, p := range []paths.Token{paths.Confirm, paths.Reset, paths.FollowCode, paths.ContactLink, paths.ContactUndo} {
+		got := web.ReportedPath(p.Format("S3CR3TT0K3N") + "?x=1")
+		if strings.Contains(got, "S3CR3TT0K3N") || got == "" {
+			t.Errorf("%s: reported as %q", p, got)
 		}
 	}
 }

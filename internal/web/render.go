@@ -14,6 +14,7 @@ import (
 	_ "time/tzdata" // Europe/Paris everywhere
 
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -28,7 +29,7 @@ type views struct {
 
 // parseViews parses every template once, at start-up.
 func parseViews(static *staticFiles) (*views, error) {
-	funcs := template.FuncMap{"asset": static.url}
+	funcs := template.FuncMap{"asset": static.url, "path": paths.Names}
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout/*.html")
 	if err != nil {
 		return nil, err
@@ -139,7 +140,7 @@ func (p *Page) OtherLangs() []LangLink {
 	var out []LangLink
 	for _, l := range p.tr.Langs() {
 		if l != p.Lang {
-			out = append(out, LangLink{Code: l, Name: p.tr.Name(l), URL: "/langue/" + l + "?suite=" + SafeNext(p.Path)})
+			out = append(out, LangLink{Code: l, Name: p.tr.Name(l), URL: paths.Language.Format(l) + "?suite=" + SafeNext(p.Path)})
 		}
 	}
 	return out

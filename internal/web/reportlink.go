@@ -4,12 +4,22 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/sejour/sejour/internal/paths"
 )
 
 // secretPaths are the pages whose path carries a secret (a mailed token,
 // a report's follow code): a report or an incident names only their
 // first part, never the secret.
-var secretPaths = []string{"/confirmer/", "/reinitialiser/", "/suivi/"}
+var secretPaths = []string{secretPart(paths.Confirm), secretPart(paths.Reset), secretPart(paths.FollowCode),
+	secretPart(paths.ContactLink), secretPart(paths.ContactUndo)}
+
+// secretPart is the first part of a page addressed by a secret: its path
+// up to the secret ("/suivi/").
+func secretPart(t paths.Token) string {
+	before, _, _ := strings.Cut(string(t), "{")
+	return before
+}
 
 // ReportedPath is a path as reports and incidents may keep it: without
 // its query, and without the secret of the pages that carry one.
@@ -37,7 +47,7 @@ var applicationInPath = regexp.MustCompile(`/demandes/(\d+)(?:/|$)`)
 // error page. The form validates all of it again.
 func reportURL(path, ref string) string {
 	q := url.Values{}
-	if p := ReportedPath(path); p != "" && !strings.HasPrefix(p, "/signaler") {
+	if p := ReportedPath(path); p != "" && !strings.HasPrefix(p, paths.Report.String()) {
 		q.Set("page", p)
 	}
 	if m := applicationInPath.FindStringSubmatch(ReportedPath(path)); m != nil {
@@ -47,9 +57,9 @@ func reportURL(path, ref string) string {
 		q.Set("ref", ref)
 	}
 	if len(q) == 0 {
-		return "/signaler"
+		return paths.Report.String()
 	}
-	return "/signaler?" + q.Encode()
+	return paths.Report.String() + "?" + q.Encode()
 }
 
 // ReportURL is the layout's "report a problem" link for this page.

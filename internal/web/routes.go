@@ -67,7 +67,7 @@ func (s *Server) guard(rt Route) http.Handler {
 			}
 		case SignedIn, Applicant, Staff, Supervisor, AdminOnly, Support, HelpDesk:
 			if a == nil {
-				http.Redirect(w, r, "/connexion?suite="+SafeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, paths.LogIn.String()+"?suite="+SafeNext(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil
 			}
 			if (rt.Who == Applicant && a.Role != permit.RoleApplicant) ||
@@ -84,7 +84,7 @@ func (s *Server) guard(rt Route) http.Handler {
 			}
 		case StaffPending:
 			if a == nil {
-				http.Redirect(w, r, "/connexion?suite="+SafeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, paths.LogIn.String()+"?suite="+SafeNext(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil
 			}
 			if !a.Backoffice() {
@@ -107,9 +107,9 @@ func (s *Server) guard(rt Route) http.Handler {
 func HomeOf(a *permit.Account) string {
 	switch a.Role {
 	case permit.RoleApplicant:
-		return "/tableau-de-bord"
+		return paths.Dashboard.String()
 	case permit.RoleHelpDesk:
-		return "/support"
+		return paths.Support.String()
 	}
-	return "/agent"
+	return paths.Agent.String()
 }

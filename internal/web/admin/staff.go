@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -95,7 +96,7 @@ func (s *Pages) createStaff(w http.ResponseWriter, r *http.Request) error {
 		p.Values = map[string]string{"email": f.Email, "title": f.Title}
 		return s.renderStaffAccounts(w, r, http.StatusUnprocessableEntity, p, f.Prefectures)
 	}
-	http.Redirect(w, r, "/admin/agents?cree", http.StatusSeeOther)
+	http.Redirect(w, r, paths.StaffAccounts.String()+"?cree", http.StatusSeeOther)
 	return nil
 }
 
@@ -119,6 +120,6 @@ func (s *Pages) setStaffDisabled(w http.ResponseWriter, r *http.Request, disable
 	if disabled {
 		notice = "desactive"
 	}
-	http.Redirect(w, r, "/admin/agents?"+notice+"#compte-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	http.Redirect(w, r, paths.StaffAccounts.String()+"?"+notice+"#compte-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/web"
@@ -72,7 +73,7 @@ func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
 			s.renderStart(w, r, http.StatusConflict, p, dup.Existing)
 			return nil
 		case errors.As(err, &noProfile):
-			http.Redirect(w, r, "/profil?suite="+web.SafeNext("/demandes/nouvelle"), http.StatusSeeOther)
+			http.Redirect(w, r, paths.Profile.String()+"?suite="+web.SafeNext(paths.NewApplication.String()), http.StatusSeeOther)
 			return nil
 		}
 		if err := web.FormError(p, err); err != nil {
@@ -81,7 +82,7 @@ func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
 		s.renderStart(w, r, http.StatusUnprocessableEntity, p, 0)
 		return nil
 	}
-	http.Redirect(w, r, "/demandes/"+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
+	http.Redirect(w, r, paths.Application.Format(a.ID), http.StatusSeeOther)
 	return nil
 }
 
@@ -111,8 +112,8 @@ func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, status int, p
 	return nil
 }
 
-func (s *Pages) caseURL(r *http.Request, notice string) string {
-	return "/demandes/" + r.PathValue("id") + "?" + notice
+func (s *Pages) caseURL(id int64, notice string) string {
+	return paths.Application.Format(id) + "?" + notice
 }
 
 func (s *Pages) feeStamp(w http.ResponseWriter, r *http.Request) error {
@@ -138,7 +139,7 @@ func (s *Pages) file(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Applications.File(r.Context(), web.Account(r), id); err != nil {
 		return s.caseFormError(w, r, err, nil)
 	}
-	http.Redirect(w, r, "/demandes/"+r.PathValue("id")+"/recepisse", http.StatusSeeOther)
+	http.Redirect(w, r, paths.Receipt.Format(id), http.StatusSeeOther)
 	return nil
 }
 
@@ -150,7 +151,7 @@ func (s *Pages) resubmit(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Applications.Resubmit(r.Context(), web.Account(r), id); err != nil {
 		return s.caseFormError(w, r, err, nil)
 	}
-	http.Redirect(w, r, s.caseURL(r, "renvoye"), http.StatusSeeOther)
+	http.Redirect(w, r, s.caseURL(id, "renvoye"), http.StatusSeeOther)
 	return nil
 }
 
@@ -178,7 +179,7 @@ func (s *Pages) withdraw(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Applications.Withdraw(r.Context(), web.Account(r), id, r.PostForm.Get("reason")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/tableau-de-bord?retiree", http.StatusSeeOther)
+	http.Redirect(w, r, paths.Dashboard.String()+"?retiree", http.StatusSeeOther)
 	return nil
 }
 
@@ -194,22 +195,22 @@ func (s *Pages) postMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.caseFormError(w, r, err, map[string]string{"body": body})
 	}
-	http.Redirect(w, r, s.caseURL(r, "message")+"#messages", http.StatusSeeOther)
+	http.Redirect(w, r, s.caseURL(id, "message")+"#messages", http.StatusSeeOther)
 	return nil
 }
 
 // DocURL is where the applicant downloads a document version.
 func (v *caseView) DocURL(d *permit.Document) string {
-	return "/demandes/" + strconv.FormatInt(d.ApplicationID, 10) + "/fichiers/" + strconv.FormatInt(d.ID, 10)
+	return paths.Download.FormatIDs(d.ApplicationID, d.ID)
 }
 
 // MessageURL is where the applicant's message form posts.
 func (v *caseView) MessageURL() string {
-	return "/demandes/" + strconv.FormatInt(v.Case.App.ID, 10) + "/messages"
+	return paths.Messages.Format(v.Case.App.ID)
 }
 
 // URL is the application's page.
-func (v *caseView) URL() string { return "/demandes/" + strconv.FormatInt(v.Case.App.ID, 10) }
+func (v *caseView) URL() string { return paths.Application.Format(v.Case.App.ID) }
 
 // UploadField is the file input of one document of the checklist, its
 // label naming the document for screen readers.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -32,7 +33,7 @@ func (s *Pages) claim(w http.ResponseWriter, r *http.Request) error {
 	var blocked *permit.ClaimBlockedError
 	switch key, _ := permit.ErrorMessage(err); {
 	case err == nil:
-		http.Redirect(w, r, "/tableau-de-bord?repris", http.StatusSeeOther)
+		http.Redirect(w, r, paths.Dashboard.String()+"?repris", http.StatusSeeOther)
 		return nil
 	case permit.ErrorCode(err) == permit.ERATELIMIT, errors.As(err, &blocked):
 		p.Errors = map[string]string{"code": key}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -76,7 +77,7 @@ func (s *Pages) changeContact(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderContact(w, r, http.StatusUnprocessableEntity, &contactView{Page: p})
 	}
-	target := "/profil/coordonnees?enregistre"
+	target := paths.Contact.String() + "?enregistre"
 	if out.EmailAsked {
 		target += "&courriel"
 	}
@@ -91,7 +92,7 @@ func (s *Pages) cancelEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Contacts.CancelEmail(r.Context(), web.Account(r)); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/profil/coordonnees?annule", http.StatusSeeOther)
+	http.Redirect(w, r, paths.Contact.String()+"?annule", http.StatusSeeOther)
 	return nil
 }
 

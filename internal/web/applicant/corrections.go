@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -26,7 +27,7 @@ func (s *Pages) renderCorrection(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	if prof.Person == nil {
-		http.Redirect(w, r, "/profil", http.StatusSeeOther)
+		http.Redirect(w, r, paths.Profile.String(), http.StatusSeeOther)
 		return nil
 	}
 	if values == nil {
@@ -57,7 +58,7 @@ func (s *Pages) requestCorrection(w http.ResponseWriter, r *http.Request) error 
 		}
 		return s.renderCorrection(w, r, http.StatusUnprocessableEntity, p, v)
 	}
-	http.Redirect(w, r, "/profil?correction#corrections", http.StatusSeeOther)
+	http.Redirect(w, r, paths.Profile.String()+"?correction#corrections", http.StatusSeeOther)
 	return nil
 }
 
@@ -69,7 +70,7 @@ func (s *Pages) withdrawCorrection(w http.ResponseWriter, r *http.Request) error
 	if err := s.Corrections.WithdrawCorrection(r.Context(), web.Account(r), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/profil?correction_retiree#corrections", http.StatusSeeOther)
+	http.Redirect(w, r, paths.Profile.String()+"?correction_retiree#corrections", http.StatusSeeOther)
 	return nil
 }
 

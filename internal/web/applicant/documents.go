@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -14,7 +15,7 @@ import (
 // and fee stamp are worked on.
 func (s *Pages) desk() web.Desk {
 	return web.Desk{Server: s.Server, Documents: s.Documents, FormError: s.caseFormError,
-		URL: func(id int64) string { return "/demandes/" + strconv.FormatInt(id, 10) }}
+		URL: paths.Application.Format}
 }
 
 func (s *Pages) uploadDocument(w http.ResponseWriter, r *http.Request) error {
@@ -85,14 +86,14 @@ func (s *Pages) attestationPDF(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, v := range c.Attestations {
 		if v.ID == aid && v.Kind == permit.AttestationFilingReceipt {
-			http.Redirect(w, r, "/demandes/"+r.PathValue("id")+"/recepisse.pdf", http.StatusSeeOther)
+			http.Redirect(w, r, paths.ReceiptPDF.Format(id), http.StatusSeeOther)
 			return nil
 		}
 		if v.ID != aid || v.Code == "" {
 			continue
 		}
 		return web.ServePDF(w, "attestation-"+v.Number+"-v"+strconv.Itoa(v.Version)+".pdf", func(b *bytes.Buffer) error {
-			return s.Receipts.RenderAttestation(b, c, v, s.BaseURL+"/verifier")
+			return s.Receipts.RenderAttestation(b, c, v, s.BaseURL+paths.Verify.String())
 		})
 	}
 	return permit.Errorf(permit.ENOTFOUND, "error.not_found")

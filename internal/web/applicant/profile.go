@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/web"
@@ -91,7 +92,7 @@ func (s *Pages) saveProfile(w http.ResponseWriter, r *http.Request) error {
 		s.Render(w, r, http.StatusUnprocessableEntity, "profile", pv)
 		return nil
 	}
-	http.Redirect(w, r, web.NextTarget(r, "/profil?enregistre"), http.StatusSeeOther)
+	http.Redirect(w, r, web.NextTarget(r, paths.Profile.String()+"?enregistre"), http.StatusSeeOther)
 	return nil
 }
 

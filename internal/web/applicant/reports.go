@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 	"github.com/sejour/sejour/internal/web/public"
@@ -16,7 +17,14 @@ var accountDoor = public.Door{
 		id, err := web.PathID(r, "id")
 		return casework.ReporterKey{Account: web.Account(r), ID: id}, err
 	},
-	URL: func(r *http.Request) string { return "/mes-signalements/" + r.PathValue("id") },
+	URL: func(r *http.Request) string {
+		id, _ := web.PathID(r, "id") // Key refused a wrong one first
+		return paths.MyReport.Format(id)
+	},
+	Shot: func(r *http.Request) string {
+		id, _ := web.PathID(r, "id")
+		return paths.MyReportShot.Format(id)
+	},
 }
 
 func (s *Pages) thread() public.Thread { return public.Thread{Server: s.Server, Reports: s.Reports} }

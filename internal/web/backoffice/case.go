@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -49,8 +50,8 @@ func (s *Pages) renderStaffCase(w http.ResponseWriter, r *http.Request, status i
 	return nil
 }
 
-func (s *Pages) staffURL(r *http.Request, notice string) string {
-	return "/agent/demandes/" + r.PathValue("id") + "?" + notice
+func (s *Pages) staffURL(id int64, notice string) string {
+	return paths.Case.Format(id) + "?" + notice
 }
 
 func (s *Pages) startReview(w http.ResponseWriter, r *http.Request) error {
@@ -61,7 +62,7 @@ func (s *Pages) startReview(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Decisions.StartReview(r.Context(), web.Account(r), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, s.staffURL(r, "instruit"), http.StatusSeeOther)
+	http.Redirect(w, r, s.staffURL(id, "instruit"), http.StatusSeeOther)
 	return nil
 }
 
@@ -82,7 +83,7 @@ func (s *Pages) requestCompletion(w http.ResponseWriter, r *http.Request) error 
 		p.Values = map[string]string{"reason": f.Reason, "due_on": f.DueOn}
 		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
 	}
-	http.Redirect(w, r, s.staffURL(r, "demande"), http.StatusSeeOther)
+	http.Redirect(w, r, s.staffURL(id, "demande"), http.StatusSeeOther)
 	return nil
 }
 
@@ -103,30 +104,29 @@ func (s *Pages) staffMessage(w http.ResponseWriter, r *http.Request) error {
 		p.Values = map[string]string{"body": body}
 		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
 	}
-	http.Redirect(w, r, s.staffURL(r, "message")+"#messages", http.StatusSeeOther)
+	http.Redirect(w, r, s.staffURL(id, "message")+"#messages", http.StatusSeeOther)
 	return nil
 }
 
 // DocURL is where staff download a document version.
 func (v *staffCaseView) DocURL(d *permit.Document) string {
-	return "/agent/demandes/" + strconv.FormatInt(d.ApplicationID, 10) + "/fichiers/" + strconv.FormatInt(d.ID, 10)
+	return paths.CaseDownload.FormatIDs(d.ApplicationID, d.ID)
 }
 
 // MessageURL is where the staff's message form posts.
 func (v *staffCaseView) MessageURL() string {
-	return "/agent/demandes/" + strconv.FormatInt(v.Case.App.ID, 10) + "/messages"
-}
-
-// URL is the application's page in the back office.
-func (v *staffCaseView) URL() string {
-	return "/agent/demandes/" + strconv.FormatInt(v.Case.App.ID, 10)
+	return paths.CaseMessages.Format(v.Case.App.ID)
 }
 
 // PreviewURL is where staff see a document version in the browser.
-func (v *staffCaseView) PreviewURL(d *permit.Document) string { return v.DocURL(d) + "/apercu" }
+func (v *staffCaseView) PreviewURL(d *permit.Document) string {
+	return paths.CasePreview.FormatIDs(d.ApplicationID, d.ID)
+}
 
 // ReviewURL is where the verdict on a document version is posted.
-func (v *staffCaseView) ReviewURL(d *permit.Document) string { return v.DocURL(d) + "/avis" }
+func (v *staffCaseView) ReviewURL(d *permit.Document) string {
+	return paths.CaseReview.FormatIDs(d.ApplicationID, d.ID)
+}
 
 // ReviewErrors reports whether the review form of a document has errors.
 func (v *staffCaseView) ReviewErrors(d *permit.Document) bool {

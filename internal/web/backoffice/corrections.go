@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -120,7 +120,7 @@ func (s *Pages) decideCorrection(w http.ResponseWriter, r *http.Request, notice,
 		p.Values = map[string]string{field: r.PostForm.Get(field)}
 		return s.renderStaffCorrection(w, r, http.StatusUnprocessableEntity, p)
 	}
-	http.Redirect(w, r, "/agent/corrections/"+strconv.FormatInt(id, 10)+"?"+notice, http.StatusSeeOther)
+	http.Redirect(w, r, paths.CorrectionReview.Format(id)+"?"+notice, http.StatusSeeOther)
 	return nil
 }
 

@@ -3,10 +3,10 @@ package backoffice
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/web"
@@ -89,11 +89,13 @@ func (s *counter) counterCreatePerson(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// PersonURL is the counter's page of a person.
-func PersonURL(id int64) string { return "/agent/guichet/personnes/" + strconv.FormatInt(id, 10) }
+// PersonURL is the counter's page of a person (the tests' name for
+// paths.CounterPerson).
+func PersonURL(id int64) string { return paths.CounterPerson.Format(id) }
 
-// CounterCaseURL is the counter's page of an application.
-func CounterCaseURL(id int64) string { return "/agent/guichet/demandes/" + strconv.FormatInt(id, 10) }
+// CounterCaseURL is the counter's page of an application (the tests'
+// name for paths.CounterCase).
+func CounterCaseURL(id int64) string { return paths.CounterCase.Format(id) }
 
 // counterPersonView is a person with their applications, the form that
 // starts one on their behalf, and the claim code part.
@@ -163,7 +165,7 @@ func (s *counter) counterStart(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderCounterPerson(w, r, http.StatusUnprocessableEntity, p, "", time.Time{})
 	}
-	http.Redirect(w, r, CounterCaseURL(a.ID), http.StatusSeeOther)
+	http.Redirect(w, r, paths.CounterCase.Format(a.ID), http.StatusSeeOther)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -19,12 +20,9 @@ type counterCaseView struct {
 // Euros writes an amount in cents as euros.
 func (v *counterCaseView) Euros(cents int64) string { return strconv.FormatInt(cents/100, 10) + " €" }
 
-// URL is the application's counter page.
-func (v *counterCaseView) URL() string { return CounterCaseURL(v.Case.App.ID) }
-
 // DocURL is where staff download a document version.
 func (v *counterCaseView) DocURL(d *permit.Document) string {
-	return "/agent/demandes/" + strconv.FormatInt(d.ApplicationID, 10) + "/fichiers/" + strconv.FormatInt(d.ID, 10)
+	return paths.CaseDownload.FormatIDs(d.ApplicationID, d.ID)
 }
 
 // UploadField is the file input of one document, named for screen readers.
@@ -97,7 +95,7 @@ func (s *counter) counterFormError(w http.ResponseWriter, r *http.Request, err e
 // counterDesk is the counter's page of an application as the place the
 // documents and fee stamp of a person filed on behalf are worked on.
 func (s *counter) counterDesk() web.Desk {
-	return web.Desk{Server: s.Server, Documents: s.Documents, URL: CounterCaseURL, FormError: s.counterFormError}
+	return web.Desk{Server: s.Server, Documents: s.Documents, URL: paths.CounterCase.Format, FormError: s.counterFormError}
 }
 
 func (s *counter) counterUpload(w http.ResponseWriter, r *http.Request) error {
@@ -123,7 +121,7 @@ func (s *counter) counterFile(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Counter.FileOnBehalf(r.Context(), web.Account(r), id, r.PostForm.Get("confirm") == "oui"); err != nil {
 		return s.counterFormError(w, r, err, nil)
 	}
-	http.Redirect(w, r, CounterCaseURL(id)+"/recepisse", http.StatusSeeOther)
+	http.Redirect(w, r, paths.CounterReceipt.Format(id), http.StatusSeeOther)
 	return nil
 }
 
@@ -135,7 +133,7 @@ func (s *counter) counterResubmit(w http.ResponseWriter, r *http.Request) error 
 	if _, err := s.Applications.Resubmit(r.Context(), web.Account(r), id); err != nil {
 		return s.counterFormError(w, r, err, nil)
 	}
-	http.Redirect(w, r, CounterCaseURL(id)+"?renvoye", http.StatusSeeOther)
+	http.Redirect(w, r, paths.CounterCase.Format(id)+"?renvoye", http.StatusSeeOther)
 	return nil
 }
 

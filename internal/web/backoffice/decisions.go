@@ -31,7 +31,7 @@ func (s *Pages) staffStep(w http.ResponseWriter, r *http.Request, notice, anchor
 		}
 		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
 	}
-	http.Redirect(w, r, s.staffURL(r, notice)+anchor, http.StatusSeeOther)
+	http.Redirect(w, r, s.staffURL(id, notice)+anchor, http.StatusSeeOther)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -68,9 +69,9 @@ func (v *journalView) pageURL(n int) string {
 		q.Set("page", strconv.Itoa(n))
 	}
 	if len(q) == 0 {
-		return "/agent/journal"
+		return paths.Journal.String()
 	}
-	return "/agent/journal?" + q.Encode()
+	return paths.Journal.String() + "?" + q.Encode()
 }
 
 // Lines are the page's lines, empty when the filters were invalid.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/web"
@@ -99,7 +100,7 @@ func (v *queueView) NextURL() string {
 	if v.Next == "" {
 		return ""
 	}
-	return "/agent" + v.query(map[string][]string{"after": {v.Next}})
+	return paths.Agent.String() + v.query(map[string][]string{"after": {v.Next}})
 }
 
 // FirstURL is the first page with the same filters, when this is not it.
@@ -107,11 +108,11 @@ func (v *queueView) FirstURL() string {
 	if v.Form.After == "" {
 		return ""
 	}
-	return "/agent" + v.query(nil)
+	return paths.Agent.String() + v.query(nil)
 }
 
 // ExportURL downloads every row of the same filters.
-func (v *queueView) ExportURL() string { return "/agent/export.csv" + v.query(nil) }
+func (v *queueView) ExportURL() string { return paths.QueueExport.String() + v.query(nil) }
 
 // StateURL lists one state (every state when st is empty) of the same
 // prefectures: what the counts link to.
@@ -124,9 +125,9 @@ func (v *queueView) StateURL(st permit.State) string {
 		q.Set("state", string(st))
 	}
 	if len(q) == 0 {
-		return "/agent"
+		return paths.Agent.String()
 	}
-	return "/agent?" + q.Encode()
+	return paths.Agent.String() + "?" + q.Encode()
 }
 
 // Current reports whether the page lists exactly state st (every state

@@ -88,7 +88,7 @@ func (s *Pages) enrol(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "staffauth.recovery.title")
 	p.Staff = true
 	w.Header().Set("Cache-Control", "no-store")
-	s.Render(w, r, http.StatusOK, "second_factor", &secondFactorView{Page: p, RecoveryCodes: codes, Next: web.NextTarget(r, "/agent")})
+	s.Render(w, r, http.StatusOK, "second_factor", &secondFactorView{Page: p, RecoveryCodes: codes, Next: web.NextTarget(r, paths.Agent.String())})
 	return nil
 }
 
@@ -110,7 +110,7 @@ func (s *Pages) secondFactor(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderSecondFactor(w, r, http.StatusUnprocessableEntity, p)
 	}
-	http.Redirect(w, r, web.NextTarget(r, "/agent"), http.StatusSeeOther)
+	http.Redirect(w, r, web.NextTarget(r, paths.Agent.String()), http.StatusSeeOther)
 	return nil
 }
 

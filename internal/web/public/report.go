@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -76,7 +77,7 @@ func (s *Pages) report(w http.ResponseWriter, r *http.Request) error {
 		}
 		var code string
 		if _, code, err = s.Reports.ReportProblem(r.Context(), reporter(r), f); err == nil {
-			http.Redirect(w, r, "/suivi/"+code+"?cree", http.StatusSeeOther)
+			http.Redirect(w, r, paths.FollowCode.Format(code)+"?cree", http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -90,15 +91,17 @@ func (s *Pages) report(w http.ResponseWriter, r *http.Request) error {
 // (anyone holding it, here), or from their account's list (package
 // applicant).
 type Door struct {
-	Key func(r *http.Request) (casework.ReporterKey, error)
-	URL func(r *http.Request) string
+	Key  func(r *http.Request) (casework.ReporterKey, error)
+	URL  func(r *http.Request) string // the report's page
+	Shot func(r *http.Request) string // its screenshot
 }
 
 var followDoor = Door{
 	Key: func(r *http.Request) (casework.ReporterKey, error) {
 		return casework.ReporterKey{Code: r.PathValue("token")}, nil
 	},
-	URL: func(r *http.Request) string { return "/suivi/" + r.PathValue("token") },
+	URL:  func(r *http.Request) string { return paths.FollowCode.Format(r.PathValue("token")) },
+	Shot: func(r *http.Request) string { return paths.FollowShot.Format(r.PathValue("token")) },
 }
 
 // Thread is a report as its reporter follows it, through either door:
@@ -115,6 +118,7 @@ type followView struct {
 	*web.Page
 	Thread *casework.ReportThread
 	URL    string // the page's own address
+	Shot   string // its screenshot's
 	// Code is the follow code, shown grouped, on the page the code opens.
 	Code    string
 	Created bool
@@ -159,7 +163,7 @@ func (s Thread) Show(w http.ResponseWriter, r *http.Request, d Door, status int,
 	if r.URL.Query().Has("envoye") {
 		p.Notice = "support.follow.sent"
 	}
-	v := &followView{Page: p, Thread: t, URL: d.URL(r), Created: r.URL.Query().Has("cree"), BaseURL: s.BaseURL}
+	v := &followView{Page: p, Thread: t, URL: d.URL(r), Shot: d.Shot(r), Created: r.URL.Query().Has("cree"), BaseURL: s.BaseURL}
 	if k.Code != "" {
 		v.Code = casework.FormatClaim(strings.ToUpper(k.Code))
 	}
@@ -234,7 +238,7 @@ func (s *Pages) lookup(w http.ResponseWriter, r *http.Request) error {
 	code := strings.NewReplacer("-", "", " ", "").Replace(strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code"))))
 	_, err := s.Reports.ReporterThread(r.Context(), casework.ReporterKey{Code: code})
 	if err == nil {
-		http.Redirect(w, r, "/suivi/"+code, http.StatusSeeOther)
+		http.Redirect(w, r, paths.FollowCode.Format(code), http.StatusSeeOther)
 		return nil
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -62,6 +63,6 @@ func (s *Pages) reset(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	web.ClearCookie(w, web.SessionCookie)
-	http.Redirect(w, r, "/connexion?reinitialise", http.StatusSeeOther)
+	http.Redirect(w, r, paths.LogIn.String()+"?reinitialise", http.StatusSeeOther)
 	return nil
 }

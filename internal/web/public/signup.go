@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -34,7 +35,7 @@ func (s *Pages) signUp(w http.ResponseWriter, r *http.Request) error {
 		s.Render(w, r, http.StatusUnprocessableEntity, "signup", p)
 		return nil
 	}
-	http.Redirect(w, r, "/inscription/envoyee", http.StatusSeeOther)
+	http.Redirect(w, r, paths.SignUpSent.String(), http.StatusSeeOther)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -63,7 +64,7 @@ func (s *Pages) supportQueue(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		next.Set("avant", strconv.FormatInt(queue.Next, 10))
-		v.NextURL = "/support?" + next.Encode()
+		v.NextURL = paths.Support.String() + "?" + next.Encode()
 	}
 	s.Render(w, r, status, "support_queue", v)
 	return nil
@@ -73,7 +74,6 @@ func (s *Pages) supportQueue(w http.ResponseWriter, r *http.Request) error {
 type supportReportView struct {
 	*web.Page
 	Case       *casework.SupportCase
-	URL        string
 	Categories []permit.ReportCategory
 	Priorities []permit.ReportPriority
 }
@@ -139,8 +139,7 @@ func (s *Pages) renderSupportReport(w http.ResponseWriter, r *http.Request, stat
 			p.Notice = ""
 		}
 	}
-	v := &supportReportView{Page: p, Case: c, URL: "/support/signalements/" + strconv.FormatInt(id, 10),
-		Categories: permit.ReportCategories, Priorities: permit.ReportPriorities}
+	v := &supportReportView{Page: p, Case: c, Categories: permit.ReportCategories, Priorities: permit.ReportPriorities}
 	w.Header().Set("Cache-Control", "no-store")
 	s.Render(w, r, status, "support_report", v)
 	return nil
@@ -158,7 +157,7 @@ func (s *Pages) supportAction(done string, run func(s *Pages, r *http.Request, a
 			return err
 		}
 		if err = run(s, r, web.Account(r), id); err == nil {
-			http.Redirect(w, r, "/support/signalements/"+strconv.FormatInt(id, 10)+"?fait="+done, http.StatusSeeOther)
+			http.Redirect(w, r, paths.SupportReport.Format(id)+"?fait="+done, http.StatusSeeOther)
 			return nil
 		}
 		p := s.Page(r, "support.desk.title")
