@@ -27,7 +27,7 @@ func runSimulation(ctx context.Context, args []string, out io.Writer) error {
 	fs.Float64Var(&o.FaultRate, "fault-rate", 0.01, "probability that a filing or a decision fails before or after its commit, or hangs up")
 	fs.IntVar(&o.OutageDays, "outage-days", 0, "whole days in a row, from a third of the run, when nothing is issued")
 	fs.IntVar(&o.Rotations, "rotations", 1, "signing-key rotations during the run")
-	fs.Float64Var(&o.CorrectionRate, "correction-rate", 0, "share of holders who correct their permit's end date after filing")
+	fs.Float64Var(&o.CorrectionRate, "correction-rate", 0, "share of holders who ask, after filing, for their surname to be corrected (an agent accepts four in five; accepted, their attestations are reissued)")
 	fs.StringVar(&o.Database, "db", "sqlite", `"sqlite" (a temporary file) or a postgres:// URL (a schema of its own, dropped at the end)`)
 	start := fs.String("start", simulate.DefaultStart.Format(time.DateOnly), "first simulated day, YYYY-MM-DD")
 	progress := fs.Bool("progress", false, "print progress every 10 simulated days on stderr")
