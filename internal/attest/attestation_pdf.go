@@ -310,19 +310,25 @@ func documentProof(s *sheet, d *Document, t wording) {
 		s.boxed(refusedFrame, refusedRows(d, s.width, t)...)
 		return
 	}
-	s.ensure(tall)
-	y := s.pdf.GetY()
-	s.pdf.ImageOptions("qr", s.left, y, qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	s.pdf.SetY(y + qrSize + 2)
-	s.column(0, proofLeft, func() { s.row(code) })
-	s.pdf.SetY(y)
-	s.column(proofLeft+proofGap, right, func() {
+	qrBeside(s, code, tall, right, func() {
 		for _, r := range check {
 			s.row(r...)
 		}
 		s.space(3)
 		s.boxed(refusedFrame, refusal...)
 	})
+}
+
+// qrBeside prints the registered "qr" image with its code under it in the
+// left column, and beside them what right prints, in a block tall mm high.
+func qrBeside(s *sheet, code cell, tall, right float64, beside func()) {
+	s.ensure(tall)
+	y := s.pdf.GetY()
+	s.pdf.ImageOptions("qr", s.left, y, qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	s.pdf.SetY(y + qrSize + 2)
+	s.column(0, proofLeft, func() { s.row(code) })
+	s.pdf.SetY(y)
+	s.column(proofLeft+proofGap, right, beside)
 	s.pdf.SetY(y + tall)
 }
 

@@ -405,13 +405,6 @@ func receiptProof(s *sheet, r *Receipt, tr *i18n.Catalogue) {
 		{text: strings.TrimSpace(r.VerifyURL), st: style{bold: true, size: 10, colour: ink}},
 	}}}
 	tall := max(qrSize+2+s.height(code), s.rowHeight(check))
-	s.ensure(tall)
-	y := s.pdf.GetY()
-	s.pdf.ImageOptions("qr", s.left, y, qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	s.pdf.SetY(y + qrSize + 2)
-	s.column(0, proofLeft, func() { s.row(code) })
-	s.pdf.SetY(y)
-	s.column(proofLeft+proofGap, right, func() { s.row(check...) })
-	s.pdf.SetY(y + tall)
+	qrBeside(s, code, tall, right, func() { s.row(check...) })
 	s.space(5)
 }

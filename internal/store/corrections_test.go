@@ -16,15 +16,7 @@ import (
 func TestDecidingADecidedCorrectionNamesIt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
 		ctx := context.Background()
-		acc := &permit.Account{Email: "c@example.org", Role: permit.RoleApplicant, Lang: "fr"}
-		if err := db.Accounts().CreateAccount(ctx, acc, "x", nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		p := &permit.Person{AccountID: acc.ID, GivenNames: "Amina", Surname: "Diallo", BirthDate: "1990-01-02", BirthPlace: "Dakar",
-			Nationality: "SEN", Address: permit.Address{Line: "1 rue A", Postcode: "75011", City: "Paris"}}
-		if err := db.Files().SaveProfile(ctx, p, nil); err != nil {
-			t.Fatal(err)
-		}
+		acc, p := aminaDiallo(t, db, "c@example.org")
 		c := &permit.Correction{PersonID: p.ID, RequestedBy: acc.ID, Explanation: "typo",
 			Fields:   []permit.PersonChange{{Field: permit.FieldSurname, Old: "Diallo", New: "Dialo"}},
 			Evidence: permit.Document{BlobSum: "00", Filename: "acte.pdf", Kind: "application/pdf", Size: 1}}

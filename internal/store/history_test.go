@@ -14,15 +14,7 @@ import (
 func TestProfileChangesKeepTheFormerValues(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, _ *clock.Fixed) {
 		ctx := context.Background()
-		acc := &permit.Account{Email: "h@example.org", Role: permit.RoleApplicant, Lang: "fr"}
-		if err := db.Accounts().CreateAccount(ctx, acc, "x", nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		p := &permit.Person{AccountID: acc.ID, GivenNames: "Amina", Surname: "Diallo", BirthDate: "1990-01-02", BirthPlace: "Dakar",
-			Nationality: "SEN", Address: permit.Address{Line: "1 rue A", Postcode: "75011", City: "Paris"}}
-		if err := db.Files().SaveProfile(ctx, p, nil); err != nil {
-			t.Fatal(err)
-		}
+		acc, p := aminaDiallo(t, db, "h@example.org")
 		if ch, err := db.PersonChanges(ctx, p.ID); err != nil || len(ch) != 0 {
 			t.Fatalf("a new person has no history, got %+v, %v", ch, err)
 		}
@@ -56,4 +48,20 @@ func TestProfileChangesKeepTheFormerValues(t *testing.T) {
 			t.Errorf("deletion of the history: %v, want a refusal", err)
 		}
 	})
+}
+
+// aminaDiallo makes an applicant account with a saved profile (Amina
+// Diallo, born in Dakar, living in Paris 11e).
+func aminaDiallo(t *testing.T, db *store.DB, email string) (*permit.Account, *permit.Person) {
+	t.Helper()
+	acc := &permit.Account{Email: email, Role: permit.RoleApplicant, Lang: "fr"}
+	if err := db.Accounts().CreateAccount(t.Context(), acc, "x", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	p := &permit.Person{AccountID: acc.ID, GivenNames: "Amina", Surname: "Diallo", BirthDate: "1990-01-02", BirthPlace: "Dakar",
+		Nationality: "SEN", Address: permit.Address{Line: "1 rue A", Postcode: "75011", City: "Paris"}}
+	if err := db.Files().SaveProfile(t.Context(), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	return acc, p
 }
