@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -21,10 +22,10 @@ func TestAttestationsOnTime(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		id := s.applicantWithFiling("ontime@example.org") // student permit ending in 90 days
 		applicant := s.cookie
-		_, page := s.get(s.url(id, ""))
+		_, page := s.get(paths.Application.Format(id))
 		mustContain(t, page, "Mes attestations", "Attestation de dépôt", "n° DEP-2026-")
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
-		if res, _ := s.post("/agent/demandes/"+strconv.FormatInt(id, 10)+"/instruction", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.CaseStartReview.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("start review: %d", res.StatusCode)
 		}
 		s.cookie = applicant
@@ -45,7 +46,7 @@ func TestAttestationsOnTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.cookie = map[string]string{web.SessionCookie: secret}
-		_, page = s.get(s.url(id, ""))
+		_, page = s.get(paths.Application.Format(id))
 		mustContain(t, page, "Attestation de prolongation d&#39;instruction", "n° API-2027-", "Valable bientôt",
 			"Valable du 25 février 2027 au 24 mai 2027 inclus.", "Séjour régulier en France jusqu&#39;au 24 mai 2027 inclus.",
 			"964 heures par an", "avec votre titre de séjour, même expiré")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/audit"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -36,7 +37,7 @@ func newDesk(t *testing.T, s *site, email string) *staffDesk {
 // step posts an action of the staff's case page and checks the status.
 func (d *staffDesk) step(tail string, form url.Values, want int) string {
 	d.t.Helper()
-	res, page := d.post("/agent/demandes/"+strconv.FormatInt(d.id, 10)+tail, form)
+	res, page := d.post(paths.Case.Format(d.id)+tail, form)
 	if res.StatusCode != want {
 		d.t.Fatalf("POST %s: %d, want %d\n%s", tail, res.StatusCode, want, page)
 	}
@@ -56,7 +57,7 @@ func (d *staffDesk) applicantPage() string {
 	d.t.Helper()
 	d.cookie = d.applicant
 	defer func() { d.cookie = d.agent }()
-	res, page := d.get(d.url(d.id, ""))
+	res, page := d.get(paths.Application.Format(d.id))
 	if res.StatusCode != 200 {
 		d.t.Fatalf("applicant's page: %d", res.StatusCode)
 	}
@@ -66,7 +67,7 @@ func (d *staffDesk) applicantPage() string {
 func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "granted@example.org")
-		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		_, page := s.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Identité et coordonnées", "3 rue des Lilas", "Décision favorable", "Refuser la demande", "Clore le dossier")
 
 		d.step("/decision/favorable", url.Values{"favourable_note": {"Dossier complet et conforme."}}, http.StatusSeeOther)
@@ -147,7 +148,7 @@ func TestNoDecisionOnAWithdrawnApplication(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "withdrawn@example.org")
 		s.cookie = d.applicant
-		if res, _ := s.post(s.url(d.id, "/retrait"), url.Values{"reason": {"Je pars."}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.Withdraw.Format(d.id), url.Values{"reason": {"Je pars."}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("withdraw: %d", res.StatusCode)
 		}
 		s.cookie = d.agent
@@ -167,7 +168,7 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 
 		// A plain agent cannot undo: the route does not exist for them.
 		d.step("/annulation", url.Values{"undo_reason": {"Erreur de dossier."}}, http.StatusNotFound)
-		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		_, page := s.get(paths.Case.Format(d.id))
 		if strings.Contains(page, "Annuler la dernière étape") {
 			t.Fatal("the undo form is offered to an agent who is not a supervisor")
 		}
@@ -177,7 +178,7 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.cookie = map[string]string{web.SessionCookie: sup}
-		_, page = s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		_, page = s.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Annuler la dernière étape", "Réservé aux superviseurs")
 		page = d.step("/annulation", url.Values{"undo_reason": {" "}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Écrivez le motif")
@@ -300,7 +301,7 @@ func TestAgentDeclaresTheFileComplete(t *testing.T) {
 		d := newDesk(t, s, "complete-desk@example.org")
 		due := s.clk.Now().AddDate(0, 0, 20).Format(time.DateOnly)
 		d.step("/pieces", url.Values{"slots": {"payslips"}, "reason": {"Bulletins manquants."}, "due_on": {due}}, http.StatusSeeOther)
-		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		_, page := s.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Déclarer le dossier complet")
 		d.step("/complet", nil, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateUnderReview {
