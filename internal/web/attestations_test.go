@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +54,7 @@ func TestAttestationsOnTime(t *testing.T) {
 		if api.Kind != permit.AttestationExtension || !strings.HasPrefix(api.Code, "SJ1:") {
 			t.Fatalf("extension attestation: %+v", api)
 		}
-		res, pdf := s.get(s.url(id, "/attestations/"+strconv.FormatInt(api.ID, 10)))
+		res, pdf := s.get(paths.Attestation.FormatIDs(id, api.ID))
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
 			t.Fatalf("attestation PDF: %d %v", res.StatusCode, res.Header)
 		}

@@ -44,7 +44,7 @@ func (d *staffDesk) askCorrection(surname string) int64 {
 func TestCorrectionRefusedThenAccepted(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "zoe@example.org")
-		d.step("/decision/favorable", nil, http.StatusSeeOther)
+		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
 		before, _ := s.db.Attestations(t.Context(), d.id)
 		var adf *permit.Attestation
 		for _, a := range before {
@@ -250,7 +250,7 @@ func accountID(t *testing.T, s *site, email string) int64 {
 func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "decided@example.org")
-		d.step("/decision/favorable", url.Values{"favourable_note": {"Conforme."}}, http.StatusSeeOther)
+		d.step(paths.CaseGrant, url.Values{"favourable_note": {"Conforme."}}, http.StatusSeeOther)
 		dec, err := s.db.Decision(t.Context(), d.id)
 		if err != nil {
 			t.Fatal(err)
@@ -329,7 +329,7 @@ func TestAgentConfirmsTheIdentity(t *testing.T) {
 			t.Fatalf("another prefecture's agent confirms: %d", res.StatusCode)
 		}
 		d.cookie = d.agent
-		d.step("/identite", nil, http.StatusSeeOther)
+		d.step(paths.CaseIdentity, nil, http.StatusSeeOther)
 		p, _ := s.db.PersonByAccount(t.Context(), accountID(t, s, "confirm@example.org"))
 		if p.ConfirmedAt == nil {
 			t.Fatal("identity not confirmed")

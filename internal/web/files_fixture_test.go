@@ -84,7 +84,7 @@ func (s *site) upload(id int64, slot, name string, data []byte) (*http.Response,
 	fw, _ := mw.CreateFormFile("file-"+slot, name)
 	fw.Write(data)
 	mw.Close()
-	req := httptest.NewRequest("POST", "/demandes/"+strconv.FormatInt(id, 10)+"/documents/"+slot, &b)
+	req := httptest.NewRequest("POST", paths.Upload.Format(id, slot), &b)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	res := s.do(req)
 	return res, body(s.t, res)
@@ -105,10 +105,6 @@ func (s *site) complete(id int64) {
 	if res, _ := s.post(paths.FeeStamp.Format(id), url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("fee stamp: %d", res.StatusCode)
 	}
-}
-
-func (s *site) url(id int64, tail string) string {
-	return paths.Application.Format(id) + tail
 }
 
 // account is the account of the site's session.

@@ -178,14 +178,14 @@ func TestDocuments(t *testing.T) {
 		s.upload(id, "passport", "passeport-v2.png", pngFile(t))
 		_, page := s.get(paths.Application.Format(id))
 		mustContain(t, page, "passeport-v2.png", "Fichier ajouté\u00a0: passeport_Zoë.png", "Fichier ajouté\u00a0: passeport-v2.png")
-		if res, _ := s.post(s.url(id, "/documents/passport/retirer"), nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.RemoveDocument.Format(id, "passport"), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("remove: %d", res.StatusCode)
 		}
 		docs, _ := s.db.Documents(t.Context(), id)
 		if len(docs) != 2 || docs[1].RemovedAt == nil || docs[0].Filename != "passeport_Zoë.png" {
 			t.Fatalf("versions: %+v", docs)
 		}
-		res, _ := s.get(s.url(id, "/fichiers/"+strconv.FormatInt(docs[0].ID, 10)))
+		res, _ := s.get(paths.Download.FormatIDs(id, docs[0].ID))
 		cd := res.Header.Get("Content-Disposition")
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(cd, `attachment; filename="passeport_Zo_.png"`) ||
 			!strings.Contains(cd, "filename*=UTF-8''passeport_Zo%c3%ab.png") {
@@ -211,7 +211,7 @@ func TestFilingOnceWithReceipt(t *testing.T) {
 			t.Fatalf("filing an empty draft: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Des pièces manquent", "Enregistrez le numéro de votre timbre fiscal")
-		if res, page := s.post(s.url(id, "/timbre"), url.Values{"fee_stamp": {"1234"}}); res.StatusCode != 422 || !strings.Contains(page, "16 chiffres") {
+		if res, page := s.post(paths.FeeStamp.Format(id), url.Values{"fee_stamp": {"1234"}}); res.StatusCode != 422 || !strings.Contains(page, "16 chiffres") {
 			t.Fatalf("short stamp: %d", res.StatusCode)
 		}
 		s.complete(id)
@@ -273,7 +273,7 @@ func TestCompletionRoundTrip(t *testing.T) {
 		_, page = s.get(paths.Application.Format(id))
 		mustContain(t, page, "La préfecture vous demande des pièces", "Vos bulletins de salaire manquent.", "16 décembre 2026",
 			"Demandée par la préfecture", "Bulletins de salaire")
-		if res, page := s.post(s.url(id, "/completer"), nil); res.StatusCode != 422 || !strings.Contains(page, "Envoyez d&#39;abord chaque pièce demandée") {
+		if res, page := s.post(paths.Resubmit.Format(id), nil); res.StatusCode != 422 || !strings.Contains(page, "Envoyez d&#39;abord chaque pièce demandée") {
 			t.Fatalf("resubmitting without the documents: %d", res.StatusCode)
 		}
 		s.clk.Advance(time.Hour)

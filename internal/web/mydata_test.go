@@ -20,7 +20,7 @@ import (
 func TestApplicantTakesAllTheirData(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "mydata@example.org")
-		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"Faux bulletin de salaire."}}, http.StatusSeeOther)
+		d.step(paths.CaseRefuse, url.Values{"reasons": {"fraud"}, "note": {"Faux bulletin de salaire."}}, http.StatusSeeOther)
 		s.cookie = d.applicant
 		if res, page := s.postMultipart(paths.Messages.Format(d.id), map[string]string{"body": "Je conteste."}, "attachment", "lettre.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("message: %d\n%s", res.StatusCode, page)
