@@ -257,10 +257,8 @@ func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 		}
 		atts, _ := s.db.Attestations(t.Context(), d.id)
 		d.cookie = d.applicant
-		id := itoa(d.id)
 		// The decision routes are the prefecture's: not found for an applicant.
-		for _, p := range []string{"/agent/demandes/" + id + "/decision/defavorable", "/agent/demandes/" + id + "/cloture",
-			"/agent/demandes/" + id + "/annulation"} {
+		for _, p := range []string{paths.CaseRefuse.Format(d.id), paths.CaseClose.Format(d.id), paths.CaseUndo.Format(d.id)} {
 			if res, _ := d.post(p, url.Values{"reasons": {"other"}, "note": {"x"}, "reason": {"x"}}); res.StatusCode != http.StatusNotFound {
 				t.Errorf("applicant POST %s: %d, want 404", p, res.StatusCode)
 			}
@@ -272,7 +270,7 @@ func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 		for k, v := range smuggled {
 			fields[k] = v
 		}
-		if res, page := d.postMultipart("/demandes/"+id+"/messages", fields, "attachment", "", nil); res.StatusCode != http.StatusSeeOther {
+		if res, page := d.postMultipart(paths.Messages.Format(d.id), fields, "attachment", "", nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("message: %d\n%s", res.StatusCode, page)
 		}
 		form := url.Values{"given_names": {"Zoë"}, "surname": {"N'Diaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"},

@@ -56,7 +56,7 @@ func (s *site) counterFiling(channel permit.Channel, contact string) (personID, 
 	s.t.Helper()
 	res, page := s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), contact))
 	personID = idFrom(s.t, personPath, res, page)
-	res, page = s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
+	res, page = s.post(paths.CounterStart.Format(personID), url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
 		"consent": {"oui"}, "consent_how": {"signed_form"}})
 	appID = idFrom(s.t, counterPath, res, page)
 	c, err := s.uc.Counter.CounterView(s.t.Context(), s.account(), appID)
@@ -197,7 +197,7 @@ func TestCounterRefusesWhatTheRulesRefuse(t *testing.T) {
 		res, page := s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), ""))
 		personID := idFrom(t, personPath, res, page)
 		start := func(consent, how, channel string) (*http.Response, string) {
-			return s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"first_issue"}, "ground": {"employee"},
+			return s.post(paths.CounterStart.Format(personID), url.Values{"kind": {"first_issue"}, "ground": {"employee"},
 				"channel": {channel}, "consent": {consent}, "consent_how": {how}})
 		}
 		for _, tc := range []struct {
@@ -248,7 +248,7 @@ func TestCounterOtherPrefectureFindsNothing(t *testing.T) {
 		s.counterAgent("paris@prefecture.test", paris.ID)
 		res, page := s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), "amina@example.org"))
 		personID := idFrom(t, personPath, res, page)
-		res, page = s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"first_issue"}, "ground": {"employee"},
+		res, page = s.post(paths.CounterStart.Format(personID), url.Values{"kind": {"first_issue"}, "ground": {"employee"},
 			"channel": {"counter"}, "consent": {"oui"}, "consent_how": {"in_person_oral"}})
 		appID := idFrom(t, counterPath, res, page)
 		_, page = s.get(paths.Counter.String() + "?recherche=1&foreigner_number=7512345678")
@@ -264,12 +264,12 @@ func TestCounterOtherPrefectureFindsNothing(t *testing.T) {
 			mustNotContain(t, page, backoffice.PersonURL(personID))
 		}
 		for _, tc := range []struct{ method, path string }{
-			{"GET", backoffice.PersonURL(personID)},
-			{"POST", backoffice.PersonURL(personID) + "/demandes"},
-			{"POST", backoffice.PersonURL(personID) + "/code"},
-			{"GET", backoffice.CounterCaseURL(appID)},
-			{"POST", backoffice.CounterCaseURL(appID) + "/timbre"},
-			{"POST", backoffice.CounterCaseURL(appID) + "/deposer"},
+			{"GET", paths.CounterPerson.Format(personID)},
+			{"POST", paths.CounterStart.Format(personID)},
+			{"POST", paths.CounterClaimCode.Format(personID)},
+			{"GET", paths.CounterCase.Format(appID)},
+			{"POST", paths.CounterFeeStamp.Format(appID)},
+			{"POST", paths.CounterFile.Format(appID)},
 			{"POST", backoffice.CounterCaseURL(appID) + "/documents/passport/retirer"},
 			{"GET", backoffice.CounterCaseURL(appID) + "/recepisse.pdf"},
 		} {
@@ -302,8 +302,8 @@ func TestApplicantCannotReachTheCounter(t *testing.T) {
 		s.prefecture("75", "75")
 		id := s.applicantWithFiling("zoe@example.org")
 		a, _ := s.db.Application(t.Context(), id)
-		for _, path := range []string{"/agent/guichet", "/agent/guichet/personnes/nouvelle", backoffice.PersonURL(a.PersonID), backoffice.CounterCaseURL(id),
-			backoffice.CounterCaseURL(id) + "/recepisse"} {
+		for _, path := range []string{paths.Counter.String(), paths.CounterNewPerson.String(), paths.CounterPerson.Format(a.PersonID), paths.CounterCase.Format(id),
+			paths.CounterReceipt.Format(id)} {
 			if res, _ := s.get(path); res.StatusCode != http.StatusNotFound {
 				t.Errorf("applicant GET %s: %d", path, res.StatusCode)
 			}

@@ -281,8 +281,7 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 		}
 
 		s.cookie = map[string]string{web.SessionCookie: admin}
-		path := "/admin/agents/" + strconv.FormatInt(agent.ID, 10)
-		if res, _ := s.post(path+"/desactivation", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.StaffDisable.Format(agent.ID), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("disable: %d", res.StatusCode)
 		}
 		res, _ := other.get(paths.Agent.String())
@@ -299,7 +298,7 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 			t.Fatalf("disabled agent logs in: %d", res.StatusCode)
 		}
 		_, page := s.get(paths.StaffAccounts.String() + "?desactive")
-		mustContain(t, page, "Le compte est désactivé", "Désactivé", path+"/reactivation")
+		mustContain(t, page, "Le compte est désactivé", "Désactivé", paths.StaffEnable.Format(agent.ID))
 
 		// An admin cannot disable themself, even by posting the form.
 		res, _ = s.post(paths.StaffDisable.Format(self.ID), nil)
@@ -312,7 +311,7 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 			t.Fatalf("disable an applicant: %d", res.StatusCode)
 		}
 
-		if res, _ := s.post(path+"/reactivation", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.StaffEnable.Format(agent.ID), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("enable: %d", res.StatusCode)
 		}
 		if res := other.logIn("agent@pref.example", goodPassword); res.StatusCode != http.StatusSeeOther {
@@ -343,14 +342,13 @@ func TestOnlyAdminsReachStaffAdministration(t *testing.T) {
 			if res, _ := s.get(paths.Agent.String()); res.StatusCode != 200 {
 				t.Fatalf("%s on /agent: %d", name, res.StatusCode)
 			}
-			id := strconv.FormatInt(target.ID, 10)
 			for _, try := range []func() *http.Response{
 				func() *http.Response { res, _ := s.get(paths.StaffAccounts.String()); return res },
 				func() *http.Response {
 					res, _ := s.post(paths.StaffAccounts.String(), url.Values{"email": {"x@pref.example"}, "title": {"admin"}})
 					return res
 				},
-				func() *http.Response { res, _ := s.post("/admin/agents/"+id+"/desactivation", nil); return res },
+				func() *http.Response { res, _ := s.post(paths.StaffDisable.Format(target.ID), nil); return res },
 			} {
 				if res := try(); res.StatusCode != http.StatusNotFound {
 					t.Errorf("%s reached an admin page: %d", name, res.StatusCode)

@@ -87,7 +87,7 @@ func TestReportWithoutAccount(t *testing.T) {
 		if mails, _ := s.db.Mails().RecentMails(t.Context(), 10); len(mails) != 0 {
 			t.Errorf("mails without an address: %+v", mails)
 		}
-		res, page = s.get("/suivi/" + code + "?cree")
+		res, page = s.get(paths.FollowCode.Format(code) + "?cree")
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, r.Reference) || !strings.Contains(page, casework.FormatClaim(code)) ||
 			!strings.Contains(page, "ce code est le seul moyen") || res.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("follow page: %d\n%s", res.StatusCode, page)
@@ -99,7 +99,7 @@ func TestReportWithoutAccount(t *testing.T) {
 		if res, page := s.post("/suivi", url.Values{"code": {"ACDE-FGHJ-KMNP-QRTU"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "ne correspond à aucun signalement") {
 			t.Errorf("wrong code: %d", res.StatusCode)
 		}
-		if res, _ := s.get("/suivi/ACDEFGHJKMNPQRTU"); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.get(paths.FollowCode.Format("ACDEFGHJKMNPQRTU")); res.StatusCode != http.StatusNotFound {
 			t.Errorf("made-up follow code: %d", res.StatusCode)
 		}
 		// The help desk answers; the reporter reads it and replies.
@@ -110,10 +110,10 @@ func TestReportWithoutAccount(t *testing.T) {
 		if _, page := s.get("/suivi/" + code); !strings.Contains(page, "Réessayez maintenant.") || !strings.Contains(page, "Répondu, en attente de votre retour") {
 			t.Errorf("the answer is not on the follow page:\n%s", page)
 		}
-		if res, _ := s.post("/suivi/"+code, url.Values{"body": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
+		if res, _ := s.post(paths.FollowCode.Format(code), url.Values{"body": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("empty reply: %d", res.StatusCode)
 		}
-		if res, _ := s.post("/suivi/"+code, url.Values{"body": {"Ça marche, merci."}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.FollowCode.Format(code), url.Values{"body": {"Ça marche, merci."}}); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("reply: %d", res.StatusCode)
 		}
 		got, _ := s.db.Support().Report(t.Context(), r.ID)
@@ -206,7 +206,7 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 			t.Errorf("an unlinked report for an agent: %d", res.StatusCode)
 		}
 		stranger := s.as("agent69@example.org", permit.RoleAgent, other.ID)
-		for _, p := range []string{paths.SupportReport.Format(r.ID), paths.SupportShot.Format(r.ID), "/support/incidents"} {
+		for _, p := range []string{paths.SupportReport.Format(r.ID), paths.SupportShot.Format(r.ID), paths.Incidents.String()} {
 			if res, _ := stranger.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s by another prefecture's agent: %d", p, res.StatusCode)
 			}
@@ -242,29 +242,28 @@ func TestSupportWorksAReport(t *testing.T) {
 		r, _ := supportReportFixture(t, s, mine)
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
 		other := s.as("aide2@example.org", permit.RoleHelpDesk)
-		u := paths.SupportReport.Format(r.ID)
 		for _, tc := range []struct {
-			path   string
+			action paths.ID
 			form   url.Values
 			status int
 			text   string
 		}{
-			{"/tri", url.Values{"category": {"nope"}, "priority": {"high"}}, 422, "Choisissez une catégorie."},
-			{"/tri", url.Values{"category": {"data_wrong"}, "priority": {"high"}}, 303, ""},
-			{"/attribution", url.Values{"assignee": {"999"}}, 422, "Choisissez une personne de la liste."},
-			{"/attribution", url.Values{"assignee": {reportID(other.account().ID)}}, 303, ""},
-			{"/attribution", url.Values{"moi": {"1"}}, 303, ""},
-			{"/reouverture", url.Values{"reason": {"x"}}, 409, ""},
-			{"/reponse", url.Values{"answer": {"  "}}, 422, "Écrivez votre message."},
-			{"/reponse", url.Values{"answer": {"Nous corrigeons votre nom."}}, 303, ""},
-			{"/resolution", url.Values{"note": {"Nom corrigé."}}, 303, ""},
-			{"/reponse", url.Values{"answer": {"Encore ?"}}, 409, ""},
-			{"/reouverture", url.Values{"reason": {"L'usager rappelle."}}, 303, ""},
+			{paths.SupportTriage, url.Values{"category": {"nope"}, "priority": {"high"}}, 422, "Choisissez une catégorie."},
+			{paths.SupportTriage, url.Values{"category": {"data_wrong"}, "priority": {"high"}}, 303, ""},
+			{paths.SupportAssign, url.Values{"assignee": {"999"}}, 422, "Choisissez une personne de la liste."},
+			{paths.SupportAssign, url.Values{"assignee": {reportID(other.account().ID)}}, 303, ""},
+			{paths.SupportAssign, url.Values{"moi": {"1"}}, 303, ""},
+			{paths.SupportReopen, url.Values{"reason": {"x"}}, 409, ""},
+			{paths.SupportAnswer, url.Values{"answer": {"  "}}, 422, "Écrivez votre message."},
+			{paths.SupportAnswer, url.Values{"answer": {"Nous corrigeons votre nom."}}, 303, ""},
+			{paths.SupportResolve, url.Values{"note": {"Nom corrigé."}}, 303, ""},
+			{paths.SupportAnswer, url.Values{"answer": {"Encore ?"}}, 409, ""},
+			{paths.SupportReopen, url.Values{"reason": {"L'usager rappelle."}}, 303, ""},
 		} {
 			s.clk.Advance(30 * 60e9)
-			res, page := desk.post(u+tc.path, tc.form)
+			res, page := desk.post(tc.action.Format(r.ID), tc.form)
 			if res.StatusCode != tc.status || (tc.text != "" && !strings.Contains(html.UnescapeString(page), tc.text)) {
-				t.Errorf("%s %v: %d, want %d with %q", tc.path, tc.form, res.StatusCode, tc.status, tc.text)
+				t.Errorf("%s %v: %d, want %d with %q", tc.action.Format(r.ID), tc.form, res.StatusCode, tc.status, tc.text)
 			}
 		}
 		got, _ := s.db.Support().Report(t.Context(), r.ID)
@@ -281,7 +280,7 @@ func TestSupportWorksAReport(t *testing.T) {
 		if !answered || !resolved {
 			t.Errorf("answer mailed %v, resolution mailed %v", answered, resolved)
 		}
-		res, page := desk.get(u + "?fait=reopen")
+		res, page := desk.get(paths.SupportReport.Format(r.ID) + "?fait=reopen")
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, "Le signalement est rouvert.") || !strings.Contains(page, "Délai de première réponse") ||
 			!strings.Contains(page, "4 h 00") {
 			t.Errorf("report page after the steps: %d\n%s", res.StatusCode, page)
