@@ -130,9 +130,9 @@ func BenchmarkBareHandler(b *testing.B) {
 		name, path string
 		cookie     *http.Cookie
 	}{
-		{"home", "/", nil},
-		{"login", "/connexion", nil},
-		{"dashboard", "/tableau-de-bord", cookie},
+		{"home", paths.Home.String(), nil},
+		{"login", paths.LogIn.String(), nil},
+		{"dashboard", paths.Dashboard.String(), cookie},
 	} {
 		body := []byte(strings.Repeat("x", pageSize(b, m.Web, p.path, p.cookie)))
 		bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

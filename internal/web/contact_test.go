@@ -356,7 +356,7 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 			loggedIn(t, s, "admin@pref.example", permit.RoleAdmin),
 		} {
 			s.cookie = map[string]string{web.SessionCookie: c}
-			for _, path := range []string{"/profil/coordonnees", "/profil/coordonnees/courriel/annuler"} {
+			for _, path := range []string{paths.Contact.String(), paths.ContactCancelEmail.String()} {
 				var res *http.Response
 				if strings.HasSuffix(path, "annuler") {
 					res, _ = s.post(path, nil)

@@ -60,13 +60,13 @@ func TestAThirdLanguageIsData(t *testing.T) {
 	_, page = s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="de"`, "Ihr Aufenthaltstitel, online", `hreflang="fr">Français</a>`, `hreflang="en">English</a>`)
 	s.lang = ""
-	res, _ := s.get("/langue/de?suite=%2Fconnexion")
+	res, _ := s.get(paths.Language.Format("de") + "?suite=%2Fconnexion")
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion" {
 		t.Fatalf("switch to de: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	_, page = s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="de"`, "Ihr Aufenthaltstitel, online")
-	if res, _ := s.get("/langue/it"); res.StatusCode != http.StatusNotFound {
+	if res, _ := s.get(paths.Language.Format("it")); res.StatusCode != http.StatusNotFound {
 		t.Errorf("switch to a language not offered: %d, want 404", res.StatusCode)
 	}
 	_, page = s.get(paths.Home.String())

@@ -61,11 +61,11 @@ func TestQueueBadFilterIsExplained(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		queueSite(t, s)
 		for path, msg := range map[string]string{
-			"/agent?state=draft":             "Choisissez des états dans la liste.",
-			"/agent?from=31/02/2026":         "Saisissez une date valide",
-			"/agent?kind=x&ground=y":         "Choisissez un motif dans la liste.",
-			"/agent?after=nonsense":          "Ce lien de page n",
-			"/agent/export.csv?to=yesterday": "Saisissez une date valide",
+			paths.Agent.String() + "?state=draft":        "Choisissez des états dans la liste.",
+			paths.Agent.String() + "?from=31/02/2026":    "Saisissez une date valide",
+			paths.Agent.String() + "?kind=x&ground=y":    "Choisissez un motif dans la liste.",
+			paths.Agent.String() + "?after=nonsense":     "Ce lien de page n",
+			paths.QueueExport.String() + "?to=yesterday": "Saisissez une date valide",
 		} {
 			res, page := s.get(path)
 			if res.StatusCode != http.StatusUnprocessableEntity {
@@ -84,7 +84,7 @@ func TestQueueIsOnlyForItsPrefecturesStaff(t *testing.T) {
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent93@example.org", permit.RoleAgent, other.ID)}
 		_, page := s.get(paths.Agent.String())
 		mustNotContain(t, page, "N&#39;Diaye")
-		for _, p := range []string{"/agent?prefecture=" + strconv.FormatInt(paris.ID, 10), "/agent/export.csv?prefecture=" + strconv.FormatInt(paris.ID, 10)} {
+		for _, p := range []string{paths.Agent.String() + "?prefecture=" + strconv.FormatInt(paris.ID, 10), paths.QueueExport.String() + "?prefecture=" + strconv.FormatInt(paris.ID, 10)} {
 			if res, _ := s.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s as another prefecture's agent: %d", p, res.StatusCode)
 			}
@@ -95,7 +95,7 @@ func TestQueueIsOnlyForItsPrefecturesStaff(t *testing.T) {
 		}
 		// An applicant gets nothing.
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
-		for _, p := range []string{"/agent", "/agent/export.csv"} {
+		for _, p := range []string{paths.Agent.String(), paths.QueueExport.String()} {
 			if res, _ := s.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s as an applicant: %d", p, res.StatusCode)
 			}

@@ -21,7 +21,7 @@ func sqliteSite(t *testing.T) *site {
 
 func TestSecurityHeadersEverywhere(t *testing.T) {
 	s := sqliteSite(t)
-	for _, p := range []string{"/", "/connexion", "/nowhere", "/healthz", "/static/x/sejour.css"} {
+	for _, p := range []string{paths.Home.String(), paths.LogIn.String(), "/nowhere", paths.Healthz.String(), "/static/x/sejour.css"} {
 		res, _ := s.get(p)
 		h := res.Header
 		csp := h.Get("Content-Security-Policy")
@@ -136,7 +136,7 @@ func TestLanguage(t *testing.T) {
 	_, page = s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="en"`, "Your residence permit, online")
 	// The visible switch wins over the browser, and comes back to the page.
-	res, _ := s.get("/langue/fr?suite=%2Fconnexion")
+	res, _ := s.get(paths.Language.Format("fr") + "?suite=%2Fconnexion")
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion" {
 		t.Fatalf("switch: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -144,7 +144,7 @@ func TestLanguage(t *testing.T) {
 	mustContain(t, page, `<html lang="fr"`, "Se connecter")
 	// The switch never sends anyone to another site.
 	for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example"} {
-		res, _ := s.get("/langue/en?suite=" + url.QueryEscape(next))
+		res, _ := s.get(paths.Language.Format("en") + "?suite=" + url.QueryEscape(next))
 		if loc := res.Header.Get("Location"); loc != "/" {
 			t.Errorf("switch to %q redirected to %q", next, loc)
 		}
