@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -29,10 +30,10 @@ func TestSignUpConfirmLogInLogOut(t *testing.T) {
 		if sess == nil || !sess.Secure || !sess.HttpOnly || sess.Path != "/" || sess.SameSite != http.SameSiteLaxMode || sess.Domain != "" {
 			t.Fatalf("session cookie not __Host- safe: %+v", sess)
 		}
-		_, page := s.get("/tableau-de-bord")
+		_, page := s.get(paths.Dashboard.String())
 		mustContain(t, page, "<h1>Mon espace</h1>", "zoe@example.org", "Première étape\u00a0: votre profil", `href="/profil"`, `action="/deconnexion"`)
 
-		res, _ = s.post("/deconnexion", nil)
+		res, _ = s.post(paths.LogOut.String(), nil)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("log-out: %d", res.StatusCode)
 		}
@@ -43,7 +44,7 @@ func TestSignUpConfirmLogInLogOut(t *testing.T) {
 		mustContain(t, page, "Vous êtes déconnecté.", "Se connecter")
 		// The old cookie no longer works either, even if a browser kept it.
 		s.cookie[web.SessionCookie] = sess.Value
-		if res, _ := s.get("/tableau-de-bord"); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.get(paths.Dashboard.String()); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("session alive after log-out: %d", res.StatusCode)
 		}
 	})
@@ -72,7 +73,7 @@ func TestSignUpErrors(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				res, page := s.post("/inscription", tt.form)
+				res, page := s.post(paths.SignUp.String(), tt.form)
 				if res.StatusCode != tt.status {
 					t.Fatalf("status %d, want %d", res.StatusCode, tt.status)
 				}
@@ -95,9 +96,9 @@ func TestSignUpDoesNotRevealAccounts(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.signUp("taken@example.org", goodPassword)
 		form := url.Values{"email": {"taken@example.org"}, "password": {goodPassword}, "confirm": {goodPassword}}
-		res, _ := s.post("/inscription", form)
+		res, _ := s.post(paths.SignUp.String(), form)
 		fresh := url.Values{"email": {"new@example.org"}, "password": {goodPassword}, "confirm": {goodPassword}}
-		res2, _ := s.post("/inscription", fresh)
+		res2, _ := s.post(paths.SignUp.String(), fresh)
 		if res.StatusCode != res2.StatusCode || res.Header.Get("Location") != res2.Header.Get("Location") {
 			t.Fatalf("answers differ: %d %q vs %d %q", res.StatusCode, res.Header.Get("Location"), res2.StatusCode, res2.Header.Get("Location"))
 		}
@@ -107,7 +108,7 @@ func TestSignUpDoesNotRevealAccounts(t *testing.T) {
 
 func TestConfirmLinkReplayed(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		s.post("/inscription", url.Values{"email": {"r@example.org"}, "password": {goodPassword}, "confirm": {goodPassword}})
+		s.post(paths.SignUp.String(), url.Values{"email": {"r@example.org"}, "password": {goodPassword}, "confirm": {goodPassword}})
 		link := s.lastLink("r@example.org", "/confirmer/")
 		if res := s.logIn("r@example.org", goodPassword); res.StatusCode != 422 {
 			t.Fatalf("unconfirmed log-in: %d", res.StatusCode)
@@ -128,8 +129,8 @@ func TestConfirmLinkReplayed(t *testing.T) {
 func TestLogInErrorsLookAlike(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.signUp("known@example.org", goodPassword)
-		res1, wrongPw := s.post("/connexion", url.Values{"email": {"known@example.org"}, "password": {"not the password"}})
-		res2, noAccount := s.post("/connexion", url.Values{"email": {"nobody@example.org"}, "password": {"not the password"}})
+		res1, wrongPw := s.post(paths.LogIn.String(), url.Values{"email": {"known@example.org"}, "password": {"not the password"}})
+		res2, noAccount := s.post(paths.LogIn.String(), url.Values{"email": {"nobody@example.org"}, "password": {"not the password"}})
 		if res1.StatusCode != 422 || res2.StatusCode != 422 {
 			t.Fatalf("statuses %d %d", res1.StatusCode, res2.StatusCode)
 		}
@@ -150,7 +151,7 @@ func TestLogInRotatesSession(t *testing.T) {
 		// Logging in again from the same browser replaces the session.
 		s.cookie = map[string]string{web.SessionCookie: first}
 		req := url.Values{"email": {"rot@example.org"}, "password": {goodPassword}}
-		res, _ := s.post("/connexion", req)
+		res, _ := s.post(paths.LogIn.String(), req)
 		if res.StatusCode != http.StatusSeeOther {
 			// guestOnly: a logged-in browser is sent home instead; log out first.
 			t.Fatalf("second log-in: %d", res.StatusCode)
@@ -179,7 +180,7 @@ func TestExpiredAndForgedSessions(t *testing.T) {
 		s.signUp("exp@example.org", goodPassword)
 		s.logIn("exp@example.org", goodPassword)
 		s.clk.Advance(13 * time.Hour)
-		res, _ := s.get("/tableau-de-bord")
+		res, _ := s.get(paths.Dashboard.String())
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/connexion?suite=") {
 			t.Fatalf("expired session: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
@@ -187,7 +188,7 @@ func TestExpiredAndForgedSessions(t *testing.T) {
 			t.Fatal("expired cookie not cleared")
 		}
 		s.cookie[web.SessionCookie] = "forged-value"
-		res, page := s.get("/")
+		res, page := s.get(paths.Home.String())
 		if res.StatusCode != 200 || !strings.Contains(page, "Se connecter") {
 			t.Fatalf("forged cookie: %d", res.StatusCode)
 		}
@@ -201,8 +202,8 @@ func TestPasswordReset(t *testing.T) {
 		oldSession := s.cookie[web.SessionCookie]
 		s.cookie = map[string]string{}
 
-		_, known := s.post("/mot-de-passe-oublie", url.Values{"email": {"reset@example.org"}})
-		_, unknown := s.post("/mot-de-passe-oublie", url.Values{"email": {"ghost@example.org"}})
+		_, known := s.post(paths.Forgot.String(), url.Values{"email": {"reset@example.org"}})
+		_, unknown := s.post(paths.Forgot.String(), url.Values{"email": {"ghost@example.org"}})
 		if known != unknown {
 			t.Fatal("the reset page answers differently for a known and an unknown address")
 		}

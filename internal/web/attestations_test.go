@@ -2,11 +2,11 @@ package web_test
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -21,10 +21,10 @@ func TestAttestationsOnTime(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		id := s.applicantWithFiling("ontime@example.org") // student permit ending in 90 days
 		applicant := s.cookie
-		_, page := s.get(s.url(id, ""))
+		_, page := s.get(paths.Application.Format(id))
 		mustContain(t, page, "Mes attestations", "Attestation de dépôt", "n° DEP-2026-")
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
-		if res, _ := s.post("/agent/demandes/"+strconv.FormatInt(id, 10)+"/instruction", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.CaseStartReview.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("start review: %d", res.StatusCode)
 		}
 		s.cookie = applicant
@@ -45,7 +45,7 @@ func TestAttestationsOnTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.cookie = map[string]string{web.SessionCookie: secret}
-		_, page = s.get(s.url(id, ""))
+		_, page = s.get(paths.Application.Format(id))
 		mustContain(t, page, "Attestation de prolongation d&#39;instruction", "n° API-2027-", "Valable bientôt",
 			"Valable du 25 février 2027 au 24 mai 2027 inclus.", "Séjour régulier en France jusqu&#39;au 24 mai 2027 inclus.",
 			"964 heures par an", "avec votre titre de séjour, même expiré")
@@ -54,7 +54,7 @@ func TestAttestationsOnTime(t *testing.T) {
 		if api.Kind != permit.AttestationExtension || !strings.HasPrefix(api.Code, "SJ1:") {
 			t.Fatalf("extension attestation: %+v", api)
 		}
-		res, pdf := s.get(s.url(id, "/attestations/"+strconv.FormatInt(api.ID, 10)))
+		res, pdf := s.get(paths.Attestation.FormatIDs(id, api.ID))
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
 			t.Fatalf("attestation PDF: %d %v", res.StatusCode, res.Header)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/sejour/sejour/internal/app"
 	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/password"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -60,7 +61,7 @@ func benchSession(tb testing.TB, m *app.Main) *http.Cookie {
 		tb.Fatal(err)
 	}
 	form := url.Values{"email": {a.Email}, "password": {pw}}
-	req := httptest.NewRequest("POST", "/connexion", strings.NewReader(form.Encode()))
+	req := httptest.NewRequest("POST", paths.LogIn.String(), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	m.Web.ServeHTTP(rec, req)
@@ -105,11 +106,11 @@ func pageSize(tb testing.TB, h http.Handler, path string, cookie *http.Cookie) i
 }
 
 func BenchmarkHomePage(b *testing.B) {
-	benchPage(b, benchServer(b).Web, "/", nil)
+	benchPage(b, benchServer(b).Web, paths.Home.String(), nil)
 }
 
 func BenchmarkLogInPage(b *testing.B) {
-	benchPage(b, benchServer(b).Web, "/connexion", nil)
+	benchPage(b, benchServer(b).Web, paths.LogIn.String(), nil)
 }
 
 // BenchmarkDashboard is a logged-in page: each request looks its session up
@@ -117,7 +118,7 @@ func BenchmarkLogInPage(b *testing.B) {
 func BenchmarkDashboard(b *testing.B) {
 	m := benchServer(b)
 	cookie := benchSession(b, m)
-	benchPage(b, m.Web, "/tableau-de-bord", cookie)
+	benchPage(b, m.Web, paths.Dashboard.String(), cookie)
 }
 
 // BenchmarkBareHandler is the ceiling: a plain handler writing a body as
@@ -129,9 +130,9 @@ func BenchmarkBareHandler(b *testing.B) {
 		name, path string
 		cookie     *http.Cookie
 	}{
-		{"home", "/", nil},
-		{"login", "/connexion", nil},
-		{"dashboard", "/tableau-de-bord", cookie},
+		{"home", paths.Home.String(), nil},
+		{"login", paths.LogIn.String(), nil},
+		{"dashboard", paths.Dashboard.String(), cookie},
 	} {
 		body := []byte(strings.Repeat("x", pageSize(b, m.Web, p.path, p.cookie)))
 		bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

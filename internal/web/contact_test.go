@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/audit"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -37,14 +38,14 @@ func TestContactChangeWhileAnApplicationIsFiled(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		pref := s.prefecture("75", "75")
 		id := s.applicantWithFiling("zoe@example.org")
-		res, page := s.get("/profil/coordonnees")
+		res, page := s.get(paths.Contact.String())
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("contact page: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Mes coordonnées", "3 rue des Lilas, 75011 Paris", "zoe@example.org", "Préfecture 75",
 			`autocomplete="current-password"`, `value="75011"`)
 
-		res, page = s.post("/profil/coordonnees", contactForm("75015", "06 11 22 33 44", "", "not my password"))
+		res, page = s.post(paths.Contact.String(), contactForm("75015", "06 11 22 33 44", "", "not my password"))
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("wrong password: %d", res.StatusCode)
 		}
@@ -54,16 +55,16 @@ func TestContactChangeWhileAnApplicationIsFiled(t *testing.T) {
 		if p := s.person(); p.Address.Postcode != "75011" || p.Phone != "" {
 			t.Fatalf("a wrong password changed the person: %+v", p)
 		}
-		if res, _ := s.post("/profil/coordonnees", contactForm("75015", "06 11 22 33 44", "", "")); res.StatusCode != http.StatusUnprocessableEntity {
+		if res, _ := s.post(paths.Contact.String(), contactForm("75015", "06 11 22 33 44", "", "")); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("no password: %d", res.StatusCode)
 		}
-		res, page = s.post("/profil/coordonnees", contactForm("7501", "abc", "not-an-address", goodPassword))
+		res, page = s.post(paths.Contact.String(), contactForm("7501", "abc", "not-an-address", goodPassword))
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("bad values: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Saisissez un code postal français de 5 chiffres.", "Saisissez un numéro de téléphone")
 
-		res, _ = s.post("/profil/coordonnees", contactForm("75015", "06 11 22 33 44", "", goodPassword))
+		res, _ = s.post(paths.Contact.String(), contactForm("75015", "06 11 22 33 44", "", goodPassword))
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profil/coordonnees?enregistre" {
 			t.Fatalf("change: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
@@ -85,7 +86,7 @@ func TestContactChangeWhileAnApplicationIsFiled(t *testing.T) {
 		if old[permit.FieldPostcode] != "75011" || old[permit.FieldAddressLine] != "3 rue des Lilas" || old[permit.FieldPhone] != "" {
 			t.Errorf("former values = %v", old)
 		}
-		_, page = s.get("/profil/coordonnees?enregistre")
+		_, page = s.get(paths.Contact.String() + "?enregistre")
 		mustContain(t, page, "Vos coordonnées sont enregistrées.", "8 avenue Foch, 75015 Ailleurs")
 	})
 }
@@ -117,7 +118,7 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 		s.cookie = applicant
 		s.clk.Advance(time.Hour)
 
-		res, _ := s.post("/profil/coordonnees", contactForm("69003", "", "", goodPassword))
+		res, _ := s.post(paths.Contact.String(), contactForm("69003", "", "", goodPassword))
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profil/coordonnees?enregistre&transfert" {
 			t.Fatalf("move: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
@@ -157,38 +158,38 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 			t.Errorf("history = %+v", changes)
 		}
 		moved := "Dossier transmis de « Préfecture 75 » à « Préfecture 69 »"
-		_, page = s.get(s.url(id, ""))
+		_, page = s.get(paths.Application.Format(id))
 		mustContain(t, page, moved, s.srv.Tr.T("fr", "case.prefecture", "Préfecture 69"))
-		_, page = s.get(s.url(id, "/recepisse"))
+		_, page = s.get(paths.Receipt.Format(id))
 		mustContain(t, page, "Préfecture 75")
 		mustNotContain(t, page, "Préfecture 69")
 
-		caseURL := "/agent/demandes/" + strconv.FormatInt(id, 10)
+		caseURL := paths.Case.Format(id)
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@lyon.example", permit.RoleAgent, lyon.ID)}
 		res, page = s.get(caseURL)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("the new prefecture's agent: %d", res.StatusCode)
 		}
 		mustContain(t, page, moved)
-		_, page = s.get("/agent/transferts")
+		_, page = s.get(paths.Transfers.String())
 		mustContain(t, page, `href="`+caseURL+`"`, "Préfecture 75", "Préfecture 69", "Déposée")
-		_, page = s.get("/agent")
+		_, page = s.get(paths.Agent.String())
 		mustContain(t, page, `href="`+caseURL+`"`)
 
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@paris.example", permit.RoleAgent, paris.ID)}
 		if res, _ := s.get(caseURL); res.StatusCode != http.StatusNotFound {
 			t.Errorf("the former prefecture's agent opens the moved file: %d", res.StatusCode)
 		}
-		if res, _ := s.get("/agent/demandes/" + strconv.FormatInt(decided, 10)); res.StatusCode != http.StatusOK {
+		if res, _ := s.get(paths.Case.Format(decided)); res.StatusCode != http.StatusOK {
 			t.Errorf("the former prefecture's agent lost the decided file: %d", res.StatusCode)
 		}
-		res, page = s.get("/agent/transferts")
+		res, page = s.get(paths.Transfers.String())
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("transfers page: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Demande n° "+strconv.FormatInt(id, 10), "Traité par une autre préfecture", "Préfecture 69")
 		mustNotContain(t, page, `href="`+caseURL+`"`)
-		_, page = s.get("/agent")
+		_, page = s.get(paths.Agent.String())
 		mustNotContain(t, page, `href="`+caseURL+`"`)
 
 		for pref, action := range map[int64]string{paris.ID: "transfer_out", lyon.ID: "transfer_in"} {
@@ -198,12 +199,12 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 			}
 		}
 		s.cookie = map[string]string{web.SessionCookie: supervisorIn(t, s, "sup@paris.example", paris.ID)}
-		_, page = s.get("/agent/journal")
+		_, page = s.get(paths.Journal.String())
 		mustContain(t, page, "Dossier transmis à une autre préfecture (déménagement)")
 
 		// Moving back within the department changes nothing more.
 		s.cookie = applicant
-		s.post("/profil/coordonnees", contactForm("69008", "", "", goodPassword))
+		s.post(paths.Contact.String(), contactForm("69008", "", "", goodPassword))
 		if moves, _ := s.db.Transfers(t.Context(), id); len(moves) != 1 {
 			t.Errorf("a move within a department made a transfer: %+v", moves)
 		}
@@ -219,12 +220,12 @@ func TestEmailChangeIsPendingUntilConfirmed(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		id := s.applicantWithFiling("old@example.org")
 		applicant := s.cookie
-		res, _ := s.post("/profil/coordonnees", url.Values{"email": {"new@example.org"}, "password": {goodPassword},
+		res, _ := s.post(paths.Contact.String(), url.Values{"email": {"new@example.org"}, "password": {goodPassword},
 			"address_line": {"3 rue des Lilas"}, "postcode": {"75011"}, "city": {"Paris"}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profil/coordonnees?enregistre&courriel" {
 			t.Fatalf("ask: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
-		_, page := s.get("/profil/coordonnees")
+		_, page := s.get(paths.Contact.String())
 		mustContain(t, page, "Nouvelle adresse électronique en attente", "new@example.org", "old@example.org")
 		confirm := s.lastLink("new@example.org", "/coordonnees/courriel/")
 		cancel := s.lastLink("old@example.org", "/coordonnees/annuler/")
@@ -237,7 +238,7 @@ func TestEmailChangeIsPendingUntilConfirmed(t *testing.T) {
 		// The former address is still the account's: an agent's message
 		// goes there, and log-in works with it only.
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
-		s.postMultipart("/agent/demandes/"+strconv.FormatInt(id, 10)+"/messages", map[string]string{"body": "Bonjour"}, "attachment", "", nil)
+		s.postMultipart(paths.CaseMessages.Format(id), map[string]string{"body": "Bonjour"}, "attachment", "", nil)
 		if mails, _ := s.db.Mails().RecentMails(t.Context(), 1); mails[0].To != "old@example.org" {
 			t.Errorf("a mail before confirmation went to %s", mails[0].To)
 		}
@@ -265,7 +266,7 @@ func TestEmailChangeIsPendingUntilConfirmed(t *testing.T) {
 		mustContain(t, page, "Ce lien n’est plus valable")
 		for _, c := range []map[string]string{applicant, other} {
 			s.cookie = c
-			if res, _ := s.get("/profil/coordonnees"); res.StatusCode != http.StatusSeeOther {
+			if res, _ := s.get(paths.Contact.String()); res.StatusCode != http.StatusSeeOther {
 				t.Errorf("a session survived the change of address: %d", res.StatusCode)
 			}
 		}
@@ -283,7 +284,7 @@ func TestEmailChangeIsPendingUntilConfirmed(t *testing.T) {
 		s.lastLink("old@example.org", "/connexion")
 
 		// An expired link, and one cancelled from the page.
-		s.post("/profil/coordonnees", url.Values{"email": {"later@example.org"}, "password": {goodPassword},
+		s.post(paths.Contact.String(), url.Values{"email": {"later@example.org"}, "password": {goodPassword},
 			"address_line": {"3 rue des Lilas"}, "postcode": {"75011"}, "city": {"Paris"}})
 		late := s.lastLink("later@example.org", "/coordonnees/courriel/")
 		s.clk.Advance(49 * time.Hour)
@@ -292,11 +293,11 @@ func TestEmailChangeIsPendingUntilConfirmed(t *testing.T) {
 			t.Errorf("expired link: %d", res.StatusCode)
 		}
 		s.logIn("new@example.org", goodPassword)
-		_, page = s.get("/profil/coordonnees")
+		_, page = s.get(paths.Contact.String())
 		mustNotContain(t, page, "later@example.org")
-		s.post("/profil/coordonnees", url.Values{"email": {"again@example.org"}, "password": {goodPassword},
+		s.post(paths.Contact.String(), url.Values{"email": {"again@example.org"}, "password": {goodPassword},
 			"address_line": {"3 rue des Lilas"}, "postcode": {"75011"}, "city": {"Paris"}})
-		res, _ = s.post("/profil/coordonnees/courriel/annuler", nil)
+		res, _ = s.post(paths.ContactCancelEmail.String(), nil)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("cancel: %d", res.StatusCode)
 		}
@@ -320,10 +321,10 @@ func TestEmailChangeToAnAddressInUseRevealsNothing(t *testing.T) {
 		form := func(email string) url.Values {
 			return url.Values{"email": {email}, "password": {goodPassword}, "address_line": {"3 rue des Lilas"}, "postcode": {"75011"}, "city": {"Paris"}}
 		}
-		free, _ := s.post("/profil/coordonnees", form("free@example.org"))
-		_, freePage := s.get("/profil/coordonnees")
-		taken, _ := s.post("/profil/coordonnees", form("taken@example.org"))
-		_, takenPage := s.get("/profil/coordonnees")
+		free, _ := s.post(paths.Contact.String(), form("free@example.org"))
+		_, freePage := s.get(paths.Contact.String())
+		taken, _ := s.post(paths.Contact.String(), form("taken@example.org"))
+		_, takenPage := s.get(paths.Contact.String())
 		if free.StatusCode != taken.StatusCode || free.Header.Get("Location") != taken.Header.Get("Location") {
 			t.Errorf("answers differ: %d %s / %d %s", free.StatusCode, free.Header.Get("Location"), taken.StatusCode, taken.Header.Get("Location"))
 		}
@@ -355,7 +356,7 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 			loggedIn(t, s, "admin@pref.example", permit.RoleAdmin),
 		} {
 			s.cookie = map[string]string{web.SessionCookie: c}
-			for _, path := range []string{"/profil/coordonnees", "/profil/coordonnees/courriel/annuler"} {
+			for _, path := range []string{paths.Contact.String(), paths.ContactCancelEmail.String()} {
 				var res *http.Response
 				if strings.HasSuffix(path, "annuler") {
 					res, _ = s.post(path, nil)
@@ -369,7 +370,7 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 		}
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "other@example.org", permit.RoleApplicant)}
 		s.profile("75012", "", 0)
-		if res, _ := s.post("/profil/coordonnees", contactForm("75020", "", "", goodPassword)); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.Contact.String(), contactForm("75020", "", "", goodPassword)); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("the other applicant's own change: %d", res.StatusCode)
 		}
 		if p, _ := s.db.Person(t.Context(), owner.ID); p.Address != owner.Address || p.UpdatedAt != owner.UpdatedAt {
@@ -377,7 +378,7 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 		}
 		var last *http.Response
 		for range 6 {
-			last, _ = s.post("/profil/coordonnees", contactForm("75020", "", "", "guess"))
+			last, _ = s.post(paths.Contact.String(), contactForm("75020", "", "", "guess"))
 		}
 		if last.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("sixth wrong password in a row: %d, want 429", last.StatusCode)
@@ -391,13 +392,13 @@ func TestContactPageIsTheApplicantsOwn(t *testing.T) {
 func TestContactPageBeforeTheProfile(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "new@example.org", permit.RoleApplicant)}
-		res, page := s.get("/profil/coordonnees")
+		res, page := s.get(paths.Contact.String())
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("contact page: %d", res.StatusCode)
 		}
 		mustContain(t, page, "new@example.org", "Compléter mon profil", `id="email"`, `id="password"`)
 		mustNotContain(t, page, `id="postcode"`)
-		res, _ = s.post("/profil/coordonnees", url.Values{"email": {"newer@example.org"}, "password": {goodPassword}, "postcode": {"69001"}})
+		res, _ = s.post(paths.Contact.String(), url.Values{"email": {"newer@example.org"}, "password": {goodPassword}, "postcode": {"69001"}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/profil/coordonnees?enregistre&courriel" {
 			t.Fatalf("ask: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}

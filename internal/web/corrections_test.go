@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -20,13 +21,13 @@ func (d *staffDesk) askCorrection(surname string) int64 {
 	d.t.Helper()
 	d.cookie = d.applicant
 	defer func() { d.cookie = d.agent }()
-	res, page := d.postMultipart("/profil/correction", map[string]string{"given_names": "Zoë", "surname": surname,
+	res, page := d.postMultipart(paths.Correction.String(), map[string]string{"given_names": "Zoë", "surname": surname,
 		"birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN", "explanation": "Erreur de saisie."},
 		"evidence", "passeport.png", pngFile(d.t))
 	if res.StatusCode != http.StatusSeeOther {
 		d.t.Fatalf("correction request: %d\n%s", res.StatusCode, page)
 	}
-	_, page = d.get("/profil")
+	_, page = d.get(paths.Profile.String())
 	m := correctionPath.FindStringSubmatch(page)
 	if m == nil {
 		d.t.Fatalf("no request on the profile:\n%s", page)
@@ -43,7 +44,7 @@ func (d *staffDesk) askCorrection(surname string) int64 {
 func TestCorrectionRefusedThenAccepted(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "zoe@example.org")
-		d.step("/decision/favorable", nil, http.StatusSeeOther)
+		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
 		before, _ := s.db.Attestations(t.Context(), d.id)
 		var adf *permit.Attestation
 		for _, a := range before {
@@ -57,11 +58,11 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 
 		// After filing the identity is shown, not offered as a form.
 		d.cookie = d.applicant
-		_, page := d.get("/profil")
+		_, page := d.get(paths.Profile.String())
 		mustContain(t, page, "Demander la correction de mon identité", "N&#39;Diaye")
 		mustNotContain(t, page, `name="surname"`)
 		// The form the page no longer offers is refused if posted anyway.
-		res, page := d.post("/profil", url.Values{"given_names": {"Zoë"}, "surname": {"Ndiaye"}, "birth_date": {"1999-02-03"},
+		res, page := d.post(paths.Profile.String(), url.Values{"given_names": {"Zoë"}, "surname": {"Ndiaye"}, "birth_date": {"1999-02-03"},
 			"birth_place": {"Dakar, Sénégal"}, "nationality": {"SEN"}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("changing the surname after filing: %d", res.StatusCode)
@@ -69,20 +70,20 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		mustContain(t, page, "Ceci ne se modifie plus ici")
 
 		// Bad requests: nothing changed, no evidence.
-		res, page = d.postMultipart("/profil/correction", map[string]string{"given_names": "Zoë", "surname": "N'Diaye",
+		res, page = d.postMultipart(paths.Correction.String(), map[string]string{"given_names": "Zoë", "surname": "N'Diaye",
 			"birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN"}, "evidence", "p.png", pngFile(t))
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("request changing nothing: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Vous n&#39;avez rien changé")
-		res, page = d.postMultipart("/profil/correction", map[string]string{"given_names": "Zoë", "surname": "Ndiaye",
+		res, page = d.postMultipart(paths.Correction.String(), map[string]string{"given_names": "Zoë", "surname": "Ndiaye",
 			"birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN", "explanation": "Mon nom."}, "evidence", "", nil)
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("request without evidence: %d", res.StatusCode)
 		}
 		// What was typed is kept beside the error.
 		mustContain(t, page, "Joignez un justificatif", `value="Ndiaye"`, "Mon nom.")
-		res, page = d.postMultipart("/profil/correction", map[string]string{"given_names": "Zoë", "surname": "Ndiaye",
+		res, page = d.postMultipart(paths.Correction.String(), map[string]string{"given_names": "Zoë", "surname": "Ndiaye",
 			"birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN"}, "evidence", "p.png", []byte("MZ not an image"))
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("request with an executable as evidence: %d", res.StatusCode)
@@ -91,54 +92,54 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 
 		first := d.askCorrection("Ndiaye")
 		d.cookie = d.applicant
-		_, page = d.get("/profil/correction")
+		_, page = d.get(paths.Correction.String())
 		mustContain(t, page, "Vous avez déjà une demande de correction")
 
 		// Only staff of the person's prefecture see it.
 		other := s.prefecture("13", "13")
 		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent13@example.org", permit.RoleAgent, other.ID)}
 		passSecondFactor(t, s, d.cookie[web.SessionCookie])
-		for _, p := range []string{"/agent/corrections/" + itoa(first), "/agent/corrections/" + itoa(first) + "/piece"} {
+		for _, p := range []string{paths.CorrectionReview.Format(first), paths.CorrectionFile.Format(first)} {
 			if res, _ := d.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("another prefecture's agent GET %s: %d", p, res.StatusCode)
 			}
 		}
-		if res, _ := d.post("/agent/corrections/"+itoa(first)+"/accepter", nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := d.post(paths.CorrectionAccept.Format(first), nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another prefecture's agent accepts: %d", res.StatusCode)
 		}
-		_, page = d.get("/agent/corrections")
+		_, page = d.get(paths.Corrections.String())
 		mustNotContain(t, page, "/agent/corrections/"+itoa(first))
 		// Nor another applicant.
 		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
-		if res, _ := d.get("/profil/corrections/" + itoa(first) + "/piece"); res.StatusCode != http.StatusNotFound {
+		if res, _ := d.get(paths.CorrectionEvidence.Format(first)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another applicant gets the evidence: %d", res.StatusCode)
 		}
-		if res, _ := d.post("/profil/corrections/"+itoa(first)+"/retirer", nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := d.post(paths.CorrectionWithdraw.Format(first), nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another applicant withdraws the request: %d", res.StatusCode)
 		}
 
 		// The agent refuses; a reason is required.
 		d.cookie = d.agent
-		_, page = d.get("/agent/demandes/" + itoa(d.id))
+		_, page = d.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Une demande de correction de l&#39;identité attend", "/agent/corrections/"+itoa(first))
-		_, page = d.get("/agent/corrections")
+		_, page = d.get(paths.Corrections.String())
 		mustContain(t, page, "/agent/corrections/"+itoa(first), "N&#39;Diaye Zoë")
-		_, page = d.get("/agent/corrections/" + itoa(first))
+		_, page = d.get(paths.CorrectionReview.Format(first))
 		mustContain(t, page, "Ndiaye", "Erreur de saisie.", "passeport.png", "Accepter réémet 2 attestation(s)")
-		if res, _ := d.get("/agent/corrections/" + itoa(first) + "/piece?apercu"); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+		if res, _ := d.get(paths.CorrectionFile.Format(first) + "?apercu"); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("evidence preview: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
-		res, page = d.post("/agent/corrections/"+itoa(first)+"/refuser", url.Values{"reason": {"  "}})
+		res, page = d.post(paths.CorrectionRefuse.Format(first), url.Values{"reason": {"  "}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("refusal without reason: %d", res.StatusCode)
 		}
 		mustContain(t, page, `id="reason-error"`)
-		res, _ = d.post("/agent/corrections/"+itoa(first)+"/refuser", url.Values{"reason": {"Le justificatif est illisible."}})
+		res, _ = d.post(paths.CorrectionRefuse.Format(first), url.Values{"reason": {"Le justificatif est illisible."}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("refusal: %d", res.StatusCode)
 		}
 		// Decided once only.
-		res, page = d.post("/agent/corrections/"+itoa(first)+"/accepter", nil)
+		res, page = d.post(paths.CorrectionAccept.Format(first), nil)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "déjà été traitée") {
 			t.Fatalf("accepting a refused request: %d", res.StatusCode)
 		}
@@ -147,10 +148,10 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 			t.Fatalf("a refused correction changed the surname: %q", p.Surname)
 		}
 		d.cookie = d.applicant
-		_, page = d.get("/profil")
+		_, page = d.get(paths.Profile.String())
 		mustContain(t, page, "Refusée", "Le justificatif est illisible.")
 		// The agent's opening of the request is among the accesses to the file.
-		_, page = d.get("/consultations")
+		_, page = d.get(paths.Accesses.String())
 		mustContain(t, page, "Votre demande de correction d&#39;identité et son justificatif")
 		mails, _ := s.db.Mails().RecentMails(t.Context(), 5)
 		if len(mails) == 0 || mails[0].To != "zoe@example.org" || !strings.Contains(mails[0].Text, "Le justificatif est illisible.") {
@@ -160,7 +161,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		// A second request is accepted.
 		second := d.askCorrection("Ndiaye")
 		d.cookie = d.agent
-		res, _ = d.post("/agent/corrections/"+itoa(second)+"/accepter", url.Values{"accept_note": {"Conforme au passeport."}})
+		res, _ = d.post(paths.CorrectionAccept.Format(second), url.Values{"accept_note": {"Conforme au passeport."}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("acceptance: %d", res.StatusCode)
 		}
@@ -175,7 +176,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 			t.Fatalf("history after the correction: %+v", hist)
 		}
 		d.cookie = d.applicant
-		_, page = d.get("/profil")
+		_, page = d.get(paths.Profile.String())
 		mustContain(t, page, "Acceptée", "Conforme au passeport.", "Historique de mes données", "Correction acceptée par la préfecture")
 
 		// Every attestation that proved something is reissued; the old
@@ -214,13 +215,13 @@ func TestIdentityFreeUntilFiling(t *testing.T) {
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "draft@example.org", permit.RoleApplicant)}
 		s.profile("75011", "", 0)
 		form := url.Values{"given_names": {"Zoë"}, "surname": {"Ndiaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"}, "nationality": {"SEN"}}
-		if res, page := s.post("/profil", form); res.StatusCode != http.StatusSeeOther {
+		if res, page := s.post(paths.Profile.String(), form); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("correcting a draft identity: %d\n%s", res.StatusCode, page)
 		}
-		_, page := s.get("/profil")
+		_, page := s.get(paths.Profile.String())
 		mustContain(t, page, `name="surname"`, "Historique de mes données", "N&#39;Diaye", "Ndiaye", "Modifier mes coordonnées")
 		form.Set("postcode", "13001")
-		res, page := s.post("/profil", form)
+		res, page := s.post(paths.Profile.String(), form)
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("changing the address on the identity form: %d", res.StatusCode)
 		}
@@ -249,17 +250,15 @@ func accountID(t *testing.T, s *site, email string) int64 {
 func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "decided@example.org")
-		d.step("/decision/favorable", url.Values{"favourable_note": {"Conforme."}}, http.StatusSeeOther)
+		d.step(paths.CaseGrant, url.Values{"favourable_note": {"Conforme."}}, http.StatusSeeOther)
 		dec, err := s.db.Decision(t.Context(), d.id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		atts, _ := s.db.Attestations(t.Context(), d.id)
 		d.cookie = d.applicant
-		id := itoa(d.id)
 		// The decision routes are the prefecture's: not found for an applicant.
-		for _, p := range []string{"/agent/demandes/" + id + "/decision/defavorable", "/agent/demandes/" + id + "/cloture",
-			"/agent/demandes/" + id + "/annulation"} {
+		for _, p := range []string{paths.CaseRefuse.Format(d.id), paths.CaseClose.Format(d.id), paths.CaseUndo.Format(d.id)} {
 			if res, _ := d.post(p, url.Values{"reasons": {"other"}, "note": {"x"}, "reason": {"x"}}); res.StatusCode != http.StatusNotFound {
 				t.Errorf("applicant POST %s: %d, want 404", p, res.StatusCode)
 			}
@@ -271,7 +270,7 @@ func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 		for k, v := range smuggled {
 			fields[k] = v
 		}
-		if res, page := d.postMultipart("/demandes/"+id+"/messages", fields, "attachment", "", nil); res.StatusCode != http.StatusSeeOther {
+		if res, page := d.postMultipart(paths.Messages.Format(d.id), fields, "attachment", "", nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("message: %d\n%s", res.StatusCode, page)
 		}
 		form := url.Values{"given_names": {"Zoë"}, "surname": {"N'Diaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"},
@@ -280,14 +279,14 @@ func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 		for k, v := range smuggled {
 			form.Set(k, v)
 		}
-		if res, _ := d.post("/profil", form); res.StatusCode != http.StatusUnprocessableEntity {
+		if res, _ := d.post(paths.Profile.String(), form); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("declaring another permit after filing: %d, want 422", res.StatusCode)
 		}
 		fields = map[string]string{"given_names": "Zoë", "surname": "N'Diaye", "birth_date": "1999-02-03", "birth_place": "Dakar, Sénégal", "nationality": "SEN"}
 		for k, v := range smuggled {
 			fields[k] = v
 		}
-		if res, page := d.postMultipart("/profil/correction", fields, "evidence", "p.png", pngFile(t)); res.StatusCode != http.StatusUnprocessableEntity ||
+		if res, page := d.postMultipart(paths.Correction.String(), fields, "evidence", "p.png", pngFile(t)); res.StatusCode != http.StatusUnprocessableEntity ||
 			!strings.Contains(page, "rien changé") {
 			t.Errorf("a correction of anything but civil data: %d", res.StatusCode)
 		}
@@ -319,16 +318,16 @@ func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 func TestAgentConfirmsTheIdentity(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "confirm@example.org")
-		_, page := d.get("/agent/demandes/" + itoa(d.id))
+		_, page := d.get(paths.Case.Format(d.id))
 		mustContain(t, page, "J&#39;ai vérifié cette identité sur le passeport")
 
 		other := s.prefecture("13", "13")
 		d.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent13c@example.org", permit.RoleAgent, other.ID)}
-		if res, _ := d.post("/agent/demandes/"+itoa(d.id)+"/identite", nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := d.post(paths.CaseIdentity.Format(d.id), nil); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("another prefecture's agent confirms: %d", res.StatusCode)
 		}
 		d.cookie = d.agent
-		d.step("/identite", nil, http.StatusSeeOther)
+		d.step(paths.CaseIdentity, nil, http.StatusSeeOther)
 		p, _ := s.db.PersonByAccount(t.Context(), accountID(t, s, "confirm@example.org"))
 		if p.ConfirmedAt == nil {
 			t.Fatal("identity not confirmed")
@@ -337,13 +336,13 @@ func TestAgentConfirmsTheIdentity(t *testing.T) {
 		if n := len(hist); n == 0 || hist[n-1].Field != permit.FieldConfirmedAt || hist[n-1].Source != permit.ChangeByPrefecture || hist[n-1].ActorID == 0 {
 			t.Fatalf("history: %+v", hist)
 		}
-		_, page = d.get("/agent/demandes/" + itoa(d.id))
+		_, page = d.get(paths.Case.Format(d.id))
 		mustNotContain(t, page, "J&#39;ai vérifié cette identité sur le passeport")
-		if res, _ := d.post("/agent/demandes/"+itoa(d.id)+"/identite", nil); res.StatusCode != http.StatusConflict {
+		if res, _ := d.post(paths.CaseIdentity.Format(d.id), nil); res.StatusCode != http.StatusConflict {
 			t.Errorf("confirming twice: %d, want 409", res.StatusCode)
 		}
 		d.cookie = d.applicant
-		_, page = d.get("/profil")
+		_, page = d.get(paths.Profile.String())
 		mustContain(t, page, "Confirmé par la préfecture", "Identité vérifiée par la préfecture")
 	})
 }
@@ -356,7 +355,7 @@ func TestPermitDatesCorrectionThroughThePage(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "dates@example.org")
 		d.cookie = d.applicant
-		_, page := d.get("/profil/correction")
+		_, page := d.get(paths.Correction.String())
 		mustContain(t, page, `name="permit_from"`, `name="permit_to"`, "Les dates de votre titre de séjour actuel")
 		civil := map[string]string{"given_names": "Zoë", "surname": "N'Diaye", "birth_date": "1999-02-03",
 			"birth_place": "Dakar, Sénégal", "nationality": "SEN", "explanation": "La date de fin était mal saisie."}
@@ -364,7 +363,7 @@ func TestPermitDatesCorrectionThroughThePage(t *testing.T) {
 		for k, v := range civil {
 			bad[k] = v
 		}
-		res, page := d.postMultipart("/profil/correction", bad, "evidence", "titre.png", pngFile(t))
+		res, page := d.postMultipart(paths.Correction.String(), bad, "evidence", "titre.png", pngFile(t))
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("an end before the start: %d", res.StatusCode)
 		}
@@ -381,11 +380,11 @@ func TestPermitDatesCorrectionThroughThePage(t *testing.T) {
 		for k, v := range civil {
 			good[k] = v
 		}
-		if res, page := d.postMultipart("/profil/correction", good, "evidence", "titre.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
+		if res, page := d.postMultipart(paths.Correction.String(), good, "evidence", "titre.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("correction of the end date: %d\n%s", res.StatusCode, page)
 		}
 		d.cookie = d.agent
-		_, page = d.get("/agent/corrections")
+		_, page = d.get(paths.Corrections.String())
 		mustContain(t, page, "Titre de séjour : valable jusqu’au")
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/web"
@@ -53,9 +54,9 @@ func counterPersonForm(now time.Time, contact string) url.Values {
 // the person's and the application's ids.
 func (s *site) counterFiling(channel permit.Channel, contact string) (personID, appID int64) {
 	s.t.Helper()
-	res, page := s.post("/agent/guichet/personnes/nouvelle", counterPersonForm(s.clk.Now(), contact))
+	res, page := s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), contact))
 	personID = idFrom(s.t, personPath, res, page)
-	res, page = s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
+	res, page = s.post(paths.CounterStart.Format(personID), url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
 		"consent": {"oui"}, "consent_how": {"signed_form"}})
 	appID = idFrom(s.t, counterPath, res, page)
 	c, err := s.uc.Counter.CounterView(s.t.Context(), s.account(), appID)
@@ -193,10 +194,10 @@ func TestCounterRefusesWhatTheRulesRefuse(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		pref := s.prefecture("75", "75")
 		s.counterAgent("guichet@prefecture.test", pref.ID)
-		res, page := s.post("/agent/guichet/personnes/nouvelle", counterPersonForm(s.clk.Now(), ""))
+		res, page := s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), ""))
 		personID := idFrom(t, personPath, res, page)
 		start := func(consent, how, channel string) (*http.Response, string) {
-			return s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"first_issue"}, "ground": {"employee"},
+			return s.post(paths.CounterStart.Format(personID), url.Values{"kind": {"first_issue"}, "ground": {"employee"},
 				"channel": {channel}, "consent": {consent}, "consent_how": {how}})
 		}
 		for _, tc := range []struct {
@@ -245,17 +246,17 @@ func TestCounterOtherPrefectureFindsNothing(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		paris, lyon := s.prefecture("75", "75"), s.prefecture("69", "69")
 		s.counterAgent("paris@prefecture.test", paris.ID)
-		res, page := s.post("/agent/guichet/personnes/nouvelle", counterPersonForm(s.clk.Now(), "amina@example.org"))
+		res, page := s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), "amina@example.org"))
 		personID := idFrom(t, personPath, res, page)
-		res, page = s.post(backoffice.PersonURL(personID)+"/demandes", url.Values{"kind": {"first_issue"}, "ground": {"employee"},
+		res, page = s.post(paths.CounterStart.Format(personID), url.Values{"kind": {"first_issue"}, "ground": {"employee"},
 			"channel": {"counter"}, "consent": {"oui"}, "consent_how": {"in_person_oral"}})
 		appID := idFrom(t, counterPath, res, page)
-		_, page = s.get("/agent/guichet?recherche=1&foreigner_number=7512345678")
+		_, page = s.get(paths.Counter.String() + "?recherche=1&foreigner_number=7512345678")
 		mustContain(t, page, "Diallo")
 
 		s.counterAgent("lyon@prefecture.test", lyon.ID)
 		for _, q := range []string{"foreigner_number=7512345678", "surname=Diallo&birth_date=1998-05-06", "email=amina@example.org"} {
-			res, page := s.get("/agent/guichet?recherche=1&" + q)
+			res, page := s.get(paths.Counter.String() + "?recherche=1&" + q)
 			if res.StatusCode != 200 {
 				t.Errorf("search %s: %d", q, res.StatusCode)
 			}
@@ -263,12 +264,12 @@ func TestCounterOtherPrefectureFindsNothing(t *testing.T) {
 			mustNotContain(t, page, backoffice.PersonURL(personID))
 		}
 		for _, tc := range []struct{ method, path string }{
-			{"GET", backoffice.PersonURL(personID)},
-			{"POST", backoffice.PersonURL(personID) + "/demandes"},
-			{"POST", backoffice.PersonURL(personID) + "/code"},
-			{"GET", backoffice.CounterCaseURL(appID)},
-			{"POST", backoffice.CounterCaseURL(appID) + "/timbre"},
-			{"POST", backoffice.CounterCaseURL(appID) + "/deposer"},
+			{"GET", paths.CounterPerson.Format(personID)},
+			{"POST", paths.CounterStart.Format(personID)},
+			{"POST", paths.CounterClaimCode.Format(personID)},
+			{"GET", paths.CounterCase.Format(appID)},
+			{"POST", paths.CounterFeeStamp.Format(appID)},
+			{"POST", paths.CounterFile.Format(appID)},
 			{"POST", backoffice.CounterCaseURL(appID) + "/documents/passport/retirer"},
 			{"GET", backoffice.CounterCaseURL(appID) + "/recepisse.pdf"},
 		} {
@@ -283,7 +284,7 @@ func TestCounterOtherPrefectureFindsNothing(t *testing.T) {
 				t.Errorf("%s %s by another prefecture's agent: %d", tc.method, tc.path, res.StatusCode)
 			}
 		}
-		res, page = s.post("/agent/guichet/personnes/nouvelle", counterPersonForm(s.clk.Now(), ""))
+		res, page = s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), ""))
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("a Lyon agent recorded a Paris resident: %d", res.StatusCode)
 		}
@@ -301,8 +302,8 @@ func TestApplicantCannotReachTheCounter(t *testing.T) {
 		s.prefecture("75", "75")
 		id := s.applicantWithFiling("zoe@example.org")
 		a, _ := s.db.Application(t.Context(), id)
-		for _, path := range []string{"/agent/guichet", "/agent/guichet/personnes/nouvelle", backoffice.PersonURL(a.PersonID), backoffice.CounterCaseURL(id),
-			backoffice.CounterCaseURL(id) + "/recepisse"} {
+		for _, path := range []string{paths.Counter.String(), paths.CounterNewPerson.String(), paths.CounterPerson.Format(a.PersonID), paths.CounterCase.Format(id),
+			paths.CounterReceipt.Format(id)} {
 			if res, _ := s.get(path); res.StatusCode != http.StatusNotFound {
 				t.Errorf("applicant GET %s: %d", path, res.StatusCode)
 			}
@@ -353,21 +354,21 @@ func TestClaimingAFileFiledAtTheCounter(t *testing.T) {
 		// An applicant whose profile has data is told to see the prefecture.
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "has-profile@example.org", permit.RoleApplicant)}
 		s.profile("75011", "", 0)
-		res, page = s.post("/reprendre", url.Values{"code": {code}})
+		res, page = s.post(paths.Claim.String(), url.Values{"code": {code}})
 		if res.StatusCode != http.StatusConflict {
 			t.Errorf("claim into a profile with data: %d", res.StatusCode)
 		}
 		mustContain(t, page, "contactez la préfecture")
 
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "amina@example.org", permit.RoleApplicant)}
-		_, page = s.get("/tableau-de-bord")
+		_, page = s.get(paths.Dashboard.String())
 		mustContain(t, page, `href="/reprendre"`, "Reprenez votre dossier")
 		for _, tc := range []struct{ name, code, want string }{
 			{"wrong", "ACDE-FGHJ-KMNP", "Ce code n’est pas reconnu"},
 			{"malformed", "hello", "Ce code n’est pas reconnu"},
 			{"replaced", first, "Ce code n’est plus valable"}, // a new code ends the old one at once
 		} {
-			res, page := s.post("/reprendre", url.Values{"code": {tc.code}})
+			res, page := s.post(paths.Claim.String(), url.Values{"code": {tc.code}})
 			if res.StatusCode != http.StatusUnprocessableEntity {
 				t.Errorf("%s code: %d", tc.name, res.StatusCode)
 			}
@@ -376,32 +377,32 @@ func TestClaimingAFileFiledAtTheCounter(t *testing.T) {
 			}
 		}
 		// Typed in lower case, with spaces instead of dashes: still good.
-		res, page = s.post("/reprendre", url.Values{"code": {strings.ToLower(strings.ReplaceAll(code, "-", " "))}})
+		res, page = s.post(paths.Claim.String(), url.Values{"code": {strings.ToLower(strings.ReplaceAll(code, "-", " "))}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/tableau-de-bord?repris" {
 			t.Fatalf("claim: %d %q\n%s", res.StatusCode, res.Header.Get("Location"), page)
 		}
-		_, page = s.get("/tableau-de-bord?repris")
+		_, page = s.get(paths.Dashboard.String() + "?repris")
 		mustContain(t, page, "Votre dossier déposé au guichet est maintenant dans votre espace", "/demandes/"+strconv.FormatInt(appID, 10))
-		res, page = s.get(s.url(appID, ""))
+		res, page = s.get(paths.Application.Format(appID))
 		if res.StatusCode != 200 {
 			t.Fatalf("claimed application: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Historique", "attestation de dépôt")
 		// The agent's visits to the person's page at the counter are theirs to see.
-		_, page = s.get("/consultations")
+		_, page = s.get(paths.Accesses.String())
 		mustContain(t, page, "Votre fiche au guichet (identité et demandes)", "Agent, Préfecture 75")
 		// The applicant acts on it: a message to the prefecture.
-		res, _ = s.postMultipart(s.url(appID, "/messages"), map[string]string{"body": "Bonjour, je suis en ligne désormais."}, "attachment", "", nil)
+		res, _ = s.postMultipart(paths.Messages.Format(appID), map[string]string{"body": "Bonjour, je suis en ligne désormais."}, "attachment", "", nil)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Errorf("message from the claimant: %d", res.StatusCode)
 		}
-		if res, _ := s.get(s.url(appID, "/recepisse")); res.StatusCode != 200 {
+		if res, _ := s.get(paths.Receipt.Format(appID)); res.StatusCode != 200 {
 			t.Errorf("claimant's receipt: %d", res.StatusCode)
 		}
 
 		// Used: another applicant cannot claim it again.
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
-		res, page = s.post("/reprendre", url.Values{"code": {code}})
+		res, page = s.post(paths.Claim.String(), url.Values{"code": {code}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("used code: %d", res.StatusCode)
 		}
@@ -431,7 +432,7 @@ func TestClaimCodeExpires(t *testing.T) {
 		code := s.issueCode(personID)
 		s.clk.Advance(90*24*time.Hour + time.Minute)
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "late@example.org", permit.RoleApplicant)}
-		res, page := s.post("/reprendre", url.Values{"code": {code}})
+		res, page := s.post(paths.Claim.String(), url.Values{"code": {code}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("expired code: %d", res.StatusCode)
 		}
@@ -449,7 +450,7 @@ func TestClaimIsRateLimited(t *testing.T) {
 		var last *http.Response
 		var page string
 		for i := 0; i < 6; i++ {
-			last, page = s.post("/reprendre", url.Values{"code": {"ACDE-FGHJ-KMN" + string(rune('P'+i%3))}})
+			last, page = s.post(paths.Claim.String(), url.Values{"code": {"ACDE-FGHJ-KMN" + string(rune('P'+i%3))}})
 		}
 		if last.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("sixth wrong code in a row: %d", last.StatusCode)
@@ -549,7 +550,7 @@ func TestCounterActionsAreAudited(t *testing.T) {
 			return views
 		}
 		before := len(personViews())
-		if res, _ := s.get("/agent/guichet/personnes/" + strconv.FormatInt(personID, 10)); res.StatusCode != http.StatusOK {
+		if res, _ := s.get(paths.CounterPerson.Format(personID)); res.StatusCode != http.StatusOK {
 			t.Fatalf("person page: %d", res.StatusCode)
 		}
 		if views := personViews(); len(views) != before+1 || views[0].ActorEmail != agent.Email {

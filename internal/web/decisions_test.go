@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/audit"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -29,16 +30,23 @@ func newDesk(t *testing.T, s *site, email string) *staffDesk {
 	d.applicant = s.cookie
 	d.agent = map[string]string{web.SessionCookie: loggedIn(t, s, "agent-"+email, permit.RoleAgent, d.pref.ID)}
 	s.cookie = d.agent
-	d.step("/instruction", nil, http.StatusSeeOther)
+	d.step(paths.CaseStartReview, nil, http.StatusSeeOther)
 	return d
 }
 
 // step posts an action of the staff's case page and checks the status.
-func (d *staffDesk) step(tail string, form url.Values, want int) string {
+func (d *staffDesk) step(action paths.ID, form url.Values, want int) string {
 	d.t.Helper()
-	res, page := d.post("/agent/demandes/"+strconv.FormatInt(d.id, 10)+tail, form)
+	return d.stepAt(action.Format(d.id), form, want)
+}
+
+// stepAt posts to an address of the case, such as a document's review,
+// and checks the status.
+func (d *staffDesk) stepAt(path string, form url.Values, want int) string {
+	d.t.Helper()
+	res, page := d.post(path, form)
 	if res.StatusCode != want {
-		d.t.Fatalf("POST %s: %d, want %d\n%s", tail, res.StatusCode, want, page)
+		d.t.Fatalf("POST %s: %d, want %d\n%s", path, res.StatusCode, want, page)
 	}
 	return page
 }
@@ -56,7 +64,7 @@ func (d *staffDesk) applicantPage() string {
 	d.t.Helper()
 	d.cookie = d.applicant
 	defer func() { d.cookie = d.agent }()
-	res, page := d.get(d.url(d.id, ""))
+	res, page := d.get(paths.Application.Format(d.id))
 	if res.StatusCode != 200 {
 		d.t.Fatalf("applicant's page: %d", res.StatusCode)
 	}
@@ -66,10 +74,10 @@ func (d *staffDesk) applicantPage() string {
 func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "granted@example.org")
-		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		_, page := s.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Identité et coordonnées", "3 rue des Lilas", "Décision favorable", "Refuser la demande", "Clore le dossier")
 
-		d.step("/decision/favorable", url.Values{"favourable_note": {"Dossier complet et conforme."}}, http.StatusSeeOther)
+		d.step(paths.CaseGrant, url.Values{"favourable_note": {"Dossier complet et conforme."}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateFavourable {
 			t.Fatalf("state after the decision: %s", st)
 		}
@@ -88,24 +96,24 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 		mustContain(t, page, "Décision favorable du 26 novembre 2026", "Votre titre est en fabrication", "Attestation de décision favorable")
 
 		// Deciding twice fails, whatever the outcome.
-		d.step("/decision/favorable", nil, http.StatusConflict)
-		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"x"}}, http.StatusConflict)
+		d.step(paths.CaseGrant, nil, http.StatusConflict)
+		d.step(paths.CaseRefuse, url.Values{"reasons": {"fraud"}, "note": {"x"}}, http.StatusConflict)
 
 		// The card is ready: an appointment is offered, checked first.
-		page = d.step("/carte", url.Values{"date": {"2026-11-20"}, "time": {"7:00"}, "place": {""}}, http.StatusUnprocessableEntity)
+		page = d.step(paths.CaseCard, url.Values{"date": {"2026-11-20"}, "time": {"7:00"}, "place": {""}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Choisissez un jour entre demain et dans six mois.", "Indiquez une heure entre 8:00 et 18:59", "Indiquez le lieu du rendez-vous.")
-		d.step("/carte", url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture de police, 1 bis rue de Lutèce"}}, http.StatusSeeOther)
+		d.step(paths.CaseCard, url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture de police, 1 bis rue de Lutèce"}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateCardReady {
 			t.Fatalf("state after the card: %s", st)
 		}
 		mustContain(t, d.applicantPage(), "Votre carte est prête. Rendez-vous pour la retirer\u00a0: le 7 décembre 2026 à 14:30, Préfecture de police, 1 bis rue de Lutèce.")
-		d.step("/rendez-vous", url.Values{"date": {"2026-12-09"}, "time": {"09:15"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
+		d.step(paths.CaseAppointment, url.Values{"date": {"2026-12-09"}, "time": {"09:15"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
 		mustContain(t, d.applicantPage(), "le 9 décembre 2026 à 09:15, Préfecture 75.")
 
 		// Hand-over: the new card becomes the person's current permit.
-		page = d.step("/remise", url.Values{"number": {"x"}, "valid_from": {"2026-12-09"}, "valid_to": {"2026-12-01"}}, http.StatusUnprocessableEntity)
+		page = d.step(paths.CaseHandOver, url.Values{"number": {"x"}, "valid_from": {"2026-12-09"}, "valid_to": {"2026-12-01"}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Le numéro de la carte a de 6 à 20 lettres et chiffres.", "Le dernier jour de validité doit suivre le premier")
-		d.step("/remise", url.Values{"number": {"fr9876543"}, "valid_from": {"2026-12-09"}, "valid_to": {"2030-12-08"}}, http.StatusSeeOther)
+		d.step(paths.CaseHandOver, url.Values{"number": {"fr9876543"}, "valid_from": {"2026-12-09"}, "valid_to": {"2030-12-08"}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateHandedOver {
 			t.Fatalf("state after the hand-over: %s", st)
 		}
@@ -120,12 +128,12 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 func TestRefusalShowsReasonsAndAppealDeadlines(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "refused@example.org")
-		page := d.step("/decision/defavorable", url.Values{"reasons": {"made_up"}}, http.StatusUnprocessableEntity)
+		page := d.step(paths.CaseRefuse, url.Values{"reasons": {"made_up"}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Cochez au moins un motif de refus.", "Un refus doit être motivé")
 		if st := d.state(); st != permit.StateUnderReview {
 			t.Fatalf("a refused form changed the state: %s", st)
 		}
-		d.step("/decision/defavorable", url.Values{"reasons": {"no_real_studies", "insufficient_resources"},
+		d.step(paths.CaseRefuse, url.Values{"reasons": {"no_real_studies", "insufficient_resources"},
 			"note": {"Aucune inscription pour l'année en cours."}, "oqtf": {"1"}}, http.StatusSeeOther)
 		page = d.applicantPage()
 		mustContain(t, page, "Refus du 26 novembre 2026", "ressources insuffisantes", "caractère réel et sérieux des études non établi",
@@ -147,13 +155,13 @@ func TestNoDecisionOnAWithdrawnApplication(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "withdrawn@example.org")
 		s.cookie = d.applicant
-		if res, _ := s.post(s.url(d.id, "/retrait"), url.Values{"reason": {"Je pars."}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.Withdraw.Format(d.id), url.Values{"reason": {"Je pars."}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("withdraw: %d", res.StatusCode)
 		}
 		s.cookie = d.agent
-		d.step("/decision/favorable", nil, http.StatusConflict)
-		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"Faux document."}}, http.StatusConflict)
-		d.step("/cloture", url.Values{"close_reason": {"x"}}, http.StatusConflict)
+		d.step(paths.CaseGrant, nil, http.StatusConflict)
+		d.step(paths.CaseRefuse, url.Values{"reasons": {"fraud"}, "note": {"Faux document."}}, http.StatusConflict)
+		d.step(paths.CaseClose, url.Values{"close_reason": {"x"}}, http.StatusConflict)
 		if st := d.state(); st != permit.StateWithdrawn {
 			t.Fatalf("state: %s", st)
 		}
@@ -163,11 +171,11 @@ func TestNoDecisionOnAWithdrawnApplication(t *testing.T) {
 func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "undo@example.org")
-		d.step("/decision/favorable", nil, http.StatusSeeOther)
+		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
 
 		// A plain agent cannot undo: the route does not exist for them.
-		d.step("/annulation", url.Values{"undo_reason": {"Erreur de dossier."}}, http.StatusNotFound)
-		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		d.step(paths.CaseUndo, url.Values{"undo_reason": {"Erreur de dossier."}}, http.StatusNotFound)
+		_, page := s.get(paths.Case.Format(d.id))
 		if strings.Contains(page, "Annuler la dernière étape") {
 			t.Fatal("the undo form is offered to an agent who is not a supervisor")
 		}
@@ -177,11 +185,11 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.cookie = map[string]string{web.SessionCookie: sup}
-		_, page = s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		_, page = s.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Annuler la dernière étape", "Réservé aux superviseurs")
-		page = d.step("/annulation", url.Values{"undo_reason": {" "}}, http.StatusUnprocessableEntity)
+		page = d.step(paths.CaseUndo, url.Values{"undo_reason": {" "}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Écrivez le motif")
-		d.step("/annulation", url.Values{"undo_reason": {"Décision prise sur le mauvais dossier."}}, http.StatusSeeOther)
+		d.step(paths.CaseUndo, url.Values{"undo_reason": {"Décision prise sur le mauvais dossier."}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateUnderReview {
 			t.Fatalf("state after undo: %s", st)
 		}
@@ -195,12 +203,12 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 			t.Fatalf("the undone decision still stands: %v", err)
 		}
 		// An undo is not undone in turn, and the history keeps both.
-		d.step("/annulation", url.Values{"undo_reason": {"Encore."}}, http.StatusConflict)
+		d.step(paths.CaseUndo, url.Values{"undo_reason": {"Encore."}}, http.StatusConflict)
 		mustContain(t, d.applicantPage(), "Étape annulée par la préfecture\u00a0: retour à «\u00a0En cours d&#39;examen\u00a0»",
 			"Décision prise sur le mauvais dossier.")
 		s.cookie = map[string]string{web.SessionCookie: sup}
 		// Deciding again works, and issues a new live attestation.
-		d.step("/decision/favorable", nil, http.StatusSeeOther)
+		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
 		atts, _ = s.db.Attestations(t.Context(), d.id)
 		live := 0
 		for _, a := range atts {
@@ -235,13 +243,13 @@ func TestDocumentReview(t *testing.T) {
 		d := newDesk(t, s, "review@example.org")
 		docs, _ := s.db.Documents(t.Context(), d.id)
 		doc := strconv.FormatInt(docs[0].ID, 10)
-		page := d.step("/fichiers/"+doc+"/avis", url.Values{"verdict": {"reject"}}, http.StatusUnprocessableEntity)
+		page := d.stepAt(paths.CaseReview.Format(d.id, doc), url.Values{"verdict": {"reject"}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Choisissez le motif du refus.")
-		page = d.step("/fichiers/"+doc+"/avis", url.Values{"verdict": {"reject"}, "reason": {"other"}}, http.StatusUnprocessableEntity)
+		page = d.stepAt(paths.CaseReview.Format(d.id, doc), url.Values{"verdict": {"reject"}, "reason": {"other"}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Précisez le motif")
-		d.step("/fichiers/"+doc+"/avis", url.Values{"verdict": {"reject"}, "reason": {"illegible"}, "note": {"Photo floue."}}, http.StatusSeeOther)
+		d.stepAt(paths.CaseReview.Format(d.id, doc), url.Values{"verdict": {"reject"}, "reason": {"illegible"}, "note": {"Photo floue."}}, http.StatusSeeOther)
 		mustContain(t, d.applicantPage(), "La préfecture a refusé cette pièce\u00a0: illisible — Photo floue.")
-		d.step("/fichiers/"+doc+"/avis", url.Values{"verdict": {"accept"}}, http.StatusSeeOther)
+		d.stepAt(paths.CaseReview.Format(d.id, doc), url.Values{"verdict": {"accept"}}, http.StatusSeeOther)
 		if strings.Contains(d.applicantPage(), "La préfecture a refusé cette pièce") {
 			t.Fatal("the rejection is still shown after the document was accepted")
 		}
@@ -249,14 +257,14 @@ func TestDocumentReview(t *testing.T) {
 		other := s.applicantWithFiling("other-review@example.org")
 		odocs, _ := s.db.Documents(t.Context(), other)
 		s.cookie = d.agent
-		d.step("/fichiers/"+strconv.FormatInt(odocs[0].ID, 10)+"/avis", url.Values{"verdict": {"accept"}}, http.StatusNotFound)
+		d.stepAt(paths.CaseReview.FormatIDs(d.id, odocs[0].ID), url.Values{"verdict": {"accept"}}, http.StatusNotFound)
 
 		// The preview is served inline, the download as an attachment.
-		res, _ := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10) + "/fichiers/" + doc + "/apercu")
+		res, _ := s.get(paths.CasePreview.Format(d.id, doc))
 		if res.StatusCode != 200 || res.Header.Get("Content-Disposition") != "inline" || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("preview: %d %v", res.StatusCode, res.Header)
 		}
-		res, _ = s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10) + "/fichiers/" + doc)
+		res, _ = s.get(paths.CaseDownload.Format(d.id, doc))
 		if !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("download: %v", res.Header)
 		}
@@ -266,18 +274,18 @@ func TestDocumentReview(t *testing.T) {
 func TestCloseAndReopen(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "close@example.org")
-		page := d.step("/cloture", url.Values{"close_reason": {""}}, http.StatusUnprocessableEntity)
+		page := d.step(paths.CaseClose, url.Values{"close_reason": {""}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Écrivez le motif")
-		d.step("/cloture", url.Values{"close_reason": {"Pièces non fournies après deux demandes."}}, http.StatusSeeOther)
+		d.step(paths.CaseClose, url.Values{"close_reason": {"Pièces non fournies après deux demandes."}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateClosed {
 			t.Fatalf("state: %s", st)
 		}
 		mustContain(t, d.applicantPage(), "Pièces non fournies après deux demandes.")
-		d.step("/reouverture", url.Values{"reopen_reason": {"Pièces reçues par courrier."}}, http.StatusSeeOther)
+		d.step(paths.CaseReopen, url.Values{"reopen_reason": {"Pièces reçues par courrier."}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateUnderReview {
 			t.Fatalf("state: %s", st)
 		}
-		d.step("/complet", nil, http.StatusConflict) // not waiting for documents
+		d.step(paths.CaseComplete, nil, http.StatusConflict) // not waiting for documents
 	})
 }
 
@@ -286,8 +294,8 @@ func TestAnotherPrefecturesAgentCannotDecide(t *testing.T) {
 		d := newDesk(t, s, "scoped@example.org")
 		lyon := s.prefecture("69", "69")
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@lyon.example", permit.RoleAgent, lyon.ID)}
-		for _, tail := range []string{"/decision/favorable", "/decision/defavorable", "/complet", "/carte", "/remise", "/cloture"} {
-			d.step(tail, url.Values{"reasons": {"fraud"}, "note": {"x"}, "close_reason": {"x"}}, http.StatusNotFound)
+		for _, action := range []paths.ID{paths.CaseGrant, paths.CaseRefuse, paths.CaseComplete, paths.CaseCard, paths.CaseHandOver, paths.CaseClose} {
+			d.step(action, url.Values{"reasons": {"fraud"}, "note": {"x"}, "close_reason": {"x"}}, http.StatusNotFound)
 		}
 		if st := d.state(); st != permit.StateUnderReview {
 			t.Fatalf("state: %s", st)
@@ -299,10 +307,10 @@ func TestAgentDeclaresTheFileComplete(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "complete-desk@example.org")
 		due := s.clk.Now().AddDate(0, 0, 20).Format(time.DateOnly)
-		d.step("/pieces", url.Values{"slots": {"payslips"}, "reason": {"Bulletins manquants."}, "due_on": {due}}, http.StatusSeeOther)
-		_, page := s.get("/agent/demandes/" + strconv.FormatInt(d.id, 10))
+		d.step(paths.CaseAskDocuments, url.Values{"slots": {"payslips"}, "reason": {"Bulletins manquants."}, "due_on": {due}}, http.StatusSeeOther)
+		_, page := s.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Déclarer le dossier complet")
-		d.step("/complet", nil, http.StatusSeeOther)
+		d.step(paths.CaseComplete, nil, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateUnderReview {
 			t.Fatalf("state: %s", st)
 		}
@@ -319,15 +327,15 @@ func TestUndoTakesBackTheCardAndTheHandOver(t *testing.T) {
 		d := newDesk(t, s, "undo-card@example.org")
 		a, _ := s.db.Application(t.Context(), d.id)
 		before, _ := s.db.CurrentPermit(t.Context(), a.PersonID)
-		d.step("/decision/favorable", nil, http.StatusSeeOther)
-		d.step("/carte", url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
-		d.step("/remise", url.Values{"number": {"FR1111111"}, "valid_from": {"2026-12-07"}, "valid_to": {"2029-12-06"}}, http.StatusSeeOther)
+		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.step(paths.CaseCard, url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
+		d.step(paths.CaseHandOver, url.Values{"number": {"FR1111111"}, "valid_from": {"2026-12-07"}, "valid_to": {"2029-12-06"}}, http.StatusSeeOther)
 		sup := loggedIn(t, s, "sup-card@pref.example", permit.RoleAgent, d.pref.ID)
 		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'sup-card@pref.example'`); err != nil {
 			t.Fatal(err)
 		}
 		s.cookie = map[string]string{web.SessionCookie: sup}
-		d.step("/annulation", url.Values{"undo_reason": {"Carte remise à la mauvaise personne."}}, http.StatusSeeOther)
+		d.step(paths.CaseUndo, url.Values{"undo_reason": {"Carte remise à la mauvaise personne."}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateCardReady {
 			t.Fatalf("state after undoing the hand-over: %s", st)
 		}
@@ -335,21 +343,21 @@ func TestUndoTakesBackTheCardAndTheHandOver(t *testing.T) {
 			t.Fatalf("current permit after undoing the hand-over: %s, want %s", pm.Number, before.Number)
 		}
 		// Once undone, the earlier card step is not undone in turn (one step back only).
-		d.step("/annulation", url.Values{"undo_reason": {"Encore."}}, http.StatusConflict)
+		d.step(paths.CaseUndo, url.Values{"undo_reason": {"Encore."}}, http.StatusConflict)
 	})
 }
 
 func TestUndoTakesBackTheAppointment(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "undo-appointment@example.org")
-		d.step("/decision/favorable", nil, http.StatusSeeOther)
-		d.step("/carte", url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
+		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.step(paths.CaseCard, url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
 		sup := loggedIn(t, s, "sup-rdv@pref.example", permit.RoleAgent, d.pref.ID)
 		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'sup-rdv@pref.example'`); err != nil {
 			t.Fatal(err)
 		}
 		s.cookie = map[string]string{web.SessionCookie: sup}
-		d.step("/annulation", url.Values{"undo_reason": {"La carte n'est pas encore arrivée."}}, http.StatusSeeOther)
+		d.step(paths.CaseUndo, url.Values{"undo_reason": {"La carte n'est pas encore arrivée."}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateFavourable {
 			t.Fatalf("state after undoing the card: %s", st)
 		}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -55,7 +56,7 @@ func (s *site) profile(postcode string, ground string, endsIn int) {
 		form.Set("permit_from", now.AddDate(-1, 0, 0).Format("2006-01-02"))
 		form.Set("permit_to", now.AddDate(0, 0, endsIn).Format("2006-01-02"))
 	}
-	res, page := s.post("/profil", form)
+	res, page := s.post(paths.Profile.String(), form)
 	if res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("profile: %d\n%s", res.StatusCode, page)
 	}
@@ -66,7 +67,7 @@ var appPath = regexp.MustCompile(`^/demandes/(\d+)$`)
 // start begins an application through the page and returns its id.
 func (s *site) start(kind permit.Kind, ground string) int64 {
 	s.t.Helper()
-	res, page := s.post("/demandes/nouvelle", url.Values{"kind": {string(kind)}, "ground": {ground}})
+	res, page := s.post(paths.NewApplication.String(), url.Values{"kind": {string(kind)}, "ground": {ground}})
 	m := appPath.FindStringSubmatch(res.Header.Get("Location"))
 	if res.StatusCode != http.StatusSeeOther || m == nil {
 		s.t.Fatalf("start %s %s: %d %q\n%s", kind, ground, res.StatusCode, res.Header.Get("Location"), page)
@@ -83,7 +84,7 @@ func (s *site) upload(id int64, slot, name string, data []byte) (*http.Response,
 	fw, _ := mw.CreateFormFile("file-"+slot, name)
 	fw.Write(data)
 	mw.Close()
-	req := httptest.NewRequest("POST", "/demandes/"+strconv.FormatInt(id, 10)+"/documents/"+slot, &b)
+	req := httptest.NewRequest("POST", paths.Upload.Format(id, slot), &b)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	res := s.do(req)
 	return res, body(s.t, res)
@@ -101,13 +102,9 @@ func (s *site) complete(id int64) {
 			s.t.Fatalf("upload %s: %d\n%s", it.Doc.ID, res.StatusCode, page)
 		}
 	}
-	if res, _ := s.post(s.url(id, "/timbre"), url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := s.post(paths.FeeStamp.Format(id), url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("fee stamp: %d", res.StatusCode)
 	}
-}
-
-func (s *site) url(id int64, tail string) string {
-	return "/demandes/" + strconv.FormatInt(id, 10) + tail
 }
 
 // account is the account of the site's session.
@@ -128,7 +125,7 @@ func (s *site) applicantWithFiling(email string) int64 {
 	s.profile("75011", "student", 90)
 	id := s.start(permit.KindRenewal, "student")
 	s.complete(id)
-	if res, page := s.post(s.url(id, "/deposer"), nil); res.StatusCode != http.StatusSeeOther {
+	if res, page := s.post(paths.File.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("file: %d\n%s", res.StatusCode, page)
 	}
 	return id

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -39,7 +40,7 @@ func TestSeveralApplications(t *testing.T) {
 			{permit.KindRenewal, "student", 409, "Vous avez déjà une demande en cours sur ce motif."},
 		}},
 		{"a withdrawn application frees its ground", "student", func(s *site, first int64) {
-			s.post(s.url(first, "/retrait"), url.Values{})
+			s.post(paths.Withdraw.Format(first), url.Values{})
 		}, []step{
 			{permit.KindRenewal, "student", 303, ""},
 			{permit.KindRenewal, "student", 303, ""},
@@ -81,7 +82,7 @@ func TestSeveralApplications(t *testing.T) {
 				s.profile("75011", tt.permit, 90)
 				var first int64
 				for n, st := range tt.steps {
-					res, page := s.post("/demandes/nouvelle", url.Values{"kind": {string(st.kind)}, "ground": {st.ground}})
+					res, page := s.post(paths.NewApplication.String(), url.Values{"kind": {string(st.kind)}, "ground": {st.ground}})
 					if res.StatusCode != st.status {
 						t.Fatalf("step %d (%s %s): status %d, want %d\n%s", n+1, st.kind, st.ground, res.StatusCode, st.status, page)
 					}
@@ -132,12 +133,12 @@ func TestRenewalWindowInWords(t *testing.T) {
 			s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "window"+strconv.Itoa(i)+"@example.org", permit.RoleApplicant)}
 			s.profile("75011", "student", tt.endsIn)
 			id := s.start(permit.KindRenewal, "student")
-			_, page := s.get(s.url(id, ""))
+			_, page := s.get(paths.Application.Format(id))
 			mustContain(t, page, tt.wants...)
 			if tt.endsIn == 30 {
 				// Lateness never blocks filing.
 				s.complete(id)
-				if res, page := s.post(s.url(id, "/deposer"), nil); res.StatusCode != http.StatusSeeOther {
+				if res, page := s.post(paths.File.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 					t.Fatalf("late filing refused: %d\n%s", res.StatusCode, page)
 				}
 			}
@@ -175,16 +176,16 @@ func TestDocuments(t *testing.T) {
 		}
 		s.upload(id, "passport", "../../passeport Zoë.png", pngFile(t))
 		s.upload(id, "passport", "passeport-v2.png", pngFile(t))
-		_, page := s.get(s.url(id, ""))
+		_, page := s.get(paths.Application.Format(id))
 		mustContain(t, page, "passeport-v2.png", "Fichier ajouté\u00a0: passeport_Zoë.png", "Fichier ajouté\u00a0: passeport-v2.png")
-		if res, _ := s.post(s.url(id, "/documents/passport/retirer"), nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.RemoveDocument.Format(id, "passport"), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("remove: %d", res.StatusCode)
 		}
 		docs, _ := s.db.Documents(t.Context(), id)
 		if len(docs) != 2 || docs[1].RemovedAt == nil || docs[0].Filename != "passeport_Zoë.png" {
 			t.Fatalf("versions: %+v", docs)
 		}
-		res, _ := s.get(s.url(id, "/fichiers/"+strconv.FormatInt(docs[0].ID, 10)))
+		res, _ := s.get(paths.Download.FormatIDs(id, docs[0].ID))
 		cd := res.Header.Get("Content-Disposition")
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(cd, `attachment; filename="passeport_Zo_.png"`) ||
 			!strings.Contains(cd, "filename*=UTF-8''passeport_Zo%c3%ab.png") {
@@ -205,32 +206,32 @@ func TestFilingOnceWithReceipt(t *testing.T) {
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "file@example.org", permit.RoleApplicant)}
 		s.profile("75011", "student", 90)
 		id := s.start(permit.KindRenewal, "student")
-		res, page := s.post(s.url(id, "/deposer"), nil)
+		res, page := s.post(paths.File.Format(id), nil)
 		if res.StatusCode != 422 {
 			t.Fatalf("filing an empty draft: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Des pièces manquent", "Enregistrez le numéro de votre timbre fiscal")
-		if res, page := s.post(s.url(id, "/timbre"), url.Values{"fee_stamp": {"1234"}}); res.StatusCode != 422 || !strings.Contains(page, "16 chiffres") {
+		if res, page := s.post(paths.FeeStamp.Format(id), url.Values{"fee_stamp": {"1234"}}); res.StatusCode != 422 || !strings.Contains(page, "16 chiffres") {
 			t.Fatalf("short stamp: %d", res.StatusCode)
 		}
 		s.complete(id)
 		for i := 0; i < 2; i++ { // a double click files once
-			res, _ = s.post(s.url(id, "/deposer"), nil)
-			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != s.url(id, "/recepisse") {
+			res, _ = s.post(paths.File.Format(id), nil)
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != paths.Receipt.Format(id) {
 				t.Fatalf("filing %d: %d %q", i+1, res.StatusCode, res.Header.Get("Location"))
 			}
 		}
 		if fs, _ := s.db.Filings(t.Context(), id); len(fs) != 1 {
 			t.Fatalf("filed %d times", len(fs))
 		}
-		_, page = s.get(s.url(id, "/recepisse"))
+		_, page = s.get(paths.Receipt.Format(id))
 		mustContain(t, page, "Attestation de dépôt", "Elle ne prouve pas, à elle seule, que votre séjour est régulier.",
 			"DEP-2026-", "26 novembre 2026", "26 mars 2027", "Zoë N&#39;Diaye")
-		res, pdf := s.get(s.url(id, "/recepisse.pdf"))
+		res, pdf := s.get(paths.ReceiptPDF.Format(id))
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
 			t.Fatalf("receipt PDF: %d %v", res.StatusCode, res.Header)
 		}
-		_, page = s.get("/tableau-de-bord")
+		_, page = s.get(paths.Dashboard.String())
 		mustContain(t, page, "Déposée", "La préfecture vérifie que votre dossier est complet.", "Qui agit\u00a0: La préfecture",
 			"Sans réponse d&#39;ici le 26 mars 2027\u00a0: refus implicite.")
 		// The file is frozen once filed.
@@ -254,25 +255,25 @@ func TestCompletionRoundTrip(t *testing.T) {
 		id := s.applicantWithFiling("complete@example.org")
 		applicant := s.cookie
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
-		if res, _ := s.post("/agent/demandes/"+strconv.FormatInt(id, 10)+"/instruction", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.CaseStartReview.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("start review: %d", res.StatusCode)
 		}
 		due := s.clk.Now().AddDate(0, 0, 20).Format(time.DateOnly)
-		res, page := s.post("/agent/demandes/"+strconv.FormatInt(id, 10)+"/pieces", url.Values{"reason": {"x"}})
+		res, page := s.post(paths.CaseAskDocuments.Format(id), url.Values{"reason": {"x"}})
 		if res.StatusCode != 422 {
 			t.Fatalf("incomplete request: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Choisissez au moins une pièce.", "Choisissez une date limite")
-		res, _ = s.post("/agent/demandes/"+strconv.FormatInt(id, 10)+"/pieces",
+		res, _ = s.post(paths.CaseAskDocuments.Format(id),
 			url.Values{"slots": {"payslips", "passport"}, "reason": {"Vos bulletins de salaire manquent."}, "due_on": {due}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("request completion: %d", res.StatusCode)
 		}
 		s.cookie = applicant
-		_, page = s.get(s.url(id, ""))
+		_, page = s.get(paths.Application.Format(id))
 		mustContain(t, page, "La préfecture vous demande des pièces", "Vos bulletins de salaire manquent.", "16 décembre 2026",
 			"Demandée par la préfecture", "Bulletins de salaire")
-		if res, page := s.post(s.url(id, "/completer"), nil); res.StatusCode != 422 || !strings.Contains(page, "Envoyez d&#39;abord chaque pièce demandée") {
+		if res, page := s.post(paths.Resubmit.Format(id), nil); res.StatusCode != 422 || !strings.Contains(page, "Envoyez d&#39;abord chaque pièce demandée") {
 			t.Fatalf("resubmitting without the documents: %d", res.StatusCode)
 		}
 		s.clk.Advance(time.Hour)
@@ -281,14 +282,14 @@ func TestCompletionRoundTrip(t *testing.T) {
 				t.Fatalf("upload %s: %d\n%s", slot, res.StatusCode, page)
 			}
 		}
-		if res, _ := s.post(s.url(id, "/completer"), nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.Resubmit.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("resubmit: %d", res.StatusCode)
 		}
 		a, _ := s.db.Application(t.Context(), id)
 		if a.State != permit.StateUnderReview {
 			t.Fatalf("state after completion: %s", a.State)
 		}
-		_, page = s.get(s.url(id, ""))
+		_, page = s.get(paths.Application.Format(id))
 		mustContain(t, page, "Étape\u00a0: Pièces demandées", "Étape\u00a0: En cours d&#39;examen", "Vos bulletins de salaire manquent.")
 	})
 }
@@ -297,15 +298,15 @@ func TestWithdraw(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.prefecture("75", "75")
 		id := s.applicantWithFiling("withdraw@example.org")
-		_, page := s.get(s.url(id, "/retrait"))
+		_, page := s.get(paths.Withdraw.Format(id))
 		mustContain(t, page, "Oui, retirer cette demande", "Non, garder ma demande", "Vos autres demandes ne changent pas.")
-		res, _ := s.post(s.url(id, "/retrait"), url.Values{"reason": {"J'ai trouvé un autre motif."}})
+		res, _ := s.post(paths.Withdraw.Format(id), url.Values{"reason": {"J'ai trouvé un autre motif."}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/tableau-de-bord?retiree" {
 			t.Fatalf("withdraw: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
-		_, page = s.get("/tableau-de-bord?retiree")
+		_, page = s.get(paths.Dashboard.String() + "?retiree")
 		mustContain(t, page, "Votre demande est retirée.", "Retirée")
-		if res, _ := s.post(s.url(id, "/retrait"), nil); res.StatusCode != http.StatusConflict {
+		if res, _ := s.post(paths.Withdraw.Format(id), nil); res.StatusCode != http.StatusConflict {
 			t.Fatalf("withdrawing twice: %d", res.StatusCode)
 		}
 	})
@@ -317,26 +318,26 @@ func TestMessages(t *testing.T) {
 		id := s.applicantWithFiling("talk@example.org")
 		applicant := s.cookie
 		agent := loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)
-		res, page := s.postMultipart(s.url(id, "/messages"), map[string]string{"body": "Voici mon nouveau bail."}, "attachment", "bail.pdf", []byte("not a pdf"))
+		res, page := s.postMultipart(paths.Messages.Format(id), map[string]string{"body": "Voici mon nouveau bail."}, "attachment", "bail.pdf", []byte("not a pdf"))
 		if res.StatusCode != 422 || !strings.Contains(page, "Ce type de fichier n&#39;est pas accepté") || !strings.Contains(page, "Voici mon nouveau bail.") {
 			t.Fatalf("bad attachment: %d", res.StatusCode)
 		}
 		if msgs, _ := s.db.Messages(t.Context(), id); len(msgs) != 0 {
 			t.Fatal("a refused message was kept")
 		}
-		res, _ = s.postMultipart(s.url(id, "/messages"), map[string]string{"body": "Voici mon nouveau bail."}, "attachment", "bail.png", pngFile(t))
+		res, _ = s.postMultipart(paths.Messages.Format(id), map[string]string{"body": "Voici mon nouveau bail."}, "attachment", "bail.png", pngFile(t))
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("message: %d", res.StatusCode)
 		}
 		s.cookie = map[string]string{web.SessionCookie: agent}
-		_, page = s.get("/agent/demandes/" + strconv.FormatInt(id, 10))
+		_, page = s.get(paths.Case.Format(id))
 		mustContain(t, page, "Voici mon nouveau bail.", "bail.png")
-		res, _ = s.postMultipart("/agent/demandes/"+strconv.FormatInt(id, 10)+"/messages", map[string]string{"body": "Bien reçu, merci."}, "attachment", "", nil)
+		res, _ = s.postMultipart(paths.CaseMessages.Format(id), map[string]string{"body": "Bien reçu, merci."}, "attachment", "", nil)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("agent message: %d", res.StatusCode)
 		}
 		s.cookie = applicant
-		_, page = s.get(s.url(id, ""))
+		_, page = s.get(paths.Application.Format(id))
 		mustContain(t, page, "Bien reçu, merci.", "La préfecture")
 		to := map[string]bool{}
 		mails, _ := s.db.Mails().RecentMails(t.Context(), 20)

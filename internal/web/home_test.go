@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -48,7 +49,7 @@ func german(t *testing.T) *i18n.Catalogue {
 func TestAThirdLanguageIsData(t *testing.T) {
 	s := sqliteSite(t)
 	s.srv.Tr = german(t)
-	_, page := s.get("/")
+	_, page := s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="fr"`,
 		`href="/langue/de?suite=%2F" lang="de" hreflang="de">Deutsch</a>`,
 		`href="/langue/en?suite=%2F" lang="en" hreflang="en">English</a>`)
@@ -56,19 +57,19 @@ func TestAThirdLanguageIsData(t *testing.T) {
 		t.Error("the switch offers the page's own language")
 	}
 	s.lang = "de-CH,de;q=0.9"
-	_, page = s.get("/")
+	_, page = s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="de"`, "Ihr Aufenthaltstitel, online", `hreflang="fr">Français</a>`, `hreflang="en">English</a>`)
 	s.lang = ""
-	res, _ := s.get("/langue/de?suite=%2Fconnexion")
+	res, _ := s.get(paths.Language.Format("de") + "?suite=%2Fconnexion")
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion" {
 		t.Fatalf("switch to de: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	_, page = s.get("/")
+	_, page = s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="de"`, "Ihr Aufenthaltstitel, online")
-	if res, _ := s.get("/langue/it"); res.StatusCode != http.StatusNotFound {
+	if res, _ := s.get(paths.Language.Format("it")); res.StatusCode != http.StatusNotFound {
 		t.Errorf("switch to a language not offered: %d, want 404", res.StatusCode)
 	}
-	_, page = s.get("/")
+	_, page = s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="de"`)
 }
 
@@ -79,6 +80,6 @@ func TestRenewalWindowWordsFollowTheCatalogue(t *testing.T) {
 	s := sqliteSite(t)
 	s.srv.Rules.RenewalWindow.OpensDaysBefore, s.srv.Rules.RenewalWindow.ClosesDaysBefore = 111, 44
 	s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "fenetre@example.org", permit.RoleApplicant)}
-	_, page := s.get("/tableau-de-bord")
+	_, page := s.get(paths.Dashboard.String())
 	mustContain(t, page, "entre 111 et 44 jours avant la fin de votre titre actuel")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -45,7 +46,7 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 		if err != nil || len(docs) == 0 {
 			t.Fatal(docs, err)
 		}
-		app := "/agent/demandes/" + strconv.FormatInt(id, 10)
+		app := paths.Case.Format(id)
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
 		for _, step := range []struct {
 			method, path string
@@ -74,37 +75,37 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 			t.Fatalf("agent message: %d", res.StatusCode)
 		}
 		// The agent is not a supervisor: no journal.
-		if res, _ := s.get("/agent/journal"); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.get(paths.Journal.String()); res.StatusCode != http.StatusNotFound {
 			t.Errorf("journal as an agent: %d", res.StatusCode)
 		}
 
 		s.cookie = map[string]string{web.SessionCookie: supervisorIn(t, s, "chef@pref.example", pref.ID)}
-		res, page := s.get("/agent/journal")
+		res, page := s.get(paths.Journal.String())
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("journal as supervisor: %d\n%s", res.StatusCode, page)
 		}
 		mustContain(t, page, "Dossier consulté", "Document consulté", "Examen commencé", "Message envoyé au demandeur",
 			"agent@pref.example", `href="`+app+`"`, "Préfecture 75", "<caption>")
 		// Filters: by application, and by an application with no entries.
-		_, page = s.get("/agent/journal?application=" + strconv.FormatInt(id, 10) + "&actor=AGENT@pref.example")
+		_, page = s.get(paths.Journal.String() + "?application=" + strconv.FormatInt(id, 10) + "&actor=AGENT@pref.example")
 		mustContain(t, page, "Examen commencé")
-		_, page = s.get("/agent/journal?application=" + strconv.FormatInt(id+1, 10))
+		_, page = s.get(paths.Journal.String() + "?application=" + strconv.FormatInt(id+1, 10))
 		mustContain(t, page, "Aucune action ne correspond")
 		mustNotContain(t, page, "Examen commencé")
 
 		s.cookie = map[string]string{web.SessionCookie: supervisorIn(t, s, "chef69@pref.example", other.ID)}
-		_, page = s.get("/agent/journal")
+		_, page = s.get(paths.Journal.String())
 		mustContain(t, page, "Aucune action ne correspond")
 		mustNotContain(t, page, "agent@pref.example", "Examen commencé")
-		if res, _ := s.get("/agent/journal?prefecture=" + strconv.FormatInt(pref.ID, 10)); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.get(paths.Journal.String() + "?prefecture=" + strconv.FormatInt(pref.ID, 10)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("journal of another prefecture: %d", res.StatusCode)
 		}
 
 		s.cookie = map[string]string{web.SessionCookie: applicant}
-		if res, _ := s.get("/agent/journal"); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.get(paths.Journal.String()); res.StatusCode != http.StatusNotFound {
 			t.Errorf("journal as the applicant: %d", res.StatusCode)
 		}
-		res, page = s.get("/consultations")
+		res, page = s.get(paths.Accesses.String())
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("accesses: %d", res.StatusCode)
 		}
@@ -127,7 +128,7 @@ func TestJournalFormAndPages(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		pref := s.prefecture("75", "75")
 		s.cookie = map[string]string{web.SessionCookie: supervisorIn(t, s, "chef@pref.example", pref.ID)}
-		res, page := s.get("/agent/journal?from=hier&application=12a")
+		res, page := s.get(paths.Journal.String() + "?from=hier&application=12a")
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("bad filters: %d", res.StatusCode)
 		}
@@ -139,10 +140,10 @@ func TestJournalFormAndPages(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, page = s.get("/agent/journal?actor=")
+		_, page = s.get(paths.Journal.String() + "?actor=")
 		mustContain(t, page, "Page suivante", `href="/agent/journal?page=2"`, "Demande n°\u00a01050")
 		mustNotContain(t, page, "Page précédente", "Demande n°\u00a01000<")
-		_, page = s.get("/agent/journal?page=2")
+		_, page = s.get(paths.Journal.String() + "?page=2")
 		mustContain(t, page, "Page précédente", "Demande n°\u00a01000<")
 		mustNotContain(t, page, "Page suivante", "Demande n°\u00a01001<")
 	})

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -19,31 +20,31 @@ import (
 func TestApplicantTakesAllTheirData(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "mydata@example.org")
-		d.step("/decision/defavorable", url.Values{"reasons": {"fraud"}, "note": {"Faux bulletin de salaire."}}, http.StatusSeeOther)
+		d.step(paths.CaseRefuse, url.Values{"reasons": {"fraud"}, "note": {"Faux bulletin de salaire."}}, http.StatusSeeOther)
 		s.cookie = d.applicant
-		if res, page := s.postMultipart(s.url(d.id, "/messages"), map[string]string{"body": "Je conteste."}, "attachment", "lettre.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
+		if res, page := s.postMultipart(paths.Messages.Format(d.id), map[string]string{"body": "Je conteste."}, "attachment", "lettre.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("message: %d\n%s", res.StatusCode, page)
 		}
 		// A name correction, accepted: its request, evidence and the
 		// former value are part of the data.
 		corr := d.askCorrection("Ndiaye")
 		s.cookie = d.agent
-		if res, _ := s.post("/agent/corrections/"+itoa(corr)+"/accepter", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.CorrectionAccept.Format(corr), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("correction: %d", res.StatusCode)
 		}
 		s.cookie = d.applicant
 		// A report of a problem, with a screenshot.
-		if res, page := s.postMultipart("/signaler", map[string]string{"category": "attestation", "description": "Mon attestation n'arrive pas."},
+		if res, page := s.postMultipart(paths.Report.String(), map[string]string{"category": "attestation", "description": "Mon attestation n'arrive pas."},
 			"screenshot", "ecran.png", pngFile(t)); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("report: %d\n%s", res.StatusCode, page)
 		}
-		res, page := s.get("/mes-donnees")
+		res, page := s.get(paths.MyData.String())
 		if res.StatusCode != 200 {
 			t.Fatalf("my data: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Télécharger mes données (zip)", "donnees.json")
 
-		res, body := s.get("/mes-donnees/sejour-donnees.zip")
+		res, body := s.get(paths.MyDataArchive.String())
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("export: %d %v", res.StatusCode, res.Header)
 		}
@@ -158,7 +159,7 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 
 		// Another applicant's export holds only their own data; staff cannot export.
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone-else@example.org", permit.RoleApplicant)}
-		_, body = s.get("/mes-donnees/sejour-donnees.zip")
+		_, body = s.get(paths.MyDataArchive.String())
 		zr, err = zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body)))
 		if err != nil || len(zr.File) != 1 {
 			t.Fatalf("another applicant's export: %v, %d files", err, len(zr.File))
@@ -169,7 +170,7 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 			t.Fatalf("another applicant's export:\n%s", other)
 		}
 		s.cookie = d.agent
-		if res, _ := s.get("/mes-donnees/sejour-donnees.zip"); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.get(paths.MyDataArchive.String()); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("an agent's export: %d", res.StatusCode)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/web"
@@ -32,7 +33,7 @@ func queueSite(t *testing.T, s *site) (paris, other *permit.Prefecture, id int64
 func TestQueuePage(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		_, _, id := queueSite(t, s)
-		res, page := s.get("/agent")
+		res, page := s.get(paths.Agent.String())
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("status %d\n%s", res.StatusCode, page)
 		}
@@ -48,9 +49,9 @@ func TestQueuePage(t *testing.T) {
 		}
 		passSecondFactor(t, s, secret)
 		s.cookie[web.SessionCookie] = secret
-		_, page = s.get("/agent?state=submitted")
+		_, page = s.get(paths.Agent.String() + "?state=submitted")
 		mustContain(t, page, "Titre expiré depuis 3\u00a0jours", "Dépassée", `<input type="checkbox" id="state-submitted" name="state" value="submitted" checked>`)
-		_, page = s.get("/agent?state=incomplete")
+		_, page = s.get(paths.Agent.String() + "?state=incomplete")
 		mustContain(t, page, "Aucune demande ne correspond")
 		mustNotContain(t, page, "N&#39;Diaye")
 	})
@@ -60,11 +61,11 @@ func TestQueueBadFilterIsExplained(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		queueSite(t, s)
 		for path, msg := range map[string]string{
-			"/agent?state=draft":             "Choisissez des états dans la liste.",
-			"/agent?from=31/02/2026":         "Saisissez une date valide",
-			"/agent?kind=x&ground=y":         "Choisissez un motif dans la liste.",
-			"/agent?after=nonsense":          "Ce lien de page n",
-			"/agent/export.csv?to=yesterday": "Saisissez une date valide",
+			paths.Agent.String() + "?state=draft":        "Choisissez des états dans la liste.",
+			paths.Agent.String() + "?from=31/02/2026":    "Saisissez une date valide",
+			paths.Agent.String() + "?kind=x&ground=y":    "Choisissez un motif dans la liste.",
+			paths.Agent.String() + "?after=nonsense":     "Ce lien de page n",
+			paths.QueueExport.String() + "?to=yesterday": "Saisissez une date valide",
 		} {
 			res, page := s.get(path)
 			if res.StatusCode != http.StatusUnprocessableEntity {
@@ -81,20 +82,20 @@ func TestQueueIsOnlyForItsPrefecturesStaff(t *testing.T) {
 		// An agent of another prefecture sees an empty queue, and cannot
 		// ask for Paris's.
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent93@example.org", permit.RoleAgent, other.ID)}
-		_, page := s.get("/agent")
+		_, page := s.get(paths.Agent.String())
 		mustNotContain(t, page, "N&#39;Diaye")
-		for _, p := range []string{"/agent?prefecture=" + strconv.FormatInt(paris.ID, 10), "/agent/export.csv?prefecture=" + strconv.FormatInt(paris.ID, 10)} {
+		for _, p := range []string{paths.Agent.String() + "?prefecture=" + strconv.FormatInt(paris.ID, 10), paths.QueueExport.String() + "?prefecture=" + strconv.FormatInt(paris.ID, 10)} {
 			if res, _ := s.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s as another prefecture's agent: %d", p, res.StatusCode)
 			}
 		}
-		res, body := s.get("/agent/export.csv")
+		res, body := s.get(paths.QueueExport.String())
 		if res.StatusCode != http.StatusOK || strings.Contains(body, "Diaye") {
 			t.Errorf("another prefecture's export: %d\n%s", res.StatusCode, body)
 		}
 		// An applicant gets nothing.
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "someone@example.org", permit.RoleApplicant)}
-		for _, p := range []string{"/agent", "/agent/export.csv"} {
+		for _, p := range []string{paths.Agent.String(), paths.QueueExport.String()} {
 			if res, _ := s.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s as an applicant: %d", p, res.StatusCode)
 			}
@@ -113,7 +114,7 @@ func TestQueueExportCSV(t *testing.T) {
 		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE persons SET given_names = '=HYPERLINK("http://evil.example";"x")', surname = '@SUM(1;2)' WHERE id = `+strconv.FormatInt(p.ID, 10)); err != nil {
 			t.Fatal(err)
 		}
-		res, body := s.get("/agent/export.csv?kind=renewal")
+		res, body := s.get(paths.QueueExport.String() + "?kind=renewal")
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("status %d\n%s", res.StatusCode, body)
 		}
@@ -163,7 +164,7 @@ func TestQueuePagingLinks(t *testing.T) {
 		s.applicantWithFiling(fmt.Sprintf("p%d@example.org", i))
 	}
 	s.cookie = agent
-	_, page := s.get("/agent?prefecture=" + strconv.FormatInt(paris.ID, 10))
+	_, page := s.get(paths.Agent.String() + "?prefecture=" + strconv.FormatInt(paris.ID, 10))
 	next := regexp.MustCompile(`<a class="fr-btn" href="(/agent\?after=[^"]+)">Page suivante</a>`).FindStringSubmatch(page)
 	if next == nil || strings.Count(page, `<th scope="row">`) != casework.QueuePageSize {
 		t.Fatalf("first page: %d rows, next link %v", strings.Count(page, `<th scope="row">`), next)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
 	"github.com/sejour/sejour/internal/web"
@@ -31,9 +32,9 @@ func TestReceiptPageShowsOneNumberAndItsQR(t *testing.T) {
 		if rc == nil || rc.Code == "" {
 			t.Fatalf("no signed receipt: %+v", atts)
 		}
-		_, page := s.get(s.url(id, "/recepisse"))
+		_, page := s.get(paths.Receipt.Format(id))
 		mustContain(t, page, rc.Number, `src="/demandes/`, `/recepisse/qr.png"`, "Vérifier cette attestation")
-		res, png := s.get(s.url(id, "/recepisse/qr.png"))
+		res, png := s.get(paths.ReceiptQR.Format(id))
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("QR image: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
@@ -43,7 +44,7 @@ func TestReceiptPageShowsOneNumberAndItsQR(t *testing.T) {
 			t.Fatalf("the QR image is not the receipt's code (%v)", err)
 		}
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "other@example.org", permit.RoleApplicant)}
-		if res, _ := s.get(s.url(id, "/recepisse/qr.png")); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.get(paths.ReceiptQR.Format(id)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another applicant reads the QR: %d, want 404", res.StatusCode)
 		}
 		s.cookie = owner

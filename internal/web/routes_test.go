@@ -9,6 +9,7 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/web"
@@ -154,7 +155,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 func TestDevPagesOffByDefault(t *testing.T) {
 	s := newSite(t, storetest.SQLite(t, clock.NewFixed(storetest.Start)), clock.NewFixed(storetest.Start))
 	s.srv.Dev = false
-	for _, p := range []string{"/dev/courriels", "/dev/courriels/1"} {
+	for _, p := range []string{paths.DevMails.String(), paths.DevMail.Format(1)} {
 		if res, _ := s.get(p); res.StatusCode != http.StatusNotFound {
 			t.Errorf("%s with development pages off: %d", p, res.StatusCode)
 		}

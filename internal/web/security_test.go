@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/store/storetest"
 )
 
@@ -20,7 +21,7 @@ func sqliteSite(t *testing.T) *site {
 
 func TestSecurityHeadersEverywhere(t *testing.T) {
 	s := sqliteSite(t)
-	for _, p := range []string{"/", "/connexion", "/nowhere", "/healthz", "/static/x/sejour.css"} {
+	for _, p := range []string{paths.Home.String(), paths.LogIn.String(), "/nowhere", paths.Healthz.String(), "/static/x/sejour.css"} {
 		res, _ := s.get(p)
 		h := res.Header
 		csp := h.Get("Content-Security-Policy")
@@ -40,7 +41,7 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 
 func TestCrossSiteFormsRefused(t *testing.T) {
 	s := sqliteSite(t)
-	req := httptest.NewRequest("POST", "/connexion", strings.NewReader("email=a%40example.org&password=x"))
+	req := httptest.NewRequest("POST", paths.LogIn.String(), strings.NewReader("email=a%40example.org&password=x"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	res := s.do(req)
@@ -48,7 +49,7 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 		t.Fatalf("cross-site POST: %d", res.StatusCode)
 	}
 	mustContain(t, body(t, res), "venait d&#39;un autre site")
-	req = httptest.NewRequest("POST", "/deconnexion", nil)
+	req = httptest.NewRequest("POST", paths.LogOut.String(), nil)
 	req.Header.Set("Origin", "https://evil.example")
 	if res := s.do(req); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-origin log-out: %d", res.StatusCode)
@@ -61,7 +62,7 @@ func TestLogInIsRateLimited(t *testing.T) {
 	var last *http.Response
 	var page string
 	for i := 0; i < 6; i++ {
-		last, page = s.post("/connexion", form)
+		last, page = s.post(paths.LogIn.String(), form)
 	}
 	if last.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("6th guess on one account: %d", last.StatusCode)
@@ -69,19 +70,19 @@ func TestLogInIsRateLimited(t *testing.T) {
 	mustContain(t, page, "Trop de tentatives")
 	// Another address from another IP is not affected...
 	s.ip = "192.0.2.99"
-	if res, _ := s.post("/connexion", url.Values{"email": {"other@example.org"}, "password": {"guess"}}); res.StatusCode != 422 {
+	if res, _ := s.post(paths.LogIn.String(), url.Values{"email": {"other@example.org"}, "password": {"guess"}}); res.StatusCode != 422 {
 		t.Fatalf("unrelated log-in limited: %d", res.StatusCode)
 	}
 	// ...and the limit lifts with time.
 	s.clk.Advance(2 * 60e9)
 	s.ip = "192.0.2.1"
-	if res, _ := s.post("/connexion", form); res.StatusCode != 422 {
+	if res, _ := s.post(paths.LogIn.String(), form); res.StatusCode != 422 {
 		t.Fatalf("after waiting: %d", res.StatusCode)
 	}
 	// Many addresses from one IP hit the per-IP limit.
 	s.ip = "198.51.100.7"
 	for i := 0; i < 21; i++ {
-		last, _ = s.post("/connexion", url.Values{"email": {"spray" + string(rune('a'+i)) + "@example.org"}, "password": {"guess"}})
+		last, _ = s.post(paths.LogIn.String(), url.Values{"email": {"spray" + string(rune('a'+i)) + "@example.org"}, "password": {"guess"}})
 	}
 	if last.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("password spraying from one IP: %d", last.StatusCode)
@@ -92,7 +93,7 @@ func TestResetIsRateLimited(t *testing.T) {
 	s := sqliteSite(t)
 	var last *http.Response
 	for i := 0; i < 4; i++ {
-		last, _ = s.post("/mot-de-passe-oublie", url.Values{"email": {"flood@example.org"}})
+		last, _ = s.post(paths.Forgot.String(), url.Values{"email": {"flood@example.org"}})
 	}
 	if last.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("4th reset mail to one address: %d", last.StatusCode)
@@ -120,7 +121,7 @@ func TestErrorPages(t *testing.T) {
 		s.srv.Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("secret detail") })),
 	} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		h.ServeHTTP(rec, httptest.NewRequest("GET", paths.Home.String(), nil))
 		if rec.Code != 500 || !refRe.MatchString(rec.Body.String()) || strings.Contains(rec.Body.String(), "secret detail") {
 			t.Errorf("internal error page: %d\n%s", rec.Code, rec.Body.String())
 		}
@@ -129,21 +130,21 @@ func TestErrorPages(t *testing.T) {
 
 func TestLanguage(t *testing.T) {
 	s := sqliteSite(t)
-	_, page := s.get("/")
+	_, page := s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="fr"`, "Votre titre de séjour, en ligne", `hreflang="en"`)
 	s.lang = "en-US,en;q=0.9"
-	_, page = s.get("/")
+	_, page = s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="en"`, "Your residence permit, online")
 	// The visible switch wins over the browser, and comes back to the page.
-	res, _ := s.get("/langue/fr?suite=%2Fconnexion")
+	res, _ := s.get(paths.Language.Format("fr") + "?suite=%2Fconnexion")
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion" {
 		t.Fatalf("switch: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	_, page = s.get("/connexion")
+	_, page = s.get(paths.LogIn.String())
 	mustContain(t, page, `<html lang="fr"`, "Se connecter")
 	// The switch never sends anyone to another site.
 	for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example"} {
-		res, _ := s.get("/langue/en?suite=" + url.QueryEscape(next))
+		res, _ := s.get(paths.Language.Format("en") + "?suite=" + url.QueryEscape(next))
 		if loc := res.Header.Get("Location"); loc != "/" {
 			t.Errorf("switch to %q redirected to %q", next, loc)
 		}
@@ -152,24 +153,24 @@ func TestLanguage(t *testing.T) {
 
 func TestHealth(t *testing.T) {
 	s := sqliteSite(t)
-	if res, b := s.get("/healthz"); res.StatusCode != 200 || b != "ok\n" {
+	if res, b := s.get(paths.Healthz.String()); res.StatusCode != 200 || b != "ok\n" {
 		t.Fatalf("healthz: %d %q", res.StatusCode, b)
 	}
-	if res, b := s.get("/readyz"); res.StatusCode != 200 || b != "ready\n" {
+	if res, b := s.get(paths.Readyz.String()); res.StatusCode != 200 || b != "ready\n" {
 		t.Fatalf("readyz: %d %q", res.StatusCode, b)
 	}
 	s.db.Close()
-	if res, _ := s.get("/readyz"); res.StatusCode != http.StatusServiceUnavailable {
+	if res, _ := s.get(paths.Readyz.String()); res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with the database closed: %d", res.StatusCode)
 	}
-	if res, _ := s.get("/healthz"); res.StatusCode != 200 {
+	if res, _ := s.get(paths.Healthz.String()); res.StatusCode != 200 {
 		t.Fatalf("healthz must not depend on the database: %d", res.StatusCode)
 	}
 }
 
 func TestStatic(t *testing.T) {
 	s := sqliteSite(t)
-	_, page := s.get("/")
+	_, page := s.get(paths.Home.String())
 	css := regexp.MustCompile(`/static/[0-9a-f]{12}/dsfr/dsfr\.min\.css`).FindString(page)
 	if css == "" {
 		t.Fatal("no versioned stylesheet link on the home page")

@@ -17,6 +17,7 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/password"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/seal"
@@ -123,7 +124,7 @@ func body(t *testing.T, res *http.Response) string {
 // returns nothing: the account can then log in.
 func (s *site) signUp(email, pw string) {
 	s.t.Helper()
-	res, b := s.post("/inscription", url.Values{"email": {email}, "password": {pw}, "confirm": {pw}})
+	res, b := s.post(paths.SignUp.String(), url.Values{"email": {email}, "password": {pw}, "confirm": {pw}})
 	if res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("sign-up: status %d\n%s", res.StatusCode, b)
 	}
@@ -135,7 +136,7 @@ func (s *site) signUp(email, pw string) {
 
 func (s *site) logIn(email, pw string) *http.Response {
 	s.t.Helper()
-	res, _ := s.post("/connexion", url.Values{"email": {email}, "password": {pw}})
+	res, _ := s.post(paths.LogIn.String(), url.Values{"email": {email}, "password": {pw}})
 	return res
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
 	"github.com/sejour/sejour/internal/web"
@@ -40,7 +41,7 @@ func enrolThroughPages(t *testing.T, s *site, email string) (string, []string) {
 	if res := s.logIn(email, goodPassword); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/agent" {
 		t.Fatalf("log-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	res, _ := s.get("/agent")
+	res, _ := s.get(paths.Agent.String())
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != web.SecondFactorPath+"?suite=%2Fagent" {
 		t.Fatalf("pending session on /agent: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -59,7 +60,7 @@ func enrolThroughPages(t *testing.T, s *site, email string) (string, []string) {
 		t.Fatalf("secret %q is not grouped for typing", m[1])
 	}
 	// The QR code carries the same secret.
-	res, png := s.get("/agent/double-authentification/qr.png")
+	res, png := s.get(paths.SecondFactorQR.String())
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !strings.Contains(res.Header.Get("Cache-Control"), "no-store") {
 		t.Fatalf("QR code: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
@@ -68,12 +69,12 @@ func enrolThroughPages(t *testing.T, s *site, email string) (string, []string) {
 		t.Fatalf("QR code reads %q, %v", text, err)
 	}
 	// A wrong code keeps the page, with the error beside the field.
-	res, page = s.post("/agent/double-authentification/enrolement?suite=%2Fagent", url.Values{"code": {"000000"}})
+	res, page = s.post(paths.SecondFactorEnrol.String()+"?suite=%2Fagent", url.Values{"code": {"000000"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("wrong enrolment code: %d", res.StatusCode)
 	}
 	mustContain(t, page, "Ce code n&#39;est pas valable", `href="#code"`, secret[:4])
-	res, page = s.post("/agent/double-authentification/enrolement?suite=%2Fagent", url.Values{"code": {code(t, secret, s.clk.Now())}})
+	res, page = s.post(paths.SecondFactorEnrol.String()+"?suite=%2Fagent", url.Values{"code": {code(t, secret, s.clk.Now())}})
 	if res.StatusCode != 200 {
 		t.Fatalf("enrolment: %d\n%s", res.StatusCode, page)
 	}
@@ -93,7 +94,7 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		pendingAccount(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)
 		secret, codes := enrolThroughPages(t, s, "agent@pref.example")
-		if res, _ := s.get("/agent"); res.StatusCode != 200 {
+		if res, _ := s.get(paths.Agent.String()); res.StatusCode != 200 {
 			t.Fatalf("back office after enrolment: %d", res.StatusCode)
 		}
 		// Enrolled: the second-factor pages send home, the QR code is gone.
@@ -103,9 +104,9 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 
 		relogin := func() {
 			t.Helper()
-			s.post("/deconnexion", nil)
+			s.post(paths.LogOut.String(), nil)
 			s.logIn("agent@pref.example", goodPassword)
-			if res, _ := s.get("/agent"); res.StatusCode != http.StatusSeeOther {
+			if res, _ := s.get(paths.Agent.String()); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("a new session skipped the second factor: %d", res.StatusCode)
 			}
 		}
@@ -123,7 +124,7 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 		_, page := s.get(web.SecondFactorPath)
 		mustContain(t, page, "<h1>Code de vérification</h1>")
 		mustNotContain(t, page, "totp-secret", "qr.png")
-		if res, _ := s.get("/agent/double-authentification/qr.png"); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.get(paths.SecondFactorQR.String()); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("QR code of an enrolled account: %d", res.StatusCode)
 		}
 		page = try(code(t, secret, s.clk.Now()), http.StatusUnprocessableEntity)
@@ -134,7 +135,7 @@ func TestSecondFactorEnrolmentAndCodes(t *testing.T) {
 		s.clk.Advance(30 * time.Second)
 		next := code(t, secret, s.clk.Now())
 		try(next, http.StatusSeeOther)
-		if res, _ := s.get("/agent"); res.StatusCode != 200 {
+		if res, _ := s.get(paths.Agent.String()); res.StatusCode != 200 {
 			t.Fatalf("back office after the code: %d", res.StatusCode)
 		}
 		relogin()
@@ -177,7 +178,7 @@ func TestSecondFactorRateLimited(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		pendingAccount(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)
 		secret, _ := enrolThroughPages(t, s, "agent@pref.example")
-		s.post("/deconnexion", nil)
+		s.post(paths.LogOut.String(), nil)
 		s.logIn("agent@pref.example", goodPassword)
 		s.clk.Advance(2 * time.Minute) // the enrolment's tries are forgotten
 		for i := range 5 {
@@ -203,7 +204,7 @@ func TestApplicantsNeverSeeTheSecondFactor(t *testing.T) {
 		if res := s.logIn("zoe@example.org", goodPassword); res.Header.Get("Location") != "/tableau-de-bord" {
 			t.Fatalf("log-in sends to %q", res.Header.Get("Location"))
 		}
-		if res, _ := s.get("/tableau-de-bord"); res.StatusCode != 200 {
+		if res, _ := s.get(paths.Dashboard.String()); res.StatusCode != 200 {
 			t.Fatalf("dashboard: %d", res.StatusCode)
 		}
 		for _, p := range []string{web.SecondFactorPath, web.SecondFactorPath + "/qr.png"} {
@@ -221,26 +222,26 @@ func TestAdminCreatesStaffWhoChoosesAPassword(t *testing.T) {
 		pref := s.prefecture("75", "75")
 		s.prefecture("69", "69")
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "admin@pref.example", permit.RoleAdmin)}
-		_, page := s.get("/admin/agents")
+		_, page := s.get(paths.StaffAccounts.String())
 		mustContain(t, page, "<h1>Comptes de la préfecture</h1>", "admin@pref.example", "Votre compte", `name="prefectures"`)
 		mustNotContain(t, page, "/desactivation") // not for the admin's own account
 
 		// Errors are beside the fields, with what was typed.
-		res, page := s.post("/admin/agents", url.Values{"email": {"nouvel.agent@pref.example"}, "title": {"agent"}})
+		res, page := s.post(paths.StaffAccounts.String(), url.Values{"email": {"nouvel.agent@pref.example"}, "title": {"agent"}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("agent without a prefecture: %d", res.StatusCode)
 		}
 		mustContain(t, page, "Choisissez au moins une préfecture", `href="#prefectures"`, `value="nouvel.agent@pref.example"`, `value="agent" checked`)
-		res, page = s.post("/admin/agents", url.Values{"email": {"admin@pref.example"}, "title": {"admin"}})
+		res, page = s.post(paths.StaffAccounts.String(), url.Values{"email": {"admin@pref.example"}, "title": {"admin"}})
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Cette adresse a déjà un compte.") {
 			t.Fatalf("taken address: %d", res.StatusCode)
 		}
 
 		form := url.Values{"email": {"Nouvel.Agent@pref.example"}, "title": {"supervisor"}, "prefectures": {strconv.FormatInt(pref.ID, 10)}}
-		if res, _ := s.post("/admin/agents", form); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/agents?cree" {
+		if res, _ := s.post(paths.StaffAccounts.String(), form); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/agents?cree" {
 			t.Fatalf("create: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
-		_, page = s.get("/admin/agents?cree")
+		_, page = s.get(paths.StaffAccounts.String() + "?cree")
 		mustContain(t, page, "Le compte est créé.", "nouvel.agent@pref.example", "Superviseur ou superviseuse",
 			"Préfecture 75", "Invité, mot de passe pas encore choisi", "Pas encore activée")
 		a := account1(t, s, "nouvel.agent@pref.example")
@@ -275,16 +276,15 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 		self := account1(t, s, "admin@pref.example")
 		other := newSite(t, s.db, s.clk)
 		other.cookie[web.SessionCookie] = agentSession
-		if res, _ := other.get("/agent"); res.StatusCode != 200 {
+		if res, _ := other.get(paths.Agent.String()); res.StatusCode != 200 {
 			t.Fatalf("agent before: %d", res.StatusCode)
 		}
 
 		s.cookie = map[string]string{web.SessionCookie: admin}
-		path := "/admin/agents/" + strconv.FormatInt(agent.ID, 10)
-		if res, _ := s.post(path+"/desactivation", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.StaffDisable.Format(agent.ID), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("disable: %d", res.StatusCode)
 		}
-		res, _ := other.get("/agent")
+		res, _ := other.get(paths.Agent.String())
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/connexion") {
 			t.Fatalf("disabled agent's session: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
@@ -297,21 +297,21 @@ func TestDisablingEndsSessionsAtOnce(t *testing.T) {
 		if res := other.logIn("agent@pref.example", goodPassword); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("disabled agent logs in: %d", res.StatusCode)
 		}
-		_, page := s.get("/admin/agents?desactive")
-		mustContain(t, page, "Le compte est désactivé", "Désactivé", path+"/reactivation")
+		_, page := s.get(paths.StaffAccounts.String() + "?desactive")
+		mustContain(t, page, "Le compte est désactivé", "Désactivé", paths.StaffEnable.Format(agent.ID))
 
 		// An admin cannot disable themself, even by posting the form.
-		res, _ = s.post("/admin/agents/"+strconv.FormatInt(self.ID, 10)+"/desactivation", nil)
+		res, _ = s.post(paths.StaffDisable.Format(self.ID), nil)
 		if res.StatusCode != http.StatusForbidden || account1(t, s, "admin@pref.example").DisabledAt != nil {
 			t.Fatalf("self-disable: %d", res.StatusCode)
 		}
 		// Nor is an applicant's account a staff account to disable.
 		zoe := pendingAccount(t, s, "zoe@example.org", permit.RoleApplicant)
-		if res, _ := s.post("/admin/agents/"+strconv.FormatInt(zoe.ID, 10)+"/desactivation", nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.post(paths.StaffDisable.Format(zoe.ID), nil); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("disable an applicant: %d", res.StatusCode)
 		}
 
-		if res, _ := s.post(path+"/reactivation", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.StaffEnable.Format(agent.ID), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("enable: %d", res.StatusCode)
 		}
 		if res := other.logIn("agent@pref.example", goodPassword); res.StatusCode != http.StatusSeeOther {
@@ -339,17 +339,16 @@ func TestOnlyAdminsReachStaffAdministration(t *testing.T) {
 		passSecondFactor(t, s, supSession)
 		for name, sess := range map[string]string{"agent": agent, "supervisor": supSession} {
 			s.cookie = map[string]string{web.SessionCookie: sess}
-			if res, _ := s.get("/agent"); res.StatusCode != 200 {
+			if res, _ := s.get(paths.Agent.String()); res.StatusCode != 200 {
 				t.Fatalf("%s on /agent: %d", name, res.StatusCode)
 			}
-			id := strconv.FormatInt(target.ID, 10)
 			for _, try := range []func() *http.Response{
-				func() *http.Response { res, _ := s.get("/admin/agents"); return res },
+				func() *http.Response { res, _ := s.get(paths.StaffAccounts.String()); return res },
 				func() *http.Response {
-					res, _ := s.post("/admin/agents", url.Values{"email": {"x@pref.example"}, "title": {"admin"}})
+					res, _ := s.post(paths.StaffAccounts.String(), url.Values{"email": {"x@pref.example"}, "title": {"admin"}})
 					return res
 				},
-				func() *http.Response { res, _ := s.post("/admin/agents/"+id+"/desactivation", nil); return res },
+				func() *http.Response { res, _ := s.post(paths.StaffDisable.Format(target.ID), nil); return res },
 			} {
 				if res := try(); res.StatusCode != http.StatusNotFound {
 					t.Errorf("%s reached an admin page: %d", name, res.StatusCode)

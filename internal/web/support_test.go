@@ -13,6 +13,7 @@ import (
 
 	"github.com/sejour/sejour/internal/audit"
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -22,8 +23,8 @@ import (
 // the report and its follow code.
 func supportReportFixture(t *testing.T, s *site, appID int64) (*permit.Report, string) {
 	t.Helper()
-	res, page := s.postMultipart("/signaler", map[string]string{"category": "attestation", "description": "L'attestation ne s'affiche pas",
-		"application": strconv.FormatInt(appID, 10), "page": "/demandes/" + strconv.FormatInt(appID, 10)}, "screenshot", "écran.png", pngFile(t))
+	res, page := s.postMultipart(paths.Report.String(), map[string]string{"category": "attestation", "description": "L'attestation ne s'affiche pas",
+		"application": strconv.FormatInt(appID, 10), "page": paths.Application.Format(appID)}, "screenshot", "écran.png", pngFile(t))
 	return followed(t, s, res, page)
 }
 
@@ -59,14 +60,14 @@ func (s *site) as(email string, role permit.Role, prefectures ...int64) *site {
 // nothing is mailed.
 func TestReportWithoutAccount(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		res, page := s.get("/signaler?page=%2Fconnexion%3Fsuite%3D%2Fx&ref=ERR-ABCD-EFGH&demande=1")
+		res, page := s.get(paths.Report.String() + "?page=%2Fconnexion%3Fsuite%3D%2Fx&ref=ERR-ABCD-EFGH&demande=1")
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, `value="/connexion"`) || !strings.Contains(page, `value="ERR-ABCD-EFGH"`) ||
 			!strings.Contains(page, `id="category-site_fails" name="category" value="site_fails" checked`) {
 			t.Fatalf("pre-filled form: %d\n%s", res.StatusCode, page)
 		}
 		// Without a way to answer, the report is refused beside the field.
 		form := map[string]string{"category": "site_fails", "description": "La connexion échoue", "page": "/connexion", "error_ref": "ERR-ABCD-EFGH", "application": "1"}
-		res, page = s.postMultipart("/signaler", form, "screenshot", "", nil)
+		res, page = s.postMultipart(paths.Report.String(), form, "screenshot", "", nil)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Laissez une adresse électronique ou un numéro de téléphone") ||
 			!strings.Contains(page, `aria-describedby="email-error"`) || !strings.Contains(page, "La connexion échoue") {
 			t.Fatalf("no contact: %d\n%s", res.StatusCode, page)
@@ -86,33 +87,33 @@ func TestReportWithoutAccount(t *testing.T) {
 		if mails, _ := s.db.Mails().RecentMails(t.Context(), 10); len(mails) != 0 {
 			t.Errorf("mails without an address: %+v", mails)
 		}
-		res, page = s.get("/suivi/" + code + "?cree")
+		res, page = s.get(paths.FollowCode.Format(code) + "?cree")
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, r.Reference) || !strings.Contains(page, casework.FormatClaim(code)) ||
 			!strings.Contains(page, "ce code est le seul moyen") || res.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("follow page: %d\n%s", res.StatusCode, page)
 		}
 		// The code typed by hand, in lower case and with dashes, leads there.
-		if res, _ := s.post("/suivi", url.Values{"code": {strings.ToLower(casework.FormatClaim(code))}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/suivi/"+code {
+		if res, _ := s.post(paths.Follow.String(), url.Values{"code": {strings.ToLower(casework.FormatClaim(code))}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/suivi/"+code {
 			t.Errorf("typed code: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		if res, page := s.post("/suivi", url.Values{"code": {"ACDE-FGHJ-KMNP-QRTU"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "ne correspond à aucun signalement") {
 			t.Errorf("wrong code: %d", res.StatusCode)
 		}
-		if res, _ := s.get("/suivi/ACDEFGHJKMNPQRTU"); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.get(paths.FollowCode.Format("ACDEFGHJKMNPQRTU")); res.StatusCode != http.StatusNotFound {
 			t.Errorf("made-up follow code: %d", res.StatusCode)
 		}
 		// The help desk answers; the reporter reads it and replies.
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
-		if res, page := desk.post("/support/signalements/"+reportID(r.ID)+"/reponse", url.Values{"answer": {"Réessayez maintenant."}}); res.StatusCode != http.StatusSeeOther {
+		if res, page := desk.post(paths.SupportAnswer.Format(r.ID), url.Values{"answer": {"Réessayez maintenant."}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("answer: %d\n%s", res.StatusCode, page)
 		}
 		if _, page := s.get("/suivi/" + code); !strings.Contains(page, "Réessayez maintenant.") || !strings.Contains(page, "Répondu, en attente de votre retour") {
 			t.Errorf("the answer is not on the follow page:\n%s", page)
 		}
-		if res, _ := s.post("/suivi/"+code, url.Values{"body": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
+		if res, _ := s.post(paths.FollowCode.Format(code), url.Values{"body": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("empty reply: %d", res.StatusCode)
 		}
-		if res, _ := s.post("/suivi/"+code, url.Values{"body": {"Ça marche, merci."}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.FollowCode.Format(code), url.Values{"body": {"Ça marche, merci."}}); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("reply: %d", res.StatusCode)
 		}
 		got, _ := s.db.Support().Report(t.Context(), r.ID)
@@ -126,7 +127,7 @@ func TestReportWithoutAccount(t *testing.T) {
 // returns it with its code.
 func reportAs(t *testing.T, s *site, fields map[string]string) (*permit.Report, string) {
 	t.Helper()
-	res, page := s.postMultipartOK("/signaler", fields)
+	res, page := s.postMultipartOK(paths.Report.String(), fields)
 	return followed(t, s, res, page)
 }
 
@@ -180,48 +181,48 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 		if r3.ApplicationID != 0 || r3.PersonID != 0 || r3.PrefectureID != 0 || r3.AccountID != 0 {
 			t.Errorf("a session without the second factor linked a file: %+v", r3)
 		}
-		for _, p := range []string{"/mes-signalements/" + reportID(r.ID), "/mes-signalements/" + reportID(r.ID) + "/capture"} {
+		for _, p := range []string{paths.MyReport.Format(r.ID), paths.MyReportShot.Format(r.ID)} {
 			if res, _ := bob.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s by another applicant: %d", p, res.StatusCode)
 			}
 		}
 		// The reporter downloads their screenshot as an attachment.
-		res, _ := s.get("/mes-signalements/" + reportID(r.ID) + "/capture")
+		res, _ := s.get(paths.MyReportShot.Format(r.ID))
 		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") ||
 			!strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") || res.Header.Get("Content-Type") != "image/png" {
 			t.Errorf("screenshot for the reporter: %d %v", res.StatusCode, res.Header)
 		}
 
 		agent := s.as("agent75@example.org", permit.RoleAgent, pref.ID)
-		_, page := agent.get("/support")
+		_, page := agent.get(paths.Support.String())
 		if !strings.Contains(page, r.Reference) || strings.Contains(page, r2.Reference) {
 			t.Errorf("the agent's queue shows the wrong reports:\n%s", page)
 		}
-		res, page = agent.get("/support/signalements/" + reportID(r.ID))
+		res, page = agent.get(paths.SupportReport.Format(r.ID))
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, `href="/agent/demandes/`+reportID(mine)+`"`) || !strings.Contains(page, "Zoë N&#39;Diaye") {
 			t.Errorf("the agent's report page: %d\n%s", res.StatusCode, page)
 		}
-		if res, _ := agent.get("/support/signalements/" + reportID(r2.ID)); res.StatusCode != http.StatusNotFound {
+		if res, _ := agent.get(paths.SupportReport.Format(r2.ID)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("an unlinked report for an agent: %d", res.StatusCode)
 		}
 		stranger := s.as("agent69@example.org", permit.RoleAgent, other.ID)
-		for _, p := range []string{"/support/signalements/" + reportID(r.ID), "/support/signalements/" + reportID(r.ID) + "/capture", "/support/incidents"} {
+		for _, p := range []string{paths.SupportReport.Format(r.ID), paths.SupportShot.Format(r.ID), paths.Incidents.String()} {
 			if res, _ := stranger.get(p); res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s by another prefecture's agent: %d", p, res.StatusCode)
 			}
 		}
-		if res, _ := stranger.post("/support/signalements/"+reportID(r.ID)+"/reponse", url.Values{"answer": {"x"}}); res.StatusCode != http.StatusNotFound {
+		if res, _ := stranger.post(paths.SupportAnswer.Format(r.ID), url.Values{"answer": {"x"}}); res.StatusCode != http.StatusNotFound {
 			t.Errorf("answer by another prefecture's agent: %d", res.StatusCode)
 		}
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
-		res, page = desk.get("/support/signalements/" + reportID(r.ID))
+		res, page = desk.get(paths.SupportReport.Format(r.ID))
 		if res.StatusCode != http.StatusOK || strings.Contains(page, `href="/agent/demandes/`) || !strings.Contains(page, "Demande n° "+reportID(mine)) {
 			t.Errorf("the help desk's report page (no case link): %d\n%s", res.StatusCode, page)
 		}
-		if res, _ := desk.get("/agent/demandes/" + reportID(mine)); res.StatusCode != http.StatusNotFound {
+		if res, _ := desk.get(paths.Case.Format(mine)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("the help desk opened a case: %d", res.StatusCode)
 		}
-		if res, _ := desk.get("/support/signalements/" + reportID(r.ID) + "/capture"); res.StatusCode != http.StatusOK {
+		if res, _ := desk.get(paths.SupportShot.Format(r.ID)); res.StatusCode != http.StatusOK {
 			t.Errorf("screenshot for the help desk: %d", res.StatusCode)
 		}
 		lines, _ := s.db.Audit().AuditTrail(t.Context(), audit.Filter{Everywhere: true, Actions: []string{casework.ActionReportView}, Limit: 10})
@@ -241,29 +242,28 @@ func TestSupportWorksAReport(t *testing.T) {
 		r, _ := supportReportFixture(t, s, mine)
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
 		other := s.as("aide2@example.org", permit.RoleHelpDesk)
-		u := "/support/signalements/" + reportID(r.ID)
 		for _, tc := range []struct {
-			path   string
+			action paths.ID
 			form   url.Values
 			status int
 			text   string
 		}{
-			{"/tri", url.Values{"category": {"nope"}, "priority": {"high"}}, 422, "Choisissez une catégorie."},
-			{"/tri", url.Values{"category": {"data_wrong"}, "priority": {"high"}}, 303, ""},
-			{"/attribution", url.Values{"assignee": {"999"}}, 422, "Choisissez une personne de la liste."},
-			{"/attribution", url.Values{"assignee": {reportID(other.account().ID)}}, 303, ""},
-			{"/attribution", url.Values{"moi": {"1"}}, 303, ""},
-			{"/reouverture", url.Values{"reason": {"x"}}, 409, ""},
-			{"/reponse", url.Values{"answer": {"  "}}, 422, "Écrivez votre message."},
-			{"/reponse", url.Values{"answer": {"Nous corrigeons votre nom."}}, 303, ""},
-			{"/resolution", url.Values{"note": {"Nom corrigé."}}, 303, ""},
-			{"/reponse", url.Values{"answer": {"Encore ?"}}, 409, ""},
-			{"/reouverture", url.Values{"reason": {"L'usager rappelle."}}, 303, ""},
+			{paths.SupportTriage, url.Values{"category": {"nope"}, "priority": {"high"}}, 422, "Choisissez une catégorie."},
+			{paths.SupportTriage, url.Values{"category": {"data_wrong"}, "priority": {"high"}}, 303, ""},
+			{paths.SupportAssign, url.Values{"assignee": {"999"}}, 422, "Choisissez une personne de la liste."},
+			{paths.SupportAssign, url.Values{"assignee": {reportID(other.account().ID)}}, 303, ""},
+			{paths.SupportAssign, url.Values{"moi": {"1"}}, 303, ""},
+			{paths.SupportReopen, url.Values{"reason": {"x"}}, 409, ""},
+			{paths.SupportAnswer, url.Values{"answer": {"  "}}, 422, "Écrivez votre message."},
+			{paths.SupportAnswer, url.Values{"answer": {"Nous corrigeons votre nom."}}, 303, ""},
+			{paths.SupportResolve, url.Values{"note": {"Nom corrigé."}}, 303, ""},
+			{paths.SupportAnswer, url.Values{"answer": {"Encore ?"}}, 409, ""},
+			{paths.SupportReopen, url.Values{"reason": {"L'usager rappelle."}}, 303, ""},
 		} {
 			s.clk.Advance(30 * 60e9)
-			res, page := desk.post(u+tc.path, tc.form)
+			res, page := desk.post(tc.action.Format(r.ID), tc.form)
 			if res.StatusCode != tc.status || (tc.text != "" && !strings.Contains(html.UnescapeString(page), tc.text)) {
-				t.Errorf("%s %v: %d, want %d with %q", tc.path, tc.form, res.StatusCode, tc.status, tc.text)
+				t.Errorf("%s %v: %d, want %d with %q", tc.action.Format(r.ID), tc.form, res.StatusCode, tc.status, tc.text)
 			}
 		}
 		got, _ := s.db.Support().Report(t.Context(), r.ID)
@@ -280,13 +280,13 @@ func TestSupportWorksAReport(t *testing.T) {
 		if !answered || !resolved {
 			t.Errorf("answer mailed %v, resolution mailed %v", answered, resolved)
 		}
-		res, page := desk.get(u + "?fait=reopen")
+		res, page := desk.get(paths.SupportReport.Format(r.ID) + "?fait=reopen")
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, "Le signalement est rouvert.") || !strings.Contains(page, "Délai de première réponse") ||
 			!strings.Contains(page, "4 h 00") {
 			t.Errorf("report page after the steps: %d\n%s", res.StatusCode, page)
 		}
 		// The reporter sees the answer, never the triage or who in support acted.
-		_, page = s.get("/mes-signalements/" + reportID(r.ID))
+		_, page = s.get(paths.MyReport.Format(r.ID))
 		if !strings.Contains(page, "Nous corrigeons votre nom.") || strings.Contains(page, "aide@example.org") || strings.Contains(page, "Tri") {
 			t.Errorf("the reporter's page:\n%s", page)
 		}
@@ -295,11 +295,11 @@ func TestSupportWorksAReport(t *testing.T) {
 		if len(lines) != 6 {
 			t.Errorf("audited steps: %d, want 6 (the refused ones leave none)", len(lines))
 		}
-		_, page = desk.get("/support")
+		_, page = desk.get(paths.Support.String())
 		if !strings.Contains(page, "médiane 4 h 00") {
 			t.Errorf("the queue's figures:\n%s", page)
 		}
-		if res, _ := desk.get("/support?statut=perdu"); res.StatusCode != http.StatusUnprocessableEntity {
+		if res, _ := desk.get(paths.Support.String() + "?statut=perdu"); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("unknown status filter: %d", res.StatusCode)
 		}
 	})
@@ -310,13 +310,13 @@ func TestSupportWorksAReport(t *testing.T) {
 func TestScreenshotChecksAndLimits(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		form := map[string]string{"category": "other", "description": "x", "email": "x@example.org"}
-		res, page := s.postMultipart("/signaler", form, "screenshot", "capture.png", []byte("not an image at all"))
+		res, page := s.postMultipart(paths.Report.String(), form, "screenshot", "capture.png", []byte("not an image at all"))
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `screenshot-error`) {
 			t.Errorf("bad screenshot: %d\n%s", res.StatusCode, page)
 		}
 		n := 1
 		for ; n < 20; n++ {
-			res, _ := s.postMultipartOK("/signaler", form)
+			res, _ := s.postMultipartOK(paths.Report.String(), form)
 			if res.StatusCode == http.StatusTooManyRequests {
 				break
 			}
@@ -356,11 +356,11 @@ func TestServerErrorsBecomeIncidents(t *testing.T) {
 		r, _ := reportAs(t, s, map[string]string{"category": "site_fails", "description": "Le récépissé plante",
 			"phone": "0601020304", "error_ref": strings.ToLower(ref)})
 		desk := s.as("aide@example.org", permit.RoleHelpDesk)
-		_, page = desk.get("/support/signalements/" + reportID(r.ID))
+		_, page = desk.get(paths.SupportReport.Format(r.ID))
 		if !strings.Contains(page, "database exploded") || !strings.Contains(page, "/demandes/42/recepisse") {
 			t.Errorf("the incident is not beside the report quoting it:\n%s", page)
 		}
-		res, page := desk.get("/support/incidents")
+		res, page := desk.get(paths.Incidents.String())
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, "<td>http_500</td><td>2</td>") {
 			t.Errorf("incident counts: %d\n%s", res.StatusCode, page)
 		}
@@ -368,7 +368,7 @@ func TestServerErrorsBecomeIncidents(t *testing.T) {
 			t.Errorf("incidents of a reference: %d\n%s", res.StatusCode, page)
 		}
 		agent := s.as("agent@example.org", permit.RoleAgent, s.prefecture("75", "75").ID)
-		if res, _ := agent.get("/support/incidents"); res.StatusCode != http.StatusNotFound {
+		if res, _ := agent.get(paths.Incidents.String()); res.StatusCode != http.StatusNotFound {
 			t.Errorf("incidents for an agent: %d", res.StatusCode)
 		}
 	})
@@ -380,7 +380,7 @@ func TestHelpDeskAccounts(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		pref := s.prefecture("75", "75")
 		admin := s.as("admin@example.org", permit.RoleAdmin)
-		res, page := admin.post("/admin/agents", url.Values{"email": {"aide@pref.example"}, "title": {"help_desk"}, "prefectures": {reportID(pref.ID)}})
+		res, page := admin.post(paths.StaffAccounts.String(), url.Values{"email": {"aide@pref.example"}, "title": {"help_desk"}, "prefectures": {reportID(pref.ID)}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("create help desk: %d\n%s", res.StatusCode, page)
 		}
@@ -398,11 +398,11 @@ func TestHelpDeskAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		pending.cookie[web.SessionCookie] = secret
-		if res, _ := pending.get("/support"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), web.SecondFactorPath) {
+		if res, _ := pending.get(paths.Support.String()); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), web.SecondFactorPath) {
 			t.Errorf("help desk without a second factor: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		passSecondFactor(t, pending, secret)
-		if res, _ := pending.get("/connexion"); res.Header.Get("Location") != "/support" {
+		if res, _ := pending.get(paths.LogIn.String()); res.Header.Get("Location") != "/support" {
 			t.Errorf("the help desk's home: %q", res.Header.Get("Location"))
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
 	"github.com/sejour/sejour/internal/seal"
@@ -26,7 +27,7 @@ func receiptCode(t *testing.T, s *site) *permit.Attestation {
 
 func (s *site) verifyCode(code string) (*http.Response, string) {
 	s.t.Helper()
-	return s.postMultipart("/verifier", map[string]string{"code": code}, "photo", "", nil)
+	return s.postMultipart(paths.Verify.String(), map[string]string{"code": code}, "photo", "", nil)
 }
 
 func TestVerifierPage(t *testing.T) {
@@ -34,7 +35,7 @@ func TestVerifierPage(t *testing.T) {
 		s.prefecture("75", "75")
 		a := receiptCode(t, s)
 		s.cookie = map[string]string{} // anyone may verify
-		_, page := s.get("/verifier")
+		_, page := s.get(paths.Verify.String())
 		mustContain(t, page, "Vérifier une attestation", `name="code"`, `name="photo"`)
 
 		_, page = s.verifyCode(a.Code)
@@ -61,9 +62,9 @@ func TestVerifierPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, page = s.postMultipart("/verifier", nil, "photo", "photo.png", png)
+		_, page = s.postMultipart(paths.Verify.String(), nil, "photo", "photo.png", png)
 		mustContain(t, page, "Attestation de dépôt authentique", "Zoë N&#39;Diaye")
-		res, page := s.postMultipart("/verifier", nil, "photo", "photo.pdf", []byte("%PDF-1.4 not an image"))
+		res, page := s.postMultipart(paths.Verify.String(), nil, "photo", "photo.pdf", []byte("%PDF-1.4 not an image"))
 		if res.StatusCode != 422 || !strings.Contains(page, "JPEG ou PNG") {
 			t.Fatalf("a non-image upload: %d", res.StatusCode)
 		}
@@ -105,7 +106,7 @@ func TestVerifyAPIAndKeySet(t *testing.T) {
 		s.prefecture("75", "75")
 		a := receiptCode(t, s)
 		post := func(body string) (*http.Response, map[string]any) {
-			req := httptest.NewRequest("POST", "/api/v1/verify", strings.NewReader(body))
+			req := httptest.NewRequest("POST", paths.APIVerify.String(), strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Origin", "https://employer.example") // other sites' code may call it
 			res := s.do(req)
@@ -132,7 +133,7 @@ func TestVerifyAPIAndKeySet(t *testing.T) {
 			t.Fatalf("not JSON: %d", res.StatusCode)
 		}
 
-		res, body := s.get("/.well-known/sejour/keys.json")
+		res, body := s.get(paths.KeySet.String())
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/jwk-set+json" {
 			t.Fatalf("keys.json: %d %v", res.StatusCode, res.Header)
 		}
@@ -156,7 +157,7 @@ func TestVerifierIsRateLimited(t *testing.T) {
 	if last.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("31st check from one address in a moment: %d", last.StatusCode)
 	}
-	req := httptest.NewRequest("POST", "/api/v1/verify", strings.NewReader(`{"code": "x"}`))
+	req := httptest.NewRequest("POST", paths.APIVerify.String(), strings.NewReader(`{"code": "x"}`))
 	if res := s.do(req); res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("the API shares the limit: %d", res.StatusCode)
 	}
