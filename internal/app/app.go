@@ -167,7 +167,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// From here on, a write and the jobs it owes commit together.
 	m.DB.SetJobs(m.Queue)
 	m.Accounts = &casework.Accounts{
-		Store: m.DB.Accounts(), Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
+		Store: m.DB.Accounts(), Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
 	}
 	if err := m.OpenKeys(ctx); err != nil {
@@ -180,7 +180,7 @@ func (m *Main) Open(ctx context.Context) error {
 	limits := upload.DefaultLimits
 	limits.MaxBytes = int64(m.Config.UploadMaxMB) << 20
 	m.UseCases = casework.New(casework.Config{
-		Blobs: blobs, Rules: m.Rules, Mail: m.Queue, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
+		Blobs: blobs, Rules: m.Rules, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
 		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
 	}, rooms.Of(m.DB), m.Accounts)

@@ -44,7 +44,6 @@ const (
 // whether an address has an account.
 type Accounts struct {
 	Store      AccountStore
-	Mail       MailQueue
 	Tr         Translator
 	Clock      clock.Clock
 	Logger     *slog.Logger
@@ -159,7 +158,6 @@ func (s *Accounts) SignUp(ctx context.Context, f SignUpForm) error {
 	if err != nil {
 		return err
 	}
-	s.queued(ctx, m)
 	return nil
 }
 
@@ -253,7 +251,6 @@ func (s *Accounts) RequestReset(ctx context.Context, email, lang string) error {
 	if err := s.Store.IssueToken(ctx, tok, m); err != nil {
 		return err
 	}
-	s.queued(ctx, m)
 	return nil
 }
 
@@ -295,15 +292,4 @@ func (s *Accounts) linkMail(lang, to, key, link string, until time.Time) *permit
 	m := s.mail(lang, to, key, link)
 	m.ExpiresAt = &until
 	return m
-}
-
-// queued tells the mail queue; a failure is only logged, since the
-// periodic sweep delivers whatever was committed.
-func (s *Accounts) queued(ctx context.Context, m *permit.Mail) {
-	if s.Mail == nil {
-		return
-	}
-	if err := s.Mail.MailQueued(ctx, m.ID); err != nil {
-		s.Logger.Warn("mail queued but not announced; the sweep will deliver it", "mail", m.ID, "err", err)
-	}
 }

@@ -181,7 +181,6 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 			return issued, err
 		}
 		issued++
-		s.announce(ctx, m)
 	}
 	// Read again: an attestation issued meanwhile by another worker (the
 	// ECONFLICT above) may still lack its code if that worker died before

@@ -5,18 +5,11 @@
 package casework
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 )
-
-// MailQueue is told that a mail was committed to the outbox, so that it
-// is delivered without waiting for the next sweep.
-type MailQueue interface {
-	MailQueued(ctx context.Context, id int64) error
-}
 
 // Translator renders a translation key in a language. Supported returns
 // the language when the portal offers it, else the default (French): the

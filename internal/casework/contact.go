@@ -156,9 +156,6 @@ func (c *Contacts) ChangeContact(ctx context.Context, acc *permit.Account, f Con
 	if err := c.Store.ChangeContact(ctx, ch); err != nil {
 		return nil, err
 	}
-	for _, m := range ch.Mails {
-		c.announce(ctx, m)
-	}
 	return out, nil
 }
 
@@ -315,15 +312,12 @@ func (c *Contacts) ConfirmEmail(ctx context.Context, secret, session string) (*p
 	if session != "" {
 		keep = HashSecret(session)
 	}
-	var notice *permit.Mail
 	a, err := c.Store.ConfirmEmailChange(ctx, HashSecret(secret), keep, func(a *permit.Account, former string) *permit.Mail {
-		notice = c.Accounts.mail(a.Lang, former, "contact.mail.changed", c.Accounts.BaseURL+paths.LogIn.String())
-		return notice
+		return c.Accounts.mail(a.Lang, former, "contact.mail.changed", c.Accounts.BaseURL+paths.LogIn.String())
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.Accounts.queued(ctx, notice)
 	return a, nil
 }
 

@@ -332,7 +332,6 @@ func (s *Corrections) AcceptCorrection(ctx context.Context, acc *permit.Account,
 	if err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	done := map[int64]bool{}
 	for _, r := range reissue {
 		if !done[r.Old.ApplicationID] {
@@ -361,7 +360,6 @@ func (s *Corrections) RefuseCorrection(ctx context.Context, acc *permit.Account,
 	if err := s.Store.RefuseCorrection(audit.With(ctx, e), c, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	return nil
 }
 

@@ -126,7 +126,6 @@ func (s *Decisions) DecideFavourable(ctx context.Context, acc *permit.Account, a
 	if err := s.Store.Decide(acting(ctx, acc, a, string(permit.ActionDecideFavour), note), a, ev, d, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	s.attest.issueNow(ctx, a.ID)
 	return nil
 }
@@ -177,7 +176,6 @@ func (s *Decisions) DecideUnfavourable(ctx context.Context, acc *permit.Account,
 	if err := s.Store.Decide(acting(ctx, acc, a, string(permit.ActionDecideRefuse), strings.Join(d.Reasons, ",")), a, ev, d, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	return nil
 }
 
@@ -234,7 +232,6 @@ func (s *Decisions) ProduceCard(ctx context.Context, acc *permit.Account, appID 
 	if err := s.Store.ProduceCard(acting(ctx, acc, a, string(permit.ActionCardProduced), ap.StartsAt.Format(time.RFC3339)), a, ev, ap, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	return nil
 }
 
@@ -259,7 +256,6 @@ func (s *Decisions) OfferAppointment(ctx context.Context, acc *permit.Account, a
 	if err := s.Store.OfferAppointment(acting(ctx, acc, a, "appointment_offered", ap.StartsAt.Format(time.RFC3339)), ap, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	return nil
 }
 
@@ -332,7 +328,6 @@ func (s *Decisions) reasoned(ctx context.Context, acc *permit.Account, appID int
 	if err := s.Store.Step(acting(ctx, acc, a, string(action), reason), a, ev, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	s.attest.issueNow(ctx, a.ID)
 	return nil
 }
@@ -369,7 +364,6 @@ func (s *Decisions) Undo(ctx context.Context, acc *permit.Account, appID int64, 
 	if err := s.Store.Undo(acting(ctx, acc, a, "undo", reason), a, ev, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	s.attest.issueNow(ctx, a.ID)
 	return nil
 }

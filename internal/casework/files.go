@@ -74,7 +74,7 @@ type DocumentStore interface {
 
 // MessageStore is what the messages of an application write.
 type MessageStore interface {
-	AddMessage(ctx context.Context, msg *permit.Message, m *permit.Mail) error
+	AddMessage(ctx context.Context, msg *permit.Message, mails ...*permit.Mail) error
 	StaffEmails(ctx context.Context, prefectureID int64) ([]string, error)
 }
 
@@ -95,7 +95,6 @@ type Blobs interface {
 type Config struct {
 	Blobs   Blobs
 	Rules   *rules.Catalogue
-	Mail    MailQueue
 	Tr      Translator
 	Clock   clock.Clock
 	Logger  *slog.Logger
@@ -201,22 +200,4 @@ func actorOf(acc *permit.Account) permit.Actor {
 		return permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}
 	}
 	return permit.Actor{Kind: permit.ActorAgent, AccountID: acc.ID}
-}
-
-// notify writes a mail to the outbox and announces it to the queue.
-func (s *core) notify(ctx context.Context, m *permit.Mail) {
-	if err := s.People.EnqueueMail(ctx, m); err != nil {
-		s.Logger.Error("mail not queued", "to", m.To, "err", err)
-		return
-	}
-	s.announce(ctx, m)
-}
-
-func (s *core) announce(ctx context.Context, m *permit.Mail) {
-	if s.Mail == nil || m == nil || m.ID == 0 {
-		return
-	}
-	if err := s.Mail.MailQueued(ctx, m.ID); err != nil {
-		s.Logger.Warn("mail queued but not announced; the sweep will deliver it", "mail", m.ID, "err", err)
-	}
 }

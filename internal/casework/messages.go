@@ -54,12 +54,10 @@ func (s *Messages) PostMessage(ctx context.Context, acc *permit.Account, appID i
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.AddMessage(acting(ctx, acc, a, ActionMessagePost, ""), msg, mails[0]); err != nil {
+	// The message and every mail it causes commit together, each mail with
+	// the job that delivers it.
+	if err := s.Store.AddMessage(acting(ctx, acc, a, ActionMessagePost, ""), msg, mails...); err != nil {
 		return nil, err
-	}
-	s.announce(ctx, mails[0])
-	for _, m := range mails[1:] {
-		s.notify(ctx, m)
 	}
 	return msg, nil
 }
@@ -76,7 +74,7 @@ func (s *Messages) messageMails(ctx context.Context, from *permit.Account, a *pe
 		if to == "" {
 			// A person filed for at the counter, without an address: the
 			// message waits in the thread for their next visit.
-			return []*permit.Mail{nil}, nil
+			return nil, nil
 		}
 		return []*permit.Mail{{To: to, Subject: s.Tr.T(lang, "mail.message.subject"), Text: s.Tr.T(lang, "mail.message.body", link)}}, nil
 	}
@@ -97,10 +95,8 @@ func (s *Messages) messageMails(ctx context.Context, from *permit.Account, a *pe
 		// applicant's language.
 		out = append(out, &permit.Mail{To: to, Subject: s.Tr.T(i18n.Default, "mail.staff_message.subject", itoa(a.ID)), Text: s.Tr.T(i18n.Default, "mail.staff_message.body", staffLink)})
 	}
-	if len(out) == 0 {
-		// No one to tell yet: the message is kept in the thread all the same.
-		return []*permit.Mail{nil}, nil
-	}
+	// No one to tell yet (out is empty): the message is kept in the thread
+	// all the same.
 	return out, nil
 }
 
@@ -160,7 +156,6 @@ func (s *Decisions) RequestCompletion(ctx context.Context, acc *permit.Account, 
 	if err := s.Store.RequestCompletion(acting(ctx, acc, a, string(permit.ActionRequestDocs), strings.Join(f.Slots, ", ")), a, ev, cr, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	return nil
 }
 

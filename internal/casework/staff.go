@@ -114,7 +114,6 @@ func (s *Accounts) CreateStaff(ctx context.Context, actor *permit.Account, f Sta
 	} else if err != nil {
 		return nil, err
 	}
-	s.queued(ctx, m)
 	return a, nil
 }
 

@@ -89,7 +89,6 @@ func (s *Reports) ReportProblem(ctx context.Context, acc *permit.Account, f Repo
 		} else if err != nil {
 			return nil, "", err
 		}
-		s.announce(ctx, m)
 		return r, code, nil
 	}
 }

@@ -313,7 +313,6 @@ func (s *SupportDesk) AnswerReport(ctx context.Context, acc *permit.Account, id 
 	if err := s.Store.UpdateReport(audit.With(ctx, supportEntry(acc, r, ActionReportAnswer, "")), r, ev, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	return nil
 }
 
@@ -340,7 +339,6 @@ func (s *SupportDesk) ResolveReport(ctx context.Context, acc *permit.Account, id
 	if err := s.Store.UpdateReport(audit.With(ctx, supportEntry(acc, r, ActionReportResolve, "")), r, ev, m); err != nil {
 		return err
 	}
-	s.announce(ctx, m)
 	return nil
 }
 

@@ -154,10 +154,10 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return nil
 }
 
-// MailQueued asks for the delivery of a mail that was just committed to
-// the outbox. It is an optimisation: if it fails, or the process dies
-// before it is called, the sweep delivers the mail within a minute, so a
-// caller may log the error and carry on. Without SMTP it does nothing.
+// MailQueued asks for the delivery of a mail already in the outbox that
+// no write queued (the store's writes insert the delivery job in their own
+// transaction: InsertJobsTx); tests and tools use it. If it fails, the
+// sweep delivers the mail within a minute. Without SMTP it does nothing.
 func (q *Queue) MailQueued(ctx context.Context, mailID int64) error {
 	return q.enqueueMails(ctx, []int64{mailID})
 }

@@ -227,7 +227,7 @@ func (db *DB) CompletionRequests(ctx context.Context, applicationID int64) ([]*p
 
 // AddMessage records a message, its attachments and the mail telling the
 // other side, in one transaction.
-func (db Files) AddMessage(ctx context.Context, msg *permit.Message, m *permit.Mail) error {
+func (db Files) AddMessage(ctx context.Context, msg *permit.Message, mails ...*permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
 		msg.CreatedAt = now
@@ -242,7 +242,12 @@ func (db Files) AddMessage(ctx context.Context, msg *permit.Message, m *permit.M
 				return err
 			}
 		}
-		return insertMail(ctx, tx, m, now)
+		for _, m := range mails {
+			if err := insertMail(ctx, tx, m, now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

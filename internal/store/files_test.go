@@ -168,15 +168,18 @@ func TestMessages(t *testing.T) {
 		_, acc, _, app := fixture(t, db)
 		msg := &permit.Message{ApplicationID: app.ID, Sender: permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}, Body: "Bonjour, voici mon bail.",
 			Attachments: []*permit.Document{{BlobSum: "cc", Filename: "bail.pdf", Kind: "pdf", Size: 10, UploadedBy: acc.ID}}}
-		if err := db.Files().AddMessage(ctx, msg, &permit.Mail{To: "sejour@rhone.example", Subject: "Nouveau message", Text: "..."}); err != nil {
+		// Every agent told (a prefecture without a shared address) is
+		// told in the message's own transaction.
+		if err := db.Files().AddMessage(ctx, msg, &permit.Mail{To: "agent1@rhone.example", Subject: "Nouveau message", Text: "..."},
+			&permit.Mail{To: "agent2@rhone.example", Subject: "Nouveau message", Text: "..."}); err != nil {
 			t.Fatal(err)
 		}
 		msgs, err := db.Messages(ctx, app.ID)
 		if err != nil || len(msgs) != 1 || msgs[0].Body != msg.Body || len(msgs[0].Attachments) != 1 || msgs[0].Attachments[0].Slot != "message" {
 			t.Fatalf("Messages = %+v, %v", msgs, err)
 		}
-		if unsent, _ := db.Mails().UnsentMails(ctx, 10, 25); len(unsent) != 1 {
-			t.Fatal("the message's mail is not in the outbox")
+		if unsent, _ := db.Mails().UnsentMails(ctx, 10, 25); len(unsent) != 2 {
+			t.Fatalf("the message's mails in the outbox: %d, want 2", len(unsent))
 		}
 	})
 }
