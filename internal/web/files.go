@@ -125,3 +125,18 @@ func ServeScreenshot(w http.ResponseWriter, shot *permit.Screenshot, rc io.ReadC
 	_, err := io.Copy(w, rc)
 	return err
 }
+
+// ServeEvidence sends the evidence of the correction request the path
+// names ({correction}), to whoever casework lets read it: inline when
+// previewed, else as a download.
+func ServeEvidence(w http.ResponseWriter, r *http.Request, c *casework.Corrections, inline bool) error {
+	id, err := PathID(r, "correction")
+	if err != nil {
+		return err
+	}
+	d, rc, err := c.CorrectionEvidence(r.Context(), Account(r), id)
+	if err != nil {
+		return err
+	}
+	return SendFile(w, d, rc, inline)
+}

@@ -77,13 +77,5 @@ func (s *Pages) withdrawCorrection(w http.ResponseWriter, r *http.Request) error
 // correctionEvidence serves a request's evidence to its applicant, as a
 // download.
 func (s *Pages) correctionEvidence(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "correction")
-	if err != nil {
-		return err
-	}
-	d, rc, err := s.Corrections.CorrectionEvidence(r.Context(), web.Account(r), id)
-	if err != nil {
-		return err
-	}
-	return web.SendFile(w, d, rc, false)
+	return web.ServeEvidence(w, r, s.Corrections, false)
 }

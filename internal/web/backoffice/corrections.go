@@ -127,13 +127,5 @@ func (s *Pages) decideCorrection(w http.ResponseWriter, r *http.Request, notice,
 // correctionEvidence serves a request's evidence to the staff reviewing
 // it: inline when previewed.
 func (s *Pages) correctionEvidence(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "correction")
-	if err != nil {
-		return err
-	}
-	d, rc, err := s.Corrections.CorrectionEvidence(r.Context(), web.Account(r), id)
-	if err != nil {
-		return err
-	}
-	return web.SendFile(w, d, rc, r.URL.Query().Has("apercu"))
+	return web.ServeEvidence(w, r, s.Corrections, r.URL.Query().Has("apercu"))
 }
