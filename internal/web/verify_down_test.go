@@ -206,3 +206,27 @@ func (g gate) Write(b []byte) (int, error) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestOfflineVerifierPage: the offline verifier's page works as the
+// online form without its script (it posts to /verifier), embeds its
+// words, and its service worker is served from /verifier/, never cached
+// for long, as JavaScript the CSP allows (same origin).
+func TestOfflineVerifierPage(t *testing.T) {
+	s := sqliteSite(t)
+	res, page := s.get(paths.VerifyOffline.String())
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("offline verifier: %d", res.StatusCode)
+	}
+	mustContain(t, page, `action="`+paths.Verify.String()+`"`, `name="code"`, `id="offline-words"`, "verify-offline.js",
+		`data-worker="`+paths.VerifyWorker.String()+`"`, `download="sejour-keys.json"`, "Attestation de dépôt")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q", csp)
+	}
+	res, js := s.get(paths.VerifyWorker.String())
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") ||
+		res.Header.Get("Cache-Control") != "no-cache" || !strings.Contains(js, "addEventListener('fetch'") {
+		t.Errorf("service worker: %d %v", res.StatusCode, res.Header)
+	}
+	_, page = s.get(paths.Verify.String())
+	mustContain(t, page, `href="`+paths.VerifyOffline.String()+`"`, `href="`+paths.KeySet.String()+`" download=`)
+}

@@ -345,7 +345,7 @@
   function show(outcome, claims, notes) {
     const key = claims && claims[2] === 1 && (outcome === 'valid' || outcome === 'valid_unchecked')
       ? 'receipt_' + outcome : outcome;
-    const box = el('div', { class: 'fr-alert fr-alert--' + alertKind(outcome) + ' fr-mb-4w', 'data-outcome': outcome },
+    const box = el('div', { class: 'fr-alert fr-alert--' + alertKind(outcome) + ' fr-mb-4w', role: 'status', 'data-outcome': outcome },
       el('h2', { class: 'fr-alert__title' }, t('verify.outcome.' + key)),
       el('p', {}, t('verify.explain.' + key)));
     notes.forEach((n) => box.append(el('p', {}, n)));
@@ -372,7 +372,7 @@
   }
 
   function notice(kind, text) {
-    result.replaceChildren(el('div', { class: 'fr-alert fr-alert--' + kind + ' fr-mb-4w' }, el('p', {}, text)));
+    result.replaceChildren(el('div', { class: 'fr-alert fr-alert--' + kind + ' fr-mb-4w', role: 'status' }, el('p', {}, text)));
     result.focus();
   }
 
@@ -423,14 +423,18 @@
   // service worker that serves them offline.
   async function prepare() {
     state.textContent = t('verify_offline.state.preparing');
-    await navigator.serviceWorker.register(form.dataset.worker, { scope: form.dataset.scope });
+    // Offline, the browser cannot look for a newer worker: the one it has
+    // goes on serving.
+    await navigator.serviceWorker.register(form.dataset.worker, { scope: form.dataset.scope }).catch(() => null);
     keys = await loadKeys(false);
     if (!keys) {
       state.textContent = t('verify_offline.no_keys');
       return;
     }
     await document.fonts.ready;
-    const urls = new Set([location.pathname, form.dataset.keys]);
+    // The page, the key set, the icons of the answers (loaded only when
+    // one shows), and every asset the page loaded.
+    const urls = new Set([location.pathname, form.dataset.keys, ...form.dataset.precache.split(' ')]);
     performance.getEntriesByType('resource').forEach((r) => {
       const u = new URL(r.name);
       if (u.origin === location.origin && u.pathname.startsWith(form.dataset.assets)) urls.add(u.pathname);

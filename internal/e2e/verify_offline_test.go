@@ -1,0 +1,180 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/sejour/sejour/internal/paths"
+)
+
+// offlineWords are the visible texts of the offline verifier in one
+// language.
+type offlineWords struct {
+	verifyWords
+	heading, ready   string
+	genuineUnchecked string // a genuine filing receipt, revocation not checked
+	checkedOffline   string
+}
+
+var frenchOffline = offlineWords{
+	verifyWords:      frenchVerify,
+	heading:          "Vérifier une attestation, même sans connexion",
+	ready:            "Prêt à vérifier hors ligne",
+	genuineUnchecked: "Attestation de dépôt authentique, qui ne prouve pas le séjour régulier ; sa révocation n'a pas pu être vérifiée maintenant",
+	checkedOffline:   "Vérifié dans ce navigateur : la signature et les dates.",
+}
+
+var englishOffline = offlineWords{
+	verifyWords:      englishVerify,
+	heading:          "Verify an attestation, even without a connection",
+	ready:            "Ready to verify offline",
+	genuineUnchecked: "Genuine filing receipt, which does not prove lawful stay; its revocation status could not be checked now",
+	checkedOffline:   "Verified in this browser: the signature and the dates.",
+}
+
+// TestOfflineVerifier is a relying party who opened the offline verifier
+// once, online, on a 360-pixel phone; then the network goes: the browser
+// is switched offline through CDP (the page, and its service worker), and
+// the portal itself is gone (the proxy the browser reached it through is
+// closed). The page reloads from the service worker's cache and verifies
+// the code of a filing receipt the real program issued and signed —
+// genuine, with the holder's name and dates, and said to be checked
+// without its revocation — and the same code with one character changed
+// — forged, showing nothing of it. In French and in English, axe-core on
+// every state.
+func TestOfflineVerifier(t *testing.T) {
+	m, base := startApp(t)
+	code, number := issueFilingReceipt(t, m)
+	forged := oneCharacterChanged(t, m, code)
+	for _, w := range []offlineWords{frenchOffline, englishOffline} {
+		t.Run(w.lang, func(t *testing.T) {
+			front := frontProxy(t, base)
+			lang := map[string]string{"fr": "fr-FR", "en": "en-GB"}[w.lang]
+			b := newBrowser(t, front.URL, options{dev: phone, lang: lang})
+			wantStatus(t, "offline verifier", b.open(paths.VerifyOffline.String()), http.StatusOK)
+			b.waitReady("online")
+			b.check("offline-ready", expected{lang: w.lang, heading: w.heading, texts: []string{w.ready}, header: []string{w.logIn}})
+
+			// No network: the browser is offline, and the portal gone.
+			b.offline()
+			front.CloseClientConnections()
+			front.Close()
+			if _, err := http.Get(front.URL + paths.VerifyOffline.String()); err == nil {
+				t.Fatal("the portal still answers through the closed proxy")
+			}
+			wantStatus(t, "reload offline", b.open(paths.VerifyOffline.String()), http.StatusOK)
+			b.waitReady("offline")
+			b.check("offline-reloaded", expected{lang: w.lang, heading: w.heading, texts: []string{w.ready}, header: []string{w.logIn}})
+
+			holder := givenNames + " " + surname
+			born := fmt.Sprintf(w.born, inWords(w.lang, holderBirth))
+			b.verifyHere(code, "valid_unchecked")
+			b.check("offline-genuine", expected{lang: w.lang, heading: w.heading,
+				texts: []string{w.genuineUnchecked, w.checkedOffline, holder, born, w.receipt, number}})
+			wantOutcome(t, b, "offline-genuine", w.genuineUnchecked, "info")
+
+			b.verifyHere(forged, "forged")
+			st := b.check("offline-forged", expected{lang: w.lang, heading: w.heading, texts: []string{w.forged, w.forgedWhy}})
+			wantOutcome(t, b, "offline-forged", w.forged, "error")
+			for _, s := range []string{givenNames, surname, born, number} {
+				if strings.Contains(st.Text, s) {
+					t.Errorf("offline-forged: the answer to a changed code shows %q", s)
+				}
+			}
+		})
+	}
+}
+
+// frontProxy is the portal as the browser reaches it: through a proxy on
+// the loopback, which the test closes to take the network away.
+func frontProxy(t *testing.T, base string) *httptest.Server {
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := httptest.NewServer(httputil.NewSingleHostReverseProxy(u))
+	t.Cleanup(front.Close)
+	return front
+}
+
+// offline switches the network off for the page and its service worker.
+func (b *browser) offline() {
+	b.t.Helper()
+	yes := true
+	b.do("switch the network off", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			EmulateOfflineServiceWorker: &yes,
+			MatchedNetworkConditions:    []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
+		}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+			Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	}))
+}
+
+// waitReady waits until the page has saved what it needs offline and a
+// service worker controls it.
+func (b *browser) waitReady(when string) {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ready := evaluate[bool](b, "read the offline state", `document.getElementById('offline-state').dataset.state === 'ready' &&
+			!!navigator.serviceWorker.controller`)
+		if ready {
+			return
+		}
+		if time.Now().After(deadline) {
+			state := evaluate[string](b, "read the offline state", `document.getElementById('offline-state').innerText`)
+			b.t.Fatalf("%s: the offline verifier is not ready after 20 s: %q", when, state)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// verifyHere pastes a code into the offline verifier, submits it, and
+// waits for the script's answer, which must be outcome.
+func (b *browser) verifyHere(code, outcome string) {
+	b.t.Helper()
+	evaluate[string](b, "clear the code", `document.getElementById('code').value = ''`)
+	b.paste("code", code)
+	b.do("verify", chromedp.Click(button("main", b.submitLabel())))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := evaluate[string](b, "read the answer", `(document.querySelector('#offline-result [data-outcome]') || {dataset: {}}).dataset.outcome || ''`)
+		if got == outcome {
+			// Offline, the one request that fails is the script asking the
+			// portal about revocation: it says so in its answer.
+			for _, f := range b.loads.take(b.base) {
+				if !strings.HasPrefix(f, paths.APIVerify.String()+":") {
+					b.t.Errorf("verify offline: a resource did not load: %s", f)
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("the offline verifier answered %q, want %q", got, outcome)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// submitLabel is the verify button's label in the page's language.
+func (b *browser) submitLabel() string {
+	if evaluate[string](b, "read the language", `document.documentElement.lang`) == "en" {
+		return englishVerify.submit
+	}
+	return frenchVerify.submit
+}
