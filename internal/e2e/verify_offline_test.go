@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -16,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/seal"
 )
 
 // offlineWords are the visible texts of the offline verifier in one
@@ -25,6 +30,7 @@ type offlineWords struct {
 	heading, ready   string
 	genuineUnchecked string // a genuine filing receipt, revocation not checked
 	checkedOffline   string
+	malformed        string
 }
 
 var frenchOffline = offlineWords{
@@ -33,6 +39,7 @@ var frenchOffline = offlineWords{
 	ready:            "Prêt à vérifier hors ligne",
 	genuineUnchecked: "Attestation de dépôt authentique, qui ne prouve pas le séjour régulier ; sa révocation n'a pas pu être vérifiée maintenant",
 	checkedOffline:   "Vérifié dans ce navigateur : la signature et les dates.",
+	malformed:        "Ce n'est pas un code d'attestation",
 }
 
 var englishOffline = offlineWords{
@@ -41,6 +48,7 @@ var englishOffline = offlineWords{
 	ready:            "Ready to verify offline",
 	genuineUnchecked: "Genuine filing receipt, which does not prove lawful stay; its revocation status could not be checked now",
 	checkedOffline:   "Verified in this browser: the signature and the dates.",
+	malformed:        "This is not an attestation code",
 }
 
 // TestOfflineVerifier is a relying party who opened the offline verifier
@@ -92,6 +100,9 @@ func TestOfflineVerifier(t *testing.T) {
 					t.Errorf("offline-forged: the answer to a changed code shows %q", s)
 				}
 			}
+
+			b.verifyHere("SJ1:NOT A CODE", "malformed")
+			wantOutcome(t, b, "offline-malformed", w.malformed, "error")
 		})
 	}
 }
@@ -177,4 +188,57 @@ func (b *browser) submitLabel() string {
 		return englishVerify.submit
 	}
 	return frenchVerify.submit
+}
+
+// TestVerifyRealProgramDatabaseClosed runs the real program (its shared
+// keyring read from the database at start) and closes its database: the
+// API and the page still verify a genuine code, with the caveat, and the
+// key set is still served.
+func TestVerifyRealProgramDatabaseClosed(t *testing.T) {
+	m, base := startApp(t)
+	code, number := issueFilingReceipt(t, m)
+	if err := m.DB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Post(base+paths.APIVerify.String(), "application/json", strings.NewReader(`{"code": "`+code+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Status            string `json:"status"`
+		RevocationChecked *bool  `json:"revocation_checked"`
+		Number            string `json:"number"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || out.Status != "valid_unchecked" || out.RevocationChecked == nil || *out.RevocationChecked || out.Number != number {
+		t.Errorf("API with the database closed: %d %+v", res.StatusCode, out)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("code", code)
+	mw.Close()
+	req, _ := http.NewRequest("POST", base+paths.Verify.String(), &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", base)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "révocation n&#39;a pas pu être vérifiée") || !strings.Contains(string(page), number) {
+		t.Errorf("page with the database closed: %d\n%s", res.StatusCode, page)
+	}
+	res, err = http.Get(base + paths.KeySet.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if _, err := seal.ParseKeySet(set); res.StatusCode != http.StatusOK || err != nil {
+		t.Errorf("key set with the database closed: %d %v", res.StatusCode, err)
+	}
 }
