@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -11,6 +12,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +243,109 @@ func TestVerifyRealProgramDatabaseClosed(t *testing.T) {
 	res.Body.Close()
 	if _, err := seal.ParseKeySet(set); res.StatusCode != http.StatusOK || err != nil {
 		t.Errorf("key set with the database closed: %d %v", res.StatusCode, err)
+	}
+}
+
+// TestOfflineVerifierWorkedExample runs the offline verifier's script in
+// Chromium on the worked example of docs/attestation-format.md, with the
+// key set printed there: the code is genuine, with its claims, and every
+// one-character change of it (44 others at each of its positions) is
+// refused, as TestEveryCharacterChange does for the Go implementation,
+// and with the same answer (forged or malformed) as seal.Verify.
+func TestOfflineVerifierWorkedExample(t *testing.T) {
+	base := startServer(t)
+	example, err := os.ReadFile(filepath.Join("..", "seal", "testdata", "example.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := strings.TrimPrefix(strings.SplitN(string(example), "\n", 2)[0], "code: ")
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "attestation-format.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := strings.Cut(string(doc), "Its key set:\n\n```json\n")
+	set, _, _ := strings.Cut(after, "```")
+	if set == "" {
+		t.Fatal("no key set after the worked example in docs/attestation-format.md")
+	}
+	b := newBrowser(t, base, options{dev: desktop, lang: "fr-FR"})
+	wantStatus(t, "offline verifier", b.open(paths.VerifyOffline.String()), http.StatusOK)
+	args, _ := json.Marshal([]string{code, set})
+	type outcome struct {
+		Outcome string         `json:"outcome"`
+		Number  string         `json:"number"`
+		Given   string         `json:"given"`
+		Until   int            `json:"until"`
+		Counts  map[string]int `json:"counts"`
+		Genuine []string       `json:"genuine"`
+		Each    string         `json:"each"` // f(orged), m(alformed) or g(enuine), change by change
+	}
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[outcome](`(async ([code, set]) => {
+		const keys = await sejourVerify.importKeys(set);
+		const first = await sejourVerify.verifyCode(code, keys);
+		const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+		const counts = {}, genuine = [];
+		let each = '';
+		for (let i = 4; i < code.length; i++) {
+			for (const c of alphabet) {
+				if (c === code[i]) continue;
+				const r = await sejourVerify.verifyCode(code.slice(0, i) + c + code.slice(i + 1), keys);
+				counts[r.outcome] = (counts[r.outcome] || 0) + 1;
+				if (r.claims) genuine.push(i + ':' + c);
+				each += r.claims ? 'g' : r.outcome[0];
+			}
+		}
+		const c = first.claims || {};
+		return {outcome: first.outcome, number: c[3] || '', given: c[5] || '', until: c[17] || 0, counts, genuine, each};
+	})(`+string(args)+`)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOutcome := "expired" // valid until 2026-09-30
+	if time.Now().Before(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)) {
+		wantOutcome = "valid"
+	}
+	if got.Outcome != wantOutcome || got.Number != "API-2026-000123" || got.Given != "Zoé Aminata" || got.Until != 20726 {
+		t.Errorf("the worked example: %+v", got)
+	}
+	changes := 0
+	for _, n := range got.Counts {
+		changes += n
+	}
+	if want := (len(code) - 4) * 44; changes != want || len(got.Genuine) > 0 {
+		t.Errorf("%d changes tried (want %d); read as genuine: %v; outcomes %v", changes, want, got.Genuine, got.Counts)
+	}
+	t.Logf("every one-character change of the example: %v", got.Counts)
+
+	keys, err := seal.ParseKeySet([]byte(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+	var each strings.Builder
+	for i := 4; i < len(code); i++ {
+		for _, c := range alphabet {
+			if byte(c) == code[i] {
+				continue
+			}
+			_, err := seal.Verify(code[:i]+string(c)+code[i+1:], keys, time.Now())
+			switch {
+			case err == nil:
+				each.WriteByte('g')
+			case errors.Is(err, seal.ErrMalformed):
+				each.WriteByte('m')
+			default:
+				each.WriteByte('f')
+			}
+		}
+	}
+	if each.String() != got.Each {
+		differ := 0
+		for i := range min(len(got.Each), each.Len()) {
+			if got.Each[i] != each.String()[i] {
+				differ++
+			}
+		}
+		t.Errorf("the script and seal.Verify answer differently for %d of the changes", differ)
 	}
 }

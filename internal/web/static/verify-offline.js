@@ -26,12 +26,6 @@
     return (words.t[key] || key).replace(/%[sd]/g, () => String(args[i++]));
   }
 
-  if (!form || !('serviceWorker' in navigator) || !window.caches || !window.DecompressionStream ||
-      !window.crypto || !crypto.subtle) {
-    if (state) state.textContent = t('verify_offline.state.unsupported');
-    return;
-  }
-
   // Malformed is every refusal before the signature, and after it.
   class Malformed extends Error {}
   const fail = (why) => { throw new Malformed(why); };
@@ -376,7 +370,15 @@
     result.focus();
   }
 
+  // The verifier itself, for the browser tests (and the curious): it
+  // needs no page.
+  window.sejourVerify = { verifyCode, importKeys };
+
   // --- the page ---
+  if (!('serviceWorker' in navigator) || !window.caches || !window.DecompressionStream || !window.crypto || !crypto.subtle) {
+    state.textContent = t('verify_offline.state.unsupported');
+    return;
+  }
   let keys = null;
 
   async function check(code) {
