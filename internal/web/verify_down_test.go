@@ -231,3 +231,23 @@ func TestOfflineVerifierPage(t *testing.T) {
 	_, page = s.get(paths.Verify.String())
 	mustContain(t, page, `href="`+paths.VerifyOffline.String()+`"`, `href="`+paths.KeySet.String()+`" download=`)
 }
+
+// TestVerifyExpiredWithDatabaseClosed: a genuine code past its dates is
+// expired whatever the database says, and the answer adds that its
+// revocation could not be checked.
+func TestVerifyExpiredWithDatabaseClosed(t *testing.T) {
+	s := sqliteSite(t)
+	s.prefecture("75", "75")
+	a := receiptCode(t, s)
+	s.cookie = map[string]string{}
+	s.clk.Set(a.ValidUntil.AddDate(0, 0, 2))
+	s.db.Close()
+	_, page := s.verifyCode(a.Code)
+	mustContain(t, page, "Attestation authentique mais expirée", "nous n&#39;avons pas pu vérifier maintenant si la préfecture l&#39;a retirée")
+	res := s.do(httptest.NewRequest("POST", paths.APIVerify.String(), strings.NewReader(`{"code": "`+a.Code+`"}`)))
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	if out["status"] != "expired" || out["revocation_checked"] != false {
+		t.Errorf("API, expired code with the database closed: %v", out)
+	}
+}
