@@ -22,7 +22,11 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/demo"
+	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/seal"
 )
 
@@ -31,27 +35,33 @@ import (
 type offlineWords struct {
 	verifyWords
 	heading, ready   string
-	genuineUnchecked string // a genuine filing receipt, revocation not checked
+	genuineUnchecked string // a genuine attestation, revocation not checked
 	checkedOffline   string
 	malformed        string
+	favourable       string // the kind of the demonstration's attestation
+	validity         string // format
 }
 
 var frenchOffline = offlineWords{
 	verifyWords:      frenchVerify,
 	heading:          "Vérifier une attestation, même sans connexion",
 	ready:            "Prêt à vérifier hors ligne",
-	genuineUnchecked: "Attestation de dépôt authentique, qui ne prouve pas le séjour régulier ; sa révocation n'a pas pu être vérifiée maintenant",
+	genuineUnchecked: "Attestation authentique et dans sa période de validité ; sa révocation n'a pas pu être vérifiée maintenant",
 	checkedOffline:   "Vérifié dans ce navigateur : la signature et les dates.",
 	malformed:        "Ce n'est pas un code d'attestation",
+	favourable:       "Attestation de décision favorable",
+	validity:         "Valable du %s au %s inclus.",
 }
 
 var englishOffline = offlineWords{
 	verifyWords:      englishVerify,
 	heading:          "Verify an attestation, even without a connection",
 	ready:            "Ready to verify offline",
-	genuineUnchecked: "Genuine filing receipt, which does not prove lawful stay; its revocation status could not be checked now",
+	genuineUnchecked: "Genuine attestation within its validity period; its revocation status could not be checked now",
 	checkedOffline:   "Verified in this browser: the signature and the dates.",
 	malformed:        "This is not an attestation code",
+	favourable:       "Favourable-decision attestation",
+	validity:         "Valid from %s to %s inclusive.",
 }
 
 // TestOfflineVerifier is a relying party who opened the offline verifier
@@ -59,14 +69,16 @@ var englishOffline = offlineWords{
 // is switched offline through CDP (the page, and its service worker), and
 // the portal itself is gone (the proxy the browser reached it through is
 // closed). The page reloads from the service worker's cache and verifies
-// the code of a filing receipt the real program issued and signed —
-// genuine, with the holder's name and dates, and said to be checked
-// without its revocation — and the same code with one character changed
-// — forged, showing nothing of it. In French and in English, axe-core on
-// every state.
+// the code of the demonstration's favourable-decision attestation (Mei
+// Chen's, issued and signed by the real program) — genuine, with the
+// holder's name and dates, and said to be checked without its revocation
+// — the same code with one character changed — forged, showing nothing
+// of it — and a code that is not one. In French and in English, axe-core
+// on every state.
 func TestOfflineVerifier(t *testing.T) {
 	m, base := startApp(t)
-	code, number := issueFilingReceipt(t, m)
+	a := demoAttestation(t, m, "mei.chen@demo.sejour.localhost", permit.AttestationFavourable)
+	code, number := a.Code, a.Number
 	forged := oneCharacterChanged(t, m, code)
 	for _, w := range []offlineWords{frenchOffline, englishOffline} {
 		t.Run(w.lang, func(t *testing.T) {
@@ -88,17 +100,18 @@ func TestOfflineVerifier(t *testing.T) {
 			b.waitReady("offline")
 			b.check("offline-reloaded", expected{lang: w.lang, heading: w.heading, texts: []string{w.ready}, header: []string{w.logIn}})
 
-			holder := givenNames + " " + surname
-			born := fmt.Sprintf(w.born, inWords(w.lang, holderBirth))
+			holder := "Mei Chen"
+			born := fmt.Sprintf(w.born, inWords(w.lang, time.Date(1994, 12, 8, 0, 0, 0, 0, time.UTC)))
+			validity := fmt.Sprintf(w.validity, inWords(w.lang, a.ValidFrom), inWords(w.lang, a.ValidUntil))
 			b.verifyHere(code, "valid_unchecked")
 			b.check("offline-genuine", expected{lang: w.lang, heading: w.heading,
-				texts: []string{w.genuineUnchecked, w.checkedOffline, holder, born, w.receipt, number}})
+				texts: []string{w.genuineUnchecked, w.checkedOffline, holder, born, w.favourable, number, validity}})
 			wantOutcome(t, b, "offline-genuine", w.genuineUnchecked, "info")
 
 			b.verifyHere(forged, "forged")
 			st := b.check("offline-forged", expected{lang: w.lang, heading: w.heading, texts: []string{w.forged, w.forgedWhy}})
 			wantOutcome(t, b, "offline-forged", w.forged, "error")
-			for _, s := range []string{givenNames, surname, born, number} {
+			for _, s := range []string{holder, born, number} {
 				if strings.Contains(st.Text, s) {
 					t.Errorf("offline-forged: the answer to a changed code shows %q", s)
 				}
@@ -107,6 +120,48 @@ func TestOfflineVerifier(t *testing.T) {
 			b.verifyHere("SJ1:NOT A CODE", "malformed")
 			wantOutcome(t, b, "offline-malformed", w.malformed, "error")
 		})
+	}
+}
+
+// demoAttestation loads the demonstration (accounts and cases, as
+// `sejour demo` does) and returns the signed attestation of kind of the
+// applicant email.
+func demoAttestation(t *testing.T, m *app.Main, email string, kind permit.AttestationKind) *permit.Attestation {
+	t.Helper()
+	ctx := t.Context()
+	st := demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}
+	if err := demo.Load(ctx, st, m.Clock, password.DefaultParams, io.Discard); err != nil {
+		t.Fatalf("load the demonstration: %v", err)
+	}
+	if err := demo.Cases(ctx, m.UseCases, st, password.DefaultParams, m.Clock.Now(), io.Discard); err != nil {
+		t.Fatalf("the demonstration's cases: %v", err)
+	}
+	acc, _, err := m.DB.Accounts().AccountByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.DB.PersonByAccount(ctx, acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps, err := m.DB.ApplicationsByPerson(ctx, p.ID)
+	if err != nil || len(apps) != 1 {
+		t.Fatalf("%s's applications: %v, %v", email, apps, err)
+	}
+	// Signing may be the job queue's; wait for it.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		as, err := m.DB.Attestations(ctx, apps[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.Kind == kind && strings.HasPrefix(a.Code, seal.Prefix) {
+				return a
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no signed %s for %s: %+v", kind, email, as)
+		}
 	}
 }
 
