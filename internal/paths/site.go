@@ -2,33 +2,36 @@ package paths
 
 // The public pages.
 const (
-	Home      Path  = "/{$}"
-	Healthz   Path  = "/healthz"
-	Readyz    Path  = "/readyz"
-	Static    IDAnd = "/static/{version}/{path...}"
-	Language  Token = "/langue/{lang}"
-	Verify    Path  = "/verifier"
-	APIVerify Path  = "/api/v1/verify"
-	KeySet    Path  = "/.well-known/sejour/keys.json"
-	// The verifier that works offline, and its service worker: served
-	// from /verifier/ so that its scope may be the page.
-	VerifyOffline Path  = "/verifier/hors-ligne"
-	VerifyWorker  Path  = "/verifier/hors-ligne-sw.js"
-	SignUp        Path  = "/inscription"
-	SignUpSent    Path  = "/inscription/envoyee"
-	Confirm       Token = "/confirmer/{token}"
-	LogIn         Path  = "/connexion"
-	LogOut        Path  = "/deconnexion"
-	Forgot        Path  = "/mot-de-passe-oublie"
-	Reset         Token = "/reinitialiser/{token}"
-	Report        Path  = "/signaler"
-	Follow        Path  = "/suivi"
-	FollowCode    Token = "/suivi/{token}"
-	FollowShot    Token = "/suivi/{token}/capture"
-	DevMails      Path  = "/dev/courriels"
-	DevMail       ID    = "/dev/courriels/{id}"
-	ContactLink   Token = "/coordonnees/courriel/{token}"
-	ContactUndo   Token = "/coordonnees/annuler/{token}"
+	Home        Path  = "/{$}"
+	Healthz     Path  = "/healthz"
+	Readyz      Path  = "/readyz"
+	Static      IDAnd = "/static/{version}/{path...}"
+	Language    Token = "/langue/{lang}"
+	Verify      Path  = "/verifier"
+	APIVerify   Path  = "/api/v1/verify"
+	KeySet      Path  = "/.well-known/sejour/keys.json"
+	SignUp      Path  = "/inscription"
+	SignUpSent  Path  = "/inscription/envoyee"
+	Confirm     Token = "/confirmer/{token}"
+	LogIn       Path  = "/connexion"
+	LogOut      Path  = "/deconnexion"
+	Forgot      Path  = "/mot-de-passe-oublie"
+	Reset       Token = "/reinitialiser/{token}"
+	Report      Path  = "/signaler"
+	Follow      Path  = "/suivi"
+	FollowCode  Token = "/suivi/{token}"
+	FollowShot  Token = "/suivi/{token}/capture"
+	DevMails    Path  = "/dev/courriels"
+	DevMail     ID    = "/dev/courriels/{id}"
+	ContactLink Token = "/coordonnees/courriel/{token}"
+	ContactUndo Token = "/coordonnees/annuler/{token}"
+)
+
+// The verifier that works offline, and its service worker: served from
+// /verifier/ so that the worker's scope may be the page.
+const (
+	VerifyOffline Path = "/verifier/hors-ligne"
+	VerifyWorker  Path = "/verifier/hors-ligne-sw.js"
 )
 
 // The applicant's pages.
