@@ -165,6 +165,25 @@ func demoAttestation(t *testing.T, m *app.Main, email string, kind permit.Attest
 	}
 }
 
+// TestOfflineVerifierWithoutScript: without JavaScript, the offline
+// verifier's page is the online form; it posts to /verifier, which
+// answers as always.
+func TestOfflineVerifierWithoutScript(t *testing.T) {
+	m, base := startApp(t)
+	code, number := issueFilingReceipt(t, m)
+	b := newBrowser(t, base, options{dev: phone, lang: "fr-FR", noScript: true})
+	wantStatus(t, "offline verifier", b.open(paths.VerifyOffline.String()), http.StatusOK)
+	b.check("offline-noscript", expected{lang: "fr", heading: frenchOffline.heading,
+		texts: []string{"Sans JavaScript, cette page vérifie en ligne"}, header: []string{french.logIn}})
+	b.paste("code", code)
+	wantStatus(t, "verify online", b.follow(button("main", frenchVerify.submit)), http.StatusOK)
+	st := b.check("offline-noscript-answer", expected{lang: "fr", heading: frenchVerify.heading,
+		texts: []string{frenchVerify.genuine, number}})
+	if !strings.HasSuffix(st.URL, paths.Verify.String()) {
+		t.Errorf("the answer is at %s, want %s", st.URL, paths.Verify)
+	}
+}
+
 // frontProxy is the portal as the browser reaches it: through a proxy on
 // the loopback, which the test closes to take the network away.
 func frontProxy(t *testing.T, base string) *httptest.Server {
