@@ -14,20 +14,9 @@ import (
 // benchmark compares the two listings.
 func (db Issuance) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
 	var out []int64
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id FROM applications WHERE state IN (`+stateList(permit.QueueStates)+`) ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			out = append(out, id)
-		}
-		return rows.Err()
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = queryIDs(ctx, tx, `SELECT id FROM applications WHERE state IN (`+stateList(permit.QueueStates)+`) ORDER BY id`)
+		return err
 	})
 	return out, err
 }

@@ -82,16 +82,7 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 			t.Fatalf("state after the decision: %s", st)
 		}
 		// The favourable-decision attestation is issued at once.
-		atts, _ := s.db.Attestations(t.Context(), d.id)
-		var adf *permit.Attestation
-		for _, a := range atts {
-			if a.Kind == permit.AttestationFavourable {
-				adf = a
-			}
-		}
-		if adf == nil || !strings.HasPrefix(adf.Code, "SJ1:") {
-			t.Fatalf("no sealed favourable-decision attestation: %+v", atts)
-		}
+		s.sealed(d.id, permit.AttestationFavourable)
 		page = d.applicantPage()
 		mustContain(t, page, "Décision favorable du 26 novembre 2026", "Votre titre est en fabrication", "Attestation de décision favorable")
 

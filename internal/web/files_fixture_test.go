@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sejour/sejour/internal/paths"
@@ -129,6 +130,26 @@ func (s *site) applicantWithFiling(email string) int64 {
 		s.t.Fatalf("file: %d\n%s", res.StatusCode, page)
 	}
 	return id
+}
+
+// sealed is the application's latest attestation of kind, which must be
+// signed (its code in the current SJ1 format).
+func (s *site) sealed(appID int64, kind permit.AttestationKind) *permit.Attestation {
+	s.t.Helper()
+	atts, err := s.db.Attestations(s.t.Context(), appID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var last *permit.Attestation
+	for _, a := range atts {
+		if a.Kind == kind {
+			last = a
+		}
+	}
+	if last == nil || !strings.HasPrefix(last.Code, "SJ1:") {
+		s.t.Fatalf("no sealed %s attestation: %+v", kind, atts)
+	}
+	return last
 }
 
 // postMultipart posts a multipart form with one file field.

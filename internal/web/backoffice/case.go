@@ -76,36 +76,21 @@ func (s *Pages) requestCompletion(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := casework.CompletionForm{Slots: r.PostForm["slots"], Reason: r.PostForm.Get("reason"), DueOn: r.PostForm.Get("due_on")}
 	if err := s.Decisions.RequestCompletion(r.Context(), web.Account(r), id, f); err != nil {
-		p := s.Page(r, "staff.case.title")
-		if err := web.FormError(p, err); err != nil {
-			return err
-		}
-		p.Values = map[string]string{"reason": f.Reason, "due_on": f.DueOn}
-		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
+		return s.staffFormError(w, r, err, map[string]string{"reason": f.Reason, "due_on": f.DueOn})
 	}
 	http.Redirect(w, r, s.staffURL(id, "demande"), http.StatusSeeOther)
 	return nil
 }
 
+// staffFormError re-renders the case page with a form's errors, or
+// returns err when it is not about the form.
+func (s *Pages) staffFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
+	return s.RenderFormError(w, r, "staff.case.title", err, values, s.renderStaffCase)
+}
+
+// staffMessage posts the prefecture's message on the case's thread.
 func (s *Pages) staffMessage(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	body, att, err := s.ReadMessage(w, r)
-	if err == nil {
-		_, err = s.Messages.PostMessage(r.Context(), web.Account(r), id, body, att)
-	}
-	if err != nil {
-		p := s.Page(r, "staff.case.title")
-		if err := web.FormError(p, err); err != nil {
-			return err
-		}
-		p.Values = map[string]string{"body": body}
-		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
-	}
-	http.Redirect(w, r, s.staffURL(id, "message")+"#messages", http.StatusSeeOther)
-	return nil
+	return web.Desk{Server: s.Server, Messages: s.Messages, URL: paths.Case.Format, FormError: s.staffFormError}.Message(w, r)
 }
 
 // DocURL is where staff download a document version.
