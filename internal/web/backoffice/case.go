@@ -7,6 +7,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -18,6 +19,7 @@ type staffCaseView struct {
 	Others    []slotItem // every other document of the catalogue
 	History   []web.HistoryRow
 	acc       *permit.Account
+	limits    rules.Limits
 }
 
 // slotItem is a document the prefecture may ask for, named in the page's
@@ -34,7 +36,7 @@ func (s *Pages) renderStaffCase(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	p.Staff = true
-	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r)}
+	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r), limits: s.Rules.Limits}
 	if v.History, err = web.HistoryRows(r.Context(), s.Queue, c.History); err != nil {
 		return err
 	}
@@ -140,6 +142,14 @@ func (v *staffCaseView) PlaceField() web.Field {
 	if f.Value == "" && v.Case.Prefecture != nil {
 		f.Value = v.Case.Prefecture.Name
 	}
+	return f
+}
+
+// TimeField is the appointment's time, its hint giving the counter's
+// hours from the catalogue.
+func (v *staffCaseView) TimeField() web.Field {
+	f := v.Field("time", "time", "off", "card.appointment.time", "")
+	f.Hint = v.T("card.appointment.time_hint", v.limits.AppointmentOpensHour, v.limits.AppointmentClosesHour-1)
 	return f
 }
 
