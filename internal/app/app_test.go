@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/app/apptest"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/notify/smtptest"
@@ -26,18 +27,7 @@ import (
 func start(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
 	t.Helper()
 	m := newMain(t, db, mail)
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	apptest.Serve(t, m)
 	return m
 }
 

@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/app/apptest"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/notify/smtptest"
@@ -96,65 +93,8 @@ func draft(t *testing.T, m *Main, n int) (*permit.Account, int64) {
 // draftEnding is draft with a permit that ends on end.
 func draftEnding(t *testing.T, m *Main, n int, end time.Time) (*permit.Account, int64) {
 	t.Helper()
-	ctx := t.Context()
-	prefs, err := m.DB.Prefectures(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(prefs) == 0 {
-		if err := m.DB.Files().CreatePrefecture(ctx, &permit.Prefecture{Code: "75", Name: "Préfecture de police de Paris", Departments: []string{"75"}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	now := m.Clock.Now()
-	acc := &permit.Account{Email: fmt.Sprintf("titulaire%d@example.org", n), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
-	if err := m.DB.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	uc := m.UseCases
-	f := civil(n, end.Format(time.DateOnly))
-	f.AddressLine, f.Postcode, f.City = "1 rue de la Paix", "75002", "Paris"
-	f.HasPermit, f.PermitGround, f.PermitNumber = true, "student", fmt.Sprintf("TS%08d", n)
-	f.PermitFrom = end.AddDate(-1, 0, 0).Format(time.DateOnly)
-	if err := uc.Applications.SaveProfile(ctx, acc, f); err != nil {
-		t.Fatal(err)
-	}
-	a, err := uc.Applications.Start(ctx, acc, casework.StartForm{Kind: permit.KindRenewal, Ground: "student"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := m.Rules.RequiredDocuments("student", permit.KindRenewal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range docs {
-		if _, err := uc.Documents.Upload(ctx, acc, a.ID, d.ID, d.ID+".png", scan(t)); err != nil {
-			t.Fatalf("upload %s: %v", d.ID, err)
-		}
-	}
-	if err := uc.Documents.SetFeeStamp(ctx, acc, a.ID, fmt.Sprintf("%016d", 1000000000000000+n)); err != nil {
-		t.Fatal(err)
-	}
-	return acc, a.ID
-}
-
-// civil is applicant n's identity as declared, with a permit ending on
-// permitTo (the fields a correction request reads).
-func civil(n int, permitTo string) casework.ProfileForm {
-	return casework.ProfileForm{GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-05-17",
-		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+n), PermitTo: permitTo}
-}
-
-func scan(t *testing.T) []byte {
-	img := image.NewGray(image.Rect(0, 0, 48, 32))
-	for x := range 48 {
-		img.Set(x, x%32, color.Gray{Y: 40})
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	apptest.Paris(t, m.DB)
+	return apptest.Renewal(t, m.DB, m.UseCases, m.Rules, n, m.Clock.Now(), end, apptest.Scan(t))
 }
 
 // owedJobs counts the jobs of kind in River's table whose argument key
@@ -463,15 +403,15 @@ func TestPermitDatesCorrectedAfterFiling(t *testing.T) {
 		}
 		real := declared.AddDate(0, 0, -5) // still filed in the window
 		_, err := uc.Corrections.RequestCorrection(ctx, acc, casework.CorrectionForm{
-			Identity:    civil(20, real.Format(time.DateOnly)),
+			Identity:    apptest.Identity(20, real.Format(time.DateOnly)),
 			Explanation: "Mon titre se termine le " + real.Format(time.DateOnly) + ", pas plus tard.",
-			Filename:    "titre.png", Evidence: scan(t)})
+			Filename:    "titre.png", Evidence: apptest.Scan(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Bad input: an end before the start, and nothing to correct.
 		if _, err := uc.Corrections.RequestCorrection(ctx, acc, casework.CorrectionForm{
-			Identity: civil(20, "2001-01-01"), Filename: "t.png", Evidence: scan(t)}); permit.ErrorCode(err) != permit.EINVALID {
+			Identity: apptest.Identity(20, "2001-01-01"), Filename: "t.png", Evidence: apptest.Scan(t)}); permit.ErrorCode(err) != permit.EINVALID {
 			t.Errorf("an end before the start: %v, want invalid", err)
 		}
 		prefs, _ := db.Prefectures(ctx)

@@ -187,23 +187,25 @@ type AppointmentForm struct {
 }
 
 // appointment checks an appointment form: a working hour on a day from
-// tomorrow to six months ahead, at a named place.
+// tomorrow to the catalogue's horizon, at a named place.
 func (s *Decisions) appointment(acc *permit.Account, a *permit.Application, f AppointmentForm) (*permit.Appointment, error) {
 	errs := map[string]string{}
+	lim := s.Rules.Limits
 	today := permit.ParisDay(s.Clock.Now())
 	d, err := time.Parse(time.DateOnly, strings.TrimSpace(f.Date))
-	if err != nil || !d.After(today) || d.After(today.AddDate(0, 6, 0)) {
+	if err != nil || !d.After(today) || d.After(today.AddDate(0, lim.AppointmentHorizonMonths, 0)) {
 		errs["date"] = "card.error.date"
 	}
 	hm, err := time.Parse("15:04", strings.TrimSpace(f.Time))
-	if err != nil || hm.Hour() < 8 || hm.Hour() >= 19 {
+	if err != nil || hm.Hour() < lim.AppointmentOpensHour || hm.Hour() >= lim.AppointmentClosesHour {
 		errs["time"] = "card.error.time"
 	}
 	place := strings.TrimSpace(f.Place)
 	if place == "" || utf8.RuneCountInString(place) > 300 {
 		errs["place"] = "card.error.place"
 	}
-	if err := permit.Invalid(errs); err != nil {
+	if err := permit.InvalidWith(errs, map[string][]any{"date": {lim.AppointmentHorizonMonths},
+		"time": {lim.AppointmentOpensHour, lim.AppointmentClosesHour - 1}}); err != nil {
 		return nil, err
 	}
 	at := time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, permit.Paris).UTC()
@@ -284,10 +286,14 @@ func (s *Decisions) HandOver(ctx context.Context, acc *permit.Account, appID int
 	if err1 != nil {
 		errs["valid_from"] = "card.error.valid_from"
 	}
-	if err2 != nil || (err1 == nil && !to.After(from)) || !to.After(today) || to.After(from.AddDate(10, 0, 1)) {
+	maxYears := 0
+	if g, ok := s.Rules.Ground(a.Ground); ok {
+		maxYears = g.Card.MaxYears
+	}
+	if err2 != nil || (err1 == nil && !to.After(from)) || !to.After(today) || to.After(from.AddDate(maxYears, 0, 1)) {
 		errs["valid_to"] = "card.error.valid_to"
 	}
-	if err := permit.Invalid(errs); err != nil {
+	if err := permit.InvalidWith(errs, map[string][]any{"valid_to": {maxYears}}); err != nil {
 		return err
 	}
 	ev, err := permit.Transition(a, permit.ActionHandOver, actorOf(acc), s.Clock.Now(), "")

@@ -129,10 +129,11 @@ func (s *Decisions) RequestCompletion(ctx context.Context, acc *permit.Account, 
 	}
 	today := permit.CivilDay(s.Clock.Now())
 	due, err := time.Parse(time.DateOnly, f.DueOn)
-	if err != nil || !due.After(today) || due.After(today.AddDate(0, 3, 0)) {
+	maxMonths := s.Rules.Limits.CompletionDueMaxMonths
+	if err != nil || !due.After(today) || due.After(today.AddDate(0, maxMonths, 0)) {
 		errs["due_on"] = "completion.error.due_on"
 	}
-	if err := permit.Invalid(errs); err != nil {
+	if err := permit.InvalidWith(errs, map[string][]any{"due_on": {maxMonths}}); err != nil {
 		return err
 	}
 	ev, err := permit.Transition(a, permit.ActionRequestDocs, actorOf(acc), s.Clock.Now(), reason)

@@ -41,15 +41,18 @@ type Entry struct {
 
 // Case is everything the applicant sees of one application.
 type Case struct {
-	App         *permit.Application
-	Person      *permit.Person
-	Permit      *permit.Permit
-	Prefecture  *permit.Prefecture
-	Ground      *rules.Ground
-	Checklist   []ChecklistItem
-	Window      *rules.Window // renewals only
-	Next        Step
-	Rejection   *time.Time // when silence becomes an implicit rejection
+	App        *permit.Application
+	Person     *permit.Person
+	Permit     *permit.Permit
+	Prefecture *permit.Prefecture
+	Ground     *rules.Ground
+	Checklist  []ChecklistItem
+	Window     *rules.Window // renewals only
+	Next       Step
+	Rejection  *time.Time // when silence becomes an implicit rejection
+	// CardGrace is, for a pending in-time renewal of a multi-year card,
+	// the last day the card stays valid after it expires (L.433-3).
+	CardGrace   *time.Time
 	Filings     []*permit.Filing
 	OpenRequest *permit.CompletionRequest
 	Messages    []*permit.Message
@@ -114,6 +117,7 @@ type Summary struct {
 	Next      Step
 	Rejection *time.Time
 	Window    *rules.Window
+	CardGrace *time.Time
 }
 
 // Dashboard lists the applicant's applications, newest first, each with
@@ -138,7 +142,7 @@ func (s *Applications) Dashboard(ctx context.Context, acc *permit.Account) ([]Su
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window})
+		out = append(out, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window, CardGrace: c.CardGrace})
 	}
 	return out, nil
 }
@@ -199,6 +203,11 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 	if a.SubmittedAt != nil && a.State.AwaitsDecision() {
 		r := s.Rules.Delays().ImplicitRejection(*a.SubmittedAt)
 		c.Rejection = &r
+		if c.Window != nil && !late {
+			if g, ok := s.Rules.CardGrace(c.Permit); ok {
+				c.CardGrace = &g
+			}
+		}
 	}
 	c.Next = s.nextStep(c)
 	if !full {

@@ -1,11 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"log/slog"
 	"testing"
 
 	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/app/apptest"
 	"github.com/sejour/sejour/internal/config"
 )
 
@@ -40,22 +40,11 @@ func startApp(t *testing.T) (*app.Main, string) {
 		t.Fatal(err)
 	}
 	cfg.BaseURL = "http://" + m.Addr()
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		cancel()
-		m.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
+	t.Cleanup(func() { // after the server stopped (cleanups run last first)
 		if err := m.Close(); err != nil {
 			t.Errorf("close: %v", err)
 		}
 	})
+	apptest.Serve(t, m)
 	return m, cfg.BaseURL
 }

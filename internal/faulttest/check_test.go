@@ -68,13 +68,7 @@ func newInspector(t *testing.T, db *store.DB) *inspector {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in.list = func(ctx context.Context) ([]*rivertype.JobRow, error) {
-			res, err := c.JobList(ctx, params)
-			if err != nil {
-				return nil, err
-			}
-			return res.Jobs, nil
-		}
+		in.list = jobList(c, params)
 		return in
 	}
 	pool, err := pgxpool.New(t.Context(), db.PostgresURL())
@@ -86,14 +80,19 @@ func newInspector(t *testing.T, db *store.DB) *inspector {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.list = func(ctx context.Context) ([]*rivertype.JobRow, error) {
+	in.list = jobList(c, params)
+	return in
+}
+
+// jobList lists River's jobs through a client of either database's driver.
+func jobList[TTx any](c *river.Client[TTx], params *river.JobListParams) func(context.Context) ([]*rivertype.JobRow, error) {
+	return func(ctx context.Context) ([]*rivertype.JobRow, error) {
 		res, err := c.JobList(ctx, params)
 		if err != nil {
 			return nil, err
 		}
 		return res.Jobs, nil
 	}
-	return in
 }
 
 // look checks every application of the test against what the clients

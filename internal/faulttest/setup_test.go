@@ -1,14 +1,10 @@
 package faulttest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -17,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/app/apptest"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
@@ -96,11 +93,13 @@ func prepare(t *testing.T, in *instance, db *store.DB, n, agents int) ([]applica
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
-	pref := paris(t, db)
-	scan := scan(t)
+	pref := apptest.Paris(t, db)
+	scan := apptest.Scan(t)
 	var apps []applicant
 	for i := range n {
-		acc, appID := draft(t, m, i, scan)
+		// A student card ending in three months.
+		now := time.Now()
+		acc, appID := apptest.Renewal(t, db, m.UseCases, m.Rules, i, now, now.AddDate(0, 3, 0), scan)
 		apps = append(apps, applicant{email: acc.Email, appID: appID, session: newSession(t, db, acc.ID)})
 	}
 	var staff []agent
@@ -114,78 +113,6 @@ func prepare(t *testing.T, in *instance, db *store.DB, n, agents int) ([]applica
 		staff = append(staff, agent{email: acc.Email, session: staffSession(t, db, acc.ID)})
 	}
 	return apps, staff
-}
-
-// paris returns the Paris prefecture, made if the database has none.
-func paris(t *testing.T, db *store.DB) *permit.Prefecture {
-	t.Helper()
-	prefs, err := db.Prefectures(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range prefs {
-		if p.Code == "75" {
-			return p
-		}
-	}
-	p := &permit.Prefecture{Code: "75", Name: "Préfecture de police de Paris", Departments: []string{"75"}}
-	if err := db.Files().CreatePrefecture(t.Context(), p); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// draft makes an applicant with a profile in Paris, a student card ending
-// in three months, and a draft renewal with every document and the fee
-// stamp.
-func draft(t *testing.T, m *app.Main, n int, scan []byte) (*permit.Account, int64) {
-	t.Helper()
-	ctx := t.Context()
-	now := time.Now()
-	acc := &permit.Account{Email: fmt.Sprintf("titulaire%d@example.org", n), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
-	if err := m.DB.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	end := now.AddDate(0, 3, 0)
-	uc := m.UseCases
-	if err := uc.Applications.SaveProfile(ctx, acc, casework.ProfileForm{GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-05-17",
-		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+n),
-		AddressLine: "1 rue de la Paix", Postcode: "75002", City: "Paris",
-		HasPermit: true, PermitGround: "student", PermitNumber: fmt.Sprintf("TS%08d", n),
-		PermitFrom: end.AddDate(-1, 0, 0).Format(time.DateOnly), PermitTo: end.Format(time.DateOnly)}); err != nil {
-		t.Fatal(err)
-	}
-	a, err := uc.Applications.Start(ctx, acc, casework.StartForm{Kind: permit.KindRenewal, Ground: "student"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := m.Rules.RequiredDocuments("student", permit.KindRenewal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range docs {
-		if _, err := uc.Documents.Upload(ctx, acc, a.ID, d.ID, d.ID+".png", scan); err != nil {
-			t.Fatalf("upload %s: %v", d.ID, err)
-		}
-	}
-	if err := uc.Documents.SetFeeStamp(ctx, acc, a.ID, fmt.Sprintf("%016d", 1000000000000000+n)); err != nil {
-		t.Fatal(err)
-	}
-	return acc, a.ID
-}
-
-// scan is a small PNG that passes the upload checks.
-func scan(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewGray(image.Rect(0, 0, 48, 32))
-	for x := range 48 {
-		img.Set(x, x%32, color.Gray{Y: 40})
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // newSession opens a session for an account, as logging in does, and

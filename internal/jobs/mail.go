@@ -58,7 +58,8 @@ const (
 // retries with backoff. Delivery is at least once: if the process dies
 // between the server's acceptance and MarkMailSent, the mail is sent again,
 // with the same Message-ID. Jobs are unique by mail while pending, so the
-// sweep and MailQueued never stack deliveries of the same mail.
+// sweep and a write's own delivery job never stack deliveries of the same
+// mail.
 //
 // A delivery that succeeds after the relay failed (this mail failed
 // before, or another delivery failed for a reason other than its
@@ -145,9 +146,8 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverMailArgs
 
 // MailSweepArgs is the periodic job kind "mail_sweep", every minute and at
 // start: queue a delivery for every unsent mail. It is the safety net of
-// the outbox: a mail committed by a process that died before calling
-// MailQueued, or whose delivery job was lost, is delivered by the next
-// sweep. Mails that used up their attempts are left alone. It is not
+// the outbox: a mail whose delivery job was lost, or that was written
+// without one, is delivered by the next sweep. Mails that used up their attempts are left alone. It is not
 // scheduled without SMTP.
 type MailSweepArgs struct {
 	// Start is when the process that queued this sweep started, for the

@@ -154,14 +154,6 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return nil
 }
 
-// MailQueued asks for the delivery of a mail already in the outbox that
-// no write queued (the store's writes insert the delivery job in their own
-// transaction: InsertJobsTx); tests and tools use it. If it fails, the
-// sweep delivers the mail within a minute. Without SMTP it does nothing.
-func (q *Queue) MailQueued(ctx context.Context, mailID int64) error {
-	return q.enqueueMails(ctx, []int64{mailID})
-}
-
 func (q *Queue) enqueueMails(ctx context.Context, ids []int64) error {
 	if q.keep || len(ids) == 0 {
 		return nil

@@ -55,6 +55,13 @@ func start(t *testing.T, db *store.DB, clk clock.Clock, sender notify.Sender, be
 	for _, fn := range before {
 		fn(q)
 	}
+	run(t, q)
+	return q
+}
+
+// run starts the queue, and stops it when the test ends.
+func run(t *testing.T, q *jobs.Queue) {
+	t.Helper()
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +72,6 @@ func start(t *testing.T, db *store.DB, clk clock.Clock, sender notify.Sender, be
 			t.Errorf("Stop: %v", err)
 		}
 	})
-	return q
 }
 
 func smtpSender(t *testing.T, srv *smtptest.Server, clk clock.Clock) notify.Sender {

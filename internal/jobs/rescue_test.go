@@ -36,23 +36,19 @@ func riverRows(t *testing.T, db *store.DB) *rows {
 		t.Fatal(err)
 	}
 	if db.Dialect() == store.SQLite {
-		driver := riversqlite.New(db.SQL())
-		client, err := river.NewClient(driver, &river.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &rows{
-			insert: func(args river.JobArgs) (*rivertype.JobInsertResult, error) { return client.Insert(ctx, args, nil) },
-			get:    func(id int64) (*rivertype.JobRow, error) { return client.JobGet(ctx, id) },
-			exec:   driver.GetExecutor(),
-		}
+		return rowsThrough(t, riversqlite.New(db.SQL()))
 	}
 	pool, err := pgxpool.New(ctx, db.PostgresURL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	driver := riverpgxv5.New(pool)
+	return rowsThrough(t, riverpgxv5.New(pool))
+}
+
+// rowsThrough reaches River's table through a client of driver.
+func rowsThrough[TTx any](t *testing.T, driver riverdriver.Driver[TTx]) *rows {
+	t.Helper()
 	client, err := river.NewClient(driver, &river.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -120,16 +116,7 @@ func startSweeping(t *testing.T, db *store.DB, clk clock.Clock) *atomic.Int32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stopCtx, cancel := context.WithTimeout(ctx, wait)
-		defer cancel()
-		if err := q.Stop(stopCtx); err != nil {
-			t.Errorf("Stop: %v", err)
-		}
-	})
+	run(t, q)
 	return &runs
 }
 

@@ -74,6 +74,21 @@ func Invalid(fields map[string]string) error {
 	return &Error{Code: EINVALID, Message: "error.form", Fields: fields}
 }
 
+// InvalidWith is Invalid with the arguments of fields' messages (the
+// limit a message states), kept for the fields that have an error.
+func InvalidWith(fields map[string]string, args map[string][]any) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	e := &Error{Code: EINVALID, Message: "error.form", Fields: fields, FieldArgs: map[string][]any{}}
+	for f := range fields {
+		if a, ok := args[f]; ok {
+			e.FieldArgs[f] = a
+		}
+	}
+	return e
+}
+
 // FieldErrors returns the per-field translation keys of err, if any.
 func FieldErrors(err error) map[string]string {
 	var e *Error

@@ -168,6 +168,26 @@ type Attestations struct {
 	PaperReceipt       AttestationRule `json:"paper_receipt"`       // récépissé, for the backup channel
 }
 
+// kindRule is the rule of one kind of attestation, named as in
+// catalogue.json.
+type kindRule struct {
+	kind permit.AttestationKind
+	rule AttestationRule
+}
+
+// byKind lists the rules with their kinds: the one table Rule and the
+// validation read, so that a new kind is a field above and a line here.
+// The paper receipt is the backup channel's paper, not a kind of
+// attestation the portal issues: its name is the catalogue's only.
+func (a Attestations) byKind() []kindRule {
+	return []kindRule{
+		{permit.AttestationFilingReceipt, a.FilingReceipt},
+		{permit.AttestationExtension, a.Extension},
+		{permit.AttestationFavourable, a.FavourableDecision},
+		{"paper_receipt", a.PaperReceipt},
+	}
+}
+
 // Tariff is one amount of the timbre fiscal, in euro cents.
 type Tariff struct {
 	ID          string `json:"id"`
@@ -181,6 +201,20 @@ type Tariff struct {
 type Fees struct {
 	Tariffs                  []*Tariff `json:"tariffs"`
 	LateFilingSurchargeCents int64     `json:"late_filing_surcharge_cents"`
+}
+
+// Limits bound what agents set on a case: how far ahead a completion
+// request's deadline and a collection appointment may be, and the hours
+// of the counter. They are the prefectures' policy rather than law, kept
+// with the law so that the checks and the messages that state them say
+// the same thing.
+type Limits struct {
+	CompletionDueMaxMonths   int `json:"completion_due_max_months"`
+	AppointmentHorizonMonths int `json:"appointment_horizon_months"`
+	// An appointment starts at AppointmentOpensHour:00 at the earliest
+	// and before AppointmentClosesHour:00, Paris time.
+	AppointmentOpensHour  int `json:"appointment_opens_hour"`
+	AppointmentClosesHour int `json:"appointment_closes_hour"`
 }
 
 // Catalogue is one version of the law as sejour applies it. It is
@@ -199,7 +233,9 @@ type Catalogue struct {
 	// ExpiredCardGraceMonths is how long a multi-year or resident card
 	// stays valid after expiry while an in-time renewal is pending (L.433-3).
 	ExpiredCardGraceMonths int
-	Fees                   Fees
+	// Limits bound what agents set on a case.
+	Limits Limits
+	Fees   Fees
 	// CommonDocuments lists, per kind, the documents every ground requires.
 	CommonDocuments map[permit.Kind][]string
 
@@ -223,6 +259,7 @@ type catalogueFile struct {
 	ImplicitRejectionMonths int                      `json:"implicit_rejection_months"`
 	Appeals                 Appeals                  `json:"appeals"`
 	ExpiredCardGraceMonths  int                      `json:"expired_card_grace_months"`
+	Limits                  Limits                   `json:"limits"`
 	Fees                    Fees                     `json:"fees"`
 	Notes                   []*Note                  `json:"notes"`
 	CommonDocuments         map[permit.Kind][]string `json:"common_documents"`

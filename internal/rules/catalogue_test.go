@@ -29,6 +29,9 @@ func TestLoadEmbedded(t *testing.T) {
 	if c.ExpiredCardGraceMonths != 3 {
 		t.Errorf("ExpiredCardGraceMonths = %d, want 3", c.ExpiredCardGraceMonths)
 	}
+	if c.Limits != (Limits{CompletionDueMaxMonths: 3, AppointmentHorizonMonths: 6, AppointmentOpensHour: 8, AppointmentClosesHour: 19}) {
+		t.Errorf("Limits = %+v, want 3 and 6 months, 8 h to 19 h", c.Limits)
+	}
 	a := c.Attestations
 	if a.Extension.MaxMonths != 3 || !a.Extension.ProvesStay {
 		t.Errorf("extension attestation = %+v, want max 3 months, proves stay", a.Extension)

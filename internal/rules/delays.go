@@ -41,15 +41,28 @@ func (c *Catalogue) Delays() permit.Delays {
 	return permit.Delays{ImplicitRejectionMonths: c.ImplicitRejectionMonths}
 }
 
+// CardGrace is the last day an expired multi-year or resident card stays
+// valid while an in-time renewal is pending (L.433-3): the catalogue's
+// expired_card_grace_months after its own last day. A card that runs
+// longer than one year is multi-year; ok is false for any other (or a
+// card whose first day is not known, or a catalogue without grace).
+func (c *Catalogue) CardGrace(card *permit.Permit) (until time.Time, ok bool) {
+	if card == nil || card.ValidFrom.IsZero() || c.ExpiredCardGraceMonths <= 0 {
+		return time.Time{}, false
+	}
+	last := permit.CivilDay(card.ValidTo)
+	if !last.After(permit.CivilDay(card.ValidFrom).AddDate(1, 0, 0)) {
+		return time.Time{}, false
+	}
+	return last.AddDate(0, c.ExpiredCardGraceMonths, 0), true
+}
+
 // Rule returns the catalogue's rule for one kind of attestation.
 func (a Attestations) Rule(kind permit.AttestationKind) (AttestationRule, bool) {
-	switch kind {
-	case permit.AttestationFilingReceipt:
-		return a.FilingReceipt, true
-	case permit.AttestationExtension:
-		return a.Extension, true
-	case permit.AttestationFavourable:
-		return a.FavourableDecision, true
+	for _, r := range a.byKind() {
+		if r.kind == kind {
+			return r.rule, true
+		}
 	}
 	return AttestationRule{}, false
 }

@@ -32,7 +32,8 @@ var AttestationKinds = permit.AttestationKinds
 //
 // Travel and re-entry need the permit (expired or not) to go with the
 // attestation, so a first application never has them. The stay is stated
-// until the later of the attestation's last day and the permit's.
+// until the later of the attestation's last day and the permit's, the
+// permit's grace included for a multi-year card being renewed (CardGrace).
 func (cat *Catalogue) Rights(kind permit.AttestationKind, ground permit.GroundID, appKind permit.Kind, previous *permit.Permit, validUntil time.Time) (Granted, error) {
 	g, ok := cat.Ground(ground)
 	if !ok {
@@ -53,6 +54,14 @@ func (cat *Catalogue) Rights(kind permit.AttestationKind, ground permit.GroundID
 	// the permit ends) still proves it until its own last day.
 	if previous != nil && permit.CivilDay(previous.ValidTo).After(r.StayUntil) {
 		r.StayUntil = permit.CivilDay(previous.ValidTo)
+	}
+	// An extension attestation is owed only to an in-time renewal; while
+	// it is pending, an expired multi-year card itself stays valid for the
+	// catalogue's grace (L.433-3).
+	if kind == permit.AttestationExtension && appKind == permit.KindRenewal {
+		if grace, ok := cat.CardGrace(previous); ok && grace.After(r.StayUntil) {
+			r.StayUntil = grace
+		}
 	}
 	if !r.Stay {
 		r.StayUntil = time.Time{}

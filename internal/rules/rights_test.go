@@ -134,3 +134,55 @@ func TestStayUntilTheBestTheHolderHas(t *testing.T) {
 		t.Errorf("extension: stay until %v, want its own last day %v", r.StayUntil, later)
 	}
 }
+
+// TestMultiYearCardGrace: an expired card longer than one year stays
+// valid expired_card_grace_months after its last day while an in-time
+// renewal is pending (L.433-3), and an extension attestation shorter than
+// that says so; a one-year card has no grace, nor does a change of status.
+func TestMultiYearCardGrace(t *testing.T) {
+	cat := MustLoad()
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	end := day(2027, 3, 15)
+	multi := &permit.Permit{Ground: "student", ValidFrom: day(2023, 9, 1), ValidTo: end}
+	oneYear := &permit.Permit{Ground: "student", ValidFrom: day(2026, 3, 16), ValidTo: end}
+	exactlyOne := &permit.Permit{Ground: "student", ValidFrom: day(2026, 3, 15), ValidTo: end}
+	undated := &permit.Permit{Ground: "student", ValidTo: end}
+	graceEnd := day(2027, 3+time.Month(cat.ExpiredCardGraceMonths), 15)
+	if got, ok := cat.CardGrace(multi); !ok || !got.Equal(graceEnd) {
+		t.Errorf("CardGrace(multi-year) = %v, %v; want %v", got, ok, graceEnd)
+	}
+	for name, p := range map[string]*permit.Permit{"one year": oneYear, "one year and a day": exactlyOne, "no first day": undated, "none": nil} {
+		if got, ok := cat.CardGrace(p); ok {
+			t.Errorf("CardGrace(%s) = %v, want no grace", name, got)
+		}
+	}
+
+	short := day(2027, 4, 15) // an attestation ending before the grace
+	tests := []struct {
+		name    string
+		kind    permit.AttestationKind
+		appKind permit.Kind
+		held    *permit.Permit
+		want    time.Time
+	}{
+		{"multi-year renewal", permit.AttestationExtension, permit.KindRenewal, multi, graceEnd},
+		{"one-year renewal", permit.AttestationExtension, permit.KindRenewal, oneYear, short},
+		{"multi-year change of status", permit.AttestationExtension, permit.KindChangeOfStatus, multi, short},
+		{"favourable decision", permit.AttestationFavourable, permit.KindRenewal, multi, short},
+	}
+	for _, tt := range tests {
+		r, err := cat.Rights(tt.kind, "student", tt.appKind, tt.held, short)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.StayUntil.Equal(tt.want) {
+			t.Errorf("%s: stay until %v, want %v", tt.name, r.StayUntil, tt.want)
+		}
+	}
+	// A catalogue without grace gives none.
+	none := *cat
+	none.ExpiredCardGraceMonths = 0
+	if _, ok := none.CardGrace(multi); ok {
+		t.Error("a catalogue without grace gave one")
+	}
+}

@@ -102,6 +102,7 @@ func build(f *catalogueFile) (*Catalogue, error) {
 		ImplicitRejectionMonths: f.ImplicitRejectionMonths,
 		Appeals:                 f.Appeals,
 		ExpiredCardGraceMonths:  f.ExpiredCardGraceMonths,
+		Limits:                  f.Limits,
 		Fees:                    f.Fees,
 		CommonDocuments:         f.CommonDocuments,
 		grounds:                 f.Grounds,
@@ -177,20 +178,24 @@ func (ch *checker) header(f *catalogueFile) time.Time {
 	if f.ExpiredCardGraceMonths < 0 {
 		ch.add("expired_card_grace_months: negative (%d)", f.ExpiredCardGraceMonths)
 	}
+	ch.limits(f.Limits)
 	return from
 }
 
+func (ch *checker) limits(l Limits) {
+	if l.CompletionDueMaxMonths <= 0 || l.AppointmentHorizonMonths <= 0 {
+		ch.add("limits: completion_due_max_months and appointment_horizon_months must be positive (got %d, %d)",
+			l.CompletionDueMaxMonths, l.AppointmentHorizonMonths)
+	}
+	if l.AppointmentOpensHour < 0 || l.AppointmentClosesHour > 24 || l.AppointmentOpensHour >= l.AppointmentClosesHour {
+		ch.add("limits: appointments open at %d h and close at %d h, which is not an opening within a day",
+			l.AppointmentOpensHour, l.AppointmentClosesHour)
+	}
+}
+
 func (ch *checker) attestations(a Attestations) {
-	for _, r := range []struct {
-		id   string
-		rule AttestationRule
-	}{
-		{"filing_receipt", a.FilingReceipt},
-		{"extension", a.Extension},
-		{"favourable_decision", a.FavourableDecision},
-		{"paper_receipt", a.PaperReceipt},
-	} {
-		where := fmt.Sprintf("attestation %q", r.id)
+	for _, r := range a.byKind() {
+		where := fmt.Sprintf("attestation %q", r.kind)
 		ch.text(where+": name", r.rule.Name)
 		ch.text(where+": notice", r.rule.Notice)
 		if r.rule.MinMonths < 0 || r.rule.MaxMonths < 0 {

@@ -111,29 +111,6 @@ func scanAttestations(ctx context.Context, tx *Tx, tail string, args ...any) ([]
 	return out, rows.Err()
 }
 
-// PendingApplicationIDs lists the applications that may be owed an
-// attestation: filed and not closed one way or another (the states of
-// the work queue, permit.QueueStates).
-func (db Issuance) PendingApplicationIDs(ctx context.Context) ([]int64, error) {
-	var out []int64
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id FROM applications WHERE state IN (`+stateList(permit.QueueStates)+`) ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			out = append(out, id)
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
 // Supersede replaces an attestation by a new version with the same
 // number, in one transaction: the old one is marked superseded and the
 // new one inserted (with its mail). It returns ECONFLICT when the old one

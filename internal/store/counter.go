@@ -68,20 +68,9 @@ func (db Counter) FindPersons(ctx context.Context, q permit.PersonQuery, prefect
 	}
 	args = append(args, limit)
 	var ids []int64
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT p.id FROM persons p WHERE `+strings.Join(where, " AND ")+` ORDER BY p.surname, p.given_names, p.id LIMIT ?`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		ids, err = queryIDs(ctx, tx, `SELECT p.id FROM persons p WHERE `+strings.Join(where, " AND ")+` ORDER BY p.surname, p.given_names, p.id LIMIT ?`, args...)
+		return err
 	})
 	if err != nil {
 		return nil, err

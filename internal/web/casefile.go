@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"strconv"
@@ -18,12 +19,16 @@ import (
 // and the history of their data.
 
 // Desk is where an application's file is worked on: the applicant's own
-// page, or the counter's page for a person filed on their behalf. The same
-// use cases answer both; only the page that shows the result differs.
+// page, the back office's case page, or the counter's page for a person
+// filed on their behalf. The same use cases answer them all; only the page
+// that shows the result differs, and each fills in the use cases its
+// actions need.
 type Desk struct {
 	*Server
-	Documents *casework.Documents
-	URL       func(id int64) string // the application's page
+	Applications *casework.Applications
+	Documents    *casework.Documents
+	Messages     *casework.Messages
+	URL          func(id int64) string // the application's page
 	// FormError re-renders the application's page with a form's errors,
 	// or returns err when it is not about the form.
 	FormError func(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error
@@ -78,6 +83,68 @@ func (d Desk) FeeStamp(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// Resubmit sends a file back to the prefecture once the documents it
+// asked for are there.
+func (d Desk) Resubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := d.Applications.Resubmit(r.Context(), Account(r), id); err != nil {
+		return d.FormError(w, r, err, nil)
+	}
+	http.Redirect(w, r, d.URL(id)+"?renvoye", http.StatusSeeOther)
+	return nil
+}
+
+// Message posts a message, with its attachment if any, on the
+// application's thread: the applicant's or the staff's, as casework
+// decides from the account.
+func (d Desk) Message(w http.ResponseWriter, r *http.Request) error {
+	id, err := PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	body, att, err := d.ReadMessage(w, r)
+	if err == nil {
+		_, err = d.Messages.PostMessage(r.Context(), Account(r), id, body, att)
+	}
+	if err != nil {
+		return d.FormError(w, r, err, map[string]string{"body": body})
+	}
+	http.Redirect(w, r, d.URL(id)+"?message#messages", http.StatusSeeOther)
+	return nil
+}
+
+// RenderFormError re-renders a page titled title, by render, with a
+// form's errors and the values typed; it returns err when err is not
+// about the form.
+func (s *Server) RenderFormError(w http.ResponseWriter, r *http.Request, title string, err error, values map[string]string,
+	render func(http.ResponseWriter, *http.Request, int, *Page) error) error {
+	p := s.Page(r, title)
+	if err := FormError(p, err); err != nil {
+		return err
+	}
+	p.Values = values
+	return render(w, r, http.StatusUnprocessableEntity, p)
+}
+
+// UploadField is the file input of one document of a case's checklist,
+// its label naming the document for screen readers.
+func UploadField(p *Page, c *casework.Case, slot string) Field {
+	label := slot
+	for _, it := range c.Checklist {
+		if it.Doc.ID == slot {
+			label = p.Text(it.Doc.Name)
+		}
+	}
+	f := Field{Name: "file-" + slot, Type: "file", Label: p.T("case.doc_file", label), Hint: p.T("upload.hint")}
+	if key, ok := p.Errors[f.Name]; ok {
+		f.Error = p.T(key, p.ErrArgs[f.Name]...)
+	}
+	return f
+}
+
 // LoadCase reads the application of the path through view (the
 // applicant's or the staff's, which decide who may see it), and sets the
 // notice a redirect asked for.
@@ -91,14 +158,14 @@ func LoadCase(r *http.Request, p *Page, view func(context.Context, *permit.Accou
 		return nil, err
 	}
 	if p.Notice == "" {
-		p.Notice = NoticeFromQuery(r)
+		caseNotices.Set(p, r)
 	}
 	return c, nil
 }
 
-// notices are the messages a redirect after an action asks the next page
-// to show, by a query parameter.
-var notices = map[string]string{
+// caseNotices are the notices of the case pages, the applicant's and the
+// staff's.
+var caseNotices = Notices{
 	"envoye":   "document.uploaded",
 	"retire":   "document.removed",
 	"timbre":   "fee.saved",
@@ -120,14 +187,19 @@ var notices = map[string]string{
 	"identite":    "staff.done.identity",
 }
 
-// NoticeFromQuery is the notice a redirect asked for, if any.
-func NoticeFromQuery(r *http.Request) string {
-	for q, key := range notices {
-		if r.URL.Query().Has(q) {
-			return key
+// Notices are the messages a redirect after an action asks the next page
+// to show, by a query parameter: each parameter's catalogue key.
+type Notices map[string]string
+
+// Set gives the page the notice its query asks for, if any.
+func (n Notices) Set(p *Page, r *http.Request) {
+	q := r.URL.Query()
+	for param, key := range n {
+		if q.Has(param) {
+			p.Notice = key
+			return
 		}
 	}
-	return ""
 }
 
 // ReceiptView is the filing receipt as a page.
@@ -162,14 +234,33 @@ func (v *ReceiptView) QRURL() string {
 	return paths.ReceiptQR.Format(v.Receipt.Case.App.ID)
 }
 
-// ServeReceiptQR sends a filing receipt's signed code as a QR code image;
-// a receipt not yet signed has none.
-func ServeReceiptQR(w http.ResponseWriter, rc *casework.Receipt) error {
-	code := rc.Code()
-	if code == "" {
-		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+// ReceiptQR is the handler that serves, as a QR code image, the signed
+// code of the receipt that of reads from the request (the applicant's or
+// the counter's); a receipt not yet signed has none.
+func ReceiptQR(of func(*http.Request) (*casework.Receipt, error)) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		rc, err := of(r)
+		if err != nil {
+			return err
+		}
+		code := rc.Code()
+		if code == "" {
+			return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+		}
+		return ServeQR(w, code, 480)
 	}
-	return ServeQR(w, code, 480)
+}
+
+// ServeReceiptPDF sends a filing receipt as a PDF named after its number:
+// a récépissé when it was filed on paper, else an attestation de dépôt.
+func ServeReceiptPDF(w http.ResponseWriter, receipts ReceiptRenderer, rc *casework.Receipt) error {
+	name := "attestation-de-depot-"
+	if rc.Paper() {
+		name = "recepisse-de-depot-"
+	}
+	return ServePDF(w, name+rc.Number()+".pdf", func(b *bytes.Buffer) error {
+		return receipts.RenderReceipt(b, rc)
+	})
 }
 
 // ServeQR sends text as a QR code image of px pixels, never cached: it
@@ -198,6 +289,14 @@ func PersonForm(get func(string) string) casework.ProfileForm {
 		HasPermit: get("has_permit") == "oui", PermitGround: get("permit_ground"), PermitNumber: get("permit_number"),
 		PermitFrom: get("permit_from"), PermitTo: get("permit_to"),
 	}
+}
+
+// ParsePersonForm reads a posted person's form.
+func ParsePersonForm(w http.ResponseWriter, r *http.Request) (casework.ProfileForm, error) {
+	if err := ParseForm(w, r); err != nil {
+		return casework.ProfileForm{}, err
+	}
+	return PersonForm(r.PostForm.Get), nil
 }
 
 // HistoryRow is one change of a person's data, in words.

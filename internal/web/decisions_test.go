@@ -82,16 +82,7 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 			t.Fatalf("state after the decision: %s", st)
 		}
 		// The favourable-decision attestation is issued at once.
-		atts, _ := s.db.Attestations(t.Context(), d.id)
-		var adf *permit.Attestation
-		for _, a := range atts {
-			if a.Kind == permit.AttestationFavourable {
-				adf = a
-			}
-		}
-		if adf == nil || !strings.HasPrefix(adf.Code, "SJ1:") {
-			t.Fatalf("no sealed favourable-decision attestation: %+v", atts)
-		}
+		s.sealed(d.id, permit.AttestationFavourable)
 		page = d.applicantPage()
 		mustContain(t, page, "Décision favorable du 26 novembre 2026", "Votre titre est en fabrication", "Attestation de décision favorable")
 
@@ -101,7 +92,11 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 
 		// The card is ready: an appointment is offered, checked first.
 		page = d.step(paths.CaseCard, url.Values{"date": {"2026-11-20"}, "time": {"7:00"}, "place": {""}}, http.StatusUnprocessableEntity)
-		mustContain(t, page, "Choisissez un jour entre demain et dans six mois.", "Indiquez une heure entre 8:00 et 18:59", "Indiquez le lieu du rendez-vous.")
+		// The limits are the catalogue's (6 months ahead, 8:00 to 18:59), stated as such.
+		mustContain(t, page, "Choisissez un jour entre demain et dans 6 mois.", "Indiquez une heure entre 8:00 et 18:59", "Indiquez le lieu du rendez-vous.",
+			"Format\u00a0: 14:30 (de 8:00 à 18:59)")
+		page = d.step(paths.CaseCard, url.Values{"date": {"2027-05-27"}, "time": {"19:00"}, "place": {"Préfecture 75"}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Choisissez un jour entre demain et dans 6 mois.", "Indiquez une heure entre 8:00 et 18:59")
 		d.step(paths.CaseCard, url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture de police, 1 bis rue de Lutèce"}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateCardReady {
 			t.Fatalf("state after the card: %s", st)
@@ -113,6 +108,9 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 		// Hand-over: the new card becomes the person's current permit.
 		page = d.step(paths.CaseHandOver, url.Values{"number": {"x"}, "valid_from": {"2026-12-09"}, "valid_to": {"2026-12-01"}}, http.StatusUnprocessableEntity)
 		mustContain(t, page, "Le numéro de la carte a de 6 à 20 lettres et chiffres.", "Le dernier jour de validité doit suivre le premier")
+		// A student card lasts 4 years at most (the ground's card.max_years).
+		page = d.step(paths.CaseHandOver, url.Values{"number": {"fr9876543"}, "valid_from": {"2026-12-09"}, "valid_to": {"2030-12-11"}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "dans les 4 ans que peut durer une carte de ce motif.")
 		d.step(paths.CaseHandOver, url.Values{"number": {"fr9876543"}, "valid_from": {"2026-12-09"}, "valid_to": {"2030-12-08"}}, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateHandedOver {
 			t.Fatalf("state after the hand-over: %s", st)
@@ -306,9 +304,13 @@ func TestAnotherPrefecturesAgentCannotDecide(t *testing.T) {
 func TestAgentDeclaresTheFileComplete(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "complete-desk@example.org")
+		// The deadline may be 3 months ahead at most (the catalogue's limits).
+		late := s.clk.Now().AddDate(0, 3, 1).Format(time.DateOnly)
+		page := d.step(paths.CaseAskDocuments, url.Values{"slots": {"payslips"}, "reason": {"Bulletins manquants."}, "due_on": {late}}, http.StatusUnprocessableEntity)
+		mustContain(t, page, "Choisissez une date limite entre demain et dans 3 mois.")
 		due := s.clk.Now().AddDate(0, 0, 20).Format(time.DateOnly)
 		d.step(paths.CaseAskDocuments, url.Values{"slots": {"payslips"}, "reason": {"Bulletins manquants."}, "due_on": {due}}, http.StatusSeeOther)
-		_, page := s.get(paths.Case.Format(d.id))
+		_, page = s.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Déclarer le dossier complet")
 		d.step(paths.CaseComplete, nil, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateUnderReview {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sejour/sejour/internal/paths"
@@ -43,8 +44,15 @@ func (s *site) prefecture(code, dept string) *permit.Prefecture {
 }
 
 // profile fills the logged-in applicant's profile through the page, with
-// an address in postcode and, when ground is set, a permit ending in days.
+// an address in postcode and, when ground is set, a permit that began a
+// year ago and ends in endsIn days.
 func (s *site) profile(postcode string, ground string, endsIn int) {
+	s.t.Helper()
+	s.profileWithCard(postcode, ground, 365, endsIn)
+}
+
+// profileWithCard is profile with a permit that began fromDaysAgo days ago.
+func (s *site) profileWithCard(postcode string, ground string, fromDaysAgo, endsIn int) {
 	s.t.Helper()
 	form := url.Values{"given_names": {"Zoë"}, "surname": {"N'Diaye"}, "birth_date": {"1999-02-03"}, "birth_place": {"Dakar, Sénégal"},
 		"nationality": {"sen"}, "address_line": {"3 rue des Lilas"}, "postcode": {postcode}, "city": {"Paris"}}
@@ -53,7 +61,7 @@ func (s *site) profile(postcode string, ground string, endsIn int) {
 		form.Set("has_permit", "oui")
 		form.Set("permit_ground", ground)
 		form.Set("permit_number", "AB1234567")
-		form.Set("permit_from", now.AddDate(-1, 0, 0).Format("2006-01-02"))
+		form.Set("permit_from", now.AddDate(0, 0, -fromDaysAgo).Format("2006-01-02"))
 		form.Set("permit_to", now.AddDate(0, 0, endsIn).Format("2006-01-02"))
 	}
 	res, page := s.post(paths.Profile.String(), form)
@@ -121,14 +129,41 @@ func (s *site) account() *permit.Account {
 // student permit, and files a renewal; it returns the application's id.
 func (s *site) applicantWithFiling(email string) int64 {
 	s.t.Helper()
+	return s.renewalFiled(email, 365)
+}
+
+// renewalFiled is applicantWithFiling with a permit that began
+// fromDaysAgo days ago (and ends in 90 days).
+func (s *site) renewalFiled(email string, fromDaysAgo int) int64 {
+	s.t.Helper()
 	s.cookie = map[string]string{web.SessionCookie: loggedIn(s.t, s, email, permit.RoleApplicant)}
-	s.profile("75011", "student", 90)
+	s.profileWithCard("75011", "student", fromDaysAgo, 90)
 	id := s.start(permit.KindRenewal, "student")
 	s.complete(id)
 	if res, page := s.post(paths.File.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("file: %d\n%s", res.StatusCode, page)
 	}
 	return id
+}
+
+// sealed is the application's latest attestation of kind, which must be
+// signed (its code in the current SJ1 format).
+func (s *site) sealed(appID int64, kind permit.AttestationKind) *permit.Attestation {
+	s.t.Helper()
+	atts, err := s.db.Attestations(s.t.Context(), appID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var last *permit.Attestation
+	for _, a := range atts {
+		if a.Kind == kind {
+			last = a
+		}
+	}
+	if last == nil || !strings.HasPrefix(last.Code, "SJ1:") {
+		s.t.Fatalf("no sealed %s attestation: %+v", kind, atts)
+	}
+	return last
 }
 
 // postMultipart posts a multipart form with one file field.

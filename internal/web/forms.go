@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
@@ -24,6 +25,16 @@ func ParseForm(w http.ResponseWriter, r *http.Request) error {
 		return errInvalidForm
 	}
 	return nil
+}
+
+// FormValues is every value of a posted form, as a page re-shows them
+// beside its errors.
+func FormValues(v url.Values) map[string]string {
+	out := make(map[string]string, len(v))
+	for k := range v {
+		out[k] = v.Get(k)
+	}
+	return out
 }
 
 // PathID reads a numeric path parameter; anything else is "not found".

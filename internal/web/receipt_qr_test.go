@@ -19,19 +19,7 @@ func TestReceiptPageShowsOneNumberAndItsQR(t *testing.T) {
 		s.prefecture("75", "75")
 		id := s.applicantWithFiling("qr@example.org")
 		owner := s.cookie
-		atts, err := s.db.Attestations(t.Context(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rc *permit.Attestation
-		for _, a := range atts {
-			if a.Kind == permit.AttestationFilingReceipt {
-				rc = a
-			}
-		}
-		if rc == nil || rc.Code == "" {
-			t.Fatalf("no signed receipt: %+v", atts)
-		}
+		rc := s.sealed(id, permit.AttestationFilingReceipt)
 		_, page := s.get(paths.Receipt.Format(id))
 		mustContain(t, page, rc.Number, `src="/demandes/`, `/recepisse/qr.png"`, "Vérifier cette attestation")
 		res, png := s.get(paths.ReceiptQR.Format(id))

@@ -50,6 +50,15 @@ func parseViews(static *staticFiles) (*views, error) {
 	return v, nil
 }
 
+// Show is the handler of a page that shows its template and nothing more
+// (a form before it is filled in, a "sent" page), titled by the key title.
+func (s *Server) Show(name, title string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		s.Render(w, r, http.StatusOK, name, s.Page(r, title))
+		return nil
+	}
+}
+
 // Render executes a page into a buffer first, so that a template error
 // gives a clean error page rather than half a page.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {

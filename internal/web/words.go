@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,9 @@ func (p *Page) Size(n int64) string {
 	s = s[:len(s)-2] + p.T("number.decimal_separator") + s[len(s)-1:]
 	return p.T("size.mb", s)
 }
+
+// Euros writes an amount in cents as whole euros (fees are whole).
+func (p *Page) Euros(cents int64) string { return strconv.FormatInt(cents/100, 10) + " €" }
 
 // Day writes a YYYY-MM-DD date in words, or the text as it is when it is
 // not a full date.

@@ -50,16 +50,16 @@ var titleOptions = []titleOption{
 	{casework.TitleHelpDesk, "role.help_desk", "support.admin.hint.help_desk"},
 }
 
+// staffNotices are the notices a redirect asks the staff accounts page for.
+var staffNotices = web.Notices{
+	"cree":      "staffauth.admin.created",
+	"desactive": "staffauth.admin.disabled",
+	"reactive":  "staffauth.admin.enabled",
+}
+
 func (s *Pages) staffAccounts(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "staffauth.admin.title")
-	switch {
-	case r.URL.Query().Has("cree"):
-		p.Notice = "staffauth.admin.created"
-	case r.URL.Query().Has("desactive"):
-		p.Notice = "staffauth.admin.disabled"
-	case r.URL.Query().Has("reactive"):
-		p.Notice = "staffauth.admin.enabled"
-	}
+	staffNotices.Set(p, r)
 	return s.renderStaffAccounts(w, r, http.StatusOK, p, nil)
 }
 

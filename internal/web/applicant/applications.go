@@ -3,7 +3,6 @@ package applicant
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
@@ -19,6 +18,9 @@ type dashboardView struct {
 	HasProfile bool
 }
 
+// dashboardNotices are the notices a redirect asks the dashboard for.
+var dashboardNotices = web.Notices{"retiree": "withdraw.done", "repris": "claim.done"}
+
 func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 	apps, err := s.Applications.Dashboard(r.Context(), web.Account(r))
 	if err != nil {
@@ -29,11 +31,7 @@ func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.Page(r, "dashboard.title")
-	if r.URL.Query().Has("retiree") {
-		p.Notice = "withdraw.done"
-	} else if r.URL.Query().Has("repris") {
-		p.Notice = "claim.done"
-	}
+	dashboardNotices.Set(p, r)
 	s.Render(w, r, http.StatusOK, "dashboard", &dashboardView{Page: p, Apps: apps, HasProfile: prof.Person != nil})
 	return nil
 }
@@ -92,11 +90,6 @@ type caseView struct {
 	Case *casework.Case
 }
 
-// Euros writes an amount in cents as euros.
-func (v *caseView) Euros(cents int64) string {
-	return strconv.FormatInt(cents/100, 10) + " €"
-}
-
 func (s *Pages) application(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCase(w, r, http.StatusOK, s.Page(r, "case.title"))
 }
@@ -111,11 +104,6 @@ func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, status int, p
 	s.Render(w, r, status, "case", &caseView{Page: p, Case: c})
 	return nil
 }
-
-func (s *Pages) caseURL(id int64, notice string) string {
-	return paths.Application.Format(id) + "?" + notice
-}
-
 func (s *Pages) feeStamp(w http.ResponseWriter, r *http.Request) error {
 	return s.desk().FeeStamp(w, r)
 }
@@ -123,12 +111,7 @@ func (s *Pages) feeStamp(w http.ResponseWriter, r *http.Request) error {
 // caseFormError re-renders the application page with a form's errors, or
 // returns err when it is not about the form.
 func (s *Pages) caseFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
-	p := s.Page(r, "case.title")
-	if err := web.FormError(p, err); err != nil {
-		return err
-	}
-	p.Values = values
-	return s.renderCase(w, r, http.StatusUnprocessableEntity, p)
+	return s.RenderFormError(w, r, "case.title", err, values, s.renderCase)
 }
 
 func (s *Pages) file(w http.ResponseWriter, r *http.Request) error {
@@ -144,15 +127,7 @@ func (s *Pages) file(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) resubmit(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.Applications.Resubmit(r.Context(), web.Account(r), id); err != nil {
-		return s.caseFormError(w, r, err, nil)
-	}
-	http.Redirect(w, r, s.caseURL(id, "renvoye"), http.StatusSeeOther)
-	return nil
+	return s.desk().Resubmit(w, r)
 }
 
 func (s *Pages) withdrawForm(w http.ResponseWriter, r *http.Request) error {
@@ -184,19 +159,7 @@ func (s *Pages) withdraw(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) postMessage(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	body, att, err := s.ReadMessage(w, r)
-	if err == nil {
-		_, err = s.Messages.PostMessage(r.Context(), web.Account(r), id, body, att)
-	}
-	if err != nil {
-		return s.caseFormError(w, r, err, map[string]string{"body": body})
-	}
-	http.Redirect(w, r, s.caseURL(id, "message")+"#messages", http.StatusSeeOther)
-	return nil
+	return s.desk().Message(w, r)
 }
 
 // DocURL is where the applicant downloads a document version.
@@ -212,22 +175,8 @@ func (v *caseView) MessageURL() string {
 // URL is the application's page.
 func (v *caseView) URL() string { return paths.Application.Format(v.Case.App.ID) }
 
-// UploadField is the file input of one document of the checklist, its
-// label naming the document for screen readers.
-func (v *caseView) UploadField(slot string) web.Field {
-	name := "file-" + slot
-	label := slot
-	for _, it := range v.Case.Checklist {
-		if it.Doc.ID == slot {
-			label = v.Text(it.Doc.Name)
-		}
-	}
-	f := web.Field{Name: name, Type: "file", Label: v.T("case.doc_file", label), Hint: v.T("upload.hint")}
-	if key, ok := v.Errors[name]; ok {
-		f.Error = v.T(key, v.ErrArgs[name]...)
-	}
-	return f
-}
+// UploadField is the file input of one document of the checklist.
+func (v *caseView) UploadField(slot string) web.Field { return web.UploadField(v.Page, v.Case, slot) }
 
 // FeeField is the timbre fiscal input, showing what was recorded.
 func (v *caseView) FeeField() web.Field {

@@ -110,14 +110,6 @@ func (s *Pages) confirmEmailChange(w http.ResponseWriter, r *http.Request) error
 	return s.linkOutcome(w, r, p, err, "contact.confirmed")
 }
 
-// cancelEmailForm is where the link mailed to the former address leads:
-// a button that cancels. Opening the link changes nothing, so that a mail
-// scanner fetching every link cannot cancel the change by itself.
-func (s *Pages) cancelEmailForm(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "contact_cancel", s.Page(r, "contact.cancel_title"))
-	return nil
-}
-
 // cancelEmailByLink cancels with the token of the link mailed to the
 // former address.
 func (s *Pages) cancelEmailByLink(w http.ResponseWriter, r *http.Request) error {

@@ -11,11 +11,11 @@ import (
 	"github.com/sejour/sejour/internal/web"
 )
 
-// desk is the applicant's own page as the place their file's documents
-// and fee stamp are worked on.
+// desk is the applicant's own page as the place their file's documents,
+// fee stamp and messages are worked on.
 func (s *Pages) desk() web.Desk {
-	return web.Desk{Server: s.Server, Documents: s.Documents, FormError: s.caseFormError,
-		URL: paths.Application.Format}
+	return web.Desk{Server: s.Server, Applications: s.Applications, Documents: s.Documents, Messages: s.Messages,
+		FormError: s.caseFormError, URL: paths.Application.Format}
 }
 
 func (s *Pages) uploadDocument(w http.ResponseWriter, r *http.Request) error {
@@ -50,23 +50,12 @@ func (s *Pages) receipt(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// receiptQR serves the receipt's signed code as an image for its page.
-func (s *Pages) receiptQR(w http.ResponseWriter, r *http.Request) error {
-	rc, err := s.receiptOf(r)
-	if err != nil {
-		return err
-	}
-	return web.ServeReceiptQR(w, rc)
-}
-
 func (s *Pages) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 	rc, err := s.receiptOf(r)
 	if err != nil {
 		return err
 	}
-	return web.ServePDF(w, "attestation-de-depot-"+rc.Number()+".pdf", func(b *bytes.Buffer) error {
-		return s.Receipts.RenderReceipt(b, rc)
-	})
+	return web.ServeReceiptPDF(w, s.Receipts, rc)
 }
 
 // attestationPDF serves one of the applicant's attestations as a PDF, with

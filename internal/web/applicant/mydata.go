@@ -8,11 +8,6 @@ import (
 	"github.com/sejour/sejour/internal/web"
 )
 
-func (s *Pages) myData(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "mydata", s.Page(r, "mydata.title"))
-	return nil
-}
-
 // exportData sends the applicant's data as a zip. It is built in memory
 // first, so that a failure gives an error page rather than a cut archive;
 // a person's files are bounded by the storage quota.

@@ -46,7 +46,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.File), Who: web.Applicant, Handler: s.file},
 		{Pattern: paths.Get(paths.Receipt), Who: web.Applicant, Handler: s.receipt},
 		{Pattern: paths.Get(paths.ReceiptPDF), Who: web.Applicant, Handler: s.receiptPDF},
-		{Pattern: paths.Get(paths.ReceiptQR), Who: web.Applicant, Handler: s.receiptQR},
+		{Pattern: paths.Get(paths.ReceiptQR), Who: web.Applicant, Handler: web.ReceiptQR(s.receiptOf)},
 		{Pattern: paths.Get(paths.Attestation), Who: web.Applicant, Handler: s.attestationPDF},
 		{Pattern: paths.Post(paths.Messages), Who: web.Applicant, Handler: s.postMessage},
 		{Pattern: paths.Post(paths.Resubmit), Who: web.Applicant, Handler: s.resubmit},
@@ -57,7 +57,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.Claim), Who: web.Applicant, Handler: s.claimForm},
 		{Pattern: paths.Post(paths.Claim), Who: web.Applicant, Handler: s.claim},
 
-		{Pattern: paths.Get(paths.MyData), Who: web.Applicant, Handler: s.myData},
+		{Pattern: paths.Get(paths.MyData), Who: web.Applicant, Handler: s.Show("mydata", "mydata.title")},
 		{Pattern: paths.Get(paths.MyDataArchive), Who: web.Applicant, Handler: s.exportData},
 		{Pattern: paths.Get(paths.Correction), Who: web.Applicant, Handler: s.correctionForm},
 		{Pattern: paths.Post(paths.Correction), Who: web.Applicant, Handler: s.requestCorrection},
@@ -70,7 +70,10 @@ func (s *Pages) Routes() []web.Route {
 		// The links are followed from a mailbox, on any device, logged in
 		// or not: the secret in the path is what counts.
 		{Pattern: paths.Get(paths.ContactLink), Who: web.Anyone, Handler: s.confirmEmailChange},
-		{Pattern: paths.Get(paths.ContactUndo), Who: web.Anyone, Handler: s.cancelEmailForm},
+		// Where the link mailed to the former address leads: a button that
+		// cancels. Opening the link changes nothing, so that a mail scanner
+		// fetching every link cannot cancel the change by itself.
+		{Pattern: paths.Get(paths.ContactUndo), Who: web.Anyone, Handler: s.Show("contact_cancel", "contact.cancel_title")},
 		{Pattern: paths.Post(paths.ContactUndo), Who: web.Anyone, Handler: s.cancelEmailByLink},
 
 		{Pattern: paths.Get(paths.MyReports), Who: web.Applicant, Handler: s.myReports},

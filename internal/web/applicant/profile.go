@@ -50,6 +50,13 @@ func (s *Pages) profileView(r *http.Request, p *web.Page) (*profileView, error) 
 	return v, nil
 }
 
+// profileNotices are the notices a redirect asks the profile page for.
+var profileNotices = web.Notices{
+	"enregistre":         "profile.saved",
+	"correction":         "profile.correction_sent",
+	"correction_retiree": "profile.correction_withdrawn",
+}
+
 func (s *Pages) profileForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "profile.title")
 	v, err := s.profileView(r, p)
@@ -57,42 +64,31 @@ func (s *Pages) profileForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Values = profileValues(v.Profile)
-	q := r.URL.Query()
-	switch {
-	case q.Has("enregistre"):
-		p.Notice = "profile.saved"
-	case q.Has("correction"):
-		p.Notice = "profile.correction_sent"
-	case q.Has("correction_retiree"):
-		p.Notice = "profile.correction_withdrawn"
-	}
+	profileNotices.Set(p, r)
 	s.Render(w, r, http.StatusOK, "profile", v)
 	return nil
 }
 
 func (s *Pages) saveProfile(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
+	f, err := web.ParsePersonForm(w, r)
+	if err != nil {
 		return err
 	}
-	v := r.PostForm
-	f := web.PersonForm(v.Get)
 	if err := s.Applications.SaveProfile(r.Context(), web.Account(r), f); err != nil {
-		p := s.Page(r, "profile.title")
-		if err := web.FormError(p, err); err != nil {
-			return err
-		}
-		p.Values = map[string]string{}
-		for k := range v {
-			p.Values[k] = v.Get(k)
-		}
-		pv, err := s.profileView(r, p)
-		if err != nil {
-			return err
-		}
-		s.Render(w, r, http.StatusUnprocessableEntity, "profile", pv)
-		return nil
+		return s.RenderFormError(w, r, "profile.title", err, web.FormValues(r.PostForm), s.renderProfile)
 	}
 	http.Redirect(w, r, web.NextTarget(r, paths.Profile.String()+"?enregistre"), http.StatusSeeOther)
+	return nil
+}
+
+// renderProfile shows the profile page with the errors and values the
+// page carries.
+func (s *Pages) renderProfile(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+	pv, err := s.profileView(r, p)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, status, "profile", pv)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -18,6 +19,7 @@ type staffCaseView struct {
 	Others    []slotItem // every other document of the catalogue
 	History   []web.HistoryRow
 	acc       *permit.Account
+	limits    rules.Limits
 }
 
 // slotItem is a document the prefecture may ask for, named in the page's
@@ -34,7 +36,7 @@ func (s *Pages) renderStaffCase(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	p.Staff = true
-	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r)}
+	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r), limits: s.Rules.Limits}
 	if v.History, err = web.HistoryRows(r.Context(), s.Queue, c.History); err != nil {
 		return err
 	}
@@ -76,36 +78,21 @@ func (s *Pages) requestCompletion(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := casework.CompletionForm{Slots: r.PostForm["slots"], Reason: r.PostForm.Get("reason"), DueOn: r.PostForm.Get("due_on")}
 	if err := s.Decisions.RequestCompletion(r.Context(), web.Account(r), id, f); err != nil {
-		p := s.Page(r, "staff.case.title")
-		if err := web.FormError(p, err); err != nil {
-			return err
-		}
-		p.Values = map[string]string{"reason": f.Reason, "due_on": f.DueOn}
-		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
+		return s.staffFormError(w, r, err, map[string]string{"reason": f.Reason, "due_on": f.DueOn})
 	}
 	http.Redirect(w, r, s.staffURL(id, "demande"), http.StatusSeeOther)
 	return nil
 }
 
+// staffFormError re-renders the case page with a form's errors, or
+// returns err when it is not about the form.
+func (s *Pages) staffFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
+	return s.RenderFormError(w, r, "staff.case.title", err, values, s.renderStaffCase)
+}
+
+// staffMessage posts the prefecture's message on the case's thread.
 func (s *Pages) staffMessage(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	body, att, err := s.ReadMessage(w, r)
-	if err == nil {
-		_, err = s.Messages.PostMessage(r.Context(), web.Account(r), id, body, att)
-	}
-	if err != nil {
-		p := s.Page(r, "staff.case.title")
-		if err := web.FormError(p, err); err != nil {
-			return err
-		}
-		p.Values = map[string]string{"body": body}
-		return s.renderStaffCase(w, r, http.StatusUnprocessableEntity, p)
-	}
-	http.Redirect(w, r, s.staffURL(id, "message")+"#messages", http.StatusSeeOther)
-	return nil
+	return web.Desk{Server: s.Server, Messages: s.Messages, URL: paths.Case.Format, FormError: s.staffFormError}.Message(w, r)
 }
 
 // DocURL is where staff download a document version.
@@ -155,6 +142,14 @@ func (v *staffCaseView) PlaceField() web.Field {
 	if f.Value == "" && v.Case.Prefecture != nil {
 		f.Value = v.Case.Prefecture.Name
 	}
+	return f
+}
+
+// TimeField is the appointment's time, its hint giving the counter's
+// hours from the catalogue.
+func (v *staffCaseView) TimeField() web.Field {
+	f := v.Field("time", "time", "off", "card.appointment.time", "")
+	f.Hint = v.T("card.appointment.time_hint", v.limits.AppointmentOpensHour, v.limits.AppointmentClosesHour-1)
 	return f
 }
 

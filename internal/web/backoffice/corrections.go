@@ -43,14 +43,12 @@ type compareRow struct {
 	Changed              bool
 }
 
+// correctionNotices are the notices a redirect asks a correction's page for.
+var correctionNotices = web.Notices{"acceptee": "correction.staff.accepted", "refusee": "correction.staff.refused"}
+
 func (s *Pages) staffCorrection(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "correction.staff.title")
-	switch {
-	case r.URL.Query().Has("acceptee"):
-		p.Notice = "correction.staff.accepted"
-	case r.URL.Query().Has("refusee"):
-		p.Notice = "correction.staff.refused"
-	}
+	correctionNotices.Set(p, r)
 	return s.renderStaffCorrection(w, r, http.StatusOK, p)
 }
 

@@ -59,31 +59,24 @@ type counterPersonFormView struct {
 
 func (s *counter) counterPersonForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "counter.person_new.title")
-	p.Staff = true
 	p.Values = map[string]string{}
-	s.Render(w, r, http.StatusOK, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
+	return s.renderPersonForm(w, r, http.StatusOK, p)
+}
+
+func (s *counter) renderPersonForm(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
+	p.Staff = true
+	s.Render(w, r, status, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
 	return nil
 }
 
 func (s *counter) counterCreatePerson(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
+	f, err := web.ParsePersonForm(w, r)
+	if err != nil {
 		return err
 	}
-	v := r.PostForm
-	f := web.PersonForm(v.Get)
-	person, err := s.Counter.CreatePerson(r.Context(), web.Account(r), f, v.Get("contact_email"))
+	person, err := s.Counter.CreatePerson(r.Context(), web.Account(r), f, r.PostForm.Get("contact_email"))
 	if err != nil {
-		p := s.Page(r, "counter.person_new.title")
-		p.Staff = true
-		if err := web.FormError(p, err); err != nil {
-			return err
-		}
-		p.Values = map[string]string{}
-		for k := range v {
-			p.Values[k] = v.Get(k)
-		}
-		s.Render(w, r, http.StatusUnprocessableEntity, "counter_person_new", &counterPersonFormView{Page: p, Grounds: s.Rules.Grounds()})
-		return nil
+		return s.RenderFormError(w, r, "counter.person_new.title", err, web.FormValues(r.PostForm), s.renderPersonForm)
 	}
 	http.Redirect(w, r, PersonURL(person.ID)+"?cree", http.StatusSeeOther)
 	return nil
@@ -113,8 +106,7 @@ type counterPersonView struct {
 
 func (s *counter) counterPerson(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "counter.person.title")
-	switch {
-	case r.URL.Query().Has("cree"):
+	if r.URL.Query().Has("cree") {
 		p.Notice = "counter.person.created"
 	}
 	return s.renderCounterPerson(w, r, http.StatusOK, p, "", time.Time{})

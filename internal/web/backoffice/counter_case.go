@@ -1,9 +1,7 @@
 package backoffice
 
 import (
-	"bytes"
 	"net/http"
-	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
@@ -17,27 +15,14 @@ type counterCaseView struct {
 	Case *casework.CounterCase
 }
 
-// Euros writes an amount in cents as euros.
-func (v *counterCaseView) Euros(cents int64) string { return strconv.FormatInt(cents/100, 10) + " €" }
-
 // DocURL is where staff download a document version.
 func (v *counterCaseView) DocURL(d *permit.Document) string {
 	return paths.CaseDownload.FormatIDs(d.ApplicationID, d.ID)
 }
 
-// UploadField is the file input of one document, named for screen readers.
+// UploadField is the file input of one document of the checklist.
 func (v *counterCaseView) UploadField(slot string) web.Field {
-	label := slot
-	for _, it := range v.Case.Checklist {
-		if it.Doc.ID == slot {
-			label = v.Text(it.Doc.Name)
-		}
-	}
-	f := web.Field{Name: "file-" + slot, Type: "file", Label: v.T("case.doc_file", label), Hint: v.T("upload.hint")}
-	if key, ok := v.Errors[f.Name]; ok {
-		f.Error = v.T(key, v.ErrArgs[f.Name]...)
-	}
-	return f
+	return web.UploadField(v.Page, v.Case.Case, slot)
 }
 
 // FeeField is the timbre fiscal input, showing what was recorded.
@@ -50,7 +35,7 @@ func (v *counterCaseView) FeeField() web.Field {
 }
 
 // counterNotices are the notices a redirect asks the counter page for.
-var counterNotices = map[string]string{
+var counterNotices = web.Notices{
 	"envoye":  "document.uploaded",
 	"retire":  "document.removed",
 	"timbre":  "fee.saved",
@@ -59,11 +44,7 @@ var counterNotices = map[string]string{
 
 func (s *counter) counterCase(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "counter.case.title")
-	for q, key := range counterNotices {
-		if r.URL.Query().Has(q) {
-			p.Notice = key
-		}
-	}
+	counterNotices.Set(p, r)
 	return s.renderCounterCase(w, r, http.StatusOK, p)
 }
 
@@ -84,18 +65,15 @@ func (s *counter) renderCounterCase(w http.ResponseWriter, r *http.Request, stat
 // counterFormError re-renders the counter page of an application with a
 // form's errors, or returns err when it is not about the form.
 func (s *counter) counterFormError(w http.ResponseWriter, r *http.Request, err error, values map[string]string) error {
-	p := s.Page(r, "counter.case.title")
-	if err := web.FormError(p, err); err != nil {
-		return err
-	}
-	p.Values = values
-	return s.renderCounterCase(w, r, http.StatusUnprocessableEntity, p)
+	return s.RenderFormError(w, r, "counter.case.title", err, values, s.renderCounterCase)
 }
 
 // counterDesk is the counter's page of an application as the place the
-// documents and fee stamp of a person filed on behalf are worked on.
+// documents and fee stamp of a person filed on behalf are worked on, and
+// the file sent back.
 func (s *counter) counterDesk() web.Desk {
-	return web.Desk{Server: s.Server, Documents: s.Documents, URL: paths.CounterCase.Format, FormError: s.counterFormError}
+	return web.Desk{Server: s.Server, Applications: s.Applications, Documents: s.Documents,
+		URL: paths.CounterCase.Format, FormError: s.counterFormError}
 }
 
 func (s *counter) counterUpload(w http.ResponseWriter, r *http.Request) error {
@@ -126,15 +104,7 @@ func (s *counter) counterFile(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *counter) counterResubmit(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.Applications.Resubmit(r.Context(), web.Account(r), id); err != nil {
-		return s.counterFormError(w, r, err, nil)
-	}
-	http.Redirect(w, r, paths.CounterCase.Format(id)+"?renvoye", http.StatusSeeOther)
-	return nil
+	return s.counterDesk().Resubmit(w, r)
 }
 
 // staffReceiptOf is the receipt of the application the path names,
@@ -158,15 +128,6 @@ func (s *counter) counterReceipt(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// counterReceiptQR serves the receipt's signed code as an image.
-func (s *counter) counterReceiptQR(w http.ResponseWriter, r *http.Request) error {
-	rc, err := s.staffReceiptOf(r)
-	if err != nil {
-		return err
-	}
-	return web.ServeReceiptQR(w, rc)
-}
-
 // counterReceiptPDF serves the receipt's PDF; posted with the claim code
 // just issued, it prints the code too.
 func (s *counter) counterReceiptPDF(w http.ResponseWriter, r *http.Request) error {
@@ -185,13 +146,7 @@ func (s *counter) counterReceiptPDF(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	name := "attestation-de-depot-"
-	if rc.Paper() {
-		name = "recepisse-de-depot-"
-	}
-	return web.ServePDF(w, name+rc.Filing.Number+".pdf", func(b *bytes.Buffer) error {
-		return s.Receipts.RenderReceipt(b, rc)
-	})
+	return web.ServeReceiptPDF(w, s.Receipts, rc)
 }
 
 // Channel names a channel.

@@ -81,7 +81,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.CounterResubmit), Who: web.Staff, Handler: c.counterResubmit},
 		{Pattern: paths.Get(paths.CounterReceipt), Who: web.Staff, Handler: c.counterReceipt},
 		{Pattern: paths.Get(paths.CounterReceiptPDF), Who: web.Staff, Handler: c.counterReceiptPDF},
-		{Pattern: paths.Get(paths.CounterReceiptQR), Who: web.Staff, Handler: c.counterReceiptQR},
+		{Pattern: paths.Get(paths.CounterReceiptQR), Who: web.Staff, Handler: web.ReceiptQR(c.staffReceiptOf)},
 		{Pattern: paths.Post(paths.CounterReceiptPDF), Who: web.Staff, Handler: c.counterReceiptPDF},
 
 		{Pattern: paths.Get(paths.Corrections), Who: web.Staff, Handler: s.staffCorrections},

@@ -47,16 +47,16 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.VerifyOffline), Who: web.Anyone, Handler: s.verifyOffline},
 		{Pattern: paths.Get(paths.VerifyWorker), Who: web.Anyone, Handler: s.Worker("verify-offline-sw.js")},
 
-		{Pattern: paths.Get(paths.SignUp), Who: web.GuestOnly, Handler: s.signUpForm},
+		{Pattern: paths.Get(paths.SignUp), Who: web.GuestOnly, Handler: s.Show("signup", "signup.title")},
 		{Pattern: paths.Post(paths.SignUp), Who: web.GuestOnly, Handler: s.signUp},
-		{Pattern: paths.Get(paths.SignUpSent), Who: web.Anyone, Handler: s.signUpSent},
+		{Pattern: paths.Get(paths.SignUpSent), Who: web.Anyone, Handler: s.Show("signup_sent", "signup_sent.title")},
 		{Pattern: paths.Get(paths.Confirm), Who: web.Anyone, Handler: s.confirm},
 		{Pattern: paths.Get(paths.LogIn), Who: web.GuestOnly, Handler: s.logInForm},
 		{Pattern: paths.Post(paths.LogIn), Who: web.GuestOnly, Handler: s.logIn},
 		{Pattern: paths.Post(paths.LogOut), Who: web.SignedIn, Handler: s.logOut},
-		{Pattern: paths.Get(paths.Forgot), Who: web.Anyone, Handler: s.forgotForm},
+		{Pattern: paths.Get(paths.Forgot), Who: web.Anyone, Handler: s.Show("forgot", "forgot.title")},
 		{Pattern: paths.Post(paths.Forgot), Who: web.Anyone, Handler: s.forgot},
-		{Pattern: paths.Get(paths.Reset), Who: web.Anyone, Handler: s.resetForm},
+		{Pattern: paths.Get(paths.Reset), Who: web.Anyone, Handler: s.Show("reset", "reset.title")},
 		{Pattern: paths.Post(paths.Reset), Who: web.Anyone, Handler: s.reset},
 
 		// Anyone reports a problem, and follows the report by its code.

@@ -9,11 +9,6 @@ import (
 	"github.com/sejour/sejour/internal/web"
 )
 
-func (s *Pages) forgotForm(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "forgot", s.Page(r, "forgot.title"))
-	return nil
-}
-
 // forgot mails a reset link if the address has an account, and answers
 // the same either way.
 func (s *Pages) forgot(w http.ResponseWriter, r *http.Request) error {
@@ -35,11 +30,6 @@ func (s *Pages) forgot(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Notice = "forgot.sent"
 	s.Render(w, r, http.StatusOK, "forgot", p)
-	return nil
-}
-
-func (s *Pages) resetForm(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "reset", s.Page(r, "reset.title"))
 	return nil
 }
 

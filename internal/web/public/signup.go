@@ -8,11 +8,6 @@ import (
 	"github.com/sejour/sejour/internal/web"
 )
 
-func (s *Pages) signUpForm(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "signup", s.Page(r, "signup.title"))
-	return nil
-}
-
 func (s *Pages) signUp(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
 		return err
@@ -36,11 +31,6 @@ func (s *Pages) signUp(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	http.Redirect(w, r, paths.SignUpSent.String(), http.StatusSeeOther)
-	return nil
-}
-
-func (s *Pages) signUpSent(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "signup_sent", s.Page(r, "signup_sent.title"))
 	return nil
 }
 

@@ -160,15 +160,7 @@ func (s *Pages) supportAction(done string, run func(s *Pages, r *http.Request, a
 			http.Redirect(w, r, paths.SupportReport.Format(id)+"?fait="+done, http.StatusSeeOther)
 			return nil
 		}
-		p := s.Page(r, "support.desk.title")
-		p.Values = map[string]string{}
-		for k := range r.PostForm {
-			p.Values[k] = r.PostForm.Get(k)
-		}
-		if err := web.FormError(p, err); err != nil {
-			return err
-		}
-		return s.renderSupportReport(w, r, http.StatusUnprocessableEntity, p)
+		return s.RenderFormError(w, r, "support.desk.title", err, web.FormValues(r.PostForm), s.renderSupportReport)
 	}
 }
 
