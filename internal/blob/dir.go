@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -57,7 +58,7 @@ func (d *Dir) Put(ctx context.Context, data []byte) (string, error) {
 	}
 	sum := Sum(data)
 	if err := d.put(sum, data); err != nil {
-		return "", fmt.Errorf("blob: put %s: %w", sum, err)
+		return "", fmt.Errorf("blob: put %s: %w", sum, classify(err))
 	}
 	return sum, nil
 }
@@ -204,7 +205,19 @@ func (d *Dir) Probe(ctx context.Context) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("blob: probe: %w", err)
+		return fmt.Errorf("blob: probe: %w", classify(err))
 	}
 	return nil
+}
+
+// classify marks the failures of the disk itself — full, over quota,
+// read-only, failing — as permit.EUNAVAILABLE: the upload may succeed
+// later, and the person is told so (a 503), not that we erred (a 500).
+func classify(err error) error {
+	for _, errno := range []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS, syscall.EIO} {
+		if errors.Is(err, errno) {
+			return fmt.Errorf("%w: %w", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable"), err)
+		}
+	}
+	return err
 }

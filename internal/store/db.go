@@ -132,7 +132,7 @@ func (db *DB) PostgresURL() string { return db.dsn }
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("%w: %v", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable"), err)
+		return unavailable(err)
 	}
 	return nil
 }
@@ -146,7 +146,7 @@ func (db *DB) PingWrite(ctx context.Context) error {
 	_, err := db.write.ExecContext(ctx, `UPDATE schema_migrations SET name = name
 		WHERE version = (SELECT MAX(version) FROM schema_migrations)`)
 	if err != nil {
-		return fmt.Errorf("%w: %v", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable"), err)
+		return unavailable(err)
 	}
 	return nil
 }
@@ -243,8 +243,11 @@ func translate(err error) error {
 	if uniqueViolation(err) {
 		return fmt.Errorf("%w: %v", permit.Errorf(permit.ECONFLICT, "error.conflict"), err)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if errors.Is(err, context.Canceled) {
+		return err // the caller left; nothing to say about the database
+	}
+	if IsUnavailable(err) {
+		return unavailable(err)
 	}
 	return err
 }
