@@ -5,6 +5,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -188,12 +189,30 @@ func (m *Main) Open(ctx context.Context) error {
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
 		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
 	}, rooms.Of(m.DB), m.Accounts)
+	paper, err := m.paperForm()
+	if err != nil {
+		return err
+	}
 	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet,
-		Health: m.Health,
+		Health: m.Health, PaperForm: paper,
 	})
 	return err
+}
+
+// paperForm renders the backup paper form once, so that the outage page
+// can offer it whatever else fails.
+func (m *Main) paperForm() ([]byte, error) {
+	chans, err := rules.BackupChannels()
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := attest.RenderPaperForm(&buf, m.Tr, chans, m.Clock.Now()); err != nil {
+		return nil, fmt.Errorf("paper form: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // newMonitor builds the health monitor of what the server depends on: the

@@ -112,6 +112,9 @@ type Site struct {
 	SupportAnswer      ID
 	SupportResolve     ID
 	SupportTriage      ID
+	PaperForm          Path
+	Status             Path
+	ReadOnly           Path
 }
 
 // site is filled once from the constants.
@@ -222,6 +225,9 @@ var site = Site{
 	SupportAnswer:      SupportAnswer,
 	SupportResolve:     SupportResolve,
 	SupportTriage:      SupportTriage,
+	PaperForm:          PaperForm,
+	Status:             Status,
+	ReadOnly:           ReadOnly,
 }
 
 // Names returns the site's pages by name.
