@@ -98,6 +98,10 @@ func (s *Server) recordIncident(r *http.Request, ref string, status int, err err
 	if rerr := s.opts.Reports.RecordIncident(ctx, inc); rerr != nil {
 		s.incidents.keep(inc)
 		s.Logger.Warn("incident kept until the database answers", "ref", ref, "err", rerr)
+		return
+	}
+	if s.PendingIncidents() > 0 { // the database answers again: the kept ones too
+		go s.FlushIncidents(context.WithoutCancel(r.Context()))
 	}
 }
 

@@ -72,11 +72,13 @@ func (s *Server) writesDown() bool {
 	return !s.Health.Status(health.Writes).OK || !s.Health.Status(health.Database).OK
 }
 
-// whenBack writes the kept incidents once the monitor sees the database
-// take writes again. It runs on a goroutine of its own: the monitor's
-// listeners must return at once.
+// whenBack writes the kept incidents once the monitor sees a dependency
+// come back while the database takes writes: the database itself, or the
+// disk, whose outage may have failed the incidents' writes without the
+// database's probe ever failing (SQLite reusing its log's space). It runs
+// on a goroutine of its own: the monitor's listeners must return at once.
 func (s *Server) whenBack(st health.Status) {
-	if !st.OK || (st.Check != health.Writes && st.Check != health.Database) || s.writesDown() {
+	if !st.OK || s.writesDown() || s.PendingIncidents() == 0 {
 		return
 	}
 	go s.FlushIncidents(context.Background())
