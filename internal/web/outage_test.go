@@ -110,6 +110,17 @@ func TestReadOnlyWhenWritesFail(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(page, "Le portail est en lecture seule") {
 		t.Fatalf("reading the file in read-only mode: %d\n%s", res.StatusCode, page)
 	}
+	atts, err := s.db.Attestations(ctx, id)
+	if err != nil || len(atts) == 0 {
+		t.Fatalf("attestations: %v %v", atts, err)
+	}
+	// The filing's attestation is its receipt: the link leads to its PDF.
+	if res, _ := s.get(paths.Attestation.FormatIDs(id, atts[0].ID)); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != paths.ReceiptPDF.Format(id) {
+		t.Errorf("the filing's attestation in read-only mode: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, pdf := s.get(paths.ReceiptPDF.Format(id)); res.StatusCode != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {
+		t.Errorf("downloading the receipt in read-only mode: %d", res.StatusCode)
+	}
 	res, page = s.post(paths.Withdraw.Format(id), url.Values{"confirm": {"1"}})
 	outagePage(t, "a form in read-only mode", res, page)
 	if !strings.Contains(page, "rien n&#39;a été enregistré") {
