@@ -188,6 +188,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Blobs: blobs, Rules: m.Rules, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
 		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
+		PDFs: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr},
 	}, rooms.Of(m.DB), m.Accounts)
 	paper, err := m.paperForm()
 	if err != nil {

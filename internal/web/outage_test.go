@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -218,4 +220,43 @@ func refOf(t *testing.T, page string) string {
 		t.Fatalf("no reference on the page:\n%s", page)
 	}
 	return page[i : i+len("ERR-XXXX-XXXX")]
+}
+
+// keptPDF checks that a signed attestation's PDF was kept in the blob
+// store when it was issued, as served, and that downloads are served from
+// there: pointed at another blob, the download gives that blob.
+func keptPDF(t *testing.T, s *site, appID int64, at *permit.Attestation, served string) {
+	t.Helper()
+	ctx := t.Context()
+	if at.PDFSum == "" {
+		t.Fatalf("attestation %s: no PDF kept at issue", at.Number)
+	}
+	rc, err := s.uc.Documents.Blobs.Open(ctx, at.PDFSum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(kept) != served {
+		t.Fatalf("attestation %s: the kept PDF (%d bytes) is not the one served (%d bytes)", at.Number, len(kept), len(served))
+	}
+	marker := []byte("%PDF-1.4 kept at issue")
+	sum, err := s.uc.Documents.Blobs.Put(ctx, marker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.SQL().ExecContext(ctx, rebind(s, "UPDATE attestations SET pdf_sum = ? WHERE id = ?"), sum, at.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, pdf := s.get(paths.Attestation.FormatIDs(appID, at.ID)); pdf != string(marker) {
+		t.Fatalf("attestation %s: not served from the blob store: %.40q", at.Number, pdf)
+	}
+}
+
+// rebind writes a query's placeholders for the site's database.
+func rebind(s *site, q string) string {
+	if s.db.Dialect() == store.Postgres {
+		return strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1)
+	}
+	return q
 }

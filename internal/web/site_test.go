@@ -68,7 +68,7 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 	}
 	files := casework.New(casework.Config{Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
 		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, LeadDays: 15,
-		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}, rooms.Of(db), acc)
+		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, PDFs: attest.ReceiptRenderer{Rules: cat, Tr: tr}}, rooms.Of(db), acc)
 	mon := health.New(health.Options{Clock: clk, Logger: logger, Timeout: 2 * time.Second, Probes: map[health.Check]health.Probe{
 		health.Database: db.Ping, health.Writes: db.PingWrite, health.Blobs: blobs.Probe}})
 	opts := web.Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),
