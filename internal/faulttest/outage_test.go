@@ -191,16 +191,8 @@ func TestDatabaseAndMailOutages(t *testing.T) {
 	in := newInstance(t, u.String(), relay)
 	host, port, _ := net.SplitHostPort(mail.Addr())
 	in.vars["SEJOUR_SMTP_HOST"], in.vars["SEJOUR_SMTP_PORT"] = host, port
-	srv := newServer(t, bin, in.vars)
-	srv.run(t, "migrate")
-	apps, _ := prepare(t, in, db, outageDrafts, 0)
-	srv.start(t)
-	srv.ready(t, readyLimit)
+	srv, db, apps, l := serveDrafts(t, bin, in, db, outageDrafts)
 	base := in.vars["SEJOUR_BASE_URL"]
-	l := newLedger()
-	if !file(t, base, l, apps[0]) {
-		t.Fatal("filing with everything up was not acknowledged")
-	}
 
 	// The mail relay down: ready, filing, the monitor says so.
 	mail.set("cut")
@@ -245,6 +237,26 @@ func TestDatabaseAndMailOutages(t *testing.T) {
 	t.Logf("whole run %s", time.Since(began).Round(100*time.Millisecond))
 }
 
+// serveDrafts migrates the instance's database (db, or its SQLite file
+// when nil, which it opens), prepares n drafts, starts the server and
+// files the first draft while everything works.
+func serveDrafts(t *testing.T, bin string, in *instance, db *store.DB, n int) (*server, *store.DB, []applicant, *ledger) {
+	t.Helper()
+	srv := newServer(t, bin, in.vars)
+	srv.run(t, "migrate")
+	if db == nil {
+		db = in.open(t)
+	}
+	apps, _ := prepare(t, in, db, n, 0)
+	srv.start(t)
+	srv.ready(t, readyLimit)
+	l := newLedger()
+	if !file(t, in.vars["SEJOUR_BASE_URL"], l, apps[0]) {
+		t.Fatal("filing with everything working was not acknowledged")
+	}
+	return srv, db, apps, l
+}
+
 // waitLog waits until the server's log has a line containing want.
 func waitLog(t *testing.T, srv *server, want string, limit time.Duration) {
 	t.Helper()
@@ -278,18 +290,9 @@ func TestDiskFull(t *testing.T) {
 	relay := smtptest.Start(t)
 	in := newInstance(t, "", relay)
 	in.vars["SEJOUR_DATA_DIR"] = dir
-	srv := newServer(t, bin, in.vars)
-	srv.run(t, "migrate")
-	db := in.open(t)
+	srv, db, apps, l := serveDrafts(t, bin, in, nil, 3)
 	defer db.Close()
-	apps, _ := prepare(t, in, db, 3, 0)
-	srv.start(t)
-	srv.ready(t, readyLimit)
 	base := in.vars["SEJOUR_BASE_URL"]
-	l := newLedger()
-	if !file(t, base, l, apps[0]) {
-		t.Fatal("filing with space left was not acknowledged")
-	}
 
 	filler := fill(t, dir)
 	start := time.Now()

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/permit"
 )
 
@@ -98,6 +99,14 @@ func (s *Server) recordIncident(r *http.Request, ref string, status int, err err
 	if rerr := s.opts.Reports.RecordIncident(ctx, inc); rerr != nil {
 		s.incidents.keep(inc)
 		s.Logger.Warn("incident kept until the database answers", "ref", ref, "err", rerr)
+		// An outage shorter than the monitor's period changes no status:
+		// try again after one, when the monitor has either seen the
+		// outage (and will flush at its end) or sees none.
+		time.AfterFunc(health.DefaultPeriod, func() {
+			if !s.writesDown() {
+				s.FlushIncidents(context.Background())
+			}
+		})
 		return
 	}
 	if s.PendingIncidents() > 0 { // the database answers again: the kept ones too
