@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -57,7 +58,7 @@ func (d *Dir) Put(ctx context.Context, data []byte) (string, error) {
 	}
 	sum := Sum(data)
 	if err := d.put(sum, data); err != nil {
-		return "", fmt.Errorf("blob: put %s: %w", sum, err)
+		return "", fmt.Errorf("blob: put %s: %w", sum, classify(err))
 	}
 	return sum, nil
 }
@@ -180,4 +181,43 @@ func (d *Dir) Stat(ctx context.Context, sum string) (int64, error) {
 // malformed: the caller learns nothing more from a bad name.
 func notFound() error {
 	return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+}
+
+// Probe writes, flushes and removes a small file where blobs are kept, so
+// that a full disk or a read-only volume is seen before an upload fails
+// (the health monitor's blob check). Put cannot serve for this: storing
+// content already stored writes nothing.
+func (d *Dir) Probe(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(d.dir, ".probe-*")
+	if err != nil {
+		return fmt.Errorf("blob: probe: %w", err)
+	}
+	name := f.Name()
+	defer os.Remove(name)
+	_, err = f.Write([]byte("sejour health probe\n"))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("blob: probe: %w", classify(err))
+	}
+	return nil
+}
+
+// classify marks the failures of the disk itself — full, over quota,
+// read-only, failing — as permit.EUNAVAILABLE: the upload may succeed
+// later, and the person is told so (a 503), not that we erred (a 500).
+func classify(err error) error {
+	for _, errno := range []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS, syscall.EIO} {
+		if errors.Is(err, errno) {
+			return fmt.Errorf("%w: %w", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable"), err)
+		}
+	}
+	return err
 }

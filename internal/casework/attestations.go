@@ -22,6 +22,8 @@ type Sealer interface {
 type AttestationStore interface {
 	IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error
 	SetAttestationCode(ctx context.Context, id int64, code string) error
+	// SetAttestationPDF records the blob of a signed attestation's PDF.
+	SetAttestationPDF(ctx context.Context, id int64, sum string) error
 	// IssueDue lists up to limit applications due on today or before,
 	// after the mark of the previous batch, oldest due first.
 	IssueDue(ctx context.Context, today, afterDay time.Time, afterID int64, limit int) ([]permit.IssueMark, error)
@@ -193,6 +195,9 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 			if err := s.seal(ctx, c, at); err != nil {
 				return issued, err
 			}
+		}
+		if err := s.keepPDF(ctx, c, at); err != nil {
+			return issued, err // the job runs again, and keeps what is still missing
 		}
 	}
 	// Everything owed today is issued and signed: the application leaves

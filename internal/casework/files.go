@@ -105,6 +105,9 @@ type Config struct {
 	Sealer   Sealer
 	Codes    CodeChecker
 	LeadDays int // how many days before it starts an attestation is made available
+	// PDFs renders attestations, whose PDFs are kept in Blobs when they
+	// are signed (nil: rendered on each download, as in unit tests).
+	PDFs PDFRenderer
 }
 
 // core is what every use case shares: the configuration, the gates that

@@ -349,7 +349,9 @@ func reportText(field, body string) (string, error) {
 // RecordIncident keeps a failure of the portal: a server error shown with
 // its reference, or a failed job. The cause is cut to a bounded length.
 func (s *Reports) RecordIncident(ctx context.Context, inc *permit.Incident) error {
-	inc.At = s.Clock.Now()
+	if inc.At.IsZero() { // an incident kept through an outage keeps its time
+		inc.At = s.Clock.Now()
+	}
 	inc.Day = inc.At.In(permit.Paris).Format(time.DateOnly)
 	if len(inc.Cause) > permit.MaxIncidentCause {
 		cut := permit.MaxIncidentCause

@@ -114,6 +114,9 @@ type Site struct {
 	SupportAnswer      ID
 	SupportResolve     ID
 	SupportTriage      ID
+	PaperForm          Path
+	Status             Path
+	ReadOnly           Path
 }
 
 // site is filled once from the constants.
@@ -226,6 +229,9 @@ var site = Site{
 	SupportAnswer:      SupportAnswer,
 	SupportResolve:     SupportResolve,
 	SupportTriage:      SupportTriage,
+	PaperForm:          PaperForm,
+	Status:             Status,
+	ReadOnly:           ReadOnly,
 }
 
 // Names returns the site's pages by name.

@@ -124,3 +124,12 @@ const (
 	SupportResolve    ID    = "/support/signalements/{id}/resolution"
 	SupportTriage     ID    = "/support/signalements/{id}/tri"
 )
+
+// The pages of honest degraded modes (issue 12): the paper form offered
+// by the outage page, the public status page it links to (served by the
+// status page's part), and the admin's read-only switch.
+const (
+	PaperForm Path = "/formulaire-papier.pdf"
+	Status    Path = "/etat"
+	ReadOnly  Path = "/admin/lecture-seule"
+)

@@ -64,6 +64,7 @@ type Attestation struct {
 	AvailableFrom time.Time // when the holder can download it (before ValidFrom)
 	IssuedAt      time.Time
 	Code          string // the signed code printed as a QR code
+	PDFSum        string // the blob of its PDF, kept once signed; empty until then
 	SupersededAt  *time.Time
 	RevokedAt     *time.Time
 	RevokeReason  string

@@ -64,6 +64,15 @@ func (db Issuance) SetAttestationCode(ctx context.Context, id int64, code string
 	})
 }
 
+// SetAttestationPDF records the blob of a signed attestation's PDF, once:
+// the first kept is the one served ever after.
+func (db Issuance) SetAttestationPDF(ctx context.Context, id int64, sum string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE attestations SET pdf_sum = ? WHERE id = ? AND pdf_sum = '' AND code <> ''`, sum, id)
+		return err
+	})
+}
+
 // Attestations returns every attestation of an application, every
 // version, oldest first.
 func (db *DB) Attestations(ctx context.Context, applicationID int64) ([]*permit.Attestation, error) {
@@ -91,7 +100,7 @@ func (db *DB) attestations(ctx context.Context, tail string, args ...any) ([]*pe
 
 func scanAttestations(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Attestation, error) {
 	rows, err := tx.query(ctx, `SELECT id, application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code,
-		superseded_at, revoked_at, revoke_reason FROM attestations `+tail, args...)
+		superseded_at, revoked_at, revoke_reason, pdf_sum FROM attestations `+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +111,7 @@ func scanAttestations(ctx context.Context, tx *Tx, tail string, args ...any) ([]
 		var kind string
 		var sup, rev nullTime
 		if err := rows.Scan(&a.ID, &a.ApplicationID, &kind, &a.Number, &a.Version, &a.ValidFrom, &a.ValidUntil, &a.AvailableFrom,
-			&a.IssuedAt, &a.Code, &sup, &rev, &a.RevokeReason); err != nil {
+			&a.IssuedAt, &a.Code, &sup, &rev, &a.RevokeReason, &a.PDFSum); err != nil {
 			return nil, err
 		}
 		a.Kind, a.SupersededAt, a.RevokedAt = permit.AttestationKind(kind), sup.ptr(), rev.ptr()

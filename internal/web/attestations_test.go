@@ -58,6 +58,7 @@ func TestAttestationsOnTime(t *testing.T) {
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
 			t.Fatalf("attestation PDF: %d %v", res.StatusCode, res.Header)
 		}
+		keptPDF(t, s, id, api, pdf)
 		var told bool
 		mails, _ := s.db.Mails().RecentMails(t.Context(), 20)
 		for _, m := range mails {

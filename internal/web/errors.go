@@ -7,8 +7,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/permit"
 )
+
+// RetryAfter is the Retry-After of a 503, in seconds: about the time a
+// database fail-over or a restart takes, and the monitor's period.
+const RetryAfter = "30"
 
 // HandlerFunc is a page handler: it writes a response or returns an error.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -56,6 +61,10 @@ func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.Logger.Error("request failed", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
 		s.recordIncident(r, ref, status, err)
 	}
+	if code == permit.EUNAVAILABLE {
+		s.renderOutage(w, r, ref, false)
+		return
+	}
 	p := s.Page(r, "error.title")
 	key, args := permit.ErrorMessage(err)
 	if errors.Is(err, http.ErrHandlerTimeout) {
@@ -72,17 +81,36 @@ func newReference() string { return permit.NewReference("ERR") }
 
 // recordIncident keeps a server error as an incident, under the reference
 // the page shows, so that a report quoting it finds its cause. It never
-// fails the error page: a failure to record is logged, and the page goes on.
+// fails the error page: an incident the database cannot take now (the
+// monitor says so, or the write fails) is kept in memory and written when
+// the database answers again (FlushIncidents).
 func (s *Server) recordIncident(r *http.Request, ref string, status int, err error) {
 	if s.opts.UseCases == nil {
 		return
 	}
+	inc := &permit.Incident{Reference: ref, Source: permit.IncidentWeb, Kind: "http_" + strconv.Itoa(status),
+		Method: r.Method, Path: ReportedPath(r.URL.Path), Status: status, Cause: err.Error(), At: s.Clock.Now()}
+	if s.writesDown() {
+		s.incidents.keep(inc)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), incidentTimeout)
 	defer cancel()
-	inc := &permit.Incident{Reference: ref, Source: permit.IncidentWeb, Kind: "http_" + strconv.Itoa(status),
-		Method: r.Method, Path: ReportedPath(r.URL.Path), Status: status, Cause: err.Error()}
 	if rerr := s.opts.Reports.RecordIncident(ctx, inc); rerr != nil {
-		s.Logger.Warn("incident not recorded", "ref", ref, "err", rerr)
+		s.incidents.keep(inc)
+		s.Logger.Warn("incident kept until the database answers", "ref", ref, "err", rerr)
+		// An outage shorter than the monitor's period changes no status:
+		// try again after one, when the monitor has either seen the
+		// outage (and will flush at its end) or sees none.
+		time.AfterFunc(health.DefaultPeriod, func() {
+			if !s.writesDown() {
+				s.FlushIncidents(context.Background())
+			}
+		})
+		return
+	}
+	if s.PendingIncidents() > 0 { // the database answers again: the kept ones too
+		go s.FlushIncidents(context.WithoutCancel(r.Context()))
 	}
 }
 

@@ -95,7 +95,11 @@ func (s *Server) session(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sess, a, err := s.opts.Accounts.Session(r.Context(), c.Value)
+		// Bounded: with the database frozen, the page says so in seconds
+		// rather than hanging until the client gives up.
+		lookup, cancel := context.WithTimeout(r.Context(), sessionTimeout)
+		sess, a, err := s.opts.Accounts.Session(lookup, c.Value)
+		cancel()
 		if err != nil {
 			if permit.ErrorCode(err) != permit.ENOTFOUND {
 				s.RenderError(w, r, err)
@@ -109,6 +113,10 @@ func (s *Server) session(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// sessionTimeout bounds the session's lookup: a read by key, which takes
+// milliseconds when the database works.
+const sessionTimeout = 5 * time.Second
 
 // Account is the caller's account, or nil when nobody is logged in.
 func Account(r *http.Request) *permit.Account {

@@ -92,6 +92,7 @@ type Page struct {
 	Errors   map[string]string // field -> translation key
 	ErrArgs  map[string][]any  // field -> arguments of its message
 	Notice   string            // translation key of a message to show on top
+	ReadOnly bool              // the read-only mode is on: the layout says forms are refused
 	Dev      bool
 	Staff    bool // the page is the back office's: the applicant is a third person
 	tr       *i18n.Catalogue
@@ -103,6 +104,9 @@ type Page struct {
 func (s *Server) Page(r *http.Request, titleKey string) *Page {
 	p := &Page{Lang: Lang(r), TitleKey: titleKey, Account: Account(r), Path: r.URL.RequestURI(), Dev: s.Dev, tr: s.Tr}
 	p.rules = s.Rules
+	if s.Modes != nil {
+		p.ReadOnly, _ = s.Modes.ReadOnly()
+	}
 	return p
 }
 

@@ -48,6 +48,7 @@ const SecondFactorPath = string(paths.SecondFactor)
 func (s *Server) coreRoutes() []Route {
 	return []Route{
 		{paths.Get(paths.Static), Anyone, s.serveStatic},
+		{paths.Get(paths.PaperForm), Anyone, s.paperForm},
 		{paths.Get(paths.DevMails), DevOnly, s.devMails},
 		{paths.Get(paths.DevMail), DevOnly, s.devMail},
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
@@ -45,6 +46,13 @@ type Options struct {
 	Dev      bool // serve the development pages (mail outbox)
 	// KeySet returns the public keys of attestation codes, as a JWK set.
 	KeySet func() ([]byte, error)
+	// Health watches the database, the blob store and the mail relay
+	// (/readyz, the outage page, the read-only mode); nil in unit tests
+	// that build a server without one, where the database is pinged.
+	Health *health.Monitor
+	// PaperForm is the backup paper form's PDF, rendered at start-up
+	// (attest.RenderPaperForm), served even when nothing else works.
+	PaperForm []byte
 }
 
 // Server is the core of the HTTP face of sejour: the middleware, the
@@ -61,13 +69,18 @@ type Server struct {
 	Logger  *slog.Logger
 	BaseURL string
 	Dev     bool // serve the development pages (mail outbox)
+	// Health is the dependencies' monitor (Options.Health), nil when none.
+	Health *health.Monitor
+	// Modes is the read-only mode, an admin's or the monitor's.
+	Modes *Modes
 
-	opts    Options
-	views   *views
-	static  *staticFiles
-	limits  *limits
-	routes  []Route
-	handler http.Handler
+	incidents pendingIncidents // those the database could not take yet
+	opts      Options
+	views     *views
+	static    *staticFiles
+	limits    *limits
+	routes    []Route
+	handler   http.Handler
 }
 
 // A Part is one audience's pages: the routes it serves, each with who may
@@ -82,7 +95,11 @@ type Part interface {
 // the server it is given), and assembles the routes and middleware.
 func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
-		opts: o, limits: newLimits(o.Clock)}
+		Health: o.Health, Modes: &Modes{}, opts: o, limits: newLimits(o.Clock)}
+	if o.Health != nil {
+		s.Modes.follow(o.Health)
+		o.Health.OnChange(s.whenBack)
+	}
 	var err error
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
@@ -109,7 +126,7 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.RenderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))
-	s.handler = s.recover(securityHeaders(s.language(s.session(cop.Handler(mux)))))
+	s.handler = s.recover(securityHeaders(s.language(s.session(cop.Handler(s.readOnly(mux))))))
 	return s, nil
 }
 

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,12 +10,15 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/sejour/sejour/internal/attest"
 	"github.com/sejour/sejour/internal/blob"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/paths"
@@ -44,6 +48,7 @@ type site struct {
 	cookie map[string]string
 	ip     string
 	lang   string // Accept-Language
+	health *health.Monitor
 }
 
 func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
@@ -63,15 +68,39 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 	}
 	files := casework.New(casework.Config{Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
 		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, LeadDays: 15,
-		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}}, rooms.Of(db), acc)
+		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, PDFs: attest.ReceiptRenderer{Rules: cat, Tr: tr}}, rooms.Of(db), acc)
+	mon := health.New(health.Options{Clock: clk, Logger: logger, Timeout: 2 * time.Second, Probes: map[health.Check]health.Probe{
+		health.Database: db.Ping, health.Writes: db.PingWrite, health.Blobs: blobs.Probe}})
 	opts := web.Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),
-		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keys.PublicKeySet}
+		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keys.PublicKeySet,
+		Health: mon, PaperForm: paperForm(t)}
 	srv, err := portal.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, srv: srv, uc: opts, db: db, clk: clk, cookie: map[string]string{}, ip: "192.0.2.1"}
+	return &site{t: t, srv: srv, uc: opts, db: db, clk: clk, cookie: map[string]string{}, ip: "192.0.2.1", health: mon}
 }
+
+// paperForm is the backup paper form, rendered once for every site.
+var paperForm = func() func(t *testing.T) []byte {
+	var once sync.Once
+	var pdf []byte
+	var err error
+	return func(t *testing.T) []byte {
+		once.Do(func() {
+			var buf bytes.Buffer
+			chans, cerr := rules.BackupChannels()
+			if err = cerr; err == nil {
+				err = attest.RenderPaperForm(&buf, i18n.MustLoad(), chans, storetest.Start)
+			}
+			pdf = buf.Bytes()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pdf
+	}
+}()
 
 // eachSite runs fn against a fresh site on every database.
 func eachSite(t *testing.T, fn func(t *testing.T, s *site)) {

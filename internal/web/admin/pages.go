@@ -1,5 +1,6 @@
 // Package admin serves the administrators' pages: the staff accounts
-// (agents, supervisors, the help desk), created, disabled and enabled.
+// (agents, supervisors, the help desk), created, disabled and enabled,
+// and the read-only mode's switch.
 package admin
 
 import (
@@ -23,5 +24,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.StaffAccounts), Who: web.AdminOnly, Handler: s.createStaff},
 		{Pattern: paths.Post(paths.StaffDisable), Who: web.AdminOnly, Handler: s.disableStaff},
 		{Pattern: paths.Post(paths.StaffEnable), Who: web.AdminOnly, Handler: s.enableStaff},
+		{Pattern: paths.Get(paths.ReadOnly), Who: web.AdminOnly, Handler: s.readOnly},
+		{Pattern: paths.Post(paths.ReadOnly), Who: web.AdminOnly, Handler: s.setReadOnly},
 	}
 }

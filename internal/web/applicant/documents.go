@@ -82,7 +82,9 @@ func (s *Pages) attestationPDF(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		return web.ServePDF(w, "attestation-"+v.Number+"-v"+strconv.Itoa(v.Version)+".pdf", func(b *bytes.Buffer) error {
-			return s.Receipts.RenderAttestation(b, c, v, s.BaseURL+paths.Verify.String())
+			pdf, err := s.Applications.AttestationPDF(r.Context(), c, v)
+			b.Write(pdf)
+			return err
 		})
 	}
 	return permit.Errorf(permit.ENOTFOUND, "error.not_found")
