@@ -3,6 +3,7 @@ package simulate
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -15,7 +16,10 @@ func (s *sim) audit(ctx context.Context) (*Summary, error) {
 		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections,
 		RequestFaults: s.requestFaults, ReceiptsMissing: s.receiptsMissing, ProofsChecked: s.proofsChecked, ProofsBad: s.proofsBad,
 		FirstBadProof: s.firstBadProof, FirstMissingReceipt: s.firstMissingReceipt, Rotations: s.rotations, OutageDays: s.outageDays, SigningKeys: len(s.kids), OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
-		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished}
+		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished, Kills: s.kills()}
+	if s.eng != nil {
+		sum.StuckJobsMaxMinutes = math.Round(s.eng.stuckMax.Minutes()*100) / 100
+	}
 	for _, p := range s.people {
 		if p.app == 0 {
 			continue

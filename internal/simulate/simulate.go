@@ -107,6 +107,23 @@ type Options struct {
 	Logger   *slog.Logger
 	Progress io.Writer // when set, a line every 10 simulated days
 
+	// KillRate is how many times per simulated day, on average, the
+	// engine is killed with SIGKILL and started again. With it, the
+	// engine (the job queue: River's workers, the attestation sweep)
+	// runs as a process of its own, Engine, started with the command
+	// line Engine; the simulation plays the requests and checks.
+	KillRate float64
+	// Engine is the command line that runs Engine (`sejour
+	// simulate-engine`); required with KillRate.
+	Engine []string
+	// EngineLog, when set, receives what the engine processes write.
+	EngineLog io.Writer
+
+	// BreakIssuingOn, when above 0, is a day (counted from 0) on which
+	// the build is broken: issuing and signing do nothing and report
+	// success, as a bug would. The check must find it.
+	BreakIssuingOn int
+
 	// NoSweep is a test hook that disables the attestation sweep, whoever
 	// runs it (the simulation daily, River at start): it finds no pending
 	// application. Extension and favourable-decision attestations are then
@@ -155,6 +172,8 @@ type Summary struct {
 	Sweeps              int     `json:"sweeps"`
 	SweepRetries        int     `json:"sweep_retries"`
 	UnfinishedSweeps    int     `json:"unfinished_sweeps"`
+	Kills               int     `json:"kills"`                  // SIGKILLs of the engine process (KillRate)
+	StuckJobsMaxMinutes float64 `json:"stuck_jobs_max_minutes"` // wall-clock minutes a job stayed "running" after its process was killed, at most
 	RunSeconds          float64 `json:"run_seconds"`
 
 	FirstGap            *Finding `json:"first_gap,omitempty"`
@@ -174,13 +193,13 @@ type Finding struct {
 
 // OK reports whether the invariant held.
 func (s *Summary) OK() bool {
-	return s.GapDays == 0 && s.Duplicates == 0 && s.ReceiptsMissing == 0 && s.ProofsBad == 0
+	return s.GapDays == 0 && s.Duplicates == 0 && s.ReceiptsMissing == 0 && s.ProofsBad == 0 && s.StuckJobsMaxMinutes <= stuckLimit.Minutes()
 }
 
 // Failure says where the invariant broke, for a person to read.
 func (s *Summary) Failure() string {
-	msg := fmt.Sprintf("zero-gap invariant broken: gap_days=%d duplicates=%d receipts_missing=%d proofs_bad=%d",
-		s.GapDays, s.Duplicates, s.ReceiptsMissing, s.ProofsBad)
+	msg := fmt.Sprintf("zero-gap invariant broken: gap_days=%d duplicates=%d receipts_missing=%d proofs_bad=%d stuck_jobs_max_minutes=%.2f (limit %.0f)",
+		s.GapDays, s.Duplicates, s.ReceiptsMissing, s.ProofsBad, s.StuckJobsMaxMinutes, stuckLimit.Minutes())
 	if f := s.FirstGap; f != nil {
 		msg += fmt.Sprintf("; first gap: person %d, application %d, on %s (%s)", f.Person, f.Application, f.Day, f.Detail)
 	}
