@@ -42,7 +42,8 @@ Commands:
   simulate  run the real engine on simulated time over a population and
             check that no complete, in-time renewal is ever without proof
             of stay (flags: --persons --days --seed --crash-rate --fault-rate
-            --outage-days --rotations --correction-rate --kill-rate --db)
+            --outage-days --rotations --correction-rate --counter-rate
+            --move-rate --undo-rate --kill-rate --db)
   audit verify
             check the audit trail's hash chain (exit 0 whole, 1 broken)
   config    print the configuration, secrets masked

@@ -28,6 +28,9 @@ func runSimulation(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.OutageDays, "outage-days", 0, "whole days in a row, from a third of the run, when nothing is issued")
 	fs.IntVar(&o.Rotations, "rotations", 1, "signing-key rotations during the run")
 	fs.Float64Var(&o.CorrectionRate, "correction-rate", 0, "share of holders who ask, after filing, for their surname to be corrected (an agent accepts four in five; accepted, their attestations are reissued)")
+	fs.Float64Var(&o.CounterRate, "counter-rate", 0, "share of holders filed for at the counter by an agent, without an account or e-mail address")
+	fs.Float64Var(&o.MoveRate, "move-rate", 0, "share of holders who move, after filing, to an address under another prefecture (their application follows)")
+	fs.Float64Var(&o.UndoRate, "undo-rate", 0, "share of decisions a supervisor takes back a few days later (taken again weeks later)")
 	fs.Float64Var(&o.KillRate, "kill-rate", 0, "kills per simulated day: the engine (job queue) runs as a process of its own, killed with SIGKILL at random moments and started again")
 	fs.IntVar(&o.BreakIssuingOn, "break-issuing-on", 0, "a simulated day (counted from 0; 0 for none) on which issuing silently does nothing, as a broken build would: the run must fail")
 	fs.StringVar(&o.Database, "db", "sqlite", `"sqlite" (a temporary file) or a postgres:// URL (a schema of its own, dropped at the end)`)
@@ -38,7 +41,7 @@ func runSimulation(ctx context.Context, args []string, out io.Writer) error {
 		return &exitError{2, err.Error()}
 	}
 	if fs.NArg() > 0 {
-		return &exitError{2, "usage: sejour simulate [--persons N] [--days N] [--seed N] [--crash-rate P] [--fault-rate P] [--rotations N] [--outage-days N] [--correction-rate P] [--kill-rate R] [--break-issuing-on DAY] [--db sqlite|postgres://...] [--start YYYY-MM-DD]"}
+		return &exitError{2, "usage: sejour simulate [--persons N] [--days N] [--seed N] [--crash-rate P] [--fault-rate P] [--rotations N] [--outage-days N] [--correction-rate P] [--counter-rate P] [--move-rate P] [--undo-rate P] [--kill-rate R] [--break-issuing-on DAY] [--db sqlite|postgres://...] [--start YYYY-MM-DD]"}
 	}
 	var err error
 	if o.Start, err = time.Parse(time.DateOnly, *start); err != nil {

@@ -14,6 +14,7 @@ import (
 func (s *sim) audit(ctx context.Context) (*Summary, error) {
 	sum := &Summary{Persons: s.opts.Persons, Days: s.opts.Days, Start: s.days.date(0), Seed: s.opts.Seed,
 		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections,
+		CounterFilings: s.counterFilings, Moves: s.moves, Undos: s.undos,
 		RequestFaults: s.requestFaults, ReceiptsMissing: s.receiptsMissing, ProofsChecked: s.proofsChecked, ProofsBad: s.proofsBad,
 		FirstBadProof: s.firstBadProof, FirstMissingReceipt: s.firstMissingReceipt, Rotations: s.rotations, OutageDays: s.outageDays, SigningKeys: len(s.kids), OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
 		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished, Kills: s.kills()}
@@ -70,14 +71,21 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 		if r == nil {
 			return fmt.Errorf("attestation %d is in the database but was never seen issued", at.ID)
 		}
-		if at.RevokedAt != nil || (at.SupersededAt != nil) != (r.superseded != never) {
-			return fmt.Errorf("attestation %d: revoked %t, superseded in the database %t, seen superseded %t",
+		if at.RevokedAt != nil && (!p.undone || at.Kind != permit.AttestationFavourable) {
+			return fmt.Errorf("attestation %d (%s) revoked, and no favourable decision of it was taken back", at.ID, at.Kind)
+		}
+		if (at.SupersededAt != nil || at.RevokedAt != nil) != (r.superseded != never) {
+			return fmt.Errorf("attestation %d: revoked %t, superseded in the database %t, seen withdrawn %t",
 				at.ID, at.RevokedAt != nil, at.SupersededAt != nil, r.superseded != never)
 		}
 		if (at.Code == "") != (r.signed == notSigned) {
 			return fmt.Errorf("attestation %d: signed in the database %t, seen signed %t", at.ID, at.Code != "", r.signed != notSigned)
 		}
 		sum.Attestations++
+		if at.RevokedAt != nil {
+			sum.Revoked++
+			continue
+		}
 		if at.SupersededAt != nil {
 			sum.Superseded++
 			continue

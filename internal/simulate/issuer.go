@@ -173,7 +173,7 @@ func (s *issuer) reissued(atts []*permit.Attestation, d int) {
 			}
 			s.byID[r.id] = r
 			s.byApp[r.app] = append(s.byApp[r.app], r)
-		case at.SupersededAt != nil && r.superseded == never:
+		case (at.SupersededAt != nil || at.RevokedAt != nil) && r.superseded == never:
 			r.superseded = d
 		}
 	}
@@ -278,6 +278,9 @@ func (s *issuer) observe(atts []*permit.Attestation, d int) {
 		}
 		if at.SupersededAt != nil && r.superseded == never {
 			r.superseded = s.days.today(clock.NewFixed(*at.SupersededAt))
+		}
+		if at.RevokedAt != nil && r.superseded == never {
+			r.superseded = s.days.today(clock.NewFixed(*at.RevokedAt))
 		}
 	}
 }

@@ -37,6 +37,9 @@ const (
 	nightKillWindow = 400 * time.Millisecond
 	// settlePoll is how often a night looks at the queue.
 	settlePoll = 20 * time.Millisecond
+	// opBound bounds each read or write of River's table and the wait
+	// for a killed engine to be gone: a hang is an error that says where.
+	opBound = 30 * time.Second
 )
 
 // engineProc is the engine run as a child process (Options.Engine): the
@@ -84,6 +87,7 @@ func (e *engineProc) start() error {
 	cmd := exec.Command(e.argv[0], e.argv[1:]...)
 	cmd.Env = e.env
 	cmd.Stdout, cmd.Stderr = e.log, io.MultiWriter(e.log, e.tail)
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("simulate: start the engine %q: %w", e.argv[0], err)
 	}
@@ -110,10 +114,14 @@ func (e *engineProc) kill(ctx context.Context) error {
 		return err
 	}
 	e.cmd.Process.Signal(syscall.SIGKILL)
-	<-e.exited
+	select {
+	case <-e.exited:
+	case <-time.After(opBound):
+		return fmt.Errorf("simulate: the engine (pid %d) did not end within %s of SIGKILL", e.cmd.Process.Pid, opBound)
+	}
 	at := time.Now()
 	e.kills++
-	running, err := e.q.Jobs(ctx, 10000, rivertype.JobStateRunning)
+	running, err := e.jobs(ctx, rivertype.JobStateRunning)
 	if err != nil {
 		return err
 	}
@@ -143,7 +151,7 @@ func (e *engineProc) stop(ctx context.Context) error {
 			err = errors.New("simulate: the engine did not stop within 30 s of SIGTERM")
 		}
 	}
-	running, lerr := e.q.Jobs(ctx, 10000, rivertype.JobStateRunning)
+	running, lerr := e.jobs(ctx, rivertype.JobStateRunning)
 	e.track(running, true)
 	return errors.Join(err, lerr)
 }
@@ -174,7 +182,7 @@ func (e *engineProc) track(running []*rivertype.JobRow, end bool) {
 // until the next simulated morning would pass their back-off. It returns
 // how many times the sweep was retried and whether it never completed.
 func (e *engineProc) night(ctx context.Context, mark time.Time, kills []time.Duration) (retries int, unfinished bool, err error) {
-	id, err := e.q.SweepAttestationsNow(ctx, mark)
+	id, err := e.sweepNow(ctx, mark)
 	if err != nil {
 		return 0, false, err
 	}
@@ -184,7 +192,7 @@ func (e *engineProc) night(ctx context.Context, mark time.Time, kills []time.Dur
 		if err := e.kill(ctx); err != nil {
 			return 0, false, err
 		}
-		if id, err = e.q.SweepAttestationsNow(ctx, mark.Add(time.Duration(i+1))); err != nil {
+		if id, err = e.sweepNow(ctx, mark.Add(time.Duration(i+1))); err != nil {
 			return 0, false, err
 		}
 	}
@@ -197,7 +205,9 @@ func (e *engineProc) night(ctx context.Context, mark time.Time, kills []time.Dur
 		if err != nil {
 			return 0, false, err
 		}
-		sweep, err := e.q.Job(ctx, id)
+		opCtx, cancel := context.WithTimeout(ctx, opBound)
+		sweep, err := e.q.Job(opCtx, id)
+		cancel()
 		if err != nil {
 			return 0, false, err
 		}
@@ -214,10 +224,24 @@ func (e *engineProc) night(ctx context.Context, mark time.Time, kills []time.Dur
 	}
 }
 
+// jobs lists the jobs in some states, within opBound.
+func (e *engineProc) jobs(ctx context.Context, states ...rivertype.JobState) ([]*rivertype.JobRow, error) {
+	ctx, cancel := context.WithTimeout(ctx, opBound)
+	defer cancel()
+	return e.q.Jobs(ctx, 10000, states...)
+}
+
+// sweepNow queues a sweep, within opBound.
+func (e *engineProc) sweepNow(ctx context.Context, mark time.Time) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, opBound)
+	defer cancel()
+	return e.q.SweepAttestationsNow(ctx, mark)
+}
+
 // busy reports whether the queue has work to do now, retrying at once
 // what waits for a retry, and measures the orphans.
 func (e *engineProc) busy(ctx context.Context) (bool, error) {
-	rows, err := e.q.Jobs(ctx, 10000, rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rows, err := e.jobs(ctx, rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 		rivertype.JobStateRetryable, rivertype.JobStateScheduled)
 	if err != nil {
 		return false, err
@@ -233,7 +257,10 @@ func (e *engineProc) busy(ctx context.Context) (bool, error) {
 				busy = true
 			}
 		case rivertype.JobStateRetryable:
-			if err := e.q.RetryNow(ctx, j.ID); err != nil {
+			opCtx, cancel := context.WithTimeout(ctx, opBound)
+			err := e.q.RetryNow(opCtx, j.ID)
+			cancel()
+			if err != nil {
 				return false, err
 			}
 			busy = true

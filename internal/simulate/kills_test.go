@@ -28,11 +28,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// killed is a small run whose engine runs in a process of its own,
-// killed with SIGKILL about twice every three simulated days.
+// killed is a small run with every scenario, whose engine runs in a
+// process of its own, killed with SIGKILL about twice every three
+// simulated days.
 func killed(db string) Options {
 	o := Options{Persons: 30, Days: 150, Seed: 11, CrashRate: 0.02, FaultRate: 0.05, Rotations: 1, CorrectionRate: 0.2,
-		OutageDays: 3, KillRate: 0.7, Engine: []string{os.Args[0]}, Database: db}
+		CounterRate: 0.1, MoveRate: 0.1, UndoRate: 0.3, OutageDays: 3, KillRate: 0.7, Engine: []string{os.Args[0]}, Database: db}
 	if testing.Verbose() {
 		o.EngineLog = os.Stderr
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/store"
@@ -30,20 +31,25 @@ const sweepAttempts = 10
 
 // sim is one running simulation.
 type sim struct {
-	opts   Options
-	main   *app.Main
-	files  *casework.UseCases
-	db     *store.DB
-	rules  *rules.Catalogue
-	clock  *clock.Fixed
-	days   calendar
-	iss    *issuer
-	staff  *permit.Account
-	scan   []byte
-	people []*person
-	began  time.Time // in real time
+	opts  Options
+	main  *app.Main
+	files *casework.UseCases
+	db    *store.DB
+	rules *rules.Catalogue
+	clock *clock.Fixed
+	days  calendar
+	iss   *issuer
+	staff *permit.Account
+	// supervisor undoes decisions; moverHash is the password hash of
+	// the holders who move (a move asks for the password again).
+	supervisor *permit.Account
+	moverHash  string
+	scan       []byte
+	people     []*person
+	began      time.Time // in real time
 
 	faults                                       *faults
+	counterFilings, moves, undos                 int
 	eng                                          *engineProc // the engine's process, with KillRate
 	control                                      string      // its control file
 	killRng                                      *mrand.Rand
@@ -117,6 +123,8 @@ func (o *Options) check() error {
 		return errors.New("simulate: rotations must be between 0 and the number of days")
 	case o.CorrectionRate < 0 || o.CorrectionRate > 1:
 		return errors.New("simulate: the correction rate must be between 0 and 1")
+	case o.CounterRate < 0 || o.CounterRate > 1 || o.MoveRate < 0 || o.MoveRate > 1 || o.UndoRate < 0 || o.UndoRate > 1:
+		return errors.New("simulate: the counter, move and undo rates must be between 0 and 1")
 	case o.KillRate < 0 || o.KillRate > 50:
 		return errors.New("simulate: the kill rate must be between 0 and 50 a day")
 	case o.KillRate > 0 && len(o.Engine) == 0:
@@ -360,9 +368,21 @@ func (s *sim) setUp(ctx context.Context) error {
 	if err := s.db.Accounts().CreateAccount(ctx, s.staff, "!", nil, nil); err != nil {
 		return err
 	}
+	s.supervisor = &permit.Account{Email: "superviseur@simulation.sejour.localhost", Role: permit.RoleAgent, Supervisor: true, Lang: "fr", ConfirmedAt: &now, Prefectures: ids}
+	if err := s.db.Accounts().CreateAccount(ctx, s.supervisor, "!", nil, nil); err != nil {
+		return err
+	}
+	if s.opts.MoveRate > 0 {
+		var err error
+		if s.moverHash, err = password.Hash(moverPassword, cheapHash); err != nil {
+			return err
+		}
+	}
 	s.people = make([]*person, s.opts.Persons)
 	for n := range s.people {
-		s.people[n] = newPerson(n, mrand.New(mrand.NewPCG(s.opts.Seed, uint64(n)+1)), &s.opts, s.rules)
+		p := newPerson(n, mrand.New(mrand.NewPCG(s.opts.Seed, uint64(n)+1)), &s.opts, s.rules)
+		p.planMore(mrand.New(mrand.NewPCG(s.opts.Seed^0x6d6f7265, uint64(n)+1)), &s.opts)
+		s.people[n] = p
 	}
 	return nil
 }

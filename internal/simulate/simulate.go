@@ -107,6 +107,19 @@ type Options struct {
 	Logger   *slog.Logger
 	Progress io.Writer // when set, a line every 10 simulated days
 
+	// CounterRate is the share of holders filed for at the counter by an
+	// agent, as a person without an account or e-mail address: no mail
+	// is written to them, and their attestations are issued all the same.
+	CounterRate float64
+	// MoveRate is the share of holders who, after filing, move to an
+	// address under another prefecture (casework.Contacts.ChangeContact,
+	// with their password): their pending application follows them.
+	MoveRate float64
+	// UndoRate is the share of decisions that a supervisor takes back a
+	// few days later (casework.Decisions.Undo, which revokes a favourable
+	// decision's attestations); the decision is taken again weeks later.
+	UndoRate float64
+
 	// KillRate is how many times per simulated day, on average, the
 	// engine is killed with SIGKILL and started again. With it, the
 	// engine (the job queue: River's workers, the attestation sweep)
@@ -148,10 +161,14 @@ type Summary struct {
 	InTimeRenewals      int     `json:"in_time_renewals"`
 	CompletionRequests  int     `json:"completion_requests"`
 	Corrections         int     `json:"corrections"`
+	CounterFilings      int     `json:"counter_filings"` // filed at the counter for a person without an account or e-mail
+	Moves               int     `json:"moves"`           // holders who moved to another prefecture's area, their application with them
+	Undos               int     `json:"undos"`           // decisions taken back by a supervisor
 	Favourable          int     `json:"decided_favourable"`
 	Unfavourable        int     `json:"decided_unfavourable"`
 	Attestations        int     `json:"attestations"`
 	Superseded          int     `json:"superseded"` // versions replaced after a correction
+	Revoked             int     `json:"revoked"`    // favourable-decision attestations revoked by an undo
 	FilingReceipts      int     `json:"filing_receipts"`
 	Extensions          int     `json:"extension_attestations"`
 	FavourableDecisions int     `json:"favourable_attestations"`

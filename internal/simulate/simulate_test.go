@@ -13,10 +13,12 @@ import (
 )
 
 // small is a run that takes a few seconds: 60 holders over 200 days, with
-// crashes frequent enough that some sweeps must be run again, and many
-// corrections (fewer holders under the race detector).
+// crashes frequent enough that some sweeps must be run again, many
+// corrections, counter filings, moves and undone decisions (fewer
+// holders under the race detector).
 func small(db string) Options {
-	o := Options{Persons: 60, Days: 200, Seed: 7, CrashRate: 0.05, FaultRate: 0.1, Rotations: 2, CorrectionRate: 0.3, Database: db}
+	o := Options{Persons: 60, Days: 200, Seed: 7, CrashRate: 0.05, FaultRate: 0.1, Rotations: 2, CorrectionRate: 0.3,
+		CounterRate: 0.1, MoveRate: 0.1, UndoRate: 0.3, Database: db}
 	if raceDetector {
 		o.Persons, o.CrashRate = 30, 0.1
 	}
@@ -115,7 +117,8 @@ func plausible(t *testing.T, sum *Summary) {
 		{sum.Filed <= sum.Applications && sum.Applications <= sum.Persons, "no more filings than applications than persons"},
 		{sum.FilingReceipts == sum.Filed, "one filing receipt per filed application"},
 		{sum.Extensions > 0 && sum.FavourableDecisions > 0, "extension and favourable-decision attestations were issued"},
-		{sum.Attestations == sum.FilingReceipts+sum.Extensions+sum.FavourableDecisions+sum.Superseded, "attestations add up"},
+		{sum.Attestations == sum.FilingReceipts+sum.Extensions+sum.FavourableDecisions+sum.Superseded+sum.Revoked, "attestations add up"},
+		{sum.CounterFilings > 0 && sum.Moves > 0 && sum.Undos > 0, "filings at the counter, moves and undone decisions happened"},
 		{sum.Corrections > 0 && sum.Superseded > 0, "surnames were corrected and attestations reissued"},
 		{sum.OwedDays > 0, "some days were owed proof"},
 		{sum.CompletionRequests > 0 && sum.Favourable > 0 && sum.Unfavourable > 0, "documents were asked for, decisions taken both ways"},
