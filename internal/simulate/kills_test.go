@@ -34,6 +34,9 @@ func TestMain(m *testing.M) {
 func killed(db string) Options {
 	o := Options{Persons: 30, Days: 150, Seed: 11, CrashRate: 0.02, FaultRate: 0.05, Rotations: 1, CorrectionRate: 0.2,
 		CounterRate: 0.1, MoveRate: 0.1, UndoRate: 0.3, OutageDays: 3, KillRate: 0.7, Engine: []string{os.Args[0]}, Database: db}
+	if raceDetector { // ten times slower, the engine too
+		o.Persons, o.Days, o.KillRate = 15, 120, 0.5
+	}
 	if testing.Verbose() {
 		o.EngineLog = os.Stderr
 	}
@@ -75,8 +78,9 @@ func zeroWithKills(t *testing.T, sum *Summary) {
 // that issues nothing for one day while saying it did (the plan then
 // moves on, and what was owed that day waits for the application's next
 // change): with the engine in-process, and in its own killed process.
-// Three hundred holders over forty days file about seven times a day, so
-// that the broken day has receipts to issue.
+// Three hundred holders over forty days file about seven times a day
+// (half as many under the race detector), so that the broken day has
+// receipts to issue.
 func TestBrokenIssuingDayIsFound(t *testing.T) {
 	for _, kills := range []bool{false, true} {
 		t.Run(fmt.Sprintf("kills=%t", kills), func(t *testing.T) {
@@ -85,6 +89,9 @@ func TestBrokenIssuingDayIsFound(t *testing.T) {
 				o = killed("sqlite")
 			}
 			o.Persons, o.Days, o.OutageDays = 300, 40, 0
+			if raceDetector {
+				o.Persons = 150
+			}
 			o.BreakIssuingOn = o.Days / 2
 			sum := run(t, o)
 			if sum.OK() || sum.GapDays+sum.ReceiptsMissing == 0 {
