@@ -57,6 +57,9 @@ type Main struct {
 	// QueuePoll, when set, is how often the job queue looks for jobs
 	// another process queued (jobs.Options.PollInterval).
 	QueuePoll time.Duration
+	// QueueID, when set, names this process in the job queue's tables
+	// (jobs.Options.ID).
+	QueueID string
 
 	listener net.Listener
 	server   *http.Server
@@ -162,7 +165,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if queueClock == nil {
 		queueClock = m.Clock
 	}
-	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB.Mails(), Sender: sender, Clock: queueClock, Logger: m.Logger, PollInterval: m.QueuePoll,
+	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB.Mails(), Sender: sender, Clock: queueClock, Logger: m.Logger, PollInterval: m.QueuePoll, ID: m.QueueID,
 		SweepAttestations: func(ctx context.Context) (int, error) {
 			n, err := m.UseCases.Attestations.SweepAttestations(ctx)
 			if errors.Is(err, casework.ErrSweepUnfinished) {

@@ -45,6 +45,9 @@ type Options struct {
 	// notification tells a worker that another process queued a job, it
 	// bounds how long that job waits.
 	PollInterval time.Duration
+	// ID, when set, is River's name for this process in its tables (the
+	// attempted_by of the jobs it works); River makes one when empty.
+	ID string
 }
 
 // Queue is sejour's job queue: a River client with sejour's job kinds.
@@ -90,6 +93,7 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 		RescueStuckJobsAfter: rescueAfter,
 		RetryPolicy:          retryPolicy{clock: opts.Clock},
 	}
+	cfg.ID = opts.ID
 	if opts.PollInterval > 0 {
 		cfg.FetchPollInterval = opts.PollInterval
 		cfg.FetchCooldown = min(opts.PollInterval, river.FetchCooldownDefault)

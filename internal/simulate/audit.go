@@ -130,7 +130,10 @@ func overlap(a, b *permit.Attestation) bool {
 
 // dueDay is the day an attestation was due: the first day from its
 // AvailableFrom on which the application was in a state that owes its
-// kind. When no such day came before it was signed, it was not late.
+// kind. When no such day came before it was signed, it was not late. A
+// favourable-decision attestation is owed by the decision standing when
+// it was signed: the days of a decision taken back before (an undo) do
+// not count.
 func (p *person) dueDay(r *record) int {
 	owes := func(st permit.State) bool {
 		switch r.kind {
@@ -141,7 +144,16 @@ func (p *person) dueDay(r *record) int {
 		}
 		return st == permit.StateFavourable || st == permit.StateCardReady
 	}
-	for d := max(r.avail, r.reissue); d < r.signed; d++ {
+	first := max(r.avail, r.reissue)
+	if r.kind == permit.AttestationFavourable {
+		for d := r.signed - 1; d >= first; d-- {
+			if !owes(p.stateOn(d)) {
+				first = d + 1
+				break
+			}
+		}
+	}
+	for d := first; d < r.signed; d++ {
 		if owes(p.stateOn(d)) {
 			return d
 		}

@@ -22,6 +22,12 @@ import (
 // SEJOUR_DATABASE_URL).
 const EngineEnv = "SEJOUR_SIMULATE_ENGINE"
 
+// EngineIDEnv names, in each engine process's environment, the name
+// the process goes by in River's tables: a job "running" under the name
+// of a killed process is that process's, whatever it did after the kill
+// was sent (a query already on its way may still take a job).
+const EngineIDEnv = "SEJOUR_SIMULATE_ENGINE_ID"
+
 // enginePoll is how often the engine looks for jobs the simulation
 // queued: on SQLite no notification crosses processes.
 const enginePoll = 50 * time.Millisecond
@@ -109,7 +115,7 @@ func Engine(ctx context.Context, getenv func(string) string, logger *slog.Logger
 		return errors.New("simulate engine: the control file gives no time")
 	}
 	m := app.New(cfg, logger)
-	m.Clock, m.QueueClock, m.QueuePoll = clk, clock.System{}, enginePoll
+	m.Clock, m.QueueClock, m.QueuePoll, m.QueueID = clk, clock.System{}, enginePoll, getenv(EngineIDEnv)
 	defer m.Close()
 	if err := m.OpenDBNoCheck(ctx); err != nil { // the simulation migrated it
 		return err

@@ -58,7 +58,9 @@ type engineProc struct {
 	tail   *tailBuffer
 
 	kills    int
-	orphans  map[int64]time.Time // jobs left running by a killed process, and when it was killed
+	current  string               // River's name for the engine process running now
+	dead     map[string]time.Time // the names of the killed ones, and when each was killed
+	orphans  map[int64]time.Time  // jobs left running by a killed process, and when it was killed
 	stuckMax time.Duration
 }
 
@@ -70,7 +72,7 @@ func newEngineProc(opts Options, env map[string]string, dir string, q *jobs.Queu
 	if err != nil {
 		return nil, "", err
 	}
-	e := &engineProc{argv: opts.Engine, env: os.Environ(), log: opts.EngineLog, q: q, orphans: map[int64]time.Time{}}
+	e := &engineProc{argv: opts.Engine, env: os.Environ(), log: opts.EngineLog, q: q, orphans: map[int64]time.Time{}, dead: map[string]time.Time{}}
 	if e.log == nil {
 		e.log = io.Discard
 	}
@@ -84,8 +86,9 @@ func newEngineProc(opts Options, env map[string]string, dir string, q *jobs.Queu
 // start starts a new engine process.
 func (e *engineProc) start() error {
 	e.tail = &tailBuffer{}
+	e.current = fmt.Sprintf("simulate-engine-%d-%d", os.Getpid(), e.kills)
 	cmd := exec.Command(e.argv[0], e.argv[1:]...)
-	cmd.Env = e.env
+	cmd.Env = append(e.env, EngineIDEnv+"="+e.current)
 	cmd.Stdout, cmd.Stderr = e.log, io.MultiWriter(e.log, e.tail)
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
@@ -119,17 +122,8 @@ func (e *engineProc) kill(ctx context.Context) error {
 	case <-time.After(opBound):
 		return fmt.Errorf("simulate: the engine (pid %d) did not end within %s of SIGKILL", e.cmd.Process.Pid, opBound)
 	}
-	at := time.Now()
+	e.dead[e.current] = time.Now()
 	e.kills++
-	running, err := e.jobs(ctx, rivertype.JobStateRunning)
-	if err != nil {
-		return err
-	}
-	for _, j := range running {
-		if _, ok := e.orphans[j.ID]; !ok {
-			e.orphans[j.ID] = at
-		}
-	}
 	return e.start()
 }
 
@@ -156,12 +150,28 @@ func (e *engineProc) stop(ctx context.Context) error {
 	return errors.Join(err, lerr)
 }
 
-// track measures the orphans that left "running", and, at the end, those
-// still in it.
+// orphan reports whether a running job is a killed process's, and
+// notes it so.
+func (e *engineProc) orphan(j *rivertype.JobRow) bool {
+	if _, ok := e.orphans[j.ID]; ok {
+		return true
+	}
+	if n := len(j.AttemptedBy); n > 0 {
+		if killed, ok := e.dead[j.AttemptedBy[n-1]]; ok {
+			e.orphans[j.ID] = killed
+			return true
+		}
+	}
+	return false
+}
+
+// track notes the orphans among the running jobs, and measures those
+// that left "running" and, at the end, those still in it.
 func (e *engineProc) track(running []*rivertype.JobRow, end bool) {
 	still := map[int64]bool{}
 	for _, j := range running {
 		still[j.ID] = true
+		e.orphan(j)
 	}
 	now := time.Now()
 	for id, killed := range e.orphans {
@@ -197,6 +207,7 @@ func (e *engineProc) night(ctx context.Context, mark time.Time, kills []time.Dur
 		}
 	}
 	deadline := time.Now().Add(settleBound)
+	again := 0
 	for {
 		if err := e.died(); err != nil {
 			return 0, false, err
@@ -215,6 +226,13 @@ func (e *engineProc) night(ctx context.Context, mark time.Time, kills []time.Dur
 		case rivertype.JobStateCompleted, rivertype.JobStateDiscarded, rivertype.JobStateCancelled:
 			if !busy {
 				return sweep.Attempt - 1, sweep.State != rivertype.JobStateCompleted, nil
+			}
+		case rivertype.JobStateRunning:
+			if e.orphan(sweep) { // taken by a killed process: it waits for River's rescue; queue another
+				again++
+				if id, err = e.sweepNow(ctx, mark.Add(time.Duration(len(kills)+again))); err != nil {
+					return 0, false, err
+				}
 			}
 		}
 		if time.Now().After(deadline) {
@@ -253,9 +271,7 @@ func (e *engineProc) busy(ctx context.Context) (bool, error) {
 		switch j.State {
 		case rivertype.JobStateRunning:
 			running = append(running, j)
-			if _, orphan := e.orphans[j.ID]; !orphan {
-				busy = true
-			}
+			busy = busy || !e.orphan(j)
 		case rivertype.JobStateRetryable:
 			opCtx, cancel := context.WithTimeout(ctx, opBound)
 			err := e.q.RetryNow(opCtx, j.ID)

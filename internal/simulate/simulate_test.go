@@ -230,4 +230,15 @@ func TestOverlapAndLateness(t *testing.T) {
 	if got := p.dueDay(&record{kind: permit.AttestationFilingReceipt, avail: 10, signed: 10}); got != 10 {
 		t.Errorf("receipt due on day %d, want 10", got)
 	}
+	// Granted on day 83, taken back on day 88, granted again on day 93:
+	// the attestation of the second decision, available from day 78 (its
+	// lead before day 93), was due on day 93; signed on day 95, two days
+	// late. One of the first decision, signed on day 86, was due on 83.
+	p = &person{history: []change{{9, permit.StateSubmitted}, {83, permit.StateFavourable}, {88, permit.StateUnderReview}, {93, permit.StateFavourable}}}
+	if got := p.dueDay(&record{kind: permit.AttestationFavourable, avail: 78, signed: 95}); got != 93 {
+		t.Errorf("favourable-decision attestation after an undo due on day %d, want 93", got)
+	}
+	if got := p.dueDay(&record{kind: permit.AttestationFavourable, avail: 70, signed: 86}); got != 83 {
+		t.Errorf("favourable-decision attestation due on day %d, want 83", got)
+	}
 }
