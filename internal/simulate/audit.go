@@ -16,10 +16,11 @@ func (s *sim) audit(ctx context.Context) (*Summary, error) {
 		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections,
 		CounterFilings: s.counterFilings, Moves: s.moves, Undos: s.undos,
 		RequestFaults: s.requestFaults, ReceiptsMissing: s.receiptsMissing, ProofsChecked: s.proofsChecked, ProofsBad: s.proofsBad,
-		FirstBadProof: s.firstBadProof, FirstMissingReceipt: s.firstMissingReceipt, Rotations: s.rotations, OutageDays: s.outageDays, SigningKeys: len(s.kids), OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
+		FirstBadProof: s.firstBadProof, FirstMissingReceipt: s.firstMissingReceipt, Rotations: s.rotations, OutageDays: s.outageDays, SigningKeys: len(s.kids), OwedDays: s.owedDays, GapDays: s.gapDays, OutageGapDays: s.outageGapDays, FirstGap: s.firstGap,
 		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished, Kills: s.kills()}
 	if s.eng != nil {
 		sum.StuckJobsMaxMinutes = math.Round(s.eng.stuckMax.Minutes()*100) / 100
+		sum.StuckJobsRescued, sum.StuckJobsLeft = s.eng.released, s.eng.left
 	}
 	for _, p := range s.people {
 		if p.app == 0 {

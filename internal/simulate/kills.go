@@ -62,6 +62,8 @@ type engineProc struct {
 	dead     map[string]time.Time // the names of the killed ones, and when each was killed
 	orphans  map[int64]time.Time  // jobs left running by a killed process, and when it was killed
 	stuckMax time.Duration
+	released int // orphans that left "running" during the run (River's rescue)
+	left     int // orphans still "running" at the end, measured up to it
 }
 
 // newEngineProc prepares the engine's command: the spec in its
@@ -175,8 +177,13 @@ func (e *engineProc) track(running []*rivertype.JobRow, end bool) {
 	}
 	now := time.Now()
 	for id, killed := range e.orphans {
-		if still[id] && !end {
+		switch {
+		case !still[id]:
+			e.released++
+		case !end:
 			continue
+		default:
+			e.left++
 		}
 		e.stuckMax = max(e.stuckMax, now.Sub(killed))
 		delete(e.orphans, id)

@@ -69,7 +69,8 @@ func zeroWithKills(t *testing.T, sum *Summary) {
 		t.Fatal(sum.Failure())
 	}
 	if sum.Kills == 0 || sum.OutageDays != 3 || sum.Sweeps != sum.Days-3 || sum.Filed == 0 || sum.FilingReceipts != sum.Filed ||
-		sum.Extensions == 0 || sum.Unsigned != 0 || sum.ProofsChecked == 0 || sum.OwedDays == 0 {
+		sum.Extensions == 0 || sum.Unsigned != 0 || sum.ProofsChecked == 0 || sum.OwedDays == 0 ||
+		sum.StuckJobsRescued+sum.StuckJobsLeft == 0 || sum.StuckJobsMaxMinutes == 0 {
 		t.Fatalf("implausible run with kills: %s", line(sum))
 	}
 }

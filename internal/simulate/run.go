@@ -50,6 +50,7 @@ type sim struct {
 
 	faults                                       *faults
 	counterFilings, moves, undos                 int
+	outageGapDays                                int
 	eng                                          *engineProc // the engine's process, with KillRate
 	control                                      string      // its control file
 	killRng                                      *mrand.Rand
@@ -332,6 +333,14 @@ func (s *sim) check(d int) {
 		}
 		s.owedDays++
 		if s.iss.covered(p.app, d) {
+			continue
+		}
+		if s.outage(d) && !owesProof(p.stateOn(s.opts.Days/3-1)) {
+			// The application became complete during the outage (its
+			// filing, or documents that came in): no attestation could
+			// be issued since, nor ahead, as a permit's end allows.
+			// Counted apart, as receipts are not checked then.
+			s.outageGapDays++
 			continue
 		}
 		s.gapDays++

@@ -174,6 +174,7 @@ type Summary struct {
 	FavourableDecisions int     `json:"favourable_attestations"`
 	OwedDays            int     `json:"owed_days"`
 	GapDays             int     `json:"gap_days"`
+	OutageGapDays       int     `json:"outage_gap_days"` // owed days of an outage without proof, owed only from a day of that outage (reported, not failed)
 	Duplicates          int     `json:"duplicates"`
 	LateIssues          int     `json:"late_issues"`
 	MaxLateDays         int     `json:"max_late_days"`
@@ -191,6 +192,8 @@ type Summary struct {
 	UnfinishedSweeps    int     `json:"unfinished_sweeps"`
 	Kills               int     `json:"kills"`                  // SIGKILLs of the engine process (KillRate)
 	StuckJobsMaxMinutes float64 `json:"stuck_jobs_max_minutes"` // wall-clock minutes a job stayed "running" after its process was killed, at most
+	StuckJobsRescued    int     `json:"stuck_jobs_rescued"`     // jobs of killed processes that left "running" during the run
+	StuckJobsLeft       int     `json:"stuck_jobs_left"`        // those still "running" at the end (measured up to it)
 	RunSeconds          float64 `json:"run_seconds"`
 
 	FirstGap            *Finding `json:"first_gap,omitempty"`

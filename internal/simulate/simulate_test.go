@@ -242,3 +242,24 @@ func TestOverlapAndLateness(t *testing.T) {
 		t.Errorf("favourable-decision attestation due on day %d, want 83", got)
 	}
 }
+
+// TestOutageGapCountedApart checks which days without proof an outage
+// excuses: only those of an application that became complete during it.
+func TestOutageGapCountedApart(t *testing.T) {
+	days := newCalendar(DefaultStart)
+	s := &sim{opts: Options{Days: 30, OutageDays: 5}, days: days, iss: newIssuer(nil, clock.NewFixed(days.at(0, night)), days, 1, 0)}
+	// The outage is days 10 to 14.
+	pending := &person{n: 1, app: 1, inTime: true, lastDay: 5, filed: notFiled, state: permit.StateUnderReview,
+		history: []change{{1, permit.StateSubmitted}, {3, permit.StateUnderReview}}}
+	completed := &person{n: 2, app: 2, inTime: true, lastDay: 5, filed: notFiled, state: permit.StateUnderReview,
+		history: []change{{1, permit.StateSubmitted}, {3, permit.StateIncomplete}, {11, permit.StateUnderReview}}}
+	s.people = []*person{pending, completed}
+	s.check(11)
+	if s.gapDays != 1 || s.outageGapDays != 1 || s.firstGap == nil || s.firstGap.Person != 1 {
+		t.Fatalf("day 11 of the outage: %d gap days, %d excused, first %+v; want 1 and 1, person 1", s.gapDays, s.outageGapDays, s.firstGap)
+	}
+	s.check(15) // the outage is over
+	if s.gapDays != 3 || s.outageGapDays != 1 {
+		t.Fatalf("after the outage: %d gap days, %d excused; want 3 and 1", s.gapDays, s.outageGapDays)
+	}
+}
