@@ -205,37 +205,27 @@ func (s *issuer) covered(app int64, d int) bool {
 	return false
 }
 
-// setDown starts or ends an outage.
-func (s *issuer) setDown(down bool) {
+// setDay says whether the issuing worker is down (an outage) and whether
+// the build is broken (Options.BreakIssuingOn) from now on.
+func (s *issuer) setDay(down, broken bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.down = down
+	s.down, s.broken = down, broken
 }
 
-func (s *issuer) isDown() bool {
+// day returns what setDay said, or, in the engine's process, what the
+// control file says.
+func (s *issuer) day() control {
 	if s.control != nil {
-		return s.control.read().Down
+		return s.control.read()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.down
+	return control{Down: s.down, Broken: s.broken}
 }
 
-// setBroken starts or ends a day of the broken build (Options.BreakIssuingOn).
-func (s *issuer) setBroken(broken bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.broken = broken
-}
-
-func (s *issuer) isBroken() bool {
-	if s.control != nil {
-		return s.control.read().Broken
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.broken
-}
+func (s *issuer) isDown() bool   { return s.day().Down }
+func (s *issuer) isBroken() bool { return s.day().Broken }
 
 // crashCount returns how many steps crashed.
 func (s *issuer) crashCount() int {

@@ -186,8 +186,7 @@ func (s *sim) runDaysKilled(ctx context.Context) error {
 func (s *sim) setClock(t time.Time, d int) error {
 	s.clock.Set(t)
 	down, broken := s.outage(d), s.opts.BreakIssuingOn > 0 && d == s.opts.BreakIssuingOn
-	s.iss.setDown(down)
-	s.iss.setBroken(broken)
+	s.iss.setDay(down, broken)
 	if s.eng == nil {
 		return nil
 	}
