@@ -41,7 +41,9 @@ Commands:
             (exit 0 valid, 1 not valid today, 2 not genuine)
   simulate  run the real engine on simulated time over a population and
             check that no complete, in-time renewal is ever without proof
-            of stay (flags: --persons --days --seed --crash-rate --db)
+            of stay (flags: --persons --days --seed --crash-rate --fault-rate
+            --outage-days --rotations --correction-rate --counter-rate
+            --move-rate --undo-rate --kill-rate --db)
   audit verify
             check the audit trail's hash chain (exit 0 whole, 1 broken)
   config    print the configuration, secrets masked
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return verifyOffline(args, out)
 	case "simulate":
 		return runSimulation(ctx, args, out)
+	case "simulate-engine": // started by simulate --kill-rate; not in the usage
+		return runSimulationEngine(ctx, getenv)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {

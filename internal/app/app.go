@@ -53,6 +53,18 @@ type Main struct {
 	// PasswordParams may be lowered by tests; zero means the measured default.
 	PasswordParams password.Params
 
+	// QueueClock, when set, is the clock the job queue schedules,
+	// retries and rescues on, apart from Clock: the simulation that kills
+	// its engine keeps River on the wall clock, which River's rescuer
+	// reads whatever it is given, while the cases live on simulated days.
+	QueueClock clock.Clock
+	// QueuePoll, when set, is how often the job queue looks for jobs
+	// another process queued (jobs.Options.PollInterval).
+	QueuePoll time.Duration
+	// QueueID, when set, names this process in the job queue's tables
+	// (jobs.Options.ID).
+	QueueID string
+
 	listener net.Listener
 	server   *http.Server
 }
@@ -153,7 +165,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB.Mails(), Sender: sender, Clock: m.Clock, Logger: m.Logger,
+	queueClock := m.QueueClock
+	if queueClock == nil {
+		queueClock = m.Clock
+	}
+	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB.Mails(), Sender: sender, Clock: queueClock, Logger: m.Logger, PollInterval: m.QueuePoll, ID: m.QueueID,
 		SweepAttestations: func(ctx context.Context) (int, error) {
 			n, err := m.UseCases.Attestations.SweepAttestations(ctx)
 			if errors.Is(err, casework.ErrSweepUnfinished) {

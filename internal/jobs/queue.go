@@ -40,6 +40,14 @@ type Options struct {
 	// RecordIncident, when set, keeps every failed attempt of a job as
 	// an incident of the portal, for support.
 	RecordIncident func(ctx context.Context, inc *permit.Incident) error
+	// PollInterval, when set, is how often River looks for new jobs
+	// (River's default, a second, when zero). On SQLite, where no
+	// notification tells a worker that another process queued a job, it
+	// bounds how long that job waits.
+	PollInterval time.Duration
+	// ID, when set, is River's name for this process in its tables (the
+	// attempted_by of the jobs it works); River makes one when empty.
+	ID string
 }
 
 // Queue is sejour's job queue: a River client with sejour's job kinds.
@@ -84,6 +92,11 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: rescueAfter,
 		RetryPolicy:          retryPolicy{clock: opts.Clock},
+	}
+	cfg.ID = opts.ID
+	if opts.PollInterval > 0 {
+		cfg.FetchPollInterval = opts.PollInterval
+		cfg.FetchCooldown = min(opts.PollInterval, river.FetchCooldownDefault)
 	}
 	if opts.RecordIncident != nil {
 		cfg.ErrorHandler = &incidents{record: opts.RecordIncident, logger: logger}
@@ -223,4 +236,43 @@ func (t riverTime) Now() time.Time { return t.clock.Now() }
 func (t riverTime) NowOrNil() *time.Time {
 	now := t.clock.Now()
 	return &now
+}
+
+// Jobs lists up to limit jobs in the given states, in the order they were
+// queued: what an operator's tool or the simulation (which kills the
+// process working them) reads of the queue.
+func (q *Queue) Jobs(ctx context.Context, limit int, states ...rivertype.JobState) ([]*rivertype.JobRow, error) {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().States(states...).First(limit))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: list jobs: %w", err)
+	}
+	return res.Jobs, nil
+}
+
+// Job returns one job.
+func (q *Queue) Job(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	job, err := q.client.JobGet(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: job %d: %w", id, err)
+	}
+	return job, nil
+}
+
+// RetryNow makes a job that waits for its retry available at once, as if
+// its back-off had passed.
+func (q *Queue) RetryNow(ctx context.Context, id int64) error {
+	if _, err := q.client.JobRetry(ctx, id); err != nil {
+		return fmt.Errorf("jobs: retry job %d now: %w", id, err)
+	}
+	return nil
+}
+
+// SweepAttestationsNow queues a run of the attestation sweep marked with
+// at (two runs with the same mark are one), and returns its job's id.
+func (q *Queue) SweepAttestationsNow(ctx context.Context, at time.Time) (int64, error) {
+	res, err := q.client.InsertMany(ctx, []river.InsertManyParams{{Args: AttestationSweepArgs{Start: at}}})
+	if err != nil {
+		return 0, fmt.Errorf("jobs: queue an attestation sweep: %w", err)
+	}
+	return res[0].Job.ID, nil
 }

@@ -3,6 +3,7 @@ package simulate
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -13,9 +14,14 @@ import (
 func (s *sim) audit(ctx context.Context) (*Summary, error) {
 	sum := &Summary{Persons: s.opts.Persons, Days: s.opts.Days, Start: s.days.date(0), Seed: s.opts.Seed,
 		Database: string(s.db.Dialect()), CompletionRequests: s.completionRequests, Corrections: s.corrections,
+		CounterFilings: s.counterFilings, Moves: s.moves, Undos: s.undos,
 		RequestFaults: s.requestFaults, ReceiptsMissing: s.receiptsMissing, ProofsChecked: s.proofsChecked, ProofsBad: s.proofsBad,
-		FirstBadProof: s.firstBadProof, FirstMissingReceipt: s.firstMissingReceipt, Rotations: s.rotations, OutageDays: s.outageDays, SigningKeys: len(s.kids), OwedDays: s.owedDays, GapDays: s.gapDays, FirstGap: s.firstGap,
-		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished}
+		FirstBadProof: s.firstBadProof, FirstMissingReceipt: s.firstMissingReceipt, Rotations: s.rotations, OutageDays: s.outageDays, SigningKeys: len(s.kids), OwedDays: s.owedDays, GapDays: s.gapDays, OutageGapDays: s.outageGapDays, FirstGap: s.firstGap,
+		Crashes: s.iss.crashCount(), Sweeps: s.sweeps, SweepRetries: s.retries, UnfinishedSweeps: s.unfinished, Kills: s.kills()}
+	if s.eng != nil {
+		sum.StuckJobsMaxMinutes = math.Round(s.eng.stuckMax.Minutes()*100) / 100
+		sum.StuckJobsRescued, sum.StuckJobsLeft = s.eng.released, s.eng.left
+	}
 	for _, p := range s.people {
 		if p.app == 0 {
 			continue
@@ -66,14 +72,21 @@ func (s *sim) auditApplication(ctx context.Context, p *person, sum *Summary) err
 		if r == nil {
 			return fmt.Errorf("attestation %d is in the database but was never seen issued", at.ID)
 		}
-		if at.RevokedAt != nil || (at.SupersededAt != nil) != (r.superseded != never) {
-			return fmt.Errorf("attestation %d: revoked %t, superseded in the database %t, seen superseded %t",
+		if at.RevokedAt != nil && (!p.undone || at.Kind != permit.AttestationFavourable) {
+			return fmt.Errorf("attestation %d (%s) revoked, and no favourable decision of it was taken back", at.ID, at.Kind)
+		}
+		if (at.SupersededAt != nil || at.RevokedAt != nil) != (r.superseded != never) {
+			return fmt.Errorf("attestation %d: revoked %t, superseded in the database %t, seen withdrawn %t",
 				at.ID, at.RevokedAt != nil, at.SupersededAt != nil, r.superseded != never)
 		}
 		if (at.Code == "") != (r.signed == notSigned) {
 			return fmt.Errorf("attestation %d: signed in the database %t, seen signed %t", at.ID, at.Code != "", r.signed != notSigned)
 		}
 		sum.Attestations++
+		if at.RevokedAt != nil {
+			sum.Revoked++
+			continue
+		}
 		if at.SupersededAt != nil {
 			sum.Superseded++
 			continue
@@ -118,7 +131,10 @@ func overlap(a, b *permit.Attestation) bool {
 
 // dueDay is the day an attestation was due: the first day from its
 // AvailableFrom on which the application was in a state that owes its
-// kind. When no such day came before it was signed, it was not late.
+// kind. When no such day came before it was signed, it was not late. A
+// favourable-decision attestation is owed by the decision standing when
+// it was signed: the days of a decision taken back before (an undo) do
+// not count.
 func (p *person) dueDay(r *record) int {
 	owes := func(st permit.State) bool {
 		switch r.kind {
@@ -129,7 +145,16 @@ func (p *person) dueDay(r *record) int {
 		}
 		return st == permit.StateFavourable || st == permit.StateCardReady
 	}
-	for d := max(r.avail, r.reissue); d < r.signed; d++ {
+	first := max(r.avail, r.reissue)
+	if r.kind == permit.AttestationFavourable {
+		for d := r.signed - 1; d >= first; d-- {
+			if !owes(p.stateOn(d)) {
+				first = d + 1
+				break
+			}
+		}
+	}
+	for d := first; d < r.signed; d++ {
 		if owes(p.stateOn(d)) {
 			return d
 		}

@@ -20,10 +20,9 @@ func (p *person) surname() string {
 // their surname (a civil field, locked once filed) to be restored.
 func (s *sim) requestCorrection(ctx context.Context, p *person) error {
 	p.correct = never
-	pref := prefectures[p.n%len(prefectures)]
-	want := casework.ProfileForm{GivenNames: "Awa", Surname: fmt.Sprintf("Simulée %d", p.n), BirthDate: "1994-05-17",
-		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+p.n),
-		AddressLine: "1 rue de la Simulation", Postcode: pref.postcode, City: pref.city}
+	want := s.profileForm(p)
+	// Only the surname changes: the permit's dates are not asked about.
+	want.Surname, want.PermitFrom, want.PermitTo = fmt.Sprintf("Simulée %d", p.n), "", ""
 	c, err := s.files.Corrections.RequestCorrection(ctx, p.acc, casework.CorrectionForm{Identity: want,
 		Explanation: "mon nom porte un accent", Filename: "acte.png", Evidence: s.scan})
 	if err != nil {
@@ -48,10 +47,5 @@ func (s *sim) settleCorrection(ctx context.Context, p *person, d int) error {
 		return fmt.Errorf("accept correction %d: %w", id, err)
 	}
 	p.corrected = true
-	atts, err := s.db.Attestations(ctx, p.app)
-	if err != nil {
-		return err
-	}
-	s.iss.reissued(atts, d)
-	return nil
+	return s.learn(ctx, p, d)
 }

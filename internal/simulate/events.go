@@ -59,8 +59,14 @@ func (s *sim) step(ctx context.Context, p *person, d int) (bool, error) {
 	due := func(day int) bool { return day <= d }
 	pending := p.state == permit.StateSubmitted || p.state == permit.StateUnderReview
 	switch {
+	case p.state == "" && due(p.draft) && p.counter:
+		return true, s.openAtCounter(ctx, p)
 	case p.state == "" && due(p.draft):
 		return true, s.openDraft(ctx, p)
+	case p.state != "" && p.state != permit.StateDraft && due(p.move):
+		return true, s.moveHouse(ctx, p, d)
+	case (p.state == permit.StateFavourable || p.state == permit.StateUnfavourable) && due(p.undo):
+		return true, s.undoDecision(ctx, p, d)
 	case p.state != "" && p.state != permit.StateDraft && due(p.correct):
 		return true, s.requestCorrection(ctx, p)
 	case p.correction != 0 && due(p.settle):
@@ -102,7 +108,11 @@ func (s *sim) to(p *person, err error, st permit.State) error {
 func (s *sim) openDraft(ctx context.Context, p *person) error {
 	now := s.clock.Now()
 	p.acc = &permit.Account{Email: fmt.Sprintf("titulaire%07d@simulation.sejour.localhost", p.n), Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
-	if err := s.db.Accounts().CreateAccount(ctx, p.acc, "!", nil, nil); err != nil {
+	hash := "!"
+	if p.move != never {
+		hash = s.moverHash
+	}
+	if err := s.db.Accounts().CreateAccount(ctx, p.acc, hash, nil, nil); err != nil {
 		return err
 	}
 	if err := s.saveProfile(ctx, p); err != nil {
@@ -122,7 +132,12 @@ func (s *sim) openDraft(ctx context.Context, p *person) error {
 
 // saveProfile declares the holder's identity, address and permit.
 func (s *sim) saveProfile(ctx context.Context, p *person) error {
-	pref := prefectures[p.n%len(prefectures)]
+	return s.files.Applications.SaveProfile(ctx, p.acc, s.profileForm(p))
+}
+
+// profileForm is the holder's identity, address and permit as declared.
+func (s *sim) profileForm(p *person) casework.ProfileForm {
+	pref := prefectures[p.pref]
 	form := casework.ProfileForm{GivenNames: "Awa", Surname: p.surname(), BirthDate: "1994-05-17",
 		BirthPlace: "Bamako, Mali", Nationality: "MLI", ForeignerNumber: fmt.Sprintf("%010d", 7500000000+p.n),
 		AddressLine: "1 rue de la Simulation", Postcode: pref.postcode, City: pref.city}
@@ -130,7 +145,7 @@ func (s *sim) saveProfile(ctx context.Context, p *person) error {
 		form.HasPermit, form.PermitGround, form.PermitNumber = true, string(p.held), fmt.Sprintf("SIM%08d", p.n)
 		form.PermitFrom, form.PermitTo = s.days.date(p.expiry-364), s.days.date(p.expiry)
 	}
-	return s.files.Applications.SaveProfile(ctx, p.acc, form)
+	return form
 }
 
 func (s *sim) upload(ctx context.Context, p *person, docs []*rules.Document) error {
@@ -148,7 +163,12 @@ func (s *sim) fileDraft(ctx context.Context, p *person) error {
 	if err := s.files.Documents.SetFeeStamp(ctx, p.acc, p.app, fmt.Sprintf("%016d", 1000000000000000+p.n)); err != nil {
 		return err
 	}
-	if _, err := s.files.Applications.File(ctx, p.acc, p.app); err != nil {
+	if p.counter {
+		if _, err := s.files.Counter.FileOnBehalf(ctx, s.staff, p.app, true); err != nil {
+			return err
+		}
+		s.counterFilings++
+	} else if _, err := s.files.Applications.File(ctx, p.acc, p.app); err != nil {
 		return err
 	}
 	p.state = permit.StateSubmitted

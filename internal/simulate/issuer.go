@@ -36,6 +36,8 @@ type issuer struct {
 	rate     float64
 	noSweep  bool
 	down     bool         // an outage: every issuing step fails
+	broken   bool         // a broken build: issuing steps do nothing and report success
+	control  *sharedClock // in the engine's process, where the simulation says down and broken
 	attempts map[step]int // how many times each step was tried
 	crashes  int
 	byApp    map[int64][]*record
@@ -95,6 +97,9 @@ func (s *issuer) IssueAttestation(ctx context.Context, a *permit.Attestation, m 
 	if s.isDown() {
 		return errOutage
 	}
+	if s.isBroken() {
+		return nil
+	}
 	where := s.crash(step{app: a.ApplicationID, kind: a.Kind, firstDay: s.days.of(a.ValidFrom)})
 	if where == 1 {
 		return errCrash
@@ -114,6 +119,9 @@ func (s *issuer) IssueAttestation(ctx context.Context, a *permit.Attestation, m 
 func (s *issuer) SetAttestationCode(ctx context.Context, id int64, code string) error {
 	if s.isDown() {
 		return errOutage
+	}
+	if s.isBroken() {
+		return nil
 	}
 	if s.crash(step{sign: true, id: id}) != 0 {
 		return errCrash
@@ -165,7 +173,7 @@ func (s *issuer) reissued(atts []*permit.Attestation, d int) {
 			}
 			s.byID[r.id] = r
 			s.byApp[r.app] = append(s.byApp[r.app], r)
-		case at.SupersededAt != nil && r.superseded == never:
+		case (at.SupersededAt != nil || at.RevokedAt != nil) && r.superseded == never:
 			r.superseded = d
 		}
 	}
@@ -197,18 +205,27 @@ func (s *issuer) covered(app int64, d int) bool {
 	return false
 }
 
-// setDown starts or ends an outage.
-func (s *issuer) setDown(down bool) {
+// setDay says whether the issuing worker is down (an outage) and whether
+// the build is broken (Options.BreakIssuingOn) from now on.
+func (s *issuer) setDay(down, broken bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.down = down
+	s.down, s.broken = down, broken
 }
 
-func (s *issuer) isDown() bool {
+// day returns what setDay said, or, in the engine's process, what the
+// control file says.
+func (s *issuer) day() control {
+	if s.control != nil {
+		return s.control.read()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.down
+	return control{Down: s.down, Broken: s.broken}
 }
+
+func (s *issuer) isDown() bool   { return s.day().Down }
+func (s *issuer) isBroken() bool { return s.day().Broken }
 
 // crashCount returns how many steps crashed.
 func (s *issuer) crashCount() int {
@@ -228,4 +245,32 @@ func (s *issuer) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.byID)
+}
+
+// observe learns on day d of an application's attestations as the
+// database holds them. In a run with kills the engine issues and signs in
+// a process of its own, and the simulation sees its work only there: an
+// attestation first seen signed on d counts as signed on d (the engine's
+// clock stood on d), one superseded from the day the database says.
+func (s *issuer) observe(atts []*permit.Attestation, d int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, at := range atts {
+		r := s.byID[at.ID]
+		if r == nil {
+			r = &record{id: at.ID, app: at.ApplicationID, kind: at.Kind, from: s.days.of(at.ValidFrom), until: s.days.of(at.ValidUntil),
+				avail: s.days.of(at.AvailableFrom), signed: notSigned, superseded: never, reissue: -1}
+			s.byID[r.id] = r
+			s.byApp[r.app] = append(s.byApp[r.app], r)
+		}
+		if at.Code != "" && r.signed == notSigned {
+			r.signed = d
+		}
+		if at.SupersededAt != nil && r.superseded == never {
+			r.superseded = s.days.today(clock.NewFixed(*at.SupersededAt))
+		}
+		if at.RevokedAt != nil && r.superseded == never {
+			r.superseded = s.days.today(clock.NewFixed(*at.RevokedAt))
+		}
+	}
 }

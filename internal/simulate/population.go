@@ -68,6 +68,13 @@ type person struct {
 
 	correction int64 // the pending correction request, 0 for none
 	corrected  bool  // the surname was corrected
+
+	pref     int  // index of the prefecture of their address in prefectures
+	counter  bool // filed for at the counter by an agent: no account, no e-mail
+	move     int  // the day they move to another prefecture's area
+	undo     int  // the day a supervisor takes back the decision
+	redecide int  // the day the decision is taken again after the undo
+	undone   bool // a decision of theirs was taken back
 }
 
 type change struct {
@@ -150,6 +157,38 @@ func newPerson(n int, rng *rand.Rand, o *Options, cat *rules.Catalogue) *person 
 	p.draft = max(0, file-rng.IntN(15))
 	p.plan(rng, between, o.CorrectionRate)
 	return p
+}
+
+// planMore draws, from a generator of its own (so that the population
+// of a run without these scenarios stays what it was), whether a holder
+// who files is filed for at the counter, moves, or has a decision taken
+// back.
+func (p *person) planMore(rng *rand.Rand, o *Options) {
+	p.pref, p.move, p.undo, p.redecide = p.n%len(prefectures), never, never, never
+	if p.file == never {
+		return
+	}
+	between := func(lo, hi int) int { return lo + rng.IntN(hi-lo+1) }
+	if rng.Float64() < o.CounterRate {
+		// An agent files for them and takes every later step; they do
+		// not answer requests for documents online, withdraw, or ask
+		// for corrections: those need an account.
+		p.counter = true
+		p.ask, p.answer, p.close, p.reopen, p.withdraw, p.correct, p.settle = never, never, never, never, never, never, never
+		p.decide = p.file + between(30, 330)
+		p.card, p.hand = never, never
+		if p.favourable {
+			p.card = p.decide + between(7, 45)
+			p.hand = p.card + between(3, 60)
+		}
+	}
+	if !p.counter && rng.Float64() < o.MoveRate {
+		p.move = p.file + between(1, 120)
+	}
+	if p.decide != never && rng.Float64() < o.UndoRate {
+		p.undo = p.decide + between(1, 5)
+		p.redecide = p.undo + between(5, 40)
+	}
 }
 
 func pickRenewalGround(rng *rand.Rand) permit.GroundID {

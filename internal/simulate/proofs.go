@@ -62,7 +62,7 @@ func (s *sim) checkProofs(ctx context.Context, d int) error {
 		if p.app == 0 || p.filed == notFiled {
 			continue
 		}
-		c, err := s.files.Applications.View(ctx, p.acc, p.app)
+		c, err := s.view(ctx, p)
 		if err != nil {
 			return fmt.Errorf("simulate: person %d views application %d: %w", p.n, p.app, err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/store"
@@ -30,20 +31,29 @@ const sweepAttempts = 10
 
 // sim is one running simulation.
 type sim struct {
-	opts   Options
-	main   *app.Main
-	files  *casework.UseCases
-	db     *store.DB
-	rules  *rules.Catalogue
-	clock  *clock.Fixed
-	days   calendar
-	iss    *issuer
-	staff  *permit.Account
-	scan   []byte
-	people []*person
-	began  time.Time // in real time
+	opts  Options
+	main  *app.Main
+	files *casework.UseCases
+	db    *store.DB
+	rules *rules.Catalogue
+	clock *clock.Fixed
+	days  calendar
+	iss   *issuer
+	staff *permit.Account
+	// supervisor undoes decisions; moverHash is the password hash of
+	// the holders who move (a move asks for the password again).
+	supervisor *permit.Account
+	moverHash  string
+	scan       []byte
+	people     []*person
+	began      time.Time // in real time
 
 	faults                                       *faults
+	counterFilings, moves, undos                 int
+	outageGapDays                                int
+	eng                                          *engineProc // the engine's process, with KillRate
+	control                                      string      // its control file
+	killRng                                      *mrand.Rand
 	completionRequests, corrections              int
 	sweeps, retries, unfinished                  int
 	owedDays, gapDays, requestFaults             int
@@ -65,12 +75,18 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	began := clock.System{}.Now()
 	days := newCalendar(opts.Start)
 	clk := clock.NewFixed(days.at(0, morning-1))
-	m, closeEngine, err := openEngine(ctx, opts, clk)
+	m, env, closeEngine, err := openEngine(ctx, opts, clk)
 	if err != nil {
 		return nil, err
 	}
 	defer closeEngine()
 	s := &sim{opts: opts, main: m, files: m.UseCases, db: m.DB, rules: m.Rules, clock: clk, days: days, scan: scanImage(), began: began}
+	if opts.KillRate > 0 {
+		if s.eng, s.control, err = newEngineProc(opts, env, m.Config.DataDir, m.Queue); err != nil {
+			return nil, err
+		}
+		s.killRng = mrand.New(mrand.NewPCG(opts.Seed, 0x6b696c6c))
+	}
 	s.iss = newIssuer(m.UseCases.Attestations.Store, clk, days, opts.Seed, opts.CrashRate)
 	s.iss.noSweep = opts.NoSweep
 	m.UseCases.Attestations.Store = s.iss
@@ -108,6 +124,14 @@ func (o *Options) check() error {
 		return errors.New("simulate: rotations must be between 0 and the number of days")
 	case o.CorrectionRate < 0 || o.CorrectionRate > 1:
 		return errors.New("simulate: the correction rate must be between 0 and 1")
+	case o.CounterRate < 0 || o.CounterRate > 1 || o.MoveRate < 0 || o.MoveRate > 1 || o.UndoRate < 0 || o.UndoRate > 1:
+		return errors.New("simulate: the counter, move and undo rates must be between 0 and 1")
+	case o.KillRate < 0 || o.KillRate > 50:
+		return errors.New("simulate: the kill rate must be between 0 and 50 a day")
+	case o.KillRate > 0 && len(o.Engine) == 0:
+		return errors.New("simulate: a kill rate needs the engine's command (Options.Engine)")
+	case o.BreakIssuingOn < 0 || o.BreakIssuingOn >= o.Days:
+		return errors.New("simulate: the broken day must be one of the simulated days")
 	case o.Database != "sqlite" && !strings.HasPrefix(o.Database, "postgres://") && !strings.HasPrefix(o.Database, "postgresql://"):
 		return errors.New(`simulate: the database must be "sqlite" or a postgres:// URL`)
 	}
@@ -123,6 +147,9 @@ func (o *Options) check() error {
 // runDays lives the simulated days with the job queue running, and stops
 // it before the audit.
 func (s *sim) runDays(ctx context.Context) error {
+	if s.eng != nil {
+		return s.runDaysKilled(ctx)
+	}
 	queueCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	if err := s.main.Queue.Start(queueCtx); err != nil {
@@ -134,6 +161,80 @@ func (s *sim) runDays(ctx context.Context) error {
 	return errors.Join(err, s.main.Queue.Stop(stopCtx))
 }
 
+// runDaysKilled lives the simulated days with the job queue in the
+// engine's process, which is killed and started again along the way;
+// once it has stopped, the simulation reads what it did last.
+func (s *sim) runDaysKilled(ctx context.Context) error {
+	if err := s.setClock(s.days.at(0, morning-1), 0); err != nil {
+		return err
+	}
+	if err := s.eng.start(); err != nil {
+		return err
+	}
+	err := s.everyDay(ctx)
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	err = errors.Join(err, s.eng.stop(stopCtx))
+	if err == nil {
+		err = s.observe(ctx, s.opts.Days-1)
+	}
+	return err
+}
+
+// setClock moves the simulated clock to t, on day d: the engine's too,
+// with the day's outage and broken build, when it runs apart.
+func (s *sim) setClock(t time.Time, d int) error {
+	s.clock.Set(t)
+	down, broken := s.outage(d), s.opts.BreakIssuingOn > 0 && d == s.opts.BreakIssuingOn
+	s.iss.setDay(down, broken)
+	if s.eng == nil {
+		return nil
+	}
+	return writeControl(s.control, control{Now: t, Down: down, Broken: broken})
+}
+
+// observe reads, in a run with kills, what the engine issued and signed
+// for every filed application by the end of day d.
+func (s *sim) observe(ctx context.Context, d int) error {
+	if s.eng == nil {
+		return nil
+	}
+	for _, p := range s.people {
+		if p.app == 0 || p.filed == notFiled {
+			continue
+		}
+		atts, err := s.db.Attestations(ctx, p.app)
+		if err != nil {
+			return err
+		}
+		s.iss.observe(atts, d)
+	}
+	return nil
+}
+
+// night has the engine process sweep, with the night's kills, in a run
+// with kills.
+func (s *sim) night(ctx context.Context, d int, plan killPlan) error {
+	if s.outage(d) {
+		for range plan.night {
+			if err := s.eng.kill(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	s.sweeps++
+	retries, unfinished, err := s.eng.night(ctx, s.clock.Now(), plan.night)
+	if err != nil {
+		return fmt.Errorf("simulate: night of %s: %w", s.days.date(d), err)
+	}
+	s.retries += retries
+	if unfinished {
+		s.unfinished++
+	}
+	return nil
+}
+
 // everyDay sets the clock to each day's morning, applies everyone's
 // events, then to its night, issues, and checks the invariant.
 func (s *sim) everyDay(ctx context.Context) error {
@@ -141,29 +242,52 @@ func (s *sim) everyDay(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		s.clock.Set(s.days.at(d, morning))
-		s.iss.setDown(s.outage(d))
+		if err := s.setClock(s.days.at(d, morning), d); err != nil {
+			return err
+		}
 		if err := s.rotate(ctx, d); err != nil {
 			return err
 		}
-		for _, p := range s.people {
+		var kills killPlan
+		if s.eng != nil {
+			kills = planKills(s.killRng, s.opts.KillRate, len(s.people))
+		}
+		for i, p := range s.people {
+			for range kills.morning[i] {
+				if err := s.eng.kill(ctx); err != nil {
+					return err
+				}
+			}
 			if err := s.live(ctx, p, d); err != nil {
 				return err
 			}
 		}
-		s.clock.Set(s.days.at(d, night))
+		if err := s.setClock(s.days.at(d, night), d); err != nil {
+			return err
+		}
 		if s.outage(d) {
 			s.outageDays++
-		} else if err := s.sweep(ctx); err != nil {
-			return fmt.Errorf("simulate: sweep of %s: %w", s.days.date(d), err)
+		}
+		switch {
+		case s.eng != nil:
+			if err := s.night(ctx, d, kills); err != nil {
+				return err
+			}
+			if err := s.observe(ctx, d); err != nil {
+				return err
+			}
+		case !s.outage(d):
+			if err := s.sweep(ctx); err != nil {
+				return fmt.Errorf("simulate: sweep of %s: %w", s.days.date(d), err)
+			}
 		}
 		s.check(d)
 		if err := s.checkProofs(ctx, d); err != nil {
 			return err
 		}
 		if s.opts.Progress != nil && (d%10 == 9 || d == s.opts.Days-1) {
-			fmt.Fprintf(s.opts.Progress, "day %d/%d (%s): %d attestations, %d owed days, %d gap days, %d crashes, %.0f s\n",
-				d+1, s.opts.Days, s.days.date(d), s.iss.count(), s.owedDays, s.gapDays, s.iss.crashCount(), clock.System{}.Now().Sub(s.began).Seconds())
+			fmt.Fprintf(s.opts.Progress, "day %d/%d (%s): %d attestations, %d owed days, %d gap days, %d crashes, %d kills, %.0f s\n",
+				d+1, s.opts.Days, s.days.date(d), s.iss.count(), s.owedDays, s.gapDays, s.iss.crashCount(), s.kills(), clock.System{}.Now().Sub(s.began).Seconds())
 		}
 	}
 	return nil
@@ -210,6 +334,14 @@ func (s *sim) check(d int) {
 		if s.iss.covered(p.app, d) {
 			continue
 		}
+		if s.outage(d) && !owesProof(p.stateOn(s.opts.Days/3-1)) {
+			// The application became complete during the outage (its
+			// filing, or documents that came in): no attestation could
+			// be issued since, nor ahead, as a permit's end allows.
+			// Counted apart, as receipts are not checked then.
+			s.outageGapDays++
+			continue
+		}
 		s.gapDays++
 		if s.firstGap == nil {
 			s.firstGap = &Finding{Person: p.n, Application: p.app, Day: s.days.date(d),
@@ -244,9 +376,21 @@ func (s *sim) setUp(ctx context.Context) error {
 	if err := s.db.Accounts().CreateAccount(ctx, s.staff, "!", nil, nil); err != nil {
 		return err
 	}
+	s.supervisor = &permit.Account{Email: "superviseur@simulation.sejour.localhost", Role: permit.RoleAgent, Supervisor: true, Lang: "fr", ConfirmedAt: &now, Prefectures: ids}
+	if err := s.db.Accounts().CreateAccount(ctx, s.supervisor, "!", nil, nil); err != nil {
+		return err
+	}
+	if s.opts.MoveRate > 0 {
+		var err error
+		if s.moverHash, err = password.Hash(moverPassword, cheapHash); err != nil {
+			return err
+		}
+	}
 	s.people = make([]*person, s.opts.Persons)
 	for n := range s.people {
-		s.people[n] = newPerson(n, mrand.New(mrand.NewPCG(s.opts.Seed, uint64(n)+1)), &s.opts, s.rules)
+		p := newPerson(n, mrand.New(mrand.NewPCG(s.opts.Seed, uint64(n)+1)), &s.opts, s.rules)
+		p.planMore(mrand.New(mrand.NewPCG(s.opts.Seed^0x6d6f7265, uint64(n)+1)), &s.opts)
+		s.people[n] = p
 	}
 	return nil
 }
@@ -255,10 +399,10 @@ func (s *sim) setUp(ctx context.Context) error {
 // directory and a fresh database: an SQLite file in the directory, or a
 // new schema on the PostgreSQL server. The function it returns removes
 // them.
-func openEngine(ctx context.Context, opts Options, clk clock.Clock) (*app.Main, func(), error) {
+func openEngine(ctx context.Context, opts Options, clk clock.Clock) (*app.Main, map[string]string, func(), error) {
 	dir, err := os.MkdirTemp("", "sejour-simulate-")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cleanups := []func(){func() { os.RemoveAll(dir) }}
 	closeAll := func() {
@@ -271,7 +415,7 @@ func openEngine(ctx context.Context, opts Options, clk clock.Clock) (*app.Main, 
 		dsn, drop, err := postgresSchema(ctx, opts.Database)
 		if err != nil {
 			closeAll()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		cleanups = append(cleanups, drop)
 		env["SEJOUR_DATABASE_URL"] = dsn
@@ -279,24 +423,27 @@ func openEngine(ctx context.Context, opts Options, clk clock.Clock) (*app.Main, 
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	m := app.New(cfg, opts.Logger)
 	m.Clock = clk
+	if opts.KillRate > 0 { // River on the wall clock, as in the engine's process (Engine)
+		m.QueueClock = clock.System{}
+	}
 	cleanups = append(cleanups, func() { m.Close() })
 	if err := m.OpenDBNoCheck(ctx); err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if _, err := m.Migrate(ctx); err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := m.Open(ctx); err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return m, closeAll, nil
+	return m, env, closeAll, nil
 }
 
 // postgresSchema creates a schema of its own on the server of dsn and
@@ -327,4 +474,12 @@ func postgresSchema(ctx context.Context, dsn string) (string, func(), error) {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String(), drop, nil
+}
+
+// kills returns how many times the engine process was killed.
+func (s *sim) kills() int {
+	if s.eng == nil {
+		return 0
+	}
+	return s.eng.kills
 }

@@ -107,6 +107,36 @@ type Options struct {
 	Logger   *slog.Logger
 	Progress io.Writer // when set, a line every 10 simulated days
 
+	// CounterRate is the share of holders filed for at the counter by an
+	// agent, as a person without an account or e-mail address: no mail
+	// is written to them, and their attestations are issued all the same.
+	CounterRate float64
+	// MoveRate is the share of holders who, after filing, move to an
+	// address under another prefecture (casework.Contacts.ChangeContact,
+	// with their password): their pending application follows them.
+	MoveRate float64
+	// UndoRate is the share of decisions that a supervisor takes back a
+	// few days later (casework.Decisions.Undo, which revokes a favourable
+	// decision's attestations); the decision is taken again weeks later.
+	UndoRate float64
+
+	// KillRate is how many times per simulated day, on average, the
+	// engine is killed with SIGKILL and started again. With it, the
+	// engine (the job queue: River's workers, the attestation sweep)
+	// runs as a process of its own, Engine, started with the command
+	// line Engine; the simulation plays the requests and checks.
+	KillRate float64
+	// Engine is the command line that runs Engine (`sejour
+	// simulate-engine`); required with KillRate.
+	Engine []string
+	// EngineLog, when set, receives what the engine processes write.
+	EngineLog io.Writer
+
+	// BreakIssuingOn, when above 0, is a day (counted from 0) on which
+	// the build is broken: issuing and signing do nothing and report
+	// success, as a bug would. The check must find it.
+	BreakIssuingOn int
+
 	// NoSweep is a test hook that disables the attestation sweep, whoever
 	// runs it (the simulation daily, River at start): it finds no pending
 	// application. Extension and favourable-decision attestations are then
@@ -131,15 +161,20 @@ type Summary struct {
 	InTimeRenewals      int     `json:"in_time_renewals"`
 	CompletionRequests  int     `json:"completion_requests"`
 	Corrections         int     `json:"corrections"`
+	CounterFilings      int     `json:"counter_filings"` // filed at the counter for a person without an account or e-mail
+	Moves               int     `json:"moves"`           // holders who moved to another prefecture's area, their application with them
+	Undos               int     `json:"undos"`           // decisions taken back by a supervisor
 	Favourable          int     `json:"decided_favourable"`
 	Unfavourable        int     `json:"decided_unfavourable"`
 	Attestations        int     `json:"attestations"`
 	Superseded          int     `json:"superseded"` // versions replaced after a correction
+	Revoked             int     `json:"revoked"`    // favourable-decision attestations revoked by an undo
 	FilingReceipts      int     `json:"filing_receipts"`
 	Extensions          int     `json:"extension_attestations"`
 	FavourableDecisions int     `json:"favourable_attestations"`
 	OwedDays            int     `json:"owed_days"`
 	GapDays             int     `json:"gap_days"`
+	OutageGapDays       int     `json:"outage_gap_days"` // owed days of an outage without proof, owed only from a day of that outage (reported, not failed)
 	Duplicates          int     `json:"duplicates"`
 	LateIssues          int     `json:"late_issues"`
 	MaxLateDays         int     `json:"max_late_days"`
@@ -155,6 +190,10 @@ type Summary struct {
 	Sweeps              int     `json:"sweeps"`
 	SweepRetries        int     `json:"sweep_retries"`
 	UnfinishedSweeps    int     `json:"unfinished_sweeps"`
+	Kills               int     `json:"kills"`                  // SIGKILLs of the engine process (KillRate)
+	StuckJobsMaxMinutes float64 `json:"stuck_jobs_max_minutes"` // wall-clock minutes a job stayed "running" after its process was killed, at most
+	StuckJobsRescued    int     `json:"stuck_jobs_rescued"`     // jobs of killed processes that left "running" during the run
+	StuckJobsLeft       int     `json:"stuck_jobs_left"`        // those still "running" at the end (measured up to it)
 	RunSeconds          float64 `json:"run_seconds"`
 
 	FirstGap            *Finding `json:"first_gap,omitempty"`
@@ -174,13 +213,13 @@ type Finding struct {
 
 // OK reports whether the invariant held.
 func (s *Summary) OK() bool {
-	return s.GapDays == 0 && s.Duplicates == 0 && s.ReceiptsMissing == 0 && s.ProofsBad == 0
+	return s.GapDays == 0 && s.Duplicates == 0 && s.ReceiptsMissing == 0 && s.ProofsBad == 0 && s.StuckJobsMaxMinutes <= stuckLimit.Minutes()
 }
 
 // Failure says where the invariant broke, for a person to read.
 func (s *Summary) Failure() string {
-	msg := fmt.Sprintf("zero-gap invariant broken: gap_days=%d duplicates=%d receipts_missing=%d proofs_bad=%d",
-		s.GapDays, s.Duplicates, s.ReceiptsMissing, s.ProofsBad)
+	msg := fmt.Sprintf("zero-gap invariant broken: gap_days=%d duplicates=%d receipts_missing=%d proofs_bad=%d stuck_jobs_max_minutes=%.2f (limit %.0f)",
+		s.GapDays, s.Duplicates, s.ReceiptsMissing, s.ProofsBad, s.StuckJobsMaxMinutes, stuckLimit.Minutes())
 	if f := s.FirstGap; f != nil {
 		msg += fmt.Sprintf("; first gap: person %d, application %d, on %s (%s)", f.Person, f.Application, f.Day, f.Detail)
 	}

@@ -13,10 +13,12 @@ import (
 )
 
 // small is a run that takes a few seconds: 60 holders over 200 days, with
-// crashes frequent enough that some sweeps must be run again, and many
-// corrections (fewer holders under the race detector).
+// crashes frequent enough that some sweeps must be run again, many
+// corrections, counter filings, moves and undone decisions (fewer
+// holders under the race detector).
 func small(db string) Options {
-	o := Options{Persons: 60, Days: 200, Seed: 7, CrashRate: 0.05, FaultRate: 0.1, Rotations: 2, CorrectionRate: 0.3, Database: db}
+	o := Options{Persons: 60, Days: 200, Seed: 7, CrashRate: 0.05, FaultRate: 0.1, Rotations: 2, CorrectionRate: 0.3,
+		CounterRate: 0.1, MoveRate: 0.1, UndoRate: 0.3, Database: db}
 	if raceDetector {
 		o.Persons, o.CrashRate = 30, 0.1
 	}
@@ -115,7 +117,8 @@ func plausible(t *testing.T, sum *Summary) {
 		{sum.Filed <= sum.Applications && sum.Applications <= sum.Persons, "no more filings than applications than persons"},
 		{sum.FilingReceipts == sum.Filed, "one filing receipt per filed application"},
 		{sum.Extensions > 0 && sum.FavourableDecisions > 0, "extension and favourable-decision attestations were issued"},
-		{sum.Attestations == sum.FilingReceipts+sum.Extensions+sum.FavourableDecisions+sum.Superseded, "attestations add up"},
+		{sum.Attestations == sum.FilingReceipts+sum.Extensions+sum.FavourableDecisions+sum.Superseded+sum.Revoked, "attestations add up"},
+		{sum.CounterFilings > 0 && sum.Moves > 0 && sum.Undos > 0, "filings at the counter, moves and undone decisions happened"},
 		{sum.Corrections > 0 && sum.Superseded > 0, "surnames were corrected and attestations reissued"},
 		{sum.OwedDays > 0, "some days were owed proof"},
 		{sum.CompletionRequests > 0 && sum.Favourable > 0 && sum.Unfavourable > 0, "documents were asked for, decisions taken both ways"},
@@ -226,5 +229,37 @@ func TestOverlapAndLateness(t *testing.T) {
 	}
 	if got := p.dueDay(&record{kind: permit.AttestationFilingReceipt, avail: 10, signed: 10}); got != 10 {
 		t.Errorf("receipt due on day %d, want 10", got)
+	}
+	// Granted on day 83, taken back on day 88, granted again on day 93:
+	// the attestation of the second decision, available from day 78 (its
+	// lead before day 93), was due on day 93; signed on day 95, two days
+	// late. One of the first decision, signed on day 86, was due on 83.
+	p = &person{history: []change{{9, permit.StateSubmitted}, {83, permit.StateFavourable}, {88, permit.StateUnderReview}, {93, permit.StateFavourable}}}
+	if got := p.dueDay(&record{kind: permit.AttestationFavourable, avail: 78, signed: 95}); got != 93 {
+		t.Errorf("favourable-decision attestation after an undo due on day %d, want 93", got)
+	}
+	if got := p.dueDay(&record{kind: permit.AttestationFavourable, avail: 70, signed: 86}); got != 83 {
+		t.Errorf("favourable-decision attestation due on day %d, want 83", got)
+	}
+}
+
+// TestOutageGapCountedApart checks which days without proof an outage
+// excuses: only those of an application that became complete during it.
+func TestOutageGapCountedApart(t *testing.T) {
+	days := newCalendar(DefaultStart)
+	s := &sim{opts: Options{Days: 30, OutageDays: 5}, days: days, iss: newIssuer(nil, clock.NewFixed(days.at(0, night)), days, 1, 0)}
+	// The outage is days 10 to 14.
+	pending := &person{n: 1, app: 1, inTime: true, lastDay: 5, filed: notFiled, state: permit.StateUnderReview,
+		history: []change{{1, permit.StateSubmitted}, {3, permit.StateUnderReview}}}
+	completed := &person{n: 2, app: 2, inTime: true, lastDay: 5, filed: notFiled, state: permit.StateUnderReview,
+		history: []change{{1, permit.StateSubmitted}, {3, permit.StateIncomplete}, {11, permit.StateUnderReview}}}
+	s.people = []*person{pending, completed}
+	s.check(11)
+	if s.gapDays != 1 || s.outageGapDays != 1 || s.firstGap == nil || s.firstGap.Person != 1 {
+		t.Fatalf("day 11 of the outage: %d gap days, %d excused, first %+v; want 1 and 1, person 1", s.gapDays, s.outageGapDays, s.firstGap)
+	}
+	s.check(15) // the outage is over
+	if s.gapDays != 3 || s.outageGapDays != 1 {
+		t.Fatalf("after the outage: %d gap days, %d excused; want 3 and 1", s.gapDays, s.outageGapDays)
 	}
 }
