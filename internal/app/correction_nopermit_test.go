@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/app/apptest"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/notify/smtptest"
@@ -29,14 +30,14 @@ func TestPermitDatesCorrectionWithoutAPermit(t *testing.T) {
 		if err := db.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		f := civil(31, "")
+		f := apptest.Identity(31, "")
 		f.AddressLine, f.Postcode, f.City = "1 rue de la Paix", "75002", "Paris"
 		if err := m.UseCases.Applications.SaveProfile(ctx, acc, f); err != nil {
 			t.Fatal(err)
 		}
 		end := time.Now().AddDate(0, 6, 0).Format(time.DateOnly)
 		_, err := m.UseCases.Corrections.RequestCorrection(ctx, acc, casework.CorrectionForm{
-			Identity: civil(31, end), Explanation: "Mon titre se termine le " + end + ".", Filename: "titre.png", Evidence: scan(t)})
+			Identity: apptest.Identity(31, end), Explanation: "Mon titre se termine le " + end + ".", Filename: "titre.png", Evidence: apptest.Scan(t)})
 		if permit.ErrorCode(err) != permit.EINVALID {
 			t.Fatalf("dates of a permit never declared: %v, want invalid", err)
 		}
