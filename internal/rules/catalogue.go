@@ -199,7 +199,9 @@ type Catalogue struct {
 	// ExpiredCardGraceMonths is how long a multi-year or resident card
 	// stays valid after expiry while an in-time renewal is pending (L.433-3).
 	ExpiredCardGraceMonths int
-	Fees                   Fees
+	// Outages relieve deadlines and are detected by these rules.
+	Outages OutageRules
+	Fees    Fees
 	// CommonDocuments lists, per kind, the documents every ground requires.
 	CommonDocuments map[permit.Kind][]string
 
@@ -223,6 +225,7 @@ type catalogueFile struct {
 	ImplicitRejectionMonths int                      `json:"implicit_rejection_months"`
 	Appeals                 Appeals                  `json:"appeals"`
 	ExpiredCardGraceMonths  int                      `json:"expired_card_grace_months"`
+	Outages                 OutageRules              `json:"outages"`
 	Fees                    Fees                     `json:"fees"`
 	Notes                   []*Note                  `json:"notes"`
 	CommonDocuments         map[permit.Kind][]string `json:"common_documents"`

@@ -102,6 +102,7 @@ func build(f *catalogueFile) (*Catalogue, error) {
 		ImplicitRejectionMonths: f.ImplicitRejectionMonths,
 		Appeals:                 f.Appeals,
 		ExpiredCardGraceMonths:  f.ExpiredCardGraceMonths,
+		Outages:                 f.Outages,
 		Fees:                    f.Fees,
 		CommonDocuments:         f.CommonDocuments,
 		grounds:                 f.Grounds,
@@ -166,6 +167,7 @@ func (ch *checker) header(f *catalogueFile) time.Time {
 		ch.add("renewal_window: opens %d days before expiry, which is not before it closes (%d days before)",
 			w.OpensDaysBefore, w.ClosesDaysBefore)
 	}
+	ch.outages(f.Outages)
 	if f.ImplicitRejectionMonths <= 0 {
 		ch.add("implicit_rejection_months: must be positive (got %d)", f.ImplicitRejectionMonths)
 	}
