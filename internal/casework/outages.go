@@ -97,7 +97,7 @@ const (
 func (o *Outages) Observe(ctx context.Context, check string, ok bool, since time.Time) error {
 	fns := permit.OutageFunctionsOf(check)
 	if fns == nil {
-		return permit.Errorf(permit.EINVALID, "error.invalid")
+		return permit.Errorf(permit.EINVALID, "error.form")
 	}
 	after := o.Rules.Outages.DetectAfter()
 	o.mu.Lock()

@@ -112,6 +112,11 @@ type Site struct {
 	SupportAnswer      ID
 	SupportResolve     ID
 	SupportTriage      ID
+	Status             Path
+	StatusFeed         Path
+	APIStatus          Path
+	AdminOutages       Path
+	AdminOutage        ID
 }
 
 // site is filled once from the constants.
@@ -222,6 +227,11 @@ var site = Site{
 	SupportAnswer:      SupportAnswer,
 	SupportResolve:     SupportResolve,
 	SupportTriage:      SupportTriage,
+	Status:             Status,
+	StatusFeed:         StatusFeed,
+	APIStatus:          APIStatus,
+	AdminOutages:       AdminOutages,
+	AdminOutage:        AdminOutage,
 }
 
 // Names returns the site's pages by name.

@@ -117,3 +117,13 @@ const (
 	SupportResolve    ID    = "/support/signalements/{id}/resolution"
 	SupportTriage     ID    = "/support/signalements/{id}/tri"
 )
+
+// The portal's status (issue 12 §4): public pages, and the
+// administrators' outages.
+const (
+	Status       Path = "/etat"
+	StatusFeed   Path = "/etat.atom"
+	APIStatus    Path = "/api/v1/status"
+	AdminOutages Path = "/admin/pannes"
+	AdminOutage  ID   = "/admin/pannes/{outage}"
+)

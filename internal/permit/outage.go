@@ -83,6 +83,12 @@ const (
 	OutageCancel  OutageAction = "cancelled" // an administrator withdrew it
 )
 
+// OutageActions lists the steps of a trail.
+var OutageActions = []OutageAction{OutageOpened, OutageClosed, OutageDeclare, OutageCorrect, OutageCancel}
+
+// OutageChecks lists the health checks whose failure is an outage.
+var OutageChecks = []string{"database", "writes", "blobs", "mail"}
+
 // OutageEvent is one step of an outage's trail: who did what, why, and
 // what the outage looked like after.
 type OutageEvent struct {

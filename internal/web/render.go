@@ -84,7 +84,8 @@ type Page struct {
 	ErrArgs  map[string][]any  // field -> arguments of its message
 	Notice   string            // translation key of a message to show on top
 	Dev      bool
-	Staff    bool // the page is the back office's: the applicant is a third person
+	Staff    bool          // the page is the back office's: the applicant is a third person
+	Banner   *StatusBanner // the incident banner (home page and dashboard), when functions are down
 	tr       *i18n.Catalogue
 	rules    *rules.Catalogue
 }

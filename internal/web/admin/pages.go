@@ -1,5 +1,6 @@
 // Package admin serves the administrators' pages: the staff accounts
-// (agents, supervisors, the help desk), created, disabled and enabled.
+// (agents, supervisors, the help desk), created, disabled and enabled;
+// the outages of the portal and planned maintenance, declared and corrected.
 package admin
 
 import (
@@ -14,6 +15,7 @@ import (
 type Pages struct {
 	*web.Server
 	Accounts *casework.Accounts
+	Outages  *casework.Outages
 }
 
 // Routes are the administrators' routes.
@@ -23,5 +25,9 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.StaffAccounts), Who: web.AdminOnly, Handler: s.createStaff},
 		{Pattern: paths.Post(paths.StaffDisable), Who: web.AdminOnly, Handler: s.disableStaff},
 		{Pattern: paths.Post(paths.StaffEnable), Who: web.AdminOnly, Handler: s.enableStaff},
+		{Pattern: paths.Get(paths.AdminOutages), Who: web.AdminOnly, Handler: s.outages},
+		{Pattern: paths.Post(paths.AdminOutages), Who: web.AdminOnly, Handler: s.declareOutage},
+		{Pattern: paths.Get(paths.AdminOutage), Who: web.AdminOnly, Handler: s.outage},
+		{Pattern: paths.Post(paths.AdminOutage), Who: web.AdminOnly, Handler: s.correctOutage},
 	}
 }

@@ -29,6 +29,7 @@ func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.Page(r, "dashboard.title")
+	p.Banner = s.Banner(r)
 	if r.URL.Query().Has("retiree") {
 		p.Notice = "withdraw.done"
 	} else if r.URL.Query().Has("repris") {
