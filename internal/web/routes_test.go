@@ -108,7 +108,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fill := strings.NewReplacer("{outage}", strconv.FormatInt(outage.ID, 10),"{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
+	fill := strings.NewReplacer("{outage}", strconv.FormatInt(outage.ID, 10), "{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
 		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
 		"{person}", strconv.FormatInt(app.PersonID, 10), "{correction}", strconv.FormatInt(corr.ID, 10),
 		"{account}", strconv.FormatInt(target.ID, 10))
