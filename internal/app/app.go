@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/sejour/sejour/internal/attest"
@@ -18,6 +19,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/jobs"
 	"github.com/sejour/sejour/internal/notify"
@@ -45,6 +47,7 @@ type Main struct {
 	Queue    *jobs.Queue
 	Keys     *seal.Shared // the attestation signing keys, shared in the database
 	Web      *web.Server
+	Health   *health.Monitor // probes the database, the blob store and the mail relay
 
 	// PasswordParams may be lowered by tests; zero means the measured default.
 	PasswordParams password.Params
@@ -177,6 +180,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.Health = m.newMonitor(blobs)
 	limits := upload.DefaultLimits
 	limits.MaxBytes = int64(m.Config.UploadMaxMB) << 20
 	m.UseCases = casework.New(casework.Config{
@@ -187,8 +191,24 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet,
+		Health: m.Health,
 	})
 	return err
+}
+
+// newMonitor builds the health monitor of what the server depends on: the
+// database (read and write), the blob store, and the mail relay when one
+// is configured.
+func (m *Main) newMonitor(blobs *blob.Dir) *health.Monitor {
+	probes := map[health.Check]health.Probe{
+		health.Database: m.DB.Ping,
+		health.Writes:   m.DB.PingWrite,
+		health.Blobs:    blobs.Probe,
+	}
+	if m.Config.SMTPEnabled() {
+		probes[health.Mail] = health.SMTPHello(net.JoinHostPort(m.Config.SMTPHost, strconv.Itoa(m.Config.SMTPPort)))
+	}
+	return health.New(health.Options{Probes: probes, Clock: m.Clock, Logger: m.Logger})
 }
 
 // OpenKeys opens the attestation signing keys that every instance shares
@@ -247,6 +267,8 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err := m.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	m.Health.Start(ctx)
+	defer m.Health.Stop()
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	var serveErr error

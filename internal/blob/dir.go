@@ -181,3 +181,30 @@ func (d *Dir) Stat(ctx context.Context, sum string) (int64, error) {
 func notFound() error {
 	return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 }
+
+// Probe writes, flushes and removes a small file where blobs are kept, so
+// that a full disk or a read-only volume is seen before an upload fails
+// (the health monitor's blob check). Put cannot serve for this: storing
+// content already stored writes nothing.
+func (d *Dir) Probe(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(d.dir, ".probe-*")
+	if err != nil {
+		return fmt.Errorf("blob: probe: %w", err)
+	}
+	name := f.Name()
+	defer os.Remove(name)
+	_, err = f.Write([]byte("sejour health probe\n"))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("blob: probe: %w", err)
+	}
+	return nil
+}

@@ -277,3 +277,29 @@ func TestCancelledContext(t *testing.T) {
 		t.Errorf("cancelled Put stored the blob anyway: Stat error = %v", err)
 	}
 }
+
+// TestProbe: the probe writes where blobs go, leaves nothing behind, and
+// fails when that place cannot be written (here the blob directory
+// replaced by a file, which stops root too).
+func TestProbe(t *testing.T) {
+	root := t.TempDir()
+	d, err := New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Probe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(root, "blobs")); len(left) != 0 {
+		t.Fatalf("probe left %v", left)
+	}
+	if err := os.Rename(filepath.Join(root, "blobs"), filepath.Join(root, "away")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "blobs"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Probe(context.Background()); err == nil {
+		t.Fatal("probe of an unwritable store: no error")
+	}
+}

@@ -127,11 +127,26 @@ func (db *DB) SQL() *sql.DB { return db.write }
 // so that the job queue opens its own pool on the same schema.
 func (db *DB) PostgresURL() string { return db.dsn }
 
-// Ping checks that the database answers; it backs /readyz.
+// Ping checks that the database answers a read (the health monitor's
+// database check).
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
+		return fmt.Errorf("%w: %v", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable"), err)
+	}
+	return nil
+}
+
+// PingWrite commits a write that changes no value (the newest schema
+// version's row is updated to itself), so that a full disk, a read-only
+// file or a replica is seen as what it is: a database that reads but
+// cannot write (the health monitor's writes check). Both databases write
+// the row and flush their log, as for any commit.
+func (db *DB) PingWrite(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE schema_migrations SET name = name
+		WHERE version = (SELECT MAX(version) FROM schema_migrations)`)
+	if err != nil {
+		return fmt.Errorf("%w: %v", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable"), err)
 	}
 	return nil
 }

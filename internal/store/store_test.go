@@ -269,9 +269,15 @@ func TestPing(t *testing.T) {
 		if err := db.Ping(ctx); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.PingWrite(ctx); err != nil {
+			t.Fatal(err)
+		}
 		db.Close()
 		if err := db.Ping(ctx); permit.ErrorCode(err) != permit.EUNAVAILABLE {
 			t.Fatalf("Ping on closed db = %v, want unavailable", err)
+		}
+		if err := db.PingWrite(ctx); permit.ErrorCode(err) != permit.EUNAVAILABLE {
+			t.Fatalf("PingWrite on closed db = %v, want unavailable", err)
 		}
 	})
 }

@@ -10,6 +10,10 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 )
 
+// RetryAfter is the Retry-After of a 503, in seconds: about the time a
+// database fail-over or a restart takes, and the monitor's period.
+const RetryAfter = "30"
+
 // HandlerFunc is a page handler: it writes a response or returns an error.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
@@ -45,6 +46,10 @@ type Options struct {
 	Dev      bool // serve the development pages (mail outbox)
 	// KeySet returns the public keys of attestation codes, as a JWK set.
 	KeySet func() ([]byte, error)
+	// Health watches the database, the blob store and the mail relay
+	// (/readyz, the outage page, the read-only mode); nil in unit tests
+	// that build a server without one, where the database is pinged.
+	Health *health.Monitor
 }
 
 // Server is the core of the HTTP face of sejour: the middleware, the
@@ -61,6 +66,8 @@ type Server struct {
 	Logger  *slog.Logger
 	BaseURL string
 	Dev     bool // serve the development pages (mail outbox)
+	// Health is the dependencies' monitor (Options.Health), nil when none.
+	Health *health.Monitor
 
 	opts    Options
 	views   *views
@@ -82,7 +89,7 @@ type Part interface {
 // the server it is given), and assembles the routes and middleware.
 func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
-		opts: o, limits: newLimits(o.Clock)}
+		Health: o.Health, opts: o, limits: newLimits(o.Clock)}
 	var err error
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err

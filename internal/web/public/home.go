@@ -1,9 +1,12 @@
 package public
 
 import (
+	"context"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -40,16 +43,44 @@ func (s *Pages) healthz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// readyz says the database answers, so a load balancer can stop sending
-// requests to an instance that cannot serve them.
+// readyz says the instance can take writes — the database commits one and
+// the blob store flushes one — so that a load balancer stops sending
+// requests to an instance that cannot serve them. Each probe is bounded
+// (health.DefaultTimeout), so a frozen database gives a 503 in seconds,
+// not a hung check. The body names the failing checks, not their errors,
+// which would tell anyone the addresses behind the server.
 func (s *Pages) readyz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := s.DB.Ping(r.Context()); err != nil {
+	ctx, cancel := context.WithTimeout(r.Context(), health.DefaultTimeout)
+	defer cancel()
+	var err error
+	if s.Health != nil {
+		err = s.Health.Ready(ctx)
+	} else {
+		err = s.DB.Ping(ctx)
+	}
+	if err != nil {
+		w.Header().Set("Retry-After", web.RetryAfter)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unavailable\n"))
+		w.Write([]byte("unavailable:" + failing(s.Health) + "\n"))
 		return nil
 	}
 	w.Write([]byte("ready\n"))
 	return nil
+}
+
+// failing lists the checks that are down, " database writes" or "" when
+// no monitor tells.
+func failing(m *health.Monitor) string {
+	if m == nil {
+		return " database"
+	}
+	var b strings.Builder
+	for _, st := range m.Statuses() {
+		if !st.OK && st.Check != health.Mail {
+			b.WriteString(" " + string(st.Check))
+		}
+	}
+	return b.String()
 }
