@@ -115,6 +115,11 @@ func (o *Outages) Observe(ctx context.Context, check string, ok bool, since time
 		o.changed(wrote)
 		return err
 	}
+	o.mu.Unlock()
+	if !had {
+		o.Status(ctx) // an outage another instance, or this one before a restart, left open is closed too
+	}
+	o.mu.Lock()
 	openKnown := o.openIn(o.known, check)
 	o.mu.Unlock()
 	if !had && !openKnown {
