@@ -49,6 +49,8 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.Status), Who: web.Anyone, Handler: s.status},
 		{Pattern: paths.Get(paths.StatusFeed), Who: web.Anyone, Handler: s.statusFeed},
 		{Pattern: paths.Get(paths.APIStatus), Who: web.Anyone, Handler: s.apiStatus},
+		{Pattern: paths.Get(paths.VerifyOffline), Who: web.Anyone, Handler: s.verifyOffline},
+		{Pattern: paths.Get(paths.VerifyWorker), Who: web.Anyone, Handler: s.Worker("verify-offline-sw.js")},
 
 		{Pattern: paths.Get(paths.SignUp), Who: web.GuestOnly, Handler: s.signUpForm},
 		{Pattern: paths.Post(paths.SignUp), Who: web.GuestOnly, Handler: s.signUp},

@@ -98,7 +98,7 @@ func (s *Pages) status(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// statusJSON is /api/v1/status (docs/openapi.yaml, StatusReport).
+// statusJSON is /api/v1/status (docs/openapi.yaml, Status).
 type statusJSON struct {
 	Now         time.Time      `json:"now"`
 	Stale       bool           `json:"stale"`
@@ -131,6 +131,7 @@ func (s *Pages) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.statusLimit(r); err != nil {
+		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusTooManyRequests)
 		return json.NewEncoder(w).Encode(map[string]string{"error": "rate_limited"})
 	}
