@@ -11,6 +11,7 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/store/rooms"
 	"github.com/sejour/sejour/internal/store/storetest"
 )
@@ -54,7 +55,7 @@ func TestHealthFailuresBecomeOutages(t *testing.T) {
 	t1 := clk.Now()
 	failing.Store(false)
 	for {
-		list, err := db.Outages().OutagesSince(t.Context(), t0.Add(-time.Hour), 10)
+		list, err := store.Outages{DB: db}.OutagesSince(t.Context(), t0.Add(-time.Hour), 10)
 		if err != nil {
 			t.Fatal(err)
 		}

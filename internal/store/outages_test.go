@@ -17,7 +17,7 @@ import (
 // database itself could not record). Each is one outage.
 func TestDetectedOutagesAreIdempotent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
-		room := db.Outages()
+		room := store.Outages{DB: db}
 		fns := permit.OutageFunctionsOf("database")
 		t0 := clk.Now().Add(-20 * time.Minute)
 		o1, wrote, err := room.RecordDetected(ctx, "database", fns, t0, nil)
@@ -80,7 +80,7 @@ func TestDetectedOutagesAreIdempotent(t *testing.T) {
 func TestDeclaredOutagesAreCorrectedWithTheirTrail(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		admin := newAccount(t, db, "admin@example.org")
-		room := db.Outages()
+		room := store.Outages{DB: db}
 		start := clk.Now().Add(48 * time.Hour)
 		end := start.Add(2 * time.Hour)
 		o := &permit.Outage{Kind: permit.OutagePlanned, Functions: []permit.Function{permit.FunctionFiling}, StartedAt: start, EndedAt: &end,

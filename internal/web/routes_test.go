@@ -11,6 +11,7 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -104,7 +105,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An outage, which the admin pages show and correct.
-	outage, _, err := db.Outages().RecordDetected(t.Context(), "mail", permit.OutageFunctionsOf("mail"), clk.Now(), nil)
+	outage, _, err := store.Outages{DB: db}.RecordDetected(t.Context(), "mail", permit.OutageFunctionsOf("mail"), clk.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
