@@ -58,10 +58,14 @@ func (p *Page) Functions(fs []permit.Function) string {
 // ReliefText says why a renewal filed (or to be filed) after its window
 // counts as in time: the outage, and until when the relief lasts.
 func (p *Page) ReliefText(rel *rules.Relief, submitted *time.Time) string {
+	return p.reliefText(rel, submitted != nil)
+}
+
+func (p *Page) reliefText(rel *rules.Relief, filed bool) string {
 	switch {
 	case rel.Until == nil:
 		return p.T("status.relief.ongoing", p.Date(rel.Start))
-	case submitted != nil:
+	case filed:
 		return p.T("status.relief.filed", p.Date(rel.Start), p.Date(*rel.End))
 	}
 	return p.T("status.relief.draft", p.Date(rel.Start), p.Date(*rel.End), p.Date(*rel.Until))

@@ -207,6 +207,8 @@ func TestDashboardSaysTheReliefApplies(t *testing.T) {
 		}
 		_, dash := s.get(paths.Dashboard.String())
 		mustNotContain(t, dash, "sejour-relief")
+		_, page := s.get(paths.Application.Format(id))
+		mustContain(t, page, "Demande déposée après la fin du délai")
 
 		admin := pendingAccount(t, s, "admin@example.org", permit.RoleAdmin)
 		start := s.clk.Now().AddDate(0, 0, -6)
@@ -221,5 +223,8 @@ func TestDashboardSaysTheReliefApplies(t *testing.T) {
 			t.Fatalf("dashboard: %d\n%s", res.StatusCode, dash)
 		}
 		mustContain(t, dash, "sejour-relief", "elle compte comme déposée à temps")
+		_, page = s.get(paths.Application.Format(id))
+		mustContain(t, page, "elle compte comme déposée à temps")
+		mustNotContain(t, page, "Demande déposée après la fin du délai")
 	})
 }
