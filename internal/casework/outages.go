@@ -69,7 +69,11 @@ type Outages struct {
 	mu         sync.Mutex
 	failing    map[string]time.Time // checks seen failing, since when, until their end is recorded
 	known      []*permit.Outage     // the outages last read from the database
-	knownAt    time.Time            // when (zero: never, or out of date)
+	knownAt    time.Time            // when (zero: never)
+	writes     int                  // outages written by this instance
+	readWrites int                  // how many of them the last read saw
+	readFailed bool                 // the last read of the database failed
+	everRead   bool                 // the database was read once
 	refreshing bool
 }
 
@@ -157,7 +161,7 @@ func (o *Outages) openIn(outages []*permit.Outage, check string) bool {
 func (o *Outages) changed(wrote bool) {
 	if wrote {
 		o.mu.Lock()
-		o.knownAt = time.Time{}
+		o.writes++
 		o.mu.Unlock()
 	}
 }
@@ -209,8 +213,8 @@ func (s *Status) Down() bool {
 func (o *Outages) Status(ctx context.Context) *Status {
 	now := o.Clock.Now()
 	o.mu.Lock()
-	stale := o.knownAt.IsZero() || now.Sub(o.knownAt) >= statusTTL
-	read := stale && !o.refreshing
+	read := (o.readWrites != o.writes || !o.everRead || now.Sub(o.knownAt) >= statusTTL) && !o.refreshing
+	writes := o.writes
 	if read {
 		o.refreshing = true
 	}
@@ -220,16 +224,19 @@ func (o *Outages) Status(ctx context.Context) *Status {
 		list, err := o.Store.OutagesSince(rctx, now.AddDate(0, 0, -o.history()), outageList)
 		cancel()
 		o.mu.Lock()
-		o.refreshing = false
+		o.refreshing, o.readFailed = false, err != nil
 		if err == nil {
-			o.known, o.knownAt, stale = list, now, false
+			o.known, o.knownAt, o.everRead, o.readWrites = list, now, true, writes
 		} else if o.Logger != nil {
 			o.Logger.Warn("status: outages not read; serving the last known", "err", err)
 		}
 		o.mu.Unlock()
 	}
 	o.mu.Lock()
-	known, readAt := o.known, o.knownAt
+	// Stale: the database failed its last read, or was never read; a read
+	// under way for another request leaves the last one, at most
+	// statusTTL old, standing.
+	known, readAt, stale := o.known, o.knownAt, o.readFailed || !o.everRead
 	failing := make(map[string]time.Time, len(o.failing))
 	for k, v := range o.failing {
 		failing[k] = v
