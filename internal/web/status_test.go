@@ -228,3 +228,31 @@ func TestDashboardSaysTheReliefApplies(t *testing.T) {
 		mustNotContain(t, page, "Demande déposée après la fin du délai")
 	})
 }
+
+// TestStatusIsRateLimited: one address gets 60 answers at once, then a
+// 429 with Retry-After from the JSON and the page alike; another address
+// is not held back.
+func TestStatusIsRateLimited(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		for i := range 60 {
+			path := paths.APIStatus.String()
+			if i%2 == 1 {
+				path = paths.Status.String()
+			}
+			if res, _ := s.get(path); res.StatusCode != http.StatusOK {
+				t.Fatalf("request %d: %d", i+1, res.StatusCode)
+			}
+		}
+		res, _ := s.get(paths.APIStatus.String())
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+			t.Errorf("61st JSON request: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+		}
+		if res, _ := s.get(paths.Status.String()); res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("62nd request, the page: %d", res.StatusCode)
+		}
+		s.ip = "192.0.2.99"
+		if res, _ := s.get(paths.Status.String()); res.StatusCode != http.StatusOK {
+			t.Errorf("another address: %d", res.StatusCode)
+		}
+	})
+}
