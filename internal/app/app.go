@@ -210,6 +210,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.UseCases.Outages.Live = liveChecks(m.Health)
 	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet,
@@ -305,6 +306,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	}
 	m.Health.Start(ctx)
 	defer m.Health.Stop()
+	watch, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer watchOutages(watch, m.Health, m.UseCases.Outages)()
+	defer stopWatch()
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	var serveErr error

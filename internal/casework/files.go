@@ -118,6 +118,9 @@ type core struct {
 	Config
 	People CoreStore
 	Cases  CaseStore
+	// Calendar holds the outages that relieve deadlines; nil relieves
+	// nothing (unit tests of other rooms).
+	Calendar OutageCalendar
 
 	slotsOnce sync.Once
 	slots     chan struct{}

@@ -18,6 +18,7 @@ type Stores struct {
 	Attestations AttestationStore
 	Versions     VersionStore
 	Contacts     ContactStore
+	Outages      OutageStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -38,6 +39,7 @@ type UseCases struct {
 	Attestations *Attestations // issuing attestations, at once and by the sweep
 	Verifier     *Verifier     // checking an attestation's code
 	Contacts     *Contacts     // contact data and moves; needs Accounts
+	Outages      *Outages      // outages detected and declared, the public status
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -134,6 +136,9 @@ type Verifier struct {
 // check, mailed links).
 func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 	c := &core{Config: cfg, People: st.Core, Cases: st.Cases}
+	if st.Outages != nil {
+		c.Calendar = st.Outages
+	}
 	at := &Attestations{core: c, Store: st.Attestations}
 	apps := &Applications{core: c, Store: st.Applications, attest: at}
 	dec := &Decisions{core: c, Store: st.Decisions, attest: at}
@@ -152,5 +157,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Attestations: at,
 		Verifier:     &Verifier{core: c, Store: st.Versions},
 		Contacts:     &Contacts{Accounts: accounts, core: c, Store: st.Contacts},
+		Outages:      newOutages(c, st.Outages),
 	}
 }

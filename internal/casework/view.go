@@ -194,7 +194,10 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 		if a.SubmittedAt != nil {
 			filed = *a.SubmittedAt
 		}
-		w := s.Rules.RenewalWindow.Assess(c.Permit.ValidTo, filed.In(permit.Paris))
+		w, err := s.window(ctx, c.Permit.ValidTo, filed)
+		if err != nil {
+			return nil, err
+		}
 		c.Window, late = &w, w.Status == rules.WindowLate
 	}
 	if c.FeeCents, err = s.Rules.Fee(a.Ground, a.Kind, late); err != nil {

@@ -117,6 +117,10 @@ type Site struct {
 	PaperForm          Path
 	Status             Path
 	ReadOnly           Path
+	StatusFeed         Path
+	APIStatus          Path
+	AdminOutages       Path
+	AdminOutage        ID
 }
 
 // site is filled once from the constants.
@@ -232,6 +236,10 @@ var site = Site{
 	PaperForm:          PaperForm,
 	Status:             Status,
 	ReadOnly:           ReadOnly,
+	StatusFeed:         StatusFeed,
+	APIStatus:          APIStatus,
+	AdminOutages:       AdminOutages,
+	AdminOutage:        AdminOutage,
 }
 
 // Names returns the site's pages by name.

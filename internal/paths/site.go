@@ -125,11 +125,15 @@ const (
 	SupportTriage     ID    = "/support/signalements/{id}/tri"
 )
 
-// The pages of honest degraded modes (issue 12): the paper form offered
-// by the outage page, the public status page it links to (served by the
-// status page's part), and the admin's read-only switch.
+// The pages of honest degraded modes and of the portal's status (issue 12):
+// the paper form offered by the outage page, the admin's read-only switch,
+// the public status page with its feed and JSON, and the administrators' outages.
 const (
-	PaperForm Path = "/formulaire-papier.pdf"
-	Status    Path = "/etat"
-	ReadOnly  Path = "/admin/lecture-seule"
+	PaperForm    Path = "/formulaire-papier.pdf"
+	ReadOnly     Path = "/admin/lecture-seule"
+	Status       Path = "/etat"
+	StatusFeed   Path = "/etat.atom"
+	APIStatus    Path = "/api/v1/status"
+	AdminOutages Path = "/admin/pannes"
+	AdminOutage  ID   = "/admin/pannes/{outage}"
 )

@@ -235,7 +235,9 @@ type Catalogue struct {
 	ExpiredCardGraceMonths int
 	// Limits bound what agents set on a case.
 	Limits Limits
-	Fees   Fees
+	// Outages relieve deadlines and are detected by these rules.
+	Outages OutageRules
+	Fees    Fees
 	// CommonDocuments lists, per kind, the documents every ground requires.
 	CommonDocuments map[permit.Kind][]string
 
@@ -260,6 +262,7 @@ type catalogueFile struct {
 	Appeals                 Appeals                  `json:"appeals"`
 	ExpiredCardGraceMonths  int                      `json:"expired_card_grace_months"`
 	Limits                  Limits                   `json:"limits"`
+	Outages                 OutageRules              `json:"outages"`
 	Fees                    Fees                     `json:"fees"`
 	Notes                   []*Note                  `json:"notes"`
 	CommonDocuments         map[permit.Kind][]string `json:"common_documents"`

@@ -103,6 +103,7 @@ func build(f *catalogueFile) (*Catalogue, error) {
 		Appeals:                 f.Appeals,
 		ExpiredCardGraceMonths:  f.ExpiredCardGraceMonths,
 		Limits:                  f.Limits,
+		Outages:                 f.Outages,
 		Fees:                    f.Fees,
 		CommonDocuments:         f.CommonDocuments,
 		grounds:                 f.Grounds,
@@ -167,6 +168,7 @@ func (ch *checker) header(f *catalogueFile) time.Time {
 		ch.add("renewal_window: opens %d days before expiry, which is not before it closes (%d days before)",
 			w.OpensDaysBefore, w.ClosesDaysBefore)
 	}
+	ch.outages(f.Outages)
 	if f.ImplicitRejectionMonths <= 0 {
 		ch.add("implicit_rejection_months: must be positive (got %d)", f.ImplicitRejectionMonths)
 	}

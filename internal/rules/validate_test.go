@@ -26,6 +26,7 @@ const minimal = `{
   "implicit_rejection_months": 4,
   "limits": {"completion_due_max_months": 3, "appointment_horizon_months": 6, "appointment_opens_hour": 8, "appointment_closes_hour": 19},
   "appeals": {"administrative_months": 2, "court_months": 2, "court_days_with_oqtf": 30},
+  "outages": {"relief_days": 15, "detect_after_minutes": 5, "history_days": 90},
   "fees": {"tariffs": [{"id": "standard", "amount_cents": 22500, "name": {"fr": "Normal", "en": "Standard"}}], "late_filing_surcharge_cents": 18000},
   "common_documents": {"first_issue": ["passport"]},
   "documents": [{"id": "passport", "name": {"fr": "Passeport", "en": "Passport"}, "explanation": {"fr": "Le vôtre.", "en": "Yours."}}],

@@ -33,6 +33,9 @@ type Window struct {
 	Opens  time.Time
 	Closes time.Time
 	Status WindowStatus
+	// Relief is set when a late filing counts as in time because an
+	// outage stopped filing at the window's end (OutageRules.Relieve).
+	Relief *Relief
 }
 
 // Assess computes the window of a permit whose last day of validity is

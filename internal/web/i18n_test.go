@@ -126,6 +126,7 @@ func dynamicKeys() []string {
 		keys = append(keys, fmt.Sprintf("date.month.%02d", int(m)))
 	}
 	keys = append(keys, supportKeys()...)
+	keys = append(keys, statusKeys()...)
 	return keys
 }
 

@@ -40,6 +40,7 @@ func newLimits(clk clock.Clock) *limits {
 		"signup-ip":   {every: 30 * time.Second, burst: 10},
 		"confirm-ip":  {every: 6 * time.Second, burst: 20},
 		"verify-ip":   {every: 2 * time.Second, burst: 30}, // public checks: 30 a minute from one address
+		"status-ip":   {every: time.Second, burst: 60},     // the status page, feed and JSON: 60, then 1 a second
 		// Claim codes (counter filing): 10 tries, then 2 a minute, from
 		// one address; 5, then 1 every 2 minutes, per account.
 		"claim-ip":      {every: 30 * time.Second, burst: 10},

@@ -94,7 +94,8 @@ type Page struct {
 	Notice   string            // translation key of a message to show on top
 	ReadOnly bool              // the read-only mode is on: the layout says forms are refused
 	Dev      bool
-	Staff    bool // the page is the back office's: the applicant is a third person
+	Staff    bool          // the page is the back office's: the applicant is a third person
+	Banner   *StatusBanner // the incident banner (home page and dashboard), when functions are down
 	tr       *i18n.Catalogue
 	rules    *rules.Catalogue
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -103,7 +104,12 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	if err := db.Corrections().RequestCorrection(t.Context(), corr, nil); err != nil {
 		t.Fatal(err)
 	}
-	fill := strings.NewReplacer("{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
+	// An outage, which the admin pages show and correct.
+	outage, _, err := store.Outages{DB: db}.RecordDetected(t.Context(), "mail", permit.OutageFunctionsOf("mail"), clk.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{outage}", strconv.FormatInt(outage.ID, 10), "{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
 		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
 		"{person}", strconv.FormatInt(app.PersonID, 10), "{correction}", strconv.FormatInt(corr.ID, 10),
 		"{account}", strconv.FormatInt(target.ID, 10))

@@ -35,6 +35,9 @@ func (p *Page) StepText(k string) string { return p.T(k) }
 // WindowText says where a renewal stands against its window, in words:
 // for a draft, what to do; once filed, whether it was in time.
 func (p *Page) WindowText(w *rules.Window, filed bool) string {
+	if w.Relief != nil {
+		return p.reliefText(w.Relief, filed) // late, but an outage made it in time
+	}
 	if filed {
 		if w.Status == rules.WindowLate {
 			return p.T("window.filed_late", p.Date(w.Closes))

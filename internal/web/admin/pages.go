@@ -1,6 +1,7 @@
 // Package admin serves the administrators' pages: the staff accounts
-// (agents, supervisors, the help desk), created, disabled and enabled,
-// and the read-only mode's switch.
+// (agents, supervisors, the help desk), created, disabled and enabled;
+// the read-only mode's switch; the outages of the portal and planned
+// maintenance, declared and corrected.
 package admin
 
 import (
@@ -15,6 +16,7 @@ import (
 type Pages struct {
 	*web.Server
 	Accounts *casework.Accounts
+	Outages  *casework.Outages
 }
 
 // Routes are the administrators' routes.
@@ -26,5 +28,9 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.StaffEnable), Who: web.AdminOnly, Handler: s.enableStaff},
 		{Pattern: paths.Get(paths.ReadOnly), Who: web.AdminOnly, Handler: s.readOnly},
 		{Pattern: paths.Post(paths.ReadOnly), Who: web.AdminOnly, Handler: s.setReadOnly},
+		{Pattern: paths.Get(paths.AdminOutages), Who: web.AdminOnly, Handler: s.outages},
+		{Pattern: paths.Post(paths.AdminOutages), Who: web.AdminOnly, Handler: s.declareOutage},
+		{Pattern: paths.Get(paths.AdminOutage), Who: web.AdminOnly, Handler: s.outage},
+		{Pattern: paths.Post(paths.AdminOutage), Who: web.AdminOnly, Handler: s.correctOutage},
 	}
 }

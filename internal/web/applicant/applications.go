@@ -32,6 +32,7 @@ func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.Page(r, "dashboard.title")
 	dashboardNotices.Set(p, r)
+	p.Banner = s.Banner(r)
 	s.Render(w, r, http.StatusOK, "dashboard", &dashboardView{Page: p, Apps: apps, HasProfile: prof.Person != nil})
 	return nil
 }

@@ -18,7 +18,7 @@ func New(o web.Options) (*web.Server, error) {
 	return web.New(o, func(s *web.Server) []web.Part {
 		return []web.Part{
 			public.New(public.Pages{Server: s, Accounts: o.Accounts, Reports: o.Reports, Verifier: o.Verifier,
-				DB: o.DB, KeySet: o.KeySet}),
+				Outages: o.Outages, DB: o.DB, KeySet: o.KeySet}),
 			&applicant.Pages{Server: s, Applications: o.Applications, Documents: o.Documents, Messages: o.Messages,
 				Corrections: o.Corrections, Contacts: o.Contacts, Counter: o.Counter, Journal: o.Journal,
 				Export: o.Export, Reports: o.Reports, Queue: o.Queue, Receipts: o.Receipts},
@@ -26,7 +26,7 @@ func New(o web.Options) (*web.Server, error) {
 				Messages: o.Messages, Decisions: o.Decisions, Queue: o.Queue, Counter: o.Counter,
 				Corrections: o.Corrections, Journal: o.Journal, Receipts: o.Receipts},
 			&support.Pages{Server: s, Support: o.Support},
-			&admin.Pages{Server: s, Accounts: o.Accounts},
+			&admin.Pages{Server: s, Accounts: o.Accounts, Outages: o.Outages},
 		}
 	})
 }

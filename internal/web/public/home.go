@@ -13,6 +13,7 @@ import (
 
 func (s *Pages) home(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "home.title")
+	p.Banner = s.Banner(r)
 	if r.URL.Query().Has("deconnecte") && p.Account == nil {
 		p.Notice = "home.logged_out"
 	}

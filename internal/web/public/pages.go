@@ -1,7 +1,8 @@
 // Package public serves the pages anyone may open, with or without an
 // account: the home page, the health checks, the attestation verifier
 // (page, JSON API and key set), sign-up, log-in and log-out, the password
-// reset, the language switch, and reporting a problem and following the
+// reset, the language switch, the status of the portal (page, feed and
+// JSON), and reporting a problem and following the
 // report by its code.
 package public
 
@@ -21,6 +22,7 @@ type Pages struct {
 	Accounts *casework.Accounts
 	Reports  *casework.Reports
 	Verifier *casework.Verifier
+	Outages  *casework.Outages      // the public status
 	DB       web.Pinger             // the readiness check
 	KeySet   func() ([]byte, error) // the public keys of attestation codes, as a JWK set
 	qrSlots  chan struct{}
@@ -44,6 +46,9 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.Verify), Who: web.Anyone, Handler: s.verify},
 		{Pattern: paths.Post(paths.APIVerify), Who: web.Anyone, Handler: s.apiVerify},
 		{Pattern: paths.Get(paths.KeySet), Who: web.Anyone, Handler: s.keySet},
+		{Pattern: paths.Get(paths.Status), Who: web.Anyone, Handler: s.status},
+		{Pattern: paths.Get(paths.StatusFeed), Who: web.Anyone, Handler: s.statusFeed},
+		{Pattern: paths.Get(paths.APIStatus), Who: web.Anyone, Handler: s.apiStatus},
 		{Pattern: paths.Get(paths.VerifyOffline), Who: web.Anyone, Handler: s.verifyOffline},
 		{Pattern: paths.Get(paths.VerifyWorker), Who: web.Anyone, Handler: s.Worker("verify-offline-sw.js")},
 
