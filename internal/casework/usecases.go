@@ -18,6 +18,7 @@ type Stores struct {
 	Attestations AttestationStore
 	Versions     VersionStore
 	Contacts     ContactStore
+	Attempts     AttemptStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -38,6 +39,7 @@ type UseCases struct {
 	Attestations *Attestations // issuing attestations, at once and by the sweep
 	Verifier     *Verifier     // checking an attestation's code
 	Contacts     *Contacts     // contact data and moves; needs Accounts
+	Attempts     *Attempts     // filings attempted during an outage, and their replay
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -152,5 +154,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Attestations: at,
 		Verifier:     &Verifier{core: c, Store: st.Versions},
 		Contacts:     &Contacts{Accounts: accounts, core: c, Store: st.Contacts},
+		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
 	}
 }

@@ -30,5 +30,6 @@ func Of(db *store.DB) casework.Stores {
 		Attestations: issuance,
 		Versions:     issuance,
 		Contacts:     db.Contacts(),
+		Attempts:     files,
 	}
 }
