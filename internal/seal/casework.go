@@ -37,7 +37,7 @@ func (ch Checker) Check(code string, now time.Time) (*casework.CodeResult, error
 	out := &casework.CodeResult{Status: res.Status, Kind: c.Kind, Number: c.Number, Version: c.Version,
 		GivenNames: c.GivenNames, Surname: c.Surname, BirthDate: c.BirthDate, Ground: c.Ground, ApplicationKind: c.ApplicationKind,
 		Prefecture: c.Prefecture.Name, IssuedAt: c.IssuedAt,
-		Rights:     rules.Granted{Work: c.Rights.Work, TravelReentry: c.Rights.TravelReentry, SocialRightsContinue: c.Rights.SocialRightsContinue}}
+		Rights: rules.Granted{Work: c.Rights.Work, TravelReentry: c.Rights.TravelReentry, SocialRightsContinue: c.Rights.SocialRightsContinue}}
 	out.ValidFrom, _ = parseDay(c.ValidFrom)
 	if c.ValidUntil != "" {
 		out.ValidUntil, _ = parseDay(c.ValidUntil)
