@@ -56,6 +56,7 @@ type Site struct {
 	MyReports          Path
 	MyReport           ID
 	MyReportShot       ID
+	AttemptPDF         Path
 	Claim              Path
 	Agent              Path
 	Case               ID
@@ -166,6 +167,7 @@ var site = Site{
 	MyReports:          MyReports,
 	MyReport:           MyReport,
 	MyReportShot:       MyReportShot,
+	AttemptPDF:         AttemptPDF,
 	Claim:              Claim,
 	Agent:              Agent,
 	Case:               Case,

@@ -98,6 +98,9 @@ func (s *Server) session(next http.Handler) http.Handler {
 		sess, a, err := s.opts.Accounts.Session(r.Context(), c.Value)
 		if err != nil {
 			if permit.ErrorCode(err) != permit.ENOTFOUND {
+				if s.onProof(w, r, c.Value, next) {
+					return
+				}
 				s.RenderError(w, r, err)
 				return
 			}
@@ -105,6 +108,7 @@ func (s *Server) session(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		s.refreshProof(w, r, c.Value, a)
 		ctx := context.WithValue(context.WithValue(r.Context(), accountKey, a), sessionKey, sess)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -45,6 +45,8 @@ type Options struct {
 	Dev      bool // serve the development pages (mail outbox)
 	// KeySet returns the public keys of attestation codes, as a JWK set.
 	KeySet func() ([]byte, error)
+	// Tokens sign the session proof cookie (decision 0009); nil: no proof.
+	Tokens casework.TokenSigner
 }
 
 // Server is the core of the HTTP face of sejour: the middleware, the
@@ -67,6 +69,7 @@ type Server struct {
 	static  *staticFiles
 	limits  *limits
 	routes  []Route
+	outage  *http.ServeMux // the routes a session proof may call
 	handler http.Handler
 }
 
@@ -82,7 +85,7 @@ type Part interface {
 // the server it is given), and assembles the routes and middleware.
 func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
-		opts: o, limits: newLimits(o.Clock)}
+		opts: o, limits: newLimits(o.Clock), outage: outageMux()}
 	var err error
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
