@@ -87,6 +87,10 @@ func TestFilingDuringAnOutageGivesAnAttemptThenAFilingAsOfIt(t *testing.T) {
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
 			t.Errorf("the attempt's PDF with the database down: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
+		// Anyone can check the code: the verifier names the kind and the
+		// moment of the attempt.
+		_, page = up.verifyCode(code)
+		mustContain(t, page, "Attestation de tentative de dépôt", "26 novembre 2026, 10:00", "il est achevé à cette date et à cette heure")
 		// The proof opens nothing else, and a forged ticket or a missing
 		// proof records nothing.
 		if res, _ := down.get(paths.Dashboard.String()); res.StatusCode < 500 {
