@@ -152,10 +152,13 @@ func Unavailable(err error) bool {
 }
 
 // Record records an attempted filing in the journal, durably, and
-// returns its signed attestation. It reads nothing from the database:
-// the ticket the page carried says who files what. The same draft
-// attempted again (a reload, a second click) returns the first attempt.
-func (s *Attempts) Record(acc *permit.Account, appID int64, ticket string, posted map[string]string, lang string) (*AttemptProof, error) {
+// returns its signed attestation. at is when the request arrived (zero:
+// now): a database that hangs before it fails must not date the attempt
+// later than the person pressed "file". It reads nothing from the
+// database: the ticket the page carried says who files what. The same
+// draft attempted again (a reload, a second click) returns the first
+// attempt.
+func (s *Attempts) Record(acc *permit.Account, appID int64, ticket string, posted map[string]string, lang string, at time.Time) (*AttemptProof, error) {
 	if s.Journal == nil || s.Tokens == nil || s.AttemptSealer == nil || acc == nil {
 		return nil, ErrNoTicket
 	}
@@ -175,7 +178,10 @@ func (s *Attempts) Record(acc *permit.Account, appID int64, ticket string, poste
 	id := attempts.NewID()
 	p := t.Proof
 	p.Number = permit.AttemptNumberPrefix + "-" + strings.ToUpper(id)
-	p.At = s.Clock.Now().UTC().Truncate(time.Second)
+	if at.IsZero() {
+		at = s.Clock.Now()
+	}
+	p.At = at.UTC().Truncate(time.Second)
 	code, err := s.AttemptSealer.SealAttempt(&p)
 	if err != nil {
 		return nil, fmt.Errorf("attempt: sign: %w", err)

@@ -171,14 +171,14 @@ func TestReplayFilesOnceAsOfTheAttempt(t *testing.T) {
 		w := newAttemptWorld(t, db, clk)
 		acc, appID, ticket := w.draft(clk.Now().AddDate(0, 0, 70))
 		attemptAt := clk.Now()
-		proof, err := w.uc.Attempts.Record(acc, appID, ticket, map[string]string{"attempt": "…"}, "fr")
+		proof, err := w.uc.Attempts.Record(acc, appID, ticket, map[string]string{"attempt": "…"}, "fr", time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(proof.Number, "TEN-") || !proof.At.Equal(attemptAt) {
 			t.Errorf("proof %s at %s, want TEN-… at %s", proof.Number, proof.At, attemptAt)
 		}
-		again, err := w.uc.Attempts.Record(acc, appID, ticket, nil, "fr")
+		again, err := w.uc.Attempts.Record(acc, appID, ticket, nil, "fr", time.Time{})
 		if err != nil || again.Number != proof.Number {
 			t.Errorf("a second attempt of the same draft: %v, %v; want the first one back", again, err)
 		}
@@ -186,7 +186,7 @@ func TestReplayFilesOnceAsOfTheAttempt(t *testing.T) {
 		if err != nil || checked.Number != proof.Number || !checked.At.Equal(attemptAt) || checked.Surname != "Diallo" {
 			t.Fatalf("the code reads %+v, %v", checked, err)
 		}
-		if _, err := w.uc.Attempts.Record(&permit.Account{ID: acc.ID + 99, Role: permit.RoleApplicant}, appID, ticket, nil, "fr"); err == nil {
+		if _, err := w.uc.Attempts.Record(&permit.Account{ID: acc.ID + 99, Role: permit.RoleApplicant}, appID, ticket, nil, "fr", time.Time{}); err == nil {
 			t.Error("another account's attempt with this ticket was recorded")
 		}
 
@@ -244,10 +244,10 @@ func TestReplayRefusesWhatChanged(t *testing.T) {
 		end := clk.Now().AddDate(0, 0, 90)
 		accA, appA, tkA := w.draft(end)
 		accB, appB, tkB := w.draft(end)
-		if _, err := w.uc.Attempts.Record(accA, appA, tkA, nil, "fr"); err != nil {
+		if _, err := w.uc.Attempts.Record(accA, appA, tkA, nil, "fr", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.uc.Attempts.Record(accB, appB, tkB, nil, "en"); err != nil {
+		if _, err := w.uc.Attempts.Record(accB, appB, tkB, nil, "en", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(time.Hour)

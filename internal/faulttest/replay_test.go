@@ -94,7 +94,7 @@ func journalAttempts(t *testing.T, in *instance, db *store.DB, apps []applicant)
 			t.Fatalf("no ticket for application %d: %v", a.appID, err)
 		}
 		sent := time.Now()
-		p, err := m.UseCases.Attempts.Record(acc, a.appID, ticket, nil, "fr")
+		p, err := m.UseCases.Attempts.Record(acc, a.appID, ticket, nil, "fr", time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package applicant
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -153,11 +154,14 @@ func (s *Pages) file(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	arrived := s.Clock.Now()
 	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
-	if _, err := s.Applications.File(r.Context(), web.Account(r), id); err != nil {
-		if s.attempt(w, r, id, err) {
+	ctx, cancel := context.WithTimeout(r.Context(), filingTimeout)
+	defer cancel()
+	if _, err := s.Applications.File(ctx, web.Account(r), id); err != nil {
+		if s.attempt(w, r, id, arrived, err) {
 			return nil
 		}
 		if web.OnProof(r) {

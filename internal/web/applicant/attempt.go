@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"time"
 
 	"github.com/sejour/sejour/internal/attest"
 	"github.com/sejour/sejour/internal/casework"
@@ -21,15 +22,15 @@ type attemptView struct {
 	QR    template.URL // the code as a QR image, inline: no second request
 }
 
-// fileOrAttempt files the application; when the portal fails in a way
-// that is not about what was filed, it records the attempt in the local
-// journal and answers with its signed attestation (issue 12). It reports
-// whether it answered.
-func (s *Pages) attempt(w http.ResponseWriter, r *http.Request, id int64, failure error) bool {
+// attempt answers a filing that failed in a way that is not about what
+// was filed: it records the attempt in the local journal, dated when the
+// request arrived, and answers with its signed attestation (issue 12). It
+// reports whether it answered.
+func (s *Pages) attempt(w http.ResponseWriter, r *http.Request, id int64, arrived time.Time, failure error) bool {
 	if !casework.Unavailable(failure) || s.Attempts == nil {
 		return false
 	}
-	p, err := s.Attempts.Record(web.Account(r), id, r.PostFormValue("tentative"), map[string]string{"path": r.URL.Path}, web.Lang(r))
+	p, err := s.Attempts.Record(web.Account(r), id, r.PostFormValue("tentative"), map[string]string{"path": r.URL.Path}, web.Lang(r), arrived)
 	if err != nil {
 		s.Logger.Warn("a filing failed and could not be recorded as an attempt", "application", id, "filing_err", failure, "err", err)
 		return false
@@ -64,3 +65,7 @@ func (s *Pages) attemptPDF(w http.ResponseWriter, r *http.Request) error {
 		return s.Receipts.RenderAttempt(b, p, s.BaseURL+paths.Verify.String())
 	})
 }
+
+// filingTimeout bounds a filing: a database that hangs rather than fails
+// turns the filing into an attempt after it, not after the browser gave up.
+const filingTimeout = 15 * time.Second
