@@ -34,7 +34,9 @@ func TestFilingDuringAnOutage(t *testing.T) {
 			email := "panne-" + lang + "@exemple.fr"
 			seed(t, m, email)
 			id := completeDraft(t, m, email)
-			T := func(key string, args ...any) string { return strings.ReplaceAll(tr.T(lang, key, args...), "\u00a0", " ") }
+			T := func(key string, args ...any) string {
+				return strings.ReplaceAll(tr.T(lang, key, args...), "\u00a0", " ")
+			}
 			b := newBrowser(t, base, options{dev: phone, lang: map[string]string{"fr": "fr-FR", "en": "en-GB"}[lang], noScript: true})
 			wantStatus(t, "log-in form", b.open("/connexion"), http.StatusOK)
 			b.fill("email", email)
