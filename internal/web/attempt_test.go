@@ -90,7 +90,7 @@ func TestFilingDuringAnOutageGivesAnAttemptThenAFilingAsOfIt(t *testing.T) {
 		// Anyone can check the code: the verifier names the kind and the
 		// moment of the attempt.
 		_, page = up.verifyCode(code)
-		mustContain(t, page, "Attestation de tentative de dépôt", "26 novembre 2026, 10:00", "il est achevé à cette date et à cette heure")
+		mustContain(t, page, "Attestation de tentative de dépôt authentique", "26 novembre 2026, 10:00", "il est achevé à cette date et à cette heure")
 		// The proof opens nothing else, and a forged ticket or a missing
 		// proof records nothing.
 		if res, _ := down.get(paths.Dashboard.String()); res.StatusCode < 500 {

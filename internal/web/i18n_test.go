@@ -87,7 +87,8 @@ func dynamicKeys() []string {
 		permit.AttestationSuperseded, permit.AttestationRevoked} {
 		keys = append(keys, "attestation_status."+string(st))
 	}
-	for _, o := range []string{"valid", "receipt_valid", "not_yet_valid", "expired", "superseded", "revoked", "forged", "malformed"} {
+	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt))
+	for _, o := range []string{"valid", "receipt_valid", "attempt_valid", "not_yet_valid", "expired", "superseded", "revoked", "forged", "malformed"} {
 		keys = append(keys, "verify.outcome."+o, "verify.explain."+o)
 	}
 	for _, w := range rules.WorkKinds {

@@ -26,6 +26,9 @@ func (v *verifyView) outcome() string {
 	if v.V.Outcome == "valid" && v.V.Result != nil && v.V.Result.Kind == permit.AttestationFilingReceipt {
 		return "receipt_valid"
 	}
+	if v.V.Outcome == "valid" && v.V.Result != nil && v.V.Result.Kind == permit.AttestationAttempt {
+		return "attempt_valid"
+	}
 	return v.V.Outcome
 }
 
