@@ -261,7 +261,7 @@ func (j *Journal) Compact(recorded func(id string) bool) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("attempts journal: %w", err)
 	}
-	if _, err := f.Write(buf.Bytes()); err == nil {
+	if _, err = f.Write(buf.Bytes()); err == nil {
 		err = j.syncFile(f)
 	}
 	if err != nil {

@@ -188,3 +188,25 @@ func TestFindReturnsNewestMatch(t *testing.T) {
 		t.Error("found a record that is not there")
 	}
 }
+
+// A compaction whose new file cannot be synced keeps the journal as it
+// was: nothing is removed that the disk may not have.
+func TestCompactFailingToSyncKeepsEverything(t *testing.T) {
+	dir := t.TempDir()
+	j := open(t, dir)
+	rs := []*Record{record(1), record(2)}
+	for _, r := range rs {
+		j.Append(r)
+	}
+	j.syncFile = func(*os.File) error { return os.ErrPermission }
+	if n, err := j.Compact(func(string) bool { return true }); err == nil || n != 0 {
+		t.Fatalf("compaction with a failing fsync: %d, %v", n, err)
+	}
+	if len(j.Records()) != 2 {
+		t.Errorf("%d records in memory after a failed compaction", len(j.Records()))
+	}
+	j.Close()
+	if got := open(t, dir).Records(); len(got) != 2 {
+		t.Errorf("records %v on disk after a failed compaction", ids(got))
+	}
+}
