@@ -72,23 +72,7 @@ func groundName(cat *rules.Catalogue, id permit.GroundID) rules.Text {
 // attemptTitle prints the prefecture, the number, the title and the
 // moment of the attempt.
 func attemptTitle(s *sheet, d *Document, t wording) {
-	title := t.title(d)
-	s.row(
-		cell{w: 120, paras: []para{
-			{text: d.Prefecture, st: stStrong},
-			{text: "Demande de titre de séjour · Residence permit application", st: stSmall, after: 2},
-		}},
-		cell{x: 120, w: s.width - 120, align: "R", paras: []para{
-			{text: "Numéro / Number", st: stLabel},
-			{text: d.Number, st: stStrong, after: 2},
-		}},
-	)
-	s.rule(ink, 0.5)
-	s.space(3.5)
-	s.row(cell{w: s.width, paras: []para{
-		{text: title["fr"], st: stDocTitle, after: 0.5},
-		{text: title["en"], st: style{size: 12.5, colour: muted}, after: 1.5},
-	}})
+	documentHead(s, d, t, "Demande de titre de séjour · Residence permit application")
 	w := (s.width - 8) / 2
 	s.row(
 		cell{w: w, paras: []para{{text: "Tentative du " + dateTimeInWords(d.IssuedAt, "fr"), st: stStrong}}},

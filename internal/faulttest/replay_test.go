@@ -1,15 +1,11 @@
 package faulttest
 
 import (
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/sejour/sejour/internal/app"
 	"github.com/sejour/sejour/internal/attempts"
-	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/notify/smtptest"
 	"github.com/sejour/sejour/internal/store"
 )
@@ -69,15 +65,7 @@ func TestKillDuringReplayOnSQLite(t *testing.T) {
 func journalAttempts(t *testing.T, in *instance, db *store.DB, apps []applicant) *attemptLedger {
 	t.Helper()
 	ctx := t.Context()
-	cfg, err := config.FromEnv(func(k string) string { return in.vars[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	m.DB = db
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
+	m := openApp(t, in, db)
 	defer m.Journal.Close()
 	l := &attemptLedger{attempts: map[int64]attemptAck{}, filed: map[int64]bool{}}
 	for _, a := range apps {

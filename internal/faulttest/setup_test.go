@@ -87,15 +87,7 @@ type agent struct {
 func prepare(t *testing.T, in *instance, db *store.DB, n, agents int) ([]applicant, []agent) {
 	t.Helper()
 	ctx := t.Context()
-	cfg, err := config.FromEnv(func(k string) string { return in.vars[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	m.DB = db
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
+	m := openApp(t, in, db)
 	pref := paris(t, db)
 	scan := scan(t)
 	var apps []applicant
@@ -114,6 +106,22 @@ func prepare(t *testing.T, in *instance, db *store.DB, n, agents int) ([]applica
 		staff = append(staff, agent{email: acc.Email, session: staffSession(t, db, acc.ID)})
 	}
 	return apps, staff
+}
+
+// openApp assembles the program as the server does (app.Main), on the
+// instance's configuration and the test's database, without serving.
+func openApp(t *testing.T, in *instance, db *store.DB) *app.Main {
+	t.Helper()
+	cfg, err := config.FromEnv(func(k string) string { return in.vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.DB = db
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // paris returns the Paris prefecture, made if the database has none.
