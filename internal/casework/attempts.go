@@ -267,26 +267,35 @@ func (s *Attempts) Replay(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	done := map[string]bool{}
-	var firstErr error
+	n := 0
+	compact := func() error {
+		_, err := s.Journal.Compact(func(id string) bool { return done[id] })
+		clear(done)
+		return err
+	}
 	for i := range recs {
 		err := s.replay(ctx, &recs[i])
 		if permit.ErrorCode(err) == permit.ECONFLICT {
 			continue
 		}
 		if err != nil {
-			firstErr = err
-			break
+			return n, errors.Join(err, compact())
 		}
 		done[recs[i].ID] = true
+		n++
+		if len(done) == replayCompactEvery {
+			if err := compact(); err != nil {
+				return n, err
+			}
+		}
 	}
-	if len(done) == 0 {
-		return 0, firstErr
-	}
-	if _, err := s.Journal.Compact(func(id string) bool { return done[id] }); err != nil {
-		return len(done), errors.Join(firstErr, err)
-	}
-	return len(done), firstErr
+	return n, compact()
 }
+
+// replayCompactEvery is how many replayed records the journal drops at
+// once: a long journal shrinks as it is replayed, so that a kill does not
+// make the next start look again at everything done.
+const replayCompactEvery = 8
 
 // replay applies one attempt, once.
 func (s *Attempts) replay(ctx context.Context, r *attempts.Record) error {

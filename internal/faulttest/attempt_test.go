@@ -96,12 +96,13 @@ func TestKillDuringAttemptsAndReplay(t *testing.T) {
 		wg.Go(func() { attemptAll(ctx, base, l, forms[i*per:(i+1)*per]) })
 	}
 	journal := filepath.Join(in.vars["SEJOUR_DATA_DIR"], "attempts", attempts.FileName)
-	var atKill []int // records in the journal at each kill
+	var atKill, replayed []int // records in the journal, and replayed in the database, at each kill
 	for range outages {
 		proxy.cut()
 		pause(ctx, outageMin, outageMax)
 		srv.kill()
 		atKill = append(atKill, journalRecords(t, journal))
+		replayed = append(replayed, replayedRows(t, db))
 		proxy.restore()
 		srv.start(t)
 		srv.ready(t, readyLimit)
@@ -119,9 +120,10 @@ func TestKillDuringAttemptsAndReplay(t *testing.T) {
 	pause(ctx, 50*time.Millisecond, 400*time.Millisecond)
 	srv.kill()
 	atKill = append(atKill, journalRecords(t, journal))
+	replayed = append(replayed, replayedRows(t, db))
 	srv.start(t)
 	srv.ready(t, readyLimit)
-	t.Logf("records in the journal at each kill: %v", atKill)
+	t.Logf("records in the journal at each kill: %v; replayed in the database: %v", atKill, replayed)
 
 	waitEmpty(t, journal, replayLimit)
 	checkAttempts(t, db, l, apps, relay)
@@ -231,6 +233,16 @@ func journalRecords(t *testing.T, path string) int {
 	}
 	defer j.Close()
 	return len(j.Records())
+}
+
+// replayedRows counts the attempts the database recorded.
+func replayedRows(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().QueryRowContext(t.Context(), `SELECT COUNT(*) FROM filing_attempts`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // waitEmpty waits until the journal holds no record: the server replayed

@@ -43,11 +43,7 @@ func TestKillDuringReplayOnSQLite(t *testing.T) {
 		pause(t.Context(), 20*time.Millisecond, 500*time.Millisecond)
 		srv.kill()
 		atKill = append(atKill, journalRecords(t, journal))
-		var n int
-		if err := db.SQL().QueryRowContext(t.Context(), `SELECT COUNT(*) FROM filing_attempts`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		replayed = append(replayed, n)
+		replayed = append(replayed, replayedRows(t, db))
 	}
 	srv.start(t)
 	srv.ready(t, readyLimit)
