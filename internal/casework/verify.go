@@ -39,17 +39,38 @@ type CodeChecker interface {
 	Check(code string, now time.Time) (*CodeResult, error)
 }
 
+// OutcomeUnchecked is the answer for a genuine code, within its dates,
+// whose revocation and supersession could not be checked because the
+// database did not answer: never "valid" without that caveat.
+const OutcomeUnchecked = "valid_unchecked"
+
+// Outcomes are every answer Verify gives, as the API and
+// docs/openapi.yaml spell them.
+var Outcomes = []string{
+	string(permit.AttestationValid), OutcomeUnchecked, string(permit.AttestationPending), string(permit.AttestationExpired),
+	string(permit.AttestationSuperseded), string(permit.AttestationRevoked), permit.CodeForged, permit.CodeMalformed,
+}
+
+// lookupWait bounds the revocation lookup: past it the answer is given
+// without it, from the signature alone.
+const lookupWait = 2 * time.Second
+
 // Verification is the answer given to whoever checks an attestation.
 type Verification struct {
-	// Outcome is one of valid, not_yet_valid, expired, superseded,
-	// revoked, forged, malformed.
+	// Outcome is one of Outcomes.
 	Outcome string
 	Result  *CodeResult // nil when forged or malformed: nothing unverified is shown
+	// Unchecked says that the code is genuine but whether it was revoked
+	// or superseded could not be read now (the database is down).
+	Unchecked bool
 }
 
 // Verify checks a code: its signature and dates offline, then, online,
 // whether the prefecture revoked it or a newer version replaced it. It
-// never says valid for anything it could not fully check.
+// never says valid for anything it could not fully check: when the
+// database fails or takes longer than lookupWait, a genuine code within
+// its dates is OutcomeUnchecked, and only a fault of the signing keys
+// themselves is an error.
 func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, error) {
 	// A code copied from the PDF may carry its line breaks, and the sign
 	// it prints for spaces (U+2423).
@@ -66,11 +87,20 @@ func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, erro
 		return nil, err
 	}
 	v := &Verification{Outcome: string(res.Status), Result: res}
-	versions, err := s.Store.AttestationVersions(ctx, res.Number)
+	// The lookup does not depend on the client staying: a database that
+	// hangs costs lookupWait, whoever asked.
+	lookup, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupWait)
+	defer cancel()
+	versions, err := s.Store.AttestationVersions(lookup, res.Number)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return v, nil // issued elsewhere, or by a copy of this portal: the signature is all there is
 	} else if err != nil {
-		return nil, err
+		s.Logger.Warn("verify: revocation not checked", "number", res.Number, "err", err)
+		v.Unchecked = true
+		if v.Outcome == string(permit.AttestationValid) {
+			v.Outcome = OutcomeUnchecked
+		}
+		return v, nil
 	}
 	for _, a := range versions {
 		switch {

@@ -14,6 +14,8 @@ type Site struct {
 	Verify             Path
 	APIVerify          Path
 	KeySet             Path
+	VerifyOffline      Path
+	VerifyWorker       Path
 	SignUp             Path
 	SignUpSent         Path
 	Confirm            Token
@@ -125,6 +127,8 @@ var site = Site{
 	Verify:             Verify,
 	APIVerify:          APIVerify,
 	KeySet:             KeySet,
+	VerifyOffline:      VerifyOffline,
+	VerifyWorker:       VerifyWorker,
 	SignUp:             SignUp,
 	SignUpSent:         SignUpSent,
 	Confirm:            Confirm,

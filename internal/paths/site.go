@@ -27,6 +27,13 @@ const (
 	ContactUndo Token = "/coordonnees/annuler/{token}"
 )
 
+// The verifier that works offline, and its service worker: served from
+// /verifier/ so that the worker's scope may be the page.
+const (
+	VerifyOffline Path = "/verifier/hors-ligne"
+	VerifyWorker  Path = "/verifier/hors-ligne-sw.js"
+)
+
 // The applicant's pages.
 const (
 	Dashboard          Path  = "/tableau-de-bord"

@@ -67,7 +67,12 @@ type Shared struct {
 type snapshot struct {
 	ring   *Keyring
 	readAt time.Time
+	failed time.Time // the last read that failed since readAt, if any
 }
+
+// readWait bounds one read of the keys: past it, the keys read before are
+// used (verifying needs no database).
+const readWait = 2 * time.Second
 
 // Open reads the shared keyring. On the first start of the portal it
 // makes key 1, or imports the key files of ImportDir; of two instances
@@ -191,23 +196,40 @@ func (s *Shared) install(rows []permit.SigningKey) error {
 func (s *Shared) refresh(ctx context.Context, seen *snapshot) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.refreshLocked(ctx, seen)
+}
+
+// refreshLocked is refresh under mu. A failed read is noted in the
+// snapshot, so that the next try waits MissEvery.
+func (s *Shared) refreshLocked(ctx context.Context, seen *snapshot) error {
 	if s.cur.Load() != seen {
 		return nil
 	}
 	rows, err := s.store.SigningKeys(ctx)
+	if err == nil {
+		err = s.install(rows)
+	}
 	if err != nil {
+		s.cur.Store(&snapshot{ring: seen.ring, readAt: seen.readAt, failed: s.clock.Now()})
 		return fmt.Errorf("keys: %w", err)
 	}
-	return s.install(rows)
+	return nil
 }
 
 // Keyring returns the keys in use, read again first if older than MaxAge.
 // When the database does not answer, the keys read last are used: they
-// still sign and verify.
+// still sign and verify. Only one caller reads at a time, the others use
+// the keys in memory meanwhile, and after a failed read the next waits
+// MissEvery: a database down or frozen costs one caller readWait now and
+// then, never every caller.
 func (s *Shared) Keyring(ctx context.Context) *Keyring {
 	snap := s.cur.Load()
-	if s.clock.Now().Sub(snap.readAt) >= s.maxAge {
-		if err := s.refresh(ctx, snap); err != nil {
+	now := s.clock.Now()
+	stale := now.Sub(snap.readAt) >= s.maxAge && (snap.failed.IsZero() || now.Sub(snap.failed) >= s.missGap)
+	if stale && s.mu.TryLock() {
+		err := s.refreshLocked(ctx, snap)
+		s.mu.Unlock()
+		if err != nil {
 			s.logger.Warn("signing keys not read again; using those read before", "err", err, "read_at", snap.readAt)
 		}
 	}
@@ -218,7 +240,7 @@ func (s *Shared) Keyring(ctx context.Context) *Keyring {
 // is unknown (another instance may have just made it), at most once every
 // MissEvery, so that forged key ids do not reach the database each time.
 func (s *Shared) PublicKey(kid string) (*ecdsa.PublicKey, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), readWait)
 	defer cancel()
 	snap := s.cur.Load()
 	if k, ok := s.Keyring(ctx).PublicKey(kid); ok {
@@ -241,7 +263,7 @@ func (s *Shared) PublicKey(kid string) (*ecdsa.PublicKey, bool) {
 }
 
 func (s *Shared) signingKey() (*signingKey, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), readWait)
 	defer cancel()
 	return s.Keyring(ctx).active(), nil
 }
@@ -249,7 +271,7 @@ func (s *Shared) signingKey() (*signingKey, error) {
 // PublicKeySet returns the JWK Set of the keys in use, newest first, to
 // publish at /.well-known/sejour/keys.json.
 func (s *Shared) PublicKeySet() ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), readWait)
 	defer cancel()
 	return s.Keyring(ctx).PublicKeySet()
 }

@@ -1,6 +1,10 @@
 package store_test
 
 import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +27,12 @@ func BenchmarkSweepList(b *testing.B) {
 		loadQueue(b, db, apps, now)
 		today := permit.ParisDay(now)
 		// Every application planned for a later day, but one in a hundred
-		// due today.
-		set := `UPDATE applications SET issue_due_on = ? WHERE id % 100 <> 0`
-		due := `UPDATE applications SET issue_due_on = ? WHERE id % 100 = 0`
+		// (or one in every SEJOUR_SWEEP_BENCH_STEP) due today.
+		step := sweepBenchStep(b)
+		set := fmt.Sprintf(`UPDATE applications SET issue_due_on = ? WHERE id %% %d <> 0`, step)
+		due := fmt.Sprintf(`UPDATE applications SET issue_due_on = ? WHERE id %% %d = 0`, step)
 		if db.Dialect() == store.Postgres {
-			set, due = `UPDATE applications SET issue_due_on = $1 WHERE id % 100 <> 0`, `UPDATE applications SET issue_due_on = $1 WHERE id % 100 = 0`
+			set, due = strings.Replace(set, "?", "$1", 1), strings.Replace(due, "?", "$1", 1)
 		}
 		if _, err := db.SQL().ExecContext(ctx, set, today.AddDate(0, 0, 30)); err != nil {
 			b.Fatal(err)
@@ -40,7 +45,7 @@ func BenchmarkSweepList(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		wantDue := len(apps) / 100
+		wantDue := len(apps) / step
 		list := func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -100,4 +105,19 @@ func BenchmarkSweepList(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(wantDue), "ns/due")
 		})
 	})
+}
+
+// sweepBenchStep is one in how many applications is due today in
+// BenchmarkSweepList: 100 by default, SEJOUR_SWEEP_BENCH_STEP to change,
+// so that the due count can stay fixed while the pending count grows.
+func sweepBenchStep(b *testing.B) int {
+	s := os.Getenv("SEJOUR_SWEEP_BENCH_STEP")
+	if s == "" {
+		return 100
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		b.Fatalf("SEJOUR_SWEEP_BENCH_STEP=%q: want a number ≥ 1", s)
+	}
+	return n
 }

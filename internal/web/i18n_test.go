@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
@@ -88,7 +89,7 @@ func dynamicKeys() []string {
 		keys = append(keys, "attestation_status."+string(st))
 	}
 	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt))
-	for _, o := range []string{"valid", "receipt_valid", "attempt_valid", "not_yet_valid", "expired", "superseded", "revoked", "forged", "malformed"} {
+	for _, o := range append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked, "attempt_valid"}, casework.Outcomes...) {
 		keys = append(keys, "verify.outcome."+o, "verify.explain."+o)
 	}
 	for _, w := range rules.WorkKinds {

@@ -100,3 +100,13 @@ func ClientIP(r *http.Request) string {
 	}
 	return host
 }
+
+// RetryAfter is how long a client over the limit kind waits for its next
+// attempt: the Retry-After of an API's 429.
+func (s *Server) RetryAfter(kind string) time.Duration {
+	rule, ok := s.limits.rules[kind]
+	if !ok {
+		panic("web: no rate limit named " + kind)
+	}
+	return rule.every
+}

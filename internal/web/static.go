@@ -71,3 +71,19 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 	http.ServeFileFS(w, r, s.static.files, name)
 	return nil
 }
+
+// Worker serves the static file name at a fixed address, as a service
+// worker must be: its address decides its scope, and browsers check it
+// for updates, so it is never cached for long.
+func (s *Server) Worker(name string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		b, err := fs.ReadFile(s.static.files, name)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, err = w.Write(b)
+		return err
+	}
+}

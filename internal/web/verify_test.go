@@ -158,7 +158,7 @@ func TestVerifierIsRateLimited(t *testing.T) {
 		t.Fatalf("31st check from one address in a moment: %d", last.StatusCode)
 	}
 	req := httptest.NewRequest("POST", paths.APIVerify.String(), strings.NewReader(`{"code": "x"}`))
-	if res := s.do(req); res.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("the API shares the limit: %d", res.StatusCode)
+	if res := s.do(req); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "2" {
+		t.Fatalf("the API shares the limit: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
 	}
 }

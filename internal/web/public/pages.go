@@ -44,6 +44,8 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.Verify), Who: web.Anyone, Handler: s.verify},
 		{Pattern: paths.Post(paths.APIVerify), Who: web.Anyone, Handler: s.apiVerify},
 		{Pattern: paths.Get(paths.KeySet), Who: web.Anyone, Handler: s.keySet},
+		{Pattern: paths.Get(paths.VerifyOffline), Who: web.Anyone, Handler: s.verifyOffline},
+		{Pattern: paths.Get(paths.VerifyWorker), Who: web.Anyone, Handler: s.Worker("verify-offline-sw.js")},
 
 		{Pattern: paths.Get(paths.SignUp), Who: web.GuestOnly, Handler: s.signUpForm},
 		{Pattern: paths.Post(paths.SignUp), Who: web.GuestOnly, Handler: s.signUp},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
@@ -23,13 +24,27 @@ type verifyView struct {
 // outcome is the answer's key: a genuine, current filing receipt has its
 // own, since it proves the filing and not lawful stay.
 func (v *verifyView) outcome() string {
-	if v.V.Outcome == "valid" && v.V.Result != nil && v.V.Result.Kind == permit.AttestationFilingReceipt {
-		return "receipt_valid"
+	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationFilingReceipt &&
+		(v.V.Outcome == "valid" || v.V.Outcome == casework.OutcomeUnchecked) {
+		return "receipt_" + v.V.Outcome
 	}
-	if v.V.Outcome == "valid" && v.V.Result != nil && v.V.Result.Kind == permit.AttestationAttempt {
+	// An attestation of attempt is never revoked nor superseded: whether
+	// revocation could be checked changes nothing.
+	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationAttempt &&
+		(v.V.Outcome == "valid" || v.V.Outcome == casework.OutcomeUnchecked) {
 		return "attempt_valid"
 	}
 	return v.V.Outcome
+}
+
+// Caveat says, beside an answer that is not "valid" anyway (expired, not
+// yet valid), that revocation could not be checked; "" when it was, or
+// when the outcome itself says so.
+func (v *verifyView) Caveat() string {
+	if !v.V.Unchecked || v.V.Outcome == casework.OutcomeUnchecked {
+		return ""
+	}
+	return v.T("verify.unchecked")
 }
 
 // Outcome names the answer in the page's language.
@@ -43,6 +58,8 @@ func (v *verifyView) Alert() string {
 	switch v.outcome() {
 	case "valid":
 		return "success"
+	case casework.OutcomeUnchecked:
+		return "info"
 	case "forged", "malformed", "revoked":
 		return "error"
 	}
@@ -113,15 +130,18 @@ func (s *Pages) readQR(data []byte) (string, error) {
 
 // apiVerification is the JSON answer of POST /api/v1/verify.
 type apiVerification struct {
-	Status     string     `json:"status"`
-	Kind       string     `json:"kind,omitempty"`
-	Number     string     `json:"number,omitempty"`
-	Version    int        `json:"version,omitempty"`
-	Holder     *apiHolder `json:"holder,omitempty"`
-	ValidFrom  string     `json:"valid_from,omitempty"`
-	ValidUntil string     `json:"valid_until,omitempty"`
-	Rights     *apiRights `json:"rights,omitempty"`
-	Prefecture string     `json:"prefecture,omitempty"`
+	Status string `json:"status"`
+	// RevocationChecked is false when the code is genuine but the
+	// database did not answer; absent for forged and malformed codes.
+	RevocationChecked *bool      `json:"revocation_checked,omitempty"`
+	Kind              string     `json:"kind,omitempty"`
+	Number            string     `json:"number,omitempty"`
+	Version           int        `json:"version,omitempty"`
+	Holder            *apiHolder `json:"holder,omitempty"`
+	ValidFrom         string     `json:"valid_from,omitempty"`
+	ValidUntil        string     `json:"valid_until,omitempty"`
+	Rights            *apiRights `json:"rights,omitempty"`
+	Prefecture        string     `json:"prefecture,omitempty"`
 }
 
 type apiHolder struct {
@@ -144,6 +164,7 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("verify-ip").Seconds())))
 		w.WriteHeader(http.StatusTooManyRequests)
 		return json.NewEncoder(w).Encode(map[string]string{"error": "rate_limited"})
 	}
@@ -161,6 +182,8 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := apiVerification{Status: v.Outcome}
 	if c := v.Result; c != nil {
+		checked := !v.Unchecked
+		out.RevocationChecked = &checked
 		out.Kind, out.Number, out.Version, out.Prefecture = string(c.Kind), c.Number, c.Version, c.Prefecture
 		out.Holder = &apiHolder{GivenNames: c.GivenNames, Surname: c.Surname, BirthDate: c.BirthDate}
 		out.ValidFrom = c.ValidFrom.Format(time.DateOnly)
