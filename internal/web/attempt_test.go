@@ -91,6 +91,11 @@ func TestFilingDuringAnOutageGivesAnAttemptThenAFilingAsOfIt(t *testing.T) {
 		// moment of the attempt.
 		_, page = up.verifyCode(code)
 		mustContain(t, page, "Attestation de tentative de dépôt authentique", "26 novembre 2026, 10:00", "il est achevé à cette date et à cette heure")
+		// A relying party checks it with the database still down.
+		relying := *down
+		relying.cookie = map[string]string{}
+		_, page = relying.verifyCode(code)
+		mustContain(t, page, "Attestation de tentative de dépôt authentique")
 		// The proof opens nothing else, and a forged ticket or a missing
 		// proof records nothing.
 		if res, _ := down.get(paths.Dashboard.String()); res.StatusCode < 500 {
