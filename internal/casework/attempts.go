@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -245,7 +246,7 @@ func (s *Attempts) Pending(acc *permit.Account) []attempts.Record {
 // Replayed returns the account's attempts the database recorded, with
 // what became of each, newest first.
 func (s *Attempts) Replayed(ctx context.Context, acc *permit.Account) ([]*permit.FilingAttempt, error) {
-	if acc == nil || acc.Role != permit.RoleApplicant {
+	if acc == nil || acc.Role != permit.RoleApplicant || s.Store == nil {
 		return nil, nil
 	}
 	return s.Store.FilingAttempts(ctx, acc.ID)
@@ -255,9 +256,8 @@ func (s *Attempts) Replayed(ctx context.Context, acc *permit.Account) ([]*permit
 // recorded, oldest first, then compacts the journal of those it has. A
 // kill at any point is harmless: an attempt is recorded in the
 // transaction of its filing or refusal, and one recorded is never
-// applied again. It stops at the first failure of the database, to try
-// again later; an attempt that met a concurrent change (ECONFLICT) is
-// tried again at the next round.
+// applied again. A record that fails (the database still down, a
+// concurrent change) is tried again at the next round; the others go on.
 func (s *Attempts) Replay(ctx context.Context) (int, error) {
 	if s.Journal == nil {
 		return 0, nil
@@ -273,13 +273,20 @@ func (s *Attempts) Replay(ctx context.Context) (int, error) {
 		clear(done)
 		return err
 	}
+	var firstErr error
 	for i := range recs {
+		if ctx.Err() != nil {
+			break
+		}
 		err := s.replay(ctx, &recs[i])
 		if permit.ErrorCode(err) == permit.ECONFLICT {
 			continue
 		}
 		if err != nil {
-			return n, errors.Join(err, compact())
+			// Tried again at the next round; one record that fails must
+			// not hold back the others.
+			firstErr = cmp.Or(firstErr, fmt.Errorf("attempt %s: %w", recs[i].ID, err))
+			continue
 		}
 		done[recs[i].ID] = true
 		n++
@@ -289,7 +296,7 @@ func (s *Attempts) Replay(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	return n, compact()
+	return n, errors.Join(firstErr, compact())
 }
 
 // replayCompactEvery is how many replayed records the journal drops at
