@@ -324,7 +324,7 @@ func (s *Attempts) replay(ctx context.Context, r *attempts.Record) error {
 		return err
 	}
 	if a.State != permit.StateDraft {
-		return s.refuse(ctx, p, fa, refusalOf(a.State))
+		return s.refuse(ctx, p, fa, s.refusalOf(ctx, a, r.At))
 	}
 	c, err := s.load(ctx, p, a, false)
 	if err != nil {
@@ -365,13 +365,20 @@ func (s *Attempts) replay(ctx context.Context, r *attempts.Record) error {
 	return nil
 }
 
-// refusalOf names why an application in state st cannot be filed.
-func refusalOf(st permit.State) string {
-	switch st {
+// refusalOf names why an application that is no longer a draft cannot
+// be filed as of an attempt at: filed already before the attempt (a
+// filing whose answer was lost, then pressed again while the database
+// failed: nothing was lost, the earlier date stands), filed since,
+// withdrawn, closed.
+func (s *Attempts) refusalOf(ctx context.Context, a *permit.Application, at time.Time) string {
+	switch a.State {
 	case permit.StateWithdrawn:
 		return "attempt.reason.withdrawn"
 	case permit.StateClosed, permit.StateUnfavourable:
 		return "attempt.reason.closed"
+	}
+	if fs, err := s.Cases.Filings(ctx, a.ID); err == nil && len(fs) > 0 && !fs[0].FiledAt.After(at) {
+		return "attempt.reason.filed_before"
 	}
 	return "attempt.reason.already_filed"
 }

@@ -237,13 +237,24 @@ func TestReplayFilesOnceAsOfTheAttempt(t *testing.T) {
 }
 
 // An attempt that cannot be filed any more is recorded with why, and the
-// person told: the draft was withdrawn, or its documents changed.
+// person told: the draft was withdrawn, its documents changed, or it had
+// been filed before the attempt.
 func TestReplayRefusesWhatChanged(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		w := newAttemptWorld(t, db, clk)
 		end := clk.Now().AddDate(0, 0, 90)
 		accA, appA, tkA := w.draft(end)
 		accB, appB, tkB := w.draft(end)
+		// C filed, its answer lost; pressed again while the database
+		// fails: the attempt comes after the filing.
+		accC, appC, tkC := w.draft(end)
+		if _, err := w.uc.Applications.File(ctx, accC, appC); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+		if _, err := w.uc.Attempts.Record(accC, appC, tkC, nil, "fr", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := w.uc.Attempts.Record(accA, appA, tkA, nil, "fr", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
@@ -257,25 +268,24 @@ func TestReplayRefusesWhatChanged(t *testing.T) {
 		if _, err := w.uc.Documents.Upload(ctx, accB, appB, "passport", "passport.png", scanPNG(t, 9)); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := w.uc.Attempts.Replay(ctx); err != nil || n != 2 {
+		if n, err := w.uc.Attempts.Replay(ctx); err != nil || n != 3 {
 			t.Fatalf("replay: %d, %v", n, err)
 		}
 		for _, c := range []struct {
 			acc    *permit.Account
 			app    int64
 			reason string
-		}{{accA, appA, "attempt.reason.withdrawn"}, {accB, appB, "attempt.reason.changed"}} {
+		}{{accA, appA, "attempt.reason.withdrawn"}, {accB, appB, "attempt.reason.changed"}, {accC, appC, "attempt.reason.filed_before"}} {
 			got, err := w.uc.Attempts.Replayed(ctx, c.acc)
 			if err != nil || len(got) != 1 || got[0].Outcome != permit.AttemptRefused || got[0].Reason != c.reason {
 				t.Errorf("application %d: %+v, %v; want refused, %s", c.app, got, err, c.reason)
 			}
-			fs, _ := db.Filings(ctx, c.app)
-			if len(fs) != 0 {
-				t.Errorf("application %d was filed", c.app)
+			if fs, _ := db.Filings(ctx, c.app); len(fs) != map[int64]int{appC: 1}[c.app] {
+				t.Errorf("application %d: %d filings", c.app, len(fs))
 			}
 		}
-		if w.mails("tentative")+w.mails("attempt") != 2 {
-			t.Errorf("%d mails about refused attempts, want 2", w.mails("tentative")+w.mails("attempt"))
+		if w.mails("tentative")+w.mails("attempt") != 3 {
+			t.Errorf("%d mails about refused attempts, want 3", w.mails("tentative")+w.mails("attempt"))
 		}
 	})
 }

@@ -77,12 +77,12 @@ func journalAttempts(t *testing.T, in *instance, db *store.DB, apps []applicant)
 		if err != nil || ticket == "" {
 			t.Fatalf("no ticket for application %d: %v", a.appID, err)
 		}
-		sent := time.Now()
+		first := time.Now()
 		p, err := m.UseCases.Attempts.Record(acc, a.appID, ticket, nil, "fr", time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		l.attempts[a.appID] = attemptAck{number: p.Number, sent: sent, got: time.Now()}
+		l.attempts[a.appID] = attemptAck{number: p.Number, first: first, got: time.Now()}
 	}
 	return l
 }
