@@ -10,7 +10,12 @@ import (
 	"github.com/sejour/sejour/internal/store"
 )
 
-const replayKills = 4 // SIGKILLs while the server replays its journal
+// The size of the replay run: enough records that the replay is still
+// going when the first kills come.
+const (
+	replayKills  = 4  // SIGKILLs while the server replays its journal
+	replayDrafts = 48 // attempts in the journal
+)
 
 // TestKillDuringReplayOnSQLite fills the journal of an SQLite instance
 // with attempts made through the real use case (a ticket from each
@@ -31,7 +36,7 @@ func TestKillDuringReplayOnSQLite(t *testing.T) {
 	srv.run(t, "migrate")
 	db := in.open(t)
 	defer db.Close()
-	apps, _ := prepare(t, in, db, attemptDrafts, 0)
+	apps, _ := prepare(t, in, db, replayDrafts, 0)
 	l := journalAttempts(t, in, db, apps)
 
 	journal := filepath.Join(in.vars["SEJOUR_DATA_DIR"], "attempts", attempts.FileName)
@@ -40,7 +45,7 @@ func TestKillDuringReplayOnSQLite(t *testing.T) {
 	for range replayKills {
 		srv.start(t)
 		srv.ready(t, readyLimit)
-		pause(t.Context(), 20*time.Millisecond, 500*time.Millisecond)
+		pause(t.Context(), 5*time.Millisecond, 150*time.Millisecond)
 		srv.kill()
 		atKill = append(atKill, journalRecords(t, journal))
 		replayed = append(replayed, replayedRows(t, db))
