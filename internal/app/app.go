@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sejour/sejour/internal/attempts"
 	"github.com/sejour/sejour/internal/attest"
 	"github.com/sejour/sejour/internal/blob"
 	"github.com/sejour/sejour/internal/casework"
@@ -46,7 +47,8 @@ type Main struct {
 	Accounts *casework.Accounts
 	UseCases *casework.UseCases
 	Queue    *jobs.Queue
-	Keys     *seal.Shared // the attestation signing keys, shared in the database
+	Keys     *seal.Shared      // the attestation signing keys, shared in the database
+	Journal  *attempts.Journal // filings attempted while the database was down
 	Web      *web.Server
 	Health   *health.Monitor // probes the database, the blob store and the mail relay
 
@@ -198,13 +200,23 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Health = m.newMonitor(blobs)
+	if m.Journal == nil {
+		if m.Journal, err = attempts.Open(m.Config.AttemptsPath()); err != nil {
+			return err
+		}
+		if m.Journal.Torn > 0 || m.Journal.Damaged > 0 {
+			m.Logger.Warn("attempts journal: a torn or damaged record was ignored (never acknowledged if torn)",
+				"dir", m.Config.AttemptsPath(), "torn_bytes", m.Journal.Torn, "damaged", m.Journal.Damaged)
+		}
+	}
 	limits := upload.DefaultLimits
 	limits.MaxBytes = int64(m.Config.UploadMaxMB) << 20
 	m.UseCases = casework.New(casework.Config{
 		Blobs: blobs, Rules: m.Rules, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
 		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
-		PDFs: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr},
+		PDFs:    attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr},
+		Journal: m.Journal, Tokens: m.Keys.Tokens(), AttemptSealer: seal.Sealer{Keys: m.Keys.InMemory()},
 	}, rooms.Of(m.DB), m.Accounts)
 	paper, err := m.paperForm()
 	if err != nil {
@@ -213,7 +225,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.UseCases.Outages.Live = liveChecks(m.Health)
 	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
-		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet,
+		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(),
 		Health: m.Health, PaperForm: paper,
 	})
 	return err
@@ -309,6 +321,10 @@ func (m *Main) Serve(ctx context.Context) error {
 	watch, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
 	defer watchOutages(watch, m.Health, m.UseCases.Outages)()
 	defer stopWatch()
+	replayCtx, stopReplay := context.WithCancel(context.WithoutCancel(ctx))
+	replayed := make(chan struct{})
+	go func() { defer close(replayed); m.replayAttempts(replayCtx) }()
+	defer func() { stopReplay(); <-replayed }()
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	var serveErr error
@@ -327,10 +343,43 @@ func (m *Main) Serve(ctx context.Context) error {
 	return errors.Join(serveErr, m.Queue.Stop(stopCtx))
 }
 
-// Close releases the database.
-func (m *Main) Close() error {
-	if m.DB != nil {
-		return m.DB.Close()
+// ReplayEvery is how often the journal of attempted filings is looked
+// at; it touches the database only when it holds records.
+const ReplayEvery = 2 * time.Second
+
+// replayAttempts replays the journal of attempted filings whenever it
+// holds records and the database answers, until ctx ends. A kill at any
+// point is harmless: each attempt commits with its filing, once, and the
+// next start goes on (casework.Attempts.Replay).
+func (m *Main) replayAttempts(ctx context.Context) {
+	t := time.NewTicker(ReplayEvery)
+	defer t.Stop()
+	for {
+		rctx, cancel := context.WithTimeout(ctx, time.Minute)
+		n, err := m.UseCases.Attempts.Replay(rctx)
+		cancel()
+		if n > 0 {
+			m.Logger.Info("attempted filings replayed", "count", n)
+		}
+		if err != nil && ctx.Err() == nil {
+			m.Logger.Warn("attempted filings not replayed yet; trying again", "err", err, "every", ReplayEvery)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
-	return nil
+}
+
+// Close releases the database and the journal of attempts.
+func (m *Main) Close() error {
+	var err error
+	if m.Journal != nil {
+		err = m.Journal.Close()
+	}
+	if m.DB != nil {
+		err = errors.Join(err, m.DB.Close())
+	}
+	return err
 }

@@ -161,23 +161,7 @@ func describeDocument(s *sheet, d *Document, t wording) {
 // documentTitle prints the issuing prefecture, the number, the title,
 // and the version, date and article of law.
 func documentTitle(s *sheet, d *Document, t wording) {
-	title := t.title(d)
-	s.row(
-		cell{w: 120, paras: []para{
-			{text: d.Prefecture, st: stStrong},
-			{text: "Titre de séjour · Residence permit", st: stSmall, after: 2},
-		}},
-		cell{x: 120, w: s.width - 120, align: "R", paras: []para{
-			{text: "Numéro / Number", st: stLabel},
-			{text: d.Number, st: stStrong, after: 2},
-		}},
-	)
-	s.rule(ink, 0.5)
-	s.space(3.5)
-	s.row(cell{w: s.width, paras: []para{
-		{text: title["fr"], st: stDocTitle, after: 0.5},
-		{text: title["en"], st: style{size: 12.5, colour: muted}, after: 1.5},
-	}})
+	documentHead(s, d, t, "Titre de séjour · Residence permit")
 	version := rules.Text{"fr": "Version " + strconv.Itoa(d.Version), "en": "Version " + strconv.Itoa(d.Version)}
 	if d.Version > 1 {
 		version["fr"] += " (remplace les précédentes)"
@@ -198,6 +182,28 @@ func documentTitle(s *sheet, d *Document, t wording) {
 		}},
 	)
 	s.space(4.5)
+}
+
+// documentHead prints the issuing prefecture under which the document
+// falls (what, in both languages), the number, and the title.
+func documentHead(s *sheet, d *Document, t wording, what string) {
+	title := t.title(d)
+	s.row(
+		cell{w: 120, paras: []para{
+			{text: d.Prefecture, st: stStrong},
+			{text: what, st: stSmall, after: 2},
+		}},
+		cell{x: 120, w: s.width - 120, align: "R", paras: []para{
+			{text: "Numéro / Number", st: stLabel},
+			{text: d.Number, st: stStrong, after: 2},
+		}},
+	)
+	s.rule(ink, 0.5)
+	s.space(3.5)
+	s.row(cell{w: s.width, paras: []para{
+		{text: title["fr"], st: stDocTitle, after: 0.5},
+		{text: title["en"], st: style{size: 12.5, colour: muted}, after: 1.5},
+	}})
 }
 
 // documentHolder prints the holder's identity and the application, in

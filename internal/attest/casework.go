@@ -22,6 +22,11 @@ func (rr ReceiptRenderer) RenderReceipt(w io.Writer, rc *casework.Receipt) error
 	return RenderReceipt(w, ReceiptFromCase(rc, rr.Rules), rr.Tr)
 }
 
+// RenderAttempt writes the PDF of an attestation of attempted filing.
+func (rr ReceiptRenderer) RenderAttempt(w io.Writer, p *casework.AttemptProof, verifyURL string) error {
+	return RenderAttempt(w, p, rr.Rules, rr.Tr, verifyURL)
+}
+
 // ReceiptFromCase resolves a filing of casework into the plain values a
 // receipt prints.
 func ReceiptFromCase(rc *casework.Receipt, cat *rules.Catalogue) *Receipt {

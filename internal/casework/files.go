@@ -108,6 +108,13 @@ type Config struct {
 	// PDFs renders attestations, whose PDFs are kept in Blobs when they
 	// are signed (nil: rendered on each download, as in unit tests).
 	PDFs PDFRenderer
+
+	// The filings attempted while the database is down (Attempts): the
+	// local journal, the tokens pages carry, the signer that needs no
+	// database. Without them a failed filing is only an error.
+	Journal       AttemptJournal
+	Tokens        TokenSigner
+	AttemptSealer AttemptSealer
 }
 
 // core is what every use case shares: the configuration, the gates that
@@ -134,13 +141,19 @@ func (s *core) own(ctx context.Context, acc *permit.Account, appID int64) (*perm
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, nil, errNotFound
 	}
+	// A database that does not answer is not "not found": the caller
+	// must know the portal failed (a filing then becomes an attempt).
 	p, err := s.People.PersonByAccount(ctx, acc.ID)
-	if err != nil {
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return nil, nil, errNotFound
+	} else if err != nil {
+		return nil, nil, err
 	}
 	a, err := s.People.Application(ctx, appID)
-	if err != nil || a.PersonID != p.ID {
+	if permit.ErrorCode(err) == permit.ENOTFOUND || (err == nil && a.PersonID != p.ID) {
 		return nil, nil, errNotFound
+	} else if err != nil {
+		return nil, nil, err
 	}
 	return p, a, nil
 }

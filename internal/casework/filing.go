@@ -62,14 +62,7 @@ func (s *Applications) File(ctx context.Context, acc *permit.Account, appID int6
 	if err != nil {
 		return nil, err
 	}
-	errs := map[string]string{}
-	if len(c.Missing()) > 0 {
-		errs["documents"] = "file.error.missing_documents"
-	}
-	if !permit.ValidFeeStamp(a.FeeStamp) {
-		errs["fee_stamp"] = "file.error.fee_stamp"
-	}
-	if err := permit.Invalid(errs); err != nil {
+	if err := unready(c); err != nil {
 		return nil, err
 	}
 	ev, err := permit.Transition(a, permit.ActionSubmit, actorOf(acc), s.Clock.Now(), "")
@@ -101,6 +94,19 @@ func (s *Applications) File(ctx context.Context, acc *permit.Account, appID int6
 	}
 	s.attest.issueNow(ctx, a.ID)
 	return f, nil
+}
+
+// unready says what a draft lacks to be filed: a required document, the
+// fee stamp; nil when it can be filed.
+func unready(c *Case) error {
+	errs := map[string]string{}
+	if len(c.Missing()) > 0 {
+		errs["documents"] = "file.error.missing_documents"
+	}
+	if !permit.ValidFeeStamp(c.App.FeeStamp) {
+		errs["fee_stamp"] = "file.error.fee_stamp"
+	}
+	return permit.Invalid(errs)
 }
 
 // lastFiling returns the newest filing of an application that was filed.

@@ -19,6 +19,7 @@ type Stores struct {
 	Versions     VersionStore
 	Contacts     ContactStore
 	Outages      OutageStore
+	Attempts     AttemptStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -40,6 +41,7 @@ type UseCases struct {
 	Verifier     *Verifier     // checking an attestation's code
 	Contacts     *Contacts     // contact data and moves; needs Accounts
 	Outages      *Outages      // outages detected and declared, the public status
+	Attempts     *Attempts     // filings attempted during an outage, and their replay
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -158,5 +160,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Verifier:     &Verifier{core: c, Store: st.Versions},
 		Contacts:     &Contacts{Accounts: accounts, core: c, Store: st.Contacts},
 		Outages:      newOutages(c, st.Outages),
+		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
 	}
 }

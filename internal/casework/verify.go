@@ -24,6 +24,7 @@ type CodeResult struct {
 	ValidFrom, ValidUntil time.Time
 	Rights                rules.Granted
 	Prefecture            string
+	IssuedAt              time.Time // when the code was signed: the moment of an attempt
 }
 
 // VersionStore reads every version of an attestation by its number.

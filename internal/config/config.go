@@ -19,8 +19,12 @@ import (
 
 // Config is the whole configuration of a sejour process.
 type Config struct {
-	Addr        string // SEJOUR_ADDR: where the HTTP server listens
-	DataDir     string // SEJOUR_DATA_DIR: SQLite file, blobs, keys
+	Addr    string // SEJOUR_ADDR: where the HTTP server listens
+	DataDir string // SEJOUR_DATA_DIR: SQLite file, blobs, keys
+	// SEJOUR_ATTEMPTS_DIR: the journal of filings attempted while the
+	// database was down (package attempts); <data dir>/attempts by
+	// default. Best on another volume than the database's.
+	AttemptsDir string
 	DatabaseURL string // SEJOUR_DATABASE_URL: empty for the embedded SQLite file
 	BaseURL     string // SEJOUR_BASE_URL: public address, used in mails
 
@@ -62,6 +66,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		Addr:         str(getenv, "SEJOUR_ADDR", ":8080"),
 		DataDir:      str(getenv, "SEJOUR_DATA_DIR", "./data"),
 		DatabaseURL:  getenv("SEJOUR_DATABASE_URL"),
+		AttemptsDir:  getenv("SEJOUR_ATTEMPTS_DIR"),
 		SMTPHost:     getenv("SEJOUR_SMTP_HOST"),
 		SMTPUser:     getenv("SEJOUR_SMTP_USER"),
 		SMTPPassword: getenv("SEJOUR_SMTP_PASSWORD"),
@@ -179,6 +184,14 @@ func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "sejour.d
 // demonstration needs nothing set. Production sets its own.
 func (c *Config) DefaultKEKFile() string { return filepath.Join(c.DataDir, "key-encryption-key") }
 
+// AttemptsPath is the directory of the journal of attempted filings.
+func (c *Config) AttemptsPath() string {
+	if c.AttemptsDir != "" {
+		return c.AttemptsDir
+	}
+	return filepath.Join(c.DataDir, "attempts")
+}
+
 // BlobDir is where uploaded documents are kept, by content.
 func (c *Config) BlobDir() string { return filepath.Join(c.DataDir, "files") }
 
@@ -192,6 +205,7 @@ func (c *Config) String() string {
 	line("SEJOUR_ADDR", c.Addr)
 	line("SEJOUR_DATA_DIR", c.DataDir)
 	line("SEJOUR_DATABASE_URL", maskURL(c.DatabaseURL))
+	line("SEJOUR_ATTEMPTS_DIR", c.AttemptsPath())
 	line("SEJOUR_BASE_URL", c.BaseURL)
 	line("SEJOUR_SMTP_HOST", c.SMTPHost)
 	line("SEJOUR_SMTP_PORT", strconv.Itoa(c.SMTPPort))

@@ -84,15 +84,7 @@ type agent struct {
 func prepare(t *testing.T, in *instance, db *store.DB, n, agents int) ([]applicant, []agent) {
 	t.Helper()
 	ctx := t.Context()
-	cfg, err := config.FromEnv(func(k string) string { return in.vars[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	m.DB = db
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
+	m := openApp(t, in, db)
 	pref := apptest.Paris(t, db)
 	scan := apptest.Scan(t)
 	var apps []applicant
@@ -143,4 +135,20 @@ func staffSession(t *testing.T, db *store.DB, accountID int64) string {
 		t.Fatal(err)
 	}
 	return secret
+}
+
+// openApp assembles the program as the server does (app.Main), on the
+// instance's configuration and the test's database, without serving.
+func openApp(t *testing.T, in *instance, db *store.DB) *app.Main {
+	t.Helper()
+	cfg, err := config.FromEnv(func(k string) string { return in.vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.DB = db
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

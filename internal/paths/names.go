@@ -58,6 +58,7 @@ type Site struct {
 	MyReports          Path
 	MyReport           ID
 	MyReportShot       ID
+	AttemptPDF         Path
 	Claim              Path
 	Agent              Path
 	Case               ID
@@ -177,6 +178,7 @@ var site = Site{
 	MyReports:          MyReports,
 	MyReport:           MyReport,
 	MyReportShot:       MyReportShot,
+	AttemptPDF:         AttemptPDF,
 	Claim:              Claim,
 	Agent:              Agent,
 	Case:               Case,

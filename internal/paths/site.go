@@ -64,6 +64,9 @@ const (
 	MyReport           ID    = "/mes-signalements/{id}"
 	MyReportShot       ID    = "/mes-signalements/{id}/capture"
 	Claim              Path  = "/reprendre"
+	// AttemptPDF renders the attestation of an attempted filing from its
+	// signed code (posted), with or without the database.
+	AttemptPDF Path = "/tentative-de-depot.pdf"
 )
 
 // The back office's pages.

@@ -36,8 +36,8 @@ func (ch Checker) Check(code string, now time.Time) (*casework.CodeResult, error
 	c := res.Claims
 	out := &casework.CodeResult{Status: res.Status, Kind: c.Kind, Number: c.Number, Version: c.Version,
 		GivenNames: c.GivenNames, Surname: c.Surname, BirthDate: c.BirthDate, Ground: c.Ground, ApplicationKind: c.ApplicationKind,
-		Prefecture: c.Prefecture.Name,
-		Rights:     rules.Granted{Work: c.Rights.Work, TravelReentry: c.Rights.TravelReentry, SocialRightsContinue: c.Rights.SocialRightsContinue}}
+		Prefecture: c.Prefecture.Name, IssuedAt: c.IssuedAt,
+		Rights: rules.Granted{Work: c.Rights.Work, TravelReentry: c.Rights.TravelReentry, SocialRightsContinue: c.Rights.SocialRightsContinue}}
 	out.ValidFrom, _ = parseDay(c.ValidFrom)
 	if c.ValidUntil != "" {
 		out.ValidUntil, _ = parseDay(c.ValidUntil)
@@ -47,4 +47,16 @@ func (ch Checker) Check(code string, now time.Time) (*casework.CodeResult, error
 		out.Rights.StayUntil, _ = parseDay(c.Rights.StayUntil)
 	}
 	return out, nil
+}
+
+// SealAttempt signs an attestation of attempted filing: no end date, no
+// lawful stay, valid from the day of the attempt, signed at its moment.
+func (s Sealer) SealAttempt(p *casework.AttemptProof) (string, error) {
+	return Sign(s.Keys, &Claims{Kind: permit.AttestationAttempt, Number: p.Number, Version: 1,
+		GivenNames: p.GivenNames, Surname: p.Surname, BirthDate: p.BirthDate, ForeignerNumber: p.ForeignerNumber,
+		Ground: p.Ground, ApplicationKind: p.Kind,
+		Rights:     Rights{Work: p.Rights.Work, TravelReentry: p.Rights.TravelReentry, SocialRightsContinue: p.Rights.SocialRightsContinue},
+		ValidFrom:  dateOf(permit.ParisDay(p.At)),
+		Prefecture: Prefecture{Code: p.PrefectureCode, Name: p.PrefectureName},
+		IssuedAt:   p.At.UTC().Truncate(time.Second)})
 }

@@ -48,7 +48,7 @@ type wireClaims struct {
 // one (zero is never valid). These lists are part of the signed format:
 // append to them, never reorder or remove.
 var (
-	kindCodes            = []permit.AttestationKind{permit.AttestationFilingReceipt, permit.AttestationExtension, permit.AttestationFavourable}
+	kindCodes            = []permit.AttestationKind{permit.AttestationFilingReceipt, permit.AttestationExtension, permit.AttestationFavourable, permit.AttestationAttempt}
 	applicationKindCodes = []permit.Kind{permit.KindFirstIssue, permit.KindRenewal, permit.KindChangeOfStatus}
 	workKindCodes        = []rules.WorkKind{rules.WorkFull, rules.WorkLimitedHours, rules.WorkAuthorisedJob,
 		rules.WorkQualifyingActivity, rules.WorkNone}

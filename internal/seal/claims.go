@@ -139,8 +139,8 @@ func (c *Claims) Validate() error {
 	if !okFrom {
 		bad("valid from", "%q is not a date YYYY-MM-DD after 1970", c.ValidFrom)
 	}
-	if c.ValidUntil == "" && c.Kind != permit.AttestationFilingReceipt {
-		bad("valid until", "only a filing receipt may have no end date")
+	if c.ValidUntil == "" && !c.Kind.Open() {
+		bad("valid until", "only a filing receipt or an attestation of attempt may have no end date")
 	} else if until, ok := parseDay(c.ValidUntil); c.ValidUntil != "" && !ok {
 		bad("valid until", "%q is not a date YYYY-MM-DD after 1970", c.ValidUntil)
 	} else if ok && okFrom && until.Before(from) {
@@ -162,8 +162,8 @@ func (r *Rights) validate(bad func(string, string, ...any), k permit.Attestation
 		if _, ok := parseDay(r.StayUntil); !ok {
 			bad("stay until", "%q is not a date YYYY-MM-DD after 1970", r.StayUntil)
 		}
-		if k == permit.AttestationFilingReceipt {
-			bad("stay until", "a filing receipt does not prove lawful stay")
+		if k.Open() {
+			bad("stay until", "a filing receipt or an attestation of attempt does not prove lawful stay")
 		}
 	}
 	if !r.Work.Kind.Valid() {

@@ -59,6 +59,7 @@ type Shared struct {
 	logger          *slog.Logger
 	maxAge, missGap time.Duration
 	cur             atomic.Pointer[snapshot]
+	tokens          Tokens
 	mu              sync.Mutex // one read of the database at a time
 	lastMiss        time.Time  // under mu
 }
@@ -89,6 +90,9 @@ func Open(ctx context.Context, o Options) (*Shared, error) {
 	}
 	var err error
 	if s.sealer, err = newSealer(o.KEK); err != nil {
+		return nil, err
+	}
+	if s.tokens, err = NewTokens(o.KEK); err != nil {
 		return nil, err
 	}
 	rows, err := s.store.SigningKeys(ctx)
@@ -323,3 +327,16 @@ func (s *Shared) Retire(ctx context.Context, kid string) error {
 	}
 	return s.refresh(ctx, s.cur.Load())
 }
+
+// Tokens returns the signer of the portal's tokens (session proofs,
+// filing tickets), derived from the key-encryption key.
+func (s *Shared) Tokens() Tokens { return s.tokens }
+
+// InMemory signs with the keys read last, never reading the database:
+// for the attestation of an attempted filing, given when the database is
+// down (a read would only wait for its timeout).
+func (s *Shared) InMemory() Signer { return inMemory{s} }
+
+type inMemory struct{ s *Shared }
+
+func (m inMemory) signingKey() (*signingKey, error) { return m.s.cur.Load().ring.active(), nil }

@@ -88,7 +88,8 @@ func dynamicKeys() []string {
 		permit.AttestationSuperseded, permit.AttestationRevoked} {
 		keys = append(keys, "attestation_status."+string(st))
 	}
-	for _, o := range append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked}, casework.Outcomes...) {
+	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt))
+	for _, o := range append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked, "attempt_valid"}, casework.Outcomes...) {
 		keys = append(keys, "verify.outcome."+o, "verify.explain."+o)
 	}
 	for _, w := range rules.WorkKinds {

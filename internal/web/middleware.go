@@ -102,6 +102,9 @@ func (s *Server) session(next http.Handler) http.Handler {
 		cancel()
 		if err != nil {
 			if permit.ErrorCode(err) != permit.ENOTFOUND {
+				if s.onProof(w, r, c.Value, next) {
+					return
+				}
 				s.RenderError(w, r, err)
 				return
 			}
@@ -109,6 +112,7 @@ func (s *Server) session(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		s.refreshProof(w, r, c.Value, a)
 		ctx := context.WithValue(context.WithValue(r.Context(), accountKey, a), sessionKey, sess)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

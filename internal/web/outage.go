@@ -82,11 +82,12 @@ func (m *Modes) follow(h *health.Monitor) {
 
 // readOnly refuses the requests that would write while the read-only
 // mode is on, with the outage page's explanation and a 503; reading
-// goes on. The admin's switch itself, logging out and the verifiers
+// goes on. When the mode was entered because writes fail, a filing still
+// reaches its handler, which records it as an attempt (decision 0009). The admin's switch itself, logging out and the verifiers
 // (which write nothing) stay open.
 func (s *Server) readOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if on, _ := s.Modes.ReadOnly(); on && writes(r) {
+		if on, why := s.Modes.ReadOnly(); on && writes(r) && !(why == "writes" && s.attemptRoute(r)) {
 			s.renderOutage(w, r, "", true)
 			return
 		}
@@ -106,4 +107,11 @@ func writes(r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// attemptRoute tells whether r is one of the routes that record or serve
+// a filing attempt (outageRoutes).
+func (s *Server) attemptRoute(r *http.Request) bool {
+	_, pattern := s.outage.Handler(r)
+	return pattern != ""
 }

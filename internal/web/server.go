@@ -53,6 +53,8 @@ type Options struct {
 	// PaperForm is the backup paper form's PDF, rendered at start-up
 	// (attest.RenderPaperForm), served even when nothing else works.
 	PaperForm []byte
+	// Tokens sign the session proof cookie (decision 0009); nil: no proof.
+	Tokens casework.TokenSigner
 }
 
 // Server is the core of the HTTP face of sejour: the middleware, the
@@ -80,6 +82,7 @@ type Server struct {
 	static    *staticFiles
 	limits    *limits
 	routes    []Route
+	outage    *http.ServeMux // the routes a session proof may call
 	handler   http.Handler
 }
 
@@ -95,7 +98,7 @@ type Part interface {
 // the server it is given), and assembles the routes and middleware.
 func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
-		Health: o.Health, Modes: &Modes{}, opts: o, limits: newLimits(o.Clock)}
+		Health: o.Health, Modes: &Modes{}, opts: o, limits: newLimits(o.Clock), outage: outageMux()}
 	if o.Health != nil {
 		s.Modes.follow(o.Health)
 		o.Health.OnChange(s.whenBack)

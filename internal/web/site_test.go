@@ -53,6 +53,13 @@ type site struct {
 
 func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 	t.Helper()
+	return newSiteWith(t, db, clk, nil, nil)
+}
+
+// newSiteWith is newSite with a given keyring (nil: a new one), and a
+// last word on the use cases' and the server's options.
+func newSiteWith(t *testing.T, db *store.DB, clk *clock.Fixed, keys *seal.Keyring, with func(*casework.Config, *web.Options)) *site {
+	t.Helper()
 	tr := i18n.MustLoad()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	acc := &casework.Accounts{Store: db.Accounts(), Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
@@ -62,18 +69,23 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 		t.Fatal(err)
 	}
 	cat := rules.MustLoad()
-	keys, err := seal.NewKeyring(clk.Now())
-	if err != nil {
-		t.Fatal(err)
+	if keys == nil {
+		if keys, err = seal.NewKeyring(clk.Now()); err != nil {
+			t.Fatal(err)
+		}
 	}
-	files := casework.New(casework.Config{Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
+	cfg := casework.Config{Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
 		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, LeadDays: 15,
-		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, PDFs: attest.ReceiptRenderer{Rules: cat, Tr: tr}}, rooms.Of(db), acc)
+		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, PDFs: attest.ReceiptRenderer{Rules: cat, Tr: tr}}
 	mon := health.New(health.Options{Clock: clk, Logger: logger, Timeout: 2 * time.Second, Probes: map[health.Check]health.Probe{
 		health.Database: db.Ping, health.Writes: db.PingWrite, health.Blobs: blobs.Probe}})
-	opts := web.Options{Accounts: acc, UseCases: files, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),
+	opts := web.Options{Accounts: acc, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),
 		Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test", Dev: true, KeySet: keys.PublicKeySet,
 		Health: mon, PaperForm: paperForm(t)}
+	if with != nil {
+		with(&cfg, &opts)
+	}
+	opts.UseCases = casework.New(cfg, rooms.Of(db), acc)
 	srv, err := portal.New(opts)
 	if err != nil {
 		t.Fatal(err)

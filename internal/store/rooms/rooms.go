@@ -31,5 +31,6 @@ func Of(db *store.DB) casework.Stores {
 		Versions:     issuance,
 		Contacts:     db.Contacts(),
 		Outages:      store.Outages{DB: db},
+		Attempts:     files,
 	}
 }

@@ -1,9 +1,11 @@
 package applicant
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
+	"github.com/sejour/sejour/internal/attempts"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
@@ -16,6 +18,10 @@ type dashboardView struct {
 	*web.Page
 	Apps       []casework.Summary
 	HasProfile bool
+	// Attempts are the filings attempted during an outage: those still
+	// waiting in the journal, and what became of the others.
+	Pending  []attempts.Record
+	Replayed []*permit.FilingAttempt
 }
 
 // dashboardNotices are the notices a redirect asks the dashboard for.
@@ -33,7 +39,12 @@ func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "dashboard.title")
 	dashboardNotices.Set(p, r)
 	p.Banner = s.Banner(r)
-	s.Render(w, r, http.StatusOK, "dashboard", &dashboardView{Page: p, Apps: apps, HasProfile: prof.Person != nil})
+	v := &dashboardView{Page: p, Apps: apps, HasProfile: prof.Person != nil}
+	if v.Replayed, err = s.Attempts.Replayed(r.Context(), web.Account(r)); err != nil {
+		return err
+	}
+	v.Pending = s.Attempts.Pending(web.Account(r))
+	s.Render(w, r, http.StatusOK, "dashboard", v)
 	return nil
 }
 
@@ -89,6 +100,9 @@ func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
 type caseView struct {
 	*web.Page
 	Case *casework.Case
+	// Ticket is carried by the filing form: with it, a filing the portal
+	// cannot take is recorded as an attempt (decision 0009).
+	Ticket string
 }
 
 func (s *Pages) application(w http.ResponseWriter, r *http.Request) error {
@@ -102,7 +116,11 @@ func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, status int, p
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, status, "case", &caseView{Page: p, Case: c})
+	v := &caseView{Page: p, Case: c}
+	if v.Ticket, err = s.Attempts.Ticket(web.Account(r), c); err != nil {
+		return err
+	}
+	s.Render(w, r, status, "case", v)
 	return nil
 }
 func (s *Pages) feeStamp(w http.ResponseWriter, r *http.Request) error {
@@ -120,7 +138,19 @@ func (s *Pages) file(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Applications.File(r.Context(), web.Account(r), id); err != nil {
+	arrived := s.Clock.Now()
+	if err := web.ParseForm(w, r); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), filingTimeout)
+	defer cancel()
+	if _, err := s.Applications.File(ctx, web.Account(r), id); err != nil {
+		if s.attempt(w, r, id, arrived, err) {
+			return nil
+		}
+		if web.OnProof(r) {
+			return err // no page can be read back: the error page
+		}
 		return s.caseFormError(w, r, err, nil)
 	}
 	http.Redirect(w, r, paths.Receipt.Format(id), http.StatusSeeOther)

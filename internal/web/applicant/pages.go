@@ -27,6 +27,7 @@ type Pages struct {
 	Reports      *casework.Reports
 	Queue        *casework.WorkQueue // the names of prefectures in a person's history
 	Receipts     web.ReceiptRenderer
+	Attempts     *casework.Attempts // filings attempted during an outage
 }
 
 // Routes are the applicant's routes; the links mailed for a change of
@@ -44,6 +45,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.Download), Who: web.Applicant, Handler: s.downloadDocument},
 		{Pattern: paths.Post(paths.FeeStamp), Who: web.Applicant, Handler: s.feeStamp},
 		{Pattern: paths.Post(paths.File), Who: web.Applicant, Handler: s.file},
+		{Pattern: paths.Post(paths.AttemptPDF), Who: web.Applicant, Handler: s.attemptPDF},
 		{Pattern: paths.Get(paths.Receipt), Who: web.Applicant, Handler: s.receipt},
 		{Pattern: paths.Get(paths.ReceiptPDF), Who: web.Applicant, Handler: s.receiptPDF},
 		{Pattern: paths.Get(paths.ReceiptQR), Who: web.Applicant, Handler: web.ReceiptQR(s.receiptOf)},

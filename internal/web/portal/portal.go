@@ -19,7 +19,7 @@ func New(o web.Options) (*web.Server, error) {
 		return []web.Part{
 			public.New(public.Pages{Server: s, Accounts: o.Accounts, Reports: o.Reports, Verifier: o.Verifier,
 				Outages: o.Outages, DB: o.DB, KeySet: o.KeySet}),
-			&applicant.Pages{Server: s, Applications: o.Applications, Documents: o.Documents, Messages: o.Messages,
+			&applicant.Pages{Server: s, Applications: o.Applications, Attempts: o.Attempts, Documents: o.Documents, Messages: o.Messages,
 				Corrections: o.Corrections, Contacts: o.Contacts, Counter: o.Counter, Journal: o.Journal,
 				Export: o.Export, Reports: o.Reports, Queue: o.Queue, Receipts: o.Receipts},
 			&backoffice.Pages{Server: s, Accounts: o.Accounts, Applications: o.Applications, Documents: o.Documents,

@@ -55,7 +55,7 @@ func (s *Pages) logOut(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	web.ClearCookie(w, web.SessionCookie)
+	web.EndSession(w)
 	http.Redirect(w, r, "/?deconnecte", http.StatusSeeOther)
 	return nil
 }

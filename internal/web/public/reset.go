@@ -52,7 +52,7 @@ func (s *Pages) reset(w http.ResponseWriter, r *http.Request) error {
 		s.Render(w, r, status, "reset", p)
 		return nil
 	}
-	web.ClearCookie(w, web.SessionCookie)
+	web.EndSession(w)
 	http.Redirect(w, r, paths.LogIn.String()+"?reinitialise", http.StatusSeeOther)
 	return nil
 }

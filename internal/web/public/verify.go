@@ -28,6 +28,12 @@ func (v *verifyView) outcome() string {
 		(v.V.Outcome == "valid" || v.V.Outcome == casework.OutcomeUnchecked) {
 		return "receipt_" + v.V.Outcome
 	}
+	// An attestation of attempt is never revoked nor superseded: whether
+	// revocation could be checked changes nothing.
+	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationAttempt &&
+		(v.V.Outcome == "valid" || v.V.Outcome == casework.OutcomeUnchecked) {
+		return "attempt_valid"
+	}
 	return v.V.Outcome
 }
 

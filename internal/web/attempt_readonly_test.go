@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"bytes"
+	"html"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/sejour/sejour/internal/attempts"
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/seal"
+	"github.com/sejour/sejour/internal/store/storetest"
+	"github.com/sejour/sejour/internal/web"
+)
+
+// When writes fail but reads work, the portal turns read-only and
+// refuses forms; a filing still reaches its handler and becomes an
+// attempt with its signed attestation, not a refusal: the person filed on
+// time, and the journal will file it as of that moment.
+func TestFilingInReadOnlyModeBecomesAnAttempt(t *testing.T) {
+	clk := clock.NewFixed(storetest.Start)
+	db := storetest.SQLite(t, clk)
+	keys, err := seal.NewKeyring(clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := seal.NewTokens(bytes.Repeat([]byte{5}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal, err := attempts.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer journal.Close()
+	s := newSiteWith(t, db, clk, keys, func(cfg *casework.Config, o *web.Options) {
+		cfg.Journal, cfg.Tokens, cfg.AttemptSealer, o.Tokens = journal, tokens, seal.Sealer{Keys: keys}, tokens
+	})
+	s.prefecture("75", "75")
+	s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "lectureseule@example.org", permit.RoleApplicant)}
+	s.profile("75011", "student", 90)
+	id := s.start(permit.KindRenewal, "student")
+	s.complete(id)
+	_, page := s.get(paths.Application.Format(id))
+	m := ticketField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the filing form carries no ticket")
+	}
+	writesOff(t, s, true)
+	if err := s.health.Ready(t.Context()); err == nil {
+		t.Fatal("the monitor did not see writes fail")
+	}
+	if on, why := s.srv.Modes.ReadOnly(); !on || why != "writes" {
+		t.Fatalf("read-only mode: %v %q", on, why)
+	}
+	res, page := s.post(paths.Withdraw.Format(id), url.Values{"confirm": {"1"}})
+	outagePage(t, "another form in read-only mode", res, page)
+	res, page = s.post(paths.File.Format(id), url.Values{"tentative": {html.UnescapeString(m[1])}})
+	if res.StatusCode != http.StatusAccepted {
+		t.Fatalf("filing in read-only mode: %d, want 202 and an attestation of attempt\n%s", res.StatusCode, page)
+	}
+	mustContain(t, page, "Votre tentative de dépôt est enregistrée", "TEN-")
+	if n := len(journal.Records()); n != 1 {
+		t.Fatalf("%d records in the journal, want 1", n)
+	}
+}

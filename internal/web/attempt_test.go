@@ -1,0 +1,137 @@
+package web_test
+
+import (
+	"bytes"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sejour/sejour/internal/attempts"
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/seal"
+	"github.com/sejour/sejour/internal/store"
+	"github.com/sejour/sejour/internal/store/storetest"
+	"github.com/sejour/sejour/internal/web"
+)
+
+var (
+	ticketField = regexp.MustCompile(`name="tentative" value="([^"]+)"`)
+	attemptCode = regexp.MustCompile(`<p class="sejour-code">([^<]+)</p>`)
+)
+
+// A logged-in applicant files while the database is down: the session
+// proof lets the filing through, the attempt is journalled and its
+// signed attestation given at once, as a page and a PDF; nothing else is
+// let through on the proof. When the database is back, the replay files
+// the application once, dated at the attempt, and the dashboard says so.
+func TestFilingDuringAnOutageGivesAnAttemptThenAFilingAsOfIt(t *testing.T) {
+	storetest.EachPair(t, func(t *testing.T, a, b *store.DB, clk *clock.Fixed) {
+		keys, err := seal.NewKeyring(clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := seal.NewTokens(bytes.Repeat([]byte{3}, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		journal, err := attempts.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer journal.Close()
+		with := func(cfg *casework.Config, o *web.Options) {
+			cfg.Journal, cfg.Tokens, cfg.AttemptSealer, o.Tokens = journal, tokens, seal.Sealer{Keys: keys}, tokens
+		}
+		up := newSiteWith(t, a, clk, keys, with)
+		up.prefecture("75", "75")
+		up.cookie = map[string]string{web.SessionCookie: loggedIn(t, up, "panne@example.org", permit.RoleApplicant)}
+		up.profile("75011", "student", 90)
+		id := up.start(permit.KindRenewal, "student")
+		up.complete(id)
+		_, page := up.get(paths.Application.Format(id))
+		m := ticketField.FindStringSubmatch(page)
+		if m == nil || up.cookie[web.ProofCookie] == "" {
+			t.Fatalf("the filing form carries no ticket (%v) or the session no proof (%q)", m != nil, up.cookie[web.ProofCookie])
+		}
+		ticket := html.UnescapeString(m[1])
+
+		// The database goes down: this instance's connection to it is
+		// closed, every read and write fails.
+		down := newSiteWith(t, b, clk, keys, with)
+		b.Close()
+		cookies := map[string]string{}
+		for k, v := range up.cookie {
+			cookies[k] = v
+		}
+		attemptAt := clk.Now()
+		down.cookie = cookies
+		res, page := down.post(paths.File.Format(id), url.Values{"tentative": {ticket}})
+		if res.StatusCode != http.StatusAccepted {
+			t.Fatalf("filing with the database down: %d\n%s", res.StatusCode, page)
+		}
+		mustContain(t, page, "Votre tentative de dépôt est enregistrée", "TEN-", "26 novembre 2026", "10:00",
+			"votre demande sera déposée à cette date et à cette heure")
+		printed := attemptCode.FindStringSubmatch(page)[1]
+		code := html.UnescapeString(printed)
+		if res, again := down.post(paths.File.Format(id), url.Values{"tentative": {ticket}}); !strings.Contains(again, printed) {
+			t.Errorf("a second click gave another attempt: %d", res.StatusCode)
+		}
+		res, pdf := down.post(paths.AttemptPDF.String(), url.Values{"code": {code}})
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
+			t.Errorf("the attempt's PDF with the database down: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		// Anyone can check the code: the verifier names the kind and the
+		// moment of the attempt.
+		_, page = up.verifyCode(code)
+		mustContain(t, page, "Attestation de tentative de dépôt authentique", "26 novembre 2026, 10:00", "il est achevé à cette date et à cette heure")
+		// A relying party checks it with the database still down.
+		relying := *down
+		relying.cookie = map[string]string{}
+		_, page = relying.verifyCode(code)
+		mustContain(t, page, "Attestation de tentative de dépôt authentique")
+		// The proof opens nothing else, and a forged ticket or a missing
+		// proof records nothing.
+		if res, _ := down.get(paths.Dashboard.String()); res.StatusCode < 500 {
+			t.Errorf("the dashboard on a session proof: %d", res.StatusCode)
+		}
+		if res, _ := down.post(paths.File.Format(id), url.Values{"tentative": {ticket + "x"}}); res.StatusCode == http.StatusAccepted {
+			t.Error("a forged ticket was recorded as an attempt")
+		}
+		delete(down.cookie, web.ProofCookie)
+		if res, _ := down.post(paths.File.Format(id), url.Values{"tentative": {ticket}}); res.StatusCode == http.StatusAccepted {
+			t.Error("an attempt was recorded without a session proof")
+		}
+		if n := len(journal.Records()); n != 1 {
+			t.Fatalf("%d records in the journal, want 1", n)
+		}
+
+		// Still waiting, the dashboard says so (on an instance that
+		// answers); ten days later, the replay files it as of the attempt.
+		_, page = up.get(paths.Dashboard.String())
+		mustContain(t, page, "Dépôts tentés pendant une panne", "en attente")
+		clk.Advance(10 * 24 * time.Hour)
+		_, secret, err := up.uc.Accounts.LogIn(t.Context(), loginForm("panne@example.org"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		up.cookie[web.SessionCookie] = secret
+		if n, err := up.uc.Attempts.Replay(t.Context()); n != 1 || err != nil {
+			t.Fatalf("replay: %d, %v", n, err)
+		}
+		fs, err := a.Filings(t.Context(), id)
+		if err != nil || len(fs) != 1 || !fs[0].FiledAt.Equal(attemptAt) {
+			t.Fatalf("filings %v (%v), want one at %s", fs, err, attemptAt)
+		}
+		_, page = up.get(paths.Dashboard.String())
+		mustContain(t, page, "votre demande est déposée, datée de ce moment", "26 novembre 2026")
+		_, page = up.get(paths.Receipt.Format(id))
+		mustContain(t, page, "26 novembre 2026")
+	})
+}
