@@ -76,7 +76,11 @@ func (s *Server) language(next http.Handler) http.Handler {
 		} else {
 			lang = s.Tr.Match(r.Header.Get("Accept-Language"))
 		}
-		w.Header().Add("Vary", "Accept-Language, Cookie")
+		// Static files are the same for every reader: they do not vary by
+		// language or cookie, so caches keep one copy (or two, by encoding).
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			w.Header().Add("Vary", "Accept-Language, Cookie")
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey, lang)))
 	})
 }

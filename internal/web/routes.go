@@ -60,6 +60,12 @@ func (s *Server) coreRoutes() []Route {
 func (s *Server) guard(rt Route) http.Handler {
 	return s.Handle(func(w http.ResponseWriter, r *http.Request) error {
 		a := Account(r)
+		// A page that depends on the session must not be kept by the
+		// browser or any cache: after log-out, Back would show it again.
+		// Set here, before the handler, so that no page can forget it.
+		if rt.Who.NeedsSession() || a != nil {
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		switch rt.Who {
 		case GuestOnly:
 			if a != nil {
@@ -102,6 +108,16 @@ func (s *Server) guard(rt Route) http.Handler {
 		}
 		return rt.Handler(w, r)
 	})
+}
+
+// NeedsSession says whether only a logged-in caller gets the route's page:
+// such pages are never stored by a cache.
+func (w Who) NeedsSession() bool {
+	switch w {
+	case SignedIn, Applicant, Staff, Supervisor, AdminOnly, StaffPending, Support, HelpDesk:
+		return true
+	}
+	return false
 }
 
 // HomeOf is where an account lands after logging in.

@@ -152,6 +152,11 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 			if got != want {
 				t.Errorf("%s as %s: got %s (%d %s), want %s", rt.Pattern, c, got, res.StatusCode, res.Header.Get("Location"), want)
 			}
+			// A page behind the session is never stored, whoever asks
+			// and whatever the answer (the page, a redirect, an error).
+			if rt.Who.NeedsSession() && !strings.Contains(res.Header.Get("Cache-Control"), "no-store") {
+				t.Errorf("%s as %s: Cache-Control %q, want no-store", rt.Pattern, c, res.Header.Get("Cache-Control"))
+			}
 		}
 	}
 }
