@@ -187,6 +187,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet,
+		TrustedProxies: m.Config.TrustedProxies, LimitCapacity: m.Config.RateLimitKeys,
 	})
 	return err
 }

@@ -23,6 +23,7 @@ type Site struct {
 	LogOut             Path
 	Forgot             Path
 	Reset              Token
+	Unlock             Token
 	Report             Path
 	Follow             Path
 	FollowCode         Token
@@ -135,6 +136,7 @@ var site = Site{
 	LogOut:             LogOut,
 	Forgot:             Forgot,
 	Reset:              Reset,
+	Unlock:             Unlock,
 	Report:             Report,
 	Follow:             Follow,
 	FollowCode:         FollowCode,

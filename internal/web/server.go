@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
@@ -43,6 +44,13 @@ type Options struct {
 	Logger   *slog.Logger
 	BaseURL  string
 	Dev      bool // serve the development pages (mail outbox)
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address (SEJOUR_TRUSTED_PROXIES); with none, the
+	// client is the TCP peer.
+	TrustedProxies []netip.Prefix
+	// LimitCapacity bounds the keys the rate limits keep in memory
+	// (DefaultLimitCapacity when zero).
+	LimitCapacity int
 	// KeySet returns the public keys of attestation codes, as a JWK set.
 	KeySet func() ([]byte, error)
 }
@@ -82,7 +90,7 @@ type Part interface {
 // the server it is given), and assembles the routes and middleware.
 func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
-		opts: o, limits: newLimits(o.Clock)}
+		opts: o, limits: newLimits(o.Clock, o.LimitCapacity)}
 	var err error
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
@@ -109,7 +117,7 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.RenderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))
-	s.handler = s.recover(securityHeaders(s.language(s.session(cop.Handler(mux)))))
+	s.handler = s.recover(s.clientAddress(securityHeaders(s.language(s.session(cop.Handler(mux))))))
 	return s, nil
 }
 

@@ -49,6 +49,9 @@ func (s *Pages) reset(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
+	if err := s.Limit("reset-token", web.ClientIP(r)); err != nil {
+		return err
+	}
 	f := casework.ResetForm{Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm")}
 	err := s.Accounts.ResetPassword(r.Context(), r.PathValue("token"), f)
 	if err != nil {
