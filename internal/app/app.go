@@ -157,7 +157,9 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return n, err
 		},
-		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
+		IssueAttestations:   func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
+		AnswerReset:         func(ctx context.Context, id int64) error { return m.Accounts.AnswerReset(ctx, id) },
+		AnswerPendingResets: func(ctx context.Context) (int, error) { return m.Accounts.AnswerPendingResets(ctx) },
 		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
 			return m.UseCases.Reports.RecordIncident(ctx, inc)
 		}})

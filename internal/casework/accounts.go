@@ -25,6 +25,7 @@ type AccountStore interface {
 	ConfirmEmail(ctx context.Context, tokenHash string) (*permit.Account, error)
 	ResetPassword(ctx context.Context, tokenHash, passwordHash string) (*permit.Account, error)
 	CheckToken(ctx context.Context, tokenHash string, purpose permit.TokenPurpose) error
+	ResetRequests
 	UnlockLogIn(ctx context.Context, tokenHash string) (*permit.Account, error)
 	SetPasswordHash(ctx context.Context, accountID int64, hash string) error
 	CreateSession(ctx context.Context, s *permit.Session, replaces string) error
@@ -238,13 +239,15 @@ func (s *Accounts) LogOut(ctx context.Context, secret string) error {
 	return s.Store.DeleteSession(ctx, HashSecret(secret))
 }
 
-// RequestReset mails a reset link when the address has an account, and
-// does nothing visible otherwise.
-func (s *Accounts) RequestReset(ctx context.Context, email, lang string) error {
+// RequestReset records a request for a reset link, to be answered by a
+// job (AnswerReset), and does the same work whether or not the address
+// has an account: timing tells nothing (issue 13, item 7).
+// The link's mail is in the account's language.
+func (s *Accounts) RequestReset(ctx context.Context, email string) error {
 	if key := checkEmail(email); key != "" {
 		return permit.Invalid(map[string]string{"email": key})
 	}
-	return s.mailLink(ctx, email, permit.TokenResetPassword, ResetTTL, "mail.reset", paths.Reset)
+	return s.Store.RequestReset(ctx, email)
 }
 
 // ResetForm is a new password typed after following a reset link.
@@ -288,23 +291,22 @@ const UnlockTTL = time.Hour
 // commit together. An address without an account gets nothing, and the
 // answer is the same.
 func (s *Accounts) MailUnlock(ctx context.Context, email string) error {
-	return s.mailLink(ctx, email, permit.TokenUnlockLogIn, UnlockTTL, "security.mail.unlock", paths.Unlock)
-}
-
-// mailLink mails the account of email a single-use link to page, valid
-// for ttl, in the mail of the catalogue's key; the token and the mail
-// commit together. An address without an account gets nothing.
-func (s *Accounts) mailLink(ctx context.Context, email string, purpose permit.TokenPurpose, ttl time.Duration, key string, page paths.Token) error {
 	a, _, err := s.Store.AccountByEmail(ctx, email)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
 	}
+	tok, m := s.linkToken(a, permit.TokenUnlockLogIn, UnlockTTL, "security.mail.unlock", paths.Unlock)
+	return s.Store.IssueToken(ctx, tok, m)
+}
+
+// linkToken makes a single-use token of purpose for a, valid for ttl, and
+// the mail, of the catalogue's key, that carries its link to page.
+func (s *Accounts) linkToken(a *permit.Account, purpose permit.TokenPurpose, ttl time.Duration, key string, page paths.Token) (*permit.Token, *permit.Mail) {
 	secret, tokHash := NewSecret()
 	tok := &permit.Token{Hash: tokHash, AccountID: a.ID, Purpose: purpose, ExpiresAt: s.Clock.Now().Add(ttl)}
-	m := s.linkMail(a.Lang, a.Email, key, s.BaseURL+page.Format(secret), tok.ExpiresAt)
-	return s.Store.IssueToken(ctx, tok, m)
+	return tok, s.linkMail(a.Lang, a.Email, key, s.BaseURL+page.Format(secret), tok.ExpiresAt)
 }
 
 // Unlock consumes an unlock link and returns its account; a used,

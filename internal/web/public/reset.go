@@ -25,7 +25,7 @@ func (s *Pages) forgot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.Page(r, "forgot.title")
-	if err := s.Accounts.RequestReset(r.Context(), email, web.Lang(r)); err != nil {
+	if err := s.Accounts.RequestReset(r.Context(), email); err != nil {
 		if err := web.FormError(p, err); err != nil {
 			return err
 		}
