@@ -169,7 +169,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// From here on, a write and the jobs it owes commit together.
 	m.DB.SetJobs(m.Queue)
 	m.Accounts = &casework.Accounts{
-		Store: m.DB.Accounts(), Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
+		Store: m.DB.Accounts(), Resets: m.DB.Accounts(), Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
 	}
 	if err := m.OpenKeys(ctx); err != nil {

@@ -25,7 +25,6 @@ type AccountStore interface {
 	ConfirmEmail(ctx context.Context, tokenHash string) (*permit.Account, error)
 	ResetPassword(ctx context.Context, tokenHash, passwordHash string) (*permit.Account, error)
 	CheckToken(ctx context.Context, tokenHash string, purpose permit.TokenPurpose) error
-	ResetRequests
 	UnlockLogIn(ctx context.Context, tokenHash string) (*permit.Account, error)
 	SetPasswordHash(ctx context.Context, accountID int64, hash string) error
 	CreateSession(ctx context.Context, s *permit.Session, replaces string) error
@@ -48,6 +47,7 @@ const (
 // whether an address has an account.
 type Accounts struct {
 	Store      AccountStore
+	Resets     ResetRequests // the reset requests answered by a job
 	Tr         Translator
 	Clock      clock.Clock
 	Logger     *slog.Logger
@@ -247,7 +247,7 @@ func (s *Accounts) RequestReset(ctx context.Context, email string) error {
 	if key := checkEmail(email); key != "" {
 		return permit.Invalid(map[string]string{"email": key})
 	}
-	return s.Store.RequestReset(ctx, email)
+	return s.Resets.RequestReset(ctx, email)
 }
 
 // ResetForm is a new password typed after following a reset link.

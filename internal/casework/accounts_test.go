@@ -76,7 +76,7 @@ var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen
 
 func newAccounts() (*Accounts, *fakeStore) {
 	st := &fakeStore{accounts: map[string]*permit.Account{}, hashes: map[string]string{}}
-	return &Accounts{Store: st, Tr: keys{}, Clock: clock.NewFixed(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)),
+	return &Accounts{Store: st, Resets: st, Tr: keys{}, Clock: clock.NewFixed(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "https://sejour.test", SessionTTL: time.Hour, Params: cheap}, st
 }
 

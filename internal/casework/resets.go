@@ -25,7 +25,7 @@ type ResetRequests interface {
 // request's deletion); when it has none, the request is deleted and
 // nothing else happens. Answering twice mails once.
 func (s *Accounts) AnswerReset(ctx context.Context, id int64) error {
-	email, err := s.Store.ResetRequest(ctx, id)
+	email, err := s.Resets.ResetRequest(ctx, id)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return nil
 	} else if err != nil {
@@ -33,12 +33,12 @@ func (s *Accounts) AnswerReset(ctx context.Context, id int64) error {
 	}
 	a, _, err := s.Store.AccountByEmail(ctx, email)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
-		return s.Store.AnswerReset(ctx, id, nil, nil)
+		return s.Resets.AnswerReset(ctx, id, nil, nil)
 	} else if err != nil {
 		return err
 	}
 	tok, m := s.linkToken(a, permit.TokenResetPassword, ResetTTL, "mail.reset", paths.Reset)
-	return s.Store.AnswerReset(ctx, id, tok, m)
+	return s.Resets.AnswerReset(ctx, id, tok, m)
 }
 
 // resetBatch bounds the requests one sweep answers.
@@ -47,7 +47,7 @@ const resetBatch = 500
 // AnswerPendingResets answers the requests written while no job queue
 // was set: run once at start. It returns how many it answered.
 func (s *Accounts) AnswerPendingResets(ctx context.Context) (int, error) {
-	ids, err := s.Store.PendingResetRequests(ctx, resetBatch)
+	ids, err := s.Resets.PendingResetRequests(ctx, resetBatch)
 	if err != nil {
 		return 0, err
 	}

@@ -50,7 +50,7 @@ func newSite(t *testing.T, db *store.DB, clk *clock.Fixed) *site {
 	t.Helper()
 	tr := i18n.MustLoad()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	acc := &casework.Accounts{Store: db.Accounts(), Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
+	acc := &casework.Accounts{Store: db.Accounts(), Resets: db.Accounts(), Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
 		SessionTTL: 12 * 3600e9, Params: cheap}
 	blobs, err := blob.New(t.TempDir())
 	if err != nil {
