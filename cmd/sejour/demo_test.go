@@ -70,3 +70,28 @@ func TestDemoCasesAtEveryStage(t *testing.T) {
 		t.Errorf("demonstration help desk: %+v, %v", a, err)
 	}
 }
+
+// TestDemoListensOnLoopback: the demonstration, whose passwords are
+// printed and whose mails (reset links) are shown, listens on this machine
+// only unless told otherwise (issue 13, item 10).
+func TestDemoListensOnLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		args     []string
+		env      map[string]string
+		addr     string
+		loadOnly bool
+	}{
+		{nil, nil, "127.0.0.1:8080", false},
+		{[]string{"-load-only"}, nil, "127.0.0.1:8080", true},
+		{nil, map[string]string{"SEJOUR_ADDR": ":9000"}, ":9000", false},
+		{[]string{"-listen", "0.0.0.0:8080"}, nil, "0.0.0.0:8080", false},
+	} {
+		addr, loadOnly, err := demoFlags(tt.args, env(tt.env))
+		if err != nil || addr != tt.addr || loadOnly != tt.loadOnly {
+			t.Errorf("demo %v with %v: %q %v %v, want %q %v", tt.args, tt.env, addr, loadOnly, err, tt.addr, tt.loadOnly)
+		}
+	}
+	if _, _, err := demoFlags([]string{"-listen", "nowhere"}, env(nil)); err == nil {
+		t.Error("demo -listen nowhere: accepted")
+	}
+}

@@ -6,12 +6,15 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/sejour/sejour/internal/app"
@@ -30,8 +33,11 @@ Commands:
   admin create --email ADDRESS [--prefecture CODE ...]
             create an admin account and print a single-use link to
             choose its password (the first admin of an instance)
-  demo      load demonstration data, print the log-in details, then serve
-            with the development pages on (demo -load-only: load and stop)
+  demo [-load-only] [-listen ADDRESS]
+            load demonstration data, print the log-in details, then serve
+            with the development pages on (-load-only: load and stop). It
+            listens on 127.0.0.1:8080, this machine only, unless
+            SEJOUR_ADDR or -listen says otherwise
   keys [list | rotate | retire KID]
             the attestation signing keys, shared in the database: list
             them, add one that signs from then on (old ones stay
@@ -88,8 +94,15 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 	if err != nil {
 		return err
 	}
+	loadOnly := false
 	if cmd == "demo" {
 		cfg.Dev = true
+		if cfg.Addr, loadOnly, err = demoFlags(args, getenv); err != nil {
+			return err
+		}
+		if strings.TrimSpace(getenv("SEJOUR_BASE_URL")) == "" {
+			cfg.BaseURL = config.DefaultBaseURL(cfg.Addr)
+		}
 	}
 	m := app.New(cfg, newLogger(cfg.LogLevel))
 	defer m.Close()
@@ -120,13 +133,41 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		if err := demo.Cases(ctx, m.UseCases, demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}, password.DefaultParams, m.Clock.Now(), out); err != nil {
 			return fmt.Errorf("load demonstration cases: %w", err)
 		}
-		if len(args) > 0 && args[0] == "-load-only" {
+		if loadOnly {
 			return nil
 		}
 		fmt.Fprintf(out, "\nMails are kept at %s/dev/courriels\n", cfg.BaseURL)
 		return serve(ctx, m)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// demoAddr is where the demonstration listens unless told otherwise:
+// this machine only. Its accounts' passwords are printed and its mails,
+// reset links included, are shown at /dev/courriels: on a network, anyone
+// could take its accounts over (issue 13, item 10).
+const demoAddr = "127.0.0.1:8080"
+
+// demoFlags reads the demo command's flags: -load-only, and -listen, the
+// address to listen on. Without -listen nor SEJOUR_ADDR, it is demoAddr.
+func demoFlags(args []string, getenv config.Getenv) (addr string, loadOnly bool, err error) {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&loadOnly, "load-only", false, "load the demonstration and stop")
+	fs.StringVar(&addr, "listen", "", "address to listen on (default "+demoAddr+", this machine only)")
+	if err := fs.Parse(args); err != nil {
+		return "", false, fmt.Errorf("demo: %w\n\n%s", err, usage)
+	}
+	if addr == "" {
+		addr = strings.TrimSpace(getenv("SEJOUR_ADDR"))
+	}
+	if addr == "" {
+		addr = demoAddr
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return "", false, fmt.Errorf("demo -listen: %q is not host:port", addr)
+	}
+	return addr, loadOnly, nil
 }
 
 func serve(ctx context.Context, m *app.Main) error {

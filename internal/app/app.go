@@ -179,7 +179,9 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return n, err
 		},
-		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
+		IssueAttestations:   func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
+		AnswerReset:         func(ctx context.Context, id int64) error { return m.Accounts.AnswerReset(ctx, id) },
+		AnswerPendingResets: func(ctx context.Context) (int, error) { return m.Accounts.AnswerPendingResets(ctx) },
 		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
 			return m.UseCases.Reports.RecordIncident(ctx, inc)
 		}})
@@ -189,7 +191,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// From here on, a write and the jobs it owes commit together.
 	m.DB.SetJobs(m.Queue)
 	m.Accounts = &casework.Accounts{
-		Store: m.DB.Accounts(), Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
+		Store: m.DB.Accounts(), Resets: m.DB.Accounts(), Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
 		BaseURL: m.Config.BaseURL, SessionTTL: m.Config.SessionTTL, Params: params,
 	}
 	if err := m.OpenKeys(ctx); err != nil {
@@ -227,6 +229,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(),
 		Health: m.Health, PaperForm: paper,
+		TrustedProxies: m.Config.TrustedProxies, LimitCapacity: m.Config.RateLimitKeys,
 	})
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -23,6 +24,8 @@ type AccountStore interface {
 	IssueToken(ctx context.Context, tok *permit.Token, m *permit.Mail) error
 	ConfirmEmail(ctx context.Context, tokenHash string) (*permit.Account, error)
 	ResetPassword(ctx context.Context, tokenHash, passwordHash string) (*permit.Account, error)
+	CheckToken(ctx context.Context, tokenHash string, purpose permit.TokenPurpose) error
+	UnlockLogIn(ctx context.Context, tokenHash string) (*permit.Account, error)
 	SetPasswordHash(ctx context.Context, accountID int64, hash string) error
 	CreateSession(ctx context.Context, s *permit.Session, replaces string) error
 	SessionAccount(ctx context.Context, hash string) (*permit.Account, error)
@@ -44,6 +47,7 @@ const (
 // whether an address has an account.
 type Accounts struct {
 	Store      AccountStore
+	Resets     ResetRequests // the reset requests answered by a job
 	Tr         Translator
 	Clock      clock.Clock
 	Logger     *slog.Logger
@@ -53,6 +57,7 @@ type Accounts struct {
 
 	slotsOnce sync.Once
 	slots     chan struct{}
+	hashed    atomic.Int64 // new passwords hashed: what a bogus reset must not cost
 }
 
 // hashSlots bounds how many password hashes run at once. Each argon2id
@@ -77,6 +82,7 @@ func (s *Accounts) withSlot(ctx context.Context, fn func()) error {
 
 // hash hashes a new password within a slot.
 func (s *Accounts) hash(ctx context.Context, pw string) (h string, err error) {
+	s.hashed.Add(1)
 	if serr := s.withSlot(ctx, func() { h, err = password.Hash(pw, s.Params) }); serr != nil {
 		return "", serr
 	}
@@ -233,25 +239,15 @@ func (s *Accounts) LogOut(ctx context.Context, secret string) error {
 	return s.Store.DeleteSession(ctx, HashSecret(secret))
 }
 
-// RequestReset mails a reset link when the address has an account, and
-// does nothing visible otherwise.
-func (s *Accounts) RequestReset(ctx context.Context, email, lang string) error {
+// RequestReset records a request for a reset link, to be answered by a
+// job (AnswerReset), and does the same work whether or not the address
+// has an account: timing tells nothing (issue 13, item 7).
+// The link's mail is in the account's language.
+func (s *Accounts) RequestReset(ctx context.Context, email string) error {
 	if key := checkEmail(email); key != "" {
 		return permit.Invalid(map[string]string{"email": key})
 	}
-	a, _, err := s.Store.AccountByEmail(ctx, email)
-	if permit.ErrorCode(err) == permit.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	secret, tokHash := NewSecret()
-	tok := &permit.Token{Hash: tokHash, AccountID: a.ID, Purpose: permit.TokenResetPassword, ExpiresAt: s.Clock.Now().Add(ResetTTL)}
-	m := s.linkMail(a.Lang, a.Email, "mail.reset", s.BaseURL+paths.Reset.Format(secret), tok.ExpiresAt)
-	if err := s.Store.IssueToken(ctx, tok, m); err != nil {
-		return err
-	}
-	return nil
+	return s.Resets.RequestReset(ctx, email)
 }
 
 // ResetForm is a new password typed after following a reset link.
@@ -261,8 +257,14 @@ type ResetForm struct {
 }
 
 // ResetPassword sets a new password from a reset link and ends every
-// session of the account. A used or expired link is ENOTFOUND.
+// session of the account, and every other reset link. A used or expired
+// link is ENOTFOUND, found before the new password costs a hash: bogus
+// posts cost a read, not the hashing slots log-in needs (issue 13,
+// item 1).
 func (s *Accounts) ResetPassword(ctx context.Context, secret string, f ResetForm) error {
+	if err := s.Store.CheckToken(ctx, HashSecret(secret), permit.TokenResetPassword); err != nil {
+		return err
+	}
 	errs := map[string]string{}
 	if err := password.Check(f.Password); err != nil {
 		errs["password"], _ = permit.ErrorMessage(err)
@@ -278,6 +280,42 @@ func (s *Accounts) ResetPassword(ctx context.Context, secret string, f ResetForm
 	}
 	_, err = s.Store.ResetPassword(ctx, HashSecret(secret), hash)
 	return err
+}
+
+// UnlockTTL is how long a mailed log-in unlock link stays valid.
+const UnlockTTL = time.Hour
+
+// MailUnlock mails the owner of email a link that unlocks log-in from
+// wherever they follow it: sent when the account's log-in ceiling is
+// reached, which guesses from elsewhere may cause. The token and the mail
+// commit together. An address without an account gets nothing, and the
+// answer is the same.
+func (s *Accounts) MailUnlock(ctx context.Context, email string) error {
+	a, _, err := s.Store.AccountByEmail(ctx, email)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	tok, m := s.linkToken(a, permit.TokenUnlockLogIn, UnlockTTL, "security.mail.unlock", paths.Unlock)
+	return s.Store.IssueToken(ctx, tok, m)
+}
+
+// linkToken makes a single-use token of purpose for a, valid for ttl, and
+// the mail, of the catalogue's key, that carries its link to page.
+func (s *Accounts) linkToken(a *permit.Account, purpose permit.TokenPurpose, ttl time.Duration, key string, page paths.Token) (*permit.Token, *permit.Mail) {
+	secret, tokHash := NewSecret()
+	tok := &permit.Token{Hash: tokHash, AccountID: a.ID, Purpose: purpose, ExpiresAt: s.Clock.Now().Add(ttl)}
+	return tok, s.linkMail(a.Lang, a.Email, key, s.BaseURL+page.Format(secret), tok.ExpiresAt)
+}
+
+// Unlock consumes an unlock link and returns its account; a used,
+// expired or made-up link is ENOTFOUND.
+func (s *Accounts) Unlock(ctx context.Context, secret string) (*permit.Account, error) {
+	if secret == "" || len(secret) > 100 {
+		return nil, permit.Errorf(permit.ENOTFOUND, "error.token_invalid")
+	}
+	return s.Store.UnlockLogIn(ctx, HashSecret(secret))
 }
 
 // mail builds a mail whose subject and body come from the catalogue keys

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -50,6 +51,14 @@ type Config struct {
 	KeyEncryptionKey     []byte
 	KeyEncryptionKeyFile string
 
+	// SEJOUR_TRUSTED_PROXIES: the reverse proxies (addresses or CIDR
+	// networks, comma-separated) whose X-Forwarded-For names the client;
+	// empty: the client is the TCP peer.
+	TrustedProxies []netip.Prefix
+	// SEJOUR_RATE_LIMIT_KEYS: how many keys the in-memory rate limits
+	// keep before forgetting the least recently used.
+	RateLimitKeys int
+
 	Dev        bool          // SEJOUR_DEV: development pages (mail outbox)
 	SessionTTL time.Duration // SEJOUR_SESSION_TTL
 	LogLevel   string        // SEJOUR_LOG_LEVEL: debug, info, warn, error
@@ -87,6 +96,12 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	if c.UploadQuotaMB, err = strconv.Atoi(str(getenv, "SEJOUR_UPLOAD_QUOTA_MB", "200")); err != nil || c.UploadQuotaMB < c.UploadMaxMB {
 		errs = append(errs, fmt.Errorf("SEJOUR_UPLOAD_QUOTA_MB: %q must be a number of megabytes, at least SEJOUR_UPLOAD_MAX_MB", getenv("SEJOUR_UPLOAD_QUOTA_MB")))
 	}
+	if c.TrustedProxies, err = parseProxies(getenv("SEJOUR_TRUSTED_PROXIES")); err != nil {
+		errs = append(errs, fmt.Errorf("SEJOUR_TRUSTED_PROXIES: %v (a comma-separated list of addresses or networks, e.g. 127.0.0.1,10.0.0.0/8)", err))
+	}
+	if c.RateLimitKeys, err = strconv.Atoi(str(getenv, "SEJOUR_RATE_LIMIT_KEYS", "100000")); err != nil || c.RateLimitKeys < 1000 {
+		errs = append(errs, fmt.Errorf("SEJOUR_RATE_LIMIT_KEYS: %q is not a number of at least 1000", getenv("SEJOUR_RATE_LIMIT_KEYS")))
+	}
 	if c.Dev, err = strconv.ParseBool(str(getenv, "SEJOUR_DEV", "false")); err != nil {
 		errs = append(errs, fmt.Errorf("SEJOUR_DEV: %q is not true or false", getenv("SEJOUR_DEV")))
 	}
@@ -98,7 +113,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		errs = append(errs, err)
 	}
 	c.KeyEncryptionKey, c.KeyEncryptionKeyFile = kek, strings.TrimSpace(getenv("SEJOUR_KEY_ENCRYPTION_KEY_FILE"))
-	c.BaseURL = strings.TrimRight(str(getenv, "SEJOUR_BASE_URL", defaultBaseURL(c.Addr)), "/")
+	c.BaseURL = strings.TrimRight(str(getenv, "SEJOUR_BASE_URL", DefaultBaseURL(c.Addr)), "/")
 	errs = append(errs, c.validate()...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
@@ -220,10 +235,43 @@ func (c *Config) String() string {
 		line("SEJOUR_KEY_ENCRYPTION_KEY", mask(string(c.KeyEncryptionKey)))
 	}
 	line("SEJOUR_KEY_ENCRYPTION_KEY_FILE", c.KeyEncryptionKeyFile)
+	proxies := make([]string, len(c.TrustedProxies))
+	for i, p := range c.TrustedProxies {
+		proxies[i] = p.String()
+	}
+	line("SEJOUR_TRUSTED_PROXIES", strings.Join(proxies, ","))
+	line("SEJOUR_RATE_LIMIT_KEYS", strconv.Itoa(c.RateLimitKeys))
 	line("SEJOUR_DEV", strconv.FormatBool(c.Dev))
 	line("SEJOUR_SESSION_TTL", c.SessionTTL.String())
 	line("SEJOUR_LOG_LEVEL", c.LogLevel)
 	return b.String()
+}
+
+// parseProxies reads a comma-separated list of addresses (each its own
+// network) and CIDR networks.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, err
+			}
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func str(getenv Getenv, key, def string) string {
@@ -233,7 +281,9 @@ func str(getenv Getenv, key, def string) string {
 	return def
 }
 
-func defaultBaseURL(addr string) string {
+// DefaultBaseURL is the public address of a server listening on addr,
+// when SEJOUR_BASE_URL does not say.
+func DefaultBaseURL(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "http://localhost:8080"

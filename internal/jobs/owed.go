@@ -38,6 +38,10 @@ func (q *Queue) InsertJobsTx(ctx context.Context, tx *sql.Tx, owed []store.Job) 
 			if q.issuing {
 				params = append(params, river.InsertManyParams{Args: IssueAttestationsArgs{ApplicationID: j.ID}})
 			}
+		case store.JobAnswerReset:
+			if q.resets {
+				params = append(params, river.InsertManyParams{Args: AnswerResetArgs{RequestID: j.ID}})
+			}
 		default:
 			return fmt.Errorf("jobs: unknown job kind %q owed by a write", j.Kind)
 		}

@@ -37,6 +37,11 @@ type Options struct {
 	SweepAttestations func(ctx context.Context) (int, error)
 	// IssueAttestations, when set, works the issue_attestations jobs.
 	IssueAttestations func(ctx context.Context, appID int64) (int, error)
+	// AnswerReset, when set, works the answer_reset jobs, and
+	// AnswerPendingResets, run at start, answers the reset requests
+	// written while no queue was set.
+	AnswerReset         func(ctx context.Context, requestID int64) error
+	AnswerPendingResets func(ctx context.Context) (int, error)
 	// RecordIncident, when set, keeps every failed attempt of a job as
 	// an incident of the portal, for support.
 	RecordIncident func(ctx context.Context, inc *permit.Incident) error
@@ -57,6 +62,7 @@ type Queue struct {
 	release  func()
 	keep     bool
 	issuing  bool
+	resets   bool // answer_reset jobs are worked
 	logger   *slog.Logger
 	clock    clock.Clock
 	// sweeps builds the sweeps queued at each start (see startSweeps).
@@ -111,6 +117,12 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 	if opts.IssueAttestations != nil {
 		river.AddWorker(workers, &issueWorker{issue: opts.IssueAttestations})
 		q.issuing = true
+	}
+	if opts.AnswerReset != nil && opts.AnswerPendingResets != nil {
+		river.AddWorker(workers, &answerResetWorker{answer: opts.AnswerReset})
+		river.AddWorker(workers, &resetSweepWorker{sweep: opts.AnswerPendingResets, logger: logger})
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return ResetSweepArgs{Start: start} })
+		q.resets = true
 	}
 	if opts.SweepAttestations != nil {
 		river.AddWorker(workers, &attestationSweepWorker{sweep: opts.SweepAttestations, logger: logger})

@@ -23,6 +23,7 @@ type Site struct {
 	LogOut             Path
 	Forgot             Path
 	Reset              Token
+	Unlock             Token
 	Report             Path
 	Follow             Path
 	FollowCode         Token
@@ -143,6 +144,7 @@ var site = Site{
 	LogOut:             LogOut,
 	Forgot:             Forgot,
 	Reset:              Reset,
+	Unlock:             Unlock,
 	Report:             Report,
 	Follow:             Follow,
 	FollowCode:         FollowCode,

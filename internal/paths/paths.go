@@ -78,3 +78,7 @@ func Get[P Pattern](p P) string { return "GET " + string(p) }
 
 // Post is the route pattern of a form posted to a page.
 func Post[P Pattern](p P) string { return "POST " + string(p) }
+
+// Preflight is the route pattern of a browser's CORS preflight (OPTIONS)
+// before another site's script calls p.
+func Preflight[P Pattern](p P) string { return "OPTIONS " + string(p) }

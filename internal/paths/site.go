@@ -17,6 +17,7 @@ const (
 	LogOut      Path  = "/deconnexion"
 	Forgot      Path  = "/mot-de-passe-oublie"
 	Reset       Token = "/reinitialiser/{token}"
+	Unlock      Token = "/connexion/debloquer/{token}"
 	Report      Path  = "/signaler"
 	Follow      Path  = "/suivi"
 	FollowCode  Token = "/suivi/{token}"

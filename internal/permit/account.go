@@ -9,6 +9,9 @@ type TokenPurpose string
 const (
 	TokenConfirmEmail  TokenPurpose = "confirm_email"
 	TokenResetPassword TokenPurpose = "reset_password"
+	// TokenUnlockLogIn is mailed when an account's log-in ceiling is
+	// reached: following it makes the owner's address a usual one.
+	TokenUnlockLogIn TokenPurpose = "unlock_login"
 )
 
 // Token is a single-use secret sent by mail. Only its SHA-256 hash is

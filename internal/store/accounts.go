@@ -149,18 +149,64 @@ func (db Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash st
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE account_id = ?`, id); err != nil {
 			return err
 		}
+		if err := endResetLinks(ctx, tx, id, now); err != nil {
+			return err
+		}
 		a, _, err = findAccount(ctx, tx, "id = ?", id)
 		return err
 	})
 	return a, err
 }
 
-// SetPasswordHash replaces a password hash, e.g. to upgrade its parameters.
-func (db Accounts) SetPasswordHash(ctx context.Context, accountID int64, hash string) error {
-	return db.inWrite(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID)
+// CheckToken returns ENOTFOUND unless tokenHash is a live token of
+// purpose; it uses nothing up. A reset checks its link with it before it
+// spends a password hash on the new password.
+func (db Accounts) CheckToken(ctx context.Context, tokenHash string, purpose permit.TokenPurpose) error {
+	return db.inRead(ctx, func(tx *Tx) error {
+		var one int
+		err := tx.queryRow(ctx, `SELECT 1 FROM tokens WHERE hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?`,
+			tokenHash, string(purpose), db.clock.Now()).Scan(&one)
+		if err == sql.ErrNoRows {
+			return permit.Errorf(permit.ENOTFOUND, "error.token_invalid")
+		}
 		return err
 	})
+}
+
+// UnlockLogIn consumes a log-in unlock token and returns its account. An
+// unknown, used or expired token is ENOTFOUND.
+func (db Accounts) UnlockLogIn(ctx context.Context, tokenHash string) (*permit.Account, error) {
+	var a *permit.Account
+	err := db.inWrite(ctx, func(tx *Tx) error {
+		id, err := consumeToken(ctx, tx, tokenHash, permit.TokenUnlockLogIn, db.clock.Now())
+		if err != nil {
+			return err
+		}
+		a, _, err = findAccount(ctx, tx, "id = ?", id)
+		return err
+	})
+	return a, err
+}
+
+// SetPasswordHash replaces a password hash, e.g. to upgrade its
+// parameters. Like every write of a password, it ends the account's
+// outstanding reset links.
+func (db Accounts) SetPasswordHash(ctx context.Context, accountID int64, hash string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, accountID); err != nil {
+			return err
+		}
+		return endResetLinks(ctx, tx, accountID, db.clock.Now())
+	})
+}
+
+// endResetLinks uses up every outstanding reset link of an account: once
+// its password changed, by a link or any other way, no older link may
+// change it again (issue 13, item 6).
+func endResetLinks(ctx context.Context, tx *Tx, accountID int64, now time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE tokens SET used_at = ? WHERE account_id = ? AND purpose = ? AND used_at IS NULL`,
+		now, accountID, string(permit.TokenResetPassword))
+	return err
 }
 
 func insertToken(ctx context.Context, tx *Tx, tok *permit.Token, now time.Time) error {

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"container/list"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,66 +19,160 @@ import (
 // password reset and sign-up. They are kept in memory, per process: each
 // instance limits on its own, which bounds guessing well enough and needs
 // no shared state (docs/operations.md says so).
+//
+// The table is bounded: past its capacity it forgets the least recently
+// used address keys first, and an account's keys (its ceiling, its second
+// factor, its known addresses) only when no address key is left, so that
+// requests from many addresses cannot wipe an account's limits
+// (issue 13, item 5).
 type limits struct {
-	clock clock.Clock
-	mu    sync.Mutex
-	rules map[string]limitRule
-	seen  map[string]*rate.Limiter
+	clock    clock.Clock
+	mu       sync.Mutex
+	rules    map[string]limitRule
+	capacity int
+	seen     map[string]*list.Element
+	lru      [2]*list.List // per class, most recently used at the front
 }
+
+// The two classes of keys, in the order they are forgotten.
+const (
+	addressClass = iota // keyed on a client address (alone or with an account)
+	accountClass        // keyed on an account alone
+)
 
 type limitRule struct {
 	every time.Duration // one more attempt every...
 	burst int           // ...after this many at once
+	class int           // which keys are forgotten first
 }
 
-// maxTracked bounds memory: past it, the table starts afresh.
-const maxTracked = 100_000
+// tracked is one key of the table: its limiter, or none for a mark (an
+// address an account logged in from).
+type tracked struct {
+	key   string
+	class int
+	lim   *rate.Limiter
+}
 
-func newLimits(clk clock.Clock) *limits {
-	return &limits{clock: clk, seen: map[string]*rate.Limiter{}, rules: map[string]limitRule{
-		"login-ip":    {every: 6 * time.Second, burst: 20},  // 10 a minute from one address
-		"login-email": {every: time.Minute, burst: 5},       // 5 tries, then 1 a minute, per account
-		"reset-ip":    {every: 30 * time.Second, burst: 10}, // 2 a minute
-		"reset-email": {every: 10 * time.Minute, burst: 3},  // mails to one address
-		"signup-ip":   {every: 30 * time.Second, burst: 10},
-		"confirm-ip":  {every: 6 * time.Second, burst: 20},
-		"verify-ip":   {every: 2 * time.Second, burst: 30}, // public checks: 30 a minute from one address
-		"status-ip":   {every: time.Second, burst: 60},     // the status page, feed and JSON: 60, then 1 a second
-		// Claim codes (counter filing): 10 tries, then 2 a minute, from
-		// one address; 5, then 1 every 2 minutes, per account.
-		"claim-ip":      {every: 30 * time.Second, burst: 10},
-		"claim-account": {every: 2 * time.Minute, burst: 5},
-		// Second-factor codes, per account: 5 tries, then 1 every 30 s
-		// (one time step), so guessing a 6-digit code takes years and a
-		// staff member who mistyped waits half a minute, never longer.
-		"second-factor": {every: 30 * time.Second, burst: 5},
-		// Reports of problems and replies to them, from one address: 10,
-		// then 1 a minute (a help point may send several for its visitors).
-		"report-ip": {every: time.Minute, burst: 10},
-		// Follow pages and typed follow codes (74 bits: guessing is
-		// hopeless anyway), from one address: 30, then 1 every 2 s.
-		"follow-ip": {every: 2 * time.Second, burst: 30},
-	}}
+// DefaultLimitCapacity is how many keys the limits keep at most.
+const DefaultLimitCapacity = 100_000
+
+// knownAddress marks an account's usual address: one it logged in from,
+// or one where its owner followed a mailed unlock link. It is exempt from
+// the account's global ceiling, so that nobody can lock the owner out of
+// their usual address by guessing from elsewhere.
+const knownAddress = "login-known"
+
+func newLimits(clk clock.Clock, capacity int) *limits {
+	if capacity <= 0 {
+		capacity = DefaultLimitCapacity
+	}
+	return &limits{clock: clk, capacity: capacity, seen: map[string]*list.Element{},
+		lru: [2]*list.List{list.New(), list.New()}, rules: map[string]limitRule{
+			"login-ip": {every: 6 * time.Second, burst: 20}, // 10 a minute from one address
+			// Per account and address: 5 tries, then 1 a minute. A guesser
+			// elsewhere does not slow the owner at their own address.
+			"login-pair": {every: time.Minute, burst: 5},
+			// Per account, from every address that is not one of its usual
+			// ones: 30 tries, then 1 every 10 minutes (144 a day). Once it
+			// is reached the owner is mailed an unlock link.
+			"login-account": {every: 10 * time.Minute, burst: 30, class: accountClass},
+			"unlock-mail":   {every: time.Hour, burst: 1, class: accountClass}, // one unlock mail an hour
+			knownAddress:    {class: accountClass},
+			"reset-ip":      {every: 30 * time.Second, burst: 10},                     // 2 a minute
+			"reset-email":   {every: 10 * time.Minute, burst: 3, class: accountClass}, // mails to one address
+			"reset-token":   {every: 30 * time.Second, burst: 10},                     // new passwords posted, from one address
+			"signup-ip":     {every: 30 * time.Second, burst: 10},
+			"confirm-ip":    {every: 6 * time.Second, burst: 20},
+			"verify-ip":     {every: 2 * time.Second, burst: 30}, // public checks: 30 a minute from one address
+			"status-ip":     {every: time.Second, burst: 60},     // the status page, feed and JSON: 60, then 1 a second
+			// Claim codes (counter filing): 10 tries, then 2 a minute, from
+			// one address; 5, then 1 every 2 minutes, per account.
+			"claim-ip":      {every: 30 * time.Second, burst: 10},
+			"claim-account": {every: 2 * time.Minute, burst: 5, class: accountClass},
+			// Second-factor codes, per account: 5 tries, then 1 every 30 s
+			// (one time step), so that a staff member who mistyped waits
+			// half a minute; and a daily ceiling of 20, then 1 an hour.
+			// A guess is right with chance 3/10^6 (the code of the step
+			// before, now and after are accepted). At 1 every 30 s alone,
+			// 30 days are 86,400 guesses: 1-(1-3e-6)^86400 ≈ 23%. With the
+			// ceiling, 30 days allow at most 20+720 = 740 guesses:
+			// 1-(1-3e-6)^740 ≈ 0.22%, and a year ≈ 2.6%
+			// (TestSecondFactorCeiling counts them).
+			"second-factor":       {every: 30 * time.Second, burst: 5, class: accountClass},
+			"second-factor-daily": {every: time.Hour, burst: 20, class: accountClass},
+			// Reports of problems and replies to them, from one address: 10,
+			// then 1 a minute (a help point may send several for its visitors).
+			"report-ip": {every: time.Minute, burst: 10},
+			// Follow pages and typed follow codes (74 bits: guessing is
+			// hopeless anyway), from one address: 30, then 1 every 2 s.
+			"follow-ip": {every: 2 * time.Second, burst: 30},
+		}}
+}
+
+// rule returns the rule of kind; a typo panics, since it must not mean
+// "no limit".
+func (l *limits) rule(kind string) limitRule {
+	rule, ok := l.rules[kind]
+	if !ok {
+		panic("web: no rate limit named " + kind)
+	}
+	return rule
+}
+
+// entry returns the key of kind, made when create is set, and marks it
+// used. It must be called with mu held.
+func (l *limits) entry(kind, key string, create bool) *tracked {
+	rule := l.rule(kind)
+	k := kind + "\x00" + key
+	if e, ok := l.seen[k]; ok {
+		l.lru[rule.class].MoveToFront(e)
+		return e.Value.(*tracked)
+	}
+	if !create {
+		return nil
+	}
+	for len(l.seen) >= l.capacity {
+		l.evict()
+	}
+	t := &tracked{key: k, class: rule.class}
+	if rule.burst > 0 {
+		t.lim = rate.NewLimiter(rate.Every(rule.every), rule.burst)
+	}
+	l.seen[k] = l.lru[rule.class].PushFront(t)
+	return t
+}
+
+// evict forgets the least recently used key, an address key first.
+func (l *limits) evict() {
+	for _, q := range l.lru {
+		if e := q.Back(); e != nil {
+			q.Remove(e)
+			delete(l.seen, e.Value.(*tracked).key)
+			return
+		}
+	}
 }
 
 // allow reports whether one more attempt of kind by key may go ahead.
 func (l *limits) allow(kind, key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	k := kind + "\x00" + key
-	lim, ok := l.seen[k]
-	if !ok {
-		if _, known := l.rules[kind]; !known {
-			panic("web: no rate limit named " + kind) // a typo must not mean "no limit"
-		}
-		if len(l.seen) >= maxTracked {
-			l.seen = map[string]*rate.Limiter{}
-		}
-		rule := l.rules[kind]
-		lim = rate.NewLimiter(rate.Every(rule.every), rule.burst)
-		l.seen[k] = lim
-	}
-	return lim.AllowN(l.clock.Now(), 1)
+	return l.entry(kind, key, true).lim.AllowN(l.clock.Now(), 1)
+}
+
+// mark remembers key under kind (a known address), and has reports
+// whether it is remembered.
+func (l *limits) mark(kind, key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entry(kind, key, true)
+}
+
+func (l *limits) has(kind, key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.entry(kind, key, false) != nil
 }
 
 // check returns ERATELIMIT when any of the (kind, key) pairs is over its limit.
@@ -92,9 +189,44 @@ func (l *limits) check(pairs ...string) error {
 // limit; the kinds are the table of newLimits, and a typo panics.
 func (s *Server) Limit(pairs ...string) error { return s.limits.check(pairs...) }
 
-// ClientIP is the peer address. sejour does not trust X-Forwarded-For:
-// behind a proxy, every client would otherwise choose its own address.
+// LogInLimit limits one log-in attempt on the account email from the
+// client's address: per address, per account and address, and, unless the
+// address is one of the account's usual ones, per account. It reports
+// whether the account's own ceiling refused it (the owner may then be
+// mailed an unlock link).
+func (s *Server) LogInLimit(r *http.Request, email string) (accountLocked bool, err error) {
+	ip := ClientIP(r)
+	pair := email + "\x00" + ip
+	if err := s.limits.check("login-ip", ip, "login-pair", pair); err != nil {
+		return false, err
+	}
+	if s.limits.has(knownAddress, pair) {
+		return false, nil
+	}
+	if err := s.limits.check("login-account", email); err != nil {
+		return true, err
+	}
+	return false, nil
+}
+
+// KnownAddress remembers the client's address as one of the account's
+// usual ones: after a successful log-in, or an unlock link followed.
+func (s *Server) KnownAddress(r *http.Request, email string) {
+	s.limits.mark(knownAddress, email+"\x00"+ClientIP(r))
+}
+
+// ClientIP is the client's address: the TCP peer, or, when the peer is
+// one of the configured trusted proxies, the address the proxies say they
+// received the request from (see clientAddress).
 func ClientIP(r *http.Request) string {
+	if ip, ok := r.Context().Value(clientKey).(string); ok {
+		return ip
+	}
+	return peerIP(r)
+}
+
+// peerIP is the TCP peer's address.
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -102,12 +234,68 @@ func ClientIP(r *http.Request) string {
 	return host
 }
 
+// forwardedClient is the client's address: walking X-Forwarded-For from
+// the right (the hop nearest to us), it skips the trusted proxies and
+// stops at the first address that is not one, which no client can forge.
+// With no trusted proxy, or a peer that is not one, it is the peer.
+func forwardedClient(r *http.Request, trusted []netip.Prefix) string {
+	peer := peerIP(r)
+	if !trustedAddr(peer, trusted) {
+		return peer
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: stop at the last address we could trust
+		}
+		client = a.Unmap().String()
+		if !trustedAddr(client, trusted) {
+			break
+		}
+	}
+	return client
+}
+
+func trustedAddr(s string, trusted []netip.Prefix) bool {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// loopback reports whether the request comes from this machine: the TCP
+// peer is a loopback address, and so is every address a proxy says it
+// forwarded for (a proxy on the same machine relaying others is not this
+// machine). The development pages answer only to it.
+func loopback(r *http.Request) bool {
+	if r.Header.Get("Forwarded") != "" {
+		return false
+	}
+	hops := []string{peerIP(r)}
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for _, h := range hops {
+		a, err := netip.ParseAddr(strings.TrimSpace(h))
+		if err != nil || !a.Unmap().IsLoopback() {
+			return false
+		}
+	}
+	return true
+}
+
 // RetryAfter is how long a client over the limit kind waits for its next
 // attempt: the Retry-After of an API's 429.
-func (s *Server) RetryAfter(kind string) time.Duration {
-	rule, ok := s.limits.rules[kind]
-	if !ok {
-		panic("web: no rate limit named " + kind)
-	}
-	return rule.every
-}
+func (s *Server) RetryAfter(kind string) time.Duration { return s.limits.rule(kind).every }

@@ -20,6 +20,7 @@ const (
 	accountKey ctxKey = iota
 	langKey
 	sessionKey
+	clientKey
 )
 
 // Cookie names. The __Host- prefix makes the browser refuse them unless
@@ -47,6 +48,16 @@ func securityHeaders(next http.Handler) http.Handler {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAddress finds the client's address once, from the TCP peer and,
+// behind the configured trusted proxies only, from X-Forwarded-For; the
+// rate limits and the logs read it with ClientIP.
+func (s *Server) clientAddress(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := forwardedClient(r, s.opts.TrustedProxies)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey, ip)))
 	})
 }
 

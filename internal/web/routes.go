@@ -21,7 +21,7 @@ const (
 	Staff                 // agents (supervisors included) and admins only
 	Supervisor            // supervisors and admins only
 	AdminOnly             // admins only
-	DevOnly               // only when the development pages are on
+	DevOnly               // only when the development pages are on, and only to this machine (loopback)
 	// StaffPending is the second-factor pages: staff whose session has not
 	// passed the second factor yet. The back office's other audiences
 	// (Staff, Supervisor, AdminOnly, Support, HelpDesk) send such a session
@@ -102,7 +102,7 @@ func (s *Server) guard(rt Route) http.Handler {
 				return nil
 			}
 		case DevOnly:
-			if !s.Dev {
+			if !s.Dev || !loopback(r) {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 			}
 		}

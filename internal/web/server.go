@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
@@ -44,6 +45,13 @@ type Options struct {
 	Logger   *slog.Logger
 	BaseURL  string
 	Dev      bool // serve the development pages (mail outbox)
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives
+	// the client's address (SEJOUR_TRUSTED_PROXIES); with none, the
+	// client is the TCP peer.
+	TrustedProxies []netip.Prefix
+	// LimitCapacity bounds the keys the rate limits keep in memory
+	// (DefaultLimitCapacity when zero).
+	LimitCapacity int
 	// KeySet returns the public keys of attestation codes, as a JWK set.
 	KeySet func() ([]byte, error)
 	// Health watches the database, the blob store and the mail relay
@@ -98,7 +106,7 @@ type Part interface {
 // the server it is given), and assembles the routes and middleware.
 func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
-		Health: o.Health, Modes: &Modes{}, opts: o, limits: newLimits(o.Clock), outage: outageMux()}
+		Health: o.Health, Modes: &Modes{}, opts: o, limits: newLimits(o.Clock, o.LimitCapacity), outage: outageMux()}
 	if o.Health != nil {
 		s.Modes.follow(o.Health)
 		o.Health.OnChange(s.whenBack)
@@ -129,7 +137,7 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.RenderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))
-	s.handler = s.recover(securityHeaders(s.language(s.session(cop.Handler(s.readOnly(mux))))))
+	s.handler = s.recover(s.clientAddress(securityHeaders(s.language(s.session(cop.Handler(s.readOnly(mux)))))))
 	return s, nil
 }
 

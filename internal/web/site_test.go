@@ -62,7 +62,7 @@ func newSiteWith(t *testing.T, db *store.DB, clk *clock.Fixed, keys *seal.Keyrin
 	t.Helper()
 	tr := i18n.MustLoad()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	acc := &casework.Accounts{Store: db.Accounts(), Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
+	acc := &casework.Accounts{Store: db.Accounts(), Resets: db.Accounts(), Tr: tr, Clock: clk, Logger: logger, BaseURL: "http://sejour.test",
 		SessionTTL: 12 * 3600e9, Params: cheap}
 	blobs, err := blob.New(t.TempDir())
 	if err != nil {
@@ -186,6 +186,10 @@ var linkRe = regexp.MustCompile(`http://sejour\.test(/\S+)`)
 // lastLink returns the path of the newest link to prefix mailed to addr.
 func (s *site) lastLink(addr, prefix string) string {
 	s.t.Helper()
+	// No job queue runs here: answer the reset requests as its job would.
+	if _, err := s.uc.Accounts.AnswerPendingResets(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
 	mails, err := s.db.Mails().RecentMails(context.Background(), 50)
 	if err != nil {
 		s.t.Fatal(err)

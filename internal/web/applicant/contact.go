@@ -56,7 +56,7 @@ func (s *Pages) changeContact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	acc := web.Account(r)
-	if err := s.Limit("login-ip", web.ClientIP(r), "login-email", acc.Email); err != nil {
+	if _, err := s.LogInLimit(r, acc.Email); err != nil {
 		return err
 	}
 	v := r.PostForm

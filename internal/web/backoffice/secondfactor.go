@@ -121,7 +121,8 @@ func (s *Pages) secondFactorAttempt(w http.ResponseWriter, r *http.Request) (*pe
 		return nil, "", "", err
 	}
 	a := web.Account(r)
-	if err := s.Limit("second-factor", strconv.FormatInt(a.ID, 10)); err != nil {
+	id := strconv.FormatInt(a.ID, 10)
+	if err := s.Limit("second-factor", id, "second-factor-daily", id); err != nil {
 		return nil, "", "", err
 	}
 	c, err := r.Cookie(web.SessionCookie)

@@ -1,9 +1,12 @@
 package public
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -12,6 +15,8 @@ func (s *Pages) logInForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "login.title")
 	if r.URL.Query().Has("reinitialise") {
 		p.Notice = "reset.done"
+	} else if r.URL.Query().Has("debloque") {
+		p.Notice = "security.unlock.done"
 	}
 	s.Render(w, r, http.StatusOK, "login", p)
 	return nil
@@ -24,8 +29,12 @@ func (s *Pages) logIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := casework.LogInForm{Email: r.PostForm.Get("email"), Password: r.PostForm.Get("password")}
-	if err := s.Limit("login-ip", web.ClientIP(r), "login-email", permit.NormalizeEmail(f.Email)); err != nil {
-		return err
+	email := permit.NormalizeEmail(f.Email)
+	if locked, err := s.LogInLimit(r, email); err != nil {
+		if !locked {
+			return err
+		}
+		return s.mailUnlock(r, email)
 	}
 	old := ""
 	if c, err := r.Cookie(web.SessionCookie); err == nil {
@@ -44,8 +53,41 @@ func (s *Pages) logIn(w http.ResponseWriter, r *http.Request) error {
 		s.Render(w, r, http.StatusUnprocessableEntity, "login", p)
 		return nil
 	}
+	s.KnownAddress(r, email)
 	web.SetCookie(w, web.SessionCookie, secret, s.Accounts.SessionTTL)
 	http.Redirect(w, r, web.NextTarget(r, web.HomeOf(a)), http.StatusSeeOther)
+	return nil
+}
+
+// unlockTimeout bounds the writing of an unlock mail.
+const unlockTimeout = 10 * time.Second
+
+// mailUnlock answers a log-in refused by the account's ceiling: the
+// owner is mailed, at most once an hour, a link that unlocks log-in where
+// they follow it. The mail is written whatever becomes of the request.
+func (s *Pages) mailUnlock(r *http.Request, email string) error {
+	if s.Limit("unlock-mail", email) == nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), unlockTimeout)
+		defer cancel()
+		if err := s.Accounts.MailUnlock(ctx, email); err != nil {
+			return err
+		}
+	}
+	return permit.Errorf(permit.ERATELIMIT, "security.login.locked")
+}
+
+// unlock follows a mailed unlock link: the address it is followed from
+// becomes one of the account's usual ones, free of the account's ceiling.
+func (s *Pages) unlock(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Limit("confirm-ip", web.ClientIP(r)); err != nil {
+		return err
+	}
+	a, err := s.Accounts.Unlock(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	s.KnownAddress(r, a.Email)
+	http.Redirect(w, r, paths.LogIn.String()+"?debloque", http.StatusSeeOther)
 	return nil
 }
 

@@ -45,6 +45,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.Verify), Who: web.Anyone, Handler: s.verifyForm},
 		{Pattern: paths.Post(paths.Verify), Who: web.Anyone, Handler: s.verify},
 		{Pattern: paths.Post(paths.APIVerify), Who: web.Anyone, Handler: s.apiVerify},
+		{Pattern: paths.Preflight(paths.APIVerify), Who: web.Anyone, Handler: s.apiVerifyPreflight},
 		{Pattern: paths.Get(paths.KeySet), Who: web.Anyone, Handler: s.keySet},
 		{Pattern: paths.Get(paths.Status), Who: web.Anyone, Handler: s.status},
 		{Pattern: paths.Get(paths.StatusFeed), Who: web.Anyone, Handler: s.statusFeed},
@@ -63,6 +64,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.Forgot), Who: web.Anyone, Handler: s.forgot},
 		{Pattern: paths.Get(paths.Reset), Who: web.Anyone, Handler: s.Show("reset", "reset.title")},
 		{Pattern: paths.Post(paths.Reset), Who: web.Anyone, Handler: s.reset},
+		{Pattern: paths.Get(paths.Unlock), Who: web.Anyone, Handler: s.unlock},
 
 		// Anyone reports a problem, and follows the report by its code.
 		{Pattern: paths.Get(paths.Report), Who: web.Anyone, Handler: s.reportForm},

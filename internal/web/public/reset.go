@@ -20,7 +20,7 @@ func (s *Pages) forgot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.Page(r, "forgot.title")
-	if err := s.Accounts.RequestReset(r.Context(), email, web.Lang(r)); err != nil {
+	if err := s.Accounts.RequestReset(r.Context(), email); err != nil {
 		if err := web.FormError(p, err); err != nil {
 			return err
 		}
@@ -37,6 +37,9 @@ func (s *Pages) forgot(w http.ResponseWriter, r *http.Request) error {
 // offer to ask for a new one; nothing changes.
 func (s *Pages) reset(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
+		return err
+	}
+	if err := s.Limit("reset-token", web.ClientIP(r)); err != nil {
 		return err
 	}
 	f := casework.ResetForm{Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm")}

@@ -161,6 +161,7 @@ type apiRights struct {
 // what the code proves out. Forged and malformed codes get their status
 // and nothing else.
 func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	allowCrossOrigin(w)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
@@ -199,6 +200,26 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	return json.NewEncoder(w).Encode(out)
+}
+
+// allowCrossOrigin lets any site's script read the JSON verifier's
+// answer: it is public, changes nothing, and takes no credentials (no
+// Access-Control-Allow-Credentials, so a browser sends no cookie with
+// it), so sharing it across origins exposes nothing.
+func allowCrossOrigin(w http.ResponseWriter) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+}
+
+// apiVerifyPreflight answers a browser's preflight before another site's
+// script posts JSON to the verifier: POST, with a Content-Type header.
+func (s *Pages) apiVerifyPreflight(w http.ResponseWriter, r *http.Request) error {
+	allowCrossOrigin(w)
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "POST")
+	h.Set("Access-Control-Allow-Headers", "Content-Type")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // keySet publishes the public keys that verify attestation codes, old
