@@ -36,13 +36,26 @@ func liveChecks(mon *health.Monitor) func() []casework.LiveCheck {
 // at any line loses at most what the next start observes again. It
 // returns when the watcher has stopped.
 func watchOutages(ctx context.Context, mon *health.Monitor, outages *casework.Outages) (wait func()) {
+	// Each change is handed over as it was, so that a failure that is
+	// already over when the watcher runs is still observed, with its
+	// start; a full queue falls back on reading every check.
+	changes := make(chan health.Status, 64)
 	kick := make(chan struct{}, 1)
-	mon.OnChange(func(health.Status) {
+	mon.OnChange(func(s health.Status) {
 		select {
-		case kick <- struct{}{}:
-		default: // a round is already due
+		case changes <- s:
+		default:
+			select {
+			case kick <- struct{}{}:
+			default: // a round is already due
+			}
 		}
 	})
+	observe := func(s health.Status) {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outageWrite)
+		_ = outages.Observe(wctx, string(s.Check), s.OK, s.Since) // kept in memory and tried again next round
+		cancel()
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -50,15 +63,21 @@ func watchOutages(ctx context.Context, mon *health.Monitor, outages *casework.Ou
 		defer t.Stop()
 		for {
 			for _, s := range mon.Statuses() {
-				wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outageWrite)
-				_ = outages.Observe(wctx, string(s.Check), s.OK, s.Since) // kept in memory and tried again next round
-				cancel()
+				observe(s)
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-kick:
-			case <-t.C:
+			// Changes one by one, until a round is due.
+			round := false
+			for !round {
+				select {
+				case <-ctx.Done():
+					return
+				case s := <-changes:
+					observe(s)
+				case <-kick:
+					round = true
+				case <-t.C:
+					round = true
+				}
 			}
 		}
 	}()
