@@ -1,18 +1,14 @@
 package web_test
 
 import (
-	"bytes"
 	"html"
 	"net/http"
 	"net/url"
 	"testing"
 
-	"github.com/sejour/sejour/internal/attempts"
-	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
-	"github.com/sejour/sejour/internal/seal"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/web"
 )
@@ -24,22 +20,8 @@ import (
 func TestFilingInReadOnlyModeBecomesAnAttempt(t *testing.T) {
 	clk := clock.NewFixed(storetest.Start)
 	db := storetest.SQLite(t, clk)
-	keys, err := seal.NewKeyring(clk.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens, err := seal.NewTokens(bytes.Repeat([]byte{5}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	journal, err := attempts.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer journal.Close()
-	s := newSiteWith(t, db, clk, keys, func(cfg *casework.Config, o *web.Options) {
-		cfg.Journal, cfg.Tokens, cfg.AttemptSealer, o.Tokens = journal, tokens, seal.Sealer{Keys: keys}, tokens
-	})
+	keys, journal, with := attemptKit(t, clk)
+	s := newSiteWith(t, db, clk, keys, with)
 	s.prefecture("75", "75")
 	s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "lectureseule@example.org", permit.RoleApplicant)}
 	s.profile("75011", "student", 90)

@@ -33,22 +33,7 @@ var (
 // the application once, dated at the attempt, and the dashboard says so.
 func TestFilingDuringAnOutageGivesAnAttemptThenAFilingAsOfIt(t *testing.T) {
 	storetest.EachPair(t, func(t *testing.T, a, b *store.DB, clk *clock.Fixed) {
-		keys, err := seal.NewKeyring(clk.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := seal.NewTokens(bytes.Repeat([]byte{3}, 32))
-		if err != nil {
-			t.Fatal(err)
-		}
-		journal, err := attempts.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer journal.Close()
-		with := func(cfg *casework.Config, o *web.Options) {
-			cfg.Journal, cfg.Tokens, cfg.AttemptSealer, o.Tokens = journal, tokens, seal.Sealer{Keys: keys}, tokens
-		}
+		keys, journal, with := attemptKit(t, clk)
 		up := newSiteWith(t, a, clk, keys, with)
 		up.prefecture("75", "75")
 		up.cookie = map[string]string{web.SessionCookie: loggedIn(t, up, "panne@example.org", permit.RoleApplicant)}
@@ -134,4 +119,27 @@ func TestFilingDuringAnOutageGivesAnAttemptThenAFilingAsOfIt(t *testing.T) {
 		_, page = up.get(paths.Receipt.Format(id))
 		mustContain(t, page, "26 novembre 2026")
 	})
+}
+
+// attemptKit is what a site needs to record filing attempts: a keyring,
+// the tokens of tickets and session proofs, and a journal in a temporary
+// directory, closed when the test ends; with hands them to newSiteWith.
+func attemptKit(t *testing.T, clk *clock.Fixed) (*seal.Keyring, *attempts.Journal, func(*casework.Config, *web.Options)) {
+	t.Helper()
+	keys, err := seal.NewKeyring(clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := seal.NewTokens(bytes.Repeat([]byte{3}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal, err := attempts.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { journal.Close() })
+	return keys, journal, func(cfg *casework.Config, o *web.Options) {
+		cfg.Journal, cfg.Tokens, cfg.AttemptSealer, o.Tokens = journal, tokens, seal.Sealer{Keys: keys}, tokens
+	}
 }
