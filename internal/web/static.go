@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -32,7 +33,17 @@ type staticFiles struct {
 	gzipped map[string][]byte
 }
 
-func newStaticFiles() (*staticFiles, error) {
+// newStaticFiles returns the static files, hashed and compressed once
+// per process: they are embedded, so every server shares them (the tests
+// build hundreds of servers; compressing the stylesheet again for each
+// cost seconds under the race detector).
+func newStaticFiles() (*staticFiles, error) { return sharedStatic() }
+
+var sharedStatic = sync.OnceValues(buildStaticFiles)
+
+// buildStaticFiles reads, hashes and compresses the embedded assets; the
+// result is never changed afterwards.
+func buildStaticFiles() (*staticFiles, error) {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err
