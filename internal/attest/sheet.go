@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"bytes"
 	_ "embed"
 	"strings"
 	"unicode"
@@ -84,8 +85,12 @@ type sheet struct {
 
 func newSheet() *sheet {
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(family, "", fontRegular)
-	pdf.AddUTF8FontFromBytes(family, "B", fontBold)
+	// fpdf writes into the font bytes it is given while it subsets them
+	// (its metrics are appended onto slices of the file), so each
+	// document gets its own copy: PDFs are rendered concurrently (the
+	// issuing jobs, downloads), and a shared copy is a data race.
+	pdf.AddUTF8FontFromBytes(family, "", bytes.Clone(fontRegular))
+	pdf.AddUTF8FontFromBytes(family, "B", bytes.Clone(fontBold))
 	pdf.SetMargins(16, 14, 16)
 	pdf.SetCellMargin(0)
 	pdf.SetAutoPageBreak(false, 0)
@@ -95,7 +100,7 @@ func newSheet() *sheet {
 }
 
 // useMono registers the monospaced font, for documents that print codes.
-func (s *sheet) useMono() { s.pdf.AddUTF8FontFromBytes(monoFamily, "", fontMono) }
+func (s *sheet) useMono() { s.pdf.AddUTF8FontFromBytes(monoFamily, "", bytes.Clone(fontMono)) }
 
 func (s *sheet) use(st style) {
 	switch {
