@@ -273,11 +273,11 @@ func documentRights(s *sheet, d *Document, t wording) {
 		})
 	}
 	strong := style{bold: true, size: 10.5, colour: rightsInk}
-	if d.withExpiredPermit() {
+	if d.WithExpiredPermit() {
 		with := t.both("pdf.attestation.with_expired_permit")
 		rows = append(rows, pair(para{text: with["fr"], st: strong}, para{text: with["en"], st: strong}))
 	}
-	if key := documentKinds[d.Kind].note; key != "" {
+	if key := d.Note(); key != "" {
 		note := t.both(key)
 		rows = append(rows, pair(para{text: note["fr"], st: strong}, para{text: note["en"], st: strong}))
 	}
@@ -393,7 +393,7 @@ func refusedRows(d *Document, w float64, t wording) [][]cell {
 	const gap = 6
 	cw := (w - 2*refusedFrame.pad - gap) / 2
 	lead := "pdf.attestation.refused.lead"
-	if d.withExpiredPermit() {
+	if d.WithExpiredPermit() {
 		lead = "pdf.attestation.refused.lead_with_permit"
 	}
 	number := strings.ReplaceAll(d.Number, " ", nbsp)
