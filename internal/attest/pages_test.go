@@ -152,13 +152,7 @@ func TestPDFsCarryLanguageTitleAndOutline(t *testing.T) {
 // fails the test if poppler reports an error in the file.
 func pdfinfo(t *testing.T, pdf []byte) map[string]string {
 	t.Helper()
-	bin, err := exec.LookPath("pdfinfo")
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SEJOUR_REQUIRE_PDFTOOLS") == "1" {
-			t.Fatal("pdfinfo (poppler-utils) is required here but not installed")
-		}
-		t.Skip("pdfinfo (poppler-utils) is not installed")
-	}
+	bin := poppler(t, "pdfinfo")
 	path := filepath.Join(t.TempDir(), "doc.pdf")
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		t.Fatal(err)
