@@ -162,7 +162,7 @@ var frenchApp = appWords{
 	decidedOn:            "Décision favorable du %s",
 	favourableKind:       "Attestation de décision favorable",
 	downloadAttestation:  "Télécharger l'attestation (PDF) : %s",
-	readAttestation:      "Lire l'attestation en ligne (page accessible) : %s",
+	readAttestation:      "Lire l'attestation en ligne (page accessible)\u00a0: %s",
 	attestationPageIntro: "Cette page dit tout ce que dit l'attestation en PDF",
 
 	myDataHeading:  "Mes données",
