@@ -15,6 +15,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -160,13 +161,17 @@ type AttestationRule struct {
 }
 
 // Attestations gathers the rules of every proof sejour issues, so that
-// their validity lives next to the rest of the law.
-type Attestations struct {
-	FilingReceipt      AttestationRule `json:"filing_receipt"`      // attestation de dépôt
-	Extension          AttestationRule `json:"extension"`           // attestation de prolongation d'instruction (R.431-15-1)
-	FavourableDecision AttestationRule `json:"favourable_decision"` // attestation de décision favorable
-	PaperReceipt       AttestationRule `json:"paper_receipt"`       // récépissé, for the backup channel
-}
+// their validity lives next to the rest of the law. It is keyed by the
+// names of catalogue.json: one entry per kind of permit.AttestationKinds
+// and PaperReceipt, no other (validation says what is missing or
+// unknown), so that a new kind is a new entry in the catalogue and no Go
+// code here.
+type Attestations map[permit.AttestationKind]AttestationRule
+
+// PaperReceipt names the rule of the récépissé, the backup channel's
+// paper: not a kind of attestation the portal issues, so its name is the
+// catalogue's only.
+const PaperReceipt permit.AttestationKind = "paper_receipt"
 
 // kindRule is the rule of one kind of attestation, named as in
 // catalogue.json.
@@ -175,17 +180,16 @@ type kindRule struct {
 	rule AttestationRule
 }
 
-// byKind lists the rules with their kinds: the one table Rule and the
-// validation read, so that a new kind is a field above and a line here.
-// The paper receipt is the backup channel's paper, not a kind of
-// attestation the portal issues: its name is the catalogue's only.
+// byKind lists the rules in a fixed order (permit's kinds, then the paper
+// receipt), for the validation and for messages that must not change from
+// one run to the next. A kind without an entry is listed with a zero rule,
+// which validation reports.
 func (a Attestations) byKind() []kindRule {
-	return []kindRule{
-		{permit.AttestationFilingReceipt, a.FilingReceipt},
-		{permit.AttestationExtension, a.Extension},
-		{permit.AttestationFavourable, a.FavourableDecision},
-		{"paper_receipt", a.PaperReceipt},
+	var out []kindRule
+	for _, k := range append(slices.Clone(permit.AttestationKinds), PaperReceipt) {
+		out = append(out, kindRule{k, a[k]})
 	}
+	return out
 }
 
 // Tariff is one amount of the timbre fiscal, in euro cents.

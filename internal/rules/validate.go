@@ -196,8 +196,18 @@ func (ch *checker) limits(l Limits) {
 }
 
 func (ch *checker) attestations(a Attestations) {
-	for _, r := range a.byKind() {
+	listed := a.byKind()
+	for k := range a {
+		if !slices.ContainsFunc(listed, func(r kindRule) bool { return r.kind == k }) {
+			ch.add("attestation %q: not a kind sejour issues (permit.AttestationKinds) nor %q", k, PaperReceipt)
+		}
+	}
+	for _, r := range listed {
 		where := fmt.Sprintf("attestation %q", r.kind)
+		if _, ok := a[r.kind]; !ok {
+			ch.add("%s: missing from the catalogue", where)
+			continue
+		}
 		ch.text(where+": name", r.rule.Name)
 		ch.text(where+": notice", r.rule.Notice)
 		if r.rule.MinMonths < 0 || r.rule.MaxMonths < 0 {

@@ -95,9 +95,21 @@ func TestParseRejects(t *testing.T) {
 			"limits: appointments open at 8 h and close at 25 h"},
 		{"silence not positive", func(f *catalogueFile) { f.ImplicitRejectionMonths = 0 }, "implicit_rejection_months: must be positive"},
 		{"appeal delay missing", func(f *catalogueFile) { f.Appeals.CourtDaysWithOQTF = 0 }, "appeals: administrative_months, court_months and court_days_with_oqtf must be positive"},
-		{"proof of stay without validity", func(f *catalogueFile) { f.Attestations.Extension.MaxMonths = 0 },
+		{"attestation kind without its rule", func(f *catalogueFile) { delete(f.Attestations, permit.AttestationFavourable) },
+			`attestation "favourable_decision": missing from the catalogue`},
+		{"rule of an unknown attestation kind", func(f *catalogueFile) { f.Attestations["laissez_passer"] = f.Attestations[PaperReceipt] },
+			`attestation "laissez_passer": not a kind sejour issues`},
+		{"proof of stay without validity", func(f *catalogueFile) {
+			r := f.Attestations[permit.AttestationExtension]
+			r.MaxMonths = 0
+			f.Attestations[permit.AttestationExtension] = r
+		},
 			`attestation "extension": proves stay, so max_months must say how long each one lasts`},
-		{"attestation min above max", func(f *catalogueFile) { f.Attestations.PaperReceipt.MinMonths = 7 },
+		{"attestation min above max", func(f *catalogueFile) {
+			r := f.Attestations[PaperReceipt]
+			r.MinMonths = 7
+			f.Attestations[PaperReceipt] = r
+		},
 			`attestation "paper_receipt": min_months 7 is above max_months 6`},
 		{"no rights", func(f *catalogueFile) {
 			g := ground(f, "visitor")
@@ -141,7 +153,7 @@ func TestParseRejects(t *testing.T) {
 			`duplicate note id "work_authorisation_conditions"`},
 		{"missing French document name", func(f *catalogueFile) { document(f, "photo").Name["fr"] = "" },
 			`document "photo": name: missing French text`},
-		{"missing French attestation notice", func(f *catalogueFile) { f.Attestations.Extension.Notice["fr"] = "" },
+		{"missing French attestation notice", func(f *catalogueFile) { f.Attestations[permit.AttestationExtension].Notice["fr"] = "" },
 			`attestation "extension": notice: missing French text`},
 		{"unknown note", func(f *catalogueFile) { ground(f, "employee").FirstIssueAttestationWorkNote = "if_lucky" },
 			`ground "employee": first_issue_attestation_work_note: unknown note "if_lucky"`},

@@ -46,9 +46,10 @@ type wireClaims struct {
 
 // The codes of closed lists on the wire: a value's code is its index plus
 // one (zero is never valid). These lists are part of the signed format:
-// append to them, never reorder or remove.
+// append to them, never reorder or remove. The kinds' list is permit's,
+// beside the rest of what declares a kind.
 var (
-	kindCodes            = []permit.AttestationKind{permit.AttestationFilingReceipt, permit.AttestationExtension, permit.AttestationFavourable, permit.AttestationAttempt}
+	kindCodes            = permit.WireKinds
 	applicationKindCodes = []permit.Kind{permit.KindFirstIssue, permit.KindRenewal, permit.KindChangeOfStatus}
 	workKindCodes        = []rules.WorkKind{rules.WorkFull, rules.WorkLimitedHours, rules.WorkAuthorisedJob,
 		rules.WorkQualifyingActivity, rules.WorkNone}
