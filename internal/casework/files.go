@@ -100,7 +100,11 @@ type Config struct {
 	Logger  *slog.Logger
 	BaseURL string
 	Limits  upload.Limits
-	Quota   int64 // bytes of documents a person may store, every version counted
+	// Checks bounds the checks of uploaded content running at once in
+	// the process, shared with the verifier's photos; nil: a gate of
+	// this use cases' own.
+	Checks *upload.Gate
+	Quota  int64 // bytes of documents a person may store, every version counted
 
 	Sealer   Sealer
 	Codes    CodeChecker
@@ -129,8 +133,8 @@ type core struct {
 	// nothing (unit tests of other rooms).
 	Calendar OutageCalendar
 
-	slotsOnce sync.Once
-	slots     chan struct{}
+	gateOnce sync.Once
+	checks   *upload.Gate
 }
 
 var errNotFound = permit.Errorf(permit.ENOTFOUND, "error.not_found")
