@@ -37,13 +37,15 @@ func (s *Documents) Upload(ctx context.Context, acc *permit.Account, appID int64
 		return nil, err
 	}
 	d.ApplicationID, d.Slot = a.ID, slot
-	return d, s.Store.AddDocument(acting(ctx, acc, a, "counter_upload", slot), d)
+	return d, s.Store.AddDocument(acting(ctx, acc, a, "counter_upload", slot), d, s.Quota)
 }
 
 // store checks a file and puts it in the blob store; the caller records
-// it. The quota is checked first, since it costs nothing; parsing the
-// content may cost a second and a hundred megabytes for a large image,
-// so checks go through the process's gate.
+// it, and the store checks the quota again in that write's transaction,
+// where concurrent uploads cannot all pass it. It is checked here first
+// as it costs nothing, while parsing the content may cost a second and a
+// hundred megabytes for a large image (checks go through the process's
+// gate).
 func (s *core) store(ctx context.Context, p *permit.Person, acc *permit.Account, filename string, data []byte) (*permit.Document, error) {
 	used, err := s.People.StorageUsed(ctx, p.ID)
 	if err != nil {

@@ -67,14 +67,16 @@ type ApplicationStore interface {
 
 // DocumentStore is what the documents of a file write.
 type DocumentStore interface {
-	AddDocument(ctx context.Context, d *permit.Document) error
+	// AddDocument and AddMessage refuse, with EINVALID upload.quota, bytes
+	// that would pass the person's quota, checked in their transaction.
+	AddDocument(ctx context.Context, d *permit.Document, quota int64) error
 	RemoveDocument(ctx context.Context, applicationID int64, slot string) error
 	SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error
 }
 
 // MessageStore is what the messages of an application write.
 type MessageStore interface {
-	AddMessage(ctx context.Context, msg *permit.Message, mails ...*permit.Mail) error
+	AddMessage(ctx context.Context, msg *permit.Message, quota int64, mails ...*permit.Mail) error
 	StaffEmails(ctx context.Context, prefectureID int64) ([]string, error)
 }
 
