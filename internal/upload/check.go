@@ -41,6 +41,8 @@ const (
 	KeyPDFCorrupt   = "upload.pdf_corrupt"
 	KeyImageCorrupt = "upload.image_corrupt"
 	KeyImageTooBig  = "upload.image_too_big"
+	KeyPDFActive    = "upload.pdf_active"
+	KeyPolyglot     = "upload.polyglot"
 )
 
 // Units of the limits, as they are shown to applicants.
@@ -114,8 +116,11 @@ func Check(data []byte, lim Limits) (Kind, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return "", invalid(KeyTooLarge, int(lim.MaxBytes/MB))
 	}
-	var err error
 	kind := sniff(data)
+	if kind != "" && isZip(data) {
+		return "", invalid(KeyPolyglot)
+	}
+	var err error
 	switch kind {
 	case PDF:
 		err = checkPDF(data, lim)

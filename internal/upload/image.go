@@ -51,5 +51,8 @@ func checkImage(data []byte, lim Limits, decode func(io.Reader) (image.Image, er
 	if _, err := decode(bytes.NewReader(data)); err != nil {
 		return invalid(KeyImageCorrupt)
 	}
+	if hiddenAfterEnd(data, hd.Kind) {
+		return invalid(KeyPolyglot)
+	}
 	return nil
 }
