@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"io"
 	"runtime"
 
@@ -36,13 +37,15 @@ func (s *Documents) Upload(ctx context.Context, acc *permit.Account, appID int64
 		return nil, err
 	}
 	d.ApplicationID, d.Slot = a.ID, slot
-	return d, s.Store.AddDocument(acting(ctx, acc, a, "counter_upload", slot), d)
+	return d, s.Store.AddDocument(acting(ctx, acc, a, "counter_upload", slot), d, s.Quota)
 }
 
 // store checks a file and puts it in the blob store; the caller records
-// it. The quota is checked first, since it costs nothing; parsing the
-// content may cost a second and hundreds of megabytes for a large image,
-// so at most GOMAXPROCS checks run at once.
+// it, and the store checks the quota again in that write's transaction,
+// where concurrent uploads cannot all pass it. It is checked here first
+// as it costs nothing, while parsing the content may cost a second and a
+// hundred megabytes for a large image (checks go through the process's
+// gate).
 func (s *core) store(ctx context.Context, p *permit.Person, acc *permit.Account, filename string, data []byte) (*permit.Document, error) {
 	used, err := s.People.StorageUsed(ctx, p.ID)
 	if err != nil {
@@ -64,15 +67,14 @@ func (s *core) store(ctx context.Context, p *permit.Person, acc *permit.Account,
 }
 
 // check parses an uploaded file's content (PDF, JPEG or PNG only) and
-// returns its kind, running at most GOMAXPROCS checks at once.
+// returns its kind, through the process's gate: it waits while the checks
+// running take the processors or the memory it needs.
 func (s *core) check(ctx context.Context, data []byte) (upload.Kind, error) {
-	select {
-	case s.checkSlots() <- struct{}{}:
-		defer func() { <-s.checkSlots() }()
-		return upload.Check(data, s.Limits)
-	case <-ctx.Done():
+	kind, err := s.gate().Check(ctx, data, s.Limits)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return "", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
 	}
+	return kind, err
 }
 
 // RemoveDocument removes the current version of a document while the
@@ -140,8 +142,14 @@ func stripSpaces(s string) string {
 	return string(out)
 }
 
-// checkSlots bounds how many uploads are parsed at once.
-func (s *core) checkSlots() chan struct{} {
-	s.slotsOnce.Do(func() { s.slots = make(chan struct{}, runtime.GOMAXPROCS(0)) })
-	return s.slots
+// gate is Config.Checks, or a gate of the default memory and one slot a
+// processor when the configuration has none (unit tests).
+func (s *core) gate() *upload.Gate {
+	s.gateOnce.Do(func() {
+		s.checks = s.Checks
+		if s.checks == nil {
+			s.checks = upload.NewGate(upload.DefaultGateMemory, runtime.GOMAXPROCS(0))
+		}
+	})
+	return s.checks
 }

@@ -10,9 +10,47 @@ import (
 )
 
 // AddDocument records a new version of a document. The file itself is
-// already in the blob store, under d.BlobSum.
-func (db Files) AddDocument(ctx context.Context, d *permit.Document) error {
-	return db.inWrite(ctx, func(tx *Tx) error { return insertDocument(ctx, tx, d, db.clock.Now()) })
+// already in the blob store, under d.BlobSum. The version must fit in the
+// applicant's quota of bytes (EINVALID upload.quota otherwise), checked in
+// the same transaction: see reserve.
+func (db Files) AddDocument(ctx context.Context, d *permit.Document, quota int64) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		var person int64
+		if err := tx.queryRow(ctx, `SELECT person_id FROM applications WHERE id = ?`, d.ApplicationID).Scan(&person); err != nil {
+			return err
+		}
+		if err := reserve(ctx, tx, person, d.Size, quota); err != nil {
+			return err
+		}
+		return insertDocument(ctx, tx, d, db.clock.Now())
+	})
+}
+
+// reserve refuses, with EINVALID upload.quota (the quota in megabytes as
+// argument), to add size bytes to what the person stores when the total
+// would pass quota; a quota of 0 or less is no limit. It reads the total
+// in the transaction that will write the bytes, after locking the
+// person's row on PostgreSQL, so that concurrent uploads of one person
+// are counted one after the other: each sees what the previous ones
+// committed. SQLite's single writer serialises them already.
+func reserve(ctx context.Context, tx *Tx, personID, size, quota int64) error {
+	if quota <= 0 {
+		return nil
+	}
+	if tx.dialect == Postgres {
+		var id int64
+		if err := tx.queryRow(ctx, `SELECT id FROM persons WHERE id = ? FOR UPDATE`, personID).Scan(&id); err != nil {
+			return err
+		}
+	}
+	used, err := storageUsed(ctx, tx, personID)
+	if err != nil {
+		return err
+	}
+	if used+size > quota {
+		return permit.Errorf(permit.EINVALID, "upload.quota", quota>>20)
+	}
+	return nil
 }
 
 func insertDocument(ctx context.Context, tx *Tx, d *permit.Document, now time.Time) error {
@@ -64,9 +102,17 @@ func (db *DB) Document(ctx context.Context, id int64) (*permit.Document, error) 
 func (db *DB) StorageUsed(ctx context.Context, personID int64) (int64, error) {
 	var n int64
 	err := db.inRead(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `SELECT COALESCE((SELECT SUM(d.size) FROM documents d JOIN applications a ON a.id = d.application_id
-			WHERE a.person_id = ?), 0) + COALESCE((SELECT SUM(evidence_size) FROM corrections WHERE person_id = ? AND status <> 'refused'), 0)`, personID, personID).Scan(&n)
+		var err error
+		n, err = storageUsed(ctx, tx, personID)
+		return err
 	})
+	return n, err
+}
+
+func storageUsed(ctx context.Context, tx *Tx, personID int64) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `SELECT COALESCE((SELECT SUM(d.size) FROM documents d JOIN applications a ON a.id = d.application_id
+		WHERE a.person_id = ?), 0) + COALESCE((SELECT SUM(evidence_size) FROM corrections WHERE person_id = ? AND status <> 'refused'), 0)`, personID, personID).Scan(&n)
 	return n, err
 }
 
@@ -226,10 +272,23 @@ func (db *DB) CompletionRequests(ctx context.Context, applicationID int64) ([]*p
 }
 
 // AddMessage records a message, its attachments and the mail telling the
-// other side, in one transaction.
-func (db Files) AddMessage(ctx context.Context, msg *permit.Message, mails ...*permit.Mail) error {
+// other side, in one transaction. The attachments count in the
+// applicant's quota of bytes, as documents do (AddDocument).
+func (db Files) AddMessage(ctx context.Context, msg *permit.Message, quota int64, mails ...*permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
+		if len(msg.Attachments) > 0 {
+			var person, size int64
+			if err := tx.queryRow(ctx, `SELECT person_id FROM applications WHERE id = ?`, msg.ApplicationID).Scan(&person); err != nil {
+				return err
+			}
+			for _, d := range msg.Attachments {
+				size += d.Size
+			}
+			if err := reserve(ctx, tx, person, size, quota); err != nil {
+				return err
+			}
+		}
 		msg.CreatedAt = now
 		err := tx.queryRow(ctx, `INSERT INTO messages (application_id, sender_kind, sender_id, body, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			msg.ApplicationID, string(msg.Sender.Kind), nullID(msg.Sender.AccountID), msg.Body, now).Scan(&msg.ID)

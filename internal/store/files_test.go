@@ -90,7 +90,7 @@ func TestDocumentsKeepEveryVersion(t *testing.T) {
 		_, acc, p, app := fixture(t, db)
 		for i, sum := range []string{"aa", "bb"} {
 			d := &permit.Document{ApplicationID: app.ID, Slot: "passport", BlobSum: sum, Filename: "passeport.pdf", Kind: "pdf", Size: int64(100 * (i + 1)), UploadedBy: acc.ID}
-			if err := db.Files().AddDocument(ctx, d); err != nil {
+			if err := db.Files().AddDocument(ctx, d, 0); err != nil {
 				t.Fatal(err)
 			}
 			clk.Advance(time.Minute)
@@ -170,7 +170,7 @@ func TestMessages(t *testing.T) {
 			Attachments: []*permit.Document{{BlobSum: "cc", Filename: "bail.pdf", Kind: "pdf", Size: 10, UploadedBy: acc.ID}}}
 		// Every agent told (a prefecture without a shared address) is
 		// told in the message's own transaction.
-		if err := db.Files().AddMessage(ctx, msg, &permit.Mail{To: "agent1@rhone.example", Subject: "Nouveau message", Text: "..."},
+		if err := db.Files().AddMessage(ctx, msg, 0, &permit.Mail{To: "agent1@rhone.example", Subject: "Nouveau message", Text: "..."},
 			&permit.Mail{To: "agent2@rhone.example", Subject: "Nouveau message", Text: "..."}); err != nil {
 			t.Fatal(err)
 		}

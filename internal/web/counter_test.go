@@ -479,9 +479,9 @@ func (a *auditSpy) CreateOnBehalf(ctx context.Context, app *permit.Application, 
 	return a.DB.Counter().CreateOnBehalf(ctx, app, ob, actor)
 }
 
-func (a *auditSpy) AddDocument(ctx context.Context, d *permit.Document) error {
+func (a *auditSpy) AddDocument(ctx context.Context, d *permit.Document, quota int64) error {
 	a.note(ctx)
-	return a.DB.Files().AddDocument(ctx, d)
+	return a.DB.Files().AddDocument(ctx, d, quota)
 }
 
 func (a *auditSpy) SetFeeStamp(ctx context.Context, id int64, stamp string) error {

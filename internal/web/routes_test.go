@@ -102,7 +102,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	person, _ := db.Person(t.Context(), app.PersonID)
 	corr := &permit.Correction{PersonID: app.PersonID, RequestedBy: person.AccountID, Evidence: *docs[0],
 		Fields: []permit.PersonChange{{Field: permit.FieldSurname, Old: "x", New: "y"}}}
-	if err := db.Corrections().RequestCorrection(t.Context(), corr, nil); err != nil {
+	if err := db.Corrections().RequestCorrection(t.Context(), corr, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	// An outage, which the admin pages show and correct.

@@ -1,6 +1,7 @@
 package public
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -90,7 +91,7 @@ func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
 	name, data, values, err := s.ReadUpload(w, r, "photo")
 	code := values["code"]
 	if err == nil && code == "" && len(data) > 0 {
-		code, err = s.readQR(data)
+		code, err = s.readQR(r.Context(), data)
 	}
 	_ = name
 	var v *casework.Verification
@@ -111,13 +112,19 @@ func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// readQR finds the code in a photo or scan; at most one image is read at
-// a time per core, since a large photo costs up to a second.
-func (s *Pages) readQR(data []byte) (string, error) {
-	s.qrSlots <- struct{}{}
-	defer func() { <-s.qrSlots }()
-	code, err := qr.DecodeBytes(data)
+// readQR finds the code in a photo or scan, through the process's gate
+// of checks: a large photo costs up to a second and tens of megabytes
+// (qr.Cost), and one refused from its header nothing.
+func (s *Pages) readQR(ctx context.Context, data []byte) (string, error) {
+	var code string
+	err := s.Checks.Do(ctx, qr.Cost(data), func() error {
+		var err error
+		code, err = qr.DecodeBytes(data)
+		return err
+	})
 	switch {
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return "", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
 	case errors.Is(err, qr.ErrNotImage):
 		return "", permit.Invalid(map[string]string{"photo": "verify.error.not_image"})
 	case errors.Is(err, qr.ErrTooLarge):
