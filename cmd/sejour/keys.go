@@ -119,7 +119,7 @@ func verifyOffline(args []string, out io.Writer) error {
 func printResult(out io.Writer, t func(string, ...any) string, lang string, r *casework.CodeResult) {
 	fmt.Fprintln(out, t("verify.outcome."+string(r.Status)))
 	fmt.Fprintf(out, "%s %s (%s)\n", t("attestation_kind."+string(r.Kind)), r.Number, t("verify.version", r.Version))
-	fmt.Fprintf(out, "%s %s, %s\n", r.GivenNames, r.Surname, t("verify.born", r.BirthDate))
+	fmt.Fprintf(out, "%s %s, %s\n", r.GivenNames, r.Surname, t("verify.born", i18n.Day(lang, r.BirthDate)))
 	if !r.ValidUntil.IsZero() {
 		fmt.Fprintln(out, t("attestations.validity", i18n.Date(lang, r.ValidFrom), i18n.Date(lang, r.ValidUntil)))
 	}

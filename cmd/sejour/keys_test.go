@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
+	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/seal"
@@ -109,5 +111,21 @@ func TestKeysRotateAndVerifyOffline(t *testing.T) {
 	}
 	if info, err := os.Stat(cfg.DefaultKEKFile()); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("the key-encryption key of the data directory: %v %v, want a 0600 file", info, err)
+	}
+}
+
+// The command-line verifier writes the birth date in words, as the pages
+// and the PDFs do, in the language asked for.
+func TestVerifyWritesTheBirthDateInWords(t *testing.T) {
+	tr := i18n.MustLoad()
+	res := &casework.CodeResult{Status: permit.AttestationValid, Kind: permit.AttestationExtension, Number: "API-2026-0000001",
+		Version: 1, GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-12-08",
+		ValidFrom: time.Date(2026, 3, 1, 0, 0, 0, 0, permit.Paris), ValidUntil: time.Date(2026, 5, 31, 0, 0, 0, 0, permit.Paris)}
+	for lang, want := range map[string]string{"fr": "8 décembre 1994", "en": "8 December 1994"} {
+		var out bytes.Buffer
+		printResult(&out, func(key string, a ...any) string { return tr.T(lang, key, a...) }, lang, res)
+		if !strings.Contains(out.String(), "Awa Diallo, "+tr.T(lang, "verify.born", want)) || strings.Contains(out.String(), "1994-12-08") {
+			t.Errorf("%s: the birth date is not in words:\n%s", lang, out.String())
+		}
 	}
 }

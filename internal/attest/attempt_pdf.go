@@ -51,12 +51,11 @@ func RenderAttempt(w io.Writer, p *casework.AttemptProof, cat *rules.Catalogue, 
 	attemptTitle(s, d, t)
 	attemptStatement(s, d, t)
 	documentHolder(s, d, t)
-	qrBeside(s, codeCell(s, d.Code, proofLeft), qrSize+2+s.height(codeCell(s, d.Code, proofLeft)), s.width-proofLeft-proofGap, func() {
-		for _, r := range checkRows(d, s.width-proofLeft-proofGap) {
-			s.row(r...)
-		}
-	})
-	return s.pdf.Output(w)
+	text, right := codeCell(s, d.Code, proofLeft), s.width-proofLeft-proofGap
+	check := checkRow(s, d, right, t)
+	s.section(t.both("pdf.attestation.check_title"), max(qrSize+2+s.height(text), s.rowHeight(check)))
+	qrBeside(s, text, max(qrSize+2+s.height(text), s.rowHeight(check)), right, func() { s.row(check...) })
+	return s.output(w)
 }
 
 // groundName is a ground's name in every language, or its id.

@@ -116,9 +116,13 @@ func (d *Document) Validate() error {
 	return nil
 }
 
-// withExpiredPermit reports whether d proves legal stay only together
+// WithExpiredPermit reports whether d proves legal stay only together
 // with the permit that expired: an extension attestation of a renewal or
 // change of status. An extension of a first application proves it alone.
-func (d *Document) withExpiredPermit() bool {
+// The PDF and the attestation's page both say so.
+func (d *Document) WithExpiredPermit() bool {
 	return documentKinds[d.Kind].withExpiredPermit && d.ApplicationKind != permit.KindFirstIssue
 }
+
+// Note is the translation key of what d says under its rights, or "".
+func (d *Document) Note() string { return documentKinds[d.Kind].note }

@@ -81,7 +81,7 @@ func RenderAttestation(w io.Writer, d *Document, tr *i18n.Catalogue) (err error)
 	documentHolder(s, d, t)
 	documentRights(s, d, t)
 	documentProof(s, d, t)
-	return s.pdf.Output(w)
+	return s.output(w)
 }
 
 // qrPNG draws code as a black and white PNG image.
@@ -161,6 +161,8 @@ func describeDocument(s *sheet, d *Document, t wording) {
 // documentTitle prints the issuing prefecture, the number, the title,
 // and the version, date and article of law.
 func documentTitle(s *sheet, d *Document, t wording) {
+	title := t.title(d)
+	s.mark(title["fr"] + " / " + title["en"])
 	documentHead(s, d, t, "Titre de séjour · Residence permit")
 	version := rules.Text{"fr": "Version " + strconv.Itoa(d.Version), "en": "Version " + strconv.Itoa(d.Version)}
 	if d.Version > 1 {
@@ -225,7 +227,7 @@ func documentHolder(s *sheet, d *Document, t wording) {
 	}
 	ground := s.field(2, 4, "Motif / Ground", both(d.Ground)...)
 	ground.w = s.width - ground.x
-	s.ensure(s.rowHeight(row1) + 3)
+	s.section(t.both("pdf.section.holder"), s.rowHeight(row1)+3)
 	s.rule(hairline, 0.3)
 	s.space(2)
 	s.row(row1...)
@@ -257,7 +259,7 @@ func documentRights(s *sheet, d *Document, t wording) {
 		"en": t.text("en", "attestations.validity", day("en", d.ValidFrom), day("en", d.ValidUntil)),
 	}
 	rows := [][]cell{
-		pair(para{text: "Ce que prouve cette attestation", st: head, after: 1.5}, para{text: "What this attestation proves", st: head, after: 1.5}),
+		pair(para{text: t.text("fr", "pdf.section.rights"), st: head, after: 1.5}, para{text: t.text("en", "pdf.section.rights"), st: head, after: 1.5}),
 		pair(para{text: valid["fr"], st: validity, after: 2}, para{text: valid["en"], st: validityEN, after: 2}),
 	}
 	fr := d.Rights.Words(func(key string, args ...any) string { return t.text("fr", key, args...) }, func(x time.Time) string { return day("fr", x) })
@@ -271,15 +273,17 @@ func documentRights(s *sheet, d *Document, t wording) {
 		})
 	}
 	strong := style{bold: true, size: 10.5, colour: rightsInk}
-	if d.withExpiredPermit() {
+	if d.WithExpiredPermit() {
 		with := t.both("pdf.attestation.with_expired_permit")
 		rows = append(rows, pair(para{text: with["fr"], st: strong}, para{text: with["en"], st: strong}))
 	}
-	if key := documentKinds[d.Kind].note; key != "" {
+	if key := d.Note(); key != "" {
 		note := t.both(key)
 		rows = append(rows, pair(para{text: note["fr"], st: strong}, para{text: note["en"], st: strong}))
 	}
-	s.boxed(frame{border: rightsInk, fill: rightsFill, lineWidth: 1.2, pad: pad}, rows...)
+	f := frame{border: rightsInk, fill: rightsFill, lineWidth: 1.2, pad: pad}
+	s.section(t.both("pdf.section.rights"), s.boxHeight(f, rows...))
+	s.boxed(f, rows...)
 	s.space(4.5)
 }
 
@@ -299,27 +303,24 @@ const (
 func documentProof(s *sheet, d *Document, t wording) {
 	right := s.width - proofLeft - proofGap
 	code := codeCell(s, d.Code, proofLeft)
-	check := checkRows(d, right)
+	check := checkRow(s, d, right, t)
 	refusal := refusedRows(d, right, t)
 	left := qrSize + 2 + s.height(code)
-	tall := max(left, s.rowHeight(check[0])+s.rowHeight(check[1])+3+s.boxHeight(refusedFrame, refusal...))
+	tall := max(left, s.rowHeight(check)+3+s.boxHeight(refusedFrame, refusal...))
+	s.section(t.both("pdf.attestation.check_title"), tall)
 	if !s.fitsPage(tall) {
 		s.ensure(qrSize)
 		s.pdf.ImageOptions("qr", s.left, s.pdf.GetY(), qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 		s.pdf.SetY(s.pdf.GetY() + qrSize + 2)
 		s.row(codeCell(s, d.Code, s.width))
 		s.space(3)
-		for _, r := range checkRows(d, s.width) {
-			s.row(r...)
-		}
+		s.row(checkRow(s, d, s.width, t)...)
 		s.space(3)
 		s.boxed(refusedFrame, refusedRows(d, s.width, t)...)
 		return
 	}
 	qrBeside(s, code, tall, right, func() {
-		for _, r := range check {
-			s.row(r...)
-		}
+		s.row(check...)
 		s.space(3)
 		s.boxed(refusedFrame, refusal...)
 	})
@@ -338,21 +339,20 @@ func qrBeside(s *sheet, code cell, tall, right float64, beside func()) {
 	s.pdf.SetY(y + tall)
 }
 
-// checkRows say, in French and English side by side in w mm, how to
-// check the attestation, with the address of the verification page under
-// both, on a line of its own so that it is not cut.
-func checkRows(d *Document, w float64) [][]cell {
+// checkRow says, in French and English side by side in w mm, what the
+// QR code holds and how to check the attestation, each column ending
+// with the address of the verification page, kept inside its column.
+func checkRow(s *sheet, d *Document, w float64, t wording) []cell {
 	const gap = 6
 	cw := (w - gap) / 2
-	lead := style{bold: true, size: 9.5, colour: ink}
-	leadEN := style{bold: true, size: 9.5, colour: muted}
-	return [][]cell{
-		{
-			{w: cw, paras: []para{{text: "Vérifiez cette attestation" + nbsp + ": scannez le code ou allez sur", st: lead}}},
-			{x: cw + gap, w: cw, paras: []para{{text: "Check this attestation: scan the code or go to", st: leadEN}}},
-		},
-		{{w: w, paras: []para{{text: strings.TrimSpace(d.VerifyURL), st: style{bold: true, size: 10, colour: ink}}}}},
+	column := func(lang string, c colour) []para {
+		return []para{
+			{text: t.text(lang, "pdf.attestation.check_title"), st: style{bold: true, size: 9.5, colour: c}, after: 0.5},
+			{text: t.text(lang, "pdf.attestation.check"), st: style{size: 8, colour: c}, after: 0.5},
+			s.address(strings.TrimSpace(d.VerifyURL), style{bold: true, size: 9, colour: c}, cw),
+		}
 	}
+	return []cell{{w: cw, paras: column("fr", ink)}, {x: cw + gap, w: cw, paras: column("en", muted)}}
 }
 
 // codeCell prints the signed code in monospace, w mm wide, cut into
@@ -393,7 +393,7 @@ func refusedRows(d *Document, w float64, t wording) [][]cell {
 	const gap = 6
 	cw := (w - 2*refusedFrame.pad - gap) / 2
 	lead := "pdf.attestation.refused.lead"
-	if d.withExpiredPermit() {
+	if d.WithExpiredPermit() {
 		lead = "pdf.attestation.refused.lead_with_permit"
 	}
 	number := strings.ReplaceAll(d.Number, " ", nbsp)
@@ -407,7 +407,7 @@ func refusedRows(d *Document, w float64, t wording) [][]cell {
 		}
 	}
 	return [][]cell{{
-		{w: cw, paras: column("fr", style{bold: true, size: 8.5, colour: ink}, style{size: 8.5, colour: ink})},
-		{x: cw + gap, w: cw, paras: column("en", style{bold: true, size: 8.5, colour: muted}, style{size: 8.5, colour: muted})},
+		{w: cw, paras: column("fr", style{bold: true, size: 8, colour: ink}, style{size: 8, colour: ink})},
+		{x: cw + gap, w: cw, paras: column("en", style{bold: true, size: 8, colour: muted}, style{size: 8, colour: muted})},
 	}}
 }

@@ -212,13 +212,7 @@ func TestRenderAttestationQRCodeReadsBack(t *testing.T) {
 // skips or fails when pdftoppm is missing as pdftotext does.
 func readQR(t *testing.T, pdf []byte, dpi int) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftoppm")
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SEJOUR_REQUIRE_PDFTOOLS") == "1" {
-			t.Fatal("pdftoppm (poppler-utils) is required here but not installed")
-		}
-		t.Skip("pdftoppm (poppler-utils) is not installed")
-	}
+	bin := poppler(t, "pdftoppm")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "attestation.pdf")
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {

@@ -36,6 +36,7 @@ func RenderPaperForm(w io.Writer, tr *i18n.Catalogue, chans []rules.BackupChanne
 	s.pdf.SetCreationDate(printed.UTC())
 	s.pdf.SetModificationDate(printed.UTC())
 	s.pdf.AddPage()
+	s.mark(t.text("fr", "pdf.paper.title") + " / " + t.text("en", "pdf.paper.title"))
 	s.row(cell{w: s.width, paras: []para{
 		{text: t.text("fr", "pdf.paper.title"), st: stTitle, after: 1},
 		{text: t.text("en", "pdf.paper.title"), st: stTitleEN, after: 3},
@@ -68,7 +69,7 @@ func RenderPaperForm(w io.Writer, tr *i18n.Catalogue, chans []rules.BackupChanne
 	s.space(4)
 	blank(t.text("fr", "pdf.paper.signature"), t.text("en", "pdf.paper.signature"), "pdf.paper.place_date", "pdf.paper.sign")
 	paperChannels(s, t, chans)
-	return s.pdf.Output(w)
+	return s.output(w)
 }
 
 // paperNotice says what the form is for and what it proves.

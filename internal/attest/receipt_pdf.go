@@ -67,13 +67,13 @@ func RenderReceipt(w io.Writer, r *Receipt, tr *i18n.Catalogue) (err error) {
 	receiptTitle(s, r)
 	receiptWarning(s, tr)
 	receiptClaim(s, r)
-	receiptHolder(s, r)
+	receiptHolder(s, r, wording{tr: tr})
 	receiptApplication(s, r)
 	receiptDeadline(s, r, tr)
 	receiptProof(s, r, tr)
 	receiptDocuments(s, r)
-	receiptCorrections(s, r)
-	return s.pdf.Output(w)
+	receiptCorrections(s, r, wording{tr: tr})
+	return s.output(w)
 }
 
 // describe sets the document's metadata, running header and footer. The
@@ -121,6 +121,7 @@ func receiptNames(r *Receipt) (fr, en string) {
 // and date of the receipt.
 func receiptTitle(s *sheet, r *Receipt) {
 	fr, en := receiptNames(r)
+	s.mark(fr + " / " + en)
 	head := []para{
 		{text: r.Prefecture, st: stStrong},
 		{text: "Demande de titre de séjour · Residence permit application", st: stSmall, after: 2},
@@ -164,6 +165,7 @@ func receiptWarning(s *sheet, tr *i18n.Catalogue) {
 			{text: tr.T(lang, "pdf.receipt.notice.valid_permit"), st: body},
 		}
 	}
+	s.mark(tr.T("fr", "pdf.receipt.notice.title") + " / " + tr.T("en", "pdf.receipt.notice.title"))
 	s.boxed(frame{border: alertInk, fill: alertFill, lineWidth: 0.8, pad: 4}, []cell{
 		{w: w, paras: column("fr", lead, stBody)},
 		{x: w + 8, w: w, paras: column("en", leadEN, stBodyEN)},
@@ -199,6 +201,7 @@ func receiptClaim(s *sheet, r *Receipt) {
 func (s *sheet) heading(fr, en string, next float64) {
 	h := stHead.lineHeight() + 2.5
 	s.ensure(h + next)
+	s.mark(fr + " / " + en)
 	y := s.pdf.GetY()
 	s.draw(cell{w: s.width, paras: []para{{text: fr, st: stHead}}}, y)
 	s.use(stHead)
@@ -223,7 +226,7 @@ func both(t rules.Text) []para {
 }
 
 // receiptHolder prints the holder's civil identity.
-func receiptHolder(s *sheet, r *Receipt) {
+func receiptHolder(s *sheet, r *Receipt, t wording) {
 	born := rules.Text{"fr": r.BirthDate, "en": r.BirthDate}
 	if t, ok := parseDay(r.BirthDate); ok {
 		born = rules.Text{"fr": DateInWords(t, "fr"), "en": DateInWords(t, "en")}
@@ -237,7 +240,8 @@ func receiptHolder(s *sheet, r *Receipt) {
 		s.field(1, 3, "Prénoms / Given names", para{text: r.GivenNames, st: stStrong}),
 		s.field(2, 3, "Date de naissance / Date of birth", both(born)...),
 	}
-	s.heading("Titulaire", "Holder", s.rowHeight(row1))
+	holder := t.both("pdf.section.holder")
+	s.heading(holder["fr"], holder["en"], s.rowHeight(row1))
 	s.row(row1...)
 	s.space(2.5)
 	s.row(
@@ -297,22 +301,31 @@ func receiptDeadline(s *sheet, r *Receipt, tr *i18n.Catalogue) {
 			{text: tr.T(lang, "pdf.receipt.deadline.body"), st: body},
 		}
 	}
-	s.boxed(frame{border: noteInk, fill: noteFill, lineWidth: 0.4, pad: 4}, []cell{
+	rows := []cell{
 		{w: w, paras: column("fr", lead, stBody)},
 		{x: w + 8, w: w, paras: column("en", leadEN, stBodyEN)},
-	})
+	}
+	s.section(rules.Text{"fr": tr.T("fr", "pdf.receipt.deadline.title"), "en": tr.T("en", "pdf.receipt.deadline.title")}, s.boxHeight(deadlineFrame, rows))
+	s.boxed(deadlineFrame, rows)
 	s.space(5)
 }
 
+// deadlineFrame is the frame of the block on the implicit rejection.
+var deadlineFrame = frame{border: noteInk, fill: noteFill, lineWidth: 0.4, pad: 4}
+
 // receiptCorrections says what to do when something printed is wrong,
-// and where to download the receipt again.
-func receiptCorrections(s *sheet, r *Receipt) {
+// naming the site's own link to report a problem (its words come from
+// the same catalogue key as the link), and where to download the receipt
+// again.
+func receiptCorrections(s *sheet, r *Receipt, t wording) {
 	w := (s.width - 8) / 2
+	number := strings.ReplaceAll(r.Number, " ", nbsp)
 	cells := []cell{
-		{w: w, paras: []para{{text: "Si une information est fausse ou manque (nom, date de naissance, pièce…), signalez-le depuis votre espace sur le portail («" + nbsp + "Signaler une erreur" + nbsp + "») ou au point d’accueil de votre préfecture, en donnant le n°" + nbsp + r.Number + ". Votre demande reste déposée pendant la correction" + nbsp + ": ne la déposez pas une deuxième fois.", st: stBody}}},
-		{x: w + 8, w: w, paras: []para{{text: "If any information is wrong or missing (name, date of birth, document…), report it from your account on the portal (“Report an error”) or at your prefecture’s help desk, quoting number " + r.Number + ". Your application stays filed while it is corrected: do not file it a second time.", st: stBodyEN}}},
+		{w: w, paras: []para{{text: t.text("fr", "pdf.receipt.corrections.body", t.text("fr", "support.nav.report"), number), st: stBody}}},
+		{x: w + 8, w: w, paras: []para{{text: t.text("en", "pdf.receipt.corrections.body", t.text("en", "support.nav.report"), number), st: stBodyEN}}},
 	}
-	s.heading("Une erreur"+nbsp+"?", "Something wrong?", s.rowHeight(cells))
+	title := t.both("pdf.receipt.corrections.title")
+	s.heading(title["fr"], title["en"], s.rowHeight(cells))
 	s.row(cells...)
 	if r.ReceiptURL != "" {
 		s.space(3)
@@ -405,6 +418,7 @@ func receiptProof(s *sheet, r *Receipt, tr *i18n.Catalogue) {
 		{text: strings.TrimSpace(r.VerifyURL), st: style{bold: true, size: 10, colour: ink}},
 	}}}
 	tall := max(qrSize+2+s.height(code), s.rowHeight(check))
+	s.section(wording{tr: tr}.both("pdf.attestation.check_title"), tall)
 	qrBeside(s, code, tall, right, func() { s.row(check...) })
 	s.space(5)
 }

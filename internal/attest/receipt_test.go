@@ -105,13 +105,7 @@ func TestRenderReceiptIsDeterministic(t *testing.T) {
 // on poppler's guesses about columns.
 func pdftotext(t *testing.T, pdf []byte, args ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SEJOUR_REQUIRE_PDFTOOLS") == "1" {
-			t.Fatal("pdftotext (poppler-utils) is required here but not installed")
-		}
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
+	bin := poppler(t, "pdftotext")
 	path := filepath.Join(t.TempDir(), "receipt.pdf")
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		t.Fatal(err)
@@ -145,6 +139,21 @@ func TestRenderReceiptGolden(t *testing.T) {
 	if got != string(want) {
 		t.Errorf("text differs from %s (run with -update if the change is intended):\n%s", golden, lineDiff(string(want), got))
 	}
+}
+
+// poppler returns the path of one of poppler's tools, or skips the test
+// when it is not installed, unless CI or SEJOUR_REQUIRE_PDFTOOLS says the
+// tools must be there.
+func poppler(t *testing.T, tool string) string {
+	t.Helper()
+	bin, err := exec.LookPath(tool)
+	if err != nil {
+		if os.Getenv("CI") == "true" || os.Getenv("SEJOUR_REQUIRE_PDFTOOLS") == "1" {
+			t.Fatal(tool + " (poppler-utils) is required here but not installed")
+		}
+		t.Skip(tool + " (poppler-utils) is not installed")
+	}
+	return bin
 }
 
 // lineDiff lists the lines that differ, for a readable failure.

@@ -329,3 +329,33 @@ func (s *sheet) rule(c colour, width float64) {
 	s.pdf.SetLineWidth(width)
 	s.pdf.Line(s.left, y, s.left+s.width, y)
 }
+
+// minAddressSize is the smallest size, in points, a web address is
+// printed in: still read on paper without a magnifier.
+const minAddressSize = 7
+
+// address is a web address as a paragraph w mm wide: in st's size if it
+// fits, else in the largest half-point size down to minAddressSize that
+// does, else at that size broken after its slashes (and cut anywhere
+// only where a part between two slashes is wider than the line), so that
+// it never runs past its column.
+func (s *sheet) address(url string, st style, w float64) para {
+	for ; st.size > minAddressSize; st.size -= 0.5 {
+		s.use(st)
+		if s.pdf.GetStringWidth(url) <= w {
+			return para{text: url, st: st}
+		}
+	}
+	st.size = minAddressSize
+	s.use(st)
+	var lines []string
+	line := ""
+	for _, part := range strings.SplitAfter(url, "/") {
+		if line != "" && s.pdf.GetStringWidth(line+part) > w {
+			lines = append(lines, line)
+			line = ""
+		}
+		line += part
+	}
+	return para{text: strings.Join(append(lines, line), "\n"), st: st}
+}

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,26 +155,54 @@ func parisDay(s string, days int) (time.Time, error) {
 	return d.AddDate(0, 0, days), nil
 }
 
-// Access is one time the prefecture opened an applicant's file or one of
-// their documents, as the applicant is told of it: when, the role of who
-// opened it (agent, supervisor, admin) and for which prefecture, but not
-// the staff member's name or address, which are the prefecture's to give.
+// Access is one visit of a staff member to an applicant's file, as the
+// applicant is told of it: when it began, the role of who came (agent,
+// supervisor, admin) and for which prefecture, but not the staff member's
+// name or address, which are the prefecture's to give; and what was
+// opened. Opening a case page opens its documents' previews too, each an
+// entry of the audit trail: the trail keeps every entry, the applicant
+// reads one line a visit.
 type Access struct {
-	At            time.Time
-	ApplicationID int64
-	Document      bool   // a document, rather than the file
-	Person        bool   // the person's page at the counter (identity and every application)
-	Correction    bool   // a correction request of the identity, or its evidence
-	Report        bool   // one of the person's reports of a problem
-	Title         string // translation key of the role: role.agent...
-	Prefecture    string
+	At         time.Time // the visit's first entry
+	Until      time.Time // its last
+	Title      string    // translation key of the role: role.agent...
+	Prefecture string
+	Opened     []Opened // in the order first opened
 }
 
-// maxAccesses bounds how many accesses an applicant is shown, newest first.
-const maxAccesses = 200
+// Opened is one kind of thing opened during a visit.
+type Opened struct {
+	What          string // one of the Opened… constants
+	ApplicationID int64  // for a file or documents
+	Count         int    // documents: how many different ones; else 1
+}
+
+// What a visit may open.
+const (
+	OpenedFile       = "file"       // an application's case page
+	OpenedDocuments  = "documents"  // documents of an application
+	OpenedPerson     = "person"     // the person's page at the counter (identity and every application)
+	OpenedCorrection = "correction" // a correction request of the identity, or its evidence
+	OpenedReport     = "report"     // one of the person's reports of a problem
+)
+
+// openedBy is what each recorded action opened.
+var openedBy = map[string]string{
+	ActionCaseView: OpenedFile, ActionDocumentView: OpenedDocuments, ActionPersonView: OpenedPerson,
+	ActionCorrectionView: OpenedCorrection, ActionReportView: OpenedReport,
+}
+
+// VisitGap is the longest pause between two entries of one staff member
+// that still makes one visit: reading a file and its documents takes
+// minutes, coming back after a break is another visit.
+const VisitGap = 30 * time.Minute
+
+// maxAccesses bounds how many entries an applicant's visits are made of,
+// newest first.
+const maxAccesses = 1000
 
 // FileAccesses tells an applicant when the prefecture's staff opened
-// their file or their documents, newest first.
+// their file or their documents, one line a visit, newest first.
 func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
@@ -189,14 +218,57 @@ func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Acce
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Access, 0, len(lines))
-	for _, l := range lines {
-		who := permit.Account{Role: permit.Role(l.ActorRole), Supervisor: l.ActorSupervisor}
-		out = append(out, Access{At: l.At, ApplicationID: l.ApplicationID, Document: l.Action == ActionDocumentView,
-			Person: l.Action == ActionPersonView, Correction: l.Action == ActionCorrectionView, Report: l.Action == ActionReportView,
-			Title: who.StaffTitle(), Prefecture: l.PrefectureName})
+	return Visits(lines, VisitGap), nil
+}
+
+// Visits groups lines of the audit trail, newest first, into visits,
+// newest first: the entries of one staff member for one prefecture that
+// follow one another with no more than gap between two of them. An entry
+// of someone else in between ends the visit.
+func Visits(lines []*audit.Line, gap time.Duration) []Access {
+	var out []Access
+	for start := 0; start < len(lines); {
+		end := start + 1
+		for end < len(lines) && sameVisit(lines[end-1], lines[end], gap) {
+			end++
+		}
+		out = append(out, visit(lines[start:end]))
+		start = end
 	}
-	return out, nil
+	return out
+}
+
+// sameVisit reports whether older follows newer's visit.
+func sameVisit(newer, older *audit.Line, gap time.Duration) bool {
+	return newer.ActorAccountID == older.ActorAccountID && newer.PrefectureID == older.PrefectureID && newer.At.Sub(older.At) <= gap
+}
+
+// visit is one visit's lines, newest first, as the applicant reads it.
+func visit(lines []*audit.Line) Access {
+	first, last := lines[len(lines)-1], lines[0]
+	who := permit.Account{Role: permit.Role(first.ActorRole), Supervisor: first.ActorSupervisor}
+	v := Access{At: first.At, Until: last.At, Title: who.StaffTitle(), Prefecture: first.PrefectureName}
+	type thing struct {
+		what     string
+		app, doc int64
+	}
+	seen := map[thing]bool{} // each document counted once, the rest named once
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := lines[i]
+		o := Opened{What: openedBy[l.Action], ApplicationID: l.ApplicationID}
+		t := thing{o.What, l.ApplicationID, l.DocumentID}
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		if j := slices.IndexFunc(v.Opened, func(p Opened) bool { return p.What == o.What && p.ApplicationID == o.ApplicationID }); j >= 0 {
+			v.Opened[j].Count++
+			continue
+		}
+		o.Count = 1
+		v.Opened = append(v.Opened, o)
+	}
+	return v
 }
 
 // parseID reads an optional identifier from a form: "" is 0.

@@ -69,6 +69,7 @@ type appWords struct {
 	// the decision
 	grantHeading, grantNote, grantSubmit, granted  string
 	decidedOn, favourableKind, downloadAttestation string // decidedOn, downloadAttestation: formats
+	readAttestation, attestationPageIntro          string // readAttestation: a format
 
 	// the applicant's data
 	myDataHeading, myDataDownload string
@@ -154,13 +155,15 @@ var frenchApp = appWords{
 	recoveryHeading:  "Vos codes de secours",
 	recoveryContinue: "J'ai noté mes codes, continuer",
 
-	grantHeading:        "Décision favorable",
-	grantNote:           "Dossier complet, conditions remplies.",
-	grantSubmit:         "Accorder le titre",
-	granted:             "La décision favorable est enregistrée. L'attestation de décision favorable est délivrée au demandeur.",
-	decidedOn:           "Décision favorable du %s",
-	favourableKind:      "Attestation de décision favorable",
-	downloadAttestation: "Télécharger l'attestation (PDF) : %s",
+	grantHeading:         "Décision favorable",
+	grantNote:            "Dossier complet, conditions remplies.",
+	grantSubmit:          "Accorder le titre",
+	granted:              "La décision favorable est enregistrée. L'attestation de décision favorable est délivrée au demandeur.",
+	decidedOn:            "Décision favorable du %s",
+	favourableKind:       "Attestation de décision favorable",
+	downloadAttestation:  "Télécharger l'attestation (PDF) : %s",
+	readAttestation:      "Lire l'attestation en ligne (page accessible) : %s",
+	attestationPageIntro: "Cette page dit tout ce que dit l'attestation en PDF",
 
 	myDataHeading:  "Mes données",
 	myDataDownload: "Télécharger mes données (zip)",
@@ -246,13 +249,15 @@ var englishApp = appWords{
 	recoveryHeading:  "Your recovery codes",
 	recoveryContinue: "I have written down my codes, continue",
 
-	grantHeading:        "Favourable decision",
-	grantNote:           "Complete file, conditions met.",
-	grantSubmit:         "Grant the permit",
-	granted:             "The favourable decision is recorded. The favourable-decision attestation is issued to the applicant.",
-	decidedOn:           "Favourable decision of %s",
-	favourableKind:      "Favourable-decision attestation",
-	downloadAttestation: "Download the attestation (PDF): %s",
+	grantHeading:         "Favourable decision",
+	grantNote:            "Complete file, conditions met.",
+	grantSubmit:          "Grant the permit",
+	granted:              "The favourable decision is recorded. The favourable-decision attestation is issued to the applicant.",
+	decidedOn:            "Favourable decision of %s",
+	favourableKind:       "Favourable-decision attestation",
+	downloadAttestation:  "Download the attestation (PDF): %s",
+	readAttestation:      "Read the attestation online (accessible page): %s",
+	attestationPageIntro: "This page states everything the PDF attestation states",
 
 	myDataHeading:  "My data",
 	myDataDownload: "Download my data (zip)",
@@ -563,6 +568,14 @@ func (j *applicantJourney) downloadTheDecision(id int64) {
 	if got != "200 application/pdf %PDF-" {
 		t.Errorf("the favourable-decision attestation did not download as a PDF: %q", got)
 	}
+	// The same attestation as a page, for screen readers (the PDF is
+	// not tagged).
+	wantStatus(t, "read the attestation", b.follow(link("main", fmt.Sprintf(w.readAttestation, w.favourableKind))), http.StatusOK)
+	heading := evaluate[string](b, "the attestation's heading", `document.querySelector('h1').innerText.trim()`)
+	if !strings.HasPrefix(heading, w.favourableKind) {
+		t.Errorf("the attestation page's heading is %q, want it to name %q", heading, w.favourableKind)
+	}
+	j.check(j.step("attestation-page"), expected{lang: w.lang, heading: heading, texts: []string{w.attestationPageIntro}})
 	// All their data, from the page that offers it.
 	wantStatus(t, "my data", b.open("/mes-donnees"), http.StatusOK)
 	j.check(j.step("my-data"), expected{lang: w.lang, heading: w.myDataHeading, texts: []string{w.myDataDownload, "donnees.json"}})

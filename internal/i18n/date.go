@@ -26,3 +26,19 @@ var embedded = sync.OnceValue(MustLoad)
 // Date is Catalogue.Date on the embedded catalogue, for code that prints
 // without a catalogue at hand (the PDFs).
 func Date(lang string, t time.Time) string { return embedded().Date(lang, t) }
+
+// Day is Date for a civil day written YYYY-MM-DD, the way the domain keeps
+// a birth date or a permit's dates: every page, document and command that
+// shows one to a person writes it in words, like every other date. A value
+// that is not such a day (a partial birth date "1990-00-00", an empty
+// field) is returned as it is.
+func (c *Catalogue) Day(lang, s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return c.Date(lang, t)
+}
+
+// Day is Catalogue.Day on the embedded catalogue.
+func Day(lang, s string) string { return embedded().Day(lang, s) }

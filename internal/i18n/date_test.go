@@ -27,3 +27,24 @@ func TestDate(t *testing.T) {
 		}
 	}
 }
+
+// A day kept as YYYY-MM-DD reads in words; what is not a whole day is
+// shown as typed.
+func TestDay(t *testing.T) {
+	tests := []struct{ lang, in, want string }{
+		{"fr", "1994-12-08", "8 décembre 1994"},
+		{"fr", "2001-05-01", "1er mai 2001"},
+		{"en", "1994-12-08", "8 December 1994"},
+		{"fr", "1990-00-00", "1990-00-00"},
+		{"en", "", ""},
+	}
+	c := MustLoad()
+	for _, tt := range tests {
+		if got := c.Day(tt.lang, tt.in); got != tt.want {
+			t.Errorf("Day(%s, %q) = %q, want %q", tt.lang, tt.in, got, tt.want)
+		}
+		if got := Day(tt.lang, tt.in); got != tt.want {
+			t.Errorf("package Day(%s, %q) = %q, want %q", tt.lang, tt.in, got, tt.want)
+		}
+	}
+}

@@ -50,6 +50,7 @@ type Site struct {
 	ReceiptPDF         ID
 	ReceiptQR          ID
 	Attestation        IDAnd
+	AttestationText    IDAnd
 	Messages           ID
 	Resubmit           ID
 	Withdraw           ID
@@ -171,6 +172,7 @@ var site = Site{
 	ReceiptPDF:         ReceiptPDF,
 	ReceiptQR:          ReceiptQR,
 	Attestation:        Attestation,
+	AttestationText:    AttestationText,
 	Messages:           Messages,
 	Resubmit:           Resubmit,
 	Withdraw:           Withdraw,

@@ -55,6 +55,7 @@ const (
 	ReceiptPDF         ID    = "/demandes/{id}/recepisse.pdf"
 	ReceiptQR          ID    = "/demandes/{id}/recepisse/qr.png"
 	Attestation        IDAnd = "/demandes/{id}/attestations/{att}"
+	AttestationText    IDAnd = "/demandes/{id}/attestations/{att}/texte"
 	Messages           ID    = "/demandes/{id}/messages"
 	Resubmit           ID    = "/demandes/{id}/completer"
 	Withdraw           ID    = "/demandes/{id}/retrait"

@@ -84,6 +84,13 @@ var PermitFields = []string{FieldPermitValidFrom, FieldPermitValidTo}
 // the order they are shown.
 var CorrectableFields = append(append([]string{}, CivilFields...), PermitFields...)
 
+// IsDateField reports whether name's values are civil days written
+// YYYY-MM-DD (a birth date, a permit's dates, the day the identity was
+// checked), which pages show in words.
+func IsDateField(name string) bool {
+	return name == FieldBirthDate || name == FieldConfirmedAt || IsPermitField(name)
+}
+
 // IsPermitField reports whether name is one of PermitFields.
 func IsPermitField(name string) bool { return slices.Contains(PermitFields, name) }
 

@@ -302,6 +302,7 @@ func ParsePersonForm(w http.ResponseWriter, r *http.Request) (casework.ProfileFo
 // HistoryRow is one change of a person's data, in words.
 type HistoryRow struct {
 	At       time.Time
+	Name     string // the field (permit.Field…)
 	Field    string // a catalogue key
 	Old, New string
 	Source   string // a catalogue key
@@ -326,7 +327,7 @@ func HistoryRows(ctx context.Context, queue *casework.WorkQueue, changes []permi
 	out := make([]HistoryRow, 0, len(changes))
 	for i := len(changes) - 1; i >= 0; i-- { // newest first
 		c := changes[i]
-		row := HistoryRow{At: c.At, Field: "field." + c.Field, Old: c.Old, New: c.New, Source: "change_source." + string(c.Source)}
+		row := HistoryRow{At: c.At, Name: c.Field, Field: "field." + c.Field, Old: c.Old, New: c.New, Source: "change_source." + string(c.Source)}
 		if c.Field == permit.FieldPrefecture {
 			row.Old, row.New = names[c.Old], names[c.New]
 		}

@@ -53,6 +53,9 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		_, page := d.get(paths.Profile.String())
 		mustContain(t, page, "Demander la correction de mon identité", "N&#39;Diaye")
 		mustNotContain(t, page, `name="surname"`)
+		// The birth date reads in words, as on every other page.
+		mustContain(t, page, "3 février 1999")
+		mustNotContain(t, page, "1999-02-03")
 		// The form the page no longer offers is refused if posted anyway.
 		res, page := d.post(paths.Profile.String(), url.Values{"given_names": {"Zoë"}, "surname": {"Ndiaye"}, "birth_date": {"1999-02-03"},
 			"birth_place": {"Dakar, Sénégal"}, "nationality": {"SEN"}})
@@ -117,7 +120,8 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		_, page = d.get(paths.Corrections.String())
 		mustContain(t, page, "/agent/corrections/"+itoa(first), "N&#39;Diaye Zoë")
 		_, page = d.get(paths.CorrectionReview.Format(first))
-		mustContain(t, page, "Ndiaye", "Erreur de saisie.", "passeport.png", "Accepter réémet 2 attestation(s)")
+		mustContain(t, page, "Ndiaye", "Erreur de saisie.", "passeport.png", "Accepter réémet 2 attestation(s)", "3 février 1999")
+		mustNotContain(t, page, "1999-02-03")
 		if res, _ := d.get(paths.CorrectionFile.Format(first) + "?apercu"); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("evidence preview: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}

@@ -134,7 +134,8 @@ func TestRefusalShowsReasonsAndAppealDeadlines(t *testing.T) {
 		d.step(paths.CaseRefuse, url.Values{"reasons": {"no_real_studies", "insufficient_resources"},
 			"note": {"Aucune inscription pour l'année en cours."}, "oqtf": {"1"}}, http.StatusSeeOther)
 		page = d.applicantPage()
-		mustContain(t, page, "Refus du 26 novembre 2026", "ressources insuffisantes", "caractère réel et sérieux des études non établi",
+		// Each reason is a line of its own, starting with a capital.
+		mustContain(t, page, "Refus du 26 novembre 2026", "<li>Ressources insuffisantes</li>", "<li>Caractère réel et sérieux des études non établi</li>",
 			"Aucune inscription pour l&#39;année en cours.", "jusqu&#39;au 26 janvier 2027", // two months
 			"Recours devant le tribunal administratif\u00a0: jusqu&#39;au 26 décembre 2026", // thirty days, with an OQTF
 			"un recours gracieux ne le prolonge pas")

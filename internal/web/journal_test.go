@@ -43,9 +43,10 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 		id := s.applicantWithFiling("zoe@example.org")
 		applicant := s.cookie[web.SessionCookie]
 		docs, err := s.db.Documents(t.Context(), id)
-		if err != nil || len(docs) == 0 {
+		if err != nil || len(docs) < 2 {
 			t.Fatal(docs, err)
 		}
+		doc := func(i int) string { return paths.Case.Format(id) + "/fichiers/" + strconv.FormatInt(docs[i].ID, 10) }
 		app := paths.Case.Format(id)
 		s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "agent@pref.example", permit.RoleAgent, pref.ID)}
 		for _, step := range []struct {
@@ -53,7 +54,9 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 			want         int
 		}{
 			{"GET", app, http.StatusOK},
-			{"GET", app + "/fichiers/" + strconv.FormatInt(docs[0].ID, 10), http.StatusOK},
+			{"GET", doc(0), http.StatusOK},
+			{"GET", doc(1), http.StatusOK},
+			{"GET", doc(0), http.StatusOK},
 			{"POST", app + "/instruction", http.StatusSeeOther},
 		} {
 			var res *http.Response
@@ -109,14 +112,20 @@ func TestJournalRecordsWhatStaffDo(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("accesses: %d", res.StatusCode)
 		}
-		mustContain(t, page, "Le dossier de la demande n°\u00a0"+strconv.FormatInt(id, 10), "Un document de la demande", "Agent, Préfecture 75")
+		// One visit, one line: the file, and the two documents it opened
+		// (one of them twice); the trail keeps every entry.
+		mustContain(t, page, "Le dossier de la demande n°\u00a0"+strconv.FormatInt(id, 10),
+			"2 documents de la demande n°\u00a0"+strconv.FormatInt(id, 10), "Agent, Préfecture 75")
+		if rows := strings.Count(page, "<tr>") - 1; rows != 1 { // the header's row aside
+			t.Errorf("the agent's visit takes %d lines of the accesses, want 1:\n%s", rows, page)
+		}
 		mustNotContain(t, page, "agent@pref.example", "Examen commencé")
 		if _, page := s.get("/tableau-de-bord"); !strings.Contains(page, `href="/consultations"`) {
 			t.Error("the dashboard does not link to the accesses")
 		}
 
 		rep, err := s.db.Audit().VerifyAudit(t.Context())
-		if err != nil || rep.Break != nil || rep.Count != 4 {
+		if err != nil || rep.Break != nil || rep.Count != 6 {
 			t.Fatalf("trail after the visit: %+v, %v", rep, err)
 		}
 	})

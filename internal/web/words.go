@@ -68,12 +68,16 @@ func (p *Page) Euros(cents int64) string { return strconv.FormatInt(cents/100, 1
 
 // Day writes a YYYY-MM-DD date in words, or the text as it is when it is
 // not a full date.
-func (p *Page) Day(s string) string {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return s
+func (p *Page) Day(s string) string { return p.tr.Day(p.Lang, s) }
+
+// FieldValue writes the value of a field of a person's data (permit.Field…)
+// as a person reads it: the days (birth date, a permit's dates) in words,
+// the rest as kept.
+func (p *Page) FieldValue(field, value string) string {
+	if permit.IsDateField(field) {
+		return p.Day(value)
 	}
-	return p.Date(t)
+	return value
 }
 
 // AttestationKind names a kind of attestation.

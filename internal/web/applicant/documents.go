@@ -61,31 +61,41 @@ func (s *Pages) receiptPDF(w http.ResponseWriter, r *http.Request) error {
 // attestationPDF serves one of the applicant's attestations as a PDF, with
 // its rights as the catalogue says them today and its signed QR code.
 func (s *Pages) attestationPDF(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
+	c, v, err := s.attestationOf(r)
 	if err != nil {
 		return err
+	}
+	if v.Kind == permit.AttestationFilingReceipt {
+		http.Redirect(w, r, paths.ReceiptPDF.Format(c.App.ID), http.StatusSeeOther)
+		return nil
+	}
+	return web.ServePDF(w, "attestation-"+v.Number+"-v"+strconv.Itoa(v.Version)+".pdf", func(b *bytes.Buffer) error {
+		pdf, err := s.Applications.AttestationPDF(r.Context(), c, v)
+		b.Write(pdf)
+		return err
+	})
+}
+
+// attestationOf is the application and the signed attestation that the
+// request's path names, among the applicant's own; anything else is not
+// found.
+func (s *Pages) attestationOf(r *http.Request) (*casework.Case, casework.AttestationView, error) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return nil, casework.AttestationView{}, err
 	}
 	aid, err := web.PathID(r, "att")
 	if err != nil {
-		return err
+		return nil, casework.AttestationView{}, err
 	}
 	c, err := s.Applications.View(r.Context(), web.Account(r), id)
 	if err != nil {
-		return err
+		return nil, casework.AttestationView{}, err
 	}
 	for _, v := range c.Attestations {
-		if v.ID == aid && v.Kind == permit.AttestationFilingReceipt {
-			http.Redirect(w, r, paths.ReceiptPDF.Format(id), http.StatusSeeOther)
-			return nil
+		if v.ID == aid && (v.Code != "" || v.Kind == permit.AttestationFilingReceipt) {
+			return c, v, nil
 		}
-		if v.ID != aid || v.Code == "" {
-			continue
-		}
-		return web.ServePDF(w, "attestation-"+v.Number+"-v"+strconv.Itoa(v.Version)+".pdf", func(b *bytes.Buffer) error {
-			pdf, err := s.Applications.AttestationPDF(r.Context(), c, v)
-			b.Write(pdf)
-			return err
-		})
 	}
-	return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	return nil, casework.AttestationView{}, permit.Errorf(permit.ENOTFOUND, "error.not_found")
 }

@@ -50,6 +50,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.ReceiptPDF), Who: web.Applicant, Handler: s.receiptPDF},
 		{Pattern: paths.Get(paths.ReceiptQR), Who: web.Applicant, Handler: web.ReceiptQR(s.receiptOf)},
 		{Pattern: paths.Get(paths.Attestation), Who: web.Applicant, Handler: s.attestationPDF},
+		{Pattern: paths.Get(paths.AttestationText), Who: web.Applicant, Handler: s.attestationText},
 		{Pattern: paths.Post(paths.Messages), Who: web.Applicant, Handler: s.postMessage},
 		{Pattern: paths.Post(paths.Resubmit), Who: web.Applicant, Handler: s.resubmit},
 		{Pattern: paths.Get(paths.Withdraw), Who: web.Applicant, Handler: s.withdrawForm},

@@ -32,7 +32,7 @@ func (v *profileView) Identity() []labelValue {
 	var out []labelValue
 	for _, f := range p.Fields() {
 		if permit.IsCivilField(f.Name) {
-			out = append(out, labelValue{"field." + f.Name, f.Value})
+			out = append(out, labelValue{"field." + f.Name, v.FieldValue(f.Name, f.Value)})
 		}
 	}
 	return out

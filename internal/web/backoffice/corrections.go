@@ -78,6 +78,7 @@ func (s *Pages) renderStaffCorrection(w http.ResponseWriter, r *http.Request, st
 		if a, ok := asked[f.Name]; ok {
 			row.Before, row.After, row.Changed = a.Old, a.New, true
 		}
+		row.Before, row.After = p.FieldValue(f.Name, row.Before), p.FieldValue(f.Name, row.After)
 		v.Rows = append(v.Rows, row)
 	}
 	s.Render(w, r, status, "staff_correction", v)
