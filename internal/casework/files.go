@@ -67,9 +67,14 @@ type ApplicationStore interface {
 
 // DocumentStore is what the documents of a file write.
 type DocumentStore interface {
-	AddDocument(ctx context.Context, d *permit.Document) error
-	RemoveDocument(ctx context.Context, applicationID int64, slot string) error
+	// AddDocuments records new files of one slot, at most max current
+	// ones (a slot of one file has it replaced); EINVALID when full.
+	AddDocuments(ctx context.Context, applicationID int64, slot string, ds []*permit.Document, max int) error
+	// RemoveDocument removes one current file of a slot; ENOTFOUND when
+	// it is not one.
+	RemoveDocument(ctx context.Context, applicationID int64, slot string, documentID int64) error
 	SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error
+	SetPhotoCode(ctx context.Context, applicationID int64, code string) error
 }
 
 // MessageStore is what the messages of an application write.
