@@ -131,7 +131,7 @@ func (s *Attempts) Ticket(acc *permit.Account, c *Case) (string, error) {
 func docsOf(c *Case) []attempts.Doc {
 	var out []attempts.Doc
 	for _, it := range c.Checklist {
-		if d := it.Current; d != nil {
+		for _, d := range c.CurrentDocuments(it.Doc.ID) {
 			out = append(out, attempts.Doc{Slot: d.Slot, SHA256: d.BlobSum})
 		}
 	}

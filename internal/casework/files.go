@@ -67,11 +67,16 @@ type ApplicationStore interface {
 
 // DocumentStore is what the documents of a file write.
 type DocumentStore interface {
-	// AddDocument and AddMessage refuse, with EINVALID upload.quota, bytes
-	// that would pass the person's quota, checked in their transaction.
-	AddDocument(ctx context.Context, d *permit.Document, quota int64) error
-	RemoveDocument(ctx context.Context, applicationID int64, slot string) error
+	// AddDocuments records new files of one slot, at most max current
+	// ones (a slot of one file has it replaced); EINVALID when full, and
+	// EINVALID upload.quota for bytes that would pass the person's
+	// quota, checked in its transaction (as AddMessage does).
+	AddDocuments(ctx context.Context, applicationID int64, slot string, ds []*permit.Document, max int, quota int64) error
+	// RemoveDocument removes one current file of a slot; ENOTFOUND when
+	// it is not one.
+	RemoveDocument(ctx context.Context, applicationID int64, slot string, documentID int64) error
 	SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error
+	SetPhotoCode(ctx context.Context, applicationID int64, code string) error
 }
 
 // MessageStore is what the messages of an application write.

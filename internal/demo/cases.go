@@ -105,6 +105,12 @@ func fileCase(ctx context.Context, files *casework.UseCases, st Store, pref *per
 		return err
 	}
 	for _, it := range c.Checklist {
+		if !it.Doc.TakesFiles() { // the photo, given as its e-photo code
+			if err := files.Documents.SetPhotoCode(ctx, acc, a.ID, fmt.Sprintf("DEMO%018d", a.ID)); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := files.Documents.Upload(ctx, acc, a.ID, it.Doc.ID, it.Doc.ID+".png", scanOf(it.Doc.ID)); err != nil {
 			return err
 		}

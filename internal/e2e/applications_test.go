@@ -50,6 +50,7 @@ type appWords struct {
 	inWindow, progress                              string // formats
 	uploaded, send, currentFile                     string
 	feeLabel, feeSave, feeSaved, fileApplication    string
+	photoSave, photoSaved                           string
 	receiptHeading, receiptWarning, receiptBackCase string
 	completionHeading, completionBy, completionWhy  string // completionBy: format
 	requestedBadge, resubmit, resubmitted           string
@@ -114,10 +115,12 @@ var frenchApp = appWords{
 	progress:          "%d éléments prêts sur %d (pièces et timbre fiscal).",
 	uploaded:          "Le fichier est enregistré.",
 	send:              "Envoyer",
-	currentFile:       "Fichier actuel : %s",
+	currentFile:       ": %s",
 	feeLabel:          "Numéro du timbre fiscal",
 	feeSave:           "Enregistrer le numéro",
 	feeSaved:          "Le numéro du timbre est enregistré.",
+	photoSave:         "Enregistrer le code",
+	photoSaved:        "Le code e-photo est enregistré.",
 	fileApplication:   "Déposer ma demande",
 	receiptHeading:    "Attestation de dépôt",
 	receiptWarning:    "Elle ne prouve pas, à elle seule, que votre séjour est régulier.",
@@ -208,10 +211,12 @@ var englishApp = appWords{
 	progress:          "%d of %d items ready (documents and fee stamp).",
 	uploaded:          "The file is saved.",
 	send:              "Send",
-	currentFile:       "Current file: %s",
+	currentFile:       ": %s",
 	feeLabel:          "Fee stamp number",
 	feeSave:           "Save the number",
 	feeSaved:          "The stamp number is saved.",
+	photoSave:         "Save the code",
+	photoSaved:        "The e-photo code is saved.",
 	fileApplication:   "File my application",
 	receiptHeading:    "Filing receipt",
 	receiptWarning:    "On its own, it does not prove that your stay is lawful.",
@@ -683,7 +688,7 @@ func (j *applicantJourney) completeAndFile(id int64, kindName, groundName string
 		if d.Provided {
 			t.Errorf("application %d: %s is provided before anything was sent", id, d.Slot)
 		}
-		j.upload(d.Slot, kindName+" — "+groundName, fmt.Sprintf(w.progress, i+1, len(docs)+1))
+		j.provide(d, id, kindName+" — "+groundName, fmt.Sprintf(w.progress, i+1, len(docs)+1))
 	}
 	b.fill("fee_stamp", feeStamp)
 	wantStatus(t, "save the fee stamp", b.follow(button("main", w.feeSave)), http.StatusOK)
@@ -705,10 +710,27 @@ func (j *applicantJourney) completeAndFile(id int64, kindName, groundName string
 		t.Errorf("the receipt shows no filing number DEP-YYYY-…:\n%s", st.Text)
 	}
 	for _, d := range docs {
-		if !strings.Contains(st.Text, d.Slot+".png") {
+		if !d.Code && !strings.Contains(st.Text, d.Slot+".png") {
 			t.Errorf("the receipt does not list the file %s.png", d.Slot)
 		}
 	}
+}
+
+// provide gives one document of application id's checklist: its scan,
+// or, for the photo, its e-photo code typed and saved.
+func (j *applicantJourney) provide(d docItem, id int64, heading, progress string) {
+	if !d.Code {
+		j.upload(d.Slot, heading, progress)
+		return
+	}
+	t, b, w := j.t, j.b, j.w
+	b.fill("photo_code", fmt.Sprintf("EP%020d", id))
+	wantStatus(t, "save the e-photo code", b.follow(button("main", w.photoSave)), http.StatusOK)
+	texts := []string{w.photoSaved}
+	if progress != "" {
+		texts = append(texts, progress)
+	}
+	j.check(j.step("e-photo-"+strconv.FormatInt(id, 10)), expected{lang: w.lang, heading: heading, texts: texts})
 }
 
 // upload sends the scan of one document from its own form on the
@@ -895,6 +917,7 @@ type docItem struct {
 	Slot      string `json:"slot"`
 	Provided  bool   `json:"provided"`
 	Requested bool   `json:"requested"`
+	Code      bool   `json:"code"` // given as a typed code (the e-photo), not a file
 	Badges    string `json:"badges"`
 }
 
@@ -916,6 +939,7 @@ const readCase = `(() => {
 			slot: li.id.slice(4),
 			provided: !!li.querySelector('h3 .fr-badge--success'),
 			requested: !!li.querySelector('h3 .fr-badge--new'),
+			code: !!li.querySelector('input[name="photo_code"]'),
 			badges: [...li.querySelectorAll('.fr-badge')].map(text).join(' | '),
 		})),
 		cards: [...document.querySelectorAll('main li.sejour-card')].map(li => ({

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/app/apptest"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -103,6 +104,12 @@ func completeDraft(t *testing.T, m *app.Main, email string) int64 {
 	}
 	dir := t.TempDir()
 	for _, d := range docs {
+		if !d.TakesFiles() { // the photo, given as its e-photo code
+			if err := m.UseCases.Documents.SetPhotoCode(ctx, acc, id, apptest.PhotoCode(int(id))); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		data, err := os.ReadFile(scan(t, dir, d.ID))
 		if err != nil {
 			t.Fatal(err)

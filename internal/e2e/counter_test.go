@@ -86,7 +86,7 @@ func TestCounterFilingLaterClaimed(t *testing.T) {
 	var appID int64
 	fmt.Sscan(idm[1], &appID)
 	for _, d := range j.readCase().Docs {
-		j.upload(d.Slot, heading, "")
+		j.provide(d, appID, heading, "")
 	}
 	b.fill("fee_stamp", feeStamp)
 	wantStatus(t, "fee stamp", b.follow(button("main", w.feeSave)), http.StatusOK)

@@ -43,6 +43,7 @@ type Site struct {
 	Application        ID
 	Upload             IDAnd
 	RemoveDocument     IDAnd
+	ReuseDocuments     IDAnd
 	Download           IDAnd
 	FeeStamp           ID
 	File               ID
@@ -96,6 +97,7 @@ type Site struct {
 	CounterFile        ID
 	CounterUpload      IDAnd
 	CounterRemove      IDAnd
+	CounterReuse       IDAnd
 	CounterReceipt     ID
 	CounterReceiptPDF  ID
 	CounterReceiptQR   ID
@@ -165,6 +167,7 @@ var site = Site{
 	Application:        Application,
 	Upload:             Upload,
 	RemoveDocument:     RemoveDocument,
+	ReuseDocuments:     ReuseDocuments,
 	Download:           Download,
 	FeeStamp:           FeeStamp,
 	File:               File,
@@ -218,6 +221,7 @@ var site = Site{
 	CounterFile:        CounterFile,
 	CounterUpload:      CounterUpload,
 	CounterRemove:      CounterRemove,
+	CounterReuse:       CounterReuse,
 	CounterReceipt:     CounterReceipt,
 	CounterReceiptPDF:  CounterReceiptPDF,
 	CounterReceiptQR:   CounterReceiptQR,

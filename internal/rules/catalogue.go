@@ -134,11 +134,37 @@ func (g *Ground) Allows(k permit.Kind) bool {
 // Document is a piece of evidence an applicant provides. Explanation says
 // what it is and where to get it, in words a newcomer understands, because
 // a missing document is the first cause of incomplete files.
+//
+// MaxFiles is how many files the slot holds at once: a card front and
+// back, three months of payslips. 0 means the slot takes no file but a
+// typed code (Code): the e-photo code of an approved photo booth, which
+// the prefecture reads from ANTS. ValidMonths, when set, is how old a file
+// given for an earlier application may be and still be offered again
+// (a proof of address of less than 6 months); 0: any age.
 type Document struct {
-	ID          string `json:"id"`
-	Name        Text   `json:"name"`
-	Explanation Text   `json:"explanation"`
+	ID          string        `json:"id"`
+	Name        Text          `json:"name"`
+	Explanation Text          `json:"explanation"`
+	MaxFiles    int           `json:"max_files"`
+	ValidMonths int           `json:"valid_months,omitempty"`
+	Code        *DocumentCode `json:"code,omitempty"`
 }
+
+// CodeEPhoto is the one kind of typed code a document takes: the code
+// e-photo (photo et signature numérisées) printed by an approved photo
+// booth or photographer.
+const CodeEPhoto = "e_photo"
+
+// DocumentCode is a code the applicant types instead of giving a file:
+// its kind and its length in letters and digits, which is data because
+// sources differ on it (uncertain).
+type DocumentCode struct {
+	Kind   string `json:"kind"`
+	Length int    `json:"length"`
+}
+
+// TakesFiles reports whether files may be given for the document.
+func (d *Document) TakesFiles() bool { return d.MaxFiles > 0 }
 
 // Note is a reusable sentence the catalogue refers to by id, such as the
 // condition attached to a right.

@@ -29,7 +29,7 @@ const minimal = `{
   "outages": {"relief_days": 15, "detect_after_minutes": 5, "history_days": 90},
   "fees": {"tariffs": [{"id": "standard", "amount_cents": 22500, "name": {"fr": "Normal", "en": "Standard"}}], "late_filing_surcharge_cents": 18000},
   "common_documents": {"first_issue": ["passport"]},
-  "documents": [{"id": "passport", "name": {"fr": "Passeport", "en": "Passport"}, "explanation": {"fr": "Le vôtre.", "en": "Yours."}}],
+  "documents": [{"id": "passport", "name": {"fr": "Passeport", "en": "Passport"}, "explanation": {"fr": "Le vôtre.", "en": "Yours."}, "max_files": 2}],
   "grounds": [{
     "id": "visitor",
     "name": {"fr": "Visiteur", "en": "Visitor"},
@@ -124,7 +124,7 @@ func TestParseRejects(t *testing.T) {
 		{"hours missing with limited hours", func(f *catalogueFile) { ground(f, "student").Rights.Work.HoursPerYear = 0 },
 			`ground "student": rights.work.hours_per_year: missing`},
 		{"unused document", func(f *catalogueFile) {
-			f.Documents = append(f.Documents, &Document{ID: "tax_notice", Name: Text{"fr": "Avis d'impôt", "en": "Tax notice"}, Explanation: Text{"fr": "x", "en": "x"}})
+			f.Documents = append(f.Documents, &Document{ID: "tax_notice", Name: Text{"fr": "Avis d'impôt", "en": "Tax notice"}, Explanation: Text{"fr": "x", "en": "x"}, MaxFiles: 1})
 		}, `document "tax_notice": used by no ground`},
 		{"ground refers to unknown document", func(f *catalogueFile) {
 			g := ground(f, "student")
@@ -181,6 +181,18 @@ func TestParseRejects(t *testing.T) {
 			`ground "visitor": fees: no tariff for kind "renewal"`},
 		{"card without years", func(f *catalogueFile) { ground(f, "visitor").Card.MaxYears = 0 },
 			`ground "visitor": card max_years must be positive`},
+		{"document without files or code", func(f *catalogueFile) { document(f, "payslips").MaxFiles = 0 },
+			`document "payslips": max_files must be at least 1 for a document that takes no code`},
+		{"document with too many files", func(f *catalogueFile) { document(f, "payslips").MaxFiles = 40 },
+			`document "payslips": max_files 40 is outside 0 to 10`},
+		{"negative validity", func(f *catalogueFile) { document(f, "payslips").ValidMonths = -3 },
+			`document "payslips": negative valid_months (-3)`},
+		{"unknown code", func(f *catalogueFile) { document(f, "photo").Code.Kind = "selfie" },
+			`document "photo": code: unknown kind "selfie"`},
+		{"code too short", func(f *catalogueFile) { document(f, "photo").Code.Length = 3 },
+			`document "photo": code: length 3 is outside 8 to 64`},
+		{"two documents with a code", func(f *catalogueFile) { document(f, "passport").Code = &DocumentCode{Kind: CodeEPhoto, Length: 22} },
+			"documents: 2 take a code, at most one may"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

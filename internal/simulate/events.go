@@ -150,6 +150,12 @@ func (s *sim) profileForm(p *person) casework.ProfileForm {
 
 func (s *sim) upload(ctx context.Context, p *person, docs []*rules.Document) error {
 	for _, doc := range docs {
+		if !doc.TakesFiles() { // the photo, given as its e-photo code
+			if err := s.files.Documents.SetPhotoCode(ctx, p.acc, p.app, fmt.Sprintf("SIM%019d", p.n)); err != nil {
+				return fmt.Errorf("e-photo code: %w", err)
+			}
+			continue
+		}
 		if _, err := s.files.Documents.Upload(ctx, p.acc, p.app, doc.ID, doc.ID+".png", s.scan); err != nil {
 			return fmt.Errorf("upload %s: %w", doc.ID, err)
 		}

@@ -315,6 +315,14 @@ func (db Files) SetFeeStamp(ctx context.Context, applicationID int64, stamp stri
 	})
 }
 
+// SetPhotoCode records the e-photo code of an application.
+func (db Files) SetPhotoCode(ctx context.Context, applicationID int64, code string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE applications SET photo_code = ?, updated_at = ? WHERE id = ?`, code, db.clock.Now(), applicationID)
+		return err
+	})
+}
+
 // ApplicationsByPerson lists a person's applications, newest first.
 func (db *DB) ApplicationsByPerson(ctx context.Context, personID int64) ([]*permit.Application, error) {
 	return db.applications(ctx, `WHERE person_id = ? ORDER BY id DESC`, personID)
@@ -323,7 +331,7 @@ func (db *DB) ApplicationsByPerson(ctx context.Context, personID int64) ([]*perm
 func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*permit.Application, error) {
 	var out []*permit.Application
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, plan_version FROM applications `+tail, args...)
+		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, photo_code, plan_version FROM applications `+tail, args...)
 		if err != nil {
 			return err
 		}
@@ -332,7 +340,7 @@ func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*pe
 			var a permit.Application
 			var ground, kind, state string
 			var submitted nullTime
-			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PlanVersion); err != nil {
+			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PhotoCode, &a.PlanVersion); err != nil {
 				return err
 			}
 			a.Ground, a.Kind, a.State, a.SubmittedAt = permit.GroundID(ground), permit.Kind(kind), permit.State(state), submitted.ptr()

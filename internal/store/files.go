@@ -9,20 +9,54 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 )
 
-// AddDocument records a new version of a document. The file itself is
-// already in the blob store, under d.BlobSum. The version must fit in the
-// applicant's quota of bytes (EINVALID upload.quota otherwise), checked in
-// the same transaction: see reserve.
-func (db Files) AddDocument(ctx context.Context, d *permit.Document, quota int64) error {
+// AddDocuments records new files of one slot of an application, in one
+// transaction: files uploaded (already in the blob store, under BlobSum)
+// or reused from another application (ReusedFrom set, the same blob). A
+// slot holds at most max current files: a slot of one file has it
+// replaced by a single new one (the old version kept, marked replaced);
+// any other slot already full refuses them with EINVALID. The new bytes
+// must fit in the person's quota (EINVALID upload.quota otherwise; reused
+// files bring none), checked in the same transaction: see reserve.
+func (db Files) AddDocuments(ctx context.Context, applicationID int64, slot string, ds []*permit.Document, max int, quota int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		var person int64
-		if err := tx.queryRow(ctx, `SELECT person_id FROM applications WHERE id = ?`, d.ApplicationID).Scan(&person); err != nil {
+		// Lock the application on PostgreSQL, so that two uploads at once
+		// count the slot one after the other (SQLite has one writer).
+		if tx.dialect == Postgres {
+			if _, err := tx.exec(ctx, `SELECT id FROM applications WHERE id = ? FOR UPDATE`, applicationID); err != nil {
+				return err
+			}
+		}
+		current, err := scanDocuments(ctx, tx, `WHERE application_id = ? AND slot = ? AND `+currentFile+` ORDER BY id`, applicationID, slot)
+		if err != nil {
 			return err
 		}
-		if err := reserve(ctx, tx, person, d.Size, quota); err != nil {
+		replace := max == 1 && len(ds) == 1 && len(current) == 1
+		if !replace && len(current)+len(ds) > max {
+			return permit.Errorf(permit.EINVALID, "slots.error.full", max)
+		}
+		var person, size int64
+		if err := tx.queryRow(ctx, `SELECT person_id FROM applications WHERE id = ?`, applicationID).Scan(&person); err != nil {
 			return err
 		}
-		return insertDocument(ctx, tx, d, db.clock.Now())
+		for _, d := range ds {
+			if d.ReusedFrom == 0 {
+				size += d.Size
+			}
+		}
+		if err := reserve(ctx, tx, person, size, quota); err != nil {
+			return err
+		}
+		now := db.clock.Now()
+		for _, d := range ds {
+			d.ApplicationID, d.Slot = applicationID, slot
+			if err := insertDocument(ctx, tx, d, now); err != nil {
+				return err
+			}
+		}
+		if replace {
+			_, err = tx.exec(ctx, `UPDATE documents SET replaced_by = ? WHERE id = ?`, ds[0].ID, current[0].ID)
+		}
+		return err
 	})
 }
 
@@ -53,21 +87,24 @@ func reserve(ctx context.Context, tx *Tx, personID, size, quota int64) error {
 	return nil
 }
 
+// currentFile is the condition of a current file of a slot: what
+// permit.Document.Current says, in SQL.
+const currentFile = `message_id IS NULL AND removed_at IS NULL AND replaced_by IS NULL`
+
 func insertDocument(ctx context.Context, tx *Tx, d *permit.Document, now time.Time) error {
 	d.UploadedAt = now
-	return tx.queryRow(ctx, `INSERT INTO documents (application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.ApplicationID, d.Slot, nullID(d.MessageID), d.BlobSum, d.Filename, d.Kind, d.Size, now, nullID(d.UploadedBy)).Scan(&d.ID)
+	return tx.queryRow(ctx, `INSERT INTO documents (application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, reused_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.ApplicationID, d.Slot, nullID(d.MessageID), d.BlobSum, d.Filename, d.Kind, d.Size, now, nullID(d.UploadedBy), nullID(d.ReusedFrom)).Scan(&d.ID)
 }
 
-// RemoveDocument marks the current version of a slot removed; the
-// version stays in the history. It returns ENOTFOUND when the slot has no
-// current document.
-func (db Files) RemoveDocument(ctx context.Context, applicationID int64, slot string) error {
+// RemoveDocument marks one current file of a slot removed; the version
+// stays in the history. It returns ENOTFOUND when the file is not a
+// current file of that slot of the application.
+func (db Files) RemoveDocument(ctx context.Context, applicationID int64, slot string, documentID int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE documents SET removed_at = ?
-			WHERE id = (SELECT MAX(id) FROM documents WHERE application_id = ? AND slot = ? AND message_id IS NULL) AND removed_at IS NULL`,
-			db.clock.Now(), applicationID, slot)
+		res, err := tx.exec(ctx, `UPDATE documents SET removed_at = ? WHERE id = ? AND application_id = ? AND slot = ? AND `+currentFile,
+			db.clock.Now(), documentID, applicationID, slot)
 		if err != nil {
 			return err
 		}
@@ -96,7 +133,8 @@ func (db *DB) Document(ctx context.Context, id int64) (*permit.Document, error) 
 }
 
 // StorageUsed returns the bytes a person's documents take, every version
-// counted, with the evidence of their correction requests (but for those
+// counted but files reused from another application (their content is
+// stored once), with the evidence of their correction requests (but for those
 // an agent refused, which the person did not choose to keep): the measure
 // of the per-person quota.
 func (db *DB) StorageUsed(ctx context.Context, personID int64) (int64, error) {
@@ -112,7 +150,7 @@ func (db *DB) StorageUsed(ctx context.Context, personID int64) (int64, error) {
 func storageUsed(ctx context.Context, tx *Tx, personID int64) (int64, error) {
 	var n int64
 	err := tx.queryRow(ctx, `SELECT COALESCE((SELECT SUM(d.size) FROM documents d JOIN applications a ON a.id = d.application_id
-		WHERE a.person_id = ?), 0) + COALESCE((SELECT SUM(evidence_size) FROM corrections WHERE person_id = ? AND status <> 'refused'), 0)`, personID, personID).Scan(&n)
+		WHERE a.person_id = ? AND d.reused_from IS NULL), 0) + COALESCE((SELECT SUM(evidence_size) FROM corrections WHERE person_id = ? AND status <> 'refused'), 0)`, personID, personID).Scan(&n)
 	return n, err
 }
 
@@ -127,8 +165,8 @@ func (db *DB) documents(ctx context.Context, tail string, args ...any) ([]*permi
 }
 
 func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Document, error) {
-	rows, err := tx.query(ctx, `SELECT id, application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, removed_at
-		FROM documents `+tail, args...)
+	rows, err := tx.query(ctx, `SELECT id, application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, removed_at,
+		replaced_by, reused_from FROM documents `+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -136,12 +174,14 @@ func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*pe
 	var out []*permit.Document
 	for rows.Next() {
 		var d permit.Document
-		var msg, by nullInt
+		var msg, by, replaced, reused nullInt
 		var removed nullTime
-		if err := rows.Scan(&d.ID, &d.ApplicationID, &d.Slot, &msg, &d.BlobSum, &d.Filename, &d.Kind, &d.Size, &d.UploadedAt, &by, &removed); err != nil {
+		if err := rows.Scan(&d.ID, &d.ApplicationID, &d.Slot, &msg, &d.BlobSum, &d.Filename, &d.Kind, &d.Size, &d.UploadedAt, &by, &removed,
+			&replaced, &reused); err != nil {
 			return nil, err
 		}
 		d.MessageID, d.UploadedBy, d.RemovedAt = msg.Int64, by.Int64, removed.ptr()
+		d.ReplacedBy, d.ReusedFrom = replaced.Int64, reused.Int64
 		out = append(out, &d)
 	}
 	return out, rows.Err()

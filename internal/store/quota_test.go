@@ -36,7 +36,7 @@ func TestQuotaHoldsUnderConcurrentWrites(t *testing.T) {
 				d := &permit.Document{ApplicationID: app.ID, Slot: "passport", BlobSum: "aa", Filename: "p.pdf", Kind: "pdf", Size: size, UploadedBy: acc.ID}
 				var err error
 				if i%2 == 0 {
-					err = db.Files().AddDocument(ctx, d, quota)
+					err = db.Files().AddDocuments(ctx, app.ID, "passport", []*permit.Document{d}, tries, quota)
 				} else {
 					msg := &permit.Message{ApplicationID: app.ID, Sender: permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}, Body: "ci-joint", Attachments: []*permit.Document{d}}
 					err = db.Files().AddMessage(ctx, msg, quota)

@@ -163,6 +163,7 @@ func (p *Page) OtherLangs() []LangLink {
 // Field is one form field, ready for the "field" template.
 type Field struct {
 	Accept                   string // for file inputs: the types offered
+	Form                     string // the id of the form it belongs to, when it stands outside it
 	Name, Type, Autocomplete string
 	Label, Hint, Error       string
 	Value                    string

@@ -100,6 +100,12 @@ func Renewal(t testing.TB, db *store.DB, uc *casework.UseCases, cat *rules.Catal
 		t.Fatal(err)
 	}
 	for _, d := range docs {
+		if !d.TakesFiles() { // the photo, given as its e-photo code
+			if err := uc.Documents.SetPhotoCode(ctx, acc, a.ID, PhotoCode(n)); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		if _, err := uc.Documents.Upload(ctx, acc, a.ID, d.ID, d.ID+".png", scan); err != nil {
 			t.Fatalf("upload %s: %v", d.ID, err)
 		}
@@ -109,6 +115,9 @@ func Renewal(t testing.TB, db *store.DB, uc *casework.UseCases, cat *rules.Catal
 	}
 	return acc, a.ID
 }
+
+// PhotoCode is the n-th e-photo code of a test: 22 letters and digits.
+func PhotoCode(n int) string { return fmt.Sprintf("EP%020d", n) }
 
 // Scan is a small PNG that passes the upload checks.
 func Scan(t testing.TB) []byte {

@@ -123,8 +123,8 @@ func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, status int, p
 	s.Render(w, r, status, "case", v)
 	return nil
 }
-func (s *Pages) feeStamp(w http.ResponseWriter, r *http.Request) error {
-	return s.desk().FeeStamp(w, r)
+func (s *Pages) typed(w http.ResponseWriter, r *http.Request) error {
+	return s.desk().Typed(w, r)
 }
 
 // caseFormError re-renders the application page with a form's errors, or
@@ -144,14 +144,20 @@ func (s *Pages) file(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), filingTimeout)
 	defer cancel()
-	if _, err := s.Applications.File(ctx, web.Account(r), id); err != nil {
+	// The fee stamp and e-photo code typed but not saved are saved first:
+	// pressing "File" before "Save" keeps them.
+	values, err := s.desk().KeepTyped(r.WithContext(ctx), id)
+	if err == nil {
+		_, err = s.Applications.File(ctx, web.Account(r), id)
+	}
+	if err != nil {
 		if s.attempt(w, r, id, arrived, err) {
 			return nil
 		}
 		if web.OnProof(r) {
 			return err // no page can be read back: the error page
 		}
-		return s.caseFormError(w, r, err, nil)
+		return s.caseFormError(w, r, err, values)
 	}
 	http.Redirect(w, r, paths.Receipt.Format(id), http.StatusSeeOther)
 	return nil
@@ -206,14 +212,11 @@ func (v *caseView) MessageURL() string {
 // URL is the application's page.
 func (v *caseView) URL() string { return paths.Application.Format(v.Case.App.ID) }
 
-// UploadField is the file input of one document of the checklist.
-func (v *caseView) UploadField(slot string) web.Field { return web.UploadField(v.Page, v.Case, slot) }
+// Checklist is the application's documents with the forms that change
+// them while the file is editable.
+func (v *caseView) Checklist() web.Checklist {
+	return web.Checklist{Page: v.Page, Case: v.Case, Paths: web.ApplicantDesk, Edit: v.Case.App.Editable()}
+}
 
 // FeeField is the timbre fiscal input, showing what was recorded.
-func (v *caseView) FeeField() web.Field {
-	f := v.Field("fee_stamp", "text", "off", "fee.label", "fee.hint")
-	if f.Value == "" {
-		f.Value = v.Case.App.FeeStamp
-	}
-	return f
-}
+func (v *caseView) FeeField() web.Field { return web.FeeField(v.Page, v.Case) }
