@@ -109,7 +109,8 @@ func fileCase(ctx context.Context, files *casework.UseCases, st Store, pref *per
 			return err
 		}
 	}
-	if err := files.Documents.SetFeeStamp(ctx, acc, a.ID, "1234567890123456"); err != nil {
+	// A stamp is used once across the portal: each person's is theirs.
+	if err := files.Documents.SetFeeStamp(ctx, acc, a.ID, fmt.Sprintf("%016d", 1234567890000000+per.ID)); err != nil {
 		return err
 	}
 	if _, err := files.Applications.File(ctx, acc, a.ID); err != nil {

@@ -280,9 +280,12 @@ const (
 	prefectureName = "Préfecture de police de Paris"
 	givenNames     = "Zoë"
 	surname        = "N'Diaye"
-	feeStamp       = "1234567890123456"
 	agentEmail     = "agent.paris@prefecture.exemple.fr"
 )
+
+// feeStamp is application id's own timbre fiscal number: a stamp is
+// used once across the portal.
+func feeStamp(id int64) string { return fmt.Sprintf("%016d", 1234567890000000+id) }
 
 // seed creates what exists before the applicant arrives: the prefecture
 // competent for Paris, the applicant's confirmed account, and an agent
@@ -672,7 +675,7 @@ func (j *applicantJourney) completeAndFile(id int64, kindName, groundName string
 		}
 		j.upload(d.Slot, kindName+" — "+groundName, fmt.Sprintf(w.progress, i+1, len(docs)+1))
 	}
-	b.fill("fee_stamp", feeStamp)
+	b.fill("fee_stamp", feeStamp(id))
 	wantStatus(t, "save the fee stamp", b.follow(button("main", w.feeSave)), http.StatusOK)
 	j.check(j.step("fee-stamp-"+strconv.FormatInt(id, 10)), expected{lang: w.lang, heading: kindName + " — " + groundName,
 		texts: []string{w.feeSaved, fmt.Sprintf(w.progress, len(docs)+1, len(docs)+1)}})

@@ -67,6 +67,20 @@ func (e *CorrectionDecidedError) Error() string {
 // Unwrap gives the conflict and its message.
 func (e *CorrectionDecidedError) Unwrap() error { return Errorf(ECONFLICT, "correction.error.decided") }
 
+// FeeStampUsedError refuses a timbre fiscal number that another
+// application holds: a stamp pays for one application, once, across the
+// portal. It says nothing of that application, which may be anyone's.
+type FeeStampUsedError struct{}
+
+func (e *FeeStampUsedError) Error() string {
+	return "sejour error: the fee stamp is held by another application"
+}
+
+// Unwrap gives an error on the fee stamp's field.
+func (e *FeeStampUsedError) Unwrap() error {
+	return Invalid(map[string]string{"fee_stamp": "fee.error.used"})
+}
+
 // The outcomes of a code that could not be checked at all.
 const (
 	CodeMalformed = "malformed" // not an attestation code

@@ -34,6 +34,10 @@ func TestRefusalsCarryTheirData(t *testing.T) {
 			var e *CorrectionDecidedError
 			return errors.As(err, &e) && e.Correction == 5
 		}, ECONFLICT, "correction.error.decided", nil},
+		{&FeeStampUsedError{}, func(err error) bool {
+			var e *FeeStampUsedError
+			return errors.As(err, &e) && FieldErrors(err)["fee_stamp"] == "fee.error.used"
+		}, EINVALID, "error.form", nil},
 		{&CodeError{Outcome: CodeMalformed}, func(err error) bool {
 			var e *CodeError
 			return errors.As(err, &e) && e.Outcome == CodeMalformed
