@@ -79,6 +79,9 @@ type Case struct {
 	// correction request awaiting a decision, if any.
 	History           []permit.PersonChange
 	PendingCorrection *permit.Correction
+	// Unchecked is what the catalogue requires checked before a
+	// favourable decision and is not; nil when nothing is missing.
+	Unchecked *permit.UncheckedError
 }
 
 // Review returns the latest verdict on a document version, or nil.
@@ -238,13 +241,8 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 			return err
 		}
 	}
-	reviews, err := s.Cases.DocumentReviews(ctx, c.App.ID)
-	if err != nil {
+	if c.Reviews, err = s.reviews(ctx, c.App.ID); err != nil {
 		return err
-	}
-	c.Reviews = map[int64]*permit.DocumentReview{}
-	for _, r := range reviews {
-		c.Reviews[r.DocumentID] = r
 	}
 	apps, err := s.People.ApplicationsByPerson(ctx, c.Person.ID)
 	if err != nil {
@@ -256,6 +254,20 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 		}
 	}
 	return nil
+}
+
+// reviews returns the latest verdict on each document version of an
+// application, by version id.
+func (s *core) reviews(ctx context.Context, appID int64) (map[int64]*permit.DocumentReview, error) {
+	all, err := s.Cases.DocumentReviews(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*permit.DocumentReview{}
+	for _, r := range all {
+		out[r.DocumentID] = r
+	}
+	return out, nil
 }
 
 // attestations lists what the holder may already download.
