@@ -209,6 +209,7 @@ func TestGrantOwesItsAttestationInItsTransaction(t *testing.T) {
 		if err := dec.StartReview(ctx, agent, appID); err != nil {
 			t.Fatal(err)
 		}
+		apptest.Checked(t, m.UseCases, agent, appID)
 		sealer := m.UseCases.Attestations.Sealer
 		m.UseCases.Attestations.Sealer = brokenSealer{}
 		hung, cancel := context.WithCancel(ctx)

@@ -49,7 +49,11 @@ type FiledDoc struct {
 // File submits a draft. Every required document must be there, and the
 // fee stamp; the application moves to "submitted" with a snapshot and a
 // filing receipt number. Filing again what is already filed (a double
-// click, a retry after a network error) returns the existing filing.
+// click, a retry after a network error) returns the existing filing. The
+// filing uses the fee stamp: one that another application holds (a
+// draft's number taken by another before the stamps were held at once,
+// migration 0022) is a *permit.FeeStampUsedError on the fee_stamp field,
+// checked in the filing's transaction.
 func (s *Applications) File(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
 	p, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {

@@ -202,6 +202,7 @@ func (s *Decisions) StaffView(ctx context.Context, acc *permit.Account, appID in
 			c.PendingCorrection = x
 		}
 	}
+	c.Unchecked = s.unchecked(c)
 	return c, nil
 }
 

@@ -84,6 +84,9 @@ type Case struct {
 	// correction request awaiting a decision, if any.
 	History           []permit.PersonChange
 	PendingCorrection *permit.Correction
+	// Unchecked is what the catalogue requires checked before a
+	// favourable decision and is not; nil when nothing is missing.
+	Unchecked *permit.UncheckedError
 	// current holds each slot's current files, oldest first.
 	current map[string][]*permit.Document
 }
@@ -278,13 +281,8 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 			return err
 		}
 	}
-	reviews, err := s.Cases.DocumentReviews(ctx, c.App.ID)
-	if err != nil {
+	if c.Reviews, err = s.reviews(ctx, c.App.ID); err != nil {
 		return err
-	}
-	c.Reviews = map[int64]*permit.DocumentReview{}
-	for _, r := range reviews {
-		c.Reviews[r.DocumentID] = r
 	}
 	apps, err := s.People.ApplicationsByPerson(ctx, c.Person.ID)
 	if err != nil {
@@ -296,6 +294,20 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 		}
 	}
 	return nil
+}
+
+// reviews returns the latest verdict on each document version of an
+// application, by version id.
+func (s *core) reviews(ctx context.Context, appID int64) (map[int64]*permit.DocumentReview, error) {
+	all, err := s.Cases.DocumentReviews(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*permit.DocumentReview{}
+	for _, r := range all {
+		out[r.DocumentID] = r
+	}
+	return out, nil
 }
 
 // attestations lists what the holder may already download.

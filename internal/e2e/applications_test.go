@@ -67,6 +67,9 @@ type appWords struct {
 	enrolHeading, enrolSubmit, recoveryHeading, recoveryContinue string
 	codeHeading, codeSubmit                                      string
 
+	// the checks before the decision: what is missing, the buttons that check
+	grantUnchecked, identityToCheck, acceptPrefix, confirmIdentity string
+
 	// the decision
 	grantHeading, grantNote, grantSubmit, granted  string
 	decidedOn, favourableKind, downloadAttestation string // decidedOn, downloadAttestation: formats
@@ -157,6 +160,11 @@ var frenchApp = appWords{
 	codeSubmit:       "Vérifier",
 	recoveryHeading:  "Vos codes de secours",
 	recoveryContinue: "J'ai noté mes codes, continuer",
+
+	grantUnchecked:  "Le titre ne peut être accordé qu'une fois le dossier vérifié.",
+	identityToCheck: "l'identité, à vérifier sur le passeport",
+	acceptPrefix:    "Accepter",
+	confirmIdentity: "J'ai vérifié cette identité sur le passeport",
 
 	grantHeading:         "Décision favorable",
 	grantNote:            "Dossier complet, conditions remplies.",
@@ -254,6 +262,11 @@ var englishApp = appWords{
 	recoveryHeading:  "Your recovery codes",
 	recoveryContinue: "I have written down my codes, continue",
 
+	grantUnchecked:  "The permit can be granted only once the file is checked.",
+	identityToCheck: "the identity, to check against the passport",
+	acceptPrefix:    "Accept:",
+	confirmIdentity: "I checked this identity against the passport",
+
 	grantHeading:         "Favourable decision",
 	grantNote:            "Complete file, conditions met.",
 	grantSubmit:          "Grant the permit",
@@ -290,9 +303,12 @@ const (
 	prefectureName = "Préfecture de police de Paris"
 	givenNames     = "Zoë"
 	surname        = "N'Diaye"
-	feeStamp       = "1234567890123456"
 	agentEmail     = "agent.paris@prefecture.exemple.fr"
 )
+
+// feeStamp is application id's own timbre fiscal number: a stamp is
+// used once across the portal.
+func feeStamp(id int64) string { return fmt.Sprintf("%016d", 1234567890000000+id) }
 
 // seed creates what exists before the applicant arrives: the prefecture
 // competent for Paris, the applicant's confirmed account, and an agent
@@ -540,11 +556,35 @@ func (j *applicantJourney) agentGrants(id int64) {
 	j.secondFactor()
 	staffHeading := fmt.Sprintf(w.staffHeading, id)
 	wantStatus(t, "open the application", b.open("/agent/demandes/"+strconv.FormatInt(id, 10)), http.StatusOK)
-	j.check(j.step("staff-case-to-decide"), expected{lang: w.lang, heading: staffHeading, texts: []string{w.grantHeading}})
+	// Nothing is checked yet: the page says what is, and offers no grant.
+	st := j.check(j.step("staff-case-to-check"), expected{lang: w.lang, heading: staffHeading,
+		texts: []string{w.grantHeading, w.grantUnchecked, w.identityToCheck}})
+	if strings.Contains(st.Text, w.grantSubmit) {
+		t.Errorf("the grant is offered before the file is checked:\n%s", st.Text)
+	}
+	j.agentChecks()
+	j.check(j.step("staff-case-to-decide"), expected{lang: w.lang, heading: staffHeading, texts: []string{w.grantHeading, w.grantSubmit}})
 	b.fill("favourable_note", w.grantNote)
 	wantStatus(t, "grant", b.follow(button("main", w.grantSubmit)), http.StatusOK)
 	j.check(j.step("staff-case-granted"), expected{lang: w.lang, heading: staffHeading, texts: []string{w.granted, w.grantNote}})
 	j.logOut()
+}
+
+// agentChecks accepts every document of the case page, one form after
+// the other as an agent does, then confirms the identity.
+func (j *applicantJourney) agentChecks() {
+	t, b, w := j.t, j.b, j.w
+	prefix, _ := json.Marshal(w.acceptPrefix)
+	n := evaluate[int](b, "count the documents to accept",
+		`[...document.querySelectorAll('main form button')].filter(e => e.textContent.trim().startsWith(`+string(prefix)+`)).length`)
+	if n == 0 {
+		t.Fatal("the case page offers no document to accept")
+	}
+	accept := `(//main//form//button[starts-with(normalize-space(.), ` + xpathString(w.acceptPrefix) + `)])`
+	for i := 1; i <= n; i++ {
+		wantStatus(t, fmt.Sprintf("accept document %d of %d", i, n), b.follow(fmt.Sprintf("%s[%d]", accept, i)), http.StatusOK)
+	}
+	wantStatus(t, "confirm the identity", b.follow(button("main", w.confirmIdentity)), http.StatusOK)
 }
 
 func (j *applicantJourney) downloadTheDecision(id int64) {
@@ -690,7 +730,7 @@ func (j *applicantJourney) completeAndFile(id int64, kindName, groundName string
 		}
 		j.provide(d, id, kindName+" — "+groundName, fmt.Sprintf(w.progress, i+1, len(docs)+1))
 	}
-	b.fill("fee_stamp", feeStamp)
+	b.fill("fee_stamp", feeStamp(id))
 	wantStatus(t, "save the fee stamp", b.follow(button("main", w.feeSave)), http.StatusOK)
 	j.check(j.step("fee-stamp-"+strconv.FormatInt(id, 10)), expected{lang: w.lang, heading: kindName + " — " + groundName,
 		texts: []string{w.feeSaved, fmt.Sprintf(w.progress, len(docs)+1, len(docs)+1)}})

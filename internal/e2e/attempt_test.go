@@ -118,7 +118,7 @@ func completeDraft(t *testing.T, m *app.Main, email string) int64 {
 			t.Fatalf("upload %s: %v", d.ID, err)
 		}
 	}
-	if err := m.UseCases.Documents.SetFeeStamp(ctx, acc, id, feeStamp); err != nil {
+	if err := m.UseCases.Documents.SetFeeStamp(ctx, acc, id, feeStamp(id)); err != nil {
 		t.Fatal(err)
 	}
 	return id

@@ -88,7 +88,7 @@ func TestCounterFilingLaterClaimed(t *testing.T) {
 	for _, d := range j.readCase().Docs {
 		j.provide(d, appID, heading, "")
 	}
-	b.fill("fee_stamp", feeStamp)
+	b.fill("fee_stamp", feeStamp(appID))
 	wantStatus(t, "fee stamp", b.follow(button("main", w.feeSave)), http.StatusOK)
 	j.check(j.step("fee-stamp"), expected{lang: "fr", heading: heading, texts: []string{w.feeSaved}})
 	b.tick("confirm")

@@ -265,6 +265,8 @@ type Catalogue struct {
 	ExpiredCardGraceMonths int
 	// Limits bound what agents set on a case.
 	Limits Limits
+	// Decisions are the conditions of the prefecture's decisions.
+	Decisions DecisionRules
 	// Outages relieve deadlines and are detected by these rules.
 	Outages OutageRules
 	Fees    Fees
@@ -292,6 +294,7 @@ type catalogueFile struct {
 	Appeals                 Appeals                  `json:"appeals"`
 	ExpiredCardGraceMonths  int                      `json:"expired_card_grace_months"`
 	Limits                  Limits                   `json:"limits"`
+	Decisions               DecisionRules            `json:"decisions"`
 	Outages                 OutageRules              `json:"outages"`
 	Fees                    Fees                     `json:"fees"`
 	Notes                   []*Note                  `json:"notes"`

@@ -32,6 +32,13 @@ func TestLoadEmbedded(t *testing.T) {
 	if c.Limits != (Limits{CompletionDueMaxMonths: 3, AppointmentHorizonMonths: 6, AppointmentOpensHour: 8, AppointmentClosesHour: 19}) {
 		t.Errorf("Limits = %+v, want 3 and 6 months, 8 h to 19 h", c.Limits)
 	}
+	// A favourable decision needs the documents accepted and the identity
+	// confirmed (issue 13, item 15).
+	for _, check := range Checks {
+		if !c.Decisions.Requires(check) {
+			t.Errorf("a favourable decision does not require %q", check)
+		}
+	}
 	a := c.Attestations
 	if a[permit.AttestationExtension].MaxMonths != 3 || !a[permit.AttestationExtension].ProvesStay {
 		t.Errorf("extension attestation = %+v, want max 3 months, proves stay", a[permit.AttestationExtension])

@@ -25,6 +25,7 @@ const minimal = `{
   },
   "implicit_rejection_months": 4,
   "limits": {"completion_due_max_months": 3, "appointment_horizon_months": 6, "appointment_opens_hour": 8, "appointment_closes_hour": 19},
+  "decisions": {"favourable_requires": ["documents_accepted", "identity_confirmed"]},
   "appeals": {"administrative_months": 2, "court_months": 2, "court_days_with_oqtf": 30},
   "outages": {"relief_days": 15, "detect_after_minutes": 5, "history_days": 90},
   "fees": {"tariffs": [{"id": "standard", "amount_cents": 22500, "name": {"fr": "Normal", "en": "Standard"}}], "late_filing_surcharge_cents": 18000},
@@ -93,6 +94,14 @@ func TestParseRejects(t *testing.T) {
 			"limits: appointments open at 8 h and close at 7 h"},
 		{"appointments past midnight", func(f *catalogueFile) { f.Limits.AppointmentClosesHour = 25 },
 			"limits: appointments open at 8 h and close at 25 h"},
+		{"decision checks forgotten", func(f *catalogueFile) { f.Decisions.FavourableRequires = nil },
+			"decisions: favourable_requires missing"},
+		{"unknown decision check", func(f *catalogueFile) { f.Decisions.FavourableRequires = []Check{"documents_accepted", "fingerprints"} },
+			`decisions: favourable_requires: unknown check "fingerprints"`},
+		{"decision check twice", func(f *catalogueFile) {
+			f.Decisions.FavourableRequires = []Check{"identity_confirmed", "identity_confirmed"}
+		},
+			`decisions: favourable_requires: "identity_confirmed" listed twice`},
 		{"silence not positive", func(f *catalogueFile) { f.ImplicitRejectionMonths = 0 }, "implicit_rejection_months: must be positive"},
 		{"appeal delay missing", func(f *catalogueFile) { f.Appeals.CourtDaysWithOQTF = 0 }, "appeals: administrative_months, court_months and court_days_with_oqtf must be positive"},
 		{"attestation kind without its rule", func(f *catalogueFile) { delete(f.Attestations, permit.AttestationFavourable) },

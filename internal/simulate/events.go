@@ -9,6 +9,7 @@ import (
 	"image/png"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/demo"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -233,9 +234,15 @@ func (s *sim) answer(ctx context.Context, p *person) error {
 	return s.to(p, err, permit.StateUnderReview)
 }
 
-// decide takes the prefecture's decision through the decision use cases.
+// decide takes the prefecture's decision through the decision use cases;
+// before granting, the agent checks the file as the catalogue requires
+// (documents accepted, identity confirmed), as the demonstration agent
+// does.
 func (s *sim) decide(ctx context.Context, p *person) error {
 	if p.favourable {
+		if err := demo.Check(ctx, s.files.Decisions, s.staff, p.app); err != nil {
+			return err
+		}
 		return s.to(p, s.files.Decisions.DecideFavourable(ctx, s.staff, p.app, ""), permit.StateFavourable)
 	}
 	err := s.files.Decisions.DecideUnfavourable(ctx, s.staff, p.app,

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -269,6 +271,12 @@ func transition(ctx context.Context, tx *Tx, a *permit.Application, ev *permit.E
 	if n, _ := res.RowsAffected(); n != 1 {
 		return permit.Errorf(permit.ECONFLICT, "error.transition.state")
 	}
+	if ev.From == permit.StateDraft && ev.To == permit.StateWithdrawn {
+		// A draft withdrawn before filing never used its fee stamp.
+		if _, err := tx.exec(ctx, `DELETE FROM fee_stamps WHERE application_id = ?`, a.ID); err != nil {
+			return err
+		}
+	}
 	if err := refreshDue(ctx, tx, a.ID); err != nil {
 		return err
 	}
@@ -307,11 +315,16 @@ func (db Files) OpenApplicationOnGround(ctx context.Context, personID int64, gro
 	return apps[0], nil
 }
 
-// SetFeeStamp records the timbre fiscal number of an application.
+// SetFeeStamp records the timbre fiscal number of an application, which
+// then holds it (holdStamp): a number another application holds is a
+// *permit.FeeStampUsedError, and nothing changes.
 func (db Files) SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE applications SET fee_stamp = ?, updated_at = ? WHERE id = ?`, stamp, db.clock.Now(), applicationID)
-		return err
+		now := db.clock.Now()
+		if _, err := tx.exec(ctx, `UPDATE applications SET fee_stamp = ?, updated_at = ? WHERE id = ?`, stamp, now, applicationID); err != nil {
+			return err
+		}
+		return holdStamp(ctx, tx, applicationID, stamp, now)
 	})
 }
 
@@ -321,6 +334,38 @@ func (db Files) SetPhotoCode(ctx context.Context, applicationID int64, code stri
 		_, err := tx.exec(ctx, `UPDATE applications SET photo_code = ?, updated_at = ? WHERE id = ?`, code, db.clock.Now(), applicationID)
 		return err
 	})
+}
+
+// holdStamp makes an application the holder of a fee stamp (table
+// fee_stamps, migration 0022): a stamp pays for one application across
+// the portal. The application lets go of any stamp it held before. A
+// stamp another application holds is a *permit.FeeStampUsedError, which
+// says nothing of that application; two applications taking one stamp at
+// once meet on the table's primary key, and the second gets the same
+// error. An empty stamp holds nothing (the use cases refuse to file
+// without one; the store's own tests file bare applications).
+func holdStamp(ctx context.Context, tx *Tx, applicationID int64, stamp string, now time.Time) error {
+	if stamp == "" {
+		return nil
+	}
+	var holder int64
+	err := tx.queryRow(ctx, `SELECT application_id FROM fee_stamps WHERE stamp = ?`, stamp).Scan(&holder)
+	switch {
+	case err == nil && holder == applicationID:
+		return nil
+	case err == nil:
+		return &permit.FeeStampUsedError{}
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM fee_stamps WHERE application_id = ?`, applicationID); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO fee_stamps (stamp, application_id, recorded_at) VALUES (?, ?, ?)`, stamp, applicationID, now)
+	if uniqueViolation(err) {
+		return &permit.FeeStampUsedError{}
+	}
+	return err
 }
 
 // ApplicationsByPerson lists a person's applications, newest first.

@@ -201,6 +201,11 @@ func (db Files) File(ctx context.Context, a *permit.Application, ev *permit.Even
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
 		}
+		// Filing uses the stamp: the application must hold it (a draft
+		// whose number another application took is refused here).
+		if err := holdStamp(ctx, tx, a.ID, a.FeeStamp, ev.At); err != nil {
+			return err
+		}
 		if err := insertFiling(ctx, tx, f, ev.At); err != nil {
 			return err
 		}

@@ -18,7 +18,14 @@ func fixture(t *testing.T, db *store.DB) (*permit.Prefecture, *permit.Account, *
 	if err := db.Files().CreatePrefecture(ctx, pref); err != nil {
 		t.Fatal(err)
 	}
-	acc := newAccount(t, db, "f@example.org")
+	acc, p, app := draftOf(t, db, pref, "f@example.org")
+	return pref, acc, p, app
+}
+
+// draftOf makes an applicant of the prefecture, with a person and a draft.
+func draftOf(t *testing.T, db *store.DB, pref *permit.Prefecture, email string) (*permit.Account, *permit.Person, *permit.Application) {
+	t.Helper()
+	acc := newAccount(t, db, email)
 	p := &permit.Person{AccountID: acc.ID, GivenNames: "Ana", Surname: "Lima", PrefectureID: pref.ID, Address: permit.Address{Line: "1 rue X", Postcode: "69001", City: "Lyon"}}
 	if err := db.Files().SaveProfile(ctx, p, nil); err != nil {
 		t.Fatal(err)
@@ -27,7 +34,7 @@ func fixture(t *testing.T, db *store.DB) (*permit.Prefecture, *permit.Account, *
 	if err := db.Files().CreateApplication(ctx, app, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
 		t.Fatal(err)
 	}
-	return pref, acc, p, app
+	return acc, p, app
 }
 
 func TestProfile(t *testing.T) {

@@ -44,7 +44,7 @@ func (d *staffDesk) askCorrection(surname string) int64 {
 func TestCorrectionRefusedThenAccepted(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "zoe@example.org")
-		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.grant(nil)
 		adf := s.sealed(d.id, permit.AttestationFavourable)
 		before, _ := s.db.Attestations(t.Context(), d.id)
 
@@ -246,7 +246,7 @@ func accountID(t *testing.T, s *site, email string) int64 {
 func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "decided@example.org")
-		d.step(paths.CaseGrant, url.Values{"favourable_note": {"Conforme."}}, http.StatusSeeOther)
+		d.grant(url.Values{"favourable_note": {"Conforme."}})
 		dec, err := s.db.Decision(t.Context(), d.id)
 		if err != nil {
 			t.Fatal(err)

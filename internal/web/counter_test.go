@@ -49,16 +49,22 @@ func counterPersonForm(now time.Time, contact string) url.Values {
 		"permit_from": {now.AddDate(-1, 0, 0).Format(time.DateOnly)}, "permit_to": {now.AddDate(0, 0, 90).Format(time.DateOnly)}}
 }
 
-// counterFiling has the logged-in agent record a person, start a renewal
-// on their behalf through channel, complete it and file it; it returns
-// the person's and the application's ids.
-func (s *site) counterFiling(channel permit.Channel, contact string) (personID, appID int64) {
+// counterDraft has the logged-in agent record a person and start a
+// renewal on their behalf through channel; it returns the person's and
+// the application's ids.
+func (s *site) counterDraft(channel permit.Channel, contact string) (personID, appID int64) {
 	s.t.Helper()
 	res, page := s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), contact))
 	personID = idFrom(s.t, personPath, res, page)
 	res, page = s.post(paths.CounterStart.Format(personID), url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
 		"consent": {"oui"}, "consent_how": {"signed_form"}})
-	appID = idFrom(s.t, counterPath, res, page)
+	return personID, idFrom(s.t, counterPath, res, page)
+}
+
+// counterFiling is counterDraft, then the draft completed and filed.
+func (s *site) counterFiling(channel permit.Channel, contact string) (personID, appID int64) {
+	s.t.Helper()
+	personID, appID = s.counterDraft(channel, contact)
 	c, err := s.uc.Counter.CounterView(s.t.Context(), s.account(), appID)
 	if err != nil {
 		s.t.Fatal(err)
@@ -75,7 +81,7 @@ func (s *site) counterFiling(channel permit.Channel, contact string) (personID, 
 			s.t.Fatalf("upload %s: %d\n%s", it.Doc.ID, res.StatusCode, page)
 		}
 	}
-	if res, page := s.post(backoffice.CounterCaseURL(appID)+"/timbre", url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
+	if res, page := s.post(backoffice.CounterCaseURL(appID)+"/timbre", url.Values{"fee_stamp": {feeStamp(appID)}}); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("fee stamp: %d\n%s", res.StatusCode, page)
 	}
 	if res, page := s.post(backoffice.CounterCaseURL(appID)+"/deposer", url.Values{"confirm": {"oui"}}); res.StatusCode != http.StatusSeeOther ||

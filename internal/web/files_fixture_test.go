@@ -117,7 +117,7 @@ func (s *site) complete(id int64) {
 			s.t.Fatalf("upload %s: %d\n%s", it.Doc.ID, res.StatusCode, page)
 		}
 	}
-	if res, _ := s.post(paths.FeeStamp.Format(id), url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := s.post(paths.FeeStamp.Format(id), url.Values{"fee_stamp": {feeStamp(id)}}); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("fee stamp: %d", res.StatusCode)
 	}
 }
@@ -126,6 +126,12 @@ func (s *site) complete(id int64) {
 // shape (22 letters and digits), as its "Save the code" button posts it.
 func photoCodeForm(n int64) url.Values {
 	return url.Values{"photo_code": {fmt.Sprintf("EP%020d", n)}, "enregistrer": {"photo_code"}}
+}
+
+// feeStamp is application id's own timbre fiscal number, typed in groups
+// of four: a stamp is used once across the portal.
+func feeStamp(id int64) string {
+	return fmt.Sprintf("4000 0000 %04d %04d", id/10000%10000, id%10000)
 }
 
 // account is the account of the site's session.

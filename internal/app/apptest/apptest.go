@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/demo"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/store"
@@ -118,6 +119,16 @@ func Renewal(t testing.TB, db *store.DB, uc *casework.UseCases, cat *rules.Catal
 
 // PhotoCode is the n-th e-photo code of a test: 22 letters and digits.
 func PhotoCode(n int) string { return fmt.Sprintf("EP%020d", n) }
+
+// Checked has agent take the checks the catalogue requires before a
+// favourable decision on application appID (demo.Check: every document
+// accepted, the identity confirmed), as an agent does before granting.
+func Checked(t testing.TB, uc *casework.UseCases, agent *permit.Account, appID int64) {
+	t.Helper()
+	if err := demo.Check(t.Context(), uc.Decisions, agent, appID); err != nil {
+		t.Fatalf("check application %d: %v", appID, err)
+	}
+}
 
 // Scan is a small PNG that passes the upload checks.
 func Scan(t testing.TB) []byte {

@@ -2,7 +2,9 @@ package backoffice
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
@@ -43,9 +45,22 @@ func (s *Pages) markComplete(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "complet", "", nil, s.Decisions.MarkComplete)
 }
 
+// decideFavourable grants the application; a file not checked yet is
+// shown again with what is missing, named in the error summary too.
 func (s *Pages) decideFavourable(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "favorable", "", []string{"favourable_note"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return permit.AsField("favourable_note", s.Decisions.DecideFavourable(ctx, acc, id, r.PostForm.Get("favourable_note")))
+		err := s.Decisions.DecideFavourable(ctx, acc, id, r.PostForm.Get("favourable_note"))
+		var unchecked *permit.UncheckedError
+		if errors.As(err, &unchecked) {
+			p := s.Page(r, "staff.case.title")
+			var items []string
+			for _, it := range uncheckedItems(p, s.Rules, unchecked) {
+				items = append(items, it.Text)
+			}
+			return permit.InvalidWith(map[string]string{"favorable": "grant.error.missing"},
+				map[string][]any{"favorable": {strings.Join(items, p.T("grant.missing.join"))}})
+		}
+		return permit.AsField("favourable_note", err)
 	})
 }
 
