@@ -69,14 +69,15 @@ func (d Desk) Remove(w http.ResponseWriter, r *http.Request) error {
 
 // FeeStamp records the number of the timbre fiscal.
 func (d Desk) FeeStamp(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := d.Documents.SetFeeStamp(r.Context(), Account(r), id, r.PostForm.Get("fee_stamp")); err != nil {
+	err = ParseForm(w, r)
+	if err == nil {
+		err = d.Documents.SetFeeStamp(r.Context(), Account(r), id, r.PostForm.Get("fee_stamp"))
+	}
+	if err != nil {
 		return d.FormError(w, r, err, map[string]string{"fee_stamp": r.PostForm.Get("fee_stamp")})
 	}
 	http.Redirect(w, r, d.URL(id)+"?timbre#timbre", http.StatusSeeOther)
@@ -291,12 +292,12 @@ func PersonForm(get func(string) string) casework.ProfileForm {
 	}
 }
 
-// ParsePersonForm reads a posted person's form.
+// ParsePersonForm reads a posted person's form; on a field error (a
+// control character in a name) the form is returned all the same, as
+// ParseForm leaves it, for the page to show again.
 func ParsePersonForm(w http.ResponseWriter, r *http.Request) (casework.ProfileForm, error) {
-	if err := ParseForm(w, r); err != nil {
-		return casework.ProfileForm{}, err
-	}
-	return PersonForm(r.PostForm.Get), nil
+	err := ParseForm(w, r)
+	return PersonForm(r.PostForm.Get), err
 }
 
 // HistoryRow is one change of a person's data, in words.

@@ -177,7 +177,7 @@ func TestDocuments(t *testing.T) {
 		s.upload(id, "passport", "../../passeport Zoë.png", pngFile(t))
 		s.upload(id, "passport", "passeport-v2.png", pngFile(t))
 		_, page := s.get(paths.Application.Format(id))
-		mustContain(t, page, "passeport-v2.png", "Fichier ajouté\u00a0: passeport_Zoë.png", "Fichier ajouté\u00a0: passeport-v2.png")
+		mustContain(t, page, "passeport-v2.png", "Fichier ajouté\u00a0: \u2068passeport_Zoë.png\u2069", "Fichier ajouté\u00a0: \u2068passeport-v2.png\u2069")
 		if res, _ := s.post(paths.RemoveDocument.Format(id, "passport"), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("remove: %d", res.StatusCode)
 		}

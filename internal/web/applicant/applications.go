@@ -67,11 +67,12 @@ func (s *Pages) renderStart(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	f := casework.StartForm{Kind: permit.Kind(r.PostForm.Get("kind")), Ground: permit.GroundID(r.PostForm.Get("ground"))}
-	a, err := s.Applications.Start(r.Context(), web.Account(r), f)
+	var a *permit.Application
+	if err == nil {
+		a, err = s.Applications.Start(r.Context(), web.Account(r), f)
+	}
 	if err != nil {
 		p := s.Page(r, "start.title")
 		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground)}
@@ -162,6 +163,10 @@ func (s *Pages) resubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) withdrawForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderWithdraw(w, r, http.StatusOK, s.Page(r, "withdraw.title"))
+}
+
+func (s *Pages) renderWithdraw(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
@@ -170,20 +175,20 @@ func (s *Pages) withdrawForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "withdraw", &caseView{Page: s.Page(r, "withdraw.title"), Case: c})
+	s.Render(w, r, status, "withdraw", &caseView{Page: p, Case: c})
 	return nil
 }
 
 func (s *Pages) withdraw(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.Applications.Withdraw(r.Context(), web.Account(r), id, r.PostForm.Get("reason")); err != nil {
-		return err
+	if err = web.ParseForm(w, r); err == nil {
+		err = s.Applications.Withdraw(r.Context(), web.Account(r), id, r.PostForm.Get("reason"))
+	}
+	if err != nil {
+		return s.RenderFormError(w, r, "withdraw.title", err, web.FormValues(r.PostForm), s.renderWithdraw)
 	}
 	http.Redirect(w, r, paths.Dashboard.String()+"?retiree", http.StatusSeeOther)
 	return nil

@@ -181,14 +181,14 @@ func (s Thread) Reply(w http.ResponseWriter, r *http.Request, d Door) error {
 	if err := s.Limit("report-ip", web.ClientIP(r)); err != nil {
 		return err
 	}
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	k, err := d.Key(r)
 	if err != nil {
 		return err
 	}
-	if _, err = s.Reports.ReplyToReport(r.Context(), k, r.PostForm.Get("body")); err == nil {
+	if err = web.ParseForm(w, r); err == nil {
+		_, err = s.Reports.ReplyToReport(r.Context(), k, r.PostForm.Get("body"))
+	}
+	if err == nil {
 		http.Redirect(w, r, d.URL(r)+"?envoye#fil", http.StatusSeeOther)
 		return nil
 	}
@@ -232,19 +232,24 @@ func (s *Pages) lookup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Limit("follow-ip", web.ClientIP(r)); err != nil {
 		return err
 	}
-	if err := web.ParseForm(w, r); err != nil {
-		return err
+	err := web.ParseForm(w, r)
+	p := s.Page(r, "support.lookup.title")
+	p.Values = map[string]string{"code": r.PostForm.Get("code")}
+	if err != nil {
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		s.Render(w, r, http.StatusUnprocessableEntity, "report_lookup", &lookupView{Page: p})
+		return nil
 	}
 	code := strings.NewReplacer("-", "", " ", "").Replace(strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code"))))
-	_, err := s.Reports.ReporterThread(r.Context(), casework.ReporterKey{Code: code})
+	_, err = s.Reports.ReporterThread(r.Context(), casework.ReporterKey{Code: code})
 	if err == nil {
 		http.Redirect(w, r, paths.FollowCode.Format(code), http.StatusSeeOther)
 		return nil
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err
 	}
-	p := s.Page(r, "support.lookup.title")
-	p.Values = map[string]string{"code": r.PostForm.Get("code")}
 	p.Errors = map[string]string{"code": "support.error.code"}
 	s.Render(w, r, http.StatusUnprocessableEntity, "report_lookup", &lookupView{Page: p})
 	return nil
