@@ -31,6 +31,7 @@ func (db Corrections) RequestCorrection(ctx context.Context, c *permit.Correctio
 				return err
 			}
 		}
+		tx.made(c.ID)
 		return insertMail(ctx, tx, m, now)
 	})
 }

@@ -247,6 +247,7 @@ func (db Files) AddMessage(ctx context.Context, msg *permit.Message, mails ...*p
 				return err
 			}
 		}
+		tx.made(msg.ID)
 		return nil
 	})
 }

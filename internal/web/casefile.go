@@ -106,12 +106,18 @@ func (d Desk) Message(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, att, err := d.ReadMessage(w, r)
+	f, err := d.ReadMessage(w, r)
 	if err == nil {
-		_, err = d.Messages.PostMessage(r.Context(), Account(r), id, body, att)
+		_, err = d.Once(r, permit.ResendMessage, f.Once, func(ctx context.Context) (int64, error) {
+			msg, err := d.Messages.PostMessage(ctx, Account(r), id, f.Body, f.Attachment)
+			if err != nil {
+				return 0, err
+			}
+			return msg.ID, nil
+		})
 	}
 	if err != nil {
-		return d.FormError(w, r, err, map[string]string{"body": body})
+		return d.FormError(w, r, err, map[string]string{"body": f.Body, OnceField: f.Once})
 	}
 	http.Redirect(w, r, d.URL(id)+"?message#messages", http.StatusSeeOther)
 	return nil

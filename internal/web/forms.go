@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -192,17 +193,23 @@ func uploadReadError(field string, err error, limit int64) error {
 	return permit.Invalid(map[string]string{field: "upload.unreadable"})
 }
 
-// ReadMessage reads a message form: its text and an optional attachment.
-func (s *Server) ReadMessage(w http.ResponseWriter, r *http.Request) (string, *casework.Attachment, error) {
+// MessageForm is a message form as posted.
+type MessageForm struct {
+	Body       string
+	Attachment *casework.Attachment // nil without one
+	Once       string               // the form's one-time key
+}
+
+// ReadMessage reads a message form: its text, an optional attachment and
+// its one-time key. On a field error the text and the key are kept, for
+// the page to show the form again.
+func (s *Server) ReadMessage(w http.ResponseWriter, r *http.Request) (MessageForm, error) {
 	name, data, values, err := s.ReadUpload(w, r, "attachment")
-	if err != nil {
-		return values["body"], nil, err
+	f := MessageForm{Body: values["body"], Once: values[OnceField]}
+	if err == nil && len(data) > 0 {
+		f.Attachment = &casework.Attachment{Filename: name, Data: data}
 	}
-	var att *casework.Attachment
-	if len(data) > 0 {
-		att = &casework.Attachment{Filename: name, Data: data}
-	}
-	return values["body"], att, nil
+	return f, err
 }
 
 // IsNotFound reports whether err is the domain's "not found".
@@ -241,4 +248,44 @@ func queryText(raw string) bool {
 func addressText(v string) bool {
 	key, _ := CheckValue("", v)
 	return key == "" || key == "forms.error.bidi"
+}
+
+// OnceField is the hidden field of a form that creates something: its
+// one-time key, drawn when the form is shown (Page.Once), so that the
+// same form sent twice is recognised (docs/architecture.md, "Resends").
+const OnceField = "envoi"
+
+// Once is the one-time key of the page's form that creates something:
+// the one it was sent with when it comes back with errors (nothing was
+// made with it), else a new one.
+func (p *Page) Once() string {
+	if k := p.Values[OnceField]; casework.ValidResendKey(k) {
+		return k
+	}
+	return casework.NewResendKey()
+}
+
+// Once runs create, the use case of a form that creates something of
+// kind (permit.ResendMessage...), with the form's one-time key, and
+// returns the id of what it made. A key that made something already
+// returns that, creating nothing: the page answers a resend as it
+// answered the first send. So does a key that a send committing meanwhile
+// took (create then fails on the key, making nothing either).
+func (s *Server) Once(r *http.Request, kind, key string, create func(ctx context.Context) (int64, error)) (int64, error) {
+	var resends *casework.Resends
+	if s.opts.UseCases != nil {
+		resends = s.opts.UseCases.Resends
+	}
+	acc := Account(r)
+	ctx, earlier, err := resends.Once(r.Context(), acc, kind, key)
+	if err != nil || earlier != 0 {
+		return earlier, err
+	}
+	id, err := create(ctx)
+	if permit.ErrorCode(err) == permit.ECONFLICT {
+		if _, earlier, lerr := resends.Once(r.Context(), acc, kind, key); lerr == nil && earlier != 0 {
+			return earlier, nil
+		}
+	}
+	return id, err
 }

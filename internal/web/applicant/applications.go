@@ -69,13 +69,19 @@ func (s *Pages) renderStart(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
 	err := web.ParseForm(w, r)
 	f := casework.StartForm{Kind: permit.Kind(r.PostForm.Get("kind")), Ground: permit.GroundID(r.PostForm.Get("ground"))}
-	var a *permit.Application
+	var id int64
 	if err == nil {
-		a, err = s.Applications.Start(r.Context(), web.Account(r), f)
+		id, err = s.Once(r, permit.ResendApplication, r.PostForm.Get(web.OnceField), func(ctx context.Context) (int64, error) {
+			a, err := s.Applications.Start(ctx, web.Account(r), f)
+			if err != nil {
+				return 0, err
+			}
+			return a.ID, nil
+		})
 	}
 	if err != nil {
 		p := s.Page(r, "start.title")
-		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground)}
+		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground), web.OnceField: r.PostForm.Get(web.OnceField)}
 		var dup *permit.DuplicateError
 		var noProfile *permit.ProfileFirstError
 		switch {
@@ -93,7 +99,7 @@ func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
 		s.renderStart(w, r, http.StatusUnprocessableEntity, p, 0)
 		return nil
 	}
-	http.Redirect(w, r, paths.Application.Format(a.ID), http.StatusSeeOther)
+	http.Redirect(w, r, paths.Application.Format(id), http.StatusSeeOther)
 	return nil
 }
 
