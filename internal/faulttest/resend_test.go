@@ -12,10 +12,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
-	"github.com/sejour/sejour/internal/clock"
-	"github.com/sejour/sejour/internal/notify/smtptest"
 	"github.com/sejour/sejour/internal/store"
-	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -38,14 +35,7 @@ func TestKillDuringMessages(t *testing.T) {
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("kills the real server for about half a minute: skipped with -short")
 	}
-	bin := build(t)
-	t.Run("sqlite", func(t *testing.T) {
-		messageRun(t, bin, "", nil)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		db := storetest.Postgres(t, clock.System{})
-		messageRun(t, bin, db.PostgresURL(), db)
-	})
+	onBothDatabases(t, messageRun)
 }
 
 // sent is one message as its writer sent it: its key and text, and
@@ -57,14 +47,7 @@ type sent struct {
 
 func messageRun(t *testing.T, bin, dsn string, db *store.DB) {
 	began := time.Now()
-	relay := smtptest.Start(t)
-	in := newInstance(t, dsn, relay)
-	srv := newServer(t, bin, in.vars)
-	srv.run(t, "migrate")
-	if db == nil {
-		db = in.open(t)
-		defer db.Close()
-	}
+	in, srv, db, _ := setUpRun(t, bin, dsn, db)
 	apps, _ := prepare(t, in, db, writers, 0)
 	ctx, cancel := context.WithTimeout(t.Context(), loadLimit)
 	defer cancel()
@@ -175,18 +158,5 @@ func (b *browser) postMultipart(ctx context.Context, path string, fields map[str
 		mw.WriteField(k, v)
 	}
 	mw.Close()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+path, &body)
-	if err != nil {
-		return 0, "", err
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Cookie", b.cookie)
-	req.Header.Set("Origin", b.base)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	res, err := b.http.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	res.Body.Close()
-	return res.StatusCode, res.Header.Get("Location"), nil
+	return b.send(ctx, path, mw.FormDataContentType(), &body)
 }
