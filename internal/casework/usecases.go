@@ -20,6 +20,7 @@ type Stores struct {
 	Contacts     ContactStore
 	Outages      OutageStore
 	Attempts     AttemptStore
+	Resends      ResendStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -42,6 +43,7 @@ type UseCases struct {
 	Contacts     *Contacts     // contact data and moves; needs Accounts
 	Outages      *Outages      // outages detected and declared, the public status
 	Attempts     *Attempts     // filings attempted during an outage, and their replay
+	Resends      *Resends      // forms sent twice, recognised by their one-time key
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -161,5 +163,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Contacts:     &Contacts{Accounts: accounts, core: c, Store: st.Contacts},
 		Outages:      newOutages(c, st.Outages),
 		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
+		Resends:      &Resends{Store: st.Resends},
 	}
 }

@@ -241,7 +241,13 @@ func (db *DB) CurrentPermit(ctx context.Context, personID int64) (*permit.Permit
 // CreateApplication adds an application and the event that opens its
 // history, together.
 func (db Files) CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error {
-	return db.inWrite(ctx, func(tx *Tx) error { return insertApplication(ctx, tx, a, actor, db.clock.Now()) })
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := insertApplication(ctx, tx, a, actor, db.clock.Now()); err != nil {
+			return err
+		}
+		tx.made(a.ID)
+		return nil
+	})
 }
 
 func insertApplication(ctx context.Context, tx *Tx, a *permit.Application, actor permit.Actor, now time.Time) error {

@@ -35,6 +35,7 @@ func (db Corrections) RequestCorrection(ctx context.Context, c *permit.Correctio
 				return err
 			}
 		}
+		tx.made(c.ID)
 		return insertMail(ctx, tx, m, now)
 	})
 }

@@ -351,6 +351,7 @@ func (db Files) AddMessage(ctx context.Context, msg *permit.Message, quota int64
 				return err
 			}
 		}
+		tx.made(msg.ID)
 		return nil
 	})
 }

@@ -180,12 +180,18 @@ func (d Desk) Message(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, att, err := d.ReadMessage(w, r)
+	f, err := d.ReadMessage(w, r)
 	if err == nil {
-		_, err = d.Messages.PostMessage(r.Context(), Account(r), id, body, att)
+		_, err = d.Once(r, permit.ResendMessage, f.Once, func(ctx context.Context) (int64, error) {
+			msg, err := d.Messages.PostMessage(ctx, Account(r), id, f.Body, f.Attachment)
+			if err != nil {
+				return 0, err
+			}
+			return msg.ID, nil
+		})
 	}
 	if err != nil {
-		return d.FormError(w, r, err, map[string]string{"body": body})
+		return d.FormError(w, r, err, map[string]string{"body": f.Body, OnceField: f.Once})
 	}
 	http.Redirect(w, r, d.URL(id)+"?message#messages", http.StatusSeeOther)
 	return nil
@@ -368,12 +374,12 @@ func PersonForm(get func(string) string) casework.ProfileForm {
 	}
 }
 
-// ParsePersonForm reads a posted person's form.
+// ParsePersonForm reads a posted person's form; on a field error (a
+// control character in a name) the form is returned all the same, as
+// ParseForm leaves it, for the page to show again.
 func ParsePersonForm(w http.ResponseWriter, r *http.Request) (casework.ProfileForm, error) {
-	if err := ParseForm(w, r); err != nil {
-		return casework.ProfileForm{}, err
-	}
-	return PersonForm(r.PostForm.Get), nil
+	err := ParseForm(w, r)
+	return PersonForm(r.PostForm.Get), err
 }
 
 // HistoryRow is one change of a person's data, in words.

@@ -118,7 +118,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		_, page = d.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Une demande de correction de l&#39;identité attend", "/agent/corrections/"+itoa(first))
 		_, page = d.get(paths.Corrections.String())
-		mustContain(t, page, "/agent/corrections/"+itoa(first), "N&#39;Diaye Zoë")
+		mustContain(t, page, "/agent/corrections/"+itoa(first), "<bdi>N&#39;Diaye</bdi> <bdi>Zoë</bdi>")
 		_, page = d.get(paths.CorrectionReview.Format(first))
 		mustContain(t, page, "Ndiaye", "Erreur de saisie.", "passeport.png", "Accepter réémet 2 attestation(s)", "3 février 1999")
 		mustNotContain(t, page, "1999-02-03")

@@ -179,7 +179,7 @@ func TestDocuments(t *testing.T) {
 		_, page := s.get(paths.Application.Format(id))
 		// Both pages are current files of the slot, each removable alone.
 		mustContain(t, page, "Passeport, fichier 1 sur 2", "Passeport, fichier 2 sur 2", "passeport-v2.png", "Ajouter un autre fichier",
-			"Retirer le fichier\u00a0: Passeport, fichier 2 sur 2", "Fichier ajouté\u00a0: passeport_Zoë.png", "Fichier ajouté\u00a0: passeport-v2.png")
+			"Retirer le fichier\u00a0: Passeport, fichier 2 sur 2", "Fichier ajouté\u00a0: \u2068passeport_Zoë.png\u2069", "Fichier ajouté\u00a0: \u2068passeport-v2.png\u2069")
 		docs, _ := s.db.Documents(t.Context(), id)
 		if res, _ := s.post(paths.RemoveDocument.Format(id, "passport"), url.Values{"document": {strconv.FormatInt(docs[1].ID, 10)}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("remove: %d", res.StatusCode)
@@ -189,7 +189,7 @@ func TestDocuments(t *testing.T) {
 			t.Fatalf("versions: %+v", docs)
 		}
 		_, page = s.get(paths.Application.Format(id))
-		mustContain(t, page, "passeport_Zoë.png", "Fichier retiré\u00a0: passeport-v2.png")
+		mustContain(t, page, "passeport_Zoë.png", "Fichier retiré\u00a0: \u2068passeport-v2.png\u2069")
 		res, _ := s.get(paths.Download.FormatIDs(id, docs[0].ID))
 		cd := res.Header.Get("Content-Disposition")
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(cd, `attachment; filename="passeport_Zo_.png"`) ||

@@ -142,7 +142,7 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.RenderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))
-	s.handler = s.recover(s.clientAddress(securityHeaders(s.language(s.session(cop.Handler(s.readOnly(mux)))))))
+	s.handler = s.recover(s.clientAddress(securityHeaders(s.language(s.session(s.checkAddress(cop.Handler(s.readOnly(mux))))))))
 	return s, nil
 }
 

@@ -32,5 +32,6 @@ func Of(db *store.DB) casework.Stores {
 		Contacts:     db.Contacts(),
 		Outages:      store.Outages{DB: db},
 		Attempts:     files,
+		Resends:      store.Resends{DB: db},
 	}
 }

@@ -67,14 +67,21 @@ func (s *Pages) renderStart(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	f := casework.StartForm{Kind: permit.Kind(r.PostForm.Get("kind")), Ground: permit.GroundID(r.PostForm.Get("ground"))}
-	a, err := s.Applications.Start(r.Context(), web.Account(r), f)
+	var id int64
+	if err == nil {
+		id, err = s.Once(r, permit.ResendApplication, r.PostForm.Get(web.OnceField), func(ctx context.Context) (int64, error) {
+			a, err := s.Applications.Start(ctx, web.Account(r), f)
+			if err != nil {
+				return 0, err
+			}
+			return a.ID, nil
+		})
+	}
 	if err != nil {
 		p := s.Page(r, "start.title")
-		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground)}
+		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground), web.OnceField: r.PostForm.Get(web.OnceField)}
 		var dup *permit.DuplicateError
 		var noProfile *permit.ProfileFirstError
 		switch {
@@ -92,7 +99,7 @@ func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
 		s.renderStart(w, r, http.StatusUnprocessableEntity, p, 0)
 		return nil
 	}
-	http.Redirect(w, r, paths.Application.Format(a.ID), http.StatusSeeOther)
+	http.Redirect(w, r, paths.Application.Format(id), http.StatusSeeOther)
 	return nil
 }
 
@@ -168,6 +175,10 @@ func (s *Pages) resubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) withdrawForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderWithdraw(w, r, http.StatusOK, s.Page(r, "withdraw.title"))
+}
+
+func (s *Pages) renderWithdraw(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
@@ -176,20 +187,20 @@ func (s *Pages) withdrawForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "withdraw", &caseView{Page: s.Page(r, "withdraw.title"), Case: c})
+	s.Render(w, r, status, "withdraw", &caseView{Page: p, Case: c})
 	return nil
 }
 
 func (s *Pages) withdraw(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.Applications.Withdraw(r.Context(), web.Account(r), id, r.PostForm.Get("reason")); err != nil {
-		return err
+	if err = web.ParseForm(w, r); err == nil {
+		err = s.Applications.Withdraw(r.Context(), web.Account(r), id, r.PostForm.Get("reason"))
+	}
+	if err != nil {
+		return s.RenderFormError(w, r, "withdraw.title", err, web.FormValues(r.PostForm), s.renderWithdraw)
 	}
 	http.Redirect(w, r, paths.Dashboard.String()+"?retiree", http.StatusSeeOther)
 	return nil

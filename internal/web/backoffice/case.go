@@ -70,15 +70,16 @@ func (s *Pages) startReview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) requestCompletion(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
+	err = web.ParseForm(w, r)
 	f := casework.CompletionForm{Slots: r.PostForm["slots"], Reason: r.PostForm.Get("reason"), DueOn: r.PostForm.Get("due_on")}
-	if err := s.Decisions.RequestCompletion(r.Context(), web.Account(r), id, f); err != nil {
+	if err == nil {
+		err = s.Decisions.RequestCompletion(r.Context(), web.Account(r), id, f)
+	}
+	if err != nil {
 		return s.staffFormError(w, r, err, map[string]string{"reason": f.Reason, "due_on": f.DueOn})
 	}
 	http.Redirect(w, r, s.staffURL(id, "demande"), http.StatusSeeOther)

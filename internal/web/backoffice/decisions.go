@@ -15,14 +15,15 @@ import (
 // back to the case with a notice; on a form error it shows the case again
 // with the errors next to the fields and the input kept.
 func (s *Pages) staffStep(w http.ResponseWriter, r *http.Request, notice, anchor string, keep []string, do func(ctx context.Context, acc *permit.Account, id int64) error) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := do(r.Context(), web.Account(r), id); err != nil {
+	err = web.ParseForm(w, r)
+	if err == nil {
+		err = do(r.Context(), web.Account(r), id)
+	}
+	if err != nil {
 		p := s.Page(r, "staff.case.title")
 		if err := web.FormError(p, err); err != nil {
 			return err

@@ -184,6 +184,11 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusBadRequest)
 		return json.NewEncoder(w).Encode(map[string]string{"error": "expected {\"code\": \"SJ1:...\"}"})
 	}
+	if key, _ := web.CheckValue("code", in.Code); key != "" {
+		// The form's rule for the same field: no control characters.
+		w.WriteHeader(http.StatusBadRequest)
+		return json.NewEncoder(w).Encode(map[string]string{"error": "code: control or unreadable characters (" + key + ")"})
+	}
 	v, err := s.Verifier.Verify(r.Context(), in.Code)
 	if err != nil {
 		return err
