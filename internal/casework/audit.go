@@ -167,13 +167,18 @@ type Access struct {
 	Report        bool   // one of the person's reports of a problem
 	Title         string // translation key of the role: role.agent...
 	Prefecture    string
+	// WorkCheck names the organisation that checked the person's right to
+	// work with one of their share codes (its name, SIRET and the record's
+	// number); empty for the prefecture's accesses.
+	WorkCheck string
 }
 
 // maxAccesses bounds how many accesses an applicant is shown, newest first.
 const maxAccesses = 200
 
 // FileAccesses tells an applicant when the prefecture's staff opened
-// their file or their documents, newest first.
+// their file or their documents, and when an organisation checked their
+// right to work with one of their share codes, newest first.
 func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
@@ -185,7 +190,7 @@ func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Acce
 		return nil, err
 	}
 	lines, err := s.Store.AuditTrail(ctx, audit.Filter{Everywhere: true, PersonID: p.ID,
-		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView, ActionCorrectionView, ActionReportView}, Limit: maxAccesses})
+		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView, ActionCorrectionView, ActionReportView, ActionWorkCheck}, Limit: maxAccesses})
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +200,9 @@ func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Acce
 		out = append(out, Access{At: l.At, ApplicationID: l.ApplicationID, Document: l.Action == ActionDocumentView,
 			Person: l.Action == ActionPersonView, Correction: l.Action == ActionCorrectionView, Report: l.Action == ActionReportView,
 			Title: who.StaffTitle(), Prefecture: l.PrefectureName})
+		if l.Action == ActionWorkCheck {
+			out[len(out)-1] = Access{At: l.At, WorkCheck: l.Detail}
+		}
 	}
 	return out, nil
 }

@@ -20,6 +20,8 @@ type Stores struct {
 	Contacts     ContactStore
 	Outages      OutageStore
 	Attempts     AttemptStore
+	Employers    EmployerStore
+	WorkChecks   WorkCheckStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -42,6 +44,8 @@ type UseCases struct {
 	Contacts     *Contacts     // contact data and moves; needs Accounts
 	Outages      *Outages      // outages detected and declared, the public status
 	Attempts     *Attempts     // filings attempted during an outage, and their replay
+	Employers    *Employers    // employers' organisations, their members and API keys; needs Accounts
+	WorkChecks   *WorkChecks   // share codes and the right-to-work checks made with them
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -161,5 +165,7 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Contacts:     &Contacts{Accounts: accounts, core: c, Store: st.Contacts},
 		Outages:      newOutages(c, st.Outages),
 		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
+		Employers:    &Employers{Accounts: accounts, Store: st.Employers},
+		WorkChecks:   &WorkChecks{core: c, Store: st.WorkChecks},
 	}
 }

@@ -242,6 +242,8 @@ type Catalogue struct {
 	// Outages relieve deadlines and are detected by these rules.
 	Outages OutageRules
 	Fees    Fees
+	// ShareCodes are the rules of the codes a person gives an employer.
+	ShareCodes ShareCodes
 	// CommonDocuments lists, per kind, the documents every ground requires.
 	CommonDocuments map[permit.Kind][]string
 
@@ -268,6 +270,7 @@ type catalogueFile struct {
 	Limits                  Limits                   `json:"limits"`
 	Outages                 OutageRules              `json:"outages"`
 	Fees                    Fees                     `json:"fees"`
+	ShareCodes              ShareCodes               `json:"share_codes"`
 	Notes                   []*Note                  `json:"notes"`
 	CommonDocuments         map[permit.Kind][]string `json:"common_documents"`
 	Documents               []*Document              `json:"documents"`

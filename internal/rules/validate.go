@@ -103,6 +103,7 @@ func build(f *catalogueFile) (*Catalogue, error) {
 		Appeals:                 f.Appeals,
 		ExpiredCardGraceMonths:  f.ExpiredCardGraceMonths,
 		Limits:                  f.Limits,
+		ShareCodes:              f.ShareCodes,
 		Outages:                 f.Outages,
 		Fees:                    f.Fees,
 		CommonDocuments:         f.CommonDocuments,
@@ -181,6 +182,7 @@ func (ch *checker) header(f *catalogueFile) time.Time {
 		ch.add("expired_card_grace_months: negative (%d)", f.ExpiredCardGraceMonths)
 	}
 	ch.limits(f.Limits)
+	ch.shareCodes(f.ShareCodes)
 	return from
 }
 

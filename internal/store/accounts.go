@@ -28,6 +28,9 @@ func (db Accounts) CreateAccount(ctx context.Context, a *permit.Account, passwor
 				return err
 			}
 		}
+		if err := insertMember(ctx, tx, a); err != nil {
+			return err
+		}
 		if tok != nil {
 			tok.AccountID = a.ID
 			if err := insertToken(ctx, tx, tok, a.CreatedAt); err != nil {
@@ -44,6 +47,9 @@ func (db Accounts) CreateAccount(ctx context.Context, a *permit.Account, passwor
 func storedRole(r permit.Role) (role string, helpDesk bool) {
 	if r == permit.RoleHelpDesk {
 		return string(permit.RoleAgent), true
+	}
+	if r == permit.RoleEmployer {
+		return string(permit.RoleApplicant), false // and a row of org_members
 	}
 	return string(r), false
 }
@@ -88,6 +94,9 @@ func findAccount(ctx context.Context, tx *Tx, where string, arg any) (*permit.Ac
 	a.ConfirmedAt = confirmed.ptr()
 	a.DisabledAt = disabled.ptr()
 	a.EnrolledAt = enrolled.ptr()
+	if err := readMembership(ctx, tx, &a); err != nil {
+		return nil, "", err
+	}
 	rows, err := tx.query(ctx, `SELECT prefecture_id FROM agent_prefectures WHERE account_id = ? ORDER BY prefecture_id`, a.ID)
 	if err != nil {
 		return nil, "", err

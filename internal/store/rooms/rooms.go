@@ -32,5 +32,7 @@ func Of(db *store.DB) casework.Stores {
 		Contacts:     db.Contacts(),
 		Outages:      store.Outages{DB: db},
 		Attempts:     files,
+		Employers:    store.Employers{DB: db},
+		WorkChecks:   store.WorkChecks{DB: db},
 	}
 }
