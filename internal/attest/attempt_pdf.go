@@ -29,7 +29,7 @@ func RenderAttempt(w io.Writer, p *casework.AttemptProof, cat *rules.Catalogue, 
 	if tr == nil {
 		return errors.New("attest: no translation catalogue")
 	}
-	code, err := qrPNG(p.Code)
+	s, err := proofSheet(p.Code)
 	if err != nil {
 		return fmt.Errorf("attest: attempt %s: %w", p.Number, err)
 	}
@@ -38,9 +38,6 @@ func RenderAttempt(w io.Writer, p *casework.AttemptProof, cat *rules.Catalogue, 
 			err = fmt.Errorf("attest: rendering attempt %s: %v", p.Number, r)
 		}
 	}()
-	s := newSheet()
-	s.useMono()
-	s.pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(code))
 	t := wording{tr: tr}
 	d := &Document{Kind: permit.AttestationAttempt, Number: p.Number, Version: 1, IssuedAt: p.At.In(permit.Paris),
 		Prefecture: p.PrefectureName, Code: p.Code, VerifyURL: verifyURL,
@@ -51,12 +48,31 @@ func RenderAttempt(w io.Writer, p *casework.AttemptProof, cat *rules.Catalogue, 
 	attemptTitle(s, d, t)
 	attemptStatement(s, d, t)
 	documentHolder(s, d, t)
+	proofCode(s, d)
+	return s.pdf.Output(w)
+}
+
+// proofSheet is a new sheet ready for a document whose signed code it
+// prints beside its QR code (proofCode): monospace font, QR image.
+func proofSheet(code string) (*sheet, error) {
+	png, err := qrPNG(code)
+	if err != nil {
+		return nil, err
+	}
+	s := newSheet()
+	s.useMono()
+	s.pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	return s, nil
+}
+
+// proofCode prints the QR code with the code as text under it, and how
+// to check it beside.
+func proofCode(s *sheet, d *Document) {
 	qrBeside(s, codeCell(s, d.Code, proofLeft), qrSize+2+s.height(codeCell(s, d.Code, proofLeft)), s.width-proofLeft-proofGap, func() {
 		for _, r := range checkRows(d, s.width-proofLeft-proofGap) {
 			s.row(r...)
 		}
 	})
-	return s.pdf.Output(w)
 }
 
 // groundName is a ground's name in every language, or its id.

@@ -1,13 +1,10 @@
 package attest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/go-pdf/fpdf"
 
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
@@ -29,7 +26,7 @@ func RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, cat *rules.Catalogue, t
 	if tr == nil {
 		return errors.New("attest: no translation catalogue")
 	}
-	code, err := qrPNG(rec.Code)
+	s, err := proofSheet(rec.Code)
 	if err != nil {
 		return fmt.Errorf("attest: check %s: %w", rec.Number, err)
 	}
@@ -38,9 +35,6 @@ func RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, cat *rules.Catalogue, t
 			err = fmt.Errorf("attest: rendering check %s: %v", rec.Number, r)
 		}
 	}()
-	s := newSheet()
-	s.useMono()
-	s.pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(code))
 	t := wording{tr: tr}
 	d := &Document{Kind: permit.AttestationWorkCheck, Number: rec.Number, Version: 1, IssuedAt: rec.CheckedAt.In(permit.Paris),
 		Prefecture: rec.PrefectureName, Code: rec.Code, VerifyURL: verifyURL,
@@ -51,11 +45,7 @@ func RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, cat *rules.Catalogue, t
 	checkStatement(s, d, rec, t)
 	checkHolder(s, d, rec)
 	checkAnswer(s, d, rec, t)
-	qrBeside(s, codeCell(s, d.Code, proofLeft), qrSize+2+s.height(codeCell(s, d.Code, proofLeft)), s.width-proofLeft-proofGap, func() {
-		for _, r := range checkRows(d, s.width-proofLeft-proofGap) {
-			s.row(r...)
-		}
-	})
+	proofCode(s, d)
 	return s.pdf.Output(w)
 }
 

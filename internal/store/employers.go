@@ -56,23 +56,8 @@ func (db Employers) SignUpOrganisation(ctx context.Context, o *permit.Organisati
 		if err != nil {
 			return err
 		}
-		a.Email, a.CreatedAt = permit.NormalizeEmail(a.Email), o.CreatedAt
 		a.Role, a.OrganisationID, a.OrgAdmin = permit.RoleEmployer, o.ID, true
-		err = tx.queryRow(ctx, `INSERT INTO accounts (email, password_hash, role, supervisor, help_desk, lang, confirmed_at, created_at)
-			VALUES (?, ?, 'applicant', FALSE, FALSE, ?, ?, ?) RETURNING id`, a.Email, passwordHash, a.Lang, a.ConfirmedAt, a.CreatedAt).Scan(&a.ID)
-		if err != nil {
-			return err
-		}
-		if err := insertMember(ctx, tx, a); err != nil {
-			return err
-		}
-		if tok != nil {
-			tok.AccountID = a.ID
-			if err := insertToken(ctx, tx, tok, a.CreatedAt); err != nil {
-				return err
-			}
-		}
-		return insertMail(ctx, tx, m, a.CreatedAt)
+		return insertAccount(ctx, tx, a, passwordHash, tok, m, o.CreatedAt)
 	})
 }
 
