@@ -21,6 +21,8 @@ type Stores struct {
 	Outages      OutageStore
 	Attempts     AttemptStore
 	Resends      ResendStore
+	Employers    EmployerStore
+	WorkChecks   WorkCheckStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -44,6 +46,8 @@ type UseCases struct {
 	Outages      *Outages      // outages detected and declared, the public status
 	Attempts     *Attempts     // filings attempted during an outage, and their replay
 	Resends      *Resends      // forms sent twice, recognised by their one-time key
+	Employers    *Employers    // employers' organisations, their members and API keys; needs Accounts
+	WorkChecks   *WorkChecks   // share codes and the right-to-work checks made with them
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -164,5 +168,7 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Outages:      newOutages(c, st.Outages),
 		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
 		Resends:      &Resends{Store: st.Resends},
+		Employers:    &Employers{Accounts: accounts, Store: st.Employers},
+		WorkChecks:   &WorkChecks{core: c, Store: st.WorkChecks},
 	}
 }

@@ -126,6 +126,18 @@ type Site struct {
 	APIStatus          Path
 	AdminOutages       Path
 	AdminOutage        ID
+	Share              Path
+	ShareRevoke        ID
+	EmployerSignUp     Path
+	EmployerHome       Path
+	EmployerCheck      Path
+	EmployerHistory    Path
+	EmployerRecord     ID
+	EmployerMembers    Path
+	EmployerKeys       Path
+	EmployerKeyRevoke  ID
+	APIWorkChecks      Path
+	APIWorkCheck       ID
 }
 
 // site is filled once from the constants.
@@ -250,6 +262,18 @@ var site = Site{
 	APIStatus:          APIStatus,
 	AdminOutages:       AdminOutages,
 	AdminOutage:        AdminOutage,
+	Share:              Share,
+	ShareRevoke:        ShareRevoke,
+	EmployerSignUp:     EmployerSignUp,
+	EmployerHome:       EmployerHome,
+	EmployerCheck:      EmployerCheck,
+	EmployerHistory:    EmployerHistory,
+	EmployerRecord:     EmployerRecord,
+	EmployerMembers:    EmployerMembers,
+	EmployerKeys:       EmployerKeys,
+	EmployerKeyRevoke:  EmployerKeyRevoke,
+	APIWorkChecks:      APIWorkChecks,
+	APIWorkCheck:       APIWorkCheck,
 }
 
 // Names returns the site's pages by name.

@@ -144,3 +144,26 @@ const (
 	AdminOutages Path = "/admin/pannes"
 	AdminOutage  ID   = "/admin/pannes/{outage}"
 )
+
+// The share codes a person gives an employer (issue 14), on the
+// applicant's side.
+const (
+	Share       Path = "/partage"
+	ShareRevoke ID   = "/partage/{id}/revoquer"
+)
+
+// The employers' pages and API (issue 14): sign-up, the check and its
+// history with the signed records, and, for the organisation's admins,
+// the members and the API keys.
+const (
+	EmployerSignUp    Path = "/employeur/inscription"
+	EmployerHome      Path = "/employeur"
+	EmployerCheck     Path = "/employeur/verifier"
+	EmployerHistory   Path = "/employeur/historique"
+	EmployerRecord    ID   = "/employeur/historique/{id}/releve.pdf"
+	EmployerMembers   Path = "/employeur/membres"
+	EmployerKeys      Path = "/employeur/cles"
+	EmployerKeyRevoke ID   = "/employeur/cles/{id}/revoquer"
+	APIWorkChecks     Path = "/api/v1/work-checks"
+	APIWorkCheck      ID   = "/api/v1/work-checks/{id}/record.pdf"
+)

@@ -39,8 +39,8 @@ var numberPrefixes = map[AttestationKind]string{
 // (docs/attestation-format.md). The list is part of the signed format:
 // append to it, never reorder or remove. The proof of an attempted filing
 // is signed but not kept as an attestation, so it is here and not in
-// AttestationKinds.
-var WireKinds = []AttestationKind{AttestationFilingReceipt, AttestationExtension, AttestationFavourable, AttestationAttempt}
+// AttestationKinds; so is the record of a right-to-work check.
+var WireKinds = []AttestationKind{AttestationFilingReceipt, AttestationExtension, AttestationFavourable, AttestationAttempt, AttestationWorkCheck}
 
 // NumberPrefix returns the prefix of the kind's numbers, or "" for a kind
 // that is not in AttestationKinds.

@@ -270,6 +270,8 @@ type Catalogue struct {
 	// Outages relieve deadlines and are detected by these rules.
 	Outages OutageRules
 	Fees    Fees
+	// ShareCodes are the rules of the codes a person gives an employer.
+	ShareCodes ShareCodes
 	// CommonDocuments lists, per kind, the documents every ground requires.
 	CommonDocuments map[permit.Kind][]string
 
@@ -297,6 +299,7 @@ type catalogueFile struct {
 	Decisions               DecisionRules            `json:"decisions"`
 	Outages                 OutageRules              `json:"outages"`
 	Fees                    Fees                     `json:"fees"`
+	ShareCodes              ShareCodes               `json:"share_codes"`
 	Notes                   []*Note                  `json:"notes"`
 	CommonDocuments         map[permit.Kind][]string `json:"common_documents"`
 	Documents               []*Document              `json:"documents"`

@@ -104,6 +104,7 @@ func build(f *catalogueFile) (*Catalogue, error) {
 		ExpiredCardGraceMonths:  f.ExpiredCardGraceMonths,
 		Limits:                  f.Limits,
 		Decisions:               f.Decisions,
+		ShareCodes:              f.ShareCodes,
 		Outages:                 f.Outages,
 		Fees:                    f.Fees,
 		CommonDocuments:         f.CommonDocuments,
@@ -183,6 +184,7 @@ func (ch *checker) header(f *catalogueFile) time.Time {
 	}
 	ch.limits(f.Limits)
 	ch.decisions(f.Decisions)
+	ch.shareCodes(f.ShareCodes)
 	return from
 }
 

@@ -26,6 +26,7 @@ const minimal = `{
   "implicit_rejection_months": 4,
   "limits": {"completion_due_max_months": 3, "appointment_horizon_months": 6, "appointment_opens_hour": 8, "appointment_closes_hour": 19},
   "decisions": {"favourable_requires": ["documents_accepted", "identity_confirmed"]},
+  "share_codes": {"validity_days": 90},
   "appeals": {"administrative_months": 2, "court_months": 2, "court_days_with_oqtf": 30},
   "outages": {"relief_days": 15, "detect_after_minutes": 5, "history_days": 90},
   "fees": {"tariffs": [{"id": "standard", "amount_cents": 22500, "name": {"fr": "Normal", "en": "Standard"}}], "late_filing_surcharge_cents": 18000},
@@ -344,5 +345,19 @@ func TestTextFallsBackToFrench(t *testing.T) {
 		if got := txt.In(lang); got != want {
 			t.Errorf("In(%q) = %q, want %q", lang, got, want)
 		}
+	}
+}
+
+// TestShareCodeValidityIsChecked: a share code that never works, or works
+// for years, is refused at load.
+func TestShareCodeValidityIsChecked(t *testing.T) {
+	for _, days := range []string{"0", "-5", "400"} {
+		data := strings.Replace(minimal, `"share_codes": {"validity_days": 90}`, `"share_codes": {"validity_days": `+days+`}`, 1)
+		if _, err := Parse([]byte(data)); err == nil || !strings.Contains(err.Error(), "share_codes") {
+			t.Errorf("validity of %s days: %v", days, err)
+		}
+	}
+	if MustLoad().ShareCodes.ValidityDays != 90 {
+		t.Errorf("the catalogue's share codes last %d days, want 90", MustLoad().ShareCodes.ValidityDays)
 	}
 }

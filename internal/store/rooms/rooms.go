@@ -33,5 +33,7 @@ func Of(db *store.DB) casework.Stores {
 		Outages:      store.Outages{DB: db},
 		Attempts:     files,
 		Resends:      store.Resends{DB: db},
+		Employers:    store.Employers{DB: db},
+		WorkChecks:   store.WorkChecks{DB: db},
 	}
 }

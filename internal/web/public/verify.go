@@ -29,6 +29,14 @@ func (v *verifyView) outcome() string {
 		(v.V.Outcome == "valid" || v.V.Outcome == casework.OutcomeUnchecked) {
 		return "receipt_" + v.V.Outcome
 	}
+	// A check record is never revoked nor superseded either: it is valid
+	// while the right it showed lasts, then expired (check again).
+	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationWorkCheck {
+		if v.V.Outcome == "expired" {
+			return "check_expired"
+		}
+		return "check_valid"
+	}
 	// An attestation of attempt is never revoked nor superseded: whether
 	// revocation could be checked changes nothing.
 	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationAttempt &&
@@ -36,6 +44,15 @@ func (v *verifyView) outcome() string {
 		return "attempt_valid"
 	}
 	return v.V.Outcome
+}
+
+// CheckWork says a check record's right to work in the catalogue's
+// words.
+func (v *verifyView) CheckWork(r *casework.CodeResult) string {
+	if r.Rights.Work.Kind == rules.WorkLimitedHours {
+		return v.T("rights.work.limited_hours", r.Rights.Work.HoursPerYear)
+	}
+	return v.T("rights.work." + string(r.Rights.Work.Kind))
 }
 
 // Caveat says, beside an answer that is not "valid" anyway (expired, not
@@ -149,6 +166,16 @@ type apiVerification struct {
 	ValidUntil        string     `json:"valid_until,omitempty"`
 	Rights            *apiRights `json:"rights,omitempty"`
 	Prefecture        string     `json:"prefecture,omitempty"`
+	// CheckedBy is, on the record of a right-to-work check, the
+	// organisation that checked, and whether the answer rested on a
+	// pending renewal.
+	CheckedBy *apiCheckedBy `json:"checked_by,omitempty"`
+}
+
+type apiCheckedBy struct {
+	Organisation   string `json:"organisation"`
+	SIRET          string `json:"siret"`
+	PendingRenewal bool   `json:"pending_renewal"`
 }
 
 type apiHolder struct {
@@ -206,6 +233,9 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 		out.Rights = &apiRights{Work: c.Rights.Work, TravelReentry: c.Rights.TravelReentry, SocialRightsContinue: c.Rights.SocialRightsContinue}
 		if c.Rights.Stay {
 			out.Rights.StayUntil = c.Rights.StayUntil.Format(time.DateOnly)
+		}
+		if ch := c.Check; ch != nil {
+			out.CheckedBy = &apiCheckedBy{Organisation: ch.Organisation, SIRET: ch.SIRET, PendingRenewal: ch.PendingRenewal}
 		}
 	}
 	if v.Outcome == "malformed" {
