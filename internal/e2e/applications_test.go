@@ -549,7 +549,7 @@ func (j *applicantJourney) downloadTheDecision(id int64) {
 	var got string
 	b.withScripts("download the attestation", func() {
 		var err error
-		got, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`(async () => {
+		got, err = run(b, chromedp.Evaluate[string](`(async () => {
 		const a = [...document.querySelectorAll('main a')].find(a => a.innerText.replace(/\s+/g, ' ').trim() === `+string(name)+`);
 		if (!a) return 'no link';
 		const r = await fetch(a.href);
@@ -960,7 +960,7 @@ func evaluate[T any](b *browser, step, js string) T {
 	var v T
 	b.withScripts(step, func() {
 		var err error
-		if v, err = chromedp.Run(b.ctx, chromedp.Evaluate[T](js)); err != nil {
+		if v, err = run(b, chromedp.Evaluate[T](js)); err != nil {
 			b.t.Fatalf("%s: %v", step, err)
 		}
 	})
