@@ -35,7 +35,7 @@ type verifyWords struct {
 var frenchVerify = verifyWords{
 	words:      french,
 	heading:    "Vérifier une attestation",
-	intro:      "Collez le code imprimé sous le QR code, ou envoyez une photo ou un scan de l'attestation.",
+	intro:      "Collez le code imprimé sous le QR code, ou envoyez le PDF de l'attestation, ou une photo ou un scan.",
 	submit:     "Vérifier",
 	again:      "Vérifier une autre attestation",
 	genuine:    "Attestation de dépôt authentique : elle ne prouve pas le séjour régulier",
@@ -49,7 +49,7 @@ var frenchVerify = verifyWords{
 var englishVerify = verifyWords{
 	words:      english,
 	heading:    "Verify an attestation",
-	intro:      "Paste the code printed under the QR code, or send a photo or scan of the attestation.",
+	intro:      "Paste the code printed under the QR code, or send the attestation's PDF, or a photo or scan of it.",
 	submit:     "Verify",
 	again:      "Verify another attestation",
 	genuine:    "Genuine filing receipt: it does not prove lawful stay",
