@@ -158,6 +158,10 @@ type Summary struct {
 	Rejection *time.Time
 	Window    *rules.Window
 	CardGrace *time.Time
+	// Attestations are the application's current attestations, newest
+	// first: available to download, neither expired, replaced nor
+	// revoked (one that starts later, available ahead, included).
+	Attestations []AttestationView
 }
 
 // Dashboard lists the applicant's applications, newest first, each with
@@ -182,9 +186,25 @@ func (s *Applications) Dashboard(ctx context.Context, acc *permit.Account) ([]Su
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window, CardGrace: c.CardGrace})
+		if err := s.attestations(ctx, c); err != nil {
+			return nil, err
+		}
+		out = append(out, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window, CardGrace: c.CardGrace,
+			Attestations: current(c.Attestations, permit.ParisDay(s.Clock.Now()))})
 	}
 	return out, nil
+}
+
+// current keeps the attestations that still prove something on day
+// today: valid, or to be (available ahead of their first day).
+func current(all []AttestationView, today time.Time) []AttestationView {
+	var out []AttestationView
+	for _, a := range all {
+		if a.StillProves(today) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // View returns one of the applicant's applications in full.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -74,6 +75,8 @@ type appWords struct {
 	grantHeading, grantNote, grantSubmit, granted  string
 	decidedOn, favourableKind, downloadAttestation string // decidedOn, downloadAttestation: formats
 	readAttestation, attestationPageIntro          string // readAttestation: a format
+	currentAttestations, attestationPDF            string // attestationPDF: format
+	verifyHeading, verifySubmit, verifyValid       string
 
 	// the applicant's data
 	myDataHeading, myDataDownload string
@@ -175,6 +178,11 @@ var frenchApp = appWords{
 	downloadAttestation:  "Télécharger l'attestation (PDF) : %s",
 	readAttestation:      "Lire l'attestation en ligne (page accessible) : %s",
 	attestationPageIntro: "Cette page dit tout ce que dit l'attestation en PDF",
+	currentAttestations:  "Mes attestations en cours",
+	attestationPDF:       "Télécharger le PDF de l'attestation n° %s",
+	verifyHeading:        "Vérifier une attestation",
+	verifySubmit:         "Vérifier",
+	verifyValid:          "Attestation authentique et valable aujourd'hui",
 
 	myDataHeading:  "Mes données",
 	myDataDownload: "Télécharger mes données (zip)",
@@ -276,6 +284,11 @@ var englishApp = appWords{
 	downloadAttestation:  "Download the attestation (PDF): %s",
 	readAttestation:      "Read the attestation online (accessible page): %s",
 	attestationPageIntro: "This page states everything the PDF attestation states",
+	currentAttestations:  "My current attestations",
+	attestationPDF:       "Download the PDF of attestation no. %s",
+	verifyHeading:        "Verify an attestation",
+	verifySubmit:         "Verify",
+	verifyValid:          "Genuine attestation, valid today",
 
 	myDataHeading:  "My data",
 	myDataDownload: "Download my data (zip)",
@@ -590,28 +603,20 @@ func (j *applicantJourney) agentChecks() {
 func (j *applicantJourney) downloadTheDecision(id int64) {
 	t, b, w := j.t, j.b, j.w
 	j.logIn(j.email)
+	// The dashboard lists the attestation, with its PDF.
+	st := j.check(j.step("dashboard-attestations"), expected{lang: w.lang, heading: w.mySpace, texts: []string{w.currentAttestations, w.favourableKind}})
+	number := regexp.MustCompile(`ADF-\d{4}-\d+(?:-\d+)?`).FindString(st.Text)
+	if number == "" || !strings.Contains(st.Text, fmt.Sprintf(w.attestationPDF, number)) {
+		t.Errorf("the dashboard offers no PDF of the favourable-decision attestation; it shows:\n%s", st.Text)
+	}
 	title := w.renewal + " — " + w.student
 	wantStatus(t, "open the renewal", b.open("/demandes/"+strconv.FormatInt(id, 10)), http.StatusOK)
 	download := fmt.Sprintf(w.downloadAttestation, w.favourableKind)
 	j.check(j.step("case-granted"), expected{lang: w.lang, heading: title, texts: []string{
 		fmt.Sprintf(w.decidedOn, inWords(w.lang, j.today)), w.grantNote, w.favourableKind, download}})
-	name, _ := json.Marshal(download)
-	var got string
-	b.withScripts("download the attestation", func() {
-		var err error
-		got, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`(async () => {
-		const a = [...document.querySelectorAll('main a')].find(a => a.innerText.replace(/\s+/g, ' ').trim() === `+string(name)+`);
-		if (!a) return 'no link';
-		const r = await fetch(a.href);
-		const head = new Uint8Array(await r.arrayBuffer()).slice(0, 5);
-		return r.status + ' ' + r.headers.get('content-type') + ' ' + String.fromCharCode(...head);
-	})()`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("download the attestation: %v", err)
-		}
-	})
-	if got != "200 application/pdf %PDF-" {
-		t.Errorf("the favourable-decision attestation did not download as a PDF: %q", got)
+	pdf := j.fetchLink(download)
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the favourable-decision attestation did not download as a PDF: %q", pdf[:min(len(pdf), 40)])
 	}
 	// The same attestation as a page, for screen readers (the PDF is
 	// not tagged).
@@ -621,10 +626,46 @@ func (j *applicantJourney) downloadTheDecision(id int64) {
 		t.Errorf("the attestation page's heading is %q, want it to name %q", heading, w.favourableKind)
 	}
 	j.check(j.step("attestation-page"), expected{lang: w.lang, heading: heading, texts: []string{w.attestationPageIntro}})
+	wantStatus(t, "verify the PDF", b.follow(button("main", w.verifySubmit)), http.StatusOK)
+	j.check(j.step("verify-pdf"), expected{lang: w.lang, heading: w.verifyHeading, texts: []string{w.verifyValid, w.favourableKind, number}})
 	// All their data, from the page that offers it.
 	wantStatus(t, "my data", b.open("/mes-donnees"), http.StatusOK)
 	j.check(j.step("my-data"), expected{lang: w.lang, heading: w.myDataHeading, texts: []string{w.myDataDownload, "donnees.json"}})
 	j.logOut()
+}
+
+// fetchLink downloads what the link of the main part with that visible
+// text leads to, as the browser would (with the person's session), and
+// returns it; a status other than 200 fails the test.
+func (j *applicantJourney) fetchLink(text string) []byte {
+	t, b := j.t, j.b
+	name, _ := json.Marshal(text)
+	var got string
+	b.withScripts("download "+text, func() {
+		var err error
+		got, err = run(b, chromedp.Evaluate[string](`(async () => {
+		const a = [...document.querySelectorAll('main a')].find(a => a.innerText.replace(/\s+/g, ' ').trim() === `+string(name)+`);
+		if (!a) return 'no link';
+		const r = await fetch(a.href);
+		if (r.status !== 200) return 'status ' + r.status;
+		const bytes = new Uint8Array(await r.arrayBuffer());
+		let bin = '';
+		for (const c of bytes) bin += String.fromCharCode(c);
+		return 'ok ' + btoa(bin);
+	})()`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("download %s: %v", text, err)
+		}
+	})
+	b64, ok := strings.CutPrefix(got, "ok ")
+	if !ok {
+		t.Fatalf("download %s: %s", text, got)
+	}
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // logIn logs in from any page, through the header's link; the caller
@@ -1037,7 +1078,7 @@ func evaluate[T any](b *browser, step, js string) T {
 	var v T
 	b.withScripts(step, func() {
 		var err error
-		if v, err = chromedp.Run(b.ctx, chromedp.Evaluate[T](js)); err != nil {
+		if v, err = run(b, chromedp.Evaluate[T](js)); err != nil {
 			b.t.Fatalf("%s: %v", step, err)
 		}
 	})

@@ -66,9 +66,9 @@ func TestVerifierPage(t *testing.T) {
 		}
 		_, page = s.postMultipart(paths.Verify.String(), nil, "photo", "photo.png", png)
 		mustContain(t, page, "Attestation de dépôt authentique", "Zoë N&#39;Diaye")
-		res, page := s.postMultipart(paths.Verify.String(), nil, "photo", "photo.pdf", []byte("%PDF-1.4 not an image"))
+		res, page := s.postMultipart(paths.Verify.String(), nil, "photo", "photo.txt", []byte("neither a PDF nor an image"))
 		if res.StatusCode != 422 || !strings.Contains(page, "JPEG ou PNG") {
-			t.Fatalf("a non-image upload: %d", res.StatusCode)
+			t.Fatalf("a file neither PDF nor image: %d", res.StatusCode)
 		}
 
 		// Online, a revoked attestation is said to be so.

@@ -24,6 +24,38 @@ type dashboardView struct {
 	Replayed []*permit.FilingAttempt
 }
 
+// heldAttestation is one of the person's current attestations on the
+// dashboard, with the application it belongs to and the addresses of its
+// page (the filing receipt's own, the application's list for the others,
+// where its rights are stated) and of its PDF ("" while it is not yet
+// signed).
+type heldAttestation struct {
+	casework.AttestationView
+	App       *permit.Application
+	Ground    *rules.Ground
+	Page, PDF string
+}
+
+// Held lists the current attestations of every application, the
+// applications in the dashboard's order.
+func (v *dashboardView) Held() []heldAttestation {
+	var out []heldAttestation
+	for _, sum := range v.Apps {
+		for _, a := range sum.Attestations {
+			h := heldAttestation{AttestationView: a, App: sum.App, Ground: sum.Ground,
+				Page: paths.Application.Format(sum.App.ID) + "#attestations"}
+			switch {
+			case a.Kind == permit.AttestationFilingReceipt:
+				h.Page, h.PDF = paths.Receipt.Format(sum.App.ID), paths.ReceiptPDF.Format(sum.App.ID)
+			case a.Code != "":
+				h.PDF = paths.Attestation.FormatIDs(sum.App.ID, a.ID)
+			}
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // dashboardNotices are the notices a redirect asks the dashboard for.
 var dashboardNotices = web.Notices{"retiree": "withdraw.done", "repris": "claim.done"}
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sejour/sejour/internal/attest"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
@@ -84,12 +85,11 @@ func (v *verifyView) Alert() string {
 	return "warning"
 }
 
-// PhotoField is the upload of a photo or scan: images only, since the QR
-// code is read from pixels.
+// PhotoField is the upload of the attestation: the PDF the portal issued,
+// whose code is read from its metadata, or a photo or scan, whose QR code
+// is read from pixels (the upload's default types).
 func (v *verifyView) PhotoField() web.Field {
-	f := v.Optional("photo", "file", "off", "verify.photo", "verify.photo_hint")
-	f.Accept = "image/jpeg,image/png"
-	return f
+	return v.Optional("photo", "file", "off", "verify.photo", "verify.photo_hint")
 }
 
 func (s *Pages) verifyForm(w http.ResponseWriter, r *http.Request) error {
@@ -97,8 +97,8 @@ func (s *Pages) verifyForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// verify reads a pasted code, or the QR code of an uploaded photo or scan,
-// and says what the attestation proves. Anyone may call it; it is rate
+// verify reads a pasted code, or the code of an uploaded PDF, photo or
+// scan, and says what the attestation proves. Anyone may call it; it is rate
 // limited by address.
 func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
@@ -108,7 +108,7 @@ func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
 	name, data, values, err := s.ReadUpload(w, r, "photo")
 	code := values["code"]
 	if err == nil && code == "" && len(data) > 0 {
-		code, err = s.readQR(r.Context(), data)
+		code, err = s.readCode(r.Context(), data)
 	}
 	_ = name
 	var v *casework.Verification
@@ -127,6 +127,26 @@ func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
 	p.TitleKey = "verify.outcome." + view.outcome()
 	s.Render(w, r, http.StatusOK, "verify", view)
 	return nil
+}
+
+// readCode finds the code in an uploaded file: in a PDF, where sejour's
+// PDFs carry it (docs/attestation-format.md, section 9), without rendering
+// it; in a photo or scan, by reading its QR code. Both go through the
+// process's gate of checks.
+func (s *Pages) readCode(ctx context.Context, data []byte) (string, error) {
+	if http.DetectContentType(data) != "application/pdf" {
+		return s.readQR(ctx, data)
+	}
+	code, err := attest.CodeFromPDF(ctx, s.Checks, data)
+	switch {
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return "", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
+	case errors.Is(err, attest.ErrNoCode):
+		return "", permit.Invalid(map[string]string{"photo": "verify.error.pdf_no_code"})
+	case err != nil:
+		return "", permit.AsField("photo", err)
+	}
+	return code, nil
 }
 
 // readQR finds the code in a photo or scan, through the process's gate
