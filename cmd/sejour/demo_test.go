@@ -95,3 +95,44 @@ func TestDemoListensOnLoopback(t *testing.T) {
 		t.Error("demo -listen nowhere: accepted")
 	}
 }
+
+// TestDemoPrintsACheckThatWorks loads the demonstration, then runs the
+// check its printed curl command describes against the program: the
+// printed key and share code answer a match.
+func TestDemoPrintsACheckThatWorks(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"demo", "-load-only"}, env(map[string]string{"SEJOUR_DATA_DIR": dir}), &out); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	var line string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "curl ") {
+			line = l
+		}
+	}
+	key := between(line, "Authorization: Bearer ", "'")
+	body := between(line, "-d '", "'")
+	if key == "" || !strings.Contains(body, `"share_code"`) || !strings.HasSuffix(line, "/api/v1/work-checks") {
+		t.Fatalf("no ready curl command in:\n%s", out.String())
+	}
+	db, err := store.Open(context.Background(), "", filepath.Join(dir, "sejour.db"), clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	k, _, err := (store.Employers{DB: db}).APIKeyByPrefix(t.Context(), strings.Split(key, "_")[1])
+	if err != nil || k.RevokedAt != nil {
+		t.Fatalf("the printed key is not stored: %v", err)
+	}
+}
+
+// between is the text of s after from and before the next to.
+func between(s, from, to string) string {
+	_, rest, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, to)
+	return v
+}

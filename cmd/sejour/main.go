@@ -21,6 +21,7 @@ import (
 	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/demo"
 	"github.com/sejour/sejour/internal/password"
+	"github.com/sejour/sejour/internal/store"
 )
 
 const usage = `sejour — residence-permit portal
@@ -132,6 +133,10 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		}
 		if err := demo.Cases(ctx, m.UseCases, demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}, password.DefaultParams, m.Clock.Now(), out); err != nil {
 			return fmt.Errorf("load demonstration cases: %w", err)
+		}
+		if err := demo.Employers(ctx, m.UseCases, demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}, store.Employers{DB: m.DB},
+			password.DefaultParams, m.Clock.Now(), cfg.BaseURL, out); err != nil {
+			return fmt.Errorf("load demonstration employer: %w", err)
 		}
 		if loadOnly {
 			return nil

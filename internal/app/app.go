@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -213,9 +214,12 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	limits := upload.DefaultLimits
 	limits.MaxBytes = int64(m.Config.UploadMaxMB) << 20
+	// One gate for every check of uploaded content in the process: the
+	// documents' and the verifier's photos share its memory.
+	checks := upload.NewGate(int64(m.Config.CheckMemoryMB)<<20, runtime.GOMAXPROCS(0))
 	m.UseCases = casework.New(casework.Config{
 		Blobs: blobs, Rules: m.Rules, Tr: m.Tr, Clock: m.Clock, Logger: m.Logger,
-		BaseURL: m.Config.BaseURL, Limits: limits, Quota: int64(m.Config.UploadQuotaMB) << 20,
+		BaseURL: m.Config.BaseURL, Limits: limits, Checks: checks, Quota: int64(m.Config.UploadQuotaMB) << 20,
 		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
 		PDFs:    attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr},
 		Journal: m.Journal, Tokens: m.Keys.Tokens(), AttemptSealer: seal.Sealer{Keys: m.Keys.InMemory()},
@@ -227,7 +231,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.UseCases.Outages.Live = liveChecks(m.Health)
 	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
-		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(),
+		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(), Checks: checks,
 		Health: m.Health, PaperForm: paper,
 		TrustedProxies: m.Config.TrustedProxies, LimitCapacity: m.Config.RateLimitKeys,
 	})

@@ -83,6 +83,10 @@ func (brokenSealer) Seal(*casework.Case, *permit.Attestation, rules.Granted) (st
 	return "", errors.New("the signing key is out of reach")
 }
 
+func (brokenSealer) SealWorkCheck(*permit.WorkCheck) (string, error) {
+	return "", errors.New("the signing key is out of reach")
+}
+
 // draft makes an applicant with a profile in Paris and a draft renewal
 // with every document and the fee stamp, ready to file.
 func draft(t *testing.T, m *Main, n int) (*permit.Account, int64) {
@@ -209,6 +213,7 @@ func TestGrantOwesItsAttestationInItsTransaction(t *testing.T) {
 		if err := dec.StartReview(ctx, agent, appID); err != nil {
 			t.Fatal(err)
 		}
+		apptest.Checked(t, m.UseCases, agent, appID)
 		sealer := m.UseCases.Attestations.Sealer
 		m.UseCases.Attestations.Sealer = brokenSealer{}
 		hung, cancel := context.WithCancel(ctx)

@@ -29,7 +29,7 @@ func RenderAttempt(w io.Writer, p *casework.AttemptProof, cat *rules.Catalogue, 
 	if tr == nil {
 		return errors.New("attest: no translation catalogue")
 	}
-	code, err := qrPNG(p.Code)
+	s, err := proofSheet(p.Code)
 	if err != nil {
 		return fmt.Errorf("attest: attempt %s: %w", p.Number, err)
 	}
@@ -38,9 +38,6 @@ func RenderAttempt(w io.Writer, p *casework.AttemptProof, cat *rules.Catalogue, 
 			err = fmt.Errorf("attest: rendering attempt %s: %v", p.Number, r)
 		}
 	}()
-	s := newSheet()
-	s.useMono()
-	s.pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(code))
 	t := wording{tr: tr}
 	d := &Document{Kind: permit.AttestationAttempt, Number: p.Number, Version: 1, IssuedAt: p.At.In(permit.Paris),
 		Prefecture: p.PrefectureName, Code: p.Code, VerifyURL: verifyURL,
@@ -51,11 +48,31 @@ func RenderAttempt(w io.Writer, p *casework.AttemptProof, cat *rules.Catalogue, 
 	attemptTitle(s, d, t)
 	attemptStatement(s, d, t)
 	documentHolder(s, d, t)
+	proofCode(s, d, t)
+	return s.output(w)
+}
+
+// proofSheet is a new sheet ready for a document whose signed code it
+// prints beside its QR code (proofCode): monospace font, QR image.
+func proofSheet(code string) (*sheet, error) {
+	png, err := qrPNG(code)
+	if err != nil {
+		return nil, err
+	}
+	s := newSheet()
+	s.useMono()
+	s.pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	return s, nil
+}
+
+// proofCode prints, under its heading, the QR code with the code as text
+// under it, and how to check it beside.
+func proofCode(s *sheet, d *Document, t wording) {
 	text, right := codeCell(s, d.Code, proofLeft), s.width-proofLeft-proofGap
 	check := checkRow(s, d, right, t)
-	s.section(t.both("pdf.attestation.check_title"), max(qrSize+2+s.height(text), s.rowHeight(check)))
-	qrBeside(s, text, max(qrSize+2+s.height(text), s.rowHeight(check)), right, func() { s.row(check...) })
-	return s.output(w)
+	height := max(qrSize+2+s.height(text), s.rowHeight(check))
+	s.section(t.both("pdf.attestation.check_title"), height)
+	qrBeside(s, text, height, right, func() { s.row(check...) })
 }
 
 // groundName is a ground's name in every language, or its id.

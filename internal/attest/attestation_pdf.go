@@ -136,6 +136,7 @@ func describeDocument(s *sheet, d *Document, t wording) {
 	p.SetSubject(printable(title["fr"]+" / "+title["en"]), true)
 	p.SetAuthor(printable(d.Prefecture), true)
 	p.SetCreator("sejour", true)
+	carryCode(p, d.Code)
 	p.SetLang("fr-FR")
 	// fpdf writes these dates without a UTC offset, which readers take
 	// as UTC.

@@ -80,3 +80,8 @@ func DocumentFromCase(c *casework.Case, v casework.AttestationView, verifyURL st
 		Rights: v.Rights, Code: v.Code, VerifyURL: verifyURL,
 	}
 }
+
+// RenderWorkCheck writes the PDF of a right-to-work check record.
+func (rr ReceiptRenderer) RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, verifyURL string) error {
+	return RenderWorkCheck(w, rec, rr.Rules, rr.Tr, verifyURL)
+}

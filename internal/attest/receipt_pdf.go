@@ -86,6 +86,7 @@ func describe(s *sheet, r *Receipt) {
 	p.SetSubject("Attestation de dépôt d’une demande de titre de séjour / Filing receipt for a residence permit application", true)
 	p.SetAuthor(printable(r.Prefecture), true)
 	p.SetCreator("sejour", true)
+	carryCode(p, r.Code)
 	p.SetLang("fr-FR")
 	// fpdf writes these dates without a UTC offset, which readers take
 	// as UTC.

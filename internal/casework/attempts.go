@@ -131,7 +131,7 @@ func (s *Attempts) Ticket(acc *permit.Account, c *Case) (string, error) {
 func docsOf(c *Case) []attempts.Doc {
 	var out []attempts.Doc
 	for _, it := range c.Checklist {
-		if d := it.Current; d != nil {
+		for _, d := range c.CurrentDocuments(it.Doc.ID) {
 			out = append(out, attempts.Doc{Slot: d.Slot, SHA256: d.BlobSum})
 		}
 	}
@@ -357,7 +357,10 @@ func (s *Attempts) replay(ctx context.Context, r *attempts.Record) error {
 		}
 	}
 	fa.Outcome = permit.AttemptFiled
-	if err := s.Store.FileAttempt(ctx, a, ev, f, fa, mail); err != nil {
+	var used *permit.FeeStampUsedError
+	if err := s.Store.FileAttempt(ctx, a, ev, f, fa, mail); errors.As(err, &used) {
+		return s.refuse(ctx, p, fa, "attempt.reason.fee_stamp_used")
+	} else if err != nil {
 		return err
 	}
 	s.Logger.Info("filing attempt replayed: filed as of the attempt", "attempt", r.ID, "application", a.ID, "filing", f.Number)

@@ -15,6 +15,8 @@ import (
 // PDF prints as a QR code.
 type Sealer interface {
 	Seal(c *Case, a *permit.Attestation, r rules.Granted) (string, error)
+	// SealWorkCheck signs the record of a right-to-work check.
+	SealWorkCheck(w *permit.WorkCheck) (string, error)
 }
 
 // AttestationStore is what issuing attestations writes, and the list of

@@ -168,6 +168,11 @@ type Access struct {
 	Title      string    // translation key of the role: role.agent...
 	Prefecture string
 	Opened     []Opened // in the order first opened
+	// WorkCheck names the organisation that checked the person's right to
+	// work with one of their share codes (its name, SIRET and the record's
+	// number); empty for the prefecture's visits. A check is a line of its
+	// own, never part of a visit.
+	WorkCheck string
 }
 
 // Opened is one kind of thing opened during a visit.
@@ -202,7 +207,9 @@ const VisitGap = 30 * time.Minute
 const maxAccesses = 1000
 
 // FileAccesses tells an applicant when the prefecture's staff opened
-// their file or their documents, one line a visit, newest first.
+// their file or their documents, one line a visit, and when an
+// organisation checked their right to work with one of their share codes,
+// newest first.
 func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Access, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
@@ -214,7 +221,7 @@ func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Acce
 		return nil, err
 	}
 	lines, err := s.Store.AuditTrail(ctx, audit.Filter{Everywhere: true, PersonID: p.ID,
-		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView, ActionCorrectionView, ActionReportView}, Limit: maxAccesses})
+		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView, ActionCorrectionView, ActionReportView, ActionWorkCheck}, Limit: maxAccesses})
 	if err != nil {
 		return nil, err
 	}
@@ -240,12 +247,18 @@ func Visits(lines []*audit.Line, gap time.Duration) []Access {
 
 // sameVisit reports whether older follows newer's visit.
 func sameVisit(newer, older *audit.Line, gap time.Duration) bool {
+	if newer.Action == ActionWorkCheck || older.Action == ActionWorkCheck {
+		return false
+	}
 	return newer.ActorAccountID == older.ActorAccountID && newer.PrefectureID == older.PrefectureID && newer.At.Sub(older.At) <= gap
 }
 
 // visit is one visit's lines, newest first, as the applicant reads it.
 func visit(lines []*audit.Line) Access {
 	first, last := lines[len(lines)-1], lines[0]
+	if first.Action == ActionWorkCheck {
+		return Access{At: first.At, Until: first.At, WorkCheck: first.Detail}
+	}
 	who := permit.Account{Role: permit.Role(first.ActorRole), Supervisor: first.ActorSupervisor}
 	v := Access{At: first.At, Until: last.At, Title: who.StaffTitle(), Prefecture: first.PrefectureName}
 	type thing struct {

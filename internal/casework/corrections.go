@@ -15,7 +15,9 @@ import (
 // CorrectionStore keeps civil-data correction requests and the person's
 // history.
 type CorrectionStore interface {
-	RequestCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error
+	// RequestCorrection refuses, with EINVALID upload.quota, evidence that
+	// would pass the person's quota, checked in its transaction.
+	RequestCorrection(ctx context.Context, c *permit.Correction, quota int64, m *permit.Mail) error
 	AcceptCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) ([]permit.Reissue, error)
 	RefuseCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error
 	WithdrawCorrection(ctx context.Context, c *permit.Correction) error
@@ -109,8 +111,8 @@ func (s *Corrections) RequestCorrection(ctx context.Context, acc *permit.Account
 		return nil, permit.AsField("evidence", err)
 	}
 	c.Evidence = *d
-	if err := s.Store.RequestCorrection(ctx, c, nil); err != nil {
-		return nil, err
+	if err := s.Store.RequestCorrection(ctx, c, s.Quota, nil); err != nil {
+		return nil, permit.AsField("evidence", err)
 	}
 	return c, nil
 }

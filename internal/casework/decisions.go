@@ -104,7 +104,9 @@ func (s *Decisions) MarkComplete(ctx context.Context, acc *permit.Account, appID
 
 // DecideFavourable grants the application. The favourable-decision
 // attestation is issued at once (or by the queue's retry if that fails),
-// and the applicant is told.
+// and the applicant is told. The file must first be checked as the
+// catalogue requires (rules.DecisionRules): otherwise the refusal is a
+// *permit.UncheckedError listing what is missing.
 func (s *Decisions) DecideFavourable(ctx context.Context, acc *permit.Account, appID int64, note string) error {
 	a, p, err := s.act(ctx, acc, appID)
 	if err != nil {
@@ -114,20 +116,87 @@ func (s *Decisions) DecideFavourable(ctx context.Context, acc *permit.Account, a
 	if utf8.RuneCountInString(note) > maxReason {
 		return permit.Invalid(map[string]string{"note": "decision.error.too_long"})
 	}
+	c, err := s.checkedCase(ctx, p, a)
+	if err != nil {
+		return err
+	}
 	ev, err := permit.Transition(a, permit.ActionDecideFavour, actorOf(acc), s.Clock.Now(), note)
 	if err != nil {
 		return err
+	}
+	if missing := s.unchecked(c); missing != nil {
+		return missing
 	}
 	m, err := s.tell(ctx, p, a, "decided_favourable")
 	if err != nil {
 		return err
 	}
 	d := &permit.Decision{Outcome: permit.OutcomeFavourable, Note: note, DecidedBy: acc.ID}
+	for _, r := range c.Reviews {
+		d.ReviewsSeen = max(d.ReviewsSeen, r.ID)
+	}
 	if err := s.Store.Decide(acting(ctx, acc, a, string(permit.ActionDecideFavour), note), a, ev, d, m); err != nil {
 		return err
 	}
 	s.attest.issueNow(ctx, a.ID)
 	return nil
+}
+
+// Unchecked says what the catalogue requires checked before a favourable
+// decision on the application and is not yet: nil when nothing is
+// missing. The case page shows the same (Case.Unchecked).
+func (s *Decisions) Unchecked(ctx context.Context, acc *permit.Account, appID int64) (*permit.UncheckedError, error) {
+	a, p, err := s.act(ctx, acc, appID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.checkedCase(ctx, p, a)
+	if err != nil {
+		return nil, err
+	}
+	return s.unchecked(c), nil
+}
+
+// checkedCase reads what unchecked needs of an application: its
+// checklist and the verdicts on its documents.
+func (s *core) checkedCase(ctx context.Context, p *permit.Person, a *permit.Application) (*Case, error) {
+	c, err := s.load(ctx, p, a, false)
+	if err != nil {
+		return nil, err
+	}
+	c.Reviews, err = s.reviews(ctx, a.ID)
+	return c, err
+}
+
+// unchecked says what the catalogue requires checked before a favourable
+// decision and is not, from a case with its reviews: nil when nothing is
+// missing. A slot counts as accepted when it holds at least one current
+// file (or, for a slot that takes a code, the code is given) and the
+// latest verdict on each of its current files accepts it, so a file sent
+// after an acceptance needs a look of its own. Each file not accepted is
+// named; a slot with nothing is named once, without a version.
+func (s *core) unchecked(c *Case) *permit.UncheckedError {
+	rule := s.Rules.Decisions
+	e := &permit.UncheckedError{}
+	if rule.Requires(rules.CheckDocumentsAccepted) {
+		for _, it := range c.Checklist {
+			files := c.CurrentDocuments(it.Doc.ID)
+			if !c.Provided(it.Doc) {
+				e.Documents = append(e.Documents, permit.UncheckedDocument{Slot: it.Doc.ID})
+				continue
+			}
+			for _, f := range files {
+				if r := c.Review(f); r == nil || !r.Accepted {
+					e.Documents = append(e.Documents, permit.UncheckedDocument{Slot: it.Doc.ID, Version: f.ID, Rejected: r != nil})
+				}
+			}
+		}
+	}
+	e.Identity = rule.Requires(rules.CheckIdentityConfirmed) && c.Person.ConfirmedAt == nil
+	if len(e.Documents) == 0 && !e.Identity {
+		return nil
+	}
+	return e
 }
 
 // RefusalForm is a refusal: reasons from the list, the agent's words, and

@@ -85,6 +85,7 @@ type (
 		CreatedAt          time.Time           `json:"created_at"`
 		SubmittedAt        *time.Time          `json:"submitted_at,omitempty"`
 		FeeStamp           string              `json:"fee_stamp,omitempty"`
+		PhotoCode          string              `json:"photo_code,omitempty"`
 		History            []exportEvent       `json:"history"`
 		Filings            []exportFiling      `json:"filings"`
 		Documents          []exportDocument    `json:"documents"`
@@ -136,8 +137,14 @@ type (
 		SHA256     string     `json:"sha256"`
 		UploadedAt time.Time  `json:"uploaded_at"`
 		RemovedAt  *time.Time `json:"removed_at,omitempty"`
-		Review     string     `json:"review,omitempty"` // accepted, or rejected: reason
-		File       string     `json:"file_in_this_archive"`
+		// Current says the file is one of its document's current files
+		// (neither removed nor replaced by a later one).
+		Current bool `json:"current"`
+		// Reused says the file was given for another application and
+		// taken again for this one (the same content).
+		Reused bool   `json:"reused_from_another_application,omitempty"`
+		Review string `json:"review,omitempty"` // accepted, or rejected: reason
+		File   string `json:"file_in_this_archive"`
 	}
 	exportCompletion struct {
 		Documents   []string   `json:"documents"`
@@ -304,7 +311,7 @@ func (s *DataExport) exportPerson(ctx context.Context, p *permit.Person, data *e
 
 func (s *DataExport) exportApplication(ctx context.Context, p *permit.Person, a *permit.Application, pref string) (exportApplication, []*permit.Document, error) {
 	ea := exportApplication{Number: a.ID, Ground: string(a.Ground), Kind: string(a.Kind), State: string(a.State), Prefecture: pref,
-		CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, FeeStamp: a.FeeStamp, History: []exportEvent{}, Filings: []exportFiling{},
+		CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, FeeStamp: a.FeeStamp, PhotoCode: a.PhotoCode, History: []exportEvent{}, Filings: []exportFiling{},
 		Documents: []exportDocument{}, CompletionRequests: []exportCompletion{}, Messages: []exportMessage{}, Attestations: []exportAttestation{}}
 	c, err := s.load(ctx, p, a, true)
 	if err != nil {
@@ -335,7 +342,7 @@ func (s *DataExport) exportApplication(ctx context.Context, p *permit.Person, a 
 			continue
 		}
 		ed := exportDocument{Document: d.Slot, Filename: d.Filename, Type: d.Kind, Size: d.Size, SHA256: d.BlobSum,
-			UploadedAt: d.UploadedAt, RemovedAt: d.RemovedAt, File: exportPath(d)}
+			UploadedAt: d.UploadedAt, RemovedAt: d.RemovedAt, Current: d.Current(), Reused: d.ReusedFrom != 0, File: exportPath(d)}
 		if r := c.Review(d); r != nil {
 			ed.Review = "accepted"
 			if !r.Accepted {

@@ -67,14 +67,21 @@ type ApplicationStore interface {
 
 // DocumentStore is what the documents of a file write.
 type DocumentStore interface {
-	AddDocument(ctx context.Context, d *permit.Document) error
-	RemoveDocument(ctx context.Context, applicationID int64, slot string) error
+	// AddDocuments records new files of one slot, at most max current
+	// ones (a slot of one file has it replaced); EINVALID when full, and
+	// EINVALID upload.quota for bytes that would pass the person's
+	// quota, checked in its transaction (as AddMessage does).
+	AddDocuments(ctx context.Context, applicationID int64, slot string, ds []*permit.Document, max int, quota int64) error
+	// RemoveDocument removes one current file of a slot; ENOTFOUND when
+	// it is not one.
+	RemoveDocument(ctx context.Context, applicationID int64, slot string, documentID int64) error
 	SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error
+	SetPhotoCode(ctx context.Context, applicationID int64, code string) error
 }
 
 // MessageStore is what the messages of an application write.
 type MessageStore interface {
-	AddMessage(ctx context.Context, msg *permit.Message, mails ...*permit.Mail) error
+	AddMessage(ctx context.Context, msg *permit.Message, quota int64, mails ...*permit.Mail) error
 	StaffEmails(ctx context.Context, prefectureID int64) ([]string, error)
 }
 
@@ -100,7 +107,11 @@ type Config struct {
 	Logger  *slog.Logger
 	BaseURL string
 	Limits  upload.Limits
-	Quota   int64 // bytes of documents a person may store, every version counted
+	// Checks bounds the checks of uploaded content running at once in
+	// the process, shared with the verifier's photos; nil: a gate of
+	// this use cases' own.
+	Checks *upload.Gate
+	Quota  int64 // bytes of documents a person may store, every version counted
 
 	Sealer   Sealer
 	Codes    CodeChecker
@@ -129,8 +140,8 @@ type core struct {
 	// nothing (unit tests of other rooms).
 	Calendar OutageCalendar
 
-	slotsOnce sync.Once
-	slots     chan struct{}
+	gateOnce sync.Once
+	checks   *upload.Gate
 }
 
 var errNotFound = permit.Errorf(permit.ENOTFOUND, "error.not_found")

@@ -7,19 +7,22 @@ import (
 
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
 )
 
 // snapshot is the immutable record of what was filed.
 type snapshot struct {
-	FiledAt  time.Time         `json:"filed_at"`
-	Kind     permit.Kind       `json:"kind"`
-	Ground   permit.GroundID   `json:"ground"`
-	Person   snapshotPerson    `json:"person"`
-	Permit   *snapshotPermit   `json:"permit,omitempty"`
-	FeeStamp string            `json:"fee_stamp"`
-	Docs     []FiledDoc        `json:"documents"`
-	Rules    string            `json:"rules_version"`
-	Extra    map[string]string `json:"extra,omitempty"`
+	FiledAt  time.Time       `json:"filed_at"`
+	Kind     permit.Kind     `json:"kind"`
+	Ground   permit.GroundID `json:"ground"`
+	Person   snapshotPerson  `json:"person"`
+	Permit   *snapshotPermit `json:"permit,omitempty"`
+	FeeStamp string          `json:"fee_stamp"`
+	// PhotoCode is the e-photo code given, if any.
+	PhotoCode string            `json:"photo_code,omitempty"`
+	Docs      []FiledDoc        `json:"documents"`
+	Rules     string            `json:"rules_version"`
+	Extra     map[string]string `json:"extra,omitempty"`
 }
 
 type snapshotPerson struct {
@@ -46,7 +49,11 @@ type FiledDoc struct {
 // File submits a draft. Every required document must be there, and the
 // fee stamp; the application moves to "submitted" with a snapshot and a
 // filing receipt number. Filing again what is already filed (a double
-// click, a retry after a network error) returns the existing filing.
+// click, a retry after a network error) returns the existing filing. The
+// filing uses the fee stamp: one that another application holds (a
+// draft's number taken by another before the stamps were held at once,
+// migration 0022) is a *permit.FeeStampUsedError on the fee_stamp field,
+// checked in the filing's transaction.
 func (s *Applications) File(ctx context.Context, acc *permit.Account, appID int64) (*permit.Filing, error) {
 	p, a, err := s.applicantSide(ctx, acc, appID)
 	if err != nil {
@@ -124,13 +131,13 @@ func (s *core) lastFiling(ctx context.Context, a *permit.Application) (*permit.F
 // filing makes the snapshot of a case as it is filed.
 func (s *core) filing(c *Case, at time.Time) (*permit.Filing, error) {
 	p := c.Person
-	snap := snapshot{FiledAt: at, Kind: c.App.Kind, Ground: c.App.Ground, FeeStamp: c.App.FeeStamp, Rules: s.Rules.Version,
+	snap := snapshot{FiledAt: at, Kind: c.App.Kind, Ground: c.App.Ground, FeeStamp: c.App.FeeStamp, PhotoCode: c.App.PhotoCode, Rules: s.Rules.Version,
 		Person: snapshotPerson{p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, p.Address}}
 	if c.Permit != nil {
 		snap.Permit = &snapshotPermit{Ground: c.Permit.Ground, Number: c.Permit.Number, ValidTo: c.Permit.ValidTo, Declared: c.Permit.ConfirmedAt == nil}
 	}
 	for _, it := range c.Checklist {
-		if d := it.Current; d != nil {
+		for _, d := range c.CurrentDocuments(it.Doc.ID) {
 			snap.Docs = append(snap.Docs, FiledDoc{Slot: d.Slot, Filename: d.Filename, SHA256: d.BlobSum, Size: d.Size, Kind: d.Kind})
 		}
 	}
@@ -241,7 +248,7 @@ func (s *Applications) Resubmit(ctx context.Context, acc *permit.Account, appID 
 		return nil, permit.Errorf(permit.ECONFLICT, "error.transition.state")
 	}
 	for _, it := range c.Checklist {
-		if it.Requested && (it.Current == nil || it.Current.UploadedAt.Before(c.OpenRequest.RequestedAt)) {
+		if it.Requested && !answered(c, it.Doc, c.OpenRequest.RequestedAt) {
 			return nil, permit.Invalid(map[string]string{"documents": "complete.error.missing"})
 		}
 	}
@@ -260,6 +267,18 @@ func (s *Applications) Resubmit(ctx context.Context, acc *permit.Account, appID 
 		return nil, err
 	}
 	return f, nil
+}
+
+// answered reports whether a slot a completion request asked for was
+// answered: a current file given since the request, or, for a document
+// given as a code, the code (whose changes are not dated).
+func answered(c *Case, d *rules.Document, since time.Time) bool {
+	for _, f := range c.CurrentDocuments(d.ID) {
+		if !f.UploadedAt.Before(since) {
+			return true
+		}
+	}
+	return d.Code != nil && c.Provided(d)
 }
 
 // issueNowTimeout bounds issuing at once, after the write that made it

@@ -56,8 +56,8 @@ func (s *Messages) PostMessage(ctx context.Context, acc *permit.Account, appID i
 	}
 	// The message and every mail it causes commit together, each mail with
 	// the job that delivers it.
-	if err := s.Store.AddMessage(acting(ctx, acc, a, ActionMessagePost, ""), msg, mails...); err != nil {
-		return nil, err
+	if err := s.Store.AddMessage(acting(ctx, acc, a, ActionMessagePost, ""), msg, s.Quota, mails...); err != nil {
+		return nil, permit.AsField("attachment", err)
 	}
 	return msg, nil
 }
@@ -202,6 +202,7 @@ func (s *Decisions) StaffView(ctx context.Context, acc *permit.Account, appID in
 			c.PendingCorrection = x
 		}
 	}
+	c.Unchecked = s.unchecked(c)
 	return c, nil
 }
 

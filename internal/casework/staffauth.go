@@ -68,17 +68,17 @@ func (s *Accounts) Session(ctx context.Context, secret string) (*permit.Session,
 }
 
 // NeedsSecondFactor reports whether a session must pass the second factor
-// before the back office answers it: every staff and help-desk session,
-// until it has.
+// before the back office (or an employer's administration) answers it:
+// every staff, help-desk and organisation admin's session, until it has.
 func NeedsSecondFactor(a *permit.Account, sess *permit.Session) bool {
-	return a.Backoffice() && (sess == nil || sess.SecondFactorAt == nil)
+	return a.SecondFactorRequired() && (sess == nil || sess.SecondFactorAt == nil)
 }
 
 // StartEnrolment returns the secret a staff member who has not enrolled
 // yet is to add to their application, making one the first time. An
 // enrolled account is ECONFLICT: its secret is never shown again.
 func (s *Accounts) StartEnrolment(ctx context.Context, a *permit.Account) (*Enrolment, error) {
-	if !a.Backoffice() {
+	if !a.SecondFactorRequired() {
 		return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
 	}
 	f, err := s.Store.SecondFactor(ctx, a.ID)
@@ -114,7 +114,7 @@ func otpauthURL(email, secret string) string {
 // account, passes the session and returns the recovery codes, in clear
 // for the only time: only their hashes are kept.
 func (s *Accounts) ConfirmEnrolment(ctx context.Context, a *permit.Account, sessionSecret, code string) ([]string, error) {
-	if !a.Backoffice() {
+	if !a.SecondFactorRequired() {
 		return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
 	}
 	f, err := s.Store.SecondFactor(ctx, a.ID)
@@ -145,7 +145,7 @@ func (s *Accounts) ConfirmEnrolment(ctx context.Context, a *permit.Account, sess
 // code, and passes the session. A wrong, replayed or spent code is a
 // field error on "code".
 func (s *Accounts) PassSecondFactor(ctx context.Context, a *permit.Account, sessionSecret, code string) error {
-	if !a.Backoffice() {
+	if !a.SecondFactorRequired() {
 		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 	}
 	bad := permit.Invalid(map[string]string{"code": "staffauth.error.code"})

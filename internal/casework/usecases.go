@@ -20,6 +20,9 @@ type Stores struct {
 	Contacts     ContactStore
 	Outages      OutageStore
 	Attempts     AttemptStore
+	Resends      ResendStore
+	Employers    EmployerStore
+	WorkChecks   WorkCheckStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -42,6 +45,9 @@ type UseCases struct {
 	Contacts     *Contacts     // contact data and moves; needs Accounts
 	Outages      *Outages      // outages detected and declared, the public status
 	Attempts     *Attempts     // filings attempted during an outage, and their replay
+	Resends      *Resends      // forms sent twice, recognised by their one-time key
+	Employers    *Employers    // employers' organisations, their members and API keys; needs Accounts
+	WorkChecks   *WorkChecks   // share codes and the right-to-work checks made with them
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -161,5 +167,8 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Contacts:     &Contacts{Accounts: accounts, core: c, Store: st.Contacts},
 		Outages:      newOutages(c, st.Outages),
 		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
+		Resends:      &Resends{Store: st.Resends},
+		Employers:    &Employers{Accounts: accounts, Store: st.Employers},
+		WorkChecks:   &WorkChecks{core: c, Store: st.WorkChecks},
 	}
 }

@@ -24,7 +24,17 @@ type CodeResult struct {
 	ValidFrom, ValidUntil time.Time
 	Rights                rules.Granted
 	Prefecture            string
-	IssuedAt              time.Time // when the code was signed: the moment of an attempt
+	IssuedAt              time.Time // when the code was signed: the moment of an attempt, of a check
+	// Check is what a right-to-work check record adds: who checked, and
+	// whether the answer rests on a pending renewal; nil for attestations.
+	Check *CheckedBy
+}
+
+// CheckedBy is the organisation a check record names, and whether the
+// right it showed rested on a pending renewal.
+type CheckedBy struct {
+	Organisation, SIRET string
+	PendingRenewal      bool
 }
 
 // VersionStore reads every version of an attestation by its number.

@@ -19,11 +19,16 @@ type Step struct {
 }
 
 // ChecklistItem is one document the ground and kind require (or the
-// prefecture asked for), with its current version if any.
+// prefecture asked for). Its current files are the case's
+// CurrentDocuments(Doc.ID).
 type ChecklistItem struct {
 	Doc       *rules.Document
-	Current   *permit.Document
 	Requested bool // asked for by the open completion request
+	// Reusable are the files given for the person's other applications
+	// that this slot may take again (Documents.Reuse): still current
+	// there, not refused, not older than the catalogue allows, and not
+	// already here. Filled only on a full view of an editable file.
+	Reusable []*permit.Document
 }
 
 // Entry is one line of an application's timeline.
@@ -79,6 +84,41 @@ type Case struct {
 	// correction request awaiting a decision, if any.
 	History           []permit.PersonChange
 	PendingCorrection *permit.Correction
+	// Unchecked is what the catalogue requires checked before a
+	// favourable decision and is not; nil when nothing is missing.
+	Unchecked *permit.UncheckedError
+	// current holds each slot's current files, oldest first.
+	current map[string][]*permit.Document
+}
+
+// CurrentDocuments lists the current files of a slot, oldest first: those
+// neither removed nor replaced (permit.Document.Current). It is the one
+// list of what a slot holds now, read by the checklist, the filing's
+// snapshot, the pages and the prefecture's review.
+func (c *Case) CurrentDocuments(slot string) []*permit.Document {
+	return c.current[slot]
+}
+
+// Provided reports whether a slot of the checklist is complete: its code
+// given, for a document that takes one (the e-photo code, with files
+// optional), else at least one current file.
+func (c *Case) Provided(d *rules.Document) bool {
+	if d.Code != nil {
+		return c.App.PhotoCode != ""
+	}
+	return len(c.CurrentDocuments(d.ID)) > 0
+}
+
+// currentDocuments indexes the current files of an application's
+// documents by slot.
+func currentDocuments(docs []*permit.Document) map[string][]*permit.Document {
+	out := map[string][]*permit.Document{}
+	for _, d := range docs {
+		if d.Current() {
+			out[d.Slot] = append(out[d.Slot], d)
+		}
+	}
+	return out
 }
 
 // Review returns the latest verdict on a document version, or nil.
@@ -99,11 +139,11 @@ type AttestationView struct {
 	Issuer *permit.Prefecture
 }
 
-// Missing lists the required documents that have no current version.
+// Missing lists the documents of the checklist not yet provided.
 func (c *Case) Missing() []*rules.Document {
 	var out []*rules.Document
 	for _, it := range c.Checklist {
-		if it.Current == nil {
+		if !c.Provided(it.Doc) {
 			out = append(out, it.Doc)
 		}
 	}
@@ -118,6 +158,10 @@ type Summary struct {
 	Rejection *time.Time
 	Window    *rules.Window
 	CardGrace *time.Time
+	// Attestations are the application's current attestations, newest
+	// first: available to download, neither expired, replaced nor
+	// revoked (one that starts later, available ahead, included).
+	Attestations []AttestationView
 }
 
 // Dashboard lists the applicant's applications, newest first, each with
@@ -142,9 +186,25 @@ func (s *Applications) Dashboard(ctx context.Context, acc *permit.Account) ([]Su
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window, CardGrace: c.CardGrace})
+		if err := s.attestations(ctx, c); err != nil {
+			return nil, err
+		}
+		out = append(out, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window, CardGrace: c.CardGrace,
+			Attestations: current(c.Attestations, permit.ParisDay(s.Clock.Now()))})
 	}
 	return out, nil
+}
+
+// current keeps the attestations that still prove something on day
+// today: valid, or to be (available ahead of their first day).
+func current(all []AttestationView, today time.Time) []AttestationView {
+	var out []AttestationView
+	for _, a := range all {
+		if a.StillProves(today) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // View returns one of the applicant's applications in full.
@@ -222,6 +282,9 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 	if err := s.decisions(ctx, c); err != nil {
 		return nil, err
 	}
+	if err := s.offerReuse(ctx, c); err != nil {
+		return nil, err
+	}
 	return c, s.attestations(ctx, c)
 }
 
@@ -238,13 +301,8 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 			return err
 		}
 	}
-	reviews, err := s.Cases.DocumentReviews(ctx, c.App.ID)
-	if err != nil {
+	if c.Reviews, err = s.reviews(ctx, c.App.ID); err != nil {
 		return err
-	}
-	c.Reviews = map[int64]*permit.DocumentReview{}
-	for _, r := range reviews {
-		c.Reviews[r.DocumentID] = r
 	}
 	apps, err := s.People.ApplicationsByPerson(ctx, c.Person.ID)
 	if err != nil {
@@ -256,6 +314,20 @@ func (s *core) decisions(ctx context.Context, c *Case) error {
 		}
 	}
 	return nil
+}
+
+// reviews returns the latest verdict on each document version of an
+// application, by version id.
+func (s *core) reviews(ctx context.Context, appID int64) (map[int64]*permit.DocumentReview, error) {
+	all, err := s.Cases.DocumentReviews(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*permit.DocumentReview{}
+	for _, r := range all {
+		out[r.DocumentID] = r
+	}
+	return out, nil
 }
 
 // attestations lists what the holder may already download.
@@ -284,33 +356,24 @@ func (s *core) attestations(ctx context.Context, c *Case) error {
 	return nil
 }
 
-// checklist pairs each required (or requested) document with its current
-// version, and counts the progress of the file.
+// checklist lists each required (or requested) document, indexes the
+// current files of each slot, and counts the progress of the file.
 func (s *core) checklist(c *Case, docs []*permit.Document) error {
 	required, err := s.Rules.RequiredDocuments(c.App.Ground, c.App.Kind)
 	if err != nil {
 		return err
 	}
-	current := map[string]*permit.Document{}
-	for _, d := range docs {
-		if d.MessageID != 0 {
-			continue
-		}
-		current[d.Slot] = d // the last version wins
-		if d.RemovedAt != nil {
-			delete(current, d.Slot)
-		}
-	}
+	c.current = currentDocuments(docs)
 	seen := map[string]bool{}
 	for _, d := range required {
-		c.Checklist = append(c.Checklist, ChecklistItem{Doc: d, Current: current[d.ID]})
+		c.Checklist = append(c.Checklist, ChecklistItem{Doc: d})
 		seen[d.ID] = true
 	}
 	if c.OpenRequest != nil {
 		for _, slot := range c.OpenRequest.Slots {
 			if !seen[slot] {
 				if d, ok := s.Rules.Document(slot); ok {
-					c.Checklist = append(c.Checklist, ChecklistItem{Doc: d, Current: current[slot]})
+					c.Checklist = append(c.Checklist, ChecklistItem{Doc: d})
 				}
 			}
 		}
@@ -320,7 +383,7 @@ func (s *core) checklist(c *Case, docs []*permit.Document) error {
 	}
 	c.Total = len(c.Checklist) + 1
 	for _, it := range c.Checklist {
-		if it.Current != nil {
+		if c.Provided(it.Doc) {
 			c.Done++
 		}
 	}
@@ -378,7 +441,11 @@ func (s *core) history(ctx context.Context, c *Case, docs []*permit.Document, re
 		if d.MessageID != 0 {
 			continue
 		}
-		tl = append(tl, Entry{At: d.UploadedAt, Key: "timeline.document_added", Actor: permit.ActorApplicant, Doc: d})
+		key := "timeline.document_added"
+		if d.ReusedFrom != 0 {
+			key = "timeline.document_reused"
+		}
+		tl = append(tl, Entry{At: d.UploadedAt, Key: key, Actor: permit.ActorApplicant, Doc: d})
 		if d.RemovedAt != nil {
 			tl = append(tl, Entry{At: *d.RemovedAt, Key: "timeline.document_removed", Actor: permit.ActorApplicant, Doc: d})
 		}

@@ -42,6 +42,9 @@ type Config struct {
 
 	UploadMaxMB   int // SEJOUR_UPLOAD_MAX_MB: the largest document accepted
 	UploadQuotaMB int // SEJOUR_UPLOAD_QUOTA_MB: documents one person may store
+	// SEJOUR_CHECK_MEMORY_MB: the memory the checks of uploaded files and
+	// the verifier's photos may take together, at once.
+	CheckMemoryMB int
 
 	// SEJOUR_KEY_ENCRYPTION_KEY (32 bytes in base64), or the file
 	// SEJOUR_KEY_ENCRYPTION_KEY_FILE holding it: it seals the attestation
@@ -95,6 +98,9 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	}
 	if c.UploadQuotaMB, err = strconv.Atoi(str(getenv, "SEJOUR_UPLOAD_QUOTA_MB", "200")); err != nil || c.UploadQuotaMB < c.UploadMaxMB {
 		errs = append(errs, fmt.Errorf("SEJOUR_UPLOAD_QUOTA_MB: %q must be a number of megabytes, at least SEJOUR_UPLOAD_MAX_MB", getenv("SEJOUR_UPLOAD_QUOTA_MB")))
+	}
+	if c.CheckMemoryMB, err = strconv.Atoi(str(getenv, "SEJOUR_CHECK_MEMORY_MB", "512")); err != nil || c.CheckMemoryMB < 128 {
+		errs = append(errs, fmt.Errorf("SEJOUR_CHECK_MEMORY_MB: %q is not a number of megabytes of at least 128 (what checking one image may take)", getenv("SEJOUR_CHECK_MEMORY_MB")))
 	}
 	if c.TrustedProxies, err = parseProxies(getenv("SEJOUR_TRUSTED_PROXIES")); err != nil {
 		errs = append(errs, fmt.Errorf("SEJOUR_TRUSTED_PROXIES: %v (a comma-separated list of addresses or networks, e.g. 127.0.0.1,10.0.0.0/8)", err))
@@ -231,6 +237,7 @@ func (c *Config) String() string {
 	line("SEJOUR_ATTESTATION_LEAD_DAYS", strconv.Itoa(c.AttestationLeadDays))
 	line("SEJOUR_UPLOAD_MAX_MB", strconv.Itoa(c.UploadMaxMB))
 	line("SEJOUR_UPLOAD_QUOTA_MB", strconv.Itoa(c.UploadQuotaMB))
+	line("SEJOUR_CHECK_MEMORY_MB", strconv.Itoa(c.CheckMemoryMB))
 	if c.KeyEncryptionKeyFile == "" {
 		line("SEJOUR_KEY_ENCRYPTION_KEY", mask(string(c.KeyEncryptionKey)))
 	}

@@ -47,6 +47,7 @@ func TestInvalid(t *testing.T) {
 		{"log", map[string]string{"SEJOUR_LOG_LEVEL": "loud"}, "SEJOUR_LOG_LEVEL"},
 		{"upload size", map[string]string{"SEJOUR_UPLOAD_MAX_MB": "0"}, "SEJOUR_UPLOAD_MAX_MB"},
 		{"quota below size", map[string]string{"SEJOUR_UPLOAD_MAX_MB": "20", "SEJOUR_UPLOAD_QUOTA_MB": "10"}, "SEJOUR_UPLOAD_QUOTA_MB"},
+		{"check memory below one image", map[string]string{"SEJOUR_CHECK_MEMORY_MB": "64"}, "SEJOUR_CHECK_MEMORY_MB"},
 		{"key-encryption key not base64", map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY": "not base64!"}, "SEJOUR_KEY_ENCRYPTION_KEY: not 32 bytes"},
 		{"key-encryption key short", map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY": "c2hvcnQ="}, "SEJOUR_KEY_ENCRYPTION_KEY: not 32 bytes"},
 		{"key-encryption key twice", map[string]string{"SEJOUR_KEY_ENCRYPTION_KEY": testKEK, "SEJOUR_KEY_ENCRYPTION_KEY_FILE": "/k"}, "not both"},

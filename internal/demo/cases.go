@@ -105,11 +105,18 @@ func fileCase(ctx context.Context, files *casework.UseCases, st Store, pref *per
 		return err
 	}
 	for _, it := range c.Checklist {
+		if !it.Doc.TakesFiles() { // the photo, given as its e-photo code
+			if err := files.Documents.SetPhotoCode(ctx, acc, a.ID, fmt.Sprintf("DEMO%018d", a.ID)); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := files.Documents.Upload(ctx, acc, a.ID, it.Doc.ID, it.Doc.ID+".png", scanOf(it.Doc.ID)); err != nil {
 			return err
 		}
 	}
-	if err := files.Documents.SetFeeStamp(ctx, acc, a.ID, "1234567890123456"); err != nil {
+	// A stamp is used once across the portal: each person's is theirs.
+	if err := files.Documents.SetFeeStamp(ctx, acc, a.ID, fmt.Sprintf("%016d", 1234567890000000+per.ID)); err != nil {
 		return err
 	}
 	if _, err := files.Applications.File(ctx, acc, a.ID); err != nil {
@@ -129,6 +136,9 @@ func fileCase(ctx context.Context, files *casework.UseCases, st Store, pref *per
 	case refused:
 		return files.Decisions.DecideUnfavourable(ctx, agent, a.ID, casework.RefusalForm{Reasons: []string{"no_real_studies"},
 			Note: "Aucune inscription dans un établissement pour l'année universitaire en cours."})
+	}
+	if err := Check(ctx, files.Decisions, agent, a.ID); err != nil {
+		return err
 	}
 	if err := files.Decisions.DecideFavourable(ctx, agent, a.ID, "Dossier complet, conditions remplies."); err != nil {
 		return err
@@ -168,4 +178,29 @@ func scanOf(slot string) []byte {
 	var b bytes.Buffer
 	_ = png.Encode(&b, img) // encoding to memory does not fail
 	return b.Bytes()
+}
+
+// Check takes, as agent, the checks the catalogue requires before a
+// favourable decision on an application (casework.Decisions.Unchecked):
+// it accepts every required document not accepted yet and confirms the
+// identity. It is what the demonstration agent does before granting, and
+// what the simulation's agents and the tests do too; a document never
+// given is an error, since no agent can accept it.
+func Check(ctx context.Context, d *casework.Decisions, agent *permit.Account, appID int64) error {
+	missing, err := d.Unchecked(ctx, agent, appID)
+	if err != nil || missing == nil {
+		return err
+	}
+	for _, doc := range missing.Documents {
+		if doc.Version == 0 {
+			return fmt.Errorf("application %d: document %s was never given", appID, doc.Slot)
+		}
+		if err := d.ReviewDocument(ctx, agent, appID, doc.Version, casework.ReviewForm{Accept: true}); err != nil {
+			return err
+		}
+	}
+	if missing.Identity {
+		return d.ConfirmIdentity(ctx, agent, appID)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -50,6 +51,7 @@ type appWords struct {
 	inWindow, progress                              string // formats
 	uploaded, send, currentFile                     string
 	feeLabel, feeSave, feeSaved, fileApplication    string
+	photoSave, photoSaved                           string
 	receiptHeading, receiptWarning, receiptBackCase string
 	completionHeading, completionBy, completionWhy  string // completionBy: format
 	requestedBadge, resubmit, resubmitted           string
@@ -66,10 +68,15 @@ type appWords struct {
 	enrolHeading, enrolSubmit, recoveryHeading, recoveryContinue string
 	codeHeading, codeSubmit                                      string
 
+	// the checks before the decision: what is missing, the buttons that check
+	grantUnchecked, identityToCheck, acceptPrefix, confirmIdentity string
+
 	// the decision
 	grantHeading, grantNote, grantSubmit, granted  string
 	decidedOn, favourableKind, downloadAttestation string // decidedOn, downloadAttestation: formats
 	readAttestation, attestationPageIntro          string // readAttestation: a format
+	currentAttestations, attestationPDF            string // attestationPDF: format
+	verifyHeading, verifySubmit, verifyValid       string
 
 	// the applicant's data
 	myDataHeading, myDataDownload string
@@ -114,10 +121,12 @@ var frenchApp = appWords{
 	progress:          "%d éléments prêts sur %d (pièces et timbre fiscal).",
 	uploaded:          "Le fichier est enregistré.",
 	send:              "Envoyer",
-	currentFile:       "Fichier actuel : %s",
+	currentFile:       ": %s",
 	feeLabel:          "Numéro du timbre fiscal",
 	feeSave:           "Enregistrer le numéro",
 	feeSaved:          "Le numéro du timbre est enregistré.",
+	photoSave:         "Enregistrer le code",
+	photoSaved:        "Le code e-photo est enregistré.",
 	fileApplication:   "Déposer ma demande",
 	receiptHeading:    "Attestation de dépôt",
 	receiptWarning:    "Elle ne prouve pas, à elle seule, que votre séjour est régulier.",
@@ -155,6 +164,11 @@ var frenchApp = appWords{
 	recoveryHeading:  "Vos codes de secours",
 	recoveryContinue: "J'ai noté mes codes, continuer",
 
+	grantUnchecked:  "Le titre ne peut être accordé qu'une fois le dossier vérifié.",
+	identityToCheck: "l'identité, à vérifier sur le passeport",
+	acceptPrefix:    "Accepter",
+	confirmIdentity: "J'ai vérifié cette identité sur le passeport",
+
 	grantHeading:         "Décision favorable",
 	grantNote:            "Dossier complet, conditions remplies.",
 	grantSubmit:          "Accorder le titre",
@@ -164,6 +178,11 @@ var frenchApp = appWords{
 	downloadAttestation:  "Télécharger l'attestation (PDF) : %s",
 	readAttestation:      "Lire l'attestation en ligne (page accessible)\u00a0: %s",
 	attestationPageIntro: "Cette page dit tout ce que dit l'attestation en PDF",
+	currentAttestations:  "Mes attestations en cours",
+	attestationPDF:       "Télécharger le PDF de l'attestation n° %s",
+	verifyHeading:        "Vérifier une attestation",
+	verifySubmit:         "Vérifier",
+	verifyValid:          "Attestation authentique et valable aujourd'hui",
 
 	myDataHeading:  "Mes données",
 	myDataDownload: "Télécharger mes données (zip)",
@@ -208,10 +227,12 @@ var englishApp = appWords{
 	progress:          "%d of %d items ready (documents and fee stamp).",
 	uploaded:          "The file is saved.",
 	send:              "Send",
-	currentFile:       "Current file: %s",
+	currentFile:       ": %s",
 	feeLabel:          "Fee stamp number",
 	feeSave:           "Save the number",
 	feeSaved:          "The stamp number is saved.",
+	photoSave:         "Save the code",
+	photoSaved:        "The e-photo code is saved.",
 	fileApplication:   "File my application",
 	receiptHeading:    "Filing receipt",
 	receiptWarning:    "On its own, it does not prove that your stay is lawful.",
@@ -249,6 +270,11 @@ var englishApp = appWords{
 	recoveryHeading:  "Your recovery codes",
 	recoveryContinue: "I have written down my codes, continue",
 
+	grantUnchecked:  "The permit can be granted only once the file is checked.",
+	identityToCheck: "the identity, to check against the passport",
+	acceptPrefix:    "Accept:",
+	confirmIdentity: "I checked this identity against the passport",
+
 	grantHeading:         "Favourable decision",
 	grantNote:            "Complete file, conditions met.",
 	grantSubmit:          "Grant the permit",
@@ -258,6 +284,11 @@ var englishApp = appWords{
 	downloadAttestation:  "Download the attestation (PDF): %s",
 	readAttestation:      "Read the attestation online (accessible page): %s",
 	attestationPageIntro: "This page states everything the PDF attestation states",
+	currentAttestations:  "My current attestations",
+	attestationPDF:       "Download the PDF of attestation no. %s",
+	verifyHeading:        "Verify an attestation",
+	verifySubmit:         "Verify",
+	verifyValid:          "Genuine attestation, valid today",
 
 	myDataHeading:  "My data",
 	myDataDownload: "Download my data (zip)",
@@ -285,9 +316,12 @@ const (
 	prefectureName = "Préfecture de police de Paris"
 	givenNames     = "Zoë"
 	surname        = "N'Diaye"
-	feeStamp       = "1234567890123456"
 	agentEmail     = "agent.paris@prefecture.exemple.fr"
 )
+
+// feeStamp is application id's own timbre fiscal number: a stamp is
+// used once across the portal.
+func feeStamp(id int64) string { return fmt.Sprintf("%016d", 1234567890000000+id) }
 
 // seed creates what exists before the applicant arrives: the prefecture
 // competent for Paris, the applicant's confirmed account, and an agent
@@ -535,38 +569,54 @@ func (j *applicantJourney) agentGrants(id int64) {
 	j.secondFactor()
 	staffHeading := fmt.Sprintf(w.staffHeading, id)
 	wantStatus(t, "open the application", b.open("/agent/demandes/"+strconv.FormatInt(id, 10)), http.StatusOK)
-	j.check(j.step("staff-case-to-decide"), expected{lang: w.lang, heading: staffHeading, texts: []string{w.grantHeading}})
+	// Nothing is checked yet: the page says what is, and offers no grant.
+	st := j.check(j.step("staff-case-to-check"), expected{lang: w.lang, heading: staffHeading,
+		texts: []string{w.grantHeading, w.grantUnchecked, w.identityToCheck}})
+	if strings.Contains(st.Text, w.grantSubmit) {
+		t.Errorf("the grant is offered before the file is checked:\n%s", st.Text)
+	}
+	j.agentChecks()
+	j.check(j.step("staff-case-to-decide"), expected{lang: w.lang, heading: staffHeading, texts: []string{w.grantHeading, w.grantSubmit}})
 	b.fill("favourable_note", w.grantNote)
 	wantStatus(t, "grant", b.follow(button("main", w.grantSubmit)), http.StatusOK)
 	j.check(j.step("staff-case-granted"), expected{lang: w.lang, heading: staffHeading, texts: []string{w.granted, w.grantNote}})
 	j.logOut()
 }
 
+// agentChecks accepts every document of the case page, one form after
+// the other as an agent does, then confirms the identity.
+func (j *applicantJourney) agentChecks() {
+	t, b, w := j.t, j.b, j.w
+	prefix, _ := json.Marshal(w.acceptPrefix)
+	n := evaluate[int](b, "count the documents to accept",
+		`[...document.querySelectorAll('main form button')].filter(e => e.textContent.trim().startsWith(`+string(prefix)+`)).length`)
+	if n == 0 {
+		t.Fatal("the case page offers no document to accept")
+	}
+	accept := `(//main//form//button[starts-with(normalize-space(.), ` + xpathString(w.acceptPrefix) + `)])`
+	for i := 1; i <= n; i++ {
+		wantStatus(t, fmt.Sprintf("accept document %d of %d", i, n), b.follow(fmt.Sprintf("%s[%d]", accept, i)), http.StatusOK)
+	}
+	wantStatus(t, "confirm the identity", b.follow(button("main", w.confirmIdentity)), http.StatusOK)
+}
+
 func (j *applicantJourney) downloadTheDecision(id int64) {
 	t, b, w := j.t, j.b, j.w
 	j.logIn(j.email)
+	// The dashboard lists the attestation, with its PDF.
+	st := j.check(j.step("dashboard-attestations"), expected{lang: w.lang, heading: w.mySpace, texts: []string{w.currentAttestations, w.favourableKind}})
+	number := regexp.MustCompile(`ADF-\d{4}-\d+(?:-\d+)?`).FindString(st.Text)
+	if number == "" || !strings.Contains(st.Text, fmt.Sprintf(w.attestationPDF, number)) {
+		t.Errorf("the dashboard offers no PDF of the favourable-decision attestation; it shows:\n%s", st.Text)
+	}
 	title := w.renewal + " — " + w.student
 	wantStatus(t, "open the renewal", b.open("/demandes/"+strconv.FormatInt(id, 10)), http.StatusOK)
 	download := fmt.Sprintf(w.downloadAttestation, w.favourableKind)
 	j.check(j.step("case-granted"), expected{lang: w.lang, heading: title, texts: []string{
 		fmt.Sprintf(w.decidedOn, inWords(w.lang, j.today)), w.grantNote, w.favourableKind, download}})
-	name, _ := json.Marshal(download)
-	var got string
-	b.withScripts("download the attestation", func() {
-		var err error
-		got, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`(async () => {
-		const a = [...document.querySelectorAll('main a')].find(a => a.innerText.replace(/\s+/g, ' ').trim() === `+string(name)+`);
-		if (!a) return 'no link';
-		const r = await fetch(a.href);
-		const head = new Uint8Array(await r.arrayBuffer()).slice(0, 5);
-		return r.status + ' ' + r.headers.get('content-type') + ' ' + String.fromCharCode(...head);
-	})()`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("download the attestation: %v", err)
-		}
-	})
-	if got != "200 application/pdf %PDF-" {
-		t.Errorf("the favourable-decision attestation did not download as a PDF: %q", got)
+	pdf := j.fetchLink(download)
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the favourable-decision attestation did not download as a PDF: %q", pdf[:min(len(pdf), 40)])
 	}
 	// The same attestation as a page, for screen readers (the PDF is
 	// not tagged).
@@ -576,10 +626,46 @@ func (j *applicantJourney) downloadTheDecision(id int64) {
 		t.Errorf("the attestation page's heading is %q, want it to name %q", heading, w.favourableKind)
 	}
 	j.check(j.step("attestation-page"), expected{lang: w.lang, heading: heading, texts: []string{w.attestationPageIntro}})
+	wantStatus(t, "verify the PDF", b.follow(button("main", w.verifySubmit)), http.StatusOK)
+	j.check(j.step("verify-pdf"), expected{lang: w.lang, heading: w.verifyHeading, texts: []string{w.verifyValid, w.favourableKind, number}})
 	// All their data, from the page that offers it.
 	wantStatus(t, "my data", b.open("/mes-donnees"), http.StatusOK)
 	j.check(j.step("my-data"), expected{lang: w.lang, heading: w.myDataHeading, texts: []string{w.myDataDownload, "donnees.json"}})
 	j.logOut()
+}
+
+// fetchLink downloads what the link of the main part with that visible
+// text leads to, as the browser would (with the person's session), and
+// returns it; a status other than 200 fails the test.
+func (j *applicantJourney) fetchLink(text string) []byte {
+	t, b := j.t, j.b
+	name, _ := json.Marshal(text)
+	var got string
+	b.withScripts("download "+text, func() {
+		var err error
+		got, err = run(b, chromedp.Evaluate[string](`(async () => {
+		const a = [...document.querySelectorAll('main a')].find(a => a.innerText.replace(/\s+/g, ' ').trim() === `+string(name)+`);
+		if (!a) return 'no link';
+		const r = await fetch(a.href);
+		if (r.status !== 200) return 'status ' + r.status;
+		const bytes = new Uint8Array(await r.arrayBuffer());
+		let bin = '';
+		for (const c of bytes) bin += String.fromCharCode(c);
+		return 'ok ' + btoa(bin);
+	})()`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("download %s: %v", text, err)
+		}
+	})
+	b64, ok := strings.CutPrefix(got, "ok ")
+	if !ok {
+		t.Fatalf("download %s: %s", text, got)
+	}
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // logIn logs in from any page, through the header's link; the caller
@@ -683,9 +769,9 @@ func (j *applicantJourney) completeAndFile(id int64, kindName, groundName string
 		if d.Provided {
 			t.Errorf("application %d: %s is provided before anything was sent", id, d.Slot)
 		}
-		j.upload(d.Slot, kindName+" — "+groundName, fmt.Sprintf(w.progress, i+1, len(docs)+1))
+		j.provide(d, id, kindName+" — "+groundName, fmt.Sprintf(w.progress, i+1, len(docs)+1))
 	}
-	b.fill("fee_stamp", feeStamp)
+	b.fill("fee_stamp", feeStamp(id))
 	wantStatus(t, "save the fee stamp", b.follow(button("main", w.feeSave)), http.StatusOK)
 	j.check(j.step("fee-stamp-"+strconv.FormatInt(id, 10)), expected{lang: w.lang, heading: kindName + " — " + groundName,
 		texts: []string{w.feeSaved, fmt.Sprintf(w.progress, len(docs)+1, len(docs)+1)}})
@@ -705,10 +791,27 @@ func (j *applicantJourney) completeAndFile(id int64, kindName, groundName string
 		t.Errorf("the receipt shows no filing number DEP-YYYY-…:\n%s", st.Text)
 	}
 	for _, d := range docs {
-		if !strings.Contains(st.Text, d.Slot+".png") {
+		if !d.Code && !strings.Contains(st.Text, d.Slot+".png") {
 			t.Errorf("the receipt does not list the file %s.png", d.Slot)
 		}
 	}
+}
+
+// provide gives one document of application id's checklist: its scan,
+// or, for the photo, its e-photo code typed and saved.
+func (j *applicantJourney) provide(d docItem, id int64, heading, progress string) {
+	if !d.Code {
+		j.upload(d.Slot, heading, progress)
+		return
+	}
+	t, b, w := j.t, j.b, j.w
+	b.fill("photo_code", fmt.Sprintf("EP%020d", id))
+	wantStatus(t, "save the e-photo code", b.follow(button("main", w.photoSave)), http.StatusOK)
+	texts := []string{w.photoSaved}
+	if progress != "" {
+		texts = append(texts, progress)
+	}
+	j.check(j.step("e-photo-"+strconv.FormatInt(id, 10)), expected{lang: w.lang, heading: heading, texts: texts})
 }
 
 // upload sends the scan of one document from its own form on the
@@ -895,6 +998,7 @@ type docItem struct {
 	Slot      string `json:"slot"`
 	Provided  bool   `json:"provided"`
 	Requested bool   `json:"requested"`
+	Code      bool   `json:"code"` // given as a typed code (the e-photo), not a file
 	Badges    string `json:"badges"`
 }
 
@@ -916,6 +1020,7 @@ const readCase = `(() => {
 			slot: li.id.slice(4),
 			provided: !!li.querySelector('h3 .fr-badge--success'),
 			requested: !!li.querySelector('h3 .fr-badge--new'),
+			code: !!li.querySelector('input[name="photo_code"]'),
 			badges: [...li.querySelectorAll('.fr-badge')].map(text).join(' | '),
 		})),
 		cards: [...document.querySelectorAll('main li.sejour-card')].map(li => ({
@@ -973,7 +1078,7 @@ func evaluate[T any](b *browser, step, js string) T {
 	var v T
 	b.withScripts(step, func() {
 		var err error
-		if v, err = chromedp.Run(b.ctx, chromedp.Evaluate[T](js)); err != nil {
+		if v, err = run(b, chromedp.Evaluate[T](js)); err != nil {
 			b.t.Fatalf("%s: %v", step, err)
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/app/apptest"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -57,7 +58,7 @@ func TestFilingDuringAnOutage(t *testing.T) {
 			var got string
 			b.withScripts("download the attestation of attempt", func() {
 				var err error
-				got, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`(async () => {
+				got, err = run(b, chromedp.Evaluate[string](`(async () => {
 				const f = document.querySelector('main form[action="/tentative-de-depot.pdf"]');
 				if (!f) return 'no form';
 				const r = await fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))});
@@ -103,6 +104,12 @@ func completeDraft(t *testing.T, m *app.Main, email string) int64 {
 	}
 	dir := t.TempDir()
 	for _, d := range docs {
+		if !d.TakesFiles() { // the photo, given as its e-photo code
+			if err := m.UseCases.Documents.SetPhotoCode(ctx, acc, id, apptest.PhotoCode(int(id))); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		data, err := os.ReadFile(scan(t, dir, d.ID))
 		if err != nil {
 			t.Fatal(err)
@@ -111,7 +118,7 @@ func completeDraft(t *testing.T, m *app.Main, email string) int64 {
 			t.Fatalf("upload %s: %v", d.ID, err)
 		}
 	}
-	if err := m.UseCases.Documents.SetFeeStamp(ctx, acc, id, feeStamp); err != nil {
+	if err := m.UseCases.Documents.SetFeeStamp(ctx, acc, id, feeStamp(id)); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -151,16 +158,11 @@ func lockWrites(t *testing.T, m *app.Main) func() {
 // and returns the filing's date.
 func waitReplayed(t *testing.T, m *app.Main, number string) time.Time {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		var at time.Time
+	var at time.Time
+	waitFor(t, "attempt "+number+" replayed", func() bool {
 		var outcome string
 		err := m.DB.SQL().QueryRowContext(t.Context(), `SELECT f.filed_at, a.outcome FROM filing_attempts a JOIN filings f ON f.id = a.filing_id WHERE a.number = ?`, number).Scan(&at, &outcome)
-		if err == nil {
-			return at
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("attempt %s not replayed within 20 s", number)
-	return time.Time{}
+		return err == nil
+	})
+	return at
 }

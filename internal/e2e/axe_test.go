@@ -56,10 +56,10 @@ type axeNode struct {
 // inline or foreign script), runs it, and reports every violation.
 func (b *browser) checkAxe(step, url string) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, chromedp.Evaluate[chromedp.Void](b.axe)); err != nil {
+	if _, err := run(b, chromedp.Evaluate[chromedp.Void](b.axe)); err != nil {
 		b.t.Fatalf("%s: inject axe-core: %v", step, err)
 	}
-	vs, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]axeViolation](runAxe, chromedp.EvalAwaitPromise))
+	vs, err := run(b, chromedp.Evaluate[[]axeViolation](runAxe, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.t.Fatalf("%s: run axe-core: %v", step, err)
 	}

@@ -18,9 +18,35 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// testTimeout bounds each test, browser start included: past it, the
-// browser is killed and the test fails instead of hanging.
-const testTimeout = 60 * time.Second
+// stepTimeout bounds each step in the browser (starting it, opening a
+// page, a click and the page it leads to, one reading of the page, axe's
+// run): past it, the step fails instead of hanging. It bounds a step, not
+// a visit: a journey of many pages takes as long as the machine's load
+// makes it (a visit bounded as a whole, at 60 s, failed on a loaded
+// machine in the middle of a long visit that was only slow), and the
+// whole test is bounded by go test's -timeout.
+const stepTimeout = 2 * time.Minute
+
+// run runs one step on the browser's tab, bounded by stepTimeout. The
+// timeout is on a context derived from the tab's, so it ends this step
+// only: the browser and the tab live until the test ends.
+func run[T any](b *browser, a chromedp.Action[T]) (T, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	return chromedp.Run(ctx, a)
+}
+
+// waitFor polls cond until it holds, for what the test cannot be told of
+// (a job of the queue, a script of the page): bounded by stepTimeout, not
+// by a guess of how long the work takes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(stepTimeout); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not done after %v", what, stepTimeout)
+		}
+	}
+}
 
 // chromiumPath finds the browser: SEJOUR_CHROMIUM when set, else chromium
 // on the PATH. Without one the test skips, except where a skip would hide
@@ -82,11 +108,14 @@ type options struct {
 }
 
 // newBrowser starts a fresh chromium (own profile, no network beyond the
-// loopback server) for the test, and stops it when the test ends.
+// loopback server) for the test, and stops it when the test ends. The
+// browser lives on a context without a deadline (chromedp ties the
+// browser's life to the context of its first step); each step has its own
+// (run), and the start is bounded by a watchdog that stops the browser.
 func newBrowser(t *testing.T, base string, o options) *browser {
 	t.Helper()
 	path := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancel := context.WithCancel(context.Background())
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, launchFlags(path, t.TempDir(), o)...)
 	bctx, cancelTab := chromedp.NewContext(alloc)
 	t.Cleanup(func() {
@@ -103,7 +132,8 @@ func newBrowser(t *testing.T, base string, o options) *browser {
 			t.Fatal(err)
 		}
 	}
-	b.do("start the browser", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	watchdog := time.AfterFunc(stepTimeout, cancel)
+	start := chromedp.Do(bctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		if _, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
 			Headers: network.Headers{"Accept-Language": acceptLanguage(o.lang)},
 		}); err != nil {
@@ -120,6 +150,9 @@ func newBrowser(t *testing.T, base string, o options) *browser {
 		}
 		return b.setScripts(ctx, tg, !o.noScript)
 	}))
+	if !watchdog.Stop() || start != nil {
+		t.Fatalf("start the browser: %v", start)
+	}
 	b.loads.watch(b)
 	return b
 }
@@ -165,7 +198,7 @@ func (b *browser) setScripts(ctx context.Context, tg *chromedp.Target, on bool) 
 // do runs actions and stops the test on failure, naming the step.
 func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
+	if _, err := run(b, chromedp.Steps(actions...)); err != nil {
 		b.t.Fatalf("%s: %v", step, err)
 	}
 }
@@ -174,7 +207,7 @@ func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 // returns the HTTP status of the page that ends up shown.
 func (b *browser) open(path string) int64 {
 	b.t.Helper()
-	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.base+path))
+	resp, err := run(b, chromedp.NavigateResponse(b.base+path))
 	if err != nil {
 		b.t.Fatalf("open %s: %v", path, err)
 	}
@@ -185,7 +218,9 @@ func (b *browser) open(path string) int64 {
 // to (after redirects), and returns that page's HTTP status.
 func (b *browser) follow(xpath string) int64 {
 	b.t.Helper()
-	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(xpath))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(xpath))
 	if err != nil {
 		b.t.Fatalf("click %s: %v", xpath, err)
 	}
@@ -260,7 +295,7 @@ func (b *browser) check(step string, want expected) pageState {
 	var st pageState
 	b.withScripts(step, func() {
 		var err error
-		st, err = chromedp.Run(b.ctx, chromedp.Evaluate[pageState](readPage, chromedp.EvalAwaitPromise))
+		st, err = run(b, chromedp.Evaluate[pageState](readPage, chromedp.EvalAwaitPromise))
 		if err != nil {
 			b.t.Fatalf("%s: read the page: %v", step, err)
 		}
@@ -333,7 +368,7 @@ func (b *browser) screenshot(step string) {
 	if b.shots == "" {
 		return
 	}
-	png, err := chromedp.Run(b.ctx, fullPage)
+	png, err := run(b, fullPage)
 	if err != nil {
 		b.t.Fatalf("%s: screenshot: %v", step, err)
 	}

@@ -86,9 +86,9 @@ func TestCounterFilingLaterClaimed(t *testing.T) {
 	var appID int64
 	fmt.Sscan(idm[1], &appID)
 	for _, d := range j.readCase().Docs {
-		j.upload(d.Slot, heading, "")
+		j.provide(d, appID, heading, "")
 	}
-	b.fill("fee_stamp", feeStamp)
+	b.fill("fee_stamp", feeStamp(appID))
 	wantStatus(t, "fee stamp", b.follow(button("main", w.feeSave)), http.StatusOK)
 	j.check(j.step("fee-stamp"), expected{lang: "fr", heading: heading, texts: []string{w.feeSaved}})
 	b.tick("confirm")

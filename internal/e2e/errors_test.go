@@ -87,7 +87,7 @@ func checkFieldError(t *testing.T, b *browser, want fieldError) {
 	var st formState
 	b.withScripts("read the form", func() {
 		var err error
-		if st, err = chromedp.Run(b.ctx, chromedp.Evaluate[formState](readForm)); err != nil {
+		if st, err = run(b, chromedp.Evaluate[formState](readForm)); err != nil {
 			t.Fatalf("read the form: %v", err)
 		}
 	})

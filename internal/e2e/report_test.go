@@ -44,7 +44,7 @@ func TestReportFromErrorPage(t *testing.T) {
 			var values []string
 			b.withScripts("read the pre-filled form", func() {
 				var err error
-				values, err = chromedp.Run(b.ctx, chromedp.Evaluate[[]string](
+				values, err = run(b, chromedp.Evaluate[[]string](
 					`[document.getElementById('error_ref').value, document.querySelector('input[name=page]').value]`))
 				if err != nil {
 					t.Fatal(err)
@@ -63,7 +63,7 @@ func TestReportFromErrorPage(t *testing.T) {
 			var url string
 			b.withScripts("read the address", func() {
 				var err error
-				if url, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`location.href`)); err != nil {
+				if url, err = run(b, chromedp.Evaluate[string](`location.href`)); err != nil {
 					t.Fatal(err)
 				}
 			})

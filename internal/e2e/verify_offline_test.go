@@ -149,20 +149,20 @@ func demoAttestation(t *testing.T, m *app.Main, email string, kind permit.Attest
 		t.Fatalf("%s's applications: %v, %v", email, apps, err)
 	}
 	// Signing may be the job queue's; wait for it.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	var found *permit.Attestation
+	waitFor(t, "a signed "+string(kind)+" for "+email, func() bool {
 		as, err := m.DB.Attestations(ctx, apps[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, a := range as {
 			if a.Kind == kind && strings.HasPrefix(a.Code, seal.Prefix) {
-				return a
+				found = a
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no signed %s for %s: %+v", kind, email, as)
-		}
-	}
+		return found != nil
+	})
+	return found
 }
 
 // TestOfflineVerifierWithoutScript: without JavaScript, the offline
@@ -217,19 +217,10 @@ func (b *browser) offline() {
 // service worker controls it.
 func (b *browser) waitReady(when string) {
 	b.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		ready := evaluate[bool](b, "read the offline state", `document.getElementById('offline-state').dataset.state === 'ready' &&
+	waitFor(b.t, when+": the offline verifier ready", func() bool {
+		return evaluate[bool](b, "read the offline state", `document.getElementById('offline-state').dataset.state === 'ready' &&
 			!!navigator.serviceWorker.controller`)
-		if ready {
-			return
-		}
-		if time.Now().After(deadline) {
-			state := evaluate[string](b, "read the offline state", `document.getElementById('offline-state').innerText`)
-			b.t.Fatalf("%s: the offline verifier is not ready after 20 s: %q", when, state)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	})
 }
 
 // verifyHere pastes a code into the offline verifier, submits it, and
@@ -239,23 +230,17 @@ func (b *browser) verifyHere(code, outcome string) {
 	evaluate[string](b, "clear the code", `document.getElementById('code').value = ''`)
 	b.paste("code", code)
 	b.do("verify", chromedp.Click(button("main", b.submitLabel())))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got := evaluate[string](b, "read the answer", `(document.querySelector('#offline-result [data-outcome]') || {dataset: {}}).dataset.outcome || ''`)
-		if got == outcome {
-			// Offline, the one request that fails is the script asking the
-			// portal about revocation: it says so in its answer.
-			for _, f := range b.loads.take(b.base) {
-				if !strings.HasPrefix(f, paths.APIVerify.String()+":") {
-					b.t.Errorf("verify offline: a resource did not load: %s", f)
-				}
-			}
-			return
+	var got string
+	waitFor(b.t, "the offline verifier's answer "+outcome, func() bool {
+		got = evaluate[string](b, "read the answer", `(document.querySelector('#offline-result [data-outcome]') || {dataset: {}}).dataset.outcome || ''`)
+		return got == outcome
+	})
+	// Offline, the one request that fails is the script asking the
+	// portal about revocation: it says so in its answer.
+	for _, f := range b.loads.take(b.base) {
+		if !strings.HasPrefix(f, paths.APIVerify.String()+":") {
+			b.t.Errorf("verify offline: a resource did not load: %s", f)
 		}
-		if time.Now().After(deadline) {
-			b.t.Fatalf("the offline verifier answered %q, want %q", got, outcome)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -354,7 +339,7 @@ func TestOfflineVerifierWorkedExample(t *testing.T) {
 		Genuine []string       `json:"genuine"`
 		Each    string         `json:"each"` // f(orged), m(alformed) or g(enuine), change by change
 	}
-	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[outcome](`(async ([code, set]) => {
+	got, err := run(b, chromedp.Evaluate[outcome](`(async ([code, set]) => {
 		const keys = await sejourVerify.importKeys(set);
 		const first = await sejourVerify.verifyCode(code, keys);
 		const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';

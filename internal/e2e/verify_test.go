@@ -35,7 +35,7 @@ type verifyWords struct {
 var frenchVerify = verifyWords{
 	words:      french,
 	heading:    "Vérifier une attestation",
-	intro:      "Collez le code imprimé sous le QR code, ou envoyez une photo ou un scan de l'attestation.",
+	intro:      "Collez le code imprimé sous le QR code, ou envoyez le PDF de l'attestation, ou une photo ou un scan.",
 	submit:     "Vérifier",
 	again:      "Vérifier une autre attestation",
 	genuine:    "Attestation de dépôt authentique : elle ne prouve pas le séjour régulier",
@@ -49,7 +49,7 @@ var frenchVerify = verifyWords{
 var englishVerify = verifyWords{
 	words:      english,
 	heading:    "Verify an attestation",
-	intro:      "Paste the code printed under the QR code, or send a photo or scan of the attestation.",
+	intro:      "Paste the code printed under the QR code, or send the attestation's PDF, or a photo or scan of it.",
 	submit:     "Verify",
 	again:      "Verify another attestation",
 	genuine:    "Genuine filing receipt: it does not prove lawful stay",
@@ -169,18 +169,17 @@ func issueFilingReceipt(t *testing.T, m *app.Main) (code, number string) {
 		t.Fatalf("issue the filing receipt: %v", err)
 	}
 	// The job queue's sweep may have issued it first and be signing it.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	waitFor(t, "a signed filing receipt", func() bool {
 		as, err := m.DB.Attestations(ctx, a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(as) == 1 && as[0].Kind == permit.AttestationFilingReceipt && strings.HasPrefix(as[0].Code, seal.Prefix) {
-			return as[0].Code, as[0].Number
+			code, number = as[0].Code, as[0].Number
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no signed filing receipt after filing: %+v", as)
-		}
-	}
+		return code != ""
+	})
+	return code, number
 }
 
 // oneCharacterChanged returns code with one character changed into

@@ -3,6 +3,7 @@ package faulttest
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -50,11 +51,16 @@ func newBrowser(base, session string) *browser {
 
 // post sends a form and returns the status and the redirect's target.
 func (b *browser) post(ctx context.Context, path string, form url.Values) (int, string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	return b.send(ctx, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+// send posts a body of a content type as a form of the site would be.
+func (b *browser) send(ctx context.Context, path, contentType string, body io.Reader) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+path, body)
 	if err != nil {
 		return 0, "", err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Cookie", b.cookie)
 	req.Header.Set("Origin", b.base)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")

@@ -39,14 +39,36 @@ func TestKillDuringFilingsAndDecisions(t *testing.T) {
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("kills the real server for about a minute: skipped with -short")
 	}
+	onBothDatabases(t, killRun)
+}
+
+// onBothDatabases builds the binary and gives it to run on SQLite (dsn
+// empty, db nil), then on a PostgreSQL schema of its own, dropped at the
+// end (db its connection).
+func onBothDatabases(t *testing.T, run func(t *testing.T, bin, dsn string, db *store.DB)) {
 	bin := build(t)
 	t.Run("sqlite", func(t *testing.T) {
-		killRun(t, bin, "", nil)
+		run(t, bin, "", nil)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		db := storetest.Postgres(t, clock.System{}) // a schema of its own, dropped at the end
-		killRun(t, bin, db.PostgresURL(), db)
+		db := storetest.Postgres(t, clock.System{})
+		run(t, bin, db.PostgresURL(), db)
 	})
+}
+
+// setUpRun sets up one run on one database: the mail relay, the
+// instance, its server (migrated, not started), and the test's connection
+// to the database (db, or the SQLite file's when db is nil).
+func setUpRun(t *testing.T, bin, dsn string, db *store.DB) (*instance, *server, *store.DB, *smtptest.Server) {
+	relay := smtptest.Start(t)
+	in := newInstance(t, dsn, relay)
+	srv := newServer(t, bin, in.vars)
+	srv.run(t, "migrate")
+	if db == nil {
+		db = in.open(t)
+		t.Cleanup(func() { db.Close() })
+	}
+	return in, srv, db, relay
 }
 
 // killRun is one run of the test on one database: dsn empty is the
@@ -54,14 +76,7 @@ func TestKillDuringFilingsAndDecisions(t *testing.T) {
 // connection to the PostgreSQL schema.
 func killRun(t *testing.T, bin, dsn string, db *store.DB) {
 	began := time.Now()
-	relay := smtptest.Start(t)
-	in := newInstance(t, dsn, relay)
-	srv := newServer(t, bin, in.vars)
-	srv.run(t, "migrate")
-	if db == nil {
-		db = in.open(t)
-		defer db.Close()
-	}
+	in, srv, db, relay := setUpRun(t, bin, dsn, db)
 	apps, staff := prepare(t, in, db, filers*draftsEach, agents)
 	t.Logf("prepared %d drafts and %d agents in %s", len(apps), len(staff), time.Since(began).Round(100*time.Millisecond))
 

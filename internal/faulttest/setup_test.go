@@ -76,8 +76,9 @@ type agent struct {
 }
 
 // prepare makes, through the real use cases on the database the server
-// will use, n applicants with a complete draft each (profile, every
-// document, the fee stamp) and the agents; the server files and decides.
+// will use, the agents and n applicants with a complete draft each
+// (profile, every document, the fee stamp), checked by the first agent
+// when there is one; the server files and decides.
 // It assembles the program as the server does (app.Main), without
 // serving, so that documents go to the same data directory and the
 // signing key it makes is the one the server opens.
@@ -87,14 +88,8 @@ func prepare(t *testing.T, in *instance, db *store.DB, n, agents int) ([]applica
 	m := openApp(t, in, db)
 	pref := apptest.Paris(t, db)
 	scan := apptest.Scan(t)
-	var apps []applicant
-	for i := range n {
-		// A student card ending in three months.
-		now := time.Now()
-		acc, appID := apptest.Renewal(t, db, m.UseCases, m.Rules, i, now, now.AddDate(0, 3, 0), scan)
-		apps = append(apps, applicant{email: acc.Email, appID: appID, session: newSession(t, db, acc.ID)})
-	}
 	var staff []agent
+	var accounts []*permit.Account
 	for i := range agents {
 		now := time.Now()
 		acc := &permit.Account{Email: fmt.Sprintf("agent%d@prefecture.example.org", i), Role: permit.RoleAgent,
@@ -102,7 +97,19 @@ func prepare(t *testing.T, in *instance, db *store.DB, n, agents int) ([]applica
 		if err := db.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		staff = append(staff, agent{email: acc.Email, session: staffSession(t, db, acc.ID)})
+		staff, accounts = append(staff, agent{email: acc.Email, session: staffSession(t, db, acc.ID)}), append(accounts, acc)
+	}
+	var apps []applicant
+	for i := range n {
+		// A student card ending in three months.
+		now := time.Now()
+		acc, appID := apptest.Renewal(t, db, m.UseCases, m.Rules, i, now, now.AddDate(0, 3, 0), scan)
+		// Its documents and identity are checked already, so that a
+		// favourable decision is one request, the one the kills aim at.
+		if len(accounts) > 0 {
+			apptest.Checked(t, m.UseCases, accounts[0], appID)
+		}
+		apps = append(apps, applicant{email: acc.Email, appID: appID, session: newSession(t, db, acc.ID)})
 	}
 	return apps, staff
 }

@@ -43,6 +43,7 @@ type Site struct {
 	Application        ID
 	Upload             IDAnd
 	RemoveDocument     IDAnd
+	ReuseDocuments     IDAnd
 	Download           IDAnd
 	FeeStamp           ID
 	File               ID
@@ -96,6 +97,7 @@ type Site struct {
 	CounterFile        ID
 	CounterUpload      IDAnd
 	CounterRemove      IDAnd
+	CounterReuse       IDAnd
 	CounterReceipt     ID
 	CounterReceiptPDF  ID
 	CounterReceiptQR   ID
@@ -124,6 +126,18 @@ type Site struct {
 	APIStatus          Path
 	AdminOutages       Path
 	AdminOutage        ID
+	Share              Path
+	ShareRevoke        ID
+	EmployerSignUp     Path
+	EmployerHome       Path
+	EmployerCheck      Path
+	EmployerHistory    Path
+	EmployerRecord     ID
+	EmployerMembers    Path
+	EmployerKeys       Path
+	EmployerKeyRevoke  ID
+	APIWorkChecks      Path
+	APIWorkCheck       ID
 }
 
 // site is filled once from the constants.
@@ -165,6 +179,7 @@ var site = Site{
 	Application:        Application,
 	Upload:             Upload,
 	RemoveDocument:     RemoveDocument,
+	ReuseDocuments:     ReuseDocuments,
 	Download:           Download,
 	FeeStamp:           FeeStamp,
 	File:               File,
@@ -218,6 +233,7 @@ var site = Site{
 	CounterFile:        CounterFile,
 	CounterUpload:      CounterUpload,
 	CounterRemove:      CounterRemove,
+	CounterReuse:       CounterReuse,
 	CounterReceipt:     CounterReceipt,
 	CounterReceiptPDF:  CounterReceiptPDF,
 	CounterReceiptQR:   CounterReceiptQR,
@@ -246,6 +262,18 @@ var site = Site{
 	APIStatus:          APIStatus,
 	AdminOutages:       AdminOutages,
 	AdminOutage:        AdminOutage,
+	Share:              Share,
+	ShareRevoke:        ShareRevoke,
+	EmployerSignUp:     EmployerSignUp,
+	EmployerHome:       EmployerHome,
+	EmployerCheck:      EmployerCheck,
+	EmployerHistory:    EmployerHistory,
+	EmployerRecord:     EmployerRecord,
+	EmployerMembers:    EmployerMembers,
+	EmployerKeys:       EmployerKeys,
+	EmployerKeyRevoke:  EmployerKeyRevoke,
+	APIWorkChecks:      APIWorkChecks,
+	APIWorkCheck:       APIWorkCheck,
 }
 
 // Names returns the site's pages by name.

@@ -48,6 +48,7 @@ const (
 	Application        ID    = "/demandes/{id}"
 	Upload             IDAnd = "/demandes/{id}/documents/{slot}"
 	RemoveDocument     IDAnd = "/demandes/{id}/documents/{slot}/retirer"
+	ReuseDocuments     IDAnd = "/demandes/{id}/documents/{slot}/reprendre"
 	Download           IDAnd = "/demandes/{id}/fichiers/{doc}"
 	FeeStamp           ID    = "/demandes/{id}/timbre"
 	File               ID    = "/demandes/{id}/deposer"
@@ -107,6 +108,7 @@ const (
 	CounterFile       ID    = "/agent/guichet/demandes/{id}/deposer"
 	CounterUpload     IDAnd = "/agent/guichet/demandes/{id}/documents/{slot}"
 	CounterRemove     IDAnd = "/agent/guichet/demandes/{id}/documents/{slot}/retirer"
+	CounterReuse      IDAnd = "/agent/guichet/demandes/{id}/documents/{slot}/reprendre"
 	CounterReceipt    ID    = "/agent/guichet/demandes/{id}/recepisse"
 	CounterReceiptPDF ID    = "/agent/guichet/demandes/{id}/recepisse.pdf"
 	CounterReceiptQR  ID    = "/agent/guichet/demandes/{id}/recepisse/qr.png"
@@ -141,4 +143,27 @@ const (
 	APIStatus    Path = "/api/v1/status"
 	AdminOutages Path = "/admin/pannes"
 	AdminOutage  ID   = "/admin/pannes/{outage}"
+)
+
+// The share codes a person gives an employer (issue 14), on the
+// applicant's side.
+const (
+	Share       Path = "/partage"
+	ShareRevoke ID   = "/partage/{id}/revoquer"
+)
+
+// The employers' pages and API (issue 14): sign-up, the check and its
+// history with the signed records, and, for the organisation's admins,
+// the members and the API keys.
+const (
+	EmployerSignUp    Path = "/employeur/inscription"
+	EmployerHome      Path = "/employeur"
+	EmployerCheck     Path = "/employeur/verifier"
+	EmployerHistory   Path = "/employeur/historique"
+	EmployerRecord    ID   = "/employeur/historique/{id}/releve.pdf"
+	EmployerMembers   Path = "/employeur/membres"
+	EmployerKeys      Path = "/employeur/cles"
+	EmployerKeyRevoke ID   = "/employeur/cles/{id}/revoquer"
+	APIWorkChecks     Path = "/api/v1/work-checks"
+	APIWorkCheck      ID   = "/api/v1/work-checks/{id}/record.pdf"
 )

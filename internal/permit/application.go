@@ -40,6 +40,9 @@ type Application struct {
 	UpdatedAt    time.Time
 	SubmittedAt  *time.Time
 	FeeStamp     string // timbre fiscal number, 16 digits
+	// PhotoCode is the e-photo code (code e-photo) of an approved photo
+	// booth, typed by the applicant; its shape is the catalogue's.
+	PhotoCode string
 	// PlanVersion counts the changes of what the application's
 	// attestations depend on; the issuer records its plan only if it has
 	// not moved since it read the application.
@@ -80,7 +83,20 @@ type Document struct {
 	Size          int64
 	UploadedAt    time.Time
 	UploadedBy    int64
-	RemovedAt     *time.Time
+	RemovedAt     *time.Time // taken out of its slot by the applicant
+	// ReplacedBy is the file that took this one's place in a slot that
+	// holds one file; 0 while it was not replaced.
+	ReplacedBy int64
+	// ReusedFrom is the file first given for another application, whose
+	// content (the same blob) this one reuses; 0 for a file uploaded here.
+	ReusedFrom int64
+}
+
+// Current reports whether the file is one of its slot's current files:
+// neither removed nor replaced, and not a message's attachment. Every
+// version stays in the history either way.
+func (d *Document) Current() bool {
+	return d.MessageID == 0 && d.RemovedAt == nil && d.ReplacedBy == 0
 }
 
 // Filing is an immutable record of what was filed, made at each

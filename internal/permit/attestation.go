@@ -20,11 +20,12 @@ const (
 	AttestationFavourable AttestationKind = "favourable_decision"
 )
 
-// AttestationKinds lists every kind of attestation, with the prefix of
-// its number (DEP-2026-0000012). Adding a kind starts here; the tests of
-// the store, the catalogue, the signed code and the translations then
-// name every other place that must learn it (docs/architecture.md, "How
-// to add an attestation kind").
+// AttestationKinds lists every kind of attestation the portal issues and
+// keeps, with the prefix of its number (DEP-2026-0000012). Adding a kind
+// starts here, in this file: its constant, its line below, its prefix and
+// its wire code; the tests of the store, the catalogue, the signed code
+// and the translations then name every other place that must learn it
+// (docs/architecture.md, "How to add an attestation kind").
 var AttestationKinds = []AttestationKind{AttestationFilingReceipt, AttestationExtension, AttestationFavourable}
 
 var numberPrefixes = map[AttestationKind]string{
@@ -32,6 +33,14 @@ var numberPrefixes = map[AttestationKind]string{
 	AttestationExtension:     "API",
 	AttestationFavourable:    "ADF",
 }
+
+// WireKinds are the kinds a signed code can carry, in the order of their
+// wire codes: a kind's code is its index plus one
+// (docs/attestation-format.md). The list is part of the signed format:
+// append to it, never reorder or remove. The proof of an attempted filing
+// is signed but not kept as an attestation, so it is here and not in
+// AttestationKinds; so is the record of a right-to-work check.
+var WireKinds = []AttestationKind{AttestationFilingReceipt, AttestationExtension, AttestationFavourable, AttestationAttempt, AttestationWorkCheck}
 
 // NumberPrefix returns the prefix of the kind's numbers, or "" for a kind
 // that is not in AttestationKinds.

@@ -35,6 +35,12 @@ type Decision struct {
 	DecidedAt     time.Time
 	EventID       int64
 	UndoneAt      *time.Time
+	// ReviewsSeen is, for a favourable decision, the newest verdict on a
+	// document the decision was taken on (a DocumentReview's id, 0 for
+	// none): a verdict recorded since makes the decision a conflict, so
+	// that a document rejected while another agent grants stops the
+	// grant. It is not stored.
+	ReviewsSeen int64
 }
 
 // DocumentReview is an agent's verdict on one version of a document.

@@ -25,11 +25,15 @@ const (
 	RoleAgent     Role = "agent"
 	RoleAdmin     Role = "admin"
 	RoleHelpDesk  Role = "help_desk"
+	// RoleEmployer is a member of an employer's organisation
+	// (permit/employer.go); the database keeps it as an applicant account
+	// with a membership row, as it keeps the help desk (decision 0003).
+	RoleEmployer Role = "employer"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
-	return r == RoleApplicant || r == RoleAgent || r == RoleAdmin || r == RoleHelpDesk
+	return r == RoleApplicant || r == RoleAgent || r == RoleAdmin || r == RoleHelpDesk || r == RoleEmployer
 }
 
 // Prefecture is the authority that decides on applications of the people
@@ -59,6 +63,11 @@ type Account struct {
 	// EnrolledAt is when a staff account enrolled its second factor
 	// (TOTP); nil until then.
 	EnrolledAt *time.Time
+	// OrganisationID is the employer's organisation of a member
+	// (RoleEmployer); OrgAdmin marks who administers it (members, API
+	// keys), and must pass the second factor to do so.
+	OrganisationID int64
+	OrgAdmin       bool
 }
 
 // Staff reports whether the account works for a prefecture (agent,
@@ -71,6 +80,16 @@ func (a *Account) HelpDesk() bool { return a != nil && a.Role == RoleHelpDesk }
 // Backoffice reports whether the account works in the back office at
 // all: staff or help desk. Every such account passes a second factor.
 func (a *Account) Backoffice() bool { return a.Staff() || a.HelpDesk() }
+
+// Employer reports whether the account is a member of an employer's
+// organisation.
+func (a *Account) Employer() bool { return a != nil && a.Role == RoleEmployer && a.OrganisationID != 0 }
+
+// SecondFactorRequired reports whether the account has a second factor
+// to pass before some of its pages answer: every back-office account, and
+// the administrators of an employer's organisation (for the members and
+// API keys; their checks need none).
+func (a *Account) SecondFactorRequired() bool { return a.Backoffice() || (a.Employer() && a.OrgAdmin) }
 
 // Supervises reports whether the account may undo steps and read the audit
 // trail: a supervisor, or an admin.

@@ -67,6 +67,44 @@ func (e *CorrectionDecidedError) Error() string {
 // Unwrap gives the conflict and its message.
 func (e *CorrectionDecidedError) Unwrap() error { return Errorf(ECONFLICT, "correction.error.decided") }
 
+// UncheckedError refuses a favourable decision on a file the prefecture
+// has not checked as the catalogue requires (rules.DecisionRules): a
+// signed attestation would otherwise certify documents nobody accepted
+// or an identity nobody compared with the passport. It lists what is
+// missing, so the case page can name it.
+type UncheckedError struct {
+	Documents []UncheckedDocument // required documents not accepted, in the checklist's order
+	Identity  bool                // the identity is not confirmed yet
+}
+
+// UncheckedDocument is a required document that is not accepted.
+type UncheckedDocument struct {
+	Slot     string // the catalogue's document id
+	Version  int64  // its current version, 0 when none was given
+	Rejected bool   // the current version was rejected; otherwise not reviewed yet
+}
+
+func (e *UncheckedError) Error() string {
+	return fmt.Sprintf("sejour error: %d documents not accepted, identity unconfirmed %t", len(e.Documents), e.Identity)
+}
+
+// Unwrap gives the conflict and its message.
+func (e *UncheckedError) Unwrap() error { return Errorf(ECONFLICT, "grant.error.unchecked") }
+
+// FeeStampUsedError refuses a timbre fiscal number that another
+// application holds: a stamp pays for one application, once, across the
+// portal. It says nothing of that application, which may be anyone's.
+type FeeStampUsedError struct{}
+
+func (e *FeeStampUsedError) Error() string {
+	return "sejour error: the fee stamp is held by another application"
+}
+
+// Unwrap gives an error on the fee stamp's field.
+func (e *FeeStampUsedError) Unwrap() error {
+	return Invalid(map[string]string{"fee_stamp": "fee.error.used"})
+}
+
 // The outcomes of a code that could not be checked at all.
 const (
 	CodeMalformed = "malformed" // not an attestation code

@@ -34,6 +34,14 @@ func TestRefusalsCarryTheirData(t *testing.T) {
 			var e *CorrectionDecidedError
 			return errors.As(err, &e) && e.Correction == 5
 		}, ECONFLICT, "correction.error.decided", nil},
+		{&UncheckedError{Documents: []UncheckedDocument{{Slot: "passport", Version: 3, Rejected: true}}, Identity: true}, func(err error) bool {
+			var e *UncheckedError
+			return errors.As(err, &e) && e.Identity && len(e.Documents) == 1 && e.Documents[0].Slot == "passport"
+		}, ECONFLICT, "grant.error.unchecked", nil},
+		{&FeeStampUsedError{}, func(err error) bool {
+			var e *FeeStampUsedError
+			return errors.As(err, &e) && FieldErrors(err)["fee_stamp"] == "fee.error.used"
+		}, EINVALID, "error.form", nil},
 		{&CodeError{Outcome: CodeMalformed}, func(err error) bool {
 			var e *CodeError
 			return errors.As(err, &e) && e.Outcome == CodeMalformed

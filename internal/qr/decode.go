@@ -12,49 +12,46 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/sejour/sejour/internal/upload"
 )
 
-// shrinkTo is the longer side, in pixels, of the shrunk copy of a large
-// image that Decode works on after reading it as it is. A photo of an A4
-// page at that size still gives the modules of a code printed 45 mm wide
-// about 3 pixels each, and bounds the cost of the further tries.
+// shrinkTo is the longer side, in pixels, of the grey copy of an image
+// that Decode reads: a larger image is shrunk to it before any reading. A
+// photo of an A4 page at that size still gives the modules of a code
+// printed 45 mm wide about 3 pixels each, and it bounds the cost of the
+// reads: the reader does not need 40 megapixels, and the full-size grey
+// copy it was given before took 40 MB and a second and a half.
 const shrinkTo = 1600
 
 // tries are the versions of an image that Decode reads in turn until one
 // gives a code, from the likeliest to succeed to the costliest. Each is
-// made from the image in grey, as it is, or from its shrunk copy, and is
+// made from the image in grey, shrunk to at most shrinkTo pixels, and is
 // nil if it would be the same as one already read.
 var tries = []struct {
 	name string
-	make func(gray, small *image.Gray) *image.Gray
+	make func(small *image.Gray) *image.Gray
 }{
-	// A scan, a PDF export, a photo taken close.
-	{"as is", func(gray, _ *image.Gray) *image.Gray { return gray }},
-	// A large photo, whose sensor noise and JPEG artefacts break the
-	// finder patterns up at full size: averaged over the pixels they
-	// cover, they are gone.
-	{"shrunk", func(gray, small *image.Gray) *image.Gray {
-		if small == gray {
-			return nil
-		}
-		return small
-	}},
+	// A scan, a PDF export, a photo taken close; a large photo, whose
+	// sensor noise and JPEG artefacts break the finder patterns up at
+	// full size: averaged over the pixels they cover, they are gone.
+	{"as is", func(small *image.Gray) *image.Gray { return small }},
 	// A faded print or a dim photo, whose modules differ by fewer levels
 	// than the reader's binarizer takes for an edge (24 of 256).
-	{"contrast stretched", func(_, small *image.Gray) *image.Gray { return stretch(small) }},
+	{"contrast stretched", stretch},
 	// A code of 2 to 3 pixels a module, whose finder patterns the reader
 	// locates too roughly to sample the grid: interpolated, their edges
 	// fall between pixels where they belong.
-	{"enlarged", func(_, small *image.Gray) *image.Gray { return enlarge(small) }},
+	{"enlarged", enlarge},
 	// A code turned by about 45 degrees, at which the reader, scanning
 	// rows for finder patterns, fails even at 8 pixels a module.
-	{"turned 45°", func(_, small *image.Gray) *image.Gray { return turn45(small) }},
+	{"turned 45°", turn45},
 }
 
-// Decode returns the text of the QR code in img. It reads img as it is,
-// then, if that fails, a copy shrunk to at most 1600 pixels on its longer
-// side, and then that copy with its contrast stretched, enlarged twice and
-// turned by 45 degrees, and returns the first text read.
+// Decode returns the text of the QR code in img. It reads img in grey,
+// shrunk to at most 1600 pixels on its longer side, then, if that fails,
+// that copy with its contrast stretched, enlarged twice and turned by 45
+// degrees, and returns the first text read.
 //
 // Errors wrap ErrNoCode or ErrTooLarge.
 func Decode(img image.Image) (string, error) {
@@ -65,11 +62,10 @@ func Decode(img image.Image) (string, error) {
 	if b.Empty() {
 		return "", fmt.Errorf("%w: empty image", ErrNoCode)
 	}
-	gray := luminance(img)
-	small := shrink(gray, shrinkTo)
+	small := shrink(img, shrinkTo)
 	var failures []string
 	for _, try := range tries {
-		g := try.make(gray, small)
+		g := try.make(small)
 		if g == nil {
 			continue
 		}
@@ -136,9 +132,11 @@ func read(g *image.Gray) (text string, err error) {
 }
 
 // DecodeBytes returns the text of the QR code in a JPEG or PNG image: see
-// Decode. The image's size is read from its header, and an image of more
-// than MaxPixels pixels refused, before any pixel is decoded. Bounding the
-// length of data is the caller's business.
+// Decode. The image's size and the memory its decoding takes are read from
+// its header, and an image of more than MaxPixels pixels or
+// MaxDecodeBytes refused, before any pixel is decoded. Bounding the length
+// of data is the caller's business, and so is bounding the reads that run
+// at once: Cost says what this one takes.
 //
 // Errors wrap ErrNotImage, ErrTooLarge or ErrNoCode.
 func DecodeBytes(data []byte) (string, error) {
@@ -166,34 +164,44 @@ const maxJPEGScans = 100
 // other format registered in the program (TIFF, WebP, BMP...) is read from
 // an anonymous upload.
 func decodeImage(data []byte) (image.Image, error) {
-	var (
-		decodeConfig func(io.Reader) (image.Config, error)
-		decode       func(io.Reader) (image.Image, error)
-	)
+	var decode func(io.Reader) (image.Image, error)
 	switch {
 	case bytes.HasPrefix(data, jpegMagic):
 		if n := bytes.Count(data, sosMarker); n > maxJPEGScans {
 			return nil, fmt.Errorf("%w: JPEG of %d scans", ErrNotImage, n)
 		}
-		decodeConfig, decode = jpeg.DecodeConfig, jpeg.Decode
+		decode = jpeg.Decode
 	case bytes.HasPrefix(data, pngMagic):
-		decodeConfig, decode = png.DecodeConfig, png.Decode
+		decode = png.Decode
 	default:
 		return nil, ErrNotImage
 	}
-	cfg, err := decodeConfig(bytes.NewReader(data))
+	hd, err := upload.ReadHeader(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotImage, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("%w: %d×%d pixels", ErrNotImage, cfg.Width, cfg.Height)
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, fmt.Errorf("%w: %d×%d pixels", ErrTooLarge, cfg.Width, cfg.Height)
+	if hd.Pixels() > MaxPixels || hd.Bytes > MaxDecodeBytes {
+		return nil, fmt.Errorf("%w: %d×%d pixels, %d bytes to decode", ErrTooLarge, hd.Width, hd.Height, hd.Bytes)
 	}
 	img, err := decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotImage, err)
 	}
 	return img, nil
+}
+
+// readCost bounds what reading a grey image of at most shrinkTo pixels
+// a side takes, every try included: the enlarged copy (4 bytes a pixel of
+// the grey one), the turned one (2), the reader's bit matrices.
+const readCost = 12 * shrinkTo * shrinkTo
+
+// Cost is the memory DecodeBytes(data) takes: the decoded image as its
+// header says, its grey copy shrunk, and the reads. An image refused from
+// its header costs next to nothing.
+func Cost(data []byte) int64 {
+	hd, err := upload.ReadHeader(data)
+	if err != nil || hd.Pixels() > MaxPixels || hd.Bytes > MaxDecodeBytes {
+		return 64 << 10
+	}
+	return hd.Bytes + readCost
 }

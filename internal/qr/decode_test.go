@@ -107,6 +107,61 @@ func TestDecodeBytesTooLargeAllocates(t *testing.T) {
 	}
 }
 
+// TestDecodeBytesRefusesCostlyImagesFromTheHeader checks the memory bound
+// of the anonymous verifier: a 40-megapixel PNG of 16-bit colour (issue
+// 13: 300 KB that took 370 MB to decode) or of 8-bit colour has few
+// enough pixels, but takes more than MaxDecodeBytes to decode, and is
+// refused from its header.
+func TestDecodeBytesRefusesCostlyImagesFromTheHeader(t *testing.T) {
+	for _, tt := range []struct {
+		name          string
+		depth, colour byte
+	}{{"16-bit colour", 16, 6}, {"8-bit colour", 8, 6}, {"16-bit grey", 16, 0}} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := pngHeaderOf(8000, 5000, tt.depth, tt.colour)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := DecodeBytes(data)
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("DecodeBytes = %v; want %v", err, ErrTooLarge)
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+				t.Errorf("DecodeBytes allocated %d bytes; want under 64 KB", n)
+			}
+			if c := Cost(data); c > 64<<10 {
+				t.Errorf("Cost = %d; want 64 KB for an image refused from its header", c)
+			}
+		})
+	}
+}
+
+// TestDecodeBytesStaysWithinItsCost reads a colour JPEG of 8 megapixels
+// of noise: what reading it allocates, every try included (there is no
+// code), stays within Cost, the weight the verifier reserves for it in
+// the process's gate. Before the image was shrunk before reading, it took
+// more: a full-size grey copy, and a first read at full size.
+func TestDecodeBytesStaysWithinItsCost(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	noise := image.NewRGBA(image.Rect(0, 0, 2400, 3200))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(rng.IntN(256)) | 0x80
+	}
+	data := encodeJPEG(t, noise, 80)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := DecodeBytes(data)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrNoCode) {
+		t.Fatalf("DecodeBytes = %v; want %v", err, ErrNoCode)
+	}
+	n, c := after.TotalAlloc-before.TotalAlloc, Cost(data)
+	t.Logf("allocated %d bytes, Cost %d", n, c)
+	if int64(n) > c {
+		t.Errorf("DecodeBytes allocated %d bytes; Cost says %d", n, c)
+	}
+}
+
 // TestDecode reads the code from the kinds of image that decoders return,
 // and from a part of a larger one.
 func TestDecode(t *testing.T) {

@@ -279,10 +279,13 @@ func finderTiles(w, h, m int) *image.Gray {
 
 // pngHeader returns the signature and header chunk of a PNG of w×h grey
 // pixels, all a decoder reads to learn the size, without the pixels.
-func pngHeader(w, h uint32) []byte {
+func pngHeader(w, h uint32) []byte { return pngHeaderOf(w, h, 8, 0) } // 8-bit grey
+
+// pngHeaderOf is pngHeader with the given bit depth and colour type.
+func pngHeaderOf(w, h uint32, depth, colour byte) []byte {
 	ihdr := binary.BigEndian.AppendUint32([]byte("IHDR"), w)
 	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 0, 0, 0, 0) // 8-bit grey, no interlace
+	ihdr = append(ihdr, depth, colour, 0, 0, 0) // no interlace
 	out := []byte("\x89PNG\r\n\x1a\n")
 	out = binary.BigEndian.AppendUint32(out, uint32(len(ihdr)-4))
 	out = append(out, ihdr...)

@@ -7,14 +7,25 @@ import (
 )
 
 // luminance returns img as an 8-bit grey image whose stride is its width,
-// as the QR reader wants it. Transparent pixels are laid on white, as they
-// would show on a page. The types the JPEG and PNG decoders return are
-// read directly, others pixel by pixel, several times slower.
+// as the QR reader wants it.
 func luminance(img image.Image) *image.Gray {
 	b := img.Bounds()
 	w := b.Dx()
 	out := image.NewGray(image.Rect(0, 0, w, b.Dy()))
-	// row fills dst with the row y of img.
+	row := rows(img)
+	for y := range b.Dy() {
+		row(b.Min.Y+y, out.Pix[y*w:(y+1)*w])
+	}
+	return out
+}
+
+// rows returns a function filling dst with the luminance of the row y of
+// img. Transparent pixels are laid on white, as they would show on a
+// page. The types the JPEG and PNG decoders return are read directly,
+// others pixel by pixel, several times slower.
+func rows(img image.Image) func(y int, dst []uint8) {
+	b := img.Bounds()
+	w := b.Dx()
 	var row func(y int, dst []uint8)
 	switch src := img.(type) {
 	case *image.YCbCr: // the Y plane is the luminance already
@@ -53,10 +64,7 @@ func luminance(img image.Image) *image.Gray {
 			}
 		}
 	}
-	for y := range b.Dy() {
-		row(b.Min.Y+y, out.Pix[y*w:(y+1)*w])
-	}
-	return out
+	return row
 }
 
 // pixels fills dst with the luminance of the RGBA pixels in p, of size
@@ -81,25 +89,29 @@ func gray(c color.Color) uint8 {
 	return uint8(((r+2*g+b)/4 + 0xffff - a) >> 8)
 }
 
-// shrink returns g scaled down so that its longer side is at most long
-// pixels, or g itself if it is small enough. Each pixel of the result is
-// the mean of the pixels it covers, which smooths out sensor noise and
-// JPEG artefacts rather than picking some of them.
-func shrink(g *image.Gray, long int) *image.Gray {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
+// shrink returns img in grey, scaled down so that its longer side is at
+// most long pixels. Each pixel of the result is the mean of the pixels it
+// covers, which smooths out sensor noise and JPEG artefacts rather than
+// picking some of them. The rows of img are read one at a time: no
+// full-size grey copy is made.
+func shrink(img image.Image, long int) *image.Gray {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
 	if max(w, h) <= long {
-		return g
+		return luminance(img)
 	}
+	row := rows(img)
 	nw, nh := max(1, w*long/max(w, h)), max(1, h*long/max(w, h))
 	out := image.NewGray(image.Rect(0, 0, nw, nh))
+	line := make([]uint8, w)
 	sums := make([]uint32, nw)
 	counts := make([]uint32, nw)
 	for ny := range nh {
 		clear(sums)
 		clear(counts)
 		for y := ny * h / nh; y < (ny+1)*h/nh; y++ {
-			row := g.Pix[y*g.Stride : y*g.Stride+w]
-			for x, v := range row {
+			row(b.Min.Y+y, line)
+			for x, v := range line {
 				nx := x * nw / w
 				sums[nx] += uint32(v)
 				counts[nx]++

@@ -29,8 +29,9 @@ var (
 	// it is too small, blurred or damaged to be read. The person
 	// uploading can act on it by sending a sharper, closer picture.
 	ErrNoCode = errors.New("qr: no readable QR code in the image")
-	// ErrTooLarge means that the image has more than MaxPixels pixels.
-	// It is known from the header alone, before any pixel is decoded.
+	// ErrTooLarge means that the image has more than MaxPixels pixels,
+	// or would take more than MaxDecodeBytes to decode. It is known from
+	// the header alone, before any pixel is decoded.
 	ErrTooLarge = errors.New("qr: image too large")
 	// ErrNotImage means that the bytes are not a JPEG or PNG image that
 	// decodes.
@@ -40,6 +41,14 @@ var (
 // MaxPixels bounds the images read, width times height. 40 megapixels is
 // more than the photos of common phone cameras (12 by default, up to 50 at
 // full resolution with some) and than an A4 page scanned at 600 dpi (35).
-// Reading one at the limit allocates about 120 MB for a JPEG, up to 370 MB
-// for a PNG of 16-bit pixels.
 const MaxPixels = 40_000_000
+
+// MaxDecodeBytes bounds the memory decoding one image takes, read from its
+// header (upload.ReadHeader) before any pixel is decoded. 64 MB decodes a
+// colour photo (a JPEG subsampled 4:2:0) up to MaxPixels (60 MB) and a
+// 12-megapixel progressive one (54 MB), a PNG of 8-bit colour up to 16
+// megapixels, of grey up to MaxPixels; it refuses at once the 16-bit
+// 40-megapixel PNG of 300 KB that took 370 MB to decode (issue 13). A
+// phone's photo, an export or a screenshot of an attestation is far
+// below.
+const MaxDecodeBytes = 64 << 20

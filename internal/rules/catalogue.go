@@ -15,6 +15,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -133,11 +134,37 @@ func (g *Ground) Allows(k permit.Kind) bool {
 // Document is a piece of evidence an applicant provides. Explanation says
 // what it is and where to get it, in words a newcomer understands, because
 // a missing document is the first cause of incomplete files.
+//
+// MaxFiles is how many files the slot holds at once: a card front and
+// back, three months of payslips. 0 means the slot takes no file but a
+// typed code (Code): the e-photo code of an approved photo booth, which
+// the prefecture reads from ANTS. ValidMonths, when set, is how old a file
+// given for an earlier application may be and still be offered again
+// (a proof of address of less than 6 months); 0: any age.
 type Document struct {
-	ID          string `json:"id"`
-	Name        Text   `json:"name"`
-	Explanation Text   `json:"explanation"`
+	ID          string        `json:"id"`
+	Name        Text          `json:"name"`
+	Explanation Text          `json:"explanation"`
+	MaxFiles    int           `json:"max_files"`
+	ValidMonths int           `json:"valid_months,omitempty"`
+	Code        *DocumentCode `json:"code,omitempty"`
 }
+
+// CodeEPhoto is the one kind of typed code a document takes: the code
+// e-photo (photo et signature numérisées) printed by an approved photo
+// booth or photographer.
+const CodeEPhoto = "e_photo"
+
+// DocumentCode is a code the applicant types instead of giving a file:
+// its kind and its length in letters and digits, which is data because
+// sources differ on it (uncertain).
+type DocumentCode struct {
+	Kind   string `json:"kind"`
+	Length int    `json:"length"`
+}
+
+// TakesFiles reports whether files may be given for the document.
+func (d *Document) TakesFiles() bool { return d.MaxFiles > 0 }
 
 // Note is a reusable sentence the catalogue refers to by id, such as the
 // condition attached to a right.
@@ -160,13 +187,17 @@ type AttestationRule struct {
 }
 
 // Attestations gathers the rules of every proof sejour issues, so that
-// their validity lives next to the rest of the law.
-type Attestations struct {
-	FilingReceipt      AttestationRule `json:"filing_receipt"`      // attestation de dépôt
-	Extension          AttestationRule `json:"extension"`           // attestation de prolongation d'instruction (R.431-15-1)
-	FavourableDecision AttestationRule `json:"favourable_decision"` // attestation de décision favorable
-	PaperReceipt       AttestationRule `json:"paper_receipt"`       // récépissé, for the backup channel
-}
+// their validity lives next to the rest of the law. It is keyed by the
+// names of catalogue.json: one entry per kind of permit.AttestationKinds
+// and PaperReceipt, no other (validation says what is missing or
+// unknown), so that a new kind is a new entry in the catalogue and no Go
+// code here.
+type Attestations map[permit.AttestationKind]AttestationRule
+
+// PaperReceipt names the rule of the récépissé, the backup channel's
+// paper: not a kind of attestation the portal issues, so its name is the
+// catalogue's only.
+const PaperReceipt permit.AttestationKind = "paper_receipt"
 
 // kindRule is the rule of one kind of attestation, named as in
 // catalogue.json.
@@ -175,17 +206,16 @@ type kindRule struct {
 	rule AttestationRule
 }
 
-// byKind lists the rules with their kinds: the one table Rule and the
-// validation read, so that a new kind is a field above and a line here.
-// The paper receipt is the backup channel's paper, not a kind of
-// attestation the portal issues: its name is the catalogue's only.
+// byKind lists the rules in a fixed order (permit's kinds, then the paper
+// receipt), for the validation and for messages that must not change from
+// one run to the next. A kind without an entry is listed with a zero rule,
+// which validation reports.
 func (a Attestations) byKind() []kindRule {
-	return []kindRule{
-		{permit.AttestationFilingReceipt, a.FilingReceipt},
-		{permit.AttestationExtension, a.Extension},
-		{permit.AttestationFavourable, a.FavourableDecision},
-		{"paper_receipt", a.PaperReceipt},
+	var out []kindRule
+	for _, k := range append(slices.Clone(permit.AttestationKinds), PaperReceipt) {
+		out = append(out, kindRule{k, a[k]})
 	}
+	return out
 }
 
 // Tariff is one amount of the timbre fiscal, in euro cents.
@@ -235,9 +265,13 @@ type Catalogue struct {
 	ExpiredCardGraceMonths int
 	// Limits bound what agents set on a case.
 	Limits Limits
+	// Decisions are the conditions of the prefecture's decisions.
+	Decisions DecisionRules
 	// Outages relieve deadlines and are detected by these rules.
 	Outages OutageRules
 	Fees    Fees
+	// ShareCodes are the rules of the codes a person gives an employer.
+	ShareCodes ShareCodes
 	// CommonDocuments lists, per kind, the documents every ground requires.
 	CommonDocuments map[permit.Kind][]string
 
@@ -262,8 +296,10 @@ type catalogueFile struct {
 	Appeals                 Appeals                  `json:"appeals"`
 	ExpiredCardGraceMonths  int                      `json:"expired_card_grace_months"`
 	Limits                  Limits                   `json:"limits"`
+	Decisions               DecisionRules            `json:"decisions"`
 	Outages                 OutageRules              `json:"outages"`
 	Fees                    Fees                     `json:"fees"`
+	ShareCodes              ShareCodes               `json:"share_codes"`
 	Notes                   []*Note                  `json:"notes"`
 	CommonDocuments         map[permit.Kind][]string `json:"common_documents"`
 	Documents               []*Document              `json:"documents"`

@@ -32,18 +32,25 @@ func TestLoadEmbedded(t *testing.T) {
 	if c.Limits != (Limits{CompletionDueMaxMonths: 3, AppointmentHorizonMonths: 6, AppointmentOpensHour: 8, AppointmentClosesHour: 19}) {
 		t.Errorf("Limits = %+v, want 3 and 6 months, 8 h to 19 h", c.Limits)
 	}
+	// A favourable decision needs the documents accepted and the identity
+	// confirmed (issue 13, item 15).
+	for _, check := range Checks {
+		if !c.Decisions.Requires(check) {
+			t.Errorf("a favourable decision does not require %q", check)
+		}
+	}
 	a := c.Attestations
-	if a.Extension.MaxMonths != 3 || !a.Extension.ProvesStay {
-		t.Errorf("extension attestation = %+v, want max 3 months, proves stay", a.Extension)
+	if a[permit.AttestationExtension].MaxMonths != 3 || !a[permit.AttestationExtension].ProvesStay {
+		t.Errorf("extension attestation = %+v, want max 3 months, proves stay", a[permit.AttestationExtension])
 	}
-	if a.FavourableDecision.MaxMonths != 3 || !a.FavourableDecision.ProvesStay {
-		t.Errorf("favourable-decision attestation = %+v, want max 3 months, proves stay", a.FavourableDecision)
+	if a[permit.AttestationFavourable].MaxMonths != 3 || !a[permit.AttestationFavourable].ProvesStay {
+		t.Errorf("favourable-decision attestation = %+v, want max 3 months, proves stay", a[permit.AttestationFavourable])
 	}
-	if a.FilingReceipt.ProvesStay {
+	if a[permit.AttestationFilingReceipt].ProvesStay {
 		t.Error("filing receipt must not prove legal stay")
 	}
-	if a.PaperReceipt.MinMonths != 1 || a.PaperReceipt.MaxMonths != 6 {
-		t.Errorf("paper receipt = %d..%d months, want 1..6", a.PaperReceipt.MinMonths, a.PaperReceipt.MaxMonths)
+	if a[PaperReceipt].MinMonths != 1 || a[PaperReceipt].MaxMonths != 6 {
+		t.Errorf("paper receipt = %d..%d months, want 1..6", a[PaperReceipt].MinMonths, a[PaperReceipt].MaxMonths)
 	}
 	for id, want := range map[string]int64{"standard": 22500, "reduced": 7500, "stamp_duty_only": 2500} {
 		if tr, ok := c.Tariff(id); !ok || tr.AmountCents != want {

@@ -59,10 +59,6 @@ func (c *Catalogue) CardGrace(card *permit.Permit) (until time.Time, ok bool) {
 
 // Rule returns the catalogue's rule for one kind of attestation.
 func (a Attestations) Rule(kind permit.AttestationKind) (AttestationRule, bool) {
-	for _, r := range a.byKind() {
-		if r.kind == kind {
-			return r.rule, true
-		}
-	}
-	return AttestationRule{}, false
+	r, ok := a[kind]
+	return r, ok
 }

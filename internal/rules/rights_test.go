@@ -186,3 +186,27 @@ func TestMultiYearCardGrace(t *testing.T) {
 		t.Error("a catalogue without grace gave one")
 	}
 }
+
+// TestPermitRightsAreTheGrounds: a valid card grants what a favourable
+// decision on its ground grants, until its last day.
+func TestPermitRightsAreTheGrounds(t *testing.T) {
+	cat := MustLoad()
+	end := time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)
+	for _, g := range cat.Grounds() {
+		p := &permit.Permit{Ground: g.ID, ValidFrom: end.AddDate(-1, 0, 0), ValidTo: end}
+		got, err := cat.PermitRights(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fav, err := cat.Rights(permit.AttestationFavourable, g.ID, permit.KindFirstIssue, nil, end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Work != fav.Work || got.Stay != fav.Stay || (got.Stay && !got.StayUntil.Equal(end)) {
+			t.Errorf("%s: card grants %+v, a favourable decision %+v", g.ID, got, fav)
+		}
+	}
+	if _, err := cat.PermitRights(&permit.Permit{Ground: "nope"}); err == nil {
+		t.Error("a permit on an unknown ground has rights")
+	}
+}

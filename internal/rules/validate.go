@@ -103,6 +103,8 @@ func build(f *catalogueFile) (*Catalogue, error) {
 		Appeals:                 f.Appeals,
 		ExpiredCardGraceMonths:  f.ExpiredCardGraceMonths,
 		Limits:                  f.Limits,
+		Decisions:               f.Decisions,
+		ShareCodes:              f.ShareCodes,
 		Outages:                 f.Outages,
 		Fees:                    f.Fees,
 		CommonDocuments:         f.CommonDocuments,
@@ -181,6 +183,8 @@ func (ch *checker) header(f *catalogueFile) time.Time {
 		ch.add("expired_card_grace_months: negative (%d)", f.ExpiredCardGraceMonths)
 	}
 	ch.limits(f.Limits)
+	ch.decisions(f.Decisions)
+	ch.shareCodes(f.ShareCodes)
 	return from
 }
 
@@ -196,8 +200,18 @@ func (ch *checker) limits(l Limits) {
 }
 
 func (ch *checker) attestations(a Attestations) {
-	for _, r := range a.byKind() {
+	listed := a.byKind()
+	for k := range a {
+		if !slices.ContainsFunc(listed, func(r kindRule) bool { return r.kind == k }) {
+			ch.add("attestation %q: not a kind sejour issues (permit.AttestationKinds) nor %q", k, PaperReceipt)
+		}
+	}
+	for _, r := range listed {
 		where := fmt.Sprintf("attestation %q", r.kind)
+		if _, ok := a[r.kind]; !ok {
+			ch.add("%s: missing from the catalogue", where)
+			continue
+		}
 		ch.text(where+": name", r.rule.Name)
 		ch.text(where+": notice", r.rule.Notice)
 		if r.rule.MinMonths < 0 || r.rule.MaxMonths < 0 {
@@ -262,8 +276,40 @@ func (ch *checker) documents(docs []*Document) map[string]*Document {
 		}
 		ch.text(fmt.Sprintf("document %q: name", d.ID), d.Name)
 		ch.text(fmt.Sprintf("document %q: explanation", d.ID), d.Explanation)
+		ch.slot(d)
+	}
+	if n := len(slices.DeleteFunc(slices.Clone(docs), func(d *Document) bool { return d.Code == nil })); n > 1 {
+		ch.add("documents: %d take a code, at most one may (an application keeps one e-photo code)", n)
 	}
 	return byID
+}
+
+// maxFilesPerSlot bounds how many files one document may hold: enough for
+// the pages of a passport or six months of statements, few enough that a
+// page lists them.
+const maxFilesPerSlot = 10
+
+// slot checks what a document's slot takes: files (at least one, at most
+// maxFilesPerSlot), a typed code, or both.
+func (ch *checker) slot(d *Document) {
+	where := fmt.Sprintf("document %q", d.ID)
+	switch {
+	case d.MaxFiles < 0 || d.MaxFiles > maxFilesPerSlot:
+		ch.add("%s: max_files %d is outside 0 to %d", where, d.MaxFiles, maxFilesPerSlot)
+	case d.MaxFiles == 0 && d.Code == nil:
+		ch.add("%s: max_files must be at least 1 for a document that takes no code", where)
+	}
+	if d.ValidMonths < 0 {
+		ch.add("%s: negative valid_months (%d)", where, d.ValidMonths)
+	}
+	if c := d.Code; c != nil {
+		if c.Kind != CodeEPhoto {
+			ch.add("%s: code: unknown kind %q", where, c.Kind)
+		}
+		if c.Length < 8 || c.Length > 64 {
+			ch.add("%s: code: length %d is outside 8 to 64", where, c.Length)
+		}
+	}
 }
 
 func (ch *checker) commonDocuments(common map[permit.Kind][]string, docs map[string]*Document) {

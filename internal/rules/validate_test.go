@@ -25,11 +25,13 @@ const minimal = `{
   },
   "implicit_rejection_months": 4,
   "limits": {"completion_due_max_months": 3, "appointment_horizon_months": 6, "appointment_opens_hour": 8, "appointment_closes_hour": 19},
+  "decisions": {"favourable_requires": ["documents_accepted", "identity_confirmed"]},
+  "share_codes": {"validity_days": 90},
   "appeals": {"administrative_months": 2, "court_months": 2, "court_days_with_oqtf": 30},
   "outages": {"relief_days": 15, "detect_after_minutes": 5, "history_days": 90},
   "fees": {"tariffs": [{"id": "standard", "amount_cents": 22500, "name": {"fr": "Normal", "en": "Standard"}}], "late_filing_surcharge_cents": 18000},
   "common_documents": {"first_issue": ["passport"]},
-  "documents": [{"id": "passport", "name": {"fr": "Passeport", "en": "Passport"}, "explanation": {"fr": "Le vôtre.", "en": "Yours."}}],
+  "documents": [{"id": "passport", "name": {"fr": "Passeport", "en": "Passport"}, "explanation": {"fr": "Le vôtre.", "en": "Yours."}, "max_files": 2}],
   "grounds": [{
     "id": "visitor",
     "name": {"fr": "Visiteur", "en": "Visitor"},
@@ -93,11 +95,31 @@ func TestParseRejects(t *testing.T) {
 			"limits: appointments open at 8 h and close at 7 h"},
 		{"appointments past midnight", func(f *catalogueFile) { f.Limits.AppointmentClosesHour = 25 },
 			"limits: appointments open at 8 h and close at 25 h"},
+		{"decision checks forgotten", func(f *catalogueFile) { f.Decisions.FavourableRequires = nil },
+			"decisions: favourable_requires missing"},
+		{"unknown decision check", func(f *catalogueFile) { f.Decisions.FavourableRequires = []Check{"documents_accepted", "fingerprints"} },
+			`decisions: favourable_requires: unknown check "fingerprints"`},
+		{"decision check twice", func(f *catalogueFile) {
+			f.Decisions.FavourableRequires = []Check{"identity_confirmed", "identity_confirmed"}
+		},
+			`decisions: favourable_requires: "identity_confirmed" listed twice`},
 		{"silence not positive", func(f *catalogueFile) { f.ImplicitRejectionMonths = 0 }, "implicit_rejection_months: must be positive"},
 		{"appeal delay missing", func(f *catalogueFile) { f.Appeals.CourtDaysWithOQTF = 0 }, "appeals: administrative_months, court_months and court_days_with_oqtf must be positive"},
-		{"proof of stay without validity", func(f *catalogueFile) { f.Attestations.Extension.MaxMonths = 0 },
+		{"attestation kind without its rule", func(f *catalogueFile) { delete(f.Attestations, permit.AttestationFavourable) },
+			`attestation "favourable_decision": missing from the catalogue`},
+		{"rule of an unknown attestation kind", func(f *catalogueFile) { f.Attestations["laissez_passer"] = f.Attestations[PaperReceipt] },
+			`attestation "laissez_passer": not a kind sejour issues`},
+		{"proof of stay without validity", func(f *catalogueFile) {
+			r := f.Attestations[permit.AttestationExtension]
+			r.MaxMonths = 0
+			f.Attestations[permit.AttestationExtension] = r
+		},
 			`attestation "extension": proves stay, so max_months must say how long each one lasts`},
-		{"attestation min above max", func(f *catalogueFile) { f.Attestations.PaperReceipt.MinMonths = 7 },
+		{"attestation min above max", func(f *catalogueFile) {
+			r := f.Attestations[PaperReceipt]
+			r.MinMonths = 7
+			f.Attestations[PaperReceipt] = r
+		},
 			`attestation "paper_receipt": min_months 7 is above max_months 6`},
 		{"no rights", func(f *catalogueFile) {
 			g := ground(f, "visitor")
@@ -112,7 +134,7 @@ func TestParseRejects(t *testing.T) {
 		{"hours missing with limited hours", func(f *catalogueFile) { ground(f, "student").Rights.Work.HoursPerYear = 0 },
 			`ground "student": rights.work.hours_per_year: missing`},
 		{"unused document", func(f *catalogueFile) {
-			f.Documents = append(f.Documents, &Document{ID: "tax_notice", Name: Text{"fr": "Avis d'impôt", "en": "Tax notice"}, Explanation: Text{"fr": "x", "en": "x"}})
+			f.Documents = append(f.Documents, &Document{ID: "tax_notice", Name: Text{"fr": "Avis d'impôt", "en": "Tax notice"}, Explanation: Text{"fr": "x", "en": "x"}, MaxFiles: 1})
 		}, `document "tax_notice": used by no ground`},
 		{"ground refers to unknown document", func(f *catalogueFile) {
 			g := ground(f, "student")
@@ -141,7 +163,7 @@ func TestParseRejects(t *testing.T) {
 			`duplicate note id "work_authorisation_conditions"`},
 		{"missing French document name", func(f *catalogueFile) { document(f, "photo").Name["fr"] = "" },
 			`document "photo": name: missing French text`},
-		{"missing French attestation notice", func(f *catalogueFile) { f.Attestations.Extension.Notice["fr"] = "" },
+		{"missing French attestation notice", func(f *catalogueFile) { f.Attestations[permit.AttestationExtension].Notice["fr"] = "" },
 			`attestation "extension": notice: missing French text`},
 		{"unknown note", func(f *catalogueFile) { ground(f, "employee").FirstIssueAttestationWorkNote = "if_lucky" },
 			`ground "employee": first_issue_attestation_work_note: unknown note "if_lucky"`},
@@ -169,6 +191,18 @@ func TestParseRejects(t *testing.T) {
 			`ground "visitor": fees: no tariff for kind "renewal"`},
 		{"card without years", func(f *catalogueFile) { ground(f, "visitor").Card.MaxYears = 0 },
 			`ground "visitor": card max_years must be positive`},
+		{"document without files or code", func(f *catalogueFile) { document(f, "payslips").MaxFiles = 0 },
+			`document "payslips": max_files must be at least 1 for a document that takes no code`},
+		{"document with too many files", func(f *catalogueFile) { document(f, "payslips").MaxFiles = 40 },
+			`document "payslips": max_files 40 is outside 0 to 10`},
+		{"negative validity", func(f *catalogueFile) { document(f, "payslips").ValidMonths = -3 },
+			`document "payslips": negative valid_months (-3)`},
+		{"unknown code", func(f *catalogueFile) { document(f, "photo").Code.Kind = "selfie" },
+			`document "photo": code: unknown kind "selfie"`},
+		{"code too short", func(f *catalogueFile) { document(f, "photo").Code.Length = 3 },
+			`document "photo": code: length 3 is outside 8 to 64`},
+		{"two documents with a code", func(f *catalogueFile) { document(f, "passport").Code = &DocumentCode{Kind: CodeEPhoto, Length: 22} },
+			"documents: 2 take a code, at most one may"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -311,5 +345,19 @@ func TestTextFallsBackToFrench(t *testing.T) {
 		if got := txt.In(lang); got != want {
 			t.Errorf("In(%q) = %q, want %q", lang, got, want)
 		}
+	}
+}
+
+// TestShareCodeValidityIsChecked: a share code that never works, or works
+// for years, is refused at load.
+func TestShareCodeValidityIsChecked(t *testing.T) {
+	for _, days := range []string{"0", "-5", "400"} {
+		data := strings.Replace(minimal, `"share_codes": {"validity_days": 90}`, `"share_codes": {"validity_days": `+days+`}`, 1)
+		if _, err := Parse([]byte(data)); err == nil || !strings.Contains(err.Error(), "share_codes") {
+			t.Errorf("validity of %s days: %v", days, err)
+		}
+	}
+	if MustLoad().ShareCodes.ValidityDays != 90 {
+		t.Errorf("the catalogue's share codes last %d days, want 90", MustLoad().ShareCodes.ValidityDays)
 	}
 }

@@ -46,7 +46,34 @@ func (ch Checker) Check(code string, now time.Time) (*casework.CodeResult, error
 		out.Rights.Stay = true
 		out.Rights.StayUntil, _ = parseDay(c.Rights.StayUntil)
 	}
+	if ch := c.Check; ch != nil {
+		out.Check = &casework.CheckedBy{Organisation: ch.Organisation, SIRET: ch.SIRET, PendingRenewal: ch.PendingRenewal}
+	}
 	return out, nil
+}
+
+// SealWorkCheck signs the record of a right-to-work check: the holder,
+// the answer (the right to work, until when, on a pending renewal or
+// not), the organisation that checked, valid from the day of the check
+// until the last day of the right it showed (no end when it showed none).
+func (s Sealer) SealWorkCheck(w *permit.WorkCheck) (string, error) {
+	return Sign(s.Keys, ClaimsOfCheck(w))
+}
+
+// ClaimsOfCheck gathers the claims of a check record.
+func ClaimsOfCheck(w *permit.WorkCheck) *Claims {
+	c := &Claims{Kind: permit.AttestationWorkCheck, Number: w.Number, Version: 1,
+		GivenNames: w.GivenNames, Surname: w.Surname, BirthDate: w.BirthDate, Ground: w.Ground,
+		Rights:     Rights{Work: rules.Work{Kind: rules.WorkKind(w.Work), HoursPerYear: w.WorkHours}},
+		ValidFrom:  dateOf(permit.ParisDay(w.CheckedAt)),
+		Prefecture: Prefecture{Code: w.PrefectureCode, Name: w.PrefectureName},
+		IssuedAt:   w.CheckedAt.UTC().Truncate(time.Second),
+		Check:      &CheckClaims{Organisation: w.Organisation, SIRET: w.SIRET, PendingRenewal: w.PendingRenewal}}
+	if !w.Until.IsZero() {
+		c.ValidUntil = dateOf(w.Until)
+		c.Rights.StayUntil = dateOf(w.Until)
+	}
+	return c
 }
 
 // SealAttempt signs an attestation of attempted filing: no end date, no

@@ -11,9 +11,24 @@ import (
 	"github.com/sejour/sejour/internal/rules"
 )
 
-// ClaimsFormat is the version of the claims map (key 1). A verifier
-// refuses any other value rather than guess what new keys mean.
-const ClaimsFormat = 1
+// ClaimsFormat is the version of the claims map (key 1) of attestations.
+// A verifier refuses any other value rather than guess what new keys
+// mean. CheckFormat is format 1 with the keys of a right-to-work check
+// record (21 to 23): only such a record is written in it, so every other
+// code keeps the bytes it had, and a verifier that reads only format 1
+// refuses a check record rather than show half of it.
+const (
+	ClaimsFormat = 1
+	CheckFormat  = 2
+)
+
+// formatOf is the format a kind's claims are written in.
+func formatOf(k permit.AttestationKind) uint {
+	if k == permit.AttestationWorkCheck {
+		return CheckFormat
+	}
+	return ClaimsFormat
+}
 
 // wireClaims is the claims map as signed: small integer keys, documented
 // in docs/attestation-format.md. Closed lists are small integers and
@@ -30,8 +45,8 @@ type wireClaims struct {
 	Surname         string `cbor:"6,keyasint,omitempty"`
 	BirthDate       string `cbor:"7,keyasint"`
 	ForeignerNumber string `cbor:"8,keyasint,omitempty"`
-	Ground          string `cbor:"9,keyasint"`
-	ApplicationKind uint   `cbor:"10,keyasint"`
+	Ground          string `cbor:"9,keyasint,omitempty"`
+	ApplicationKind uint   `cbor:"10,keyasint,omitempty"`
 	StayUntil       uint   `cbor:"11,keyasint,omitempty"`
 	WorkKind        uint   `cbor:"12,keyasint"`
 	WorkHours       uint   `cbor:"13,keyasint,omitempty"`
@@ -42,13 +57,18 @@ type wireClaims struct {
 	PrefectureCode  string `cbor:"18,keyasint"`
 	PrefectureName  string `cbor:"19,keyasint"`
 	IssuedAt        uint64 `cbor:"20,keyasint"`
+	// Format 2 only: the record of a right-to-work check.
+	Organisation   string `cbor:"21,keyasint,omitempty"`
+	SIRET          string `cbor:"22,keyasint,omitempty"`
+	PendingRenewal *bool  `cbor:"23,keyasint,omitempty"`
 }
 
 // The codes of closed lists on the wire: a value's code is its index plus
 // one (zero is never valid). These lists are part of the signed format:
-// append to them, never reorder or remove.
+// append to them, never reorder or remove. The kinds' list is permit's,
+// beside the rest of what declares a kind.
 var (
-	kindCodes            = []permit.AttestationKind{permit.AttestationFilingReceipt, permit.AttestationExtension, permit.AttestationFavourable, permit.AttestationAttempt}
+	kindCodes            = permit.WireKinds
 	applicationKindCodes = []permit.Kind{permit.KindFirstIssue, permit.KindRenewal, permit.KindChangeOfStatus}
 	workKindCodes        = []rules.WorkKind{rules.WorkFull, rules.WorkLimitedHours, rules.WorkAuthorisedJob,
 		rules.WorkQualifyingActivity, rules.WorkNone}
@@ -133,7 +153,7 @@ func init() {
 // marshalClaims encodes valid claims in CBOR core deterministic encoding.
 func marshalClaims(c *Claims) ([]byte, error) {
 	w := wireClaims{
-		Format:          ClaimsFormat,
+		Format:          formatOf(c.Kind),
 		Kind:            toCode(kindCodes, c.Kind),
 		Number:          c.Number,
 		Version:         uint(c.Version),
@@ -154,6 +174,10 @@ func marshalClaims(c *Claims) ([]byte, error) {
 		PrefectureName:  c.Prefecture.Name,
 		IssuedAt:        uint64(c.IssuedAt.Unix()),
 	}
+	if ch := c.Check; ch != nil {
+		pending := ch.PendingRenewal
+		w.Organisation, w.SIRET, w.PendingRenewal = ch.Organisation, ch.SIRET, &pending
+	}
 	return encMode.Marshal(&w)
 }
 
@@ -166,8 +190,8 @@ func unmarshalClaims(data []byte) (*Claims, error) {
 	if err := formatDec.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("claims: %w", err)
 	}
-	if f.Format != ClaimsFormat {
-		return nil, fmt.Errorf("claims format %d is not supported (this verifier reads format %d)", f.Format, ClaimsFormat)
+	if f.Format != ClaimsFormat && f.Format != CheckFormat {
+		return nil, fmt.Errorf("claims format %d is not supported (this verifier reads formats %d and %d)", f.Format, ClaimsFormat, CheckFormat)
 	}
 	var w wireClaims
 	if err := strictDec.Unmarshal(data, &w); err != nil {
@@ -196,6 +220,9 @@ func unmarshalClaims(data []byte) (*Claims, error) {
 		ValidUntil: fromDay(w.ValidUntil),
 		Prefecture: Prefecture{Code: w.PrefectureCode, Name: w.PrefectureName},
 		IssuedAt:   time.Unix(int64(w.IssuedAt), 0).UTC(),
+	}
+	if w.Organisation != "" || w.SIRET != "" || w.PendingRenewal != nil {
+		c.Check = &CheckClaims{Organisation: w.Organisation, SIRET: w.SIRET, PendingRenewal: w.PendingRenewal != nil && *w.PendingRenewal}
 	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("claims: %w", err)

@@ -32,6 +32,18 @@ type Claims struct {
 	ValidUntil      string // last day it is valid; empty for no end date (filing receipts)
 	Prefecture      Prefecture
 	IssuedAt        time.Time // signed to the second, in UTC
+	// Check is what only the record of a right-to-work check carries
+	// (kind work_check, format 2); nil on every other kind.
+	Check *CheckClaims
+}
+
+// CheckClaims are the claims of a right-to-work check record beyond the
+// holder and the answer: who checked, and whether the answer rests on a
+// pending renewal.
+type CheckClaims struct {
+	Organisation   string // the organisation's name, ≤ 120 bytes
+	SIRET          string // 14 digits with a valid key
+	PendingRenewal bool   // the right rests on an extension attestation of a pending renewal
 }
 
 // Rights are the statements an attestation makes about what its holder
@@ -128,19 +140,23 @@ func (c *Claims) Validate() error {
 	if c.ForeignerNumber != "" && (len(c.ForeignerNumber) != 10 || strings.Trim(c.ForeignerNumber, "0123456789") != "") {
 		bad("foreigner number", "%q is not 10 digits", c.ForeignerNumber)
 	}
-	if !validID(string(c.Ground)) {
+	record := c.Kind == permit.AttestationWorkCheck
+	if !validID(string(c.Ground)) && (!record || c.Ground != "") {
 		bad("ground", "%q is not a ground id (a-z, 0-9, _)", c.Ground)
 	}
-	if !c.ApplicationKind.Valid() {
+	if record && c.ApplicationKind != "" {
+		bad("application kind", "a check record names no application")
+	} else if !record && !c.ApplicationKind.Valid() {
 		bad("application kind", "%q is not a kind of application", c.ApplicationKind)
 	}
 	c.Rights.validate(bad, c.Kind)
+	c.validateCheck(bad)
 	from, okFrom := parseDay(c.ValidFrom)
 	if !okFrom {
 		bad("valid from", "%q is not a date YYYY-MM-DD after 1970", c.ValidFrom)
 	}
-	if c.ValidUntil == "" && !c.Kind.Open() {
-		bad("valid until", "only a filing receipt or an attestation of attempt may have no end date")
+	if c.ValidUntil == "" && !c.Kind.Open() && !(record && c.Rights.Work.Kind == rules.WorkNone) {
+		bad("valid until", "only a filing receipt, an attestation of attempt or a check record answering no right may have no end date")
 	} else if until, ok := parseDay(c.ValidUntil); c.ValidUntil != "" && !ok {
 		bad("valid until", "%q is not a date YYYY-MM-DD after 1970", c.ValidUntil)
 	} else if ok && okFrom && until.Before(from) {
@@ -155,6 +171,31 @@ func (c *Claims) Validate() error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// validateCheck checks what only a check record carries, and that no
+// other kind carries it.
+func (c *Claims) validateCheck(bad func(string, string, ...any)) {
+	if c.Kind != permit.AttestationWorkCheck {
+		if c.Check != nil {
+			bad("organisation", "only a check record names an organisation")
+		}
+		return
+	}
+	if c.Check == nil {
+		bad("organisation", "a check record names the organisation that checked")
+		return
+	}
+	checkText(bad, "organisation", c.Check.Organisation, maxNameBytes, true)
+	if !permit.ValidSIRET(c.Check.SIRET) {
+		bad("siret", "%q is not a SIRET (14 digits with a valid key)", c.Check.SIRET)
+	}
+	if c.Rights.TravelReentry || c.Rights.SocialRightsContinue {
+		bad("rights", "a check record states the right to work only")
+	}
+	if c.Check.PendingRenewal && c.Rights.StayUntil == "" {
+		bad("pending renewal", "a pending renewal is stated with the stay it proves")
+	}
 }
 
 func (r *Rights) validate(bad func(string, string, ...any), k permit.AttestationKind) {

@@ -9,6 +9,7 @@ import (
 	"image/png"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/demo"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -150,6 +151,12 @@ func (s *sim) profileForm(p *person) casework.ProfileForm {
 
 func (s *sim) upload(ctx context.Context, p *person, docs []*rules.Document) error {
 	for _, doc := range docs {
+		if !doc.TakesFiles() { // the photo, given as its e-photo code
+			if err := s.files.Documents.SetPhotoCode(ctx, p.acc, p.app, fmt.Sprintf("SIM%019d", p.n)); err != nil {
+				return fmt.Errorf("e-photo code: %w", err)
+			}
+			continue
+		}
 		if _, err := s.files.Documents.Upload(ctx, p.acc, p.app, doc.ID, doc.ID+".png", s.scan); err != nil {
 			return fmt.Errorf("upload %s: %w", doc.ID, err)
 		}
@@ -227,9 +234,15 @@ func (s *sim) answer(ctx context.Context, p *person) error {
 	return s.to(p, err, permit.StateUnderReview)
 }
 
-// decide takes the prefecture's decision through the decision use cases.
+// decide takes the prefecture's decision through the decision use cases;
+// before granting, the agent checks the file as the catalogue requires
+// (documents accepted, identity confirmed), as the demonstration agent
+// does.
 func (s *sim) decide(ctx context.Context, p *person) error {
 	if p.favourable {
+		if err := demo.Check(ctx, s.files.Decisions, s.staff, p.app); err != nil {
+			return err
+		}
 		return s.to(p, s.files.Decisions.DecideFavourable(ctx, s.staff, p.app, ""), permit.StateFavourable)
 	}
 	err := s.files.Decisions.DecideUnfavourable(ctx, s.staff, p.app,

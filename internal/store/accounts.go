@@ -13,29 +13,36 @@ import (
 // the same transaction (the confirmation link). It returns ECONFLICT when
 // the e-mail address already has an account.
 func (db Accounts) CreateAccount(ctx context.Context, a *permit.Account, passwordHash string, tok *permit.Token, m *permit.Mail) error {
-	return db.inWrite(ctx, func(tx *Tx) error {
-		a.Email = permit.NormalizeEmail(a.Email)
-		a.CreatedAt = db.clock.Now()
-		role, helpDesk := storedRole(a.Role)
-		err := tx.queryRow(ctx, `INSERT INTO accounts (email, password_hash, role, supervisor, help_desk, lang, confirmed_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.Email, passwordHash, role, a.Supervisor, helpDesk, a.Lang, a.ConfirmedAt, a.CreatedAt).Scan(&a.ID)
-		if err != nil {
+	return db.inWrite(ctx, func(tx *Tx) error { return insertAccount(ctx, tx, a, passwordHash, tok, m, db.clock.Now()) })
+}
+
+// insertAccount adds an account with its prefectures or membership, and
+// the optional token and mail, in tx.
+func insertAccount(ctx context.Context, tx *Tx, a *permit.Account, passwordHash string, tok *permit.Token, m *permit.Mail, now time.Time) error {
+	a.Email = permit.NormalizeEmail(a.Email)
+	a.CreatedAt = now
+	role, helpDesk := storedRole(a.Role)
+	err := tx.queryRow(ctx, `INSERT INTO accounts (email, password_hash, role, supervisor, help_desk, lang, confirmed_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.Email, passwordHash, role, a.Supervisor, helpDesk, a.Lang, a.ConfirmedAt, a.CreatedAt).Scan(&a.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range a.Prefectures {
+		if _, err := tx.exec(ctx, `INSERT INTO agent_prefectures (account_id, prefecture_id) VALUES (?, ?)`, a.ID, p); err != nil {
 			return err
 		}
-		for _, p := range a.Prefectures {
-			if _, err := tx.exec(ctx, `INSERT INTO agent_prefectures (account_id, prefecture_id) VALUES (?, ?)`, a.ID, p); err != nil {
-				return err
-			}
+	}
+	if err := insertMember(ctx, tx, a); err != nil {
+		return err
+	}
+	if tok != nil {
+		tok.AccountID = a.ID
+		if err := insertToken(ctx, tx, tok, a.CreatedAt); err != nil {
+			return err
 		}
-		if tok != nil {
-			tok.AccountID = a.ID
-			if err := insertToken(ctx, tx, tok, a.CreatedAt); err != nil {
-				return err
-			}
-		}
-		return insertMail(ctx, tx, m, a.CreatedAt)
-	})
+	}
+	return insertMail(ctx, tx, m, a.CreatedAt)
 }
 
 // storedRole is how a role is kept: the help desk is an agent account
@@ -44,6 +51,9 @@ func (db Accounts) CreateAccount(ctx context.Context, a *permit.Account, passwor
 func storedRole(r permit.Role) (role string, helpDesk bool) {
 	if r == permit.RoleHelpDesk {
 		return string(permit.RoleAgent), true
+	}
+	if r == permit.RoleEmployer {
+		return string(permit.RoleApplicant), false // and a row of org_members
 	}
 	return string(r), false
 }
@@ -88,6 +98,9 @@ func findAccount(ctx context.Context, tx *Tx, where string, arg any) (*permit.Ac
 	a.ConfirmedAt = confirmed.ptr()
 	a.DisabledAt = disabled.ptr()
 	a.EnrolledAt = enrolled.ptr()
+	if err := readMembership(ctx, tx, &a); err != nil {
+		return nil, "", err
+	}
 	rows, err := tx.query(ctx, `SELECT prefecture_id FROM agent_prefectures WHERE account_id = ? ORDER BY prefecture_id`, a.ID)
 	if err != nil {
 		return nil, "", err

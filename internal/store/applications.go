@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -239,7 +241,13 @@ func (db *DB) CurrentPermit(ctx context.Context, personID int64) (*permit.Permit
 // CreateApplication adds an application and the event that opens its
 // history, together.
 func (db Files) CreateApplication(ctx context.Context, a *permit.Application, actor permit.Actor) error {
-	return db.inWrite(ctx, func(tx *Tx) error { return insertApplication(ctx, tx, a, actor, db.clock.Now()) })
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := insertApplication(ctx, tx, a, actor, db.clock.Now()); err != nil {
+			return err
+		}
+		tx.made(a.ID)
+		return nil
+	})
 }
 
 func insertApplication(ctx context.Context, tx *Tx, a *permit.Application, actor permit.Actor, now time.Time) error {
@@ -268,6 +276,12 @@ func transition(ctx context.Context, tx *Tx, a *permit.Application, ev *permit.E
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return permit.Errorf(permit.ECONFLICT, "error.transition.state")
+	}
+	if ev.From == permit.StateDraft && ev.To == permit.StateWithdrawn {
+		// A draft withdrawn before filing never used its fee stamp.
+		if _, err := tx.exec(ctx, `DELETE FROM fee_stamps WHERE application_id = ?`, a.ID); err != nil {
+			return err
+		}
 	}
 	if err := refreshDue(ctx, tx, a.ID); err != nil {
 		return err
@@ -307,12 +321,57 @@ func (db Files) OpenApplicationOnGround(ctx context.Context, personID int64, gro
 	return apps[0], nil
 }
 
-// SetFeeStamp records the timbre fiscal number of an application.
+// SetFeeStamp records the timbre fiscal number of an application, which
+// then holds it (holdStamp): a number another application holds is a
+// *permit.FeeStampUsedError, and nothing changes.
 func (db Files) SetFeeStamp(ctx context.Context, applicationID int64, stamp string) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE applications SET fee_stamp = ?, updated_at = ? WHERE id = ?`, stamp, db.clock.Now(), applicationID)
+		now := db.clock.Now()
+		if _, err := tx.exec(ctx, `UPDATE applications SET fee_stamp = ?, updated_at = ? WHERE id = ?`, stamp, now, applicationID); err != nil {
+			return err
+		}
+		return holdStamp(ctx, tx, applicationID, stamp, now)
+	})
+}
+
+// SetPhotoCode records the e-photo code of an application.
+func (db Files) SetPhotoCode(ctx context.Context, applicationID int64, code string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE applications SET photo_code = ?, updated_at = ? WHERE id = ?`, code, db.clock.Now(), applicationID)
 		return err
 	})
+}
+
+// holdStamp makes an application the holder of a fee stamp (table
+// fee_stamps, migration 0022): a stamp pays for one application across
+// the portal. The application lets go of any stamp it held before. A
+// stamp another application holds is a *permit.FeeStampUsedError, which
+// says nothing of that application; two applications taking one stamp at
+// once meet on the table's primary key, and the second gets the same
+// error. An empty stamp holds nothing (the use cases refuse to file
+// without one; the store's own tests file bare applications).
+func holdStamp(ctx context.Context, tx *Tx, applicationID int64, stamp string, now time.Time) error {
+	if stamp == "" {
+		return nil
+	}
+	var holder int64
+	err := tx.queryRow(ctx, `SELECT application_id FROM fee_stamps WHERE stamp = ?`, stamp).Scan(&holder)
+	switch {
+	case err == nil && holder == applicationID:
+		return nil
+	case err == nil:
+		return &permit.FeeStampUsedError{}
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM fee_stamps WHERE application_id = ?`, applicationID); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO fee_stamps (stamp, application_id, recorded_at) VALUES (?, ?, ?)`, stamp, applicationID, now)
+	if uniqueViolation(err) {
+		return &permit.FeeStampUsedError{}
+	}
+	return err
 }
 
 // ApplicationsByPerson lists a person's applications, newest first.
@@ -323,7 +382,7 @@ func (db *DB) ApplicationsByPerson(ctx context.Context, personID int64) ([]*perm
 func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*permit.Application, error) {
 	var out []*permit.Application
 	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, plan_version FROM applications `+tail, args...)
+		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, photo_code, plan_version FROM applications `+tail, args...)
 		if err != nil {
 			return err
 		}
@@ -332,7 +391,7 @@ func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*pe
 			var a permit.Application
 			var ground, kind, state string
 			var submitted nullTime
-			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PlanVersion); err != nil {
+			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PhotoCode, &a.PlanVersion); err != nil {
 				return err
 			}
 			a.Ground, a.Kind, a.State, a.SubmittedAt = permit.GroundID(ground), permit.Kind(kind), permit.State(state), submitted.ptr()

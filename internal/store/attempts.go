@@ -27,6 +27,9 @@ func (db Files) FileAttempt(ctx context.Context, a *permit.Application, ev *perm
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
 		}
+		if err := holdStamp(ctx, tx, a.ID, a.FeeStamp, ev.At); err != nil {
+			return err
+		}
 		if err := insertFiling(ctx, tx, f, ev.At); err != nil {
 			return err
 		}

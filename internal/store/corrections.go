@@ -10,10 +10,14 @@ import (
 
 // RequestCorrection records an applicant's request to correct their civil
 // data, with its evidence and the mail that tells the prefecture. A person
-// has at most one pending request: a second one is ECONFLICT.
-func (db Corrections) RequestCorrection(ctx context.Context, c *permit.Correction, m *permit.Mail) error {
+// has at most one pending request: a second one is ECONFLICT. The evidence
+// counts in the person's quota of bytes, as documents do (AddDocument).
+func (db Corrections) RequestCorrection(ctx context.Context, c *permit.Correction, quota int64, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
+		if err := reserve(ctx, tx, c.PersonID, c.Evidence.Size, quota); err != nil {
+			return err
+		}
 		c.Status, c.CreatedAt = permit.CorrectionPending, now
 		err := tx.queryRow(ctx, `INSERT INTO corrections (person_id, requested_by, explanation, evidence_sha256, evidence_name, evidence_kind,
 			evidence_size, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -31,6 +35,7 @@ func (db Corrections) RequestCorrection(ctx context.Context, c *permit.Correctio
 				return err
 			}
 		}
+		tx.made(c.ID)
 		return insertMail(ctx, tx, m, now)
 	})
 }

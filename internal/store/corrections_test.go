@@ -20,7 +20,7 @@ func TestDecidingADecidedCorrectionNamesIt(t *testing.T) {
 		c := &permit.Correction{PersonID: p.ID, RequestedBy: acc.ID, Explanation: "typo",
 			Fields:   []permit.PersonChange{{Field: permit.FieldSurname, Old: "Diallo", New: "Dialo"}},
 			Evidence: permit.Document{BlobSum: "00", Filename: "acte.pdf", Kind: "application/pdf", Size: 1}}
-		if err := db.Corrections().RequestCorrection(ctx, c, &permit.Mail{To: "prefecture@example.org", Subject: "s", Text: "t"}); err != nil {
+		if err := db.Corrections().RequestCorrection(ctx, c, 0, &permit.Mail{To: "prefecture@example.org", Subject: "s", Text: "t"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Corrections().WithdrawCorrection(ctx, c); err != nil {

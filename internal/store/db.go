@@ -158,6 +158,7 @@ type Tx struct {
 
 	delays permit.Delays // for refreshDue
 	jobs   []Job         // the work this write owes, inserted before it commits
+	madeID int64         // what this write created, for the form's one-time key (resends.go)
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -179,6 +180,9 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 func (db *DB) inWrite(ctx context.Context, fn func(*Tx) error) error {
 	return db.in(ctx, db.write, nil, func(tx *Tx) error {
 		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := recordResend(ctx, tx, db.clock.Now()); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, db.clock.Now())

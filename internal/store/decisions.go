@@ -10,11 +10,24 @@ import (
 
 // Decide records a decision together with the transition that takes it
 // and the mail that tells the applicant. A second decision fails with
-// ECONFLICT: the transition only applies from "under review".
+// ECONFLICT: the transition only applies from "under review". So does a
+// favourable decision when a document was reviewed after the newest
+// verdict it was taken on (d.ReviewsSeen): the transition's update holds
+// the application's row, which a review takes too, so the count below
+// sees every review committed before.
 func (db Decisions) Decide(ctx context.Context, a *permit.Application, ev *permit.Event, d *permit.Decision, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
+		}
+		if d.Outcome == permit.OutcomeFavourable {
+			var since int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM document_reviews WHERE application_id = ? AND id > ?`, a.ID, d.ReviewsSeen).Scan(&since); err != nil {
+				return err
+			}
+			if since > 0 {
+				return permit.Errorf(permit.ECONFLICT, "grant.error.reviewed_meanwhile")
+			}
 		}
 		d.ApplicationID, d.EventID, d.DecidedAt = a.ID, ev.ID, ev.At
 		err := tx.queryRow(ctx, `INSERT INTO decisions (application_id, outcome, reasons, note, with_oqtf, decided_by, decided_at, event_id)
@@ -164,9 +177,14 @@ func (db Decisions) Undo(ctx context.Context, a *permit.Application, ev *permit.
 	})
 }
 
-// ReviewDocument records an agent's verdict on a document version.
+// ReviewDocument records an agent's verdict on a document version. It
+// holds the application's row first, as a decision does, so that a
+// verdict and a favourable decision taken at once are ordered (Decide).
 func (db Decisions) ReviewDocument(ctx context.Context, r *permit.DocumentReview) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE applications SET updated_at = updated_at WHERE id = ?`, r.ApplicationID); err != nil {
+			return err
+		}
 		r.ReviewedAt = db.clock.Now()
 		return tx.queryRow(ctx, `INSERT INTO document_reviews (document_id, application_id, accepted, reason, note, reviewed_by, reviewed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/sejour/sejour/internal/permit"
 )
@@ -34,3 +35,25 @@ func (db WorkQueue) CountsSQL(prefectures []int64) (string, []any) {
 
 // Reader is the pool of read-only connections.
 func (db *DB) Reader() *sql.DB { return db.read }
+
+// ForgetReplacements clears every file's replacement, as the rows were
+// before migration 0021, and BackfillReplacements runs that migration's
+// update again: the newest version of a slot was its one current file.
+func (db Files) ForgetReplacements(ctx context.Context) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE documents SET replaced_by = NULL`)
+		return err
+	})
+}
+
+func (db Files) BackfillReplacements(ctx context.Context) error {
+	ms, err := loadMigrations(db.dialect)
+	if err != nil {
+		return err
+	}
+	sql := ms[20].sql
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, sql[strings.Index(sql, "UPDATE documents SET replaced_by"):])
+		return err
+	})
+}

@@ -9,27 +9,102 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 )
 
-// AddDocument records a new version of a document. The file itself is
-// already in the blob store, under d.BlobSum.
-func (db Files) AddDocument(ctx context.Context, d *permit.Document) error {
-	return db.inWrite(ctx, func(tx *Tx) error { return insertDocument(ctx, tx, d, db.clock.Now()) })
+// AddDocuments records new files of one slot of an application, in one
+// transaction: files uploaded (already in the blob store, under BlobSum)
+// or reused from another application (ReusedFrom set, the same blob). A
+// slot holds at most max current files: a slot of one file has it
+// replaced by a single new one (the old version kept, marked replaced);
+// any other slot already full refuses them with EINVALID. The new bytes
+// must fit in the person's quota (EINVALID upload.quota otherwise; reused
+// files bring none), checked in the same transaction: see reserve.
+func (db Files) AddDocuments(ctx context.Context, applicationID int64, slot string, ds []*permit.Document, max int, quota int64) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		// Lock the application on PostgreSQL, so that two uploads at once
+		// count the slot one after the other (SQLite has one writer).
+		if tx.dialect == Postgres {
+			if _, err := tx.exec(ctx, `SELECT id FROM applications WHERE id = ? FOR UPDATE`, applicationID); err != nil {
+				return err
+			}
+		}
+		current, err := scanDocuments(ctx, tx, `WHERE application_id = ? AND slot = ? AND `+currentFile+` ORDER BY id`, applicationID, slot)
+		if err != nil {
+			return err
+		}
+		replace := max == 1 && len(ds) == 1 && len(current) == 1
+		if !replace && len(current)+len(ds) > max {
+			return permit.Errorf(permit.EINVALID, "slots.error.full", max)
+		}
+		var person, size int64
+		if err := tx.queryRow(ctx, `SELECT person_id FROM applications WHERE id = ?`, applicationID).Scan(&person); err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if d.ReusedFrom == 0 {
+				size += d.Size
+			}
+		}
+		if err := reserve(ctx, tx, person, size, quota); err != nil {
+			return err
+		}
+		now := db.clock.Now()
+		for _, d := range ds {
+			d.ApplicationID, d.Slot = applicationID, slot
+			if err := insertDocument(ctx, tx, d, now); err != nil {
+				return err
+			}
+		}
+		if replace {
+			_, err = tx.exec(ctx, `UPDATE documents SET replaced_by = ? WHERE id = ?`, ds[0].ID, current[0].ID)
+		}
+		return err
+	})
 }
+
+// reserve refuses, with EINVALID upload.quota (the quota in megabytes as
+// argument), to add size bytes to what the person stores when the total
+// would pass quota; a quota of 0 or less is no limit. It reads the total
+// in the transaction that will write the bytes, after locking the
+// person's row on PostgreSQL, so that concurrent uploads of one person
+// are counted one after the other: each sees what the previous ones
+// committed. SQLite's single writer serialises them already.
+func reserve(ctx context.Context, tx *Tx, personID, size, quota int64) error {
+	if quota <= 0 {
+		return nil
+	}
+	if tx.dialect == Postgres {
+		var id int64
+		if err := tx.queryRow(ctx, `SELECT id FROM persons WHERE id = ? FOR UPDATE`, personID).Scan(&id); err != nil {
+			return err
+		}
+	}
+	used, err := storageUsed(ctx, tx, personID)
+	if err != nil {
+		return err
+	}
+	if used+size > quota {
+		return permit.Errorf(permit.EINVALID, "upload.quota", quota>>20)
+	}
+	return nil
+}
+
+// currentFile is the condition of a current file of a slot: what
+// permit.Document.Current says, in SQL.
+const currentFile = `message_id IS NULL AND removed_at IS NULL AND replaced_by IS NULL`
 
 func insertDocument(ctx context.Context, tx *Tx, d *permit.Document, now time.Time) error {
 	d.UploadedAt = now
-	return tx.queryRow(ctx, `INSERT INTO documents (application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.ApplicationID, d.Slot, nullID(d.MessageID), d.BlobSum, d.Filename, d.Kind, d.Size, now, nullID(d.UploadedBy)).Scan(&d.ID)
+	return tx.queryRow(ctx, `INSERT INTO documents (application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, reused_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.ApplicationID, d.Slot, nullID(d.MessageID), d.BlobSum, d.Filename, d.Kind, d.Size, now, nullID(d.UploadedBy), nullID(d.ReusedFrom)).Scan(&d.ID)
 }
 
-// RemoveDocument marks the current version of a slot removed; the
-// version stays in the history. It returns ENOTFOUND when the slot has no
-// current document.
-func (db Files) RemoveDocument(ctx context.Context, applicationID int64, slot string) error {
+// RemoveDocument marks one current file of a slot removed; the version
+// stays in the history. It returns ENOTFOUND when the file is not a
+// current file of that slot of the application.
+func (db Files) RemoveDocument(ctx context.Context, applicationID int64, slot string, documentID int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE documents SET removed_at = ?
-			WHERE id = (SELECT MAX(id) FROM documents WHERE application_id = ? AND slot = ? AND message_id IS NULL) AND removed_at IS NULL`,
-			db.clock.Now(), applicationID, slot)
+		res, err := tx.exec(ctx, `UPDATE documents SET removed_at = ? WHERE id = ? AND application_id = ? AND slot = ? AND `+currentFile,
+			db.clock.Now(), documentID, applicationID, slot)
 		if err != nil {
 			return err
 		}
@@ -58,15 +133,24 @@ func (db *DB) Document(ctx context.Context, id int64) (*permit.Document, error) 
 }
 
 // StorageUsed returns the bytes a person's documents take, every version
-// counted, with the evidence of their correction requests (but for those
+// counted but files reused from another application (their content is
+// stored once), with the evidence of their correction requests (but for those
 // an agent refused, which the person did not choose to keep): the measure
 // of the per-person quota.
 func (db *DB) StorageUsed(ctx context.Context, personID int64) (int64, error) {
 	var n int64
 	err := db.inRead(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `SELECT COALESCE((SELECT SUM(d.size) FROM documents d JOIN applications a ON a.id = d.application_id
-			WHERE a.person_id = ?), 0) + COALESCE((SELECT SUM(evidence_size) FROM corrections WHERE person_id = ? AND status <> 'refused'), 0)`, personID, personID).Scan(&n)
+		var err error
+		n, err = storageUsed(ctx, tx, personID)
+		return err
 	})
+	return n, err
+}
+
+func storageUsed(ctx context.Context, tx *Tx, personID int64) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `SELECT COALESCE((SELECT SUM(d.size) FROM documents d JOIN applications a ON a.id = d.application_id
+		WHERE a.person_id = ? AND d.reused_from IS NULL), 0) + COALESCE((SELECT SUM(evidence_size) FROM corrections WHERE person_id = ? AND status <> 'refused'), 0)`, personID, personID).Scan(&n)
 	return n, err
 }
 
@@ -81,8 +165,8 @@ func (db *DB) documents(ctx context.Context, tail string, args ...any) ([]*permi
 }
 
 func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Document, error) {
-	rows, err := tx.query(ctx, `SELECT id, application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, removed_at
-		FROM documents `+tail, args...)
+	rows, err := tx.query(ctx, `SELECT id, application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, removed_at,
+		replaced_by, reused_from FROM documents `+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,12 +174,14 @@ func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*pe
 	var out []*permit.Document
 	for rows.Next() {
 		var d permit.Document
-		var msg, by nullInt
+		var msg, by, replaced, reused nullInt
 		var removed nullTime
-		if err := rows.Scan(&d.ID, &d.ApplicationID, &d.Slot, &msg, &d.BlobSum, &d.Filename, &d.Kind, &d.Size, &d.UploadedAt, &by, &removed); err != nil {
+		if err := rows.Scan(&d.ID, &d.ApplicationID, &d.Slot, &msg, &d.BlobSum, &d.Filename, &d.Kind, &d.Size, &d.UploadedAt, &by, &removed,
+			&replaced, &reused); err != nil {
 			return nil, err
 		}
 		d.MessageID, d.UploadedBy, d.RemovedAt = msg.Int64, by.Int64, removed.ptr()
+		d.ReplacedBy, d.ReusedFrom = replaced.Int64, reused.Int64
 		out = append(out, &d)
 	}
 	return out, rows.Err()
@@ -113,6 +199,11 @@ func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*pe
 func (db Files) File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, mail func(*permit.Filing) *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
+			return err
+		}
+		// Filing uses the stamp: the application must hold it (a draft
+		// whose number another application took is refused here).
+		if err := holdStamp(ctx, tx, a.ID, a.FeeStamp, ev.At); err != nil {
 			return err
 		}
 		if err := insertFiling(ctx, tx, f, ev.At); err != nil {
@@ -226,10 +317,23 @@ func (db *DB) CompletionRequests(ctx context.Context, applicationID int64) ([]*p
 }
 
 // AddMessage records a message, its attachments and the mail telling the
-// other side, in one transaction.
-func (db Files) AddMessage(ctx context.Context, msg *permit.Message, mails ...*permit.Mail) error {
+// other side, in one transaction. The attachments count in the
+// applicant's quota of bytes, as documents do (AddDocument).
+func (db Files) AddMessage(ctx context.Context, msg *permit.Message, quota int64, mails ...*permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
+		if len(msg.Attachments) > 0 {
+			var person, size int64
+			if err := tx.queryRow(ctx, `SELECT person_id FROM applications WHERE id = ?`, msg.ApplicationID).Scan(&person); err != nil {
+				return err
+			}
+			for _, d := range msg.Attachments {
+				size += d.Size
+			}
+			if err := reserve(ctx, tx, person, size, quota); err != nil {
+				return err
+			}
+		}
 		msg.CreatedAt = now
 		err := tx.queryRow(ctx, `INSERT INTO messages (application_id, sender_kind, sender_id, body, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			msg.ApplicationID, string(msg.Sender.Kind), nullID(msg.Sender.AccountID), msg.Body, now).Scan(&msg.ID)
@@ -247,6 +351,7 @@ func (db Files) AddMessage(ctx context.Context, msg *permit.Message, mails ...*p
 				return err
 			}
 		}
+		tx.made(msg.ID)
 		return nil
 	})
 }

@@ -18,7 +18,14 @@ func fixture(t *testing.T, db *store.DB) (*permit.Prefecture, *permit.Account, *
 	if err := db.Files().CreatePrefecture(ctx, pref); err != nil {
 		t.Fatal(err)
 	}
-	acc := newAccount(t, db, "f@example.org")
+	acc, p, app := draftOf(t, db, pref, "f@example.org")
+	return pref, acc, p, app
+}
+
+// draftOf makes an applicant of the prefecture, with a person and a draft.
+func draftOf(t *testing.T, db *store.DB, pref *permit.Prefecture, email string) (*permit.Account, *permit.Person, *permit.Application) {
+	t.Helper()
+	acc := newAccount(t, db, email)
 	p := &permit.Person{AccountID: acc.ID, GivenNames: "Ana", Surname: "Lima", PrefectureID: pref.ID, Address: permit.Address{Line: "1 rue X", Postcode: "69001", City: "Lyon"}}
 	if err := db.Files().SaveProfile(ctx, p, nil); err != nil {
 		t.Fatal(err)
@@ -27,7 +34,7 @@ func fixture(t *testing.T, db *store.DB) (*permit.Prefecture, *permit.Account, *
 	if err := db.Files().CreateApplication(ctx, app, permit.Actor{Kind: permit.ActorApplicant, AccountID: acc.ID}); err != nil {
 		t.Fatal(err)
 	}
-	return pref, acc, p, app
+	return acc, p, app
 }
 
 func TestProfile(t *testing.T) {
@@ -88,25 +95,122 @@ func TestOneOpenApplicationPerGround(t *testing.T) {
 func TestDocumentsKeepEveryVersion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
 		_, acc, p, app := fixture(t, db)
+		var ids []int64
 		for i, sum := range []string{"aa", "bb"} {
-			d := &permit.Document{ApplicationID: app.ID, Slot: "passport", BlobSum: sum, Filename: "passeport.pdf", Kind: "pdf", Size: int64(100 * (i + 1)), UploadedBy: acc.ID}
-			if err := db.Files().AddDocument(ctx, d); err != nil {
+			d := &permit.Document{BlobSum: sum, Filename: "passeport.pdf", Kind: "pdf", Size: int64(100 * (i + 1)), UploadedBy: acc.ID}
+			if err := db.Files().AddDocuments(ctx, app.ID, "passport", []*permit.Document{d}, 3, 0); err != nil {
 				t.Fatal(err)
 			}
+			ids = append(ids, d.ID)
 			clk.Advance(time.Minute)
 		}
-		if err := db.Files().RemoveDocument(ctx, app.ID, "passport"); err != nil {
+		if err := db.Files().RemoveDocument(ctx, app.ID, "passport", ids[1]); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Files().RemoveDocument(ctx, app.ID, "passport"); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if err := db.Files().RemoveDocument(ctx, app.ID, "passport", ids[1]); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Fatalf("removing twice: %v", err)
 		}
+		if err := db.Files().RemoveDocument(ctx, app.ID, "photo", ids[0]); permit.ErrorCode(err) != permit.ENOTFOUND {
+			t.Fatalf("removing a file through another slot: %v", err)
+		}
 		docs, err := db.Documents(ctx, app.ID)
-		if err != nil || len(docs) != 2 || docs[0].RemovedAt != nil || docs[1].RemovedAt == nil || docs[1].BlobSum != "bb" {
+		if err != nil || len(docs) != 2 || !docs[0].Current() || docs[1].Current() || docs[1].RemovedAt == nil || docs[1].BlobSum != "bb" {
 			t.Fatalf("Documents = %+v, %v", docs, err)
 		}
 		if n, err := db.StorageUsed(ctx, p.ID); err != nil || n != 300 {
 			t.Fatalf("StorageUsed = %d, %v", n, err)
+		}
+	})
+}
+
+// TestSlotHoldsItsMostFiles checks a slot's limit: several current files
+// up to its most, then a refusal; a slot of one file has it replaced, the
+// old version kept; a file reused from another application costs no
+// quota.
+func TestSlotHoldsItsMostFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
+		_, acc, p, app := fixture(t, db)
+		file := func(sum string) *permit.Document {
+			return &permit.Document{BlobSum: sum, Filename: sum + ".pdf", Kind: "pdf", Size: 100, UploadedBy: acc.ID}
+		}
+		if err := db.Files().AddDocuments(ctx, app.ID, "payslips", []*permit.Document{file("m1"), file("m2")}, 3, 0); err != nil {
+			t.Fatal(err)
+		}
+		err := db.Files().AddDocuments(ctx, app.ID, "payslips", []*permit.Document{file("m3"), file("m4")}, 3, 0)
+		if key, args := permit.ErrorMessage(err); permit.ErrorCode(err) != permit.EINVALID || key != "slots.error.full" || args[0] != 3 {
+			t.Fatalf("a fourth payslip in a slot of three: %v", err)
+		}
+		first := file("front")
+		if err := db.Files().AddDocuments(ctx, app.ID, "photo", []*permit.Document{first}, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		second := file("front2")
+		if err := db.Files().AddDocuments(ctx, app.ID, "photo", []*permit.Document{second}, 1, 0); err != nil {
+			t.Fatalf("a slot of one file takes a new one in its place: %v", err)
+		}
+		reused := file("m1")
+		reused.ReusedFrom = first.ID
+		if err := db.Files().AddDocuments(ctx, app.ID, "passport", []*permit.Document{reused}, 2, 0); err != nil {
+			t.Fatal(err)
+		}
+		docs, err := db.Documents(ctx, app.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		current := map[string]int{}
+		for _, d := range docs {
+			if d.Current() {
+				current[d.Slot]++
+			}
+			if d.ID == first.ID && d.ReplacedBy != second.ID {
+				t.Errorf("the replaced photo: %+v, want replaced by %d", d, second.ID)
+			}
+		}
+		if len(docs) != 5 || current["payslips"] != 2 || current["photo"] != 1 || current["passport"] != 1 {
+			t.Fatalf("%d versions, current %v", len(docs), current)
+		}
+		if n, err := db.StorageUsed(ctx, p.ID); err != nil || n != 400 {
+			t.Fatalf("StorageUsed = %d, %v; want 400 (the reused file counted once)", n, err)
+		}
+	})
+}
+
+// TestMigrationKeepsOneCurrentFilePerSlot checks migration 0021 on rows
+// written before it: the newest version of a slot was its one current
+// file, so each earlier one not removed is marked replaced by the next.
+func TestMigrationKeepsOneCurrentFilePerSlot(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
+		_, acc, _, app := fixture(t, db)
+		add := func(slot, sum string) *permit.Document {
+			d := &permit.Document{BlobSum: sum, Filename: sum + ".pdf", Kind: "pdf", Size: 1, UploadedBy: acc.ID}
+			if err := db.Files().AddDocuments(ctx, app.ID, slot, []*permit.Document{d}, 5, 0); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		// Before: passport a, b, c (c removed, so none current); photo x.
+		a, b, c, x := add("passport", "a"), add("passport", "b"), add("passport", "c"), add("photo", "x")
+		if err := db.Files().RemoveDocument(ctx, app.ID, "passport", c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Files().ForgetReplacements(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Files().BackfillReplacements(ctx); err != nil {
+			t.Fatal(err)
+		}
+		docs, err := db.Documents(ctx, app.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]int64{a.ID: b.ID, b.ID: c.ID, c.ID: 0, x.ID: 0}
+		for _, d := range docs {
+			if d.ReplacedBy != want[d.ID] {
+				t.Errorf("%s replaced by %d, want %d", d.BlobSum, d.ReplacedBy, want[d.ID])
+			}
+			if d.Current() != (d.ID == x.ID) {
+				t.Errorf("%s current: %v", d.BlobSum, d.Current())
+			}
 		}
 	})
 }
@@ -170,7 +274,7 @@ func TestMessages(t *testing.T) {
 			Attachments: []*permit.Document{{BlobSum: "cc", Filename: "bail.pdf", Kind: "pdf", Size: 10, UploadedBy: acc.ID}}}
 		// Every agent told (a prefecture without a shared address) is
 		// told in the message's own transaction.
-		if err := db.Files().AddMessage(ctx, msg, &permit.Mail{To: "agent1@rhone.example", Subject: "Nouveau message", Text: "..."},
+		if err := db.Files().AddMessage(ctx, msg, 0, &permit.Mail{To: "agent1@rhone.example", Subject: "Nouveau message", Text: "..."},
 			&permit.Mail{To: "agent2@rhone.example", Subject: "Nouveau message", Text: "..."}); err != nil {
 			t.Fatal(err)
 		}

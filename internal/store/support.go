@@ -63,6 +63,7 @@ func (db Support) CreateReport(ctx context.Context, r *permit.Report, m *permit.
 		if err := insertReportEvent(ctx, tx, ev); err != nil {
 			return err
 		}
+		tx.made(r.ID)
 		return insertMail(ctx, tx, m, now)
 	})
 }
@@ -90,6 +91,7 @@ func (db Support) UpdateReport(ctx context.Context, r *permit.Report, ev *permit
 		if err := insertReportEvent(ctx, tx, ev); err != nil {
 			return err
 		}
+		tx.made(r.ID)
 		return insertMail(ctx, tx, m, now)
 	})
 }

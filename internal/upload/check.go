@@ -41,6 +41,8 @@ const (
 	KeyPDFCorrupt   = "upload.pdf_corrupt"
 	KeyImageCorrupt = "upload.image_corrupt"
 	KeyImageTooBig  = "upload.image_too_big"
+	KeyPDFActive    = "upload.pdf_active"
+	KeyPolyglot     = "upload.polyglot"
 )
 
 // Units of the limits, as they are shown to applicants.
@@ -55,9 +57,13 @@ type Limits struct {
 	// MaxBytes is the largest file accepted.
 	MaxBytes int64
 	// MaxPixels is the largest image accepted, width times height. It is
-	// checked from the image header, before any pixel is decoded; a
-	// decoded image takes 1 to 8 bytes per pixel in memory.
+	// checked from the image header, before any pixel is decoded.
 	MaxPixels int
+	// MaxDecodeBytes bounds the memory decoding one image may take, read
+	// from its header before any pixel is decoded (a decoded image takes
+	// 1 to 8 bytes a pixel, and more when interlaced or progressive:
+	// ReadHeader); zero means DefaultMaxDecodeBytes.
+	MaxDecodeBytes int64
 	// Timeout bounds the reading of a PDF; zero means DefaultTimeout. A
 	// PDF not read in time is refused as corrupt.
 	Timeout time.Duration
@@ -67,10 +73,27 @@ type Limits struct {
 // A legitimate 10 MB scan reads in well under a second.
 const DefaultTimeout = 10 * time.Second
 
+// DefaultMaxDecodeBytes bounds the decoding of one image when
+// Limits.MaxDecodeBytes is zero. 128 MB decodes a phone photo at 50
+// megapixels (a JPEG subsampled 4:2:0 takes 75 MB), a 12-megapixel
+// progressive JPEG (90 MB) and an A4 page scanned in colour at 400 dpi and
+// saved as PNG (15.5 megapixels, 62 MB); it refuses an 8-bit colour PNG
+// over 33 megapixels and a 16-bit one over 16, which no scanner or phone
+// writes for a document: 400 MB for the 16-bit 7000×7000 PNG of issue 13.
+const DefaultMaxDecodeBytes = 128 * MB
+
 // DefaultLimits suit scans and phone photos: 10 MB is ample for a
 // multi-page scan, and 50 megapixels is the full resolution of common
 // phone cameras, whose photos are of 12 megapixels by default.
-var DefaultLimits = Limits{MaxBytes: 10 * MB, MaxPixels: 50 * Megapixels, Timeout: DefaultTimeout}
+var DefaultLimits = Limits{MaxBytes: 10 * MB, MaxPixels: 50 * Megapixels, MaxDecodeBytes: DefaultMaxDecodeBytes, Timeout: DefaultTimeout}
+
+// decodeBytes is lim.MaxDecodeBytes, or its default.
+func (lim Limits) decodeBytes() int64 {
+	if lim.MaxDecodeBytes <= 0 {
+		return DefaultMaxDecodeBytes
+	}
+	return lim.MaxDecodeBytes
+}
 
 // Check returns the format of data if it is a PDF, JPEG or PNG file that
 // parses completely within lim, and an error otherwise. The leading bytes
@@ -81,10 +104,11 @@ var DefaultLimits = Limits{MaxBytes: 10 * MB, MaxPixels: 50 * Megapixels, Timeou
 // constants as message.
 //
 // Check is safe for concurrent use, but costly: about 80 ms and 6 MB for a
-// 1 MB photo, and within DefaultLimits up to about 1.5 s and 400 MB for
-// a crafted file (a 50-megapixel PNG of 16-bit pixels is 400 KB on disk).
-// Callers should bound how many checks run at once. After a PDF timeout the reading goes on in the background for a
-// while, so data must not be modified once passed to Check.
+// 1 MB photo, and within DefaultLimits up to about 1 s and 128 MB for an
+// image (Cost says how much before it starts). Callers should bound the
+// checks that run at once: a Gate does. After a PDF timeout the reading
+// goes on in the background for a while, so data must not be modified
+// once passed to Check.
 func Check(data []byte, lim Limits) (Kind, error) {
 	if len(data) == 0 {
 		return "", invalid(KeyEmpty)
@@ -92,8 +116,11 @@ func Check(data []byte, lim Limits) (Kind, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return "", invalid(KeyTooLarge, int(lim.MaxBytes/MB))
 	}
-	var err error
 	kind := sniff(data)
+	if kind != "" && isZip(data) {
+		return "", invalid(KeyPolyglot)
+	}
+	var err error
 	switch kind {
 	case PDF:
 		err = checkPDF(data, lim)

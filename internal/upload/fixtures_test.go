@@ -2,6 +2,7 @@ package upload
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
@@ -247,4 +248,50 @@ func objectStreams(n, fill int) []byte {
 		xrefNr, xrefNr+1, rows.Len(), rows.Bytes())
 	fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", offsets[xrefNr])
 	return b.Bytes()
+}
+
+// zeroPNG returns a complete, valid PNG of w×h black pixels of the given
+// bit depth and colour type, built without compressing its pixel data
+// whole: a deflated run of rows, ending on a flush (a byte boundary, every
+// reference inside it), is repeated h/run times, then the last block and
+// the checksum are written. A 7000×7000 16-bit PNG is then 300 KB made in
+// milliseconds, as an attacker's would be.
+func zeroPNG(t testing.TB, w, h uint32, depth, colour byte) []byte {
+	t.Helper()
+	channels := map[byte]uint32{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour]
+	rowLen := 1 + (w*channels*uint32(depth)+7)/8
+	run := uint32(1)
+	for _, r := range []uint32{1000, 500, 100, 50, 10} {
+		if h%r == 0 && r*rowLen < 64*MB {
+			run = r
+			break
+		}
+	}
+	var seg bytes.Buffer
+	fw, err := flate.NewWriter(&seg, flate.BestSpeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(make([]byte, run*rowLen))
+	fw.Flush()
+	var idat bytes.Buffer
+	idat.Write([]byte{0x78, 0x01}) // zlib header: deflate, 32 KB window
+	for range h / run {
+		idat.Write(seg.Bytes())
+	}
+	idat.Write([]byte{0x01, 0x00, 0x00, 0xff, 0xff}) // an empty last block
+	// Adler-32 of zeros: the sum of bytes is 0, the sum of sums the length.
+	binary.Write(&idat, binary.BigEndian, uint32(uint64(h)*uint64(rowLen)%65521)<<16|1)
+	var buf bytes.Buffer
+	buf.Write(pngMagic)
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, depth, colour, 0, 0, 0)
+	writeChunk(&buf, "IHDR", ihdr)
+	if colour == 3 {
+		writeChunk(&buf, "PLTE", []byte{0, 0, 0})
+	}
+	writeChunk(&buf, "IDAT", idat.Bytes())
+	writeChunk(&buf, "IEND", nil)
+	return buf.Bytes()
 }

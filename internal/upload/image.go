@@ -27,32 +27,32 @@ func checkJPEG(data []byte, lim Limits) error {
 	if bytes.Count(data, sosMarker) > maxJPEGScans {
 		return invalid(KeyImageCorrupt)
 	}
-	return checkImage(data, lim, jpeg.DecodeConfig, jpeg.Decode)
+	return checkImage(data, lim, jpeg.Decode)
 }
 
 // checkPNG refuses a PNG that is too big or does not decode.
 func checkPNG(data []byte, lim Limits) error {
-	return checkImage(data, lim, png.DecodeConfig, png.Decode)
+	return checkImage(data, lim, png.Decode)
 }
 
 // checkImage reads the header of an image to refuse one with too many
-// pixels without allocating them, then decodes it in full, so that a
-// truncated or corrupt file is refused too. The decoders are passed in,
-// rather than found by image.Decode, so that no other registered format
-// can slip through.
-func checkImage(data []byte, lim Limits,
-	decodeConfig func(io.Reader) (image.Config, error),
-	decode func(io.Reader) (image.Image, error),
-) error {
-	cfg, err := decodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+// pixels, or too costly to decode, without allocating them, then decodes
+// it in full, so that a truncated or corrupt file is refused too. The
+// decoders are passed in, rather than found by image.Decode, so that no
+// other registered format can slip through.
+func checkImage(data []byte, lim Limits, decode func(io.Reader) (image.Image, error)) error {
+	hd, err := ReadHeader(data)
+	if err != nil {
 		return invalid(KeyImageCorrupt)
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > int64(lim.MaxPixels) {
-		return invalid(KeyImageTooBig, lim.MaxPixels/Megapixels)
+	if err := imageTooBig(hd, lim); err != nil {
+		return err
 	}
 	if _, err := decode(bytes.NewReader(data)); err != nil {
 		return invalid(KeyImageCorrupt)
+	}
+	if hiddenAfterEnd(data, hd.Kind) {
+		return invalid(KeyPolyglot)
 	}
 	return nil
 }

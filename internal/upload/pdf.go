@@ -79,6 +79,11 @@ func readPDF(ctx context.Context, data []byte) error {
 	if pc.Encrypt != nil || pc.E != nil {
 		return invalid(KeyPDFEncrypted)
 	}
+	// Looked for in the objects as read: validation drops some of them
+	// (a form without fields, with its XML form).
+	if hasActiveContent(pc) {
+		return invalid(KeyPDFActive)
+	}
 	// Inflating comes first, as a bound on what validation will parse.
 	if err := inflateStreams(ctx, pc, defaultBudget); err != nil {
 		return invalid(KeyPDFCorrupt)

@@ -68,7 +68,9 @@ func TestSignUpErrors(t *testing.T) {
 		{"mismatch", url.Values{"email": {"a@example.org"}, "password": {goodPassword}, "confirm": {goodPassword + "x"}}, 422,
 			[]string{"ne sont pas identiques"}},
 		{"oversized", url.Values{"email": {"a@example.org"}, "password": {strings.Repeat("x", 20000)}}, 422,
-			[]string{"trop long ou illisible", "ERR-"}},
+			[]string{"Le mot de passe est trop long", `href="#password"`}},
+		{"form too large", url.Values{"email": {"a@example.org"}, "password": {strings.Repeat("x", 600<<10)}}, 422,
+			[]string{"Le formulaire envoyé est trop long\u00a0: 512 Ko au plus.", "ERR-"}},
 	}
 	eachSite(t, func(t *testing.T, s *site) {
 		for _, tt := range tests {

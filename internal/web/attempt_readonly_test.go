@@ -1,16 +1,13 @@
 package web_test
 
 import (
-	"html"
 	"net/http"
 	"net/url"
 	"testing"
 
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/paths"
-	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store/storetest"
-	"github.com/sejour/sejour/internal/web"
 )
 
 // When writes fail but reads work, the portal turns read-only and
@@ -22,16 +19,7 @@ func TestFilingInReadOnlyModeBecomesAnAttempt(t *testing.T) {
 	db := storetest.SQLite(t, clk)
 	keys, journal, with := attemptKit(t, clk)
 	s := newSiteWith(t, db, clk, keys, with)
-	s.prefecture("75", "75")
-	s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, "lectureseule@example.org", permit.RoleApplicant)}
-	s.profile("75011", "student", 90)
-	id := s.start(permit.KindRenewal, "student")
-	s.complete(id)
-	_, page := s.get(paths.Application.Format(id))
-	m := ticketField.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatal("the filing form carries no ticket")
-	}
+	id, ticket := readyToFile(t, s, "lectureseule@example.org")
 	writesOff(t, s, true)
 	if err := s.health.Ready(t.Context()); err == nil {
 		t.Fatal("the monitor did not see writes fail")
@@ -41,7 +29,7 @@ func TestFilingInReadOnlyModeBecomesAnAttempt(t *testing.T) {
 	}
 	res, page := s.post(paths.Withdraw.Format(id), url.Values{"confirm": {"1"}})
 	outagePage(t, "another form in read-only mode", res, page)
-	res, page = s.post(paths.File.Format(id), url.Values{"tentative": {html.UnescapeString(m[1])}})
+	res, page = s.post(paths.File.Format(id), url.Values{"tentative": {ticket}})
 	if res.StatusCode != http.StatusAccepted {
 		t.Fatalf("filing in read-only mode: %d, want 202 and an attestation of attempt\n%s", res.StatusCode, page)
 	}

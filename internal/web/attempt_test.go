@@ -35,17 +35,10 @@ func TestFilingDuringAnOutageGivesAnAttemptThenAFilingAsOfIt(t *testing.T) {
 	storetest.EachPair(t, func(t *testing.T, a, b *store.DB, clk *clock.Fixed) {
 		keys, journal, with := attemptKit(t, clk)
 		up := newSiteWith(t, a, clk, keys, with)
-		up.prefecture("75", "75")
-		up.cookie = map[string]string{web.SessionCookie: loggedIn(t, up, "panne@example.org", permit.RoleApplicant)}
-		up.profile("75011", "student", 90)
-		id := up.start(permit.KindRenewal, "student")
-		up.complete(id)
-		_, page := up.get(paths.Application.Format(id))
-		m := ticketField.FindStringSubmatch(page)
-		if m == nil || up.cookie[web.ProofCookie] == "" {
-			t.Fatalf("the filing form carries no ticket (%v) or the session no proof (%q)", m != nil, up.cookie[web.ProofCookie])
+		id, ticket := readyToFile(t, up, "panne@example.org")
+		if up.cookie[web.ProofCookie] == "" {
+			t.Fatal("the session carries no proof")
 		}
-		ticket := html.UnescapeString(m[1])
 
 		// The database goes down: this instance's connection to it is
 		// closed, every read and write fails.
@@ -124,6 +117,24 @@ func TestFilingDuringAnOutageGivesAnAttemptThenAFilingAsOfIt(t *testing.T) {
 // attemptKit is what a site needs to record filing attempts: a keyring,
 // the tokens of tickets and session proofs, and a journal in a temporary
 // directory, closed when the test ends; with hands them to newSiteWith.
+// readyToFile signs an applicant of Paris in on s and prepares a complete
+// renewal, up to its filing form; it returns the application and the
+// form's ticket.
+func readyToFile(t *testing.T, s *site, email string) (int64, string) {
+	t.Helper()
+	s.prefecture("75", "75")
+	s.cookie = map[string]string{web.SessionCookie: loggedIn(t, s, email, permit.RoleApplicant)}
+	s.profile("75011", "student", 90)
+	id := s.start(permit.KindRenewal, "student")
+	s.complete(id)
+	_, page := s.get(paths.Application.Format(id))
+	m := ticketField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the filing form carries no ticket")
+	}
+	return id, html.UnescapeString(m[1])
+}
+
 func attemptKit(t *testing.T, clk *clock.Fixed) (*seal.Keyring, *attempts.Journal, func(*casework.Config, *web.Options)) {
 	t.Helper()
 	keys, err := seal.NewKeyring(clk.Now())

@@ -54,21 +54,8 @@ func (d Desk) Upload(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Remove marks a document of the checklist removed.
+// Remove marks one current file of a slot removed (the form names it).
 func (d Desk) Remove(w http.ResponseWriter, r *http.Request) error {
-	id, err := PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := d.Documents.RemoveDocument(r.Context(), Account(r), id, r.PathValue("slot")); err != nil {
-		return err
-	}
-	http.Redirect(w, r, d.URL(id)+"?retire#doc-"+r.PathValue("slot"), http.StatusSeeOther)
-	return nil
-}
-
-// FeeStamp records the number of the timbre fiscal.
-func (d Desk) FeeStamp(w http.ResponseWriter, r *http.Request) error {
 	if err := ParseForm(w, r); err != nil {
 		return err
 	}
@@ -76,11 +63,92 @@ func (d Desk) FeeStamp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Documents.SetFeeStamp(r.Context(), Account(r), id, r.PostForm.Get("fee_stamp")); err != nil {
-		return d.FormError(w, r, err, map[string]string{"fee_stamp": r.PostForm.Get("fee_stamp")})
+	// A missing or malformed id names no file: not found, once the use
+	// case has said whether the file may change at all.
+	doc, _ := strconv.ParseInt(r.PostForm.Get("document"), 10, 64)
+	slot := r.PathValue("slot")
+	if err := d.Documents.RemoveDocument(r.Context(), Account(r), id, slot, doc); err != nil {
+		return err
 	}
-	http.Redirect(w, r, d.URL(id)+"?timbre#timbre", http.StatusSeeOther)
+	http.Redirect(w, r, d.URL(id)+"?retire#doc-"+slot, http.StatusSeeOther)
 	return nil
+}
+
+// Reuse adds to a slot the files of the person's other applications that
+// the form's checkboxes chose.
+func (d Desk) Reuse(w http.ResponseWriter, r *http.Request) error {
+	if err := ParseForm(w, r); err != nil {
+		return err
+	}
+	id, err := PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	slot := r.PathValue("slot")
+	var docs []int64
+	for _, v := range r.PostForm[casework.ReuseField(slot)] {
+		doc, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return permit.Errorf(permit.ENOTFOUND, "error.not_found")
+		}
+		docs = append(docs, doc)
+	}
+	if err := d.Documents.Reuse(r.Context(), Account(r), id, slot, docs); err != nil {
+		return d.FormError(w, r, err, nil)
+	}
+	http.Redirect(w, r, d.URL(id)+"?repris#doc-"+slot, http.StatusSeeOther)
+	return nil
+}
+
+// Typed saves the fee stamp and the e-photo code, both carried by the
+// filing form, whichever "Save" button was pressed (Enter in one field
+// presses the first). Nothing typed at all is an error on the field of the
+// button pressed.
+func (d Desk) Typed(w http.ResponseWriter, r *http.Request) error {
+	if err := ParseForm(w, r); err != nil {
+		return err
+	}
+	id, err := PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, values := TypedOf(r)
+	photo := r.PostForm.Get(saveButton) == casework.PhotoCodeField
+	switch {
+	case t.FeeStamp == "" && t.PhotoCode == "" && photo:
+		err = d.Documents.SetPhotoCode(r.Context(), Account(r), id, "") // says what a code is
+	case t.FeeStamp == "" && t.PhotoCode == "":
+		err = permit.Invalid(map[string]string{"fee_stamp": "fee.error.format"})
+	default:
+		err = d.Documents.SaveTyped(r.Context(), Account(r), id, t)
+	}
+	if err != nil {
+		return d.FormError(w, r, err, values)
+	}
+	notice := "?timbre#timbre"
+	if t.PhotoCode != "" && (photo || t.FeeStamp == "") {
+		notice = "?ephoto#" + casework.PhotoCodeField
+	}
+	http.Redirect(w, r, d.URL(id)+notice, http.StatusSeeOther)
+	return nil
+}
+
+// saveButton is the name of the buttons that save the fee stamp or the
+// e-photo code; its value is the field of the button.
+const saveButton = "enregistrer"
+
+// TypedOf reads the fee stamp and the e-photo code a filing form carries,
+// with the values to show again if the form comes back.
+func TypedOf(r *http.Request) (casework.Typed, map[string]string) {
+	t := casework.Typed{FeeStamp: r.PostForm.Get("fee_stamp"), PhotoCode: r.PostForm.Get(casework.PhotoCodeField)}
+	return t, map[string]string{"fee_stamp": t.FeeStamp, casework.PhotoCodeField: t.PhotoCode}
+}
+
+// KeepTyped saves what the filing form carries before the application is
+// filed or sent back.
+func (d Desk) KeepTyped(r *http.Request, id int64) (map[string]string, error) {
+	t, values := TypedOf(r)
+	return values, d.Documents.SaveTyped(r.Context(), Account(r), id, t)
 }
 
 // Resubmit sends a file back to the prefecture once the documents it
@@ -90,8 +158,15 @@ func (d Desk) Resubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := d.Applications.Resubmit(r.Context(), Account(r), id); err != nil {
-		return d.FormError(w, r, err, nil)
+	if err := ParseForm(w, r); err != nil {
+		return err
+	}
+	values, err := d.KeepTyped(r, id)
+	if err == nil {
+		_, err = d.Applications.Resubmit(r.Context(), Account(r), id)
+	}
+	if err != nil {
+		return d.FormError(w, r, err, values)
 	}
 	http.Redirect(w, r, d.URL(id)+"?renvoye", http.StatusSeeOther)
 	return nil
@@ -105,12 +180,18 @@ func (d Desk) Message(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, att, err := d.ReadMessage(w, r)
+	f, err := d.ReadMessage(w, r)
 	if err == nil {
-		_, err = d.Messages.PostMessage(r.Context(), Account(r), id, body, att)
+		_, err = d.Once(r, permit.ResendMessage, f.Once, func(ctx context.Context) (int64, error) {
+			msg, err := d.Messages.PostMessage(ctx, Account(r), id, f.Body, f.Attachment)
+			if err != nil {
+				return 0, err
+			}
+			return msg.ID, nil
+		})
 	}
 	if err != nil {
-		return d.FormError(w, r, err, map[string]string{"body": body})
+		return d.FormError(w, r, err, map[string]string{"body": f.Body, OnceField: f.Once})
 	}
 	http.Redirect(w, r, d.URL(id)+"?message#messages", http.StatusSeeOther)
 	return nil
@@ -168,6 +249,8 @@ func LoadCase(r *http.Request, p *Page, view func(context.Context, *permit.Accou
 var caseNotices = Notices{
 	"envoye":   "document.uploaded",
 	"retire":   "document.removed",
+	"repris":   "reuse.done",
+	"ephoto":   "ephoto.saved",
 	"timbre":   "fee.saved",
 	"message":  "message.sent",
 	"renvoye":  "complete.done",
@@ -291,12 +374,12 @@ func PersonForm(get func(string) string) casework.ProfileForm {
 	}
 }
 
-// ParsePersonForm reads a posted person's form.
+// ParsePersonForm reads a posted person's form; on a field error (a
+// control character in a name) the form is returned all the same, as
+// ParseForm leaves it, for the page to show again.
 func ParsePersonForm(w http.ResponseWriter, r *http.Request) (casework.ProfileForm, error) {
-	if err := ParseForm(w, r); err != nil {
-		return casework.ProfileForm{}, err
-	}
-	return PersonForm(r.PostForm.Get), nil
+	err := ParseForm(w, r)
+	return PersonForm(r.PostForm.Get), err
 }
 
 // HistoryRow is one change of a person's data, in words.

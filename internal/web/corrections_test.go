@@ -44,7 +44,7 @@ func (d *staffDesk) askCorrection(surname string) int64 {
 func TestCorrectionRefusedThenAccepted(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "zoe@example.org")
-		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.grant(nil)
 		adf := s.sealed(d.id, permit.AttestationFavourable)
 		before, _ := s.db.Attestations(t.Context(), d.id)
 
@@ -118,7 +118,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		_, page = d.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Une demande de correction de l&#39;identité attend", "/agent/corrections/"+itoa(first))
 		_, page = d.get(paths.Corrections.String())
-		mustContain(t, page, "/agent/corrections/"+itoa(first), "N&#39;Diaye Zoë")
+		mustContain(t, page, "/agent/corrections/"+itoa(first), "<bdi>N&#39;Diaye</bdi> <bdi>Zoë</bdi>")
 		_, page = d.get(paths.CorrectionReview.Format(first))
 		mustContain(t, page, "Ndiaye", "Erreur de saisie.", "passeport.png", "Accepter réémet 2 attestation(s)", "3 février 1999")
 		mustNotContain(t, page, "1999-02-03")
@@ -246,7 +246,7 @@ func accountID(t *testing.T, s *site, email string) int64 {
 func TestApplicantCannotChangeWhatThePrefectureSet(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "decided@example.org")
-		d.step(paths.CaseGrant, url.Values{"favourable_note": {"Conforme."}}, http.StatusSeeOther)
+		d.grant(url.Values{"favourable_note": {"Conforme."}})
 		dec, err := s.db.Decision(t.Context(), d.id)
 		if err != nil {
 			t.Fatal(err)

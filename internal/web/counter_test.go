@@ -49,27 +49,39 @@ func counterPersonForm(now time.Time, contact string) url.Values {
 		"permit_from": {now.AddDate(-1, 0, 0).Format(time.DateOnly)}, "permit_to": {now.AddDate(0, 0, 90).Format(time.DateOnly)}}
 }
 
-// counterFiling has the logged-in agent record a person, start a renewal
-// on their behalf through channel, complete it and file it; it returns
-// the person's and the application's ids.
-func (s *site) counterFiling(channel permit.Channel, contact string) (personID, appID int64) {
+// counterDraft has the logged-in agent record a person and start a
+// renewal on their behalf through channel; it returns the person's and
+// the application's ids.
+func (s *site) counterDraft(channel permit.Channel, contact string) (personID, appID int64) {
 	s.t.Helper()
 	res, page := s.post(paths.CounterNewPerson.String(), counterPersonForm(s.clk.Now(), contact))
 	personID = idFrom(s.t, personPath, res, page)
 	res, page = s.post(paths.CounterStart.Format(personID), url.Values{"kind": {"renewal"}, "ground": {"student"}, "channel": {string(channel)},
 		"consent": {"oui"}, "consent_how": {"signed_form"}})
-	appID = idFrom(s.t, counterPath, res, page)
+	return personID, idFrom(s.t, counterPath, res, page)
+}
+
+// counterFiling is counterDraft, then the draft completed and filed.
+func (s *site) counterFiling(channel permit.Channel, contact string) (personID, appID int64) {
+	s.t.Helper()
+	personID, appID = s.counterDraft(channel, contact)
 	c, err := s.uc.Counter.CounterView(s.t.Context(), s.account(), appID)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	for _, it := range c.Checklist {
+		if !it.Doc.TakesFiles() { // the photo, given as its e-photo code
+			if res, page := s.post(backoffice.CounterCaseURL(appID)+"/timbre", photoCodeForm(appID)); res.StatusCode != http.StatusSeeOther {
+				s.t.Fatalf("e-photo code: %d\n%s", res.StatusCode, page)
+			}
+			continue
+		}
 		res, page := s.postMultipart(backoffice.CounterCaseURL(appID)+"/documents/"+it.Doc.ID, nil, "file-"+it.Doc.ID, it.Doc.ID+".png", pngFile(s.t))
 		if res.StatusCode != http.StatusSeeOther {
 			s.t.Fatalf("upload %s: %d\n%s", it.Doc.ID, res.StatusCode, page)
 		}
 	}
-	if res, page := s.post(backoffice.CounterCaseURL(appID)+"/timbre", url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
+	if res, page := s.post(backoffice.CounterCaseURL(appID)+"/timbre", url.Values{"fee_stamp": {feeStamp(appID)}}); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("fee stamp: %d\n%s", res.StatusCode, page)
 	}
 	if res, page := s.post(backoffice.CounterCaseURL(appID)+"/deposer", url.Values{"confirm": {"oui"}}); res.StatusCode != http.StatusSeeOther ||
@@ -479,9 +491,14 @@ func (a *auditSpy) CreateOnBehalf(ctx context.Context, app *permit.Application, 
 	return a.DB.Counter().CreateOnBehalf(ctx, app, ob, actor)
 }
 
-func (a *auditSpy) AddDocument(ctx context.Context, d *permit.Document) error {
+func (a *auditSpy) AddDocuments(ctx context.Context, appID int64, slot string, ds []*permit.Document, max int, quota int64) error {
 	a.note(ctx)
-	return a.DB.Files().AddDocument(ctx, d)
+	return a.DB.Files().AddDocuments(ctx, appID, slot, ds, max, quota)
+}
+
+func (a *auditSpy) SetPhotoCode(ctx context.Context, id int64, code string) error {
+	a.note(ctx)
+	return a.DB.Files().SetPhotoCode(ctx, id, code)
 }
 
 func (a *auditSpy) SetFeeStamp(ctx context.Context, id int64, stamp string) error {
@@ -526,13 +543,14 @@ func TestCounterActionsAreAudited(t *testing.T) {
 			if e.Action != "counter_create_person" && e.PersonID != personID {
 				t.Errorf("entry %+v: want person %d", e, personID)
 			}
-			if (e.Action == "counter_upload" || e.Action == "counter_fee_stamp" || e.Action == "counter_file") && e.ApplicationID != appID {
+			if (e.Action == "counter_upload" || e.Action == "counter_photo_code" || e.Action == "counter_fee_stamp" || e.Action == "counter_file") && e.ApplicationID != appID {
 				t.Errorf("entry %+v: want application %d", e, appID)
 			}
 		}
 		c, _ := s.uc.Counter.CounterView(t.Context(), agent, appID)
-		want := map[string]int{"counter_create_person": 1, "counter_start": 1, "counter_upload": len(c.Checklist),
-			"counter_fee_stamp": 1, "counter_file": 1, "counter_claim_code": 1}
+		// Every document is a file but the photo, given as its e-photo code.
+		want := map[string]int{"counter_create_person": 1, "counter_start": 1, "counter_upload": len(c.Checklist) - 1,
+			"counter_photo_code": 1, "counter_fee_stamp": 1, "counter_file": 1, "counter_claim_code": 1}
 		for action, n := range want {
 			if counts[action] != n {
 				t.Errorf("%s: %d entries, want %d (all: %v)", action, counts[action], n, counts)

@@ -51,6 +51,33 @@ func (d *staffDesk) stepAt(path string, form url.Values, want int) string {
 	return page
 }
 
+// checked has the agent take, through the case page's forms, the checks
+// a favourable decision needs (casework.Decisions.Unchecked): every
+// document accepted, the identity confirmed.
+func (d *staffDesk) checked() {
+	d.t.Helper()
+	missing, err := d.uc.Decisions.Unchecked(d.t.Context(), d.account(), d.id)
+	if err != nil || missing == nil {
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		return
+	}
+	for _, doc := range missing.Documents {
+		d.stepAt(paths.CaseReview.FormatIDs(d.id, doc.Version), url.Values{"verdict": {"accept"}}, http.StatusSeeOther)
+	}
+	if missing.Identity {
+		d.step(paths.CaseIdentity, nil, http.StatusSeeOther)
+	}
+}
+
+// grant checks the file, then grants it.
+func (d *staffDesk) grant(form url.Values) string {
+	d.t.Helper()
+	d.checked()
+	return d.step(paths.CaseGrant, form, http.StatusSeeOther)
+}
+
 func (d *staffDesk) state() permit.State {
 	d.t.Helper()
 	a, err := d.db.Application(d.t.Context(), d.id)
@@ -77,7 +104,7 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 		_, page := s.get(paths.Case.Format(d.id))
 		mustContain(t, page, "Identité et coordonnées", "3 rue des Lilas", "Décision favorable", "Refuser la demande", "Clore le dossier")
 
-		d.step(paths.CaseGrant, url.Values{"favourable_note": {"Dossier complet et conforme."}}, http.StatusSeeOther)
+		d.grant(url.Values{"favourable_note": {"Dossier complet et conforme."}})
 		if st := d.state(); st != permit.StateFavourable {
 			t.Fatalf("state after the decision: %s", st)
 		}
@@ -170,7 +197,7 @@ func TestNoDecisionOnAWithdrawnApplication(t *testing.T) {
 func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "undo@example.org")
-		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.grant(nil)
 
 		// A plain agent cannot undo: the route does not exist for them.
 		d.step(paths.CaseUndo, url.Values{"undo_reason": {"Erreur de dossier."}}, http.StatusNotFound)
@@ -207,7 +234,7 @@ func TestSupervisorUndoesAMistakenDecision(t *testing.T) {
 			"Décision prise sur le mauvais dossier.")
 		s.cookie = map[string]string{web.SessionCookie: sup}
 		// Deciding again works, and issues a new live attestation.
-		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.grant(nil)
 		atts, _ = s.db.Attestations(t.Context(), d.id)
 		live := 0
 		for _, a := range atts {
@@ -330,7 +357,7 @@ func TestUndoTakesBackTheCardAndTheHandOver(t *testing.T) {
 		d := newDesk(t, s, "undo-card@example.org")
 		a, _ := s.db.Application(t.Context(), d.id)
 		before, _ := s.db.CurrentPermit(t.Context(), a.PersonID)
-		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.grant(nil)
 		d.step(paths.CaseCard, url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
 		d.step(paths.CaseHandOver, url.Values{"number": {"FR1111111"}, "valid_from": {"2026-12-07"}, "valid_to": {"2029-12-06"}}, http.StatusSeeOther)
 		sup := loggedIn(t, s, "sup-card@pref.example", permit.RoleAgent, d.pref.ID)
@@ -353,7 +380,7 @@ func TestUndoTakesBackTheCardAndTheHandOver(t *testing.T) {
 func TestUndoTakesBackTheAppointment(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "undo-appointment@example.org")
-		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.grant(nil)
 		d.step(paths.CaseCard, url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
 		sup := loggedIn(t, s, "sup-rdv@pref.example", permit.RoleAgent, d.pref.ID)
 		if _, err := s.db.SQL().ExecContext(t.Context(), `UPDATE accounts SET supervisor = TRUE WHERE email = 'sup-rdv@pref.example'`); err != nil {

@@ -15,6 +15,7 @@ type ReceiptRenderer interface {
 	RenderReceipt(w io.Writer, rc *casework.Receipt) error
 	RenderAttestation(w io.Writer, c *casework.Case, v casework.AttestationView, verifyURL string) error
 	RenderAttempt(w io.Writer, p *casework.AttemptProof, verifyURL string) error
+	RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, verifyURL string) error
 }
 
 // ServeDocument sends a document version to someone allowed to see it: as

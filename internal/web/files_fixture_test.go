@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -106,13 +107,31 @@ func (s *site) complete(id int64) {
 		s.t.Fatal(err)
 	}
 	for _, it := range c.Checklist {
+		if !it.Doc.TakesFiles() { // the photo, given as its e-photo code
+			if res, page := s.post(paths.FeeStamp.Format(id), photoCodeForm(id)); res.StatusCode != http.StatusSeeOther {
+				s.t.Fatalf("e-photo code: %d\n%s", res.StatusCode, page)
+			}
+			continue
+		}
 		if res, page := s.upload(id, it.Doc.ID, it.Doc.ID+".png", pngFile(s.t)); res.StatusCode != http.StatusSeeOther {
 			s.t.Fatalf("upload %s: %d\n%s", it.Doc.ID, res.StatusCode, page)
 		}
 	}
-	if res, _ := s.post(paths.FeeStamp.Format(id), url.Values{"fee_stamp": {"1234 5678 9012 3456"}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := s.post(paths.FeeStamp.Format(id), url.Values{"fee_stamp": {feeStamp(id)}}); res.StatusCode != http.StatusSeeOther {
 		s.t.Fatalf("fee stamp: %d", res.StatusCode)
 	}
+}
+
+// photoCodeForm is the form that saves an e-photo code of the catalogue's
+// shape (22 letters and digits), as its "Save the code" button posts it.
+func photoCodeForm(n int64) url.Values {
+	return url.Values{"photo_code": {fmt.Sprintf("EP%020d", n)}, "enregistrer": {"photo_code"}}
+}
+
+// feeStamp is application id's own timbre fiscal number, typed in groups
+// of four: a stamp is used once across the portal.
+func feeStamp(id int64) string {
+	return fmt.Sprintf("4000 0000 %04d %04d", id/10000%10000, id%10000)
 }
 
 // account is the account of the site's session.

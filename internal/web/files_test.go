@@ -177,14 +177,19 @@ func TestDocuments(t *testing.T) {
 		s.upload(id, "passport", "../../passeport Zoë.png", pngFile(t))
 		s.upload(id, "passport", "passeport-v2.png", pngFile(t))
 		_, page := s.get(paths.Application.Format(id))
-		mustContain(t, page, "passeport-v2.png", "Fichier ajouté\u00a0: passeport_Zoë.png", "Fichier ajouté\u00a0: passeport-v2.png")
-		if res, _ := s.post(paths.RemoveDocument.Format(id, "passport"), nil); res.StatusCode != http.StatusSeeOther {
+		// Both pages are current files of the slot, each removable alone.
+		mustContain(t, page, "Passeport, fichier 1 sur 2", "Passeport, fichier 2 sur 2", "passeport-v2.png", "Ajouter un autre fichier",
+			"Retirer le fichier\u00a0: Passeport, fichier 2 sur 2", "Fichier ajouté\u00a0: \u2068passeport_Zoë.png\u2069", "Fichier ajouté\u00a0: \u2068passeport-v2.png\u2069")
+		docs, _ := s.db.Documents(t.Context(), id)
+		if res, _ := s.post(paths.RemoveDocument.Format(id, "passport"), url.Values{"document": {strconv.FormatInt(docs[1].ID, 10)}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("remove: %d", res.StatusCode)
 		}
-		docs, _ := s.db.Documents(t.Context(), id)
-		if len(docs) != 2 || docs[1].RemovedAt == nil || docs[0].Filename != "passeport_Zoë.png" {
+		docs, _ = s.db.Documents(t.Context(), id)
+		if len(docs) != 2 || docs[1].RemovedAt == nil || !docs[0].Current() || docs[0].Filename != "passeport_Zoë.png" {
 			t.Fatalf("versions: %+v", docs)
 		}
+		_, page = s.get(paths.Application.Format(id))
+		mustContain(t, page, "passeport_Zoë.png", "Fichier retiré\u00a0: \u2068passeport-v2.png\u2069")
 		res, _ := s.get(paths.Download.FormatIDs(id, docs[0].ID))
 		cd := res.Header.Get("Content-Disposition")
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(cd, `attachment; filename="passeport_Zo_.png"`) ||

@@ -107,6 +107,11 @@ func newLimits(clk clock.Clock, capacity int) *limits {
 			// Follow pages and typed follow codes (74 bits: guessing is
 			// hopeless anyway), from one address: 30, then 1 every 2 s.
 			"follow-ip": {every: 2 * time.Second, burst: 30},
+			// Right-to-work checks (share codes of 45 bits, with the birth
+			// date; docs/security.md has the arithmetic): per organisation
+			// 60, then 1 every 2 s; per address 30, then 1 every 3 s.
+			"workcheck-org": {every: 2 * time.Second, burst: 60},
+			"workcheck-ip":  {every: 3 * time.Second, burst: 30},
 		}}
 }
 

@@ -86,16 +86,18 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 				Evidence string            `json:"evidence_in_this_archive"`
 			} `json:"correction_requests"`
 			Applications []struct {
-				Number  int64
-				State   string
-				History []struct{ To, By string }
-				Filings []struct {
+				Number    int64
+				State     string
+				PhotoCode string `json:"photo_code"`
+				History   []struct{ To, By string }
+				Filings   []struct {
 					Number   string
 					Snapshot json.RawMessage `json:"what_was_filed"`
 				}
 				Documents []struct {
-					SHA256 string
-					File   string `json:"file_in_this_archive"`
+					SHA256  string
+					Current bool
+					File    string `json:"file_in_this_archive"`
 				}
 				Messages []struct {
 					Body  string
@@ -138,10 +140,13 @@ func TestApplicantTakesAllTheirData(t *testing.T) {
 			!strings.HasPrefix(a.Attestations[0].Code, "SJ1:") || len(a.History) < 3 {
 			t.Fatalf("exported application: %+v", a)
 		}
-		if len(a.Documents) == 0 {
-			t.Fatal("no documents exported")
+		if len(a.Documents) == 0 || a.PhotoCode == "" {
+			t.Fatalf("no documents exported, or no e-photo code (%q)", a.PhotoCode)
 		}
 		for _, doc := range a.Documents {
+			if !doc.Current {
+				t.Errorf("document %s is exported as not current, though nothing replaced or removed it", doc.File)
+			}
 			content, ok := files["sejour/"+doc.File]
 			sum := sha256.Sum256(content)
 			if !ok || hex.EncodeToString(sum[:]) != doc.SHA256 {

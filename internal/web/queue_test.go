@@ -38,7 +38,7 @@ func TestQueuePage(t *testing.T) {
 			t.Fatalf("status %d\n%s", res.StatusCode, page)
 		}
 		mustContain(t, page, "<caption>", `<th scope="col">`, `<th scope="row"><a href="/agent/demandes/`+strconv.FormatInt(id, 10)+`">`,
-			"N&#39;Diaye Zoë", "Renouvellement", "Titre expire le 24 février 2027", `class="fr-table__container"`,
+			"<bdi>N&#39;Diaye</bdi> <bdi>Zoë</bdi>", "Renouvellement", "Titre expire le 24 février 2027", `class="fr-table__container"`,
 			`href="/agent?state=submitted"`, `aria-current="page"`, "Toutes (1)", `href="/agent/export.csv"`,
 			`<form method="get" action="/agent"`, `<label class="fr-label" for="from">`)
 		// Three days after the permit ended (27 February), the row says so.

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -129,6 +130,12 @@ func (p *Page) Ground(id permit.GroundID) string {
 // text lacks it).
 func (p *Page) Text(t rules.Text) string { return t.In(p.Lang) }
 
+// Iso isolates a person's text inside a sentence (a name or a file name
+// given to T): between U+2068 and U+2069, the first-strong isolate, the
+// plain-text <bdi>, so that a right-to-left name, or a direction control
+// stored before they were refused, cannot reorder the words around it.
+func (p *Page) Iso(s string) string { return "\u2068" + s + "\u2069" }
+
 // T translates a key into the page's language.
 func (p *Page) T(key string, args ...any) string { return p.tr.T(p.Lang, key, args...) }
 
@@ -163,6 +170,7 @@ func (p *Page) OtherLangs() []LangLink {
 // Field is one form field, ready for the "field" template.
 type Field struct {
 	Accept                   string // for file inputs: the types offered
+	Form                     string // the id of the form it belongs to, when it stands outside it
 	Name, Type, Autocomplete string
 	Label, Hint, Error       string
 	Value                    string
@@ -209,13 +217,26 @@ type ErrorSummary struct {
 	Items []Field
 }
 
-// ErrorSummary lists the page's field errors in form order, or nil.
+// ErrorSummary lists the page's field errors in form order, or nil. An
+// error on a field the order does not name (a hidden field a request
+// changed: a control character in it) comes last, so that no error goes
+// unsaid.
 func (p *Page) ErrorSummary(order ...string) *ErrorSummary {
 	var items []Field
 	for _, name := range order {
 		if key, ok := p.Errors[name]; ok {
 			items = append(items, Field{Name: name, Error: p.T(key, p.ErrArgs[name]...)})
 		}
+	}
+	var rest []string
+	for name := range p.Errors {
+		if !slices.Contains(order, name) {
+			rest = append(rest, name)
+		}
+	}
+	sort.Strings(rest)
+	for _, name := range rest {
+		items = append(items, Field{Name: name, Error: p.T(p.Errors[name], p.ErrArgs[name]...)})
 	}
 	if items == nil {
 		return nil

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
@@ -29,6 +30,17 @@ const (
 	StaffPending
 	Support  // the support queue: help desk, agents (supervisors included) and admins
 	HelpDesk // the help desk and admins only (the incidents)
+	// Employer is an employer's members (issue 14): the check and the
+	// organisation's history. Checking needs no second factor, so that an
+	// organisation signed up checks at once.
+	Employer
+	// EmployerAdmin is the administrators of an employer's organisation
+	// (members, API keys), once their session passed the second factor.
+	EmployerAdmin
+	// APIClient is a program holding an organisation's API key
+	// (Authorization: Bearer); a session counts for nothing, and a call
+	// without a key is 401 before the handler runs.
+	APIClient
 )
 
 // Route is one page or action: its pattern (method and path, as
@@ -72,7 +84,7 @@ func (s *Server) guard(rt Route) http.Handler {
 				http.Redirect(w, r, HomeOf(a), http.StatusSeeOther)
 				return nil
 			}
-		case SignedIn, Applicant, Staff, Supervisor, AdminOnly, Support, HelpDesk:
+		case SignedIn, Applicant, Staff, Supervisor, AdminOnly, Support, HelpDesk, Employer, EmployerAdmin:
 			if a == nil {
 				http.Redirect(w, r, paths.LogIn.String()+"?suite="+SafeNext(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil
@@ -82,10 +94,12 @@ func (s *Server) guard(rt Route) http.Handler {
 				(rt.Who == Supervisor && !a.Supervises()) ||
 				(rt.Who == AdminOnly && !a.Admin()) ||
 				(rt.Who == Support && !a.Backoffice()) ||
-				(rt.Who == HelpDesk && !a.HelpDesk() && !a.Admin()) {
+				(rt.Who == HelpDesk && !a.HelpDesk() && !a.Admin()) ||
+				(rt.Who == Employer && !a.Employer()) ||
+				(rt.Who == EmployerAdmin && !(a.Employer() && a.OrgAdmin)) {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 			}
-			if rt.Who != SignedIn && rt.Who != Applicant && casework.NeedsSecondFactor(a, Session(r)) {
+			if rt.Who != SignedIn && rt.Who != Applicant && rt.Who != Employer && casework.NeedsSecondFactor(a, Session(r)) {
 				http.Redirect(w, r, SecondFactorPath+"?suite="+SafeNext(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil
 			}
@@ -94,7 +108,7 @@ func (s *Server) guard(rt Route) http.Handler {
 				http.Redirect(w, r, paths.LogIn.String()+"?suite="+SafeNext(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil
 			}
-			if !a.Backoffice() {
+			if !a.SecondFactorRequired() {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 			}
 			if !casework.NeedsSecondFactor(a, Session(r)) {
@@ -105,6 +119,10 @@ func (s *Server) guard(rt Route) http.Handler {
 			if !s.Dev || !loopback(r) {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 			}
+		case APIClient:
+			if _, ok := BearerKey(r); !ok {
+				return Unauthorized(w)
+			}
 		}
 		return rt.Handler(w, r)
 	})
@@ -114,7 +132,7 @@ func (s *Server) guard(rt Route) http.Handler {
 // such pages are never stored by a cache.
 func (w Who) NeedsSession() bool {
 	switch w {
-	case SignedIn, Applicant, Staff, Supervisor, AdminOnly, StaffPending, Support, HelpDesk:
+	case SignedIn, Applicant, Staff, Supervisor, AdminOnly, StaffPending, Support, HelpDesk, Employer, EmployerAdmin:
 		return true
 	}
 	return false
@@ -127,6 +145,19 @@ func HomeOf(a *permit.Account) string {
 		return paths.Dashboard.String()
 	case permit.RoleHelpDesk:
 		return paths.Support.String()
+	case permit.RoleEmployer:
+		return paths.EmployerHome.String()
 	}
 	return paths.Agent.String()
+}
+
+// BearerKey is the API key of an Authorization: Bearer header, if any.
+func BearerKey(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, key, ok := strings.Cut(h, " ")
+	key = strings.TrimSpace(key)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+		return "", false
+	}
+	return key, true
 }

@@ -30,9 +30,15 @@ const (
 	asAgentNo2FA caller = "agent-pending"
 	// asHelpDesk answers reports for every prefecture and opens no case.
 	asHelpDesk caller = "help-desk"
+	// asEmpAdmin administers employer A and passed the second factor;
+	// asEmpPending administers A too, without it; asEmpMember is a member
+	// of employer B, who is not its admin (issue 14).
+	asEmpAdmin   caller = "employer-admin"
+	asEmpPending caller = "employer-pending"
+	asEmpMember  caller = "employer-member"
 )
 
-var callers = []caller{anon, asApp, asAgent, asAdmin, asAgentNo2FA, asHelpDesk}
+var callers = []caller{anon, asApp, asAgent, asAdmin, asAgentNo2FA, asHelpDesk, asEmpAdmin, asEmpPending, asEmpMember}
 
 // outcome is what a caller must get from a route: served (anything but a
 // redirect to log in or a not-found), sent to log in, sent home, or not found.
@@ -44,29 +50,61 @@ const (
 	toHome   outcome = "to-home"
 	notFound outcome = "not-found"
 	to2FA    outcome = "to-second-factor"
+	// noKey is an API call without an API key: 401, whatever the session.
+	noKey outcome = "unauthorized"
 )
+
+// employers' callers get, on the audiences that are not theirs, what an
+// applicant gets; on the second-factor pages, what their second factor
+// says.
+var employers = map[caller]outcome{asEmpAdmin: notFound, asEmpPending: notFound, asEmpMember: notFound}
 
 // expectations is, for every audience, what each caller gets. A route
 // whose audience is missing here fails the test.
 var expectations = map[web.Who]map[caller]outcome{
-	web.Anyone:    {anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served},
-	web.GuestOnly: {anon: served, asApp: toHome, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: toHome, asHelpDesk: toHome},
+	web.Anyone: {anon: served, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served,
+		asEmpAdmin: served, asEmpPending: served, asEmpMember: served},
+	web.GuestOnly: {anon: served, asApp: toHome, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: toHome, asHelpDesk: toHome,
+		asEmpAdmin: toHome, asEmpPending: toHome, asEmpMember: toHome},
 	// Logging out works while the second factor is pending.
-	web.SignedIn:  {anon: toLogin, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served},
-	web.Applicant: {anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound},
+	web.SignedIn: {anon: toLogin, asApp: served, asAgent: served, asAdmin: served, asAgentNo2FA: served, asHelpDesk: served,
+		asEmpAdmin: served, asEmpPending: served, asEmpMember: served},
+	web.Applicant: with(employers, map[caller]outcome{anon: toLogin, asApp: served, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound}),
 	// No back-office route answers a session without the second factor;
 	// the help desk opens no case.
-	web.Staff: {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: notFound},
+	web.Staff: with(employers, map[caller]outcome{anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: notFound}),
 	// The agents of this test are not supervisors.
-	web.Supervisor: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound},
-	web.AdminOnly:  {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound},
-	// The second-factor pages serve only staff still pending; the others
-	// go home.
-	web.StaffPending: {anon: toLogin, asApp: notFound, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: served, asHelpDesk: toHome},
+	web.Supervisor: with(employers, map[caller]outcome{anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound}),
+	web.AdminOnly:  with(employers, map[caller]outcome{anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: notFound}),
+	// The second-factor pages serve only sessions still pending, an
+	// organisation's admin's too; the others go home; a member who
+	// administers nothing has no second factor.
+	web.StaffPending: {anon: toLogin, asApp: notFound, asAgent: toHome, asAdmin: toHome, asAgentNo2FA: served, asHelpDesk: toHome,
+		asEmpAdmin: toHome, asEmpPending: served, asEmpMember: notFound},
 	// The support queue: the agent answers the reports of their
 	// prefecture (the test's report is linked to its application).
-	web.Support:  {anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: served},
-	web.HelpDesk: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: served},
+	web.Support:  with(employers, map[caller]outcome{anon: toLogin, asApp: notFound, asAgent: served, asAdmin: served, asAgentNo2FA: to2FA, asHelpDesk: served}),
+	web.HelpDesk: with(employers, map[caller]outcome{anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: served, asAgentNo2FA: notFound, asHelpDesk: served}),
+	// Employers' pages: every member checks, without a second factor
+	// (routes naming one of A's records are B's "not found", below).
+	web.Employer: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound,
+		asEmpAdmin: served, asEmpPending: served, asEmpMember: served},
+	web.EmployerAdmin: {anon: toLogin, asApp: notFound, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound,
+		asEmpAdmin: served, asEmpPending: to2FA, asEmpMember: notFound},
+	// The API answers a key, never a session.
+	web.APIClient: {anon: noKey, asApp: noKey, asAgent: noKey, asAdmin: noKey, asAgentNo2FA: noKey, asHelpDesk: noKey,
+		asEmpAdmin: noKey, asEmpPending: noKey, asEmpMember: noKey},
+}
+
+// with is the union of two tables of outcomes.
+func with(a, b map[caller]outcome) map[caller]outcome {
+	out := map[caller]outcome{}
+	for _, m := range []map[caller]outcome{a, b} {
+		for c, o := range m {
+			out[c] = o
+		}
+	}
+	return out
 }
 
 // TestEveryRouteStatesWhoMayCallIt tries every route of the site map as
@@ -102,7 +140,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	person, _ := db.Person(t.Context(), app.PersonID)
 	corr := &permit.Correction{PersonID: app.PersonID, RequestedBy: person.AccountID, Evidence: *docs[0],
 		Fields: []permit.PersonChange{{Field: permit.FieldSurname, Old: "x", New: "y"}}}
-	if err := db.Corrections().RequestCorrection(t.Context(), corr, nil); err != nil {
+	if err := db.Corrections().RequestCorrection(t.Context(), corr, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	// An outage, which the admin pages show and correct.
@@ -110,18 +148,31 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Employer A (its admin, and a second admin without a second
+	// factor), employer B (a member), a share code of the applicant, a
+	// check of A with it, and a key of A: every {id} of theirs is real.
+	ids := employerFixture(t, base, person.BirthDate)
 	fill := strings.NewReplacer("{outage}", strconv.FormatInt(outage.ID, 10), "{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
 		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
 		"{person}", strconv.FormatInt(app.PersonID, 10), "{correction}", strconv.FormatInt(corr.ID, 10),
 		"{account}", strconv.FormatInt(target.ID, 10))
 	for _, rt := range base.srv.Routes() {
 		method, path, _ := strings.Cut(rt.Pattern, " ")
+		for prefix, id := range ids {
+			if strings.HasPrefix(path, prefix) {
+				path = strings.Replace(path, "{id}", strconv.FormatInt(id, 10), 1)
+			}
+		}
 		path = fill.Replace(path)
 		exp, ok := expectations[rt.Who]
 		if rt.Who == web.DevOnly {
 			// Whoever they are, callers from another machine get nothing
 			// (TestDevPagesLoopbackOnly shows the loopback side).
-			exp, ok = map[caller]outcome{anon: notFound, asApp: notFound, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound}, true
+			exp, ok = with(employers, map[caller]outcome{anon: notFound, asApp: notFound, asAgent: notFound, asAdmin: notFound, asAgentNo2FA: notFound, asHelpDesk: notFound}), true
+		}
+		if rt.Who == web.Employer && strings.Contains(rt.Pattern, "{id}") {
+			// A's record is not B's to open.
+			exp = with(exp, map[caller]outcome{asEmpMember: notFound})
 		}
 		if !ok {
 			t.Errorf("%s: no expectations for its audience", rt.Pattern)
@@ -138,7 +189,7 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 					t.Fatal(err)
 				}
 				s.cookie[web.SessionCookie] = secret
-				if c == asAgent || c == asAdmin || c == asHelpDesk {
+				if c == asAgent || c == asAdmin || c == asHelpDesk || c == asEmpAdmin {
 					passSecondFactor(t, s, secret)
 				}
 			}
@@ -185,8 +236,10 @@ func classify(res *http.Response) outcome {
 		return notFound
 	case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, "/connexion?suite="):
 		return toLogin
-	case res.StatusCode == http.StatusSeeOther && (loc == "/tableau-de-bord" || loc == "/agent" || loc == "/support"):
+	case res.StatusCode == http.StatusSeeOther && (loc == "/tableau-de-bord" || loc == "/agent" || loc == "/support" || loc == "/employeur"):
 		return toHome
+	case res.StatusCode == http.StatusUnauthorized:
+		return noKey
 	case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, web.SecondFactorPath+"?suite="):
 		return to2FA
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/upload"
 )
 
 // Pinger tells whether the database answers.
@@ -63,6 +64,10 @@ type Options struct {
 	PaperForm []byte
 	// Tokens sign the session proof cookie (decision 0009); nil: no proof.
 	Tokens casework.TokenSigner
+	// Checks bounds the checks of uploaded content running at once in
+	// the process: the verifier's photos share it with the documents'
+	// checks (casework.Config.Checks); nil: a gate of the verifier's own.
+	Checks *upload.Gate
 }
 
 // Server is the core of the HTTP face of sejour: the middleware, the
@@ -137,7 +142,7 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.RenderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))
-	s.handler = s.recover(s.clientAddress(securityHeaders(s.language(s.session(cop.Handler(s.readOnly(mux)))))))
+	s.handler = s.recover(s.clientAddress(securityHeaders(s.language(s.session(s.checkAddress(cop.Handler(s.readOnly(mux))))))))
 	return s, nil
 }
 

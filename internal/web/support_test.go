@@ -199,7 +199,7 @@ func TestReportLinksOnlyWhatTheReporterMaySee(t *testing.T) {
 			t.Errorf("the agent's queue shows the wrong reports:\n%s", page)
 		}
 		res, page = agent.get(paths.SupportReport.Format(r.ID))
-		if res.StatusCode != http.StatusOK || !strings.Contains(page, `href="/agent/demandes/`+reportID(mine)+`"`) || !strings.Contains(page, "Zoë N&#39;Diaye") {
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, `href="/agent/demandes/`+reportID(mine)+`"`) || !strings.Contains(page, "<bdi>Zoë</bdi> <bdi>N&#39;Diaye</bdi>") {
 			t.Errorf("the agent's report page: %d\n%s", res.StatusCode, page)
 		}
 		if res, _ := agent.get(paths.SupportReport.Format(r2.ID)); res.StatusCode != http.StatusNotFound {

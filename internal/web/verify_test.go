@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"hash/crc32"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,9 +66,9 @@ func TestVerifierPage(t *testing.T) {
 		}
 		_, page = s.postMultipart(paths.Verify.String(), nil, "photo", "photo.png", png)
 		mustContain(t, page, "Attestation de dépôt authentique", "Zoë N&#39;Diaye")
-		res, page := s.postMultipart(paths.Verify.String(), nil, "photo", "photo.pdf", []byte("%PDF-1.4 not an image"))
+		res, page := s.postMultipart(paths.Verify.String(), nil, "photo", "photo.txt", []byte("neither a PDF nor an image"))
 		if res.StatusCode != 422 || !strings.Contains(page, "JPEG ou PNG") {
-			t.Fatalf("a non-image upload: %d", res.StatusCode)
+			t.Fatalf("a file neither PDF nor image: %d", res.StatusCode)
 		}
 
 		// Online, a revoked attestation is said to be so.
@@ -75,6 +77,25 @@ func TestVerifierPage(t *testing.T) {
 		}
 		_, page = s.verifyCode(a.Code)
 		mustContain(t, page, "Attestation retirée par la préfecture")
+	})
+}
+
+// TestVerifierRefusesCostlyPhotos posts what issue 13 found the
+// anonymous verifier decoding at 370 MB each: a PNG of 40 megapixels of
+// 16-bit colour. Its header alone (all a decoder reads before allocating)
+// is refused as too large, rather than decoded.
+func TestVerifierRefusesCostlyPhotos(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		ihdr := binary.BigEndian.AppendUint32([]byte("IHDR"), 8000)
+		ihdr = binary.BigEndian.AppendUint32(ihdr, 5000)
+		ihdr = append(ihdr, 16, 6, 0, 0, 0) // 16-bit colour with alpha
+		data := binary.BigEndian.AppendUint32([]byte("\x89PNG\r\n\x1a\n"), 13)
+		data = binary.BigEndian.AppendUint32(append(data, ihdr...), crc32.ChecksumIEEE(ihdr))
+		res, page := s.postMultipart(paths.Verify.String(), nil, "photo", "photo.png", data)
+		if res.StatusCode != 422 {
+			t.Fatalf("POST %s with a 40-megapixel 16-bit PNG: %d", paths.Verify, res.StatusCode)
+		}
+		mustContain(t, page, "Cette image est trop grande")
 	})
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/demo"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 	"github.com/sejour/sejour/internal/store"
@@ -100,6 +101,12 @@ func Renewal(t testing.TB, db *store.DB, uc *casework.UseCases, cat *rules.Catal
 		t.Fatal(err)
 	}
 	for _, d := range docs {
+		if !d.TakesFiles() { // the photo, given as its e-photo code
+			if err := uc.Documents.SetPhotoCode(ctx, acc, a.ID, PhotoCode(n)); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		if _, err := uc.Documents.Upload(ctx, acc, a.ID, d.ID, d.ID+".png", scan); err != nil {
 			t.Fatalf("upload %s: %v", d.ID, err)
 		}
@@ -108,6 +115,19 @@ func Renewal(t testing.TB, db *store.DB, uc *casework.UseCases, cat *rules.Catal
 		t.Fatal(err)
 	}
 	return acc, a.ID
+}
+
+// PhotoCode is the n-th e-photo code of a test: 22 letters and digits.
+func PhotoCode(n int) string { return fmt.Sprintf("EP%020d", n) }
+
+// Checked has agent take the checks the catalogue requires before a
+// favourable decision on application appID (demo.Check: every document
+// accepted, the identity confirmed), as an agent does before granting.
+func Checked(t testing.TB, uc *casework.UseCases, agent *permit.Account, appID int64) {
+	t.Helper()
+	if err := demo.Check(t.Context(), uc.Decisions, agent, appID); err != nil {
+		t.Fatalf("check application %d: %v", appID, err)
+	}
 }
 
 // Scan is a small PNG that passes the upload checks.

@@ -32,5 +32,8 @@ func Of(db *store.DB) casework.Stores {
 		Contacts:     db.Contacts(),
 		Outages:      store.Outages{DB: db},
 		Attempts:     files,
+		Resends:      store.Resends{DB: db},
+		Employers:    store.Employers{DB: db},
+		WorkChecks:   store.WorkChecks{DB: db},
 	}
 }

@@ -96,11 +96,12 @@ func keep(p *web.Page, v *outagesView, f casework.OutageForm) {
 }
 
 func (s *Pages) declareOutage(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	f := outageForm(r)
-	o, err := s.Outages.Declare(r.Context(), web.Account(r), f)
+	var o *permit.Outage
+	if err == nil {
+		o, err = s.Outages.Declare(r.Context(), web.Account(r), f)
+	}
 	if err != nil {
 		p := s.Page(r, "status.admin.title")
 		if err := web.FormError(p, err); err != nil {
@@ -167,11 +168,12 @@ func (s *Pages) correctOutage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err = web.ParseForm(w, r)
 	f := outageForm(r)
-	if _, err := s.Outages.Correct(r.Context(), web.Account(r), id, f); err != nil {
+	if err == nil {
+		_, err = s.Outages.Correct(r.Context(), web.Account(r), id, f)
+	}
+	if err != nil {
 		p := s.Page(r, "status.admin.outage_title")
 		if err := web.FormError(p, err); err != nil {
 			return err

@@ -43,7 +43,7 @@ func (s *Pages) readOnly(w http.ResponseWriter, r *http.Request) error {
 // writes nothing to the database, which may be what fails: the decision
 // goes to the log, with who took it.
 func (s *Pages) setReadOnly(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
 	on := r.PostForm.Get("on") == "1"

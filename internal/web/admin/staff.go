@@ -83,12 +83,13 @@ func (s *Pages) renderStaffAccounts(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (s *Pages) createStaff(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	f := casework.StaffForm{Email: r.PostForm.Get("email"), Title: r.PostForm.Get("title"),
 		Prefectures: r.PostForm["prefectures"], Lang: web.Lang(r)}
-	if _, err := s.Accounts.CreateStaff(r.Context(), web.Account(r), f); err != nil {
+	if err == nil {
+		_, err = s.Accounts.CreateStaff(r.Context(), web.Account(r), f)
+	}
+	if err != nil {
 		p := s.Page(r, "staffauth.admin.title")
 		if err := web.FormError(p, err); err != nil {
 			return err

@@ -24,6 +24,38 @@ type dashboardView struct {
 	Replayed []*permit.FilingAttempt
 }
 
+// heldAttestation is one of the person's current attestations on the
+// dashboard, with the application it belongs to and the addresses of its
+// page (the filing receipt's own, the application's list for the others,
+// where its rights are stated) and of its PDF ("" while it is not yet
+// signed).
+type heldAttestation struct {
+	casework.AttestationView
+	App       *permit.Application
+	Ground    *rules.Ground
+	Page, PDF string
+}
+
+// Held lists the current attestations of every application, the
+// applications in the dashboard's order.
+func (v *dashboardView) Held() []heldAttestation {
+	var out []heldAttestation
+	for _, sum := range v.Apps {
+		for _, a := range sum.Attestations {
+			h := heldAttestation{AttestationView: a, App: sum.App, Ground: sum.Ground,
+				Page: paths.Application.Format(sum.App.ID) + "#attestations"}
+			switch {
+			case a.Kind == permit.AttestationFilingReceipt:
+				h.Page, h.PDF = paths.Receipt.Format(sum.App.ID), paths.ReceiptPDF.Format(sum.App.ID)
+			case a.Code != "":
+				h.PDF = paths.Attestation.FormatIDs(sum.App.ID, a.ID)
+			}
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // dashboardNotices are the notices a redirect asks the dashboard for.
 var dashboardNotices = web.Notices{"retiree": "withdraw.done", "repris": "claim.done"}
 
@@ -67,14 +99,21 @@ func (s *Pages) renderStart(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	f := casework.StartForm{Kind: permit.Kind(r.PostForm.Get("kind")), Ground: permit.GroundID(r.PostForm.Get("ground"))}
-	a, err := s.Applications.Start(r.Context(), web.Account(r), f)
+	var id int64
+	if err == nil {
+		id, err = s.Once(r, permit.ResendApplication, r.PostForm.Get(web.OnceField), func(ctx context.Context) (int64, error) {
+			a, err := s.Applications.Start(ctx, web.Account(r), f)
+			if err != nil {
+				return 0, err
+			}
+			return a.ID, nil
+		})
+	}
 	if err != nil {
 		p := s.Page(r, "start.title")
-		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground)}
+		p.Values = map[string]string{"kind": string(f.Kind), "ground": string(f.Ground), web.OnceField: r.PostForm.Get(web.OnceField)}
 		var dup *permit.DuplicateError
 		var noProfile *permit.ProfileFirstError
 		switch {
@@ -92,7 +131,7 @@ func (s *Pages) start(w http.ResponseWriter, r *http.Request) error {
 		s.renderStart(w, r, http.StatusUnprocessableEntity, p, 0)
 		return nil
 	}
-	http.Redirect(w, r, paths.Application.Format(a.ID), http.StatusSeeOther)
+	http.Redirect(w, r, paths.Application.Format(id), http.StatusSeeOther)
 	return nil
 }
 
@@ -123,8 +162,8 @@ func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, status int, p
 	s.Render(w, r, status, "case", v)
 	return nil
 }
-func (s *Pages) feeStamp(w http.ResponseWriter, r *http.Request) error {
-	return s.desk().FeeStamp(w, r)
+func (s *Pages) typed(w http.ResponseWriter, r *http.Request) error {
+	return s.desk().Typed(w, r)
 }
 
 // caseFormError re-renders the application page with a form's errors, or
@@ -144,14 +183,20 @@ func (s *Pages) file(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), filingTimeout)
 	defer cancel()
-	if _, err := s.Applications.File(ctx, web.Account(r), id); err != nil {
+	// The fee stamp and e-photo code typed but not saved are saved first:
+	// pressing "File" before "Save" keeps them.
+	values, err := s.desk().KeepTyped(r.WithContext(ctx), id)
+	if err == nil {
+		_, err = s.Applications.File(ctx, web.Account(r), id)
+	}
+	if err != nil {
 		if s.attempt(w, r, id, arrived, err) {
 			return nil
 		}
 		if web.OnProof(r) {
 			return err // no page can be read back: the error page
 		}
-		return s.caseFormError(w, r, err, nil)
+		return s.caseFormError(w, r, err, values)
 	}
 	http.Redirect(w, r, paths.Receipt.Format(id), http.StatusSeeOther)
 	return nil
@@ -162,6 +207,10 @@ func (s *Pages) resubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) withdrawForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderWithdraw(w, r, http.StatusOK, s.Page(r, "withdraw.title"))
+}
+
+func (s *Pages) renderWithdraw(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
@@ -170,20 +219,20 @@ func (s *Pages) withdrawForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, http.StatusOK, "withdraw", &caseView{Page: s.Page(r, "withdraw.title"), Case: c})
+	s.Render(w, r, status, "withdraw", &caseView{Page: p, Case: c})
 	return nil
 }
 
 func (s *Pages) withdraw(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.Applications.Withdraw(r.Context(), web.Account(r), id, r.PostForm.Get("reason")); err != nil {
-		return err
+	if err = web.ParseForm(w, r); err == nil {
+		err = s.Applications.Withdraw(r.Context(), web.Account(r), id, r.PostForm.Get("reason"))
+	}
+	if err != nil {
+		return s.RenderFormError(w, r, "withdraw.title", err, web.FormValues(r.PostForm), s.renderWithdraw)
 	}
 	http.Redirect(w, r, paths.Dashboard.String()+"?retiree", http.StatusSeeOther)
 	return nil
@@ -206,14 +255,11 @@ func (v *caseView) MessageURL() string {
 // URL is the application's page.
 func (v *caseView) URL() string { return paths.Application.Format(v.Case.App.ID) }
 
-// UploadField is the file input of one document of the checklist.
-func (v *caseView) UploadField(slot string) web.Field { return web.UploadField(v.Page, v.Case, slot) }
+// Checklist is the application's documents with the forms that change
+// them while the file is editable.
+func (v *caseView) Checklist() web.Checklist {
+	return web.Checklist{Page: v.Page, Case: v.Case, Paths: web.ApplicantDesk, Edit: v.Case.App.Editable()}
+}
 
 // FeeField is the timbre fiscal input, showing what was recorded.
-func (v *caseView) FeeField() web.Field {
-	f := v.Field("fee_stamp", "text", "off", "fee.label", "fee.hint")
-	if f.Value == "" {
-		f.Value = v.Case.App.FeeStamp
-	}
-	return f
-}
+func (v *caseView) FeeField() web.Field { return web.FeeField(v.Page, v.Case) }

@@ -19,14 +19,14 @@ func (s *Pages) claimForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) claim(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	code := r.PostForm.Get("code")
 	p := s.Page(r, "claim.title")
 	p.Values = map[string]string{"code": code}
 	acc := web.Account(r)
-	err := s.Limit("claim-ip", web.ClientIP(r), "claim-account", strconv.FormatInt(acc.ID, 10))
+	if err == nil {
+		err = s.Limit("claim-ip", web.ClientIP(r), "claim-account", strconv.FormatInt(acc.ID, 10))
+	}
 	if err == nil {
 		_, err = s.Counter.Claim(r.Context(), acc, code)
 	}

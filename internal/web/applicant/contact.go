@@ -52,17 +52,18 @@ func (s *Pages) renderContact(w http.ResponseWriter, r *http.Request, status int
 // are made) and applies the change. On failure the form comes back with
 // what was typed, the password excepted.
 func (s *Pages) changeContact(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	acc := web.Account(r)
-	if _, err := s.LogInLimit(r, acc.Email); err != nil {
-		return err
-	}
 	v := r.PostForm
-	f := casework.ContactForm{AddressLine: v.Get("address_line"), Postcode: v.Get("postcode"), City: v.Get("city"),
-		Phone: v.Get("phone"), Email: v.Get("email"), Password: v.Get("password")}
-	out, err := s.Contacts.ChangeContact(r.Context(), acc, f)
+	var out *casework.ContactOutcome
+	if err == nil {
+		if _, err := s.LogInLimit(r, acc.Email); err != nil {
+			return err
+		}
+		f := casework.ContactForm{AddressLine: v.Get("address_line"), Postcode: v.Get("postcode"), City: v.Get("city"),
+			Phone: v.Get("phone"), Email: v.Get("email"), Password: v.Get("password")}
+		out, err = s.Contacts.ChangeContact(r.Context(), acc, f)
+	}
 	if err != nil {
 		p := s.Page(r, "contact.title")
 		if ferr := web.FormError(p, err); ferr != nil {

@@ -1,6 +1,7 @@
 package applicant
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/sejour/sejour/internal/casework"
@@ -41,9 +42,15 @@ func (s *Pages) renderCorrection(w http.ResponseWriter, r *http.Request, status 
 func (s *Pages) requestCorrection(w http.ResponseWriter, r *http.Request) error {
 	name, data, v, err := s.ReadUpload(w, r, "evidence")
 	if err == nil {
-		_, err = s.Corrections.RequestCorrection(r.Context(), web.Account(r), casework.CorrectionForm{
-			Identity:    web.PersonForm(func(k string) string { return v[k] }),
-			Explanation: v["explanation"], Filename: name, Evidence: data})
+		_, err = s.Once(r, permit.ResendCorrection, v[web.OnceField], func(ctx context.Context) (int64, error) {
+			c, err := s.Corrections.RequestCorrection(ctx, web.Account(r), casework.CorrectionForm{
+				Identity:    web.PersonForm(func(k string) string { return v[k] }),
+				Explanation: v["explanation"], Filename: name, Evidence: data})
+			if err != nil {
+				return 0, err
+			}
+			return c.ID, nil
+		})
 	}
 	if err != nil {
 		p := s.Page(r, "correction.title")

@@ -26,6 +26,10 @@ func (s *Pages) removeDocument(w http.ResponseWriter, r *http.Request) error {
 	return s.desk().Remove(w, r)
 }
 
+func (s *Pages) reuseDocuments(w http.ResponseWriter, r *http.Request) error {
+	return s.desk().Reuse(w, r)
+}
+
 // downloadDocument serves a document version to those who may see it, as
 // an attachment with a safe name, never rendered in the page's origin.
 func (s *Pages) downloadDocument(w http.ResponseWriter, r *http.Request) error {

@@ -27,7 +27,8 @@ type Pages struct {
 	Reports      *casework.Reports
 	Queue        *casework.WorkQueue // the names of prefectures in a person's history
 	Receipts     web.ReceiptRenderer
-	Attempts     *casework.Attempts // filings attempted during an outage
+	Attempts     *casework.Attempts   // filings attempted during an outage
+	WorkChecks   *casework.WorkChecks // share codes, and the checks made with them
 }
 
 // Routes are the applicant's routes; the links mailed for a change of
@@ -42,8 +43,9 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.Application), Who: web.Applicant, Handler: s.application},
 		{Pattern: paths.Post(paths.Upload), Who: web.Applicant, Handler: s.uploadDocument},
 		{Pattern: paths.Post(paths.RemoveDocument), Who: web.Applicant, Handler: s.removeDocument},
+		{Pattern: paths.Post(paths.ReuseDocuments), Who: web.Applicant, Handler: s.reuseDocuments},
 		{Pattern: paths.Get(paths.Download), Who: web.Applicant, Handler: s.downloadDocument},
-		{Pattern: paths.Post(paths.FeeStamp), Who: web.Applicant, Handler: s.feeStamp},
+		{Pattern: paths.Post(paths.FeeStamp), Who: web.Applicant, Handler: s.typed},
 		{Pattern: paths.Post(paths.File), Who: web.Applicant, Handler: s.file},
 		{Pattern: paths.Post(paths.AttemptPDF), Who: web.Applicant, Handler: s.attemptPDF},
 		{Pattern: paths.Get(paths.Receipt), Who: web.Applicant, Handler: s.receipt},
@@ -78,6 +80,10 @@ func (s *Pages) Routes() []web.Route {
 		// fetching every link cannot cancel the change by itself.
 		{Pattern: paths.Get(paths.ContactUndo), Who: web.Anyone, Handler: s.Show("contact_cancel", "contact.cancel_title")},
 		{Pattern: paths.Post(paths.ContactUndo), Who: web.Anyone, Handler: s.cancelEmailByLink},
+
+		{Pattern: paths.Get(paths.Share), Who: web.Applicant, Handler: s.shareCodes},
+		{Pattern: paths.Post(paths.Share), Who: web.Applicant, Handler: s.createShareCode},
+		{Pattern: paths.Post(paths.ShareRevoke), Who: web.Applicant, Handler: s.revokeShareCode},
 
 		{Pattern: paths.Get(paths.MyReports), Who: web.Applicant, Handler: s.myReports},
 		{Pattern: paths.Get(paths.MyReport), Who: web.Applicant, Handler: s.myReport},

@@ -71,10 +71,10 @@ func (s *Pages) profileForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Pages) saveProfile(w http.ResponseWriter, r *http.Request) error {
 	f, err := web.ParsePersonForm(w, r)
-	if err != nil {
-		return err
+	if err == nil {
+		err = s.Applications.SaveProfile(r.Context(), web.Account(r), f)
 	}
-	if err := s.Applications.SaveProfile(r.Context(), web.Account(r), f); err != nil {
+	if err != nil {
 		return s.RenderFormError(w, r, "profile.title", err, web.FormValues(r.PostForm), s.renderProfile)
 	}
 	http.Redirect(w, r, web.NextTarget(r, paths.Profile.String()+"?enregistre"), http.StatusSeeOther)

@@ -20,6 +20,7 @@ type staffCaseView struct {
 	History   []web.HistoryRow
 	acc       *permit.Account
 	limits    rules.Limits
+	rules     *rules.Catalogue
 }
 
 // slotItem is a document the prefecture may ask for, named in the page's
@@ -36,7 +37,7 @@ func (s *Pages) renderStaffCase(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	p.Staff = true
-	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r), limits: s.Rules.Limits}
+	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r), limits: s.Rules.Limits, rules: s.Rules}
 	if v.History, err = web.HistoryRows(r.Context(), s.Queue, c.History); err != nil {
 		return err
 	}
@@ -69,15 +70,16 @@ func (s *Pages) startReview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) requestCompletion(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
+	err = web.ParseForm(w, r)
 	f := casework.CompletionForm{Slots: r.PostForm["slots"], Reason: r.PostForm.Get("reason"), DueOn: r.PostForm.Get("due_on")}
-	if err := s.Decisions.RequestCompletion(r.Context(), web.Account(r), id, f); err != nil {
+	if err == nil {
+		err = s.Decisions.RequestCompletion(r.Context(), web.Account(r), id, f)
+	}
+	if err != nil {
 		return s.staffFormError(w, r, err, map[string]string{"reason": f.Reason, "due_on": f.DueOn})
 	}
 	http.Redirect(w, r, s.staffURL(id, "demande"), http.StatusSeeOther)
@@ -151,6 +153,43 @@ func (v *staffCaseView) TimeField() web.Field {
 	f := v.Field("time", "time", "off", "card.appointment.time", "")
 	f.Hint = v.T("card.appointment.time_hint", v.limits.AppointmentOpensHour, v.limits.AppointmentClosesHour-1)
 	return f
+}
+
+// uncheckedItem is one check a favourable decision still needs, in
+// words, with the part of the page where it is taken ("" when none).
+type uncheckedItem struct{ Text, Anchor string }
+
+// uncheckedItems names what a favourable decision still needs: each
+// document by its name and why, then the identity.
+func uncheckedItems(p *web.Page, cat *rules.Catalogue, e *permit.UncheckedError) []uncheckedItem {
+	var out []uncheckedItem
+	for _, d := range e.Documents {
+		name := d.Slot
+		if doc, ok := cat.Document(d.Slot); ok {
+			name = p.Text(doc.Name)
+		}
+		switch {
+		case d.Version == 0:
+			out = append(out, uncheckedItem{Text: p.T("grant.missing.absent", name)})
+		case d.Rejected:
+			out = append(out, uncheckedItem{p.T("grant.missing.rejected", name), "#doc-" + strconv.FormatInt(d.Version, 10)})
+		default:
+			out = append(out, uncheckedItem{p.T("grant.missing.unreviewed", name), "#doc-" + strconv.FormatInt(d.Version, 10)})
+		}
+	}
+	if e.Identity {
+		out = append(out, uncheckedItem{p.T("grant.missing.identity"), "#identite"})
+	}
+	return out
+}
+
+// Unchecked is what a favourable decision still needs; empty when the
+// file is checked as the catalogue requires, and the grant is offered.
+func (v *staffCaseView) Unchecked() []uncheckedItem {
+	if v.Case.Unchecked == nil {
+		return nil
+	}
+	return uncheckedItems(v.Page, v.rules, v.Case.Unchecked)
 }
 
 // CanUndo says the page offers to take back the latest step.

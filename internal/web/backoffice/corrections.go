@@ -94,14 +94,15 @@ func (s *Pages) refuseCorrection(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Pages) decideCorrection(w http.ResponseWriter, r *http.Request, notice, field string, do func(context.Context, *permit.Account, int64, string) error) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "correction")
 	if err != nil {
 		return err
 	}
-	if err := do(r.Context(), web.Account(r), id, r.PostForm.Get(field)); err != nil {
+	err = web.ParseForm(w, r)
+	if err == nil {
+		err = do(r.Context(), web.Account(r), id, r.PostForm.Get(field))
+	}
+	if err != nil {
 		p := s.Page(r, "correction.staff.title")
 		if permit.ErrorCode(err) == permit.ECONFLICT {
 			// Decided meanwhile, or the person's data moved since the

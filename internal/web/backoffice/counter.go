@@ -71,10 +71,10 @@ func (s *counter) renderPersonForm(w http.ResponseWriter, r *http.Request, statu
 
 func (s *counter) counterCreatePerson(w http.ResponseWriter, r *http.Request) error {
 	f, err := web.ParsePersonForm(w, r)
-	if err != nil {
-		return err
+	var person *permit.Person
+	if err == nil {
+		person, err = s.Counter.CreatePerson(r.Context(), web.Account(r), f, r.PostForm.Get("contact_email"))
 	}
-	person, err := s.Counter.CreatePerson(r.Context(), web.Account(r), f, r.PostForm.Get("contact_email"))
 	if err != nil {
 		return s.RenderFormError(w, r, "counter.person_new.title", err, web.FormValues(r.PostForm), s.renderPersonForm)
 	}
@@ -132,17 +132,18 @@ func (s *counter) renderCounterPerson(w http.ResponseWriter, r *http.Request, st
 }
 
 func (s *counter) counterStart(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "person")
 	if err != nil {
 		return err
 	}
+	err = web.ParseForm(w, r)
 	v := r.PostForm
 	f := casework.OnBehalfForm{StartForm: casework.StartForm{Kind: permit.Kind(v.Get("kind")), Ground: permit.GroundID(v.Get("ground"))},
 		Channel: permit.Channel(v.Get("channel")), Consent: v.Get("consent") == "oui", ConsentHow: v.Get("consent_how")}
-	a, err := s.Counter.StartOnBehalf(r.Context(), web.Account(r), id, f)
+	var a *permit.Application
+	if err == nil {
+		a, err = s.Counter.StartOnBehalf(r.Context(), web.Account(r), id, f)
+	}
 	if err != nil {
 		p := s.Page(r, "counter.person.title")
 		p.Values = map[string]string{"kind": v.Get("kind"), "ground": v.Get("ground"), "channel": v.Get("channel"),

@@ -15,29 +15,22 @@ type counterCaseView struct {
 	Case *casework.CounterCase
 }
 
-// DocURL is where staff download a document version.
-func (v *counterCaseView) DocURL(d *permit.Document) string {
-	return paths.CaseDownload.FormatIDs(d.ApplicationID, d.ID)
-}
-
-// UploadField is the file input of one document of the checklist.
-func (v *counterCaseView) UploadField(slot string) web.Field {
-	return web.UploadField(v.Page, v.Case.Case, slot)
+// Checklist is the application's documents with the forms that change
+// them while the agent assists the person and the file is editable.
+func (v *counterCaseView) Checklist() web.Checklist {
+	return web.Checklist{Page: v.Page, Case: v.Case.Case, Paths: web.CounterDesk,
+		Edit: v.Case.OnBehalf.Assisted() && v.Case.App.Editable()}
 }
 
 // FeeField is the timbre fiscal input, showing what was recorded.
-func (v *counterCaseView) FeeField() web.Field {
-	f := v.Field("fee_stamp", "text", "off", "fee.label", "fee.hint")
-	if f.Value == "" {
-		f.Value = v.Case.App.FeeStamp
-	}
-	return f
-}
+func (v *counterCaseView) FeeField() web.Field { return web.FeeField(v.Page, v.Case.Case) }
 
 // counterNotices are the notices a redirect asks the counter page for.
 var counterNotices = web.Notices{
 	"envoye":  "document.uploaded",
 	"retire":  "document.removed",
+	"repris":  "reuse.done",
+	"ephoto":  "ephoto.saved",
 	"timbre":  "fee.saved",
 	"renvoye": "complete.done",
 }
@@ -84,8 +77,12 @@ func (s *counter) counterRemove(w http.ResponseWriter, r *http.Request) error {
 	return s.counterDesk().Remove(w, r)
 }
 
-func (s *counter) counterFeeStamp(w http.ResponseWriter, r *http.Request) error {
-	return s.counterDesk().FeeStamp(w, r)
+func (s *counter) counterReuse(w http.ResponseWriter, r *http.Request) error {
+	return s.counterDesk().Reuse(w, r)
+}
+
+func (s *counter) counterTyped(w http.ResponseWriter, r *http.Request) error {
+	return s.counterDesk().Typed(w, r)
 }
 
 func (s *counter) counterFile(w http.ResponseWriter, r *http.Request) error {
@@ -96,8 +93,12 @@ func (s *counter) counterFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Counter.FileOnBehalf(r.Context(), web.Account(r), id, r.PostForm.Get("confirm") == "oui"); err != nil {
-		return s.counterFormError(w, r, err, nil)
+	values, err := s.counterDesk().KeepTyped(r, id)
+	if err == nil {
+		_, err = s.Counter.FileOnBehalf(r.Context(), web.Account(r), id, r.PostForm.Get("confirm") == "oui")
+	}
+	if err != nil {
+		return s.counterFormError(w, r, err, values)
 	}
 	http.Redirect(w, r, paths.CounterReceipt.Format(id), http.StatusSeeOther)
 	return nil

@@ -2,7 +2,9 @@ package backoffice
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
@@ -13,14 +15,15 @@ import (
 // back to the case with a notice; on a form error it shows the case again
 // with the errors next to the fields and the input kept.
 func (s *Pages) staffStep(w http.ResponseWriter, r *http.Request, notice, anchor string, keep []string, do func(ctx context.Context, acc *permit.Account, id int64) error) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := do(r.Context(), web.Account(r), id); err != nil {
+	err = web.ParseForm(w, r)
+	if err == nil {
+		err = do(r.Context(), web.Account(r), id)
+	}
+	if err != nil {
 		p := s.Page(r, "staff.case.title")
 		if err := web.FormError(p, err); err != nil {
 			return err
@@ -43,9 +46,22 @@ func (s *Pages) markComplete(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "complet", "", nil, s.Decisions.MarkComplete)
 }
 
+// decideFavourable grants the application; a file not checked yet is
+// shown again with what is missing, named in the error summary too.
 func (s *Pages) decideFavourable(w http.ResponseWriter, r *http.Request) error {
 	return s.staffStep(w, r, "favorable", "", []string{"favourable_note"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return permit.AsField("favourable_note", s.Decisions.DecideFavourable(ctx, acc, id, r.PostForm.Get("favourable_note")))
+		err := s.Decisions.DecideFavourable(ctx, acc, id, r.PostForm.Get("favourable_note"))
+		var unchecked *permit.UncheckedError
+		if errors.As(err, &unchecked) {
+			p := s.Page(r, "staff.case.title")
+			var items []string
+			for _, it := range uncheckedItems(p, s.Rules, unchecked) {
+				items = append(items, it.Text)
+			}
+			return permit.InvalidWith(map[string]string{"favorable": "grant.error.missing"},
+				map[string][]any{"favorable": {strings.Join(items, p.T("grant.missing.join"))}})
+		}
+		return permit.AsField("favourable_note", err)
 	})
 }
 

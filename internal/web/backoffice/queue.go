@@ -240,12 +240,22 @@ func (s *Pages) queueExport(w http.ResponseWriter, r *http.Request) error {
 
 // cells makes text safe for spreadsheets: a cell starting with = + - @,
 // a tab or a carriage return could be read as a formula (CSV injection),
-// so it gets a leading apostrophe and is shown as text.
+// so it gets a leading apostrophe and is shown as text. The invisible
+// controls of the text's direction (web.Bidi) are taken out: a CSV file
+// has no way to isolate them, and a name stored with one before they
+// were refused would read differently from what it holds.
 func cells(vals ...string) []string {
 	for i, v := range vals {
+		v = strings.Map(func(c rune) rune {
+			if web.Bidi(c) {
+				return -1
+			}
+			return c
+		}, v)
 		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			vals[i] = "'" + v
+			v = "'" + v
 		}
+		vals[i] = v
 	}
 	return vals
 }

@@ -26,7 +26,13 @@ func (s *Pages) logInForm(w http.ResponseWriter, r *http.Request) error {
 // person wanted, or their home.
 func (s *Pages) logIn(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
-		return err
+		// A value no account can hold: said beside its field, before any
+		// limit is counted or any account read.
+		p := s.Page(r, "login.title")
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		return s.logInRefused(w, r, p, r.PostForm.Get("email"))
 	}
 	f := casework.LogInForm{Email: r.PostForm.Get("email"), Password: r.PostForm.Get("password")}
 	email := permit.NormalizeEmail(f.Email)
@@ -49,13 +55,19 @@ func (s *Pages) logIn(w http.ResponseWriter, r *http.Request) error {
 		p := s.Page(r, "login.title")
 		key, _ := permit.ErrorMessage(err)
 		p.Errors = map[string]string{"email": key}
-		p.Values = map[string]string{"email": f.Email}
-		s.Render(w, r, http.StatusUnprocessableEntity, "login", p)
-		return nil
+		return s.logInRefused(w, r, p, f.Email)
 	}
 	s.KnownAddress(r, email)
 	web.SetCookie(w, web.SessionCookie, secret, s.Accounts.SessionTTL)
 	http.Redirect(w, r, web.NextTarget(r, web.HomeOf(a)), http.StatusSeeOther)
+	return nil
+}
+
+// logInRefused shows the log-in form again with its errors and the
+// address typed, never the password.
+func (s *Pages) logInRefused(w http.ResponseWriter, r *http.Request, p *web.Page, email string) error {
+	p.Values = map[string]string{"email": email}
+	s.Render(w, r, http.StatusUnprocessableEntity, "login", p)
 	return nil
 }
 

@@ -7,11 +7,11 @@
 package public
 
 import (
-	"github.com/sejour/sejour/internal/paths"
-
 	"runtime"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -25,13 +25,18 @@ type Pages struct {
 	Outages  *casework.Outages      // the public status
 	DB       web.Pinger             // the readiness check
 	KeySet   func() ([]byte, error) // the public keys of attestation codes, as a JWK set
-	qrSlots  chan struct{}
+	// Checks bounds the photos of QR codes read at once, with the
+	// uploads' checks of the process (web.Options.Checks).
+	Checks *upload.Gate
 }
 
-// New returns the public pages: p with the bound on photos of QR codes
-// read at once (one per processor, as reading one is all computation).
+// New returns the public pages: p, with a gate of its own for the photos
+// of QR codes when it has none (one read per processor, as reading one is
+// all computation).
 func New(p Pages) *Pages {
-	p.qrSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	if p.Checks == nil {
+		p.Checks = upload.NewGate(upload.DefaultGateMemory, runtime.GOMAXPROCS(0))
+	}
 	return &p
 }
 

@@ -1,6 +1,7 @@
 package public
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,8 +77,17 @@ func (s *Pages) report(w http.ResponseWriter, r *http.Request) error {
 			f.Screenshot = &casework.Attachment{Filename: name, Data: data}
 		}
 		var code string
-		if _, code, err = s.Reports.ReportProblem(r.Context(), reporter(r), f); err == nil {
-			http.Redirect(w, r, paths.FollowCode.Format(code)+"?cree", http.StatusSeeOther)
+		var id int64
+		id, err = s.Once(r, permit.ResendReport, values[web.OnceField], func(ctx context.Context) (int64, error) {
+			rep, c, err := s.Reports.ReportProblem(ctx, reporter(r), f)
+			if err != nil {
+				return 0, err
+			}
+			code = c
+			return rep.ID, nil
+		})
+		if err == nil {
+			http.Redirect(w, r, reportMade(r, id, code), http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -85,6 +95,20 @@ func (s *Pages) report(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.renderReport(w, r, http.StatusUnprocessableEntity, p)
+}
+
+// reportMade is where a report sent leads: its page by the follow code,
+// shown this once. A resend of a report already made has no code to show
+// (only its hash is kept): the reporter's list leads to it, or, without
+// an account, the page to type the code mailed and shown the first time.
+func reportMade(r *http.Request, id int64, code string) string {
+	switch acc := reporter(r); {
+	case code != "":
+		return paths.FollowCode.Format(code) + "?cree"
+	case acc != nil && acc.Role == permit.RoleApplicant:
+		return paths.MyReport.Format(id)
+	}
+	return paths.Follow.String() + "?deja"
 }
 
 // Door is how a reporter reaches their report: by the follow code
@@ -181,19 +205,25 @@ func (s Thread) Reply(w http.ResponseWriter, r *http.Request, d Door) error {
 	if err := s.Limit("report-ip", web.ClientIP(r)); err != nil {
 		return err
 	}
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
 	k, err := d.Key(r)
 	if err != nil {
 		return err
 	}
-	if _, err = s.Reports.ReplyToReport(r.Context(), k, r.PostForm.Get("body")); err == nil {
+	if err = web.ParseForm(w, r); err == nil {
+		_, err = s.Once(r, permit.ResendReply, r.PostForm.Get(web.OnceField), func(ctx context.Context) (int64, error) {
+			rep, err := s.Reports.ReplyToReport(ctx, k, r.PostForm.Get("body"))
+			if err != nil {
+				return 0, err
+			}
+			return rep.ID, nil
+		})
+	}
+	if err == nil {
 		http.Redirect(w, r, d.URL(r)+"?envoye#fil", http.StatusSeeOther)
 		return nil
 	}
 	p := s.Page(r, "support.follow.title")
-	p.Values = map[string]string{"body": r.PostForm.Get("body")}
+	p.Values = map[string]string{"body": r.PostForm.Get("body"), web.OnceField: r.PostForm.Get(web.OnceField)}
 	if err := web.FormError(p, err); err != nil {
 		return err
 	}
@@ -224,7 +254,11 @@ func (s Thread) Screenshot(w http.ResponseWriter, r *http.Request, d Door) error
 type lookupView struct{ *web.Page }
 
 func (s *Pages) lookupForm(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "report_lookup", &lookupView{Page: s.Page(r, "support.lookup.title")})
+	p := s.Page(r, "support.lookup.title")
+	if r.URL.Query().Has("deja") {
+		p.Notice = "forms.resent.report"
+	}
+	s.Render(w, r, http.StatusOK, "report_lookup", &lookupView{Page: p})
 	return nil
 }
 
@@ -232,19 +266,24 @@ func (s *Pages) lookup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Limit("follow-ip", web.ClientIP(r)); err != nil {
 		return err
 	}
-	if err := web.ParseForm(w, r); err != nil {
-		return err
+	err := web.ParseForm(w, r)
+	p := s.Page(r, "support.lookup.title")
+	p.Values = map[string]string{"code": r.PostForm.Get("code")}
+	if err != nil {
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		s.Render(w, r, http.StatusUnprocessableEntity, "report_lookup", &lookupView{Page: p})
+		return nil
 	}
 	code := strings.NewReplacer("-", "", " ", "").Replace(strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code"))))
-	_, err := s.Reports.ReporterThread(r.Context(), casework.ReporterKey{Code: code})
+	_, err = s.Reports.ReporterThread(r.Context(), casework.ReporterKey{Code: code})
 	if err == nil {
 		http.Redirect(w, r, paths.FollowCode.Format(code), http.StatusSeeOther)
 		return nil
 	} else if permit.ErrorCode(err) != permit.ENOTFOUND {
 		return err
 	}
-	p := s.Page(r, "support.lookup.title")
-	p.Values = map[string]string{"code": r.PostForm.Get("code")}
 	p.Errors = map[string]string{"code": "support.error.code"}
 	s.Render(w, r, http.StatusUnprocessableEntity, "report_lookup", &lookupView{Page: p})
 	return nil

@@ -12,15 +12,16 @@ import (
 // forgot mails a reset link if the address has an account, and answers
 // the same either way.
 func (s *Pages) forgot(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	email := r.PostForm.Get("email")
-	if err := s.Limit("reset-ip", web.ClientIP(r), "reset-email", permit.NormalizeEmail(email)); err != nil {
-		return err
+	if err == nil {
+		if err := s.Limit("reset-ip", web.ClientIP(r), "reset-email", permit.NormalizeEmail(email)); err != nil {
+			return err
+		}
+		err = s.Accounts.RequestReset(r.Context(), email)
 	}
 	p := s.Page(r, "forgot.title")
-	if err := s.Accounts.RequestReset(r.Context(), email); err != nil {
+	if err != nil {
 		if err := web.FormError(p, err); err != nil {
 			return err
 		}
@@ -36,14 +37,14 @@ func (s *Pages) forgot(w http.ResponseWriter, r *http.Request) error {
 // reset sets the new password. A used or expired link is refused with an
 // offer to ask for a new one; nothing changes.
 func (s *Pages) reset(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	if err := s.Limit("reset-token", web.ClientIP(r)); err != nil {
 		return err
 	}
 	f := casework.ResetForm{Password: r.PostForm.Get("password"), Confirm: r.PostForm.Get("confirm")}
-	err := s.Accounts.ResetPassword(r.Context(), r.PathValue("token"), f)
+	if err == nil {
+		err = s.Accounts.ResetPassword(r.Context(), r.PathValue("token"), f)
+	}
 	if err != nil {
 		p := s.Page(r, "reset.title")
 		status := http.StatusUnprocessableEntity

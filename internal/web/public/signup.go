@@ -9,9 +9,7 @@ import (
 )
 
 func (s *Pages) signUp(w http.ResponseWriter, r *http.Request) error {
-	if err := web.ParseForm(w, r); err != nil {
-		return err
-	}
+	err := web.ParseForm(w, r)
 	if err := s.Limit("signup-ip", web.ClientIP(r)); err != nil {
 		return err
 	}
@@ -21,7 +19,10 @@ func (s *Pages) signUp(w http.ResponseWriter, r *http.Request) error {
 		Confirm:  r.PostForm.Get("confirm"),
 		Lang:     web.Lang(r),
 	}
-	if err := s.Accounts.SignUp(r.Context(), f); err != nil {
+	if err == nil {
+		err = s.Accounts.SignUp(r.Context(), f)
+	}
+	if err != nil {
 		p := s.Page(r, "signup.title")
 		if err := web.FormError(p, err); err != nil {
 			return err

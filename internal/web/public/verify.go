@@ -1,6 +1,7 @@
 package public
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sejour/sejour/internal/attest"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/qr"
@@ -28,6 +30,14 @@ func (v *verifyView) outcome() string {
 		(v.V.Outcome == "valid" || v.V.Outcome == casework.OutcomeUnchecked) {
 		return "receipt_" + v.V.Outcome
 	}
+	// A check record is never revoked nor superseded either: it is valid
+	// while the right it showed lasts, then expired (check again).
+	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationWorkCheck {
+		if v.V.Outcome == "expired" {
+			return "check_expired"
+		}
+		return "check_valid"
+	}
 	// An attestation of attempt is never revoked nor superseded: whether
 	// revocation could be checked changes nothing.
 	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationAttempt &&
@@ -35,6 +45,15 @@ func (v *verifyView) outcome() string {
 		return "attempt_valid"
 	}
 	return v.V.Outcome
+}
+
+// CheckWork says a check record's right to work in the catalogue's
+// words.
+func (v *verifyView) CheckWork(r *casework.CodeResult) string {
+	if r.Rights.Work.Kind == rules.WorkLimitedHours {
+		return v.T("rights.work.limited_hours", r.Rights.Work.HoursPerYear)
+	}
+	return v.T("rights.work." + string(r.Rights.Work.Kind))
 }
 
 // Caveat says, beside an answer that is not "valid" anyway (expired, not
@@ -66,12 +85,11 @@ func (v *verifyView) Alert() string {
 	return "warning"
 }
 
-// PhotoField is the upload of a photo or scan: images only, since the QR
-// code is read from pixels.
+// PhotoField is the upload of the attestation: the PDF the portal issued,
+// whose code is read from its metadata, or a photo or scan, whose QR code
+// is read from pixels (the upload's default types).
 func (v *verifyView) PhotoField() web.Field {
-	f := v.Optional("photo", "file", "off", "verify.photo", "verify.photo_hint")
-	f.Accept = "image/jpeg,image/png"
-	return f
+	return v.Optional("photo", "file", "off", "verify.photo", "verify.photo_hint")
 }
 
 func (s *Pages) verifyForm(w http.ResponseWriter, r *http.Request) error {
@@ -79,8 +97,8 @@ func (s *Pages) verifyForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// verify reads a pasted code, or the QR code of an uploaded photo or scan,
-// and says what the attestation proves. Anyone may call it; it is rate
+// verify reads a pasted code, or the code of an uploaded PDF, photo or
+// scan, and says what the attestation proves. Anyone may call it; it is rate
 // limited by address.
 func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
@@ -90,7 +108,7 @@ func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
 	name, data, values, err := s.ReadUpload(w, r, "photo")
 	code := values["code"]
 	if err == nil && code == "" && len(data) > 0 {
-		code, err = s.readQR(data)
+		code, err = s.readCode(r.Context(), data)
 	}
 	_ = name
 	var v *casework.Verification
@@ -111,13 +129,39 @@ func (s *Pages) verify(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// readQR finds the code in a photo or scan; at most one image is read at
-// a time per core, since a large photo costs up to a second.
-func (s *Pages) readQR(data []byte) (string, error) {
-	s.qrSlots <- struct{}{}
-	defer func() { <-s.qrSlots }()
-	code, err := qr.DecodeBytes(data)
+// readCode finds the code in an uploaded file: in a PDF, where sejour's
+// PDFs carry it (docs/attestation-format.md, section 9), without rendering
+// it; in a photo or scan, by reading its QR code. Both go through the
+// process's gate of checks.
+func (s *Pages) readCode(ctx context.Context, data []byte) (string, error) {
+	if http.DetectContentType(data) != "application/pdf" {
+		return s.readQR(ctx, data)
+	}
+	code, err := attest.CodeFromPDF(ctx, s.Checks, data)
 	switch {
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return "", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
+	case errors.Is(err, attest.ErrNoCode):
+		return "", permit.Invalid(map[string]string{"photo": "verify.error.pdf_no_code"})
+	case err != nil:
+		return "", permit.AsField("photo", err)
+	}
+	return code, nil
+}
+
+// readQR finds the code in a photo or scan, through the process's gate
+// of checks: a large photo costs up to a second and tens of megabytes
+// (qr.Cost), and one refused from its header nothing.
+func (s *Pages) readQR(ctx context.Context, data []byte) (string, error) {
+	var code string
+	err := s.Checks.Do(ctx, qr.Cost(data), func() error {
+		var err error
+		code, err = qr.DecodeBytes(data)
+		return err
+	})
+	switch {
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return "", permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
 	case errors.Is(err, qr.ErrNotImage):
 		return "", permit.Invalid(map[string]string{"photo": "verify.error.not_image"})
 	case errors.Is(err, qr.ErrTooLarge):
@@ -142,6 +186,16 @@ type apiVerification struct {
 	ValidUntil        string     `json:"valid_until,omitempty"`
 	Rights            *apiRights `json:"rights,omitempty"`
 	Prefecture        string     `json:"prefecture,omitempty"`
+	// CheckedBy is, on the record of a right-to-work check, the
+	// organisation that checked, and whether the answer rested on a
+	// pending renewal.
+	CheckedBy *apiCheckedBy `json:"checked_by,omitempty"`
+}
+
+type apiCheckedBy struct {
+	Organisation   string `json:"organisation"`
+	SIRET          string `json:"siret"`
+	PendingRenewal bool   `json:"pending_renewal"`
 }
 
 type apiHolder struct {
@@ -177,6 +231,11 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusBadRequest)
 		return json.NewEncoder(w).Encode(map[string]string{"error": "expected {\"code\": \"SJ1:...\"}"})
 	}
+	if key, _ := web.CheckValue("code", in.Code); key != "" {
+		// The form's rule for the same field: no control characters.
+		w.WriteHeader(http.StatusBadRequest)
+		return json.NewEncoder(w).Encode(map[string]string{"error": "code: control or unreadable characters (" + key + ")"})
+	}
 	v, err := s.Verifier.Verify(r.Context(), in.Code)
 	if err != nil {
 		return err
@@ -194,6 +253,9 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 		out.Rights = &apiRights{Work: c.Rights.Work, TravelReentry: c.Rights.TravelReentry, SocialRightsContinue: c.Rights.SocialRightsContinue}
 		if c.Rights.Stay {
 			out.Rights.StayUntil = c.Rights.StayUntil.Format(time.DateOnly)
+		}
+		if ch := c.Check; ch != nil {
+			out.CheckedBy = &apiCheckedBy{Organisation: ch.Organisation, SIRET: ch.SIRET, PendingRenewal: ch.PendingRenewal}
 		}
 	}
 	if v.Outcome == "malformed" {

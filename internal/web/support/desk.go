@@ -153,10 +153,10 @@ func (s *Pages) supportAction(done string, run func(s *Pages, r *http.Request, a
 		if err != nil {
 			return err
 		}
-		if err := web.ParseForm(w, r); err != nil {
-			return err
+		if err = web.ParseForm(w, r); err == nil {
+			err = run(s, r, web.Account(r), id)
 		}
-		if err = run(s, r, web.Account(r), id); err == nil {
+		if err == nil {
 			http.Redirect(w, r, paths.SupportReport.Format(id)+"?fait="+done, http.StatusSeeOther)
 			return nil
 		}

@@ -1,0 +1,135 @@
+package employer
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/web"
+)
+
+// apiCheckRequest is the body of POST /api/v1/work-checks.
+type apiCheckRequest struct {
+	ShareCode string `json:"share_code"`
+	BirthDate string `json:"birth_date"`
+}
+
+// APICheck is the answer to a check that matched: the record, the
+// person, the right to work (docs/openapi.yaml, WorkCheck). The pre-hire
+// declaration (issue 14, part 4) answers with the same right.
+type APICheck struct {
+	Result       string          `json:"result"` // "match"
+	Number       string          `json:"number"`
+	CheckedAt    time.Time       `json:"checked_at"`
+	Organisation apiOrganisation `json:"organisation"`
+	Person       apiPerson       `json:"person"`
+	RightToWork  APIRightToWork  `json:"right_to_work"`
+	Record       apiRecord       `json:"record"`
+}
+
+type apiOrganisation struct {
+	Name  string `json:"name"`
+	SIRET string `json:"siret"`
+}
+
+type apiPerson struct {
+	GivenNames string `json:"given_names"`
+	Surname    string `json:"surname"`
+	BirthDate  string `json:"birth_date"`
+}
+
+// APIRightToWork is a right to work as the API states it.
+type APIRightToWork struct {
+	Work           rules.Work `json:"work"`
+	Until          string     `json:"until,omitempty"` // YYYY-MM-DD; absent when there is no right
+	Basis          string     `json:"basis"`           // permit, extension, favourable_decision, none
+	PendingRenewal bool       `json:"pending_renewal"`
+}
+
+type apiRecord struct {
+	Code string `json:"code"` // the signed code (SJ1:…), verifiable offline
+	PDF  string `json:"pdf"`  // the record's PDF, with the same key
+}
+
+// apiNoMatch is the one answer to every check that does not match.
+var apiNoMatch = map[string]string{"result": "no_match"}
+
+// authenticate returns the key of the request's bearer and its
+// organisation, or answers 401 itself (ok false).
+func (s *Pages) authenticate(w http.ResponseWriter, r *http.Request) (*permit.APIKey, *permit.Organisation, bool, error) {
+	bearer, _ := web.BearerKey(r)
+	k, o, err := s.Employers.AuthenticateKey(r.Context(), bearer)
+	if permit.ErrorCode(err) == permit.EUNAUTHORIZED {
+		return nil, nil, false, web.Unauthorized(w)
+	}
+	return k, o, err == nil, err
+}
+
+// apiCheck is the check for programs: JSON in, the answer out, 200 for a
+// match, 404 {"result":"no_match"} for anything else, 400 for a body not
+// of the right shape, 429 over the rate limits.
+func (s *Pages) apiCheck(w http.ResponseWriter, r *http.Request) error {
+	k, o, ok, err := s.authenticate(w, r)
+	if !ok {
+		return err
+	}
+	if err := s.limitCheck(o, web.ClientIP(r)); err != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
+		return web.WriteJSON(w, http.StatusTooManyRequests, web.APIError{Error: "rate_limited"})
+	}
+	var in apiCheckRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return web.WriteJSON(w, http.StatusBadRequest, web.APIError{Error: "invalid_json"})
+	}
+	rec, err := s.WorkChecks.Check(r.Context(), casework.Checker{Organisation: o, Key: k}, casework.CheckForm{ShareCode: in.ShareCode, BirthDate: in.BirthDate})
+	if errors.Is(err, casework.ErrNoMatch) {
+		return web.WriteJSON(w, http.StatusNotFound, apiNoMatch)
+	}
+	if fields := permit.FieldErrors(err); fields != nil {
+		out := web.APIError{Error: "invalid", Fields: map[string]string{}}
+		for f, key := range fields {
+			out.Fields[f] = s.Tr.T("en", key)
+		}
+		return web.WriteJSON(w, http.StatusBadRequest, out)
+	}
+	if err != nil {
+		return err
+	}
+	return web.WriteJSON(w, http.StatusOK, s.apiAnswer(rec))
+}
+
+// apiAnswer is a record as the API states it.
+func (s *Pages) apiAnswer(rec *permit.WorkCheck) APICheck {
+	out := APICheck{Result: "match", Number: rec.Number, CheckedAt: rec.CheckedAt,
+		Organisation: apiOrganisation{Name: rec.Organisation, SIRET: rec.SIRET},
+		Person:       apiPerson{GivenNames: rec.GivenNames, Surname: rec.Surname, BirthDate: rec.BirthDate},
+		RightToWork: APIRightToWork{Work: rules.Work{Kind: rules.WorkKind(rec.Work), HoursPerYear: rec.WorkHours},
+			Basis: string(rec.Basis), PendingRenewal: rec.PendingRenewal},
+		Record: apiRecord{Code: rec.Code, PDF: s.BaseURL + paths.APIWorkCheck.Format(rec.ID)}}
+	if !rec.Until.IsZero() {
+		out.RightToWork.Until = rec.Until.Format(time.DateOnly)
+	}
+	return out
+}
+
+// apiRecord sends a record's PDF to a key of its organisation.
+func (s *Pages) apiRecord(w http.ResponseWriter, r *http.Request) error {
+	k, _, ok, err := s.authenticate(w, r)
+	if !ok {
+		return err
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.sendRecord(w, r, casework.Checker{Key: k}, id)
+}
