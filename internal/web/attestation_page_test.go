@@ -23,7 +23,7 @@ import (
 func TestAttestationPageStatesWhatThePDFStates(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "awa@example.org")
-		d.step(paths.CaseGrant, nil, http.StatusSeeOther)
+		d.grant(nil)
 		adf := s.sealed(d.id, permit.AttestationFavourable)
 		d.cookie = d.applicant
 		_, casePage := d.get(paths.Application.Format(d.id))
