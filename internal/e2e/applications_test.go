@@ -626,6 +626,14 @@ func (j *applicantJourney) downloadTheDecision(id int64) {
 		t.Errorf("the attestation page's heading is %q, want it to name %q", heading, w.favourableKind)
 	}
 	j.check(j.step("attestation-page"), expected{lang: w.lang, heading: heading, texts: []string{w.attestationPageIntro}})
+	// The PDF, as downloaded, is what the holder sends to an employer:
+	// the verifier takes it and says it is genuine and valid.
+	path := filepath.Join(j.files, "attestation.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "verifier", b.open("/verifier"), http.StatusOK)
+	b.do("choose the PDF", chromedp.SetUploadFiles(chromedp.ID("photo"), []string{path}))
 	wantStatus(t, "verify the PDF", b.follow(button("main", w.verifySubmit)), http.StatusOK)
 	j.check(j.step("verify-pdf"), expected{lang: w.lang, heading: w.verifyHeading, texts: []string{w.verifyValid, w.favourableKind, number}})
 	// All their data, from the page that offers it.
