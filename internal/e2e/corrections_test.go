@@ -14,6 +14,8 @@ type correctionWords struct {
 	historyHeading, bySource                                    string
 }
 
+// The staff's review heading shows the names isolated (U+2068 … U+2069),
+// so that a right-to-left override typed in a name cannot reorder it.
 var correctionText = map[string]correctionWords{
 	"fr": {
 		lockedHelp:     "Une demande a été déposée avec cette identité : elle ne se modifie plus ici.",
@@ -23,7 +25,7 @@ var correctionText = map[string]correctionWords{
 		submit:         "Envoyer la demande",
 		sent:           "Votre demande de correction est envoyée.",
 		listHeading:    "Demandes de correction d'identité",
-		reviewHeading:  "Correction demandée par N'Diaye Zoë",
+		reviewHeading:  "Correction demandée par \u2068N'Diaye\u2069 \u2068Zoë\u2069",
 		accept:         "Accepter la correction",
 		accepted:       "Correction acceptée : les données sont corrigées et les attestations réémises.",
 		historyHeading: "Historique de mes données",
@@ -37,7 +39,7 @@ var correctionText = map[string]correctionWords{
 		submit:         "Send the request",
 		sent:           "Your correction request has been sent.",
 		listHeading:    "Identity correction requests",
-		reviewHeading:  "Correction asked by N'Diaye Zoë",
+		reviewHeading:  "Correction asked by \u2068N'Diaye\u2069 \u2068Zoë\u2069",
 		accept:         "Accept the correction",
 		accepted:       "Correction accepted: the data is corrected and the attestations reissued.",
 		historyHeading: "History of my data",
