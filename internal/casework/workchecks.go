@@ -165,7 +165,9 @@ func (s *WorkChecks) ShareCodes(ctx context.Context, acc *permit.Account) ([]Sha
 // with it stay recorded.
 func (s *WorkChecks) RevokeShareCode(ctx context.Context, acc *permit.Account, id int64) error {
 	p, err := s.sharer(ctx, acc)
-	if err != nil {
+	if permit.ErrorCode(err) == permit.ECONFLICT {
+		return errNotFound // no profile, so no code of theirs
+	} else if err != nil {
 		return err
 	}
 	return s.Store.RevokeShareCode(ctx, p.ID, id)

@@ -26,12 +26,12 @@ func TestDashboardShowsCurrentAttestations(t *testing.T) {
 			`href="`+paths.Receipt.Format(d.id)+`"`, "Voir l&#39;attestation n° "+receipt.Number+" et ce qu&#39;elle permet")
 
 		s.cookie = d.agent
-		d.step(paths.CaseGrant, url.Values{"favourable_note": {"Dossier complet."}}, http.StatusSeeOther)
+		d.grant(url.Values{"favourable_note": {"Dossier complet."}})
 		adf := s.sealed(d.id, permit.AttestationFavourable)
 		s.cookie = d.applicant
 		_, page = s.get(paths.Dashboard.String())
 		mustContain(t, page, "Attestation de décision favorable", "n° "+adf.Number,
-			`href="`+paths.Attestation.FormatIDs(d.id, adf.ID)+`"`, `href="`+paths.Application.Format(d.id)+`#attestations"`)
+			`href="`+paths.Attestation.FormatIDs(d.id, adf.ID)+`"`, `href="`+paths.AttestationText.FormatIDs(d.id, adf.ID)+`"`)
 		if res, _ := s.get(paths.Attestation.FormatIDs(d.id, adf.ID)); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
 			t.Fatalf("the dashboard's PDF link: %d %v", res.StatusCode, res.Header)
 		}

@@ -88,8 +88,17 @@ func dynamicKeys() []string {
 		permit.AttestationSuperseded, permit.AttestationRevoked} {
 		keys = append(keys, "attestation_status."+string(st))
 	}
-	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt))
-	for _, o := range append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked, "attempt_valid"}, casework.Outcomes...) {
+	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt), "attestation_kind."+string(permit.AttestationWorkCheck))
+	for _, p := range permit.SharePurposes {
+		keys = append(keys, "share.purpose."+string(p))
+	}
+	for _, b := range []permit.WorkBasis{permit.BasisPermit, permit.BasisExtension, permit.BasisFavourable, permit.BasisNone} {
+		keys = append(keys, "pdf.workcheck.basis."+string(b))
+	}
+	for _, f := range []string{"name", "address", "city"} {
+		keys = append(keys, "employers.error."+f+"_required")
+	}
+	for _, o := range append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked, "attempt_valid", "check_valid", "check_expired"}, casework.Outcomes...) {
 		keys = append(keys, "verify.outcome."+o, "verify.explain."+o)
 	}
 	for _, w := range rules.WorkKinds {

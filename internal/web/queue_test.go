@@ -37,7 +37,7 @@ func TestQueuePage(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("status %d\n%s", res.StatusCode, page)
 		}
-		mustContain(t, page, "<caption>", `<th scope="col">`, `<th scope="row"><a href="/agent/demandes/`+strconv.FormatInt(id, 10)+`">`,
+		mustContain(t, page, `<caption id="file-legende">`, `<th scope="col">`, `<th scope="row"><a href="/agent/demandes/`+strconv.FormatInt(id, 10)+`">`,
 			"<bdi>N&#39;Diaye</bdi> <bdi>Zoë</bdi>", "Renouvellement", "Titre expire le 24 février 2027", `class="fr-table__container"`,
 			`href="/agent?state=submitted"`, `aria-current="page"`, "Toutes (1)", `href="/agent/export.csv"`,
 			`<form method="get" action="/agent"`, `<label class="fr-label" for="from">`)

@@ -154,6 +154,6 @@ func TestSecondApplicationReusesDocuments(t *testing.T) {
 		}
 		_, page = s.get(paths.Application.Format(second) + "?repris")
 		mustContain(t, page, "Les fichiers choisis sont ajoutés à cette demande", "repris d&#39;une autre demande",
-			"Fichier repris d&#39;une autre demande\u00a0: "+card.Filename)
+			"Fichier repris d&#39;une autre demande\u00a0: \u2068"+card.Filename+"\u2069")
 	})
 }

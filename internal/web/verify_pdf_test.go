@@ -16,7 +16,7 @@ import (
 func TestVerifierReadsTheIssuedPDF(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "pdf@example.org")
-		d.step(paths.CaseGrant, url.Values{"favourable_note": {"Dossier complet."}}, http.StatusSeeOther)
+		d.grant(url.Values{"favourable_note": {"Dossier complet."}})
 		favourable := s.sealed(d.id, permit.AttestationFavourable)
 		s.cookie = d.applicant
 		_, receipt := s.get(paths.ReceiptPDF.Format(d.id))

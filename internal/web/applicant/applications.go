@@ -26,9 +26,9 @@ type dashboardView struct {
 
 // heldAttestation is one of the person's current attestations on the
 // dashboard, with the application it belongs to and the addresses of its
-// page (the filing receipt's own, the application's list for the others,
-// where its rights are stated) and of its PDF ("" while it is not yet
-// signed).
+// page (the filing receipt's own; for the others, their accessible text,
+// or the application's list while not yet signed) and of its PDF (""
+// while it is not yet signed).
 type heldAttestation struct {
 	casework.AttestationView
 	App       *permit.Application
@@ -48,7 +48,7 @@ func (v *dashboardView) Held() []heldAttestation {
 			case a.Kind == permit.AttestationFilingReceipt:
 				h.Page, h.PDF = paths.Receipt.Format(sum.App.ID), paths.ReceiptPDF.Format(sum.App.ID)
 			case a.Code != "":
-				h.PDF = paths.Attestation.FormatIDs(sum.App.ID, a.ID)
+				h.Page, h.PDF = paths.AttestationText.FormatIDs(sum.App.ID, a.ID), paths.Attestation.FormatIDs(sum.App.ID, a.ID)
 			}
 			out = append(out, h)
 		}
