@@ -19,21 +19,12 @@ import (
 // files bring none), checked in the same transaction: see reserve.
 func (db Files) AddDocuments(ctx context.Context, applicationID int64, slot string, ds []*permit.Document, max int, quota int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		// Lock the application on PostgreSQL, so that two uploads at once
-		// count the slot one after the other (SQLite has one writer).
-		if tx.dialect == Postgres {
-			if _, err := tx.exec(ctx, `SELECT id FROM applications WHERE id = ? FOR UPDATE`, applicationID); err != nil {
-				return err
-			}
-		}
-		current, err := scanDocuments(ctx, tx, `WHERE application_id = ? AND slot = ? AND `+currentFile+` ORDER BY id`, applicationID, slot)
-		if err != nil {
-			return err
-		}
-		replace := max == 1 && len(ds) == 1 && len(current) == 1
-		if !replace && len(current)+len(ds) > max {
-			return permit.Errorf(permit.EINVALID, "slots.error.full", max)
-		}
+		// The person's row first (reserve locks it on PostgreSQL, as every
+		// write of a person's bytes does), then the application's, so that
+		// two uploads at once count the quota and the slot one after the
+		// other; always in this order, so that an upload and a message
+		// (whose insert takes a key-share lock on the application) never
+		// wait for each other. SQLite has one writer.
 		var person, size int64
 		if err := tx.queryRow(ctx, `SELECT person_id FROM applications WHERE id = ?`, applicationID).Scan(&person); err != nil {
 			return err
@@ -45,6 +36,19 @@ func (db Files) AddDocuments(ctx context.Context, applicationID int64, slot stri
 		}
 		if err := reserve(ctx, tx, person, size, quota); err != nil {
 			return err
+		}
+		if tx.dialect == Postgres {
+			if _, err := tx.exec(ctx, `SELECT id FROM applications WHERE id = ? FOR NO KEY UPDATE`, applicationID); err != nil {
+				return err
+			}
+		}
+		current, err := scanDocuments(ctx, tx, `WHERE application_id = ? AND slot = ? AND `+currentFile+` ORDER BY id`, applicationID, slot)
+		if err != nil {
+			return err
+		}
+		replace := max == 1 && len(ds) == 1 && len(current) == 1
+		if !replace && len(current)+len(ds) > max {
+			return permit.Errorf(permit.EINVALID, "slots.error.full", max)
 		}
 		now := db.clock.Now()
 		for _, d := range ds {
