@@ -93,16 +93,7 @@ func queryIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(rows)
 }
 
 func queued(s permit.State) bool { return slices.Contains(permit.QueueStates, s) }
