@@ -9,6 +9,7 @@ import (
 	"github.com/sejour/sejour/internal/paths"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -26,6 +27,8 @@ type Pages struct {
 	Corrections  *casework.Corrections
 	Journal      *casework.Journal
 	Receipts     web.ReceiptRenderer
+	// Previews draws the PDFs staff preview (web.Options.Previews).
+	Previews *upload.Previewer
 }
 
 // counter is the counter's pages (filing for a person at the counter, by
