@@ -42,8 +42,8 @@ type Declarations struct {
 // worker's "who opened my file" when it matched them.
 const (
 	ActionDeclaration        = "declaration"
-	ActionDeclarationAnswer  = "declaration.answer"
-	ActionDeclarationSilence = "declaration.silence"
+	ActionDeclarationAnswer  = "declaration_answer"
+	ActionDeclarationSilence = "declaration_silence"
 )
 
 // Bounds of a declaration's form.

@@ -38,6 +38,12 @@ func (v *verifyView) outcome() string {
 		}
 		return "check_valid"
 	}
+	// A declaration's record is never revoked nor superseded, and has no
+	// end: it proves a declaration and its outcome.
+	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationDeclaration &&
+		(v.V.Outcome == "valid" || v.V.Outcome == casework.OutcomeUnchecked) {
+		return "declaration_valid"
+	}
 	// An attestation of attempt is never revoked nor superseded: whether
 	// revocation could be checked changes nothing.
 	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationAttempt &&
@@ -75,7 +81,7 @@ func (v *verifyView) Explain() string { return v.T("verify.explain." + v.outcome
 // Alert is the DSFR alert kind of the answer.
 func (v *verifyView) Alert() string {
 	switch v.outcome() {
-	case "valid":
+	case "valid", "declaration_valid":
 		return "success"
 	case casework.OutcomeUnchecked:
 		return "info"
