@@ -27,7 +27,8 @@ func textDay(s string) time.Time {
 }
 
 // CreateDeclaration stores a new declaration, its key's last use and the
-// audit entries the context carries, in one transaction, and sets its id.
+// audit entries the context carries (and the form's one-time key), in one
+// transaction, and sets its id.
 func (db Declarations) CreateDeclaration(ctx context.Context, d *permit.Declaration) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		err := tx.queryRow(ctx, `INSERT INTO declarations (number, organisation_id, account_id, api_key_id, person_id, declared_at,
@@ -41,6 +42,7 @@ func (db Declarations) CreateDeclaration(ctx context.Context, d *permit.Declarat
 		if err != nil {
 			return err
 		}
+		tx.made(d.ID)
 		return touchKey(ctx, tx, d.APIKeyID, d.DeclaredAt)
 	})
 }
