@@ -196,6 +196,16 @@ type apiVerification struct {
 	// organisation that checked, and whether the answer rested on a
 	// pending renewal.
 	CheckedBy *apiCheckedBy `json:"checked_by,omitempty"`
+	// DeclaredBy is, on the record of a pre-hire declaration, the
+	// organisation that declared, the hire's first day and the outcome.
+	DeclaredBy *apiDeclaredBy `json:"declared_by,omitempty"`
+}
+
+type apiDeclaredBy struct {
+	Organisation string `json:"organisation"`
+	SIRET        string `json:"siret"`
+	StartDate    string `json:"start_date"`
+	Outcome      string `json:"outcome"`
 }
 
 type apiCheckedBy struct {
@@ -262,6 +272,10 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 		}
 		if ch := c.Check; ch != nil {
 			out.CheckedBy = &apiCheckedBy{Organisation: ch.Organisation, SIRET: ch.SIRET, PendingRenewal: ch.PendingRenewal}
+		}
+		if d := c.Declaration; d != nil {
+			out.DeclaredBy = &apiDeclaredBy{Organisation: d.Organisation, SIRET: d.SIRET,
+				StartDate: d.StartDate.Format(time.DateOnly), Outcome: string(d.Outcome)}
 		}
 	}
 	if v.Outcome == "malformed" {
