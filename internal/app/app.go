@@ -183,6 +183,13 @@ func (m *Main) Open(ctx context.Context) error {
 		IssueAttestations:   func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
 		AnswerReset:         func(ctx context.Context, id int64) error { return m.Accounts.AnswerReset(ctx, id) },
 		AnswerPendingResets: func(ctx context.Context) (int, error) { return m.Accounts.AnswerPendingResets(ctx) },
+		SweepSilence: func(ctx context.Context) (int, error) {
+			n, err := m.UseCases.Declarations.SweepSilence(ctx)
+			if errors.Is(err, casework.ErrSweepUnfinished) {
+				err = errors.Join(err, jobs.ErrMore)
+			}
+			return n, err
+		},
 		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
 			return m.UseCases.Reports.RecordIncident(ctx, inc)
 		}})

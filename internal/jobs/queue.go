@@ -42,6 +42,10 @@ type Options struct {
 	// written while no queue was set.
 	AnswerReset         func(ctx context.Context, requestID int64) error
 	AnswerPendingResets func(ctx context.Context) (int, error)
+	// SweepSilence, when set, is run every quarter of an hour and at
+	// start: it closes the pre-hire declarations unanswered after their
+	// due day (casework.Declarations.SweepSilence).
+	SweepSilence func(ctx context.Context) (int, error)
 	// RecordIncident, when set, keeps every failed attempt of a job as
 	// an incident of the portal, for support.
 	RecordIncident func(ctx context.Context, inc *permit.Incident) error
@@ -131,6 +135,14 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return AttestationSweepArgs{}, nil }, nil,
 		))
 		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return AttestationSweepArgs{Start: start} })
+	}
+	if opts.SweepSilence != nil {
+		river.AddWorker(workers, &silenceSweepWorker{sweep: opts.SweepSilence, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(silenceSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return SilenceSweepArgs{}, nil }, nil,
+		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return SilenceSweepArgs{Start: start} })
 	}
 	// River reads the system clock itself (keeping Go's monotonic reading,
 	// and letting the database stamp rows with its own now()); any other

@@ -138,6 +138,16 @@ type Site struct {
 	EmployerKeyRevoke  ID
 	APIWorkChecks      Path
 	APIWorkCheck       ID
+
+	EmployerDeclarations      Path
+	EmployerDeclaration       ID
+	EmployerDeclarationRecord ID
+	APIDeclarations           Path
+	APIDeclaration            ID
+	APIDeclarationRecord      ID
+	AgentDeclarations         Path
+	AgentDeclaration          ID
+	AgentDeclarationAnswer    ID
 }
 
 // site is filled once from the constants.
@@ -274,6 +284,16 @@ var site = Site{
 	EmployerKeyRevoke:  EmployerKeyRevoke,
 	APIWorkChecks:      APIWorkChecks,
 	APIWorkCheck:       APIWorkCheck,
+
+	EmployerDeclarations:      EmployerDeclarations,
+	EmployerDeclaration:       EmployerDeclaration,
+	EmployerDeclarationRecord: EmployerDeclarationRecord,
+	APIDeclarations:           APIDeclarations,
+	APIDeclaration:            APIDeclaration,
+	APIDeclarationRecord:      APIDeclarationRecord,
+	AgentDeclarations:         AgentDeclarations,
+	AgentDeclaration:          AgentDeclaration,
+	AgentDeclarationAnswer:    AgentDeclarationAnswer,
 }
 
 // Names returns the site's pages by name.

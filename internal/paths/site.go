@@ -167,3 +167,18 @@ const (
 	APIWorkChecks     Path = "/api/v1/work-checks"
 	APIWorkCheck      ID   = "/api/v1/work-checks/{id}/record.pdf"
 )
+
+// The pre-hire declarations (issue 14, part 4): the employer's list, form
+// and detail with the signed record, the API, and the prefecture's queue
+// of referred declarations with the answer.
+const (
+	EmployerDeclarations      Path = "/employeur/declarations"
+	EmployerDeclaration       ID   = "/employeur/declarations/{id}"
+	EmployerDeclarationRecord ID   = "/employeur/declarations/{id}/releve.pdf"
+	APIDeclarations           Path = "/api/v1/declarations"
+	APIDeclaration            ID   = "/api/v1/declarations/{id}"
+	APIDeclarationRecord      ID   = "/api/v1/declarations/{id}/record.pdf"
+	AgentDeclarations         Path = "/agent/declarations"
+	AgentDeclaration          ID   = "/agent/declarations/{id}"
+	AgentDeclarationAnswer    ID   = "/agent/declarations/{id}/reponse"
+)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
@@ -68,7 +69,32 @@ func employerFixture(t *testing.T, s *site, birth string) map[string]int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]int64{"/partage/": sc.ID, "/employeur/historique/": rec.ID, "/employeur/cles/": key.ID, "/api/v1/work-checks/": rec.ID}
+	d := declared(t, s, casework.Checker{Organisation: a, Account: admin}, code, birth, "35")
+	agent, _, err := s.db.Accounts().AccountByEmail(ctx, string(asAgent)+"@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.uc.Declarations.Answer(ctx, agent, d.ID, casework.AnswerForm{Outcome: "authorised"}); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]int64{"/partage/": sc.ID, "/employeur/historique/": rec.ID, "/employeur/cles/": key.ID, "/api/v1/work-checks/": rec.ID,
+		"/employeur/declarations/": d.ID, "/api/v1/declarations/": d.ID, "/agent/declarations/": d.ID}
+}
+
+// declared makes a declaration of a hire at the earliest start the
+// catalogue allows.
+func declared(t *testing.T, s *site, by casework.Checker, code, birth, hours string) *permit.Declaration {
+	t.Helper()
+	start, err := s.uc.Rules.Declarations.EarliestStart(permit.ParisDay(s.clk.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.uc.Declarations.Declare(t.Context(), by, casework.DeclarationForm{ShareCode: code, BirthDate: birth, Surname: "Diallo",
+		StartDate: start.Format(time.DateOnly), Job: "Vendeuse", WeeklyHours: hours, Contract: "permanent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // checkSite is a site with an applicant who has a profile (born

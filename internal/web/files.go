@@ -18,6 +18,7 @@ type ReceiptRenderer interface {
 	RenderAttestation(w io.Writer, c *casework.Case, v casework.AttestationView, verifyURL string) error
 	RenderAttempt(w io.Writer, p *casework.AttemptProof, verifyURL string) error
 	RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, verifyURL string) error
+	RenderDeclaration(w io.Writer, d *permit.Declaration, verifyURL string) error
 }
 
 // ServeDocument sends a document version to someone allowed to see it: as

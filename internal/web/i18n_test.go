@@ -88,7 +88,20 @@ func dynamicKeys() []string {
 		permit.AttestationSuperseded, permit.AttestationRevoked} {
 		keys = append(keys, "attestation_status."+string(st))
 	}
-	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt), "attestation_kind."+string(permit.AttestationWorkCheck))
+	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt), "attestation_kind."+string(permit.AttestationWorkCheck),
+		"attestation_kind."+string(permit.AttestationDeclaration), "verify.outcome.declaration_valid", "verify.explain.declaration_valid")
+	for _, st := range append([]permit.DeclarationStatus{permit.DeclarationReferred}, permit.DeclarationOutcomes...) {
+		keys = append(keys, "declaration.status."+string(st))
+	}
+	for _, r := range []permit.ReferralReason{permit.ReferralLimitedHours, permit.ReferralEndsBefore, permit.ReferralRestricted, permit.ReferralNoMatch} {
+		keys = append(keys, "declaration.reason."+string(r))
+	}
+	for _, c := range permit.ContractKinds {
+		keys = append(keys, "declaration.contract."+string(c))
+	}
+	for _, f := range []string{"surname", "job"} {
+		keys = append(keys, "declaration.error."+f+"_required")
+	}
 	for _, p := range permit.SharePurposes {
 		keys = append(keys, "share.purpose."+string(p))
 	}

@@ -27,8 +27,9 @@ type Pages struct {
 	Reports      *casework.Reports
 	Queue        *casework.WorkQueue // the names of prefectures in a person's history
 	Receipts     web.ReceiptRenderer
-	Attempts     *casework.Attempts   // filings attempted during an outage
-	WorkChecks   *casework.WorkChecks // share codes, and the checks made with them
+	Attempts     *casework.Attempts     // filings attempted during an outage
+	WorkChecks   *casework.WorkChecks   // share codes, and the checks made with them
+	Declarations *casework.Declarations // the pre-hire declarations naming the person
 }
 
 // Routes are the applicant's routes; the links mailed for a change of
