@@ -23,6 +23,7 @@ type Stores struct {
 	Resends      ResendStore
 	Employers    EmployerStore
 	WorkChecks   WorkCheckStore
+	FollowUps    FollowUpStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -48,6 +49,7 @@ type UseCases struct {
 	Resends      *Resends      // forms sent twice, recognised by their one-time key
 	Employers    *Employers    // employers' organisations, their members and API keys; needs Accounts
 	WorkChecks   *WorkChecks   // share codes and the right-to-work checks made with them
+	FollowUps    *FollowUps    // employers' follow-ups of a right to work, their events and webhooks
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -150,6 +152,7 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 	at := &Attestations{core: c, Store: st.Attestations}
 	apps := &Applications{core: c, Store: st.Applications, attest: at}
 	dec := &Decisions{core: c, Store: st.Decisions, attest: at}
+	checks := &WorkChecks{core: c, Store: st.WorkChecks}
 	return &UseCases{
 		Applications: apps,
 		Documents:    &Documents{core: c, Store: st.Documents},
@@ -169,6 +172,7 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
 		Resends:      &Resends{Store: st.Resends},
 		Employers:    &Employers{Accounts: accounts, Store: st.Employers},
-		WorkChecks:   &WorkChecks{core: c, Store: st.WorkChecks},
+		WorkChecks:   checks,
+		FollowUps:    &FollowUps{core: c, Store: st.FollowUps, checks: checks},
 	}
 }

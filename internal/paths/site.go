@@ -167,3 +167,20 @@ const (
 	APIWorkChecks     Path = "/api/v1/work-checks"
 	APIWorkCheck      ID   = "/api/v1/work-checks/{id}/record.pdf"
 )
+
+// Follow-ups (issue 14, part 5): the employer asks after a check, the
+// person answers and ends them on /partage, the employer lists and ends
+// them, fetches the current signed proof, and registers its webhook.
+const (
+	FollowUpAsk           ID   = "/employeur/historique/{id}/suivre"
+	FollowUps             Path = "/employeur/suivis"
+	FollowUpEnd           ID   = "/employeur/suivis/{id}/arreter"
+	FollowUpProof         ID   = "/employeur/suivis/{id}/preuve.pdf"
+	EmployerWebhook       Path = "/employeur/webhook"
+	EmployerWebhookRotate Path = "/employeur/webhook/renouveler"
+	EmployerWebhookRemove Path = "/employeur/webhook/supprimer"
+	APIFollowUpProof      ID   = "/api/v1/follow-ups/{id}/proof"
+	ShareFollowUpAccept   ID   = "/partage/suivis/{id}/accepter"
+	ShareFollowUpDecline  ID   = "/partage/suivis/{id}/refuser"
+	ShareFollowUpEnd      ID   = "/partage/suivis/{id}/arreter"
+)
