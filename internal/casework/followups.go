@@ -132,40 +132,79 @@ func (s *FollowUps) Mine(ctx context.Context, acc *permit.Account) ([]*permit.Fo
 	return s.Store.PersonFollowUps(ctx, p.ID, maxListedFollowUps)
 }
 
-// Answer records the person's yes or no to a request. Another person's,
-// or one already answered, is ENOTFOUND.
+// Answer records the person's yes or no to a request. Another person's
+// is ENOTFOUND; one already answered or ended, ECONFLICT.
 func (s *FollowUps) Answer(ctx context.Context, acc *permit.Account, id int64, accept bool) error {
-	p, err := s.checks.sharer(ctx, acc)
+	p, f, err := s.theirs(ctx, acc, id)
 	if err != nil {
-		return errNotFound
+		return err
+	}
+	if f.State != permit.FollowUpRequested {
+		return permit.Errorf(permit.ECONFLICT, "followups.error.answered")
 	}
 	detail := "declined"
 	if accept {
 		detail = "accepted"
 	}
-	e := audit.Entry{Action: ActionFollowUpAnswer, ActorAccountID: acc.ID, PersonID: p.ID, Detail: detail + " " + strconv.FormatInt(id, 10)}
-	return s.Store.AnswerFollowUp(audit.With(ctx, e), p.ID, id, accept)
+	e := audit.Entry{Action: ActionFollowUpAnswer, ActorAccountID: acc.ID, PersonID: p.ID, Detail: detail + " " + f.Organisation}
+	err = s.Store.AnswerFollowUp(audit.With(ctx, e), p.ID, id, accept)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return permit.Errorf(permit.ECONFLICT, "followups.error.answered") // answered meanwhile
+	}
+	return err
 }
 
-// EndByWorker ends one of the person's follow-ups, asked or active.
-func (s *FollowUps) EndByWorker(ctx context.Context, acc *permit.Account, id int64) error {
+// theirs returns the person of an applicant's account and one of their
+// follow-ups; another's is ENOTFOUND.
+func (s *FollowUps) theirs(ctx context.Context, acc *permit.Account, id int64) (*permit.Person, *permit.FollowUp, error) {
 	p, err := s.checks.sharer(ctx, acc)
 	if err != nil {
-		return errNotFound
+		return nil, nil, errNotFound
 	}
-	e := audit.Entry{Action: ActionFollowUpEnd, ActorAccountID: acc.ID, PersonID: p.ID, Detail: "worker " + strconv.FormatInt(id, 10)}
-	return s.Store.EndFollowUp(audit.With(ctx, e), id, p.ID, 0)
+	f, err := s.Store.FollowUp(ctx, id)
+	if err != nil || f.PersonID != p.ID {
+		return nil, nil, errNotFound
+	}
+	return p, f, nil
+}
+
+// EndByWorker ends one of the person's follow-ups, asked or active; one
+// already over is left as it is (a second click ends nothing more).
+// Another person's is ENOTFOUND.
+func (s *FollowUps) EndByWorker(ctx context.Context, acc *permit.Account, id int64) error {
+	p, f, err := s.theirs(ctx, acc, id)
+	if err != nil || !f.Open() {
+		return err
+	}
+	e := audit.Entry{Action: ActionFollowUpEnd, ActorAccountID: acc.ID, PersonID: p.ID, Detail: "worker " + f.Organisation}
+	return ignoreNotFound(s.Store.EndFollowUp(audit.With(ctx, e), id, p.ID, 0))
 }
 
 // EndByEmployer ends one of the organisation's follow-ups, asked or
-// active. Another organisation's is ENOTFOUND.
+// active; one already over is left as it is. Another organisation's is
+// ENOTFOUND.
 func (s *FollowUps) EndByEmployer(ctx context.Context, acc *permit.Account, id int64) error {
 	org, err := employerOrg(acc)
 	if err != nil {
 		return err
 	}
-	e := audit.Entry{Action: ActionFollowUpEnd, ActorAccountID: acc.ID, Detail: "employer " + strconv.FormatInt(id, 10)}
-	return s.Store.EndFollowUp(audit.With(ctx, e), id, 0, org)
+	f, err := s.Store.FollowUp(ctx, id)
+	if err != nil || f.OrganisationID != org {
+		return errNotFound
+	}
+	if !f.Open() {
+		return nil
+	}
+	e := audit.Entry{Action: ActionFollowUpEnd, ActorAccountID: acc.ID, PersonID: f.PersonID, Detail: "employer " + f.Organisation}
+	return ignoreNotFound(s.Store.EndFollowUp(audit.With(ctx, e), id, 0, org))
+}
+
+// ignoreNotFound: a follow-up ended meanwhile by the other side is ended.
+func ignoreNotFound(err error) error {
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil
+	}
+	return err
 }
 
 // FollowUpView is one of an organisation's follow-ups with its latest

@@ -165,7 +165,7 @@ func TestFollowUpConsentProofAndEvents(t *testing.T) {
 		if err := w.uc.FollowUps.Answer(ctx, worker, f.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.uc.FollowUps.Answer(ctx, worker, f.ID, false); permit.ErrorCode(err) != permit.ENOTFOUND {
+		if err := w.uc.FollowUps.Answer(ctx, worker, f.ID, false); permit.ErrorCode(err) != permit.ECONFLICT {
 			t.Errorf("answering twice: %v", err)
 		}
 		mine, err := w.uc.FollowUps.Mine(ctx, worker)
@@ -259,8 +259,10 @@ func TestFollowUpConsentProofAndEvents(t *testing.T) {
 		if err := w.uc.FollowUps.EndByWorker(ctx, stranger, f.ID); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("another person ends it: %v", err)
 		}
-		if err := w.uc.FollowUps.EndByWorker(ctx, worker, f.ID); err != nil {
-			t.Fatal(err)
+		for range 2 { // a second click ends nothing more, and is no error
+			if err := w.uc.FollowUps.EndByWorker(ctx, worker, f.ID); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := w.uc.FollowUps.Proof(ctx, casework.Checker{Account: a}, f.ID); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Errorf("a proof after the end: %v", err)

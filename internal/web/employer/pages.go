@@ -42,15 +42,15 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.EmployerKeyRevoke), Who: web.EmployerAdmin, Handler: s.revokeKey},
 		{Pattern: paths.Post(paths.APIWorkChecks), Who: web.APIClient, Handler: s.apiCheck},
 		{Pattern: paths.Get(paths.APIWorkCheck), Who: web.APIClient, Handler: s.apiRecord},
+		{Pattern: paths.Get(paths.APIFollowUpProof), Who: web.APIClient, Handler: s.apiProof},
 		{Pattern: paths.Post(paths.FollowUpAsk), Who: web.Employer, Handler: s.ask},
 		{Pattern: paths.Get(paths.FollowUps), Who: web.Employer, Handler: s.followUps},
-		{Pattern: paths.Post(paths.FollowUpEnd), Who: web.Employer, Handler: s.endFollowUp},
 		{Pattern: paths.Get(paths.FollowUpProof), Who: web.Employer, Handler: s.proof},
+		{Pattern: paths.Post(paths.FollowUpEnd), Who: web.Employer, Handler: s.endFollowUp},
 		{Pattern: paths.Get(paths.EmployerWebhook), Who: web.EmployerAdmin, Handler: s.webhook},
 		{Pattern: paths.Post(paths.EmployerWebhook), Who: web.EmployerAdmin, Handler: s.setWebhook},
 		{Pattern: paths.Post(paths.EmployerWebhookRotate), Who: web.EmployerAdmin, Handler: s.rotateWebhook},
 		{Pattern: paths.Post(paths.EmployerWebhookRemove), Who: web.EmployerAdmin, Handler: s.removeWebhook},
-		{Pattern: paths.Get(paths.APIFollowUpProof), Who: web.APIClient, Handler: s.apiProof},
 	}
 }
 
