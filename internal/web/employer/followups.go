@@ -3,6 +3,7 @@ package employer
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 
 	"github.com/sejour/sejour/internal/attest"
 	"github.com/sejour/sejour/internal/casework"
@@ -85,7 +86,11 @@ func (s *Pages) proof(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rec, err := s.FollowUps.Proof(r.Context(), casework.Checker{Account: web.Account(r)}, id)
+	acc := web.Account(r)
+	if err := s.Limit("workcheck-org", strconv.FormatInt(acc.OrganisationID, 10), "workcheck-ip", web.ClientIP(r)); err != nil {
+		return err // a proof is a check: the checks' limits apply
+	}
+	rec, err := s.FollowUps.Proof(r.Context(), casework.Checker{Account: acc}, id)
 	if err != nil {
 		return err
 	}
@@ -98,9 +103,14 @@ func (s *Pages) proof(w http.ResponseWriter, r *http.Request) error {
 // organisation: the answer of a check (APICheck), 404 {"result":
 // "not_found"} for a follow-up not active or another organisation's.
 func (s *Pages) apiProof(w http.ResponseWriter, r *http.Request) error {
-	k, _, ok, err := s.authenticate(w, r)
+	k, o, ok, err := s.authenticate(w, r)
 	if !ok {
 		return err
+	}
+	// A proof is a check: the checks' limits apply.
+	if err := s.limitCheck(o, web.ClientIP(r)); err != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
+		return web.WriteJSON(w, http.StatusTooManyRequests, web.APIError{Error: "rate_limited"})
 	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
