@@ -73,7 +73,7 @@ func TestFollowUpPages(t *testing.T) {
 		}
 		loggedIn(t, s.site, "other@example.org", permit.RoleApplicant)
 		as("other@example.org", false)
-		if res, _ := s.post(paths.ShareFollowUpAccept.Format(id), nil); res.StatusCode != http.StatusNotFound {
+		if res, _ := s.post(paths.FollowUpAccept.Format(id), nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another person accepts: %d", res.StatusCode)
 		}
 
@@ -82,7 +82,7 @@ func TestFollowUpPages(t *testing.T) {
 		if !strings.Contains(share, "Boulangerie A") || !strings.Contains(share, "This employer asks to follow your right to work") {
 			t.Fatalf("/partage does not show the request:\n%s", share)
 		}
-		if res, _ := s.post(paths.ShareFollowUpAccept.Format(id), nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.FollowUpAccept.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("the person accepts: %d", res.StatusCode)
 		}
 		if _, share = s.get(paths.Share.String() + "?suivi-accepte"); !strings.Contains(share, "Active since") || !strings.Contains(share, "You accepted the follow-up.") {
@@ -124,7 +124,7 @@ func TestFollowUpPages(t *testing.T) {
 		}
 
 		s.cookie[web.SessionCookie] = s.applicantSID
-		if res, _ := s.post(paths.ShareFollowUpEnd.Format(id), nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := s.post(paths.FollowUpWorkerEnd.Format(id), nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("the person ends it: %d", res.StatusCode)
 		}
 		if code, _ := api(s.keyA); code != http.StatusNotFound {

@@ -85,9 +85,9 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.Share), Who: web.Applicant, Handler: s.shareCodes},
 		{Pattern: paths.Post(paths.Share), Who: web.Applicant, Handler: s.createShareCode},
 		{Pattern: paths.Post(paths.ShareRevoke), Who: web.Applicant, Handler: s.revokeShareCode},
-		{Pattern: paths.Post(paths.ShareFollowUpAccept), Who: web.Applicant, Handler: s.answerFollowUp(true)},
-		{Pattern: paths.Post(paths.ShareFollowUpDecline), Who: web.Applicant, Handler: s.answerFollowUp(false)},
-		{Pattern: paths.Post(paths.ShareFollowUpEnd), Who: web.Applicant, Handler: s.endFollowUp},
+		{Pattern: paths.Post(paths.FollowUpAccept), Who: web.Applicant, Handler: s.answerFollowUp(true)},
+		{Pattern: paths.Post(paths.FollowUpDecline), Who: web.Applicant, Handler: s.answerFollowUp(false)},
+		{Pattern: paths.Post(paths.FollowUpWorkerEnd), Who: web.Applicant, Handler: s.endFollowUp},
 
 		{Pattern: paths.Get(paths.MyReports), Who: web.Applicant, Handler: s.myReports},
 		{Pattern: paths.Get(paths.MyReport), Who: web.Applicant, Handler: s.myReport},

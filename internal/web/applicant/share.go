@@ -23,9 +23,9 @@ type shareView struct {
 }
 
 // AcceptURL, DeclineURL and EndURL are where a follow-up's answers post.
-func (v *shareView) AcceptURL(id int64) string  { return paths.ShareFollowUpAccept.Format(id) }
-func (v *shareView) DeclineURL(id int64) string { return paths.ShareFollowUpDecline.Format(id) }
-func (v *shareView) EndURL(id int64) string     { return paths.ShareFollowUpEnd.Format(id) }
+func (v *shareView) AcceptURL(id int64) string  { return paths.FollowUpAccept.Format(id) }
+func (v *shareView) DeclineURL(id int64) string { return paths.FollowUpDecline.Format(id) }
+func (v *shareView) EndURL(id int64) string     { return paths.FollowUpWorkerEnd.Format(id) }
 
 // PurposeError is the purpose's error in words, with its arguments.
 func (v *shareView) PurposeError() string {

@@ -49,8 +49,8 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.FollowUpEnd), Who: web.Employer, Handler: s.endFollowUp},
 		{Pattern: paths.Get(paths.EmployerWebhook), Who: web.EmployerAdmin, Handler: s.webhook},
 		{Pattern: paths.Post(paths.EmployerWebhook), Who: web.EmployerAdmin, Handler: s.setWebhook},
-		{Pattern: paths.Post(paths.EmployerWebhookRotate), Who: web.EmployerAdmin, Handler: s.rotateWebhook},
-		{Pattern: paths.Post(paths.EmployerWebhookRemove), Who: web.EmployerAdmin, Handler: s.removeWebhook},
+		{Pattern: paths.Post(paths.WebhookRotate), Who: web.EmployerAdmin, Handler: s.rotateWebhook},
+		{Pattern: paths.Post(paths.WebhookRemove), Who: web.EmployerAdmin, Handler: s.removeWebhook},
 	}
 }
 
