@@ -67,6 +67,9 @@ type Main struct {
 	// QueueID, when set, names this process in the job queue's tables
 	// (jobs.Options.ID).
 	QueueID string
+	// WebhookLoopback lets webhooks be registered and posted to loopback
+	// addresses over http (tests; development sets it with SEJOUR_DEV).
+	WebhookLoopback bool
 
 	listener net.Listener
 	server   *http.Server
@@ -190,6 +193,9 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return n, err
 		},
+		NotifyFollowUpEvent: func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.NotifyEvent(ctx, id) },
+		DeliverWebhook:      func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.DeliverWebhook(ctx, id) },
+		SweepFollowUps:      func(ctx context.Context) (int, error) { return m.UseCases.FollowUps.SweepFollowUps(ctx) },
 		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
 			return m.UseCases.Reports.RecordIncident(ctx, inc)
 		}})
@@ -230,6 +236,7 @@ func (m *Main) Open(ctx context.Context) error {
 		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
 		PDFs:    attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr},
 		Journal: m.Journal, Tokens: m.Keys.Tokens(), AttemptSealer: seal.Sealer{Keys: m.Keys.InMemory()},
+		Webhooks: notify.NewWebhooks(m.WebhookLoopback || m.Config.Dev), WebhookLoopback: m.WebhookLoopback || m.Config.Dev,
 	}, rooms.Of(m.DB), m.Accounts)
 	paper, err := m.paperForm()
 	if err != nil {

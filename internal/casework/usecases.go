@@ -24,6 +24,7 @@ type Stores struct {
 	Employers    EmployerStore
 	WorkChecks   WorkCheckStore
 	Declarations DeclarationStore
+	FollowUps    FollowUpStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -50,6 +51,7 @@ type UseCases struct {
 	Employers    *Employers    // employers' organisations, their members and API keys; needs Accounts
 	WorkChecks   *WorkChecks   // share codes and the right-to-work checks made with them
 	Declarations *Declarations // pre-hire declarations, their answers and the silence sweep
+	FollowUps    *FollowUps    // employers' follow-ups of a right to work, their events and webhooks
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -152,7 +154,7 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 	at := &Attestations{core: c, Store: st.Attestations}
 	apps := &Applications{core: c, Store: st.Applications, attest: at}
 	dec := &Decisions{core: c, Store: st.Decisions, attest: at}
-	wc := &WorkChecks{core: c, Store: st.WorkChecks}
+	checks := &WorkChecks{core: c, Store: st.WorkChecks}
 	return &UseCases{
 		Applications: apps,
 		Documents:    &Documents{core: c, Store: st.Documents},
@@ -172,7 +174,8 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
 		Resends:      &Resends{Store: st.Resends},
 		Employers:    &Employers{Accounts: accounts, Store: st.Employers},
-		WorkChecks:   wc,
-		Declarations: &Declarations{core: c, Store: st.Declarations, checks: wc},
+		WorkChecks:   checks,
+		Declarations: &Declarations{core: c, Store: st.Declarations, checks: checks},
+		FollowUps:    &FollowUps{core: c, Store: st.FollowUps, checks: checks},
 	}
 }

@@ -46,6 +46,12 @@ type Options struct {
 	// start: it closes the pre-hire declarations unanswered after their
 	// due day (casework.Declarations.SweepSilence).
 	SweepSilence func(ctx context.Context) (int, error)
+	// NotifyFollowUpEvent, DeliverWebhook and SweepFollowUps, when all
+	// set, work the follow-ups' jobs (follow_up_event, deliver_webhook,
+	// and the daily follow_up_sweep, also run at start).
+	NotifyFollowUpEvent func(ctx context.Context, eventID int64) error
+	DeliverWebhook      func(ctx context.Context, eventID int64) error
+	SweepFollowUps      func(ctx context.Context) (int, error)
 	// RecordIncident, when set, keeps every failed attempt of a job as
 	// an incident of the portal, for support.
 	RecordIncident func(ctx context.Context, inc *permit.Incident) error
@@ -67,6 +73,7 @@ type Queue struct {
 	keep     bool
 	issuing  bool
 	resets   bool // answer_reset jobs are worked
+	follow   bool // the follow-ups' jobs are worked
 	logger   *slog.Logger
 	clock    clock.Clock
 	// sweeps builds the sweeps queued at each start (see startSweeps).
@@ -127,6 +134,17 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 		river.AddWorker(workers, &resetSweepWorker{sweep: opts.AnswerPendingResets, logger: logger})
 		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return ResetSweepArgs{Start: start} })
 		q.resets = true
+	}
+	if opts.NotifyFollowUpEvent != nil && opts.DeliverWebhook != nil && opts.SweepFollowUps != nil {
+		river.AddWorker(workers, &followUpEventWorker{notify: opts.NotifyFollowUpEvent})
+		river.AddWorker(workers, &deliverWebhookWorker{deliver: opts.DeliverWebhook})
+		river.AddWorker(workers, &followUpSweepWorker{sweep: opts.SweepFollowUps, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(followUpSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return FollowUpSweepArgs{}, nil }, nil,
+		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return FollowUpSweepArgs{Start: start} })
+		q.follow = true
 	}
 	if opts.SweepAttestations != nil {
 		river.AddWorker(workers, &attestationSweepWorker{sweep: opts.SweepAttestations, logger: logger})

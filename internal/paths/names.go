@@ -148,6 +148,17 @@ type Site struct {
 	AgentDeclarations         Path
 	AgentDeclaration          ID
 	AgentDeclarationAnswer    ID
+	FollowUpAsk               ID
+	FollowUps                 Path
+	FollowUpEnd               ID
+	FollowUpProof             ID
+	EmployerWebhook           Path
+	WebhookRotate             Path
+	WebhookRemove             Path
+	APIFollowUpProof          ID
+	FollowUpAccept            ID
+	FollowUpDecline           ID
+	FollowUpWorkerEnd         ID
 }
 
 // site is filled once from the constants.
@@ -294,6 +305,17 @@ var site = Site{
 	AgentDeclarations:         AgentDeclarations,
 	AgentDeclaration:          AgentDeclaration,
 	AgentDeclarationAnswer:    AgentDeclarationAnswer,
+	FollowUpAsk:               FollowUpAsk,
+	FollowUps:                 FollowUps,
+	FollowUpEnd:               FollowUpEnd,
+	FollowUpProof:             FollowUpProof,
+	EmployerWebhook:           EmployerWebhook,
+	WebhookRotate:             WebhookRotate,
+	WebhookRemove:             WebhookRemove,
+	APIFollowUpProof:          APIFollowUpProof,
+	FollowUpAccept:            FollowUpAccept,
+	FollowUpDecline:           FollowUpDecline,
+	FollowUpWorkerEnd:         FollowUpWorkerEnd,
 }
 
 // Names returns the site's pages by name.

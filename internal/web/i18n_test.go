@@ -114,6 +114,10 @@ func dynamicKeys() []string {
 	for _, o := range append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked, "attempt_valid", "check_valid", "check_expired"}, casework.Outcomes...) {
 		keys = append(keys, "verify.outcome."+o, "verify.explain."+o)
 	}
+	for _, k := range permit.FollowUpEventKinds {
+		keys = append(keys, "followups.event."+string(k))
+	}
+	keys = append(keys, "followups.state.ended.worker", "followups.state.ended.employer")
 	for _, w := range rules.WorkKinds {
 		keys = append(keys, "rights.work."+string(w))
 	}

@@ -36,5 +36,6 @@ func Of(db *store.DB) casework.Stores {
 		Employers:    store.Employers{DB: db},
 		WorkChecks:   store.WorkChecks{DB: db},
 		Declarations: store.Declarations{DB: db},
+		FollowUps:    store.FollowUps{DB: db},
 	}
 }

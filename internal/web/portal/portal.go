@@ -26,13 +26,15 @@ func New(o web.Options) (*web.Server, error) {
 				Outages: o.Outages, DB: o.DB, KeySet: o.KeySet, Checks: o.Checks}),
 			&applicant.Pages{Server: s, Applications: o.Applications, Attempts: o.Attempts, Documents: o.Documents, Messages: o.Messages,
 				Corrections: o.Corrections, Contacts: o.Contacts, Counter: o.Counter, Journal: o.Journal,
-				Export: o.Export, Reports: o.Reports, Queue: o.Queue, Receipts: o.Receipts, WorkChecks: o.WorkChecks, Declarations: o.Declarations},
+				Export: o.Export, Reports: o.Reports, Queue: o.Queue, Receipts: o.Receipts, WorkChecks: o.WorkChecks, Declarations: o.Declarations,
+				FollowUps: o.FollowUps},
 			&backoffice.Pages{Server: s, Accounts: o.Accounts, Applications: o.Applications, Documents: o.Documents,
 				Messages: o.Messages, Decisions: o.Decisions, Queue: o.Queue, Counter: o.Counter,
 				Corrections: o.Corrections, Journal: o.Journal, Declarations: o.Declarations, Receipts: o.Receipts, Previews: o.Previews},
 			&support.Pages{Server: s, Support: o.Support},
 			&admin.Pages{Server: s, Accounts: o.Accounts, Outages: o.Outages},
-			&employer.Pages{Server: s, Employers: o.Employers, WorkChecks: o.WorkChecks, Declarations: o.Declarations, Records: o.Receipts},
+			&employer.Pages{Server: s, Employers: o.Employers, WorkChecks: o.WorkChecks, Declarations: o.Declarations, FollowUps: o.FollowUps,
+				Records: o.Receipts},
 		}
 	})
 }
