@@ -227,7 +227,9 @@ func (b *browser) waitReady(when string) {
 // waits for the script's answer, which must be outcome.
 func (b *browser) verifyHere(code, outcome string) {
 	b.t.Helper()
-	evaluate[string](b, "clear the code", `document.getElementById('code').value = ''`)
+	// The answer to the code before is taken away first, so that the wait
+	// below sees this code's.
+	evaluate[string](b, "clear the code", `document.getElementById('offline-result').replaceChildren(); document.getElementById('code').value = ''`)
 	b.paste("code", code)
 	b.do("verify", chromedp.Click(button("main", b.submitLabel())))
 	var got string

@@ -26,12 +26,18 @@ var offlineKeys = []string{
 	"verify.unchecked", "date.long", "date.day_one",
 	"verify_offline.state.ready", "verify_offline.state.preparing", "verify_offline.state.unsupported",
 	"verify_offline.checked_offline", "verify_offline.checked_online", "verify_offline.unknown_key", "verify_offline.no_keys",
+	// an attestation of attempt (section 7a), a check record (7b), a
+	// declaration's record (7c)
+	"attempt.at", "attempt.verify_note",
+	"verify.check.by", "verify.check.when", "verify.check.whom", "verify.check.answer", "pdf.workcheck.until", "pdf.workcheck.pending",
+	"verify.declaration.by", "declarations.start", "declarations.status",
 }
 
 // offlineOutcomes are the answers the script can give: the server's,
 // since it asks the server when it can (revoked, superseded), and the
 // filing receipt's own.
-var offlineOutcomes = append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked}, casework.Outcomes...)
+var offlineOutcomes = append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked,
+	"attempt_valid", "check_valid", "check_expired", "declaration_valid"}, casework.Outcomes...)
 
 // words gathers the texts of offlineKeys and of the closed lists a code
 // holds (kinds, work, grounds), by the ids of the signed format.
@@ -47,8 +53,11 @@ func (v *verifyOfflineView) words(cat *rules.Catalogue) map[string]any {
 		k := fmt.Sprintf("date.month.%02d", int(m))
 		t[k] = v.T(k)
 	}
-	for _, k := range permit.AttestationKinds {
+	for _, k := range permit.WireKinds {
 		t["attestation_kind."+string(k)] = v.AttestationKind(k)
+	}
+	for _, o := range permit.DeclarationOutcomes {
+		t["declaration.status."+string(o)] = v.T("declaration.status." + string(o))
 	}
 	for _, k := range permit.Kinds {
 		t["kind."+string(k)] = v.Kind(k)

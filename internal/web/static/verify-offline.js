@@ -145,10 +145,19 @@
   const CLAIM_TYPES = {
     1: UINT, 2: UINT, 3: TEXT, 4: UINT, 5: TEXT, 6: TEXT, 7: TEXT, 8: TEXT, 9: TEXT, 10: UINT,
     11: UINT, 12: UINT, 13: UINT, 14: BOOL, 15: BOOL, 16: UINT, 17: UINT, 18: TEXT, 19: TEXT, 20: UINT,
+    21: TEXT, 22: TEXT, 23: BOOL, 24: UINT, 25: UINT,
   };
-  const REQUIRED = [1, 2, 3, 4, 7, 9, 10, 12, 14, 15, 16, 18, 19, 20];
-  // Tables A, B and C: a value's code is its index plus one.
-  const KINDS = ['filing_receipt', 'extension', 'favourable_decision'];
+  const REQUIRED = [1, 2, 3, 4, 7, 12, 14, 15, 16, 18, 19, 20];
+  // Each format's kinds and the keys it adds to section 5's, all required
+  // (sections 5, 7b, 7c).
+  const FORMATS = {
+    1: { kinds: [1, 2, 3, 4], keys: [] },
+    2: { kinds: [5], keys: [21, 22, 23] },
+    3: { kinds: [6], keys: [21, 22, 24, 25] },
+  };
+  // Tables A to D: a value's code is its index plus one.
+  const KINDS = ['filing_receipt', 'extension', 'favourable_decision', 'filing_attempt', 'work_check', 'declaration'];
+  const OUTCOMES = ['covered', 'authorised', 'refused', 'silence'];
   const APPLICATION_KINDS = ['first_issue', 'renewal', 'change_of_status'];
   const WORK = ['full', 'limited_hours', 'authorised_job', 'qualifying_activity', 'none'];
   const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -192,20 +201,35 @@
     const bytes = (s) => new TextEncoder().encode(s).length;
     const between = (v, lo, hi) => v >= lo && v <= hi;
     REQUIRED.forEach((k) => { if (c[k] === undefined) fail('claims: missing ' + k); });
-    if (c[1] !== 1) fail('claims: format');
-    if (!between(c[2], 1, KINDS.length) || !between(c[10], 1, APPLICATION_KINDS.length) ||
+    const format = FORMATS[c[1]];
+    if (!format || !format.kinds.includes(c[2])) fail('claims: format');
+    [21, 22, 23, 24, 25].forEach((k) => {
+      if (format.keys.includes(k) !== (c[k] !== undefined)) fail('claims: key ' + k + ' in format ' + c[1]);
+    });
+    const record = c[2] === 5 || c[2] === 6; // an employer's record: no application, no foreigner number
+    if (record) {
+      if (c[8] !== undefined || c[10] !== undefined || c[14] || c[15]) fail('claims: record');
+      if (c[2] === 6 && c[11] !== undefined) fail('claims: declaration with stay');
+      if (c[2] === 6 && !between(c[24], 1, OUTCOMES.length)) fail('claims: outcome');
+      if (bytes(c[21]) > 120 || !/^[0-9]{14}$/.test(c[22])) fail('claims: organisation');
+    } else if (c[9] === undefined || c[10] === undefined) {
+      fail('claims: application');
+    }
+    if (!between(c[2], 1, KINDS.length) || (c[10] !== undefined && !between(c[10], 1, APPLICATION_KINDS.length)) ||
         !between(c[12], 1, WORK.length)) fail('claims: code');
     if (bytes(c[3]) > 40 || !between(c[4], 1, 9999)) fail('claims: number');
     if (c[5] === undefined && c[6] === undefined) fail('claims: holder');
     if ((c[5] && bytes(c[5]) > 120) || (c[6] && bytes(c[6]) > 120) || bytes(c[19]) > 120 || bytes(c[18]) > 8) fail('claims: length');
     if (!/^\d{4}-(\d\d|XX)-(\d\d|XX)$/.test(c[7])) fail('claims: birth date');
     if (c[8] !== undefined && !/^\d{10}$/.test(c[8])) fail('claims: foreigner number');
-    if (!/^[a-z0-9_]{1,40}$/.test(c[9])) fail('claims: ground');
+    if (c[9] !== undefined && !/^[a-z0-9_]{1,40}$/.test(c[9])) fail('claims: ground');
     if ((c[12] === 2) !== (c[13] !== undefined) || (c[13] !== undefined && !between(c[13], 1, 8784))) fail('claims: hours');
-    const receipt = c[2] === 1;
-    if (c[11] === 0 || c[17] === 0 || c[16] === 0 || c[20] === 0) fail('claims: zero');
-    if (receipt && c[11] !== undefined) fail('claims: receipt with stay');
-    if (!receipt && c[17] === undefined) fail('claims: no end date');
+    // No end date: a filing receipt, an attempt, a declaration's record, a
+    // check record that found no right to work.
+    const open = c[2] === 1 || c[2] === 4 || c[2] === 6 || (c[2] === 5 && c[12] === 5);
+    if (c[11] === 0 || c[17] === 0 || c[16] === 0 || c[20] === 0 || c[25] === 0) fail('claims: zero');
+    if ((c[2] === 1 || c[2] === 4) && c[11] !== undefined) fail('claims: stay on a receipt or an attempt');
+    if (open !== (c[17] === undefined)) fail('claims: end date');
     if (c[17] !== undefined && c[17] < c[16]) fail('claims: dates');
   }
 
@@ -315,8 +339,7 @@
     const lines = [];
     const stay = c[11] !== undefined;
     lines.push(stay ? t('rights.stay', day(c[11])) : t('rights.no_stay'));
-    const work = WORK[c[12] - 1];
-    lines.push(work === 'limited_hours' ? t('rights.work.limited_hours', c[13]) : t('rights.work.' + work));
+    lines.push(workWords(c));
     if (stay) lines.push(t(c[14] ? 'rights.travel' : 'rights.no_travel'));
     if (c[15]) lines.push(t('rights.social'));
     return lines;
@@ -329,38 +352,84 @@
     return e;
   }
 
-  function alertKind(outcome) {
-    if (outcome === 'valid') return 'success';
-    if (outcome === 'valid_unchecked') return 'info';
-    if (['forged', 'malformed', 'revoked'].includes(outcome)) return 'error';
+  // alertKind styles an answer (answerKey) as the server's /verifier does.
+  function alertKind(key) {
+    if (key === 'valid' || key === 'declaration_valid') return 'success';
+    if (key === 'valid_unchecked') return 'info';
+    if (['forged', 'malformed', 'revoked'].includes(key)) return 'error';
     return 'warning';
   }
 
+  // answerKey names the answer as the server's /verifier does: a filing
+  // receipt, an attempt, a check record and a declaration's record have
+  // answers of their own (sections 7a to 7c).
+  function answerKey(outcome, c) {
+    const genuine = outcome === 'valid' || outcome === 'valid_unchecked';
+    if (!c) return outcome;
+    if (c[2] === 1 && genuine) return 'receipt_' + outcome;
+    if (c[2] === 4 && genuine) return 'attempt_valid';
+    if (c[2] === 5) return outcome === 'expired' ? 'check_expired' : genuine ? 'check_valid' : outcome;
+    if (c[2] === 6 && genuine) return 'declaration_valid';
+    return outcome;
+  }
+
+  // moment writes key 20 as the day and the time in Paris, as the
+  // server's pages do.
+  function moment(seconds) {
+    const parts = {};
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(new Date(seconds * 1000)).forEach((p) => { parts[p.type] = p.value; });
+    return day(Date.UTC(+parts.year, +parts.month - 1, +parts.day) / 86400000) + ', ' + parts.hour + ':' + parts.minute;
+  }
+
+  function workWords(c) {
+    const work = WORK[c[12] - 1];
+    return work === 'limited_hours' ? t('rights.work.limited_hours', c[13]) : t('rights.work.' + work);
+  }
+
+  // facts are the lines of the answer, by kind, as /verifier shows them.
+  function facts(c) {
+    const person = [c[5], c[6]].filter(Boolean).join(' ') + ', ' + t('verify.born', birthDay(c[7]));
+    const number = t('attestation_kind.' + KINDS[c[2] - 1]) + ', ' + t('verify.number', c[3]);
+    const organisation = c[21] + ' (SIRET ' + c[22] + ')';
+    if (c[2] === 5) {
+      let answer = workWords(c);
+      if (c[17] !== undefined) answer += ' — ' + t('pdf.workcheck.until', day(c[17]));
+      if (c[23]) answer += ' ' + t('pdf.workcheck.pending');
+      return [['verify.kind', number], ['verify.check.by', organisation], ['verify.check.when', moment(c[20])],
+        ['verify.check.whom', person], ['verify.check.answer', answer], ['receipt.prefecture', c[19]]];
+    }
+    if (c[2] === 6) {
+      return [['verify.kind', number], ['verify.declaration.by', organisation], ['verify.check.whom', person],
+        ['declarations.start', day(c[25])],
+        ['declarations.status', t('declaration.status.' + OUTCOMES[c[24] - 1]) + ', ' + moment(c[20])],
+        ['receipt.prefecture', c[19]]];
+    }
+    const validity = c[17] !== undefined ? t('attestations.validity', day(c[16]), day(c[17])) : t('verify.from', day(c[16]));
+    const lines = [['verify.kind', number + ' (' + t('verify.version', c[4]) + ')'], ['receipt.holder', person], ['verify.validity', validity]];
+    if (c[2] === 4) lines.push(['attempt.at', moment(c[20]) + '. ' + t('attempt.verify_note')]);
+    lines.push(['verify.request', t('kind.' + APPLICATION_KINDS[c[10] - 1]) + ' — ' + (words.grounds[c[9]] || c[9])],
+      ['receipt.prefecture', c[19]]);
+    return lines;
+  }
+
   function show(outcome, claims, notes) {
-    const key = claims && claims[2] === 1 && (outcome === 'valid' || outcome === 'valid_unchecked')
-      ? 'receipt_' + outcome : outcome;
-    const box = el('div', { class: 'fr-alert fr-alert--' + alertKind(outcome) + ' fr-mb-4w', role: 'status', 'data-outcome': outcome },
+    const key = answerKey(outcome, claims);
+    const box = el('div', { class: 'fr-alert fr-alert--' + alertKind(key) + ' fr-mb-4w', role: 'status', 'data-outcome': outcome },
       el('h2', { class: 'fr-alert__title' }, t('verify.outcome.' + key)),
       el('p', {}, t('verify.explain.' + key)));
     notes.forEach((n) => box.append(el('p', {}, n)));
     result.replaceChildren(box);
     if (claims) {
-      const c = claims;
-      const holder = [c[5], c[6]].filter(Boolean).join(' ');
-      const validity = c[17] !== undefined ? t('attestations.validity', day(c[16]), day(c[17])) : t('verify.from', day(c[16]));
-      const ground = words.grounds[c[9]] || c[9];
-      const facts = [
-        ['verify.kind', t('attestation_kind.' + KINDS[c[2] - 1]) + ', ' + t('verify.number', c[3]) + ' (' + t('verify.version', c[4]) + ')'],
-        ['receipt.holder', holder + ', ' + t('verify.born', birthDay(c[7]))],
-        ['verify.validity', validity],
-        ['verify.request', t('kind.' + APPLICATION_KINDS[c[10] - 1]) + ' — ' + ground],
-        ['receipt.prefecture', c[19]],
-      ];
       const dl = el('dl', { class: 'sejour-facts' });
-      facts.forEach(([k, v]) => dl.append(el('dt', {}, t(k)), el('dd', {}, v)));
-      const list = el('ul', {});
-      rightsWords(c).forEach((line) => list.append(el('li', {}, line)));
-      result.append(dl, el('h2', {}, t('verify.rights')), list);
+      facts(claims).forEach(([k, v]) => dl.append(el('dt', {}, t(k)), el('dd', {}, v)));
+      result.append(dl);
+      if (claims[2] < 5) { // a record states the right to work among its facts
+        const list = el('ul', {});
+        rightsWords(claims).forEach((line) => list.append(el('li', {}, line)));
+        result.append(el('h2', {}, t('verify.rights')), list);
+      }
     }
     result.focus();
   }
