@@ -103,6 +103,7 @@ func (db WorkChecks) RecordWorkCheck(ctx context.Context, w *permit.WorkCheck) e
 		if err != nil {
 			return err
 		}
+		tx.answered(w)
 		return touchKey(ctx, tx, w.APIKeyID, w.CheckedAt)
 	})
 }

@@ -144,10 +144,11 @@ func TestVerifyAPIAndKeySet(t *testing.T) {
 		}
 		bad := []byte(a.Code)
 		bad[len(bad)/2] ^= 1
-		if _, out := post(`{"code": "` + string(bad) + `"}`); out["status"] != "forged" && out["status"] != "malformed" || out["holder"] != nil {
+		if _, out := post(`{"code": "` + string(bad) + `"}`); out["status"] != "forged" && out["error"] != "malformed" || out["holder"] != nil {
 			t.Fatalf("changed code: %v", out)
 		}
-		if res, out := post(`{"code": "hello"}`); res.StatusCode != 400 || out["status"] != "malformed" {
+		if res, out := post(`{"code": "hello"}`); res.StatusCode != 400 || out["error"] != "malformed" ||
+			res.Header.Get("Content-Type") != "application/problem+json" {
 			t.Fatalf("not a code: %d %v", res.StatusCode, out)
 		}
 		if res, _ := post(`not json`); res.StatusCode != 400 {
