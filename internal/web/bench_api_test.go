@@ -67,6 +67,9 @@ func benchCheckFixture(b *testing.B, m *app.Main, clk *clock.Fixed) (key, code s
 	ctx := b.Context()
 	now := clk.Now()
 	hash := mustHash(b, goodPassword)
+	if err := m.DB.Files().CreatePrefecture(ctx, &permit.Prefecture{Code: "75", Name: "Préfecture 75", Departments: []string{"75"}}); err != nil {
+		b.Fatal(err)
+	}
 	app := &permit.Account{Email: "awa@example.org", Role: permit.RoleApplicant, Lang: "fr", ConfirmedAt: &now}
 	if err := m.DB.Accounts().CreateAccount(ctx, app, hash, nil, nil); err != nil {
 		b.Fatal(err)
