@@ -193,8 +193,15 @@ func APICaller(r *http.Request) (*permit.APIKey, *permit.Organisation) {
 // every answer, then for a request with a body its type (JSON) and size,
 // and for a POST of a key its Idempotency-Key.
 func (s *Server) apiRoute(rt Route) HandlerFunc {
+	_, path, _ := strings.Cut(rt.Pattern, " ")
+	shared := slices.ContainsFunc(s.routes, func(o Route) bool { return o.Pattern == "OPTIONS "+path })
 	return func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Cache-Control", "no-store")
+		if shared {
+			// A path other sites' scripts may call (it has a preflight):
+			// its refusals too, a 429 above all, are theirs to read.
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+		}
 		kind, partition := rt.Limit, ClientIP(r)
 		if kind == "" {
 			kind = LimitAPIIP
