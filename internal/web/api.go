@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -111,16 +112,18 @@ func (s *Server) Problem(w http.ResponseWriter, r *http.Request, status int, cod
 	lang := Lang(r)
 	p := Problem{Type: ProblemTypes + code, Title: s.Tr.T(lang, "api.title."+code), Status: status,
 		Detail: s.Tr.T(lang, "api.detail."+code), Error: code}
-	for _, f := range slices.Sorted(func(yield func(string) bool) {
-		for f := range fields {
-			if !yield(f) {
-				return
-			}
-		}
-	}) {
-		p.Errors = append(p.Errors, FieldProblem{Field: f, Pointer: "#/" + f, Detail: s.Tr.T(lang, fields[f])})
-	}
+	p.Errors = s.fieldProblems(lang, fields)
 	return s.WriteProblem(w, p)
+}
+
+// fieldProblems are the field errors (field → translation key) in words,
+// in the order of the fields' names.
+func (s *Server) fieldProblems(lang string, fields map[string]string) []FieldProblem {
+	var out []FieldProblem
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
+		out = append(out, FieldProblem{Field: f, Pointer: "#/" + f, Detail: s.Tr.T(lang, fields[f])})
+	}
+	return out
 }
 
 // WriteProblem sends p as application/problem+json.
@@ -154,16 +157,7 @@ func (s *Server) renderProblem(w http.ResponseWriter, r *http.Request, err error
 		p.Detail, p.Reference = s.Tr.T(lang, "api.detail."+code), ref
 	}
 	if fields := permit.FieldErrors(err); fields != nil {
-		p.Detail = s.Tr.T(lang, "api.detail."+permit.EINVALID)
-		for _, f := range slices.Sorted(func(yield func(string) bool) {
-			for f := range fields {
-				if !yield(f) {
-					return
-				}
-			}
-		}) {
-			p.Errors = append(p.Errors, FieldProblem{Field: f, Pointer: "#/" + f, Detail: s.Tr.T(lang, fields[f])})
-		}
+		p.Detail, p.Errors = s.Tr.T(lang, "api.detail."+permit.EINVALID), s.fieldProblems(lang, fields)
 	}
 	_ = s.WriteProblem(w, p)
 }
