@@ -6,6 +6,10 @@
 -- body) gets the stored answer; another body under the same key is
 -- refused. Kept 24 hours (permit.APIAnswerWindow): older ones are ignored
 -- when read and deleted by the next answer of the same key.
+-- Not idempotency_keys (0023): that table keeps only the id a form made,
+-- which the form's page shows again; a replay of the API needs the answer
+-- itself (status, type, bytes) and the fingerprint that tells the same
+-- request from another sent under the same key.
 CREATE TABLE api_requests (
 	api_key_id      INTEGER NOT NULL REFERENCES api_keys(id),
 	idempotency_key TEXT NOT NULL,
