@@ -308,3 +308,33 @@ func messages(errs []*verrors.ValidationError) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// TestOpenAPIServedIsTheSource: /api/openapi.json is docs/openapi.yaml,
+// as JSON, with its headers: public, cached, shared across origins.
+func TestOpenAPIServedIsTheSource(t *testing.T) {
+	_, doc := readOpenAPI(t)
+	s := newSite(t, storetest.SQLite(t, clock.NewFixed(storetest.Start)), clock.NewFixed(storetest.Start))
+	res, text := s.get(paths.APIOpenAPI.String())
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json" ||
+		res.Header.Get("Cache-Control") != "public, max-age=3600" || res.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("%d %v", res.StatusCode, res.Header)
+	}
+	var served openAPI
+	if err := json.Unmarshal([]byte(text), &served); err != nil {
+		t.Fatal(err)
+	}
+	a, err := json.Marshal(served.Paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(doc.Paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if served.OpenAPI != doc.OpenAPI || !bytes.Equal(a, b) {
+		t.Errorf("the served document differs from docs/openapi.yaml:\n%s\n%s", a, b)
+	}
+	if _, err := libopenapi.NewDocument([]byte(text)); err != nil {
+		t.Errorf("the served document does not parse: %v", err)
+	}
+}
