@@ -125,6 +125,12 @@ func TestDemoPrintsACheckThatWorks(t *testing.T) {
 	if err != nil || k.RevokedAt != nil {
 		t.Fatalf("the printed key is not stored: %v", err)
 	}
+	// One pre-hire declaration waits in the demo prefecture's queue.
+	number := between(out.String(), "A pre-hire declaration ", " ")
+	q, err := (store.Declarations{DB: db}).OrganisationDeclarations(t.Context(), k.OrganisationID, 10)
+	if err != nil || len(q) == 0 || q[0].Number != number || q[0].Status != permit.DeclarationReferred {
+		t.Errorf("the demo's declaration %q: %+v, %v", number, q, err)
+	}
 }
 
 // between is the text of s after from and before the next to.

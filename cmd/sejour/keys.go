@@ -126,5 +126,10 @@ func printResult(out io.Writer, t func(string, ...any) string, lang string, r *c
 	for _, line := range r.Rights.Words(t, func(d time.Time) string { return i18n.Date(lang, d) }) {
 		fmt.Fprintln(out, "- "+line)
 	}
+	if d := r.Declaration; d != nil {
+		fmt.Fprintf(out, "%s %s (SIRET %s)\n", t("verify.declaration.by"), d.Organisation, d.SIRET)
+		fmt.Fprintf(out, "%s: %s\n", t("declarations.start"), i18n.Date(lang, d.StartDate))
+		fmt.Fprintf(out, "%s: %s\n", t("declarations.status"), t("declaration.status."+string(d.Outcome)))
+	}
 	fmt.Fprintln(out, r.Prefecture)
 }

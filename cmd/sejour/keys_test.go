@@ -129,3 +129,20 @@ func TestVerifyWritesTheBirthDateInWords(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyStatesADeclarationsOutcome: a pre-hire declaration's record
+// is printed with who declared, the hire's first day and the outcome.
+func TestVerifyStatesADeclarationsOutcome(t *testing.T) {
+	tr := i18n.MustLoad()
+	res := &casework.CodeResult{Status: permit.AttestationValid, Kind: permit.AttestationDeclaration, Number: "DEC-7KQM-2XHP",
+		Version: 1, GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-12-08", ValidFrom: time.Date(2026, 12, 10, 0, 0, 0, 0, permit.Paris),
+		Declaration: &casework.DeclaredBy{Organisation: "Boulangerie", SIRET: "73282932000074", Outcome: permit.DeclarationSilence,
+			StartDate: time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC)}}
+	var out bytes.Buffer
+	printResult(&out, func(key string, a ...any) string { return tr.T("en", key, a...) }, "en", res)
+	for _, want := range []string{"Declared by Boulangerie (SIRET 73282932000074)", "14 December 2026", "the employer's duty is met"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -67,6 +67,9 @@ type Main struct {
 	// QueueID, when set, names this process in the job queue's tables
 	// (jobs.Options.ID).
 	QueueID string
+	// WebhookLoopback lets webhooks be registered and posted to loopback
+	// addresses over http (tests; development sets it with SEJOUR_DEV).
+	WebhookLoopback bool
 
 	listener net.Listener
 	server   *http.Server
@@ -183,6 +186,16 @@ func (m *Main) Open(ctx context.Context) error {
 		IssueAttestations:   func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
 		AnswerReset:         func(ctx context.Context, id int64) error { return m.Accounts.AnswerReset(ctx, id) },
 		AnswerPendingResets: func(ctx context.Context) (int, error) { return m.Accounts.AnswerPendingResets(ctx) },
+		SweepSilence: func(ctx context.Context) (int, error) {
+			n, err := m.UseCases.Declarations.SweepSilence(ctx)
+			if errors.Is(err, casework.ErrSweepUnfinished) {
+				err = errors.Join(err, jobs.ErrMore)
+			}
+			return n, err
+		},
+		NotifyFollowUpEvent: func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.NotifyEvent(ctx, id) },
+		DeliverWebhook:      func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.DeliverWebhook(ctx, id) },
+		SweepFollowUps:      func(ctx context.Context) (int, error) { return m.UseCases.FollowUps.SweepFollowUps(ctx) },
 		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
 			return m.UseCases.Reports.RecordIncident(ctx, inc)
 		}})
@@ -223,6 +236,7 @@ func (m *Main) Open(ctx context.Context) error {
 		LeadDays: m.Config.AttestationLeadDays, Sealer: seal.Sealer{Keys: m.Keys}, Codes: seal.Checker{Keys: m.Keys},
 		PDFs:    attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr},
 		Journal: m.Journal, Tokens: m.Keys.Tokens(), AttemptSealer: seal.Sealer{Keys: m.Keys.InMemory()},
+		Webhooks: notify.NewWebhooks(m.WebhookLoopback || m.Config.Dev), WebhookLoopback: m.WebhookLoopback || m.Config.Dev,
 	}, rooms.Of(m.DB), m.Accounts)
 	paper, err := m.paperForm()
 	if err != nil {
@@ -231,7 +245,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.UseCases.Outages.Live = liveChecks(m.Health)
 	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
-		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(), Checks: checks,
+		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(), Checks: checks, Previews: upload.NewPreviewer(checks),
 		Health: m.Health, PaperForm: paper,
 		TrustedProxies: m.Config.TrustedProxies, LimitCapacity: m.Config.RateLimitKeys, APIKeyRate: m.Config.APIKeyRate,
 	})

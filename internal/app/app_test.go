@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,7 +46,7 @@ func newMain(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m := New(cfg, slog.New(slog.NewTextHandler(failureLog(t), nil)))
 	m.Clock = clock.System{}
 	m.PasswordParams = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 	m.DB = db
@@ -56,6 +58,36 @@ func newMain(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
 	}
 	cfg.BaseURL = "http://" + m.Addr()
 	return m
+}
+
+// failureLog keeps what the program logs during t and prints it if t
+// fails: a job that never ran says why there, not in the test's message.
+func failureLog(t *testing.T) io.Writer {
+	w := &lockedBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the program's log:\n%s", w.String())
+		}
+	})
+	return w
+}
+
+// lockedBuffer is a buffer the program's goroutines write to at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestSignUpThroughSMTP signs up over HTTP, receives the confirmation mail

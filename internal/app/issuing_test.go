@@ -87,6 +87,10 @@ func (brokenSealer) SealWorkCheck(*permit.WorkCheck) (string, error) {
 	return "", errors.New("the signing key is out of reach")
 }
 
+func (brokenSealer) SealDeclaration(*permit.Declaration, time.Time) (string, error) {
+	return "", errors.New("the signing key is out of reach")
+}
+
 // draft makes an applicant with a profile in Paris and a draft renewal
 // with every document and the fee stamp, ready to file.
 func draft(t *testing.T, m *Main, n int) (*permit.Account, int64) {

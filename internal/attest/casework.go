@@ -85,3 +85,8 @@ func DocumentFromCase(c *casework.Case, v casework.AttestationView, verifyURL st
 func (rr ReceiptRenderer) RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, verifyURL string) error {
 	return RenderWorkCheck(w, rec, rr.Rules, rr.Tr, verifyURL)
 }
+
+// RenderDeclaration writes the PDF of a pre-hire declaration's record.
+func (rr ReceiptRenderer) RenderDeclaration(w io.Writer, d *permit.Declaration, verifyURL string) error {
+	return RenderDeclaration(w, d, rr.Rules, rr.Tr, verifyURL)
+}

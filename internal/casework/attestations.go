@@ -17,6 +17,9 @@ type Sealer interface {
 	Seal(c *Case, a *permit.Attestation, r rules.Granted) (string, error)
 	// SealWorkCheck signs the record of a right-to-work check.
 	SealWorkCheck(w *permit.WorkCheck) (string, error)
+	// SealDeclaration signs the record of a pre-hire declaration's outcome,
+	// given at at.
+	SealDeclaration(d *permit.Declaration, at time.Time) (string, error)
 }
 
 // AttestationStore is what issuing attestations writes, and the list of

@@ -173,6 +173,10 @@ type Access struct {
 	// number); empty for the prefecture's visits. A check is a line of its
 	// own, never part of a visit.
 	WorkCheck string
+	// Declared: the line is an organisation's pre-hire declaration naming
+	// the person (WorkCheck then names the organisation and the
+	// declaration's number), not a check.
+	Declared bool
 }
 
 // Opened is one kind of thing opened during a visit.
@@ -221,7 +225,7 @@ func (s *Journal) FileAccesses(ctx context.Context, acc *permit.Account) ([]Acce
 		return nil, err
 	}
 	lines, err := s.Store.AuditTrail(ctx, audit.Filter{Everywhere: true, PersonID: p.ID,
-		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView, ActionCorrectionView, ActionReportView, ActionWorkCheck}, Limit: maxAccesses})
+		Actions: []string{ActionCaseView, ActionDocumentView, ActionPersonView, ActionCorrectionView, ActionReportView, ActionWorkCheck, ActionDeclaration}, Limit: maxAccesses})
 	if err != nil {
 		return nil, err
 	}
@@ -245,9 +249,15 @@ func Visits(lines []*audit.Line, gap time.Duration) []Access {
 	return out
 }
 
+// byEmployer reports whether a line is an organisation's: a check or a
+// declaration, each a line of its own.
+func byEmployer(l *audit.Line) bool {
+	return l.Action == ActionWorkCheck || l.Action == ActionDeclaration
+}
+
 // sameVisit reports whether older follows newer's visit.
 func sameVisit(newer, older *audit.Line, gap time.Duration) bool {
-	if newer.Action == ActionWorkCheck || older.Action == ActionWorkCheck {
+	if byEmployer(newer) || byEmployer(older) {
 		return false
 	}
 	return newer.ActorAccountID == older.ActorAccountID && newer.PrefectureID == older.PrefectureID && newer.At.Sub(older.At) <= gap
@@ -256,8 +266,8 @@ func sameVisit(newer, older *audit.Line, gap time.Duration) bool {
 // visit is one visit's lines, newest first, as the applicant reads it.
 func visit(lines []*audit.Line) Access {
 	first, last := lines[len(lines)-1], lines[0]
-	if first.Action == ActionWorkCheck {
-		return Access{At: first.At, Until: first.At, WorkCheck: first.Detail}
+	if byEmployer(first) {
+		return Access{At: first.At, Until: first.At, WorkCheck: first.Detail, Declared: first.Action == ActionDeclaration}
 	}
 	who := permit.Account{Role: permit.Role(first.ActorRole), Supervisor: first.ActorSupervisor}
 	v := Access{At: first.At, Until: last.At, Title: who.StaffTitle(), Prefecture: first.PrefectureName}

@@ -126,6 +126,12 @@ type Config struct {
 	Journal       AttemptJournal
 	Tokens        TokenSigner
 	AttemptSealer AttemptSealer
+
+	// Webhooks posts the follow-ups' events (nil: none posted, the jobs
+	// retry); WebhookLoopback admits http to loopback addresses
+	// (development and tests only).
+	Webhooks        WebhookPoster
+	WebhookLoopback bool
 }
 
 // core is what every use case shares: the configuration, the gates that

@@ -23,6 +23,8 @@ type Stores struct {
 	Resends      ResendStore
 	Employers    EmployerStore
 	WorkChecks   WorkCheckStore
+	Declarations DeclarationStore
+	FollowUps    FollowUpStore
 	APIRequests  APIRequestStore
 }
 
@@ -49,6 +51,8 @@ type UseCases struct {
 	Resends      *Resends      // forms sent twice, recognised by their one-time key
 	Employers    *Employers    // employers' organisations, their members and API keys; needs Accounts
 	WorkChecks   *WorkChecks   // share codes and the right-to-work checks made with them
+	Declarations *Declarations // pre-hire declarations, their answers and the silence sweep
+	FollowUps    *FollowUps    // employers' follow-ups of a right to work, their events and webhooks
 	APIRequests  *APIRequests  // the answers kept for the API's idempotency keys
 }
 
@@ -152,6 +156,7 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 	at := &Attestations{core: c, Store: st.Attestations}
 	apps := &Applications{core: c, Store: st.Applications, attest: at}
 	dec := &Decisions{core: c, Store: st.Decisions, attest: at}
+	checks := &WorkChecks{core: c, Store: st.WorkChecks}
 	return &UseCases{
 		Applications: apps,
 		Documents:    &Documents{core: c, Store: st.Documents},
@@ -171,7 +176,9 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Attempts:     &Attempts{core: c, Store: st.Attempts, attest: at},
 		Resends:      &Resends{Store: st.Resends},
 		Employers:    &Employers{Accounts: accounts, Store: st.Employers},
-		WorkChecks:   &WorkChecks{core: c, Store: st.WorkChecks},
+		WorkChecks:   checks,
+		Declarations: &Declarations{core: c, Store: st.Declarations, checks: checks},
+		FollowUps:    &FollowUps{core: c, Store: st.FollowUps, checks: checks},
 		APIRequests:  &APIRequests{Store: st.APIRequests},
 	}
 }

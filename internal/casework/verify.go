@@ -28,6 +28,17 @@ type CodeResult struct {
 	// Check is what a right-to-work check record adds: who checked, and
 	// whether the answer rests on a pending renewal; nil for attestations.
 	Check *CheckedBy
+	// Declaration is what a pre-hire declaration's record adds: who
+	// declared, the hire's first day, the outcome; nil otherwise.
+	Declaration *DeclaredBy
+}
+
+// DeclaredBy is the organisation a declaration's record names, the hire's
+// first day and the declaration's outcome.
+type DeclaredBy struct {
+	Organisation, SIRET string
+	StartDate           time.Time
+	Outcome             permit.DeclarationStatus
 }
 
 // CheckedBy is the organisation a check record names, and whether the

@@ -65,6 +65,10 @@ func Employers(ctx context.Context, uc *casework.UseCases, st Store, es Employer
 		return err
 	}
 	shown := casework.FormatShareCode(code)
+	d, err := referredDeclaration(ctx, uc, admin, now)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nEmployer (checks at %s%s):\n", baseURL, paths.EmployerCheck)
 	fmt.Fprintf(out, "  %-40s organisation admin of Boulangerie Démo\n  %-40s second-factor secret: %s\n", employerEmail, "", secret)
 	fmt.Fprintf(out, "  API key (shown once):                    %s\n", key)
@@ -72,5 +76,24 @@ func Employers(ctx context.Context, uc *casework.UseCases, st Store, es Employer
 	fmt.Fprintf(out, "\nCheck her right to work through the API:\n")
 	fmt.Fprintf(out, "curl -sS -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{\"share_code\": \"%s\", \"birth_date\": \"%s\"}' %s%s\n",
 		key, shown, p.Person.BirthDate, baseURL, paths.APIWorkChecks)
+	fmt.Fprintf(out, "\nA pre-hire declaration %s waits in the prefecture's queue (%s%s), due %s.\n",
+		d.Number, baseURL, paths.AgentDeclarations, d.DueDate.Format(time.DateOnly))
 	return nil
+}
+
+// referredDeclaration declares a hire for the demo organisation with a
+// share code that matches no one, so that it waits, referred, in the
+// queue of the prefecture of the organisation's address.
+func referredDeclaration(ctx context.Context, uc *casework.UseCases, admin *permit.Account, now time.Time) (*permit.Declaration, error) {
+	o, err := uc.WorkChecks.Organisation(ctx, admin)
+	if err != nil {
+		return nil, err
+	}
+	start, err := uc.Declarations.Rules.Declarations.EarliestStart(permit.ParisDay(now))
+	if err != nil {
+		return nil, err
+	}
+	return uc.Declarations.Declare(ctx, casework.Checker{Organisation: o, Account: admin}, casework.DeclarationForm{
+		ShareCode: "ZZZ-ZZZ-ZZZ", BirthDate: "1998-03-02", GivenNames: "Karim", Surname: "Benali",
+		StartDate: start.Format(time.DateOnly), Job: "Boulanger", WeeklyHours: "35", Contract: string(permit.ContractPermanent)})
 }

@@ -42,6 +42,14 @@ func (q *Queue) InsertJobsTx(ctx context.Context, tx *sql.Tx, owed []store.Job) 
 			if q.resets {
 				params = append(params, river.InsertManyParams{Args: AnswerResetArgs{RequestID: j.ID}})
 			}
+		case store.JobFollowUpEvent:
+			if q.follow {
+				params = append(params, river.InsertManyParams{Args: FollowUpEventArgs{EventID: j.ID}})
+			}
+		case store.JobDeliverWebhook:
+			if q.follow {
+				params = append(params, river.InsertManyParams{Args: DeliverWebhookArgs{EventID: j.ID}})
+			}
 		default:
 			return fmt.Errorf("jobs: unknown job kind %q owed by a write", j.Kind)
 		}

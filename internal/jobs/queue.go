@@ -42,6 +42,16 @@ type Options struct {
 	// written while no queue was set.
 	AnswerReset         func(ctx context.Context, requestID int64) error
 	AnswerPendingResets func(ctx context.Context) (int, error)
+	// SweepSilence, when set, is run every quarter of an hour and at
+	// start: it closes the pre-hire declarations unanswered after their
+	// due day (casework.Declarations.SweepSilence).
+	SweepSilence func(ctx context.Context) (int, error)
+	// NotifyFollowUpEvent, DeliverWebhook and SweepFollowUps, when all
+	// set, work the follow-ups' jobs (follow_up_event, deliver_webhook,
+	// and the daily follow_up_sweep, also run at start).
+	NotifyFollowUpEvent func(ctx context.Context, eventID int64) error
+	DeliverWebhook      func(ctx context.Context, eventID int64) error
+	SweepFollowUps      func(ctx context.Context) (int, error)
 	// RecordIncident, when set, keeps every failed attempt of a job as
 	// an incident of the portal, for support.
 	RecordIncident func(ctx context.Context, inc *permit.Incident) error
@@ -63,6 +73,7 @@ type Queue struct {
 	keep     bool
 	issuing  bool
 	resets   bool // answer_reset jobs are worked
+	follow   bool // the follow-ups' jobs are worked
 	logger   *slog.Logger
 	clock    clock.Clock
 	// sweeps builds the sweeps queued at each start (see startSweeps).
@@ -124,6 +135,17 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return ResetSweepArgs{Start: start} })
 		q.resets = true
 	}
+	if opts.NotifyFollowUpEvent != nil && opts.DeliverWebhook != nil && opts.SweepFollowUps != nil {
+		river.AddWorker(workers, &followUpEventWorker{notify: opts.NotifyFollowUpEvent})
+		river.AddWorker(workers, &deliverWebhookWorker{deliver: opts.DeliverWebhook})
+		river.AddWorker(workers, &followUpSweepWorker{sweep: opts.SweepFollowUps, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(followUpSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return FollowUpSweepArgs{}, nil }, nil,
+		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return FollowUpSweepArgs{Start: start} })
+		q.follow = true
+	}
 	if opts.SweepAttestations != nil {
 		river.AddWorker(workers, &attestationSweepWorker{sweep: opts.SweepAttestations, logger: logger})
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
@@ -131,6 +153,14 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return AttestationSweepArgs{}, nil }, nil,
 		))
 		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return AttestationSweepArgs{Start: start} })
+	}
+	if opts.SweepSilence != nil {
+		river.AddWorker(workers, &silenceSweepWorker{sweep: opts.SweepSilence, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(silenceSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return SilenceSweepArgs{}, nil }, nil,
+		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return SilenceSweepArgs{Start: start} })
 	}
 	// River reads the system clock itself (keeping Go's monotonic reading,
 	// and letting the database stamp rows with its own now()); any other

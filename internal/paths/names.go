@@ -139,6 +139,27 @@ type Site struct {
 	EmployerKeyRevoke  ID
 	APIWorkChecks      Path
 	APIWorkCheck       ID
+
+	EmployerDeclarations      Path
+	EmployerDeclaration       ID
+	EmployerDeclarationRecord ID
+	APIDeclarations           Path
+	APIDeclaration            ID
+	APIDeclarationRecord      ID
+	AgentDeclarations         Path
+	AgentDeclaration          ID
+	AgentDeclarationAnswer    ID
+	FollowUpAsk               ID
+	FollowUps                 Path
+	FollowUpEnd               ID
+	FollowUpProof             ID
+	EmployerWebhook           Path
+	WebhookRotate             Path
+	WebhookRemove             Path
+	APIFollowUpProof          ID
+	FollowUpAccept            ID
+	FollowUpDecline           ID
+	FollowUpWorkerEnd         ID
 }
 
 // site is filled once from the constants.
@@ -276,6 +297,27 @@ var site = Site{
 	EmployerKeyRevoke:  EmployerKeyRevoke,
 	APIWorkChecks:      APIWorkChecks,
 	APIWorkCheck:       APIWorkCheck,
+
+	EmployerDeclarations:      EmployerDeclarations,
+	EmployerDeclaration:       EmployerDeclaration,
+	EmployerDeclarationRecord: EmployerDeclarationRecord,
+	APIDeclarations:           APIDeclarations,
+	APIDeclaration:            APIDeclaration,
+	APIDeclarationRecord:      APIDeclarationRecord,
+	AgentDeclarations:         AgentDeclarations,
+	AgentDeclaration:          AgentDeclaration,
+	AgentDeclarationAnswer:    AgentDeclarationAnswer,
+	FollowUpAsk:               FollowUpAsk,
+	FollowUps:                 FollowUps,
+	FollowUpEnd:               FollowUpEnd,
+	FollowUpProof:             FollowUpProof,
+	EmployerWebhook:           EmployerWebhook,
+	WebhookRotate:             WebhookRotate,
+	WebhookRemove:             WebhookRemove,
+	APIFollowUpProof:          APIFollowUpProof,
+	FollowUpAccept:            FollowUpAccept,
+	FollowUpDecline:           FollowUpDecline,
+	FollowUpWorkerEnd:         FollowUpWorkerEnd,
 }
 
 // Names returns the site's pages by name.

@@ -168,3 +168,35 @@ const (
 	APIWorkChecks     Path = "/api/v1/work-checks"
 	APIWorkCheck      ID   = "/api/v1/work-checks/{id}/record.pdf"
 )
+
+// The pre-hire declarations (issue 14, part 4): the employer's list, form
+// and detail with the signed record, the API, and the prefecture's queue
+// of referred declarations with the answer.
+const (
+	EmployerDeclarations      Path = "/employeur/declarations"
+	EmployerDeclaration       ID   = "/employeur/declarations/{id}"
+	EmployerDeclarationRecord ID   = "/employeur/declarations/{id}/releve.pdf"
+	APIDeclarations           Path = "/api/v1/declarations"
+	APIDeclaration            ID   = "/api/v1/declarations/{id}"
+	APIDeclarationRecord      ID   = "/api/v1/declarations/{id}/record.pdf"
+	AgentDeclarations         Path = "/agent/declarations"
+	AgentDeclaration          ID   = "/agent/declarations/{id}"
+	AgentDeclarationAnswer    ID   = "/agent/declarations/{id}/reponse"
+)
+
+// Follow-ups (issue 14, part 5): the employer asks after a check, the
+// person answers and ends them on /partage, the employer lists and ends
+// them, fetches the current signed proof, and registers its webhook.
+const (
+	FollowUpAsk       ID   = "/employeur/historique/{id}/suivre"
+	FollowUps         Path = "/employeur/suivis"
+	FollowUpEnd       ID   = "/employeur/suivis/{id}/arreter"
+	FollowUpProof     ID   = "/employeur/suivis/{id}/preuve.pdf"
+	EmployerWebhook   Path = "/employeur/webhook"
+	WebhookRotate     Path = "/employeur/webhook/renouveler"
+	WebhookRemove     Path = "/employeur/webhook/supprimer"
+	APIFollowUpProof  ID   = "/api/v1/follow-ups/{id}/proof"
+	FollowUpAccept    ID   = "/partage/suivis/{id}/accepter"
+	FollowUpDecline   ID   = "/partage/suivis/{id}/refuser"
+	FollowUpWorkerEnd ID   = "/partage/suivis/{id}/arreter"
+)

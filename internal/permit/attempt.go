@@ -46,7 +46,8 @@ type FilingAttempt struct {
 
 // Open reports whether attestations of the kind have no end date and
 // prove no lawful stay: the filing receipt and the attestation of
-// attempt prove a filing, or an attempt to file, not a right.
+// attempt prove a filing, or an attempt to file, not a right; the record
+// of a pre-hire declaration proves a declaration and its outcome.
 func (k AttestationKind) Open() bool {
-	return k == AttestationFilingReceipt || k == AttestationAttempt
+	return k == AttestationFilingReceipt || k == AttestationAttempt || k == AttestationDeclaration
 }

@@ -40,7 +40,7 @@ var numberPrefixes = map[AttestationKind]string{
 // append to it, never reorder or remove. The proof of an attempted filing
 // is signed but not kept as an attestation, so it is here and not in
 // AttestationKinds; so is the record of a right-to-work check.
-var WireKinds = []AttestationKind{AttestationFilingReceipt, AttestationExtension, AttestationFavourable, AttestationAttempt, AttestationWorkCheck}
+var WireKinds = []AttestationKind{AttestationFilingReceipt, AttestationExtension, AttestationFavourable, AttestationAttempt, AttestationWorkCheck, AttestationDeclaration}
 
 // NumberPrefix returns the prefix of the kind's numbers, or "" for a kind
 // that is not in AttestationKinds.

@@ -272,6 +272,9 @@ type Catalogue struct {
 	Fees    Fees
 	// ShareCodes are the rules of the codes a person gives an employer.
 	ShareCodes ShareCodes
+	// Declarations are the rules of the pre-hire declaration: notice,
+	// answer delay, public holidays.
+	Declarations *Declarations
 	// CommonDocuments lists, per kind, the documents every ground requires.
 	CommonDocuments map[permit.Kind][]string
 
@@ -300,6 +303,7 @@ type catalogueFile struct {
 	Outages                 OutageRules              `json:"outages"`
 	Fees                    Fees                     `json:"fees"`
 	ShareCodes              ShareCodes               `json:"share_codes"`
+	Declarations            Declarations             `json:"declarations"`
 	Notes                   []*Note                  `json:"notes"`
 	CommonDocuments         map[permit.Kind][]string `json:"common_documents"`
 	Documents               []*Document              `json:"documents"`

@@ -105,6 +105,7 @@ func build(f *catalogueFile) (*Catalogue, error) {
 		Limits:                  f.Limits,
 		Decisions:               f.Decisions,
 		ShareCodes:              f.ShareCodes,
+		Declarations:            &f.Declarations,
 		Outages:                 f.Outages,
 		Fees:                    f.Fees,
 		CommonDocuments:         f.CommonDocuments,
@@ -185,6 +186,7 @@ func (ch *checker) header(f *catalogueFile) time.Time {
 	ch.limits(f.Limits)
 	ch.decisions(f.Decisions)
 	ch.shareCodes(f.ShareCodes)
+	ch.declarations(&f.Declarations)
 	return from
 }
 

@@ -27,6 +27,8 @@ const minimal = `{
   "limits": {"completion_due_max_months": 3, "appointment_horizon_months": 6, "appointment_opens_hour": 8, "appointment_closes_hour": 19},
   "decisions": {"favourable_requires": ["documents_accepted", "identity_confirmed"]},
   "share_codes": {"validity_days": 90},
+  "declarations": {"notice_working_days": 2, "answer_working_days": 2, "weeks_per_year": 52, "public_holidays_from": 2026, "public_holidays_until": 2026,
+    "public_holidays": ["2026-01-01", "2026-04-06", "2026-05-01", "2026-05-08", "2026-05-14", "2026-05-25", "2026-07-14", "2026-08-15", "2026-11-01", "2026-11-11", "2026-12-25"]},
   "appeals": {"administrative_months": 2, "court_months": 2, "court_days_with_oqtf": 30},
   "outages": {"relief_days": 15, "detect_after_minutes": 5, "history_days": 90},
   "fees": {"tariffs": [{"id": "standard", "amount_cents": 22500, "name": {"fr": "Normal", "en": "Standard"}}], "late_filing_surcharge_cents": 18000},

@@ -49,6 +49,10 @@ func (ch Checker) Check(code string, now time.Time) (*casework.CodeResult, error
 	if ch := c.Check; ch != nil {
 		out.Check = &casework.CheckedBy{Organisation: ch.Organisation, SIRET: ch.SIRET, PendingRenewal: ch.PendingRenewal}
 	}
+	if d := c.Declaration; d != nil {
+		out.Declaration = &casework.DeclaredBy{Organisation: d.Organisation, SIRET: d.SIRET, Outcome: d.Outcome}
+		out.Declaration.StartDate, _ = parseDay(d.StartDate)
+	}
 	return out, nil
 }
 
@@ -74,6 +78,31 @@ func ClaimsOfCheck(w *permit.WorkCheck) *Claims {
 		c.Rights.StayUntil = dateOf(w.Until)
 	}
 	return c
+}
+
+// SealDeclaration signs the record of a pre-hire declaration's outcome:
+// the worker (as the portal knows them when matched, else as declared),
+// the right found, the declaring organisation, the hire's first day and
+// the outcome, valid from the day of the outcome with no end date.
+func (s Sealer) SealDeclaration(d *permit.Declaration, at time.Time) (string, error) {
+	return Sign(s.Keys, ClaimsOfDeclaration(d, at))
+}
+
+// ClaimsOfDeclaration gathers the claims of a declaration's record, with
+// its outcome given at at.
+func ClaimsOfDeclaration(d *permit.Declaration, at time.Time) *Claims {
+	work := rules.Work{Kind: rules.WorkKind(d.Work), HoursPerYear: d.WorkHours}
+	if !d.Matched() || !work.Kind.Valid() {
+		work = rules.Work{Kind: rules.WorkNone}
+	}
+	return &Claims{Kind: permit.AttestationDeclaration, Number: d.Number, Version: 1,
+		GivenNames: d.GivenNames, Surname: d.Surname, BirthDate: d.BirthDate, Ground: d.Ground,
+		Rights:     Rights{Work: work},
+		ValidFrom:  dateOf(permit.ParisDay(at)),
+		Prefecture: Prefecture{Code: d.PrefectureCode, Name: d.PrefectureName},
+		IssuedAt:   at.UTC().Truncate(time.Second),
+		Declaration: &DeclarationClaims{Organisation: d.Organisation, SIRET: d.SIRET, Outcome: d.Status,
+			StartDate: dateOf(d.StartDate)}}
 }
 
 // SealAttempt signs an attestation of attempted filing: no end date, no

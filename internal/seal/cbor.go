@@ -17,15 +17,21 @@ import (
 // record (21 to 23): only such a record is written in it, so every other
 // code keeps the bytes it had, and a verifier that reads only format 1
 // refuses a check record rather than show half of it.
+// DeclarationFormat is format 1 with the keys of a pre-hire
+// declaration's record (21, 22, 24, 25), for that kind only.
 const (
-	ClaimsFormat = 1
-	CheckFormat  = 2
+	ClaimsFormat      = 1
+	CheckFormat       = 2
+	DeclarationFormat = 3
 )
 
 // formatOf is the format a kind's claims are written in.
 func formatOf(k permit.AttestationKind) uint {
-	if k == permit.AttestationWorkCheck {
+	switch k {
+	case permit.AttestationWorkCheck:
 		return CheckFormat
+	case permit.AttestationDeclaration:
+		return DeclarationFormat
 	}
 	return ClaimsFormat
 }
@@ -61,6 +67,9 @@ type wireClaims struct {
 	Organisation   string `cbor:"21,keyasint,omitempty"`
 	SIRET          string `cbor:"22,keyasint,omitempty"`
 	PendingRenewal *bool  `cbor:"23,keyasint,omitempty"`
+	// Format 3 only: the record of a pre-hire declaration.
+	Outcome  uint `cbor:"24,keyasint,omitempty"`
+	StartDay uint `cbor:"25,keyasint,omitempty"`
 }
 
 // The codes of closed lists on the wire: a value's code is its index plus
@@ -72,6 +81,7 @@ var (
 	applicationKindCodes = []permit.Kind{permit.KindFirstIssue, permit.KindRenewal, permit.KindChangeOfStatus}
 	workKindCodes        = []rules.WorkKind{rules.WorkFull, rules.WorkLimitedHours, rules.WorkAuthorisedJob,
 		rules.WorkQualifyingActivity, rules.WorkNone}
+	outcomeCodes = permit.DeclarationOutcomes
 )
 
 // toCode returns the wire code of v, or 0 when v is not in the list.
@@ -178,6 +188,10 @@ func marshalClaims(c *Claims) ([]byte, error) {
 		pending := ch.PendingRenewal
 		w.Organisation, w.SIRET, w.PendingRenewal = ch.Organisation, ch.SIRET, &pending
 	}
+	if d := c.Declaration; d != nil {
+		w.Organisation, w.SIRET = d.Organisation, d.SIRET
+		w.Outcome, w.StartDay = toCode(outcomeCodes, d.Outcome), toDay(d.StartDate)
+	}
 	return encMode.Marshal(&w)
 }
 
@@ -190,8 +204,8 @@ func unmarshalClaims(data []byte) (*Claims, error) {
 	if err := formatDec.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("claims: %w", err)
 	}
-	if f.Format != ClaimsFormat && f.Format != CheckFormat {
-		return nil, fmt.Errorf("claims format %d is not supported (this verifier reads formats %d and %d)", f.Format, ClaimsFormat, CheckFormat)
+	if f.Format != ClaimsFormat && f.Format != CheckFormat && f.Format != DeclarationFormat {
+		return nil, fmt.Errorf("claims format %d is not supported (this verifier reads formats %d to %d)", f.Format, ClaimsFormat, DeclarationFormat)
 	}
 	var w wireClaims
 	if err := strictDec.Unmarshal(data, &w); err != nil {
@@ -221,7 +235,10 @@ func unmarshalClaims(data []byte) (*Claims, error) {
 		Prefecture: Prefecture{Code: w.PrefectureCode, Name: w.PrefectureName},
 		IssuedAt:   time.Unix(int64(w.IssuedAt), 0).UTC(),
 	}
-	if w.Organisation != "" || w.SIRET != "" || w.PendingRenewal != nil {
+	if w.Outcome != 0 || w.StartDay != 0 {
+		c.Declaration = &DeclarationClaims{Organisation: w.Organisation, SIRET: w.SIRET,
+			Outcome: fromCode(outcomeCodes, w.Outcome), StartDate: fromDay(w.StartDay)}
+	} else if w.Organisation != "" || w.SIRET != "" || w.PendingRenewal != nil {
 		c.Check = &CheckClaims{Organisation: w.Organisation, SIRET: w.SIRET, PendingRenewal: w.PendingRenewal != nil && *w.PendingRenewal}
 	}
 	if err := c.Validate(); err != nil {

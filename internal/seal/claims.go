@@ -35,6 +35,18 @@ type Claims struct {
 	// Check is what only the record of a right-to-work check carries
 	// (kind work_check, format 2); nil on every other kind.
 	Check *CheckClaims
+	// Declaration is what only the record of a pre-hire declaration
+	// carries (kind declaration, format 3); nil on every other kind.
+	Declaration *DeclarationClaims
+}
+
+// DeclarationClaims are the claims of a pre-hire declaration's record
+// beyond the worker: who declared, the hire's first day, and the outcome.
+type DeclarationClaims struct {
+	Organisation string // the declaring organisation's name, ≤ 120 bytes
+	SIRET        string // 14 digits with a valid key
+	Outcome      permit.DeclarationStatus
+	StartDate    string // the hire's first day, YYYY-MM-DD
 }
 
 // CheckClaims are the claims of a right-to-work check record beyond the
@@ -140,7 +152,7 @@ func (c *Claims) Validate() error {
 	if c.ForeignerNumber != "" && (len(c.ForeignerNumber) != 10 || strings.Trim(c.ForeignerNumber, "0123456789") != "") {
 		bad("foreigner number", "%q is not 10 digits", c.ForeignerNumber)
 	}
-	record := c.Kind == permit.AttestationWorkCheck
+	record := c.Kind == permit.AttestationWorkCheck || c.Kind == permit.AttestationDeclaration
 	if !validID(string(c.Ground)) && (!record || c.Ground != "") {
 		bad("ground", "%q is not a ground id (a-z, 0-9, _)", c.Ground)
 	}
@@ -151,6 +163,7 @@ func (c *Claims) Validate() error {
 	}
 	c.Rights.validate(bad, c.Kind)
 	c.validateCheck(bad)
+	c.validateDeclaration(bad)
 	from, okFrom := parseDay(c.ValidFrom)
 	if !okFrom {
 		bad("valid from", "%q is not a date YYYY-MM-DD after 1970", c.ValidFrom)
@@ -198,13 +211,45 @@ func (c *Claims) validateCheck(bad func(string, string, ...any)) {
 	}
 }
 
+// validateDeclaration checks what only a declaration's record carries,
+// and that no other kind carries it.
+func (c *Claims) validateDeclaration(bad func(string, string, ...any)) {
+	if c.Kind != permit.AttestationDeclaration {
+		if c.Declaration != nil {
+			bad("outcome", "only a declaration's record states an outcome")
+		}
+		return
+	}
+	d := c.Declaration
+	if d == nil || c.Check != nil {
+		bad("outcome", "a declaration's record states the declaring organisation and the outcome, and no check")
+		return
+	}
+	checkText(bad, "organisation", d.Organisation, maxNameBytes, true)
+	if !permit.ValidSIRET(d.SIRET) {
+		bad("siret", "%q is not a SIRET (14 digits with a valid key)", d.SIRET)
+	}
+	if toCode(outcomeCodes, d.Outcome) == 0 {
+		bad("outcome", "%q is not an outcome of a declaration", d.Outcome)
+	}
+	if _, ok := parseDay(d.StartDate); !ok {
+		bad("start date", "%q is not a date YYYY-MM-DD after 1970", d.StartDate)
+	}
+	if c.ValidUntil != "" {
+		bad("valid until", "a declaration's record has no end date")
+	}
+	if c.Rights.TravelReentry || c.Rights.SocialRightsContinue {
+		bad("rights", "a declaration's record states the right to work only")
+	}
+}
+
 func (r *Rights) validate(bad func(string, string, ...any), k permit.AttestationKind) {
 	if r.StayUntil != "" {
 		if _, ok := parseDay(r.StayUntil); !ok {
 			bad("stay until", "%q is not a date YYYY-MM-DD after 1970", r.StayUntil)
 		}
 		if k.Open() {
-			bad("stay until", "a filing receipt or an attestation of attempt does not prove lawful stay")
+			bad("stay until", "a filing receipt, an attestation of attempt or a declaration's record does not prove lawful stay")
 		}
 	}
 	if !r.Work.Kind.Valid() {

@@ -77,11 +77,11 @@ func TestValidateListsEveryProblem(t *testing.T) {
 // a code, so that Sign cannot meet a value it cannot write.
 func TestWireCodes(t *testing.T) {
 	want := map[string]uint{
-		"filing_receipt": 1, "extension": 2, "favourable_decision": 3, "filing_attempt": 4, "work_check": 5,
+		"filing_receipt": 1, "extension": 2, "favourable_decision": 3, "filing_attempt": 4, "work_check": 5, "declaration": 6,
 		"first_issue": 1, "renewal": 2, "change_of_status": 3,
 		"full": 1, "limited_hours": 2, "authorised_job": 3, "qualifying_activity": 4, "none": 5,
 	}
-	for _, k := range append(rules.AttestationKinds, permit.AttestationAttempt, permit.AttestationWorkCheck) {
+	for _, k := range append(rules.AttestationKinds, permit.AttestationAttempt, permit.AttestationWorkCheck, permit.AttestationDeclaration) {
 		if got := toCode(kindCodes, k); got == 0 || got != want[string(k)] {
 			t.Errorf("kind %s has code %d, want %d", k, got, want[string(k)])
 		}

@@ -316,8 +316,8 @@ func TestBadCodes(t *testing.T) {
 		{"claims not compressed", signed(t, k, header(), nil, claims), "malformed", "zlib"},
 		{"data after the zlib stream", signed(t, k, header(), nil, append(compress(claims), 0)), "malformed", "after the zlib"},
 		{"zlib checksum wrong", signed(t, k, header(), nil, flipLast(compress(claims))), "malformed", "checksum"},
-		{"claims of a future format", signed(t, k, header(), nil, compress(mustCBOR(map[int]any{1: 3, 2: 2, 99: "new"}))), "malformed", "format 3"},
-		{"claims with an unknown key", signed(t, k, header(), nil, compress(append(append([]byte{claims[0] + 1}, claims[1:]...), 0x18, 24, 0))), "malformed", "unknown field"},
+		{"claims of a future format", signed(t, k, header(), nil, compress(mustCBOR(map[int]any{1: 4, 2: 2, 99: "new"}))), "malformed", "format 4"},
+		{"claims with an unknown key", signed(t, k, header(), nil, compress(append(append([]byte{claims[0] + 1}, claims[1:]...), 0x18, 26, 0))), "malformed", "unknown field"},
 		// An attestation in format 1 carrying a check record's key.
 		{"attestation naming an organisation", signed(t, k, header(), nil, compress(append(append([]byte{claims[0] + 1}, claims[1:]...), 21, 0x61, 'x'))), "malformed", "organisation"},
 		{"claims with a duplicate key", signed(t, k, header(), nil, compress(withExtraKey(claims, 3))), "malformed", "duplicate"},

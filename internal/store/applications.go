@@ -289,7 +289,10 @@ func transition(ctx context.Context, tx *Tx, a *permit.Application, ev *permit.E
 	if err := replan(ctx, tx, a.ID); err != nil {
 		return err
 	}
-	return insertEvent(ctx, tx, ev)
+	if err := insertEvent(ctx, tx, ev); err != nil {
+		return err
+	}
+	return followTransition(ctx, tx, a, ev)
 }
 
 func insertEvent(ctx context.Context, tx *Tx, ev *permit.Event) error {

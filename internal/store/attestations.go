@@ -51,6 +51,9 @@ func (db Issuance) IssueAttestation(ctx context.Context, a *permit.Attestation, 
 		if err := refreshDue(ctx, tx, a.ApplicationID); err != nil {
 			return err
 		}
+		if err := followAttestation(ctx, tx, a); err != nil {
+			return err
+		}
 		return insertMail(ctx, tx, m, a.IssuedAt)
 	})
 }

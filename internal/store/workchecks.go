@@ -90,22 +90,28 @@ func (db WorkChecks) RecordWorkCheck(ctx context.Context, w *permit.WorkCheck) e
 		if err != nil {
 			return err
 		}
-		until := ""
-		if !w.Until.IsZero() {
-			until = w.Until.Format(time.DateOnly)
-		}
-		err = tx.queryRow(ctx, `INSERT INTO work_checks (number, organisation_id, account_id, api_key_id, share_code_id, person_id, checked_at,
-			given_names, surname, birth_date, work_kind, work_hours, until_day, basis, pending_renewal, ground, prefecture_code, prefecture_name, code)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			w.Number, w.OrganisationID, nullID(w.AccountID), nullID(w.APIKeyID), w.ShareCodeID, w.PersonID, w.CheckedAt,
-			w.GivenNames, w.Surname, w.BirthDate, w.Work, w.WorkHours, until, string(w.Basis), w.PendingRenewal, string(w.Ground),
-			w.PrefectureCode, w.PrefectureName, w.Code).Scan(&w.ID)
-		if err != nil {
+		if err := insertWorkCheck(ctx, tx, w, 0); err != nil {
 			return err
 		}
 		tx.answered(w)
 		return touchKey(ctx, tx, w.APIKeyID, w.CheckedAt)
 	})
+}
+
+// insertWorkCheck inserts a check's record; followUpID names the
+// follow-up it proves, or 0 for a check made with a share code.
+func insertWorkCheck(ctx context.Context, tx *Tx, w *permit.WorkCheck, followUpID int64) error {
+	until := ""
+	if !w.Until.IsZero() {
+		until = w.Until.Format(time.DateOnly)
+	}
+	return tx.queryRow(ctx, `INSERT INTO work_checks (number, organisation_id, account_id, api_key_id, share_code_id, person_id, checked_at,
+		given_names, surname, birth_date, work_kind, work_hours, until_day, basis, pending_renewal, ground, prefecture_code, prefecture_name, code,
+		follow_up_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		w.Number, w.OrganisationID, nullID(w.AccountID), nullID(w.APIKeyID), w.ShareCodeID, w.PersonID, w.CheckedAt,
+		w.GivenNames, w.Surname, w.BirthDate, w.Work, w.WorkHours, until, string(w.Basis), w.PendingRenewal, string(w.Ground),
+		w.PrefectureCode, w.PrefectureName, w.Code, nullID(followUpID)).Scan(&w.ID)
 }
 
 const workCheckColumns = `w.id, w.number, w.organisation_id, o.name, o.siret, w.account_id, w.api_key_id, w.share_code_id, w.person_id, w.checked_at,

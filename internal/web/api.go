@@ -112,16 +112,16 @@ func (s *Server) Problem(w http.ResponseWriter, r *http.Request, status int, cod
 	lang := Lang(r)
 	p := Problem{Type: ProblemTypes + code, Title: s.Tr.T(lang, "api.title."+code), Status: status,
 		Detail: s.Tr.T(lang, "api.detail."+code), Error: code}
-	p.Errors = s.fieldProblems(lang, fields)
+	p.Errors = s.fieldProblems(lang, fields, nil)
 	return s.WriteProblem(w, p)
 }
 
 // fieldProblems are the field errors (field → translation key) in words,
 // in the order of the fields' names.
-func (s *Server) fieldProblems(lang string, fields map[string]string) []FieldProblem {
+func (s *Server) fieldProblems(lang string, fields map[string]string, args map[string][]any) []FieldProblem {
 	var out []FieldProblem
 	for _, f := range slices.Sorted(maps.Keys(fields)) {
-		out = append(out, FieldProblem{Field: f, Pointer: "#/" + f, Detail: s.Tr.T(lang, fields[f])})
+		out = append(out, FieldProblem{Field: f, Pointer: "#/" + f, Detail: s.Tr.T(lang, fields[f], args[f]...)})
 	}
 	return out
 }
@@ -140,9 +140,13 @@ func (s *Server) WriteProblem(w http.ResponseWriter, p Problem) error {
 }
 
 // renderProblem is RenderError for the API: the domain error as a
-// problem, its message as the detail.
+// problem, its message as the detail. Invalid members of the body are 400
+// (a page's invalid form is 422, shown again with its errors).
 func (s *Server) renderProblem(w http.ResponseWriter, r *http.Request, err error, status int, ref string) {
 	code := permit.ErrorCode(err)
+	if code == permit.EINVALID {
+		status = http.StatusBadRequest
+	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", RetryAfter)
 	}
@@ -156,8 +160,9 @@ func (s *Server) renderProblem(w http.ResponseWriter, r *http.Request, err error
 	if code == permit.EINTERNAL || code == permit.EUNAVAILABLE {
 		p.Detail, p.Reference = s.Tr.T(lang, "api.detail."+code), ref
 	}
-	if fields := permit.FieldErrors(err); fields != nil {
-		p.Detail, p.Errors = s.Tr.T(lang, "api.detail."+permit.EINVALID), s.fieldProblems(lang, fields)
+	var pe *permit.Error
+	if fields := permit.FieldErrors(err); fields != nil && errors.As(err, &pe) {
+		p.Detail, p.Errors = s.Tr.T(lang, "api.detail."+permit.EINVALID), s.fieldProblems(lang, fields, pe.FieldArgs)
 	}
 	_ = s.WriteProblem(w, p)
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
@@ -50,7 +51,7 @@ func employerFixture(t *testing.T, s *site, birth string) map[string]int64 {
 	ctx := t.Context()
 	a, admin := organisation(t, s, "Boulangerie A", "73282932000074", string(asEmpAdmin)+"@example.org")
 	member(t, s, a, string(asEmpPending)+"@example.org", true)
-	b, _ := organisation(t, s, "Poste B", "35600000000048", "b-admin@example.org")
+	b, bAcc := organisation(t, s, "Poste B", "35600000000048", "b-admin@example.org")
 	member(t, s, b, string(asEmpMember)+"@example.org", false)
 	applicant, _, err := s.db.Accounts().AccountByEmail(ctx, string(asApp)+"@example.org")
 	if err != nil {
@@ -68,7 +69,53 @@ func employerFixture(t *testing.T, s *site, birth string) map[string]int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]int64{"/partage/": sc.ID, "/employeur/historique/": rec.ID, "/employeur/cles/": key.ID, "/api/v1/work-checks/": rec.ID}
+	d := declared(t, s, casework.Checker{Organisation: a, Account: admin}, code, birth, "35")
+	agent, _, err := s.db.Accounts().AccountByEmail(ctx, string(asAgent)+"@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.uc.Declarations.Answer(ctx, agent, d.ID, casework.AnswerForm{Outcome: "authorised"}); err != nil {
+		t.Fatal(err)
+	}
+	// A follow-up asked by B, for the person to answer and end; one of
+	// A, accepted, for A's proof and end; and A's webhook.
+	recB, err := s.uc.WorkChecks.Check(ctx, casework.Checker{Organisation: b, Account: bAcc}, casework.CheckForm{ShareCode: code, BirthDate: birth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked, err := s.uc.FollowUps.Ask(ctx, bAcc, recB.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	followed, err := s.uc.FollowUps.Ask(ctx, admin, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.uc.FollowUps.Answer(ctx, applicant, followed.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.uc.FollowUps.SetWebhook(ctx, admin, "https://hooks.example.com/sejour"); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]int64{"/partage/": sc.ID, "/employeur/historique/": rec.ID, "/employeur/cles/": key.ID, "/api/v1/work-checks/": rec.ID,
+		"/employeur/declarations/": d.ID, "/api/v1/declarations/": d.ID, "/agent/declarations/": d.ID,
+		"/partage/suivis/": asked.ID, "/employeur/suivis/": followed.ID, "/api/v1/follow-ups/": followed.ID}
+}
+
+// declared makes a declaration of a hire at the earliest start the
+// catalogue allows.
+func declared(t *testing.T, s *site, by casework.Checker, code, birth, hours string) *permit.Declaration {
+	t.Helper()
+	start, err := s.uc.Rules.Declarations.EarliestStart(permit.ParisDay(s.clk.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.uc.Declarations.Declare(t.Context(), by, casework.DeclarationForm{ShareCode: code, BirthDate: birth, Surname: "Diallo",
+		StartDate: start.Format(time.DateOnly), Job: "Vendeuse", WeeklyHours: hours, Contract: "permanent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // checkSite is a site with an applicant who has a profile (born

@@ -2,12 +2,14 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/upload"
 )
 
 // ReceiptRenderer writes filing receipts and attestations as PDFs.
@@ -16,12 +18,13 @@ type ReceiptRenderer interface {
 	RenderAttestation(w io.Writer, c *casework.Case, v casework.AttestationView, verifyURL string) error
 	RenderAttempt(w io.Writer, p *casework.AttemptProof, verifyURL string) error
 	RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, verifyURL string) error
+	RenderDeclaration(w io.Writer, d *permit.Declaration, verifyURL string) error
 }
 
 // ServeDocument sends a document version to someone allowed to see it: as
-// a download, or inline for the staff's preview (images shown in the case
-// page, PDFs in the browser's viewer).
-func ServeDocument(w http.ResponseWriter, r *http.Request, docs *casework.Documents, inline bool) error {
+// a download, or, given a previewer, inline for the staff's preview
+// (images as they are, PDFs drawn as a picture of their pages).
+func ServeDocument(w http.ResponseWriter, r *http.Request, docs *casework.Documents, preview *upload.Previewer) error {
 	id, err := PathID(r, "id")
 	if err != nil {
 		return err
@@ -34,22 +37,37 @@ func ServeDocument(w http.ResponseWriter, r *http.Request, docs *casework.Docume
 	if err != nil {
 		return err
 	}
-	return SendFile(w, d, rc, inline)
+	return SendFile(w, r, d, rc, preview)
 }
 
 // SendFile writes an uploaded file (a document version, a correction's
 // evidence) that was checked at upload, and closes it: never rendered in
-// the page's origin, inline only for the staff's preview.
-func SendFile(w http.ResponseWriter, d *permit.Document, rc io.ReadCloser, inline bool) error {
+// the page's origin, and always sandboxed. Given a previewer it is shown
+// inline, for the staff's preview: an image as it is, a PDF as the
+// picture of its first pages the previewer draws, so that no PDF reader
+// opens an applicant's file in the staff's browser (a browser's PDF
+// viewer refuses a sandboxed document; issue 13 §11).
+func SendFile(w http.ResponseWriter, r *http.Request, d *permit.Document, rc io.ReadCloser, preview *upload.Previewer) error {
 	defer rc.Close()
-	h := AttachmentHeaders(w, d.Kind, d.Filename, d.Size)
-	if inline {
-		h.Set("Content-Disposition", "inline")
-		if d.Kind == "pdf" {
-			// Browsers refuse to show a PDF in a sandboxed document; the
-			// file was parsed at upload, and nothing else may load.
-			h.Set("Content-Security-Policy", "default-src 'none'")
+	if preview != nil && d.Kind == "pdf" {
+		data, err := io.ReadAll(io.LimitReader(rc, d.Size+1))
+		if err != nil {
+			return err
 		}
+		picture, err := preview.PDF(r.Context(), data)
+		if errors.Is(err, upload.ErrPreview) {
+			return permit.Errorf(permit.EINVALID, "upload.preview_failed")
+		} else if err != nil {
+			return err
+		}
+		h := AttachmentHeaders(w, "jpeg", "apercu.jpg", int64(len(picture)))
+		h.Set("Content-Disposition", "inline")
+		_, err = w.Write(picture)
+		return err
+	}
+	h := AttachmentHeaders(w, d.Kind, d.Filename, d.Size)
+	if preview != nil {
+		h.Set("Content-Disposition", "inline")
 	}
 	_, err := io.Copy(w, rc)
 	return err
@@ -130,8 +148,8 @@ func ServeScreenshot(w http.ResponseWriter, shot *permit.Screenshot, rc io.ReadC
 
 // ServeEvidence sends the evidence of the correction request the path
 // names ({correction}), to whoever casework lets read it: inline when
-// previewed, else as a download.
-func ServeEvidence(w http.ResponseWriter, r *http.Request, c *casework.Corrections, inline bool) error {
+// given a previewer, else as a download.
+func ServeEvidence(w http.ResponseWriter, r *http.Request, c *casework.Corrections, preview *upload.Previewer) error {
 	id, err := PathID(r, "correction")
 	if err != nil {
 		return err
@@ -140,5 +158,5 @@ func ServeEvidence(w http.ResponseWriter, r *http.Request, c *casework.Correctio
 	if err != nil {
 		return err
 	}
-	return SendFile(w, d, rc, inline)
+	return SendFile(w, r, d, rc, preview)
 }

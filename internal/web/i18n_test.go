@@ -89,7 +89,20 @@ func dynamicKeys() []string {
 		permit.AttestationSuperseded, permit.AttestationRevoked} {
 		keys = append(keys, "attestation_status."+string(st))
 	}
-	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt), "attestation_kind."+string(permit.AttestationWorkCheck))
+	keys = append(keys, "attestation_kind."+string(permit.AttestationAttempt), "attestation_kind."+string(permit.AttestationWorkCheck),
+		"attestation_kind."+string(permit.AttestationDeclaration), "verify.outcome.declaration_valid", "verify.explain.declaration_valid")
+	for _, st := range append([]permit.DeclarationStatus{permit.DeclarationReferred}, permit.DeclarationOutcomes...) {
+		keys = append(keys, "declaration.status."+string(st))
+	}
+	for _, r := range []permit.ReferralReason{permit.ReferralLimitedHours, permit.ReferralEndsBefore, permit.ReferralRestricted, permit.ReferralNoMatch} {
+		keys = append(keys, "declaration.reason."+string(r))
+	}
+	for _, c := range permit.ContractKinds {
+		keys = append(keys, "declaration.contract."+string(c))
+	}
+	for _, f := range []string{"surname", "job"} {
+		keys = append(keys, "declaration.error."+f+"_required")
+	}
 	for _, p := range permit.SharePurposes {
 		keys = append(keys, "share.purpose."+string(p))
 	}
@@ -102,6 +115,10 @@ func dynamicKeys() []string {
 	for _, o := range append([]string{"receipt_valid", "receipt_" + casework.OutcomeUnchecked, "attempt_valid", "check_valid", "check_expired"}, casework.Outcomes...) {
 		keys = append(keys, "verify.outcome."+o, "verify.explain."+o)
 	}
+	for _, k := range permit.FollowUpEventKinds {
+		keys = append(keys, "followups.event."+string(k))
+	}
+	keys = append(keys, "followups.state.ended.worker", "followups.state.ended.employer")
 	for _, w := range rules.WorkKinds {
 		keys = append(keys, "rights.work."+string(w))
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -22,6 +23,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/store/storetest"
 	"github.com/sejour/sejour/internal/web"
@@ -188,6 +190,7 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 			return h
 		}
 		good := checkJSON(s.code, checkBirth)
+		decl, declID, declRecord, followUp := declarationFixture(t, s, clk)
 		cases := []apiCase{
 			{name: "verify a record's code", method: "POST", path: paths.APIVerify.String(), body: string(codeJSON), valid: true, status: 200},
 			{name: "verify not a code", method: "POST", path: paths.APIVerify.String(), body: `{"code": "hello"}`, valid: true, status: 400, problem: true},
@@ -212,6 +215,17 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 			{name: "record", method: "GET", path: record, header: bearer, valid: true, status: 200},
 			{name: "record of another organisation", method: "GET", path: record, header: map[string]string{"Authorization": "Bearer " + s.keyB}, valid: true, status: 404, problem: true},
 			{name: "record without key", method: "GET", path: record, valid: false, status: 401, problem: true},
+			{name: "declare", method: "POST", path: paths.APIDeclarations.String(), body: decl, header: withKey("Idempotency-Key", "d-1"), valid: true, status: 201},
+			{name: "declare replayed", method: "POST", path: paths.APIDeclarations.String(), body: decl, header: withKey("Idempotency-Key", "d-1"), valid: true, status: 201},
+			{name: "declare key reused", method: "POST", path: paths.APIDeclarations.String(), body: good, header: withKey("Idempotency-Key", "d-1"), valid: false, status: 422, problem: true},
+			{name: "declare a start too soon", method: "POST", path: paths.APIDeclarations.String(), body: declTooSoon(t, s, clk), header: bearer, valid: true, status: 400, problem: true},
+			{name: "declare 60 hours", method: "POST", path: paths.APIDeclarations.String(), body: strings.Replace(decl, `"weekly_hours":20`, `"weekly_hours":60`, 1), header: bearer, valid: false, status: 400, problem: true},
+			{name: "declaration", method: "GET", path: paths.APIDeclaration.Format(declID), header: bearer, valid: true, status: 200},
+			{name: "declaration of another organisation", method: "GET", path: paths.APIDeclaration.Format(declID), header: map[string]string{"Authorization": "Bearer " + s.keyB}, valid: true, status: 404, problem: true},
+			{name: "declaration record", method: "GET", path: paths.APIDeclarationRecord.Format(declRecord), header: bearer, valid: true, status: 200},
+			{name: "declaration record without outcome", method: "GET", path: paths.APIDeclarationRecord.Format(declID), header: bearer, valid: true, status: 404, problem: true},
+			{name: "follow-up proof", method: "GET", path: paths.APIFollowUpProof.Format(followUp), header: bearer, valid: true, status: 200},
+			{name: "follow-up proof of another organisation", method: "GET", path: paths.APIFollowUpProof.Format(followUp), header: map[string]string{"Authorization": "Bearer " + s.keyB}, valid: true, status: 404, problem: true},
 		}
 		covered := map[string]bool{}
 		for _, c := range cases {
@@ -247,6 +261,67 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// declarationFixture returns a valid declaration's body, the id of a
+// referred declaration of A with no outcome, the id of one the Paris
+// prefecture answered (so it has its record), and an active follow-up of
+// A's first check.
+func declarationFixture(t *testing.T, s *checkSite, clk *clock.Fixed) (body string, open, answered, followUp int64) {
+	t.Helper()
+	ctx := t.Context()
+	earliest, err := s.uc.Rules.Declarations.EarliestStart(permit.ParisDay(clk.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(map[string]any{"share_code": s.code, "birth_date": checkBirth, "surname": "Diallo",
+		"start_date": earliest.Format(time.DateOnly), "job": "Baker", "weekly_hours": 20, "contract": "fixed_term"})
+	key, org, err := s.uc.Employers.AuthenticateKey(ctx, s.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := casework.DeclarationForm{ShareCode: s.code, BirthDate: checkBirth, Surname: "Diallo", StartDate: earliest.Format(time.DateOnly),
+		Job: "Baker", WeeklyHours: "20", Contract: "fixed_term"}
+	var ids []int64
+	for range 2 {
+		d, err := s.uc.Declarations.Declare(ctx, casework.Checker{Organisation: org, Key: key}, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	prefs, err := s.db.Prefectures(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loggedIn(t, s.site, "agent75@example.org", permit.RoleAgent, prefs[0].ID)
+	agent, _, err := s.db.Accounts().AccountByEmail(ctx, "agent75@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.uc.Declarations.Answer(ctx, agent, ids[1], casework.AnswerForm{Outcome: "authorised"}); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := s.uc.WorkChecks.History(ctx, s.adminA)
+	if err != nil || len(hist) == 0 {
+		t.Fatalf("A's checks: %v", err)
+	}
+	f, err := s.uc.FollowUps.Ask(ctx, s.adminA, hist[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.uc.FollowUps.Answer(ctx, s.applicant, f.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return string(b), ids[0], ids[1], f.ID
+}
+
+// declTooSoon is a declaration whose start is tomorrow: valid JSON the
+// use case refuses.
+func declTooSoon(t *testing.T, s *checkSite, clk *clock.Fixed) string {
+	b, _ := json.Marshal(map[string]any{"share_code": s.code, "birth_date": checkBirth, "surname": "Diallo",
+		"start_date": clk.Now().AddDate(0, 0, 1).Format(time.DateOnly), "job": "Baker", "weekly_hours": 20, "contract": "fixed_term"})
+	return string(b)
 }
 
 // request builds the case's request, afresh each time (a body is read

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -158,9 +160,11 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 		"{account}", strconv.FormatInt(target.ID, 10))
 	for _, rt := range base.srv.Routes() {
 		method, path, _ := strings.Cut(rt.Pattern, " ")
-		for prefix, id := range ids {
+		// The longest prefix names the id (/partage/suivis/ before /partage/).
+		prefixes := slices.SortedFunc(maps.Keys(ids), func(a, b string) int { return len(b) - len(a) })
+		for _, prefix := range prefixes {
 			if strings.HasPrefix(path, prefix) {
-				path = strings.Replace(path, "{id}", strconv.FormatInt(id, 10), 1)
+				path = strings.Replace(path, "{id}", strconv.FormatInt(ids[prefix], 10), 1)
 			}
 		}
 		path = fill.Replace(path)

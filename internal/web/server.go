@@ -72,6 +72,9 @@ type Options struct {
 	// the process: the verifier's photos share it with the documents'
 	// checks (casework.Config.Checks); nil: a gate of the verifier's own.
 	Checks *upload.Gate
+	// Previews draws the PDFs staff preview, weighed on Checks; nil: a
+	// previewer of the back office's own on Checks.
+	Previews *upload.Previewer
 }
 
 // Server is the core of the HTTP face of sejour: the middleware, the

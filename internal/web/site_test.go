@@ -20,6 +20,7 @@ import (
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/i18n"
+	"github.com/sejour/sejour/internal/notify"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
@@ -76,7 +77,11 @@ func newSiteWith(t *testing.T, db *store.DB, clk *clock.Fixed, keys *seal.Keyrin
 	}
 	cfg := casework.Config{Blobs: blobs, Rules: cat, Tr: tr, Clock: clk, Logger: logger,
 		BaseURL: "http://sejour.test", Limits: upload.DefaultLimits, Quota: 50 << 20, LeadDays: 15,
-		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, PDFs: attest.ReceiptRenderer{Rules: cat, Tr: tr}}
+		Sealer: seal.Sealer{Keys: keys}, Codes: seal.Checker{Keys: keys}, PDFs: attest.ReceiptRenderer{Rules: cat, Tr: tr},
+		Webhooks: notify.NewWebhooks(true), WebhookLoopback: true}
+	if cfg.Tokens, err = seal.NewTokens(bytes.Repeat([]byte{7}, 32)); err != nil {
+		t.Fatal(err)
+	}
 	mon := health.New(health.Options{Clock: clk, Logger: logger, Timeout: 2 * time.Second, Probes: map[health.Check]health.Probe{
 		health.Database: db.Ping, health.Writes: db.PingWrite, health.Blobs: blobs.Probe}})
 	opts := web.Options{Accounts: acc, Rules: cat, Receipts: attest.ReceiptRenderer{Rules: cat, Tr: tr}, DB: db, Outbox: db.Mails(),

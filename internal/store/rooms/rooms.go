@@ -35,6 +35,8 @@ func Of(db *store.DB) casework.Stores {
 		Resends:      store.Resends{DB: db},
 		Employers:    store.Employers{DB: db},
 		WorkChecks:   store.WorkChecks{DB: db},
+		Declarations: store.Declarations{DB: db},
+		FollowUps:    store.FollowUps{DB: db},
 		APIRequests:  store.APIRequests{DB: db},
 	}
 }

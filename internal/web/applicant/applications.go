@@ -22,6 +22,9 @@ type dashboardView struct {
 	// waiting in the journal, and what became of the others.
 	Pending  []attempts.Record
 	Replayed []*permit.FilingAttempt
+	// Declarations are the pre-hire declarations employers made naming
+	// the person, newest first.
+	Declarations []*permit.Declaration
 }
 
 // heldAttestation is one of the person's current attestations on the
@@ -76,6 +79,11 @@ func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Pending = s.Attempts.Pending(web.Account(r))
+	if s.Declarations != nil {
+		if v.Declarations, err = s.Declarations.ForWorker(r.Context(), web.Account(r)); err != nil {
+			return err
+		}
+	}
 	s.Render(w, r, http.StatusOK, "dashboard", v)
 	return nil
 }

@@ -84,5 +84,5 @@ func (s *Pages) withdrawCorrection(w http.ResponseWriter, r *http.Request) error
 // correctionEvidence serves a request's evidence to its applicant, as a
 // download.
 func (s *Pages) correctionEvidence(w http.ResponseWriter, r *http.Request) error {
-	return web.ServeEvidence(w, r, s.Corrections, false)
+	return web.ServeEvidence(w, r, s.Corrections, nil)
 }

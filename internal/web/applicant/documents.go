@@ -33,7 +33,7 @@ func (s *Pages) reuseDocuments(w http.ResponseWriter, r *http.Request) error {
 // downloadDocument serves a document version to those who may see it, as
 // an attachment with a safe name, never rendered in the page's origin.
 func (s *Pages) downloadDocument(w http.ResponseWriter, r *http.Request) error {
-	return web.ServeDocument(w, r, s.Documents, false)
+	return web.ServeDocument(w, r, s.Documents, nil)
 }
 
 // receiptOf is the receipt of the application the path names.

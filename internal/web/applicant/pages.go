@@ -27,8 +27,10 @@ type Pages struct {
 	Reports      *casework.Reports
 	Queue        *casework.WorkQueue // the names of prefectures in a person's history
 	Receipts     web.ReceiptRenderer
-	Attempts     *casework.Attempts   // filings attempted during an outage
-	WorkChecks   *casework.WorkChecks // share codes, and the checks made with them
+	Attempts     *casework.Attempts     // filings attempted during an outage
+	WorkChecks   *casework.WorkChecks   // share codes, and the checks made with them
+	Declarations *casework.Declarations // the pre-hire declarations naming the person
+	FollowUps    *casework.FollowUps    // employers following the person's right to work
 }
 
 // Routes are the applicant's routes; the links mailed for a change of
@@ -84,6 +86,9 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.Share), Who: web.Applicant, Handler: s.shareCodes},
 		{Pattern: paths.Post(paths.Share), Who: web.Applicant, Handler: s.createShareCode},
 		{Pattern: paths.Post(paths.ShareRevoke), Who: web.Applicant, Handler: s.revokeShareCode},
+		{Pattern: paths.Post(paths.FollowUpAccept), Who: web.Applicant, Handler: s.answerFollowUp(true)},
+		{Pattern: paths.Post(paths.FollowUpDecline), Who: web.Applicant, Handler: s.answerFollowUp(false)},
+		{Pattern: paths.Post(paths.FollowUpWorkerEnd), Who: web.Applicant, Handler: s.endFollowUp},
 
 		{Pattern: paths.Get(paths.MyReports), Who: web.Applicant, Handler: s.myReports},
 		{Pattern: paths.Get(paths.MyReport), Who: web.Applicant, Handler: s.myReport},

@@ -17,7 +17,15 @@ type shareView struct {
 	NewCode  string
 	Purposes []permit.SharePurpose
 	Days     int // how long a code lasts, from the catalogue
+	// FollowUps are the organisations that follow, or ask to follow,
+	// the person's right to work.
+	FollowUps []*permit.FollowUp
 }
+
+// AcceptURL, DeclineURL and EndURL are where a follow-up's answers post.
+func (v *shareView) AcceptURL(id int64) string  { return paths.FollowUpAccept.Format(id) }
+func (v *shareView) DeclineURL(id int64) string { return paths.FollowUpDecline.Format(id) }
+func (v *shareView) EndURL(id int64) string     { return paths.FollowUpWorkerEnd.Format(id) }
 
 // PurposeError is the purpose's error in words, with its arguments.
 func (v *shareView) PurposeError() string {
@@ -33,8 +41,15 @@ func (v *shareView) RevokeURL(id int64) string { return paths.ShareRevoke.Format
 
 func (s *Pages) shareCodes(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "share.title")
-	if r.URL.Query().Has("revoque") {
+	switch q := r.URL.Query(); {
+	case q.Has("revoque"):
 		p.Notice = "share.revoked"
+	case q.Has("suivi-accepte"):
+		p.Notice = "followups.worker.accepted"
+	case q.Has("suivi-refuse"):
+		p.Notice = "followups.worker.declined"
+	case q.Has("suivi-arrete"):
+		p.Notice = "followups.worker.ended"
 	}
 	return s.renderShare(w, r, http.StatusOK, &shareView{Page: p})
 }
@@ -44,7 +59,11 @@ func (s *Pages) renderShare(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	v.Codes, v.Purposes, v.Days = codes, permit.SharePurposes, s.Rules.ShareCodes.ValidityDays
+	follow, err := s.FollowUps.Mine(r.Context(), web.Account(r))
+	if err != nil {
+		return err
+	}
+	v.Codes, v.Purposes, v.Days, v.FollowUps = codes, permit.SharePurposes, s.Rules.ShareCodes.ValidityDays, follow
 	s.Render(w, r, status, "share", v)
 	return nil
 }
@@ -79,5 +98,37 @@ func (s *Pages) revokeShareCode(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, paths.Share.String()+"?revoque", http.StatusSeeOther)
+	return nil
+}
+
+// answerFollowUp records the person's yes or no to a request to follow
+// their right to work.
+func (s *Pages) answerFollowUp(accept bool) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := s.FollowUps.Answer(r.Context(), web.Account(r), id, accept); err != nil {
+			return err
+		}
+		notice := "?suivi-refuse"
+		if accept {
+			notice = "?suivi-accepte"
+		}
+		http.Redirect(w, r, paths.Share.String()+notice+"#suivis", http.StatusSeeOther)
+		return nil
+	}
+}
+
+func (s *Pages) endFollowUp(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.FollowUps.EndByWorker(r.Context(), web.Account(r), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, paths.Share.String()+"?suivi-arrete#suivis", http.StatusSeeOther)
 	return nil
 }

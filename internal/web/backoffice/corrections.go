@@ -8,6 +8,7 @@ import (
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -127,5 +128,9 @@ func (s *Pages) decideCorrection(w http.ResponseWriter, r *http.Request, notice,
 // correctionEvidence serves a request's evidence to the staff reviewing
 // it: inline when previewed.
 func (s *Pages) correctionEvidence(w http.ResponseWriter, r *http.Request) error {
-	return web.ServeEvidence(w, r, s.Corrections, r.URL.Query().Has("apercu"))
+	var preview *upload.Previewer
+	if r.URL.Query().Has("apercu") {
+		preview = s.Previews
+	}
+	return web.ServeEvidence(w, r, s.Corrections, preview)
 }

@@ -151,11 +151,11 @@ func renamed(err error, from, to string) error {
 // downloadDocument serves a document version to the staff, as an
 // attachment with a safe name, never rendered in the page's origin.
 func (s *Pages) downloadDocument(w http.ResponseWriter, r *http.Request) error {
-	return web.ServeDocument(w, r, s.Documents, false)
+	return web.ServeDocument(w, r, s.Documents, nil)
 }
 
-// previewDocument shows a document version inline: images in the case
-// page, PDFs in the browser's viewer.
+// previewDocument shows a document version inline, in the case page:
+// images as they are, PDFs as the picture of their pages.
 func (s *Pages) previewDocument(w http.ResponseWriter, r *http.Request) error {
-	return web.ServeDocument(w, r, s.Documents, true)
+	return web.ServeDocument(w, r, s.Documents, s.Previews)
 }

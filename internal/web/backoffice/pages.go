@@ -9,6 +9,7 @@ import (
 	"github.com/sejour/sejour/internal/paths"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/upload"
 	"github.com/sejour/sejour/internal/web"
 )
 
@@ -25,7 +26,10 @@ type Pages struct {
 	Counter      *casework.Counter
 	Corrections  *casework.Corrections
 	Journal      *casework.Journal
+	Declarations *casework.Declarations // the pre-hire declarations referred to the prefecture
 	Receipts     web.ReceiptRenderer
+	// Previews draws the PDFs staff preview (web.Options.Previews).
+	Previews *upload.Previewer
 }
 
 // counter is the counter's pages (filing for a person at the counter, by
@@ -45,6 +49,11 @@ func (s *Pages) Routes() []web.Route {
 		// The work queue is the back office's home.
 		{Pattern: paths.Get(paths.Agent), Who: web.Staff, Handler: s.queue},
 		{Pattern: paths.Get(paths.QueueExport), Who: web.Staff, Handler: s.queueExport},
+
+		// The pre-hire declarations referred to the prefecture (R.5221-41).
+		{Pattern: paths.Get(paths.AgentDeclarations), Who: web.Staff, Handler: s.declarationQueue},
+		{Pattern: paths.Get(paths.AgentDeclaration), Who: web.Staff, Handler: s.staffDeclaration},
+		{Pattern: paths.Post(paths.AgentDeclarationAnswer), Who: web.Staff, Handler: s.answerDeclaration},
 
 		{Pattern: paths.Get(paths.Case), Who: web.Staff, Handler: s.staffCase},
 		{Pattern: paths.Post(paths.CaseStartReview), Who: web.Staff, Handler: s.startReview},

@@ -19,9 +19,11 @@ import (
 // call only the use cases named here.
 type Pages struct {
 	*web.Server
-	Employers  *casework.Employers
-	WorkChecks *casework.WorkChecks
-	Records    web.ReceiptRenderer // the check records' PDFs
+	Employers    *casework.Employers
+	WorkChecks   *casework.WorkChecks
+	Declarations *casework.Declarations
+	Records      web.ReceiptRenderer // the check records' and declarations' PDFs
+	FollowUps    *casework.FollowUps
 }
 
 // Routes are the employers' routes.
@@ -41,6 +43,22 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.EmployerKeyRevoke), Who: web.EmployerAdmin, Handler: s.revokeKey},
 		{Pattern: paths.Post(paths.APIWorkChecks), Who: web.APIClient, Handler: s.apiCheck},
 		{Pattern: paths.Get(paths.APIWorkCheck), Who: web.APIClient, Handler: s.apiRecord},
+		{Pattern: paths.Get(paths.EmployerDeclarations), Who: web.Employer, Handler: s.declarations},
+		{Pattern: paths.Post(paths.EmployerDeclarations), Who: web.Employer, Handler: s.declare},
+		{Pattern: paths.Get(paths.EmployerDeclaration), Who: web.Employer, Handler: s.declaration},
+		{Pattern: paths.Get(paths.EmployerDeclarationRecord), Who: web.Employer, Handler: s.declarationRecord},
+		{Pattern: paths.Post(paths.APIDeclarations), Who: web.APIClient, Handler: s.apiDeclare},
+		{Pattern: paths.Get(paths.APIDeclaration), Who: web.APIClient, Handler: s.apiDeclaration},
+		{Pattern: paths.Get(paths.APIDeclarationRecord), Who: web.APIClient, Handler: s.apiDeclarationRecord},
+		{Pattern: paths.Get(paths.APIFollowUpProof), Who: web.APIClient, Handler: s.apiProof},
+		{Pattern: paths.Post(paths.FollowUpAsk), Who: web.Employer, Handler: s.ask},
+		{Pattern: paths.Get(paths.FollowUps), Who: web.Employer, Handler: s.followUps},
+		{Pattern: paths.Get(paths.FollowUpProof), Who: web.Employer, Handler: s.proof},
+		{Pattern: paths.Post(paths.FollowUpEnd), Who: web.Employer, Handler: s.endFollowUp},
+		{Pattern: paths.Get(paths.EmployerWebhook), Who: web.EmployerAdmin, Handler: s.webhook},
+		{Pattern: paths.Post(paths.EmployerWebhook), Who: web.EmployerAdmin, Handler: s.setWebhook},
+		{Pattern: paths.Post(paths.WebhookRotate), Who: web.EmployerAdmin, Handler: s.rotateWebhook},
+		{Pattern: paths.Post(paths.WebhookRemove), Who: web.EmployerAdmin, Handler: s.removeWebhook},
 	}
 }
 

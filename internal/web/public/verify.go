@@ -37,6 +37,12 @@ func (v *verifyView) outcome() string {
 		}
 		return "check_valid"
 	}
+	// A declaration's record is never revoked nor superseded, and has no
+	// end: it proves a declaration and its outcome.
+	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationDeclaration &&
+		(v.V.Outcome == "valid" || v.V.Outcome == casework.OutcomeUnchecked) {
+		return "declaration_valid"
+	}
 	// An attestation of attempt is never revoked nor superseded: whether
 	// revocation could be checked changes nothing.
 	if v.V.Result != nil && v.V.Result.Kind == permit.AttestationAttempt &&
@@ -74,7 +80,7 @@ func (v *verifyView) Explain() string { return v.T("verify.explain." + v.outcome
 // Alert is the DSFR alert kind of the answer.
 func (v *verifyView) Alert() string {
 	switch v.outcome() {
-	case "valid":
+	case "valid", "declaration_valid":
 		return "success"
 	case casework.OutcomeUnchecked:
 		return "info"
@@ -189,6 +195,16 @@ type apiVerification struct {
 	// organisation that checked, and whether the answer rested on a
 	// pending renewal.
 	CheckedBy *apiCheckedBy `json:"checked_by,omitempty"`
+	// DeclaredBy is, on the record of a pre-hire declaration, the
+	// organisation that declared, the hire's first day and the outcome.
+	DeclaredBy *apiDeclaredBy `json:"declared_by,omitempty"`
+}
+
+type apiDeclaredBy struct {
+	Organisation string `json:"organisation"`
+	SIRET        string `json:"siret"`
+	StartDate    string `json:"start_date"`
+	Outcome      string `json:"outcome"`
 }
 
 type apiCheckedBy struct {
@@ -246,6 +262,10 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 		}
 		if ch := c.Check; ch != nil {
 			out.CheckedBy = &apiCheckedBy{Organisation: ch.Organisation, SIRET: ch.SIRET, PendingRenewal: ch.PendingRenewal}
+		}
+		if d := c.Declaration; d != nil {
+			out.DeclaredBy = &apiDeclaredBy{Organisation: d.Organisation, SIRET: d.SIRET,
+				StartDate: d.StartDate.Format(time.DateOnly), Outcome: string(d.Outcome)}
 		}
 	}
 	if v.Outcome == web.ProblemMalformedCode {
