@@ -140,14 +140,15 @@ func TestOpenAPIDescribesTheAPI(t *testing.T) {
 // apiCase is one request of the contract test: what it sends, whether
 // the document accepts the request, and the status the handler must give.
 type apiCase struct {
-	name    string
-	method  string
-	path    string
-	body    string
-	header  map[string]string
-	valid   bool // the request conforms to the document
-	status  int
-	problem bool // the answer is a problem
+	name     string
+	method   string
+	path     string
+	body     string
+	header   map[string]string
+	valid    bool // the request conforms to the document
+	status   int
+	problem  bool // the answer is a problem
+	replayed bool // the answer is the one kept for its Idempotency-Key
 }
 
 // TestOpenAPIMatchesTheHandlers drives every operation of
@@ -203,7 +204,7 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 			{name: "openapi.json", method: "GET", path: paths.APIOpenAPI.String(), valid: true, status: 200},
 			{name: "status", method: "GET", path: paths.APIStatus.String(), valid: true, status: 200},
 			{name: "check", method: "POST", path: paths.APIWorkChecks.String(), body: good, header: withKey("Idempotency-Key", "k-1"), valid: true, status: 200},
-			{name: "check replayed", method: "POST", path: paths.APIWorkChecks.String(), body: good, header: withKey("Idempotency-Key", "k-1"), valid: true, status: 200},
+			{name: "check replayed", method: "POST", path: paths.APIWorkChecks.String(), body: good, header: withKey("Idempotency-Key", "k-1"), valid: true, status: 200, replayed: true},
 			{name: "check key reused", method: "POST", path: paths.APIWorkChecks.String(), body: checkJSON(s.code, "1990-01-02"), header: withKey("Idempotency-Key", "k-1"), valid: true, status: 422, problem: true},
 			{name: "check bad Idempotency-Key", method: "POST", path: paths.APIWorkChecks.String(), body: good, header: withKey("Idempotency-Key", "é"), valid: false, status: 400, problem: true},
 			{name: "check no match", method: "POST", path: paths.APIWorkChecks.String(), body: checkJSON("ZZZ-ZZZ-ZZZ", checkBirth), header: bearer, valid: true, status: 404, problem: true},
@@ -216,7 +217,7 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 			{name: "record of another organisation", method: "GET", path: record, header: map[string]string{"Authorization": "Bearer " + s.keyB}, valid: true, status: 404, problem: true},
 			{name: "record without key", method: "GET", path: record, valid: false, status: 401, problem: true},
 			{name: "declare", method: "POST", path: paths.APIDeclarations.String(), body: decl, header: withKey("Idempotency-Key", "d-1"), valid: true, status: 201},
-			{name: "declare replayed", method: "POST", path: paths.APIDeclarations.String(), body: decl, header: withKey("Idempotency-Key", "d-1"), valid: true, status: 201},
+			{name: "declare replayed", method: "POST", path: paths.APIDeclarations.String(), body: decl, header: withKey("Idempotency-Key", "d-1"), valid: true, status: 201, replayed: true},
 			{name: "declare key reused", method: "POST", path: paths.APIDeclarations.String(), body: good, header: withKey("Idempotency-Key", "d-1"), valid: false, status: 422, problem: true},
 			{name: "declare a start too soon", method: "POST", path: paths.APIDeclarations.String(), body: declTooSoon(t, s, clk), header: bearer, valid: true, status: 400, problem: true},
 			{name: "declare 60 hours", method: "POST", path: paths.APIDeclarations.String(), body: strings.Replace(decl, `"weekly_hours":20`, `"weekly_hours":60`, 1), header: bearer, valid: false, status: 400, problem: true},
@@ -245,6 +246,9 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 			}
 			if isProblem := res.Header.Get("Content-Type") == "application/problem+json"; isProblem != c.problem {
 				t.Errorf("%s: Content-Type %q, problem expected: %v", c.name, res.Header.Get("Content-Type"), c.problem)
+			}
+			if (res.Header.Get(web.ReplayedHeader) == "true") != c.replayed {
+				t.Errorf("%s: %s %q, replayed expected: %v", c.name, web.ReplayedHeader, res.Header.Get(web.ReplayedHeader), c.replayed)
 			}
 			if strings.HasPrefix(c.path, web.APIPrefix) && (res.Header.Get("RateLimit") == "" || res.Header.Get("RateLimit-Policy") == "") {
 				t.Errorf("%s: no RateLimit headers: %v", c.name, res.Header)
