@@ -229,7 +229,7 @@ func (s *Server) apiRoute(rt Route) HandlerFunc {
 		if done || err != nil {
 			return err
 		}
-		if rt.Who == APIClient && r.Method == http.MethodPost && r.Header.Get(IdempotencyKeyHeader) != "" {
+		if _, sent := r.Header[IdempotencyKeyHeader]; sent && rt.Who == APIClient && r.Method == http.MethodPost {
 			return s.idempotent(w, r, caller.key, body, rt.Handler)
 		}
 		return rt.Handler(w, r)

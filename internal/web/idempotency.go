@@ -59,10 +59,11 @@ type inFlight struct{ keys sync.Map }
 // together; an answer that created nothing (an invalid body, no match) is
 // kept after it is given, when losing it loses nothing.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, key *permit.APIKey, body []byte, next HandlerFunc) error {
-	idem := r.Header.Get(IdempotencyKeyHeader)
-	if !validIdempotencyKey(idem) {
+	sent := r.Header.Values(IdempotencyKeyHeader)
+	if len(sent) != 1 || !validIdempotencyKey(sent[0]) {
 		return s.Problem(w, r, http.StatusBadRequest, ProblemKeyInvalid, nil)
 	}
+	idem := sent[0]
 	fp := fingerprint(r, body)
 	flight := strconv.FormatInt(key.ID, 10) + "\x00" + idem
 	if _, busy := s.inFlight.keys.LoadOrStore(flight, true); busy {

@@ -80,7 +80,7 @@ func TestIdempotentCheck(t *testing.T) {
 		if n := s.checksOf(t); n != 2 {
 			t.Errorf("%d checks of A recorded, want 2", n)
 		}
-		for _, bad := range []string{strings.Repeat("k", 256), "a b", "clé"} {
+		for _, bad := range []string{strings.Repeat("k", 256), "a b", "clé", ""} {
 			if res, text := s.postIdem(s.keyA, bad, body); res.StatusCode != http.StatusBadRequest || !strings.Contains(text, "idempotency_key_invalid") {
 				t.Errorf("Idempotency-Key %q: %d %s", bad, res.StatusCode, text)
 			}
