@@ -247,7 +247,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(), Checks: checks, Previews: upload.NewPreviewer(checks),
 		Health: m.Health, PaperForm: paper,
-		TrustedProxies: m.Config.TrustedProxies, LimitCapacity: m.Config.RateLimitKeys,
+		TrustedProxies: m.Config.TrustedProxies, LimitCapacity: m.Config.RateLimitKeys, APIKeyRate: m.Config.APIKeyRate,
 	})
 	return err
 }

@@ -25,6 +25,7 @@ type Stores struct {
 	WorkChecks   WorkCheckStore
 	Declarations DeclarationStore
 	FollowUps    FollowUpStore
+	APIRequests  APIRequestStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -52,6 +53,7 @@ type UseCases struct {
 	WorkChecks   *WorkChecks   // share codes and the right-to-work checks made with them
 	Declarations *Declarations // pre-hire declarations, their answers and the silence sweep
 	FollowUps    *FollowUps    // employers' follow-ups of a right to work, their events and webhooks
+	APIRequests  *APIRequests  // the answers kept for the API's idempotency keys
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -177,5 +179,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		WorkChecks:   checks,
 		Declarations: &Declarations{core: c, Store: st.Declarations, checks: checks},
 		FollowUps:    &FollowUps{core: c, Store: st.FollowUps, checks: checks},
+		APIRequests:  &APIRequests{Store: st.APIRequests},
 	}
 }

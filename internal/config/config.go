@@ -61,6 +61,9 @@ type Config struct {
 	// SEJOUR_RATE_LIMIT_KEYS: how many keys the in-memory rate limits
 	// keep before forgetting the least recently used.
 	RateLimitKeys int
+	// SEJOUR_API_KEY_RATE: the requests an API key may make a minute
+	// (issue 14, part 6): as many at once, then one every 60/N seconds.
+	APIKeyRate int
 
 	Dev        bool          // SEJOUR_DEV: development pages (mail outbox)
 	SessionTTL time.Duration // SEJOUR_SESSION_TTL
@@ -107,6 +110,9 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	}
 	if c.RateLimitKeys, err = strconv.Atoi(str(getenv, "SEJOUR_RATE_LIMIT_KEYS", "100000")); err != nil || c.RateLimitKeys < 1000 {
 		errs = append(errs, fmt.Errorf("SEJOUR_RATE_LIMIT_KEYS: %q is not a number of at least 1000", getenv("SEJOUR_RATE_LIMIT_KEYS")))
+	}
+	if c.APIKeyRate, err = strconv.Atoi(str(getenv, "SEJOUR_API_KEY_RATE", "60")); err != nil || c.APIKeyRate < 1 || c.APIKeyRate > 6000 {
+		errs = append(errs, fmt.Errorf("SEJOUR_API_KEY_RATE: %q is not a number of requests a minute between 1 and 6000", getenv("SEJOUR_API_KEY_RATE")))
 	}
 	if c.Dev, err = strconv.ParseBool(str(getenv, "SEJOUR_DEV", "false")); err != nil {
 		errs = append(errs, fmt.Errorf("SEJOUR_DEV: %q is not true or false", getenv("SEJOUR_DEV")))
@@ -248,6 +254,7 @@ func (c *Config) String() string {
 	}
 	line("SEJOUR_TRUSTED_PROXIES", strings.Join(proxies, ","))
 	line("SEJOUR_RATE_LIMIT_KEYS", strconv.Itoa(c.RateLimitKeys))
+	line("SEJOUR_API_KEY_RATE", strconv.Itoa(c.APIKeyRate))
 	line("SEJOUR_DEV", strconv.FormatBool(c.Dev))
 	line("SEJOUR_SESSION_TTL", c.SessionTTL.String())
 	line("SEJOUR_LOG_LEVEL", c.LogLevel)

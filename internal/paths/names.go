@@ -14,6 +14,7 @@ type Site struct {
 	Verify             Path
 	APIVerify          Path
 	KeySet             Path
+	APIOpenAPI         Path
 	VerifyOffline      Path
 	VerifyWorker       Path
 	SignUp             Path
@@ -171,6 +172,7 @@ var site = Site{
 	Verify:             Verify,
 	APIVerify:          APIVerify,
 	KeySet:             KeySet,
+	APIOpenAPI:         APIOpenAPI,
 	VerifyOffline:      VerifyOffline,
 	VerifyWorker:       VerifyWorker,
 	SignUp:             SignUp,

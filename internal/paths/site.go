@@ -10,6 +10,7 @@ const (
 	Verify      Path  = "/verifier"
 	APIVerify   Path  = "/api/v1/verify"
 	KeySet      Path  = "/.well-known/sejour/keys.json"
+	APIOpenAPI  Path  = "/api/openapi.json" // the API's description (docs/openapi.yaml), as JSON
 	SignUp      Path  = "/inscription"
 	SignUpSent  Path  = "/inscription/envoyee"
 	Confirm     Token = "/confirmer/{token}"

@@ -159,6 +159,9 @@ type Tx struct {
 	delays permit.Delays // for refreshDue
 	jobs   []Job         // the work this write owes, inserted before it commits
 	madeID int64         // what this write created, for the form's one-time key (resends.go)
+	// madeValue is what this write created, for the API answer recorded
+	// with it (apirequests.go).
+	madeValue any
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -183,6 +186,9 @@ func (db *DB) inWrite(ctx context.Context, fn func(*Tx) error) error {
 			return err
 		}
 		if err := recordResend(ctx, tx, db.clock.Now()); err != nil {
+			return err
+		}
+		if err := recordAPIAnswer(ctx, tx, db.clock.Now()); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, db.clock.Now())

@@ -43,6 +43,7 @@ func (db Declarations) CreateDeclaration(ctx context.Context, d *permit.Declarat
 			return err
 		}
 		tx.made(d.ID)
+		tx.answered(d)
 		return touchKey(ctx, tx, d.APIKeyID, d.DeclaredAt)
 	})
 }

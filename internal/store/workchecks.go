@@ -93,6 +93,7 @@ func (db WorkChecks) RecordWorkCheck(ctx context.Context, w *permit.WorkCheck) e
 		if err := insertWorkCheck(ctx, tx, w, 0); err != nil {
 			return err
 		}
+		tx.answered(w)
 		return touchKey(ctx, tx, w.APIKeyID, w.CheckedAt)
 	})
 }

@@ -67,6 +67,7 @@ func TestDeclarationJourney(t *testing.T) {
 			"start_date": earliest.Format(time.DateOnly), "job": "Baker", "weekly_hours": 20, "contract": "fixed_term"})
 		req := httptest.NewRequest("POST", paths.APIDeclarations.String(), strings.NewReader(string(in)))
 		req.Header.Set("Authorization", "Bearer "+s.keyA)
+		req.Header.Set("Content-Type", "application/json")
 		res = s.do(req)
 		var got struct {
 			ID      int64

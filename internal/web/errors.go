@@ -61,6 +61,10 @@ func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.Logger.Error("request failed", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
 		s.recordIncident(r, ref, status, err)
 	}
+	if isAPI(r) {
+		s.renderProblem(w, r, err, status, ref)
+		return
+	}
 	if code == permit.EUNAVAILABLE {
 		s.renderOutage(w, r, ref, false)
 		return

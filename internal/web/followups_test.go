@@ -104,7 +104,7 @@ func TestFollowUpPages(t *testing.T) {
 		if code, out := api(s.keyA); code != http.StatusOK || out["result"] != "match" || out["person"].(map[string]any)["surname"] != "Diallo" {
 			t.Errorf("A's proof by the API: %d %v", code, out)
 		}
-		if code, out := api(s.keyB); code != http.StatusNotFound || out["result"] != "not_found" {
+		if code, out := api(s.keyB); code != http.StatusNotFound || out["error"] != "not_found" {
 			t.Errorf("A's proof by B's key: %d %v", code, out)
 		}
 		if h, _ := s.uc.WorkChecks.History(t.Context(), s.adminA); len(h) != 3 {

@@ -19,6 +19,7 @@ import (
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
+	"github.com/sejour/sejour/internal/web"
 )
 
 var keyShape = regexp.MustCompile(`^[a-z_]+(\.[a-z0-9_]+)+$`)
@@ -154,6 +155,9 @@ func dynamicKeys() []string {
 	}
 	keys = append(keys, supportKeys()...)
 	keys = append(keys, statusKeys()...)
+	for _, c := range web.ProblemCodes {
+		keys = append(keys, "api.title."+c, "api.detail."+c)
+	}
 	return keys
 }
 

@@ -63,9 +63,16 @@ const DefaultLimitCapacity = 100_000
 // their usual address by guessing from elsewhere.
 const knownAddress = "login-known"
 
-func newLimits(clk clock.Clock, capacity int) *limits {
+// DefaultAPIKeyRate is the requests an API key may make a minute when
+// the configuration says nothing (SEJOUR_API_KEY_RATE).
+const DefaultAPIKeyRate = 60
+
+func newLimits(clk clock.Clock, capacity, apiKeyRate int) *limits {
 	if capacity <= 0 {
 		capacity = DefaultLimitCapacity
+	}
+	if apiKeyRate <= 0 {
+		apiKeyRate = DefaultAPIKeyRate
 	}
 	return &limits{clock: clk, capacity: capacity, seen: map[string]*list.Element{},
 		lru: [2]*list.List{list.New(), list.New()}, rules: map[string]limitRule{
@@ -112,8 +119,20 @@ func newLimits(clk clock.Clock, capacity int) *limits {
 			// 60, then 1 every 2 s; per address 30, then 1 every 3 s.
 			"workcheck-org": {every: 2 * time.Second, burst: 60},
 			"workcheck-ip":  {every: 3 * time.Second, burst: 30},
+			// The API (issue 14, part 6), per key: SEJOUR_API_KEY_RATE a
+			// minute (60: 60 at once, then one a second); and per address
+			// for the calls no other limit covers (no key, the OpenAPI
+			// document, the preflight, an unknown route): 60, then 1 a second.
+			LimitAPIKey: {every: time.Minute / time.Duration(apiKeyRate), burst: apiKeyRate},
+			LimitAPIIP:  {every: time.Second, burst: 60},
 		}}
 }
+
+// The API's own limits (api.go).
+const (
+	LimitAPIKey = "api-key"
+	LimitAPIIP  = "api-ip"
+)
 
 // rule returns the rule of kind; a typo panics, since it must not mean
 // "no limit".
@@ -304,3 +323,37 @@ func loopback(r *http.Request) bool {
 // RetryAfter is how long a client over the limit kind waits for its next
 // attempt: the Retry-After of an API's 429.
 func (s *Server) RetryAfter(kind string) time.Duration { return s.limits.rule(kind).every }
+
+// LimitState is one rate limit as an API answer states it (RateLimit-Policy
+// and RateLimit, docs/employers.md): the policy's quota over its window,
+// what is left, when the quota is whole again, and, when refused, when
+// the next request may go.
+type LimitState struct {
+	Policy     string        // the limit's name, as the headers show it
+	Quota      int           // requests at once...
+	Window     time.Duration // ...made whole again in this time
+	Remaining  int
+	Reset      time.Duration // until the quota is whole again
+	Allowed    bool
+	RetryAfter time.Duration // until the next request may go, when refused
+}
+
+// take counts one request of kind by key and returns the limit's state.
+// The quota is the rule's burst, and its window the time the bucket takes
+// to fill from empty (burst × every).
+func (l *limits) take(kind, key string) LimitState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	rule := l.rule(kind)
+	lim := l.entry(kind, key, true).lim
+	now := l.clock.Now()
+	st := LimitState{Policy: kind, Quota: rule.burst, Window: time.Duration(rule.burst) * rule.every,
+		Allowed: lim.AllowN(now, 1)}
+	tokens := lim.TokensAt(now)
+	st.Remaining = max(int(tokens), 0)
+	st.Reset = time.Duration((float64(rule.burst) - tokens) * float64(rule.every))
+	if !st.Allowed {
+		st.RetryAfter = time.Duration((1 - tokens) * float64(rule.every))
+	}
+	return st
+}

@@ -15,7 +15,7 @@ import (
 // the arithmetic of the comment in newLimits.
 func TestSecondFactorCeiling(t *testing.T) {
 	clk := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	l := newLimits(clk, 0)
+	l := newLimits(clk, 0, 0)
 	allowed := 0
 	for range 30 * 24 * 3600 / 10 { // one try every 10 s for 30 days
 		if l.check("second-factor", "7", "second-factor-daily", "7") == nil {
@@ -52,7 +52,7 @@ func TestSecondFactorCeiling(t *testing.T) {
 // address key is left.
 func TestLimitsForgetAddressesFirst(t *testing.T) {
 	clk := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	l := newLimits(clk, 4)
+	l := newLimits(clk, 4, 0)
 	for range 6 {
 		l.allow("second-factor", "1") // account 1 over its limit
 	}
@@ -72,7 +72,7 @@ func TestLimitsForgetAddressesFirst(t *testing.T) {
 		t.Fatal("the account's limit was forgotten for addresses")
 	}
 	// With only account keys, the least recently used account goes.
-	l = newLimits(clk, 2)
+	l = newLimits(clk, 2, 0)
 	l.allow("claim-account", "1")
 	l.allow("claim-account", "2")
 	l.allow("claim-account", "1")

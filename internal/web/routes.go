@@ -49,6 +49,10 @@ type Route struct {
 	Pattern string
 	Who     Who
 	Handler HandlerFunc
+	// Limit is the rate limit (a kind of limits.go, per client address)
+	// of a route of the API that no key calls; empty: LimitAPIIP. A
+	// route of API keys is limited per key (LimitAPIKey).
+	Limit string
 }
 
 // SecondFactorPath is the page every back-office route sends a staff
@@ -59,10 +63,11 @@ const SecondFactorPath = string(paths.SecondFactor)
 // and the development outbox.
 func (s *Server) coreRoutes() []Route {
 	return []Route{
-		{paths.Get(paths.Static), Anyone, s.serveStatic},
-		{paths.Get(paths.PaperForm), Anyone, s.paperForm},
-		{paths.Get(paths.DevMails), DevOnly, s.devMails},
-		{paths.Get(paths.DevMail), DevOnly, s.devMail},
+		{Pattern: paths.Get(paths.Static), Who: Anyone, Handler: s.serveStatic},
+		{Pattern: paths.Get(paths.PaperForm), Who: Anyone, Handler: s.paperForm},
+		{Pattern: paths.Get(paths.DevMails), Who: DevOnly, Handler: s.devMails},
+		{Pattern: paths.Get(paths.DevMail), Who: DevOnly, Handler: s.devMail},
+		{Pattern: paths.Get(paths.APIOpenAPI), Who: Anyone, Handler: s.openAPI},
 	}
 }
 
@@ -70,6 +75,10 @@ func (s *Server) coreRoutes() []Route {
 // caller of a private page is sent to log in; a logged-in caller of the
 // wrong role gets "not found", which says nothing about what exists.
 func (s *Server) guard(rt Route) http.Handler {
+	if _, path, _ := strings.Cut(rt.Pattern, " "); (strings.HasPrefix(path, APIPrefix) || strings.HasPrefix(rt.Pattern, APIPrefix)) &&
+		(rt.Who == Anyone || rt.Who == APIClient) {
+		return s.Handle(s.apiRoute(rt))
+	}
 	return s.Handle(func(w http.ResponseWriter, r *http.Request) error {
 		a := Account(r)
 		// A page that depends on the session must not be kept by the
@@ -120,9 +129,7 @@ func (s *Server) guard(rt Route) http.Handler {
 				return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 			}
 		case APIClient:
-			if _, ok := BearerKey(r); !ok {
-				return Unauthorized(w)
-			}
+			return permit.Errorf(permit.ENOTFOUND, "error.not_found") // a key's route is under /api/
 		}
 		return rt.Handler(w, r)
 	})

@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -53,6 +54,9 @@ type Options struct {
 	// LimitCapacity bounds the keys the rate limits keep in memory
 	// (DefaultLimitCapacity when zero).
 	LimitCapacity int
+	// APIKeyRate is the requests an API key may make a minute
+	// (SEJOUR_API_KEY_RATE; DefaultAPIKeyRate when zero).
+	APIKeyRate int
 	// KeySet returns the public keys of attestation codes, as a JWK set.
 	KeySet func() ([]byte, error)
 	// Health watches the database, the blob store and the mail relay
@@ -97,6 +101,7 @@ type Server struct {
 	views     *views
 	static    *staticFiles
 	limits    *limits
+	inFlight  inFlight // the API's idempotency keys being answered now
 	routes    []Route
 	outage    *http.ServeMux // the routes a session proof may call
 	handler   http.Handler
@@ -114,7 +119,7 @@ type Part interface {
 // the server it is given), and assembles the routes and middleware.
 func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
-		Health: o.Health, Modes: &Modes{}, opts: o, limits: newLimits(o.Clock, o.LimitCapacity), outage: outageMux()}
+		Health: o.Health, Modes: &Modes{}, opts: o, limits: newLimits(o.Clock, o.LimitCapacity, o.APIKeyRate), outage: outageMux()}
 	if o.Health != nil {
 		s.Modes.follow(o.Health)
 		o.Health.OnChange(s.whenBack)
@@ -126,6 +131,9 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	if s.views, err = parseViews(s.static); err != nil {
 		return nil, err
 	}
+	if _, err := openAPIJSON(); err != nil {
+		return nil, fmt.Errorf("docs/openapi.yaml: %w", err)
+	}
 	s.routes = s.coreRoutes()
 	if parts != nil {
 		for _, part := range parts(s) {
@@ -133,7 +141,7 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 		}
 	}
 	mux := http.NewServeMux()
-	for _, rt := range s.routes {
+	for _, rt := range append(s.routes, s.apiFallbacks(s.routes)...) {
 		mux.Handle(rt.Pattern, s.guard(rt))
 	}
 	mux.Handle("/", s.Handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -230,7 +230,7 @@ func mustNotContain(t *testing.T, page string, wants ...string) {
 	}
 }
 
-func mustHash(t *testing.T, pw string) string {
+func mustHash(t testing.TB, pw string) string {
 	t.Helper()
 	h, err := password.Hash(pw, cheap)
 	if err != nil {

@@ -144,10 +144,11 @@ func TestVerifyAPIAndKeySet(t *testing.T) {
 		}
 		bad := []byte(a.Code)
 		bad[len(bad)/2] ^= 1
-		if _, out := post(`{"code": "` + string(bad) + `"}`); out["status"] != "forged" && out["status"] != "malformed" || out["holder"] != nil {
+		if _, out := post(`{"code": "` + string(bad) + `"}`); out["status"] != "forged" && out["error"] != "malformed" || out["holder"] != nil {
 			t.Fatalf("changed code: %v", out)
 		}
-		if res, out := post(`{"code": "hello"}`); res.StatusCode != 400 || out["status"] != "malformed" {
+		if res, out := post(`{"code": "hello"}`); res.StatusCode != 400 || out["error"] != "malformed" ||
+			res.Header.Get("Content-Type") != "application/problem+json" {
 			t.Fatalf("not a code: %d %v", res.StatusCode, out)
 		}
 		if res, _ := post(`not json`); res.StatusCode != 400 {
@@ -179,7 +180,14 @@ func TestVerifierIsRateLimited(t *testing.T) {
 		t.Fatalf("31st check from one address in a moment: %d", last.StatusCode)
 	}
 	req := httptest.NewRequest("POST", paths.APIVerify.String(), strings.NewReader(`{"code": "x"}`))
-	if res := s.do(req); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "2" {
+	res := s.do(req)
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "2" {
 		t.Fatalf("the API shares the limit: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	// Other sites' scripts read the refusal too, as a problem, with the
+	// limit it hit.
+	if res.Header.Get("Access-Control-Allow-Origin") != "*" || res.Header.Get("Content-Type") != "application/problem+json" ||
+		res.Header.Get("RateLimit-Policy") != `"verify-ip";q=30;w=60` || res.Header.Get("RateLimit") != `"verify-ip";r=0;t=60` {
+		t.Errorf("the API's 429: %v", res.Header)
 	}
 }

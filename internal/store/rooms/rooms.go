@@ -37,5 +37,6 @@ func Of(db *store.DB) casework.Stores {
 		WorkChecks:   store.WorkChecks{DB: db},
 		Declarations: store.Declarations{DB: db},
 		FollowUps:    store.FollowUps{DB: db},
+		APIRequests:  store.APIRequests{DB: db},
 	}
 }

@@ -58,53 +58,44 @@ type apiRecord struct {
 	PDF  string `json:"pdf"`  // the record's PDF, with the same key
 }
 
-// apiNoMatch is the one answer to every check that does not match.
-var apiNoMatch = map[string]string{"result": "no_match"}
-
-// authenticate returns the key of the request's bearer and its
-// organisation, or answers 401 itself (ok false).
-func (s *Pages) authenticate(w http.ResponseWriter, r *http.Request) (*permit.APIKey, *permit.Organisation, bool, error) {
-	bearer, _ := web.BearerKey(r)
-	k, o, err := s.Employers.AuthenticateKey(r.Context(), bearer)
-	if permit.ErrorCode(err) == permit.EUNAUTHORIZED {
-		return nil, nil, false, web.Unauthorized(w)
-	}
-	return k, o, err == nil, err
-}
-
 // apiCheck is the check for programs: JSON in, the answer out, 200 for a
-// match, 404 {"result":"no_match"} for anything else, 400 for a body not
-// of the right shape, 429 over the rate limits.
+// match, a problem for anything else: 404 no_match whatever was wrong,
+// 400 for a body not of the right shape, 429 over the organisation's or
+// the address's limits (the key's own limit is the API's, web.apiRoute).
+// With an Idempotency-Key, the answer is recorded with the check, in its
+// transaction (web.AnswerInWrite).
 func (s *Pages) apiCheck(w http.ResponseWriter, r *http.Request) error {
-	k, o, ok, err := s.authenticate(w, r)
-	if !ok {
-		return err
-	}
+	k, o := web.APICaller(r)
 	if err := s.limitCheck(o, web.ClientIP(r)); err != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
-		return web.WriteJSON(w, http.StatusTooManyRequests, web.APIError{Error: "rate_limited"})
+		return s.Problem(w, r, http.StatusTooManyRequests, permit.ERATELIMIT, nil)
 	}
 	var in apiCheckRequest
 	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return web.WriteJSON(w, http.StatusBadRequest, web.APIError{Error: "invalid_json"})
+		return s.Problem(w, r, http.StatusBadRequest, web.ProblemInvalidJSON, nil)
 	}
+	web.AnswerInWrite(r, http.StatusOK, func(rec *permit.WorkCheck) any { return s.apiAnswer(rec) })
 	rec, err := s.WorkChecks.Check(r.Context(), casework.Checker{Organisation: o, Key: k}, casework.CheckForm{ShareCode: in.ShareCode, BirthDate: in.BirthDate})
 	if errors.Is(err, casework.ErrNoMatch) {
-		return web.WriteJSON(w, http.StatusNotFound, apiNoMatch)
+		return s.noMatch(w, r)
 	}
 	if fields := permit.FieldErrors(err); fields != nil {
-		out := web.APIError{Error: "invalid", Fields: map[string]string{}}
-		for f, key := range fields {
-			out.Fields[f] = s.Tr.T("en", key)
-		}
-		return web.WriteJSON(w, http.StatusBadRequest, out)
+		return s.Problem(w, r, http.StatusBadRequest, permit.EINVALID, fields)
 	}
 	if err != nil {
 		return err
 	}
 	return web.WriteJSON(w, http.StatusOK, s.apiAnswer(rec))
+}
+
+// noMatch is the one answer to every check that does not match: a
+// problem that still carries "result": "no_match", as before problems.
+func (s *Pages) noMatch(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	return s.WriteProblem(w, web.Problem{Type: web.ProblemTypes + web.ProblemNoMatch, Title: s.Tr.T(lang, "api.title."+web.ProblemNoMatch),
+		Status: http.StatusNotFound, Detail: s.Tr.T(lang, "api.detail."+web.ProblemNoMatch), Error: web.ProblemNoMatch, Result: "no_match"})
 }
 
 // apiAnswer is a record as the API states it.
@@ -123,10 +114,7 @@ func (s *Pages) apiAnswer(rec *permit.WorkCheck) APICheck {
 
 // apiRecord sends a record's PDF to a key of its organisation.
 func (s *Pages) apiRecord(w http.ResponseWriter, r *http.Request) error {
-	k, _, ok, err := s.authenticate(w, r)
-	if !ok {
-		return err
-	}
+	k, _ := web.APICaller(r)
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err

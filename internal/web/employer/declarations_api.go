@@ -2,7 +2,6 @@ package employer
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -71,35 +70,27 @@ func (s *Pages) apiDeclarationOf(d *permit.Declaration) APIDeclaration {
 }
 
 // apiDeclare records a declaration for a program: 201 with the
-// declaration, covered or referred; 400 with the fields in words.
+// declaration, covered or referred; 400 with the members in words. With
+// an Idempotency-Key, the answer is recorded with the declaration, in its
+// transaction (web.AnswerInWrite).
 func (s *Pages) apiDeclare(w http.ResponseWriter, r *http.Request) error {
-	k, o, ok, err := s.authenticate(w, r)
-	if !ok {
-		return err
-	}
+	k, o := web.APICaller(r)
 	if err := s.limitCheck(o, web.ClientIP(r)); err != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
-		return web.WriteJSON(w, http.StatusTooManyRequests, web.APIError{Error: "rate_limited"})
+		return s.Problem(w, r, http.StatusTooManyRequests, permit.ERATELIMIT, nil)
 	}
 	var in apiDeclarationRequest
 	dec := json.NewDecoder(io.LimitReader(r.Body, 8<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return web.WriteJSON(w, http.StatusBadRequest, web.APIError{Error: "invalid_json"})
+		return s.Problem(w, r, http.StatusBadRequest, web.ProblemInvalidJSON, nil)
 	}
+	web.AnswerInWrite(r, http.StatusCreated, func(d *permit.Declaration) any { return s.apiDeclarationOf(d) })
 	d, err := s.Declarations.Declare(r.Context(), casework.Checker{Organisation: o, Key: k}, casework.DeclarationForm{
 		ShareCode: in.ShareCode, BirthDate: in.BirthDate, GivenNames: in.GivenNames, Surname: in.Surname, StartDate: in.StartDate,
 		Job: in.Job, WeeklyHours: strconv.Itoa(in.WeeklyHours), Contract: in.Contract})
-	var pe *permit.Error
-	if fields := permit.FieldErrors(err); fields != nil && errors.As(err, &pe) {
-		out := web.APIError{Error: "invalid", Fields: map[string]string{}}
-		for f, key := range fields {
-			out.Fields[f] = s.Tr.T("en", key, pe.FieldArgs[f]...)
-		}
-		return web.WriteJSON(w, http.StatusBadRequest, out)
-	}
 	if err != nil {
-		return err
+		return err // invalid members: a 400 problem with them (web.renderProblem)
 	}
 	w.Header().Set("Location", s.BaseURL+paths.APIDeclaration.Format(d.ID))
 	return web.WriteJSON(w, http.StatusCreated, s.apiDeclarationOf(d))
@@ -107,10 +98,7 @@ func (s *Pages) apiDeclare(w http.ResponseWriter, r *http.Request) error {
 
 // apiDeclaration is one of the key's organisation's declarations.
 func (s *Pages) apiDeclaration(w http.ResponseWriter, r *http.Request) error {
-	k, _, ok, err := s.authenticate(w, r)
-	if !ok {
-		return err
-	}
+	k, _ := web.APICaller(r)
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
@@ -125,10 +113,7 @@ func (s *Pages) apiDeclaration(w http.ResponseWriter, r *http.Request) error {
 // apiDeclarationRecord sends a declaration's record to a key of its
 // organisation.
 func (s *Pages) apiDeclarationRecord(w http.ResponseWriter, r *http.Request) error {
-	k, _, ok, err := s.authenticate(w, r)
-	if !ok {
-		return err
-	}
+	k, _ := web.APICaller(r)
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err

@@ -100,33 +100,25 @@ func (s *Pages) proof(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiProof is the current signed proof for a key of the follow-up's
-// organisation: the answer of a check (APICheck), 404 {"result":
-// "not_found"} for a follow-up not active or another organisation's.
+// organisation: the answer of a check (APICheck); a 404 problem for a
+// follow-up not active or another organisation's.
 func (s *Pages) apiProof(w http.ResponseWriter, r *http.Request) error {
-	k, o, ok, err := s.authenticate(w, r)
-	if !ok {
-		return err
-	}
+	k, o := web.APICaller(r)
 	// A proof is a check: the checks' limits apply.
 	if err := s.limitCheck(o, web.ClientIP(r)); err != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
-		return web.WriteJSON(w, http.StatusTooManyRequests, web.APIError{Error: "rate_limited"})
+		return s.Problem(w, r, http.StatusTooManyRequests, permit.ERATELIMIT, nil)
 	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
-		return web.WriteJSON(w, http.StatusNotFound, apiNotFound)
+		return err
 	}
 	rec, err := s.FollowUps.Proof(r.Context(), casework.Checker{Key: k}, id)
-	if permit.ErrorCode(err) == permit.ENOTFOUND {
-		return web.WriteJSON(w, http.StatusNotFound, apiNotFound)
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	return web.WriteJSON(w, http.StatusOK, s.apiAnswer(rec))
 }
-
-// apiNotFound is the answer for a follow-up the key may not see.
-var apiNotFound = map[string]string{"result": "not_found"}
 
 // webhookView is the organisation's webhook, the form to set it, and a
 // new secret, shown once.

@@ -1,7 +1,6 @@
 package public
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -128,13 +127,6 @@ type outageJSON struct {
 }
 
 func (s *Pages) apiStatus(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.statusLimit(r); err != nil {
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusTooManyRequests)
-		return json.NewEncoder(w).Encode(map[string]string{"error": "rate_limited"})
-	}
 	st := s.Outages.Status(r.Context())
 	days := s.Rules.Outages.ReliefDays
 	out := statusJSON{Now: st.Now.UTC(), Stale: st.Stale, ReliefDays: days, HistoryDays: st.Days,
@@ -159,7 +151,7 @@ func (s *Pages) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	add(st.Current, "ongoing")
 	add(st.Upcoming, "planned")
 	add(st.Past, "ended")
-	return json.NewEncoder(w).Encode(out)
+	return web.WriteJSON(w, http.StatusOK, out)
 }
 
 // The Atom feed (RFC 4287) of the outages: one entry per outage, updated

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/sejour/sejour/internal/attest"
@@ -232,25 +231,16 @@ type apiRights struct {
 // and nothing else.
 func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	allowCrossOrigin(w)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.Limit("verify-ip", web.ClientIP(r)); err != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("verify-ip").Seconds())))
-		w.WriteHeader(http.StatusTooManyRequests)
-		return json.NewEncoder(w).Encode(map[string]string{"error": "rate_limited"})
-	}
 	var in struct {
 		Code string `json:"code"`
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, 8<<10))
 	if err := dec.Decode(&in); err != nil || in.Code == "" {
-		w.WriteHeader(http.StatusBadRequest)
-		return json.NewEncoder(w).Encode(map[string]string{"error": "expected {\"code\": \"SJ1:...\"}"})
+		return s.Problem(w, r, http.StatusBadRequest, web.ProblemInvalidJSON, nil)
 	}
 	if key, _ := web.CheckValue("code", in.Code); key != "" {
 		// The form's rule for the same field: no control characters.
-		w.WriteHeader(http.StatusBadRequest)
-		return json.NewEncoder(w).Encode(map[string]string{"error": "code: control or unreadable characters (" + key + ")"})
+		return s.Problem(w, r, http.StatusBadRequest, web.ProblemUnreadableString, map[string]string{"code": key})
 	}
 	v, err := s.Verifier.Verify(r.Context(), in.Code)
 	if err != nil {
@@ -278,10 +268,10 @@ func (s *Pages) apiVerify(w http.ResponseWriter, r *http.Request) error {
 				StartDate: d.StartDate.Format(time.DateOnly), Outcome: string(d.Outcome)}
 		}
 	}
-	if v.Outcome == "malformed" {
-		w.WriteHeader(http.StatusBadRequest)
+	if v.Outcome == web.ProblemMalformedCode {
+		return s.Problem(w, r, http.StatusBadRequest, web.ProblemMalformedCode, nil)
 	}
-	return json.NewEncoder(w).Encode(out)
+	return web.WriteJSON(w, http.StatusOK, out)
 }
 
 // allowCrossOrigin lets any site's script read the JSON verifier's
