@@ -126,6 +126,12 @@ func printResult(out io.Writer, t func(string, ...any) string, lang string, r *c
 	for _, line := range r.Rights.Words(t, func(d time.Time) string { return i18n.Date(lang, d) }) {
 		fmt.Fprintln(out, "- "+line)
 	}
+	if c := r.Check; c != nil {
+		fmt.Fprintf(out, "%s %s (SIRET %s), %s\n", t("verify.check.by"), c.Organisation, c.SIRET, i18n.Date(lang, r.IssuedAt))
+		if c.PendingRenewal {
+			fmt.Fprintln(out, t("pdf.workcheck.pending"))
+		}
+	}
 	if d := r.Declaration; d != nil {
 		fmt.Fprintf(out, "%s %s (SIRET %s)\n", t("verify.declaration.by"), d.Organisation, d.SIRET)
 		fmt.Fprintf(out, "%s: %s\n", t("declarations.start"), i18n.Date(lang, d.StartDate))

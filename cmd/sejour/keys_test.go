@@ -130,6 +130,23 @@ func TestVerifyWritesTheBirthDateInWords(t *testing.T) {
 	}
 }
 
+// TestVerifyStatesWhoChecked: a right-to-work check's record is printed
+// with the organisation that checked, the day, and a pending renewal.
+func TestVerifyStatesWhoChecked(t *testing.T) {
+	tr := i18n.MustLoad()
+	res := &casework.CodeResult{Status: permit.AttestationValid, Kind: permit.AttestationWorkCheck, Number: "VER-7KQM-2XHP",
+		Version: 1, GivenNames: "Awa", Surname: "Diallo", BirthDate: "1994-12-08", ValidFrom: time.Date(2026, 12, 7, 0, 0, 0, 0, permit.Paris),
+		ValidUntil: time.Date(2027, 3, 31, 0, 0, 0, 0, permit.Paris), IssuedAt: time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC),
+		Check: &casework.CheckedBy{Organisation: "Boulangerie", SIRET: "73282932000074", PendingRenewal: true}}
+	var out bytes.Buffer
+	printResult(&out, func(key string, a ...any) string { return tr.T("en", key, a...) }, "en", res)
+	for _, want := range []string{"Checked by Boulangerie (SIRET 73282932000074), 7 December 2026", tr.T("en", "pdf.workcheck.pending")} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q:\n%s", want, out.String())
+		}
+	}
+}
+
 // TestVerifyStatesADeclarationsOutcome: a pre-hire declaration's record
 // is printed with who declared, the hire's first day and the outcome.
 func TestVerifyStatesADeclarationsOutcome(t *testing.T) {
