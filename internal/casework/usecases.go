@@ -23,6 +23,7 @@ type Stores struct {
 	Resends      ResendStore
 	Employers    EmployerStore
 	WorkChecks   WorkCheckStore
+	Appointments AppointmentStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -48,6 +49,7 @@ type UseCases struct {
 	Resends      *Resends      // forms sent twice, recognised by their one-time key
 	Employers    *Employers    // employers' organisations, their members and API keys; needs Accounts
 	WorkChecks   *WorkChecks   // share codes and the right-to-work checks made with them
+	Appointments *Appointments // counter appointments, the waiting list and its offers
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -170,5 +172,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Resends:      &Resends{Store: st.Resends},
 		Employers:    &Employers{Accounts: accounts, Store: st.Employers},
 		WorkChecks:   &WorkChecks{core: c, Store: st.WorkChecks},
+		Appointments: newAppointments(c, st.Appointments),
 	}
 }

@@ -138,6 +138,14 @@ type Site struct {
 	EmployerKeyRevoke  ID
 	APIWorkChecks      Path
 	APIWorkCheck       ID
+	Appointments       Path
+	AppointmentManage  Token
+	AppointmentCancel  Token
+	AppointmentMove    Token
+	StaffAppointments  Path
+	StaffAgenda        ID
+	StaffAgendaSession ID
+	StaffAgendaNoShow  ID
 }
 
 // site is filled once from the constants.
@@ -274,6 +282,14 @@ var site = Site{
 	EmployerKeyRevoke:  EmployerKeyRevoke,
 	APIWorkChecks:      APIWorkChecks,
 	APIWorkCheck:       APIWorkCheck,
+	Appointments:       Appointments,
+	AppointmentManage:  AppointmentManage,
+	AppointmentCancel:  AppointmentCancel,
+	AppointmentMove:    AppointmentMove,
+	StaffAppointments:  StaffAppointments,
+	StaffAgenda:        StaffAgenda,
+	StaffAgendaSession: StaffAgendaSession,
+	StaffAgendaNoShow:  StaffAgendaNoShow,
 }
 
 // Names returns the site's pages by name.

@@ -167,3 +167,17 @@ const (
 	APIWorkChecks     Path = "/api/v1/work-checks"
 	APIWorkCheck      ID   = "/api/v1/work-checks/{id}/record.pdf"
 )
+
+// Counter appointments (issue 18): booking by anyone, the booking's own
+// page by its signed token, and the prefecture's agenda for its staff
+// ({id}: the prefecture; {booking}: a booking).
+const (
+	Appointments       Path  = "/rendez-vous"
+	AppointmentManage  Token = "/rendez-vous/gerer/{token}"
+	AppointmentCancel  Token = "/rendez-vous/gerer/{token}/annuler"
+	AppointmentMove    Token = "/rendez-vous/gerer/{token}/deplacer"
+	StaffAppointments  Path  = "/agent/rendez-vous"
+	StaffAgenda        ID    = "/agent/rendez-vous/{id}"
+	StaffAgendaSession ID    = "/agent/rendez-vous/{id}/session"
+	StaffAgendaNoShow  ID    = "/agent/absences/{booking}"
+)

@@ -121,3 +121,21 @@ type Cell struct {
 	Counter int
 	At      time.Time
 }
+
+// SlotOffer is a slot given to a booking: its counter and times, the
+// cells it holds, and the mail that tells the person (nil when they gave
+// no e-mail address).
+type SlotOffer struct {
+	Counter  int
+	StartsAt time.Time
+	EndsAt   time.Time
+	Cells    []Cell
+	Mail     *Mail
+}
+
+// OfferFunc is what casework decides, inside a write that frees or adds
+// slots, for each request of the waiting list in turn (most urgent
+// first): the slot it is given, or nil. taken is every cell held at the
+// site from now on and sessions its extra sessions; the store adds what
+// an offer takes to taken before it asks for the next request.
+type OfferFunc func(waiting *Booking, taken []Cell, sessions []*BookingSession) *SlotOffer

@@ -35,5 +35,6 @@ func Of(db *store.DB) casework.Stores {
 		Resends:      store.Resends{DB: db},
 		Employers:    store.Employers{DB: db},
 		WorkChecks:   store.WorkChecks{DB: db},
+		Appointments: store.Appointments{DB: db},
 	}
 }
