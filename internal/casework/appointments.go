@@ -456,7 +456,8 @@ func (s *Appointments) Reschedule(ctx context.Context, token, slot string) (*per
 
 // offer is the decision the store asks for each waiting request when
 // slots free or are added: the earliest free slot of its kind at its
-// site, with the mail that tells the person.
+// site within its deadline (any, once the deadline has passed), with the
+// mail that tells the person.
 func (s *Appointments) offer() permit.OfferFunc {
 	sched := s.Schedule
 	now := s.Clock.Now()
@@ -465,7 +466,11 @@ func (s *Appointments) offer() permit.OfferFunc {
 		if site == nil {
 			return nil
 		}
-		slots := freeSlots(sched, site, w.Kind, taken, sessions, now, now.AddDate(0, 0, sched.HorizonDays), 1)
+		until := w.Deadline
+		if !now.Before(until) { // overdue: the first slot that frees or is added, whenever it is
+			until = now.AddDate(0, 0, sched.HorizonDays)
+		}
+		slots := freeSlots(sched, site, w.Kind, taken, sessions, now, until, 1)
 		if len(slots) == 0 {
 			return nil
 		}
