@@ -269,6 +269,9 @@ func (s *Appointments) validate(ctx context.Context, acc *permit.Account, f *Boo
 	if err != nil {
 		return nil, err
 	}
+	if s.Tokens == nil { // no signed link or code can be given
+		return nil, permit.Errorf(permit.EUNAVAILABLE, "error.unavailable")
+	}
 	errs := map[string]string{}
 	b := &permit.Booking{PrefectureCode: f.Prefecture, Site: f.Site, Kind: permit.BookingKind(f.Kind), Reason: permit.BookingReason(f.Reason),
 		Name: strings.TrimSpace(f.Name), Email: strings.TrimSpace(f.Email), Phone: strings.TrimSpace(f.Phone), Lang: s.Tr.Supported(f.Lang), Channel: permit.ChannelOnline}
@@ -301,8 +304,10 @@ func (s *Appointments) validate(ctx context.Context, acc *permit.Account, f *Boo
 	}
 	switch {
 	case acc.Staff():
-		if err := s.agentFor(ctx, acc, f.Prefecture); err != nil {
-			return nil, err
+		if errs["site"] == "" {
+			if err := s.agentFor(ctx, acc, f.Prefecture); err != nil {
+				return nil, err
+			}
 		}
 		b.BookedBy, b.Channel = acc.ID, permit.Channel(f.Channel)
 		if b.Channel != permit.ChannelCounter && b.Channel != permit.ChannelPhone {
@@ -527,4 +532,34 @@ func taken(err error) bool {
 func newAppointments(c *core, st AppointmentStore) *Appointments {
 	sched, _ := rules.Appointments()
 	return &Appointments{core: c, Store: st, Schedule: sched}
+}
+
+// ToBring lists the documents to bring to a booking: the catalogue's
+// documents for the ground and kind of the application it is for; none
+// when no application is given (the page then says what to bring in
+// general).
+func (s *Appointments) ToBring(ctx context.Context, b *permit.Booking) ([]*rules.Document, error) {
+	if b.ApplicationID == 0 {
+		return nil, nil
+	}
+	a, err := s.People.Application(ctx, b.ApplicationID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Rules.RequiredDocuments(a.Ground, a.Kind)
+}
+
+// Applications lists an applicant's applications, to say which one a
+// booking is for; none for anyone else.
+func (s *Appointments) Applications(ctx context.Context, acc *permit.Account) ([]*permit.Application, error) {
+	if acc == nil || acc.Role != permit.RoleApplicant {
+		return nil, nil
+	}
+	p, err := s.People.PersonByAccount(ctx, acc.ID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return s.People.ApplicationsByPerson(ctx, p.ID)
 }

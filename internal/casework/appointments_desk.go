@@ -155,3 +155,22 @@ func clockOf(s string, step int) (time.Duration, bool) {
 func atClock(day time.Time, d time.Duration) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), int(d/time.Hour), int(d%time.Hour/time.Minute), 0, 0, permit.Paris)
 }
+
+// FirstAgenda is the first prefecture with appointments a staff account
+// works for (any, for an admin), where its agenda opens.
+func (s *Appointments) FirstAgenda(ctx context.Context, acc *permit.Account) (int64, error) {
+	sched, err := s.schedule()
+	if err != nil || !acc.Staff() {
+		return 0, errNotFound
+	}
+	all, err := s.People.Prefectures(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range all {
+		if acc.WorksFor(p.ID) && sched.Prefecture(p.Code) != nil {
+			return p.ID, nil
+		}
+	}
+	return 0, errNotFound
+}

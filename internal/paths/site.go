@@ -170,7 +170,7 @@ const (
 
 // Counter appointments (issue 18): booking by anyone, the booking's own
 // page by its signed token, and the prefecture's agenda for its staff
-// ({id}: the prefecture; {booking}: a booking).
+// ({id}: the prefecture, or the booking of an absence).
 const (
 	Appointments       Path  = "/rendez-vous"
 	AppointmentManage  Token = "/rendez-vous/gerer/{token}"
@@ -179,5 +179,5 @@ const (
 	StaffAppointments  Path  = "/agent/rendez-vous"
 	StaffAgenda        ID    = "/agent/rendez-vous/{id}"
 	StaffAgendaSession ID    = "/agent/rendez-vous/{id}/session"
-	StaffAgendaNoShow  ID    = "/agent/absences/{booking}"
+	StaffAgendaNoShow  ID    = "/agent/absences/{id}"
 )

@@ -23,6 +23,7 @@ const (
 	ResendApplication = "application"
 	ResendCorrection  = "correction"
 	ResendReport      = "report"
+	ResendBooking     = "booking"
 )
 
 // ResendWindow is how long a key is remembered: a resend comes within
