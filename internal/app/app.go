@@ -163,6 +163,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.Rules.CheckLangs(m.Tr.Langs()); err != nil {
 		return err // a language offered must be the catalogue's too
 	}
+	if _, err := rules.Appointments(); err != nil {
+		return err // the counters' calendar is checked like the catalogue
+	}
 	params := m.PasswordParams
 	if params == (password.Params{}) {
 		params = password.DefaultParams

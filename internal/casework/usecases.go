@@ -26,6 +26,7 @@ type Stores struct {
 	Declarations DeclarationStore
 	FollowUps    FollowUpStore
 	APIRequests  APIRequestStore
+	Appointments AppointmentStore
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -54,6 +55,7 @@ type UseCases struct {
 	Declarations *Declarations // pre-hire declarations, their answers and the silence sweep
 	FollowUps    *FollowUps    // employers' follow-ups of a right to work, their events and webhooks
 	APIRequests  *APIRequests  // the answers kept for the API's idempotency keys
+	Appointments *Appointments // counter appointments, the waiting list and its offers
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -180,5 +182,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		Declarations: &Declarations{core: c, Store: st.Declarations, checks: checks},
 		FollowUps:    &FollowUps{core: c, Store: st.FollowUps, checks: checks},
 		APIRequests:  &APIRequests{Store: st.APIRequests},
+		Appointments: newAppointments(c, st.Appointments),
 	}
 }

@@ -160,6 +160,14 @@ type Site struct {
 	FollowUpAccept            ID
 	FollowUpDecline           ID
 	FollowUpWorkerEnd         ID
+	Appointments              Path
+	AppointmentManage         Token
+	AppointmentCancel         Token
+	AppointmentMove           Token
+	StaffAppointments         Path
+	StaffAgenda               ID
+	StaffAgendaSession        ID
+	StaffAgendaNoShow         ID
 }
 
 // site is filled once from the constants.
@@ -318,6 +326,14 @@ var site = Site{
 	FollowUpAccept:            FollowUpAccept,
 	FollowUpDecline:           FollowUpDecline,
 	FollowUpWorkerEnd:         FollowUpWorkerEnd,
+	Appointments:              Appointments,
+	AppointmentManage:         AppointmentManage,
+	AppointmentCancel:         AppointmentCancel,
+	AppointmentMove:           AppointmentMove,
+	StaffAppointments:         StaffAppointments,
+	StaffAgenda:               StaffAgenda,
+	StaffAgendaSession:        StaffAgendaSession,
+	StaffAgendaNoShow:         StaffAgendaNoShow,
 }
 
 // Names returns the site's pages by name.

@@ -200,3 +200,17 @@ const (
 	FollowUpDecline   ID   = "/partage/suivis/{id}/refuser"
 	FollowUpWorkerEnd ID   = "/partage/suivis/{id}/arreter"
 )
+
+// Counter appointments (issue 18): booking by anyone, the booking's own
+// page by its signed token, and the prefecture's agenda for its staff
+// ({id}: the prefecture, or the booking of an absence).
+const (
+	Appointments       Path  = "/rendez-vous"
+	AppointmentManage  Token = "/rendez-vous/gerer/{token}"
+	AppointmentCancel  Token = "/rendez-vous/gerer/{token}/annuler"
+	AppointmentMove    Token = "/rendez-vous/gerer/{token}/deplacer"
+	StaffAppointments  Path  = "/agent/rendez-vous"
+	StaffAgenda        ID    = "/agent/rendez-vous/{id}"
+	StaffAgendaSession ID    = "/agent/rendez-vous/{id}/session"
+	StaffAgendaNoShow  ID    = "/agent/absences/{id}"
+)

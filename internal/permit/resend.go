@@ -24,6 +24,7 @@ const (
 	ResendCorrection  = "correction"
 	ResendReport      = "report"
 	ResendDeclaration = "declaration"
+	ResendBooking     = "booking"
 )
 
 // ResendWindow is how long a key is remembered: a resend comes within

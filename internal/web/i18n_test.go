@@ -109,6 +109,9 @@ func dynamicKeys() []string {
 	for _, b := range []permit.WorkBasis{permit.BasisPermit, permit.BasisExtension, permit.BasisFavourable, permit.BasisNone} {
 		keys = append(keys, "pdf.workcheck.basis."+string(b))
 	}
+	for _, st := range []permit.BookingStatus{permit.BookingBooked, permit.BookingWaiting, permit.BookingCancelled, permit.BookingNoShow} {
+		keys = append(keys, "appointments.manage.status."+string(st))
+	}
 	for _, f := range []string{"name", "address", "city"} {
 		keys = append(keys, "employers.error."+f+"_required")
 	}

@@ -154,6 +154,9 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	// factor), employer B (a member), a share code of the applicant, a
 	// check of A with it, and a key of A: every {id} of theirs is real.
 	ids := employerFixture(t, base, person.BirthDate)
+	// A booking in the agent's prefecture (whose agenda is {id}).
+	ids["/agent/absences/"] = bookingFixture(t, base)
+	ids["/agent/rendez-vous/"] = pref.ID
 	fill := strings.NewReplacer("{outage}", strconv.FormatInt(outage.ID, 10), "{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
 		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
 		"{person}", strconv.FormatInt(app.PersonID, 10), "{correction}", strconv.FormatInt(corr.ID, 10),

@@ -38,5 +38,6 @@ func Of(db *store.DB) casework.Stores {
 		Declarations: store.Declarations{DB: db},
 		FollowUps:    store.FollowUps{DB: db},
 		APIRequests:  store.APIRequests{DB: db},
+		Appointments: store.Appointments{DB: db},
 	}
 }

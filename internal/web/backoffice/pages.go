@@ -27,6 +27,7 @@ type Pages struct {
 	Corrections  *casework.Corrections
 	Journal      *casework.Journal
 	Declarations *casework.Declarations // the pre-hire declarations referred to the prefecture
+	Appointments *casework.Appointments
 	Receipts     web.ReceiptRenderer
 	// Previews draws the PDFs staff preview (web.Options.Previews).
 	Previews *upload.Previewer
@@ -102,5 +103,11 @@ func (s *Pages) Routes() []web.Route {
 
 		{Pattern: paths.Get(paths.Journal), Who: web.Supervisor, Handler: s.journal},
 		{Pattern: paths.Get(paths.Transfers), Who: web.Staff, Handler: s.transfers},
+
+		// Counter appointments: the prefecture's agenda and waiting list.
+		{Pattern: paths.Get(paths.StaffAppointments), Who: web.Staff, Handler: s.staffAgendas},
+		{Pattern: paths.Get(paths.StaffAgenda), Who: web.Staff, Handler: s.staffAgenda},
+		{Pattern: paths.Post(paths.StaffAgendaSession), Who: web.Supervisor, Handler: s.addSession},
+		{Pattern: paths.Post(paths.StaffAgendaNoShow), Who: web.Staff, Handler: s.noShow},
 	}
 }

@@ -23,14 +23,15 @@ func New(o web.Options) (*web.Server, error) {
 	return web.New(o, func(s *web.Server) []web.Part {
 		return []web.Part{
 			public.New(public.Pages{Server: s, Accounts: o.Accounts, Reports: o.Reports, Verifier: o.Verifier,
-				Outages: o.Outages, DB: o.DB, KeySet: o.KeySet, Checks: o.Checks}),
+				Outages: o.Outages, DB: o.DB, KeySet: o.KeySet, Checks: o.Checks, Appointments: o.Appointments}),
 			&applicant.Pages{Server: s, Applications: o.Applications, Attempts: o.Attempts, Documents: o.Documents, Messages: o.Messages,
 				Corrections: o.Corrections, Contacts: o.Contacts, Counter: o.Counter, Journal: o.Journal,
 				Export: o.Export, Reports: o.Reports, Queue: o.Queue, Receipts: o.Receipts, WorkChecks: o.WorkChecks, Declarations: o.Declarations,
 				FollowUps: o.FollowUps},
 			&backoffice.Pages{Server: s, Accounts: o.Accounts, Applications: o.Applications, Documents: o.Documents,
 				Messages: o.Messages, Decisions: o.Decisions, Queue: o.Queue, Counter: o.Counter,
-				Corrections: o.Corrections, Journal: o.Journal, Declarations: o.Declarations, Receipts: o.Receipts, Previews: o.Previews},
+				Corrections: o.Corrections, Journal: o.Journal, Declarations: o.Declarations, Receipts: o.Receipts, Previews: o.Previews,
+				Appointments: o.Appointments},
 			&support.Pages{Server: s, Support: o.Support},
 			&admin.Pages{Server: s, Accounts: o.Accounts, Outages: o.Outages},
 			&employer.Pages{Server: s, Employers: o.Employers, WorkChecks: o.WorkChecks, Declarations: o.Declarations, FollowUps: o.FollowUps,

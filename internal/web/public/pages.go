@@ -22,9 +22,11 @@ type Pages struct {
 	Accounts *casework.Accounts
 	Reports  *casework.Reports
 	Verifier *casework.Verifier
-	Outages  *casework.Outages      // the public status
-	DB       web.Pinger             // the readiness check
-	KeySet   func() ([]byte, error) // the public keys of attestation codes, as a JWK set
+	Outages  *casework.Outages // the public status
+	// Appointments are the counter appointments anyone books (issue 18).
+	Appointments *casework.Appointments
+	DB           web.Pinger             // the readiness check
+	KeySet       func() ([]byte, error) // the public keys of attestation codes, as a JWK set
 	// Checks bounds the photos of QR codes read at once, with the
 	// uploads' checks of the process (web.Options.Checks).
 	Checks *upload.Gate
@@ -79,5 +81,13 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.FollowCode), Who: web.Anyone, Handler: s.follow},
 		{Pattern: paths.Post(paths.FollowCode), Who: web.Anyone, Handler: s.replyFollow},
 		{Pattern: paths.Get(paths.FollowShot), Who: web.Anyone, Handler: s.followScreenshot},
+
+		// Anyone books a counter appointment, with or without an account
+		// (an agent for a caller), and manages it by its signed link.
+		{Pattern: paths.Get(paths.Appointments), Who: web.Anyone, Handler: s.bookingPage},
+		{Pattern: paths.Post(paths.Appointments), Who: web.Anyone, Handler: s.book},
+		{Pattern: paths.Get(paths.AppointmentManage), Who: web.Anyone, Handler: s.manage},
+		{Pattern: paths.Post(paths.AppointmentCancel), Who: web.Anyone, Handler: s.cancelBooking},
+		{Pattern: paths.Post(paths.AppointmentMove), Who: web.Anyone, Handler: s.moveBooking},
 	}
 }

@@ -1,0 +1,176 @@
+package casework
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/sejour/sejour/internal/audit"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
+)
+
+// Agenda is a prefecture's appointments as its agents see them: the
+// bookings of the coming days, and the waiting list by urgency with how
+// many requests are past their guaranteed delay.
+type Agenda struct {
+	Prefecture *permit.Prefecture
+	Sites      []*rules.Site
+	Bookings   []*permit.Booking
+	Waiting    []*permit.Booking
+	Overdue    int // waiting requests whose deadline has passed
+}
+
+// agendaDays is how far the agents' list looks ahead.
+const agendaDays = 30
+
+// staffPrefecture returns a prefecture a staff account works for, with
+// its part of the schedule; anything else is not found.
+func (s *Appointments) staffPrefecture(ctx context.Context, acc *permit.Account, prefID int64) (*permit.Prefecture, *rules.AppointmentPrefecture, error) {
+	if !acc.Staff() || !acc.WorksFor(prefID) {
+		return nil, nil, errNotFound
+	}
+	sched, err := s.schedule()
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.People.Prefecture(ctx, prefID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ap := sched.Prefecture(p.Code)
+	if ap == nil {
+		return nil, nil, errNotFound
+	}
+	return p, ap, nil
+}
+
+// Agenda returns a prefecture's bookings and waiting list, for its staff.
+func (s *Appointments) Agenda(ctx context.Context, acc *permit.Account, prefID int64) (*Agenda, error) {
+	p, ap, err := s.staffPrefecture(ctx, acc, prefID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	from := permit.ParisDay(now)
+	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, permit.Paris)
+	a := &Agenda{Prefecture: p, Sites: ap.Sites}
+	if a.Bookings, err = s.Store.Agenda(ctx, p.Code, from, from.AddDate(0, 0, agendaDays)); err != nil {
+		return nil, err
+	}
+	if a.Waiting, err = s.Store.WaitingList(ctx, p.Code); err != nil {
+		return nil, err
+	}
+	for _, w := range a.Waiting {
+		if w.Deadline.Before(now) {
+			a.Overdue++
+		}
+	}
+	return a, nil
+}
+
+// staffBooking returns a booking of a prefecture the account works for,
+// or not found.
+func (s *Appointments) staffBooking(ctx context.Context, acc *permit.Account, id int64) (*permit.Booking, error) {
+	if !acc.Staff() {
+		return nil, errNotFound
+	}
+	b, err := s.Store.Booking(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.agentFor(ctx, acc, b.PrefectureCode); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// NoShow records that the person of a booking did not come, once its
+// time has begun; it returns the booking's prefecture code.
+func (s *Appointments) NoShow(ctx context.Context, acc *permit.Account, id int64) (*permit.Booking, error) {
+	b, err := s.staffBooking(ctx, acc, id)
+	if err != nil {
+		return nil, err
+	}
+	if !b.Held() || s.Clock.Now().Before(b.StartsAt) {
+		return nil, permit.Errorf(permit.ECONFLICT, "appointments.error.not_yet")
+	}
+	ctx = audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "appointment_no_show", Detail: "#" + strconv.FormatInt(id, 10)})
+	return b, s.Store.MarkNoShow(ctx, id)
+}
+
+// SessionForm is an extra session a supervisor adds: a site, a day, the
+// hours (HH:MM) and how many counters.
+type SessionForm struct {
+	Site, Day, From, To, Counters string
+}
+
+// AddSession adds an extra session to one of a prefecture's sites (a
+// supervisor of that prefecture only) and, in the same transaction,
+// offers its slots to the waiting list.
+func (s *Appointments) AddSession(ctx context.Context, acc *permit.Account, prefID int64, f SessionForm) (*permit.BookingSession, error) {
+	if !acc.Supervises() {
+		return nil, errNotFound
+	}
+	p, _, err := s.staffPrefecture(ctx, acc, prefID)
+	if err != nil {
+		return nil, err
+	}
+	errs := map[string]string{}
+	if s.Schedule.Site(p.Code, f.Site) == nil {
+		errs["site"] = "appointments.error.site"
+	}
+	day, err := time.ParseInLocation(time.DateOnly, f.Day, permit.Paris)
+	if err != nil || !day.After(s.Clock.Now()) {
+		errs["day"] = "appointments.error.future_day"
+	}
+	from, ok1 := clockOf(f.From, s.Schedule.StepMinutes)
+	to, ok2 := clockOf(f.To, s.Schedule.StepMinutes)
+	if !ok1 || !ok2 || to <= from {
+		errs["to"] = "appointments.error.hours"
+	}
+	n, err := strconv.Atoi(f.Counters)
+	if err != nil || n < 1 || n > 20 {
+		errs["counters"] = "appointments.error.counters"
+	}
+	if len(errs) > 0 {
+		return nil, permit.Invalid(errs)
+	}
+	se := &permit.BookingSession{PrefectureCode: p.Code, Site: f.Site, StartsAt: atClock(day, from), EndsAt: atClock(day, to), Counters: n, AddedBy: acc.ID}
+	ctx = audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "appointment_session", PrefectureID: p.ID,
+		Detail: f.Site + " " + f.Day + " " + f.From + "-" + f.To})
+	return se, s.Store.AddSession(ctx, se, s.offer())
+}
+
+// clockOf reads HH:MM on the schedule's step as a duration after midnight.
+func clockOf(s string, step int) (time.Duration, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil || step <= 0 || (t.Hour()*60+t.Minute())%step != 0 {
+		return 0, false
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, true
+}
+
+// atClock is a Paris day at a time of day, whatever the day's length.
+func atClock(day time.Time, d time.Duration) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), int(d/time.Hour), int(d%time.Hour/time.Minute), 0, 0, permit.Paris)
+}
+
+// FirstAgenda is the first prefecture with appointments a staff account
+// works for (any, for an admin), where its agenda opens.
+func (s *Appointments) FirstAgenda(ctx context.Context, acc *permit.Account) (int64, error) {
+	sched, err := s.schedule()
+	if err != nil || !acc.Staff() {
+		return 0, errNotFound
+	}
+	all, err := s.People.Prefectures(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range all {
+		if acc.WorksFor(p.ID) && sched.Prefecture(p.Code) != nil {
+			return p.ID, nil
+		}
+	}
+	return 0, errNotFound
+}

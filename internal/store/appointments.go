@@ -1,0 +1,335 @@
+package store
+
+import (
+	"context"
+	"hash/fnv"
+	"time"
+
+	"github.com/sejour/sejour/internal/permit"
+)
+
+// Appointments is the room of counter appointments (issue 18): bookings,
+// the cells of time they hold, the waiting list and the extra sessions;
+// taken as store.Appointments{DB: db}.
+type Appointments struct{ *DB }
+
+// waitingBatch bounds the requests one write offers slots to.
+const waitingBatch = 200
+
+// lockSite serialises the writes of one site's calendar on PostgreSQL
+// (SQLite has one writer), so that the offers a write makes from what it
+// read are not taken meanwhile by a booking of another connection. Two
+// bookings of one slot still meet on the cells' primary key.
+func lockSite(ctx context.Context, tx *Tx, prefecture, site string) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte("booking\x00" + prefecture + "\x00" + site))
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(h.Sum64()))
+	return err
+}
+
+// Book stores a booking with the cells it holds (none on the waiting
+// list) and its confirmation mail (made once the booking has its number),
+// in one transaction. A cell already
+// held is ECONFLICT "appointments.error.taken": someone booked the slot
+// first.
+func (db Appointments) Book(ctx context.Context, b *permit.Booking, cells []permit.Cell, mail func(*permit.Booking) *permit.Mail) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := lockSite(ctx, tx, b.PrefectureCode, b.Site); err != nil {
+			return err
+		}
+		b.CreatedAt = db.clock.Now().UTC()
+		err := tx.queryRow(ctx, `INSERT INTO bookings (prefecture_code, site, kind, reason, application_id, account_id, name, email, phone, lang,
+			status, counter, starts_at, ends_at, deadline, urgent, offered, channel, booked_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			b.PrefectureCode, b.Site, string(b.Kind), string(b.Reason), nullID(b.ApplicationID), nullID(b.AccountID), b.Name, b.Email, b.Phone, b.Lang,
+			string(b.Status), nullCounter(b), nullInstant(b.StartsAt), nullInstant(b.EndsAt), b.Deadline.UTC(), b.Urgent, b.Offered,
+			string(b.Channel), nullID(b.BookedBy), b.CreatedAt).Scan(&b.ID)
+		if err != nil {
+			return slotTaken(err)
+		}
+		tx.made(b.ID)
+		if err := holdCells(ctx, tx, b, cells); err != nil {
+			return err
+		}
+		if mail == nil {
+			return nil
+		}
+		return insertMail(ctx, tx, mail(b), b.CreatedAt)
+	})
+}
+
+func nullCounter(b *permit.Booking) any {
+	if b.Counter == 0 {
+		return nil
+	}
+	return b.Counter
+}
+
+func nullInstant(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// slotTaken turns a unique violation of a slot into the answer a person
+// reads.
+func slotTaken(err error) error {
+	if uniqueViolation(err) {
+		return permit.Errorf(permit.ECONFLICT, "appointments.error.taken")
+	}
+	return err
+}
+
+func holdCells(ctx context.Context, tx *Tx, b *permit.Booking, cells []permit.Cell) error {
+	for _, c := range cells {
+		if _, err := tx.exec(ctx, `INSERT INTO booking_cells (prefecture_code, site, counter, at, booking_id) VALUES (?, ?, ?, ?, ?)`,
+			b.PrefectureCode, b.Site, c.Counter, c.At.UTC(), b.ID); err != nil {
+			return slotTaken(err)
+		}
+	}
+	return nil
+}
+
+const bookingColumns = `id, prefecture_code, site, kind, reason, application_id, account_id, name, email, phone, lang,
+	status, counter, starts_at, ends_at, deadline, urgent, offered, channel, booked_by, created_at`
+
+func scanBooking(row interface{ Scan(...any) error }) (*permit.Booking, error) {
+	var b permit.Booking
+	var kind, reason, status, channel string
+	var app, acc, by, counter nullInt
+	var starts, ends nullTime
+	err := row.Scan(&b.ID, &b.PrefectureCode, &b.Site, &kind, &reason, &app, &acc, &b.Name, &b.Email, &b.Phone, &b.Lang,
+		&status, &counter, &starts, &ends, &b.Deadline, &b.Urgent, &b.Offered, &channel, &by, &b.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	b.Kind, b.Reason, b.Status, b.Channel = permit.BookingKind(kind), permit.BookingReason(reason), permit.BookingStatus(status), permit.Channel(channel)
+	b.ApplicationID, b.AccountID, b.BookedBy, b.Counter = app.Int64, acc.Int64, by.Int64, int(counter.Int64)
+	if starts.Valid {
+		b.StartsAt, b.EndsAt = starts.Time.UTC(), ends.Time.UTC()
+	}
+	b.Deadline, b.CreatedAt = b.Deadline.UTC(), b.CreatedAt.UTC()
+	return &b, nil
+}
+
+func (tx *Tx) bookings(ctx context.Context, where string, args ...any) ([]*permit.Booking, error) {
+	rows, err := tx.query(ctx, `SELECT `+bookingColumns+` FROM bookings `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*permit.Booking
+	for rows.Next() {
+		b, err := scanBooking(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Booking returns one booking, or ENOTFOUND.
+func (db Appointments) Booking(ctx context.Context, id int64) (*permit.Booking, error) {
+	var b *permit.Booking
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		b, err = scanBooking(tx.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+		return err
+	})
+	return b, err
+}
+
+// Agenda lists a prefecture's bookings that hold or held a slot from
+// from to to, by start.
+func (db Appointments) Agenda(ctx context.Context, prefecture string, from, to time.Time) ([]*permit.Booking, error) {
+	var out []*permit.Booking
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = tx.bookings(ctx, `WHERE prefecture_code = ? AND status IN ('booked', 'no_show') AND starts_at >= ? AND starts_at < ?
+			ORDER BY starts_at, counter`, prefecture, from.UTC(), to.UTC())
+		return err
+	})
+	return out, err
+}
+
+// WaitingList lists a prefecture's requests waiting for a slot, the most
+// urgent (earliest deadline) first.
+func (db Appointments) WaitingList(ctx context.Context, prefecture string) ([]*permit.Booking, error) {
+	var out []*permit.Booking
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = tx.bookings(ctx, `WHERE prefecture_code = ? AND status = 'waiting' ORDER BY deadline, id`, prefecture)
+		return err
+	})
+	return out, err
+}
+
+// Calendar returns what is held at a site from from on, and its extra
+// sessions that end after from: what free slots are computed from.
+func (db Appointments) Calendar(ctx context.Context, prefecture, site string, from time.Time) ([]permit.Cell, []*permit.BookingSession, error) {
+	var cells []permit.Cell
+	var sessions []*permit.BookingSession
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		cells, sessions, err = calendar(ctx, tx, prefecture, site, from)
+		return err
+	})
+	return cells, sessions, err
+}
+
+func calendar(ctx context.Context, tx *Tx, prefecture, site string, from time.Time) ([]permit.Cell, []*permit.BookingSession, error) {
+	rows, err := tx.query(ctx, `SELECT counter, at FROM booking_cells WHERE prefecture_code = ? AND site = ? AND at >= ?`, prefecture, site, from.UTC())
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var cells []permit.Cell
+	for rows.Next() {
+		var c permit.Cell
+		if err := rows.Scan(&c.Counter, &c.At); err != nil {
+			return nil, nil, err
+		}
+		c.At = c.At.UTC()
+		cells = append(cells, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	srows, err := tx.query(ctx, `SELECT id, prefecture_code, site, starts_at, ends_at, counters, added_by, created_at FROM booking_sessions
+		WHERE prefecture_code = ? AND site = ? AND ends_at > ? ORDER BY starts_at, id`, prefecture, site, from.UTC())
+	if err != nil {
+		return nil, nil, err
+	}
+	defer srows.Close()
+	var sessions []*permit.BookingSession
+	for srows.Next() {
+		var s permit.BookingSession
+		if err := srows.Scan(&s.ID, &s.PrefectureCode, &s.Site, &s.StartsAt, &s.EndsAt, &s.Counters, &s.AddedBy, &s.CreatedAt); err != nil {
+			return nil, nil, err
+		}
+		s.StartsAt, s.EndsAt, s.CreatedAt = s.StartsAt.UTC(), s.EndsAt.UTC(), s.CreatedAt.UTC()
+		sessions = append(sessions, &s)
+	}
+	return cells, sessions, srows.Err()
+}
+
+// CancelBooking cancels a booking (held or waiting) and, in the same
+// transaction, offers what it freed to the waiting list (offer); the
+// booking's own mail m and the offers' mails go with it. A booking not
+// held nor waiting is ECONFLICT.
+func (db Appointments) CancelBooking(ctx context.Context, id int64, m *permit.Mail, offer permit.OfferFunc) error {
+	return db.change(ctx, id, m, offer, func(tx *Tx, b *permit.Booking) error {
+		_, err := tx.exec(ctx, `UPDATE bookings SET status = 'cancelled' WHERE id = ?`, id)
+		return err
+	})
+}
+
+// MoveBooking moves a held booking to another slot (rescheduling), and
+// offers the slot it left to the waiting list, in one transaction.
+func (db Appointments) MoveBooking(ctx context.Context, id int64, to *permit.SlotOffer, m *permit.Mail, offer permit.OfferFunc) error {
+	return db.change(ctx, id, m, offer, func(tx *Tx, b *permit.Booking) error {
+		if b.Status != permit.BookingBooked {
+			return permit.Errorf(permit.ECONFLICT, "appointments.error.not_held")
+		}
+		_, err := tx.exec(ctx, `UPDATE bookings SET counter = ?, starts_at = ?, ends_at = ? WHERE id = ?`, to.Counter, to.StartsAt.UTC(), to.EndsAt.UTC(), id)
+		if err != nil {
+			return slotTaken(err)
+		}
+		return holdCells(ctx, tx, b, to.Cells)
+	})
+}
+
+// change is a write on one live booking that frees its cells, then offers
+// what is free to the waiting list.
+func (db Appointments) change(ctx context.Context, id int64, m *permit.Mail, offer permit.OfferFunc, apply func(*Tx, *permit.Booking) error) error {
+	b, err := db.Booking(ctx, id)
+	if err != nil {
+		return err
+	}
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := lockSite(ctx, tx, b.PrefectureCode, b.Site); err != nil {
+			return err
+		}
+		cur, err := scanBooking(tx.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if cur.Status != permit.BookingBooked && cur.Status != permit.BookingWaiting {
+			return permit.Errorf(permit.ECONFLICT, "appointments.error.not_held")
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM booking_cells WHERE booking_id = ?`, id); err != nil {
+			return err
+		}
+		if err := apply(tx, cur); err != nil {
+			return err
+		}
+		now := db.clock.Now().UTC()
+		if err := insertMail(ctx, tx, m, now); err != nil {
+			return err
+		}
+		return offerWaiting(ctx, tx, cur.PrefectureCode, cur.Site, now, offer)
+	})
+}
+
+// AddSession adds an extra session to a site's calendar and offers its
+// slots to the waiting list, in one transaction.
+func (db Appointments) AddSession(ctx context.Context, s *permit.BookingSession, offer permit.OfferFunc) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := lockSite(ctx, tx, s.PrefectureCode, s.Site); err != nil {
+			return err
+		}
+		s.CreatedAt = db.clock.Now().UTC()
+		err := tx.queryRow(ctx, `INSERT INTO booking_sessions (prefecture_code, site, starts_at, ends_at, counters, added_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, s.PrefectureCode, s.Site, s.StartsAt.UTC(), s.EndsAt.UTC(), s.Counters, s.AddedBy, s.CreatedAt).Scan(&s.ID)
+		if err != nil {
+			return err
+		}
+		return offerWaiting(ctx, tx, s.PrefectureCode, s.Site, s.CreatedAt, offer)
+	})
+}
+
+// offerWaiting gives free slots to a site's waiting requests, the most
+// urgent first, as offer decides, each with its mail: a request is never
+// left waiting while a slot it could take is free.
+func offerWaiting(ctx context.Context, tx *Tx, prefecture, site string, now time.Time, offer permit.OfferFunc) error {
+	if offer == nil {
+		return nil
+	}
+	waiting, err := tx.bookings(ctx, `WHERE prefecture_code = ? AND site = ? AND status = 'waiting' ORDER BY deadline, id LIMIT ?`, prefecture, site, waitingBatch)
+	if err != nil || len(waiting) == 0 {
+		return err
+	}
+	taken, sessions, err := calendar(ctx, tx, prefecture, site, now)
+	if err != nil {
+		return err
+	}
+	for _, w := range waiting {
+		o := offer(w, taken, sessions)
+		if o == nil {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE bookings SET status = 'booked', offered = TRUE, counter = ?, starts_at = ?, ends_at = ? WHERE id = ? AND status = 'waiting'`,
+			o.Counter, o.StartsAt.UTC(), o.EndsAt.UTC(), w.ID); err != nil {
+			return slotTaken(err)
+		}
+		if err := holdCells(ctx, tx, w, o.Cells); err != nil {
+			return err
+		}
+		if err := insertMail(ctx, tx, o.Mail, now); err != nil {
+			return err
+		}
+		taken = append(taken, o.Cells...)
+	}
+	return nil
+}
+
+// MarkNoShow records that the person of a held booking did not come; the
+// cells stay held (the time has passed). Anything but a held booking is
+// ECONFLICT.
+func (db Appointments) MarkNoShow(ctx context.Context, id int64) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE bookings SET status = 'no_show' WHERE id = ? AND status = 'booked'`, id)
+		return oneRow(res, err, permit.ECONFLICT, "appointments.error.not_held")
+	})
+}
