@@ -2,7 +2,6 @@ package attest
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -21,30 +20,14 @@ func RenderDeclaration(w io.Writer, dec *permit.Declaration, cat *rules.Catalogu
 	if dec == nil || dec.Code == "" || dec.Number == "" || dec.AnsweredAt == nil {
 		return errors.New("attest: a declaration's record needs its number, outcome and code")
 	}
-	if tr == nil {
-		return errors.New("attest: no translation catalogue")
-	}
-	s, err := proofSheet(dec.Code)
-	if err != nil {
-		return fmt.Errorf("attest: declaration %s: %w", dec.Number, err)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("attest: rendering declaration %s: %v", dec.Number, r)
-		}
-	}()
-	t := wording{tr: tr}
 	d := &Document{Kind: permit.AttestationDeclaration, Number: dec.Number, Version: 1, IssuedAt: dec.AnsweredAt.In(permit.Paris),
 		Prefecture: dec.PrefectureName, Code: dec.Code, VerifyURL: verifyURL,
 		Surname: dec.Surname, GivenNames: dec.GivenNames, BirthDate: dec.BirthDate, Ground: groundName(cat, dec.Ground)}
-	describeDocument(s, d, t)
-	s.pdf.AddPage()
-	documentHead(s, d, t, "Déclaration préalable à l'embauche · Pre-hire declaration")
-	declarationStatement(s, dec, t)
-	checkHolder(s, d, &permit.WorkCheck{SIRET: dec.SIRET})
-	declarationOutcome(s, dec, t)
-	proofCode(s, d, t)
-	return s.output(w)
+	return renderProof(w, tr, d, "Déclaration préalable à l'embauche · Pre-hire declaration", func(s *sheet, t wording) {
+		declarationStatement(s, dec, t)
+		checkHolder(s, d, &permit.WorkCheck{SIRET: dec.SIRET})
+		declarationOutcome(s, dec, t)
+	})
 }
 
 // declarationStatement says who declared which hire, when.

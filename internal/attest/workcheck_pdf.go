@@ -23,28 +23,37 @@ func RenderWorkCheck(w io.Writer, rec *permit.WorkCheck, cat *rules.Catalogue, t
 	if rec == nil || rec.Code == "" || rec.Number == "" || rec.CheckedAt.IsZero() {
 		return errors.New("attest: a check record needs its number, moment and code")
 	}
-	if tr == nil {
-		return errors.New("attest: no translation catalogue")
-	}
-	s, err := proofSheet(rec.Code)
-	if err != nil {
-		return fmt.Errorf("attest: check %s: %w", rec.Number, err)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("attest: rendering check %s: %v", rec.Number, r)
-		}
-	}()
-	t := wording{tr: tr}
 	d := &Document{Kind: permit.AttestationWorkCheck, Number: rec.Number, Version: 1, IssuedAt: rec.CheckedAt.In(permit.Paris),
 		Prefecture: rec.PrefectureName, Code: rec.Code, VerifyURL: verifyURL,
 		Surname: rec.Surname, GivenNames: rec.GivenNames, BirthDate: rec.BirthDate, Ground: groundName(cat, rec.Ground)}
+	return renderProof(w, tr, d, "Droit au travail · Right to work", func(s *sheet, t wording) {
+		checkStatement(s, d, rec, t)
+		checkHolder(s, d, rec)
+		checkAnswer(s, d, rec, t)
+	})
+}
+
+// renderProof writes an employer's signed record (a check's, a
+// declaration's) as one A4 page: its head under title, what body writes,
+// then the signed code as a QR code and as text.
+func renderProof(w io.Writer, tr *i18n.Catalogue, d *Document, title string, body func(*sheet, wording)) (err error) {
+	if tr == nil {
+		return errors.New("attest: no translation catalogue")
+	}
+	s, err := proofSheet(d.Code)
+	if err != nil {
+		return fmt.Errorf("attest: %s %s: %w", d.Kind, d.Number, err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("attest: rendering %s %s: %v", d.Kind, d.Number, r)
+		}
+	}()
+	t := wording{tr: tr}
 	describeDocument(s, d, t)
 	s.pdf.AddPage()
-	documentHead(s, d, t, "Droit au travail · Right to work")
-	checkStatement(s, d, rec, t)
-	checkHolder(s, d, rec)
-	checkAnswer(s, d, rec, t)
+	documentHead(s, d, t, title)
+	body(s, t)
 	proofCode(s, d, t)
 	return s.output(w)
 }
