@@ -58,6 +58,32 @@ type apiRecord struct {
 	PDF  string `json:"pdf"`  // the record's PDF, with the same key
 }
 
+// apiLimited answers 429 when the organisation or the address is over the
+// checks' limits (a check, a declaration and a proof count alike);
+// answered is true when it did.
+func (s *Pages) apiLimited(w http.ResponseWriter, r *http.Request, o *permit.Organisation) (answered bool, err error) {
+	if s.limitCheck(o, web.ClientIP(r)) == nil {
+		return false, nil
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
+	return true, s.Problem(w, r, http.StatusTooManyRequests, permit.ERATELIMIT, nil)
+}
+
+// apiRequest applies apiLimited, then reads the JSON body (at most max
+// bytes, unknown members refused) into v, answering 400 invalid_json when
+// it cannot; answered is true when it answered the request itself.
+func (s *Pages) apiRequest(w http.ResponseWriter, r *http.Request, o *permit.Organisation, max int64, v any) (answered bool, err error) {
+	if answered, err := s.apiLimited(w, r, o); answered {
+		return true, err
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, max))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return true, s.Problem(w, r, http.StatusBadRequest, web.ProblemInvalidJSON, nil)
+	}
+	return false, nil
+}
+
 // apiCheck is the check for programs: JSON in, the answer out, 200 for a
 // match, a problem for anything else: 404 no_match whatever was wrong,
 // 400 for a body not of the right shape, 429 over the organisation's or
@@ -66,15 +92,9 @@ type apiRecord struct {
 // transaction (web.AnswerInWrite).
 func (s *Pages) apiCheck(w http.ResponseWriter, r *http.Request) error {
 	k, o := web.APICaller(r)
-	if err := s.limitCheck(o, web.ClientIP(r)); err != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
-		return s.Problem(w, r, http.StatusTooManyRequests, permit.ERATELIMIT, nil)
-	}
 	var in apiCheckRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return s.Problem(w, r, http.StatusBadRequest, web.ProblemInvalidJSON, nil)
+	if answered, err := s.apiRequest(w, r, o, 4<<10, &in); answered {
+		return err
 	}
 	web.AnswerInWrite(r, http.StatusOK, func(rec *permit.WorkCheck) any { return s.apiAnswer(rec) })
 	rec, err := s.WorkChecks.Check(r.Context(), casework.Checker{Organisation: o, Key: k}, casework.CheckForm{ShareCode: in.ShareCode, BirthDate: in.BirthDate})

@@ -1,8 +1,6 @@
 package employer
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -75,15 +73,9 @@ func (s *Pages) apiDeclarationOf(d *permit.Declaration) APIDeclaration {
 // transaction (web.AnswerInWrite).
 func (s *Pages) apiDeclare(w http.ResponseWriter, r *http.Request) error {
 	k, o := web.APICaller(r)
-	if err := s.limitCheck(o, web.ClientIP(r)); err != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
-		return s.Problem(w, r, http.StatusTooManyRequests, permit.ERATELIMIT, nil)
-	}
 	var in apiDeclarationRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 8<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return s.Problem(w, r, http.StatusBadRequest, web.ProblemInvalidJSON, nil)
+	if answered, err := s.apiRequest(w, r, o, 8<<10, &in); answered {
+		return err
 	}
 	web.AnswerInWrite(r, http.StatusCreated, func(d *permit.Declaration) any { return s.apiDeclarationOf(d) })
 	d, err := s.Declarations.Declare(r.Context(), casework.Checker{Organisation: o, Key: k}, casework.DeclarationForm{

@@ -105,9 +105,8 @@ func (s *Pages) proof(w http.ResponseWriter, r *http.Request) error {
 func (s *Pages) apiProof(w http.ResponseWriter, r *http.Request) error {
 	k, o := web.APICaller(r)
 	// A proof is a check: the checks' limits apply.
-	if err := s.limitCheck(o, web.ClientIP(r)); err != nil {
-		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter("workcheck-org").Seconds())))
-		return s.Problem(w, r, http.StatusTooManyRequests, permit.ERATELIMIT, nil)
+	if answered, err := s.apiLimited(w, r, o); answered {
+		return err
 	}
 	id, err := web.PathID(r, "id")
 	if err != nil {
