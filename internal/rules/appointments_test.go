@@ -57,14 +57,12 @@ func TestPublicHolidays(t *testing.T) {
 
 // A wrong schedule is refused with a message naming what is wrong.
 func TestBadAppointmentsAreRefused(t *testing.T) {
-	good := func(mut string) string {
-		return strings.Replace(`{"step_minutes": 15, "horizon_days": 60,
+	const good = `{"step_minutes": 15, "horizon_days": 60,
 		"kinds": {"counter_filing": 30, "document_check": 15, "card_collection": 15, "portal_help": 30},
 		"prefectures": [{"prefecture": "75", "delays": {"standard_days": 15, "urgent_days": 5},
 		  "sites": [{"id": "cite", "name": {"fr": "C", "en": "C"}, "address": "A", "counters": 2, "kinds": ["counter_filing"],
-		  "hours": {"mon": [["09:00", "12:00"]]}}]}]}`, mut, "", 0)
-	}
-	if _, err := ParseAppointments([]byte(good(""))); err != nil {
+		  "hours": {"mon": [["09:00", "12:00"]]}}]}]}`
+	if _, err := ParseAppointments([]byte(good)); err != nil {
 		t.Fatalf("the good schedule is refused: %v", err)
 	}
 	for _, tc := range []struct{ from, to, want string }{
@@ -81,14 +79,14 @@ func TestBadAppointmentsAreRefused(t *testing.T) {
 		{`"address": "A",`, `"address": "A", "fax": "1",`, `unknown field "fax"`},
 		{`"name": {"fr": "C", "en": "C"}`, `"name": {"fr": "C"}`, `French and English`},
 	} {
-		data := strings.Replace(good(""), tc.from, tc.to, 1)
+		data := strings.Replace(good, tc.from, tc.to, 1)
 		_, err := ParseAppointments([]byte(data))
 		if err == nil || !strings.HasPrefix(err.Error(), "appointments: ") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s → %s: err = %v, want one saying %q", tc.from, tc.to, err, tc.want)
 		}
 	}
 	// Two prefectures with the same code, and a site listed twice.
-	twice := strings.Replace(good(""), `"prefectures": [`, `"prefectures": [{"prefecture": "75", "delays": {"standard_days": 15, "urgent_days": 5}, "sites": []},`, 1)
+	twice := strings.Replace(good, `"prefectures": [`, `"prefectures": [{"prefecture": "75", "delays": {"standard_days": 15, "urgent_days": 5}, "sites": []},`, 1)
 	if _, err := ParseAppointments([]byte(twice)); err == nil || !strings.Contains(err.Error(), "listed twice") || !strings.Contains(err.Error(), "no site") {
 		t.Errorf("a prefecture listed twice: %v", err)
 	}

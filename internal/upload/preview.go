@@ -160,10 +160,10 @@ func (p *Previewer) draw(ctx context.Context, data []byte) ([]byte, error) {
 		return nil, errors.Join(ErrPreview, ctx.Err())
 	}
 	// The gaps between pages are transparent: grey on the picture.
-	b := res.Result.Image.Bounds()
+	b := res.Result.RenderedImage.Bounds()
 	canvas := image.NewRGBA(b)
 	draw.Draw(canvas, b, image.NewUniform(color.Gray{Y: 0xc8}), image.Point{}, draw.Src)
-	draw.Draw(canvas, b, res.Result.Image, b.Min, draw.Over)
+	draw.Draw(canvas, b, res.Result.RenderedImage, b.Min, draw.Over)
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: 80}); err != nil {
 		return nil, err
