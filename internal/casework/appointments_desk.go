@@ -92,11 +92,38 @@ func (s *Appointments) NoShow(ctx context.Context, acc *permit.Account, id int64
 	if err != nil {
 		return nil, err
 	}
-	if !b.Held() || s.Clock.Now().Before(b.StartsAt) {
+	if !b.Held() || b.Arrived() || s.Clock.Now().Before(b.StartsAt) {
 		return nil, permit.Errorf(permit.ECONFLICT, "appointments.error.not_yet")
 	}
 	ctx = audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "appointment_no_show", Detail: "#" + strconv.FormatInt(id, 10)})
 	return b, s.Store.MarkNoShow(ctx, id)
+}
+
+// Arrive reads a booking's counter code for an agent of its prefecture
+// (another prefecture's code, or a code not signed, is not found) and,
+// when the booking holds a slot, records that the person arrived, once,
+// with its audit entry; a booking cancelled, waiting or marked absent is
+// returned as it is, nothing recorded.
+func (s *Appointments) Arrive(ctx context.Context, acc *permit.Account, code string) (*permit.Booking, error) {
+	if !acc.Staff() {
+		return nil, errNotFound
+	}
+	b, err := s.ByCode(ctx, acc, code)
+	if err != nil || !b.Held() || b.Arrived() {
+		return b, err
+	}
+	ctx = audit.With(context.WithoutCancel(ctx), audit.Entry{ActorAccountID: acc.ID, Action: "appointment_arrived",
+		Detail: "#" + strconv.FormatInt(b.ID, 10)})
+	if b.ArrivedAt, err = s.Store.MarkArrived(ctx, b.ID); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// AtCounter returns a booking to the counter's agent of its prefecture
+// (the page the code leads to); anyone else is told not found.
+func (s *Appointments) AtCounter(ctx context.Context, acc *permit.Account, id int64) (*permit.Booking, error) {
+	return s.staffBooking(ctx, acc, id)
 }
 
 // SessionForm is an extra session a supervisor adds: a site, a day, the

@@ -168,6 +168,8 @@ type Site struct {
 	StaffAgenda               ID
 	StaffAgendaSession        ID
 	StaffAgendaNoShow         ID
+	StaffArrival              Path
+	StaffArrivalBooking       ID
 }
 
 // site is filled once from the constants.
@@ -334,6 +336,8 @@ var site = Site{
 	StaffAgenda:               StaffAgenda,
 	StaffAgendaSession:        StaffAgendaSession,
 	StaffAgendaNoShow:         StaffAgendaNoShow,
+	StaffArrival:              StaffArrival,
+	StaffArrivalBooking:       StaffArrivalBooking,
 }
 
 // Names returns the site's pages by name.

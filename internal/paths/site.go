@@ -213,4 +213,8 @@ const (
 	StaffAgenda        ID    = "/agent/rendez-vous/{id}"
 	StaffAgendaSession ID    = "/agent/rendez-vous/{id}/session"
 	StaffAgendaNoShow  ID    = "/agent/absences/{id}"
+	// The counter reads a booking's code (StaffArrival) and shows the
+	// booking ({id}) with the way to start the filing.
+	StaffArrival        Path = "/agent/rendez-vous/accueil"
+	StaffArrivalBooking ID   = "/agent/rendez-vous/accueil/{id}"
 )

@@ -92,7 +92,13 @@ type Booking struct {
 	Channel   Channel // online by the person; counter or phone by an agent
 	BookedBy  int64   // the agent who booked it for the person
 	CreatedAt time.Time
+	// ArrivedAt is when the counter read the booking's code and the
+	// person was there; zero until then.
+	ArrivedAt time.Time
 }
+
+// Arrived reports whether the counter recorded the person's arrival.
+func (b *Booking) Arrived() bool { return !b.ArrivedAt.IsZero() }
 
 // Held reports whether the booking holds a slot.
 func (b *Booking) Held() bool { return b.Status == BookingBooked }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"hash/fnv"
 	"time"
 
@@ -95,15 +96,15 @@ func holdCells(ctx context.Context, tx *Tx, b *permit.Booking, cells []permit.Ce
 }
 
 const bookingColumns = `id, prefecture_code, site, kind, reason, application_id, account_id, name, email, phone, lang,
-	status, counter, starts_at, ends_at, deadline, urgent, offered, channel, booked_by, created_at`
+	status, counter, starts_at, ends_at, deadline, urgent, offered, channel, booked_by, created_at, arrived_at`
 
 func scanBooking(row interface{ Scan(...any) error }) (*permit.Booking, error) {
 	var b permit.Booking
 	var kind, reason, status, channel string
 	var app, acc, by, counter nullInt
-	var starts, ends nullTime
+	var starts, ends, arrived nullTime
 	err := row.Scan(&b.ID, &b.PrefectureCode, &b.Site, &kind, &reason, &app, &acc, &b.Name, &b.Email, &b.Phone, &b.Lang,
-		&status, &counter, &starts, &ends, &b.Deadline, &b.Urgent, &b.Offered, &channel, &by, &b.CreatedAt)
+		&status, &counter, &starts, &ends, &b.Deadline, &b.Urgent, &b.Offered, &channel, &by, &b.CreatedAt, &arrived)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +112,9 @@ func scanBooking(row interface{ Scan(...any) error }) (*permit.Booking, error) {
 	b.ApplicationID, b.AccountID, b.BookedBy, b.Counter = app.Int64, acc.Int64, by.Int64, int(counter.Int64)
 	if starts.Valid {
 		b.StartsAt, b.EndsAt = starts.Time.UTC(), ends.Time.UTC()
+	}
+	if arrived.Valid {
+		b.ArrivedAt = arrived.Time.UTC()
 	}
 	b.Deadline, b.CreatedAt = b.Deadline.UTC(), b.CreatedAt.UTC()
 	return &b, nil
@@ -325,11 +329,40 @@ func offerWaiting(ctx context.Context, tx *Tx, prefecture, site string, now time
 }
 
 // MarkNoShow records that the person of a held booking did not come; the
-// cells stay held (the time has passed). Anything but a held booking is
-// ECONFLICT.
+// cells stay held (the time has passed). Anything but a held booking
+// whose person has not arrived is ECONFLICT.
 func (db Appointments) MarkNoShow(ctx context.Context, id int64) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE bookings SET status = 'no_show' WHERE id = ? AND status = 'booked'`, id)
+		res, err := tx.exec(ctx, `UPDATE bookings SET status = 'no_show' WHERE id = ? AND status = 'booked' AND arrived_at IS NULL`, id)
 		return oneRow(res, err, permit.ECONFLICT, "appointments.error.not_held")
 	})
 }
+
+// MarkArrived records that the person of a held booking came to the
+// counter, once: it returns the time recorded, the first one when the
+// code is read again (nothing is written then, nor audited). Anything but
+// a held booking is ECONFLICT.
+func (db Appointments) MarkArrived(ctx context.Context, id int64) (time.Time, error) {
+	var at time.Time
+	err := db.inWrite(ctx, func(tx *Tx) error {
+		cur, err := scanBooking(tx.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if cur.Arrived() {
+			at = cur.ArrivedAt
+			return errAlreadyArrived
+		}
+		at = db.clock.Now().UTC()
+		res, err := tx.exec(ctx, `UPDATE bookings SET arrived_at = ? WHERE id = ? AND status = 'booked' AND arrived_at IS NULL`, at, id)
+		return oneRow(res, err, permit.ECONFLICT, "appointments.error.not_held")
+	})
+	if errors.Is(err, errAlreadyArrived) {
+		return at, nil
+	}
+	return at, err
+}
+
+// errAlreadyArrived rolls back the write of an arrival already recorded,
+// with the audit entry it carries.
+var errAlreadyArrived = errors.New("store: the arrival is already recorded")

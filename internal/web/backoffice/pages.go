@@ -109,5 +109,9 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.StaffAgenda), Who: web.Staff, Handler: s.staffAgenda},
 		{Pattern: paths.Post(paths.StaffAgendaSession), Who: web.Supervisor, Handler: s.addSession},
 		{Pattern: paths.Post(paths.StaffAgendaNoShow), Who: web.Staff, Handler: s.noShow},
+		// The counter reads a booking's code: the person has arrived.
+		{Pattern: paths.Get(paths.StaffArrival), Who: web.Staff, Handler: s.arrivalForm},
+		{Pattern: paths.Post(paths.StaffArrival), Who: web.Staff, Handler: s.readCode},
+		{Pattern: paths.Get(paths.StaffArrivalBooking), Who: web.Staff, Handler: s.arrivalBooking},
 	}
 }
