@@ -67,14 +67,24 @@ func (s *Pages) readCode(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}
-	code := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code")))
-	b, err := s.Appointments.Arrive(r.Context(), web.Account(r), code)
+	code := strings.TrimSpace(r.PostForm.Get("code"))
+	if len(code) > 4 && strings.EqualFold(code[:4], "RDV-") { // the prefix typed in lower case
+		code = "RDV-" + code[4:]
+	}
+	var b *permit.Booking
+	var err error = permit.Errorf(permit.EINVALID, "counter_code.error.empty")
+	if code != "" {
+		b, err = s.Appointments.Arrive(r.Context(), web.Account(r), code)
+	}
 	if err != nil {
 		status := http.StatusUnprocessableEntity
 		key := "counter_code.error.code"
-		if permit.ErrorCode(err) == permit.ENOTFOUND {
+		switch {
+		case code == "":
+			key = "counter_code.error.empty"
+		case permit.ErrorCode(err) == permit.ENOTFOUND:
 			status, key = http.StatusNotFound, "counter_code.error.not_found"
-		} else if permit.ErrorCode(err) != permit.ECONFLICT {
+		case permit.ErrorCode(err) != permit.ECONFLICT:
 			return err
 		}
 		p := s.Page(r, "counter_code.title")
