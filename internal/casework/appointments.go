@@ -30,6 +30,7 @@ type AppointmentStore interface {
 	MoveBooking(ctx context.Context, id int64, to *permit.SlotOffer, m *permit.Mail, offer permit.OfferFunc) error
 	AddSession(ctx context.Context, s *permit.BookingSession, offer permit.OfferFunc) error
 	MarkNoShow(ctx context.Context, id int64) error
+	FigureBookings(ctx context.Context, prefecture string, since time.Time) ([]*permit.Booking, error)
 }
 
 // Appointments are counter appointments (issue 18): free slots computed

@@ -19,6 +19,7 @@ type Agenda struct {
 	Bookings   []*permit.Booking
 	Waiting    []*permit.Booking
 	Overdue    int // waiting requests whose deadline has passed
+	Figures    *AppointmentFigures
 }
 
 // agendaDays is how far the agents' list looks ahead.
@@ -65,6 +66,9 @@ func (s *Appointments) Agenda(ctx context.Context, acc *permit.Account, prefID i
 		if w.Deadline.Before(now) {
 			a.Overdue++
 		}
+	}
+	if a.Figures, err = s.prefectureFigures(ctx, p.Code); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -333,3 +333,17 @@ func (db Appointments) MarkNoShow(ctx context.Context, id int64) error {
 		return oneRow(res, err, permit.ECONFLICT, "appointments.error.not_held")
 	})
 }
+
+// FigureBookings returns what a prefecture's appointment figures are
+// computed from (casework.Appointments.Figures): its bookings made since
+// since, those whose time began since since, and every request still
+// waiting.
+func (db Appointments) FigureBookings(ctx context.Context, prefecture string, since time.Time) ([]*permit.Booking, error) {
+	var out []*permit.Booking
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = tx.bookings(ctx, `WHERE prefecture_code = ? AND (created_at >= ? OR starts_at >= ? OR status = 'waiting') ORDER BY id`,
+			prefecture, since.UTC(), since.UTC())
+		return err
+	})
+	return out, err
+}
