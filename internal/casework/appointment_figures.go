@@ -32,6 +32,7 @@ const figureDays = 30
 //     and those of them recorded as no-shows.
 type AppointmentFigures struct {
 	PrefectureCode string
+	Name           string // the prefecture's name (its code when unknown)
 	Days           int
 	Measured       int
 	Median, P90    time.Duration
@@ -122,11 +123,22 @@ func (s *Appointments) PublicFigures(ctx context.Context) ([]*AppointmentFigures
 	if err != nil {
 		return nil, err
 	}
+	all, err := s.People.Prefectures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, p := range all {
+		names[p.Code] = p.Name
+	}
 	var out []*AppointmentFigures
 	for _, p := range sched.Prefectures {
 		f, err := s.prefectureFigures(ctx, p.Prefecture)
 		if err != nil {
 			return nil, err
+		}
+		if f.Name = names[p.Prefecture]; f.Name == "" {
+			f.Name = p.Prefecture
 		}
 		out = append(out, f)
 	}

@@ -63,7 +63,10 @@ func TestAppointmentFigures(t *testing.T) {
 		if _, err := ap.NoShow(ctx, w.agent, ana.ID); err != nil {
 			t.Fatal(err)
 		}
-		ag, err = ap.Agenda(ctx, w.agent, w.paris.ID)
+		if ag, err := ap.Agenda(ctx, w.agent, w.paris.ID); err != nil || ag.Figures != nil {
+			t.Fatalf("an agent's agenda: figures %+v, %v", ag.Figures, err)
+		}
+		ag, err = ap.Agenda(ctx, w.super, w.paris.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

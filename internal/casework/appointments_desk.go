@@ -18,8 +18,8 @@ type Agenda struct {
 	Sites      []*rules.Site
 	Bookings   []*permit.Booking
 	Waiting    []*permit.Booking
-	Overdue    int // waiting requests whose deadline has passed
-	Figures    *AppointmentFigures
+	Overdue    int                 // waiting requests whose deadline has passed
+	Figures    *AppointmentFigures // for a supervisor only
 }
 
 // agendaDays is how far the agents' list looks ahead.
@@ -67,8 +67,10 @@ func (s *Appointments) Agenda(ctx context.Context, acc *permit.Account, prefID i
 			a.Overdue++
 		}
 	}
-	if a.Figures, err = s.prefectureFigures(ctx, p.Code); err != nil {
-		return nil, err
+	if acc.Supervises() {
+		if a.Figures, err = s.prefectureFigures(ctx, p.Code); err != nil {
+			return nil, err
+		}
 	}
 	return a, nil
 }
