@@ -144,3 +144,45 @@ func (s *Appointments) PublicFigures(ctx context.Context) ([]*AppointmentFigures
 	}
 	return out, nil
 }
+
+// reminderBatch bounds the reminders one sweep writes; the sweep says
+// when there are more (ErrSweepUnfinished) and runs again at once.
+const reminderBatch = 200
+
+// SendReminders writes the reminder mail of each booking held for
+// tomorrow (the civil day in Paris) whose person gave an e-mail address,
+// once per booking and time: each in its own transaction with the key
+// that marks it written, so a sweep that dies at any line and runs again,
+// or two at once, mail each person once. A person who gave only a phone
+// number gets nothing (SMS-ready text is left for the SMS channel). It
+// returns how many it wrote.
+func (s *Appointments) SendReminders(ctx context.Context) (int, error) {
+	if _, err := s.schedule(); err != nil || s.Tokens == nil {
+		return 0, nil
+	}
+	day := permit.ParisDay(s.Clock.Now()).AddDate(0, 0, 1)
+	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, permit.Paris)
+	to := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, permit.Paris)
+	due, err := s.Store.DueReminders(ctx, from, to, reminderBatch)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range due {
+		m := s.bookingMail(b, "appointment_reminder.mail")
+		if m == nil {
+			continue
+		}
+		wrote, err := s.Store.Remind(ctx, b, m)
+		if err != nil {
+			return n, err
+		}
+		if wrote {
+			n++
+		}
+	}
+	if len(due) == reminderBatch && n > 0 {
+		return n, ErrSweepUnfinished
+	}
+	return n, nil
+}
