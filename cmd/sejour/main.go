@@ -138,6 +138,9 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 			password.DefaultParams, m.Clock.Now(), cfg.BaseURL, out); err != nil {
 			return fmt.Errorf("load demonstration employer: %w", err)
 		}
+		if err := demo.Appointments(ctx, m.UseCases.Appointments, store.Appointments{DB: m.DB}, m.Clock.Now(), out); err != nil {
+			return fmt.Errorf("load demonstration appointments: %w", err)
+		}
 		if loadOnly {
 			return nil
 		}

@@ -196,6 +196,13 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return n, err
 		},
+		RemindAppointments: func(ctx context.Context) (int, error) {
+			n, err := m.UseCases.Appointments.SendReminders(ctx)
+			if errors.Is(err, casework.ErrSweepUnfinished) {
+				err = errors.Join(err, jobs.ErrMore)
+			}
+			return n, err
+		},
 		NotifyFollowUpEvent: func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.NotifyEvent(ctx, id) },
 		DeliverWebhook:      func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.DeliverWebhook(ctx, id) },
 		SweepFollowUps:      func(ctx context.Context) (int, error) { return m.UseCases.FollowUps.SweepFollowUps(ctx) },

@@ -31,6 +31,9 @@ type AppointmentStore interface {
 	AddSession(ctx context.Context, s *permit.BookingSession, offer permit.OfferFunc) error
 	MarkNoShow(ctx context.Context, id int64) error
 	MarkArrived(ctx context.Context, id int64) (time.Time, error)
+	FigureBookings(ctx context.Context, prefecture string, since time.Time) ([]*permit.Booking, error)
+	DueReminders(ctx context.Context, from, to time.Time, limit int) ([]*permit.Booking, error)
+	Remind(ctx context.Context, b *permit.Booking, m *permit.Mail) (bool, error)
 }
 
 // Appointments are counter appointments (issue 18): free slots computed

@@ -18,7 +18,8 @@ type Agenda struct {
 	Sites      []*rules.Site
 	Bookings   []*permit.Booking
 	Waiting    []*permit.Booking
-	Overdue    int // waiting requests whose deadline has passed
+	Overdue    int                 // waiting requests whose deadline has passed
+	Figures    *AppointmentFigures // for a supervisor only
 }
 
 // agendaDays is how far the agents' list looks ahead.
@@ -64,6 +65,11 @@ func (s *Appointments) Agenda(ctx context.Context, acc *permit.Account, prefID i
 	for _, w := range a.Waiting {
 		if w.Deadline.Before(now) {
 			a.Overdue++
+		}
+	}
+	if acc.Supervises() {
+		if a.Figures, err = s.prefectureFigures(ctx, p.Code); err != nil {
+			return nil, err
 		}
 	}
 	return a, nil

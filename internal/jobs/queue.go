@@ -46,6 +46,11 @@ type Options struct {
 	// start: it closes the pre-hire declarations unanswered after their
 	// due day (casework.Declarations.SweepSilence).
 	SweepSilence func(ctx context.Context) (int, error)
+	// RemindAppointments, when set, is run every hour and at start: it
+	// writes the reminder mails of tomorrow's counter appointments, once
+	// each (casework.Appointments.SendReminders); ErrMore when a batch
+	// is left.
+	RemindAppointments func(ctx context.Context) (int, error)
 	// NotifyFollowUpEvent, DeliverWebhook and SweepFollowUps, when all
 	// set, work the follow-ups' jobs (follow_up_event, deliver_webhook,
 	// and the daily follow_up_sweep, also run at start).
@@ -161,6 +166,14 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return SilenceSweepArgs{}, nil }, nil,
 		))
 		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return SilenceSweepArgs{Start: start} })
+	}
+	if opts.RemindAppointments != nil {
+		river.AddWorker(workers, &reminderSweepWorker{sweep: opts.RemindAppointments, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(reminderSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ReminderSweepArgs{}, nil }, nil,
+		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return ReminderSweepArgs{Start: start} })
 	}
 	// River reads the system clock itself (keeping Go's monotonic reading,
 	// and letting the database stamp rows with its own now()); any other

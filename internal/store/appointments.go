@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"hash/fnv"
+	"strconv"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -366,3 +367,89 @@ func (db Appointments) MarkArrived(ctx context.Context, id int64) (time.Time, er
 // errAlreadyArrived rolls back the write of an arrival already recorded,
 // with the audit entry it carries.
 var errAlreadyArrived = errors.New("store: the arrival is already recorded")
+
+// FigureBookings returns what a prefecture's appointment figures are
+// computed from (casework.Appointments.Figures): its bookings made since
+// since, those whose time began since since, and every request still
+// waiting.
+func (db Appointments) FigureBookings(ctx context.Context, prefecture string, since time.Time) ([]*permit.Booking, error) {
+	var out []*permit.Booking
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = tx.bookings(ctx, `WHERE prefecture_code = ? AND (created_at >= ? OR starts_at >= ? OR status = 'waiting') ORDER BY id`,
+			prefecture, since.UTC(), since.UTC())
+		return err
+	})
+	return out, err
+}
+
+// reminderScope is the scope of idempotency_keys under which each
+// reminder sent is kept, keyed "booking@start" (a moved booking is
+// reminded of its new time); these keys are never read as a form's
+// one-time key, and nothing deletes them but this room.
+const reminderScope = "booking-reminder"
+
+func reminderKey(b *permit.Booking) string {
+	return strconv.FormatInt(b.ID, 10) + "@" + strconv.FormatInt(b.StartsAt.Unix(), 10)
+}
+
+// DueReminders lists up to limit held bookings with an e-mail address
+// whose time starts from from to to and whose reminder for that time is
+// not yet written, by start.
+func (db Appointments) DueReminders(ctx context.Context, from, to time.Time, limit int) ([]*permit.Booking, error) {
+	var out []*permit.Booking
+	err := db.inRead(ctx, func(tx *Tx) error {
+		all, err := tx.bookings(ctx, `WHERE status = 'booked' AND email <> '' AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, id`, from.UTC(), to.UTC())
+		if err != nil {
+			return err
+		}
+		for _, b := range all {
+			if len(out) == limit {
+				break
+			}
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM idempotency_keys WHERE scope = ? AND key = ?`, reminderScope, reminderKey(b)).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				out = append(out, b)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Remind writes a booking's reminder mail with the key that says it is
+// written, in one transaction, if the booking is still held at the same
+// time and not yet reminded of it; it reports whether it wrote. Two
+// sweeps at once write it once: the second meets the key.
+func (db Appointments) Remind(ctx context.Context, b *permit.Booking, m *permit.Mail) (bool, error) {
+	wrote := false
+	err := db.inWrite(ctx, func(tx *Tx) error {
+		cur, err := scanBooking(tx.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, b.ID))
+		if err != nil {
+			return err
+		}
+		if cur.Status != permit.BookingBooked || !cur.StartsAt.Equal(b.StartsAt) {
+			return nil
+		}
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM idempotency_keys WHERE scope = ? AND key = ?`, reminderScope, reminderKey(b)).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		now := db.clock.Now().UTC()
+		if err := insertMail(ctx, tx, m, now); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO idempotency_keys (scope, key, kind, made_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+			reminderScope, reminderKey(b), "reminder", m.ID, now); err != nil {
+			return err
+		}
+		wrote = true
+		return nil
+	})
+	if err != nil && uniqueViolation(err) {
+		return false, nil
+	}
+	return wrote, err
+}

@@ -1,6 +1,7 @@
 package public
 
 import (
+	"context"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -24,6 +25,9 @@ type statusView struct {
 	S          *casework.Status
 	ReliefDays int
 	FeedURL    string
+	// Figures are the appointment figures of each prefecture (issue 18),
+	// none when they could not be read: the page answers without them.
+	Figures []*casework.AppointmentFigures
 }
 
 // Describe is an outage's public description in the page's language
@@ -82,6 +86,10 @@ func effect(p *web.Page, o *permit.Outage, days int) string {
 	return p.T("status.effect.relief", days, p.Date(until))
 }
 
+// figuresTimeout bounds reading the appointment figures for the status
+// page.
+const figuresTimeout = 2 * time.Second
+
 func (s *Pages) statusLimit(r *http.Request) error { return s.Limit("status-ip", web.ClientIP(r)) }
 
 // status is the public status page: each function now, the outages going
@@ -93,6 +101,16 @@ func (s *Pages) status(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	v := &statusView{Page: s.Page(r, "status.title"), S: s.Outages.Status(r.Context()),
 		ReliefDays: s.Rules.Outages.ReliefDays, FeedURL: paths.StatusFeed.String()}
+	if s.Appointments != nil && s.Appointments.Schedule != nil {
+		// Bounded, so that a database that hangs does not hold the
+		// status page, which must answer when nothing else does.
+		ctx, cancel := context.WithTimeout(r.Context(), figuresTimeout)
+		figs, err := s.Appointments.PublicFigures(ctx)
+		cancel()
+		if err == nil {
+			v.Figures = figs
+		}
+	}
 	s.Render(w, r, http.StatusOK, "status", v)
 	return nil
 }
