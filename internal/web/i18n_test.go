@@ -112,6 +112,9 @@ func dynamicKeys() []string {
 	for _, st := range []permit.BookingStatus{permit.BookingBooked, permit.BookingWaiting, permit.BookingCancelled, permit.BookingNoShow} {
 		keys = append(keys, "appointments.manage.status."+string(st))
 	}
+	for _, r := range permit.BookingReasons {
+		keys = append(keys, "counter_code.reason."+string(r))
+	}
 	for _, f := range []string{"name", "address", "city"} {
 		keys = append(keys, "employers.error."+f+"_required")
 	}
