@@ -65,15 +65,18 @@ func (db *DB) Decision(ctx context.Context, applicationID int64) (*permit.Decisi
 	return &d, nil
 }
 
-// ProduceCard records that the card is ready, with the collection
-// appointment offered and the mail that tells the applicant.
+// ProduceCard records that the card is ready, with the mail that tells
+// the applicant and, when ap is not nil, a typed collection appointment
+// (the way before issue 18; casework now passes nil).
 func (db Decisions) ProduceCard(ctx context.Context, a *permit.Application, ev *permit.Event, ap *permit.Appointment, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
 		}
-		if err := offer(ctx, tx, ap, ev.At); err != nil {
-			return err
+		if ap != nil { // a typed appointment (before issue 18); now the applicant books a slot
+			if err := offer(ctx, tx, ap, ev.At); err != nil {
+				return err
+			}
 		}
 		return insertMail(ctx, tx, m, ev.At)
 	})

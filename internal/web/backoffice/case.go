@@ -138,23 +138,6 @@ func (v *staffCaseView) Rejections() []string { return permit.DocumentRejections
 // RefusalReasons are the reasons a refusal may give.
 func (v *staffCaseView) RefusalReasons() []string { return permit.RefusalReasons }
 
-// PlaceField is the appointment's place, the prefecture's name by default.
-func (v *staffCaseView) PlaceField() web.Field {
-	f := v.Field("place", "text", "off", "card.appointment.place", "")
-	if f.Value == "" && v.Case.Prefecture != nil {
-		f.Value = v.Case.Prefecture.Name
-	}
-	return f
-}
-
-// TimeField is the appointment's time, its hint giving the counter's
-// hours from the catalogue.
-func (v *staffCaseView) TimeField() web.Field {
-	f := v.Field("time", "time", "off", "card.appointment.time", "")
-	f.Hint = v.T("card.appointment.time_hint", v.limits.AppointmentOpensHour, v.limits.AppointmentClosesHour-1)
-	return f
-}
-
 // uncheckedItem is one check a favourable decision still needs, in
 // words, with the part of the page where it is taken ("" when none).
 type uncheckedItem struct{ Text, Anchor string }
