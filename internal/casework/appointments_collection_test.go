@@ -137,8 +137,23 @@ func TestCardCollectionIsBookedAmongTheSlots(t *testing.T) {
 		if _, err := ap.Cancel(ctx, ap.ManageToken(b)); err != nil {
 			t.Fatal(err)
 		}
-		if b2, err := ap.BookCollection(ctx, acc, appID, second); err != nil || b2.ID == b.ID {
+		b2, err := ap.BookCollection(ctx, acc, appID, second)
+		if err != nil || b2.ID == b.ID {
 			t.Fatalf("booking after cancelling: %+v, %v", b2, err)
+		}
+		// A supervisor takes the card back: the collection slot is given back.
+		super := &permit.Account{Email: "chef@prefecture.example", Role: permit.RoleAgent, Lang: "fr", Prefectures: agent.Prefectures, Supervisor: true}
+		if err := db.Accounts().CreateAccount(ctx, super, "!", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.uc.Decisions.Undo(ctx, super, appID, "carte pas encore faite"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := (store.Appointments{DB: db}).Booking(ctx, b2.ID); got.Status != permit.BookingCancelled {
+			t.Fatalf("collection booking after the undo: %+v", got)
+		}
+		if ch, err = ap.Choice(ctx, casework.BookingForm{Prefecture: "75", Site: "cite", Kind: "card_collection", Reason: "application"}); err != nil || len(ch.Slots) != 2 {
+			t.Fatalf("free slots after the undo: %+v, %v", ch, err)
 		}
 	})
 }

@@ -161,6 +161,16 @@ func (db Decisions) Undo(ctx context.Context, a *permit.Application, ev *permit.
 			if _, err := tx.exec(ctx, `UPDATE card_appointments SET cancelled_at = ? WHERE application_id = ? AND cancelled_at IS NULL`, ev.At, a.ID); err != nil {
 				return err
 			}
+			// The collection slot the applicant booked is given back (it
+			// is offered to the waiting list by the site's next write).
+			if _, err := tx.exec(ctx, `DELETE FROM booking_cells WHERE booking_id IN (SELECT id FROM bookings
+				WHERE application_id = ? AND kind = ? AND status IN ('booked', 'waiting'))`, a.ID, string(permit.BookingCard)); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `UPDATE bookings SET status = 'cancelled' WHERE application_id = ? AND kind = ? AND status IN ('booked', 'waiting')`,
+				a.ID, string(permit.BookingCard)); err != nil {
+				return err
+			}
 		case permit.StateHandedOver:
 			if _, err := tx.exec(ctx, `DELETE FROM permits WHERE application_id = ?`, a.ID); err != nil {
 				return err
