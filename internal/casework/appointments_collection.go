@@ -106,3 +106,17 @@ func (s *Appointments) BookCollection(ctx context.Context, acc *permit.Account, 
 	return s.Book(ctx, acc, BookingForm{Prefecture: code, Site: site, Kind: string(permit.BookingCard), Reason: string(permit.ReasonApplication),
 		ApplicationID: strconv.FormatInt(a.ID, 10), Name: name, Email: acc.Email, Slot: slot, Lang: acc.Lang})
 }
+
+// StaffCollection returns the card collection booking that stands for an
+// application, for the staff of its prefecture (nil when none); anyone
+// else gets not found.
+func (s *Appointments) StaffCollection(ctx context.Context, acc *permit.Account, appID int64) (*permit.Booking, error) {
+	if _, err := s.staff(ctx, acc, appID); err != nil {
+		return nil, err
+	}
+	b, err := s.Store.CollectionBooking(ctx, appID)
+	if permit.ErrorCode(err) == permit.ENOTFOUND {
+		return nil, nil
+	}
+	return b, err
+}

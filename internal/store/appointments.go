@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,18 @@ func lockSite(ctx context.Context, tx *Tx, prefecture, site string) error {
 	return err
 }
 
+// lockApplication serialises, on PostgreSQL, the collection bookings of
+// one application (SQLite has one writer).
+func lockApplication(ctx context.Context, tx *Tx, id int64) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte("collection\x00" + strconv.FormatInt(id, 10)))
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(h.Sum64()))
+	return err
+}
+
 // Book stores a booking with the cells it holds (none on the waiting
 // list) and its confirmation mail (made once the booking has its number),
 // in one transaction. A cell already
@@ -43,6 +56,11 @@ func (db Appointments) Book(ctx context.Context, b *permit.Booking, cells []perm
 			return err
 		}
 		if b.Kind == permit.BookingCard && b.ApplicationID != 0 {
+			// Two sites of a prefecture have two locks: the application's
+			// own serialises its collection bookings on PostgreSQL.
+			if err := lockApplication(ctx, tx, b.ApplicationID); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM bookings WHERE application_id = ? AND kind = ? AND status IN ('booked', 'waiting')`,
 				b.ApplicationID, string(permit.BookingCard)).Scan(&n); err != nil {

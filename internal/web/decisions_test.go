@@ -159,6 +159,8 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 		if strings.Contains(page, `name="slot"`) {
 			t.Fatal("slots still offered after booking")
 		}
+		_, page = s.get(paths.Case.Format(d.id))
+		mustContain(t, page, "Retrait réservé par le demandeur")
 
 		// Hand-over: the new card becomes the person's current permit.
 		page = d.step(paths.CaseHandOver, url.Values{"number": {"x"}, "valid_from": {"2026-12-09"}, "valid_to": {"2026-12-01"}}, http.StatusUnprocessableEntity)

@@ -18,9 +18,18 @@ type staffCaseView struct {
 	Documents []slotItem // those the ground and kind require
 	Others    []slotItem // every other document of the catalogue
 	History   []web.HistoryRow
-	acc       *permit.Account
-	limits    rules.Limits
-	rules     *rules.Catalogue
+	// Collection is the card collection slot the applicant booked (or
+	// the waiting list they are on), once the card is ready.
+	Collection *permit.Booking
+	acc        *permit.Account
+	limits     rules.Limits
+	rules      *rules.Catalogue
+}
+
+// CollectionWhen says the collection booking's day and time in words.
+func (v *staffCaseView) CollectionWhen(b *permit.Booking) string {
+	t := b.StartsAt.In(permit.Paris)
+	return v.T("appointments.when", v.Date(t), t.Format("15:04"))
 }
 
 // slotItem is a document the prefecture may ask for, named in the page's
@@ -40,6 +49,11 @@ func (s *Pages) renderStaffCase(w http.ResponseWriter, r *http.Request, status i
 	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r), limits: s.Rules.Limits, rules: s.Rules}
 	if v.History, err = web.HistoryRows(r.Context(), s.Queue, c.History); err != nil {
 		return err
+	}
+	if c.App.State == permit.StateCardReady && s.Appointments != nil {
+		if v.Collection, err = s.Appointments.StaffCollection(r.Context(), v.acc, c.App.ID); err != nil {
+			return err
+		}
 	}
 	for _, d := range s.Rules.Documents() {
 		item := slotItem{ID: d.ID, Name: p.Text(d.Name)}
