@@ -17,7 +17,6 @@ import (
 type DecisionStore interface {
 	Decide(ctx context.Context, a *permit.Application, ev *permit.Event, d *permit.Decision, m *permit.Mail) error
 	ProduceCard(ctx context.Context, a *permit.Application, ev *permit.Event, ap *permit.Appointment, m *permit.Mail) error
-	OfferAppointment(ctx context.Context, ap *permit.Appointment, m *permit.Mail) error
 	HandOver(ctx context.Context, a *permit.Application, ev *permit.Event, card *permit.Permit) error
 	Undo(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error
 	ReviewDocument(ctx context.Context, r *permit.DocumentReview) error

@@ -82,25 +82,6 @@ func (db Decisions) ProduceCard(ctx context.Context, a *permit.Application, ev *
 	})
 }
 
-// OfferAppointment offers a new collection appointment for a card that is
-// ready; the previous offer is cancelled.
-func (db Decisions) OfferAppointment(ctx context.Context, ap *permit.Appointment, m *permit.Mail) error {
-	return db.inWrite(ctx, func(tx *Tx) error {
-		now := db.clock.Now()
-		var state string
-		if err := tx.queryRow(ctx, `SELECT state FROM applications WHERE id = ?`, ap.ApplicationID).Scan(&state); err != nil {
-			return err
-		}
-		if permit.State(state) != permit.StateCardReady {
-			return permit.Errorf(permit.ECONFLICT, "error.transition.state")
-		}
-		if err := offer(ctx, tx, ap, now); err != nil {
-			return err
-		}
-		return insertMail(ctx, tx, m, now)
-	})
-}
-
 func offer(ctx context.Context, tx *Tx, ap *permit.Appointment, now time.Time) error {
 	if _, err := tx.exec(ctx, `UPDATE card_appointments SET cancelled_at = ? WHERE application_id = ? AND cancelled_at IS NULL`, now, ap.ApplicationID); err != nil {
 		return err
