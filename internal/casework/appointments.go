@@ -29,6 +29,10 @@ type AppointmentStore interface {
 	CancelBooking(ctx context.Context, id int64, m *permit.Mail, offer permit.OfferFunc) error
 	MoveBooking(ctx context.Context, id int64, to *permit.SlotOffer, m *permit.Mail, offer permit.OfferFunc) error
 	AddSession(ctx context.Context, s *permit.BookingSession, offer permit.OfferFunc) error
+	AddClosure(ctx context.Context, c *permit.BookingSession) error
+	Closures(ctx context.Context, prefecture string, from time.Time) ([]*permit.BookingSession, error)
+	ClosedBookings(ctx context.Context, prefecture string, from time.Time) ([]*permit.Booking, error)
+	CollectionBooking(ctx context.Context, applicationID int64) (*permit.Booking, error)
 	MarkNoShow(ctx context.Context, id int64) error
 	MarkArrived(ctx context.Context, id int64) (time.Time, error)
 	FigureBookings(ctx context.Context, prefecture string, since time.Time) ([]*permit.Booking, error)
@@ -133,7 +137,7 @@ func (s *Appointments) Choice(ctx context.Context, f BookingForm) (*SlotChoice, 
 // freeSlots lists up to limit free slots of a kind at a site starting
 // from from to until, one per start time (the first free counter), in
 // order: the site's weekly hours and the extra sessions, minus the cells
-// held.
+// held and the closures.
 func freeSlots(sched *rules.Schedule, site *rules.Site, kind permit.BookingKind, taken []permit.Cell, sessions []*permit.BookingSession, from, until time.Time, limit int) []Slot {
 	held := map[[2]int64]bool{}
 	for _, c := range taken {
@@ -162,7 +166,12 @@ func freeSlots(sched *rules.Schedule, site *rules.Site, kind permit.BookingKind,
 			spans = append(spans, span{o[0], o[1], siteCounters})
 		}
 	}
+	var closed [][2]time.Time
 	for _, se := range sessions {
+		if se.Closed {
+			closed = append(closed, [2]time.Time{se.StartsAt, se.EndsAt})
+			continue
+		}
 		cs := make([]int, se.Counters)
 		for i := range cs {
 			cs[i] = permit.SessionCounter(se.ID, i+1)
@@ -175,7 +184,7 @@ func freeSlots(sched *rules.Schedule, site *rules.Site, kind permit.BookingKind,
 			if !t.After(from) || !t.Before(until) {
 				continue
 			}
-			if _, ok := byStart[t.Unix()]; ok {
+			if _, ok := byStart[t.Unix()]; ok || inClosure(closed, t, t.Add(length)) {
 				continue
 			}
 			for _, counter := range sp.counters {
@@ -195,6 +204,16 @@ func freeSlots(sched *rules.Schedule, site *rules.Site, kind permit.BookingKind,
 		out = out[:limit]
 	}
 	return out
+}
+
+// inClosure reports whether the time from from to to meets a closure.
+func inClosure(closed [][2]time.Time, from, to time.Time) bool {
+	for _, c := range closed {
+		if from.Before(c[1]) && to.After(c[0]) {
+			return true
+		}
+	}
+	return false
 }
 
 func free(held map[[2]int64]bool, counter int, t time.Time, length, step time.Duration) bool {

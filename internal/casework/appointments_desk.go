@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sejour/sejour/internal/audit"
@@ -20,6 +21,11 @@ type Agenda struct {
 	Waiting    []*permit.Booking
 	Overdue    int                 // waiting requests whose deadline has passed
 	Figures    *AppointmentFigures // for a supervisor only
+	// Closures are the sites' closures to come, and ToMove the bookings
+	// already made in them, which a supervisor moves: a closure never
+	// cancels a booking by itself.
+	Closures []*permit.BookingSession
+	ToMove   []*permit.Booking
 }
 
 // agendaDays is how far the agents' list looks ahead.
@@ -71,6 +77,12 @@ func (s *Appointments) Agenda(ctx context.Context, acc *permit.Account, prefID i
 		if a.Figures, err = s.prefectureFigures(ctx, p.Code); err != nil {
 			return nil, err
 		}
+	}
+	if a.Closures, err = s.Store.Closures(ctx, p.Code, now); err != nil {
+		return nil, err
+	}
+	if a.ToMove, err = s.Store.ClosedBookings(ctx, p.Code, now); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -173,6 +185,67 @@ func (s *Appointments) AddSession(ctx context.Context, acc *permit.Account, pref
 	ctx = audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "appointment_session", PrefectureID: p.ID,
 		Detail: f.Site + " " + f.Day + " " + f.From + "-" + f.To})
 	return se, s.Store.AddSession(ctx, se, s.offer())
+}
+
+// ClosureForm is a closure a supervisor enters: a site and a day, or a
+// span of days (To, optional, the last day closed).
+type ClosureForm struct {
+	Site, From, To string
+}
+
+// maxClosureDays bounds one closure.
+const maxClosureDays = 366
+
+// AddClosure closes one of a prefecture's sites for a day or a span of
+// whole days (a supervisor of that prefecture only): its slots there are
+// no longer offered. It returns the closure and the bookings already
+// made in it, for the supervisor to move; none is cancelled.
+func (s *Appointments) AddClosure(ctx context.Context, acc *permit.Account, prefID int64, f ClosureForm) (*permit.BookingSession, []*permit.Booking, error) {
+	if !acc.Supervises() {
+		return nil, nil, errNotFound
+	}
+	p, _, err := s.staffPrefecture(ctx, acc, prefID)
+	if err != nil {
+		return nil, nil, err
+	}
+	errs := map[string]string{}
+	if s.Schedule.Site(p.Code, f.Site) == nil {
+		errs["closure_site"] = "appointments.error.site"
+	}
+	today := permit.ParisDay(s.Clock.Now())
+	from, err := time.Parse(time.DateOnly, strings.TrimSpace(f.From))
+	if err != nil || from.Before(today) {
+		errs["closure_from"] = "collection.error.closure_from"
+	}
+	to := from
+	if strings.TrimSpace(f.To) != "" {
+		to, err = time.Parse(time.DateOnly, strings.TrimSpace(f.To))
+		if err != nil || to.Before(from) || to.After(from.AddDate(0, 0, maxClosureDays)) {
+			errs["closure_to"] = "collection.error.closure_to"
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, permit.Invalid(errs)
+	}
+	c := &permit.BookingSession{PrefectureCode: p.Code, Site: f.Site, Closed: true, AddedBy: acc.ID,
+		StartsAt: time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, permit.Paris).UTC(),
+		EndsAt:   time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, permit.Paris).UTC()}
+	ctx = audit.With(ctx, audit.Entry{ActorAccountID: acc.ID, Action: "appointment_closure", PrefectureID: p.ID,
+		Detail: f.Site + " " + from.Format(time.DateOnly) + ".." + to.Format(time.DateOnly)})
+	if err := s.Store.AddClosure(ctx, c); err != nil {
+		return nil, nil, err
+	}
+	all, err := s.Store.ClosedBookings(ctx, p.Code, s.Clock.Now())
+	if err != nil {
+		return c, nil, err
+	}
+	var in []*permit.Booking
+	for _, b := range all {
+		if b.Site == c.Site && b.StartsAt.Before(c.EndsAt) && b.EndsAt.After(c.StartsAt) {
+			in = append(in, b)
+		}
+	}
+	return c, in, nil
 }
 
 // clockOf reads HH:MM on the schedule's step as a duration after midnight.

@@ -17,7 +17,6 @@ import (
 type DecisionStore interface {
 	Decide(ctx context.Context, a *permit.Application, ev *permit.Event, d *permit.Decision, m *permit.Mail) error
 	ProduceCard(ctx context.Context, a *permit.Application, ev *permit.Event, ap *permit.Appointment, m *permit.Mail) error
-	OfferAppointment(ctx context.Context, ap *permit.Appointment, m *permit.Mail) error
 	HandOver(ctx context.Context, a *permit.Application, ev *permit.Event, card *permit.Permit) error
 	Undo(ctx context.Context, a *permit.Application, ev *permit.Event, m *permit.Mail) error
 	ReviewDocument(ctx context.Context, r *permit.DocumentReview) error
@@ -248,47 +247,12 @@ func (s *Decisions) DecideUnfavourable(ctx context.Context, acc *permit.Account,
 	return nil
 }
 
-// AppointmentForm is a collection appointment: a day, a time and a place.
-type AppointmentForm struct {
-	Date  string // YYYY-MM-DD
-	Time  string // HH:MM, Paris time
-	Place string
-}
-
-// appointment checks an appointment form: a working hour on a day from
-// tomorrow to the catalogue's horizon, at a named place.
-func (s *Decisions) appointment(acc *permit.Account, a *permit.Application, f AppointmentForm) (*permit.Appointment, error) {
-	errs := map[string]string{}
-	lim := s.Rules.Limits
-	today := permit.ParisDay(s.Clock.Now())
-	d, err := time.Parse(time.DateOnly, strings.TrimSpace(f.Date))
-	if err != nil || !d.After(today) || d.After(today.AddDate(0, lim.AppointmentHorizonMonths, 0)) {
-		errs["date"] = "card.error.date"
-	}
-	hm, err := time.Parse("15:04", strings.TrimSpace(f.Time))
-	if err != nil || hm.Hour() < lim.AppointmentOpensHour || hm.Hour() >= lim.AppointmentClosesHour {
-		errs["time"] = "card.error.time"
-	}
-	place := strings.TrimSpace(f.Place)
-	if place == "" || utf8.RuneCountInString(place) > 300 {
-		errs["place"] = "card.error.place"
-	}
-	if err := permit.InvalidWith(errs, map[string][]any{"date": {lim.AppointmentHorizonMonths},
-		"time": {lim.AppointmentOpensHour, lim.AppointmentClosesHour - 1}}); err != nil {
-		return nil, err
-	}
-	at := time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, permit.Paris).UTC()
-	return &permit.Appointment{ApplicationID: a.ID, StartsAt: at, Place: place, OfferedBy: acc.ID}, nil
-}
-
 // ProduceCard records that the card is made and ready to collect, and
-// offers the applicant a collection appointment.
-func (s *Decisions) ProduceCard(ctx context.Context, acc *permit.Account, appID int64, f AppointmentForm) error {
+// tells the applicant, who picks a collection slot among the free
+// card_collection slots of the prefecture on the application's page
+// (Appointments.Collection): the agent no longer types a date.
+func (s *Decisions) ProduceCard(ctx context.Context, acc *permit.Account, appID int64) error {
 	a, p, err := s.act(ctx, acc, appID)
-	if err != nil {
-		return err
-	}
-	ap, err := s.appointment(acc, a, f)
 	if err != nil {
 		return err
 	}
@@ -296,38 +260,11 @@ func (s *Decisions) ProduceCard(ctx context.Context, acc *permit.Account, appID 
 	if err != nil {
 		return err
 	}
-	m, err := s.tell(ctx, p, a, "card_ready")
+	m, err := s.tell(ctx, p, a, "card_collection")
 	if err != nil {
 		return err
 	}
-	if err := s.Store.ProduceCard(acting(ctx, acc, a, string(permit.ActionCardProduced), ap.StartsAt.Format(time.RFC3339)), a, ev, ap, m); err != nil {
-		return err
-	}
-	return nil
-}
-
-// OfferAppointment offers another collection appointment for a card
-// that is ready (the applicant asked for another day, say).
-func (s *Decisions) OfferAppointment(ctx context.Context, acc *permit.Account, appID int64, f AppointmentForm) error {
-	a, p, err := s.act(ctx, acc, appID)
-	if err != nil {
-		return err
-	}
-	if a.State != permit.StateCardReady {
-		return permit.Errorf(permit.ECONFLICT, "error.transition.state")
-	}
-	ap, err := s.appointment(acc, a, f)
-	if err != nil {
-		return err
-	}
-	m, err := s.tell(ctx, p, a, "card_ready")
-	if err != nil {
-		return err
-	}
-	if err := s.Store.OfferAppointment(acting(ctx, acc, a, "appointment_offered", ap.StartsAt.Format(time.RFC3339)), ap, m); err != nil {
-		return err
-	}
-	return nil
+	return s.Store.ProduceCard(acting(ctx, acc, a, string(permit.ActionCardProduced), ""), a, ev, nil, m)
 }
 
 // HandOverForm is the card handed over: its number and validity.

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/rules"
 )
@@ -78,27 +77,5 @@ func TestAppealFollowsTheCatalogue(t *testing.T) {
 	refusal.WithOQTF = false
 	if got := appealOf(cat.Appeals, refusal); !got.Court.Equal(date(2027, 7, 10)) {
 		t.Errorf("court without OQTF until %v, want 2027-07-10", got.Court)
-	}
-}
-
-// TestAppointmentFollowsTheCatalogue changes the appointment limits in
-// the catalogue, and finds the check and its messages moved accordingly.
-func TestAppointmentFollowsTheCatalogue(t *testing.T) {
-	cat := catalogueWith(t, func(m map[string]any) {
-		m["limits"] = map[string]any{"completion_due_max_months": 1, "appointment_horizon_months": 2,
-			"appointment_opens_hour": 9, "appointment_closes_hour": 17}
-	})
-	s := &Decisions{core: &core{Config: Config{Rules: cat, Clock: clock.NewFixed(date(2026, 11, 26).Add(9 * time.Hour))}}}
-	a := &permit.Application{ID: 1}
-	ok := AppointmentForm{Date: "2027-01-26", Time: "16:59", Place: "Préfecture"}
-	if _, err := s.appointment(&permit.Account{ID: 2}, a, ok); err != nil {
-		t.Fatalf("an appointment within the limits: %v", err)
-	}
-	_, err := s.appointment(&permit.Account{ID: 2}, a, AppointmentForm{Date: "2027-01-27", Time: "08:30", Place: "Préfecture"})
-	for field, want := range map[string][]any{"date": {2}, "time": {9, 16}} {
-		key, args := permit.FieldMessage(err, field)
-		if key == "" || len(args) != len(want) || args[0] != want[0] || args[len(args)-1] != want[len(want)-1] {
-			t.Errorf("%s: %q %v, want the catalogue's %v", field, key, args, want)
-		}
 	}
 }

@@ -44,7 +44,7 @@ var filedPeople = []filedPerson{
 	{person{"mei.chen@demo.sejour.localhost", "Mei", "Chen", "1994-12-08", "Chengdu, Chine", "CHN",
 		"student renewal granted: favourable-decision attestation issued; asks to correct her birth place", "student", 110, nil}, granted, "Chengdu, Sichuan, Chine"},
 	{person{"joao.silva@demo.sejour.localhost", "João", "Silva", "1990-07-19", "Porto, Portugal", "AGO",
-		"employee renewal granted, card ready with a collection appointment", "employee", 105, nil}, cardReady, ""},
+		"employee renewal granted, card ready, a collection slot to pick", "employee", 105, nil}, cardReady, ""},
 	{person{"amadou.ba@demo.sejour.localhost", "Amadou", "Ba", "1998-01-27", "Thiès, Sénégal", "SEN",
 		"student renewal refused, with reasons and appeal deadlines", "student", 92, nil}, refused, ""},
 }
@@ -144,8 +144,7 @@ func fileCase(ctx context.Context, files *casework.UseCases, st Store, pref *per
 		return err
 	}
 	if fp.stage == cardReady {
-		return files.Decisions.ProduceCard(ctx, agent, a.ID, casework.AppointmentForm{Date: today.AddDate(0, 0, 7).Format(time.DateOnly),
-			Time: "10:30", Place: pref.Name})
+		return files.Decisions.ProduceCard(ctx, agent, a.ID)
 	}
 	return nil
 }

@@ -47,6 +47,7 @@ type Site struct {
 	ReuseDocuments     IDAnd
 	Download           IDAnd
 	FeeStamp           ID
+	CaseCollection     ID
 	File               ID
 	Receipt            ID
 	ReceiptPDF         ID
@@ -80,7 +81,6 @@ type Site struct {
 	CaseMessages       ID
 	CaseAskDocuments   ID
 	CaseHandOver       ID
-	CaseAppointment    ID
 	CaseReopen         ID
 	QueueExport        Path
 	Corrections        Path
@@ -167,6 +167,7 @@ type Site struct {
 	StaffAppointments         Path
 	StaffAgenda               ID
 	StaffAgendaSession        ID
+	StaffAgendaClosure        ID
 	StaffAgendaNoShow         ID
 	StaffArrival              Path
 	StaffArrivalBooking       ID
@@ -215,6 +216,7 @@ var site = Site{
 	ReuseDocuments:     ReuseDocuments,
 	Download:           Download,
 	FeeStamp:           FeeStamp,
+	CaseCollection:     CaseCollection,
 	File:               File,
 	Receipt:            Receipt,
 	ReceiptPDF:         ReceiptPDF,
@@ -248,7 +250,6 @@ var site = Site{
 	CaseMessages:       CaseMessages,
 	CaseAskDocuments:   CaseAskDocuments,
 	CaseHandOver:       CaseHandOver,
-	CaseAppointment:    CaseAppointment,
 	CaseReopen:         CaseReopen,
 	QueueExport:        QueueExport,
 	Corrections:        Corrections,
@@ -335,6 +336,7 @@ var site = Site{
 	StaffAppointments:         StaffAppointments,
 	StaffAgenda:               StaffAgenda,
 	StaffAgendaSession:        StaffAgendaSession,
+	StaffAgendaClosure:        StaffAgendaClosure,
 	StaffAgendaNoShow:         StaffAgendaNoShow,
 	StaffArrival:              StaffArrival,
 	StaffArrivalBooking:       StaffArrivalBooking,

@@ -52,6 +52,7 @@ const (
 	ReuseDocuments     IDAnd = "/demandes/{id}/documents/{slot}/reprendre"
 	Download           IDAnd = "/demandes/{id}/fichiers/{doc}"
 	FeeStamp           ID    = "/demandes/{id}/timbre"
+	CaseCollection     ID    = "/demandes/{id}/retrait-carte"
 	File               ID    = "/demandes/{id}/deposer"
 	Receipt            ID    = "/demandes/{id}/recepisse"
 	ReceiptPDF         ID    = "/demandes/{id}/recepisse.pdf"
@@ -91,7 +92,6 @@ const (
 	CaseMessages      ID    = "/agent/demandes/{id}/messages"
 	CaseAskDocuments  ID    = "/agent/demandes/{id}/pieces"
 	CaseHandOver      ID    = "/agent/demandes/{id}/remise"
-	CaseAppointment   ID    = "/agent/demandes/{id}/rendez-vous"
 	CaseReopen        ID    = "/agent/demandes/{id}/reouverture"
 	QueueExport       Path  = "/agent/export.csv"
 	Corrections       Path  = "/agent/corrections"
@@ -212,6 +212,7 @@ const (
 	StaffAppointments  Path  = "/agent/rendez-vous"
 	StaffAgenda        ID    = "/agent/rendez-vous/{id}"
 	StaffAgendaSession ID    = "/agent/rendez-vous/{id}/session"
+	StaffAgendaClosure ID    = "/agent/rendez-vous/{id}/fermeture"
 	StaffAgendaNoShow  ID    = "/agent/absences/{id}"
 	// The counter reads a booking's code (StaffArrival) and shows the
 	// booking ({id}) with the way to start the filing.

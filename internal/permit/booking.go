@@ -104,7 +104,9 @@ func (b *Booking) Arrived() bool { return !b.ArrivedAt.IsZero() }
 func (b *Booking) Held() bool { return b.Status == BookingBooked }
 
 // BookingSession is an extra session a supervisor adds to a site's
-// calendar: Counters counters open from StartsAt to EndsAt.
+// calendar: Counters counters open from StartsAt to EndsAt; or, when
+// Closed, its opposite, a closure: no slot of the site from StartsAt to
+// EndsAt is offered, whatever the weekly hours or the sessions open then.
 type BookingSession struct {
 	ID             int64
 	PrefectureCode string
@@ -112,6 +114,7 @@ type BookingSession struct {
 	StartsAt       time.Time
 	EndsAt         time.Time
 	Counters       int
+	Closed         bool
 	AddedBy        int64
 	CreatedAt      time.Time
 }
@@ -142,6 +145,6 @@ type SlotOffer struct {
 // OfferFunc is what casework decides, inside a write that frees or adds
 // slots, for each request of the waiting list in turn (most urgent
 // first): the slot it is given, or nil. taken is every cell held at the
-// site from now on and sessions its extra sessions; the store adds what
+// site from now on and sessions its extra sessions and closures; the store adds what
 // an offer takes to taken before it asks for the next request.
 type OfferFunc func(waiting *Booking, taken []Cell, sessions []*BookingSession) *SlotOffer

@@ -89,7 +89,7 @@ func (s *sim) step(ctx context.Context, p *person, d int) (bool, error) {
 	case p.state == permit.StateUnderReview && due(p.decide):
 		return true, s.decide(ctx, p)
 	case p.state == permit.StateFavourable && due(p.card):
-		return true, s.to(p, s.files.Decisions.ProduceCard(ctx, s.staff, p.app, s.appointment(d)), permit.StateCardReady)
+		return true, s.to(p, s.files.Decisions.ProduceCard(ctx, s.staff, p.app), permit.StateCardReady)
 	case p.state == permit.StateCardReady && due(p.hand):
 		return true, s.to(p, s.files.Decisions.HandOver(ctx, s.staff, p.app, s.card(p, d)), permit.StateHandedOver)
 	}
@@ -248,11 +248,6 @@ func (s *sim) decide(ctx context.Context, p *person) error {
 	err := s.files.Decisions.DecideUnfavourable(ctx, s.staff, p.app,
 		casework.RefusalForm{Reasons: []string{"conditions_not_met"}, Note: "conditions non remplies"})
 	return s.to(p, err, permit.StateUnfavourable)
-}
-
-// appointment is a collection appointment a week after day d.
-func (s *sim) appointment(d int) casework.AppointmentForm {
-	return casework.AppointmentForm{Date: s.days.date(d + 7), Time: "10:30", Place: "Préfecture, guichet 3"}
 }
 
 // card is the card handed over on day d: valid for a year from then.

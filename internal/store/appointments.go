@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -32,15 +33,43 @@ func lockSite(ctx context.Context, tx *Tx, prefecture, site string) error {
 	return err
 }
 
+// lockApplication serialises, on PostgreSQL, the collection bookings of
+// one application (SQLite has one writer).
+func lockApplication(ctx context.Context, tx *Tx, id int64) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte("collection\x00" + strconv.FormatInt(id, 10)))
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(h.Sum64()))
+	return err
+}
+
 // Book stores a booking with the cells it holds (none on the waiting
 // list) and its confirmation mail (made once the booking has its number),
 // in one transaction. A cell already
 // held is ECONFLICT "appointments.error.taken": someone booked the slot
-// first.
+// first. An application has one card collection booking at a time
+// (booked or waiting): another is ECONFLICT "collection.error.booked".
 func (db Appointments) Book(ctx context.Context, b *permit.Booking, cells []permit.Cell, mail func(*permit.Booking) *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := lockSite(ctx, tx, b.PrefectureCode, b.Site); err != nil {
 			return err
+		}
+		if b.Kind == permit.BookingCard && b.ApplicationID != 0 {
+			// Two sites of a prefecture have two locks: the application's
+			// own serialises its collection bookings on PostgreSQL.
+			if err := lockApplication(ctx, tx, b.ApplicationID); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM bookings WHERE application_id = ? AND kind = ? AND status IN ('booked', 'waiting')`,
+				b.ApplicationID, string(permit.BookingCard)).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return permit.Errorf(permit.ECONFLICT, "collection.error.booked")
+			}
 		}
 		b.CreatedAt = db.clock.Now().UTC()
 		err := tx.queryRow(ctx, `INSERT INTO bookings (prefecture_code, site, kind, reason, application_id, account_id, name, email, phone, lang,
@@ -202,7 +231,7 @@ func calendar(ctx context.Context, tx *Tx, prefecture, site string, from time.Ti
 		return nil, nil, err
 	}
 	srows, err := tx.query(ctx, `SELECT id, prefecture_code, site, starts_at, ends_at, counters, added_by, created_at FROM booking_sessions
-		WHERE prefecture_code = ? AND site = ? AND ends_at > ? ORDER BY starts_at, id`, prefecture, site, from.UTC())
+		WHERE prefecture_code = ? AND site IN (?, ?) AND ends_at > ? ORDER BY starts_at, id`, prefecture, site, closedSite(site), from.UTC())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -214,6 +243,7 @@ func calendar(ctx context.Context, tx *Tx, prefecture, site string, from time.Ti
 			return nil, nil, err
 		}
 		s.StartsAt, s.EndsAt, s.CreatedAt = s.StartsAt.UTC(), s.EndsAt.UTC(), s.CreatedAt.UTC()
+		s.Site, s.Closed = openSite(s.Site)
 		sessions = append(sessions, &s)
 	}
 	return cells, sessions, srows.Err()
@@ -382,6 +412,81 @@ func (db Appointments) FigureBookings(ctx context.Context, prefecture string, si
 	return out, err
 }
 
+// A closure of a site (permit.BookingSession.Closed) is stored among the
+// sessions, under its site's name prefixed by closedPrefix (a prefix no
+// site's id of the schedule can have), so that one read of the sessions
+// gives what opens and what closes. A table of its own would need a
+// migration (left for when the appointments' migrations are merged).
+const closedPrefix = "closed/"
+
+func closedSite(site string) string { return closedPrefix + site }
+
+// openSite reads a stored session's site: its site and whether it is a
+// closure.
+func openSite(stored string) (string, bool) {
+	if site, ok := strings.CutPrefix(stored, closedPrefix); ok {
+		return site, true
+	}
+	return stored, false
+}
+
+// AddClosure closes a site from c.StartsAt to c.EndsAt: its slots there
+// are no longer offered. Bookings already made there stay as they are,
+// listed by ClosedBookings for a supervisor to move; nothing is offered
+// to the waiting list (a closure frees nothing).
+func (db Appointments) AddClosure(ctx context.Context, c *permit.BookingSession) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		if err := lockSite(ctx, tx, c.PrefectureCode, c.Site); err != nil {
+			return err
+		}
+		c.Closed, c.Counters, c.CreatedAt = true, 1, db.clock.Now().UTC()
+		err := tx.queryRow(ctx, `INSERT INTO booking_sessions (prefecture_code, site, starts_at, ends_at, counters, added_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.PrefectureCode, closedSite(c.Site), c.StartsAt.UTC(), c.EndsAt.UTC(), c.Counters, c.AddedBy, c.CreatedAt).Scan(&c.ID)
+		if err == nil {
+			tx.made(c.ID)
+		}
+		return err
+	})
+}
+
+// Closures lists a prefecture's closures that end after from, by start.
+func (db Appointments) Closures(ctx context.Context, prefecture string, from time.Time) ([]*permit.BookingSession, error) {
+	var out []*permit.BookingSession
+	err := db.inRead(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT id, prefecture_code, site, starts_at, ends_at, counters, added_by, created_at FROM booking_sessions
+			WHERE prefecture_code = ? AND site LIKE ? AND ends_at > ? ORDER BY starts_at, id`, prefecture, closedPrefix+"%", from.UTC())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s permit.BookingSession
+			if err := rows.Scan(&s.ID, &s.PrefectureCode, &s.Site, &s.StartsAt, &s.EndsAt, &s.Counters, &s.AddedBy, &s.CreatedAt); err != nil {
+				return err
+			}
+			s.StartsAt, s.EndsAt, s.CreatedAt = s.StartsAt.UTC(), s.EndsAt.UTC(), s.CreatedAt.UTC()
+			s.Site, s.Closed = openSite(s.Site)
+			out = append(out, &s)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// ClosedBookings lists a prefecture's held bookings from from on that
+// fall in a closure of their site, by start: a supervisor moves them (or
+// tells the person); they are never cancelled silently.
+func (db Appointments) ClosedBookings(ctx context.Context, prefecture string, from time.Time) ([]*permit.Booking, error) {
+	var out []*permit.Booking
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = tx.bookings(ctx, `WHERE prefecture_code = ? AND status = 'booked' AND ends_at > ? AND EXISTS (SELECT 1 FROM booking_sessions c
+			WHERE c.prefecture_code = bookings.prefecture_code AND c.site = ? || bookings.site AND c.starts_at < bookings.ends_at AND c.ends_at > bookings.starts_at)
+			ORDER BY starts_at, counter`, prefecture, from.UTC(), closedPrefix)
+		return err
+	})
+	return out, err
+}
+
 // reminderScope is the scope of idempotency_keys under which each
 // reminder sent is kept, keyed "booking@start" (a moved booking is
 // reminded of its new time); these keys are never read as a form's
@@ -452,4 +557,16 @@ func (db Appointments) Remind(ctx context.Context, b *permit.Booking, m *permit.
 		return false, nil
 	}
 	return wrote, err
+}
+
+// CollectionBooking returns the card collection booking of an
+// application that stands (booked or waiting), or ENOTFOUND.
+func (db Appointments) CollectionBooking(ctx context.Context, applicationID int64) (*permit.Booking, error) {
+	var b *permit.Booking
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		b, err = scanBooking(tx.queryRow(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE application_id = ? AND kind = ? AND status IN ('booked', 'waiting')
+			ORDER BY id DESC LIMIT 1`, applicationID, string(permit.BookingCard)))
+		return err
+	})
+	return b, err
 }

@@ -65,36 +65,20 @@ func (db *DB) Decision(ctx context.Context, applicationID int64) (*permit.Decisi
 	return &d, nil
 }
 
-// ProduceCard records that the card is ready, with the collection
-// appointment offered and the mail that tells the applicant.
+// ProduceCard records that the card is ready, with the mail that tells
+// the applicant and, when ap is not nil, a typed collection appointment
+// (the way before issue 18; casework now passes nil).
 func (db Decisions) ProduceCard(ctx context.Context, a *permit.Application, ev *permit.Event, ap *permit.Appointment, m *permit.Mail) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		if err := transition(ctx, tx, a, ev); err != nil {
 			return err
 		}
-		if err := offer(ctx, tx, ap, ev.At); err != nil {
-			return err
+		if ap != nil { // a typed appointment (before issue 18); now the applicant books a slot
+			if err := offer(ctx, tx, ap, ev.At); err != nil {
+				return err
+			}
 		}
 		return insertMail(ctx, tx, m, ev.At)
-	})
-}
-
-// OfferAppointment offers a new collection appointment for a card that is
-// ready; the previous offer is cancelled.
-func (db Decisions) OfferAppointment(ctx context.Context, ap *permit.Appointment, m *permit.Mail) error {
-	return db.inWrite(ctx, func(tx *Tx) error {
-		now := db.clock.Now()
-		var state string
-		if err := tx.queryRow(ctx, `SELECT state FROM applications WHERE id = ?`, ap.ApplicationID).Scan(&state); err != nil {
-			return err
-		}
-		if permit.State(state) != permit.StateCardReady {
-			return permit.Errorf(permit.ECONFLICT, "error.transition.state")
-		}
-		if err := offer(ctx, tx, ap, now); err != nil {
-			return err
-		}
-		return insertMail(ctx, tx, m, now)
 	})
 }
 
@@ -156,6 +140,16 @@ func (db Decisions) Undo(ctx context.Context, a *permit.Application, ev *permit.
 			}
 		case permit.StateCardReady:
 			if _, err := tx.exec(ctx, `UPDATE card_appointments SET cancelled_at = ? WHERE application_id = ? AND cancelled_at IS NULL`, ev.At, a.ID); err != nil {
+				return err
+			}
+			// The collection slot the applicant booked is given back (it
+			// is offered to the waiting list by the site's next write).
+			if _, err := tx.exec(ctx, `DELETE FROM booking_cells WHERE booking_id IN (SELECT id FROM bookings
+				WHERE application_id = ? AND kind = ? AND status IN ('booked', 'waiting'))`, a.ID, string(permit.BookingCard)); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `UPDATE bookings SET status = 'cancelled' WHERE application_id = ? AND kind = ? AND status IN ('booked', 'waiting')`,
+				a.ID, string(permit.BookingCard)); err != nil {
 				return err
 			}
 		case permit.StateHandedOver:

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,10 @@ import (
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
+
+// collectionSlotRe finds the first collection slot offered on an
+// application's page.
+var collectionSlotRe = regexp.MustCompile(`name="slot" value="(cite/[0-9]+:[0-9]+)"`)
 
 // staffDesk is a filed application under review, with the applicant's and
 // an agent's sessions at hand.
@@ -117,20 +122,45 @@ func TestFavourableDecisionCardAndHandOver(t *testing.T) {
 		d.step(paths.CaseGrant, nil, http.StatusConflict)
 		d.step(paths.CaseRefuse, url.Values{"reasons": {"fraud"}, "note": {"x"}}, http.StatusConflict)
 
-		// The card is ready: an appointment is offered, checked first.
-		page = d.step(paths.CaseCard, url.Values{"date": {"2026-11-20"}, "time": {"7:00"}, "place": {""}}, http.StatusUnprocessableEntity)
-		// The limits are the catalogue's (6 months ahead, 8:00 to 18:59), stated as such.
-		mustContain(t, page, "Choisissez un jour entre demain et dans 6 mois.", "Indiquez une heure entre 8:00 et 18:59", "Indiquez le lieu du rendez-vous.",
-			"Format\u00a0: 14:30 (de 8:00 à 18:59)")
-		page = d.step(paths.CaseCard, url.Values{"date": {"2027-05-27"}, "time": {"19:00"}, "place": {"Préfecture 75"}}, http.StatusUnprocessableEntity)
-		mustContain(t, page, "Choisissez un jour entre demain et dans 6 mois.", "Indiquez une heure entre 8:00 et 18:59")
-		d.step(paths.CaseCard, url.Values{"date": {"2026-12-07"}, "time": {"14:30"}, "place": {"Préfecture de police, 1 bis rue de Lutèce"}}, http.StatusSeeOther)
+		// The card is ready: the agent types no date; the applicant picks
+		// a collection slot among the prefecture's (issue 18).
+		d.step(paths.CaseCard, nil, http.StatusSeeOther)
 		if st := d.state(); st != permit.StateCardReady {
 			t.Fatalf("state after the card: %s", st)
 		}
-		mustContain(t, d.applicantPage(), "Votre carte est prête. Rendez-vous pour la retirer\u00a0: le 7 décembre 2026 à 14:30, Préfecture de police, 1 bis rue de Lutèce.")
-		d.step(paths.CaseAppointment, url.Values{"date": {"2026-12-09"}, "time": {"09:15"}, "place": {"Préfecture 75"}}, http.StatusSeeOther)
-		mustContain(t, d.applicantPage(), "le 9 décembre 2026 à 09:15, Préfecture 75.")
+		page = d.applicantPage()
+		mustContain(t, page, "Choisissez un créneau pour venir retirer votre carte.", "Créneau de retrait")
+		slot := collectionSlotRe.FindStringSubmatch(page)
+		once := onceRe.FindStringSubmatch(page)
+		if slot == nil || once == nil {
+			t.Fatalf("no collection slot or one-time key offered:\n%s", page)
+		}
+		pick := url.Values{"slot": {slot[1]}, web.OnceField: {once[1]}}
+		// Another applicant cannot book for this application.
+		s.applicantWithFiling("autre-" + strconv.FormatInt(d.id, 10) + "@example.org")
+		if res, _ := s.post(paths.CaseCollection.Format(d.id), pick); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("another applicant books the collection: %d", res.StatusCode)
+		}
+		d.cookie = d.applicant
+		res, page := d.post(paths.CaseCollection.Format(d.id), url.Values{"slot": {"cite/1:1"}, web.OnceField: {once[1]}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="slot-error"`) {
+			t.Fatalf("a slot not offered: %d\n%s", res.StatusCode, page)
+		}
+		if res, page := d.post(paths.CaseCollection.Format(d.id), pick); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("booking the collection: %d\n%s", res.StatusCode, page)
+		}
+		// Sent twice, the form books once.
+		if res, _ := d.post(paths.CaseCollection.Format(d.id), pick); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the same form again: %d", res.StatusCode)
+		}
+		d.cookie = d.agent
+		page = d.applicantPage()
+		mustContain(t, page, "Votre rendez-vous pour retirer votre carte", "RDV-", "/rendez-vous/gerer/")
+		if strings.Contains(page, `name="slot"`) {
+			t.Fatal("slots still offered after booking")
+		}
+		_, page = s.get(paths.Case.Format(d.id))
+		mustContain(t, page, "Retrait réservé par le demandeur")
 
 		// Hand-over: the new card becomes the person's current permit.
 		page = d.step(paths.CaseHandOver, url.Values{"number": {"x"}, "valid_from": {"2026-12-09"}, "valid_to": {"2026-12-01"}}, http.StatusUnprocessableEntity)

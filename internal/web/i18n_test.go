@@ -147,7 +147,7 @@ func dynamicKeys() []string {
 	for _, r := range permit.RefusalReasons {
 		keys = append(keys, "refusal.reason."+r)
 	}
-	for _, m := range []string{"decided_favourable", "decided_unfavourable", "card_ready", "closed", "reopened", "undone"} {
+	for _, m := range []string{"decided_favourable", "decided_unfavourable", "card_collection", "closed", "reopened", "undone"} {
 		keys = append(keys, "mail."+m+".subject", "mail."+m+".body")
 	}
 	for _, c := range append([]permit.Channel{permit.ChannelOnline}, permit.OnBehalfChannels...) {

@@ -150,6 +150,10 @@ type caseView struct {
 	// Ticket is carried by the filing form: with it, a filing the portal
 	// cannot take is recorded as an attempt (decision 0009).
 	Ticket string
+	// Collection is, once the card is ready, the collection booking or
+	// the slots to pick from (nil when an agent typed an appointment,
+	// the way before issue 18).
+	Collection *casework.Collection
 }
 
 func (s *Pages) application(w http.ResponseWriter, r *http.Request) error {
@@ -166,6 +170,11 @@ func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, status int, p
 	v := &caseView{Page: p, Case: c}
 	if v.Ticket, err = s.Attempts.Ticket(web.Account(r), c); err != nil {
 		return err
+	}
+	if c.App.State == permit.StateCardReady && c.Appointment == nil && s.Appointments != nil {
+		if v.Collection, err = s.Appointments.Collection(r.Context(), web.Account(r), c.App.ID); err != nil {
+			return err
+		}
 	}
 	s.Render(w, r, status, "case", v)
 	return nil

@@ -31,6 +31,7 @@ type Pages struct {
 	WorkChecks   *casework.WorkChecks   // share codes, and the checks made with them
 	Declarations *casework.Declarations // the pre-hire declarations naming the person
 	FollowUps    *casework.FollowUps    // employers following the person's right to work
+	Appointments *casework.Appointments // the card collection slot the applicant picks
 }
 
 // Routes are the applicant's routes; the links mailed for a change of
@@ -48,6 +49,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.ReuseDocuments), Who: web.Applicant, Handler: s.reuseDocuments},
 		{Pattern: paths.Get(paths.Download), Who: web.Applicant, Handler: s.downloadDocument},
 		{Pattern: paths.Post(paths.FeeStamp), Who: web.Applicant, Handler: s.typed},
+		{Pattern: paths.Post(paths.CaseCollection), Who: web.Applicant, Handler: s.bookCollection},
 		{Pattern: paths.Post(paths.File), Who: web.Applicant, Handler: s.file},
 		{Pattern: paths.Post(paths.AttemptPDF), Who: web.Applicant, Handler: s.attemptPDF},
 		{Pattern: paths.Get(paths.Receipt), Who: web.Applicant, Handler: s.receipt},

@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/paths"
@@ -74,6 +75,35 @@ func (s *Pages) addSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, paths.StaffAgenda.Format(id), http.StatusSeeOther)
 	return nil
+}
+
+// addClosure enters a supervisor's closure of a site; the bookings
+// already made in it are listed on the agenda to be moved.
+func (s *Pages) addClosure(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(w, r); err != nil {
+		return err
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := casework.ClosureForm{Site: r.PostForm.Get("closure_site"), From: r.PostForm.Get("closure_from"), To: r.PostForm.Get("closure_to")}
+	if _, _, err := s.Appointments.AddClosure(r.Context(), web.Account(r), id, f); err != nil {
+		p := s.Page(r, "appointments.agenda.title")
+		p.Values = map[string]string{"closure_site": f.Site, "closure_from": f.From, "closure_to": f.To}
+		if err := web.FormError(p, err); err != nil {
+			return err
+		}
+		return s.renderAgenda(w, r, http.StatusUnprocessableEntity, p)
+	}
+	http.Redirect(w, r, paths.StaffAgenda.Format(id)+"#fermetures", http.StatusSeeOther)
+	return nil
+}
+
+// Span says a closure's site and days in words.
+func (v *agendaView) Span(c *permit.BookingSession) string {
+	last := c.EndsAt.In(permit.Paris).Add(-time.Minute)
+	return v.T("collection.closure.span", c.Site, v.Date(c.StartsAt.In(permit.Paris)), v.Date(last))
 }
 
 // noShow records that a person did not come.

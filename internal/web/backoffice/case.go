@@ -18,9 +18,18 @@ type staffCaseView struct {
 	Documents []slotItem // those the ground and kind require
 	Others    []slotItem // every other document of the catalogue
 	History   []web.HistoryRow
-	acc       *permit.Account
-	limits    rules.Limits
-	rules     *rules.Catalogue
+	// Collection is the card collection slot the applicant booked (or
+	// the waiting list they are on), once the card is ready.
+	Collection *permit.Booking
+	acc        *permit.Account
+	limits     rules.Limits
+	rules      *rules.Catalogue
+}
+
+// CollectionWhen says the collection booking's day and time in words.
+func (v *staffCaseView) CollectionWhen(b *permit.Booking) string {
+	t := b.StartsAt.In(permit.Paris)
+	return v.T("appointments.when", v.Date(t), t.Format("15:04"))
 }
 
 // slotItem is a document the prefecture may ask for, named in the page's
@@ -40,6 +49,11 @@ func (s *Pages) renderStaffCase(w http.ResponseWriter, r *http.Request, status i
 	v := &staffCaseView{Page: p, Case: c, acc: web.Account(r), limits: s.Rules.Limits, rules: s.Rules}
 	if v.History, err = web.HistoryRows(r.Context(), s.Queue, c.History); err != nil {
 		return err
+	}
+	if c.App.State == permit.StateCardReady && s.Appointments != nil {
+		if v.Collection, err = s.Appointments.StaffCollection(r.Context(), v.acc, c.App.ID); err != nil {
+			return err
+		}
 	}
 	for _, d := range s.Rules.Documents() {
 		item := slotItem{ID: d.ID, Name: p.Text(d.Name)}
@@ -137,23 +151,6 @@ func (v *staffCaseView) Rejections() []string { return permit.DocumentRejections
 
 // RefusalReasons are the reasons a refusal may give.
 func (v *staffCaseView) RefusalReasons() []string { return permit.RefusalReasons }
-
-// PlaceField is the appointment's place, the prefecture's name by default.
-func (v *staffCaseView) PlaceField() web.Field {
-	f := v.Field("place", "text", "off", "card.appointment.place", "")
-	if f.Value == "" && v.Case.Prefecture != nil {
-		f.Value = v.Case.Prefecture.Name
-	}
-	return f
-}
-
-// TimeField is the appointment's time, its hint giving the counter's
-// hours from the catalogue.
-func (v *staffCaseView) TimeField() web.Field {
-	f := v.Field("time", "time", "off", "card.appointment.time", "")
-	f.Hint = v.T("card.appointment.time_hint", v.limits.AppointmentOpensHour, v.limits.AppointmentClosesHour-1)
-	return f
-}
 
 // uncheckedItem is one check a favourable decision still needs, in
 // words, with the part of the page where it is taken ("" when none).

@@ -72,19 +72,9 @@ func (s *Pages) decideUnfavourable(w http.ResponseWriter, r *http.Request) error
 	})
 }
 
-func appointmentForm(r *http.Request) casework.AppointmentForm {
-	return casework.AppointmentForm{Date: r.PostForm.Get("date"), Time: r.PostForm.Get("time"), Place: r.PostForm.Get("place")}
-}
-
 func (s *Pages) produceCard(w http.ResponseWriter, r *http.Request) error {
-	return s.staffStep(w, r, "carte", "", []string{"date", "time", "place"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return s.Decisions.ProduceCard(ctx, acc, id, appointmentForm(r))
-	})
-}
-
-func (s *Pages) offerAppointment(w http.ResponseWriter, r *http.Request) error {
-	return s.staffStep(w, r, "rdv", "", []string{"date", "time", "place"}, func(ctx context.Context, acc *permit.Account, id int64) error {
-		return s.Decisions.OfferAppointment(ctx, acc, id, appointmentForm(r))
+	return s.staffStep(w, r, "carte", "", nil, func(ctx context.Context, acc *permit.Account, id int64) error {
+		return s.Decisions.ProduceCard(ctx, acc, id)
 	})
 }
 

@@ -68,7 +68,6 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.CaseGrant), Who: web.Staff, Handler: s.decideFavourable},
 		{Pattern: paths.Post(paths.CaseRefuse), Who: web.Staff, Handler: s.decideUnfavourable},
 		{Pattern: paths.Post(paths.CaseCard), Who: web.Staff, Handler: s.produceCard},
-		{Pattern: paths.Post(paths.CaseAppointment), Who: web.Staff, Handler: s.offerAppointment},
 		{Pattern: paths.Post(paths.CaseHandOver), Who: web.Staff, Handler: s.handOver},
 		{Pattern: paths.Post(paths.CaseClose), Who: web.Staff, Handler: s.closeCase},
 		{Pattern: paths.Post(paths.CaseReopen), Who: web.Staff, Handler: s.reopenCase},
@@ -108,6 +107,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.StaffAppointments), Who: web.Staff, Handler: s.staffAgendas},
 		{Pattern: paths.Get(paths.StaffAgenda), Who: web.Staff, Handler: s.staffAgenda},
 		{Pattern: paths.Post(paths.StaffAgendaSession), Who: web.Supervisor, Handler: s.addSession},
+		{Pattern: paths.Post(paths.StaffAgendaClosure), Who: web.Supervisor, Handler: s.addClosure},
 		{Pattern: paths.Post(paths.StaffAgendaNoShow), Who: web.Staff, Handler: s.noShow},
 		// The counter reads a booking's code: the person has arrived.
 		{Pattern: paths.Get(paths.StaffArrival), Who: web.Staff, Handler: s.arrivalForm},
