@@ -31,9 +31,14 @@ func (v *caseView) SlotValue(site string, sl casework.Slot) string {
 // WaitValue is how the collection form names a site's waiting list.
 func (v *caseView) WaitValue(site string) string { return casework.CollectionValue(site, nil) }
 
-// bookCollection books the card collection slot the applicant picked on
-// their application's page (issue 18 part 4), once per form.
-func (s *Pages) bookCollection(w http.ResponseWriter, r *http.Request) error {
+// collection is the card collection's booking, a room of the applicant's
+// pages with a handler of its own (the pages' type stays within its
+// method limit).
+type collection struct{ *Pages }
+
+// book books the card collection slot the applicant picked on their
+// application's page (issue 18 part 4), once per form.
+func (s collection) book(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(w, r); err != nil {
 		return err
 	}

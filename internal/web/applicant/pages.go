@@ -49,7 +49,7 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.ReuseDocuments), Who: web.Applicant, Handler: s.reuseDocuments},
 		{Pattern: paths.Get(paths.Download), Who: web.Applicant, Handler: s.downloadDocument},
 		{Pattern: paths.Post(paths.FeeStamp), Who: web.Applicant, Handler: s.typed},
-		{Pattern: paths.Post(paths.CaseCollection), Who: web.Applicant, Handler: s.bookCollection},
+		{Pattern: paths.Post(paths.CaseCollection), Who: web.Applicant, Handler: collection{s}.book},
 		{Pattern: paths.Post(paths.File), Who: web.Applicant, Handler: s.file},
 		{Pattern: paths.Post(paths.AttemptPDF), Who: web.Applicant, Handler: s.attemptPDF},
 		{Pattern: paths.Get(paths.Receipt), Who: web.Applicant, Handler: s.receipt},
