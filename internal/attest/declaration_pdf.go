@@ -63,7 +63,7 @@ func declarationOutcome(s *sheet, dec *permit.Declaration, t wording) {
 		}
 		return ps
 	}
-	s.boxed(frame{border: rightsInk, lineWidth: 0.8, pad: pad}, []cell{
+	s.boxed(frame{border: rightsInk, fill: rightsFill, lineWidth: 0.8, pad: pad}, []cell{
 		{w: w, paras: lines("fr", stBody)},
 		{x: w + gap, w: w, paras: lines("en", stBodyEN)},
 	})

@@ -291,9 +291,13 @@ func (s *sheet) boxed(f frame, rows ...[]cell) {
 	s.ensure(h)
 	y := s.pdf.GetY()
 	s.pdf.SetDrawColor(f.border.r, f.border.g, f.border.b)
-	s.pdf.SetFillColor(f.fill.r, f.fill.g, f.fill.b)
 	s.pdf.SetLineWidth(f.lineWidth)
-	s.pdf.Rect(s.left, y, s.width, h, "FD")
+	if f.fill == (colour{}) { // no fill given: the border alone, not a black block
+		s.pdf.Rect(s.left, y, s.width, h, "D")
+	} else {
+		s.pdf.SetFillColor(f.fill.r, f.fill.g, f.fill.b)
+		s.pdf.Rect(s.left, y, s.width, h, "FD")
+	}
 	s.pdf.SetY(y + f.pad)
 	for _, r := range rows {
 		s.row(indent(r, f.pad)...)

@@ -110,7 +110,7 @@ func checkAnswer(s *sheet, d *Document, rec *permit.WorkCheck, t wording) {
 		}
 		return ps
 	}
-	s.boxed(frame{border: rightsInk, lineWidth: 0.8, pad: pad}, []cell{
+	s.boxed(frame{border: rightsInk, fill: rightsFill, lineWidth: 0.8, pad: pad}, []cell{
 		{w: w, paras: lines("fr", stBody)},
 		{x: w + gap, w: w, paras: lines("en", stBodyEN)},
 	})
