@@ -19,13 +19,19 @@ import (
 // returns the secret of that factor.
 func enrolledAgent(t *testing.T, m *app.Main, pref *permit.Prefecture, email string) string {
 	t.Helper()
+	return enrolledStaff(t, m, pref, email, false)
+}
+
+// enrolledStaff is enrolledAgent, of a supervisor when supervisor is set.
+func enrolledStaff(t *testing.T, m *app.Main, pref *permit.Prefecture, email string, supervisor bool) string {
+	t.Helper()
 	ctx := t.Context()
 	hash, err := password.Hash(passphrase, password.DefaultParams)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	agent := &permit.Account{Email: email, Role: permit.RoleAgent, Lang: "fr", ConfirmedAt: &now, Prefectures: []int64{pref.ID}}
+	agent := &permit.Account{Email: email, Role: permit.RoleAgent, Supervisor: supervisor, Lang: "fr", ConfirmedAt: &now, Prefectures: []int64{pref.ID}}
 	if err := m.DB.Accounts().CreateAccount(ctx, agent, hash, nil, nil); err != nil {
 		t.Fatal(err)
 	}
