@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/sejour/sejour/internal/app"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
@@ -277,6 +279,9 @@ func (s *sim) everyDay(ctx context.Context) error {
 				return err
 			}
 		case !s.outage(d):
+			if err := s.settle(ctx); err != nil {
+				return fmt.Errorf("simulate: the queue of %s: %w", s.days.date(d), err)
+			}
 			if err := s.sweep(ctx); err != nil {
 				return fmt.Errorf("simulate: sweep of %s: %w", s.days.date(d), err)
 			}
@@ -427,6 +432,7 @@ func openEngine(ctx context.Context, opts Options, clk clock.Clock) (*app.Main, 
 	}
 	m := app.New(cfg, opts.Logger)
 	m.Clock = clk
+	m.QueuePoll = enginePoll // the nightly settle waits for the queue's next fetch
 	if opts.KillRate > 0 { // River on the wall clock, as in the engine's process (Engine)
 		m.QueueClock = clock.System{}
 	}
@@ -482,4 +488,45 @@ func (s *sim) kills() int {
 		return 0
 	}
 	return s.eng.kills
+}
+
+// settle waits, each night of an in-process run, until the job queue has
+// nothing due: the jobs the day's writes queued in their transactions
+// (issuing after a request that failed after its commit) are worked, and
+// one waiting for a retry is retried now. The run squeezes a day into
+// milliseconds, so without it a job River had not reached yet, or one it
+// would retry ten simulated seconds later on its real-time scheduler,
+// counted as never worked.
+func (s *sim) settle(ctx context.Context) error {
+	q := s.main.Queue
+	if q == nil {
+		return nil
+	}
+	deadline := time.Now().Add(settleBound)
+	for {
+		opCtx, cancel := context.WithTimeout(ctx, opBound)
+		rows, err := q.Jobs(opCtx, 10000, rivertype.JobStateAvailable, rivertype.JobStatePending,
+			rivertype.JobStateRunning, rivertype.JobStateRetryable)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		for _, j := range rows {
+			if j.State == rivertype.JobStateRetryable {
+				opCtx, cancel := context.WithTimeout(ctx, opBound)
+				err := q.RetryNow(opCtx, j.ID)
+				cancel()
+				if err != nil {
+					return err
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("jobs still due after %s: %d, the first %s #%d %s", settleBound, len(rows), rows[0].Kind, rows[0].ID, rows[0].State)
+		}
+		time.Sleep(settlePoll)
+	}
 }
