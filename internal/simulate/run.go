@@ -432,7 +432,8 @@ func openEngine(ctx context.Context, opts Options, clk clock.Clock) (*app.Main, 
 	}
 	m := app.New(cfg, opts.Logger)
 	m.Clock = clk
-	m.QueuePoll = enginePoll // the nightly settle waits for the queue's next fetch
+	// The nightly settle waits for the queue's next fetch.
+	m.QueuePoll = enginePoll
 	if opts.KillRate > 0 { // River on the wall clock, as in the engine's process (Engine)
 		m.QueueClock = clock.System{}
 	}
