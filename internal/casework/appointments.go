@@ -403,13 +403,11 @@ func (s *Appointments) CounterCode(b *permit.Booking) string {
 // ByCode returns the booking a counter code names, for an agent of its
 // prefecture; a code that is not signed, or another prefecture's, is not
 // found.
+//
+// (The HMAC part is base64url, which has "-" of its own.)
 func (s *Appointments) ByCode(ctx context.Context, acc *permit.Account, code string) (*permit.Booking, error) {
-	parts := strings.Split(strings.TrimSpace(code), "-")
-	if len(parts) != 3 || parts[0] != "RDV" {
-		return nil, errNotFound
-	}
-	id, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
+	id, ok := counterCodeID(code)
+	if !ok {
 		return nil, errNotFound
 	}
 	b, err := s.Store.Booking(ctx, id)
@@ -585,4 +583,16 @@ func (s *Appointments) Applications(ctx context.Context, acc *permit.Account) ([
 		return nil, err
 	}
 	return s.People.ApplicationsByPerson(ctx, p.ID)
+}
+
+// counterCodeID reads the booking's number of a counter code
+// "RDV-<number>-<HMAC>": the prefix and the number are split off and the
+// rest kept whole, since the HMAC's base64url may hold "-" too.
+func counterCodeID(code string) (int64, bool) {
+	parts := strings.SplitN(strings.TrimSpace(code), "-", 3)
+	if len(parts) != 3 || parts[0] != "RDV" || parts[2] == "" {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	return id, err == nil
 }
