@@ -67,8 +67,13 @@ func TestWebhookDeliveryRetried(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		if tries.Load() != 2 || notified.Load() != 1 {
-			t.Errorf("%d tries, %d notifications; want 2 and 1", tries.Load(), notified.Load())
+		// River runs a job at least once: moving the queue's clock 15 s to
+		// reach the webhook's retry may run the event's job again, which
+		// casework.FollowUps.NotifyEvent makes harmless (the event is
+		// marked mailed in the transaction that writes its mails;
+		// TestFollowUpConsentProofAndEvents counts the mails).
+		if tries.Load() != 2 || notified.Load() < 1 {
+			t.Errorf("%d tries, %d notifications; want 2 and at least 1", tries.Load(), notified.Load())
 		}
 	})
 }
