@@ -92,6 +92,7 @@ type browser struct {
 	base     string
 	dev      device
 	noScript bool   // JavaScript is off, except while a page is checked
+	lang     string // the browser's language, as in options
 	shots    string // where screenshots go; "" for none
 	pages    int    // pages checked so far: numbers the screenshots
 	axe      string // the axe-core script, injected into every page checked
@@ -124,7 +125,7 @@ func newBrowser(t *testing.T, base string, o options) *browser {
 		cancel()
 	})
 	b := &browser{
-		t: t, ctx: bctx, base: base, dev: o.dev, noScript: o.noScript,
+		t: t, ctx: bctx, base: base, dev: o.dev, noScript: o.noScript, lang: o.lang,
 		shots: os.Getenv("SEJOUR_SCREENSHOTS"), axe: axeSource(t),
 	}
 	if b.shots != "" {

@@ -57,19 +57,24 @@ func filedRenewal(t *testing.T, m *app.Main, n int) int64 {
 	return id
 }
 
-// staffLogIn logs an enrolled staff member in, second factor included.
+// staffLogIn logs an enrolled staff member in, second factor included, in
+// the browser's language (French or English).
 func staffLogIn(t *testing.T, b *browser, email, secret string) {
 	t.Helper()
+	logIn, verify := "Se connecter", "Vérifier"
+	if strings.HasPrefix(b.lang, "en") {
+		logIn, verify = "Log in", "Verify"
+	}
 	wantStatus(t, "log-in form", b.open("/connexion"), http.StatusOK)
 	b.fill("email", email)
 	b.fill("password", passphrase)
-	wantStatus(t, "log in as "+email, b.follow(button("main", "Se connecter")), http.StatusOK)
+	wantStatus(t, "log in as "+email, b.follow(button("main", logIn)), http.StatusOK)
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.fill("code", code)
-	wantStatus(t, "the second factor", b.follow(button("main", "Vérifier")), http.StatusOK)
+	wantStatus(t, "the second factor", b.follow(button("main", verify)), http.StatusOK)
 }
 
 // queueFit is what the work queue's table looks like on the screen.
