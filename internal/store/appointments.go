@@ -5,7 +5,6 @@ import (
 	"errors"
 	"hash/fnv"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sejour/sejour/internal/permit"
@@ -230,8 +229,8 @@ func calendar(ctx context.Context, tx *Tx, prefecture, site string, from time.Ti
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	srows, err := tx.query(ctx, `SELECT id, prefecture_code, site, starts_at, ends_at, counters, added_by, created_at FROM booking_sessions
-		WHERE prefecture_code = ? AND site IN (?, ?) AND ends_at > ? ORDER BY starts_at, id`, prefecture, site, closedSite(site), from.UTC())
+	srows, err := tx.query(ctx, `SELECT id, prefecture_code, site, starts_at, ends_at, counters, added_by, created_at, closed FROM booking_sessions
+		WHERE prefecture_code = ? AND site = ? AND ends_at > ? ORDER BY starts_at, id`, prefecture, site, from.UTC())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -239,11 +238,10 @@ func calendar(ctx context.Context, tx *Tx, prefecture, site string, from time.Ti
 	var sessions []*permit.BookingSession
 	for srows.Next() {
 		var s permit.BookingSession
-		if err := srows.Scan(&s.ID, &s.PrefectureCode, &s.Site, &s.StartsAt, &s.EndsAt, &s.Counters, &s.AddedBy, &s.CreatedAt); err != nil {
+		if err := srows.Scan(&s.ID, &s.PrefectureCode, &s.Site, &s.StartsAt, &s.EndsAt, &s.Counters, &s.AddedBy, &s.CreatedAt, &s.Closed); err != nil {
 			return nil, nil, err
 		}
 		s.StartsAt, s.EndsAt, s.CreatedAt = s.StartsAt.UTC(), s.EndsAt.UTC(), s.CreatedAt.UTC()
-		s.Site, s.Closed = openSite(s.Site)
 		sessions = append(sessions, &s)
 	}
 	return cells, sessions, srows.Err()
@@ -413,22 +411,8 @@ func (db Appointments) FigureBookings(ctx context.Context, prefecture string, si
 }
 
 // A closure of a site (permit.BookingSession.Closed) is stored among the
-// sessions, under its site's name prefixed by closedPrefix (a prefix no
-// site's id of the schedule can have), so that one read of the sessions
-// gives what opens and what closes. A table of its own would need a
-// migration (left for when the appointments' migrations are merged).
-const closedPrefix = "closed/"
-
-func closedSite(site string) string { return closedPrefix + site }
-
-// openSite reads a stored session's site: its site and whether it is a
-// closure.
-func openSite(stored string) (string, bool) {
-	if site, ok := strings.CutPrefix(stored, closedPrefix); ok {
-		return site, true
-	}
-	return stored, false
-}
+// sessions, marked by its closed column, so that one read of the sessions
+// gives what opens and what closes.
 
 // AddClosure closes a site from c.StartsAt to c.EndsAt: its slots there
 // are no longer offered. Bookings already made there stay as they are,
@@ -440,8 +424,8 @@ func (db Appointments) AddClosure(ctx context.Context, c *permit.BookingSession)
 			return err
 		}
 		c.Closed, c.Counters, c.CreatedAt = true, 1, db.clock.Now().UTC()
-		err := tx.queryRow(ctx, `INSERT INTO booking_sessions (prefecture_code, site, starts_at, ends_at, counters, added_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.PrefectureCode, closedSite(c.Site), c.StartsAt.UTC(), c.EndsAt.UTC(), c.Counters, c.AddedBy, c.CreatedAt).Scan(&c.ID)
+		err := tx.queryRow(ctx, `INSERT INTO booking_sessions (prefecture_code, site, starts_at, ends_at, counters, added_by, created_at, closed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, TRUE) RETURNING id`, c.PrefectureCode, c.Site, c.StartsAt.UTC(), c.EndsAt.UTC(), c.Counters, c.AddedBy, c.CreatedAt).Scan(&c.ID)
 		if err == nil {
 			tx.made(c.ID)
 		}
@@ -454,7 +438,7 @@ func (db Appointments) Closures(ctx context.Context, prefecture string, from tim
 	var out []*permit.BookingSession
 	err := db.inRead(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT id, prefecture_code, site, starts_at, ends_at, counters, added_by, created_at FROM booking_sessions
-			WHERE prefecture_code = ? AND site LIKE ? AND ends_at > ? ORDER BY starts_at, id`, prefecture, closedPrefix+"%", from.UTC())
+			WHERE prefecture_code = ? AND closed AND ends_at > ? ORDER BY starts_at, id`, prefecture, from.UTC())
 		if err != nil {
 			return err
 		}
@@ -465,7 +449,7 @@ func (db Appointments) Closures(ctx context.Context, prefecture string, from tim
 				return err
 			}
 			s.StartsAt, s.EndsAt, s.CreatedAt = s.StartsAt.UTC(), s.EndsAt.UTC(), s.CreatedAt.UTC()
-			s.Site, s.Closed = openSite(s.Site)
+			s.Closed = true
 			out = append(out, &s)
 		}
 		return rows.Err()
@@ -480,8 +464,8 @@ func (db Appointments) ClosedBookings(ctx context.Context, prefecture string, fr
 	var out []*permit.Booking
 	err := db.inRead(ctx, func(tx *Tx) (err error) {
 		out, err = tx.bookings(ctx, `WHERE prefecture_code = ? AND status = 'booked' AND ends_at > ? AND EXISTS (SELECT 1 FROM booking_sessions c
-			WHERE c.prefecture_code = bookings.prefecture_code AND c.site = ? || bookings.site AND c.starts_at < bookings.ends_at AND c.ends_at > bookings.starts_at)
-			ORDER BY starts_at, counter`, prefecture, from.UTC(), closedPrefix)
+			WHERE c.prefecture_code = bookings.prefecture_code AND c.site = bookings.site AND c.closed AND c.starts_at < bookings.ends_at AND c.ends_at > bookings.starts_at)
+			ORDER BY starts_at, counter`, prefecture, from.UTC())
 		return err
 	})
 	return out, err
