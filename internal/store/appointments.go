@@ -532,16 +532,25 @@ func (db Appointments) Remind(ctx context.Context, b *permit.Booking, m *permit.
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO idempotency_keys (scope, key, kind, made_id, created_at) VALUES (?, ?, ?, ?, ?)`,
 			reminderScope, reminderKey(b), "reminder", m.ID, now); err != nil {
+			if uniqueViolation(err) {
+				return errReminded // another sweep wrote it since: its mail stands, this one rolls back
+			}
 			return err
 		}
 		wrote = true
 		return nil
 	})
-	if err != nil && uniqueViolation(err) {
+	if errors.Is(err, errReminded) {
 		return false, nil
 	}
 	return wrote, err
 }
+
+// errReminded ends the transaction of a reminder that another sweep
+// wrote first. The key's unique violation is seen inside the transaction:
+// once the transaction has returned, the error is translated (ECONFLICT)
+// and the driver's code is no longer there to read.
+var errReminded = errors.New("store: reminder written by another sweep")
 
 // CollectionBooking returns the card collection booking of an
 // application that stands (booked or waiting), or ENOTFOUND.
