@@ -16,11 +16,12 @@ const figureDays = 30
 // part 5), counts and durations only: nothing in them names a person.
 // What each measures (docs/architecture.md, "Counter appointments"):
 //
-//   - Delay (Median, P90): for each request made in the window that was
-//     given a slot (booked, or booked and missed), the time from the
-//     request to the start of the slot it holds: the slot the person chose
-//     among those offered, the slot offered from the waiting list, or the
-//     slot moved to. Nearest-rank percentiles; Measured requests.
+//   - Delay (Median, P90): the delay to the first free slot. For each
+//     request made in the window that was given a slot (booked, or booked
+//     and missed), the time from the request to the start of the first
+//     slot free when it was made, whichever the person chose; for a
+//     request that waited, to the start of the slot offered to it from the
+//     waiting list. Nearest-rank percentiles; Measured requests.
 //   - Within: of the requests made in the window that are decided, the
 //     share whose slot starts by their guaranteed deadline. Decided are
 //     the requests given a slot and those still waiting past their
@@ -77,7 +78,11 @@ func appointmentFigures(code string, bookings []*permit.Booking, now time.Time) 
 		if !b.CreatedAt.Before(since) && !b.CreatedAt.After(now) {
 			switch {
 			case slotted:
-				delays = append(delays, b.StartsAt.Sub(b.CreatedAt))
+				first := b.StartsAt // offered from the waiting list
+				if !b.FirstFreeAt.IsZero() {
+					first = b.FirstFreeAt
+				}
+				delays = append(delays, first.Sub(b.CreatedAt))
 				f.Decided++
 				if !b.StartsAt.After(b.Deadline) {
 					f.Within++

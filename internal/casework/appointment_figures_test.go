@@ -102,3 +102,34 @@ func TestAppointmentFigures(t *testing.T) {
 		}
 	})
 }
+
+// The delay measured is to the first free slot: a person who chooses a
+// later slot than the first offered does not lengthen it.
+func TestFiguresMeasureTheFirstFreeSlot(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
+		w := newApptWorld(t, db, clk)
+		ap := w.uc.Appointments
+		f := form("Ana", "")
+		f.Kind = "document_check" // Friday 09:00 and 09:15
+		choice, err := ap.Choice(ctx, f)
+		if err != nil || len(choice.Slots) != 2 {
+			t.Fatalf("%+v, %v", choice, err)
+		}
+		f.Slot = choice.Slots[1].Value() // Ana prefers 09:15
+		ana, err := ap.Book(ctx, nil, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := (store.Appointments{DB: db}).Booking(ctx, ana.ID)
+		if err != nil || !stored.FirstFreeAt.Equal(choice.Slots[0].StartsAt) {
+			t.Fatalf("stored first free slot %v, want %v (%v)", stored.FirstFreeAt, choice.Slots[0].StartsAt, err)
+		}
+		ag, err := ap.Agenda(ctx, w.super, w.paris.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := choice.Slots[0].StartsAt.Sub(clk.Now()); ag.Figures.Measured != 1 || ag.Figures.Median != want {
+			t.Fatalf("figures %+v, want a median of %v", ag.Figures, want)
+		}
+	})
+}

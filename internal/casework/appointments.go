@@ -249,6 +249,9 @@ func (s *Appointments) Book(ctx context.Context, acc *permit.Account, f BookingF
 		return nil, err
 	}
 	b.Deadline, b.Urgent = choice.Deadline, choice.Urgent
+	if len(choice.Slots) > 0 { // the earliest first: what the figures measure
+		b.FirstFreeAt = choice.Slots[0].StartsAt
+	}
 	var cells []permit.Cell
 	if f.Slot == "wait" {
 		if len(choice.Slots) > 0 {

@@ -24,8 +24,8 @@ func TestAppointmentFiguresOnTheStatusPage(t *testing.T) {
 	b.fill("email", "awa-figures@exemple.fr")
 	wantStatus(t, "book", b.follow(button("main", frenchBooking.submit)), http.StatusOK)
 	for _, w := range []struct{ lang, accept, heading, figures, median string }{
-		{"fr", "fr-FR", "État du service", "Chiffres des rendez-vous", "Délai médian entre la demande et le créneau obtenu"},
-		{"en", "en-GB", "Service status", "Appointment figures", "Median delay from request to the slot obtained"},
+		{"fr", "fr-FR", "État du service", "Chiffres des rendez-vous", "Délai médian entre la demande et le premier créneau libre"},
+		{"en", "en-GB", "Service status", "Appointment figures", "Median delay from request to the first free slot"},
 	} {
 		t.Run(w.lang, func(t *testing.T) {
 			b := newBrowser(t, base, options{dev: phone, lang: w.accept, noScript: true})

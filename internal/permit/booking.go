@@ -95,6 +95,10 @@ type Booking struct {
 	// ArrivedAt is when the counter read the booking's code and the
 	// person was there; zero until then.
 	ArrivedAt time.Time
+	// FirstFreeAt is the start of the first slot free when the request
+	// was made, whichever the person chose; zero when none was free (the
+	// request waited) or for bookings made before it was kept.
+	FirstFreeAt time.Time
 }
 
 // Arrived reports whether the counter recorded the person's arrival.

@@ -72,11 +72,11 @@ func (db Appointments) Book(ctx context.Context, b *permit.Booking, cells []perm
 		}
 		b.CreatedAt = db.clock.Now().UTC()
 		err := tx.queryRow(ctx, `INSERT INTO bookings (prefecture_code, site, kind, reason, application_id, account_id, name, email, phone, lang,
-			status, counter, starts_at, ends_at, deadline, urgent, offered, channel, booked_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			status, counter, starts_at, ends_at, deadline, urgent, offered, channel, booked_by, created_at, first_free_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			b.PrefectureCode, b.Site, string(b.Kind), string(b.Reason), nullID(b.ApplicationID), nullID(b.AccountID), b.Name, b.Email, b.Phone, b.Lang,
 			string(b.Status), nullCounter(b), nullInstant(b.StartsAt), nullInstant(b.EndsAt), b.Deadline.UTC(), b.Urgent, b.Offered,
-			string(b.Channel), nullID(b.BookedBy), b.CreatedAt).Scan(&b.ID)
+			string(b.Channel), nullID(b.BookedBy), b.CreatedAt, nullInstant(b.FirstFreeAt)).Scan(&b.ID)
 		if err != nil {
 			return slotTaken(err)
 		}
@@ -125,15 +125,15 @@ func holdCells(ctx context.Context, tx *Tx, b *permit.Booking, cells []permit.Ce
 }
 
 const bookingColumns = `id, prefecture_code, site, kind, reason, application_id, account_id, name, email, phone, lang,
-	status, counter, starts_at, ends_at, deadline, urgent, offered, channel, booked_by, created_at, arrived_at`
+	status, counter, starts_at, ends_at, deadline, urgent, offered, channel, booked_by, created_at, arrived_at, first_free_at`
 
 func scanBooking(row interface{ Scan(...any) error }) (*permit.Booking, error) {
 	var b permit.Booking
 	var kind, reason, status, channel string
 	var app, acc, by, counter nullInt
-	var starts, ends, arrived nullTime
+	var starts, ends, arrived, firstFree nullTime
 	err := row.Scan(&b.ID, &b.PrefectureCode, &b.Site, &kind, &reason, &app, &acc, &b.Name, &b.Email, &b.Phone, &b.Lang,
-		&status, &counter, &starts, &ends, &b.Deadline, &b.Urgent, &b.Offered, &channel, &by, &b.CreatedAt, &arrived)
+		&status, &counter, &starts, &ends, &b.Deadline, &b.Urgent, &b.Offered, &channel, &by, &b.CreatedAt, &arrived, &firstFree)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +144,9 @@ func scanBooking(row interface{ Scan(...any) error }) (*permit.Booking, error) {
 	}
 	if arrived.Valid {
 		b.ArrivedAt = arrived.Time.UTC()
+	}
+	if firstFree.Valid {
+		b.FirstFreeAt = firstFree.Time.UTC()
 	}
 	b.Deadline, b.CreatedAt = b.Deadline.UTC(), b.CreatedAt.UTC()
 	return &b, nil

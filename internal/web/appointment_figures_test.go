@@ -37,7 +37,7 @@ func TestAppointmentFiguresPages(t *testing.T) {
 		}
 		s.lang = "en"
 		_, en := s.get(paths.Status.String())
-		if !strings.Contains(en, "Median delay from request to the slot obtained") {
+		if !strings.Contains(en, "Median delay from request to the first free slot") {
 			t.Errorf("status page in English:\n%s", en)
 		}
 	})
