@@ -258,8 +258,19 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(), Checks: checks, Previews: upload.NewPreviewer(checks),
 		Health: m.Health, PaperForm: paper,
 		TrustedProxies: m.Config.TrustedProxies, LimitCapacity: m.Config.RateLimitKeys, APIKeyRate: m.Config.APIKeyRate,
+		Limits: m.sharedLimits(),
 	})
 	return err
+}
+
+// sharedLimits is where the rate limits count: the database's table,
+// shared by every instance on it (SEJOUR_RATE_LIMITS=shared, the default
+// on PostgreSQL), or nil for this process's memory.
+func (m *Main) sharedLimits() web.LimitStore {
+	if m.Config.RateLimits != "shared" {
+		return nil
+	}
+	return store.Limits{DB: m.DB}
 }
 
 // paperForm renders the backup paper form once, so that the outage page

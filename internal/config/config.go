@@ -64,6 +64,11 @@ type Config struct {
 	// SEJOUR_API_KEY_RATE: the requests an API key may make a minute
 	// (issue 14, part 6): as many at once, then one every 60/N seconds.
 	APIKeyRate int
+	// SEJOUR_RATE_LIMITS: where the rate limits count, "shared" (in the
+	// database, so every instance on it counts against the same buckets)
+	// or "memory" (per process). Shared by default on PostgreSQL, in
+	// memory on the embedded SQLite file.
+	RateLimits string
 
 	Dev        bool          // SEJOUR_DEV: development pages (mail outbox)
 	SessionTTL time.Duration // SEJOUR_SESSION_TTL
@@ -113,6 +118,13 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	}
 	if c.APIKeyRate, err = strconv.Atoi(str(getenv, "SEJOUR_API_KEY_RATE", "60")); err != nil || c.APIKeyRate < 1 || c.APIKeyRate > 6000 {
 		errs = append(errs, fmt.Errorf("SEJOUR_API_KEY_RATE: %q is not a number of requests a minute between 1 and 6000", getenv("SEJOUR_API_KEY_RATE")))
+	}
+	defaultLimits := "memory"
+	if c.DatabaseURL != "" {
+		defaultLimits = "shared"
+	}
+	if c.RateLimits = str(getenv, "SEJOUR_RATE_LIMITS", defaultLimits); c.RateLimits != "shared" && c.RateLimits != "memory" {
+		errs = append(errs, fmt.Errorf("SEJOUR_RATE_LIMITS: %q is neither shared (in the database, for several instances) nor memory (per process)", c.RateLimits))
 	}
 	if c.Dev, err = strconv.ParseBool(str(getenv, "SEJOUR_DEV", "false")); err != nil {
 		errs = append(errs, fmt.Errorf("SEJOUR_DEV: %q is not true or false", getenv("SEJOUR_DEV")))
@@ -255,6 +267,7 @@ func (c *Config) String() string {
 	line("SEJOUR_TRUSTED_PROXIES", strings.Join(proxies, ","))
 	line("SEJOUR_RATE_LIMIT_KEYS", strconv.Itoa(c.RateLimitKeys))
 	line("SEJOUR_API_KEY_RATE", strconv.Itoa(c.APIKeyRate))
+	line("SEJOUR_RATE_LIMITS", c.RateLimits)
 	line("SEJOUR_DEV", strconv.FormatBool(c.Dev))
 	line("SEJOUR_SESSION_TTL", c.SessionTTL.String())
 	line("SEJOUR_LOG_LEVEL", c.LogLevel)

@@ -27,6 +27,13 @@ func TestDefaults(t *testing.T) {
 	if c.SQLitePath() != "data/sejour.db" {
 		t.Errorf("SQLitePath = %q", c.SQLitePath())
 	}
+	if c.RateLimits != "memory" {
+		t.Errorf("RateLimits on SQLite = %q, want memory", c.RateLimits)
+	}
+	pg, err := FromEnv(env(map[string]string{"SEJOUR_DATABASE_URL": "postgres://u@h/db", "SEJOUR_KEY_ENCRYPTION_KEY": testKEK}))
+	if err != nil || pg.RateLimits != "shared" {
+		t.Errorf("RateLimits on PostgreSQL = %q (%v), want shared", pg.RateLimits, err)
+	}
 }
 
 func TestInvalid(t *testing.T) {
@@ -45,6 +52,7 @@ func TestInvalid(t *testing.T) {
 		{"dev", map[string]string{"SEJOUR_DEV": "perhaps"}, "SEJOUR_DEV"},
 		{"ttl", map[string]string{"SEJOUR_SESSION_TTL": "5s"}, "SEJOUR_SESSION_TTL"},
 		{"log", map[string]string{"SEJOUR_LOG_LEVEL": "loud"}, "SEJOUR_LOG_LEVEL"},
+		{"rate limits", map[string]string{"SEJOUR_RATE_LIMITS": "redis"}, "SEJOUR_RATE_LIMITS"},
 		{"upload size", map[string]string{"SEJOUR_UPLOAD_MAX_MB": "0"}, "SEJOUR_UPLOAD_MAX_MB"},
 		{"quota below size", map[string]string{"SEJOUR_UPLOAD_MAX_MB": "20", "SEJOUR_UPLOAD_QUOTA_MB": "10"}, "SEJOUR_UPLOAD_QUOTA_MB"},
 		{"check memory below one image", map[string]string{"SEJOUR_CHECK_MEMORY_MB": "64"}, "SEJOUR_CHECK_MEMORY_MB"},

@@ -2,11 +2,14 @@ package web
 
 import (
 	"container/list"
+	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -16,9 +19,11 @@ import (
 )
 
 // limits are the rate limits of the routes that guess or cost: log-in,
-// password reset and sign-up. They are kept in memory, per process: each
-// instance limits on its own, which bounds guessing well enough and needs
-// no shared state (docs/operations.md says so).
+// password reset and sign-up, the public checks, the API. With a shared
+// store (Options.Limits: the database's rate_limits, which every instance
+// on one PostgreSQL reads) every instance counts against the same
+// buckets (issue 15, part 1); without one, or when the shared store does
+// not answer, they are kept in memory, per process.
 //
 // The table is bounded: past its capacity it forgets the least recently
 // used address keys first, and an account's keys (its ceiling, its second
@@ -32,7 +37,43 @@ type limits struct {
 	capacity int
 	seen     map[string]*list.Element
 	lru      [2]*list.List // per class, most recently used at the front
+
+	shared    LimitStore // nil: memory only
+	logger    *slog.Logger
+	lastPurge atomic.Int64 // Unix seconds of the last purge of the shared store
+	lastWarn  atomic.Int64 // Unix seconds of the last warning that it failed
+	lastFail  atomic.Int64 // Unix seconds of its last failure: memory for a while
 }
+
+// LimitStore keeps token buckets where every instance sees them
+// (store.Limits). Each call is one statement: two instances taking the
+// last token of a key at once never both get it.
+type LimitStore interface {
+	// TakeLimit counts one attempt of kind by key at now against a
+	// bucket of burst tokens, one coming back every every; it reports
+	// whether it may go ahead and the tokens left.
+	TakeLimit(ctx context.Context, kind, key string, burst int, every time.Duration, now time.Time) (bool, float64, error)
+	// MarkLimit remembers key under kind until now+keep; HasLimit reads
+	// it back.
+	MarkLimit(ctx context.Context, kind, key string, now time.Time, keep time.Duration) error
+	HasLimit(ctx context.Context, kind, key string, now time.Time) (bool, error)
+	// PurgeLimits forgets the buckets whole again and the marks past.
+	PurgeLimits(ctx context.Context, now time.Time) (int64, error)
+}
+
+const (
+	// sharedLimitTimeout bounds one call to the shared store; past it
+	// the attempt is counted in memory instead, and so are those of the
+	// next sharedLimitPause, so that an outage of the database does not
+	// slow every limited request by the timeout.
+	sharedLimitTimeout = time.Second
+	sharedLimitPause   = 30 * time.Second
+	// knownAddressKeep is how long an account's usual address is
+	// remembered in the shared store.
+	knownAddressKeep = 180 * 24 * time.Hour
+	// limitPurgeEvery is how often an instance purges the shared store.
+	limitPurgeEvery = 10 * time.Minute
+)
 
 // The two classes of keys, in the order they are forgotten.
 const (
@@ -178,8 +219,64 @@ func (l *limits) evict() {
 	}
 }
 
+// share makes the limits count in store, shared by every instance.
+func (l *limits) share(store LimitStore, logger *slog.Logger) {
+	l.shared, l.logger = store, logger
+}
+
+// sharedCtx is the context of one call to the shared store: its own,
+// bounded, so that a client who leaves does not cancel the count.
+func sharedCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), sharedLimitTimeout)
+}
+
+// useShared reports whether to count in the shared store: there is one,
+// and it has not failed in the last sharedLimitPause.
+func (l *limits) useShared() bool {
+	return l.shared != nil && l.clock.Now().Unix()-l.lastFail.Load() >= int64(sharedLimitPause/time.Second)
+}
+
+// failed notes that the shared store did not answer (at most one warning
+// a minute); the caller then counts in memory, as do the calls of the
+// next sharedLimitPause.
+func (l *limits) failed(err error) {
+	now := l.clock.Now().Unix()
+	l.lastFail.Store(now)
+	if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) && l.logger != nil {
+		l.logger.Warn("rate limits: the shared store did not answer; counting in this instance's memory", "error", err)
+	}
+}
+
+// takeShared counts one attempt in the shared store, and now and then
+// purges it; ok is false when the store did not answer.
+func (l *limits) takeShared(kind, key string, rule limitRule) (allowed bool, tokens float64, ok bool) {
+	ctx, cancel := sharedCtx()
+	defer cancel()
+	now := l.clock.Now()
+	allowed, tokens, err := l.shared.TakeLimit(ctx, kind, key, rule.burst, rule.every, now)
+	if err != nil {
+		l.failed(err)
+		return false, 0, false
+	}
+	if last := l.lastPurge.Load(); now.Unix()-last >= int64(limitPurgeEvery/time.Second) && l.lastPurge.CompareAndSwap(last, now.Unix()) {
+		go func() {
+			ctx, cancel := sharedCtx()
+			defer cancel()
+			if _, err := l.shared.PurgeLimits(ctx, now); err != nil {
+				l.failed(err)
+			}
+		}()
+	}
+	return allowed, tokens, true
+}
+
 // allow reports whether one more attempt of kind by key may go ahead.
 func (l *limits) allow(kind, key string) bool {
+	if l.useShared() {
+		if allowed, _, ok := l.takeShared(kind, key, l.rule(kind)); ok {
+			return allowed
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.entry(kind, key, true).lim.AllowN(l.clock.Now(), 1)
@@ -188,12 +285,28 @@ func (l *limits) allow(kind, key string) bool {
 // mark remembers key under kind (a known address), and has reports
 // whether it is remembered.
 func (l *limits) mark(kind, key string) {
+	if l.useShared() {
+		ctx, cancel := sharedCtx()
+		defer cancel()
+		if err := l.shared.MarkLimit(ctx, kind, key, l.clock.Now(), knownAddressKeep); err != nil {
+			l.failed(err)
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.entry(kind, key, true)
 }
 
 func (l *limits) has(kind, key string) bool {
+	if l.useShared() {
+		ctx, cancel := sharedCtx()
+		defer cancel()
+		has, err := l.shared.HasLimit(ctx, kind, key, l.clock.Now())
+		if err == nil {
+			return has
+		}
+		l.failed(err)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.entry(kind, key, false) != nil
@@ -342,14 +455,21 @@ type LimitState struct {
 // The quota is the rule's burst, and its window the time the bucket takes
 // to fill from empty (burst × every).
 func (l *limits) take(kind, key string) LimitState {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	rule := l.rule(kind)
-	lim := l.entry(kind, key, true).lim
-	now := l.clock.Now()
-	st := LimitState{Policy: kind, Quota: rule.burst, Window: time.Duration(rule.burst) * rule.every,
-		Allowed: lim.AllowN(now, 1)}
-	tokens := lim.TokensAt(now)
+	st := LimitState{Policy: kind, Quota: rule.burst, Window: time.Duration(rule.burst) * rule.every}
+	var tokens float64
+	shared := false
+	if l.useShared() {
+		st.Allowed, tokens, shared = l.takeShared(kind, key, rule)
+	}
+	if !shared {
+		l.mu.Lock()
+		lim := l.entry(kind, key, true).lim
+		now := l.clock.Now()
+		st.Allowed = lim.AllowN(now, 1)
+		tokens = lim.TokensAt(now)
+		l.mu.Unlock()
+	}
 	st.Remaining = max(int(tokens), 0)
 	st.Reset = time.Duration((float64(rule.burst) - tokens) * float64(rule.every))
 	if !st.Allowed {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"math"
 	"strconv"
 	"testing"
@@ -79,5 +81,52 @@ func TestLimitsForgetAddressesFirst(t *testing.T) {
 	l.allow("claim-account", "3")
 	if !l.has("claim-account", "1") || l.has("claim-account", "2") {
 		t.Fatal("the least recently used account was not the one forgotten")
+	}
+}
+
+// downStore is a shared limit store that does not answer.
+type downStore struct{ calls int }
+
+func (d *downStore) TakeLimit(context.Context, string, string, int, time.Duration, time.Time) (bool, float64, error) {
+	d.calls++
+	return false, 0, errors.New("database down")
+}
+func (d *downStore) MarkLimit(context.Context, string, string, time.Time, time.Duration) error {
+	return errors.New("database down")
+}
+func (d *downStore) HasLimit(context.Context, string, string, time.Time) (bool, error) {
+	return false, errors.New("database down")
+}
+func (d *downStore) PurgeLimits(context.Context, time.Time) (int64, error) {
+	return 0, errors.New("database down")
+}
+
+// When the shared store does not answer, the limits still hold, counted
+// in the instance's memory: never "no limit" during an outage.
+func TestSharedLimitsFallBackToMemory(t *testing.T) {
+	clk := clock.NewFixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := newLimits(clk, 0, 0)
+	down := &downStore{}
+	l.share(down, nil)
+	allowed := 0
+	for range 8 {
+		if l.check("login-pair", "a@example.org\x00192.0.2.1") == nil {
+			allowed++
+		}
+	}
+	if down.calls != 1 || allowed != 5 {
+		t.Fatalf("%d calls to the shared store, %d allowed; want 1 (then a pause) and the burst, 5", down.calls, allowed)
+	}
+	clk.Advance(sharedLimitPause)
+	l.check("login-pair", "b@example.org\x00192.0.2.1")
+	if down.calls != 2 {
+		t.Fatalf("the shared store is not tried again after the pause: %d calls", down.calls)
+	}
+	l.mark(knownAddress, "a@example.org\x00192.0.2.1")
+	if !l.has(knownAddress, "a@example.org\x00192.0.2.1") {
+		t.Fatal("a known address is forgotten when the shared store is down")
+	}
+	if st := l.take(LimitAPIKey, "k"); !st.Allowed || st.Remaining != DefaultAPIKeyRate-1 {
+		t.Fatalf("API state in memory: %+v", st)
 	}
 }

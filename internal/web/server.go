@@ -57,6 +57,10 @@ type Options struct {
 	// APIKeyRate is the requests an API key may make a minute
 	// (SEJOUR_API_KEY_RATE; DefaultAPIKeyRate when zero).
 	APIKeyRate int
+	// Limits, when set, keeps the rate limits where every instance
+	// counts against the same buckets (store.Limits); nil keeps them in
+	// this process's memory.
+	Limits LimitStore
 	// KeySet returns the public keys of attestation codes, as a JWK set.
 	KeySet func() ([]byte, error)
 	// Health watches the database, the blob store and the mail relay
@@ -120,6 +124,9 @@ type Part interface {
 func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	s := &Server{Rules: o.Rules, Tr: o.Tr, Clock: o.Clock, Logger: o.Logger, BaseURL: o.BaseURL, Dev: o.Dev,
 		Health: o.Health, Modes: &Modes{}, opts: o, limits: newLimits(o.Clock, o.LimitCapacity, o.APIKeyRate), outage: outageMux()}
+	if o.Limits != nil {
+		s.limits.share(o.Limits, o.Logger)
+	}
 	if o.Health != nil {
 		s.Modes.follow(o.Health)
 		o.Health.OnChange(s.whenBack)
