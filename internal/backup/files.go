@@ -58,8 +58,8 @@ func startPartial(target string) (string, error) {
 }
 
 // commit makes the temporary directory the target: every directory in
-// it is flushed, then it is renamed (over an empty target, which Linux
-// allows) and the parent flushed, so the target appears whole or not at
+// it is flushed, then it is renamed (the empty target removed first) and
+// the parent flushed, so the target appears whole or not at
 // all, even across a power cut.
 func commit(tmp, target string) error {
 	err := filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
@@ -70,6 +70,11 @@ func commit(tmp, target string) error {
 	})
 	if err != nil {
 		return err
+	}
+	// os.Rename refuses an existing directory, even empty: an empty
+	// target is removed first (one that filled meanwhile is not).
+	if err := os.Remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", target, err)
 	}
 	if err := os.Rename(tmp, filepath.Clean(target)); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", tmp, target, err)
