@@ -50,7 +50,7 @@ func (b Backups) Snapshot(ctx context.Context, path string) (int, error) {
 		if !ok {
 			return fmt.Errorf("the SQLite driver (%T) has no online backup", dc)
 		}
-		copier, err := bk.NewBackup("file:" + path)
+		copier, err := bk.NewBackup(fileURI(path, ""))
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (b Backups) Snapshot(ctx context.Context, path string) (int, error) {
 // that it is one file that opens read-only anywhere; the server's pragma
 // turns it back to WAL when a restored instance opens it.
 func settle(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=synchronous(FULL)")
+	db, err := sql.Open("sqlite", fileURI(path, "_pragma=synchronous(FULL)"))
 	if err != nil {
 		return err
 	}
@@ -102,8 +102,14 @@ func openSnapshot(path string) (*sql.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
-	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: "mode=ro&immutable=1"}
-	return sql.Open("sqlite", u.String())
+	return sql.Open("sqlite", fileURI(path, "mode=ro&immutable=1"))
+}
+
+// fileURI names a file as an SQLite URI, its path escaped, so that a
+// directory named with a space, '?' or '#' is still that directory.
+func fileURI(path, query string) string {
+	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: query}
+	return u.String()
 }
 
 func snapshotSchema(ctx context.Context, path string) (int, error) {

@@ -45,7 +45,10 @@ func TestSnapshotWhileWriting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "a dir?#1 %20")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "copy.db")
 	schema, err := (store.Backups{DB: db}).Snapshot(ctx, path)
 	stop.Store(true)
@@ -64,7 +67,13 @@ func TestSnapshotWhileWriting(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("beside the snapshot: %v, want the file alone (no -wal, no -shm)", entries)
 	}
-	copyDB, err := store.Open(ctx, "", path, clock.System{})
+	// store.Open takes a plain path (its pragmas follow a '?'): the copy
+	// is moved to one to be opened as a data directory's.
+	plain := filepath.Join(t.TempDir(), "sejour.db")
+	if err := os.Rename(path, plain); err != nil {
+		t.Fatal(err)
+	}
+	copyDB, err := store.Open(ctx, "", plain, clock.System{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +85,7 @@ func TestSnapshotWhileWriting(t *testing.T) {
 	if rep.Count < before.Count {
 		t.Errorf("copy has %d entries, %d were committed before the snapshot", rep.Count, before.Count)
 	}
-	if _, err := (store.Backups{DB: db}).Snapshot(ctx, path); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, err := (store.Backups{DB: db}).Snapshot(ctx, plain); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("snapshot over an existing file: %v", err)
 	}
 }
