@@ -53,6 +53,17 @@ Commands:
             --move-rate --undo-rate --kill-rate --db)
   audit verify
             check the audit trail's hash chain (exit 0 whole, 1 broken)
+  backup --to DIR [--without-key]
+            copy a running instance on SQLite into DIR (new or empty):
+            a consistent snapshot of the database, the blobs, the
+            attempts journal and the key-encryption key file of the data
+            directory, with a manifest of their SHA-256 (PostgreSQL:
+            docs/operations.md, "Backups")
+  backup verify DIR
+            check a backup against its manifest (exit 0 whole, 1 not)
+  restore --from DIR --data-dir NEW
+            check a backup and copy it into NEW (new or empty), then
+            check the restored audit trail
   config    print the configuration, secrets masked
   version   print the version
 
@@ -90,6 +101,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return runSimulation(ctx, args, out)
 	case "simulate-engine": // started by simulate --kill-rate; not in the usage
 		return runSimulationEngine(ctx, getenv)
+	case "restore":
+		return restoreCommand(ctx, args, out)
+	case "backup":
+		if len(args) > 0 && args[0] == "verify" {
+			return verifyBackup(ctx, args[1:], out)
+		}
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
@@ -119,6 +136,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return migrate(ctx, m, out)
 	case "audit":
 		return auditCommand(ctx, m, args, out)
+	case "backup":
+		return backupCommand(ctx, m, args, out)
 	case "admin":
 		return createAdmin(ctx, m, args, out)
 	case "demo":

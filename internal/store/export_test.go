@@ -57,3 +57,15 @@ func (db Files) BackfillReplacements(ctx context.Context) error {
 		return err
 	})
 }
+
+// BlobColumn names a column that holds a blob's sum.
+type BlobColumn = struct{ Table, Column string }
+
+// BlobColumns lists the columns SnapshotBlobs reads.
+func BlobColumns() []BlobColumn {
+	var out []BlobColumn
+	for _, c := range blobColumns {
+		out = append(out, BlobColumn{c.table, c.column})
+	}
+	return out
+}
