@@ -79,7 +79,7 @@ func (b *browser) send(ctx context.Context, path, contentType string, body io.Re
 func (b *browser) act(ctx context.Context, l *ledger, name, path string, form url.Values, want string) bool {
 	for ctx.Err() == nil {
 		status, loc, err := b.post(ctx, path, form)
-		if err != nil {
+		if err != nil || gatewayError(status) {
 			l.record(func(l *ledger) { l.unanswered++ })
 			pause(ctx, 50*time.Millisecond, 150*time.Millisecond)
 			continue
@@ -91,6 +91,12 @@ func (b *browser) act(ctx context.Context, l *ledger, name, path string, form ur
 		return false
 	}
 	return false
+}
+
+// gatewayError reports whether a reverse proxy answered for want of an
+// answer from the server behind it (killed, or starting): as no answer.
+func gatewayError(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
 // fileAll files each applicant's draft in turn, from their own browser,

@@ -75,7 +75,7 @@ func freePort(t *testing.T) int {
 type server struct {
 	bin  string
 	env  []string
-	base string
+	base string // where it answers: SEJOUR_ADDR, which /readyz is asked on
 	log  *os.File // standard error of every run, appended
 
 	mu     sync.Mutex
@@ -102,7 +102,7 @@ func newServer(t *testing.T, bin string, vars map[string]string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{bin: bin, env: env, base: vars["SEJOUR_BASE_URL"], log: log}
+	s := &server{bin: bin, env: env, base: "http://" + vars["SEJOUR_ADDR"], log: log}
 	t.Cleanup(func() {
 		s.kill()
 		log.Close()
