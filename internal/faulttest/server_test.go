@@ -75,7 +75,7 @@ func freePort(t *testing.T) int {
 type server struct {
 	bin  string
 	env  []string
-	base string // where it answers: SEJOUR_ADDR, which /readyz is asked on
+	base string   // where it answers: SEJOUR_ADDR, which /readyz is asked on
 	log  *os.File // standard error of every run, appended
 
 	mu     sync.Mutex
