@@ -433,16 +433,20 @@ func (db *DB) Events(ctx context.Context, applicationID int64) ([]*permit.Event,
 
 // Prefecture returns one prefecture, or ENOTFOUND.
 func (db *DB) Prefecture(ctx context.Context, id int64) (*permit.Prefecture, error) {
-	all, err := db.Prefectures(ctx)
+	var p permit.Prefecture
+	err := db.inRead(ctx, func(tx *Tx) error {
+		var depts string
+		if err := tx.queryRow(ctx, `SELECT id, code, name, departments, email FROM prefectures WHERE id = ?`, id).
+			Scan(&p.ID, &p.Code, &p.Name, &depts, &p.Email); err != nil {
+			return err
+		}
+		p.Departments = splitDepts(depts)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range all {
-		if p.ID == id {
-			return p, nil
-		}
-	}
-	return nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	return &p, nil
 }
 
 // StaffEmails returns the addresses of the active agents of a prefecture,
