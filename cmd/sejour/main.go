@@ -64,6 +64,9 @@ Commands:
   restore --from DIR --data-dir NEW
             check a backup and copy it into NEW (new or empty), then
             check the restored audit trail
+  sweep --once
+            issue the attestations owed today, as the server's daily
+            sweep does, and print {"pending","due","issued","seconds"}
   config    print the configuration, secrets masked
   version   print the version
 
@@ -136,6 +139,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return migrate(ctx, m, out)
 	case "audit":
 		return auditCommand(ctx, m, args, out)
+	case "sweep":
+		return sweepCommand(ctx, m, args, out)
 	case "backup":
 		return backupCommand(ctx, m, args, out)
 	case "admin":

@@ -117,3 +117,14 @@ func (db Issuance) Planned(ctx context.Context, appID, version int64, next *time
 		return err
 	})
 }
+
+// SweepCounts counts, for `sejour sweep --once`, the applications the
+// attestation issuer watches (pending: a day is planned to look at them)
+// and those of them due by today.
+func (db Issuance) SweepCounts(ctx context.Context, today time.Time) (pending, due int, err error) {
+	err = db.inRead(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN issue_due_on <= ? THEN 1 ELSE 0 END), 0)
+			FROM applications WHERE issue_due_on IS NOT NULL`, today).Scan(&pending, &due)
+	})
+	return pending, due, err
+}
