@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -90,6 +91,25 @@ func TestSharedLimitAcrossInstances(t *testing.T) {
 		}
 		if n != burst {
 			t.Fatalf("%d of %d tries went ahead, want %d", n, tries, burst)
+		}
+	})
+}
+
+// BenchmarkTakeLimit is one shared rate-limit count: the one statement
+// that refills, takes and answers, committed (each log-in, public check or
+// API call with shared limits pays it). Its ceilings are
+// BenchmarkBareSQLiteInsert and BenchmarkBarePgxInsert (one durable
+// insert), and the in-memory limiter's cost (web's limits, nanoseconds).
+func BenchmarkTakeLimit(b *testing.B) {
+	eachBenchDB(b, func(b *testing.B, db *store.DB, clk *clock.Fixed) {
+		l := store.Limits{DB: db}
+		i := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			i++
+			if _, _, err := l.TakeLimit(ctx, "verify-ip", fmt.Sprintf("192.0.2.%d", i%200), 30, 2*time.Second, clk.Now()); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
