@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,7 +33,14 @@ import (
 // temporary data directory, with the development pages off.
 func benchServer(tb testing.TB) *app.Main {
 	tb.Helper()
+	return benchServerWith(tb, nil)
+}
+
+// benchServerWith is benchServer with more of the environment.
+func benchServerWith(tb testing.TB, more map[string]string) *app.Main {
+	tb.Helper()
 	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": tb.TempDir()}
+	maps.Copy(env, more)
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		tb.Fatal(err)
@@ -140,5 +148,28 @@ func BenchmarkBareHandler(b *testing.B) {
 			w.Write(body)
 		})
 		b.Run(p.name, func(b *testing.B) { benchPage(b, bare, p.path, p.cookie) })
+	}
+}
+
+// BenchmarkMetricsOverhead serves the same pages with the metrics off and
+// on (SEJOUR_METRICS_ADDR set: every request timed and observed into the
+// latency histogram by route pattern and status): the ratio is what the
+// metrics cost a request. /healthz is the cheapest page, where the cost
+// shows most.
+func BenchmarkMetricsOverhead(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		env := map[string]string{}
+		name := "off"
+		if on {
+			env["SEJOUR_METRICS_ADDR"] = "127.0.0.1:0"
+			name = "on"
+		}
+		m := benchServerWith(b, env)
+		if (m.Metrics != nil) != on {
+			b.Fatalf("metrics %s, but Main.Metrics = %v", name, m.Metrics)
+		}
+		for page, path := range map[string]string{"healthz": paths.Healthz.String(), "home": paths.Home.String()} {
+			b.Run(name+"/"+page, func(b *testing.B) { benchPage(b, m.Web, path, nil) })
+		}
 	}
 }
