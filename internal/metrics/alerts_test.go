@@ -71,6 +71,13 @@ func TestAlertRulesNameExportedMetrics(t *testing.T) {
 	if rules < 5 {
 		t.Errorf("%d rules read: not the rules file", rules)
 	}
+	ops, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ops), "```yaml\n"+string(raw)+"```") {
+		t.Error("docs/operations.md does not quote docs/alerts.yml as it is: copy the file into its \"Metrics and alerts\" section")
+	}
 }
 
 // exportedNames is every series name a process exports once it has
