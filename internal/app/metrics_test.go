@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"database/sql"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -236,4 +238,38 @@ func series(mfs map[string]*dto.MetricFamily, name string, pairs ...string) *dto
 		}
 	}
 	return nil
+}
+
+// TestTheMetricsListenerStopsWithTheServer: /metrics answers while the
+// server runs, on its own address only, and its socket is closed once
+// Serve has returned; without SEJOUR_METRICS_ADDR there is none.
+func TestTheMetricsListenerStopsWithTheServer(t *testing.T) {
+	db := storetest.SQLite(t, clock.NewFixed(time.Now()))
+	off := newMain(t, db, smtptest.Start(t))
+	if off.MetricsAddr() != "" {
+		t.Errorf("metrics listening on %s without SEJOUR_METRICS_ADDR", off.MetricsAddr())
+	}
+	off.listener.Close()
+	m := newMainWith(t, db, smtptest.Start(t), map[string]string{"SEJOUR_METRICS_ADDR": "127.0.0.1:0"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Serve(ctx) }()
+	scrape(t, m)
+	if res, err := http.Get(m.Config.BaseURL + "/metrics"); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Errorf("the site serves /metrics: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if conn, err := net.DialTimeout("tcp", m.MetricsAddr(), time.Second); err == nil {
+		conn.Close()
+		t.Error("the metrics listener still accepts connections after Serve returned")
+	}
 }
