@@ -25,6 +25,7 @@ import (
 	"github.com/sejour/sejour/internal/health"
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/jobs"
+	"github.com/sejour/sejour/internal/metrics"
 	"github.com/sejour/sejour/internal/notify"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/permit"
@@ -51,7 +52,8 @@ type Main struct {
 	Keys     *seal.Shared      // the attestation signing keys, shared in the database
 	Journal  *attempts.Journal // filings attempted while the database was down
 	Web      *web.Server
-	Health   *health.Monitor // probes the database, the blob store and the mail relay
+	Health   *health.Monitor  // probes the database, the blob store and the mail relay
+	Metrics  *metrics.Metrics // nil unless SEJOUR_METRICS_ADDR is set
 
 	// PasswordParams may be lowered by tests; zero means the measured default.
 	PasswordParams password.Params
@@ -71,8 +73,9 @@ type Main struct {
 	// addresses over http (tests; development sets it with SEJOUR_DEV).
 	WebhookLoopback bool
 
-	listener net.Listener
-	server   *http.Server
+	listener        net.Listener
+	metricsListener net.Listener // nil unless SEJOUR_METRICS_ADDR is set
+	server          *http.Server
 }
 
 // New returns a Main for a configuration; Open then connects it.
@@ -180,24 +183,26 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Queue, err = jobs.New(ctx, jobs.Options{Database: m.jobsDatabase(), Store: m.DB.Mails(), Sender: sender, Clock: queueClock, Logger: m.Logger, PollInterval: m.QueuePoll, ID: m.QueueID,
 		SweepAttestations: func(ctx context.Context) (int, error) {
-			n, err := m.UseCases.Attestations.SweepAttestations(ctx)
+			n, err := m.observeSweep("attestations", m.UseCases.Attestations.SweepAttestations)(ctx)
 			if errors.Is(err, casework.ErrSweepUnfinished) {
 				err = errors.Join(err, jobs.ErrMore)
 			}
 			return n, err
 		},
-		IssueAttestations:   func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
-		AnswerReset:         func(ctx context.Context, id int64) error { return m.Accounts.AnswerReset(ctx, id) },
-		AnswerPendingResets: func(ctx context.Context) (int, error) { return m.Accounts.AnswerPendingResets(ctx) },
+		IssueAttestations: func(ctx context.Context, id int64) (int, error) { return m.UseCases.Attestations.IssueDue(ctx, id) },
+		AnswerReset:       func(ctx context.Context, id int64) error { return m.Accounts.AnswerReset(ctx, id) },
+		AnswerPendingResets: func(ctx context.Context) (int, error) {
+			return m.observeSweep("resets", m.Accounts.AnswerPendingResets)(ctx)
+		},
 		SweepSilence: func(ctx context.Context) (int, error) {
-			n, err := m.UseCases.Declarations.SweepSilence(ctx)
+			n, err := m.observeSweep("silence", m.UseCases.Declarations.SweepSilence)(ctx)
 			if errors.Is(err, casework.ErrSweepUnfinished) {
 				err = errors.Join(err, jobs.ErrMore)
 			}
 			return n, err
 		},
 		RemindAppointments: func(ctx context.Context) (int, error) {
-			n, err := m.UseCases.Appointments.SendReminders(ctx)
+			n, err := m.observeSweep("reminders", m.UseCases.Appointments.SendReminders)(ctx)
 			if errors.Is(err, casework.ErrSweepUnfinished) {
 				err = errors.Join(err, jobs.ErrMore)
 			}
@@ -205,7 +210,9 @@ func (m *Main) Open(ctx context.Context) error {
 		},
 		NotifyFollowUpEvent: func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.NotifyEvent(ctx, id) },
 		DeliverWebhook:      func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.DeliverWebhook(ctx, id) },
-		SweepFollowUps:      func(ctx context.Context) (int, error) { return m.UseCases.FollowUps.SweepFollowUps(ctx) },
+		SweepFollowUps: func(ctx context.Context) (int, error) {
+			return m.observeSweep("followups", m.UseCases.FollowUps.SweepFollowUps)(ctx)
+		},
 		RecordIncident: func(ctx context.Context, inc *permit.Incident) error {
 			return m.UseCases.Reports.RecordIncident(ctx, inc)
 		}})
@@ -226,6 +233,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Health = m.newMonitor(blobs)
+	m.openMetrics()
 	if m.Journal == nil {
 		if m.Journal, err = attempts.Open(m.Config.AttemptsPath()); err != nil {
 			return err
@@ -256,7 +264,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Web, err = portal.New(web.Options{
 		Accounts: m.Accounts, UseCases: m.UseCases, Rules: m.Rules, Receipts: attest.ReceiptRenderer{Rules: m.Rules, Tr: m.Tr}, DB: m.DB, Outbox: m.DB.Mails(), Tr: m.Tr, Clock: m.Clock,
 		Logger: m.Logger, BaseURL: m.Config.BaseURL, Dev: m.Config.Dev, KeySet: m.Keys.PublicKeySet, Tokens: m.Keys.Tokens(), Checks: checks, Previews: upload.NewPreviewer(checks),
-		Health: m.Health, PaperForm: paper,
+		Health: m.Health, PaperForm: paper, Observer: m.observer(),
 		TrustedProxies: m.Config.TrustedProxies, LimitCapacity: m.Config.RateLimitKeys, APIKeyRate: m.Config.APIKeyRate,
 		Limits: m.sharedLimits(),
 	})
@@ -335,6 +343,10 @@ func (m *Main) Listen() error {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.listener = ln
+	if err := m.listenMetrics(); err != nil {
+		ln.Close()
+		return err
+	}
 	return nil
 }
 
@@ -367,6 +379,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	replayed := make(chan struct{})
 	go func() { defer close(replayed); m.replayAttempts(replayCtx) }()
 	defer func() { stopReplay(); <-replayed }()
+	defer m.serveMetrics()()
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	var serveErr error

@@ -48,3 +48,12 @@ func (f *Fixed) Set(t time.Time) {
 	defer f.mu.Unlock()
 	f.t = t.UTC()
 }
+
+// Stopwatch starts measuring real elapsed time, on the monotonic clock
+// whatever Clock the program runs on: how long a request or a sweep took
+// is a fact of this machine, not of the simulated calendar. The returned
+// function tells the time elapsed since the call.
+func Stopwatch() func() time.Duration {
+	began := time.Now()
+	return func() time.Duration { return time.Since(began) }
+}

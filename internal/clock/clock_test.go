@@ -19,3 +19,11 @@ func TestFixed(t *testing.T) {
 		t.Fatal("System clock is not in UTC")
 	}
 }
+
+func TestStopwatchMeasuresRealTime(t *testing.T) {
+	elapsed := Stopwatch()
+	time.Sleep(20 * time.Millisecond)
+	if d := elapsed(); d < 20*time.Millisecond || d > 5*time.Second {
+		t.Fatalf("elapsed = %v after sleeping 20ms", d)
+	}
+}

@@ -20,8 +20,11 @@ import (
 
 // Config is the whole configuration of a sejour process.
 type Config struct {
-	Addr    string // SEJOUR_ADDR: where the HTTP server listens
-	DataDir string // SEJOUR_DATA_DIR: SQLite file, blobs, keys
+	Addr string // SEJOUR_ADDR: where the HTTP server listens
+	// SEJOUR_METRICS_ADDR: where /metrics (Prometheus) is served, on a
+	// listener of its own; empty: no metrics. Never a public address.
+	MetricsAddr string
+	DataDir     string // SEJOUR_DATA_DIR: SQLite file, blobs, keys
 	// SEJOUR_ATTEMPTS_DIR: the journal of filings attempted while the
 	// database was down (package attempts); <data dir>/attempts by
 	// default. Best on another volume than the database's.
@@ -85,6 +88,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	c := &Config{
 		Addr:         str(getenv, "SEJOUR_ADDR", ":8080"),
 		DataDir:      str(getenv, "SEJOUR_DATA_DIR", "./data"),
+		MetricsAddr:  strings.TrimSpace(getenv("SEJOUR_METRICS_ADDR")),
 		DatabaseURL:  getenv("SEJOUR_DATABASE_URL"),
 		AttemptsDir:  getenv("SEJOUR_ATTEMPTS_DIR"),
 		SMTPHost:     getenv("SEJOUR_SMTP_HOST"),
@@ -180,6 +184,15 @@ func (c *Config) validate() []error {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		errs = append(errs, fmt.Errorf("SEJOUR_ADDR: port %q is not a number between 0 and 65535", port))
 	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("SEJOUR_METRICS_ADDR: %q is not host:port (e.g. 127.0.0.1:9090), or empty for no metrics", c.MetricsAddr))
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			errs = append(errs, fmt.Errorf("SEJOUR_METRICS_ADDR: port %q is not a number between 0 and 65535", port))
+		} else if c.MetricsAddr == c.Addr && n != 0 {
+			errs = append(errs, fmt.Errorf("SEJOUR_METRICS_ADDR: %q is SEJOUR_ADDR too; the metrics need a listener of their own", c.MetricsAddr))
+		}
+	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("SEJOUR_DATA_DIR: must not be empty"))
 	}
@@ -242,6 +255,7 @@ func (c *Config) String() string {
 	var b strings.Builder
 	line := func(k, v string) { fmt.Fprintf(&b, "%s=%s\n", k, v) }
 	line("SEJOUR_ADDR", c.Addr)
+	line("SEJOUR_METRICS_ADDR", c.MetricsAddr)
 	line("SEJOUR_DATA_DIR", c.DataDir)
 	line("SEJOUR_DATABASE_URL", maskURL(c.DatabaseURL))
 	line("SEJOUR_ATTEMPTS_DIR", c.AttemptsPath())

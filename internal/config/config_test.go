@@ -44,6 +44,9 @@ func TestInvalid(t *testing.T) {
 	}{
 		{"bad addr", map[string]string{"SEJOUR_ADDR": "8080"}, "SEJOUR_ADDR"},
 		{"bad port in addr", map[string]string{"SEJOUR_ADDR": ":http99"}, "SEJOUR_ADDR"},
+		{"metrics addr without port", map[string]string{"SEJOUR_METRICS_ADDR": "9090"}, "SEJOUR_METRICS_ADDR"},
+		{"metrics port not a number", map[string]string{"SEJOUR_METRICS_ADDR": "127.0.0.1:metrics"}, "SEJOUR_METRICS_ADDR"},
+		{"metrics on the site's listener", map[string]string{"SEJOUR_ADDR": ":8080", "SEJOUR_METRICS_ADDR": ":8080"}, "SEJOUR_METRICS_ADDR"},
 		{"mysql url", map[string]string{"SEJOUR_DATABASE_URL": "mysql://x"}, "SEJOUR_DATABASE_URL"},
 		{"smtp port", map[string]string{"SEJOUR_SMTP_PORT": "abc"}, "SEJOUR_SMTP_PORT"},
 		{"smtp tls", map[string]string{"SEJOUR_SMTP_TLS": "maybe"}, "SEJOUR_SMTP_TLS"},
@@ -121,5 +124,19 @@ func TestKeyEncryptionKey(t *testing.T) {
 	c, err = FromEnv(env(nil))
 	if err != nil || c.KeyEncryptionKey != nil || c.DefaultKEKFile() != "data/key-encryption-key" {
 		t.Errorf("none set: %v, %x, default file %q", err, c.KeyEncryptionKey, c.DefaultKEKFile())
+	}
+}
+
+func TestMetricsAddr(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || c.MetricsAddr != "" {
+		t.Fatalf("default: %v, %q (want empty: no metrics)", err, c.MetricsAddr)
+	}
+	c, err = FromEnv(env(map[string]string{"SEJOUR_METRICS_ADDR": " 127.0.0.1:9090 "}))
+	if err != nil || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("set: %v, %q", err, c.MetricsAddr)
+	}
+	if !strings.Contains(c.String(), "SEJOUR_METRICS_ADDR=127.0.0.1:9090\n") {
+		t.Errorf("not printed:\n%s", c.String())
 	}
 }

@@ -4,13 +4,17 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sejour/sejour/internal/app"
+	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
 	"github.com/sejour/sejour/internal/password"
 	"github.com/sejour/sejour/internal/paths"
@@ -32,7 +36,14 @@ import (
 // temporary data directory, with the development pages off.
 func benchServer(tb testing.TB) *app.Main {
 	tb.Helper()
+	return benchServerWith(tb, nil)
+}
+
+// benchServerWith is benchServer with more of the environment.
+func benchServerWith(tb testing.TB, more map[string]string) *app.Main {
+	tb.Helper()
 	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": tb.TempDir()}
+	maps.Copy(env, more)
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		tb.Fatal(err)
@@ -140,5 +151,46 @@ func BenchmarkBareHandler(b *testing.B) {
 			w.Write(body)
 		})
 		b.Run(p.name, func(b *testing.B) { benchPage(b, bare, p.path, p.cookie) })
+	}
+}
+
+// BenchmarkMetricsOverhead serves the same page by two servers, one with
+// the metrics off and one with them on (SEJOUR_METRICS_ADDR set: every
+// request timed and observed into the latency histogram by route pattern
+// and status), alternately in the same loop, so that a loaded machine
+// slows both alike. It reports each one's median time per request and their
+// ratio (off ÷ on: 1 means the metrics cost nothing). /healthz is the
+// cheapest page, where their cost shows most.
+func BenchmarkMetricsOverhead(b *testing.B) {
+	off, on := benchServerWith(b, nil), benchServerWith(b, map[string]string{"SEJOUR_METRICS_ADDR": "127.0.0.1:0"})
+	if off.Metrics != nil || on.Metrics == nil {
+		b.Fatal("the metrics are not off on one server and on on the other")
+	}
+	for _, page := range []struct{ name, path string }{{"healthz", paths.Healthz.String()}, {"home", paths.Home.String()}} {
+		b.Run(page.name, func(b *testing.B) {
+			var took [2][]time.Duration
+			for b.Loop() {
+				for i, m := range []*app.Main{off, on} {
+					req := httptest.NewRequest("GET", page.path, nil)
+					rec := httptest.NewRecorder()
+					elapsed := clock.Stopwatch()
+					m.Web.ServeHTTP(rec, req)
+					took[i] = append(took[i], elapsed())
+					if rec.Code != http.StatusOK {
+						b.Fatalf("GET %s: status %d", page.path, rec.Code)
+					}
+				}
+			}
+			// Medians: a burst of another process's work spoils a few
+			// requests of either server, not the middle one.
+			median := func(d []time.Duration) float64 {
+				slices.Sort(d)
+				return float64(d[len(d)/2].Nanoseconds())
+			}
+			offNs, onNs := median(took[0]), median(took[1])
+			b.ReportMetric(offNs, "off-ns/req")
+			b.ReportMetric(onNs, "on-ns/req")
+			b.ReportMetric(offNs/onNs, "off/on")
+		})
 	}
 }

@@ -79,6 +79,9 @@ type Options struct {
 	// Previews draws the PDFs staff preview, weighed on Checks; nil: a
 	// previewer of the back office's own on Checks.
 	Previews *upload.Previewer
+	// Observer is told of every answered request, with its route pattern
+	// (package metrics); nil: none.
+	Observer RequestObserver
 }
 
 // Server is the core of the HTTP face of sejour: the middleware, the
@@ -160,7 +163,14 @@ func New(o Options, parts func(*Server) []Part) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.RenderError(w, r, permit.Errorf(permit.EFORBIDDEN, "error.cross_origin"))
 	}))
-	s.handler = s.recover(s.clientAddress(securityHeaders(s.language(s.session(s.checkAddress(cop.Handler(s.readOnly(mux))))))))
+	var routed http.Handler = mux
+	if o.Observer != nil {
+		routed = notePattern(mux)
+	}
+	s.handler = s.recover(s.clientAddress(securityHeaders(s.language(s.session(s.checkAddress(cop.Handler(s.readOnly(routed))))))))
+	if o.Observer != nil {
+		s.handler = s.observe(s.handler)
+	}
 	return s, nil
 }
 
