@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -38,10 +39,17 @@ func start(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
 // is not opened yet.
 func newMain(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
 	t.Helper()
+	return newMainWith(t, db, mail, nil)
+}
+
+// newMainWith is newMain with more configuration variables.
+func newMainWith(t *testing.T, db *store.DB, mail *smtptest.Server, more map[string]string) *Main {
+	t.Helper()
 	env := map[string]string{
 		"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": t.TempDir(),
 		"SEJOUR_SMTP_HOST": mail.Host, "SEJOUR_SMTP_PORT": strconv.Itoa(mail.Port),
 	}
+	maps.Copy(env, more)
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)

@@ -62,6 +62,14 @@ type Walker interface {
 	Walk(ctx context.Context, fn func(sum string) error) error
 }
 
+// Backend is a store as the server and the blobs command use it: with a
+// listing, and a health probe that writes where blobs go (Put cannot
+// serve: storing content already stored writes nothing).
+type Backend interface {
+	Walker
+	Probe(ctx context.Context) error
+}
+
 // sumOfPath returns the sum of a blob's name relative to the store,
 // "ab/cd/<sum>" with sep between the parts, and whether it is one:
 // temporary files, probes and anything else are not.

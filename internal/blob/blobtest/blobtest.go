@@ -21,10 +21,7 @@ import (
 
 // Store is what the contract needs of a store: the Store interface, a
 // listing and a health probe.
-type Store interface {
-	blob.Walker
-	Probe(ctx context.Context) error
-}
+type Store = blob.Backend
 
 // Run runs the contract on fresh, empty stores that open makes.
 func Run(t *testing.T, open func(t *testing.T) Store) {
