@@ -53,6 +53,13 @@ Commands:
             --move-rate --undo-rate --kill-rate --db)
   audit verify
             check the audit trail's hash chain (exit 0 whole, 1 broken)
+  blobs migrate --from LOCATION --to LOCATION [--jobs N]
+            copy every blob (documents, issued PDFs) the target lacks,
+            each read back and checked by its SHA-256; resumable: run it
+            again after any stop. LOCATION: a directory holding blobs/
+            (by default <data dir>/files) or s3://bucket/prefix
+  blobs verify [--in LOCATION]
+            read every blob and check its SHA-256 (exit 0 all sound, 1 not)
   config    print the configuration, secrets masked
   version   print the version
 
@@ -119,6 +126,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return migrate(ctx, m, out)
 	case "audit":
 		return auditCommand(ctx, m, args, out)
+	case "blobs":
+		return blobsCommand(ctx, cfg, args, out)
 	case "admin":
 		return createAdmin(ctx, m, args, out)
 	case "demo":
