@@ -37,13 +37,16 @@ func backupCommand(ctx context.Context, m *app.Main, args []string, out io.Write
 	if cfg.Postgres() {
 		return &exitError{2, "the database is PostgreSQL: sejour backup copies the embedded SQLite file only. Back PostgreSQL up with pg_basebackup and WAL archiving (or pg_dump for a small site), and the blobs and the key apart: docs/operations.md, \"Backups\""}
 	}
+	if cfg.Blobs.IsS3() {
+		return &exitError{2, "the blobs are in an S3 bucket (SEJOUR_BLOB_URL): sejour backup copies a data directory's blobs only. Back the bucket up with its versioning, and the database as docs/operations.md, \"Backups\" says"}
+	}
 	if _, err := os.Stat(cfg.SQLitePath()); err != nil {
 		return fmt.Errorf("no database at %s (is SEJOUR_DATA_DIR right?): %w", cfg.SQLitePath(), err)
 	}
 	if err := m.OpenDBNoCheck(ctx); err != nil {
 		return err
 	}
-	o := backup.Options{Source: store.Backups{DB: m.DB}, BlobDir: cfg.BlobDir(), Journal: filepath.Join(cfg.AttemptsPath(), attempts.FileName),
+	o := backup.Options{Source: store.Backups{DB: m.DB}, BlobDir: cfg.Blobs.Dir, Journal: filepath.Join(cfg.AttemptsPath(), attempts.FileName),
 		Sejour: version(), Now: m.Clock.Now()}
 	switch _, err := os.Stat(cfg.DefaultKEKFile()); {
 	case cfg.KeyEncryptionKey != nil:

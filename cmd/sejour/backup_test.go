@@ -25,6 +25,11 @@ func TestBackupCommands(t *testing.T) {
 	if err := run(ctx, []string{"keys", "list"}, getenv, &out); err != nil { // migrates, makes the key file
 		t.Fatal(err)
 	}
+	s3env := env(map[string]string{"SEJOUR_DATA_DIR": data, "SEJOUR_BLOB_URL": "s3://bucket/prefix", "SEJOUR_S3_ENDPOINT": "http://127.0.0.1:9",
+		"SEJOUR_S3_ACCESS_KEY": "k", "SEJOUR_S3_SECRET_KEY": "s"})
+	if err := run(ctx, []string{"backup", "--to", filepath.Join(t.TempDir(), "b")}, s3env, &out); !errors.As(err, &exit) || exit.code != 2 || !strings.Contains(err.Error(), "S3 bucket") {
+		t.Errorf("backup with the blobs in S3: %v, want refused, pointing to the bucket's versioning", err)
+	}
 	target := filepath.Join(t.TempDir(), "b")
 	out.Reset()
 	if err := run(ctx, []string{"backup", "--to", target}, getenv, &out); err != nil || !strings.Contains(out.String(), "WARNING: this backup holds the key-encryption key") {

@@ -67,6 +67,13 @@ Commands:
   sweep --once
             issue the attestations owed today, as the server's daily
             sweep does, and print {"pending","due","issued","seconds"}
+  blobs migrate --from LOCATION --to LOCATION [--jobs N]
+            copy every blob (documents, issued PDFs) the target lacks,
+            each read back and checked by its SHA-256; resumable: run it
+            again after any stop. LOCATION: a directory holding blobs/
+            (by default <data dir>/files) or s3://bucket/prefix
+  blobs verify [--in LOCATION]
+            read every blob and check its SHA-256 (exit 0 all sound, 1 not)
   config    print the configuration, secrets masked
   version   print the version
 
@@ -143,6 +150,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return sweepCommand(ctx, m, args, out)
 	case "backup":
 		return backupCommand(ctx, m, args, out)
+	case "blobs":
+		return blobsCommand(ctx, cfg, args, out)
 	case "admin":
 		return createAdmin(ctx, m, args, out)
 	case "demo":

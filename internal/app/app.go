@@ -18,7 +18,6 @@ import (
 
 	"github.com/sejour/sejour/internal/attempts"
 	"github.com/sejour/sejour/internal/attest"
-	"github.com/sejour/sejour/internal/blob"
 	"github.com/sejour/sejour/internal/casework"
 	"github.com/sejour/sejour/internal/clock"
 	"github.com/sejour/sejour/internal/config"
@@ -228,11 +227,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.OpenKeys(ctx); err != nil {
 		return err
 	}
-	blobs, err := blob.New(m.Config.BlobDir())
+	blobs, err := OpenBlobs(m.Config, m.Config.Blobs)
 	if err != nil {
 		return err
 	}
-	m.Health = m.newMonitor(blobs)
+	m.Health = m.newMonitor(blobs.Probe)
 	m.openMetrics()
 	if m.Journal == nil {
 		if m.Journal, err = attempts.Open(m.Config.AttemptsPath()); err != nil {
@@ -298,11 +297,11 @@ func (m *Main) paperForm() ([]byte, error) {
 // newMonitor builds the health monitor of what the server depends on: the
 // database (read and write), the blob store, and the mail relay when one
 // is configured.
-func (m *Main) newMonitor(blobs *blob.Dir) *health.Monitor {
+func (m *Main) newMonitor(blobs health.Probe) *health.Monitor {
 	probes := map[health.Check]health.Probe{
 		health.Database: m.DB.Ping,
 		health.Writes:   m.DB.PingWrite,
-		health.Blobs:    blobs.Probe,
+		health.Blobs:    blobs,
 	}
 	if m.Config.SMTPEnabled() {
 		probes[health.Mail] = health.SMTPHello(net.JoinHostPort(m.Config.SMTPHost, strconv.Itoa(m.Config.SMTPPort)))

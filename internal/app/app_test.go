@@ -42,7 +42,7 @@ func newMain(t *testing.T, db *store.DB, mail *smtptest.Server) *Main {
 	return newMainWith(t, db, mail, nil)
 }
 
-// newMainWith is newMain with more of the environment.
+// newMainWith is newMain with more configuration variables.
 func newMainWith(t *testing.T, db *store.DB, mail *smtptest.Server, more map[string]string) *Main {
 	t.Helper()
 	env := map[string]string{

@@ -4,7 +4,8 @@
 // checked against its content, and no user input ever reaches a path.
 //
 // Consumers depend on the Store interface; Dir is the implementation on
-// the local data directory.
+// the local data directory, S3 the one in a bucket of an S3-compatible
+// object store. Migrate copies every blob from one store to another.
 package blob
 
 import (
@@ -12,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"strings"
 )
 
 // Store keeps blobs by the lowercase hex SHA-256 of their content.
@@ -49,4 +51,36 @@ func validSum(s string) bool {
 		}
 	}
 	return true
+}
+
+// Walker is a Store whose blobs can be listed: what a migration copies
+// from and what a verification reads.
+type Walker interface {
+	Store
+	// Walk calls fn with the sum of every blob, in the order of their
+	// names; it stops at fn's first error and returns it.
+	Walk(ctx context.Context, fn func(sum string) error) error
+}
+
+// Backend is a store as the server and the blobs command use it: with a
+// listing, and a health probe that writes where blobs go (Put cannot
+// serve: storing content already stored writes nothing).
+type Backend interface {
+	Walker
+	Probe(ctx context.Context) error
+}
+
+// sumOfPath returns the sum of a blob's name relative to the store,
+// "ab/cd/<sum>" with sep between the parts, and whether it is one:
+// temporary files, probes and anything else are not.
+func sumOfPath(rel, sep string) (string, bool) {
+	parts := strings.Split(rel, sep)
+	if len(parts) != 3 {
+		return "", false
+	}
+	sum := parts[2]
+	if !validSum(sum) || parts[0] != sum[0:2] || parts[1] != sum[2:4] {
+		return "", false
+	}
+	return sum, true
 }

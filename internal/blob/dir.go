@@ -221,3 +221,28 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// Walk calls fn with the sum of every blob in the directory, in the
+// order of their names; temporary files that a killed Put left are
+// passed over.
+func (d *Dir) Walk(ctx context.Context, fn func(sum string) error) error {
+	return filepath.WalkDir(d.dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("blob: walk: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if e.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(d.dir, path)
+		if err != nil {
+			return err
+		}
+		if sum, ok := sumOfPath(rel, string(filepath.Separator)); ok {
+			return fn(sum)
+		}
+		return nil
+	})
+}

@@ -73,6 +73,12 @@ type Config struct {
 	// memory on the embedded SQLite file.
 	RateLimits string
 
+	// SEJOUR_BLOB_URL: where uploaded documents and issued attestation
+	// PDFs are kept; <data dir>/files by default, or s3://bucket/prefix
+	// on the server that S3 (SEJOUR_S3_*) describes.
+	Blobs BlobLocation
+	S3    S3
+
 	Dev        bool          // SEJOUR_DEV: development pages (mail outbox)
 	SessionTTL time.Duration // SEJOUR_SESSION_TTL
 	LogLevel   string        // SEJOUR_LOG_LEVEL: debug, info, warn, error
@@ -142,6 +148,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	}
 	c.KeyEncryptionKey, c.KeyEncryptionKeyFile = kek, strings.TrimSpace(getenv("SEJOUR_KEY_ENCRYPTION_KEY_FILE"))
 	c.BaseURL = strings.TrimRight(str(getenv, "SEJOUR_BASE_URL", DefaultBaseURL(c.Addr)), "/")
+	errs = append(errs, c.readBlobs(getenv)...)
 	errs = append(errs, c.validate()...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
@@ -244,7 +251,8 @@ func (c *Config) AttemptsPath() string {
 	return filepath.Join(c.DataDir, "attempts")
 }
 
-// BlobDir is where uploaded documents are kept, by content.
+// BlobDir is where uploaded documents are kept, by content, when
+// SEJOUR_BLOB_URL does not say otherwise.
 func (c *Config) BlobDir() string { return filepath.Join(c.DataDir, "files") }
 
 // SMTPEnabled reports whether mails leave the outbox for an SMTP server.
@@ -270,6 +278,14 @@ func (c *Config) String() string {
 	line("SEJOUR_UPLOAD_MAX_MB", strconv.Itoa(c.UploadMaxMB))
 	line("SEJOUR_UPLOAD_QUOTA_MB", strconv.Itoa(c.UploadQuotaMB))
 	line("SEJOUR_CHECK_MEMORY_MB", strconv.Itoa(c.CheckMemoryMB))
+	line("SEJOUR_BLOB_URL", c.Blobs.String())
+	if c.S3.Endpoint != "" || c.Blobs.IsS3() {
+		line("SEJOUR_S3_ENDPOINT", c.S3.URL())
+		line("SEJOUR_S3_REGION", c.S3.Region)
+		line("SEJOUR_S3_ACCESS_KEY", c.S3.AccessKey)
+		line("SEJOUR_S3_SECRET_KEY", mask(c.S3.SecretKey))
+		line("SEJOUR_S3_INSECURE", strconv.FormatBool(c.S3.Insecure))
+	}
 	if c.KeyEncryptionKeyFile == "" {
 		line("SEJOUR_KEY_ENCRYPTION_KEY", mask(string(c.KeyEncryptionKey)))
 	}
