@@ -47,6 +47,18 @@ func TestTwoInstancesBehindAProxy(t *testing.T) {
 	// public address is the proxy's, which they trust for the client's.
 	in.vars["SEJOUR_BASE_URL"] = base
 	in.vars["SEJOUR_TRUSTED_PROXIES"] = "127.0.0.1"
+	// With an S3-compatible server at hand (.ci/run starts one), the blobs
+	// go to a bucket and each instance has a data directory of its own:
+	// nothing is shared on disk.
+	blobs := "one blob directory"
+	s3 := os.Getenv("SEJOUR_TEST_S3_ENDPOINT") != ""
+	if s3 {
+		blobs = "an S3 bucket"
+		in.vars["SEJOUR_BLOB_URL"] = fmt.Sprintf("s3://%s/instances-%d", os.Getenv("SEJOUR_TEST_S3_BUCKET"), time.Now().UnixNano())
+		in.vars["SEJOUR_S3_ENDPOINT"] = os.Getenv("SEJOUR_TEST_S3_ENDPOINT")
+		in.vars["SEJOUR_S3_ACCESS_KEY"] = os.Getenv("SEJOUR_TEST_S3_ACCESS_KEY")
+		in.vars["SEJOUR_S3_SECRET_KEY"] = os.Getenv("SEJOUR_TEST_S3_SECRET_KEY")
+	}
 	var servers [2]*server
 	var addrs [2]string
 	for i := range servers {
@@ -54,6 +66,9 @@ func TestTwoInstancesBehindAProxy(t *testing.T) {
 		addrs[i] = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 		vars["SEJOUR_ADDR"] = addrs[i]
 		vars["SEJOUR_ATTEMPTS_DIR"] = t.TempDir()
+		if s3 {
+			vars["SEJOUR_DATA_DIR"] = t.TempDir()
+		}
 		servers[i] = newServer(t, bin, vars)
 	}
 	servers[0].run(t, "migrate")
@@ -107,8 +122,8 @@ func TestTwoInstancesBehindAProxy(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	t.Logf("%d kills of one instance; filings acknowledged %d, in the database %d; grants acknowledged %d, in the database %d; refusals acknowledged %d, in the database %d",
-		instanceKills, len(l.filed), f.filed, len(l.granted), f.granted, len(l.refused), f.refused)
+	t.Logf("blobs in %s; %d kills of one instance; filings acknowledged %d, in the database %d; grants acknowledged %d, in the database %d; refusals acknowledged %d, in the database %d",
+		blobs, instanceKills, len(l.filed), f.filed, len(l.granted), f.granted, len(l.refused), f.refused)
 	t.Logf("requests without answer (or a proxy's 502/503) %d, declined %v; mails delivered %d (twice: %d), waiting for River's rescue %d; guesses %v; load %s",
 		l.unanswered, l.declined, f.delivered, f.twice, f.awaitRescue, statuses, loadTook.Round(100*time.Millisecond))
 }
