@@ -63,6 +63,12 @@ type ApplicationStore interface {
 	OpenApplicationOnGround(ctx context.Context, personID int64, ground permit.GroundID) (*permit.Application, error)
 	File(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, mail func(*permit.Filing) *permit.Mail) error
 	Complete(ctx context.Context, a *permit.Application, ev *permit.Event, f *permit.Filing, requestID int64) error
+	// Overview reads at once what an applicant's dashboard shows: the
+	// person of the account (nil before a profile), their current
+	// permit, applications, with their prefectures, documents,
+	// completion requests and attestations, the account's replayed
+	// attempts and at most declarations pre-hire declarations.
+	Overview(ctx context.Context, accountID int64, declarations int) (*permit.Overview, error)
 }
 
 // DocumentStore is what the documents of a file write.

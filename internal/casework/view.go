@@ -164,35 +164,49 @@ type Summary struct {
 	Attestations []AttestationView
 }
 
+// Dashboard is what the applicant's dashboard shows.
+type Dashboard struct {
+	Apps       []Summary
+	HasProfile bool
+	// Replayed are the account's filings attempted during an outage that
+	// the database recorded, with what became of each, newest first.
+	Replayed []*permit.FilingAttempt
+	// Declarations are the pre-hire declarations employers made naming
+	// the person, newest first.
+	Declarations []*permit.Declaration
+}
+
 // Dashboard lists the applicant's applications, newest first, each with
-// its next step.
-func (s *Applications) Dashboard(ctx context.Context, acc *permit.Account) ([]Summary, error) {
+// its next step, and what else the dashboard shows. It is one read of
+// the database, a fixed number of statements whatever the size of the
+// person's files (issue 15, part 5).
+func (s *Applications) Dashboard(ctx context.Context, acc *permit.Account) (*Dashboard, error) {
 	if acc == nil || acc.Role != permit.RoleApplicant {
 		return nil, errNotFound
 	}
-	p, err := s.People.PersonByAccount(ctx, acc.ID)
-	if permit.ErrorCode(err) == permit.ENOTFOUND {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	apps, err := s.People.ApplicationsByPerson(ctx, p.ID)
+	o, err := s.Store.Overview(ctx, acc.ID, maxListedChecks)
 	if err != nil {
 		return nil, err
 	}
-	var out []Summary
-	for _, a := range apps {
-		c, err := s.load(ctx, p, a, false)
-		if err != nil {
+	d := &Dashboard{HasProfile: o.Person != nil, Replayed: o.Attempts, Declarations: o.Declarations}
+	today := permit.ParisDay(s.Clock.Now())
+	for _, a := range o.Applications {
+		g, ok := s.Rules.Ground(a.Ground)
+		pref := o.Prefectures[a.PrefectureID]
+		if !ok || pref == nil {
+			return nil, permit.Errorf(permit.EINTERNAL, "error.internal")
+		}
+		c := &Case{App: a, Person: o.Person, Ground: g, Permit: o.Permit, Prefecture: pref}
+		if err := s.assemble(ctx, c, o.Documents[a.ID], o.Requests[a.ID]); err != nil {
 			return nil, err
 		}
-		if err := s.attestations(ctx, c); err != nil {
+		if err := s.attestationViews(c, o.Attestations[a.ID]); err != nil {
 			return nil, err
 		}
-		out = append(out, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window, CardGrace: c.CardGrace,
-			Attestations: current(c.Attestations, permit.ParisDay(s.Clock.Now()))})
+		d.Apps = append(d.Apps, Summary{App: a, Ground: c.Ground, Next: c.Next, Rejection: c.Rejection, Window: c.Window, CardGrace: c.CardGrace,
+			Attestations: current(c.Attestations, today)})
 	}
-	return out, nil
+	return d, nil
 }
 
 // current keeps the attestations that still prove something on day
@@ -240,39 +254,9 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range reqs {
-		if r.AnsweredAt == nil && a.State == permit.StateIncomplete {
-			c.OpenRequest = r
-		}
-	}
-	if err := s.checklist(c, docs); err != nil {
+	if err := s.assemble(ctx, c, docs, reqs); err != nil {
 		return nil, err
 	}
-	late := false
-	if a.Kind == permit.KindRenewal && c.Permit != nil {
-		filed := s.Clock.Now()
-		if a.SubmittedAt != nil {
-			filed = *a.SubmittedAt
-		}
-		w, err := s.window(ctx, c.Permit.ValidTo, filed)
-		if err != nil {
-			return nil, err
-		}
-		c.Window, late = &w, w.Status == rules.WindowLate
-	}
-	if c.FeeCents, err = s.Rules.Fee(a.Ground, a.Kind, late); err != nil {
-		return nil, err
-	}
-	if a.SubmittedAt != nil && a.State.AwaitsDecision() {
-		r := s.Rules.Delays().ImplicitRejection(*a.SubmittedAt)
-		c.Rejection = &r
-		if c.Window != nil && !late {
-			if g, ok := s.Rules.CardGrace(c.Permit); ok {
-				c.CardGrace = &g
-			}
-		}
-	}
-	c.Next = s.nextStep(c)
 	if !full {
 		return c, nil
 	}
@@ -286,6 +270,49 @@ func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application
 		return nil, err
 	}
 	return c, s.attestations(ctx, c)
+}
+
+// assemble works out, from an application's permit, documents and
+// completion requests, its checklist, window, fee, deadlines and next
+// step. It reads nothing more, but the outages that relieve a late
+// renewal.
+func (s *core) assemble(ctx context.Context, c *Case, docs []*permit.Document, reqs []*permit.CompletionRequest) error {
+	a := c.App
+	for _, r := range reqs {
+		if r.AnsweredAt == nil && a.State == permit.StateIncomplete {
+			c.OpenRequest = r
+		}
+	}
+	if err := s.checklist(c, docs); err != nil {
+		return err
+	}
+	late := false
+	if a.Kind == permit.KindRenewal && c.Permit != nil {
+		filed := s.Clock.Now()
+		if a.SubmittedAt != nil {
+			filed = *a.SubmittedAt
+		}
+		w, err := s.window(ctx, c.Permit.ValidTo, filed)
+		if err != nil {
+			return err
+		}
+		c.Window, late = &w, w.Status == rules.WindowLate
+	}
+	var err error
+	if c.FeeCents, err = s.Rules.Fee(a.Ground, a.Kind, late); err != nil {
+		return err
+	}
+	if a.SubmittedAt != nil && a.State.AwaitsDecision() {
+		r := s.Rules.Delays().ImplicitRejection(*a.SubmittedAt)
+		c.Rejection = &r
+		if c.Window != nil && !late {
+			if g, ok := s.Rules.CardGrace(c.Permit); ok {
+				c.CardGrace = &g
+			}
+		}
+	}
+	c.Next = s.nextStep(c)
+	return nil
 }
 
 // decisions adds the decision, the appointment, the document reviews and
@@ -339,6 +366,12 @@ func (s *core) attestations(ctx context.Context, c *Case) error {
 	if err != nil {
 		return err
 	}
+	return s.attestationViews(c, all)
+}
+
+// attestationViews adds an application's attestations, all its versions
+// given oldest first, newest first with their status and rights.
+func (s *core) attestationViews(c *Case, all []*permit.Attestation) error {
 	now := s.Clock.Now()
 	today := permit.ParisDay(now)
 	for i := len(all) - 1; i >= 0; i-- {

@@ -163,3 +163,23 @@ type Actor struct {
 
 // System is the actor of automatic transitions (jobs, sweeps).
 var System = Actor{Kind: ActorSystem}
+
+// Overview is what an applicant's dashboard shows, read from the
+// database at once: the person of an account (nil before they gave a
+// profile), their current permit (nil when none), their applications,
+// newest first, with, by application id, their documents and completion
+// requests (oldest first) and their attestations (every version, oldest
+// first); the prefectures of those applications by id; the account's
+// replayed filing attempts and the declarations naming the person,
+// newest first.
+type Overview struct {
+	Person       *Person
+	Permit       *Permit
+	Applications []*Application
+	Prefectures  map[int64]*Prefecture
+	Documents    map[int64][]*Document
+	Requests     map[int64][]*CompletionRequest
+	Attestations map[int64][]*Attestation
+	Attempts     []*FilingAttempt
+	Declarations []*Declaration
+}

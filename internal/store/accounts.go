@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -265,26 +268,69 @@ func (db Accounts) SessionAccount(ctx context.Context, hash string) (*permit.Acc
 // whether it passed the second factor. An unknown or expired session, or
 // one whose account is disabled, is ENOTFOUND.
 func (db Accounts) Session(ctx context.Context, hash string) (*permit.Session, *permit.Account, error) {
-	var a *permit.Account
+	// One statement (issue 15, part 5): the session, its account, the
+	// organisation it belongs to and the prefectures it works for.
+	var a permit.Account
 	s := permit.Session{Hash: hash}
-	err := db.inRead(ctx, func(tx *Tx) error {
-		var passed nullTime
-		err := tx.queryRow(ctx, `SELECT account_id, created_at, expires_at, second_factor_at FROM sessions WHERE hash = ? AND expires_at > ?`,
-			hash, db.clock.Now()).Scan(&s.AccountID, &s.CreatedAt, &s.ExpiresAt, &passed)
-		if err != nil {
-			return err
-		}
-		s.SecondFactorAt = passed.ptr()
-		a, _, err = findAccount(ctx, tx, "id = ?", s.AccountID)
-		if err == nil && a.DisabledAt != nil {
-			return permit.Errorf(permit.ENOTFOUND, "error.not_found")
-		}
-		return err
-	})
+	var passed, confirmed, disabled, enrolled nullTime
+	var role string
+	var helpDesk bool
+	var org nullInt
+	var orgAdmin sql.NullBool
+	var prefectures sql.NullString
+	err := readRow(ctx, db.DB, `SELECT s.created_at, s.expires_at, s.second_factor_at,
+			a.id, a.email, a.role, a.supervisor, a.help_desk, a.lang, a.confirmed_at, a.disabled_at, a.created_at, a.totp_enrolled_at,
+			m.organisation_id, m.admin,
+			(SELECT `+listIDs[db.dialect]+` FROM agent_prefectures p WHERE p.account_id = a.id)
+		FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN org_members m ON m.account_id = a.id
+		WHERE s.hash = ? AND s.expires_at > ?`, hash, db.clock.Now()).Scan(
+		&s.CreatedAt, &s.ExpiresAt, &passed,
+		&a.ID, &a.Email, &role, &a.Supervisor, &helpDesk, &a.Lang, &confirmed, &disabled, &a.CreatedAt, &enrolled,
+		&org, &orgAdmin, &prefectures)
 	if err != nil {
+		return nil, nil, translate(err)
+	}
+	if disabled.Valid {
+		return nil, nil, permit.Errorf(permit.ENOTFOUND, "error.not_found")
+	}
+	s.AccountID = a.ID
+	s.SecondFactorAt = passed.ptr()
+	a.Role = permit.Role(role)
+	if helpDesk {
+		a.Role = permit.RoleHelpDesk
+	}
+	if org.Valid {
+		a.Role, a.OrganisationID, a.OrgAdmin = permit.RoleEmployer, org.Int64, orgAdmin.Bool
+	}
+	a.ConfirmedAt, a.EnrolledAt = confirmed.ptr(), enrolled.ptr()
+	if a.Prefectures, err = parseIDs(prefectures.String); err != nil {
 		return nil, nil, err
 	}
-	return &s, a, nil
+	return &s, &a, nil
+}
+
+// listIDs aggregates a column of ids into one comma-separated string
+// (NULL for none), in each database's words.
+var listIDs = map[Dialect]string{
+	SQLite:   `group_concat(p.prefecture_id)`,
+	Postgres: `string_agg(p.prefecture_id::text, ',')`,
+}
+
+// parseIDs reads what listIDs made, in ascending order.
+func parseIDs(list string) ([]int64, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var out []int64
+	for _, f := range strings.Split(list, ",") {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("read an id list: %w", err)
+		}
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // DeleteSession ends a session (log-out). Deleting an unknown session is not an error.

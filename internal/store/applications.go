@@ -20,24 +20,30 @@ func (db Files) CreatePrefecture(ctx context.Context, p *permit.Prefecture) erro
 // Prefectures lists every prefecture by code.
 func (db *DB) Prefectures(ctx context.Context) ([]*permit.Prefecture, error) {
 	var out []*permit.Prefecture
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, code, name, departments, email FROM prefectures ORDER BY code`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p permit.Prefecture
-			var depts string
-			if err := rows.Scan(&p.ID, &p.Code, &p.Name, &depts, &p.Email); err != nil {
-				return err
-			}
-			p.Departments = splitDepts(depts)
-			out = append(out, &p)
-		}
-		return rows.Err()
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = scanPrefectures(ctx, tx, `ORDER BY code`)
+		return err
 	})
 	return out, err
+}
+
+func scanPrefectures(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Prefecture, error) {
+	rows, err := tx.query(ctx, `SELECT id, code, name, departments, email FROM prefectures `+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*permit.Prefecture
+	for rows.Next() {
+		var p permit.Prefecture
+		var depts string
+		if err := rows.Scan(&p.ID, &p.Code, &p.Name, &depts, &p.Email); err != nil {
+			return nil, err
+		}
+		p.Departments = splitDepts(depts)
+		out = append(out, &p)
+	}
+	return out, rows.Err()
 }
 
 // CreatePerson adds a person, linked to an account when AccountID is set.
@@ -223,18 +229,24 @@ func (db *DB) Permits(ctx context.Context, personID int64) ([]*permit.Permit, er
 
 // CurrentPermit returns the person's permit that ends last, or ENOTFOUND.
 func (db *DB) CurrentPermit(ctx context.Context, personID int64) (*permit.Permit, error) {
-	var p permit.Permit
-	err := db.inRead(ctx, func(tx *Tx) error {
-		var ground string
-		var confirmed nullTime
-		err := tx.queryRow(ctx, `SELECT id, person_id, ground, number, valid_from, valid_to, confirmed_at FROM permits
-			WHERE person_id = ? ORDER BY valid_to DESC, id DESC LIMIT 1`, personID).Scan(&p.ID, &p.PersonID, &ground, &p.Number, &p.ValidFrom, &p.ValidTo, &confirmed)
-		p.Ground, p.ConfirmedAt = permit.GroundID(ground), confirmed.ptr()
+	var p *permit.Permit
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		p, err = currentPermit(ctx, tx, personID)
 		return err
 	})
+	return p, err
+}
+
+func currentPermit(ctx context.Context, tx *Tx, personID int64) (*permit.Permit, error) {
+	var p permit.Permit
+	var ground string
+	var confirmed nullTime
+	err := tx.queryRow(ctx, `SELECT id, person_id, ground, number, valid_from, valid_to, confirmed_at FROM permits
+		WHERE person_id = ? ORDER BY valid_to DESC, id DESC LIMIT 1`, personID).Scan(&p.ID, &p.PersonID, &ground, &p.Number, &p.ValidFrom, &p.ValidTo, &confirmed)
 	if err != nil {
 		return nil, err
 	}
+	p.Ground, p.ConfirmedAt = permit.GroundID(ground), confirmed.ptr()
 	return &p, nil
 }
 
@@ -384,25 +396,31 @@ func (db *DB) ApplicationsByPerson(ctx context.Context, personID int64) ([]*perm
 
 func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*permit.Application, error) {
 	var out []*permit.Application
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, photo_code, plan_version FROM applications `+tail, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a permit.Application
-			var ground, kind, state string
-			var submitted nullTime
-			if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PhotoCode, &a.PlanVersion); err != nil {
-				return err
-			}
-			a.Ground, a.Kind, a.State, a.SubmittedAt = permit.GroundID(ground), permit.Kind(kind), permit.State(state), submitted.ptr()
-			out = append(out, &a)
-		}
-		return rows.Err()
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = scanApplications(ctx, tx, tail, args...)
+		return err
 	})
 	return out, err
+}
+
+func scanApplications(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Application, error) {
+	rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, photo_code, plan_version FROM applications `+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*permit.Application
+	for rows.Next() {
+		var a permit.Application
+		var ground, kind, state string
+		var submitted nullTime
+		if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PhotoCode, &a.PlanVersion); err != nil {
+			return nil, err
+		}
+		a.Ground, a.Kind, a.State, a.SubmittedAt = permit.GroundID(ground), permit.Kind(kind), permit.State(state), submitted.ptr()
+		out = append(out, &a)
+	}
+	return out, rows.Err()
 }
 
 // Events returns an application's history, oldest first.

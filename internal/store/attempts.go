@@ -68,26 +68,33 @@ func insertAttempt(ctx context.Context, tx *Tx, fa *permit.FilingAttempt, now ti
 // FilingAttempts returns an account's replayed attempts, newest first.
 func (db Files) FilingAttempts(ctx context.Context, accountID int64) ([]*permit.FilingAttempt, error) {
 	var out []*permit.FilingAttempt
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, number, account_id, person_id, application_id, attempted_at, code, outcome, reason, filing_id, replayed_at
-			FROM filing_attempts WHERE account_id = ? ORDER BY attempted_at DESC, id`, accountID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var fa permit.FilingAttempt
-			var outcome string
-			var filing nullInt
-			if err := rows.Scan(&fa.ID, &fa.Number, &fa.AccountID, &fa.PersonID, &fa.ApplicationID, &fa.AttemptedAt, &fa.Code,
-				&outcome, &fa.Reason, &filing, &fa.ReplayedAt); err != nil {
-				return err
-			}
-			fa.Outcome, fa.FilingID = permit.AttemptOutcome(outcome), filing.Int64
-			fa.AttemptedAt, fa.ReplayedAt = fa.AttemptedAt.UTC(), fa.ReplayedAt.UTC()
-			out = append(out, &fa)
-		}
-		return rows.Err()
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = scanFilingAttempts(ctx, tx, accountID)
+		return err
 	})
 	return out, err
+}
+
+// scanFilingAttempts reads an account's replayed attempts, newest first.
+func scanFilingAttempts(ctx context.Context, tx *Tx, accountID int64) ([]*permit.FilingAttempt, error) {
+	rows, err := tx.query(ctx, `SELECT id, number, account_id, person_id, application_id, attempted_at, code, outcome, reason, filing_id, replayed_at
+		FROM filing_attempts WHERE account_id = ? ORDER BY attempted_at DESC, id`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*permit.FilingAttempt
+	for rows.Next() {
+		var fa permit.FilingAttempt
+		var outcome string
+		var filing nullInt
+		if err := rows.Scan(&fa.ID, &fa.Number, &fa.AccountID, &fa.PersonID, &fa.ApplicationID, &fa.AttemptedAt, &fa.Code,
+			&outcome, &fa.Reason, &filing, &fa.ReplayedAt); err != nil {
+			return nil, err
+		}
+		fa.Outcome, fa.FilingID = permit.AttemptOutcome(outcome), filing.Int64
+		fa.AttemptedAt, fa.ReplayedAt = fa.AttemptedAt.UTC(), fa.ReplayedAt.UTC()
+		out = append(out, &fa)
+	}
+	return out, rows.Err()
 }

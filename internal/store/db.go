@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -165,14 +166,17 @@ type Tx struct {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	countStatement(ctx)
 	return tx.tx.ExecContext(ctx, rebind(tx.dialect, query), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	countStatement(ctx)
 	return tx.tx.QueryContext(ctx, rebind(tx.dialect, query), args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	countStatement(ctx)
 	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, query), args...)
 }
 
@@ -201,6 +205,9 @@ func (db *DB) inRead(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) in(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	if c := countsOf(ctx); c != nil {
+		c.Transactions.Add(1)
+	}
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return translate(fmt.Errorf("begin: %w", err))
@@ -220,6 +227,43 @@ func (db *DB) in(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func
 		return translate(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// readRow runs one statement that reads, on the readers' pool and
+// outside any transaction: a single statement sees one consistent
+// snapshot on both databases, and on PostgreSQL it saves the two round
+// trips of BEGIN and COMMIT.
+func readRow(ctx context.Context, db *DB, query string, args ...any) *sql.Row {
+	countStatement(ctx)
+	return db.read.QueryRowContext(ctx, rebind(db.dialect, query), args...)
+}
+
+// Counts are the statements and transactions a context's work sent to
+// the database, for the tests that bound what a page costs (issue 15,
+// part 5).
+type Counts struct {
+	Statements   atomic.Int64
+	Transactions atomic.Int64
+}
+
+type countsKey struct{}
+
+// Counting returns a context whose statements and transactions are
+// counted in the returned Counts.
+func Counting(ctx context.Context) (context.Context, *Counts) {
+	c := &Counts{}
+	return context.WithValue(ctx, countsKey{}, c), c
+}
+
+func countsOf(ctx context.Context) *Counts {
+	c, _ := ctx.Value(countsKey{}).(*Counts)
+	return c
+}
+
+func countStatement(ctx context.Context) {
+	if c := countsOf(ctx); c != nil {
+		c.Statements.Add(1)
+	}
 }
 
 // rebind turns the ? placeholders the queries are written with into $1,

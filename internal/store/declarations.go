@@ -102,22 +102,28 @@ func scanDeclaration(row interface{ Scan(...any) error }) (*permit.Declaration, 
 // declarations reads the declarations a condition selects, in order.
 func (db Declarations) declarations(ctx context.Context, where, order string, limit int, args ...any) ([]*permit.Declaration, error) {
 	var out []*permit.Declaration
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT `+declarationColumns+declarationFrom+`WHERE `+where+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			d, err := scanDeclaration(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = scanDeclarations(ctx, tx, where, order, limit, args...)
+		return err
 	})
 	return out, err
+}
+
+func scanDeclarations(ctx context.Context, tx *Tx, where, order string, limit int, args ...any) ([]*permit.Declaration, error) {
+	rows, err := tx.query(ctx, `SELECT `+declarationColumns+declarationFrom+`WHERE `+where+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*permit.Declaration
+	for rows.Next() {
+		d, err := scanDeclaration(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // Declaration returns one declaration, or ENOTFOUND.

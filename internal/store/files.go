@@ -295,29 +295,35 @@ func (db Decisions) RequestCompletion(ctx context.Context, a *permit.Application
 // CompletionRequests returns an application's completion requests, oldest first.
 func (db *DB) CompletionRequests(ctx context.Context, applicationID int64) ([]*permit.CompletionRequest, error) {
 	var out []*permit.CompletionRequest
-	err := db.inRead(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, application_id, slots, reason, due_on, requested_at, requested_by, answered_at
-			FROM completion_requests WHERE application_id = ? ORDER BY id`, applicationID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var cr permit.CompletionRequest
-			var slots string
-			var answered nullTime
-			if err := rows.Scan(&cr.ID, &cr.ApplicationID, &slots, &cr.Reason, &cr.DueOn, &cr.RequestedAt, &cr.RequestedBy, &answered); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(slots), &cr.Slots); err != nil {
-				return err
-			}
-			cr.AnsweredAt = answered.ptr()
-			out = append(out, &cr)
-		}
-		return rows.Err()
+	err := db.inRead(ctx, func(tx *Tx) (err error) {
+		out, err = scanCompletionRequests(ctx, tx, `WHERE application_id = ? ORDER BY id`, applicationID)
+		return err
 	})
 	return out, err
+}
+
+func scanCompletionRequests(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.CompletionRequest, error) {
+	rows, err := tx.query(ctx, `SELECT id, application_id, slots, reason, due_on, requested_at, requested_by, answered_at
+		FROM completion_requests `+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*permit.CompletionRequest
+	for rows.Next() {
+		var cr permit.CompletionRequest
+		var slots string
+		var answered nullTime
+		if err := rows.Scan(&cr.ID, &cr.ApplicationID, &slots, &cr.Reason, &cr.DueOn, &cr.RequestedAt, &cr.RequestedBy, &answered); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(slots), &cr.Slots); err != nil {
+			return nil, err
+		}
+		cr.AnsweredAt = answered.ptr()
+		out = append(out, &cr)
+	}
+	return out, rows.Err()
 }
 
 // AddMessage records a message, its attachments and the mail telling the

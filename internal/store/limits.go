@@ -58,6 +58,7 @@ func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 // burst tokens, one coming back every every: it reports whether the
 // attempt may go ahead, and the tokens left after it.
 func (db Limits) TakeLimit(ctx context.Context, kind, key string, burst int, every time.Duration, now time.Time) (allowed bool, tokens float64, err error) {
+	countStatement(ctx)
 	err = db.write.QueryRowContext(ctx, takeLimitSQL[db.dialect], kind, limitKey(key), float64(burst), every.Seconds(), unixSeconds(now)).
 		Scan(&allowed, &tokens)
 	return allowed, tokens, translate(err)
@@ -66,6 +67,7 @@ func (db Limits) TakeLimit(ctx context.Context, kind, key string, burst int, eve
 // MarkLimit remembers key under kind until now+keep (an account's usual
 // address).
 func (db Limits) MarkLimit(ctx context.Context, kind, key string, now time.Time, keep time.Duration) error {
+	countStatement(ctx)
 	_, err := db.write.ExecContext(ctx, rebind(db.dialect, `INSERT INTO rate_limits (kind, key, tokens, at, expires_at, allowed)
 		VALUES (?, ?, 0, ?, ?, TRUE) ON CONFLICT (kind, key) DO UPDATE SET at = excluded.at, expires_at = excluded.expires_at`),
 		kind, limitKey(key), unixSeconds(now), unixSeconds(now.Add(keep)))
@@ -75,6 +77,7 @@ func (db Limits) MarkLimit(ctx context.Context, kind, key string, now time.Time,
 // HasLimit reports whether key is remembered under kind at now.
 func (db Limits) HasLimit(ctx context.Context, kind, key string, now time.Time) (bool, error) {
 	var n int
+	countStatement(ctx)
 	err := db.read.QueryRowContext(ctx, rebind(db.dialect, `SELECT COUNT(*) FROM rate_limits WHERE kind = ? AND key = ? AND expires_at > ?`),
 		kind, limitKey(key), unixSeconds(now)).Scan(&n)
 	return n > 0, translate(err)
@@ -83,6 +86,7 @@ func (db Limits) HasLimit(ctx context.Context, kind, key string, now time.Time) 
 // PurgeLimits deletes the buckets whole again at now and the marks past
 // their time: they mean the same as no row.
 func (db Limits) PurgeLimits(ctx context.Context, now time.Time) (int64, error) {
+	countStatement(ctx)
 	res, err := db.write.ExecContext(ctx, rebind(db.dialect, `DELETE FROM rate_limits WHERE expires_at <= ?`), unixSeconds(now))
 	if err != nil {
 		return 0, translate(err)

@@ -16,15 +16,10 @@ import (
 // dashboardView lists the applicant's applications.
 type dashboardView struct {
 	*web.Page
-	Apps       []casework.Summary
-	HasProfile bool
-	// Attempts are the filings attempted during an outage: those still
-	// waiting in the journal, and what became of the others.
-	Pending  []attempts.Record
-	Replayed []*permit.FilingAttempt
-	// Declarations are the pre-hire declarations employers made naming
-	// the person, newest first.
-	Declarations []*permit.Declaration
+	*casework.Dashboard
+	// Pending are the filings attempted during an outage still waiting
+	// in the journal; the dashboard has what became of the others.
+	Pending []attempts.Record
 }
 
 // heldAttestation is one of the person's current attestations on the
@@ -63,27 +58,14 @@ func (v *dashboardView) Held() []heldAttestation {
 var dashboardNotices = web.Notices{"retiree": "withdraw.done", "repris": "claim.done"}
 
 func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
-	apps, err := s.Applications.Dashboard(r.Context(), web.Account(r))
-	if err != nil {
-		return err
-	}
-	prof, err := s.Applications.Profile(r.Context(), web.Account(r))
+	d, err := s.Applications.Dashboard(r.Context(), web.Account(r))
 	if err != nil {
 		return err
 	}
 	p := s.Page(r, "dashboard.title")
 	dashboardNotices.Set(p, r)
 	p.Banner = s.Banner(r)
-	v := &dashboardView{Page: p, Apps: apps, HasProfile: prof.Person != nil}
-	if v.Replayed, err = s.Attempts.Replayed(r.Context(), web.Account(r)); err != nil {
-		return err
-	}
-	v.Pending = s.Attempts.Pending(web.Account(r))
-	if s.Declarations != nil {
-		if v.Declarations, err = s.Declarations.ForWorker(r.Context(), web.Account(r)); err != nil {
-			return err
-		}
-	}
+	v := &dashboardView{Page: p, Dashboard: d, Pending: s.Attempts.Pending(web.Account(r))}
 	s.Render(w, r, http.StatusOK, "dashboard", v)
 	return nil
 }
