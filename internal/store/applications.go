@@ -28,22 +28,19 @@ func (db *DB) Prefectures(ctx context.Context) ([]*permit.Prefecture, error) {
 }
 
 func scanPrefectures(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Prefecture, error) {
-	rows, err := tx.query(ctx, `SELECT id, code, name, departments, email FROM prefectures `+tail, args...)
-	if err != nil {
+	return rowsOf(ctx, tx, `SELECT `+prefectureColumns+` FROM prefectures `+tail, readPrefecture, args...)
+}
+
+const prefectureColumns = `id, code, name, departments, email`
+
+func readPrefecture(r scanner) (*permit.Prefecture, error) {
+	var p permit.Prefecture
+	var depts string
+	if err := r.Scan(&p.ID, &p.Code, &p.Name, &depts, &p.Email); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*permit.Prefecture
-	for rows.Next() {
-		var p permit.Prefecture
-		var depts string
-		if err := rows.Scan(&p.ID, &p.Code, &p.Name, &depts, &p.Email); err != nil {
-			return nil, err
-		}
-		p.Departments = splitDepts(depts)
-		out = append(out, &p)
-	}
-	return out, rows.Err()
+	p.Departments = splitDepts(depts)
+	return &p, nil
 }
 
 // CreatePerson adds a person, linked to an account when AccountID is set.
@@ -173,12 +170,17 @@ func lockPerson(ctx context.Context, tx *Tx, id int64) (*permit.Person, error) {
 }
 
 func scanPerson(ctx context.Context, tx *Tx, where string, arg any) (*permit.Person, error) {
+	return readPerson(tx.queryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE `+where, arg))
+}
+
+const personColumns = `id, account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number,
+	prefecture_id, address_line, postcode, city, phone, contact_email, confirmed_at, created_at, updated_at`
+
+func readPerson(r scanner) (*permit.Person, error) {
 	var p permit.Person
 	var acc, pref nullInt
 	var confirmed, updated nullTime
-	err := tx.queryRow(ctx, `SELECT id, account_id, given_names, surname, birth_date, birth_place, nationality, foreigner_number,
-		prefecture_id, address_line, postcode, city, phone, contact_email, confirmed_at, created_at, updated_at
-		FROM persons WHERE `+where, arg).Scan(&p.ID, &acc, &p.GivenNames, &p.Surname, &p.BirthDate, &p.BirthPlace, &p.Nationality,
+	err := r.Scan(&p.ID, &acc, &p.GivenNames, &p.Surname, &p.BirthDate, &p.BirthPlace, &p.Nationality,
 		&p.ForeignerNumber, &pref, &p.Address.Line, &p.Address.Postcode, &p.Address.City, &p.Phone, &p.ContactEmail, &confirmed, &p.CreatedAt, &updated)
 	if err != nil {
 		return nil, err
@@ -238,12 +240,21 @@ func (db *DB) CurrentPermit(ctx context.Context, personID int64) (*permit.Permit
 }
 
 func currentPermit(ctx context.Context, tx *Tx, personID int64) (*permit.Permit, error) {
+	return readPermit(tx.queryRow(ctx, `SELECT `+permitColumns+` FROM permits WHERE person_id = ? `+latestPermit, personID))
+}
+
+const (
+	permitColumns = `id, person_id, ground, number, valid_from, valid_to, confirmed_at`
+	// latestPermit orders a person's permits to take the current one: the
+	// one that ends last.
+	latestPermit = `ORDER BY valid_to DESC, id DESC LIMIT 1`
+)
+
+func readPermit(r scanner) (*permit.Permit, error) {
 	var p permit.Permit
 	var ground string
 	var confirmed nullTime
-	err := tx.queryRow(ctx, `SELECT id, person_id, ground, number, valid_from, valid_to, confirmed_at FROM permits
-		WHERE person_id = ? ORDER BY valid_to DESC, id DESC LIMIT 1`, personID).Scan(&p.ID, &p.PersonID, &ground, &p.Number, &p.ValidFrom, &p.ValidTo, &confirmed)
-	if err != nil {
+	if err := r.Scan(&p.ID, &p.PersonID, &ground, &p.Number, &p.ValidFrom, &p.ValidTo, &confirmed); err != nil {
 		return nil, err
 	}
 	p.Ground, p.ConfirmedAt = permit.GroundID(ground), confirmed.ptr()
@@ -404,23 +415,20 @@ func (db *DB) applications(ctx context.Context, tail string, args ...any) ([]*pe
 }
 
 func scanApplications(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Application, error) {
-	rows, err := tx.query(ctx, `SELECT id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, photo_code, plan_version FROM applications `+tail, args...)
-	if err != nil {
+	return rowsOf(ctx, tx, `SELECT `+applicationColumns+` FROM applications `+tail, readApplication, args...)
+}
+
+const applicationColumns = `id, person_id, prefecture_id, ground, kind, state, created_at, updated_at, submitted_at, fee_stamp, photo_code, plan_version`
+
+func readApplication(r scanner) (*permit.Application, error) {
+	var a permit.Application
+	var ground, kind, state string
+	var submitted nullTime
+	if err := r.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PhotoCode, &a.PlanVersion); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*permit.Application
-	for rows.Next() {
-		var a permit.Application
-		var ground, kind, state string
-		var submitted nullTime
-		if err := rows.Scan(&a.ID, &a.PersonID, &a.PrefectureID, &ground, &kind, &state, &a.CreatedAt, &a.UpdatedAt, &submitted, &a.FeeStamp, &a.PhotoCode, &a.PlanVersion); err != nil {
-			return nil, err
-		}
-		a.Ground, a.Kind, a.State, a.SubmittedAt = permit.GroundID(ground), permit.Kind(kind), permit.State(state), submitted.ptr()
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+	a.Ground, a.Kind, a.State, a.SubmittedAt = permit.GroundID(ground), permit.Kind(kind), permit.State(state), submitted.ptr()
+	return &a, nil
 }
 
 // Events returns an application's history, oldest first.

@@ -77,24 +77,23 @@ func (db Files) FilingAttempts(ctx context.Context, accountID int64) ([]*permit.
 
 // scanFilingAttempts reads an account's replayed attempts, newest first.
 func scanFilingAttempts(ctx context.Context, tx *Tx, accountID int64) ([]*permit.FilingAttempt, error) {
-	rows, err := tx.query(ctx, `SELECT id, number, account_id, person_id, application_id, attempted_at, code, outcome, reason, filing_id, replayed_at
-		FROM filing_attempts WHERE account_id = ? ORDER BY attempted_at DESC, id`, accountID)
-	if err != nil {
+	return rowsOf(ctx, tx, `SELECT `+attemptColumns+` FROM filing_attempts WHERE account_id = ? `+attemptOrder, readFilingAttempt, accountID)
+}
+
+const (
+	attemptColumns = `id, number, account_id, person_id, application_id, attempted_at, code, outcome, reason, filing_id, replayed_at`
+	attemptOrder   = `ORDER BY attempted_at DESC, id`
+)
+
+func readFilingAttempt(r scanner) (*permit.FilingAttempt, error) {
+	var fa permit.FilingAttempt
+	var outcome string
+	var filing nullInt
+	if err := r.Scan(&fa.ID, &fa.Number, &fa.AccountID, &fa.PersonID, &fa.ApplicationID, &fa.AttemptedAt, &fa.Code,
+		&outcome, &fa.Reason, &filing, &fa.ReplayedAt); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*permit.FilingAttempt
-	for rows.Next() {
-		var fa permit.FilingAttempt
-		var outcome string
-		var filing nullInt
-		if err := rows.Scan(&fa.ID, &fa.Number, &fa.AccountID, &fa.PersonID, &fa.ApplicationID, &fa.AttemptedAt, &fa.Code,
-			&outcome, &fa.Reason, &filing, &fa.ReplayedAt); err != nil {
-			return nil, err
-		}
-		fa.Outcome, fa.FilingID = permit.AttemptOutcome(outcome), filing.Int64
-		fa.AttemptedAt, fa.ReplayedAt = fa.AttemptedAt.UTC(), fa.ReplayedAt.UTC()
-		out = append(out, &fa)
-	}
-	return out, rows.Err()
+	fa.Outcome, fa.FilingID = permit.AttemptOutcome(outcome), filing.Int64
+	fa.AttemptedAt, fa.ReplayedAt = fa.AttemptedAt.UTC(), fa.ReplayedAt.UTC()
+	return &fa, nil
 }

@@ -102,25 +102,22 @@ func (db *DB) attestations(ctx context.Context, tail string, args ...any) ([]*pe
 }
 
 func scanAttestations(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Attestation, error) {
-	rows, err := tx.query(ctx, `SELECT id, application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code,
-		superseded_at, revoked_at, revoke_reason, pdf_sum FROM attestations `+tail, args...)
-	if err != nil {
+	return rowsOf(ctx, tx, `SELECT `+attestationColumns+` FROM attestations `+tail, readAttestation, args...)
+}
+
+const attestationColumns = `id, application_id, kind, number, version, valid_from, valid_until, available_from, issued_at, code,
+	superseded_at, revoked_at, revoke_reason, pdf_sum`
+
+func readAttestation(r scanner) (*permit.Attestation, error) {
+	var a permit.Attestation
+	var kind string
+	var sup, rev nullTime
+	if err := r.Scan(&a.ID, &a.ApplicationID, &kind, &a.Number, &a.Version, &a.ValidFrom, &a.ValidUntil, &a.AvailableFrom,
+		&a.IssuedAt, &a.Code, &sup, &rev, &a.RevokeReason, &a.PDFSum); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*permit.Attestation
-	for rows.Next() {
-		var a permit.Attestation
-		var kind string
-		var sup, rev nullTime
-		if err := rows.Scan(&a.ID, &a.ApplicationID, &kind, &a.Number, &a.Version, &a.ValidFrom, &a.ValidUntil, &a.AvailableFrom,
-			&a.IssuedAt, &a.Code, &sup, &rev, &a.RevokeReason, &a.PDFSum); err != nil {
-			return nil, err
-		}
-		a.Kind, a.SupersededAt, a.RevokedAt = permit.AttestationKind(kind), sup.ptr(), rev.ptr()
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+	a.Kind, a.SupersededAt, a.RevokedAt = permit.AttestationKind(kind), sup.ptr(), rev.ptr()
+	return &a, nil
 }
 
 // Supersede replaces an attestation by a new version with the same

@@ -229,6 +229,28 @@ func (db *DB) in(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func
 	return nil
 }
 
+// scanner is a row to read: *sql.Row, *sql.Rows, or a row of an
+// aggregate (jsonRow).
+type scanner interface{ Scan(dest ...any) error }
+
+// rowsOf runs a query and reads each of its rows with read.
+func rowsOf[T any](ctx context.Context, tx *Tx, query string, read func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := read(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // readRow runs one statement that reads, on the readers' pool and
 // outside any transaction: a single statement sees one consistent
 // snapshot on both databases, and on PostgreSQL it saves the two round

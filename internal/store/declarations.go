@@ -80,7 +80,7 @@ const declarationColumns = `d.id, d.number, d.organisation_id, o.name, o.siret, 
 
 const declarationFrom = ` FROM declarations d JOIN organisations o ON o.id = d.organisation_id JOIN prefectures p ON p.id = d.prefecture_id `
 
-func scanDeclaration(row interface{ Scan(...any) error }) (*permit.Declaration, error) {
+func scanDeclaration(row scanner) (*permit.Declaration, error) {
 	var d permit.Declaration
 	var account, key, person, by nullInt
 	var start, until, due, contract, ground, status, reason string
@@ -110,20 +110,7 @@ func (db Declarations) declarations(ctx context.Context, where, order string, li
 }
 
 func scanDeclarations(ctx context.Context, tx *Tx, where, order string, limit int, args ...any) ([]*permit.Declaration, error) {
-	rows, err := tx.query(ctx, `SELECT `+declarationColumns+declarationFrom+`WHERE `+where+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*permit.Declaration
-	for rows.Next() {
-		d, err := scanDeclaration(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return rowsOf(ctx, tx, `SELECT `+declarationColumns+declarationFrom+`WHERE `+where+` ORDER BY `+order+` LIMIT ?`, scanDeclaration, append(args, limit)...)
 }
 
 // Declaration returns one declaration, or ENOTFOUND.

@@ -169,26 +169,23 @@ func (db *DB) documents(ctx context.Context, tail string, args ...any) ([]*permi
 }
 
 func scanDocuments(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.Document, error) {
-	rows, err := tx.query(ctx, `SELECT id, application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, removed_at,
-		replaced_by, reused_from FROM documents `+tail, args...)
-	if err != nil {
+	return rowsOf(ctx, tx, `SELECT `+documentColumns+` FROM documents `+tail, readDocument, args...)
+}
+
+const documentColumns = `id, application_id, slot, message_id, blob_sum, filename, kind, size, uploaded_at, uploaded_by, removed_at,
+	replaced_by, reused_from`
+
+func readDocument(r scanner) (*permit.Document, error) {
+	var d permit.Document
+	var msg, by, replaced, reused nullInt
+	var removed nullTime
+	if err := r.Scan(&d.ID, &d.ApplicationID, &d.Slot, &msg, &d.BlobSum, &d.Filename, &d.Kind, &d.Size, &d.UploadedAt, &by, &removed,
+		&replaced, &reused); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*permit.Document
-	for rows.Next() {
-		var d permit.Document
-		var msg, by, replaced, reused nullInt
-		var removed nullTime
-		if err := rows.Scan(&d.ID, &d.ApplicationID, &d.Slot, &msg, &d.BlobSum, &d.Filename, &d.Kind, &d.Size, &d.UploadedAt, &by, &removed,
-			&replaced, &reused); err != nil {
-			return nil, err
-		}
-		d.MessageID, d.UploadedBy, d.RemovedAt = msg.Int64, by.Int64, removed.ptr()
-		d.ReplacedBy, d.ReusedFrom = replaced.Int64, reused.Int64
-		out = append(out, &d)
-	}
-	return out, rows.Err()
+	d.MessageID, d.UploadedBy, d.RemovedAt = msg.Int64, by.Int64, removed.ptr()
+	d.ReplacedBy, d.ReusedFrom = replaced.Int64, reused.Int64
+	return &d, nil
 }
 
 // File moves an application to its filed state and records the filing
@@ -303,27 +300,23 @@ func (db *DB) CompletionRequests(ctx context.Context, applicationID int64) ([]*p
 }
 
 func scanCompletionRequests(ctx context.Context, tx *Tx, tail string, args ...any) ([]*permit.CompletionRequest, error) {
-	rows, err := tx.query(ctx, `SELECT id, application_id, slots, reason, due_on, requested_at, requested_by, answered_at
-		FROM completion_requests `+tail, args...)
-	if err != nil {
+	return rowsOf(ctx, tx, `SELECT `+requestColumns+` FROM completion_requests `+tail, readCompletionRequest, args...)
+}
+
+const requestColumns = `id, application_id, slots, reason, due_on, requested_at, requested_by, answered_at`
+
+func readCompletionRequest(r scanner) (*permit.CompletionRequest, error) {
+	var cr permit.CompletionRequest
+	var slots string
+	var answered nullTime
+	if err := r.Scan(&cr.ID, &cr.ApplicationID, &slots, &cr.Reason, &cr.DueOn, &cr.RequestedAt, &cr.RequestedBy, &answered); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*permit.CompletionRequest
-	for rows.Next() {
-		var cr permit.CompletionRequest
-		var slots string
-		var answered nullTime
-		if err := rows.Scan(&cr.ID, &cr.ApplicationID, &slots, &cr.Reason, &cr.DueOn, &cr.RequestedAt, &cr.RequestedBy, &answered); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(slots), &cr.Slots); err != nil {
-			return nil, err
-		}
-		cr.AnsweredAt = answered.ptr()
-		out = append(out, &cr)
+	if err := json.Unmarshal([]byte(slots), &cr.Slots); err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	cr.AnsweredAt = answered.ptr()
+	return &cr, nil
 }
 
 // AddMessage records a message, its attachments and the mail telling the

@@ -14,8 +14,6 @@ const reportColumns = `id, reference, follow_hash, category, priority, status, d
 	screenshot_sum, screenshot_name, screenshot_kind, screenshot_size, assignee_id,
 	created_at, updated_at, first_answer_at, resolved_at, version`
 
-type scanner interface{ Scan(dest ...any) error }
-
 func scanReport(row scanner) (*permit.Report, error) {
 	var r permit.Report
 	var category, priority, status string

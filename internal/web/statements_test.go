@@ -1,12 +1,17 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/store"
 )
 
@@ -80,3 +85,90 @@ func TestPagesWithASessionCostBoundedStatements(t *testing.T) {
 // in one statement, then one statement per kind of row the person's
 // files hold.
 const dashboardStatements = 10
+
+// TestOverviewReadsWhatTheTablesHold: the dashboard's one statement
+// (store.Files.Overview, each table's rows aggregated as JSON) reads
+// exactly what each table's own read gives, on both databases: a
+// person, their permit, an application with documents, a completion
+// request and an attestation.
+func TestOverviewReadsWhatTheTablesHold(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		d := newDesk(t, s, "overview@example.org")
+		due := s.clk.Now().AddDate(0, 0, 20).Format(time.DateOnly)
+		d.step(paths.CaseAskDocuments, url.Values{"slots": {"payslips"}, "reason": {"Bulletins manquants."}, "due_on": {due}}, http.StatusSeeOther)
+		s.cookie = d.applicant
+		res, page := s.postMultipart(paths.Messages.Format(d.id), map[string]string{"body": "Voici."}, "attachment", "piece.png", pngFile(t))
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("message: %d\n%s", res.StatusCode, page)
+		}
+		ctx := t.Context()
+		app, err := s.db.Application(ctx, d.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		person, err := s.db.Person(ctx, app.PersonID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.db.Files().Overview(ctx, person.AccountID, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := &permit.Overview{Person: person, Prefectures: map[int64]*permit.Prefecture{}}
+		want.Permit = must(s.db.CurrentPermit(ctx, person.ID))
+		want.Applications = must(s.db.ApplicationsByPerson(ctx, person.ID))
+		want.Prefectures[app.PrefectureID] = must(s.db.Prefecture(ctx, app.PrefectureID))
+		want.Documents = map[int64][]*permit.Document{d.id: must(s.db.Documents(ctx, d.id))}
+		want.Requests = map[int64][]*permit.CompletionRequest{d.id: must(s.db.CompletionRequests(ctx, d.id))}
+		want.Attestations = map[int64][]*permit.Attestation{d.id: must(s.db.Attestations(ctx, d.id))}
+		if len(want.Documents[d.id]) < 2 || len(want.Requests[d.id]) != 1 || len(want.Attestations[d.id]) == 0 {
+			t.Fatalf("the file lacks rows to compare: %d documents, %d requests, %d attestations",
+				len(want.Documents[d.id]), len(want.Requests[d.id]), len(want.Attestations[d.id]))
+		}
+		inUTC(reflect.ValueOf(got))
+		inUTC(reflect.ValueOf(want))
+		if !reflect.DeepEqual(got, want) {
+			g, _ := json.MarshalIndent(got, "", " ")
+			w, _ := json.MarshalIndent(want, "", " ")
+			t.Errorf("the overview reads\n%s\nthe tables hold\n%s", g, w)
+		}
+	})
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// inUTC sets every time.Time reachable from v to UTC without its
+// monotonic reading: the same instant, compared as the same value.
+func inUTC(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			inUTC(v.Elem())
+		}
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok {
+			if v.CanSet() {
+				v.Set(reflect.ValueOf(t.UTC().Round(0)))
+			}
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				inUTC(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			inUTC(v.Index(i))
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			inUTC(v.MapIndex(k))
+		}
+	}
+}
