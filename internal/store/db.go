@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,8 @@ type DB struct {
 
 	delays permit.Delays // the catalogue's, which stored deadlines count with (SetDelays)
 	jobs   JobInserter   // the job queue, which a write's owed jobs go to (SetJobs)
+
+	prepared *statements // the single-statement reads' (readRow), on SQLite
 }
 
 // Open connects to PostgreSQL when dsn is a postgres:// URL, and otherwise
@@ -105,11 +108,14 @@ func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) 
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
-	return &DB{write: write, read: read, dialect: SQLite, clock: clk}, nil
+	return &DB{write: write, read: read, dialect: SQLite, clock: clk, prepared: &statements{}}, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.prepared != nil {
+		db.prepared.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -255,9 +261,63 @@ func rowsOf[T any](ctx context.Context, tx *Tx, query string, read func(scanner)
 // outside any transaction: a single statement sees one consistent
 // snapshot on both databases, and on PostgreSQL it saves the two round
 // trips of BEGIN and COMMIT.
+//
+// On SQLite the statement is prepared once per reader connection and
+// kept (the driver keeps no cache, and preparing the dashboard's
+// statement costs more than running it); PostgreSQL's driver caches its
+// prepared statements itself.
 func readRow(ctx context.Context, db *DB, query string, args ...any) *sql.Row {
 	countStatement(ctx)
+	if db.dialect == SQLite {
+		if st := db.prepared.get(ctx, db.read, query); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
 	return db.read.QueryRowContext(ctx, rebind(db.dialect, query), args...)
+}
+
+// statements are statements prepared on a pool, by their text. A
+// statement is prepared outside any transaction, so that preparing it
+// never waits for a connection the caller holds.
+type statements struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// get returns the statement of query prepared on pool, preparing it the
+// first time; nil when it cannot be (the query then runs unprepared and
+// reports the error).
+func (s *statements) get(ctx context.Context, pool *sql.DB, query string) *sql.Stmt {
+	s.mu.Lock()
+	st, ok := s.m[query]
+	s.mu.Unlock()
+	if ok {
+		return st
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev, ok := s.m[query]; ok { // prepared meanwhile by another request
+		st.Close()
+		return prev
+	}
+	if s.m == nil {
+		s.m = map[string]*sql.Stmt{}
+	}
+	s.m[query] = st
+	return st
+}
+
+func (s *statements) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.m {
+		st.Close()
+	}
+	s.m = nil
 }
 
 // Counts are the statements and transactions a context's work sent to
