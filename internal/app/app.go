@@ -277,7 +277,8 @@ func (m *Main) sharedLimits() web.LimitStore {
 	if m.Config.RateLimits != "shared" {
 		return nil
 	}
-	return store.Limits{DB: m.DB}
+	tokens := m.Keys.Tokens()
+	return store.Limits{DB: m.DB, Pseudonym: func(key string) string { return tokens.Pseudonym("rate-limit", key) }}
 }
 
 // paperForm renders the backup paper form once, so that the outage page

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 )
 
@@ -29,6 +30,13 @@ func (t Tokens) mac(purpose string, payload []byte) []byte {
 	m.Write([]byte{0})
 	m.Write(payload)
 	return m.Sum(nil)
+}
+
+// Pseudonym returns a keyed hash of value for purpose, in hex: the same
+// on every instance sharing the key-encryption key, and useless to whoever
+// reads it without that key (the rate limits' table keeps addresses so).
+func (t Tokens) Pseudonym(purpose, value string) string {
+	return hex.EncodeToString(t.mac(purpose, []byte(value)))
 }
 
 // Sign returns payload with its signature for purpose, URL-safe.

@@ -15,7 +15,15 @@ import (
 // Nothing here is a promise to a person: a limit is written outside any
 // other transaction, with a context of its own, and a lost write at a
 // crash only forgets an attempt.
-type Limits struct{ *DB }
+type Limits struct {
+	*DB
+	// Pseudonym is what the table keeps instead of a limited key (an
+	// address, an e-mail): a keyed hash that every instance computes
+	// alike (seal.Tokens.Pseudonym), so that a copy of the table gives no
+	// address back, as an unkeyed hash of the few billion IPv4 addresses
+	// would. Nil keeps an unkeyed SHA-256 (tests of this package).
+	Pseudonym func(key string) string
+}
 
 // takeLimitSQL refills the bucket (kind, key) for the time since it was
 // last touched, takes one token when there is one, and returns whether it
@@ -45,9 +53,12 @@ var takeLimitSQL = map[Dialect]string{
 		RETURNING allowed, tokens`,
 }
 
-// limitKey is what the table keeps of a limited key: its SHA-256, so that
-// no address or e-mail is stored in the clear.
-func limitKey(key string) string {
+// limitKey is what the table keeps of a limited key: its pseudonym, so
+// that no address or e-mail is stored in the clear.
+func (db Limits) limitKey(key string) string {
+	if db.Pseudonym != nil {
+		return db.Pseudonym(key)
+	}
 	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:])
 }
@@ -59,7 +70,7 @@ func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 // attempt may go ahead, and the tokens left after it.
 func (db Limits) TakeLimit(ctx context.Context, kind, key string, burst int, every time.Duration, now time.Time) (allowed bool, tokens float64, err error) {
 	countStatement(ctx)
-	err = db.write.QueryRowContext(ctx, takeLimitSQL[db.dialect], kind, limitKey(key), float64(burst), every.Seconds(), unixSeconds(now)).
+	err = db.write.QueryRowContext(ctx, takeLimitSQL[db.dialect], kind, db.limitKey(key), float64(burst), every.Seconds(), unixSeconds(now)).
 		Scan(&allowed, &tokens)
 	return allowed, tokens, translate(err)
 }
@@ -70,7 +81,7 @@ func (db Limits) MarkLimit(ctx context.Context, kind, key string, now time.Time,
 	countStatement(ctx)
 	_, err := db.write.ExecContext(ctx, rebind(db.dialect, `INSERT INTO rate_limits (kind, key, tokens, at, expires_at, allowed)
 		VALUES (?, ?, 0, ?, ?, TRUE) ON CONFLICT (kind, key) DO UPDATE SET at = excluded.at, expires_at = excluded.expires_at`),
-		kind, limitKey(key), unixSeconds(now), unixSeconds(now.Add(keep)))
+		kind, db.limitKey(key), unixSeconds(now), unixSeconds(now.Add(keep)))
 	return translate(err)
 }
 
@@ -79,7 +90,7 @@ func (db Limits) HasLimit(ctx context.Context, kind, key string, now time.Time) 
 	var n int
 	countStatement(ctx)
 	err := db.read.QueryRowContext(ctx, rebind(db.dialect, `SELECT COUNT(*) FROM rate_limits WHERE kind = ? AND key = ? AND expires_at > ?`),
-		kind, limitKey(key), unixSeconds(now)).Scan(&n)
+		kind, db.limitKey(key), unixSeconds(now)).Scan(&n)
 	return n > 0, translate(err)
 }
 

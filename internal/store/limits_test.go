@@ -1,12 +1,16 @@
 package store_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sejour/sejour/internal/clock"
+	"github.com/sejour/sejour/internal/seal"
 	"github.com/sejour/sejour/internal/store"
 	"github.com/sejour/sejour/internal/store/storetest"
 )
@@ -110,6 +114,37 @@ func BenchmarkTakeLimit(b *testing.B) {
 			if _, _, err := l.TakeLimit(ctx, "verify-ip", fmt.Sprintf("192.0.2.%d", i%200), 30, 2*time.Second, clk.Now()); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// The table keeps a limited key's pseudonym, never the key or its plain
+// SHA-256 (which a list of addresses reverses); two instances with the
+// same pseudonym function count in the same bucket.
+func TestSharedLimitKeepsPseudonyms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
+		tokens, err := seal.NewTokens(bytes.Repeat([]byte{9}, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pseudonym := func(k string) string { return tokens.Pseudonym("rate-limit", k) }
+		a, b := store.Limits{DB: db, Pseudonym: pseudonym}, store.Limits{DB: db, Pseudonym: pseudonym}
+		for i, l := range []store.Limits{a, b, a} {
+			ok, _, err := l.TakeLimit(ctx, "login-ip", "192.0.2.7", 2, time.Hour, clk.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok != (i < 2) {
+				t.Fatalf("take %d: allowed %v; the two instances do not share the bucket", i+1, ok)
+			}
+		}
+		var key string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT key FROM rate_limits WHERE kind = 'login-ip'`).Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		plain := sha256.Sum256([]byte("192.0.2.7"))
+		if key == "192.0.2.7" || key == hex.EncodeToString(plain[:]) || key != pseudonym("192.0.2.7") {
+			t.Fatalf("the table keeps %q for 192.0.2.7", key)
 		}
 	})
 }
