@@ -50,6 +50,7 @@ type DB struct {
 	jobs   JobInserter   // the job queue, which a write's owed jobs go to (SetJobs)
 
 	prepared *statements // the single-statement reads' (readRow), on SQLite
+	group    *committer  // SQLite's group commit (group.go); nil on PostgreSQL
 }
 
 // Open connects to PostgreSQL when dsn is a postgres:// URL, and otherwise
@@ -108,11 +109,16 @@ func openSQLite(ctx context.Context, path string, clk clock.Clock) (*DB, error) 
 	}
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
-	return &DB{write: write, read: read, dialect: SQLite, clock: clk, prepared: &statements{}}, nil
+	db := &DB{write: write, read: read, dialect: SQLite, clock: clk, prepared: &statements{}}
+	db.group = newCommitter(db)
+	return db, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	if db.prepared != nil {
 		db.prepared.close()
 	}
@@ -191,7 +197,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // audit entries the context carries (package audit) are appended in the
 // same transaction.
 func (db *DB) inWrite(ctx context.Context, fn func(*Tx) error) error {
-	return db.in(ctx, db.write, nil, func(tx *Tx) error {
+	write := func(tx *Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -202,7 +208,11 @@ func (db *DB) inWrite(ctx context.Context, fn func(*Tx) error) error {
 			return err
 		}
 		return appendAudit(ctx, tx, db.clock.Now())
-	})
+	}
+	if db.group != nil {
+		return db.group.write(ctx, write)
+	}
+	return db.in(ctx, db.write, nil, write)
 }
 
 // inRead runs fn in a read-only transaction (a consistent snapshot).
@@ -218,16 +228,9 @@ func (db *DB) in(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func
 	if err != nil {
 		return translate(fmt.Errorf("begin: %w", err))
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.dialect, delays: db.delays}
-	if err := fn(tx); err != nil {
+	if err := runWrite(ctx, db, sqlTx, fn); err != nil {
 		_ = sqlTx.Rollback()
 		return translate(err)
-	}
-	if len(tx.jobs) > 0 && db.jobs != nil {
-		if err := db.jobs.InsertJobsTx(ctx, sqlTx, tx.jobs); err != nil {
-			_ = sqlTx.Rollback()
-			return translate(fmt.Errorf("insert the jobs the write owes: %w", err))
-		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))

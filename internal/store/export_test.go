@@ -69,3 +69,12 @@ func BlobColumns() []BlobColumn {
 	}
 	return out
 }
+
+// LargestGroup is the most writes SQLite's group commit committed
+// together so far (0 on PostgreSQL).
+func LargestGroup(db *DB) int64 {
+	if db.group == nil {
+		return 0
+	}
+	return db.group.largest.Load()
+}
