@@ -31,7 +31,9 @@ func (s *site) statements(path string) (stmts, txs int64) {
 // costs a fixed, small number of statements (the session and its
 // account in one, then one read of the person's files), and every page
 // with a session costs as many statements with six messages and their
-// attachments on the file as with one (issue 15, part 5).
+// attachments on the file as with one: the applicant's application,
+// receipt, profile, accesses and data pages, the agent's case and queue
+// (issue 15, part 5).
 func TestPagesWithASessionCostBoundedStatements(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		d := newDesk(t, s, "bounded@example.org")
@@ -43,7 +45,11 @@ func TestPagesWithASessionCostBoundedStatements(t *testing.T) {
 			{d.applicant, paths.Dashboard.String(), dashboardStatements},
 			{d.applicant, paths.Application.Format(d.id), 0},
 			{d.applicant, paths.Receipt.Format(d.id), 0},
+			{d.applicant, paths.Profile.String(), 0},
+			{d.applicant, paths.Accesses.String(), 0},
+			{d.applicant, paths.MyData.String(), 0},
 			{d.agent, paths.Case.Format(d.id), 0},
+			{d.agent, paths.Agent.String(), 0},
 		}
 		message := func(i int) {
 			s.cookie = d.applicant
