@@ -151,6 +151,9 @@ type core struct {
 	// Calendar holds the outages that relieve deadlines; nil relieves
 	// nothing (unit tests of other rooms).
 	Calendar OutageCalendar
+	// Snapshots lets a case's many reads share one read transaction
+	// (nil: each its own, in unit tests of other rooms).
+	Snapshots Snapshotter
 
 	gateOnce sync.Once
 	checks   *upload.Gate

@@ -1,5 +1,7 @@
 package casework
 
+import "context"
+
 // Stores are the rooms of the database each use case is given; the
 // store package provides one value for each (store.DB and its rooms).
 type Stores struct {
@@ -27,6 +29,15 @@ type Stores struct {
 	FollowUps    FollowUpStore
 	APIRequests  APIRequestStore
 	Appointments AppointmentStore
+	// Snapshots lets the reads of one page share a read transaction; nil
+	// reads each in its own.
+	Snapshots Snapshotter
+}
+
+// Snapshotter runs fn with a context whose reads share one read
+// transaction (store.Snapshots).
+type Snapshotter interface {
+	InSnapshot(ctx context.Context, fn func(context.Context) error) error
 }
 
 // UseCases are sejour's use cases on applicants' files, one type per room:
@@ -151,7 +162,7 @@ type Verifier struct {
 // the database; accounts is needed by the contact changes (password
 // check, mailed links).
 func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
-	c := &core{Config: cfg, People: st.Core, Cases: st.Cases}
+	c := &core{Config: cfg, People: st.Core, Cases: st.Cases, Snapshots: st.Snapshots}
 	if st.Outages != nil {
 		c.Calendar = st.Outages
 	}

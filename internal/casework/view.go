@@ -222,16 +222,38 @@ func current(all []AttestationView, today time.Time) []AttestationView {
 }
 
 // View returns one of the applicant's applications in full.
-func (s *Applications) View(ctx context.Context, acc *permit.Account, appID int64) (*Case, error) {
-	p, a, err := s.own(ctx, acc, appID)
-	if err != nil {
-		return nil, err
-	}
-	return s.load(ctx, p, a, true)
+func (s *Applications) View(ctx context.Context, acc *permit.Account, appID int64) (c *Case, err error) {
+	err = s.inSnapshot(ctx, func(ctx context.Context) error {
+		p, a, err := s.own(ctx, acc, appID)
+		if err != nil {
+			return err
+		}
+		c, err = s.load(ctx, p, a, true)
+		return err
+	})
+	return c, err
 }
 
-// load assembles a case; the timeline and messages only when full.
-func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application, full bool) (*Case, error) {
+// inSnapshot runs fn with its reads in one read transaction, when the
+// store offers it.
+func (s *core) inSnapshot(ctx context.Context, fn func(context.Context) error) error {
+	if s.Snapshots == nil {
+		return fn(ctx)
+	}
+	return s.Snapshots.InSnapshot(ctx, fn)
+}
+
+// load assembles a case, its reads in one read transaction; the timeline
+// and messages only when full.
+func (s *core) load(ctx context.Context, p *permit.Person, a *permit.Application, full bool) (c *Case, err error) {
+	err = s.inSnapshot(ctx, func(ctx context.Context) error {
+		c, err = s.loadIn(ctx, p, a, full)
+		return err
+	})
+	return c, err
+}
+
+func (s *core) loadIn(ctx context.Context, p *permit.Person, a *permit.Application, full bool) (*Case, error) {
 	g, ok := s.Rules.Ground(a.Ground)
 	if !ok {
 		return nil, permit.Errorf(permit.EINTERNAL, "error.internal")

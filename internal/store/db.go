@@ -217,6 +217,9 @@ func (db *DB) inWrite(ctx context.Context, fn func(*Tx) error) error {
 
 // inRead runs fn in a read-only transaction (a consistent snapshot).
 func (db *DB) inRead(ctx context.Context, fn func(*Tx) error) error {
+	if tx := snapshotOf(ctx, db); tx != nil {
+		return translate(fn(tx)) // a read inside a snapshot is no transaction of its own
+	}
 	return db.in(ctx, db.read, &sql.TxOptions{ReadOnly: db.dialect == Postgres}, fn)
 }
 

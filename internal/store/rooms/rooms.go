@@ -39,5 +39,6 @@ func Of(db *store.DB) casework.Stores {
 		FollowUps:    store.FollowUps{DB: db},
 		APIRequests:  store.APIRequests{DB: db},
 		Appointments: store.Appointments{DB: db},
+		Snapshots:    store.Snapshots{DB: db},
 	}
 }
