@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -65,11 +65,30 @@ func newClient(conns int) *http.Client {
 	}
 }
 
-// hammer sends GET requests to target from o.concurrency clients until
-// o.duration has passed or o.maxRequests were sent. Any status but 200 is
-// an error. cookie gives each client's Cookie header.
-func hammer(ctx context.Context, target string, cookie func(worker int) string, o options) (result, error) {
-	if err := loopbackURL(target); err != nil {
+// target is what one phase requests: a method, a URL, a body sent the
+// same each time (nil for none), and headers that may change with the
+// client and the request (a session cookie, a forwarded address).
+type target struct {
+	method string
+	url    string
+	body   []byte
+	header func(h http.Header, worker, n int) // nil: no headers of its own
+}
+
+// getTarget is a GET of url with cookie's Cookie header (none when it
+// returns "").
+func getTarget(url string, cookie func(worker int) string) target {
+	return target{method: "GET", url: url, header: func(h http.Header, worker, _ int) {
+		if c := cookie(worker); c != "" {
+			h.Set("Cookie", c)
+		}
+	}}
+}
+
+// hammer sends t's request from o.concurrency clients until o.duration
+// has passed or o.maxRequests were sent. Any status but 200 is an error.
+func hammer(ctx context.Context, t target, o options) (result, error) {
+	if err := loopbackURL(t.url); err != nil {
 		return result{}, err
 	}
 	client := newClient(o.concurrency)
@@ -83,10 +102,9 @@ func hammer(ctx context.Context, target string, cookie func(worker int) string, 
 	deadline := start.Add(o.duration)
 	for w := range o.concurrency {
 		wg.Go(func() {
-			c := cookie(w)
-			for ctx.Err() == nil && time.Now().Before(deadline) && budget.Add(-1) >= 0 {
+			for n := 0; ctx.Err() == nil && time.Now().Before(deadline) && budget.Add(-1) >= 0; n++ {
 				t0 := time.Now()
-				err := get(ctx, client, target, c)
+				err := send(ctx, client, t, w, n)
 				lats[w] = append(lats[w], time.Since(t0))
 				if err != nil {
 					errs[w]++
@@ -104,13 +122,21 @@ func hammer(ctx context.Context, target string, cookie func(worker int) string, 
 	return r, ctx.Err()
 }
 
-func get(ctx context.Context, client *http.Client, target, cookie string) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", target, nil)
+// send makes the n-th request of client worker and reads the answer.
+func send(ctx context.Context, client *http.Client, t target, worker, n int) error {
+	var body io.Reader
+	if t.body != nil {
+		body = bytes.NewReader(t.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, t.method, t.url, body)
 	if err != nil {
 		return err
 	}
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
+	if t.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if t.header != nil {
+		t.header(req.Header, worker, n)
 	}
 	res, err := client.Do(req)
 	if err != nil {
@@ -121,39 +147,46 @@ func get(ctx context.Context, client *http.Client, target, cookie string) error 
 		return err
 	}
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d", target, res.StatusCode)
+		return fmt.Errorf("%s %s: status %d", t.method, t.url, res.StatusCode)
 	}
 	return nil
 }
 
-// bodySize fetches target once and returns the size of its body; the bare
-// server then answers as much.
-func bodySize(ctx context.Context, target, cookie string) (int, error) {
-	if err := loopbackURL(target); err != nil {
+// bodySize sends t's request once and returns the size of the answer's
+// body; the bare servers then answer as much.
+func bodySize(ctx context.Context, t target) (int, error) {
+	if err := loopbackURL(t.url); err != nil {
 		return 0, err
 	}
 	client := newClient(1)
 	defer client.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, "GET", target, nil)
+	var body io.Reader
+	if t.body != nil {
+		body = bytes.NewReader(t.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, t.method, t.url, body)
 	if err != nil {
 		return 0, err
 	}
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
+	if t.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if t.header != nil {
+		t.header(req.Header, 0, 0)
 	}
 	res, err := client.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
+	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		return 0, err
 	}
 	if res.StatusCode != http.StatusOK {
-		return 0, errors.New("status " + res.Status)
+		return 0, fmt.Errorf("%s %s: status %s: %.200s", t.method, t.url, res.Status, b)
 	}
-	return len(body), nil
+	return len(b), nil
 }
 
 // row is one route on both servers.

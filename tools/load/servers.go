@@ -39,6 +39,8 @@ const sessionCount = 8
 type sejourServer struct {
 	url      string
 	sessions []string // Cookie header values
+	database string   // what it runs on, in words
+	db       *sql.DB
 	stop     func()
 }
 
@@ -60,7 +62,11 @@ func startSejour(ctx context.Context, o options) (*sejourServer, error) {
 			cleanups[i]()
 		}
 	}
-	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": dir, "SEJOUR_LOG_LEVEL": "warn"}
+	// The load comes from loopback; the verify suite sends each request
+	// with an address of its own in X-Forwarded-For, as a reverse proxy
+	// would, so that the per-address limits count as they would in use.
+	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": dir, "SEJOUR_LOG_LEVEL": "warn",
+		"SEJOUR_TRUSTED_PROXIES": "127.0.0.1"}
 	if o.postgres != "" {
 		dsn, drop, err := postgresSchema(ctx, o.postgres)
 		if err != nil {
@@ -85,7 +91,10 @@ func startSejour(ctx context.Context, o options) (*sejourServer, error) {
 			fmt.Fprintln(os.Stderr, "load: sejour:", err)
 		}
 	})
-	s := &sejourServer{url: "http://" + m.Addr(), stop: stop}
+	s := &sejourServer{url: "http://" + m.Addr(), stop: stop, db: m.DB.SQL(), database: "SQLite (WAL, synchronous=FULL)"}
+	if o.postgres != "" {
+		s.database = "PostgreSQL"
+	}
 	if s.sessions, err = logIn(ctx, m, s.url); err != nil {
 		stop()
 		return nil, err
@@ -128,6 +137,15 @@ func openSejour(ctx context.Context, env map[string]string, o options) (*app.Mai
 			return nil, fmt.Errorf("load demonstration data: %w", err)
 		}
 	}
+	if o.suite == "verify" {
+		// The demonstration cases: one of them is granted, and its
+		// attestation signed, which the verify suite checks.
+		st := demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}
+		if err := demo.Cases(ctx, m.UseCases, st, cheap, m.Clock.Now(), io.Discard); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("load demonstration cases: %w", err)
+		}
+	}
 	return m, nil
 }
 
@@ -167,6 +185,26 @@ func logIn(ctx context.Context, m *app.Main, base string) ([]string, error) {
 		cookies = append(cookies, c)
 	}
 	return cookies, nil
+}
+
+// attestationCode returns the signed code of an attestation of the demo
+// data that is neither revoked nor superseded, waiting up to a minute for
+// the background jobs to sign the first.
+func (s *sejourServer) attestationCode(ctx context.Context) (string, error) {
+	for range 600 {
+		var code string
+		err := s.db.QueryRowContext(ctx, `SELECT code FROM attestations
+			WHERE code <> '' AND revoked_at IS NULL AND superseded_at IS NULL ORDER BY id LIMIT 1`).Scan(&code)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return code, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return "", errors.New("no signed attestation in the demo data after a minute")
 }
 
 func sessionCookie(res *http.Response) string {
