@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ type options struct {
 	suite       string        // "pages" or "verify"
 	pocketbase  string        // PocketBase's examples/base binary, measured beside the verifier
 	writeDoc    string        // a markdown file to write the figures into
+	cpuProfile  string        // a file for the CPU profile of the whole run
 }
 
 // Bounds on the flags, so that a run stays a short, local measurement.
@@ -64,6 +66,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.suite, "suite", "pages", "what to measure: pages (the routes below) or verify (POST /api/v1/verify)")
 	fs.StringVar(&o.pocketbase, "pocketbase", "", "path of PocketBase's examples/base binary: the verify suite measures its record view too")
 	fs.StringVar(&o.writeDoc, "write-doc", "", "markdown file (docs/performance.md) to write the figures into, between the suite's markers")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the CPU profile of the run (every server and the clients: focus on one with pprof -focus) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -112,12 +115,24 @@ func main() {
 	defer cancel()
 	fmt.Fprintf(os.Stderr, "load: %d phases of %s (in %d turns) with %d clients, about %s in all\n", phases, o.duration, rounds, o.concurrency, total)
 	m := observe()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+	}
 	var table string
 	if o.suite == "verify" {
 		table, err = runVerify(ctx, o)
 	} else {
 		table, err = run(ctx, o)
 	}
+	pprof.StopCPUProfile() // the run's only: not the writing below
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
