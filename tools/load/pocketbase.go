@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"time"
 )
 
@@ -51,7 +52,13 @@ func startPocketBase(ctx context.Context, bin string) (*pocketBase, error) {
 	pass := make([]byte, 12)
 	rand.Read(pass)
 	email, password := "load@example.org", hex.EncodeToString(pass)
-	if _, err := pocketBaseCommand(ctx, bin, "superuser", "upsert", email, password, "--dir", dir); err != nil {
+	// Everything it reads or writes stays in dir: its data, and the
+	// migrations, hooks and public files it would otherwise look for
+	// beside the data directory (with automigrate off, creating the
+	// collection writes no migration file).
+	flags := []string{"--dir", filepath.Join(dir, "pb_data"), "--migrationsDir", filepath.Join(dir, "pb_migrations"),
+		"--hooksDir", filepath.Join(dir, "pb_hooks"), "--automigrate=false"}
+	if _, err := pocketBaseCommand(ctx, bin, append([]string{"superuser", "upsert", email, password}, flags...)...); err != nil {
 		stop()
 		return nil, err
 	}
@@ -60,7 +67,7 @@ func startPocketBase(ctx context.Context, bin string) (*pocketBase, error) {
 		stop()
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--dev=false", "--http", addr, "--dir", dir)
+	cmd := exec.Command(bin, append([]string{"serve", "--dev=false", "--http", addr, "--publicDir", filepath.Join(dir, "pb_public")}, flags...)...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
