@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -37,17 +38,7 @@ import (
 // signature and answers JSON. docs/performance.md keeps the figures.
 func BenchmarkAPIWorkCheck(b *testing.B) {
 	clk := clock.NewFixed(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
-	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": b.TempDir()}
-	cfg, err := config.FromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	m.PasswordParams, m.Clock = cheap, clk
-	b.Cleanup(func() { m.Close() })
-	if err := m.Open(b.Context()); err != nil {
-		b.Fatal(err)
-	}
+	m := openBenchApp(b, clk, nil)
 	key, code := benchCheckFixture(b, m, clk)
 	body := checkJSON(code, checkBirth)
 	b.ReportAllocs()
@@ -62,6 +53,24 @@ func BenchmarkAPIWorkCheck(b *testing.B) {
 			b.Fatalf("check: %d %s", rec.Code, rec.Body)
 		}
 	}
+}
+
+// openBenchApp opens sejour as `sejour serve` wires it, on SQLite in a
+// temporary directory, with clk and the settings of env added.
+func openBenchApp(b *testing.B, clk *clock.Fixed, env map[string]string) *app.Main {
+	vars := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": b.TempDir()}
+	maps.Copy(vars, env)
+	cfg, err := config.FromEnv(func(k string) string { return vars[k] })
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.PasswordParams, m.Clock = cheap, clk
+	b.Cleanup(func() { m.Close() })
+	if err := m.Open(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	return m
 }
 
 // benchCheckFixture makes an applicant with a profile and a work share
@@ -145,17 +154,7 @@ func BenchmarkBareES256(b *testing.B) {
 // measures both over HTTP, with PocketBase beside them.
 func BenchmarkAPIVerify(b *testing.B) {
 	clk := clock.NewFixed(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
-	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": b.TempDir(), "SEJOUR_TRUSTED_PROXIES": "192.0.2.1"}
-	cfg, err := config.FromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	m.PasswordParams, m.Clock = cheap, clk
-	b.Cleanup(func() { m.Close() })
-	if err := m.Open(b.Context()); err != nil {
-		b.Fatal(err)
-	}
+	m := openBenchApp(b, clk, map[string]string{"SEJOUR_TRUSTED_PROXIES": "192.0.2.1"})
 	code, err := seal.Sign(m.Keys, &seal.Claims{Kind: permit.AttestationExtension, Number: "EXT-2026-0000077", Version: 1,
 		GivenNames: "Awa", Surname: "Diallo", BirthDate: checkBirth, Ground: "student", ApplicationKind: permit.KindRenewal,
 		Rights:    seal.Rights{Work: rules.Work{Kind: rules.WorkLimitedHours, HoursPerYear: 964}, StayUntil: "2027-03-31"},

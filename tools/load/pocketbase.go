@@ -38,12 +38,8 @@ func startPocketBase(ctx context.Context, bin string) (*pocketBase, error) {
 	if err != nil {
 		return nil, err
 	}
-	cleanups := []func(){func() { os.RemoveAll(dir) }}
-	stop := func() {
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-	}
+	cleanups := undo{func() { os.RemoveAll(dir) }}
+	stop := func() { cleanups.run() }
 	version, err := pocketBaseVersion(bin)
 	if err != nil {
 		stop()
@@ -76,7 +72,7 @@ func startPocketBase(ctx context.Context, bin string) (*pocketBase, error) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	cleanups = append(cleanups, func() {
+	cleanups.push(func() {
 		cmd.Process.Signal(os.Interrupt)
 		select {
 		case <-exited:

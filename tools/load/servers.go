@@ -56,12 +56,8 @@ func startSejour(ctx context.Context, o options) (*sejourServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	cleanups := []func(){func() { os.RemoveAll(dir) }}
-	stop := func() {
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-	}
+	cleanups := undo{func() { os.RemoveAll(dir) }}
+	stop := func() { cleanups.run() }
 	// The load comes from loopback; the verify suite sends each request
 	// with an address of its own in X-Forwarded-For, as a reverse proxy
 	// would, so that the per-address limits count as they would in use.
@@ -73,7 +69,7 @@ func startSejour(ctx context.Context, o options) (*sejourServer, error) {
 			stop()
 			return nil, err
 		}
-		cleanups = append(cleanups, drop)
+		cleanups.push(drop)
 		env["SEJOUR_DATABASE_URL"] = dsn
 	}
 	m, err := openSejour(ctx, env, o)
@@ -81,11 +77,11 @@ func startSejour(ctx context.Context, o options) (*sejourServer, error) {
 		stop()
 		return nil, err
 	}
-	cleanups = append(cleanups, func() { m.Close() })
+	cleanups.push(func() { m.Close() })
 	serveCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Serve(serveCtx) }()
-	cleanups = append(cleanups, func() {
+	cleanups.push(func() {
 		cancel()
 		if err := <-done; err != nil {
 			fmt.Fprintln(os.Stderr, "load: sejour:", err)
@@ -269,11 +265,16 @@ func startBare(sizes map[string]int) (*bareServer, error) {
 			w.Write(body)
 		})
 	}
+	return serveBare(mux)
+}
+
+// serveBare serves h on a loopback port of its own until stop.
+func serveBare(h http.Handler) (*bareServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	stop := func() {
@@ -285,4 +286,15 @@ func startBare(sizes map[string]int) (*bareServer, error) {
 		}
 	}
 	return &bareServer{url: "http://" + ln.Addr().String(), stop: stop}, nil
+}
+
+// undo is a stack of clean-ups, run last first.
+type undo []func()
+
+func (u *undo) push(f func()) { *u = append(*u, f) }
+
+func (u undo) run() {
+	for i := len(u) - 1; i >= 0; i-- {
+		u[i]()
+	}
 }

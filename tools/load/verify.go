@@ -7,16 +7,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/sejour/sejour/internal/paths"
 )
@@ -153,20 +149,5 @@ func startBareVerify(code string, size int) (*bareServer, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(answer)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, "load: bare verifier:", err)
-		}
-	}
-	return &bareServer{url: "http://" + ln.Addr().String(), stop: stop}, nil
+	return serveBare(mux)
 }
