@@ -8,6 +8,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,13 +38,22 @@ type result struct {
 	requests int
 	errors   int
 	elapsed  time.Duration
+	cpu      time.Duration   // CPU time of this process and of the target's own, during the phase
 	lat      []time.Duration // sorted, once complete
 }
 
 // add merges two phases; the caller sorts the latencies once at the end.
 func (r result) add(o result) result {
 	return result{requests: r.requests + o.requests, errors: r.errors + o.errors,
-		elapsed: r.elapsed + o.elapsed, lat: append(r.lat, o.lat...)}
+		elapsed: r.elapsed + o.elapsed, cpu: r.cpu + o.cpu, lat: append(r.lat, o.lat...)}
+}
+
+// cpuPerRequest is the CPU time a request cost on this machine: the
+// server's and the client's, whatever else the machine was doing, which
+// the requests per second depend on (the process's share of the cores
+// changes from one slice to the next on a busy machine).
+func (r result) cpuPerRequest() time.Duration {
+	return r.cpu / time.Duration(max(1, r.requests))
 }
 
 func (r result) perSecond() float64 { return float64(r.requests) / r.elapsed.Seconds() }
@@ -73,6 +85,7 @@ type target struct {
 	url    string
 	body   []byte
 	header func(h http.Header, worker, n int) // nil: no headers of its own
+	pid    int                                // a server in a process of its own, whose CPU time counts too; 0 for none
 }
 
 // getTarget is a GET of url with cookie's Cookie header (none when it
@@ -98,6 +111,7 @@ func hammer(ctx context.Context, t target, o options) (result, error) {
 	lats := make([][]time.Duration, o.concurrency)
 	errs := make([]int, o.concurrency)
 	var wg sync.WaitGroup
+	cpu0 := cpuTime(t.pid)
 	start := time.Now()
 	deadline := start.Add(o.duration)
 	for w := range o.concurrency {
@@ -113,13 +127,42 @@ func hammer(ctx context.Context, t target, o options) (result, error) {
 		})
 	}
 	wg.Wait()
-	r := result{elapsed: time.Since(start)}
+	r := result{elapsed: time.Since(start), cpu: cpuTime(t.pid) - cpu0}
 	for w := range lats {
 		r.lat = append(r.lat, lats[w]...)
 		r.errors += errs[w]
 	}
 	r.requests = len(r.lat)
 	return r, ctx.Err()
+}
+
+// cpuTime is the CPU time (user and system) this process has used, and
+// process pid too if not 0, read from /proc (Linux); 0 where there is no
+// /proc to read.
+func cpuTime(pid int) time.Duration {
+	total := procCPU("self")
+	if pid != 0 {
+		total += procCPU(strconv.Itoa(pid))
+	}
+	return total
+}
+
+// procCPU reads utime and stime, fields 14 and 15 of /proc/<pid>/stat,
+// in clock ticks of 1/100 s (Linux's USER_HZ).
+func procCPU(pid string) time.Duration {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	_, after, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(after)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * (time.Second / 100)
 }
 
 // send makes the n-th request of client worker and reads the answer.

@@ -25,6 +25,7 @@ import (
 type pocketBase struct {
 	version   string
 	recordURL string // the record view of the one record
+	pid       int
 	stop      func()
 }
 
@@ -95,7 +96,7 @@ func startPocketBase(ctx context.Context, bin string) (*pocketBase, error) {
 		stop()
 		return nil, err
 	}
-	return &pocketBase{version: version, recordURL: base + "/api/collections/attestations/records/" + id, stop: stop}, nil
+	return &pocketBase{version: version, pid: cmd.Process.Pid, recordURL: base + "/api/collections/attestations/records/" + id, stop: stop}, nil
 }
 
 // pocketBaseVersion is the version of the PocketBase module the binary

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/sejour/sejour/internal/paths"
 )
@@ -74,7 +75,7 @@ func runVerify(ctx context.Context, o options) (string, error) {
 			return "", fmt.Errorf("pocketbase: %w", err)
 		}
 		defer pb.stop()
-		targets = append(targets, target{method: "GET", url: pb.recordURL})
+		targets = append(targets, target{method: "GET", url: pb.recordURL, pid: pb.pid})
 		names = append(names, "PocketBase "+pb.version+" record view")
 	}
 	rs, err := compare(ctx, o, targets...)
@@ -96,23 +97,28 @@ func runVerify(ctx context.Context, o options) (string, error) {
 // requests per second over the bare server's, and over PocketBase's.
 func printVerifyTable(out io.Writer, rows []verifyRow) {
 	pb := len(rows) > 2
-	head := "| server | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | errors | ÷ bare |"
-	rule := "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	head := "| server | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | errors | CPU/request (µs) | ÷ bare | ÷ bare by CPU |"
+	rule := "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	if pb {
-		head += " ÷ PocketBase |"
-		rule += " ---: |"
+		head += " ÷ PocketBase | ÷ PocketBase by CPU |"
+		rule += " ---: | ---: |"
 	}
 	fmt.Fprintln(out, head)
 	fmt.Fprintln(out, rule)
+	byCPU := func(r, ceiling result) float64 {
+		return float64(ceiling.cpuPerRequest()) / float64(max(1, r.cpuPerRequest()))
+	}
 	for _, r := range rows {
-		fmt.Fprintf(out, "| %s | %d | %.0f | %s | %s | %s | %d | %.2f |", r.server, r.res.requests, r.res.perSecond(),
+		fmt.Fprintf(out, "| %s | %d | %.0f | %s | %s | %s | %d | %.0f | %.2f | %.2f |", r.server, r.res.requests, r.res.perSecond(),
 			ms(r.res.percentile(0.50)), ms(r.res.percentile(0.95)), ms(r.res.percentile(0.99)), r.res.errors,
-			r.res.perSecond()/rows[1].res.perSecond())
+			float64(r.res.cpuPerRequest())/float64(time.Microsecond), r.res.perSecond()/rows[1].res.perSecond(), byCPU(r.res, rows[1].res))
 		if pb {
-			fmt.Fprintf(out, " %.2f |", r.res.perSecond()/rows[2].res.perSecond())
+			fmt.Fprintf(out, " %.2f | %.2f |", r.res.perSecond()/rows[2].res.perSecond(), byCPU(r.res, rows[2].res))
 		}
 		fmt.Fprintln(out)
 	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "CPU/request is the CPU time of the load tool's process (the clients, and sejour and the bare server, which run in it) and, for PocketBase, of its process too, over the requests: what a request costs this machine, whatever share of the cores the run got. A ratio by CPU is the ceiling's CPU/request over the server's.")
 }
 
 // startBareVerify is the verifier's ceiling: net/http answering POST
