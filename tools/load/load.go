@@ -243,18 +243,19 @@ type row struct {
 // and server; the ratio is sejour's requests per second over the bare
 // server's.
 func printTable(out io.Writer, rows []row) {
-	fmt.Fprintln(out, "| route | server | body (B) | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | errors | sejour/bare req/s |")
-	fmt.Fprintln(out, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(out, "| route | server | body (B) | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | errors | CPU/request (µs) | sejour/bare req/s | by CPU |")
+	fmt.Fprintln(out, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range rows {
-		ratio := fmt.Sprintf("%.2f", r.sejour.perSecond()/r.bare.perSecond())
+		ratio := fmt.Sprintf("%.2f | %.2f", r.sejour.perSecond()/r.bare.perSecond(), float64(r.bare.cpuPerRequest())/float64(max(1, r.sejour.cpuPerRequest())))
 		line(out, r.path, "sejour", r.size, r.sejour, ratio)
-		line(out, r.path, "bare net/http", r.size, r.bare, "1")
+		line(out, r.path, "bare net/http", r.size, r.bare, "1 | 1")
 	}
 }
 
 func line(out io.Writer, path, server string, size int, r result, ratio string) {
-	fmt.Fprintf(out, "| `%s` | %s | %d | %d | %.0f | %s | %s | %s | %d | %s |\n",
-		path, server, size, r.requests, r.perSecond(), ms(r.percentile(0.50)), ms(r.percentile(0.95)), ms(r.percentile(0.99)), r.errors, ratio)
+	fmt.Fprintf(out, "| `%s` | %s | %d | %d | %.0f | %s | %s | %s | %d | %.0f | %s |\n",
+		path, server, size, r.requests, r.perSecond(), ms(r.percentile(0.50)), ms(r.percentile(0.95)), ms(r.percentile(0.99)), r.errors,
+		float64(r.cpuPerRequest())/float64(time.Microsecond), ratio)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
