@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"image/png"
 	"io"
 	"strconv"
 	"strings"
@@ -84,19 +83,9 @@ func RenderAttestation(w io.Writer, d *Document, tr *i18n.Catalogue) (err error)
 	return s.output(w)
 }
 
-// qrPNG draws code as a black and white PNG image.
-func qrPNG(code string) ([]byte, error) {
-	img, err := qr.Image(code, qrPixels)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+// qrPNG draws code as a black and white PNG image (qr.PNG: the pixels
+// of qr.Image, written in a fraction of image/png's time).
+func qrPNG(code string) ([]byte, error) { return qr.PNG(code, qrPixels) }
 
 // wording reads the translation catalogue, with print typography: a
 // typographic apostrophe, and in French a no-break space before « : ; ? ! »

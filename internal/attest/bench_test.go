@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -204,5 +205,77 @@ func BenchmarkBareEmptyPDFPage(b *testing.B) {
 		if err := pdf.Output(io.Discard); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBarePDFPage is the ceiling of the whole of issuing's PDF
+// step: fpdf writing one A4 page with the attestation's three fonts
+// (DejaVu Sans, its bold, DejaVu Sans Mono), a line of text in each, and
+// its QR code's image, drawn and encoded once before the loop, placed as
+// the attestation places it. BenchmarkIssue over this is what sejour's
+// layout, wording, QR code and signature add to the library's own work.
+func BenchmarkBarePDFPage(b *testing.B) {
+	code, img := barePageInputs(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		barePage(b, code, img)
+	}
+}
+
+// BenchmarkIssueParallel is BenchmarkIssue on every core at once, as the
+// issuing jobs run (River's default queue, 4 workers an instance): its
+// ns/op is the wall time per attestation of a mass reissue on this
+// machine. BenchmarkBarePDFPageParallel is its ceiling.
+func BenchmarkIssueParallel(b *testing.B) {
+	is := newIssuance(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			code, r := is.sign(b)
+			is.render(b, code, r)
+		}
+	})
+}
+
+// BenchmarkBarePDFPageParallel is BenchmarkBarePDFPage on every core.
+func BenchmarkBarePDFPageParallel(b *testing.B) {
+	code, img := barePageInputs(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			barePage(b, code, img)
+		}
+	})
+}
+
+// barePageInputs are the code and the PNG image of the QR code the bare
+// page prints: the sample attestation's, made once.
+func barePageInputs(b *testing.B) (string, []byte) {
+	is := newIssuance(b)
+	code, _ := is.sign(b)
+	img, err := qrPNG(code)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return code, img
+}
+
+// barePage writes the bare page to io.Discard.
+func barePage(b *testing.B, code string, img []byte) {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes(family, "", bytes.Clone(fontRegular))
+	pdf.AddUTF8FontFromBytes(family, "B", bytes.Clone(fontBold))
+	pdf.AddUTF8FontFromBytes(monoFamily, "", bytes.Clone(fontMono))
+	pdf.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(img))
+	pdf.AddPage()
+	pdf.SetFont(family, "B", 18)
+	pdf.CellFormat(0, 8, "Attestation de prolongation d’instruction", "", 1, "L", false, 0, "")
+	pdf.SetFont(family, "", 10)
+	pdf.CellFormat(0, 6, "Rodrigue-Éloïse N’Diaye-Øverland, née le 14 février 2001 à Dakar (Sénégal)", "", 1, "L", false, 0, "")
+	pdf.SetFont(monoFamily, "", 6.5)
+	pdf.CellFormat(0, 4, code[:90], "", 1, "L", false, 0, "")
+	pdf.ImageOptions("qr", 16, 100, qrSize, qrSize, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	if err := pdf.Output(io.Discard); err != nil {
+		b.Fatal(err)
 	}
 }

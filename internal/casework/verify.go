@@ -48,9 +48,13 @@ type CheckedBy struct {
 	PendingRenewal      bool
 }
 
-// VersionStore reads every version of an attestation by its number.
+// VersionStore reads, by an attestation's number, the standing of each
+// of its versions: one indexed lookup per verification, the only one
+// (the signature is checked with keys held in memory).
 type VersionStore interface {
-	AttestationVersions(ctx context.Context, number string) ([]*permit.Attestation, error)
+	// AttestationStanding returns every version of number, oldest
+	// first, or ENOTFOUND.
+	AttestationStanding(ctx context.Context, number string) ([]permit.VersionStanding, error)
 }
 
 // CodeChecker verifies a signed code offline. Its errors are domain
@@ -86,6 +90,12 @@ type Verification struct {
 	Unchecked bool
 }
 
+// pastedCode undoes what copying a code from the PDF may bring: its line
+// breaks, and the sign it prints for spaces (U+2423). Made once: a
+// replacer is built on its first use and costs more than it saves when
+// made for every verification.
+var pastedCode = strings.NewReplacer("\r", "", "\n", "", "\u2423", " ")
+
 // Verify checks a code: its signature and dates offline, then, online,
 // whether the prefecture revoked it or a newer version replaced it. It
 // never says valid for anything it could not fully check: when the
@@ -93,9 +103,7 @@ type Verification struct {
 // its dates is OutcomeUnchecked, and only a fault of the signing keys
 // themselves is an error.
 func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, error) {
-	// A code copied from the PDF may carry its line breaks, and the sign
-	// it prints for spaces (U+2423).
-	code = strings.TrimSpace(strings.NewReplacer("\r", "", "\n", "", "\u2423", " ").Replace(code))
+	code = strings.TrimSpace(pastedCode.Replace(code))
 	if code == "" {
 		return nil, permit.Invalid(map[string]string{"code": "verify.error.empty"})
 	}
@@ -112,7 +120,7 @@ func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, erro
 	// hangs costs lookupWait, whoever asked.
 	lookup, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupWait)
 	defer cancel()
-	versions, err := s.Store.AttestationVersions(lookup, res.Number)
+	versions, err := s.Store.AttestationStanding(lookup, res.Number)
 	if permit.ErrorCode(err) == permit.ENOTFOUND {
 		return v, nil // issued elsewhere, or by a copy of this portal: the signature is all there is
 	} else if err != nil {
@@ -125,9 +133,9 @@ func (s *Verifier) Verify(ctx context.Context, code string) (*Verification, erro
 	}
 	for _, a := range versions {
 		switch {
-		case a.Version == res.Version && a.RevokedAt != nil:
+		case a.Version == res.Version && a.Revoked:
 			v.Outcome = string(permit.AttestationRevoked)
-		case a.Version > res.Version && a.Code != "" && v.Outcome != string(permit.AttestationRevoked):
+		case a.Version > res.Version && a.Signed && v.Outcome != string(permit.AttestationRevoked):
 			// Only a newer version that is signed replaces this one: until
 			// its code exists (signing failed and waits for the retry), the
 			// holder has nothing else to show, and this one still says what

@@ -79,6 +79,15 @@ type Attestation struct {
 	RevokeReason  string
 }
 
+// VersionStanding is what the verifier needs of one version of an
+// attestation number: whether the prefecture revoked it, and whether it
+// is signed (only a signed newer version supersedes an older one).
+type VersionStanding struct {
+	Version int
+	Revoked bool
+	Signed  bool
+}
+
 // StillProves reports whether the attestation proves something on day t
 // or will later (valid or not yet valid): what a change of the data it
 // carries must reissue.

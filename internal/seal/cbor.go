@@ -195,20 +195,30 @@ func marshalClaims(c *Claims) ([]byte, error) {
 	return encMode.Marshal(&w)
 }
 
+// knownFormat reports whether this verifier reads claims of format f.
+func knownFormat(f uint) bool {
+	return f == ClaimsFormat || f == CheckFormat || f == DeclarationFormat
+}
+
 // unmarshalClaims decodes and validates claims. It accepts only the one
 // encoding marshalClaims gives, so that nothing in the signed bytes goes
 // unread: an absent boolean, an empty optional text, a non-shortest
 // integer or unsorted keys are refused like unknown keys.
 func unmarshalClaims(data []byte) (*Claims, error) {
-	var f claimsFormatOnly
-	if err := formatDec.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("claims: %w", err)
-	}
-	if f.Format != ClaimsFormat && f.Format != CheckFormat && f.Format != DeclarationFormat {
-		return nil, fmt.Errorf("claims format %d is not supported (this verifier reads formats %d to %d)", f.Format, ClaimsFormat, DeclarationFormat)
-	}
+	// One strict pass reads a code of a known format; only when it fails,
+	// or the format is not one of these, does a second pass read the
+	// format alone, so that a code of a newer format is refused as such
+	// rather than for the keys this verifier does not know.
 	var w wireClaims
-	if err := strictDec.Unmarshal(data, &w); err != nil {
+	err := strictDec.Unmarshal(data, &w)
+	if err != nil || !knownFormat(w.Format) {
+		var f claimsFormatOnly
+		if ferr := formatDec.Unmarshal(data, &f); ferr != nil {
+			return nil, fmt.Errorf("claims: %w", ferr)
+		}
+		if !knownFormat(f.Format) {
+			return nil, fmt.Errorf("claims format %d is not supported (this verifier reads formats %d to %d)", f.Format, ClaimsFormat, DeclarationFormat)
+		}
 		return nil, fmt.Errorf("claims: %w", err)
 	}
 	if w.Version > 9999 || w.WorkHours > maxHoursPerYr || w.IssuedAt > maxIssuedAt {

@@ -3,8 +3,10 @@ package seal
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -139,14 +141,15 @@ func Verify(code string, keys KeySource, now time.Time) (*Result, error) {
 	if !ok {
 		return nil, fmt.Errorf("seal: %w %s", ErrUnknownKey, kid)
 	}
-	verifier, err := cose.NewVerifier(cose.AlgorithmES256, pub)
-	if err != nil {
-		return nil, fmt.Errorf("seal: %w %s: %v", ErrUnknownKey, kid, err)
+	if pub.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("seal: %w %s: not a P-256 key", ErrUnknownKey, kid)
 	}
-	if err := msg.Verify(nil, verifier); err != nil {
+	digest := sha256.Sum256(msg.toBeSigned())
+	r, s := new(big.Int).SetBytes(msg.signature[:32]), new(big.Int).SetBytes(msg.signature[32:])
+	if !ecdsa.Verify(pub, digest[:], r, s) {
 		return nil, fmt.Errorf("seal: %w: the signature does not match the content", ErrForged)
 	}
-	claims, err := decompress(msg.Payload)
+	claims, err := decompress(msg.payload)
 	if err != nil {
 		return nil, malformed("payload: %v", err)
 	}
@@ -161,10 +164,47 @@ func malformed(format string, args ...any) error {
 	return fmt.Errorf("seal: %w: "+format, append([]any{ErrMalformed}, args...)...)
 }
 
+// sign1 is a COSE_Sign1 message of the one shape Sign writes
+// (docs/attestation-format.md, section 3): the protected header's 13
+// bytes, the payload and the 64-byte signature.
+type sign1 struct {
+	protected, payload, signature []byte
+}
+
+// toBeSigned is the CBOR encoding of the message's Sig_structure:
+// ["Signature1", protected header, an empty byte string (no external
+// data), payload].
+func (m *sign1) toBeSigned() []byte {
+	b := make([]byte, 0, 32+len(m.protected)+len(m.payload))
+	b = append(b, 0x84, 0x6a)
+	b = append(b, "Signature1"...)
+	b = appendBytes(b, m.protected)
+	b = append(b, 0x40)
+	return appendBytes(b, m.payload)
+}
+
+// appendBytes appends p as a CBOR byte string, its length in the
+// shortest form.
+func appendBytes(b, p []byte) []byte {
+	switch n := len(p); {
+	case n < 24:
+		b = append(b, 0x40|byte(n))
+	case n < 1<<8:
+		b = append(b, 0x58, byte(n))
+	default: // a code's bytes are far fewer than 1<<16
+		b = append(b, 0x59, byte(n>>8), byte(n))
+	}
+	return append(b, p...)
+}
+
 // decode reads the code down to its COSE_Sign1 message and key id,
 // accepting exactly the bytes Sign writes, so that no byte of a code can
-// change without the signature noticing or the decoding failing.
-func decode(code string) (*cose.Sign1Message, string, error) {
+// change without the signature noticing or the decoding failing. It
+// reads the message's fixed shape itself, byte by byte, rather than
+// through a general CBOR decoder and an encoding again to compare: each
+// item must be the one the format allows, its length in the shortest
+// form, with nothing after the signature.
+func decode(code string) (*sign1, string, error) {
 	code = strings.TrimSpace(code)
 	if len(code) > MaxCodeLength {
 		return nil, "", malformed("longer than %d characters", MaxCodeLength)
@@ -176,27 +216,66 @@ func decode(code string) (*cose.Sign1Message, string, error) {
 	if err != nil {
 		return nil, "", malformed("%v", err)
 	}
-	var msg cose.Sign1Message
-	if err := msg.UnmarshalCBOR(b); err != nil {
-		return nil, "", malformed("not a COSE_Sign1 message: %v", err)
+	if len(b) < 2 || b[0] != 0xd2 || b[1] != 0x84 {
+		return nil, "", malformed("not a COSE_Sign1 message: no tag 18 and array of 4 at its start")
 	}
-	kid, ok := msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte)
-	if !ok || len(kid) != 8 {
-		return nil, "", malformed("no 8-byte key id in the protected header")
+	rest := b[2:]
+	var msg sign1
+	if msg.protected, rest, err = byteString(rest); err != nil {
+		return nil, "", malformed("protected header: %v", err)
 	}
-	if !bytes.Equal(msg.Headers.RawProtected, protectedHeader(kid)) {
-		return nil, "", malformed("protected header is not exactly {1: -7 (ES256), 4: key id}")
+	if len(msg.protected) != 13 || !bytes.Equal(msg.protected, protectedHeader(msg.protected[5:])[1:]) {
+		return nil, "", malformed("no 8-byte key id in the protected header, or it is not exactly {1: -7 (ES256), 4: key id}")
 	}
-	if !bytes.Equal(msg.Headers.RawUnprotected, []byte{0xa0}) {
+	if len(rest) == 0 || rest[0] != 0xa0 {
 		return nil, "", malformed("unprotected header is not empty")
 	}
-	if len(msg.Signature) != 64 || !bytes.Equal(lowS(msg.Signature), msg.Signature) {
+	if msg.payload, rest, err = byteString(rest[1:]); err != nil {
+		return nil, "", malformed("payload: %v", err)
+	}
+	if msg.signature, rest, err = byteString(rest); err != nil {
+		return nil, "", malformed("signature: %v", err)
+	}
+	switch {
+	case len(msg.signature) == 0:
+		return nil, "", malformed("empty signature")
+	case len(msg.signature) != 64 || !bytes.Equal(lowS(msg.signature), msg.signature):
 		return nil, "", malformed("signature is not r || s with s in the lower half of the group order")
+	case len(rest) > 0:
+		return nil, "", malformed("extraneous data: %d bytes after the COSE_Sign1 message", len(rest))
 	}
-	if again, err := msg.MarshalCBOR(); err != nil || !bytes.Equal(again, b) {
-		return nil, "", malformed("COSE_Sign1 message not in its canonical encoding")
+	return &msg, hex.EncodeToString(msg.protected[5:]), nil
+}
+
+// byteString reads a CBOR byte string at the start of b, whose length
+// must be in its shortest form, and returns it and what follows it.
+func byteString(b []byte) (s, rest []byte, err error) {
+	if len(b) == 0 {
+		return nil, nil, errors.New("missing")
 	}
-	return &msg, hex.EncodeToString(kid), nil
+	if b[0]>>5 != 2 {
+		return nil, nil, fmt.Errorf("not a byte string (initial byte %#x)", b[0])
+	}
+	n, head := int(b[0]&0x1f), 1
+	switch {
+	case n < 24:
+	case n == 24 && len(b) >= 2:
+		n, head = int(b[1]), 2
+		if n < 24 {
+			return nil, nil, errors.New("length not in its canonical encoding (shortest form)")
+		}
+	case n == 25 && len(b) >= 3:
+		n, head = int(b[1])<<8|int(b[2]), 3
+		if n < 1<<8 {
+			return nil, nil, errors.New("length not in its canonical encoding (shortest form)")
+		}
+	default:
+		return nil, nil, errors.New("length not in its canonical encoding, or cut short")
+	}
+	if len(b) < head+n {
+		return nil, nil, fmt.Errorf("cut short: %d bytes announced, %d left", n, len(b)-head)
+	}
+	return b[head : head+n], b[head+n:], nil
 }
 
 // protectedHeader is the protected header Sign writes, byte for byte: a

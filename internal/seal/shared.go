@@ -224,9 +224,7 @@ func (s *Shared) refreshLocked(ctx context.Context, seen *snapshot) error {
 // then, never every caller.
 func (s *Shared) Keyring(ctx context.Context) *Keyring {
 	snap := s.cur.Load()
-	now := s.clock.Now()
-	stale := now.Sub(snap.readAt) >= s.maxAge && (snap.failed.IsZero() || now.Sub(snap.failed) >= s.missGap)
-	if stale && s.mu.TryLock() {
+	if s.stale(snap) && s.mu.TryLock() {
 		err := s.refreshLocked(ctx, snap)
 		s.mu.Unlock()
 		if err != nil {
@@ -236,14 +234,30 @@ func (s *Shared) Keyring(ctx context.Context) *Keyring {
 	return s.cur.Load().ring
 }
 
+// stale reports whether the keys of snap are due to be read again.
+func (s *Shared) stale(snap *snapshot) bool {
+	now := s.clock.Now()
+	return now.Sub(snap.readAt) >= s.maxAge && (snap.failed.IsZero() || now.Sub(snap.failed) >= s.missGap)
+}
+
+// inUse is Keyring with a bounded read, when one is due: the keys in
+// memory at once, without a context to make, when none is (nearly always:
+// the verifier and signing call it each time).
+func (s *Shared) inUse() *Keyring {
+	if snap := s.cur.Load(); !s.stale(snap) {
+		return snap.ring
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), readWait)
+	defer cancel()
+	return s.Keyring(ctx)
+}
+
 // PublicKey returns the public key kid, reading the keys again when kid
 // is unknown (another instance may have just made it), at most once every
 // MissEvery, so that forged key ids do not reach the database each time.
 func (s *Shared) PublicKey(kid string) (*ecdsa.PublicKey, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), readWait)
-	defer cancel()
 	snap := s.cur.Load()
-	if k, ok := s.Keyring(ctx).PublicKey(kid); ok {
+	if k, ok := s.inUse().PublicKey(kid); ok {
 		return k, true
 	}
 	s.mu.Lock()
@@ -256,25 +270,19 @@ func (s *Shared) PublicKey(kid string) (*ecdsa.PublicKey, bool) {
 	if !due {
 		return nil, false
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), readWait)
+	defer cancel()
 	if err := s.refresh(ctx, snap); err != nil {
 		s.logger.Warn("signing keys not read again for an unknown key id", "err", err, "kid", kid)
 	}
 	return s.cur.Load().ring.PublicKey(kid)
 }
 
-func (s *Shared) signingKey() (*signingKey, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), readWait)
-	defer cancel()
-	return s.Keyring(ctx).active(), nil
-}
+func (s *Shared) signingKey() (*signingKey, error) { return s.inUse().active(), nil }
 
 // PublicKeySet returns the JWK Set of the keys in use, newest first, to
 // publish at /.well-known/sejour/keys.json.
-func (s *Shared) PublicKeySet() ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), readWait)
-	defer cancel()
-	return s.Keyring(ctx).PublicKeySet()
-}
+func (s *Shared) PublicKeySet() ([]byte, error) { return s.inUse().PublicKeySet() }
 
 // Rotate adds a new key, which signs from then on, here at once and in
 // every other instance when it next reads the keys (MaxAge at most); the

@@ -82,16 +82,6 @@ func (db *DB) Attestations(ctx context.Context, applicationID int64) ([]*permit.
 	return db.attestations(ctx, `WHERE application_id = ? ORDER BY valid_from, id`, applicationID)
 }
 
-// AttestationVersions returns every version of an attestation number,
-// oldest first, or ENOTFOUND.
-func (db Issuance) AttestationVersions(ctx context.Context, number string) ([]*permit.Attestation, error) {
-	as, err := db.attestations(ctx, `WHERE number = ? ORDER BY version`, number)
-	if err == nil && len(as) == 0 {
-		err = permit.Errorf(permit.ENOTFOUND, "error.not_found")
-	}
-	return as, err
-}
-
 func (db *DB) attestations(ctx context.Context, tail string, args ...any) ([]*permit.Attestation, error) {
 	var out []*permit.Attestation
 	err := db.inRead(ctx, func(tx *Tx) (err error) {

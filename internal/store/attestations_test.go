@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,9 +40,6 @@ func TestAttestationsIssueOncePerPeriod(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].Code != "SJ1:CODE" || !got[0].ValidFrom.Equal(from) {
 			t.Fatalf("Attestations = %+v, %v (a code, once set, never changes)", got, err)
 		}
-		if vs, err := db.Issuance().AttestationVersions(ctx, a.Number); err != nil || len(vs) != 1 {
-			t.Fatalf("AttestationVersions = %v, %v", vs, err)
-		}
 		if got[0].Status(from.AddDate(0, 0, -1)) != permit.AttestationPending || got[0].Status(from) != permit.AttestationValid ||
 			got[0].Status(from.AddDate(0, 3, -1)) != permit.AttestationValid || got[0].Status(from.AddDate(0, 3, 0)) != permit.AttestationExpired {
 			t.Fatal("status by day is wrong")
@@ -49,6 +47,49 @@ func TestAttestationsIssueOncePerPeriod(t *testing.T) {
 		ids, err := db.Issuance().PendingApplicationIDs(ctx)
 		if err != nil || len(ids) != 0 {
 			t.Fatalf("a draft is not pending: %v %v", ids, err)
+		}
+	})
+}
+
+// TestAttestationStanding reads what the verifier reads of each version
+// of a number: signed or not, revoked or not, oldest first; a number
+// never issued is ENOTFOUND.
+func TestAttestationStanding(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
+		_, _, _, app := fixture(t, db)
+		st := &store.Standings{DB: db}
+		from := time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)
+		a := &permit.Attestation{ApplicationID: app.ID, Kind: permit.AttestationExtension, ValidFrom: from,
+			ValidUntil: from.AddDate(0, 3, -1), AvailableFrom: from.AddDate(0, 0, -15)}
+		if err := db.Issuance().IssueAttestation(ctx, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		check := func(when string, want ...permit.VersionStanding) {
+			t.Helper()
+			got, err := st.AttestationStanding(ctx, a.Number)
+			if err != nil || !slices.Equal(got, want) {
+				t.Fatalf("%s: standing %+v, %v; want %+v", when, got, err, want)
+			}
+		}
+		check("issued", permit.VersionStanding{Version: 1})
+		if err := db.Issuance().SetAttestationCode(ctx, a.ID, "SJ1:CODE"); err != nil {
+			t.Fatal(err)
+		}
+		check("signed", permit.VersionStanding{Version: 1, Signed: true})
+		next := &permit.Attestation{ValidFrom: from, ValidUntil: from.AddDate(0, 3, -1), AvailableFrom: from.AddDate(0, 0, -15)}
+		if err := db.Issuance().Supersede(ctx, a, next, nil); err != nil {
+			t.Fatal(err)
+		}
+		check("superseded by an unsigned version", permit.VersionStanding{Version: 1, Signed: true}, permit.VersionStanding{Version: 2})
+		if err := db.Issuance().SetAttestationCode(ctx, next.ID, "SJ1:NEXT"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Issuance().Revoke(ctx, next.ID, "erreur"); err != nil {
+			t.Fatal(err)
+		}
+		check("new version signed, then revoked", permit.VersionStanding{Version: 1, Signed: true}, permit.VersionStanding{Version: 2, Revoked: true, Signed: true})
+		if _, err := st.AttestationStanding(ctx, "EXT-2027-9999999"); permit.ErrorCode(err) != permit.ENOTFOUND {
+			t.Fatalf("unknown number: %v", err)
 		}
 	})
 }

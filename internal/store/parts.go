@@ -13,8 +13,8 @@ type (
 	// Files: persons, permits, applications, documents, filings,
 	// completion requests and messages.
 	Files struct{ *DB }
-	// Issuance: issuing, signing, superseding and revoking attestations,
-	// and the versions the verifier reads.
+	// Issuance: issuing, signing, superseding and revoking attestations
+	// (the verifier's read is Standings, in standing.go).
 	Issuance struct{ *DB }
 	// Audit: the readers of the audit trail (and its chain check) and of
 	// the moves between prefectures.

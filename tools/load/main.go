@@ -7,6 +7,17 @@
 //
 //	go run ./tools/load [-duration 10s] [-concurrency 16] [-demo] [-postgres URL]
 //
+// The verify suite measures the public verifier instead, against a bare
+// net/http server making one ES256 verification, and against
+// PocketBase's record view when given its binary (see pocketbase.go):
+//
+//	go run ./tools/load -suite verify -concurrency 64 -duration 5s [-pocketbase /tmp/pb/base]
+//
+// With -write-doc docs/performance.md, the table, the date, the machine
+// and its load average go into that file too, between the suite's
+// markers (appended at the end the first time); the rest of the file
+// stays as it is.
+//
 // It sends requests to loopback addresses only, refuses any other target,
 // bounds every phase in time and in count, and stops by itself.
 package main
@@ -16,11 +27,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -31,6 +42,10 @@ type options struct {
 	maxRequests int           // per phase, whatever the duration
 	demo        bool          // load the demonstration data first
 	postgres    string        // run sejour on this PostgreSQL server instead of SQLite
+	suite       string        // "pages" or "verify"
+	pocketbase  string        // PocketBase's examples/base binary, measured beside the verifier
+	writeDoc    string        // a markdown file to write the figures into
+	cpuProfile  string        // a file for the CPU profile of the whole run
 }
 
 // Bounds on the flags, so that a run stays a short, local measurement.
@@ -48,6 +63,10 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.maxRequests, "max-requests", 1_000_000, "requests per phase at most, whatever the duration")
 	fs.BoolVar(&o.demo, "demo", false, "load the demonstration data before measuring")
 	fs.StringVar(&o.postgres, "postgres", "", "postgres:// URL of a loopback server: run sejour on it, in a schema of its own dropped at the end")
+	fs.StringVar(&o.suite, "suite", "pages", "what to measure: pages (the routes below) or verify (POST /api/v1/verify)")
+	fs.StringVar(&o.pocketbase, "pocketbase", "", "path of PocketBase's examples/base binary: the verify suite measures its record view too")
+	fs.StringVar(&o.writeDoc, "write-doc", "", "markdown file (docs/performance.md) to write the figures into, between the suite's markers")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the CPU profile of the run (every server and the clients: focus on one with pprof -focus) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -58,6 +77,13 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("-concurrency must be between 1 and %d", maxConcurrency)
 	case o.maxRequests < 1 || o.maxRequests > maxRequestCap:
 		return o, fmt.Errorf("-max-requests must be between 1 and %d", maxRequestCap)
+	case o.suite != "pages" && o.suite != "verify":
+		return o, fmt.Errorf("-suite must be pages or verify, not %q", o.suite)
+	case o.pocketbase != "" && o.suite != "verify":
+		return o, errors.New("-pocketbase goes with -suite verify")
+	}
+	if o.suite == "verify" {
+		o.demo = true // its code is a demo applicant's
 	}
 	if o.postgres != "" {
 		if err := loopbackURL(o.postgres); err != nil {
@@ -80,13 +106,45 @@ func main() {
 	defer stop()
 	// A watchdog: whatever happens, the run ends after its phases and a
 	// margin for starting and stopping the servers.
-	total := time.Duration(2*len(routes)) * o.duration
+	phases := 2 * len(routes)
+	if o.suite == "verify" {
+		phases = 3
+	}
+	total := time.Duration(phases) * o.duration
 	ctx, cancel := context.WithTimeout(ctx, total+3*time.Minute)
 	defer cancel()
-	fmt.Fprintf(os.Stderr, "load: %d phases of %s (in %d turns) with %d clients, about %s in all\n", 2*len(routes), o.duration, rounds, o.concurrency, total)
-	if err := run(ctx, o, os.Stdout); err != nil {
+	fmt.Fprintf(os.Stderr, "load: %d phases of %s (in %d turns) with %d clients, about %s in all\n", phases, o.duration, rounds, o.concurrency, total)
+	m := observe()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+	}
+	var table string
+	if o.suite == "verify" {
+		table, err = runVerify(ctx, o)
+	} else {
+		table, err = run(ctx, o)
+	}
+	pprof.StopCPUProfile() // the run's only: not the writing below
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
+	}
+	m.end, m.load1 = time.Now().UTC(), loadAverage()
+	text := section(o.suite, "go run ./tools/load "+strings.Join(os.Args[1:], " "), table, m)
+	fmt.Print(text)
+	if o.writeDoc != "" {
+		if err := writeDoc(o.writeDoc, o.suite, text); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
 	}
 }
 
@@ -102,43 +160,40 @@ var routes = []struct {
 	{"/tableau-de-bord", true},
 }
 
-// run starts both servers, measures every route on each, and prints the table.
-func run(ctx context.Context, o options, out io.Writer) error {
+// run starts both servers, measures every route on each, and returns the
+// table.
+func run(ctx context.Context, o options) (string, error) {
 	sj, err := startSejour(ctx, o)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer sj.stop()
 	sizes := map[string]int{}
 	for _, rt := range routes {
-		n, err := bodySize(ctx, sj.url+rt.path, sj.cookie(0, rt.loggedIn))
+		n, err := bodySize(ctx, getTarget(sj.url+rt.path, func(w int) string { return sj.cookie(w, rt.loggedIn) }))
 		if err != nil {
-			return fmt.Errorf("sejour %s: %w", rt.path, err)
+			return "", fmt.Errorf("sejour %s: %w", rt.path, err)
 		}
 		sizes[rt.path] = n
 	}
 	bare, err := startBare(sizes)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer bare.stop()
 	var rows []row
 	for _, rt := range routes {
-		r, err := compare(ctx, o, sj.url+rt.path, bare.url+rt.path, func(w int) string { return sj.cookie(w, rt.loggedIn) })
+		cookie := func(w int) string { return sj.cookie(w, rt.loggedIn) }
+		rs, err := compare(ctx, o, getTarget(sj.url+rt.path, cookie), getTarget(bare.url+rt.path, cookie))
 		if err != nil {
-			return err
+			return "", err
 		}
-		r.path, r.size = rt.path, sizes[rt.path]
-		rows = append(rows, r)
+		rows = append(rows, row{path: rt.path, size: sizes[rt.path], sejour: rs[0], bare: rs[1]})
 	}
-	db := "SQLite (WAL, synchronous=FULL)"
-	if o.postgres != "" {
-		db = "PostgreSQL"
-	}
-	fmt.Fprintf(out, "Load: %s, %d clients, %s per route and server (%d turns each), sejour on %s; %s, GOMAXPROCS=%d, %s.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), o.concurrency, o.duration, rounds, db, runtime.Version(), runtime.GOMAXPROCS(0), runtime.GOARCH)
-	printTable(out, rows)
-	return ctx.Err()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d clients, %s per route and server (%d turns each), sejour on %s.\n\n", o.concurrency, o.duration, rounds, sj.database)
+	printTable(&b, rows)
+	return b.String(), ctx.Err()
 }
 
 // rounds is how many slices each phase is cut into. The two servers take
@@ -150,32 +205,32 @@ const rounds = 5
 // before its turns: connections, caches and the heap settle first.
 const warmUp = 500
 
-// compare measures one route on sejour and on the bare server, in turns.
-// Both get the same requests, cookie included; the bare server ignores it.
-func compare(ctx context.Context, o options, sejourURL, bareURL string, cookie func(worker int) string) (row, error) {
-	var r row
+// compare measures the same request on each target, in turns, and
+// returns their results in the order of targets. Every target answers
+// warmUp requests first, unmeasured.
+func compare(ctx context.Context, o options, targets ...target) ([]result, error) {
+	out := make([]result, len(targets))
 	warm := o
 	warm.maxRequests = warmUp
-	for _, target := range []string{sejourURL, bareURL} {
-		if _, err := hammer(ctx, target, cookie, warm); err != nil {
-			return r, err
+	for _, t := range targets {
+		if _, err := hammer(ctx, t, warm); err != nil {
+			return nil, err
 		}
 	}
 	slice := o
 	slice.duration = o.duration / rounds
 	slice.maxRequests = max(1, o.maxRequests/rounds)
 	for range rounds {
-		s, err := hammer(ctx, sejourURL, cookie, slice)
-		if err != nil {
-			return r, err
+		for i, t := range targets {
+			r, err := hammer(ctx, t, slice)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = out[i].add(r)
 		}
-		b, err := hammer(ctx, bareURL, cookie, slice)
-		if err != nil {
-			return r, err
-		}
-		r.sejour, r.bare = r.sejour.add(s), r.bare.add(b)
 	}
-	slices.Sort(r.sejour.lat)
-	slices.Sort(r.bare.lat)
-	return r, nil
+	for i := range out {
+		slices.Sort(out[i].lat)
+	}
+	return out, nil
 }

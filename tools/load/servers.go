@@ -39,6 +39,8 @@ const sessionCount = 8
 type sejourServer struct {
 	url      string
 	sessions []string // Cookie header values
+	database string   // what it runs on, in words
+	db       *sql.DB
 	stop     func()
 }
 
@@ -54,20 +56,20 @@ func startSejour(ctx context.Context, o options) (*sejourServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	cleanups := []func(){func() { os.RemoveAll(dir) }}
-	stop := func() {
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-	}
-	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": dir, "SEJOUR_LOG_LEVEL": "warn"}
+	cleanups := undo{func() { os.RemoveAll(dir) }}
+	stop := func() { cleanups.run() }
+	// The load comes from loopback; the verify suite sends each request
+	// with an address of its own in X-Forwarded-For, as a reverse proxy
+	// would, so that the per-address limits count as they would in use.
+	env := map[string]string{"SEJOUR_ADDR": "127.0.0.1:0", "SEJOUR_DATA_DIR": dir, "SEJOUR_LOG_LEVEL": "warn",
+		"SEJOUR_TRUSTED_PROXIES": "127.0.0.1"}
 	if o.postgres != "" {
 		dsn, drop, err := postgresSchema(ctx, o.postgres)
 		if err != nil {
 			stop()
 			return nil, err
 		}
-		cleanups = append(cleanups, drop)
+		cleanups.push(drop)
 		env["SEJOUR_DATABASE_URL"] = dsn
 	}
 	m, err := openSejour(ctx, env, o)
@@ -75,17 +77,20 @@ func startSejour(ctx context.Context, o options) (*sejourServer, error) {
 		stop()
 		return nil, err
 	}
-	cleanups = append(cleanups, func() { m.Close() })
+	cleanups.push(func() { m.Close() })
 	serveCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Serve(serveCtx) }()
-	cleanups = append(cleanups, func() {
+	cleanups.push(func() {
 		cancel()
 		if err := <-done; err != nil {
 			fmt.Fprintln(os.Stderr, "load: sejour:", err)
 		}
 	})
-	s := &sejourServer{url: "http://" + m.Addr(), stop: stop}
+	s := &sejourServer{url: "http://" + m.Addr(), stop: stop, db: m.DB.SQL(), database: "SQLite (WAL, synchronous=FULL)"}
+	if o.postgres != "" {
+		s.database = "PostgreSQL"
+	}
 	if s.sessions, err = logIn(ctx, m, s.url); err != nil {
 		stop()
 		return nil, err
@@ -128,6 +133,15 @@ func openSejour(ctx context.Context, env map[string]string, o options) (*app.Mai
 			return nil, fmt.Errorf("load demonstration data: %w", err)
 		}
 	}
+	if o.suite == "verify" {
+		// The demonstration cases: one of them is granted, and its
+		// attestation signed, which the verify suite checks.
+		st := demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}
+		if err := demo.Cases(ctx, m.UseCases, st, cheap, m.Clock.Now(), io.Discard); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("load demonstration cases: %w", err)
+		}
+	}
 	return m, nil
 }
 
@@ -167,6 +181,26 @@ func logIn(ctx context.Context, m *app.Main, base string) ([]string, error) {
 		cookies = append(cookies, c)
 	}
 	return cookies, nil
+}
+
+// attestationCode returns the signed code of an attestation of the demo
+// data that is neither revoked nor superseded, waiting up to a minute for
+// the background jobs to sign the first.
+func (s *sejourServer) attestationCode(ctx context.Context) (string, error) {
+	for range 600 {
+		var code string
+		err := s.db.QueryRowContext(ctx, `SELECT code FROM attestations
+			WHERE code <> '' AND revoked_at IS NULL AND superseded_at IS NULL ORDER BY id LIMIT 1`).Scan(&code)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return code, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return "", errors.New("no signed attestation in the demo data after a minute")
 }
 
 func sessionCookie(res *http.Response) string {
@@ -231,11 +265,16 @@ func startBare(sizes map[string]int) (*bareServer, error) {
 			w.Write(body)
 		})
 	}
+	return serveBare(mux)
+}
+
+// serveBare serves h on a loopback port of its own until stop.
+func serveBare(h http.Handler) (*bareServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	stop := func() {
@@ -247,4 +286,15 @@ func startBare(sizes map[string]int) (*bareServer, error) {
 		}
 	}
 	return &bareServer{url: "http://" + ln.Addr().String(), stop: stop}, nil
+}
+
+// undo is a stack of clean-ups, run last first.
+type undo []func()
+
+func (u *undo) push(f func()) { *u = append(*u, f) }
+
+func (u undo) run() {
+	for i := len(u) - 1; i >= 0; i-- {
+		u[i]()
+	}
 }

@@ -28,7 +28,7 @@ func Of(db *store.DB) casework.Stores {
 		Export:       support,
 		Audit:        db.Audit(),
 		Attestations: issuance,
-		Versions:     issuance,
+		Versions:     &store.Standings{DB: db},
 		Contacts:     db.Contacts(),
 		Outages:      store.Outages{DB: db},
 		Attempts:     files,
