@@ -282,6 +282,17 @@ func readRow(ctx context.Context, db *DB, query string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, rebind(db.dialect, query), args...)
 }
 
+// queryRows is readRow for a statement that returns several rows.
+func queryRows(ctx context.Context, db *DB, query string, args ...any) (*sql.Rows, error) {
+	countStatement(ctx)
+	if db.dialect == SQLite {
+		if st := db.prepared.get(ctx, db.read, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+	}
+	return db.read.QueryContext(ctx, rebind(db.dialect, query), args...)
+}
+
 // statements are statements prepared on a pool, by their text. A
 // statement is prepared outside any transaction, so that preparing it
 // never waits for a connection the caller holds.
