@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -116,6 +117,7 @@ func hammer(ctx context.Context, t target, o options) (result, error) {
 	deadline := start.Add(o.duration)
 	for w := range o.concurrency {
 		wg.Go(func() {
+			pause(ctx, o.think, deadline) // the clients start apart, as people do
 			for n := 0; ctx.Err() == nil && time.Now().Before(deadline) && budget.Add(-1) >= 0; n++ {
 				t0 := time.Now()
 				err := send(ctx, client, t, w, n)
@@ -123,6 +125,7 @@ func hammer(ctx context.Context, t target, o options) (result, error) {
 				if err != nil {
 					errs[w]++
 				}
+				pause(ctx, o.think, deadline)
 			}
 		})
 	}
@@ -134,6 +137,19 @@ func hammer(ctx context.Context, t target, o options) (result, error) {
 	}
 	r.requests = len(r.lat)
 	return r, ctx.Err()
+}
+
+// pause waits from half to one and a half times think (a person reading
+// the page), never past the deadline; nothing when think is 0.
+func pause(ctx context.Context, think time.Duration, deadline time.Time) {
+	if think <= 0 {
+		return
+	}
+	d := min(think/2+rand.N(think), time.Until(deadline))
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
 }
 
 // cpuTime is the CPU time (user and system) this process has used, and

@@ -5,7 +5,11 @@
 // a fixed number of concurrent clients, the two servers taking turns, and
 // prints a markdown table for docs/performance.md.
 //
-//	go run ./tools/load [-duration 10s] [-concurrency 16] [-demo] [-postgres URL]
+//	go run ./tools/load [-duration 10s] [-concurrency 16] [-think 0] [-demo] [-postgres URL]
+//
+// With -think, each client pauses between its requests as a person reading
+// a page would: -concurrency 200 -think 1s is 200 people using the portal
+// at once, about 200 requests a second.
 //
 // The verify suite measures the public verifier instead, against a bare
 // net/http server making one ES256 verification, and against
@@ -46,6 +50,7 @@ type options struct {
 	pocketbase  string        // PocketBase's examples/base binary, measured beside the verifier
 	writeDoc    string        // a markdown file to write the figures into
 	cpuProfile  string        // a file for the CPU profile of the whole run
+	think       time.Duration // a client's pause between two requests (0: none), as a person reading a page
 }
 
 // Bounds on the flags, so that a run stays a short, local measurement.
@@ -66,6 +71,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.suite, "suite", "pages", "what to measure: pages (the routes below) or verify (POST /api/v1/verify)")
 	fs.StringVar(&o.pocketbase, "pocketbase", "", "path of PocketBase's examples/base binary: the verify suite measures its record view too")
 	fs.StringVar(&o.writeDoc, "write-doc", "", "markdown file (docs/performance.md) to write the figures into, between the suite's markers")
+	fs.DurationVar(&o.think, "think", 0, "each client pauses about this long (from half to one and a half times) between requests, as people reading a page do; 0 sends without pause, at most 10s")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the CPU profile of the run (every server and the clients: focus on one with pprof -focus) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -73,6 +79,8 @@ func parseFlags(args []string) (options, error) {
 	switch {
 	case o.duration <= 0 || o.duration > maxDuration:
 		return o, fmt.Errorf("-duration must be more than 0 and at most %s", maxDuration)
+	case o.think < 0 || o.think > 10*time.Second:
+		return o, errors.New("-think must be between 0 and 10s")
 	case o.concurrency < 1 || o.concurrency > maxConcurrency:
 		return o, fmt.Errorf("-concurrency must be between 1 and %d", maxConcurrency)
 	case o.maxRequests < 1 || o.maxRequests > maxRequestCap:
