@@ -59,6 +59,14 @@ func Plan(cat *rules.Catalogue, c *Case, existing []*permit.Attestation, decided
 	return due
 }
 
+// Schedule is Plan, and the first day after now on which more will be
+// owed if nothing changes (nil: nothing, ever): the issue_due_on the
+// issuer records. `sejour populate` writes a population's attestations
+// and plans with it, so that they are the issuer's own.
+func Schedule(cat *rules.Catalogue, c *Case, existing []*permit.Attestation, decidedAt *time.Time, lead int, now time.Time) ([]*permit.Attestation, *time.Time) {
+	return plan(cat, c, existing, decidedAt, lead, now)
+}
+
 // plan is Plan, and the first day after today on which something more
 // will be owed if nothing changes (nil: nothing, ever): the day the
 // issuer must look at the application again.
