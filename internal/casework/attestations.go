@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/sejour/sejour/internal/paths"
@@ -247,6 +248,12 @@ func (s *Attestations) attestationMail(ctx context.Context, p *permit.Person, at
 // sweepBatch is how many applications the sweep reads at once.
 const sweepBatch = 200
 
+// sweepWorkers is how many applications of a batch the sweep issues at
+// once: rendering a PDF takes a core while another application's
+// transaction waits on the disk, so a few at once keep both busy. Each
+// application is still issued by one IssueDue, idempotent.
+const sweepWorkers = 4
+
 // ErrSweepUnfinished says that the sweep stopped before the end of its
 // list because its time was nearly up; what it did is committed, and the
 // next run goes on from the oldest due application left.
@@ -256,8 +263,9 @@ var ErrSweepUnfinished = errors.New("casework: the attestation sweep ran out of 
 // issue_due_on has come (a change the job of which was lost, an extension
 // falling due with the passing of days), oldest due first, in batches
 // read from an index, so that its cost follows what is due, not how many
-// applications are pending. One application failing does not hold back
-// the others. When ctx has a deadline, it stops a tenth of its time before
+// applications are pending; the applications of a batch are issued by
+// sweepWorkers at once. One application failing does not hold back the
+// others. When ctx has a deadline, it stops a tenth of its time before
 // and returns ErrSweepUnfinished.
 func (s *Attestations) SweepAttestations(ctx context.Context) (int, error) {
 	stopAt := time.Time{}
@@ -278,20 +286,49 @@ func (s *Attestations) SweepAttestations(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, errors.Join(append(errs, err)...)
 		}
-		for _, m := range marks {
-			if outOfTime() {
-				return total, errors.Join(append(errs, ErrSweepUnfinished)...)
-			}
-			n, err := s.IssueDue(ctx, m.ApplicationID)
-			if err != nil {
-				s.Logger.Error("attestations not issued", "application", m.ApplicationID, "err", err)
-				errs = append(errs, fmt.Errorf("application %d: %w", m.ApplicationID, err))
-			}
-			total += n
-			afterDay, afterID = m.Day, m.ApplicationID
+		n, batchErrs, unfinished := s.sweepBatch(ctx, marks, outOfTime)
+		total += n
+		errs = append(errs, batchErrs...)
+		if unfinished {
+			return total, errors.Join(append(errs, ErrSweepUnfinished)...)
 		}
 		if len(marks) < sweepBatch {
 			return total, errors.Join(errs...)
 		}
+		afterDay, afterID = marks[len(marks)-1].Day, marks[len(marks)-1].ApplicationID
 	}
+}
+
+// sweepBatch issues what a batch of applications is owed, sweepWorkers
+// at once, and says whether it stopped for lack of time.
+func (s *Attestations) sweepBatch(ctx context.Context, marks []permit.IssueMark, outOfTime func() bool) (int, []error, bool) {
+	var mu sync.Mutex
+	total, unfinished := 0, false
+	var errs []error
+	next := make(chan permit.IssueMark)
+	var wg sync.WaitGroup
+	for range min(sweepWorkers, len(marks)) {
+		wg.Go(func() {
+			for m := range next {
+				n, err := s.IssueDue(ctx, m.ApplicationID)
+				mu.Lock()
+				total += n
+				if err != nil {
+					s.Logger.Error("attestations not issued", "application", m.ApplicationID, "err", err)
+					errs = append(errs, fmt.Errorf("application %d: %w", m.ApplicationID, err))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, m := range marks {
+		if outOfTime() {
+			unfinished = true
+			break
+		}
+		next <- m
+	}
+	close(next)
+	wg.Wait()
+	return total, errs, unfinished
 }
