@@ -27,7 +27,7 @@ import (
 // PostgreSQL: the same seed writes the same rows and another seed other
 // rows; `sejour sweep --once` then issues exactly what is due today and a
 // second sweep nothing; the work queue and an applicant's dashboard read
-// the rows; the audit trail is whole. With --all-due, the first sweep
+// the rows; the audit trail is whole; a second populate is refused. With --all-due, the first sweep
 // issues what 100 days without an issuer left owed, and the second
 // nothing.
 func TestPopulate(t *testing.T) {
@@ -73,6 +73,9 @@ func TestPopulate(t *testing.T) {
 				t.Fatalf("second sweep %+v after %+v: want nothing due", second, first)
 			}
 			readBack(t, a)
+			if err := run(context.Background(), []string{"populate", "--permits", "10", "--pending", "1"}, a, io.Discard); err == nil {
+				t.Fatal("populate wrote into a database that holds persons")
+			}
 			if out := mustRun(t, a, "audit", "verify"); !strings.HasPrefix(out, "OK, 0 entries") {
 				t.Fatalf("audit verify: %q", out)
 			}
