@@ -27,9 +27,9 @@ import (
 // PostgreSQL: the same seed writes the same rows and another seed other
 // rows; `sejour sweep --once` then issues exactly what is due today and a
 // second sweep nothing; the work queue and an applicant's dashboard read
-// the rows; the audit trail is whole; a second populate is refused. With --all-due, the first sweep
-// issues what 100 days without an issuer left owed, and the second
-// nothing.
+// the rows; the audit trail is whole; a second populate is refused. With
+// --all-due, the first sweep issues what 100 days without an issuer left
+// owed, and the second nothing.
 func TestPopulate(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
