@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -135,16 +134,18 @@ func digest(t *testing.T, getenv config.Getenv) string {
 			t.Fatal(err)
 		}
 		cols, _ := rows.Columns()
+		cells := make([]any, len(cols))
+		for i := range cells {
+			cells[i] = new(any)
+		}
 		for rows.Next() {
-			vals := make([]sql.NullString, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
+			if err := rows.Scan(cells...); err != nil {
 				t.Fatal(err)
 			}
-			fmt.Fprintln(h, vals)
+			for _, c := range cells {
+				fmt.Fprintf(h, "%v|", *c.(*any))
+			}
+			fmt.Fprintln(h)
 		}
 		rows.Close()
 	}
