@@ -25,8 +25,8 @@ import (
 // TestPopulate fills fresh databases with `sejour populate` on SQLite and
 // PostgreSQL: the same seed writes the same rows and another seed other
 // rows; `sejour sweep --once` then issues exactly what is due today and a
-// second sweep nothing; the work queue and an applicant's dashboard read
-// the rows; the audit trail is whole; a second populate is refused. With
+// second sweep nothing; the work queue and an applicant's case read the
+// rows; the audit trail is whole; a second populate is refused. With
 // --all-due, the first sweep issues what 100 days without an issuer left
 // owed, and the second nothing.
 func TestPopulate(t *testing.T) {
@@ -168,7 +168,8 @@ func openDB(t *testing.T, getenv config.Getenv) *store.DB {
 
 // readBack reads the population through the use cases: the Paris
 // agent's work queue lists its pending cases, most urgent first, and an
-// applicant's dashboard shows their application.
+// applicant's case shows its filing and attestations, with the signed
+// filing receipt.
 func readBack(t *testing.T, getenv config.Getenv) {
 	t.Helper()
 	ctx := context.Background()
@@ -205,8 +206,19 @@ func readBack(t *testing.T, getenv config.Getenv) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sums, err := m.UseCases.Applications.Dashboard(ctx, holder)
-	if err != nil || len(sums) != 1 {
-		t.Fatalf("dashboard of the first applicant: %v, %v", sums, err)
+	person, err := m.DB.PersonByAccount(ctx, holder.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps, err := m.DB.ApplicationsByPerson(ctx, person.ID)
+	if err != nil || len(apps) != 1 {
+		t.Fatalf("applications of the first applicant: %v, %v", apps, err)
+	}
+	c, err := m.UseCases.Applications.View(ctx, holder, apps[0].ID)
+	if err != nil || len(c.Attestations) == 0 || len(c.Filings) != 1 {
+		t.Fatalf("the first applicant's case: %v; want its filing and attestations", err)
+	}
+	if rc, err := m.UseCases.Applications.Receipt(ctx, holder, apps[0].ID); err != nil || rc.Attestation == nil || rc.Attestation.Code == "" {
+		t.Fatalf("the first applicant's filing receipt: %+v, %v; want it signed", rc, err)
 	}
 }
