@@ -181,18 +181,31 @@ func (s *Attestations) issueDue(ctx context.Context, appID int64, keep bool) (in
 	if err != nil {
 		return 0, err
 	}
-	c, err := s.load(ctx, p, a, true)
+	// The whole case when its PDFs are drawn (they name the prefectures it
+	// moved between); for the sweep, what the plan and the signature read.
+	c, err := s.load(ctx, p, a, keep)
 	if err != nil {
 		return 0, err
+	}
+	if !keep {
+		if c.Filings, err = s.Cases.Filings(ctx, appID); err != nil {
+			return 0, err
+		}
 	}
 	existing, err := s.Cases.Attestations(ctx, appID)
 	if err != nil {
 		return 0, err
 	}
+	evs, err := s.Cases.Events(ctx, appID)
+	if err != nil {
+		return 0, err
+	}
+	// The favourable decision that stands is the latest (one taken back
+	// left the state, which the plan reads, elsewhere).
 	var decided *time.Time
-	for _, e := range c.Timeline {
-		if e.Event != nil && e.Event.To == permit.StateFavourable {
-			decided = &e.Event.At
+	for _, e := range evs {
+		if e.To == permit.StateFavourable && (decided == nil || !e.At.Before(*decided)) {
+			decided = &e.At
 		}
 	}
 	issued := 0
