@@ -67,6 +67,12 @@ Commands:
   sweep --once
             issue the attestations owed today, as the server's daily
             sweep does, and print {"pending","due","issued","seconds"}
+  populate --permits N --pending M [--seed S] [--all-due] [--prefectures K]
+            fill an empty database with a synthetic population for
+            measurements: N current permits, M pending applications
+            with their history and attestations, deterministic for a
+            seed; --all-due leaves what fell due in the last 100 days
+            unissued, as after an outage; prints a JSON summary
   blobs migrate --from LOCATION --to LOCATION [--jobs N]
             copy every blob (documents, issued PDFs) the target lacks,
             each read back and checked by its SHA-256; resumable: run it
@@ -148,6 +154,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		return auditCommand(ctx, m, args, out)
 	case "sweep":
 		return sweepCommand(ctx, m, args, out)
+	case "populate":
+		return populateCommand(ctx, m, args, out)
 	case "backup":
 		return backupCommand(ctx, m, args, out)
 	case "blobs":

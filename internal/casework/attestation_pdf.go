@@ -20,8 +20,7 @@ type PDFRenderer interface {
 // again from the file as it is on the day. Filing receipts are printed
 // from their filing (Receipt) and are not kept here.
 func (s *Attestations) keepPDF(ctx context.Context, c *Case, at *permit.Attestation) error {
-	if s.PDFs == nil || s.Blobs == nil || at.Code == "" || at.PDFSum != "" || at.Kind == permit.AttestationFilingReceipt ||
-		at.SupersededAt != nil || at.RevokedAt != nil {
+	if !s.pdfOwed(at) {
 		return nil
 	}
 	r, err := s.Rules.Rights(at.Kind, c.App.Ground, c.App.Kind, c.Permit, at.ValidUntil)
@@ -42,6 +41,13 @@ func (s *Attestations) keepPDF(ctx context.Context, c *Case, at *permit.Attestat
 	}
 	at.PDFSum = sum
 	return nil
+}
+
+// pdfOwed says whether an attestation's PDF is to be kept and is not:
+// signed, live, not a filing receipt (rendered with its filing).
+func (s *Attestations) pdfOwed(at *permit.Attestation) bool {
+	return s.PDFs != nil && s.Blobs != nil && at.Code != "" && at.PDFSum == "" && at.Kind != permit.AttestationFilingReceipt &&
+		at.SupersededAt == nil && at.RevokedAt == nil
 }
 
 // AttestationPDF returns the PDF of one of a case's attestations: the one

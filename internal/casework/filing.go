@@ -130,8 +130,16 @@ func (s *core) lastFiling(ctx context.Context, a *permit.Application) (*permit.F
 
 // filing makes the snapshot of a case as it is filed.
 func (s *core) filing(c *Case, at time.Time) (*permit.Filing, error) {
+	return FilingOf(s.Rules, c, at)
+}
+
+// FilingOf makes the filing of a case as it is filed at at, with the
+// snapshot of what was filed (the person, the permit, the documents of
+// the checklist) under the catalogue's version. `sejour populate` writes
+// its filings with it.
+func FilingOf(cat *rules.Catalogue, c *Case, at time.Time) (*permit.Filing, error) {
 	p := c.Person
-	snap := snapshot{FiledAt: at, Kind: c.App.Kind, Ground: c.App.Ground, FeeStamp: c.App.FeeStamp, PhotoCode: c.App.PhotoCode, Rules: s.Rules.Version,
+	snap := snapshot{FiledAt: at, Kind: c.App.Kind, Ground: c.App.Ground, FeeStamp: c.App.FeeStamp, PhotoCode: c.App.PhotoCode, Rules: cat.Version,
 		Person: snapshotPerson{p.GivenNames, p.Surname, p.BirthDate, p.BirthPlace, p.Nationality, p.ForeignerNumber, p.Address}}
 	if c.Permit != nil {
 		snap.Permit = &snapshotPermit{Ground: c.Permit.Ground, Number: c.Permit.Number, ValidTo: c.Permit.ValidTo, Declared: c.Permit.ConfirmedAt == nil}

@@ -121,13 +121,29 @@ func Load(ctx context.Context, st Store, clk clock.Clock, params password.Params
 }
 
 func prefecture(ctx context.Context, st Store) (*permit.Prefecture, error) {
-	all, err := st.Files.Prefectures(ctx)
+	all, err := Prefectures(ctx, st)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range all {
 		if p.Code == "75" {
 			return p, nil
+		}
+	}
+	return all[0], nil
+}
+
+// Prefectures returns the prefectures, after creating the
+// demonstration's three (Paris, Rhône, Seine-Saint-Denis) when Paris is
+// not among them. `sejour populate` starts from them too.
+func Prefectures(ctx context.Context, st Store) ([]*permit.Prefecture, error) {
+	all, err := st.Files.Prefectures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if p.Code == "75" {
+			return all, nil
 		}
 	}
 	for _, p := range []*permit.Prefecture{
@@ -140,7 +156,7 @@ func prefecture(ctx context.Context, st Store) (*permit.Prefecture, error) {
 		}
 		all = append(all, p)
 	}
-	return all[0], nil
+	return all, nil
 }
 
 // account creates a confirmed account, or reports that it existed.

@@ -108,14 +108,27 @@ func (db Issuance) IssueDue(ctx context.Context, today time.Time, afterDay time.
 // changed since the issuer read it (plan_version): then it stays due, and
 // the job its change owed plans it again.
 func (db Issuance) Planned(ctx context.Context, appID, version int64, next *time.Time) error {
+	return db.inWrite(ctx, func(tx *Tx) error { return planned(ctx, tx, appID, version, next) })
+}
+
+// PlannedOwingPDFs is Planned, and owes the application's issuing job in
+// the same transaction: the sweep issues and signs, and leaves the PDFs
+// of what it issued to that job (which keeps what is missing), so that a
+// sweep with much to issue puts every proof of stay out first.
+func (db Issuance) PlannedOwingPDFs(ctx context.Context, appID, version int64, next *time.Time) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
-		var day any
-		if next != nil {
-			day = next.UTC()
-		}
-		_, err := tx.exec(ctx, `UPDATE applications SET issue_due_on = ? WHERE id = ? AND plan_version = ?`, day, appID, version)
-		return err
+		tx.owe(JobIssueAttestations, appID)
+		return planned(ctx, tx, appID, version, next)
 	})
+}
+
+func planned(ctx context.Context, tx *Tx, appID, version int64, next *time.Time) error {
+	var day any
+	if next != nil {
+		day = next.UTC()
+	}
+	_, err := tx.exec(ctx, `UPDATE applications SET issue_due_on = ? WHERE id = ? AND plan_version = ?`, day, appID, version)
+	return err
 }
 
 // SweepCounts counts, for `sejour sweep --once`, the applications the
