@@ -173,30 +173,38 @@ func (s *Attestations) IssueDue(ctx context.Context, appID int64) (int, error) {
 // stay must be out before any document is drawn (a download renders one
 // until it is kept).
 func (s *Attestations) issueDue(ctx context.Context, appID int64, keep bool) (int, error) {
-	a, err := s.People.Application(ctx, appID)
-	if err != nil {
-		return 0, err
-	}
-	p, err := s.People.Person(ctx, a.PersonID)
-	if err != nil {
-		return 0, err
-	}
-	// The whole case when its PDFs are drawn (they name the prefectures it
-	// moved between); for the sweep, what the plan and the signature read.
-	c, err := s.load(ctx, p, a, keep)
-	if err != nil {
-		return 0, err
-	}
-	if !keep {
-		if c.Filings, err = s.Cases.Filings(ctx, appID); err != nil {
-			return 0, err
+	// What the plan reads, in one read transaction (store.Snapshots).
+	var (
+		p        *permit.Person
+		a        *permit.Application
+		c        *Case
+		existing []*permit.Attestation
+		evs      []*permit.Event
+	)
+	err := s.inSnapshot(ctx, func(ctx context.Context) (err error) {
+		if a, err = s.People.Application(ctx, appID); err != nil {
+			return err
 		}
-	}
-	existing, err := s.Cases.Attestations(ctx, appID)
-	if err != nil {
-		return 0, err
-	}
-	evs, err := s.Cases.Events(ctx, appID)
+		if p, err = s.People.Person(ctx, a.PersonID); err != nil {
+			return err
+		}
+		// The whole case when its PDFs are drawn (they name the prefectures
+		// it moved between); for the sweep, what the plan and the signature
+		// read.
+		if c, err = s.load(ctx, p, a, keep); err != nil {
+			return err
+		}
+		if !keep {
+			if c.Filings, err = s.Cases.Filings(ctx, appID); err != nil {
+				return err
+			}
+		}
+		if existing, err = s.Cases.Attestations(ctx, appID); err != nil {
+			return err
+		}
+		evs, err = s.Cases.Events(ctx, appID)
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
