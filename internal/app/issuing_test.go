@@ -466,11 +466,12 @@ func TestPermitDatesCorrectedAfterFiling(t *testing.T) {
 }
 
 // otherWorker plays a second worker issuing the same attestation at the
-// same moment and dying before it signs it: the insert is made, and this
+// same moment and dying before it signs it (as a version that signed in a
+// transaction of its own could): the unsigned insert is made, and this
 // worker hears that it was issued meanwhile (ECONFLICT).
 type otherWorker struct{ casework.AttestationStore }
 
-func (w otherWorker) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
+func (w otherWorker) IssueSigned(ctx context.Context, a *permit.Attestation, m *permit.Mail, _ func(*permit.Attestation) (string, error)) error {
 	if err := w.AttestationStore.IssueAttestation(ctx, a, m); err != nil {
 		return err
 	}

@@ -27,6 +27,9 @@ type Sealer interface {
 // applications the issuer must look at.
 type AttestationStore interface {
 	IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error
+	// IssueSigned is IssueAttestation with the code sign returns stored
+	// in the same transaction (nil sign: unsigned).
+	IssueSigned(ctx context.Context, a *permit.Attestation, m *permit.Mail, sign func(*permit.Attestation) (string, error)) error
 	SetAttestationCode(ctx context.Context, id int64, code string) error
 	// SetAttestationPDF records the blob of a signed attestation's PDF.
 	SetAttestationPDF(ctx context.Context, id int64, sum string) error
@@ -223,7 +226,7 @@ func (s *Attestations) issueDue(ctx context.Context, appID int64, keep bool) (in
 		if err != nil {
 			return issued, err
 		}
-		if err := s.Store.IssueAttestation(ctx, at, m); err != nil {
+		if err := s.Store.IssueSigned(ctx, at, m, s.signer(c)); err != nil {
 			if permit.ErrorCode(err) == permit.ECONFLICT {
 				continue // issued meanwhile by someone else
 			}
@@ -260,16 +263,26 @@ func (s *Attestations) issueDue(ctx context.Context, appID int64, keep bool) (in
 
 // seal signs an attestation's essential data and stores the code.
 func (s *Attestations) seal(ctx context.Context, c *Case, at *permit.Attestation) error {
-	r, err := s.Rules.Rights(at.Kind, c.App.Ground, c.App.Kind, c.Permit, at.ValidUntil)
-	if err != nil {
-		return err
-	}
-	code, err := s.Sealer.Seal(c, at, r)
+	code, err := s.signer(c)(at)
 	if err != nil {
 		return err
 	}
 	at.Code = code
 	return s.Store.SetAttestationCode(ctx, at.ID, code)
+}
+
+// signer signs the attestations of case c (nil without a sealer).
+func (s *Attestations) signer(c *Case) func(*permit.Attestation) (string, error) {
+	if s.Sealer == nil {
+		return nil
+	}
+	return func(at *permit.Attestation) (string, error) {
+		r, err := s.Rules.Rights(at.Kind, c.App.Ground, c.App.Kind, c.Permit, at.ValidUntil)
+		if err != nil {
+			return "", err
+		}
+		return s.Sealer.Seal(c, at, r)
+	}
 }
 
 func (s *Attestations) attestationMail(ctx context.Context, p *permit.Person, at *permit.Attestation) (*permit.Mail, error) {

@@ -14,6 +14,15 @@ import (
 // ECONFLICT when a live attestation of the same application, kind and
 // start day exists: issuing twice issues once.
 func (db Issuance) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
+	return db.IssueSigned(ctx, a, m, nil)
+}
+
+// IssueSigned is IssueAttestation with the attestation signed in the same
+// transaction, once its number and time of issue are made: sign returns
+// its code (nil: left unsigned, for SetAttestationCode). Issued and
+// signed commit together, so that no worker dying in between leaves an
+// attestation without its code.
+func (db Issuance) IssueSigned(ctx context.Context, a *permit.Attestation, m *permit.Mail, sign func(*permit.Attestation) (string, error)) error {
 	return db.inWrite(ctx, func(tx *Tx) error {
 		a.IssuedAt = db.clock.Now()
 		if a.Version == 0 {
@@ -47,6 +56,16 @@ func (db Issuance) IssueAttestation(ctx context.Context, a *permit.Attestation, 
 			if _, err := tx.exec(ctx, `UPDATE attestations SET number = ? WHERE id = ?`, a.Number, a.ID); err != nil {
 				return err
 			}
+		}
+		if sign != nil && a.Code == "" {
+			code, err := sign(a)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `UPDATE attestations SET code = ? WHERE id = ?`, code, a.ID); err != nil {
+				return err
+			}
+			a.Code = code
 		}
 		if err := refreshDue(ctx, tx, a.ApplicationID); err != nil {
 			return err

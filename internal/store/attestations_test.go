@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -90,6 +91,48 @@ func TestAttestationStanding(t *testing.T) {
 		check("new version signed, then revoked", permit.VersionStanding{Version: 1, Signed: true}, permit.VersionStanding{Version: 2, Revoked: true, Signed: true})
 		if _, err := st.AttestationStanding(ctx, "EXT-2027-9999999"); permit.ErrorCode(err) != permit.ENOTFOUND {
 			t.Fatalf("unknown number: %v", err)
+		}
+	})
+}
+
+// An attestation issued signed has its code in the same transaction,
+// signed over its number and time of issue; a signature that fails leaves
+// no attestation and no mail.
+func TestIssueSignedCommitsTheCodeWithTheAttestation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
+		_, _, _, app := fixture(t, db)
+		from := time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)
+		mk := func() *permit.Attestation {
+			return &permit.Attestation{ApplicationID: app.ID, Kind: permit.AttestationExtension, ValidFrom: from,
+				ValidUntil: from.AddDate(0, 3, -1), AvailableFrom: from.AddDate(0, 0, -15)}
+		}
+		mails := func() int {
+			t.Helper()
+			var n int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM mails`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := mails()
+		failing := func(*permit.Attestation) (string, error) { return "", errors.New("no key") }
+		if err := db.Issuance().IssueSigned(ctx, mk(), &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}, failing); err == nil {
+			t.Fatal("a failed signature issued the attestation")
+		}
+		if got, err := db.Attestations(ctx, app.ID); err != nil || len(got) != 0 || mails() != before {
+			t.Fatalf("after a failed signature: %d attestations, %d mails more (%v)", len(got), mails()-before, err)
+		}
+		a := mk()
+		sign := func(at *permit.Attestation) (string, error) {
+			return "SJ1:" + at.Number + "@" + at.IssuedAt.UTC().Format(time.RFC3339), nil
+		}
+		if err := db.Issuance().IssueSigned(ctx, a, &permit.Mail{To: "f@example.org", Subject: "s", Text: "t"}, sign); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Attestations(ctx, app.ID)
+		want := "SJ1:" + a.Number + "@" + clk.Now().UTC().Format(time.RFC3339)
+		if err != nil || len(got) != 1 || got[0].Code != want || a.Code != want || !strings.HasPrefix(a.Number, "API-2027-") || mails() != before+1 {
+			t.Fatalf("issued signed: %+v (%v), want the code %q", got, err, want)
 		}
 	})
 }
