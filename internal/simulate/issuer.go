@@ -94,6 +94,13 @@ func (s *issuer) crash(st step) int {
 // IssueAttestation issues through the real store, unless the worker
 // crashes before the write, or after the commit and before it hears of it.
 func (s *issuer) IssueAttestation(ctx context.Context, a *permit.Attestation, m *permit.Mail) error {
+	return s.IssueSigned(ctx, a, m, nil)
+}
+
+// IssueSigned issues and signs through the real store, in its one
+// transaction, unless the worker crashes before the write, or after the
+// commit and before it hears of it.
+func (s *issuer) IssueSigned(ctx context.Context, a *permit.Attestation, m *permit.Mail, sign func(*permit.Attestation) (string, error)) error {
 	if s.isDown() {
 		return errOutage
 	}
@@ -104,7 +111,7 @@ func (s *issuer) IssueAttestation(ctx context.Context, a *permit.Attestation, m 
 	if where == 1 {
 		return errCrash
 	}
-	if err := s.AttestationStore.IssueAttestation(ctx, a, m); err != nil {
+	if err := s.AttestationStore.IssueSigned(ctx, a, m, sign); err != nil {
 		return err
 	}
 	s.issued(a)
@@ -140,6 +147,9 @@ func (s *issuer) SetAttestationCode(ctx context.Context, id int64, code string) 
 func (s *issuer) issued(a *permit.Attestation) {
 	r := &record{id: a.ID, app: a.ApplicationID, kind: a.Kind, from: s.days.of(a.ValidFrom), until: s.days.of(a.ValidUntil),
 		avail: s.days.of(a.AvailableFrom), signed: notSigned, superseded: never, reissue: -1}
+	if a.Code != "" { // signed in the transaction that issued it
+		r.signed = s.days.today(s.clock)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.byID[r.id] = r
