@@ -27,6 +27,7 @@ type AccountStore interface {
 	CheckToken(ctx context.Context, tokenHash string, purpose permit.TokenPurpose) error
 	UnlockLogIn(ctx context.Context, tokenHash string) (*permit.Account, error)
 	SetPasswordHash(ctx context.Context, accountID int64, hash string) error
+	SetLanguage(ctx context.Context, accountID int64, lang string) error
 	CreateSession(ctx context.Context, s *permit.Session, replaces string) error
 	SessionAccount(ctx context.Context, hash string) (*permit.Account, error)
 	DeleteSession(ctx context.Context, hash string) error
@@ -237,6 +238,19 @@ func (s *Accounts) LogOut(ctx context.Context, secret string) error {
 		return nil
 	}
 	return s.Store.DeleteSession(ctx, HashSecret(secret))
+}
+
+// SetLanguage remembers the language an account chose with the switch:
+// its pages follow it at its next log-in on any device, and its mails
+// from now on. A language the catalogue does not offer is refused.
+func (s *Accounts) SetLanguage(ctx context.Context, a *permit.Account, lang string) error {
+	if a == nil || s.Tr.Supported(lang) != lang {
+		return permit.Errorf(permit.EINVALID, "error.not_found")
+	}
+	if a.Lang == lang {
+		return nil
+	}
+	return s.Store.SetLanguage(context.WithoutCancel(ctx), a.ID, lang)
 }
 
 // RequestReset records a request for a reset link, to be answered by a

@@ -15,7 +15,10 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 //go:embed locales/*/*.json
@@ -154,6 +157,81 @@ func (c *Catalogue) T(lang, key string, args ...any) string {
 		return msg
 	}
 	return fmt.Sprintf(msg, args...)
+}
+
+// formNames are the names of CLDR's plural forms, as the last part of
+// a plural message's keys: "queue.days.one", "queue.days.other".
+var formNames = map[plural.Form]string{
+	plural.Zero: "zero", plural.One: "one", plural.Two: "two",
+	plural.Few: "few", plural.Many: "many", plural.Other: "other",
+}
+
+// Form names the plural form a whole number n takes in lang, by CLDR's
+// cardinal rules: "one" for 1 in French and English, "few" for 3 in
+// Arabic or Russian, "other" for every number in Chinese.
+func Form(lang string, n int) string {
+	if n < 0 {
+		n = -n
+	}
+	return formNames[plural.Cardinal.MatchPlural(language.Make(lang), n%10_000_000, 0, 0, 0, 0)]
+}
+
+// Forms lists the plural forms lang's rules give whole numbers, plus
+// "other", which every plural message has: the forms each of its plural
+// messages must write.
+func Forms(lang string) []string {
+	seen := map[string]bool{"other": true}
+	for n := range 1001 {
+		seen[Form(lang, n)] = true
+	}
+	out := make([]string, 0, len(seen))
+	for _, f := range []string{"zero", "one", "two", "few", "many", "other"} {
+		if seen[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// N translates a message whose words follow a count: the key names a
+// family, key+".one", key+".few", key+".other"…, one message per plural
+// form of the language, and N picks the form of n. The arguments are
+// args, or n alone when there are none. A form the language lacks falls
+// back to "other"; the catalogue tests keep every form present.
+func (c *Catalogue) N(lang, key string, n int, args ...any) string {
+	lang = c.Supported(lang)
+	if len(args) == 0 {
+		args = []any{n}
+	}
+	msg, ok := c.msgs[lang][key+"."+Form(lang, n)]
+	if !ok {
+		msg, ok = c.msgs[lang][key+".other"]
+	}
+	switch {
+	case !ok:
+		return "[" + key + "]"
+	case !strings.Contains(msg, "%"):
+		return msg // a form that says the number in words ("one day")
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// Number writes a whole number as lang groups its digits: "12 500" in
+// French, "12,500" in English, "12.500" in Spanish. The digits are Latin
+// in every language, Arabic included (docs/decisions/0012-languages.md):
+// a number must read as it is written on the person's documents.
+func (c *Catalogue) Number(lang string, n int) string {
+	tag := language.Make(c.Supported(lang) + "-u-nu-latn")
+	return message.NewPrinter(tag).Sprint(number.Decimal(n))
+}
+
+// Dir is the direction lang is written in: "rtl" for Arabic, "ltr" for
+// the others. A language says it in its catalogue, under "lang.dir".
+func (c *Catalogue) Dir(lang string) string {
+	if c.msgs[c.Supported(lang)]["lang.dir"] == "rtl" {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // Known reports whether lang is a supported language, exactly.

@@ -216,6 +216,15 @@ func (db Accounts) SetPasswordHash(ctx context.Context, accountID int64, hash st
 	})
 }
 
+// SetLanguage records the language an account chose: its pages and its
+// mails are in it from then on.
+func (db Accounts) SetLanguage(ctx context.Context, accountID int64, lang string) error {
+	return db.inWrite(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE accounts SET lang = ? WHERE id = ?`, lang, accountID)
+		return err
+	})
+}
+
 // endResetLinks uses up every outstanding reset link of an account: once
 // its password changed, by a link or any other way, no older link may
 // change it again (issue 13, item 6).

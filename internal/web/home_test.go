@@ -51,14 +51,15 @@ func TestAThirdLanguageIsData(t *testing.T) {
 	s.srv.Tr = german(t)
 	_, page := s.get(paths.Home.String())
 	mustContain(t, page, `<html lang="fr"`,
-		`href="/langue/de?suite=%2F" lang="de" hreflang="de">Deutsch</a>`,
-		`href="/langue/en?suite=%2F" lang="en" hreflang="en">English</a>`)
+		`href="/langue/de?suite=%2F" lang="de" hreflang="de" dir="ltr">Deutsch</a>`,
+		`href="/langue/en?suite=%2F" lang="en" hreflang="en" dir="ltr">English</a>`,
+		`<span aria-current="true" lang="fr" dir="ltr">Français</span>`)
 	if strings.Contains(page, `hreflang="fr"`) {
 		t.Error("the switch offers the page's own language")
 	}
 	s.lang = "de-CH,de;q=0.9"
 	_, page = s.get(paths.Home.String())
-	mustContain(t, page, `<html lang="de"`, "Ihr Aufenthaltstitel, online", `hreflang="fr">Français</a>`, `hreflang="en">English</a>`)
+	mustContain(t, page, `<html lang="de"`, "Ihr Aufenthaltstitel, online", `hreflang="fr" dir="ltr">Français</a>`, `hreflang="en" dir="ltr">English</a>`)
 	s.lang = ""
 	res, _ := s.get(paths.Language.Format("de") + "?suite=%2Fconnexion")
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion" {

@@ -77,12 +77,21 @@ func (s *Server) recover(next http.Handler) http.Handler {
 	})
 }
 
-// language picks the reader's language: their explicit choice (a cookie
-// set by the switch), else their browser's Accept-Language, else French.
+// FrenchParam is the query parameter that shows one page in French, the
+// legal reference, without changing the reader's language: the link
+// "read it in French" of every translated page.
+const FrenchParam = "langue"
+
+// language picks the reader's language: French for a page asked in
+// French (FrenchParam), else their explicit choice (a cookie set by the
+// switch, or at log-in from their account), else their browser's
+// Accept-Language, else French.
 func (s *Server) language(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := ""
-		if c, err := r.Cookie(LangCookie); err == nil {
+		if r.Method == http.MethodGet && r.URL.Query().Get(FrenchParam) == i18n.Default {
+			lang = i18n.Default // one page in French, the reference, the choice kept
+		} else if c, err := r.Cookie(LangCookie); err == nil {
 			lang = s.Tr.Supported(c.Value)
 		} else {
 			lang = s.Tr.Match(r.Header.Get("Accept-Language"))

@@ -139,6 +139,21 @@ func (p *Page) Iso(s string) string { return "\u2068" + s + "\u2069" }
 // T translates a key into the page's language.
 func (p *Page) T(key string, args ...any) string { return p.tr.T(p.Lang, key, args...) }
 
+// French is a key in French, whatever the page's language: the link to
+// the French wording, which a reader of the French looks for in French.
+func (p *Page) French(key string, args ...any) string { return p.tr.T(i18n.Default, key, args...) }
+
+// N translates a message whose words follow the count n, in the form the
+// page's language gives n (i18n.Catalogue.N); its arguments are args, or
+// n alone.
+func (p *Page) N(key string, n int, args ...any) string { return p.tr.N(p.Lang, key, n, args...) }
+
+// Number writes a whole number as the page's language groups its digits.
+func (p *Page) Number(n int) string { return p.tr.Number(p.Lang, n) }
+
+// Dir is the direction of the page's language: "rtl" or "ltr".
+func (p *Page) Dir() string { return p.tr.Dir(p.Lang) }
+
 // Title is the document title: the page, then the service, as RGAA asks;
 // pages with errors say so first.
 func (p *Page) Title() string {
@@ -150,21 +165,40 @@ func (p *Page) Title() string {
 }
 
 // LangLink is one entry of the language switch: a language, its name in
-// itself, and the address that switches to it and comes back here.
+// itself, and the address that switches to it and comes back here; the
+// page's own language is marked current and has no address.
 type LangLink struct {
-	Code, Name, URL string
+	Code, Name, URL, Dir string
+	Current              bool
 }
 
-// OtherLangs are the entries of the language switch: every language the
-// catalogue offers except the page's own, in the catalogue's order.
-func (p *Page) OtherLangs() []LangLink {
+// Langs are the entries of the language switch: every language the
+// catalogue offers, in the catalogue's order, each named in itself, so
+// that a reader who reads none of the others finds theirs.
+func (p *Page) Langs() []LangLink {
 	var out []LangLink
 	for _, l := range p.tr.Langs() {
-		if l != p.Lang {
-			out = append(out, LangLink{Code: l, Name: p.tr.Name(l), URL: paths.Language.Format(l) + "?suite=" + SafeNext(p.Path)})
+		link := LangLink{Code: l, Name: p.tr.Name(l), Dir: p.tr.Dir(l), Current: l == p.Lang}
+		if !link.Current {
+			link.URL = paths.Language.Format(l) + "?suite=" + SafeNext(p.Path)
 		}
+		out = append(out, link)
 	}
 	return out
+}
+
+// FrenchURL is this page in French for this one visit (the query
+// parameter "langue=fr", which the language middleware reads), the
+// wording that is the legal reference of every translation.
+func (p *Page) FrenchURL() string {
+	u, err := url.Parse(p.Path)
+	if err != nil {
+		return paths.Home.String() + "?" + FrenchParam + "=" + i18n.Default
+	}
+	q := u.Query()
+	q.Set(FrenchParam, i18n.Default)
+	u.RawQuery = q.Encode()
+	return u.RequestURI()
 }
 
 // Field is one form field, ready for the "field" template.

@@ -146,12 +146,7 @@ func (p *Page) DueText(r casework.QueueRow) string {
 }
 
 // Days writes a number of days in words.
-func (p *Page) Days(n int) string {
-	if n == 1 {
-		return p.T("queue.days.one")
-	}
-	return p.T("queue.days.other", n)
-}
+func (p *Page) Days(n int) string { return p.N("queue.days", n) }
 
 // Duration writes a length of time in words: minutes, hours, or days and
 // hours.

@@ -31,8 +31,28 @@ func (s *Pages) switchLanguage(w http.ResponseWriter, r *http.Request) error {
 		return permit.Errorf(permit.ENOTFOUND, "error.not_found")
 	}
 	web.SetCookie(w, web.LangCookie, l, 365*24*time.Hour)
+	if a := web.Account(r); a != nil && !crossSite(r) {
+		// Remembered for the account: its other devices and its mails.
+		// The switch is a link, which another site could make a browser
+		// follow: the account keeps its language then, the cookie alone
+		// changes.
+		if err := s.Accounts.SetLanguage(r.Context(), a, l); err != nil {
+			s.Logger.Warn("language not remembered for the account", "err", err)
+		}
+	}
 	http.Redirect(w, r, web.NextTarget(r, "/"), http.StatusSeeOther)
 	return nil
+}
+
+// crossSite reports whether the browser says the request came from
+// another site (Sec-Fetch-Site); a client that says nothing is taken at
+// its word.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return false
+	}
+	return true
 }
 
 // healthz says the process is up; it checks nothing else.

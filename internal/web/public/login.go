@@ -59,6 +59,10 @@ func (s *Pages) logIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.KnownAddress(r, email)
 	web.SetCookie(w, web.SessionCookie, secret, s.Accounts.SessionTTL)
+	if s.Tr.Known(a.Lang) {
+		// The language the account chose, on this device too.
+		web.SetCookie(w, web.LangCookie, a.Lang, 365*24*time.Hour)
+	}
 	http.Redirect(w, r, web.NextTarget(r, web.HomeOf(a)), http.StatusSeeOther)
 	return nil
 }

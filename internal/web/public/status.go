@@ -80,10 +80,10 @@ func effect(p *web.Page, o *permit.Outage, days int) string {
 	case !o.Relieves || !o.Affects(permit.FunctionFiling):
 		return p.T("status.effect.none")
 	case o.EndedAt == nil:
-		return p.T("status.effect.relief_ongoing", days)
+		return p.N("status.effect.relief_ongoing", days)
 	}
 	until := permit.ParisDay(*o.EndedAt).AddDate(0, 0, days)
-	return p.T("status.effect.relief", days, p.Date(until))
+	return p.N("status.effect.relief", days, days, p.Date(until))
 }
 
 // figuresTimeout bounds reading the appointment figures for the status
