@@ -120,7 +120,7 @@ func TestCorrectionRefusedThenAccepted(t *testing.T) {
 		_, page = d.get(paths.Corrections.String())
 		mustContain(t, page, "/agent/corrections/"+itoa(first), "<bdi>N&#39;Diaye</bdi> <bdi>Zoë</bdi>")
 		_, page = d.get(paths.CorrectionReview.Format(first))
-		mustContain(t, page, "Ndiaye", "Erreur de saisie.", "passeport.png", "Accepter réémet 2 attestation(s)", "3 février 1999")
+		mustContain(t, page, "Ndiaye", "Erreur de saisie.", "passeport.png", "Accepter réémet 2 attestations", "3 février 1999")
 		mustNotContain(t, page, "1999-02-03")
 		if res, _ := d.get(paths.CorrectionFile.Format(first) + "?apercu"); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("evidence preview: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
