@@ -151,6 +151,18 @@ func (p *Page) N(key string, n int, args ...any) string { return p.tr.N(p.Lang, 
 // Number writes a whole number as the page's language groups its digits.
 func (p *Page) Number(n int) string { return p.tr.Number(p.Lang, n) }
 
+// PDFNote says, on a page offering a PDF to a reader of another
+// language, that the PDF is in French and English: the documents are
+// printed in the two languages their readers (administrations,
+// employers, verifiers) check them in, whatever the page's language
+// (docs/decisions/0012-languages.md). Empty in French and English.
+func (p *Page) PDFNote() string {
+	if p.Lang == i18n.Default || p.Lang == "en" {
+		return ""
+	}
+	return p.T("pdf.languages")
+}
+
 // Dir is the direction of the page's language: "rtl" or "ltr".
 func (p *Page) Dir() string { return p.tr.Dir(p.Lang) }
 
