@@ -299,11 +299,15 @@ var englishApp = appWords{
 var monthNames = map[string][12]string{
 	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
 	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	"ar": {"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"},
 }
 
 // inWords writes a date as a person reads it: "3 février 1999", "1er
 // mars 2027", "3 February 1999".
 func inWords(lang string, d time.Time) string {
+	if lang == "zh" {
+		return fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day())
+	}
 	day := strconv.Itoa(d.Day())
 	if lang == "fr" && d.Day() == 1 {
 		day = "1er"

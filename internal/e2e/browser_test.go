@@ -255,7 +255,8 @@ func (b *browser) fill(id, value string) {
 // text of the page (innerText), so hidden text does not count.
 type expected struct {
 	lang    string   // <html lang>
-	heading string   // the one <h1>, exactly
+	dir     string   // <html dir>, when the test says
+	heading string   // the one <h1>, exactly; any one non-empty if not said
 	texts   []string // visible in the page
 	header  []string // visible in the page header
 	hidden  []string // not visible in the page header
@@ -264,6 +265,7 @@ type expected struct {
 // pageState is what check reads from the page, in one evaluation.
 type pageState struct {
 	Lang        string   `json:"lang"`
+	Dir         string   `json:"dir"`
 	Title       string   `json:"title"`
 	Headings    []string `json:"headings"`
 	Text        string   `json:"text"`
@@ -276,6 +278,7 @@ type pageState struct {
 // photographed as a person sees it once it has settled.
 const readPage = `document.fonts.ready.then(() => ({
 	lang: document.documentElement.lang,
+	dir: document.documentElement.dir,
 	title: document.title,
 	headings: [...document.querySelectorAll('h1')].map(h => h.innerText.trim()),
 	text: document.body.innerText.replace(/\u00a0/g, ' '),
@@ -316,7 +319,12 @@ func (b *browser) checkState(step string, want expected, st pageState) {
 	if st.Lang != want.lang {
 		b.t.Errorf("%s: <html lang=%q>, want %q", where, st.Lang, want.lang)
 	}
-	if len(st.Headings) != 1 || st.Headings[0] != want.heading {
+	if want.dir != "" && st.Dir != want.dir {
+		b.t.Errorf("%s: <html dir=%q>, want %q", where, st.Dir, want.dir)
+	}
+	if want.heading == "" && (len(st.Headings) != 1 || st.Headings[0] == "") {
+		b.t.Errorf("%s: <h1> headings %q, want exactly one", where, st.Headings)
+	} else if want.heading != "" && (len(st.Headings) != 1 || st.Headings[0] != want.heading) {
 		b.t.Errorf("%s: <h1> headings %q, want exactly [%q]", where, st.Headings, want.heading)
 	}
 	if !strings.HasSuffix(st.Title, " — sejour") || len(st.Title) <= len(" — sejour") {

@@ -106,13 +106,12 @@ func TestJourney(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			base := startServer(t)
 			b := newBrowser(t, base, options{dev: tc.dev, lang: "fr-FR", noScript: tc.noScript})
-			journey(t, b, tc.words)
+			journey(t, b, tc.words, fmt.Sprintf("e2e-%s-%s@exemple.fr", tc.words.lang, tc.dev.name))
 		})
 	}
 }
 
-func journey(t *testing.T, b *browser, w words) {
-	email := fmt.Sprintf("e2e-%s-%s@exemple.fr", w.lang, b.dev.name)
+func journey(t *testing.T, b *browser, w words, email string) {
 	wantStatus(t, "home", b.open("/"), http.StatusOK)
 	if w.lang != "fr" {
 		b.check("home-fr", expected{lang: "fr", heading: french.homeHeading, header: []string{french.logIn, w.switchLink}})
