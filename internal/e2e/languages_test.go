@@ -170,6 +170,9 @@ func (j *applicantJourney) everyApplicantPage(id int64) {
 	} {
 		wantStatus(t, "open "+path, b.open(path), http.StatusOK)
 		st := j.check(j.step("page"+strings.ReplaceAll(path, "/", "-")), expected{lang: w.lang, dir: dirOf(w.lang)})
+		if path == paths.Receipt.Format(id) && !strings.Contains(st.Text, i18n.MustLoad().T(w.lang, "pdf.languages")) {
+			t.Errorf("the receipt in %s does not say its PDF is in French and English", w.lang)
+		}
 		if keyInBrackets.MatchString(st.Text) {
 			t.Errorf("%s in %s shows a key untranslated: %q", path, w.lang, keyInBrackets.FindString(st.Text))
 		}
