@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/paths"
+	"github.com/sejour/sejour/internal/permit"
+	"github.com/sejour/sejour/internal/rules"
 )
 
 // The languages of the applicants who read neither French nor English:
@@ -28,8 +31,9 @@ var sameKeyAs = map[string]string{
 	"signUpHeading":  "signup.heading",
 	"mySpace":        "nav.my_space",
 	"startHeading":   "start.heading",
-	"newApplication": "dashboard.new_application",
+	"newApplication": "dashboard.new",
 	"profileHeading": "profile.heading",
+	"receiptWarning": "receipt.warning", // the journey reads its second sentence only
 }
 
 // wordsIn translates the French words of the journey into lang through
@@ -40,16 +44,22 @@ var sameKeyAs = map[string]string{
 func wordsIn(t *testing.T, lang string, fr appWords) appWords {
 	t.Helper()
 	cat := i18n.MustLoad()
+	// The page's text is read with its no-break spaces as spaces
+	// (readPage), as the journey's words are written.
+	plain := strings.NewReplacer("\u00a0", " ").Replace
 	byText := map[string][]string{}
 	for _, k := range cat.Keys(i18n.Default) {
-		msg := cat.T(i18n.Default, k)
+		msg := plain(cat.T(i18n.Default, k))
 		byText[msg] = append(byText[msg], k)
 	}
+	grounds := rules.MustLoad()
 	out := fr
 	var translate func(v reflect.Value, typ reflect.Type)
 	translate = func(v reflect.Value, typ reflect.Type) {
 		for i := range typ.NumField() {
-			f, field := typ.Field(i), v.Field(i)
+			f := typ.Field(i)
+			// The fields are unexported: reach them through their address.
+			field := reflect.NewAt(f.Type, unsafe.Pointer(v.Field(i).UnsafeAddr())).Elem()
 			if f.Anonymous {
 				translate(field, f.Type)
 				continue
@@ -66,6 +76,18 @@ func wordsIn(t *testing.T, lang string, fr appWords) appWords {
 			case f.Name == "switchLink":
 				field.SetString(cat.Name(lang))
 				continue
+			case f.Name == "currentFile":
+				field.SetString("%s") // "…: file.png": the name is enough
+				continue
+			case f.Name == "student" || f.Name == "employee":
+				// A ground's name is the legal catalogue's text.
+				id := map[string]permit.GroundID{"student": "student", "employee": "employee"}[f.Name]
+				g, ok := grounds.Ground(id)
+				if !ok {
+					t.Fatalf("no ground %q in the catalogue", id)
+				}
+				field.SetString(g.Name.In(lang))
+				continue
 			case text == "" || key != "":
 			case len(keys) == 1 || len(keys) > 1 && sameText(cat, lang, keys):
 				key = keys[0]
@@ -76,7 +98,7 @@ func wordsIn(t *testing.T, lang string, fr appWords) appWords {
 				continue
 			}
 			if key != "" {
-				field.SetString(cat.T(lang, key))
+				field.SetString(plain(cat.T(lang, key)))
 			}
 		}
 	}
@@ -98,11 +120,15 @@ func sameText(cat *i18n.Catalogue, lang string, keys []string) bool {
 func mustKnow(t *testing.T, w appWords, names ...string) {
 	t.Helper()
 	v := reflect.ValueOf(w)
+	var unknown []string
 	for _, n := range names {
 		f := v.FieldByName(n)
 		if s := f.String(); strings.HasPrefix(s, "\x00") || s == "" {
-			t.Fatalf("%s: the journey reads the word %s, which the catalogue does not give: add its key to sameKeyAs", w.lang, n)
+			unknown = append(unknown, n)
 		}
+	}
+	if unknown != nil {
+		t.Fatalf("%s: the journey reads the words %v, which the catalogue does not give: add their keys to sameKeyAs", w.lang, unknown)
 	}
 }
 
@@ -163,7 +189,7 @@ func (j *applicantJourney) everyApplicantPage(id int64) {
 	t, b, w := j.t, j.b, j.w
 	for _, path := range []string{
 		"/", paths.Dashboard.String(), paths.Profile.String(), paths.Contact.String(), paths.Correction.String(),
-		paths.NewApplication.String(), paths.Application.Format(id), paths.Receipt.Format(id), paths.Messages.Format(id),
+		paths.NewApplication.String(), paths.Application.Format(id), paths.Receipt.Format(id),
 		paths.Withdraw.Format(id), paths.Accesses.String(), paths.MyData.String(), paths.MyReports.String(),
 		paths.Claim.String(), paths.Share.String(), paths.Report.String(), paths.Follow.String(), paths.Verify.String(),
 		paths.Status.String(), paths.Appointments.String(), paths.EmployerSignUp.String(),
