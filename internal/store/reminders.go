@@ -55,11 +55,16 @@ func (db Reminders) SweepMark(ctx context.Context, day string) (int64, error) {
 	err := db.inRead(ctx, func(tx *Tx) error {
 		var d string
 		err := tx.queryRow(ctx, `SELECT day, after_account FROM reminder_sweeps WHERE id = 1`).Scan(&d, &after)
-		if permit.ErrorCode(translate(err)) == permit.ENOTFOUND || d != day {
+		if permit.ErrorCode(translate(err)) == permit.ENOTFOUND {
 			after = 0
 			return nil
+		} else if err != nil {
+			return err
 		}
-		return err
+		if d != day {
+			after = 0 // another day's mark: this day starts over
+		}
+		return nil
 	})
 	return after, err
 }
