@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +110,7 @@ func (s *Reminders) remindAccount(ctx context.Context, t permit.ReminderTarget, 
 	}
 	n := 0
 	for _, r := range DueReminders(o, s.Rules, today) {
-		if containsKind(stopped, r.Kind) {
+		if slices.Contains(stopped, r.Kind) {
 			continue
 		}
 		r.AccountID = t.AccountID
@@ -123,15 +124,6 @@ func (s *Reminders) remindAccount(ctx context.Context, t permit.ReminderTarget, 
 		}
 	}
 	return n, nil
-}
-
-func containsKind(kinds []permit.ReminderKind, k permit.ReminderKind) bool {
-	for _, x := range kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 // DueReminders lists the reminders due on day today (a civil day) from a
