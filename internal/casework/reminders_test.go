@@ -113,6 +113,9 @@ func TestRemindersOnAMovingClock(t *testing.T) {
 		if _, err := db.SQL().ExecContext(ctx, rebindTest(db, `UPDATE persons SET phone = ? WHERE account_id = ?`), "06 12 34 56 78", awa.ID); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.SQL().ExecContext(ctx, rebindTest(db, `UPDATE accounts SET lang = ? WHERE id = ?`), "en", ben.ID); err != nil {
+			t.Fatal(err)
+		}
 		agent, chloeApp := w.underReview()
 		chloe := w.accountOf(chloeApp)
 		docs, _ := w.cfg.Rules.RequiredDocuments("student", permit.KindRenewal)
@@ -195,6 +198,9 @@ func TestRemindersOnAMovingClock(t *testing.T) {
 				n++
 				if m.To == awa.Email && !strings.Contains(m.Text, "Bonjour") {
 					t.Errorf("not in French: %q", m.Text)
+				}
+				if m.To == ben.Email && !strings.Contains(m.Text, "Hello") {
+					t.Errorf("not in Ben's English: %q", m.Text)
 				}
 			}
 		}
@@ -390,6 +396,52 @@ func TestRacingReminderSweeps(t *testing.T) {
 		}
 		if total.Load() != people || rows != people {
 			t.Fatalf("%d written, %d rows; want %d", total.Load(), rows, people)
+		}
+	})
+}
+
+// The feed holds the account's counter appointments, timed; a revoked
+// token finds nothing; staff have no feed.
+func TestFeedHoldsTheAppointments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB, clk *clock.Fixed) {
+		w := newApptWorld(t, db, clk)
+		acc := &permit.Account{Email: "ana@mail.example", Role: permit.RoleApplicant, Lang: "en", ConfirmedAt: new(clk.Now())}
+		if err := db.Accounts().CreateAccount(ctx, acc, "!", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		friday := time.Date(2026, 11, 27, 9, 0, 0, 0, permit.Paris)
+		b, err := w.uc.Appointments.Book(ctx, acc, form("Ana", casework.Slot{Counter: 1, StartsAt: friday}.Value()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, err := w.uc.Reminders.NewFeed(ctx, acc)
+		if err != nil || len(token) < 22 { // 128 bits in base64 at the least
+			t.Fatalf("%q %v", token, err)
+		}
+		f, err := w.uc.Reminders.Feed(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, d := range f.Dates {
+			if d.Kind == permit.DateAppointment && d.At.Equal(friday) && d.Until.Equal(b.EndsAt) && d.Detail != "" {
+				found = true
+			}
+		}
+		if !found || f.Lang != "en" {
+			t.Fatalf("no appointment at %v in %+v (%s)", friday, f.Dates, f.Lang)
+		}
+		if _, err := w.uc.Reminders.Feed(ctx, token+"x"); permit.ErrorCode(err) != permit.ENOTFOUND {
+			t.Errorf("a wrong token: %v", err)
+		}
+		if err := w.uc.Reminders.RevokeFeed(ctx, acc); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.uc.Reminders.Feed(ctx, token); permit.ErrorCode(err) != permit.ENOTFOUND {
+			t.Errorf("a revoked token: %v", err)
+		}
+		if _, err := w.uc.Reminders.NewFeed(ctx, w.agent); permit.ErrorCode(err) != permit.ENOTFOUND {
+			t.Errorf("staff made a feed: %v", err)
 		}
 	})
 }
