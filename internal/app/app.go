@@ -207,6 +207,14 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			return n, err
 		},
+		RemindLegalDates: func(ctx context.Context) (int, error) {
+			n, err := m.observeSweep("legal_reminders", m.UseCases.Reminders.SendDue)(ctx)
+			if errors.Is(err, casework.ErrSweepUnfinished) {
+				err = errors.Join(err, jobs.ErrMore)
+			}
+			return n, err
+		},
+		SMS: store.Reminders{DB: m.DB}, SMSSender: notify.LogSMS{Logger: m.Logger},
 		NotifyFollowUpEvent: func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.NotifyEvent(ctx, id) },
 		DeliverWebhook:      func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.DeliverWebhook(ctx, id) },
 		SweepFollowUps: func(ctx context.Context) (int, error) {

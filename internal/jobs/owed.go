@@ -50,6 +50,10 @@ func (q *Queue) InsertJobsTx(ctx context.Context, tx *sql.Tx, owed []store.Job) 
 			if q.follow {
 				params = append(params, river.InsertManyParams{Args: DeliverWebhookArgs{EventID: j.ID}})
 			}
+		case store.JobDeliverSMS:
+			if q.sms {
+				params = append(params, river.InsertManyParams{Args: DeliverSMSArgs{SMSID: j.ID}})
+			}
 		default:
 			return fmt.Errorf("jobs: unknown job kind %q owed by a write", j.Kind)
 		}

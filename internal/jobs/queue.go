@@ -51,6 +51,13 @@ type Options struct {
 	// each (casework.Appointments.SendReminders); ErrMore when a batch
 	// is left.
 	RemindAppointments func(ctx context.Context) (int, error)
+	// RemindLegalDates, when set, is run daily and at start: it writes
+	// the reminders of legal dates due on the day, once each
+	// (casework.Reminders.SendDue); ErrMore when a batch is left.
+	RemindLegalDates func(ctx context.Context) (int, error)
+	// SMS and SMSSender, when both set, work the deliver_sms jobs.
+	SMS       SMSStore
+	SMSSender notify.SMSSender
 	// NotifyFollowUpEvent, DeliverWebhook and SweepFollowUps, when all
 	// set, work the follow-ups' jobs (follow_up_event, deliver_webhook,
 	// and the daily follow_up_sweep, also run at start).
@@ -79,6 +86,7 @@ type Queue struct {
 	issuing  bool
 	resets   bool // answer_reset jobs are worked
 	follow   bool // the follow-ups' jobs are worked
+	sms      bool // deliver_sms jobs are worked
 	logger   *slog.Logger
 	clock    clock.Clock
 	// sweeps builds the sweeps queued at each start (see startSweeps).
@@ -174,6 +182,18 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return ReminderSweepArgs{}, nil }, nil,
 		))
 		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return ReminderSweepArgs{Start: start} })
+	}
+	if opts.RemindLegalDates != nil {
+		river.AddWorker(workers, &legalReminderSweepWorker{sweep: opts.RemindLegalDates, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(legalReminderSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return LegalReminderSweepArgs{}, nil }, nil,
+		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return LegalReminderSweepArgs{Start: start} })
+	}
+	if opts.SMS != nil && opts.SMSSender != nil {
+		river.AddWorker(workers, &deliverSMSWorker{store: opts.SMS, sender: opts.SMSSender})
+		q.sms = true
 	}
 	// River reads the system clock itself (keeping Go's monotonic reading,
 	// and letting the database stamp rows with its own now()); any other

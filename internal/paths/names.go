@@ -171,6 +171,10 @@ type Site struct {
 	StaffAgendaNoShow         ID
 	StaffArrival              Path
 	StaffArrivalBooking       ID
+	Reminders                 Path
+	ReminderFeed              Path
+	ReminderFeedRevoke        Path
+	Calendar                  Token
 }
 
 // site is filled once from the constants.
@@ -340,6 +344,10 @@ var site = Site{
 	StaffAgendaNoShow:         StaffAgendaNoShow,
 	StaffArrival:              StaffArrival,
 	StaffArrivalBooking:       StaffArrivalBooking,
+	Reminders:                 Reminders,
+	ReminderFeed:              ReminderFeed,
+	ReminderFeedRevoke:        ReminderFeedRevoke,
+	Calendar:                  Calendar,
 }
 
 // Names returns the site's pages by name.

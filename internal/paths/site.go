@@ -219,3 +219,15 @@ const (
 	StaffArrival        Path = "/agent/rendez-vous/accueil"
 	StaffArrivalBooking ID   = "/agent/rendez-vous/accueil/{id}"
 )
+
+// Reminders of a person's legal dates and their private calendar feed
+// (issue 16, part 3): the applicant's settings under the dashboard, the
+// feed's token made again or revoked there, and the feed itself, read by
+// anyone holding its token ("/calendrier/<token>.ics": the mux's
+// wildcard is the whole segment, so the handler strips ".ics").
+const (
+	Reminders          Path  = "/tableau-de-bord/rappels"
+	ReminderFeed       Path  = "/tableau-de-bord/rappels/calendrier"
+	ReminderFeedRevoke Path  = "/tableau-de-bord/rappels/calendrier/revoquer"
+	Calendar           Token = "/calendrier/{token}"
+)

@@ -103,6 +103,13 @@ func dynamicKeys() []string {
 	for _, f := range []string{"surname", "job"} {
 		keys = append(keys, "declaration.error."+f+"_required")
 	}
+	for _, k := range permit.ReminderKinds {
+		keys = append(keys, "reminders.mail."+string(k), "reminders.sms."+string(k), "reminders.kind."+string(k), "reminders.name."+string(k))
+	}
+	for _, k := range []permit.LegalDateKind{permit.DateWindowOpens, permit.DateWindowCloses, permit.DatePermitEnds, permit.DateAttestation,
+		permit.DateCompletionDue, permit.DateImplicitRefusal, permit.DateAppointment} {
+		keys = append(keys, "reminders.ics."+string(k)+".summary", "reminders.ics."+string(k)+".description")
+	}
 	for _, p := range permit.SharePurposes {
 		keys = append(keys, "share.purpose."+string(p))
 	}

@@ -40,5 +40,6 @@ func Of(db *store.DB) casework.Stores {
 		APIRequests:  store.APIRequests{DB: db},
 		Appointments: store.Appointments{DB: db},
 		Snapshots:    store.Snapshots{DB: db},
+		Reminders:    store.Reminders{DB: db},
 	}
 }

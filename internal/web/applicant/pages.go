@@ -32,6 +32,7 @@ type Pages struct {
 	Declarations *casework.Declarations // the pre-hire declarations naming the person
 	FollowUps    *casework.FollowUps    // employers following the person's right to work
 	Appointments *casework.Appointments // the card collection slot the applicant picks
+	Reminders    *casework.Reminders    // reminders of legal dates, and the calendar feed
 }
 
 // Routes are the applicant's routes; the links mailed for a change of
@@ -91,6 +92,15 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Post(paths.FollowUpAccept), Who: web.Applicant, Handler: s.answerFollowUp(true)},
 		{Pattern: paths.Post(paths.FollowUpDecline), Who: web.Applicant, Handler: s.answerFollowUp(false)},
 		{Pattern: paths.Post(paths.FollowUpWorkerEnd), Who: web.Applicant, Handler: s.endFollowUp},
+
+		{Pattern: paths.Get(paths.Reminders), Who: web.Applicant, Handler: reminders{s}.show},
+		{Pattern: paths.Post(paths.Reminders), Who: web.Applicant, Handler: reminders{s}.saveReminders},
+		{Pattern: paths.Post(paths.ReminderFeed), Who: web.Applicant, Handler: reminders{s}.newFeed},
+		{Pattern: paths.Post(paths.ReminderFeedRevoke), Who: web.Applicant, Handler: reminders{s}.revokeFeed},
+		// The feed is read by a calendar application, never logged in:
+		// the token in the path is the credential, limited like the
+		// public checks so that it cannot be guessed by trying.
+		{Pattern: paths.Get(paths.Calendar), Who: web.Anyone, Handler: reminders{s}.calendarFeed, Limit: "verify-ip"},
 
 		{Pattern: paths.Get(paths.MyReports), Who: web.Applicant, Handler: s.myReports},
 		{Pattern: paths.Get(paths.MyReport), Who: web.Applicant, Handler: s.myReport},

@@ -27,7 +27,7 @@ func New(o web.Options) (*web.Server, error) {
 			&applicant.Pages{Server: s, Applications: o.Applications, Attempts: o.Attempts, Documents: o.Documents, Messages: o.Messages,
 				Corrections: o.Corrections, Contacts: o.Contacts, Counter: o.Counter, Journal: o.Journal,
 				Export: o.Export, Reports: o.Reports, Queue: o.Queue, Receipts: o.Receipts, WorkChecks: o.WorkChecks, Declarations: o.Declarations,
-				FollowUps: o.FollowUps, Appointments: o.Appointments},
+				FollowUps: o.FollowUps, Appointments: o.Appointments, Reminders: o.Reminders},
 			&backoffice.Pages{Server: s, Accounts: o.Accounts, Applications: o.Applications, Documents: o.Documents,
 				Messages: o.Messages, Decisions: o.Decisions, Queue: o.Queue, Counter: o.Counter,
 				Corrections: o.Corrections, Journal: o.Journal, Declarations: o.Declarations, Receipts: o.Receipts, Previews: o.Previews,
