@@ -31,11 +31,11 @@ func (v *remindersView) Label(k permit.ReminderKind) string {
 	key := "reminders.kind." + string(k)
 	switch k {
 	case permit.ReminderWindowClosing:
-		return v.T(key, permit.ReminderClosingDays)
+		return v.N(key, permit.ReminderClosingDays)
 	case permit.ReminderAttestationEnding:
-		return v.T(key, permit.ReminderAttestationDays)
+		return v.N(key, permit.ReminderAttestationDays)
 	case permit.ReminderCompletionDue:
-		return v.T(key, permit.ReminderCompletionDays)
+		return v.N(key, permit.ReminderCompletionDays)
 	}
 	return v.T(key)
 }
