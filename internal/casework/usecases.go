@@ -29,6 +29,7 @@ type Stores struct {
 	FollowUps    FollowUpStore
 	APIRequests  APIRequestStore
 	Appointments AppointmentStore
+	Statistics   StatisticsStore
 	// Snapshots lets the reads of one page share a read transaction; nil
 	// reads each in its own.
 	Snapshots Snapshotter
@@ -67,6 +68,7 @@ type UseCases struct {
 	FollowUps    *FollowUps    // employers' follow-ups of a right to work, their events and webhooks
 	APIRequests  *APIRequests  // the answers kept for the API's idempotency keys
 	Appointments *Appointments // counter appointments, the waiting list and its offers
+	Statistics   *Statistics   // the public statistics on processing times, computed daily
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -194,5 +196,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		FollowUps:    &FollowUps{core: c, Store: st.FollowUps, checks: checks},
 		APIRequests:  &APIRequests{Store: st.APIRequests},
 		Appointments: newAppointments(c, st.Appointments),
+		Statistics:   &Statistics{core: c, Store: st.Statistics},
 	}
 }

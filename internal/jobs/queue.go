@@ -51,6 +51,10 @@ type Options struct {
 	// each (casework.Appointments.SendReminders); ErrMore when a batch
 	// is left.
 	RemindAppointments func(ctx context.Context) (int, error)
+	// RefreshStatistics, when set, is run every hour and at start: it
+	// computes the day's public statistics when the day has none
+	// (casework.Statistics.Refresh).
+	RefreshStatistics func(ctx context.Context) (bool, error)
 	// NotifyFollowUpEvent, DeliverWebhook and SweepFollowUps, when all
 	// set, work the follow-ups' jobs (follow_up_event, deliver_webhook,
 	// and the daily follow_up_sweep, also run at start).
@@ -174,6 +178,14 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return ReminderSweepArgs{}, nil }, nil,
 		))
 		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return ReminderSweepArgs{Start: start} })
+	}
+	if opts.RefreshStatistics != nil {
+		river.AddWorker(workers, &statisticsWorker{refresh: opts.RefreshStatistics, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(statisticsInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return StatisticsArgs{}, nil }, nil,
+		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return StatisticsArgs{Start: start} })
 	}
 	// River reads the system clock itself (keeping Go's monotonic reading,
 	// and letting the database stamp rows with its own now()); any other
