@@ -17,9 +17,9 @@ type StatisticsStore interface {
 	// since, and each still awaiting a decision, in one read transaction.
 	StatisticsCases(ctx context.Context, since time.Time, fn func(*permit.StatCase) error) error
 	// SaveStatistics writes a day's snapshot unless that day has one
-	// (false then): one INSERT, so a computation that dies before it
-	// leaves the previous day's served.
-	SaveStatistics(ctx context.Context, s *permit.Statistics) (bool, error)
+	// (false then), or in its place when replace is set: one statement,
+	// so a computation that dies before it leaves the previous one served.
+	SaveStatistics(ctx context.Context, s *permit.Statistics, replace bool) (bool, error)
 	// HasStatistics reports whether day (YYYY-MM-DD) has its snapshot.
 	HasStatistics(ctx context.Context, day string) (bool, error)
 	// LatestStatistics returns the newest snapshot, or ENOTFOUND.
@@ -47,16 +47,27 @@ const statisticsCache = 5 * time.Minute
 // when it is missing, and says whether it wrote one. Two instances may
 // compute at once: the first INSERT wins and the other writes nothing.
 func (s *Statistics) Refresh(ctx context.Context) (bool, error) {
-	now := s.Clock.Now()
-	day := permit.ParisDay(now).Format(time.DateOnly)
+	day := permit.ParisDay(s.Clock.Now()).Format(time.DateOnly)
 	if ok, err := s.Store.HasStatistics(ctx, day); err != nil || ok {
 		return false, err
 	}
+	return s.save(ctx, false)
+}
+
+// Recompute computes today's snapshot again and puts it in place of the
+// day's: for data loaded after the day's computation (the
+// demonstration), never for the daily job.
+func (s *Statistics) Recompute(ctx context.Context) error {
+	_, err := s.save(ctx, true)
+	return err
+}
+
+func (s *Statistics) save(ctx context.Context, replace bool) (bool, error) {
 	st, err := s.Compute(ctx)
 	if err != nil {
 		return false, err
 	}
-	wrote, err := s.Store.SaveStatistics(ctx, st)
+	wrote, err := s.Store.SaveStatistics(ctx, st, replace)
 	if err == nil {
 		s.mu.Lock()
 		s.cached = nil

@@ -91,7 +91,8 @@ func History(prefs []*permit.Prefecture) []HistoryCase {
 const historyMark = "9900000001"
 
 // LoadHistory writes the demonstration's history unless it was written,
-// then computes today's statistics when they are missing.
+// then computes today's statistics: again when it wrote the history,
+// else only when the day has none.
 func LoadHistory(ctx context.Context, uc *casework.UseCases, st Store, pop store.Population, now time.Time, out io.Writer) error {
 	prefs, err := Prefectures(ctx, st)
 	if err != nil {
@@ -106,13 +107,15 @@ func LoadHistory(ctx context.Context, uc *casework.UseCases, st Store, pop store
 		return err
 	}
 	cases := History(prefs)
-	if !written {
-		if err := WriteHistory(ctx, pop, uc.Attestations.Sealer, uc.Attestations.Rules, prefs, agent.ID, now, cases); err != nil {
-			return fmt.Errorf("demonstration history: %w", err)
-		}
+	if written {
+		_, err = uc.Statistics.Refresh(ctx)
+	} else if err = WriteHistory(ctx, pop, uc.Attestations.Sealer, uc.Attestations.Rules, prefs, agent.ID, now, cases); err == nil {
+		// Today's snapshot may predate the history (a queue that
+		// started first): it is computed again with it.
+		err = uc.Statistics.Recompute(ctx)
 	}
-	if _, err := uc.Statistics.Refresh(ctx); err != nil {
-		return fmt.Errorf("demonstration statistics: %w", err)
+	if err != nil {
+		return fmt.Errorf("demonstration history and statistics: %w", err)
 	}
 	fmt.Fprintf(out, "\n  %d applications of the last 12 months behind the public statistics (/statistiques)\n", len(cases))
 	return nil
@@ -148,7 +151,9 @@ func WriteHistory(ctx context.Context, pop store.Population, sealer casework.Sea
 // historyHousehold lays one case out as the rows the use cases write.
 func historyHousehold(ids *store.PopulationIDs, hc HistoryCase, n int, cat *rules.Catalogue, sealer casework.Sealer, pref *permit.Prefecture,
 	agent int64, now time.Time) (*store.Household, error) {
-	filed := now.AddDate(0, 0, -hc.FiledDaysAgo)
+	// Days are counted on Paris's wall clock, so that a case decided d
+	// days after its filing is d civil days apart whatever the DST.
+	filed := now.In(permit.Paris).AddDate(0, 0, -hc.FiledDaysAgo)
 	created := filed.Add(-time.Hour)
 	p := &permit.Person{ID: next(&ids.Person), GivenNames: "Personne", Surname: fmt.Sprintf("Historique %d", n+1), BirthDate: "1995-01-01",
 		BirthPlace: "Dakar, Sénégal", Nationality: "SEN", ForeignerNumber: fmt.Sprintf("99%08d", n+1), PrefectureID: hc.Prefecture, CreatedAt: created}

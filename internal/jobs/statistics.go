@@ -14,8 +14,10 @@ import (
 const statisticsInterval = time.Hour
 
 // statisticsTimeout bounds one computation (one read of the
-// applications of the last 12 months).
-const statisticsTimeout = 15 * time.Minute
+// applications of the last 12 months), under River's rescue delay like
+// every kind: a computation that takes longer fails and is retried,
+// and the previous snapshot stays served (docs/operations.md).
+const statisticsTimeout = 4 * time.Minute
 
 // StatisticsArgs is the job kind "statistics_snapshot", run every
 // statisticsInterval and at start: it computes the public statistics of

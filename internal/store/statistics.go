@@ -182,16 +182,20 @@ func statPermits(ctx context.Context, tx *Tx, batch []*permit.StatCase, persons 
 }
 
 // SaveStatistics writes a day's snapshot in one statement, unless the
-// day has one already (false then), and forgets the snapshots older
-// than the statisticsKept newest.
-func (db Statistics) SaveStatistics(ctx context.Context, s *permit.Statistics) (bool, error) {
+// day has one already (false then) or replace is set, and forgets the
+// snapshots older than the statisticsKept newest.
+func (db Statistics) SaveStatistics(ctx context.Context, s *permit.Statistics, replace bool) (bool, error) {
 	body, err := json.Marshal(s)
 	if err != nil {
 		return false, err
 	}
 	wrote := false
 	err = db.inWrite(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `INSERT INTO statistics_snapshots (day, computed_at, body) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING`,
+		conflict := `DO NOTHING`
+		if replace {
+			conflict = `DO UPDATE SET computed_at = excluded.computed_at, body = excluded.body`
+		}
+		res, err := tx.exec(ctx, `INSERT INTO statistics_snapshots (day, computed_at, body) VALUES (?, ?, ?) ON CONFLICT (day) `+conflict,
 			s.Day, s.ComputedAt.UTC(), string(body))
 		if err != nil {
 			return err
