@@ -69,6 +69,21 @@ func TestDemoCasesAtEveryStage(t *testing.T) {
 	if a, _, err := db.Accounts().AccountByEmail(t.Context(), "assistance@demo.sejour.localhost"); err != nil || !a.HelpDesk() {
 		t.Errorf("demonstration help desk: %+v, %v", a, err)
 	}
+	// The public statistics were computed at load, on the history
+	// written once: Paris's students are published, Seine-Saint-Denis
+	// is not.
+	stats, err := store.Statistics{DB: db}.LatestStatistics(t.Context())
+	if err != nil {
+		t.Fatalf("demonstration statistics: %v", err)
+	}
+	for _, c := range stats.Cells {
+		switch {
+		case c.Prefecture == "75" && c.Ground == "student" && (c.Filed.Value == nil || *c.Filed.Value != 29):
+			t.Errorf("Paris's students: %+v", c.Filed)
+		case c.Prefecture == "93" && c.Ground == "" && !c.Suppressed:
+			t.Errorf("Seine-Saint-Denis is published: %+v", c)
+		}
+	}
 }
 
 // TestDemoListensOnLoopback: the demonstration, whose passwords are

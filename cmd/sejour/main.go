@@ -182,6 +182,9 @@ func run(ctx context.Context, args []string, getenv config.Getenv, out io.Writer
 		if err := demo.Appointments(ctx, m.UseCases.Appointments, store.Appointments{DB: m.DB}, m.Clock.Now(), out); err != nil {
 			return fmt.Errorf("load demonstration appointments: %w", err)
 		}
+		if err := demo.LoadHistory(ctx, m.UseCases, demo.Store{Accounts: m.DB.Accounts(), Files: m.DB.Files()}, store.Population{DB: m.DB}, m.Clock.Now(), out); err != nil {
+			return err
+		}
 		if loadOnly {
 			return nil
 		}

@@ -215,6 +215,7 @@ func (m *Main) Open(ctx context.Context) error {
 			return n, err
 		},
 		SMS: store.Reminders{DB: m.DB}, SMSSender: notify.LogSMS{Logger: m.Logger},
+		RefreshStatistics:   func(ctx context.Context) (bool, error) { return m.UseCases.Statistics.Refresh(ctx) },
 		NotifyFollowUpEvent: func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.NotifyEvent(ctx, id) },
 		DeliverWebhook:      func(ctx context.Context, id int64) error { return m.UseCases.FollowUps.DeliverWebhook(ctx, id) },
 		SweepFollowUps: func(ctx context.Context) (int, error) {

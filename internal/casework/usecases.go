@@ -30,6 +30,7 @@ type Stores struct {
 	APIRequests  APIRequestStore
 	Appointments AppointmentStore
 	Reminders    ReminderStore
+	Statistics   StatisticsStore
 	// Snapshots lets the reads of one page share a read transaction; nil
 	// reads each in its own.
 	Snapshots Snapshotter
@@ -69,6 +70,7 @@ type UseCases struct {
 	APIRequests  *APIRequests  // the answers kept for the API's idempotency keys
 	Appointments *Appointments // counter appointments, the waiting list and its offers
 	Reminders    *Reminders    // reminders of legal dates, their stops, the calendar feed
+	Statistics   *Statistics   // the public statistics on processing times, computed daily
 }
 
 // Applications are the applicant's file: profile, applications, filing,
@@ -197,5 +199,6 @@ func New(cfg Config, st Stores, accounts *Accounts) *UseCases {
 		APIRequests:  &APIRequests{Store: st.APIRequests},
 		Appointments: newAppointments(c, st.Appointments),
 		Reminders:    &Reminders{core: c, Store: st.Reminders},
+		Statistics:   &Statistics{core: c, Store: st.Statistics},
 	}
 }

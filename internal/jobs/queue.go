@@ -58,6 +58,10 @@ type Options struct {
 	// SMS and SMSSender, when both set, work the deliver_sms jobs.
 	SMS       SMSStore
 	SMSSender notify.SMSSender
+	// RefreshStatistics, when set, is run every hour and at start: it
+	// computes the day's public statistics when the day has none
+	// (casework.Statistics.Refresh).
+	RefreshStatistics func(ctx context.Context) (bool, error)
 	// NotifyFollowUpEvent, DeliverWebhook and SweepFollowUps, when all
 	// set, work the follow-ups' jobs (follow_up_event, deliver_webhook,
 	// and the daily follow_up_sweep, also run at start).
@@ -194,6 +198,14 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 	if opts.SMS != nil && opts.SMSSender != nil {
 		river.AddWorker(workers, &deliverSMSWorker{store: opts.SMS, sender: opts.SMSSender})
 		q.sms = true
+	}
+	if opts.RefreshStatistics != nil {
+		river.AddWorker(workers, &statisticsWorker{refresh: opts.RefreshStatistics, logger: logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(statisticsInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return StatisticsArgs{}, nil }, nil,
+		))
+		q.sweeps = append(q.sweeps, func(start time.Time) river.JobArgs { return StatisticsArgs{Start: start} })
 	}
 	// River reads the system clock itself (keeping Go's monotonic reading,
 	// and letting the database stamp rows with its own now()); any other

@@ -53,6 +53,7 @@ func TestEveryKindTimesOutBeforeRescue(t *testing.T) {
 		MailSweepArgs{}.Kind():         (&sweepWorker{}).Timeout(&river.Job[MailSweepArgs]{}),
 		AttestationSweepArgs{}.Kind():  (&attestationSweepWorker{}).Timeout(&river.Job[AttestationSweepArgs]{}),
 		IssueAttestationsArgs{}.Kind(): (&issueWorker{}).Timeout(&river.Job[IssueAttestationsArgs]{}),
+		StatisticsArgs{}.Kind():        (&statisticsWorker{}).Timeout(&river.Job[StatisticsArgs]{}),
 	} {
 		if timeout <= 0 || timeout >= rescueAfter {
 			t.Errorf("%s: timeout %s, want above zero and under the rescue delay %s", kind, timeout, rescueAfter)

@@ -125,6 +125,10 @@ type Site struct {
 	ReadOnly           Path
 	StatusFeed         Path
 	APIStatus          Path
+	Statistics         Path
+	StatisticsCSV      Path
+	StatisticsJSON     Path
+	StatisticsSchema   Path
 	AdminOutages       Path
 	AdminOutage        ID
 	Share              Path
@@ -298,6 +302,10 @@ var site = Site{
 	ReadOnly:           ReadOnly,
 	StatusFeed:         StatusFeed,
 	APIStatus:          APIStatus,
+	Statistics:         Statistics,
+	StatisticsCSV:      StatisticsCSV,
+	StatisticsJSON:     StatisticsJSON,
+	StatisticsSchema:   StatisticsSchema,
 	AdminOutages:       AdminOutages,
 	AdminOutage:        AdminOutage,
 	Share:              Share,

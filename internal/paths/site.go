@@ -146,6 +146,15 @@ const (
 	AdminOutage  ID   = "/admin/pannes/{outage}"
 )
 
+// The public statistics on processing times (issue 16, part 4): the
+// page, its open data as CSV and JSON, and the data's JSON Schema.
+const (
+	Statistics       Path = "/statistiques"
+	StatisticsCSV    Path = "/statistiques.csv"
+	StatisticsJSON   Path = "/statistiques.json"
+	StatisticsSchema Path = "/statistiques/schema.json"
+)
+
 // The share codes a person gives an employer (issue 14), on the
 // applicant's side.
 const (

@@ -356,14 +356,9 @@ func (s *sim) check(d int) {
 }
 
 // owesProof reports whether a complete, in-time renewal in state st is
-// owed an extension or favourable-decision attestation (casework.Plan).
-func owesProof(st permit.State) bool {
-	switch st {
-	case permit.StateSubmitted, permit.StateUnderReview, permit.StateFavourable, permit.StateCardReady:
-		return true
-	}
-	return false
-}
+// owed an extension or favourable-decision attestation: permit.OwesProof,
+// the one rule the public statistics count gaps with too.
+func owesProof(st permit.State) bool { return permit.OwesProof(st) }
 
 // setUp creates the prefectures, the agent who works for all of them,
 // and the population.

@@ -60,6 +60,16 @@ func (db Population) Empty(ctx context.Context) (bool, error) {
 	return n == 0, err
 }
 
+// HasForeignerNumber reports whether a person has the foreigner number
+// n: how the demonstration's history finds it was written.
+func (db Population) HasForeignerNumber(ctx context.Context, n string) (bool, error) {
+	var c int
+	err := db.inRead(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, `SELECT COUNT(*) FROM persons WHERE foreigner_number = ?`, n).Scan(&c)
+	})
+	return c > 0, err
+}
+
 // FirstIDs returns one more than the largest id of each table.
 func (db Population) FirstIDs(ctx context.Context) (PopulationIDs, error) {
 	var ids PopulationIDs

@@ -91,7 +91,9 @@ func TestOpenAPIDescribesTheAPI(t *testing.T) {
 			t.Errorf("docs/openapi.yaml is not valid OpenAPI: %s (%v)", e.Message, e.SchemaValidationErrors)
 		}
 	}
-	want := []string{paths.KeySet.String()}
+	// The key set and the public statistics' open data are described
+	// too, though not under /api/.
+	want := []string{paths.KeySet.String(), paths.StatisticsJSON.String(), paths.StatisticsCSV.String(), paths.StatisticsSchema.String()}
 	vals := reflect.ValueOf(paths.Names())
 	for i := range vals.NumField() {
 		if p := vals.Field(i).String(); strings.HasPrefix(p, web.APIPrefix) {
@@ -113,7 +115,7 @@ func TestOpenAPIDescribesTheAPI(t *testing.T) {
 	}
 	for p, ops := range doc.Paths {
 		if !slices.Contains(want, p) {
-			t.Errorf("docs/openapi.yaml describes %s, which is not a route of internal/paths under /api/", p)
+			t.Errorf("docs/openapi.yaml describes %s, which is not a route of internal/paths under /api/ nor open data", p)
 		}
 		for method := range ops {
 			if pattern := strings.ToUpper(method) + " " + p; !slices.Contains(routes, pattern) {
@@ -192,6 +194,13 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 		}
 		good := checkJSON(s.code, checkBirth)
 		decl, declID, declRecord, followUp := declarationFixture(t, s, clk)
+		if _, err := s.uc.Statistics.Refresh(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		stats, err := s.uc.Statistics.Latest(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
 		cases := []apiCase{
 			{name: "verify a record's code", method: "POST", path: paths.APIVerify.String(), body: string(codeJSON), valid: true, status: 200},
 			{name: "verify not a code", method: "POST", path: paths.APIVerify.String(), body: `{"code": "hello"}`, valid: true, status: 400, problem: true},
@@ -203,6 +212,11 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 			{name: "key set", method: "GET", path: paths.KeySet.String(), valid: true, status: 200},
 			{name: "openapi.json", method: "GET", path: paths.APIOpenAPI.String(), valid: true, status: 200},
 			{name: "status", method: "GET", path: paths.APIStatus.String(), valid: true, status: 200},
+			{name: "statistics JSON", method: "GET", path: paths.StatisticsJSON.String(), valid: true, status: 200},
+			{name: "statistics JSON not modified", method: "GET", path: paths.StatisticsJSON.String(), valid: true, status: 304,
+				header: map[string]string{"If-None-Match": `"statistiques-` + stats.Day + `-json"`}},
+			{name: "statistics CSV", method: "GET", path: paths.StatisticsCSV.String(), valid: true, status: 200},
+			{name: "statistics schema", method: "GET", path: paths.StatisticsSchema.String(), valid: true, status: 200},
 			{name: "check", method: "POST", path: paths.APIWorkChecks.String(), body: good, header: withKey("Idempotency-Key", "k-1"), valid: true, status: 200},
 			{name: "check replayed", method: "POST", path: paths.APIWorkChecks.String(), body: good, header: withKey("Idempotency-Key", "k-1"), valid: true, status: 200, replayed: true},
 			{name: "check key reused", method: "POST", path: paths.APIWorkChecks.String(), body: checkJSON(s.code, "1990-01-02"), header: withKey("Idempotency-Key", "k-1"), valid: true, status: 422, problem: true},

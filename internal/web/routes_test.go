@@ -158,6 +158,10 @@ func TestEveryRouteStatesWhoMayCallIt(t *testing.T) {
 	ids["/agent/absences/"] = bookingFixture(t, base)
 	ids["/agent/rendez-vous/"] = pref.ID
 	ids["/agent/rendez-vous/accueil/"] = ids["/agent/absences/"]
+	// Today's public statistics, whose open data is then served.
+	if _, err := base.uc.Statistics.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	fill := strings.NewReplacer("{outage}", strconv.FormatInt(outage.ID, 10), "{$}", "", "{version}", "v", "{path...}", "sejour.css", "{lang}", "en",
 		"{token}", "sometoken", "{id}", strconv.FormatInt(id, 10), "{doc}", strconv.FormatInt(docs[0].ID, 10), "{slot}", docs[0].Slot, "{att}", strconv.FormatInt(atts[0].ID, 10),
 		"{person}", strconv.FormatInt(app.PersonID, 10), "{correction}", strconv.FormatInt(corr.ID, 10),

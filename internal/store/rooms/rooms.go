@@ -39,6 +39,7 @@ func Of(db *store.DB) casework.Stores {
 		FollowUps:    store.FollowUps{DB: db},
 		APIRequests:  store.APIRequests{DB: db},
 		Appointments: store.Appointments{DB: db},
+		Statistics:   store.Statistics{DB: db},
 		Snapshots:    store.Snapshots{DB: db},
 		Reminders:    store.Reminders{DB: db},
 	}

@@ -23,7 +23,8 @@ func New(o web.Options) (*web.Server, error) {
 	return web.New(o, func(s *web.Server) []web.Part {
 		return []web.Part{
 			public.New(public.Pages{Server: s, Accounts: o.Accounts, Reports: o.Reports, Verifier: o.Verifier,
-				Outages: o.Outages, DB: o.DB, KeySet: o.KeySet, Checks: o.Checks, Appointments: o.Appointments}),
+				Outages: o.Outages, DB: o.DB, KeySet: o.KeySet, Checks: o.Checks, Appointments: o.Appointments,
+				Statistics: o.Statistics}),
 			&applicant.Pages{Server: s, Applications: o.Applications, Attempts: o.Attempts, Documents: o.Documents, Messages: o.Messages,
 				Corrections: o.Corrections, Contacts: o.Contacts, Counter: o.Counter, Journal: o.Journal,
 				Export: o.Export, Reports: o.Reports, Queue: o.Queue, Receipts: o.Receipts, WorkChecks: o.WorkChecks, Declarations: o.Declarations,

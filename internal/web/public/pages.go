@@ -25,8 +25,10 @@ type Pages struct {
 	Outages  *casework.Outages // the public status
 	// Appointments are the counter appointments anyone books (issue 18).
 	Appointments *casework.Appointments
-	DB           web.Pinger             // the readiness check
-	KeySet       func() ([]byte, error) // the public keys of attestation codes, as a JWK set
+	// Statistics are the public figures on processing times (issue 16).
+	Statistics *casework.Statistics
+	DB         web.Pinger             // the readiness check
+	KeySet     func() ([]byte, error) // the public keys of attestation codes, as a JWK set
 	// Checks bounds the photos of QR codes read at once, with the
 	// uploads' checks of the process (web.Options.Checks).
 	Checks *upload.Gate
@@ -57,6 +59,10 @@ func (s *Pages) Routes() []web.Route {
 		{Pattern: paths.Get(paths.Status), Who: web.Anyone, Handler: s.status},
 		{Pattern: paths.Get(paths.StatusFeed), Who: web.Anyone, Handler: s.statusFeed},
 		{Pattern: paths.Get(paths.APIStatus), Who: web.Anyone, Handler: s.apiStatus, Limit: "status-ip"},
+		{Pattern: paths.Get(paths.Statistics), Who: web.Anyone, Handler: s.statisticsPage},
+		{Pattern: paths.Get(paths.StatisticsCSV), Who: web.Anyone, Handler: s.statisticsCSV},
+		{Pattern: paths.Get(paths.StatisticsJSON), Who: web.Anyone, Handler: s.statisticsJSON},
+		{Pattern: paths.Get(paths.StatisticsSchema), Who: web.Anyone, Handler: s.statisticsSchema},
 		{Pattern: paths.Get(paths.VerifyOffline), Who: web.Anyone, Handler: s.verifyOffline},
 		{Pattern: paths.Get(paths.VerifyWorker), Who: web.Anyone, Handler: s.Worker("verify-offline-sw.js")},
 
