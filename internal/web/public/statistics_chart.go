@@ -97,7 +97,7 @@ func (v *statisticsView) Days(f permit.StatFigure) string {
 	if f.Value == nil {
 		return v.T("statistics.suppressed")
 	}
-	return v.T("statistics.days", int(*f.Value))
+	return v.N("statistics.days", int(*f.Value))
 }
 
 // dayOf reads a YYYY-MM-DD day (the zero time if it is not one).
