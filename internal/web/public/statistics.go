@@ -64,7 +64,7 @@ func (v *statisticsView) Count(f permit.StatFigure) string {
 	if f.Value == nil {
 		return v.T("statistics.suppressed")
 	}
-	return strconv.FormatFloat(*f.Value, 'f', 0, 64)
+	return v.Number(int(math.Round(*f.Value))) // grouped as the page's language groups digits
 }
 
 // Percent writes a share as a percentage with one decimal, in the
