@@ -274,15 +274,18 @@ type pageState struct {
 	URL         string   `json:"url"`
 }
 
-// readPage waits for the web fonts first: a page is read, measured and
-// photographed as a person sees it once it has settled.
+// readPage reads the text as a person sees it: no-break spaces as
+// spaces, and without the invisible marks that isolate a name or an
+// address in a sentence (Page.Iso). It waits for the web fonts first: a
+// page is read, measured and photographed as a person sees it once it
+// has settled.
 const readPage = `document.fonts.ready.then(() => ({
 	lang: document.documentElement.lang,
 	dir: document.documentElement.dir,
 	title: document.title,
 	headings: [...document.querySelectorAll('h1')].map(h => h.innerText.trim()),
-	text: document.body.innerText.replace(/\u00a0/g, ' '),
-	header: (document.querySelector('header') || document.body).innerText.replace(/\u00a0/g, ' '),
+	text: document.body.innerText.replace(/\u00a0/g, ' ').replace(/[\u2066-\u2069]/g, ''),
+	header: (document.querySelector('header') || document.body).innerText.replace(/\u00a0/g, ' ').replace(/[\u2066-\u2069]/g, ''),
 	scrollWidth: document.documentElement.scrollWidth,
 	url: location.href,
 }))`

@@ -159,7 +159,7 @@ func TestMovingTakesPendingApplicationsToTheNewPrefecture(t *testing.T) {
 		}
 		moved := "Dossier transmis de « Préfecture 75 » à « Préfecture 69 »"
 		_, page = s.get(paths.Application.Format(id))
-		mustContain(t, page, moved, s.srv.Tr.T("fr", "case.prefecture", "Préfecture 69"))
+		mustContain(t, page, moved, s.srv.Tr.T("fr", "case.prefecture", "\u2068Préfecture 69\u2069"))
 		_, page = s.get(paths.Receipt.Format(id))
 		mustContain(t, page, "Préfecture 75")
 		mustNotContain(t, page, "Préfecture 69")
