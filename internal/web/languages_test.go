@@ -65,6 +65,22 @@ func TestAccountKeepsItsLanguage(t *testing.T) {
 		_, page = s.get(paths.Dashboard.String())
 		mustContain(t, page, `<html lang="ar" dir="rtl"`)
 
+		// A device where the person chose a language before logging in
+		// keeps it, and the account takes it.
+		s.cookie = map[string]string{}
+		if res, _ := s.get(paths.Language.Format("es")); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("switch before log-in: %d", res.StatusCode)
+		}
+		if res := s.logIn(email, pw); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("log in on the Spanish device: %d", res.StatusCode)
+		}
+		_, page = s.get(paths.Dashboard.String())
+		mustContain(t, page, `<html lang="es"`)
+		if got := langOf(); got != "es" {
+			t.Errorf("a language chosen before log-in is not the account's: %q", got)
+		}
+		switchTo("ar", "same-origin")
+
 		// A mail written now is in Arabic.
 		s.post(paths.Forgot.String(), url.Values{"email": {email}})
 		if _, err := s.uc.Accounts.AnswerPendingResets(ctx); err != nil {

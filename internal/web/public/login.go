@@ -6,10 +6,31 @@ import (
 	"time"
 
 	"github.com/sejour/sejour/internal/casework"
+	"github.com/sejour/sejour/internal/i18n"
 	"github.com/sejour/sejour/internal/paths"
 	"github.com/sejour/sejour/internal/permit"
 	"github.com/sejour/sejour/internal/web"
 )
+
+// keepLanguage joins the language of this browser and the account's at
+// log-in: a language chosen on this device before logging in (the
+// switch's cookie) is the person's latest choice, and becomes the
+// account's; a device with no choice gets the account's language when
+// the account has one other than French, the default every account
+// starts with (a French account leaves the browser's preference be).
+func (s *Pages) keepLanguage(w http.ResponseWriter, r *http.Request, a *permit.Account) {
+	if c, err := r.Cookie(web.LangCookie); err == nil && s.Tr.Known(c.Value) {
+		if c.Value != a.Lang {
+			if err := s.Accounts.SetLanguage(r.Context(), a, c.Value); err != nil {
+				s.Logger.Warn("language not remembered for the account", "err", err)
+			}
+		}
+		return
+	}
+	if a.Lang != i18n.Default && s.Tr.Known(a.Lang) {
+		web.SetCookie(w, web.LangCookie, a.Lang, 365*24*time.Hour)
+	}
+}
 
 func (s *Pages) logInForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.Page(r, "login.title")
@@ -59,10 +80,7 @@ func (s *Pages) logIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.KnownAddress(r, email)
 	web.SetCookie(w, web.SessionCookie, secret, s.Accounts.SessionTTL)
-	if s.Tr.Known(a.Lang) {
-		// The language the account chose, on this device too.
-		web.SetCookie(w, web.LangCookie, a.Lang, 365*24*time.Hour)
-	}
+	s.keepLanguage(w, r, a)
 	http.Redirect(w, r, web.NextTarget(r, web.HomeOf(a)), http.StatusSeeOther)
 	return nil
 }
